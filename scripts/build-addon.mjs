@@ -1,0 +1,62 @@
+// `npm install` runs this: find libtorch (installing Debian's libtorch-dev when we are root on Debian/Ubuntu
+// and nothing else is found), then build the N-API addon with node-gyp. A rebuild is skipped when the
+// sources and the chosen libtorch have not changed since the last build.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findLibtorch, NOT_FOUND_MESSAGE } from './find-libtorch.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const log = (msg) => process.stderr.write(`tstorch: ${msg}\n`);
+
+function aptInstallLibtorch() {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !existsSync('/usr/bin/apt-get')) return false;
+  log('no libtorch found; installing Debian\'s libtorch-dev with apt-get (about a minute)');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const run = (args) => spawnSync('apt-get', args, { stdio: 'inherit', env }).status === 0;
+  return run(['update', '-qq']) && run(['install', '-y', '-qq', 'libtorch-dev']);
+}
+
+let lt = findLibtorch();
+if (!lt && aptInstallLibtorch()) lt = findLibtorch();
+if (!lt) {
+  process.stderr.write(NOT_FOUND_MESSAGE + '\n');
+  process.exit(1);
+}
+log(`building against libtorch from ${lt.source}: ${lt.root}${lt.cuda ? ' (CUDA)' : ''}`);
+
+// Outside build/: node-gyp rebuild empties build/ before gyp reads the flags.
+const cfgDir = join(root, '.tstorch-build');
+mkdirSync(cfgDir, { recursive: true });
+const cfgText = JSON.stringify(lt, null, 2);
+const source = readFileSync(join(root, 'src/native/addon.cc'), 'utf8') + readFileSync(join(root, 'binding.gyp'), 'utf8');
+const stamp = createHash('sha256').update(cfgText).update(source).update(process.version).digest('hex');
+const stampFile = join(cfgDir, 'stamp.txt');
+const addon = join(root, 'build', 'Release', 'tstorch.node');
+if (existsSync(addon) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp && !process.argv.includes('--force')) {
+  log('addon is up to date');
+  process.exit(0);
+}
+writeFileSync(join(cfgDir, 'libtorch.json'), cfgText);
+
+// npm tells install scripts where its node-gyp is; otherwise use the one bundled with npm.
+function nodeGyp() {
+  if (process.env.npm_config_node_gyp && existsSync(process.env.npm_config_node_gyp)) return process.env.npm_config_node_gyp;
+  const npmDir = dirname(dirname(execFileSync('node', ['-p', 'require.resolve("npm/package.json", {paths:[require("path").dirname(process.execPath)+"/../lib/node_modules"]})'], { encoding: 'utf8' }).trim()));
+  return join(npmDir, 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+}
+
+const env = { ...process.env };
+// ccache makes rebuilds of the one heavy translation unit near-instant when nothing changed in it.
+if (!env.CXX && spawnSync('ccache', ['--version'], { stdio: 'ignore' }).status === 0) env.CXX = 'ccache g++';
+const jobs = ['-j', 'max'];
+const res = spawnSync(process.execPath, [nodeGyp(), 'rebuild', ...jobs], { cwd: root, stdio: 'inherit', env });
+if (res.status !== 0) {
+  log('building the addon failed (see the compiler output above)');
+  process.exit(res.status ?? 1);
+}
+writeFileSync(stampFile, stamp);
+log('addon built: build/Release/tstorch.node');

@@ -1,0 +1,16 @@
+// Prints the compiler and linker flags for binding.gyp, from .tstorch-build/libtorch.json (written by build-addon.mjs).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const cfg = JSON.parse(readFileSync(fileURLToPath(new URL('../.tstorch-build/libtorch.json', import.meta.url)), 'utf8'));
+const what = process.argv[2];
+const out = [];
+if (what === 'include') out.push(...cfg.includeDirs);
+if (what === 'defines' && cfg.cxx11Abi !== null) out.push(`_GLIBCXX_USE_CXX11_ABI=${cfg.cxx11Abi ? 1 : 0}`);
+if (what === 'libs') {
+  out.push(`-L${cfg.libDir}`, `-Wl,-rpath,${cfg.libDir}`);
+  // --no-as-needed: libtorch_cuda registers CUDA kernels from static initialisers; nothing references it.
+  if (cfg.cuda) out.push('-Wl,--no-as-needed', '-ltorch_cuda', '-lc10_cuda', '-Wl,--as-needed');
+  out.push('-ltorch', '-ltorch_cpu', '-lc10');
+}
+process.stdout.write(out.join(' '));

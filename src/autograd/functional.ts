@@ -1,0 +1,76 @@
+// torch.autograd.grad / backward and a finite-difference gradient check.
+import { native } from '../native/binding.js';
+import { Tensor } from '../tensor.js';
+import { noGrad } from './grad-mode.js';
+
+export interface GradOptions {
+  gradOutputs?: (Tensor | null)[] | Tensor | null;
+  retainGraph?: boolean;
+  createGraph?: boolean;
+  allowUnused?: boolean;
+}
+
+/** torch.autograd.grad(outputs, inputs): the gradients of outputs with respect to inputs (null when unused). */
+export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts: GradOptions = {}): (Tensor | null)[] {
+  const outs = Array.isArray(outputs) ? outputs : [outputs];
+  const ins = Array.isArray(inputs) ? inputs : [inputs];
+  const go = opts.gradOutputs === undefined || opts.gradOutputs === null ? null
+    : (Array.isArray(opts.gradOutputs) ? opts.gradOutputs : [opts.gradOutputs]).map((t) => (t === null ? null : t._h));
+  const res = native.autogradGrad(outs.map((t) => t._h), ins.map((t) => t._h), go, opts.retainGraph,
+    opts.createGraph ?? false, opts.allowUnused ?? false);
+  return res.map((h) => (h === null ? null : new Tensor(h)));
+}
+
+/** torch.autograd.backward(tensors, gradTensors) */
+export function backward(tensors: Tensor | Tensor[], gradTensors?: (Tensor | null)[] | null,
+  opts: { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] } = {}): void {
+  const ts = Array.isArray(tensors) ? tensors : [tensors];
+  native.backward(ts.map((t) => t._h), gradTensors ? gradTensors.map((g) => (g === null ? null : g._h)) : null,
+    opts.retainGraph, opts.createGraph ?? false, opts.inputs ? opts.inputs.map((t) => t._h) : null);
+}
+
+/**
+ * torch.autograd.gradcheck: compares analytical gradients with central finite differences. Inputs should be
+ * float64 and require grad. Throws with the first mismatch (input, element, both values) unless raiseException
+ * is false, in which case it returns false.
+ */
+export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Tensor[],
+  opts: { eps?: number; atol?: number; rtol?: number; raiseException?: boolean } = {}): boolean {
+  const eps = opts.eps ?? 1e-6;
+  const atol = opts.atol ?? 1e-5;
+  const rtol = opts.rtol ?? 1e-3;
+  const out = fn(...inputs);
+  const outFlat = out.reshape(-1);
+  const nOut = outFlat.numel();
+  for (let k = 0; k < inputs.length; k++) {
+    const x = inputs[k]!;
+    if (!x.requiresGrad) continue;
+    const n = x.numel();
+    // analytical Jacobian, one output element at a time
+    const analytical: number[][] = [];
+    for (let j = 0; j < nOut; j++) {
+      const g = grad(outFlat.select(0, j), x, { retainGraph: true, allowUnused: true })[0];
+      analytical.push(g === null ? new Array(n).fill(0) : Array.from(g.reshape(-1).to('float64').dataSync() as Float64Array));
+    }
+    const flatX = x.detach().view(-1);
+    for (let i = 0; i < n; i++) {
+      const orig = flatX.select(0, i).item();
+      const f = (v: number): Float64Array => noGrad(() => {
+        flatX.select(0, i).fill_(v);
+        return fn(...inputs).reshape(-1).to('float64').dataSync() as Float64Array;
+      });
+      const plus = f(orig + eps);
+      const minus = f(orig - eps);
+      noGrad(() => flatX.select(0, i).fill_(orig));
+      for (let j = 0; j < nOut; j++) {
+        const numerical = (plus[j]! - minus[j]!) / (2 * eps);
+        const a = analytical[j]![i]!;
+        if (Math.abs(a - numerical) > atol + rtol * Math.abs(numerical)) {
+          if (opts.raiseException === false) return false;
+          throw new Error(`gradcheck: Jacobian mismatch for input ${k}, output ${j}, element ${i}: analytical ${a}, numerical ${numerical}`);
+        }
+      }
+    }
+  }
+  return true;
+}

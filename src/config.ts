@@ -1,0 +1,66 @@
+// What libtorch is linked, and its threads: torch.config(), torch.setNumThreads().
+import { availableParallelism } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { native, addonPath } from './native/binding.js';
+
+export interface TorchConfig {
+  /** libtorch's version, e.g. "1.13.0". */
+  version: string | null;
+  /** Where the linked libtorch was found at build time, and how (LIBTORCH, python3 torch, system). */
+  path: string | null;
+  source: string | null;
+  addon: string;
+  cuda: boolean;
+  cudaDeviceCount: number;
+  /** The vectorised kernels libtorch uses on this CPU (DEFAULT, AVX2, AVX512). */
+  cpuCapability: string | null;
+  numThreads: number;
+  numInteropThreads: number;
+  blas: string | null;
+  mkldnn: boolean;
+  openmp: boolean;
+  /** libtorch's own build report (torch.__config__.show()). */
+  showConfig: string;
+  parallelInfo: string;
+}
+
+export function config(): TorchConfig {
+  const b = native.buildInfo();
+  let path: string | null = null;
+  let source: string | null = null;
+  const cfgFile = fileURLToPath(new URL('../.tstorch-build/libtorch.json', import.meta.url));
+  if (existsSync(cfgFile)) {
+    const c = JSON.parse(readFileSync(cfgFile, 'utf8')) as { root: string; source: string };
+    path = c.root;
+    source = c.source;
+  }
+  const cap = /CPU capability usage: (\S+)/.exec(b.showConfig);
+  const blas = /BLAS_INFO=([^,\s]+)/.exec(b.showConfig);
+  return {
+    version: b.version, path, source, addon: addonPath, cuda: b.cuda, cudaDeviceCount: b.cudaDeviceCount,
+    cpuCapability: cap ? cap[1]! : null, numThreads: native.getNumThreads(), numInteropThreads: b.interopThreads,
+    blas: blas ? blas[1]! : null, mkldnn: b.mkldnn, openmp: b.openmp, showConfig: b.showConfig, parallelInfo: b.parallelInfo,
+  };
+}
+
+/** Intra-op threads of libtorch (torch.set_num_threads). */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: n must be a positive integer, got ${n}`);
+  native.setNumThreads(n);
+}
+export function getNumThreads(): number { return native.getNumThreads(); }
+
+export namespace cuda {
+  export function isAvailable(): boolean { return native.buildInfo().cuda; }
+  export function deviceCount(): number { return native.buildInfo().cudaDeviceCount; }
+}
+
+// libtorch counts physical cores and picks one thread on a 2-vCPU machine; tstorch defaults to every core the
+// process may use, unless TSTORCH_NUM_THREADS or OMP_NUM_THREADS says otherwise.
+function defaultThreads(): void {
+  const fromEnv = process.env.TSTORCH_NUM_THREADS ?? process.env.OMP_NUM_THREADS;
+  const n = fromEnv !== undefined && /^\d+$/.test(fromEnv) ? Number(fromEnv) : availableParallelism();
+  if (n >= 1) native.setNumThreads(n);
+}
+defaultThreads();

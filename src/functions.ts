@@ -1,0 +1,72 @@
+// torch.* functions that mirror Tensor methods (torch.add(a, b), torch.max(x, 1) ...).
+import { Tensor, type TensorOrScalar, type Scalar, type ValuesIndices } from './tensor.js';
+
+export const add = (a: Tensor, b: TensorOrScalar, o?: { alpha?: Scalar }): Tensor => a.add(b, o);
+export const sub = (a: Tensor, b: TensorOrScalar, o?: { alpha?: Scalar }): Tensor => a.sub(b, o);
+export const mul = (a: Tensor, b: TensorOrScalar): Tensor => a.mul(b);
+export const div = (a: Tensor, b: TensorOrScalar, o?: { roundingMode?: 'trunc' | 'floor' }): Tensor => a.div(b, o);
+export const pow = (a: Tensor, b: TensorOrScalar): Tensor => a.pow(b);
+export const matmul = (a: Tensor, b: Tensor): Tensor => a.matmul(b);
+export const mm = (a: Tensor, b: Tensor): Tensor => a.mm(b);
+export const bmm = (a: Tensor, b: Tensor): Tensor => a.bmm(b);
+export const addmm = (input: Tensor, m1: Tensor, m2: Tensor, o?: { beta?: Scalar; alpha?: Scalar }): Tensor => input.addmm(m1, m2, o);
+export const exp = (a: Tensor): Tensor => a.exp();
+export const log = (a: Tensor): Tensor => a.log();
+export const sqrt = (a: Tensor): Tensor => a.sqrt();
+export const abs = (a: Tensor): Tensor => a.abs();
+export const neg = (a: Tensor): Tensor => a.neg();
+export const tanh = (a: Tensor): Tensor => a.tanh();
+export const sigmoid = (a: Tensor): Tensor => a.sigmoid();
+export const relu = (a: Tensor): Tensor => a.relu();
+export const clamp = (a: Tensor, min?: Scalar | null, max?: Scalar | null): Tensor => a.clamp(min, max);
+export const sum = (a: Tensor, dim?: number | number[], keepdim = false): Tensor => a.sum(dim, keepdim);
+export const mean = (a: Tensor, dim?: number | number[], keepdim = false): Tensor => a.mean(dim, keepdim);
+export const std = (a: Tensor, dim?: number | number[], keepdim = false, unbiased = true): Tensor => a.std(dim, keepdim, unbiased);
+export const var_ = (a: Tensor, dim?: number | number[], keepdim = false, unbiased = true): Tensor => a.var(dim, keepdim, unbiased);
+export function max(a: Tensor): Tensor;
+export function max(a: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+export function max(a: Tensor, other: Tensor): Tensor;
+export function max(a: Tensor, dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
+  if (dim === undefined) return a.max();
+  if (dim instanceof Tensor) return a.maximum(dim);
+  return a.max(dim, keepdim);
+}
+export function min(a: Tensor): Tensor;
+export function min(a: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+export function min(a: Tensor, other: Tensor): Tensor;
+export function min(a: Tensor, dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
+  if (dim === undefined) return a.min();
+  if (dim instanceof Tensor) return a.minimum(dim);
+  return a.min(dim, keepdim);
+}
+export const maximum = (a: Tensor, b: Tensor): Tensor => a.maximum(b);
+export const minimum = (a: Tensor, b: Tensor): Tensor => a.minimum(b);
+export const argmax = (a: Tensor, dim?: number | null, keepdim = false): Tensor => a.argmax(dim, keepdim);
+export const argmin = (a: Tensor, dim?: number | null, keepdim = false): Tensor => a.argmin(dim, keepdim);
+export const topk = (a: Tensor, k: number, dim = -1, largest = true, sorted = true): ValuesIndices => a.topk(k, dim, largest, sorted);
+export const sort = (a: Tensor, dim = -1, descending = false): ValuesIndices => a.sort(dim, descending);
+export const argsort = (a: Tensor, dim = -1, descending = false): Tensor => a.argsort(dim, descending);
+export const norm = (a: Tensor, p = 2, dim?: number | number[] | null, keepdim = false): Tensor => a.norm(p, dim, keepdim);
+export const softmax = (a: Tensor, dim: number): Tensor => a.softmax(dim);
+export const logSoftmax = (a: Tensor, dim: number): Tensor => a.logSoftmax(dim);
+export const flatten = (a: Tensor, startDim = 0, endDim = -1): Tensor => a.flatten(startDim, endDim);
+export const reshape = (a: Tensor, shape: number[]): Tensor => a.reshape(shape);
+export const transpose = (a: Tensor, d0: number, d1: number): Tensor => a.transpose(d0, d1);
+export const permute = (a: Tensor, dims: number[]): Tensor => a.permute(dims);
+export const squeeze = (a: Tensor, dim?: number): Tensor => a.squeeze(dim);
+export const unsqueeze = (a: Tensor, dim: number): Tensor => a.unsqueeze(dim);
+export const split = (a: Tensor, size: number | number[], dim = 0): Tensor[] => a.split(size, dim);
+export const chunk = (a: Tensor, chunks: number, dim = 0): Tensor[] => a.chunk(chunks, dim);
+export const narrow = (a: Tensor, dim: number, start: number, length: number): Tensor => a.narrow(dim, start, length);
+export const select = (a: Tensor, dim: number, index: number): Tensor => a.select(dim, index);
+export const indexSelect = (a: Tensor, dim: number, index: Tensor): Tensor => a.indexSelect(dim, index);
+export const gather = (a: Tensor, dim: number, index: Tensor): Tensor => a.gather(dim, index);
+export const scatter = (a: Tensor, dim: number, index: Tensor, src: TensorOrScalar): Tensor => a.scatter(dim, index, src);
+export const maskedFill = (a: Tensor, mask: Tensor, value: TensorOrScalar): Tensor => a.maskedFill(mask, value);
+export const eq = (a: Tensor, b: TensorOrScalar): Tensor => a.eq(b);
+export const equal = (a: Tensor, b: Tensor): boolean => a.equal(b);
+export const allclose = (a: Tensor, b: Tensor, o?: { rtol?: number; atol?: number; equalNan?: boolean }): boolean => a.allclose(b, o);
+export const flip = (a: Tensor, dims: number[]): Tensor => a.flip(dims);
+export const cumsum = (a: Tensor, dim: number): Tensor => a.cumsum(dim);
+export const isnan = (a: Tensor): Tensor => a.isnan();
+export const numel = (a: Tensor): number => a.numel();

@@ -1,0 +1,87 @@
+// Deterministic freeing of native memory.
+//
+// Every tensor handle frees its native memory when V8 collects it (the bytes are reported to V8 as external
+// memory, so collection keeps up). For loops that must stay flat without waiting for the collector,
+// `tidy(fn)` frees every tensor created inside `fn` except those it returns or `keep()`s, and
+// `Tensor.dispose()` / `using t = ...` free one tensor at once. Disposing drops this handle's reference:
+// memory shared with other live tensors (views, parameters, gradients) stays valid for them.
+import { native } from './native/binding.js';
+
+export interface Disposable {
+  dispose(): void;
+}
+
+const scopes: Set<Disposable>[] = [];
+const kept = new WeakSet<Disposable>();
+
+/** Called by every new tensor: a tensor made inside a tidy scope belongs to it. */
+export function track(t: Disposable): void {
+  const s = scopes[scopes.length - 1];
+  if (s !== undefined) s.add(t);
+}
+
+/** Exempts a tensor (or tensors in an array/object) from the enclosing tidy scopes. */
+export function keep<T>(value: T): T {
+  visit(value, (t) => {
+    kept.add(t);
+    for (const s of scopes) s.delete(t);
+  });
+  return value;
+}
+
+function visit(value: unknown, fn: (t: Disposable) => void, seen = new Set<unknown>()): void {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return;
+  seen.add(value);
+  if (isTensorLike(value)) {
+    fn(value);
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const v of value) visit(v, fn, seen);
+  } else if (value instanceof Map) {
+    for (const v of value.values()) visit(v, fn, seen);
+  } else if (Object.getPrototypeOf(value) === Object.prototype) {
+    for (const v of Object.values(value)) visit(v, fn, seen);
+  }
+}
+
+let tensorCheck: (v: unknown) => v is Disposable = (_v): _v is Disposable => false;
+export function setTensorCheck(fn: (v: unknown) => v is Disposable): void {
+  tensorCheck = fn;
+}
+function isTensorLike(v: unknown): v is Disposable {
+  return tensorCheck(v);
+}
+
+/**
+ * Runs `fn` and disposes every tensor created during it, except the tensors in its result (a tensor, or
+ * tensors inside arrays, Maps and plain objects) and those passed to `keep()`. Like tf.tidy; `fn` must be
+ * synchronous, since tensors of interleaved async work would land in the wrong scope.
+ */
+export function tidy<T>(fn: () => T): T {
+  const scope = new Set<Disposable>();
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+    if (result instanceof Promise) {
+      throw new TypeError('tidy(fn): fn must be synchronous (it returned a Promise)');
+    }
+  } finally {
+    scopes.pop();
+  }
+  const survivors = new Set<Disposable>();
+  visit(result, (t) => survivors.add(t));
+  for (const t of scope) {
+    if (!survivors.has(t) && !kept.has(t)) t.dispose();
+  }
+  // What survives belongs to the enclosing scope, as if it had been created there.
+  const parent = scopes[scopes.length - 1];
+  if (parent !== undefined) for (const t of survivors) if (scope.has(t)) parent.add(t);
+  return result;
+}
+
+/** Live native tensors and their bytes, as counted by the addon (for tests and memory benchmarks). */
+export function memoryStats(): { liveTensors: number; liveBytes: number } {
+  return native.memoryStats();
+}

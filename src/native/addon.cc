@@ -1,0 +1,824 @@
+// tstorch native layer: the only C++ in the project.
+//
+// Design (after tch-rs and TorchSharp): this file stays thin and generic. Every ATen operator is reached
+// through libtorch's dispatcher with a boxed call (the way TorchScript's interpreter calls them), so adding
+// an operation to the TypeScript API never needs a rebuild. The addon converts JavaScript values to IValues
+// using each operator's schema, and back. Tensors travel to JavaScript as napi externals that own an
+// at::Tensor; the object model (Tensor class, nn, optim) lives in TypeScript.
+//
+// What cannot go through the dispatcher is here too: raw data in and out, autograd entry points, grad
+// and inference modes, the default generator, threads and build information.
+
+#include <napi.h>
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
+#include <ATen/Version.h>
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <c10/core/GradMode.h>
+#include <c10/core/InferenceMode.h>
+#include <torch/csrc/autograd/autograd.h>
+#include <torch/csrc/autograd/function.h>
+#include <torch/csrc/autograd/variable.h>
+
+#include <atomic>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#if __has_include(<torch/version.h>)
+#include <torch/version.h>
+#endif
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------------------
+// Tensor handles
+
+// Native bytes held by live handles, as reported to V8. Shared by all threads (worker_threads load the
+// addon once per environment, libtorch is shared).
+std::atomic<int64_t> g_live_handles{0};
+std::atomic<int64_t> g_live_bytes{0};
+
+struct TensorBox {
+  at::Tensor t;
+  int64_t accounted = 0;
+};
+
+int64_t AccountedBytes(const at::Tensor& t) {
+  // The tensor's own extent, not its whole storage: views of one storage would otherwise each count it all.
+  if (!t.defined() || !t.has_storage()) return 0;
+  return static_cast<int64_t>(t.numel()) * static_cast<int64_t>(t.element_size());
+}
+
+void ReleaseBox(Napi::Env env, TensorBox* box) {
+  if (box->accounted != 0) {
+    Napi::MemoryManagement::AdjustExternalMemory(env, -box->accounted);
+    g_live_bytes -= box->accounted;
+    box->accounted = 0;
+  }
+  box->t.reset();
+}
+
+void FinalizeBox(Napi::Env env, TensorBox* box) {
+  ReleaseBox(env, box);
+  g_live_handles--;
+  delete box;
+}
+
+Napi::Value Wrap(Napi::Env env, at::Tensor t) {
+  if (!t.defined()) return env.Null();
+  auto* box = new TensorBox{std::move(t), 0};
+  box->accounted = AccountedBytes(box->t);
+  if (box->accounted != 0) {
+    Napi::MemoryManagement::AdjustExternalMemory(env, box->accounted);
+    g_live_bytes += box->accounted;
+  }
+  g_live_handles++;
+  return Napi::External<TensorBox>::New(env, box, FinalizeBox);
+}
+
+TensorBox* BoxOf(const Napi::Value& v, const char* what) {
+  if (!v.IsExternal()) {
+    throw Napi::TypeError::New(v.Env(), std::string(what) + ": expected a Tensor");
+  }
+  return v.As<Napi::External<TensorBox>>().Data();
+}
+
+const at::Tensor& TensorOf(const Napi::Value& v, const char* what) {
+  TensorBox* box = BoxOf(v, what);
+  if (!box->t.defined()) {
+    throw Napi::Error::New(v.Env(), std::string(what) + ": the tensor was disposed");
+  }
+  return box->t;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Errors: every libtorch error becomes a JavaScript exception carrying libtorch's message.
+
+template <typename F>
+auto Guard(const Napi::CallbackInfo& info, F&& body) -> Napi::Value {
+  Napi::Env env = info.Env();
+  try {
+    return body();
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const c10::Error& e) {
+    throw Napi::Error::New(env, e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, e.what());
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Operators
+
+enum class Kind {
+  Tensor, Int, Float, Scalar, Bool, String, Device, IntList, FloatList, BoolList, TensorList,
+  OptTensorList, Generator, Unsupported
+};
+
+struct ArgSpec {
+  std::string name;
+  Kind kind = Kind::Unsupported;
+  bool optional = false;
+  c10::optional<int32_t> n;  // int[2]: a single number is repeated N times
+  c10::optional<c10::IValue> def;
+  std::string type_str;
+};
+
+struct OpInfo {
+  c10::OperatorHandle handle;
+  std::string name;  // aten::add.Tensor
+  std::vector<ArgSpec> args;
+  size_t num_returns;
+  bool returns_self;  // in-place: the result is the mutated first argument, JavaScript already holds it
+};
+
+Kind KindOf(const c10::TypePtr& t) {
+  using K = c10::TypeKind;
+  switch (t->kind()) {
+    case K::TensorType: return Kind::Tensor;
+    case K::IntType: case K::SymIntType: case K::ScalarTypeType: case K::LayoutType: case K::MemoryFormatType:
+      return Kind::Int;
+    case K::FloatType: return Kind::Float;
+    case K::NumberType: return Kind::Scalar;
+    case K::BoolType: return Kind::Bool;
+    case K::StringType: return Kind::String;
+    case K::DeviceObjType: return Kind::Device;
+    case K::GeneratorType: return Kind::Generator;
+    case K::ListType: {
+      auto elem = t->castRaw<c10::ListType>()->getElementType();
+      switch (elem->kind()) {
+        case K::IntType: case K::SymIntType: return Kind::IntList;
+        case K::FloatType: return Kind::FloatList;
+        case K::BoolType: return Kind::BoolList;
+        case K::TensorType: return Kind::TensorList;
+        case K::OptionalType:
+          if (elem->castRaw<c10::OptionalType>()->getElementType()->kind() == K::TensorType) return Kind::OptTensorList;
+          return Kind::Unsupported;
+        default: return Kind::Unsupported;
+      }
+    }
+    default: return Kind::Unsupported;
+  }
+}
+
+struct AddonData {
+  std::vector<std::unique_ptr<OpInfo>> ops;
+  std::unordered_map<std::string, int32_t> by_name;
+  std::vector<std::unique_ptr<c10::InferenceMode>> inference_guards;
+};
+
+AddonData* Data(Napi::Env env) { return env.GetInstanceData<AddonData>(); }
+
+[[noreturn]] void ArgError(Napi::Env env, const OpInfo& op, const ArgSpec& a, const std::string& why) {
+  throw Napi::TypeError::New(env, op.name + ": argument '" + a.name + "' (" + a.type_str + ") " + why);
+}
+
+int64_t ToInt(Napi::Env env, const OpInfo& op, const ArgSpec& a, const Napi::Value& v) {
+  if (v.IsNumber()) {
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (d != static_cast<double>(static_cast<int64_t>(d))) ArgError(env, op, a, "expected an integer, got " + std::to_string(d));
+    return static_cast<int64_t>(d);
+  }
+  if (v.IsBigInt()) {
+    bool lossless;
+    return v.As<Napi::BigInt>().Int64Value(&lossless);
+  }
+  if (v.IsBoolean()) return v.As<Napi::Boolean>().Value() ? 1 : 0;
+  ArgError(env, op, a, "expected an integer");
+}
+
+double ToDouble(Napi::Env env, const OpInfo& op, const ArgSpec& a, const Napi::Value& v) {
+  if (v.IsNumber()) return v.As<Napi::Number>().DoubleValue();
+  if (v.IsBigInt()) { bool l; return static_cast<double>(v.As<Napi::BigInt>().Int64Value(&l)); }
+  if (v.IsBoolean()) return v.As<Napi::Boolean>().Value() ? 1.0 : 0.0;
+  ArgError(env, op, a, "expected a number");
+}
+
+c10::IValue ToIValue(Napi::Env env, const OpInfo& op, const ArgSpec& a, const Napi::Value& v) {
+  if (v.IsUndefined() || v.IsNull()) {
+    if (v.IsUndefined() && a.def.has_value()) return *a.def;
+    if (a.optional) return c10::IValue();
+    if (a.def.has_value()) return *a.def;
+    ArgError(env, op, a, "is required");
+  }
+  switch (a.kind) {
+    case Kind::Tensor: {
+      if (!v.IsExternal()) ArgError(env, op, a, "expected a Tensor");
+      const at::Tensor& t = v.As<Napi::External<TensorBox>>().Data()->t;
+      if (!t.defined()) ArgError(env, op, a, "is a disposed tensor");
+      return t;
+    }
+    case Kind::Int: return ToInt(env, op, a, v);
+    case Kind::Float: return ToDouble(env, op, a, v);
+    case Kind::Scalar: {
+      if (v.IsBoolean()) return c10::Scalar(v.As<Napi::Boolean>().Value());
+      if (v.IsBigInt()) { bool l; return c10::Scalar(v.As<Napi::BigInt>().Int64Value(&l)); }
+      if (!v.IsNumber()) ArgError(env, op, a, "expected a number");
+      double d = v.As<Napi::Number>().DoubleValue();
+      // JavaScript has one number type; an integral value is passed as an int, as Python passes `2`.
+      if (std::abs(d) < 9007199254740992.0 && d == static_cast<double>(static_cast<int64_t>(d))) {
+        return c10::Scalar(static_cast<int64_t>(d));
+      }
+      return c10::Scalar(d);
+    }
+    case Kind::Bool:
+      if (v.IsBoolean()) return v.As<Napi::Boolean>().Value();
+      if (v.IsNumber()) return v.As<Napi::Number>().DoubleValue() != 0;
+      ArgError(env, op, a, "expected a boolean");
+    case Kind::String:
+      if (!v.IsString()) ArgError(env, op, a, "expected a string");
+      return v.As<Napi::String>().Utf8Value();
+    case Kind::Device: {
+      if (!v.IsString()) ArgError(env, op, a, "expected a device string such as 'cpu' or 'cuda:0'");
+      return c10::Device(v.As<Napi::String>().Utf8Value());
+    }
+    case Kind::Generator:
+      ArgError(env, op, a, "generators are not passed explicitly: use torch.manualSeed()");
+    case Kind::IntList: {
+      std::vector<int64_t> out;
+      if (v.IsNumber() || v.IsBigInt()) {
+        int64_t x = ToInt(env, op, a, v);
+        out.assign(a.n.has_value() ? static_cast<size_t>(*a.n) : 1, x);
+      } else if (v.IsArray()) {
+        auto arr = v.As<Napi::Array>();
+        out.reserve(arr.Length());
+        for (uint32_t i = 0; i < arr.Length(); i++) out.push_back(ToInt(env, op, a, arr.Get(i)));
+      } else {
+        ArgError(env, op, a, "expected an integer or an array of integers");
+      }
+      return out;
+    }
+    case Kind::FloatList: {
+      std::vector<double> out;
+      if (v.IsNumber()) {
+        out.assign(a.n.has_value() ? static_cast<size_t>(*a.n) : 1, v.As<Napi::Number>().DoubleValue());
+      } else if (v.IsArray()) {
+        auto arr = v.As<Napi::Array>();
+        for (uint32_t i = 0; i < arr.Length(); i++) out.push_back(ToDouble(env, op, a, arr.Get(i)));
+      } else {
+        ArgError(env, op, a, "expected a number or an array of numbers");
+      }
+      return out;
+    }
+    case Kind::BoolList: {
+      if (!v.IsArray()) ArgError(env, op, a, "expected an array of booleans");
+      auto arr = v.As<Napi::Array>();
+      c10::List<bool> out;
+      for (uint32_t i = 0; i < arr.Length(); i++) out.push_back(arr.Get(i).ToBoolean().Value());
+      if (a.n.has_value() && *a.n == 2 && out.size() == 2) return std::array<bool, 2>{out[0], out[1]};
+      if (a.n.has_value() && *a.n == 3 && out.size() == 3) return std::array<bool, 3>{out[0], out[1], out[2]};
+      return out;
+    }
+    case Kind::TensorList: {
+      if (!v.IsArray()) ArgError(env, op, a, "expected an array of Tensors");
+      auto arr = v.As<Napi::Array>();
+      std::vector<at::Tensor> out;
+      out.reserve(arr.Length());
+      for (uint32_t i = 0; i < arr.Length(); i++) {
+        Napi::Value e = arr.Get(i);
+        if (!e.IsExternal()) ArgError(env, op, a, "element " + std::to_string(i) + " is not a Tensor");
+        out.push_back(TensorOf(e, op.name.c_str()));
+      }
+      return out;
+    }
+    case Kind::OptTensorList: {
+      if (!v.IsArray()) ArgError(env, op, a, "expected an array of Tensors or nulls");
+      auto arr = v.As<Napi::Array>();
+      c10::List<c10::optional<at::Tensor>> out;
+      for (uint32_t i = 0; i < arr.Length(); i++) {
+        Napi::Value e = arr.Get(i);
+        if (e.IsNull() || e.IsUndefined()) out.push_back(c10::nullopt);
+        else out.push_back(TensorOf(e, op.name.c_str()));
+      }
+      return out;
+    }
+    case Kind::Unsupported:
+    default:
+      ArgError(env, op, a, "has a type this binding does not support");
+  }
+}
+
+Napi::Value FromIValue(Napi::Env env, const c10::IValue& v) {
+  if (v.isTensor()) return Wrap(env, v.toTensor());
+  if (v.isNone()) return env.Null();
+  if (v.isInt()) return Napi::Number::New(env, static_cast<double>(v.toInt()));
+  if (v.isDouble()) return Napi::Number::New(env, v.toDouble());
+  if (v.isBool()) return Napi::Boolean::New(env, v.toBool());
+  if (v.isString()) return Napi::String::New(env, v.toStringRef());
+  if (v.isTensorList()) {
+    auto list = v.toTensorList();
+    auto arr = Napi::Array::New(env, list.size());
+    for (size_t i = 0; i < list.size(); i++) arr.Set(i, Wrap(env, list.get(i)));
+    return arr;
+  }
+  if (v.isTuple()) {
+    const auto& elems = v.toTupleRef().elements();
+    auto arr = Napi::Array::New(env, elems.size());
+    for (size_t i = 0; i < elems.size(); i++) arr.Set(i, FromIValue(env, elems[i]));
+    return arr;
+  }
+  if (v.isList()) {
+    auto list = v.toListRef();
+    auto arr = Napi::Array::New(env, list.size());
+    for (size_t i = 0; i < list.size(); i++) arr.Set(i, FromIValue(env, list[i]));
+    return arr;
+  }
+  if (v.isDevice()) return Napi::String::New(env, v.toDevice().str());
+  if (v.isScalar()) return Napi::Number::New(env, v.toScalar().toDouble());
+  throw Napi::Error::New(env, std::string("cannot convert a result of kind ") + v.tagKind() + " to JavaScript");
+}
+
+// opHandle(name, overload) -> id
+Napi::Value OpHandle(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    std::string name = info[0].As<Napi::String>().Utf8Value();
+    std::string overload = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
+    std::string full = overload.empty() ? name : name + "." + overload;
+    AddonData* data = Data(env);
+    auto it = data->by_name.find(full);
+    if (it != data->by_name.end()) return Napi::Number::New(env, it->second);
+    auto handle = c10::Dispatcher::singleton().findSchema({name, overload});
+    if (!handle.has_value()) {
+      throw Napi::Error::New(env, "operator " + full + " is not in the linked libtorch");
+    }
+    auto info_ptr = std::make_unique<OpInfo>(OpInfo{*handle, full, {}, 0, false});
+    const auto& schema = handle->schema();
+    for (const auto& arg : schema.arguments()) {
+      ArgSpec spec;
+      spec.name = arg.name();
+      c10::TypePtr t = arg.type();
+      if (t->kind() == c10::TypeKind::OptionalType) {
+        spec.optional = true;
+        t = t->castRaw<c10::OptionalType>()->getElementType();
+      }
+      spec.kind = KindOf(t);
+      spec.n = arg.N();
+      spec.def = arg.default_value();
+      spec.type_str = arg.type()->str();
+      info_ptr->args.push_back(std::move(spec));
+    }
+    info_ptr->num_returns = schema.returns().size();
+    if (schema.returns().size() == 1 && !schema.arguments().empty()) {
+      const auto* ai = schema.returns()[0].alias_info();
+      const auto* a0 = schema.arguments()[0].alias_info();
+      info_ptr->returns_self = ai && ai->isWrite() && a0 && a0->isWrite() &&
+                               schema.arguments()[0].type()->kind() == c10::TypeKind::TensorType;
+    }
+    int32_t id = static_cast<int32_t>(data->ops.size());
+    data->ops.push_back(std::move(info_ptr));
+    data->by_name.emplace(full, id);
+    return Napi::Number::New(env, id);
+  });
+}
+
+Napi::Value OpSchema(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonData* data = Data(env);
+  uint32_t id = info[0].As<Napi::Number>().Uint32Value();
+  if (id >= data->ops.size()) throw Napi::RangeError::New(env, "no such operator id");
+  std::ostringstream os;
+  os << data->ops[id]->handle.schema();
+  return Napi::String::New(env, os.str());
+}
+
+// call(id, ...args): positional arguments in schema order; undefined takes the schema's default.
+Napi::Value Call(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    AddonData* data = Data(env);
+    uint32_t id = info[0].As<Napi::Number>().Uint32Value();
+    if (id >= data->ops.size()) throw Napi::RangeError::New(env, "no such operator id");
+    const OpInfo& op = *data->ops[id];
+    size_t given = info.Length() - 1;
+    if (given > op.args.size()) {
+      throw Napi::TypeError::New(env, op.name + " takes " + std::to_string(op.args.size()) + " arguments, got " +
+                                          std::to_string(given));
+    }
+    std::vector<c10::IValue> stack;
+    stack.reserve(std::max(op.args.size(), op.num_returns));
+    Napi::Value undef = env.Undefined();
+    for (size_t i = 0; i < op.args.size(); i++) {
+      stack.push_back(ToIValue(env, op, op.args[i], i < given ? info[i + 1] : undef));
+    }
+    op.handle.callBoxed(&stack);
+    if (op.returns_self || stack.empty()) return env.Undefined();
+    if (stack.size() == 1) return FromIValue(env, stack[0]);
+    auto arr = Napi::Array::New(env, stack.size());
+    for (size_t i = 0; i < stack.size(); i++) arr.Set(i, FromIValue(env, stack[i]));
+    return arr;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Data in and out
+
+at::ScalarType ToScalarType(Napi::Env env, const Napi::Value& v) {
+  int32_t code = v.As<Napi::Number>().Int32Value();
+  if (code < 0 || code >= static_cast<int32_t>(at::ScalarType::NumOptions)) {
+    throw Napi::TypeError::New(env, "unknown dtype code " + std::to_string(code));
+  }
+  return static_cast<at::ScalarType>(code);
+}
+
+std::vector<int64_t> ToShape(Napi::Env env, const Napi::Value& v) {
+  if (!v.IsArray()) throw Napi::TypeError::New(env, "shape must be an array of integers");
+  auto arr = v.As<Napi::Array>();
+  std::vector<int64_t> shape(arr.Length());
+  for (uint32_t i = 0; i < arr.Length(); i++) {
+    double d = arr.Get(i).As<Napi::Number>().DoubleValue();
+    if (d < 0 || d != static_cast<double>(static_cast<int64_t>(d))) {
+      throw Napi::TypeError::New(env, "shape entries must be non-negative integers");
+    }
+    shape[i] = static_cast<int64_t>(d);
+  }
+  return shape;
+}
+
+// fromBytes(view: ArrayBufferView, shape, dtypeCode) -> tensor, a copy of the bytes.
+Napi::Value FromBytes(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    if (!info[0].IsTypedArray() && !info[0].IsDataView() && !info[0].IsBuffer()) {
+      throw Napi::TypeError::New(env, "fromBytes: expected a TypedArray or Buffer");
+    }
+    const uint8_t* ptr;
+    size_t len;
+    if (info[0].IsDataView()) {
+      auto dv = info[0].As<Napi::DataView>();
+      ptr = static_cast<const uint8_t*>(dv.Data());
+      len = dv.ByteLength();
+    } else {
+      auto ta = info[0].As<Napi::TypedArray>();
+      ptr = static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+      len = ta.ByteLength();
+    }
+    auto shape = ToShape(env, info[1]);
+    auto dtype = ToScalarType(env, info[2]);
+    int64_t numel = 1;
+    for (auto s : shape) numel *= s;
+    size_t need = static_cast<size_t>(numel) * c10::elementSize(dtype);
+    if (len != need) {
+      throw Napi::RangeError::New(env, "fromBytes: " + std::to_string(len) + " bytes given, shape needs " +
+                                           std::to_string(need));
+    }
+    at::Tensor t = at::empty(shape, at::TensorOptions().dtype(dtype));
+    if (need) std::memcpy(t.data_ptr(), ptr, need);
+    return Wrap(env, std::move(t));
+  });
+}
+
+// toBytes(t) -> ArrayBuffer with a copy of the tensor's elements in row-major order (moved to CPU).
+Napi::Value ToBytes(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    at::Tensor t = TensorOf(info[0], "toBytes");
+    if (!t.device().is_cpu()) t = t.cpu();
+    t = t.contiguous();
+    size_t n = t.numel() * t.element_size();
+    auto ab = Napi::ArrayBuffer::New(env, n);
+    if (n) std::memcpy(ab.Data(), t.data_ptr(), n);
+    return ab;
+  });
+}
+
+// viewBytes(t) -> ArrayBuffer over the tensor's own memory (no copy). Only for contiguous CPU tensors;
+// the ArrayBuffer keeps the storage alive until it is collected, so it is safe after dispose().
+Napi::Value ViewBytes(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    const at::Tensor& t = TensorOf(info[0], "viewBytes");
+    if (!t.device().is_cpu() || !t.is_contiguous()) {
+      throw Napi::Error::New(env, "a zero-copy view needs a contiguous CPU tensor; call contiguous() or cpu() first");
+    }
+    size_t n = t.numel() * t.element_size();
+    if (n == 0) return Napi::ArrayBuffer::New(env, 0);
+    auto* keep = new at::Tensor(t);
+    return Napi::ArrayBuffer::New(env, t.data_ptr(), n, [](Napi::Env, void*, at::Tensor* k) { delete k; }, keep);
+  });
+}
+
+// meta(t) -> [dtypeCode, shape, device, requiresGrad]
+Napi::Value Shape(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const at::Tensor& t = TensorOf(info[0], "shape");
+  auto sizes = t.sizes();
+  auto arr = Napi::Array::New(env, sizes.size());
+  for (size_t i = 0; i < sizes.size(); i++) arr.Set(i, Napi::Number::New(env, static_cast<double>(sizes[i])));
+  return arr;
+}
+
+Napi::Value Strides(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const at::Tensor& t = TensorOf(info[0], "strides");
+  auto st = t.strides();
+  auto arr = Napi::Array::New(env, st.size());
+  for (size_t i = 0; i < st.size(); i++) arr.Set(i, Napi::Number::New(env, static_cast<double>(st[i])));
+  return arr;
+}
+
+Napi::Value Dim(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(TensorOf(info[0], "dim").dim()));
+}
+
+Napi::Value Numel(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(TensorOf(info[0], "numel").numel()));
+}
+
+Napi::Value DtypeCode(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<int>(TensorOf(info[0], "dtype").scalar_type()));
+}
+
+Napi::Value DeviceOf(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), TensorOf(info[0], "device").device().str());
+}
+
+// storageInfo(t) -> [storageKey (string), storageBytes, storageOffset (elements)] for serialization.
+Napi::Value StorageInfo(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    const at::Tensor& t = TensorOf(info[0], "storageInfo");
+    auto arr = Napi::Array::New(env, 3);
+    const auto& st = t.storage();
+    std::ostringstream key;
+    key << st.unsafeGetStorageImpl();
+    arr.Set(0u, Napi::String::New(env, key.str()));
+    arr.Set(1u, Napi::Number::New(env, static_cast<double>(st.nbytes())));
+    arr.Set(2u, Napi::Number::New(env, static_cast<double>(t.storage_offset())));
+    return arr;
+  });
+}
+
+Napi::Value Dispose(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info[0].IsExternal()) ReleaseBox(env, info[0].As<Napi::External<TensorBox>>().Data());
+  return env.Undefined();
+}
+
+Napi::Value IsDisposed(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), !BoxOf(info[0], "isDisposed")->t.defined());
+}
+
+Napi::Value SameTensor(const Napi::CallbackInfo& info) {
+  const at::Tensor& a = TensorOf(info[0], "same");
+  const at::Tensor& b = TensorOf(info[1], "same");
+  return Napi::Boolean::New(info.Env(), a.unsafeGetTensorImpl() == b.unsafeGetTensorImpl());
+}
+
+Napi::Value MemoryStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto o = Napi::Object::New(env);
+  o.Set("liveTensors", Napi::Number::New(env, static_cast<double>(g_live_handles.load())));
+  o.Set("liveBytes", Napi::Number::New(env, static_cast<double>(g_live_bytes.load())));
+  return o;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Autograd
+
+Napi::Value RequiresGrad(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), TensorOf(info[0], "requiresGrad").requires_grad());
+}
+
+Napi::Value SetRequiresGrad(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    at::Tensor t = TensorOf(info[0], "requiresGrad_");
+    t.set_requires_grad(info[1].ToBoolean().Value());
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Value IsLeaf(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), TensorOf(info[0], "isLeaf").is_leaf());
+}
+
+Napi::Value GradFnName(const Napi::CallbackInfo& info) {
+  const at::Tensor& t = TensorOf(info[0], "gradFn");
+  const auto& fn = t.grad_fn();
+  if (!fn) return info.Env().Null();
+  return Napi::String::New(info.Env(), fn->name());
+}
+
+Napi::Value GetGrad(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), TensorOf(info[0], "grad").grad());
+}
+
+Napi::Value SetGrad(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    at::Tensor t = TensorOf(info[0], "grad");
+    if (info[1].IsNull() || info[1].IsUndefined()) {
+      t.mutable_grad().reset();
+    } else {
+      t.mutable_grad() = TensorOf(info[1], "grad");
+    }
+    return info.Env().Undefined();
+  });
+}
+
+std::vector<at::Tensor> TensorArray(const Napi::Value& v, const char* what) {
+  std::vector<at::Tensor> out;
+  if (v.IsNull() || v.IsUndefined()) return out;
+  auto arr = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < arr.Length(); i++) {
+    Napi::Value e = arr.Get(i);
+    if (e.IsNull() || e.IsUndefined()) out.emplace_back();
+    else out.push_back(TensorOf(e, what));
+  }
+  return out;
+}
+
+// backward(tensors, grads|null, retainGraph, createGraph, inputs|null)
+Napi::Value Backward(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto tensors = TensorArray(info[0], "backward");
+    auto grads = TensorArray(info[1], "backward");
+    c10::optional<bool> retain;
+    if (info[2].IsBoolean()) retain = info[2].As<Napi::Boolean>().Value();
+    bool create = info[3].ToBoolean().Value();
+    auto inputs = TensorArray(info[4], "backward");
+    torch::autograd::backward(tensors, grads, retain, create, inputs);
+    return info.Env().Undefined();
+  });
+}
+
+// grad(outputs, inputs, gradOutputs|null, retainGraph, createGraph, allowUnused) -> (Tensor|null)[]
+Napi::Value AutogradGrad(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    auto outputs = TensorArray(info[0], "autograd.grad");
+    auto inputs = TensorArray(info[1], "autograd.grad");
+    auto grads = TensorArray(info[2], "autograd.grad");
+    c10::optional<bool> retain;
+    if (info[3].IsBoolean()) retain = info[3].As<Napi::Boolean>().Value();
+    bool create = info[4].ToBoolean().Value();
+    bool allow_unused = info[5].ToBoolean().Value();
+    auto res = torch::autograd::grad(outputs, inputs, grads, retain, create, allow_unused);
+    auto arr = Napi::Array::New(env, res.size());
+    for (size_t i = 0; i < res.size(); i++) arr.Set(i, Wrap(env, res[i]));
+    return arr;
+  });
+}
+
+Napi::Value SetGradEnabled(const Napi::CallbackInfo& info) {
+  bool prev = c10::GradMode::is_enabled();
+  c10::GradMode::set_enabled(info[0].ToBoolean().Value());
+  return Napi::Boolean::New(info.Env(), prev);
+}
+
+Napi::Value IsGradEnabled(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), c10::GradMode::is_enabled());
+}
+
+// Inference mode is a RAII guard in C++; JavaScript enters and exits it around a synchronous function.
+Napi::Value InferenceModeEnter(const Napi::CallbackInfo& info) {
+  Data(info.Env())->inference_guards.push_back(std::make_unique<c10::InferenceMode>(info[0].ToBoolean().Value()));
+  return info.Env().Undefined();
+}
+
+Napi::Value InferenceModeExit(const Napi::CallbackInfo& info) {
+  auto& g = Data(info.Env())->inference_guards;
+  if (!g.empty()) g.pop_back();
+  return info.Env().Undefined();
+}
+
+Napi::Value IsInferenceModeEnabled(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), c10::InferenceMode::is_enabled());
+}
+
+Napi::Value IsInference(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), TensorOf(info[0], "isInference").is_inference());
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Random numbers: libtorch's default CPU generator, the one torch.manual_seed seeds in Python.
+
+Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    uint64_t seed;
+    if (info[0].IsBigInt()) {
+      bool lossless;
+      seed = info[0].As<Napi::BigInt>().Uint64Value(&lossless);
+    } else {
+      seed = static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
+    }
+    at::manual_seed(seed);
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Value InitialSeed(const Napi::CallbackInfo& info) {
+  auto gen = at::detail::getDefaultCPUGenerator();
+  return Napi::BigInt::New(info.Env(), gen.current_seed());
+}
+
+Napi::Value GetRngState(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    return Wrap(info.Env(), gen.get_state());
+  });
+}
+
+Napi::Value SetRngState(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(TensorOf(info[0], "setRngState"));
+    return info.Env().Undefined();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Threads and build information
+
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    int n = info[0].As<Napi::Number>().Int32Value();
+    if (n < 1) throw Napi::RangeError::New(info.Env(), "setNumThreads: n must be at least 1, got " + std::to_string(n));
+    at::set_num_threads(n);
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), at::get_num_threads());
+}
+
+Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    auto o = Napi::Object::New(env);
+#ifdef TORCH_VERSION
+    o.Set("version", Napi::String::New(env, TORCH_VERSION));
+#else
+    o.Set("version", env.Null());
+#endif
+    o.Set("showConfig", Napi::String::New(env, at::show_config()));
+    o.Set("parallelInfo", Napi::String::New(env, at::get_parallel_info()));
+    o.Set("cuda", Napi::Boolean::New(env, at::hasCUDA()));
+    o.Set("cudaDeviceCount", Napi::Number::New(env, at::hasCUDA() ? at::detail::getCUDAHooks().getNumGPUs() : 0));
+    o.Set("mkldnn", Napi::Boolean::New(env, at::hasMKLDNN()));
+    o.Set("openmp", Napi::Boolean::New(env, at::hasOpenMP()));
+    o.Set("lapack", Napi::Boolean::New(env, at::hasLAPACK()));
+    o.Set("interopThreads", Napi::Number::New(env, at::get_num_interop_threads()));
+    return o;
+  });
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData<AddonData>(new AddonData());
+  auto fn = [&](const char* name, Napi::Function::Callback cb) {
+    exports.Set(name, Napi::Function::New(env, cb, name));
+  };
+  fn("opHandle", OpHandle);
+  fn("opSchema", OpSchema);
+  fn("call", Call);
+  fn("fromBytes", FromBytes);
+  fn("toBytes", ToBytes);
+  fn("viewBytes", ViewBytes);
+  fn("shape", Shape);
+  fn("strides", Strides);
+  fn("dim", Dim);
+  fn("numel", Numel);
+  fn("dtype", DtypeCode);
+  fn("device", DeviceOf);
+  fn("storageInfo", StorageInfo);
+  fn("dispose", Dispose);
+  fn("isDisposed", IsDisposed);
+  fn("same", SameTensor);
+  fn("memoryStats", MemoryStats);
+  fn("requiresGrad", RequiresGrad);
+  fn("setRequiresGrad", SetRequiresGrad);
+  fn("isLeaf", IsLeaf);
+  fn("gradFn", GradFnName);
+  fn("grad", GetGrad);
+  fn("setGrad", SetGrad);
+  fn("backward", Backward);
+  fn("autogradGrad", AutogradGrad);
+  fn("setGradEnabled", SetGradEnabled);
+  fn("isGradEnabled", IsGradEnabled);
+  fn("inferenceModeEnter", InferenceModeEnter);
+  fn("inferenceModeExit", InferenceModeExit);
+  fn("isInferenceModeEnabled", IsInferenceModeEnabled);
+  fn("isInference", IsInference);
+  fn("manualSeed", ManualSeed);
+  fn("initialSeed", InitialSeed);
+  fn("getRngState", GetRngState);
+  fn("setRngState", SetRngState);
+  fn("setNumThreads", SetNumThreads);
+  fn("getNumThreads", GetNumThreads);
+  fn("buildInfo", BuildInfo);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(tstorch, Init)

@@ -1,0 +1,75 @@
+// Loads the N-API addon (build/Release/tstorch.node) and types its surface. Everything native goes through
+// this object; see src/native/addon.cc for what each function does.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** An opaque reference to a native at::Tensor. */
+export type Handle = { readonly __tensorHandle: unique symbol };
+
+export interface BuildInfo {
+  version: string | null;
+  showConfig: string;
+  parallelInfo: string;
+  cuda: boolean;
+  cudaDeviceCount: number;
+  mkldnn: boolean;
+  openmp: boolean;
+  lapack: boolean;
+  interopThreads: number;
+}
+
+export interface Native {
+  opHandle(name: string, overload: string): number;
+  opSchema(id: number): string;
+  call(id: number, ...args: unknown[]): any;
+  fromBytes(view: ArrayBufferView, shape: number[], dtypeCode: number): Handle;
+  toBytes(h: Handle): ArrayBuffer;
+  viewBytes(h: Handle): ArrayBuffer;
+  shape(h: Handle): number[];
+  strides(h: Handle): number[];
+  dim(h: Handle): number;
+  numel(h: Handle): number;
+  dtype(h: Handle): number;
+  device(h: Handle): string;
+  storageInfo(h: Handle): [key: string, nbytes: number, offset: number];
+  dispose(h: Handle): void;
+  isDisposed(h: Handle): boolean;
+  same(a: Handle, b: Handle): boolean;
+  memoryStats(): { liveTensors: number; liveBytes: number };
+  requiresGrad(h: Handle): boolean;
+  setRequiresGrad(h: Handle, value: boolean): void;
+  isLeaf(h: Handle): boolean;
+  gradFn(h: Handle): string | null;
+  grad(h: Handle): Handle | null;
+  setGrad(h: Handle, g: Handle | null): void;
+  backward(tensors: Handle[], grads: (Handle | null)[] | null, retainGraph: boolean | undefined, createGraph: boolean,
+    inputs: Handle[] | null): void;
+  autogradGrad(outputs: Handle[], inputs: Handle[], gradOutputs: (Handle | null)[] | null, retainGraph: boolean | undefined,
+    createGraph: boolean, allowUnused: boolean): (Handle | null)[];
+  setGradEnabled(enabled: boolean): boolean;
+  isGradEnabled(): boolean;
+  inferenceModeEnter(enabled: boolean): void;
+  inferenceModeExit(): void;
+  isInferenceModeEnabled(): boolean;
+  isInference(h: Handle): boolean;
+  manualSeed(seed: number | bigint): void;
+  initialSeed(): bigint;
+  getRngState(): Handle;
+  setRngState(h: Handle): void;
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  buildInfo(): BuildInfo;
+}
+
+export const addonPath = fileURLToPath(new URL('../../build/Release/tstorch.node', import.meta.url));
+
+function load(): Native {
+  if (!existsSync(addonPath)) {
+    throw new Error(`tstorch: the native addon is not built (${addonPath} is missing). Run \`npm install\` or \`npm run build:addon\` in the tstorch package.`);
+  }
+  const require = createRequire(import.meta.url);
+  return require(addonPath) as Native;
+}
+
+export const native: Native = load();
