@@ -20,6 +20,11 @@ export function track(t: Disposable): void {
   if (s !== undefined) s.add(t);
 }
 
+/** Removes a tensor from the scope that is tracking it (parameters outlive any scope they are made in). */
+export function untrack(t: Disposable): void {
+  for (const s of scopes) s.delete(t);
+}
+
 /** Exempts a tensor (or tensors in an array/object) from the enclosing tidy scopes. */
 export function keep<T>(value: T): T {
   visit(value, (t) => {
