@@ -1,0 +1,171 @@
+// Pretrained weights, as torchvision's WeightsEnum: `ResNet50_Weights.IMAGENET1K_V2` carries the checkpoint URL,
+// its metadata (parameter count, accuracies, categories) and the inference transform. The table itself is
+// generated from torchvision (scripts/gen-weights-table.py -> weights-data.ts).
+import { existsSync } from 'node:fs';
+import { WEIGHTS_DATA } from './weights-data.js';
+import { IMAGENET_CLASSES } from './imagenet-classes.js';
+import { cachedCheckpoint, cachedCheckpointSync, type DownloadOptions } from './weights-hub.js';
+import { loadCheckpointFile } from './weights-load.js';
+import type { Module, StateDict } from '../../nn/module.js';
+
+type Data = typeof WEIGHTS_DATA;
+export type WeightsEnumName = keyof Data;
+
+/** The parameters of torchvision's ImageClassification preset (resize, centre crop, scale to [0, 1], normalise). */
+export interface ClassificationTransformParams {
+  kind: string;
+  cropSize: number[];
+  resizeSize: number[];
+  mean: number[];
+  std: number[];
+  /** 'bilinear' or 'bicubic'. */
+  interpolation: string;
+}
+
+export interface WeightsMeta {
+  numParams: number;
+  minSize: [number, number];
+  categories: readonly string[];
+  /** Per data set, e.g. `{ 'ImageNet-1K': { 'acc@1': 76.13, 'acc@5': 92.862 } }`. */
+  metrics: Record<string, Record<string, number>>;
+  recipe: string | null;
+  docs?: string;
+  /** Giga multiply-adds per image; torchvision 0.14 does not publish it, so it is absent for now. */
+  gflops?: number;
+  extra?: Record<string, unknown>;
+}
+
+/** One published checkpoint (a member of a weights enum). */
+export class Weights {
+  readonly url: string;
+  readonly fileName: string;
+  readonly meta: WeightsMeta;
+  readonly transformParams: ClassificationTransformParams;
+
+  constructor(readonly enumName: string, readonly name: string, e: any) {
+    this.url = e.url;
+    this.fileName = e.fileName;
+    this.transformParams = structuredClone(e.transforms);
+    this.meta = {
+      numParams: e.numParams,
+      minSize: [e.minSize[0], e.minSize[1]],
+      categories: e.categories === 'imagenet1k' ? IMAGENET_CLASSES : [...e.categories],
+      metrics: structuredClone(e.metrics),
+      recipe: e.recipe ?? null,
+      ...(e.docs ? { docs: e.docs } : {}),
+      ...(e.gflops !== undefined ? { gflops: e.gflops } : {}),
+      ...(e.extra ? { extra: structuredClone(e.extra) } : {}),
+    };
+  }
+
+  /** The inference preprocessing's parameters (resize, crop, mean, std, interpolation), as ImageClassification. */
+  transforms(): ClassificationTransformParams {
+    return structuredClone(this.transformParams);
+  }
+
+  /** Where the checkpoint is (or will be) cached. */
+  async download(opts: DownloadOptions = {}): Promise<string> {
+    return cachedCheckpoint(this.url, { fileName: this.fileName, ...opts });
+  }
+
+  /** The checkpoint's state dict, downloaded into torch.hub's cache when needed (blocking). */
+  getStateDict(opts: DownloadOptions = {}): StateDict {
+    return loadCheckpointFile(cachedCheckpointSync(this.url, { fileName: this.fileName, ...opts }));
+  }
+
+  toString(): string { return `${this.enumName}.${this.name}`; }
+}
+
+/** A model's published checkpoints by name (`IMAGENET1K_V1`, ...), plus `DEFAULT`. */
+export class WeightsEnum {
+  readonly DEFAULT: Weights;
+  private readonly entries: Map<string, Weights>;
+
+  constructor(readonly enumName: string) {
+    const d = (WEIGHTS_DATA as Record<string, { default: string; entries: Record<string, unknown> }>)[enumName];
+    if (!d) throw new Error(`unknown weights enum '${enumName}'`);
+    this.entries = new Map(Object.entries(d.entries).map(([k, e]) => [k, new Weights(enumName, k, e)]));
+    for (const [k, w] of this.entries) Object.defineProperty(this, k, { value: w, enumerable: true });
+    this.DEFAULT = this.entries.get(d.default)!;
+  }
+
+  /** The checkpoints, in torchvision's order (DEFAULT is an alias, not listed). */
+  values(): Weights[] { return [...this.entries.values()]; }
+  names(): string[] { return [...this.entries.keys()]; }
+  [Symbol.iterator](): Iterator<Weights> { return this.values()[Symbol.iterator](); }
+
+  /** A member by name: 'IMAGENET1K_V1', 'DEFAULT' or 'ResNet50_Weights.IMAGENET1K_V1'. */
+  get(name: string): Weights {
+    const short = name.startsWith(`${this.enumName}.`) ? name.slice(this.enumName.length + 1) : name;
+    if (short === 'DEFAULT') return this.DEFAULT;
+    const w = this.entries.get(short);
+    if (!w) throw new Error(`${this.enumName} has no weights '${name}' (available: ${['DEFAULT', ...this.entries.keys()].join(', ')})`);
+    return w;
+  }
+
+  /** torchvision's WeightsEnum.verify: a member of this enum, or an error naming the enum expected. */
+  verify(obj: Weights | string | null | undefined): Weights | null {
+    if (obj === null || obj === undefined) return null;
+    if (typeof obj === 'string') return this.get(obj);
+    if (!(obj instanceof Weights) || obj.enumName !== this.enumName) {
+      throw new TypeError(`Invalid Weight class provided; expected ${this.enumName} but received ${obj instanceof Weights ? obj.enumName : typeof obj}.`);
+    }
+    return obj;
+  }
+
+  toString(): string { return this.enumName; }
+}
+
+export type WeightsEnumOf<E extends WeightsEnumName> = WeightsEnum & { readonly [K in keyof Data[E]['entries']]: Weights };
+
+const enums = new Map<string, WeightsEnum>();
+/** The weights enum named as torchvision names it ('ResNet50_Weights'). */
+export function weightsEnum<E extends WeightsEnumName>(name: E): WeightsEnumOf<E> {
+  let e = enums.get(name);
+  if (!e) enums.set(name, (e = new WeightsEnum(name)));
+  return e as WeightsEnumOf<E>;
+}
+
+/**
+ * A builder's `weights` option: a member of its enum, its name ('DEFAULT', 'IMAGENET1K_V1'), a path to a
+ * checkpoint file, or null for random initialisation.
+ */
+export type WeightsArg = Weights | string | null | undefined;
+
+export type ResolvedWeights = { kind: 'none' } | { kind: 'published'; weights: Weights } | { kind: 'file'; path: string };
+
+function looksLikePath(s: string): boolean {
+  return s.includes('/') || s.includes('\\') || /\.(pth|pt|bin|ckpt|tar)$/.test(s);
+}
+
+export function resolveWeights(e: WeightsEnum, arg: WeightsArg): ResolvedWeights {
+  if (arg === null || arg === undefined) return { kind: 'none' };
+  if (typeof arg === 'string' && looksLikePath(arg)) {
+    if (!existsSync(arg)) throw new Error(`weights: checkpoint file '${arg}' does not exist`);
+    return { kind: 'file', path: arg };
+  }
+  return { kind: 'published', weights: e.verify(arg)! };
+}
+
+/**
+ * torchvision's _ovewrite_named_param: published weights fix an option (numClasses = number of categories);
+ * a conflicting value given by the caller is an error.
+ */
+export function overwriteNamedParam<T extends Record<string, any>>(opts: T, key: keyof T & string, value: unknown): void {
+  if (key in opts && opts[key] !== undefined) {
+    if (opts[key] !== value) throw new Error(`The parameter '${key}' expected value ${JSON.stringify(value)} but got ${JSON.stringify(opts[key])} instead.`);
+  } else {
+    (opts as Record<string, unknown>)[key] = value;
+  }
+}
+
+/**
+ * Loads resolved weights into a freshly built model (strict). `fixKeys` migrates a family's old checkpoint keys
+ * (DenseNet's "norm.1"), as torchvision's per-family _load_state_dict does.
+ */
+export function loadWeights(model: Module, w: ResolvedWeights, opts: { progress?: boolean; fixKeys?: (sd: StateDict) => StateDict } = {}): void {
+  if (w.kind === 'none') return;
+  let sd = w.kind === 'published' ? w.weights.getStateDict({ progress: opts.progress ?? true }) : loadCheckpointFile(w.path);
+  if (opts.fixKeys) sd = opts.fixKeys(sd);
+  model.loadStateDict(sd);
+}

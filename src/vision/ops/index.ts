@@ -1,0 +1,2 @@
+// `vision.ops`: torchvision.ops' layers used by the model zoo.
+export { Conv2dNormActivation, SqueezeExcitation, FrozenBatchNorm2d, type Conv2dNormActivationOptions, type SqueezeExcitationOptions, type NormLayerFactory, type ActivationLayerFactory } from './misc.js';

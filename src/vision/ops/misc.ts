@@ -1,0 +1,153 @@
+// torchvision.ops.misc: the building blocks that torchvision's classification models share
+// (Conv2dNormActivation, SqueezeExcitation, FrozenBatchNorm2d).
+//
+// Layer factories: where torchvision takes a layer class (`norm_layer=nn.BatchNorm2d`, often a
+// functools.partial), tstorch takes a function that builds the layer, e.g.
+// `normLayer: (c) => new nn.BatchNorm2d(c, { eps: 1e-3 })`, `activationLayer: (o) => new nn.Hardswish(o)`.
+import { Module } from '../../nn/module.js';
+import { Sequential } from '../../nn/modules/container.js';
+import * as nn from '../../nn/index.js';
+import { Tensor } from '../../tensor.js';
+import { ones, zeros } from '../../creation.js';
+import type { StateDict } from '../../nn/module.js';
+
+/** Builds a normalisation layer for a number of channels (torchvision's `norm_layer`). */
+export type NormLayerFactory = (numFeatures: number) => Module;
+/** Builds an activation layer; `inplace` is passed when the block asks for it (torchvision's `activation_layer`). */
+export type ActivationLayerFactory = (opts: { inplace?: boolean }) => Module;
+
+export const batchNorm2d: NormLayerFactory = (c) => new nn.BatchNorm2d(c);
+export const relu: ActivationLayerFactory = (o) => new nn.ReLU(o);
+export const sigmoid: ActivationLayerFactory = () => new nn.Sigmoid();
+
+export interface Conv2dNormActivationOptions {
+  kernelSize?: number | [number, number];
+  stride?: number | [number, number];
+  /** Default: `(kernelSize - 1) / 2 * dilation` per dimension ("same" size for odd kernels at stride 1). */
+  padding?: number | [number, number] | 'same' | 'valid' | null;
+  groups?: number;
+  /** Default BatchNorm2d; null for none. */
+  normLayer?: NormLayerFactory | null;
+  /** Default ReLU; null for none. */
+  activationLayer?: ActivationLayerFactory | null;
+  dilation?: number | [number, number];
+  /** Passed to the activation layer; null passes nothing (for activations without an inplace option). Default true. */
+  inplace?: boolean | null;
+  /** Default: a bias only when there is no norm layer. */
+  bias?: boolean | null;
+}
+
+function pairOf(v: number | readonly number[], what: string): [number, number] {
+  if (typeof v === 'number') return [v, v];
+  if (v.length !== 2) throw new TypeError(`Conv2dNormActivation: ${what} must be a number or a pair, got [${v.join(', ')}]`);
+  return [v[0]!, v[1]!];
+}
+
+/** Conv2d -> norm -> activation as one Sequential ("0", "1", "2"), torchvision.ops.Conv2dNormActivation. */
+export class Conv2dNormActivation extends Sequential {
+  declare outChannels: number;
+
+  constructor(inChannels: number, outChannels: number, opts: Conv2dNormActivationOptions = {}) {
+    const kernelSize = opts.kernelSize ?? 3;
+    const dilation = opts.dilation ?? 1;
+    let padding = opts.padding ?? null;
+    if (padding === null) {
+      if (typeof kernelSize === 'number' && typeof dilation === 'number') padding = Math.floor((kernelSize - 1) / 2) * dilation;
+      else {
+        const k = pairOf(kernelSize, 'kernelSize');
+        const d = pairOf(dilation, 'dilation');
+        padding = [Math.floor((k[0] - 1) / 2) * d[0], Math.floor((k[1] - 1) / 2) * d[1]];
+      }
+    }
+    const normLayer = opts.normLayer === undefined ? batchNorm2d : opts.normLayer;
+    const activationLayer = opts.activationLayer === undefined ? relu : opts.activationLayer;
+    const bias = opts.bias ?? normLayer === null;
+    const inplace = opts.inplace === undefined ? true : opts.inplace;
+    const layers: Module[] = [
+      new nn.Conv2d(inChannels, outChannels, kernelSize, {
+        stride: opts.stride ?? 1, padding, dilation, groups: opts.groups ?? 1, bias,
+      }),
+    ];
+    if (normLayer !== null) layers.push(normLayer(outChannels));
+    if (activationLayer !== null) layers.push(activationLayer(inplace === null ? {} : { inplace }));
+    super(...layers);
+    // Plain data, not state: kept out of the enumerable properties that hold children.
+    Object.defineProperty(this, 'outChannels', { value: outChannels, enumerable: false, writable: true });
+  }
+}
+
+export interface SqueezeExcitationOptions {
+  /** delta in the paper; default ReLU. */
+  activation?: ActivationLayerFactory;
+  /** sigma in the paper; default Sigmoid. */
+  scaleActivation?: ActivationLayerFactory;
+}
+
+/** Squeeze-and-Excitation (Hu et al. 2018, fig. 1): rescales channels by a gate computed from their means. */
+export class SqueezeExcitation extends Module {
+  avgpool: Module;
+  fc1: Module;
+  fc2: Module;
+  activation: Module;
+  scale_activation: Module;
+
+  constructor(inputChannels: number, squeezeChannels: number, opts: SqueezeExcitationOptions = {}) {
+    super();
+    this.avgpool = new nn.AdaptiveAvgPool2d(1);
+    this.fc1 = new nn.Conv2d(inputChannels, squeezeChannels, 1);
+    this.fc2 = new nn.Conv2d(squeezeChannels, inputChannels, 1);
+    this.activation = (opts.activation ?? relu)({});
+    this.scale_activation = (opts.scaleActivation ?? sigmoid)({});
+  }
+
+  protected scale(input: Tensor): Tensor {
+    let s: Tensor = this.avgpool.call(input);
+    s = this.fc1.call(s);
+    s = this.activation.call(s);
+    s = this.fc2.call(s);
+    return this.scale_activation.call(s);
+  }
+
+  override forward(input: Tensor): Tensor {
+    return this.scale(input).mul(input);
+  }
+}
+
+/** BatchNorm2d with fixed statistics and affine parameters, all of them buffers (used by detection backbones). */
+export class FrozenBatchNorm2d extends Module {
+  declare weight: Tensor;
+  declare bias: Tensor;
+  declare running_mean: Tensor;
+  declare running_var: Tensor;
+  declare eps: number;
+
+  constructor(numFeatures: number, opts: { eps?: number } = {}) {
+    super();
+    Object.defineProperty(this, 'eps', { value: opts.eps ?? 1e-5, enumerable: false, writable: true });
+    this.registerBuffer('weight', ones([numFeatures]));
+    this.registerBuffer('bias', zeros([numFeatures]));
+    this.registerBuffer('running_mean', zeros([numFeatures]));
+    this.registerBuffer('running_var', ones([numFeatures]));
+  }
+
+  protected override loadFromStateDict(sd: StateDict, prefix: string, missing: string[], used: Set<string>, errors: string[]): void {
+    // Checkpoints of a BatchNorm2d carry a counter that a frozen layer has no use for.
+    const k = prefix + 'num_batches_tracked';
+    if (k in sd) used.add(k);
+    super.loadFromStateDict(sd, prefix, missing, used, errors);
+  }
+
+  override forward(x: Tensor): Tensor {
+    const w = this.weight.reshape(1, -1, 1, 1);
+    const b = this.bias.reshape(1, -1, 1, 1);
+    const rv = this.running_var.reshape(1, -1, 1, 1);
+    const rm = this.running_mean.reshape(1, -1, 1, 1);
+    const scale = w.mul(rv.add(this.eps).rsqrt());
+    const shift = b.sub(rm.mul(scale));
+    return x.mul(scale).add(shift);
+  }
+
+  override toString(): string {
+    return `${this._getName()}(${this.weight.shape[0]}, eps=${this.eps})`;
+  }
+}
