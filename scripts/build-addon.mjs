@@ -52,8 +52,12 @@ function nodeGyp() {
 const env = { ...process.env };
 // ccache makes rebuilds of the one heavy translation unit near-instant when nothing changed in it.
 if (!env.CXX && spawnSync('ccache', ['--version'], { stdio: 'ignore' }).status === 0) env.CXX = 'ccache g++';
-const jobs = ['-j', 'max'];
-const res = spawnSync(process.execPath, [nodeGyp(), 'rebuild', ...jobs], { cwd: root, stdio: 'inherit', env });
+const args = ['rebuild', '-j', 'max'];
+// Build against the headers of the running Node when they are installed beside it, so that node-gyp never
+// needs to download them (there may be no network).
+const prefix = dirname(dirname(process.execPath));
+if (!env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${prefix}`);
+const res = spawnSync(process.execPath, [nodeGyp(), ...args], { cwd: root, stdio: 'inherit', env });
 if (res.status !== 0) {
   log('building the addon failed (see the compiler output above)');
   process.exit(res.status ?? 1);

@@ -78,7 +78,7 @@ export function formatTensor(t: Tensor): string {
     const arr = x as unknown[];
     const idx = summarizedIndices(arr.length, summarize);
     if (level === shape.length - 1) {
-      const items = idx.map((i) => (i === null ? '...' : fmt(arr[i] as number).padStart(width)));
+      const items = idx.map((i) => (i === null ? ' ...' : fmt(arr[i] as number).padStart(width)));
       const perLine = Math.max(1, Math.floor((printOptions.linewidth - ind) / (width + 2)));
       const lines: string[] = [];
       for (let k = 0; k < items.length; k += perLine) lines.push(items.slice(k, k + perLine).join(', '));

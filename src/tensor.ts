@@ -27,21 +27,21 @@ export interface ToOptions {
 }
 
 const O = {
-  add: op('aten::add.Tensor'), addS: op('aten::add.Scalar'), add_: op('aten::add_.Tensor'), addS_: op('aten::add_.Scalar'),
-  sub: op('aten::sub.Tensor'), subS: op('aten::sub.Scalar'), sub_: op('aten::sub_.Tensor'), subS_: op('aten::sub_.Scalar'),
+  add: op('aten::add.Tensor'), add_: op('aten::add_.Tensor'),
+  sub: op('aten::sub.Tensor'), sub_: op('aten::sub_.Tensor'),
   rsubS: op('aten::rsub.Scalar'),
-  mul: op('aten::mul.Tensor'), mulS: op('aten::mul.Scalar'), mul_: op('aten::mul_.Tensor'), mulS_: op('aten::mul_.Scalar'),
-  div: op('aten::div.Tensor'), divS: op('aten::div.Scalar'), div_: op('aten::div_.Tensor'), divS_: op('aten::div_.Scalar'),
-  divMode: op('aten::div.Tensor_mode'), divSMode: op('aten::div.Scalar_mode'),
-  remainder: op('aten::remainder.Tensor'), remainderS: op('aten::remainder.Scalar'),
-  fmod: op('aten::fmod.Tensor'), fmodS: op('aten::fmod.Scalar'),
+  mul: op('aten::mul.Tensor'), mul_: op('aten::mul_.Tensor'),
+  div: op('aten::div.Tensor'), div_: op('aten::div_.Tensor'),
+  divMode: op('aten::div.Tensor_mode'),
+  remainder: op('aten::remainder.Tensor'),
+  fmod: op('aten::fmod.Tensor'),
   pow: op('aten::pow.Tensor_Tensor'), powS: op('aten::pow.Tensor_Scalar'), pow_: op('aten::pow_.Tensor'), powS_: op('aten::pow_.Scalar'),
   scalarPow: op('aten::pow.Scalar'),
   matmul: op('aten::matmul'), mm: op('aten::mm'), bmm: op('aten::bmm'), addmm: op('aten::addmm'), mv: op('aten::mv'),
   dot: op('aten::dot'), outer: op('aten::outer'), addmm_: op('aten::addmm_'),
-  eq: op('aten::eq.Tensor'), eqS: op('aten::eq.Scalar'), ne: op('aten::ne.Tensor'), neS: op('aten::ne.Scalar'),
-  lt: op('aten::lt.Tensor'), ltS: op('aten::lt.Scalar'), le: op('aten::le.Tensor'), leS: op('aten::le.Scalar'),
-  gt: op('aten::gt.Tensor'), gtS: op('aten::gt.Scalar'), ge: op('aten::ge.Tensor'), geS: op('aten::ge.Scalar'),
+  eq: op('aten::eq.Tensor'), ne: op('aten::ne.Tensor'),
+  lt: op('aten::lt.Tensor'), le: op('aten::le.Tensor'),
+  gt: op('aten::gt.Tensor'), ge: op('aten::ge.Tensor'),
   equal: op('aten::equal'), allclose: op('aten::allclose'), isclose: op('aten::isclose'),
   maximum: op('aten::maximum'), minimum: op('aten::minimum'),
   logicalNot: op('aten::logical_not'), logicalAnd: op('aten::logical_and'), logicalOr: op('aten::logical_or'),
@@ -105,6 +105,11 @@ const O = {
 export function sizesOf(args: (number | readonly number[])[]): number[] {
   if (args.length === 1 && Array.isArray(args[0])) return [...args[0]];
   return args as number[];
+}
+
+/** A tensor argument: numbers go to the addon as they are and become 0-dim wrapped-number tensors, as in Python. */
+function arg(v: TensorOrScalar): unknown {
+  return v instanceof Tensor ? v._h : v;
 }
 
 function isScalar(v: unknown): v is Scalar {
@@ -288,35 +293,35 @@ export class Tensor {
 
   // ----- arithmetic -----------------------------------------------------------------------------------
   add(other: TensorOrScalar, opts: { alpha?: Scalar } = {}): Tensor {
-    return new Tensor(isScalar(other) ? O.addS(this._h, other, opts.alpha) : O.add(this._h, other._h, opts.alpha));
+    return new Tensor(O.add(this._h, arg(other), opts.alpha));
   }
   add_(other: TensorOrScalar, opts: { alpha?: Scalar } = {}): this {
-    if (isScalar(other)) O.addS_(this._h, other, opts.alpha); else O.add_(this._h, other._h, opts.alpha);
+    O.add_(this._h, arg(other), opts.alpha);
     return this;
   }
   sub(other: TensorOrScalar, opts: { alpha?: Scalar } = {}): Tensor {
-    return new Tensor(isScalar(other) ? O.subS(this._h, other, opts.alpha) : O.sub(this._h, other._h, opts.alpha));
+    return new Tensor(O.sub(this._h, arg(other), opts.alpha));
   }
   sub_(other: TensorOrScalar, opts: { alpha?: Scalar } = {}): this {
-    if (isScalar(other)) O.subS_(this._h, other, opts.alpha); else O.sub_(this._h, other._h, opts.alpha);
+    O.sub_(this._h, arg(other), opts.alpha);
     return this;
   }
   /** other - this (Python's `2 - t`). */
   rsub(other: Scalar): Tensor { return new Tensor(O.rsubS(this._h, other)); }
-  mul(other: TensorOrScalar): Tensor { return new Tensor(isScalar(other) ? O.mulS(this._h, other) : O.mul(this._h, other._h)); }
-  mul_(other: TensorOrScalar): this { if (isScalar(other)) O.mulS_(this._h, other); else O.mul_(this._h, other._h); return this; }
+  mul(other: TensorOrScalar): Tensor { return new Tensor(O.mul(this._h, arg(other))); }
+  mul_(other: TensorOrScalar): this { O.mul_(this._h, arg(other)); return this; }
   div(other: TensorOrScalar, opts: { roundingMode?: 'trunc' | 'floor' } = {}): Tensor {
     if (opts.roundingMode) {
-      return new Tensor(isScalar(other) ? O.divSMode(this._h, other, opts.roundingMode) : O.divMode(this._h, other._h, opts.roundingMode));
+      return new Tensor(O.divMode(this._h, arg(other), opts.roundingMode));
     }
-    return new Tensor(isScalar(other) ? O.divS(this._h, other) : O.div(this._h, other._h));
+    return new Tensor(O.div(this._h, arg(other)));
   }
-  div_(other: TensorOrScalar): this { if (isScalar(other)) O.divS_(this._h, other); else O.div_(this._h, other._h); return this; }
+  div_(other: TensorOrScalar): this { O.div_(this._h, arg(other)); return this; }
   floorDivide(other: TensorOrScalar): Tensor { return this.div(other, { roundingMode: 'floor' }); }
   remainder(other: TensorOrScalar): Tensor {
-    return new Tensor(isScalar(other) ? O.remainderS(this._h, other) : O.remainder(this._h, other._h));
+    return new Tensor(O.remainder(this._h, arg(other)));
   }
-  fmod(other: TensorOrScalar): Tensor { return new Tensor(isScalar(other) ? O.fmodS(this._h, other) : O.fmod(this._h, other._h)); }
+  fmod(other: TensorOrScalar): Tensor { return new Tensor(O.fmod(this._h, arg(other))); }
   pow(exponent: TensorOrScalar): Tensor {
     return new Tensor(isScalar(exponent) ? O.powS(this._h, exponent) : O.pow(this._h, exponent._h));
   }
@@ -393,12 +398,12 @@ export class Tensor {
   }
 
   // ----- comparison -----------------------------------------------------------------------------------
-  eq(other: TensorOrScalar): Tensor { return new Tensor(isScalar(other) ? O.eqS(this._h, other) : O.eq(this._h, other._h)); }
-  ne(other: TensorOrScalar): Tensor { return new Tensor(isScalar(other) ? O.neS(this._h, other) : O.ne(this._h, other._h)); }
-  lt(other: TensorOrScalar): Tensor { return new Tensor(isScalar(other) ? O.ltS(this._h, other) : O.lt(this._h, other._h)); }
-  le(other: TensorOrScalar): Tensor { return new Tensor(isScalar(other) ? O.leS(this._h, other) : O.le(this._h, other._h)); }
-  gt(other: TensorOrScalar): Tensor { return new Tensor(isScalar(other) ? O.gtS(this._h, other) : O.gt(this._h, other._h)); }
-  ge(other: TensorOrScalar): Tensor { return new Tensor(isScalar(other) ? O.geS(this._h, other) : O.ge(this._h, other._h)); }
+  eq(other: TensorOrScalar): Tensor { return new Tensor(O.eq(this._h, arg(other))); }
+  ne(other: TensorOrScalar): Tensor { return new Tensor(O.ne(this._h, arg(other))); }
+  lt(other: TensorOrScalar): Tensor { return new Tensor(O.lt(this._h, arg(other))); }
+  le(other: TensorOrScalar): Tensor { return new Tensor(O.le(this._h, arg(other))); }
+  gt(other: TensorOrScalar): Tensor { return new Tensor(O.gt(this._h, arg(other))); }
+  ge(other: TensorOrScalar): Tensor { return new Tensor(O.ge(this._h, arg(other))); }
   /** True when both have the same shape and elements (torch.equal). */
   equal(other: Tensor): boolean { return O.equal(this._h, other._h) as boolean; }
   allclose(other: Tensor, opts: { rtol?: number; atol?: number; equalNan?: boolean } = {}): boolean {

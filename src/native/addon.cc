@@ -211,6 +211,21 @@ c10::IValue ToIValue(Napi::Env env, const OpInfo& op, const ArgSpec& a, const Na
   }
   switch (a.kind) {
     case Kind::Tensor: {
+      if (v.IsNumber() || v.IsBoolean() || v.IsBigInt()) {
+        // Python passes a number where a Tensor is expected as a 0-dim "wrapped number" tensor, which type
+        // promotion treats like a Scalar; doing the same gives the same dtypes and autograd nodes as PyTorch.
+        c10::Scalar s;
+        if (v.IsBoolean()) s = c10::Scalar(v.As<Napi::Boolean>().Value());
+        else if (v.IsBigInt()) { bool l; s = c10::Scalar(v.As<Napi::BigInt>().Int64Value(&l)); }
+        else {
+          double d = v.As<Napi::Number>().DoubleValue();
+          if (std::abs(d) < 9007199254740992.0 && d == static_cast<double>(static_cast<int64_t>(d))) s = c10::Scalar(static_cast<int64_t>(d));
+          else s = c10::Scalar(d);
+        }
+        at::Tensor t = at::scalar_tensor(s, at::TensorOptions().dtype(s.type()));
+        t.unsafeGetTensorImpl()->set_wrapped_number(true);
+        return t;
+      }
       if (!v.IsExternal()) ArgError(env, op, a, "expected a Tensor");
       const at::Tensor& t = v.As<Napi::External<TensorBox>>().Data()->t;
       if (!t.defined()) ArgError(env, op, a, "is a disposed tensor");
