@@ -42,16 +42,22 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Tensor[],
   const out = fn(...inputs);
   const outFlat = out.reshape(-1);
   const nOut = outFlat.numel();
-  for (let k = 0; k < inputs.length; k++) {
-    const x = inputs[k]!;
-    if (!x.requiresGrad) continue;
-    const n = x.numel();
-    // analytical Jacobian, one output element at a time
-    const analytical: number[][] = [];
+  // All analytical Jacobians first: the finite differences below modify the inputs in place, which would
+  // invalidate the graph of `out`.
+  const analytical = inputs.map((x) => {
+    if (!x.requiresGrad) return null;
+    const rows: number[][] = [];
     for (let j = 0; j < nOut; j++) {
       const g = grad(outFlat.select(0, j), x, { retainGraph: true, allowUnused: true })[0];
-      analytical.push(g === null ? new Array(n).fill(0) : Array.from(g.reshape(-1).to('float64').dataSync() as Float64Array));
+      rows.push(g === null ? new Array(x.numel()).fill(0) : Array.from(g.reshape(-1).to('float64').dataSync() as Float64Array));
     }
+    return rows;
+  });
+  for (let k = 0; k < inputs.length; k++) {
+    const x = inputs[k]!;
+    const rows = analytical[k];
+    if (!rows) continue;
+    const n = x.numel();
     const flatX = x.detach().view(-1);
     for (let i = 0; i < n; i++) {
       const orig = flatX.select(0, i).item();
@@ -64,7 +70,7 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Tensor[],
       noGrad(() => flatX.select(0, i).fill_(orig));
       for (let j = 0; j < nOut; j++) {
         const numerical = (plus[j]! - minus[j]!) / (2 * eps);
-        const a = analytical[j]![i]!;
+        const a = rows[j]![i]!;
         if (Math.abs(a - numerical) > atol + rtol * Math.abs(numerical)) {
           if (opts.raiseException === false) return false;
           throw new Error(`gradcheck: Jacobian mismatch for input ${k}, output ${j}, element ${i}: analytical ${a}, numerical ${numerical}`);

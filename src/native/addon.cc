@@ -40,8 +40,8 @@ namespace {
 // ---------------------------------------------------------------------------------------------------------
 // Tensor handles
 
-// Native bytes held by live handles, as reported to V8. Shared by all threads (worker_threads load the
-// addon once per environment, libtorch is shared).
+// Handles that still hold a tensor (not disposed, not yet collected) and the bytes they report to V8.
+// Shared by all threads (worker_threads load the addon once per environment; libtorch is shared).
 std::atomic<int64_t> g_live_handles{0};
 std::atomic<int64_t> g_live_bytes{0};
 
@@ -57,6 +57,7 @@ int64_t AccountedBytes(const at::Tensor& t) {
 }
 
 void ReleaseBox(Napi::Env env, TensorBox* box) {
+  if (box->t.defined()) g_live_handles--;
   if (box->accounted != 0) {
     Napi::MemoryManagement::AdjustExternalMemory(env, -box->accounted);
     g_live_bytes -= box->accounted;
@@ -67,7 +68,6 @@ void ReleaseBox(Napi::Env env, TensorBox* box) {
 
 void FinalizeBox(Napi::Env env, TensorBox* box) {
   ReleaseBox(env, box);
-  g_live_handles--;
   delete box;
 }
 
@@ -79,7 +79,7 @@ Napi::Value Wrap(Napi::Env env, at::Tensor t) {
     Napi::MemoryManagement::AdjustExternalMemory(env, box->accounted);
     g_live_bytes += box->accounted;
   }
-  g_live_handles++;
+  if (box->t.defined()) g_live_handles++;
   return Napi::External<TensorBox>::New(env, box, FinalizeBox);
 }
 
