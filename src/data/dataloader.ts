@@ -1,0 +1,228 @@
+// torch.utils.data.DataLoader: samples indices, fetches samples and collates them into batches.
+//
+// Random numbers follow PyTorch: each epoch draws a base seed from the loader's generator (or the default
+// one), a shuffling RandomSampler draws its own seed for a private generator, and transforms draw from the
+// default generator. With numWorkers = N > 0, batch k is prepared under a private generator seeded with
+// `baseSeed + k % N`, which is how PyTorch's worker k % N is seeded: the same seed gives PyTorch's
+// augmentations for the same numWorkers, and prefetching never shifts the training loop's own draws.
+//
+// Workers are not threads: the addon's tensors live in the main thread, so samples are prepared in-process.
+// With `for await`, up to numWorkers * prefetchFactor batches are requested ahead, which overlaps datasets
+// whose `get` is asynchronous (file or network I/O) with the consumer; CPU-bound preparation does not
+// overlap the training step. The batches and their order are the same whatever numWorkers is.
+import { getItem, isIterableDataset, isMapDataset, type IterableDataset, type MapDataset } from './dataset.js';
+import { BatchSampler, RandomSampler, SequentialSampler } from './sampler.js';
+import { defaultCollate, defaultConvert } from './collate.js';
+import { Generator, drawSeed, runOn } from './generator.js';
+
+type IndexIterable<I> = Iterable<I> & { readonly length?: number };
+
+export interface DataLoaderOptions<T = any, B = any> {
+  /** Samples per batch (default 1); null turns batching off (each sample goes through defaultConvert). */
+  batchSize?: number | null;
+  /** Reshuffle the indices every epoch (a RandomSampler). */
+  shuffle?: boolean;
+  sampler?: IndexIterable<number>;
+  batchSampler?: IndexIterable<number[]>;
+  /** Batches prepared ahead (see the note at the top of this file); 0 prepares each batch when it is asked for. */
+  numWorkers?: number;
+  /** Batches requested ahead per worker (default 2, numWorkers > 0 only). */
+  prefetchFactor?: number;
+  dropLast?: boolean;
+  collateFn?: (batch: T[]) => B;
+  /** Accepted for PyTorch compatibility; CPU tensors need no pinning. */
+  pinMemory?: boolean;
+  /** Seed of the loader's private generator (`generator=torch.Generator().manual_seed(seed)`). */
+  seed?: number | bigint;
+  generator?: Generator;
+  /** Called with the worker id at the start of every epoch, under that worker's generator. */
+  workerInitFn?: (workerId: number) => void;
+}
+
+function checkCount(name: string, v: number, min: number): void {
+  if (!Number.isInteger(v) || v < min) throw new RangeError(`DataLoader: ${name} should be an integer >= ${min}, but got ${name}=${v}`);
+}
+
+function isPromise(v: unknown): v is Promise<unknown> {
+  return v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
+}
+
+export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<B> {
+  readonly dataset: MapDataset<T> | IterableDataset<T> | Iterable<T>;
+  readonly batchSize: number | null;
+  readonly dropLast: boolean;
+  readonly numWorkers: number;
+  readonly prefetchFactor: number;
+  readonly pinMemory: boolean;
+  readonly sampler: IndexIterable<number> | null;
+  readonly batchSampler: IndexIterable<number[]> | null;
+  readonly collateFn: (batch: T[]) => B;
+  readonly generator: Generator | undefined;
+  readonly workerInitFn: ((workerId: number) => void) | undefined;
+  private readonly iterable: boolean;
+
+  constructor(dataset: MapDataset<T> | IterableDataset<T> | Iterable<T>, opts: DataLoaderOptions<T, B> = {}) {
+    this.dataset = dataset;
+    this.numWorkers = opts.numWorkers ?? 0;
+    checkCount('numWorkers', this.numWorkers, 0);
+    if (opts.prefetchFactor !== undefined && this.numWorkers === 0) {
+      throw new RangeError('DataLoader: prefetchFactor option could only be specified in multiprocessing; let numWorkers > 0 to enable multiprocessing');
+    }
+    this.prefetchFactor = opts.prefetchFactor ?? 2;
+    checkCount('prefetchFactor', this.prefetchFactor, 1);
+    this.pinMemory = opts.pinMemory ?? false;
+    this.generator = opts.generator ?? (opts.seed !== undefined ? new Generator(opts.seed) : undefined);
+    this.workerInitFn = opts.workerInitFn;
+    let batchSize = opts.batchSize === undefined ? 1 : opts.batchSize;
+    let dropLast = opts.dropLast ?? false;
+    const shuffle = opts.shuffle ?? false;
+
+    if (isMapDataset(dataset)) {
+      this.iterable = false;
+    } else if (isIterableDataset(dataset)) {
+      this.iterable = true;
+      if (shuffle) throw new TypeError('DataLoader with IterableDataset: expected unspecified shuffle option, but got shuffle=true');
+      if (opts.sampler) throw new TypeError('DataLoader with IterableDataset: expected unspecified sampler option');
+      if (opts.batchSampler) throw new TypeError('DataLoader with IterableDataset: expected unspecified batchSampler option');
+    } else {
+      throw new TypeError('DataLoader: dataset must be a map-style dataset (length and get(i)), an array, or an iterable dataset');
+    }
+
+    let sampler: IndexIterable<number> | null = opts.sampler ?? null;
+    let batchSampler: IndexIterable<number[]> | null = opts.batchSampler ?? null;
+    if (sampler && shuffle) throw new TypeError('DataLoader: sampler option is mutually exclusive with shuffle');
+    if (batchSampler) {
+      if (batchSize !== 1 || shuffle || sampler || dropLast) {
+        throw new TypeError('DataLoader: batchSampler option is mutually exclusive with batchSize, shuffle, sampler, and dropLast');
+      }
+      batchSize = null;
+      dropLast = false;
+    } else if (batchSize === null) {
+      if (dropLast) throw new TypeError('DataLoader: batchSize=null option disables auto-batching and is mutually exclusive with dropLast');
+    } else {
+      checkCount('batchSize', batchSize, 1);
+    }
+    if (!this.iterable) {
+      const ds = dataset as MapDataset<T>;
+      if (!sampler) sampler = shuffle ? new RandomSampler(ds, { generator: this.generator }) : new SequentialSampler(ds);
+      if (batchSize !== null && !batchSampler) batchSampler = new BatchSampler(sampler, batchSize, dropLast);
+    }
+    this.batchSize = batchSize;
+    this.dropLast = dropLast;
+    this.sampler = sampler;
+    this.batchSampler = batchSampler;
+    const autoCollation = batchSampler !== null || (this.iterable && batchSize !== null);
+    this.collateFn = opts.collateFn ?? ((autoCollation ? defaultCollate : defaultConvert) as (batch: T[]) => B);
+  }
+
+  /** The number of batches per epoch. */
+  get length(): number {
+    if (this.iterable) {
+      const n = (this.dataset as { length?: unknown }).length;
+      if (typeof n !== 'number') throw new TypeError('DataLoader: the iterable dataset has no length');
+      if (this.batchSize === null) return n;
+      return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
+    }
+    const s = (this.batchSampler ?? this.sampler) as { length?: unknown };
+    if (typeof s.length !== 'number') throw new TypeError('DataLoader: the sampler has no length');
+    return s.length;
+  }
+
+  private startEpoch(): Epoch<T, B> {
+    const keys: Iterator<number[] | number> | null = this.iterable ? null : (this.batchSampler ?? this.sampler)![Symbol.iterator]();
+    const baseSeed = drawSeed(this.generator);
+    const workers: Generator[] = [];
+    for (let w = 0; w < this.numWorkers; w++) {
+      const g = new Generator(baseSeed + BigInt(w));
+      if (this.workerInitFn) g.run(() => this.workerInitFn!(w));
+      workers.push(g);
+    }
+    return new Epoch(this, keys, workers);
+  }
+
+  [Symbol.iterator](): Iterator<B> {
+    const epoch = this.startEpoch();
+    return {
+      next: (): IteratorResult<B> => {
+        const r = epoch.nextSamples();
+        if (r === null) return { done: true, value: undefined };
+        const [k, samples] = r;
+        if (samples.some(isPromise)) {
+          throw new TypeError('DataLoader: the dataset returned a Promise from get(); iterate with `for await (const batch of loader)`');
+        }
+        return { done: false, value: epoch.collate(k, samples as T[]) };
+      },
+      [Symbol.iterator]() { return this; },
+    } as IterableIterator<B>;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<B> {
+    const epoch = this.startEpoch();
+    const depth = this.numWorkers > 0 ? this.numWorkers * this.prefetchFactor : 1;
+    const queue: Promise<B>[] = [];
+    let exhausted = false;
+    const refill = (): void => {
+      while (!exhausted && queue.length < depth) {
+        const r = epoch.nextSamples();
+        if (r === null) { exhausted = true; break; }
+        const [k, samples] = r;
+        const p = Promise.all(samples).then((s) => epoch.collate(k, s as T[]));
+        p.catch(() => undefined); // rejections are rethrown when this batch is awaited
+        queue.push(p);
+      }
+    };
+    refill();
+    while (queue.length > 0) {
+      const batch = await queue.shift()!;
+      refill();
+      yield batch;
+    }
+  }
+}
+
+/** One pass over the data: the index stream, the worker generators and the batch counter. */
+class Epoch<T, B> {
+  private k = 0;
+  private readonly source: Iterator<T> | null;
+  constructor(private readonly loader: DataLoader<T, B>, private readonly keys: Iterator<number[] | number> | null,
+    private readonly workers: Generator[]) {
+    this.source = keys === null ? (loader.dataset as Iterable<T>)[Symbol.iterator]() : null;
+  }
+
+  private worker(k: number): Generator | undefined {
+    return this.workers.length > 0 ? this.workers[k % this.workers.length] : undefined;
+  }
+
+  /** The next batch's raw samples (possibly Promises), fetched under its worker's generator; null at the end. */
+  nextSamples(): [number, (T | Promise<T>)[]] | null {
+    const k = this.k;
+    if (this.keys !== null) {
+      const r = this.keys.next();
+      if (r.done) return null;
+      const ds = this.loader.dataset as MapDataset<T>;
+      const samples = runOn(this.worker(k), () => (typeof r.value === 'number' ? [getItem(ds, r.value)] : r.value.map((i) => getItem(ds, i))));
+      this.k++;
+      return [k, samples];
+    }
+    const bs = this.loader.batchSize ?? 1;
+    const samples = runOn(this.worker(k), () => {
+      const out: T[] = [];
+      while (out.length < bs) {
+        const r = this.source!.next();
+        if (r.done) break;
+        out.push(r.value);
+      }
+      return out;
+    });
+    if (samples.length === 0 || (this.loader.dropLast && samples.length < bs)) return null;
+    this.k++;
+    return [k, samples];
+  }
+
+  collate(k: number, samples: T[]): B {
+    const unbatched = this.loader.batchSize === null && this.loader.batchSampler === null;
+    return runOn(this.worker(k), () => (unbatched
+      ? (this.loader.collateFn as unknown as (s: T) => B)(samples[0]!)
+      : this.loader.collateFn(samples)));
+  }
+}

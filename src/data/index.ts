@@ -1,0 +1,6 @@
+// `torch.utils.data`
+export { Dataset, IterableDataset, TensorDataset, Subset, ConcatDataset, ChainDataset, randomSplit, isMapDataset, type MapDataset, type RandomSplitOptions } from './dataset.js';
+export { Sampler, SequentialSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSampler, BatchSampler, type RandomOptions } from './sampler.js';
+export { defaultCollate, defaultConvert } from './collate.js';
+export { DataLoader, type DataLoaderOptions } from './dataloader.js';
+export { Generator } from './generator.js';
