@@ -1,0 +1,89 @@
+// Normalisation functions of torch.nn.functional: batch, layer, group and local response normalisation.
+import { Tensor } from '../../tensor.js';
+import { op } from '../../native/ops.js';
+import { pad } from './padding.js';
+import { avgPool2d } from './pooling.js';
+
+const O = {
+  batchNorm: op('aten::batch_norm'), layerNorm: op('aten::layer_norm'), groupNorm: op('aten::group_norm'),
+  avgPool3d: op('aten::avg_pool3d'),
+};
+
+export interface BatchNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  training?: boolean;
+  momentum?: number;
+  eps?: number;
+}
+
+/** Batch statistics need more than one value per channel (PyTorch's _verify_batch_size). */
+function verifyBatchSize(fn: string, size: number[]): void {
+  let n = size[0]!;
+  for (let i = 2; i < size.length; i++) n *= size[i]!;
+  if (n === 1) throw new RangeError(`${fn}: expected more than 1 value per channel when training, got input size [${size}]`);
+}
+
+/**
+ * Normalises over the batch (and spatial) dimensions per channel (dimension 1). In training, the running
+ * statistics (when given) are updated in place with `momentum`.
+ */
+export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, o: BatchNormOptions = {}): Tensor {
+  const training = o.training ?? false;
+  if (input.ndim < 2) throw new RangeError(`batchNorm: expected an input with a channel dimension (2-d or more), got shape [${input.shape}]`);
+  if (training) verifyBatchSize('batchNorm', input.shape);
+  if (!training && (runningMean === null || runningVar === null)) {
+    throw new TypeError('batchNorm: runningMean and runningVar must be defined in evaluation mode (training: false)');
+  }
+  const c = input.shape[1]!;
+  for (const [name, t] of [['runningMean', runningMean], ['runningVar', runningVar], ['weight', o.weight], ['bias', o.bias]] as const) {
+    if (t && t.numel() !== c) throw new RangeError(`batchNorm: ${name} has ${t.numel()} elements but the input has ${c} channels (shape [${input.shape}])`);
+  }
+  return new Tensor(O.batchNorm(input._h, o.weight?._h ?? null, o.bias?._h ?? null, runningMean?._h ?? null,
+    runningVar?._h ?? null, training, o.momentum ?? 0.1, o.eps ?? 1e-5, true));
+}
+
+export function layerNorm(input: Tensor, normalizedShape: number | readonly number[],
+  o: { weight?: Tensor | null; bias?: Tensor | null; eps?: number } = {}): Tensor {
+  const ns = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+  const s = input.shape;
+  const tail = s.slice(s.length - ns.length);
+  if (ns.length > s.length || tail.some((v, i) => v !== ns[i])) {
+    throw new RangeError(`layerNorm: normalizedShape [${ns}] does not match the trailing dimensions of input shape [${s}]`);
+  }
+  return new Tensor(O.layerNorm(input._h, ns, o.weight?._h ?? null, o.bias?._h ?? null, o.eps ?? 1e-5, true));
+}
+
+export function groupNorm(input: Tensor, numGroups: number,
+  o: { weight?: Tensor | null; bias?: Tensor | null; eps?: number } = {}): Tensor {
+  const s = input.shape;
+  if (s.length < 2) throw new RangeError(`groupNorm: expected at least 2 dimensions for input, got shape [${s}]`);
+  if (s[1]! % numGroups !== 0) throw new RangeError(`groupNorm: the number of channels (${s[1]}) must be divisible by numGroups (${numGroups})`);
+  verifyBatchSize('groupNorm', [s[0]! * s[1]! / numGroups, numGroups, ...s.slice(2)]);
+  return new Tensor(O.groupNorm(input._h, numGroups, o.weight?._h ?? null, o.bias?._h ?? null, o.eps ?? 1e-5, true));
+}
+
+/** Normalises each value by its neighbours across channels; PyTorch's own composition of pad and avg_pool. */
+export function localResponseNorm(input: Tensor, size: number, o: { alpha?: number; beta?: number; k?: number } = {}): Tensor {
+  const alpha = o.alpha ?? 1e-4;
+  const beta = o.beta ?? 0.75;
+  const k = o.k ?? 1.0;
+  const dim = input.ndim;
+  if (dim < 3) throw new RangeError(`localResponseNorm: expected 3-d or higher input, got shape [${input.shape}]`);
+  if (input.numel() === 0) return input;
+  let div = input.mul(input).unsqueeze(1);
+  const lo = Math.floor(size / 2);
+  const hi = Math.floor((size - 1) / 2);
+  if (dim === 3) {
+    div = pad(div, [0, 0, lo, hi]);
+    div = avgPool2d(div, [size, 1], { stride: 1 }).squeeze(1);
+  } else {
+    const sizes = input.shape;
+    div = div.view(sizes[0]!, 1, sizes[1]!, sizes[2]!, -1);
+    div = pad(div, [0, 0, 0, 0, lo, hi]);
+    div = new Tensor(O.avgPool3d(div._h, [size, 1, 1], 1)).squeeze(1);
+    div = div.view(sizes);
+  }
+  div = div.mul(alpha).add(k).pow(beta);
+  return input.div(div);
+}

@@ -1,0 +1,18 @@
+// Channel and pixel rearrangements of torch.nn.functional (ShuffleNet's channel shuffle, sub-pixel convolution).
+import { Tensor } from '../../tensor.js';
+import { op } from '../../native/ops.js';
+
+const O = {
+  channelShuffle: op('aten::channel_shuffle'), pixelShuffle: op('aten::pixel_shuffle'), pixelUnshuffle: op('aten::pixel_unshuffle'),
+};
+
+export function channelShuffle(input: Tensor, groups: number): Tensor {
+  if (input.ndim < 3) throw new RangeError(`channelShuffle: expected an input of 3 or more dimensions, got shape [${input.shape}]`);
+  if (!Number.isInteger(groups) || groups <= 0 || input.shape[1]! % groups !== 0) {
+    throw new RangeError(`channelShuffle: the number of channels (${input.shape[1]}) must be divisible by groups (${groups})`);
+  }
+  return new Tensor(O.channelShuffle(input._h, groups));
+}
+
+export const pixelShuffle = (input: Tensor, upscaleFactor: number): Tensor => new Tensor(O.pixelShuffle(input._h, upscaleFactor));
+export const pixelUnshuffle = (input: Tensor, downscaleFactor: number): Tensor => new Tensor(O.pixelUnshuffle(input._h, downscaleFactor));

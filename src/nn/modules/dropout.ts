@@ -1,0 +1,28 @@
+// nn.Dropout and nn.Dropout2d: active in training mode only (Module.train()/eval()).
+import { Tensor } from '../../tensor.js';
+import { Module } from '../module.js';
+import * as F from '../functional/dropout.js';
+import { pyBool, pyNum } from './repr.js';
+
+type DropoutArg = number | { p?: number; inplace?: boolean };
+
+abstract class DropoutNd extends Module {
+  p: number;
+  inplace: boolean;
+  constructor(arg: DropoutArg = {}, inplace?: boolean) {
+    super();
+    const o = typeof arg === 'number' ? { p: arg, inplace } : arg;
+    this.p = o.p ?? 0.5;
+    this.inplace = o.inplace ?? false;
+    if (!(this.p >= 0 && this.p <= 1)) throw new RangeError(`${this._getName()}: dropout probability has to be between 0 and 1, but got ${this.p}`);
+  }
+  override extraRepr(): string { return `p=${pyNum(this.p)}, inplace=${pyBool(this.inplace)}`; }
+}
+
+export class Dropout extends DropoutNd {
+  override forward(input: Tensor): Tensor { return F.dropout(input, { p: this.p, training: this.training, inplace: this.inplace }); }
+}
+
+export class Dropout2d extends DropoutNd {
+  override forward(input: Tensor): Tensor { return F.dropout2d(input, { p: this.p, training: this.training, inplace: this.inplace }); }
+}
