@@ -17,7 +17,10 @@ export interface TorchConfig {
   cpuCapability: string | null;
   numThreads: number;
   numInteropThreads: number;
+  /** BLAS as libtorch was built (often "generic": whatever libblas.so.3 points to). */
   blas: string | null;
+  /** The BLAS library actually mapped into this process (Linux), e.g. .../openblas-pthread/libblas.so.3. */
+  blasLibrary: string | null;
   mkldnn: boolean;
   openmp: boolean;
   /** libtorch's own build report (torch.__config__.show()). */
@@ -37,7 +40,14 @@ export function config(): TorchConfig {
   }
   const cap = /CPU capability usage: (\S+)/.exec(b.showConfig);
   const blas = /BLAS_INFO=([^,\s]+)/.exec(b.showConfig);
+  let blasLibrary: string | null = null;
+  try {
+    const maps = readFileSync('/proc/self/maps', 'utf8');
+    const m = /(\/\S*(?:openblas|libblas|mkl_rt|libflexiblas)\S*)/.exec(maps);
+    if (m) blasLibrary = m[1]!;
+  } catch { /* not Linux */ }
   return {
+    blasLibrary,
     version: b.version, path, source, addon: addonPath, cuda: b.cuda, cudaDeviceCount: b.cudaDeviceCount,
     cpuCapability: cap ? cap[1]! : null, numThreads: native.getNumThreads(), numInteropThreads: b.interopThreads,
     blas: blas ? blas[1]! : null, mkldnn: b.mkldnn, openmp: b.openmp, showConfig: b.showConfig, parallelInfo: b.parallelInfo,

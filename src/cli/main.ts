@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// `tstorch <command>`: the command-line tool that ships with the package. Each command lives in
+// src/cli/commands/<name>.ts and exports `help` and `run(argv)`.
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { UserError } from './errors.js';
+
+interface Command {
+  help: string;
+  run(argv: string[]): void | Promise<void>;
+}
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  doctor: { summary: 'report the linked libtorch, CUDA, CPU kernels, threads', load: () => import('./commands/doctor.js') },
+};
+
+/** The top-level help. New commands are added to COMMANDS above. */
+export function usage(): string {
+  const lines = ['Usage: tstorch <command> [options]', '', 'Commands:'];
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
+  lines.push('', "Run 'tstorch <command> --help' for a command's options.");
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name === undefined ? 1 : 0;
+  }
+  const entry = COMMANDS[name];
+  try {
+    if (!entry) throw new UserError(`unknown command '${name}'\n\n${usage()}`);
+    const cmd = await entry.load();
+    if (rest.includes('--help') || rest.includes('-h')) {
+      console.log(cmd.help);
+      return 0;
+    }
+    await cmd.run(rest);
+    return 0;
+  } catch (e) {
+    if (e instanceof UserError) {
+      console.error(`tstorch: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+// npm links bin entries (node_modules/.bin/tstorch -> dist/cli/main.js): compare real paths.
+function invokedDirectly(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+if (invokedDirectly()) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
+    console.error(e instanceof Error ? e.stack ?? e.message : e);
+    process.exitCode = 2;
+  });
+}
