@@ -92,7 +92,6 @@ const O = {
   nonzero: op('aten::nonzero'), unique: op('aten::_unique2'), bincount: op('aten::bincount'),
   asStrided: op('aten::as_strided'), to: op('aten::to.dtype_layout'), item: op('aten::item'),
   softmax: op('aten::softmax.int'), logSoftmax: op('aten::log_softmax.int'),
-  isContiguous: op('aten::is_contiguous'), isContiguousFmt: op('aten::is_contiguous.memory_format'),
   retainGrad: op('aten::retain_grad'), retainsGrad: op('aten::retains_grad'),
   requiresGrad_: op('aten::requires_grad_'),
   nanmean: op('aten::nanmean'), diag: op('aten::diag'), trace: op('aten::trace'),
@@ -189,7 +188,7 @@ export class Tensor {
     return { key, nbytes, offset };
   }
   isContiguous(memoryFormat?: MemoryFormat): boolean {
-    return memoryFormat ? O.isContiguousFmt(this._h, MEMORY_FORMAT[memoryFormat]) : O.isContiguous(this._h);
+    return native.isContiguous(this._h, memoryFormat === undefined ? undefined : MEMORY_FORMAT[memoryFormat]);
   }
   isInference(): boolean { return native.isInference(this._h); }
   get isDisposed(): boolean { return native.isDisposed(this._h); }

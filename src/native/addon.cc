@@ -56,10 +56,21 @@ int64_t AccountedBytes(const at::Tensor& t) {
   return static_cast<int64_t>(t.numel()) * static_cast<int64_t>(t.element_size());
 }
 
+// V8 is told about native bytes in steps of at least 1 MiB: one call per tensor would cost more than the
+// small operations it accompanies, and V8 only needs the total to decide when to collect.
+thread_local int64_t t_pending_external = 0;
+void ReportExternal(Napi::Env env, int64_t delta) {
+  t_pending_external += delta;
+  if (t_pending_external >= (1 << 20) || t_pending_external <= -(1 << 20)) {
+    Napi::MemoryManagement::AdjustExternalMemory(env, t_pending_external);
+    t_pending_external = 0;
+  }
+}
+
 void ReleaseBox(Napi::Env env, TensorBox* box) {
   if (box->t.defined()) g_live_handles--;
   if (box->accounted != 0) {
-    Napi::MemoryManagement::AdjustExternalMemory(env, -box->accounted);
+    ReportExternal(env, -box->accounted);
     g_live_bytes -= box->accounted;
     box->accounted = 0;
   }
@@ -76,7 +87,7 @@ Napi::Value Wrap(Napi::Env env, at::Tensor t) {
   auto* box = new TensorBox{std::move(t), 0};
   box->accounted = AccountedBytes(box->t);
   if (box->accounted != 0) {
-    Napi::MemoryManagement::AdjustExternalMemory(env, box->accounted);
+    ReportExternal(env, box->accounted);
     g_live_bytes += box->accounted;
   }
   if (box->t.defined()) g_live_handles++;
@@ -572,6 +583,16 @@ Napi::Value StorageInfo(const Napi::CallbackInfo& info) {
   });
 }
 
+// isContiguous(t, memoryFormatCode?): not a dispatcher operator (TorchScript registers it separately).
+Napi::Value IsContiguous(const Napi::CallbackInfo& info) {
+  const at::Tensor& t = TensorOf(info[0], "isContiguous");
+  if (info.Length() > 1 && info[1].IsNumber()) {
+    auto fmt = static_cast<at::MemoryFormat>(info[1].As<Napi::Number>().Int32Value());
+    return Napi::Boolean::New(info.Env(), t.is_contiguous(fmt));
+  }
+  return Napi::Boolean::New(info.Env(), t.is_contiguous());
+}
+
 Napi::Value Dispose(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info[0].IsExternal()) ReleaseBox(env, info[0].As<Napi::External<TensorBox>>().Data());
@@ -806,6 +827,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("dtype", DtypeCode);
   fn("device", DeviceOf);
   fn("storageInfo", StorageInfo);
+  fn("isContiguous", IsContiguous);
   fn("dispose", Dispose);
   fn("isDisposed", IsDisposed);
   fn("same", SameTensor);

@@ -33,6 +33,7 @@ export interface Native {
   dtype(h: Handle): number;
   device(h: Handle): string;
   storageInfo(h: Handle): [key: string, nbytes: number, offset: number];
+  isContiguous(h: Handle, memoryFormat?: number): boolean;
   dispose(h: Handle): void;
   isDisposed(h: Handle): boolean;
   same(a: Handle, b: Handle): boolean;
