@@ -1,0 +1,101 @@
+// torchvision.io's image functions and PIL's Image.open(...).convert(mode) for Node: JPEG, PNG, WebP, GIF (first
+// frame), TIFF decoded by sharp (libvips). Palette, grey, CMYK and alpha images come out as RGB (or 'L'); the
+// EXIF orientation is applied. Each function has a synchronous twin (`...Sync`) served by a worker thread,
+// for Dataset.get(i).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { Tensor } from '../../tensor.js';
+import { decodeRaw, encodeRaw, type EncodeOptions, type RawImage } from './sharp-ops.js';
+import { runSync } from './sync.js';
+import { createImage, imageToTensor, isImage, tensorToImage, toGrayscale, toRGB, type ImageMode, type RGBImage } from './image.js';
+
+export type { EncodeOptions };
+
+export interface ReadOptions {
+  /** 'RGB' (default) or 'L' (PIL's luma). */
+  mode?: ImageMode;
+}
+
+function checkMode(mode: unknown): ImageMode {
+  if (mode === undefined) return 'RGB';
+  if (mode !== 'RGB' && mode !== 'L') throw new RangeError(`readImage: mode must be 'RGB' or 'L', got '${String(mode)}'`);
+  return mode;
+}
+
+function finish(raw: RawImage, mode: ImageMode): RGBImage {
+  const img = createImage(raw.width, raw.height, raw.channels, raw.data);
+  return mode === 'RGB' ? toRGB(img) : toGrayscale(toRGB(img), 1);
+}
+
+function named(e: unknown, what: string): Error {
+  const msg = e instanceof Error ? e.message : String(e);
+  return new Error(`cannot decode image ${what}: ${msg}`);
+}
+
+function asBytes(buffer: Uint8Array | ArrayBuffer): Uint8Array {
+  return buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
+}
+
+export async function decodeImage(buffer: Uint8Array | ArrayBuffer, opts: ReadOptions & { name?: string } = {}): Promise<RGBImage> {
+  const mode = checkMode(opts.mode);
+  try {
+    return finish(await decodeRaw(asBytes(buffer)), mode);
+  } catch (e) {
+    throw named(e, opts.name ?? `(${asBytes(buffer).byteLength}-byte buffer)`);
+  }
+}
+
+export function decodeImageSync(buffer: Uint8Array | ArrayBuffer, opts: ReadOptions & { name?: string } = {}): RGBImage {
+  const mode = checkMode(opts.mode);
+  try {
+    return finish(runSync({ kind: 'decode', buffer: asBytes(buffer) }) as RawImage, mode);
+  } catch (e) {
+    throw named(e, opts.name ?? `(${asBytes(buffer).byteLength}-byte buffer)`);
+  }
+}
+
+/** Decodes the image file at `path` (PIL: Image.open(path).convert(mode)). */
+export async function readImage(path: string, opts: ReadOptions = {}): Promise<RGBImage> {
+  return decodeImage(await readFile(path), { ...opts, name: `'${path}'` });
+}
+
+export function readImageSync(path: string, opts: ReadOptions = {}): RGBImage {
+  return decodeImageSync(readFileSync(path), { ...opts, name: `'${path}'` });
+}
+
+/** torchvision.io.read_image: a CHW uint8 tensor. */
+export async function readImageTensor(path: string, opts: ReadOptions = {}): Promise<Tensor> {
+  return imageToTensor(await readImage(path, opts));
+}
+
+export function readImageTensorSync(path: string, opts: ReadOptions = {}): Tensor {
+  return imageToTensor(readImageSync(path, opts));
+}
+
+function toRaw(img: RGBImage | Tensor): RawImage {
+  if (img instanceof Tensor) return tensorToImage(img);
+  if (!isImage(img)) throw new TypeError('encodeImage: expected an image ({width, height, channels, data}) or a CHW tensor');
+  return img;
+}
+
+/** Encodes an image or a CHW tensor (uint8, or float in [0, 1]) as PNG (default), JPEG or WebP bytes. */
+export async function encodeImage(img: RGBImage | Tensor, opts: EncodeOptions = {}): Promise<Uint8Array> {
+  return encodeRaw(toRaw(img), opts);
+}
+
+export function encodeImageSync(img: RGBImage | Tensor, opts: EncodeOptions = {}): Uint8Array {
+  return runSync({ kind: 'encode', image: toRaw(img), opts }) as Uint8Array;
+}
+
+export async function writePng(path: string, img: RGBImage | Tensor): Promise<void> {
+  await writeFile(path, await encodeImage(img, { format: 'png' }));
+}
+export async function writeJpeg(path: string, img: RGBImage | Tensor, opts: { quality?: number } = {}): Promise<void> {
+  await writeFile(path, await encodeImage(img, { format: 'jpeg', quality: opts.quality }));
+}
+export function writePngSync(path: string, img: RGBImage | Tensor): void {
+  writeFileSync(path, encodeImageSync(img, { format: 'png' }));
+}
+export function writeJpegSync(path: string, img: RGBImage | Tensor, opts: { quality?: number } = {}): void {
+  writeFileSync(path, encodeImageSync(img, { format: 'jpeg', quality: opts.quality }));
+}

@@ -1,0 +1,3 @@
+// torchvision.io for images.
+export * from './image.js';
+export * from './decode.js';

@@ -1,0 +1,69 @@
+// The sharp (libvips) calls behind decoding and encoding, shared by the asynchronous API and by the worker
+// that serves the synchronous one. Plain data in and out, so they can cross a thread boundary.
+import sharp from 'sharp';
+
+export interface RawImage {
+  width: number;
+  height: number;
+  channels: number;
+  data: Uint8Array;
+}
+
+export async function decodeRaw(buffer: Uint8Array): Promise<RawImage> {
+  // PIL ignores embedded ICC profiles and torchvision's pipelines see the stored samples, so libvips must not
+  // colour-manage. autoOrient applies the EXIF orientation, as PIL's ImageOps.exif_transpose would.
+  // failOn 'truncated': files PIL opens despite libjpeg warnings (extraneous bytes...) still decode.
+  const { data, info } = await sharp(buffer, { failOn: 'truncated', ignoreIcc: true, autoOrient: true, pages: 1 })
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  let channels = info.channels;
+  let bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (channels === 2 || channels === 4) {
+    // Grey+alpha or RGBA: drop alpha without compositing, as PIL's convert('RGB') does.
+    const keep = channels - 1;
+    const n = info.width * info.height;
+    const out = new Uint8Array(n * keep);
+    for (let i = 0; i < n; i++) for (let c = 0; c < keep; c++) out[i * keep + c] = bytes[i * channels + c]!;
+    bytes = out;
+    channels = keep;
+  }
+  return { width: info.width, height: info.height, channels, data: bytes };
+}
+
+export interface EncodeOptions {
+  format?: 'png' | 'jpeg' | 'webp';
+  /** JPEG/WebP quality, 1-100 (default 75, as PIL's JPEG writer). */
+  quality?: number;
+}
+
+export async function encodeRaw(img: RawImage, opts: EncodeOptions = {}): Promise<Uint8Array> {
+  const format = opts.format ?? 'png';
+  const s = sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels as 1 | 2 | 3 | 4 } });
+  let out: Buffer;
+  if (format === 'png') out = await s.png().toBuffer();
+  else if (format === 'jpeg') out = await s.jpeg({ quality: opts.quality ?? 75 }).toBuffer();
+  else if (format === 'webp') out = await s.webp({ quality: opts.quality ?? 80 }).toBuffer();
+  else throw new RangeError(`encodeImage: format must be 'png', 'jpeg' or 'webp', got '${String(format)}'`);
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+/** Rasterises an SVG document (text through pango and fontconfig) to RGB bytes. */
+export async function renderSvgRaw(svg: string): Promise<RawImage> {
+  const { data, info } = await sharp(Buffer.from(svg, 'utf8')).flatten({ background: '#ffffff' }).toColourspace('srgb')
+    .raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, channels: info.channels, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+export type Job =
+  | { kind: 'decode'; buffer: Uint8Array }
+  | { kind: 'encode'; image: RawImage; opts: EncodeOptions }
+  | { kind: 'svg'; svg: string };
+
+export async function runJob(job: Job): Promise<RawImage | Uint8Array> {
+  switch (job.kind) {
+    case 'decode': return decodeRaw(job.buffer);
+    case 'encode': return encodeRaw(job.image, job.opts);
+    case 'svg': return renderSvgRaw(job.svg);
+  }
+}
