@@ -169,3 +169,31 @@ export function loadWeights(model: Module, w: ResolvedWeights, opts: { progress?
   if (opts.fixKeys) sd = opts.fixKeys(sd);
   model.loadStateDict(sd);
 }
+
+/** The options every builder takes besides its architecture's. */
+export interface BuilderOptions {
+  /** Published weights ('DEFAULT', 'IMAGENET1K_V1', a Weights member), a checkpoint path, or null (random). */
+  weights?: WeightsArg;
+  /** A progress bar while downloading (default true). */
+  progress?: boolean;
+}
+
+/**
+ * The common shape of torchvision's builders: resolve the weights, let published weights fix numClasses (and
+ * whatever `fixOptions` sets), build, load strictly.
+ */
+export function buildModel<O extends BuilderOptions, M extends Module>(
+  e: WeightsEnum, opts: O, build: (o: O) => M,
+  hooks: { fixOptions?: (o: O, w: Weights) => void; fixKeys?: (sd: StateDict) => StateDict; afterLoad?: (m: M) => void } = {},
+): M {
+  const o = { ...opts };
+  const w = resolveWeights(e, o.weights);
+  if (w.kind === 'published') {
+    overwriteNamedParam(o as Record<string, unknown>, 'numClasses', w.weights.meta.categories.length);
+    hooks.fixOptions?.(o, w.weights);
+  }
+  const model = build(o);
+  loadWeights(model, w, { progress: o.progress, fixKeys: hooks.fixKeys });
+  if (w.kind === 'published') hooks.afterLoad?.(model);
+  return model;
+}

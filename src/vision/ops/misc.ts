@@ -85,11 +85,11 @@ export interface SqueezeExcitationOptions {
 
 /** Squeeze-and-Excitation (Hu et al. 2018, fig. 1): rescales channels by a gate computed from their means. */
 export class SqueezeExcitation extends Module {
-  avgpool: Module;
-  fc1: Module;
-  fc2: Module;
-  activation: Module;
-  scale_activation: Module;
+  declare avgpool: Module;
+  declare fc1: Module;
+  declare fc2: Module;
+  declare activation: Module;
+  declare scale_activation: Module;
 
   constructor(inputChannels: number, squeezeChannels: number, opts: SqueezeExcitationOptions = {}) {
     super();

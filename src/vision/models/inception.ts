@@ -1,0 +1,284 @@
+// Inception v3 (Szegedy et al. 2015, "Rethinking the Inception Architecture"), as torchvision's inception.py.
+// Needs inputs of at least 75x75.
+import { Module } from '../../nn/module.js';
+import * as nn from '../../nn/index.js';
+import { flatten } from '../../functions.js';
+import { cat } from '../../creation.js';
+import type { Tensor } from '../../tensor.js';
+import { registerModel } from './registry.js';
+import { buildModel, overwriteNamedParam, weightsEnum, type BuilderOptions } from './weights.js';
+import { BasicConv2d, transformInputImageNet } from './googlenet.js';
+
+const F = nn.functional;
+const conv = (i: number, o: number, k: number | [number, number], extra: { stride?: number; padding?: number | [number, number] } = {}): BasicConv2d =>
+  new BasicConv2d(i, o, { kernelSize: k, ...extra });
+
+/** 35x35 module: 1x1, 5x5, double 3x3 and average-pool branches. */
+export class InceptionA extends Module {
+  declare branch1x1: Module; declare branch5x5_1: Module; declare branch5x5_2: Module;
+  declare branch3x3dbl_1: Module; declare branch3x3dbl_2: Module; declare branch3x3dbl_3: Module; declare branch_pool: Module;
+  constructor(inChannels: number, poolFeatures: number) {
+    super();
+    this.branch1x1 = conv(inChannels, 64, 1);
+    this.branch5x5_1 = conv(inChannels, 48, 1);
+    this.branch5x5_2 = conv(48, 64, 5, { padding: 2 });
+    this.branch3x3dbl_1 = conv(inChannels, 64, 1);
+    this.branch3x3dbl_2 = conv(64, 96, 3, { padding: 1 });
+    this.branch3x3dbl_3 = conv(96, 96, 3, { padding: 1 });
+    this.branch_pool = conv(inChannels, poolFeatures, 1);
+  }
+  override forward(x: Tensor): Tensor {
+    const b1 = this.branch1x1.call(x);
+    const b5 = this.branch5x5_2.call(this.branch5x5_1.call(x));
+    const b3 = this.branch3x3dbl_3.call(this.branch3x3dbl_2.call(this.branch3x3dbl_1.call(x)));
+    const bp = this.branch_pool.call(F.avgPool2d(x, 3, { stride: 1, padding: 1 }));
+    return cat([b1, b5, b3, bp], 1);
+  }
+}
+
+/** Grid reduction 35 -> 17. */
+export class InceptionB extends Module {
+  declare branch3x3: Module; declare branch3x3dbl_1: Module; declare branch3x3dbl_2: Module; declare branch3x3dbl_3: Module;
+  constructor(inChannels: number) {
+    super();
+    this.branch3x3 = conv(inChannels, 384, 3, { stride: 2 });
+    this.branch3x3dbl_1 = conv(inChannels, 64, 1);
+    this.branch3x3dbl_2 = conv(64, 96, 3, { padding: 1 });
+    this.branch3x3dbl_3 = conv(96, 96, 3, { stride: 2 });
+  }
+  override forward(x: Tensor): Tensor {
+    const b3 = this.branch3x3.call(x);
+    const bd = this.branch3x3dbl_3.call(this.branch3x3dbl_2.call(this.branch3x3dbl_1.call(x)));
+    const bp = F.maxPool2d(x, 3, { stride: 2 });
+    return cat([b3, bd, bp], 1);
+  }
+}
+
+/** 17x17 module with factorised 7x7 convolutions (1x7 and 7x1). */
+export class InceptionC extends Module {
+  declare branch1x1: Module;
+  declare branch7x7_1: Module; declare branch7x7_2: Module; declare branch7x7_3: Module;
+  declare branch7x7dbl_1: Module; declare branch7x7dbl_2: Module; declare branch7x7dbl_3: Module; declare branch7x7dbl_4: Module; declare branch7x7dbl_5: Module;
+  declare branch_pool: Module;
+  constructor(inChannels: number, channels7x7: number) {
+    super();
+    const c7 = channels7x7;
+    this.branch1x1 = conv(inChannels, 192, 1);
+    this.branch7x7_1 = conv(inChannels, c7, 1);
+    this.branch7x7_2 = conv(c7, c7, [1, 7], { padding: [0, 3] });
+    this.branch7x7_3 = conv(c7, 192, [7, 1], { padding: [3, 0] });
+    this.branch7x7dbl_1 = conv(inChannels, c7, 1);
+    this.branch7x7dbl_2 = conv(c7, c7, [7, 1], { padding: [3, 0] });
+    this.branch7x7dbl_3 = conv(c7, c7, [1, 7], { padding: [0, 3] });
+    this.branch7x7dbl_4 = conv(c7, c7, [7, 1], { padding: [3, 0] });
+    this.branch7x7dbl_5 = conv(c7, 192, [1, 7], { padding: [0, 3] });
+    this.branch_pool = conv(inChannels, 192, 1);
+  }
+  override forward(x: Tensor): Tensor {
+    const b1 = this.branch1x1.call(x);
+    const b7 = this.branch7x7_3.call(this.branch7x7_2.call(this.branch7x7_1.call(x)));
+    let bd: Tensor = this.branch7x7dbl_1.call(x);
+    bd = this.branch7x7dbl_2.call(bd);
+    bd = this.branch7x7dbl_3.call(bd);
+    bd = this.branch7x7dbl_4.call(bd);
+    bd = this.branch7x7dbl_5.call(bd);
+    const bp = this.branch_pool.call(F.avgPool2d(x, 3, { stride: 1, padding: 1 }));
+    return cat([b1, b7, bd, bp], 1);
+  }
+}
+
+/** Grid reduction 17 -> 8. */
+export class InceptionD extends Module {
+  declare branch3x3_1: Module; declare branch3x3_2: Module;
+  declare branch7x7x3_1: Module; declare branch7x7x3_2: Module; declare branch7x7x3_3: Module; declare branch7x7x3_4: Module;
+  constructor(inChannels: number) {
+    super();
+    this.branch3x3_1 = conv(inChannels, 192, 1);
+    this.branch3x3_2 = conv(192, 320, 3, { stride: 2 });
+    this.branch7x7x3_1 = conv(inChannels, 192, 1);
+    this.branch7x7x3_2 = conv(192, 192, [1, 7], { padding: [0, 3] });
+    this.branch7x7x3_3 = conv(192, 192, [7, 1], { padding: [3, 0] });
+    this.branch7x7x3_4 = conv(192, 192, 3, { stride: 2 });
+  }
+  override forward(x: Tensor): Tensor {
+    const b3 = this.branch3x3_2.call(this.branch3x3_1.call(x));
+    let b7: Tensor = this.branch7x7x3_1.call(x);
+    b7 = this.branch7x7x3_2.call(b7);
+    b7 = this.branch7x7x3_3.call(b7);
+    b7 = this.branch7x7x3_4.call(b7);
+    const bp = F.maxPool2d(x, 3, { stride: 2 });
+    return cat([b3, b7, bp], 1);
+  }
+}
+
+/** 8x8 module with expanded filter banks (parallel 1x3 and 3x1). */
+export class InceptionE extends Module {
+  declare branch1x1: Module;
+  declare branch3x3_1: Module; declare branch3x3_2a: Module; declare branch3x3_2b: Module;
+  declare branch3x3dbl_1: Module; declare branch3x3dbl_2: Module; declare branch3x3dbl_3a: Module; declare branch3x3dbl_3b: Module;
+  declare branch_pool: Module;
+  constructor(inChannels: number) {
+    super();
+    this.branch1x1 = conv(inChannels, 320, 1);
+    this.branch3x3_1 = conv(inChannels, 384, 1);
+    this.branch3x3_2a = conv(384, 384, [1, 3], { padding: [0, 1] });
+    this.branch3x3_2b = conv(384, 384, [3, 1], { padding: [1, 0] });
+    this.branch3x3dbl_1 = conv(inChannels, 448, 1);
+    this.branch3x3dbl_2 = conv(448, 384, 3, { padding: 1 });
+    this.branch3x3dbl_3a = conv(384, 384, [1, 3], { padding: [0, 1] });
+    this.branch3x3dbl_3b = conv(384, 384, [3, 1], { padding: [1, 0] });
+    this.branch_pool = conv(inChannels, 192, 1);
+  }
+  override forward(x: Tensor): Tensor {
+    const b1 = this.branch1x1.call(x);
+    const t3: Tensor = this.branch3x3_1.call(x);
+    const b3 = cat([this.branch3x3_2a.call(t3), this.branch3x3_2b.call(t3)], 1);
+    const td: Tensor = this.branch3x3dbl_2.call(this.branch3x3dbl_1.call(x));
+    const bd = cat([this.branch3x3dbl_3a.call(td), this.branch3x3dbl_3b.call(td)], 1);
+    const bp = this.branch_pool.call(F.avgPool2d(x, 3, { stride: 1, padding: 1 }));
+    return cat([b1, b3, bd, bp], 1);
+  }
+}
+
+/** The auxiliary classifier on the 17x17 grid. */
+export class InceptionAux extends Module {
+  declare conv0: Module;
+  declare conv1: Module;
+  declare fc: nn.Linear;
+  constructor(inChannels: number, numClasses: number) {
+    super();
+    this.conv0 = conv(inChannels, 128, 1);
+    this.conv1 = conv(128, 768, 5);
+    // torchvision tags these layers with the std of their initialisation; the tag on conv1 lands on the
+    // BasicConv2d wrapper, which the init loop never looks at, so only fc's 0.001 takes effect.
+    (this.conv1 as any).stddev = 0.01;
+    this.fc = new nn.Linear(768, numClasses);
+    (this.fc as any).stddev = 0.001;
+  }
+  override forward(x: Tensor): Tensor {
+    x = F.avgPool2d(x, 5, { stride: 3 });
+    x = this.conv0.call(x);
+    x = this.conv1.call(x);
+    x = F.adaptiveAvgPool2d(x, [1, 1]);
+    x = flatten(x, 1);
+    return this.fc.call(x);
+  }
+}
+
+/** The training-mode result with the auxiliary classifier (torchvision's InceptionOutputs). */
+export interface InceptionOutputs {
+  logits: Tensor;
+  auxLogits: Tensor | null;
+}
+
+export interface Inception3Options {
+  numClasses?: number;
+  auxLogits?: boolean;
+  transformInput?: boolean;
+  initWeights?: boolean;
+  dropout?: number;
+}
+
+export class Inception3 extends Module {
+  declare auxLogits: boolean;
+  declare transformInput: boolean;
+  declare Conv2d_1a_3x3: Module; declare Conv2d_2a_3x3: Module; declare Conv2d_2b_3x3: Module; declare maxpool1: Module;
+  declare Conv2d_3b_1x1: Module; declare Conv2d_4a_3x3: Module; declare maxpool2: Module;
+  declare Mixed_5b: Module; declare Mixed_5c: Module; declare Mixed_5d: Module; declare Mixed_6a: Module;
+  declare Mixed_6b: Module; declare Mixed_6c: Module; declare Mixed_6d: Module; declare Mixed_6e: Module;
+  declare AuxLogits: InceptionAux | null;
+  declare Mixed_7a: Module; declare Mixed_7b: Module; declare Mixed_7c: Module;
+  declare avgpool: Module; declare dropout: Module; declare fc: nn.Linear;
+
+  constructor(opts: Inception3Options = {}) {
+    super();
+    const numClasses = opts.numClasses ?? 1000;
+    this.auxLogits = opts.auxLogits ?? true;
+    this.transformInput = opts.transformInput ?? false;
+    this.Conv2d_1a_3x3 = conv(3, 32, 3, { stride: 2 });
+    this.Conv2d_2a_3x3 = conv(32, 32, 3);
+    this.Conv2d_2b_3x3 = conv(32, 64, 3, { padding: 1 });
+    this.maxpool1 = new nn.MaxPool2d(3, { stride: 2 });
+    this.Conv2d_3b_1x1 = conv(64, 80, 1);
+    this.Conv2d_4a_3x3 = conv(80, 192, 3);
+    this.maxpool2 = new nn.MaxPool2d(3, { stride: 2 });
+    this.Mixed_5b = new InceptionA(192, 32);
+    this.Mixed_5c = new InceptionA(256, 64);
+    this.Mixed_5d = new InceptionA(288, 64);
+    this.Mixed_6a = new InceptionB(288);
+    this.Mixed_6b = new InceptionC(768, 128);
+    this.Mixed_6c = new InceptionC(768, 160);
+    this.Mixed_6d = new InceptionC(768, 160);
+    this.Mixed_6e = new InceptionC(768, 192);
+    this.AuxLogits = this.auxLogits ? new InceptionAux(768, numClasses) : null;
+    this.Mixed_7a = new InceptionD(768);
+    this.Mixed_7b = new InceptionE(1280);
+    this.Mixed_7c = new InceptionE(2048);
+    this.avgpool = new nn.AdaptiveAvgPool2d([1, 1]);
+    this.dropout = new nn.Dropout({ p: opts.dropout ?? 0.5 });
+    this.fc = new nn.Linear(2048, numClasses);
+
+    if (opts.initWeights ?? true) {
+      for (const m of this.modules()) {
+        if (m instanceof nn.Conv2d || m instanceof nn.Linear) {
+          const stddev = typeof (m as any).stddev === 'number' ? (m as any).stddev as number : 0.1;
+          nn.init.truncNormal_(m.weight, 0, stddev, -2, 2);
+        } else if (m instanceof nn.BatchNorm2d) {
+          nn.init.constant_(m.weight!, 1);
+          nn.init.constant_(m.bias!, 0);
+        }
+      }
+    }
+  }
+
+  /** Logits in eval mode (or without the auxiliary head); {logits, auxLogits} in training mode with it. */
+  override forward(x: Tensor): Tensor | InceptionOutputs {
+    if (this.transformInput) x = transformInputImageNet(x);
+    x = this.Conv2d_1a_3x3.call(x);
+    x = this.Conv2d_2a_3x3.call(x);
+    x = this.Conv2d_2b_3x3.call(x);
+    x = this.maxpool1.call(x);
+    x = this.Conv2d_3b_1x1.call(x);
+    x = this.Conv2d_4a_3x3.call(x);
+    x = this.maxpool2.call(x);
+    x = this.Mixed_5b.call(x);
+    x = this.Mixed_5c.call(x);
+    x = this.Mixed_5d.call(x);
+    x = this.Mixed_6a.call(x);
+    x = this.Mixed_6b.call(x);
+    x = this.Mixed_6c.call(x);
+    x = this.Mixed_6d.call(x);
+    x = this.Mixed_6e.call(x);
+    const aux: Tensor | null = this.AuxLogits && this.training ? this.AuxLogits.call(x) : null;
+    x = this.Mixed_7a.call(x);
+    x = this.Mixed_7b.call(x);
+    x = this.Mixed_7c.call(x);
+    x = this.avgpool.call(x);
+    x = this.dropout.call(x);
+    x = flatten(x, 1);
+    x = this.fc.call(x);
+    if (this.training && this.auxLogits) return { logits: x, auxLogits: aux };
+    return x;
+  }
+}
+
+export const Inception_V3_Weights = weightsEnum('Inception_V3_Weights');
+
+export function inception_v3(opts: Inception3Options & BuilderOptions = {}): Inception3 {
+  const originalAuxLogits = opts.auxLogits ?? true;
+  return buildModel(Inception_V3_Weights, opts, (o) => new Inception3(o), {
+    fixOptions: (o) => {
+      if (o.transformInput === undefined) o.transformInput = true;
+      overwriteNamedParam(o, 'auxLogits', true);
+      overwriteNamedParam(o, 'initWeights', false);
+    },
+    afterLoad: (m) => {
+      if (!originalAuxLogits) {
+        m.auxLogits = false;
+        m.AuxLogits = null;
+      }
+    },
+  });
+}
+
+registerModel('inception_v3', inception_v3, Inception_V3_Weights);
