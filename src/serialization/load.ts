@@ -1,0 +1,268 @@
+// torch.load: PyTorch checkpoints of both formats, the zip format (PyTorch >= 1.6) and the legacy pickle
+// format (older .pth/.pt/.tar files), into JavaScript values and Tensors. Tensors that were views of one
+// storage in Python are views of one storage here (asStrided over a single tensor per storage).
+import { fromBytes } from '../creation.js';
+import { type DType, elementSize } from '../dtype.js';
+import { Tensor, checkDevice } from '../tensor.js';
+import { Parameter } from '../nn/parameter.js';
+import { cuda } from '../config.js';
+import { type ByteSource, Cursor, FileSource, MemorySource, SerializationError } from './byte-source.js';
+import { ZipReader, isZip } from './zip.js';
+import { Unpickler, PyDict, PySet, Py2Bytes, pyStr, typeName } from './pickle-reader.js';
+import { makeGlobals, RootStorage, StorageRef, PendingTensor, PyMarker, NpArray, NpDtype } from './python-objects.js';
+import { consumePrefixInStateDict } from './state-dict.js';
+
+export type MapLocation = string | Record<string, string> | ((location: string) => string);
+
+export interface LoadOptions {
+  /**
+   * Where tensors go, as torch.load's map_location: a device ('cpu', 'cuda:0'), a table from saved
+   * locations to devices ({'cuda:0': 'cpu'}), or a function of the saved location. By default tensors go
+   * back to the device they were saved from, as in PyTorch.
+   */
+  mapLocation?: MapLocation;
+  /**
+   * Removes this prefix from the keys of the loaded dict (as consumePrefixInStateDict), e.g. 'module.' for
+   * checkpoints saved from nn.DataParallel. Applies to the top-level dict only.
+   */
+  stripPrefix?: string;
+}
+
+const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
+const LEGACY_PROTOCOL = 1001;
+
+function targetDevice(location: string, map: MapLocation | undefined): string {
+  let dev: string;
+  if (map === undefined) dev = location;
+  else if (typeof map === 'string') dev = map;
+  else if (typeof map === 'function') dev = map(location);
+  else dev = map[location] ?? location;
+  if (dev === 'cuda') dev = 'cuda:0';
+  if (dev.startsWith('cuda') && !cuda.isAvailable()) {
+    throw new SerializationError(
+      `Attempting to deserialize object on a CUDA device ('${location}') but CUDA is not available. `
+      + "If you are running on a CPU-only machine, pass {mapLocation: 'cpu'} to torch.load.");
+  }
+  return checkDevice(dev);
+}
+
+/** Ties a storage reader to the pickle's objects: builds the Tensors once storages can be read. */
+class Materializer {
+  private cache = new Map<object, unknown>();
+  constructor(
+    private readonly file: string, private readonly map: MapLocation | undefined,
+    private readonly readStorage: (root: RootStorage) => Uint8Array) {}
+
+  storageTensor(root: RootStorage): Tensor {
+    if (root.tensor === null) {
+      const bytes = this.readStorage(root);
+      const need = root.numel * elementSize(root.dtype);
+      if (bytes.byteLength !== need) {
+        throw new SerializationError(`${this.file}: storage '${root.key}' has ${bytes.byteLength} bytes; ${root.numel} elements of ${root.dtype} need ${need}`);
+      }
+      let t = fromBytes(bytes, [root.numel], root.dtype);
+      const dev = targetDevice(root.location, this.map);
+      if (dev !== 'cpu') t = t.to(dev);
+      root.tensor = t;
+    }
+    return root.tensor;
+  }
+
+  private tensor(p: PendingTensor): Tensor {
+    const root = p.storage.root;
+    const offset = p.storage.offset + p.offset;
+    const numel = p.size.reduce((a, b) => a * b, 1);
+    if (p.size.length !== p.stride.length || p.size.some((s) => s < 0) || p.stride.some((s) => s < 0)) {
+      throw new SerializationError(`${this.file}: corrupt tensor record: size [${p.size}] with stride [${p.stride}]`);
+    }
+    const last = numel === 0 ? offset : offset + p.size.reduce((acc, s, i) => acc + (s - 1) * p.stride[i]!, 0);
+    if (offset < 0 || (numel > 0 && last >= root.numel)) {
+      throw new SerializationError(`${this.file}: corrupt tensor record: a tensor of size [${p.size}], stride [${p.stride}] at offset ${offset} overruns storage '${root.key}' of ${root.numel} elements`);
+    }
+    // detach: the result shares the storage but is not an autograd view of the whole-storage tensor
+    const t = this.storageTensor(root).asStrided(p.size, p.stride, offset).detach();
+    if (p.parameter) return new Parameter(t, p.requiresGrad);
+    if (p.requiresGrad) t.requiresGrad_(true);
+    return t;
+  }
+
+  resolve(v: unknown): unknown {
+    if (v === null || typeof v !== 'object') return v;
+    if (v instanceof Py2Bytes) return v.toString();
+    if (v instanceof Uint8Array) return v;
+    const hit = this.cache.get(v);
+    if (hit !== undefined) return hit;
+    if (Array.isArray(v)) {
+      this.cache.set(v, v); // before the elements: lists may contain themselves
+      for (let i = 0; i < v.length; i++) v[i] = this.resolve(v[i]);
+      return v;
+    }
+    if (v instanceof PyDict) {
+      const allStrings = [...v.map.keys()].every((k) => typeof k === 'string');
+      if (allStrings) {
+        const o: Record<string, unknown> = {};
+        this.cache.set(v, o);
+        for (const [k, x] of v.map) {
+          // defineProperty: a key such as "__proto__" is data, never the prototype
+          Object.defineProperty(o, k as string, { value: this.resolve(x), enumerable: true, writable: true, configurable: true });
+        }
+        return o;
+      }
+      const m = new Map<unknown, unknown>();
+      this.cache.set(v, m);
+      for (const [k, x] of v.map) m.set(this.resolve(k), this.resolve(x));
+      return m;
+    }
+    let out: unknown;
+    if (v instanceof PendingTensor) out = this.tensor(v);
+    else if (v instanceof PySet) out = new Set(v.items.map((x) => this.resolve(x)));
+    else if (v instanceof PyMarker && v.kind === 'dtype') out = v.dtype;
+    else if (v instanceof NpArray) {
+      if (v.tensor === null) throw new SerializationError(`${this.file}: numpy array without data`);
+      out = v.tensor;
+    } else if (v instanceof NpDtype) out = v.str;
+    else throw new SerializationError(`${this.file}: the checkpoint holds a ${typeName(v)} as a value, which has no JavaScript form`);
+    this.cache.set(v, out);
+    return out;
+  }
+}
+
+function storageFromPid(pid: unknown, file: string, roots: Map<string, RootStorage>): StorageRef {
+  if (!Array.isArray(pid) || pid.length < 5) throw new SerializationError(`${file}: corrupt persistent id ${typeName(pid)}`);
+  const tag = pyStr(pid[0]);
+  if (tag === 'module') {
+    throw new SerializationError(`refusing to load a pickled nn.Module class from ${file}: the file holds a whole model (torch.save(model)); save model.state_dict() in Python and load that`);
+  }
+  if (tag !== 'storage') throw new SerializationError(`${file}: unknown persistent id '${tag}'`);
+  const [, type, keyV, locV, numelV, viewMeta] = pid;
+  if (!(type instanceof PyMarker) || type.kind !== 'storage' || type.dtype === null) {
+    throw new SerializationError(`${file}: corrupt storage record: type ${typeName(type)}`);
+  }
+  const key = pyStr(keyV);
+  const location = pyStr(locV);
+  if (key === null || location === null || typeof numelV !== 'number') throw new SerializationError(`${file}: corrupt storage record`);
+  let root = roots.get(key);
+  if (!root) {
+    root = new RootStorage(key, type.dtype as DType, location, numelV);
+    roots.set(key, root);
+  } else if (root.dtype !== type.dtype) {
+    throw new SerializationError(`${file}: storage '${key}' is used as both ${root.dtype} and ${type.dtype}`);
+  }
+  if (Array.isArray(viewMeta)) {
+    // pre-1.0 storage views: (view key, offset in elements, view size)
+    return new StorageRef(root, Number(viewMeta[1]));
+  }
+  return new StorageRef(root, 0);
+}
+
+function loadZip(src: ByteSource, opts: LoadOptions): unknown {
+  const file = src.name;
+  const zip = new ZipReader(src);
+  const names = [...zip.entries.keys()];
+  const pkl = names.find((n) => /^[^/]+\/data\.pkl$/.test(n));
+  if (pkl === undefined) {
+    if (names.some((n) => /(^|\/)constants\.pkl$/.test(n) || /(^|\/)code\//.test(n))) {
+      throw new SerializationError(`${file} is a TorchScript archive (torch.jit.save), not a torch.save checkpoint`);
+    }
+    throw new SerializationError(`${file}: not a PyTorch checkpoint: the zip archive has no '<name>/data.pkl'`);
+  }
+  const prefix = pkl.slice(0, -'data.pkl'.length);
+  if (zip.has(`${prefix}byteorder`)) {
+    const order = new TextDecoder().decode(zip.read(`${prefix}byteorder`)).trim();
+    if (order !== 'little') throw new SerializationError(`${file}: big-endian checkpoints (byteorder '${order}') are not supported`);
+  }
+  const roots = new Map<string, RootStorage>();
+  const un = new Unpickler(new Cursor(new MemorySource(zip.read(pkl), file)), {
+    findGlobal: makeGlobals(file),
+    persistentLoad: (pid) => storageFromPid(pid, file, roots),
+  });
+  const obj = un.load();
+  const m = new Materializer(file, opts.mapLocation, (root) => {
+    const name = `${prefix}data/${root.key}`;
+    if (!zip.has(name)) throw new SerializationError(`${file}: zip archive is missing storage entry '${name}'`);
+    return zip.read(name);
+  });
+  return m.resolve(obj);
+}
+
+function loadLegacy(src: ByteSource, opts: LoadOptions): unknown {
+  const file = src.name;
+  const cur = new Cursor(src);
+  const noGlobals = { findGlobal: makeGlobals(file) };
+  const magic = new Unpickler(cur, noGlobals).load();
+  if (typeof magic !== 'bigint' || magic !== LEGACY_MAGIC) {
+    throw new SerializationError(`${file}: not a PyTorch checkpoint: invalid magic number (a plain pickle, or a corrupt file)`);
+  }
+  const protocol = new Unpickler(cur, noGlobals).load();
+  if (protocol !== LEGACY_PROTOCOL) throw new SerializationError(`${file}: unsupported legacy checkpoint protocol ${String(protocol)}`);
+  const sysInfo = new Unpickler(cur, noGlobals).load();
+  if (sysInfo instanceof PyDict && sysInfo.map.get('little_endian') === false) {
+    throw new SerializationError(`${file}: big-endian checkpoints are not supported`);
+  }
+  const roots = new Map<string, RootStorage>();
+  const obj = new Unpickler(cur, {
+    findGlobal: makeGlobals(file),
+    persistentLoad: (pid) => storageFromPid(pid, file, roots),
+  }).load();
+  const keys = new Unpickler(cur, noGlobals).load();
+  if (!Array.isArray(keys)) throw new SerializationError(`${file}: corrupt legacy checkpoint: storage key list is a ${typeName(keys)}`);
+  // the raw storages follow in key order, each an 8-byte element count then the elements
+  let pos = cur.pos;
+  const data = new Map<string, { pos: number; numel: number }>();
+  for (const k of keys) {
+    const key = pyStr(k);
+    if (key === null) throw new SerializationError(`${file}: corrupt legacy checkpoint: storage key ${typeName(k)}`);
+    const root = roots.get(key);
+    if (!root) throw new SerializationError(`${file}: corrupt legacy checkpoint: storage '${key}' is not referenced by the pickle`);
+    const cb = src.read(pos, 8, `size of storage '${key}'`);
+    const count = new DataView(cb.buffer, cb.byteOffset, 8).getBigInt64(0, true);
+    const numel = Number(count);
+    if (numel !== root.numel) throw new SerializationError(`${file}: corrupt legacy checkpoint: storage '${key}' has ${numel} elements, its record says ${root.numel}`);
+    data.set(key, { pos: pos + 8, numel });
+    pos += 8 + numel * elementSize(root.dtype);
+    if (pos > src.size) throw new SerializationError(`${file}: file is truncated: storage '${key}' ends at byte ${pos} but the file has ${src.size} bytes`);
+  }
+  const m = new Materializer(file, opts.mapLocation, (root) => {
+    const d = data.get(root.key);
+    if (!d) throw new SerializationError(`${file}: corrupt legacy checkpoint: no data for storage '${root.key}'`);
+    return src.read(d.pos, d.numel * elementSize(root.dtype), `storage '${root.key}'`);
+  });
+  return m.resolve(obj);
+}
+
+/** Reads a checkpoint from a source of either format. */
+export function loadFromSource(src: ByteSource, opts: LoadOptions = {}): unknown {
+  const file = src.name;
+  if (src.size === 0) throw new SerializationError(`${file}: file is empty`);
+  let obj: unknown;
+  if (isZip(src)) obj = loadZip(src, opts);
+  else {
+    const head = src.read(0, Math.min(src.size, 512), 'file header');
+    if (head[0] === 0x80) obj = loadLegacy(src, opts);
+    else if (head.length >= 262 && new TextDecoder().decode(head.subarray(257, 262)) === 'ustar') {
+      throw new SerializationError(`${file}: tar checkpoints of PyTorch before 0.1.10 are not supported; re-save it with a current PyTorch`);
+    } else if (head.length > 9 && head[8] === 0x7b && head[6] === 0 && head[7] === 0) {
+      throw new SerializationError(`${file} looks like a safetensors file: use loadSafetensors`);
+    } else {
+      throw new SerializationError(`${file}: not a PyTorch checkpoint (neither a zip archive nor a pickle)`);
+    }
+  }
+  if (opts.stripPrefix !== undefined && (obj instanceof Map || (obj !== null && typeof obj === 'object' && !Array.isArray(obj) && !(obj instanceof Tensor)))) {
+    consumePrefixInStateDict(obj as Record<string, unknown>, opts.stripPrefix);
+  }
+  return obj;
+}
+
+/**
+ * torch.load: a checkpoint file (or its bytes) of either PyTorch format. Dicts with string keys become plain
+ * objects, other dicts Maps, lists and tuples arrays, ints numbers (BigInt beyond 2^53), tensors Tensors,
+ * nn.Parameters Parameters. Only tensor and container constructors are accepted: nothing in the file runs.
+ */
+export function load(f: string | Uint8Array, opts: LoadOptions = {}): any {
+  const src: ByteSource = typeof f === 'string' ? new FileSource(f) : new MemorySource(f);
+  try {
+    return loadFromSource(src, opts);
+  } finally {
+    src.close();
+  }
+}

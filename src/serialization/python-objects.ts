@@ -1,0 +1,260 @@
+// The whitelist of Python globals a checkpoint may name, each mapped to a pure JavaScript constructor.
+// Anything else (os.system, builtins.eval, a pickled nn.Module class...) is refused by name: loading a
+// checkpoint never runs code from the file.
+import { type DType, elementSize } from '../dtype.js';
+import { fromBytes } from '../creation.js';
+import type { Tensor } from '../tensor.js';
+import { SerializationError } from './byte-source.js';
+import { type PyCallable, type PyStateful, PyDict, PySet, Py2Bytes, pyStr, typeName } from './pickle-reader.js';
+
+/** A storage as a persistent id describes it: `numel` elements of `dtype` under `key`. */
+export class RootStorage {
+  tensor: Tensor | null = null;
+  constructor(readonly key: string, readonly dtype: DType, readonly location: string, readonly numel: number) {}
+}
+
+/** A storage reference (legacy files could reference a slice of a root storage). */
+export class StorageRef {
+  constructor(readonly root: RootStorage, readonly offset: number) {}
+}
+
+/** A tensor described by the pickle, made into a Tensor once the storages are readable. */
+export class PendingTensor {
+  constructor(
+    readonly storage: StorageRef, readonly offset: number, readonly size: number[], readonly stride: number[],
+    readonly requiresGrad: boolean, readonly parameter = false) {}
+}
+
+/** A class or constant the pickle names as a value (torch.FloatStorage, torch.nn.Parameter, torch.float32). */
+export class PyMarker implements PyCallable {
+  constructor(readonly qualname: string, readonly kind: 'storage' | 'tensorType' | 'dtype' | 'ndarray', readonly dtype: DType | null = null) {}
+  call(): unknown {
+    throw new SerializationError(`calling '${this.qualname}' while loading is not supported`);
+  }
+}
+
+class Fn implements PyCallable {
+  constructor(readonly qualname: string, private readonly fn: (args: unknown[]) => unknown) {}
+  call(args: unknown[]): unknown { return this.fn(args); }
+}
+
+const STORAGE_DTYPES: Record<string, DType> = {
+  FloatStorage: 'float32', DoubleStorage: 'float64', HalfStorage: 'float16', BFloat16Storage: 'bfloat16',
+  LongStorage: 'int64', IntStorage: 'int32', ShortStorage: 'int16', CharStorage: 'int8', ByteStorage: 'uint8',
+  BoolStorage: 'bool', ComplexFloatStorage: 'complex64', ComplexDoubleStorage: 'complex128', UntypedStorage: 'uint8',
+};
+export const STORAGE_NAME_OF: Record<string, string> = Object.fromEntries(
+  Object.entries(STORAGE_DTYPES).filter(([k]) => k !== 'UntypedStorage').map(([k, v]) => [v, k]));
+
+const TORCH_DTYPES: Record<string, DType> = {
+  float32: 'float32', float: 'float32', float64: 'float64', double: 'float64', float16: 'float16', half: 'float16',
+  bfloat16: 'bfloat16', int64: 'int64', long: 'int64', int32: 'int32', int: 'int32', int16: 'int16', short: 'int16',
+  int8: 'int8', uint8: 'uint8', bool: 'bool', complex64: 'complex64', complex128: 'complex128',
+};
+
+/** numpy.dtype as pickled: a type string such as 'f8' plus a byte order from its BUILD state. */
+export class NpDtype implements PyStateful {
+  byteorder = '=';
+  constructor(readonly str: string) {}
+  setState(state: unknown): void {
+    if (Array.isArray(state) && state.length > 1) {
+      const bo = pyStr(state[1]);
+      if (bo !== null) this.byteorder = bo;
+      if (state[2] !== null || state[3] !== null) this.byteorder = '?'; // subarray or structured: unsupported
+    }
+  }
+  get bigEndian(): boolean { return this.byteorder === '>'; }
+}
+
+/** numpy.ndarray from numpy.core.multiarray._reconstruct + BUILD; becomes a Tensor. */
+export class NpArray implements PyStateful {
+  tensor: Tensor | null = null;
+  constructor(private readonly file: string) {}
+  setState(state: unknown): void {
+    if (!Array.isArray(state) || state.length < 5) throw new SerializationError(`${this.file}: corrupt numpy array state`);
+    const [, shapeV, dt, fortran, raw] = state as [unknown, unknown, unknown, unknown, unknown];
+    if (!(dt instanceof NpDtype)) throw new SerializationError(`${this.file}: corrupt numpy array state: no dtype`);
+    const shape = (shapeV as unknown[]).map(Number);
+    const dtype = npTensorDtype(dt, this.file);
+    const bytes = rawBytes(raw, `numpy array of ${dt.str}`, this.file);
+    const data = dt.bigEndian ? swapBytes(bytes, elementSize(dtype)) : bytes;
+    // fortran order: the bytes are the transpose's row-major layout
+    this.tensor = fortran
+      ? fromBytes(data, [...shape].reverse(), dtype).permute([...shape.keys()].reverse()).contiguous()
+      : fromBytes(data, shape, dtype);
+  }
+}
+
+const NP_DTYPES: Record<string, DType> = {
+  f8: 'float64', f4: 'float32', f2: 'float16', i8: 'int64', i4: 'int32', i2: 'int16', i1: 'int8', u1: 'uint8', b1: 'bool',
+  c8: 'complex64', c16: 'complex128',
+};
+function npTensorDtype(dt: NpDtype, file: string): DType {
+  const d = NP_DTYPES[dt.str];
+  if (!d || dt.byteorder === '?') throw new SerializationError(`${file}: numpy dtype '${dt.str}' is not supported`);
+  return d;
+}
+
+function swapBytes(b: Uint8Array, size: number): Uint8Array {
+  const out = new Uint8Array(b.length);
+  for (let i = 0; i < b.length; i += size) for (let k = 0; k < size; k++) out[i + k] = b[i + size - 1 - k]!;
+  return out;
+}
+
+function rawBytes(v: unknown, what: string, file: string): Uint8Array {
+  if (v instanceof Uint8Array) return v;
+  if (v instanceof Py2Bytes) return v.bytes;
+  if (typeof v === 'string') return latin1Bytes(v, file);
+  throw new SerializationError(`${file}: ${what}: expected raw bytes, got ${typeName(v)}`);
+}
+
+function latin1Bytes(s: string, file: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 255) throw new SerializationError(`${file}: _codecs.encode: character U+${c.toString(16)} is not latin-1`);
+    out[i] = c;
+  }
+  return out;
+}
+
+/** numpy.core.multiarray.scalar(dtype, bytes): decoded from the bytes, never by running numpy. */
+function npScalar(dt: unknown, raw: unknown, file: string): number | bigint | boolean {
+  if (!(dt instanceof NpDtype)) throw new SerializationError(`${file}: numpy scalar without a numpy dtype`);
+  const b = rawBytes(raw, `numpy scalar of ${dt.str}`, file);
+  const kind = dt.str[0];
+  const size = Number(dt.str.slice(1));
+  if (b.length !== size || dt.byteorder === '?') throw new SerializationError(`${file}: numpy scalar of dtype '${dt.str}' has ${b.length} bytes`);
+  const le = !dt.bigEndian;
+  const v = new DataView(b.buffer, b.byteOffset, b.length);
+  const int = (x: bigint): number | bigint =>
+    x >= BigInt(Number.MIN_SAFE_INTEGER) && x <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(x) : x;
+  switch (`${kind}${size}`) {
+    case 'f8': return v.getFloat64(0, le);
+    case 'f4': return v.getFloat32(0, le);
+    case 'f2': return halfToNumber(v.getUint16(0, le));
+    case 'i8': return int(v.getBigInt64(0, le));
+    case 'u8': return int(v.getBigUint64(0, le));
+    case 'i4': return v.getInt32(0, le);
+    case 'u4': return v.getUint32(0, le);
+    case 'i2': return v.getInt16(0, le);
+    case 'u2': return v.getUint16(0, le);
+    case 'i1': return v.getInt8(0);
+    case 'u1': return v.getUint8(0);
+    case 'b1': return v.getUint8(0) !== 0;
+    default: throw new SerializationError(`${file}: numpy scalar of dtype '${dt.str}' is not supported`);
+  }
+}
+
+function halfToNumber(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * f * 2 ** -24;
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * (1 + f / 1024) * 2 ** (e - 15);
+}
+
+function asInt(v: unknown, what: string, file: string): number {
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  throw new SerializationError(`${file}: corrupt tensor record: ${what} is ${typeName(v)}, expected an int`);
+}
+function asIntList(v: unknown, what: string, file: string): number[] {
+  if (!Array.isArray(v)) throw new SerializationError(`${file}: corrupt tensor record: ${what} is ${typeName(v)}, expected a tuple`);
+  return v.map((x, i) => asInt(x, `${what}[${i}]`, file));
+}
+
+function rebuildTensor(args: unknown[], file: string, requiresGradAt: number | null): PendingTensor {
+  const [storage, offset, size, stride] = args;
+  if (!(storage instanceof StorageRef)) throw new SerializationError(`${file}: corrupt tensor record: expected a storage, got ${typeName(storage)}`);
+  const rg = requiresGradAt === null ? false : Boolean(args[requiresGradAt]);
+  return new PendingTensor(storage, asInt(offset, 'storage offset', file), asIntList(size, 'size', file),
+    asIntList(stride, 'stride', file), rg);
+}
+
+function asParameter(data: unknown, requiresGrad: unknown, file: string): PendingTensor {
+  if (!(data instanceof PendingTensor)) throw new SerializationError(`${file}: corrupt Parameter record: data is ${typeName(data)}`);
+  return new PendingTensor(data.storage, data.offset, data.size, data.stride, Boolean(requiresGrad), true);
+}
+
+function orderedDict(args: unknown[]): PyDict {
+  const d = new PyDict(true);
+  // protocols 0/1 pass the items as a list of [key, value] pairs
+  if (Array.isArray(args[0])) for (const kv of args[0] as unknown[][]) d.map.set(kv[0], kv[1]);
+  return d;
+}
+
+function toSet(args: unknown[], frozen: boolean): PySet {
+  const items = args[0];
+  return new PySet(Array.isArray(items) ? [...items] : items instanceof PySet ? [...items.items] : [], frozen);
+}
+
+/** The whitelist for one file (errors name the file). */
+export function makeGlobals(file: string): (module: string, name: string) => PyCallable {
+  const table = new Map<string, PyCallable>();
+  const fn = (q: string, f: (args: unknown[]) => unknown): void => { table.set(q, new Fn(q, f)); };
+
+  fn('collections.OrderedDict', orderedDict);
+  fn('torch._utils._rebuild_tensor', (a) => rebuildTensor(a, file, null));
+  fn('torch._utils._rebuild_tensor_v2', (a) => rebuildTensor(a, file, 4));
+  fn('torch._utils._rebuild_parameter', (a) => asParameter(a[0], a[1], file));
+  fn('torch._utils._rebuild_parameter_with_state', (a) => asParameter(a[0], a[1], file));
+  const fromType = (a: unknown[]): unknown => {
+    const [func, type, args] = a;
+    if (!(func instanceof Fn) || !Array.isArray(args)) throw new SerializationError(`${file}: corrupt _rebuild_from_type record`);
+    const made = func.call(args);
+    if (!(type instanceof PyMarker) || type.kind !== 'tensorType') {
+      throw new SerializationError(`refusing to load tensor subclass ${typeName(type)} from ${file}: only Tensor and Parameter are supported`);
+    }
+    if (type.qualname === 'torch.nn.parameter.Parameter' && made instanceof PendingTensor) {
+      return asParameter(made, made.requiresGrad, file);
+    }
+    return made;
+  };
+  fn('torch._tensor._rebuild_from_type_v2', fromType);
+  fn('torch._tensor._rebuild_from_type', fromType);
+  for (const q of ['torch.Tensor', 'torch._tensor.Tensor', 'torch.nn.parameter.Parameter', 'torch.nn.Parameter']) {
+    table.set(q, new PyMarker(q, 'tensorType'));
+  }
+  for (const [name, dtype] of Object.entries(STORAGE_DTYPES)) {
+    table.set(`torch.${name}`, new PyMarker(`torch.${name}`, 'storage', dtype));
+    table.set(`torch.cuda.${name}`, new PyMarker(`torch.cuda.${name}`, 'storage', dtype));
+  }
+  for (const [name, dtype] of Object.entries(TORCH_DTYPES)) table.set(`torch.${name}`, new PyMarker(`torch.${name}`, 'dtype', dtype));
+  fn('torch.Size', (a) => (Array.isArray(a[0]) ? [...a[0]] : []));
+  fn('torch.device', (a) => {
+    const t = pyStr(a[0]) ?? 'cpu';
+    return a.length > 1 && a[1] !== null ? `${t}:${a[1]}` : t;
+  });
+  for (const np of ['numpy.core.multiarray', 'numpy._core.multiarray']) {
+    fn(`${np}.scalar`, (a) => npScalar(a[0], a[1], file));
+    fn(`${np}._reconstruct`, () => new NpArray(file));
+  }
+  fn('numpy.dtype', (a) => new NpDtype(pyStr(a[0]) ?? ''));
+  table.set('numpy.ndarray', new PyMarker('numpy.ndarray', 'ndarray'));
+  fn('_codecs.encode', (a) => {
+    const s = pyStr(a[0]);
+    const enc = (pyStr(a[1]) ?? 'utf-8').toLowerCase().replace('_', '-');
+    if (s === null) throw new SerializationError(`${file}: _codecs.encode of a ${typeName(a[0])}`);
+    if (enc === 'latin1' || enc === 'latin-1' || enc === 'iso-8859-1') return latin1Bytes(s, file);
+    if (enc === 'utf-8' || enc === 'utf8') return new TextEncoder().encode(s);
+    throw new SerializationError(`${file}: _codecs.encode with encoding '${enc}' is not supported`);
+  });
+  for (const b of ['builtins', '__builtin__']) {
+    fn(`${b}.set`, (a) => toSet(a, false));
+    fn(`${b}.frozenset`, (a) => toSet(a, true));
+    fn(`${b}.bytes`, (a) => (a.length === 0 ? new Uint8Array(0) : rawBytes(a[0], 'bytes()', file)));
+    fn(`${b}.bytearray`, (a) => (a.length === 0 ? new Uint8Array(0) : rawBytes(a[0], 'bytearray()', file)));
+  }
+
+  return (module: string, name: string): PyCallable => {
+    const q = `${module}.${name}`;
+    const found = table.get(q);
+    if (found) return found;
+    const hint = module.startsWith('torch.nn.modules') || module === '__main__'
+      ? ' (the file holds a whole pickled object such as an nn.Module: save model.state_dict() in Python and load that)'
+      : '';
+    throw new SerializationError(`refusing to load global '${q}' from ${file}: not a tensor or container constructor${hint}`);
+  };
+}

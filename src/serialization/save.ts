@@ -1,0 +1,87 @@
+// torch.save: the zip checkpoint format exactly as PyTorch writes it (pickle protocol 2 in
+// archive/data.pkl, one archive/data/<key> entry per storage, archive/version, archive/byteorder), so
+// Python's torch.load reads it. Tensors sharing a storage are written once and share it again after loading.
+import { Tensor } from '../tensor.js';
+import { elementSize, type DType } from '../dtype.js';
+import { Parameter } from '../nn/parameter.js';
+import { Pickler, PyGlobalRef, PyReduce, PyTuple, PyPersistent, PyDictEntries } from './pickle-writer.js';
+import { ZipWriter, type Sink } from './zip.js';
+import { writeFileAtomic, MemorySink } from './atomic.js';
+import { STORAGE_NAME_OF } from './python-objects.js';
+
+const REBUILD_TENSOR = new PyGlobalRef('torch._utils', '_rebuild_tensor_v2');
+const REBUILD_PARAMETER = new PyGlobalRef('torch._utils', '_rebuild_parameter');
+
+interface StorageRecord { id: string; dtype: DType; tensor: Tensor; nbytes: number }
+
+export interface SaveOptions {
+  /** Top folder of the archive's entries; PyTorch uses "archive" (older versions the file's base name). */
+  archiveName?: string;
+  /** Writes zip64 records even for a small file (for testing readers of files over 4 GiB). */
+  forceZip64?: boolean;
+}
+
+function serialize(obj: unknown, sink: Sink, opts: SaveOptions): void {
+  const storages = new Map<string, StorageRecord>();
+
+  const tensorRecord = (t: Tensor, requiresGrad: boolean): PyReduce => {
+    const info = t.storageInfo();
+    const dtype = t.dtype;
+    const typeName = STORAGE_NAME_OF[dtype];
+    if (!typeName) throw new TypeError(`torch.save: tensors of dtype ${dtype} cannot be saved`);
+    let rec = storages.get(info.key);
+    if (!rec) {
+      rec = { id: String(storages.size), dtype, tensor: t, nbytes: info.nbytes };
+      storages.set(info.key, rec);
+    } else if (rec.dtype !== dtype) {
+      throw new TypeError('torch.save: cannot save multiple tensors that view the same data as different types '
+        + `(${rec.dtype} and ${dtype})`);
+    }
+    const location = t.device === 'cuda' ? 'cuda:0' : t.device;
+    const pid = new PyTuple(['storage', new PyGlobalRef('torch', typeName), rec.id, location, rec.nbytes / elementSize(dtype)]);
+    return new PyReduce(REBUILD_TENSOR, [
+      new PyPersistent(pid), info.offset, new PyTuple(t.shape), new PyTuple(t.stride()), requiresGrad,
+      new PyDictEntries([], true),
+    ]);
+  };
+
+  const pickler = new Pickler((o) => {
+    if (o instanceof Parameter) return new PyReduce(REBUILD_PARAMETER, [tensorRecord(o, false), o.requiresGrad, new PyDictEntries([], true)]);
+    if (o instanceof Tensor) return tensorRecord(o, o.requiresGrad);
+    return undefined;
+  });
+  const pkl = pickler.dump(obj);
+
+  const prefix = `${opts.archiveName ?? 'archive'}/`;
+  const zip = new ZipWriter(sink, opts.forceZip64 ?? false);
+  zip.add(`${prefix}data.pkl`, pkl);
+  zip.add(`${prefix}byteorder`, new TextEncoder().encode('little'));
+  // sorted as strings, as PyTorch writes them
+  const records = [...storages.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const r of records) {
+    const n = r.nbytes / elementSize(r.dtype);
+    let whole = r.tensor.detach().asStrided([n], [1], 0);
+    if (whole.device !== 'cpu') whole = whole.cpu();
+    zip.add(`${prefix}data/${r.id}`, whole.toBytes());
+    whole.dispose();
+  }
+  zip.add(`${prefix}version`, new TextEncoder().encode('3\n'));
+  zip.finish();
+}
+
+/**
+ * torch.save(obj, path), written atomically. Plain objects become dicts, Maps dicts with their keys' types,
+ * arrays lists, integral numbers ints (other numbers floats), BigInts ints, Tensors tensors (with
+ * requires_grad), Parameters nn.Parameters, Uint8Arrays bytes, Sets sets.
+ */
+export function save(obj: unknown, path: string, opts: SaveOptions = {}): void {
+  if (typeof path !== 'string' || path === '') throw new TypeError('torch.save: path must be a non-empty string');
+  writeFileAtomic(path, (sink) => serialize(obj, sink, opts));
+}
+
+/** The bytes torch.save would write (for buffers, network transfer, or tests). */
+export function saveToBytes(obj: unknown, opts: SaveOptions = {}): Uint8Array {
+  const sink = new MemorySink();
+  serialize(obj, sink, opts);
+  return sink.bytes();
+}
