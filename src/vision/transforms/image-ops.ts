@@ -1,0 +1,137 @@
+// Geometric operations on 8-bit HWC images in plain loops: for a 32x32 CIFAR image a JavaScript loop costs a
+// few microseconds, far less than a native call, so only the final tensor needs one.
+import { createImage, type RGBImage } from '../io/image.js';
+
+export type PaddingMode = 'constant' | 'edge' | 'reflect' | 'symmetric';
+
+/** The source index for `i` in a padded axis of length n, or -1 for the fill value. */
+function sourceIndex(i: number, n: number, mode: PaddingMode): number {
+  if (i >= 0 && i < n) return i;
+  switch (mode) {
+    case 'constant': return -1;
+    case 'edge': return i < 0 ? 0 : n - 1;
+    case 'reflect': {
+      if (n === 1) return 0;
+      const period = 2 * (n - 1);
+      let k = ((i % period) + period) % period;
+      if (k >= n) k = period - k;
+      return k;
+    }
+    case 'symmetric': {
+      const period = 2 * n;
+      let k = ((i % period) + period) % period;
+      if (k >= n) k = period - 1 - k;
+      return k;
+    }
+  }
+}
+
+function fillBytes(fill: number | readonly number[], channels: number): Uint8Array {
+  const f = new Uint8Array(channels);
+  if (typeof fill === 'number') {
+    f.fill(Math.max(0, Math.min(255, Math.trunc(fill))));
+  } else {
+    if (fill.length !== 1 && fill.length !== channels) {
+      throw new RangeError(`fill must be a number or have one value per channel (${channels}), got [${fill.join(', ')}]`);
+    }
+    for (let c = 0; c < channels; c++) f[c] = Math.max(0, Math.min(255, Math.trunc(fill[fill.length === 1 ? 0 : c]!)));
+  }
+  return f;
+}
+
+/**
+ * The h x w window whose top-left corner is (top, left) in `img` extended beyond its borders by `mode`:
+ * one function for crop (constant 0 outside, as PIL crops), pad (a window larger than the image) and their
+ * combination (RandomCrop with padding) without an intermediate image.
+ */
+export function window(img: RGBImage, top: number, left: number, h: number, w: number,
+  mode: PaddingMode = 'constant', fill: number | readonly number[] = 0): RGBImage {
+  if (h < 0 || w < 0) throw new RangeError(`window: negative size ${h}x${w}`);
+  const C = img.channels;
+  const W = img.width;
+  const src = img.data;
+  const out = new Uint8Array(h * w * C);
+  const f = fillBytes(fill, C);
+  const cols = new Int32Array(w);
+  let interior = true;
+  for (let x = 0; x < w; x++) {
+    cols[x] = sourceIndex(left + x, W, mode);
+    if (left + x < 0 || left + x >= W) interior = false;
+  }
+  for (let y = 0; y < h; y++) {
+    const sy = sourceIndex(top + y, img.height, mode);
+    const o = y * w * C;
+    if (sy < 0) {
+      for (let k = 0; k < w * C; k += C) for (let c = 0; c < C; c++) out[o + k + c] = f[c]!;
+      continue;
+    }
+    const rowStart = sy * W * C;
+    if (interior) {
+      out.set(src.subarray(rowStart + left * C, rowStart + (left + w) * C), o);
+      continue;
+    }
+    for (let x = 0; x < w; x++) {
+      const sx = cols[x]!;
+      const d = o + x * C;
+      if (sx < 0) for (let c = 0; c < C; c++) out[d + c] = f[c]!;
+      else { const s = rowStart + sx * C; for (let c = 0; c < C; c++) out[d + c] = src[s + c]!; }
+    }
+  }
+  return createImage(w, h, C, out);
+}
+
+/** Padding [left, top, right, bottom] (negative values crop). */
+export function padImage(img: RGBImage, ltrb: readonly [number, number, number, number], mode: PaddingMode, fill: number | readonly number[]): RGBImage {
+  const [l, t, r, b] = ltrb;
+  const h = img.height + t + b;
+  const w = img.width + l + r;
+  if (h < 0 || w < 0) throw new RangeError(`pad: padding [${ltrb.join(', ')}] removes more than the ${img.width}x${img.height} image`);
+  return window(img, -t, -l, h, w, mode, fill);
+}
+
+export function hflipImage(img: RGBImage): RGBImage {
+  const { width: W, height: H, channels: C, data } = img;
+  const out = new Uint8Array(data.length);
+  for (let y = 0; y < H; y++) {
+    const row = y * W * C;
+    for (let x = 0; x < W; x++) {
+      const s = row + x * C;
+      const d = row + (W - 1 - x) * C;
+      for (let c = 0; c < C; c++) out[d + c] = data[s + c]!;
+    }
+  }
+  return createImage(W, H, C, out);
+}
+
+export function vflipImage(img: RGBImage): RGBImage {
+  const { width: W, height: H, channels: C, data } = img;
+  const out = new Uint8Array(data.length);
+  const rowBytes = W * C;
+  for (let y = 0; y < H; y++) out.set(data.subarray(y * rowBytes, (y + 1) * rowBytes), (H - 1 - y) * rowBytes);
+  return createImage(W, H, C, out);
+}
+
+/** CHW float32 values in [0, 1] (`x / 255` rounded to float32, exactly as ToTensor divides). */
+export function imageToCHWFloat(img: RGBImage): Float32Array {
+  const { width: W, height: H, channels: C, data } = img;
+  const plane = W * H;
+  const out = new Float32Array(plane * C);
+  for (let c = 0; c < C; c++) {
+    const o = c * plane;
+    for (let p = 0, s = c; p < plane; p++, s += C) out[o + p] = data[s]! / 255;
+  }
+  return out;
+}
+
+/** CHW uint8 bytes. */
+export function imageToCHWBytes(img: RGBImage): Uint8Array {
+  const { width: W, height: H, channels: C, data } = img;
+  if (C === 1) return data.slice();
+  const plane = W * H;
+  const out = new Uint8Array(plane * C);
+  for (let c = 0; c < C; c++) {
+    const o = c * plane;
+    for (let p = 0, s = c; p < plane; p++, s += C) out[o + p] = data[s]!;
+  }
+  return out;
+}

@@ -1,0 +1,8 @@
+// `torchvision.transforms` (tstorch/vision: vision.transforms); `functional` is torchvision.transforms.functional.
+export {
+  Transform, Compose, ToTensor, PILToTensor, ConvertImageDtype, Normalize, Lambda, RandomHorizontalFlip, RandomVerticalFlip,
+  Pad, CenterCrop, RandomCrop, RandomErasing, applyTransform,
+  type TransformLike, type PadOptions, type RandomCropOptions, type RandomErasingOptions,
+} from './transforms.js';
+export * as functional from './functional.js';
+export type { PaddingMode, ImageOrTensor } from './functional.js';

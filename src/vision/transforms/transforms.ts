@@ -1,0 +1,258 @@
+// torchvision.transforms classes. Each works on an 8-bit HWC image or a [..., C, H, W] tensor (one image or
+// a batch: a batch gets one random draw, as in torchvision) and draws its random numbers from libtorch's
+// generator with torchvision's calls in torchvision's order, so a seed gives torchvision's crops and flips.
+import { Tensor } from '../../tensor.js';
+import { empty, tensor as makeTensor } from '../../creation.js';
+import { type DType, normalizeDtype } from '../../dtype.js';
+import { isImage } from '../io/image.js';
+import { coin, randint1 } from './draws.js';
+import { window, type PaddingMode } from './image-ops.js';
+import * as F from './functional.js';
+import type { ImageOrTensor } from './functional.js';
+
+/** A transform: a function or an object with `call` (every class here). */
+export type TransformLike<I = any, O = any> = ((x: I) => O) | { call(x: I): O };
+
+export function applyTransform<I, O>(t: TransformLike<I, O>, x: I): O {
+  return typeof t === 'function' ? t(x) : t.call(x);
+}
+
+export abstract class Transform<I = any, O = any> {
+  abstract forward(x: I): O;
+  /** `transform(x)` in Python. */
+  call(x: I): O { return this.forward(x); }
+  toString(): string { return `${this.constructor.name}()`; }
+  [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
+}
+
+const py = (v: unknown): string => (Array.isArray(v) ? `(${v.join(', ')}${v.length === 1 ? ',' : ''})` : v === undefined || v === null ? 'None' : typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v));
+
+export class Compose extends Transform {
+  readonly transforms: TransformLike[];
+  constructor(transforms: readonly TransformLike[]) {
+    super();
+    transforms.forEach((t, i) => {
+      if (typeof t !== 'function' && (t === null || typeof t !== 'object' || typeof (t as { call?: unknown }).call !== 'function')) {
+        throw new TypeError(`Compose: transforms[${i}] is neither a function nor an object with call()`);
+      }
+    });
+    this.transforms = [...transforms];
+  }
+  forward(x: any): any {
+    for (const t of this.transforms) x = applyTransform(t, x);
+    return x;
+  }
+  override toString(): string {
+    return `Compose(\n${this.transforms.map((t) => `    ${typeof t === 'function' ? `<function ${t.name || 'anonymous'}>` : String(t)}`).join('\n')}\n)`;
+  }
+}
+
+/** An image (or uint8 tensor) to a CHW float32 tensor in [0, 1]. */
+export class ToTensor extends Transform<ImageOrTensor, Tensor> {
+  forward(pic: ImageOrTensor): Tensor { return F.toTensor(pic); }
+}
+
+/** An image to a CHW uint8 tensor. */
+export class PILToTensor extends Transform<ImageOrTensor, Tensor> {
+  forward(pic: ImageOrTensor): Tensor { return F.pilToTensor(pic); }
+}
+
+export class ConvertImageDtype extends Transform<Tensor, Tensor> {
+  readonly dtype: DType;
+  constructor(dtype: DType | string = 'float32') { super(); this.dtype = normalizeDtype(dtype); }
+  forward(image: Tensor): Tensor { return F.convertImageDtype(image, this.dtype); }
+  override toString(): string { return `ConvertImageDtype(dtype=torch.${this.dtype})`; }
+}
+
+export class Normalize extends Transform<Tensor, Tensor> {
+  readonly mean: number[];
+  readonly std: number[];
+  readonly inplace: boolean;
+  constructor(mean: readonly number[], std: readonly number[], opts: { inplace?: boolean } = {}) {
+    super();
+    if (mean.length !== std.length) throw new RangeError(`Normalize: mean has ${mean.length} values but std has ${std.length}`);
+    this.mean = [...mean];
+    this.std = [...std];
+    this.inplace = opts.inplace ?? false;
+  }
+  forward(t: Tensor): Tensor { return F.normalize(t, this.mean, this.std, this.inplace); }
+  override toString(): string { return `Normalize(mean=${py(this.mean)}, std=${py(this.std)})`; }
+}
+
+export class Lambda<I = any, O = any> extends Transform<I, O> {
+  constructor(readonly lambd: (x: I) => O) {
+    super();
+    if (typeof lambd !== 'function') throw new TypeError('Lambda: argument should be a function');
+  }
+  forward(x: I): O { return this.lambd(x); }
+}
+
+function checkP(p: number, what: string): number {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`${what}: probability p should be between 0 and 1, got ${p}`);
+  return p;
+}
+
+export class RandomHorizontalFlip extends Transform<ImageOrTensor, ImageOrTensor> {
+  readonly p: number;
+  constructor(p = 0.5) { super(); this.p = checkP(p, 'RandomHorizontalFlip'); }
+  forward<T extends ImageOrTensor>(img: T): T { return coin(this.p) ? F.hflip(img) : img; }
+  override toString(): string { return `RandomHorizontalFlip(p=${this.p})`; }
+}
+
+export class RandomVerticalFlip extends Transform<ImageOrTensor, ImageOrTensor> {
+  readonly p: number;
+  constructor(p = 0.5) { super(); this.p = checkP(p, 'RandomVerticalFlip'); }
+  forward<T extends ImageOrTensor>(img: T): T { return coin(this.p) ? F.vflip(img) : img; }
+  override toString(): string { return `RandomVerticalFlip(p=${this.p})`; }
+}
+
+export interface PadOptions {
+  fill?: number | readonly number[];
+  paddingMode?: PaddingMode;
+}
+
+export class Pad extends Transform<ImageOrTensor, ImageOrTensor> {
+  readonly padding: number | readonly number[];
+  readonly fill: number | readonly number[];
+  readonly paddingMode: PaddingMode;
+  constructor(padding: number | readonly number[], opts: PadOptions = {}) {
+    super();
+    F.parsePadding(padding);
+    this.padding = padding;
+    this.fill = opts.fill ?? 0;
+    this.paddingMode = opts.paddingMode ?? 'constant';
+    F.checkMode(this.paddingMode);
+  }
+  forward<T extends ImageOrTensor>(img: T): T { return F.pad(img, this.padding, this.fill, this.paddingMode); }
+  override toString(): string { return `Pad(padding=${py(this.padding)}, fill=${py(this.fill)}, padding_mode=${this.paddingMode})`; }
+}
+
+export class CenterCrop extends Transform<ImageOrTensor, ImageOrTensor> {
+  readonly size: [number, number];
+  constructor(size: number | readonly number[]) { super(); this.size = F.parseSize(size, 'CenterCrop'); }
+  forward<T extends ImageOrTensor>(img: T): T { return F.centerCrop(img, this.size); }
+  override toString(): string { return `CenterCrop(size=${py(this.size)})`; }
+}
+
+export interface RandomCropOptions extends PadOptions {
+  padding?: number | readonly number[] | null;
+  padIfNeeded?: boolean;
+}
+
+export class RandomCrop extends Transform<ImageOrTensor, ImageOrTensor> {
+  readonly size: [number, number];
+  readonly padding: number | readonly number[] | null;
+  readonly padIfNeeded: boolean;
+  readonly fill: number | readonly number[];
+  readonly paddingMode: PaddingMode;
+
+  constructor(size: number | readonly number[], opts: RandomCropOptions = {}) {
+    super();
+    this.size = F.parseSize(size, 'RandomCrop');
+    this.padding = opts.padding ?? null;
+    if (this.padding !== null) F.parsePadding(this.padding);
+    this.padIfNeeded = opts.padIfNeeded ?? false;
+    this.fill = opts.fill ?? 0;
+    this.paddingMode = F.checkMode(opts.paddingMode ?? 'constant');
+  }
+
+  /** torchvision's get_params: the crop's top, left, height, width, with its two randint draws. */
+  static getParams(img: ImageOrTensor | [number, number], outputSize: [number, number]): [number, number, number, number] {
+    const [h, w] = Array.isArray(img) ? img : F.getDimensions(img).slice(1) as [number, number];
+    const [th, tw] = outputSize;
+    if (h < th || w < tw) throw new RangeError(`RandomCrop: required crop size (${th}, ${tw}) is larger than input image size (${h}, ${w})`);
+    if (w === tw && h === th) return [0, 0, h, w];
+    const i = randint1(0, h - th + 1);
+    const j = randint1(0, w - tw + 1);
+    return [i, j, th, tw];
+  }
+
+  forward<T extends ImageOrTensor>(img: T): T {
+    const [th, tw] = this.size;
+    // An image is padded and cropped in one pass; only padIfNeeded on top of padding needs a real pad first.
+    if (isImage(img)) {
+      const p = this.padding === null ? [0, 0, 0, 0] : F.parsePadding(this.padding);
+      let h = img.height + p[1] + p[3];
+      let w = img.width + p[0] + p[2];
+      const needW = this.padIfNeeded && w < tw;
+      const needH = this.padIfNeeded && h < th;
+      if (!needW && !needH) {
+        const [i, j] = RandomCrop.getParams([h, w], this.size);
+        return window(img, i - p[1], j - p[0], th, tw, this.paddingMode, this.fill) as T;
+      }
+    }
+    let x: ImageOrTensor = img;
+    if (this.padding !== null) x = F.pad(x, this.padding, this.fill, this.paddingMode);
+    const [, height, width] = F.getDimensions(x);
+    if (this.padIfNeeded && width < tw) x = F.pad(x, [tw - width, 0], this.fill, this.paddingMode);
+    if (this.padIfNeeded && height < th) x = F.pad(x, [0, th - height], this.fill, this.paddingMode);
+    const [i, j, h, w] = RandomCrop.getParams(x, this.size);
+    return F.crop(x, i, j, h, w) as T;
+  }
+  override toString(): string { return `RandomCrop(size=${py(this.size)}, padding=${py(this.padding)})`; }
+}
+
+export interface RandomErasingOptions {
+  p?: number;
+  scale?: [number, number];
+  ratio?: [number, number];
+  /** A number, one number per channel, or 'random' (normal noise). */
+  value?: number | readonly number[] | 'random';
+  inplace?: boolean;
+}
+
+/** Erases a random rectangle of a tensor image (torchvision's RandomErasing; tensors only, as there). */
+export class RandomErasing extends Transform<Tensor, Tensor> {
+  readonly p: number;
+  readonly scale: [number, number];
+  readonly ratio: [number, number];
+  readonly value: number | readonly number[] | 'random';
+  readonly inplace: boolean;
+
+  constructor(opts: RandomErasingOptions = {}) {
+    super();
+    this.p = checkP(opts.p ?? 0.5, 'RandomErasing');
+    this.scale = opts.scale ?? [0.02, 0.33];
+    this.ratio = opts.ratio ?? [0.3, 3.3];
+    this.value = opts.value ?? 0;
+    this.inplace = opts.inplace ?? false;
+    if (typeof this.value === 'string' && this.value !== 'random') throw new RangeError("RandomErasing: if value is a string, it should be 'random'");
+    if (this.scale[0] < 0 || this.scale[1] > 1) throw new RangeError('RandomErasing: scale should be between 0 and 1');
+  }
+
+  /** torchvision's get_params, with the same tensor draws (so float32 rounding matches too). */
+  static getParams(img: Tensor, scale: [number, number], ratio: [number, number], value: number[] | null): [number, number, number, number, Tensor] {
+    const s = img.shape;
+    const [c, imgH, imgW] = [s[s.length - 3]!, s[s.length - 2]!, s[s.length - 1]!];
+    const area = imgH * imgW;
+    const logRatio = makeTensor(ratio as number[]).log();
+    const lr = logRatio.dataSync() as Float32Array;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const eraseArea = area * empty(1).uniform_(scale[0], scale[1]).item();
+      const aspect = empty(1).uniform_(lr[0]!, lr[1]!).exp().item();
+      const h = F.roundHalfEven(Math.sqrt(eraseArea * aspect));
+      const w = F.roundHalfEven(Math.sqrt(eraseArea / aspect));
+      if (!(h < imgH && w < imgW)) continue;
+      const v = value === null ? empty([c, h, w], { dtype: 'float32' }).normal_() : makeTensor(value).view(-1, 1, 1);
+      const i = randint1(0, imgH - h + 1);
+      const j = randint1(0, imgW - w + 1);
+      return [i, j, h, w, v];
+    }
+    return [0, 0, imgH, imgW, img];
+  }
+
+  forward(img: Tensor): Tensor {
+    if (!(img instanceof Tensor)) throw new TypeError('RandomErasing: img should be a tensor image (apply ToTensor or PILToTensor first)');
+    if (!coin(this.p)) return img;
+    const value = this.value === 'random' ? null : typeof this.value === 'number' ? [this.value] : [...this.value];
+    const c = img.shape[img.ndim - 3];
+    if (value !== null && value.length !== 1 && value.length !== c) {
+      throw new RangeError(`RandomErasing: if value is a sequence, it should have either a single value or ${c} (number of input channels)`);
+    }
+    const [i, j, h, w, v] = RandomErasing.getParams(img, this.scale, this.ratio, value);
+    return F.erase(img, i, j, h, w, v, this.inplace);
+  }
+  override toString(): string {
+    return `RandomErasing(p=${this.p}, scale=${py(this.scale)}, ratio=${py(this.ratio)}, value=${typeof this.value === 'string' ? this.value : py(this.value)}, inplace=${py(this.inplace)})`;
+  }
+}
