@@ -11,6 +11,12 @@ export function channelShuffle(input: Tensor, groups: number): Tensor {
   if (!Number.isInteger(groups) || groups <= 0 || input.shape[1]! % groups !== 0) {
     throw new RangeError(`channelShuffle: the number of channels (${input.shape[1]}) must be divisible by groups (${groups})`);
   }
+  // ATen's channel_shuffle (PyTorch 1.13) has no derivative; the same permutation by views has one, which
+  // training ShuffleNet needs
+  if (input.requiresGrad) {
+    const [n, c, ...rest] = input.shape as [number, number, ...number[]];
+    return input.reshape([n, groups, c / groups, ...rest]).transpose(1, 2).reshape(input.shape);
+  }
   return new Tensor(O.channelShuffle(input._h, groups));
 }
 

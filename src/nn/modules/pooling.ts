@@ -4,7 +4,7 @@ import { Module } from '../module.js';
 import * as F from '../functional/pooling.js';
 import type { AdaptiveSize } from '../functional/pooling.js';
 import { pyBool, pyValue } from './repr.js';
-import type { IntOrPair } from './utils.js';
+import { single, type IntOrPair } from './utils.js';
 
 export interface MaxPoolOptions {
   stride?: IntOrPair | null;
@@ -105,9 +105,10 @@ export class AvgPool1d extends Module {
   constructor(kernelSize: IntOrPair, arg?: IntOrPair | Omit<AvgPoolOptions, 'divisorOverride'> | null) {
     super();
     const o = optionsOf<AvgPoolOptions>(arg);
-    this.kernelSize = kernelSize;
-    this.stride = o.stride ?? kernelSize;
-    this.padding = o.padding ?? 0;
+    // PyTorch's AvgPool1d keeps its sizes as 1-tuples (and prints them so)
+    this.kernelSize = single(kernelSize, 'AvgPool1d kernelSize');
+    this.stride = single(o.stride ?? kernelSize, 'AvgPool1d stride');
+    this.padding = single(o.padding ?? 0, 'AvgPool1d padding');
     this.ceilMode = o.ceilMode ?? false;
     this.countIncludePad = o.countIncludePad ?? true;
   }
