@@ -13,6 +13,7 @@ export * from './functions.js';
 export * as nn from './nn/index.js';
 export { save, load, loadSafetensors, saveSafetensors } from './serialization/index.js';
 export * as serialization from './serialization/index.js';
+export * as optim from './optim/index.js';
 export * as utils from './utils/index.js';
 
 export const float32 = 'float32', float = 'float32', float64 = 'float64', double = 'float64', float16 = 'float16',

@@ -1,0 +1,84 @@
+// torch.optim.Adagrad, as PyTorch 1.13's single-tensor algorithm (torch/optim/adagrad.py) for dense
+// gradients: the sum of squared gradients scales each step, the lr decays as lr / (1 + (step - 1) * lrDecay).
+import { Tensor } from '../tensor.js';
+import { fullLike, scalarTensor } from '../creation.js';
+import { Optimizer, type Params, type ParamGroup, type ParamGroupInput } from './optimizer.js';
+import { stepsToTensors } from './adam.js';
+import * as F from './foreach.js';
+
+export interface AdagradHyperParams {
+  lr: number;
+  lrDecay: number;
+  eps: number;
+  weightDecay: number;
+  initialAccumulatorValue: number;
+  /** Kept for PyTorch's state-dict format; tstorch has one implementation. */
+  foreach: boolean | null;
+  maximize: boolean;
+}
+
+export interface AdagradOptions {
+  lr?: number;
+  lrDecay?: number;
+  weightDecay?: number;
+  initialAccumulatorValue?: number;
+  eps?: number;
+  maximize?: boolean;
+}
+
+export class Adagrad extends Optimizer<AdagradHyperParams> {
+  constructor(params: Params<AdagradOptions>, opts: AdagradOptions = {}) {
+    const { lr = 1e-2, lrDecay = 0, weightDecay = 0, initialAccumulatorValue = 0, eps = 1e-10, maximize = false } = opts;
+    if (!(lr >= 0)) throw new RangeError(`Invalid learning rate: ${lr}`);
+    if (!(lrDecay >= 0)) throw new RangeError(`Invalid lr_decay value: ${lrDecay}`);
+    if (!(weightDecay >= 0)) throw new RangeError(`Invalid weight_decay value: ${weightDecay}`);
+    if (!(initialAccumulatorValue >= 0)) throw new RangeError(`Invalid initial_accumulator_value value: ${initialAccumulatorValue}`);
+    if (!(eps >= 0)) throw new RangeError(`Invalid epsilon value: ${eps}`);
+    super(params as Params<AdagradHyperParams>, {
+      lr, lrDecay, eps, weightDecay, initialAccumulatorValue, foreach: null, maximize,
+    });
+  }
+
+  // PyTorch creates the state of every parameter at construction (its groups were added before that); a
+  // group added later gets its state here, where PyTorch's step would fail.
+  override addParamGroup(group: ParamGroupInput<AdagradHyperParams>): void {
+    super.addParamGroup(group);
+    const g = this.paramGroups[this.paramGroups.length - 1]!;
+    for (const p of g.params) this.initState(p, g.initialAccumulatorValue);
+  }
+
+  private initState(p: Tensor, initialAccumulatorValue: number): void {
+    const s = this.stateOf(p);
+    if (!(s.step instanceof Tensor)) s.step = this.persist(scalarTensor(0, { dtype: 'float32' }));
+    if (!(s.sum instanceof Tensor)) s.sum = this.persist(fullLike(p, initialAccumulatorValue));
+  }
+
+  protected override updateGroup(group: ParamGroup<AdagradHyperParams>): void {
+    const { params, grads } = this.withGrads(group);
+    if (params.length === 0) return;
+    const { lr, lrDecay, eps } = group;
+    // A state dict loaded without some parameters' state leaves them to start afresh.
+    for (const p of params) this.initState(p, group.initialAccumulatorValue);
+    const steps = params.map((p) => this.stateOf(p).step as Tensor);
+    const sums = params.map((p) => this.stateOf(p).sum as Tensor);
+    for (const t of steps) t.add_(1);
+    const g = F.effectiveGrads(params, grads, group.maximize, group.weightDecay);
+    F.addcmul_(sums, g, g, 1);
+    const std = F.sqrt(sums);
+    F.addScalar_(std, eps);
+    const buckets = new Map<number, number[]>();
+    steps.forEach((t, i) => {
+      const step = t.item();
+      const b = buckets.get(step);
+      if (b) b.push(i); else buckets.set(step, [i]);
+    });
+    for (const [step, idx] of buckets) {
+      const clr = lr / (1 + (step - 1) * lrDecay);
+      F.addcdiv_(idx.map((i) => params[i]!), idx.map((i) => g[i]!), idx.map((i) => std[i]!), -clr);
+    }
+  }
+
+  protected override afterLoad(): void {
+    stepsToTensors(this.state, (t) => this.persist(t));
+  }
+}

@@ -1,0 +1,45 @@
+// torch.optim.AdamW: Adam with decoupled weight decay (the parameter shrinks by lr * weightDecay each step),
+// as PyTorch 1.13's single-tensor algorithm (torch/optim/adamw.py).
+import { Optimizer, type Params, type ParamGroup } from './optimizer.js';
+import { adamUpdate, checkAdamOptions, stepsToTensors } from './adam.js';
+
+export interface AdamWHyperParams {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  /** Kept for PyTorch's state-dict format; tstorch has one implementation. */
+  foreach: boolean | null;
+  maximize: boolean;
+  capturable: boolean;
+}
+
+export interface AdamWOptions {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  /** Default 1e-2, as in PyTorch. */
+  weightDecay?: number;
+  amsgrad?: boolean;
+  maximize?: boolean;
+}
+
+export class AdamW extends Optimizer<AdamWHyperParams> {
+  constructor(params: Params<AdamWOptions>, opts: AdamWOptions = {}) {
+    const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 1e-2, amsgrad = false, maximize = false } = opts;
+    checkAdamOptions(lr, betas, eps, weightDecay);
+    super(params as Params<AdamWHyperParams>, {
+      lr, betas: [betas[0], betas[1]], eps, weightDecay, amsgrad, foreach: null, maximize, capturable: false,
+    });
+  }
+
+  protected override updateGroup(group: ParamGroup<AdamWHyperParams>): void {
+    const { params, grads } = this.withGrads(group);
+    adamUpdate(params, grads, group, (p) => this.stateOf(p), (t) => this.persist(t), true);
+  }
+
+  protected override afterLoad(): void {
+    stepsToTensors(this.state, (t) => this.persist(t));
+  }
+}

@@ -1,0 +1,50 @@
+// CosineAnnealingLR: cosine annealing from the base lr to etaMin over tMax epochs (and back, periodically),
+// in PyTorch's recursive form so that lr changes made by others between steps carry through.
+import type { Optimizer } from '../optimizer.js';
+import { LRScheduler, type SchedulerOptions, type StateFields } from './scheduler.js';
+import { cos } from '../libm.js';
+
+export interface CosineAnnealingLROptions extends SchedulerOptions {
+  /** PyTorch's T_max: epochs of a half cycle. */
+  tMax: number;
+  etaMin?: number;
+}
+
+export class CosineAnnealingLR extends LRScheduler {
+  tMax: number;
+  etaMin: number;
+
+  constructor(optimizer: Optimizer<any>, opts: CosineAnnealingLROptions) {
+    super(optimizer, opts.lastEpoch, opts.verbose);
+    if (!(opts.tMax > 0)) throw new RangeError(`CosineAnnealingLR: tMax must be positive, got ${opts.tMax}`);
+    this.tMax = opts.tMax;
+    this.etaMin = opts.etaMin ?? 0;
+    this._initialStep();
+  }
+
+  protected override computeLr(): number[] {
+    const groups = this.optimizer.paramGroups;
+    const { lastEpoch: e, tMax: T, etaMin } = this;
+    if (e === 0) return groups.map((g) => g.lr);
+    if (this._stepCount === 1 && e > 0) {
+      return this.baseLrs.map((b) => etaMin + (b - etaMin) * (1 + cos(e * Math.PI / T)) / 2);
+    }
+    if (pyMod(e - 1 - T, 2 * T) === 0) {
+      return groups.map((g, i) => g.lr + (this.baseLrs[i]! - etaMin) * (1 - cos(Math.PI / T)) / 2);
+    }
+    return groups.map((g) => (1 + cos(Math.PI * e / T)) / (1 + cos(Math.PI * (e - 1) / T)) * (g.lr - etaMin) + etaMin);
+  }
+
+  protected override closedFormLr(): number[] {
+    return this.baseLrs.map((b) => this.etaMin + (b - this.etaMin) * (1 + cos(Math.PI * this.lastEpoch / this.tMax)) / 2);
+  }
+
+  protected override stateFields(): StateFields {
+    return [['T_max', 'tMax'], ['eta_min', 'etaMin'], ...super.stateFields()];
+  }
+}
+
+/** Python's %: the result has the sign of the divisor. */
+function pyMod(a: number, b: number): number {
+  return ((a % b) + b) % b;
+}

@@ -1,0 +1,33 @@
+// ExponentialLR: multiplies the lr by gamma every epoch.
+import type { Optimizer } from '../optimizer.js';
+import { LRScheduler, type SchedulerOptions, type StateFields } from './scheduler.js';
+import { pow } from '../libm.js';
+
+export interface ExponentialLROptions extends SchedulerOptions {
+  gamma: number;
+}
+
+export class ExponentialLR extends LRScheduler {
+  gamma: number;
+
+  constructor(optimizer: Optimizer<any>, opts: ExponentialLROptions) {
+    super(optimizer, opts.lastEpoch, opts.verbose);
+    if (typeof opts.gamma !== 'number') throw new TypeError('ExponentialLR: gamma must be a number');
+    this.gamma = opts.gamma;
+    this._initialStep();
+  }
+
+  protected override computeLr(): number[] {
+    const groups = this.optimizer.paramGroups;
+    if (this.lastEpoch === 0) return groups.map((g) => g.lr);
+    return groups.map((g) => g.lr * this.gamma);
+  }
+
+  protected override closedFormLr(): number[] {
+    return this.baseLrs.map((b) => b * pow(this.gamma, this.lastEpoch));
+  }
+
+  protected override stateFields(): StateFields {
+    return [['gamma', 'gamma'], ...super.stateFields()];
+  }
+}

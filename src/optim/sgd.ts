@@ -1,0 +1,72 @@
+// torch.optim.SGD: stochastic gradient descent with momentum, dampening, Nesterov momentum, weight decay
+// and maximize, as PyTorch 1.13's single-tensor algorithm (torch/optim/sgd.py).
+import { Tensor } from '../tensor.js';
+import { Optimizer, type Params, type ParamGroup } from './optimizer.js';
+import { mul_, add_, add, effectiveGrads } from './foreach.js';
+
+export interface SGDHyperParams {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  maximize: boolean;
+  /** Kept for PyTorch's state-dict format; tstorch has one implementation. */
+  foreach: boolean | null;
+  differentiable: boolean;
+}
+
+export interface SGDOptions {
+  /** Required, here or in every parameter group. */
+  lr?: number;
+  momentum?: number;
+  dampening?: number;
+  weightDecay?: number;
+  nesterov?: boolean;
+  maximize?: boolean;
+}
+
+export class SGD extends Optimizer<SGDHyperParams> {
+  constructor(params: Params<SGDOptions>, opts: SGDOptions = {}) {
+    const { lr, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false, maximize = false } = opts;
+    if (lr !== undefined && lr < 0) throw new RangeError(`Invalid learning rate: ${lr}`);
+    if (momentum < 0) throw new RangeError(`Invalid momentum value: ${momentum}`);
+    if (weightDecay < 0) throw new RangeError(`Invalid weight_decay value: ${weightDecay}`);
+    if (nesterov && (momentum <= 0 || dampening !== 0)) throw new RangeError('Nesterov momentum requires a momentum and zero dampening');
+    super(params as Params<SGDHyperParams>, {
+      lr: lr as number, momentum, dampening, weightDecay, nesterov, maximize, foreach: null, differentiable: false,
+    });
+  }
+
+  protected override updateGroup(group: ParamGroup<SGDHyperParams>): void {
+    const { params, grads } = this.withGrads(group);
+    if (params.length === 0) return;
+    const { lr, momentum, dampening, nesterov } = group;
+    let dps = effectiveGrads(params, grads, group.maximize, group.weightDecay);
+    if (momentum !== 0) {
+      const bufs: Tensor[] = [];
+      const oldBufs: Tensor[] = [];
+      const oldDps: Tensor[] = [];
+      params.forEach((p, i) => {
+        const s = this.stateOf(p);
+        const b = s.momentum_buffer;
+        if (b instanceof Tensor) {
+          oldBufs.push(b);
+          oldDps.push(dps[i]!);
+          bufs.push(b);
+        } else {
+          const nb = this.persist(dps[i]!.clone());
+          s.momentum_buffer = nb;
+          bufs.push(nb);
+        }
+      });
+      mul_(oldBufs, momentum);
+      add_(oldBufs, oldDps, 1 - dampening);
+      dps = nesterov ? add(dps, bufs, momentum) : bufs;
+    } else {
+      // PyTorch records the (absent) buffer of every parameter it stepped.
+      for (const p of params) this.stateOf(p).momentum_buffer = null;
+    }
+    add_(params, dps, -lr);
+  }
+}
