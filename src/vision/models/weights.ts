@@ -25,7 +25,8 @@ export interface ClassificationTransformParams {
 export interface WeightsMeta {
   numParams: number;
   minSize: [number, number];
-  categories: readonly string[];
+  /** Null for weights without a classifier head (VGG16 IMAGENET1K_FEATURES). */
+  categories: readonly string[] | null;
   /** Per data set, e.g. `{ 'ImageNet-1K': { 'acc@1': 76.13, 'acc@5': 92.862 } }`. */
   metrics: Record<string, Record<string, number>>;
   recipe: string | null;
@@ -49,7 +50,7 @@ export class Weights {
     this.meta = {
       numParams: e.numParams,
       minSize: [e.minSize[0], e.minSize[1]],
-      categories: e.categories === 'imagenet1k' ? IMAGENET_CLASSES : [...e.categories],
+      categories: e.categories === 'imagenet1k' ? IMAGENET_CLASSES : e.categories === null ? null : [...e.categories],
       metrics: structuredClone(e.metrics),
       recipe: e.recipe ?? null,
       ...(e.docs ? { docs: e.docs } : {}),
@@ -189,7 +190,8 @@ export function buildModel<O extends BuilderOptions, M extends Module>(
   const o = { ...opts };
   const w = resolveWeights(e, o.weights);
   if (w.kind === 'published') {
-    overwriteNamedParam(o as Record<string, unknown>, 'numClasses', w.weights.meta.categories.length);
+    const cats = w.weights.meta.categories;
+    if (cats !== null) overwriteNamedParam(o as Record<string, unknown>, 'numClasses', cats.length);
     hooks.fixOptions?.(o, w.weights);
   }
   const model = build(o);

@@ -1,0 +1,102 @@
+// Model-zoo test support: the same architectures built by torchvision (with a seed) and by tstorch, compared
+// by state-dict keys and shapes, parameter counts, a hash of every initial tensor, and outputs.
+import { createHash } from 'node:crypto';
+import assert from 'node:assert/strict';
+import * as torch from '../../src/index.js';
+import type { Module } from '../../src/nn/index.js';
+import { runPython, assertClose } from './pytorch.js';
+
+export interface RefSpec {
+  /** torchvision.models builder name. */
+  name: string;
+  /** Python keyword arguments, e.g. "num_classes=10, init_weights=True". */
+  kwargs?: string;
+  seed?: number;
+  /** Hash every state-dict tensor (bit-exact initialisation check). */
+  hash?: boolean;
+  /** Name of an input tensor for an eval-mode forward (and a train-mode one if `train`). */
+  input?: string;
+  train?: boolean;
+  /** Save the state dict to this path (torch.save). */
+  savePath?: string;
+  /** Rename keys before saving (Python expression over `k`), e.g. to write a legacy checkpoint. */
+  saveKeyExpr?: string;
+}
+
+export interface RefResult {
+  keys: string[];
+  shapes: number[][];
+  numParams: number;
+  hashes?: string[];
+  eval?: torch.Tensor;
+  /** Train-mode outputs by field (logits, aux...), or 'out' for a plain tensor. */
+  train?: Record<string, torch.Tensor>;
+}
+
+const CODE = String.raw`
+import hashlib, re
+res = []
+for i, s in enumerate(J):
+    torch.manual_seed(s.get('seed', 0))
+    m = getattr(torchvision.models, s['name'])(**eval('dict(' + s.get('kwargs', '') + ')'))
+    sd = m.state_dict()
+    r = {'keys': list(sd.keys()), 'shapes': [list(v.shape) for v in sd.values()],
+         'numParams': sum(p.numel() for p in m.parameters())}
+    if s.get('hash'):
+        r['hashes'] = [hashlib.sha256(v.contiguous().numpy().tobytes()).hexdigest() for v in sd.values()]
+    if s.get('savePath'):
+        ke = s.get('saveKeyExpr')
+        torch.save({(eval(ke) if ke else k): v for k, v in sd.items()}, s['savePath'])
+    if s.get('input'):
+        x = T[s['input']]
+        m.eval()
+        with torch.no_grad():
+            OUT[f'{i}_eval'] = m(x)
+        if s.get('train'):
+            m.train()
+            torch.manual_seed(1234)
+            out = m(x)
+            fields = out._asdict() if hasattr(out, '_asdict') else {'out': out}
+            r['trainFields'] = [k for k, v in fields.items() if v is not None]
+            for k, v in fields.items():
+                if v is not None:
+                    OUT[f'{i}_train_{k}'] = v
+    res.append(r)
+    del m, sd
+OUT_J = res
+`;
+
+/** Builds each spec in torchvision in one Python process. */
+export function torchvisionReference(specs: RefSpec[], inputs: Record<string, torch.Tensor> = {}): RefResult[] {
+  const { tensors, json } = runPython(CODE, { tensors: inputs, json: specs }, { timeoutMs: 600_000 });
+  return (json as any[]).map((r, i) => ({
+    keys: r.keys,
+    shapes: r.shapes,
+    numParams: r.numParams,
+    hashes: r.hashes,
+    eval: tensors[`${i}_eval`],
+    train: r.trainFields ? Object.fromEntries((r.trainFields as string[]).map((k) => [k, tensors[`${i}_train_${k}`]!])) : undefined,
+  }));
+}
+
+export function stateHashes(m: Module): string[] {
+  return Object.values(m.stateDict()).map((t) => createHash('sha256').update(t.contiguous().toBytes()).digest('hex'));
+}
+
+/** Keys, shapes and parameter count equal torchvision's; with hashes, every tensor is bit-identical. */
+export function assertSameModel(m: Module, ref: RefResult, what: string): void {
+  const sd = m.stateDict();
+  assert.deepEqual(Object.keys(sd), ref.keys, `${what}: state-dict keys`);
+  assert.deepEqual(Object.values(sd).map((t) => t.shape), ref.shapes, `${what}: state-dict shapes`);
+  assert.equal(m.numParameters(), ref.numParams, `${what}: parameter count`);
+  if (ref.hashes) {
+    const h = stateHashes(m);
+    const bad = ref.keys.filter((_, i) => h[i] !== ref.hashes![i]);
+    assert.deepEqual(bad, [], `${what}: tensors whose initial values differ from torchvision's with the same seed`);
+  }
+}
+
+/** Within 1e-4 of the largest reference value (the zoo's tolerance for logits). */
+export function assertLogitsClose(actual: torch.Tensor, expected: torch.Tensor, what: string): void {
+  assertClose(actual, expected, { atol: 0, rtol: 1e-4, what });
+}
