@@ -19,7 +19,7 @@ export interface RefSpec {
   train?: boolean;
   /** Save the state dict to this path (torch.save). */
   savePath?: string;
-  /** Rename keys before saving (Python expression over `k`), e.g. to write a legacy checkpoint. */
+  /** Rename keys before saving (Python expression over `k`; None drops the entry), e.g. to write a legacy checkpoint. */
   saveKeyExpr?: string;
 }
 
@@ -46,7 +46,7 @@ for i, s in enumerate(J):
         r['hashes'] = [hashlib.sha256(v.contiguous().numpy().tobytes()).hexdigest() for v in sd.values()]
     if s.get('savePath'):
         ke = s.get('saveKeyExpr')
-        torch.save({(eval(ke) if ke else k): v for k, v in sd.items()}, s['savePath'])
+        torch.save({nk: v for k, v in sd.items() for nk in [eval(ke) if ke else k] if nk is not None}, s['savePath'])
     if s.get('input'):
         x = T[s['input']]
         m.eval()

@@ -7,6 +7,8 @@ import { IMAGENET_CLASSES } from './imagenet-classes.js';
 import { cachedCheckpoint, cachedCheckpointSync, type DownloadOptions } from './weights-hub.js';
 import { loadCheckpointFile } from './weights-load.js';
 import type { Module, StateDict } from '../../nn/module.js';
+import { Tensor } from '../../tensor.js';
+import { zeros } from '../../creation.js';
 
 type Data = typeof WEIGHTS_DATA;
 export type WeightsEnumName = keyof Data;
@@ -161,6 +163,23 @@ export function overwriteNamedParam<T extends Record<string, any>>(opts: T, key:
 }
 
 /**
+ * Checkpoints saved before PyTorch 0.4.1 (most of torchvision's original ImageNet files) have no
+ * "num_batches_tracked"; PyTorch's BatchNorm fills it with 0 when the checkpoint's version metadata is older,
+ * and so does this for every BatchNorm whose running statistics are present without the counter.
+ */
+export function addMissingBatchCounters(model: Module, sd: StateDict): StateDict {
+  const out: StateDict = { ...sd };
+  for (const [name, m] of model.namedModules()) {
+    const p = name ? `${name}.` : '';
+    const counter = (m as { num_batches_tracked?: unknown }).num_batches_tracked;
+    if (counter instanceof Tensor && !(`${p}num_batches_tracked` in out) && `${p}running_mean` in out) {
+      out[`${p}num_batches_tracked`] = zeros([], { dtype: 'int64' });
+    }
+  }
+  return out;
+}
+
+/**
  * Loads resolved weights into a freshly built model (strict). `fixKeys` migrates a family's old checkpoint keys
  * (DenseNet's "norm.1"), as torchvision's per-family _load_state_dict does.
  */
@@ -168,7 +187,7 @@ export function loadWeights(model: Module, w: ResolvedWeights, opts: { progress?
   if (w.kind === 'none') return;
   let sd = w.kind === 'published' ? w.weights.getStateDict({ progress: opts.progress ?? true }) : loadCheckpointFile(w.path);
   if (opts.fixKeys) sd = opts.fixKeys(sd);
-  model.loadStateDict(sd);
+  model.loadStateDict(addMissingBatchCounters(model, sd));
 }
 
 /** The options every builder takes besides its architecture's. */
