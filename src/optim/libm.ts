@@ -1,7 +1,9 @@
 // pow and cos as CPython computes them (the C library's), for bit-identical hyper-parameters: V8's own
 // Math.pow/`**` and Math.cos differ from glibc's in the last bit for some inputs (0.9 ** 4, for one),
 // and those bits reach the parameters through Adam's bias corrections and the schedulers' lrs.
-// libtorch's CPU kernels call std::pow/std::cos on a one-element float64 tensor.
+// libtorch's pow kernel calls std::pow on a one-element float64 tensor. Its real cos kernel is vectorized
+// (SLEEF, 1 ulp), but the complex one calls std::cos(std::complex), which is glibc's ccos: for a real
+// argument exactly glibc's cos.
 import { Tensor } from '../tensor.js';
 import { op } from '../native/ops.js';
 import { dtypeCode } from '../dtype.js';
@@ -9,7 +11,9 @@ import { dtypeCode } from '../dtype.js';
 const scalarTensor = op('aten::scalar_tensor');
 const powScalarBase = op('aten::pow.Scalar');
 const cosOp = op('aten::cos');
+const realOp = op('aten::real');
 const F64 = dtypeCode('float64');
+const C128 = dtypeCode('complex128');
 
 function evaluate(make: () => unknown, input: Tensor): number {
   const out = new Tensor(make() as never);
@@ -30,6 +34,8 @@ export function pow(base: number, exponent: number): number {
 
 /** Python's `math.cos(x)`. */
 export function cos(x: number): number {
-  const t = new Tensor(scalarTensor(x, F64));
-  return evaluate(() => cosOp(t._h), t);
+  const z = new Tensor(scalarTensor(x, C128));
+  const c = new Tensor(cosOp(z._h));
+  z.dispose();
+  return evaluate(() => realOp(c._h), c);
 }
