@@ -65,6 +65,8 @@ obj = {
 }
 torch.save(obj, d + '/py_zip.pt')
 torch.save(obj, d + '/py_legacy.pt', _use_new_zipfile_serialization=False)
+torch.save(obj, d + '/py_p1_legacy.pt', _use_new_zipfile_serialization=False, pickle_protocol=1)
+torch.save(obj, d + '/py_p5.pt', pickle_protocol=5)
 for k, t in tensors.items():
     OUT['t_' + k] = t
 for k, t in model.state_dict().items():
@@ -185,6 +187,11 @@ test('loads a PyTorch zip checkpoint: every dtype, shared views, strides, contai
 
 test('loads a PyTorch legacy (pre-1.6) checkpoint with the same contents', () => {
   checkPythonObject(torch.load(p('py_legacy.pt')), 'py_legacy.pt');
+});
+
+test('loads checkpoints pickled with protocols 1 and 5', () => {
+  checkPythonObject(torch.load(p('py_p1_legacy.pt')), 'py_p1_legacy.pt');
+  checkPythonObject(torch.load(p('py_p5.pt')), 'py_p5.pt');
 });
 
 test('loads from bytes in memory as from a file', () => {

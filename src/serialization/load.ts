@@ -238,7 +238,8 @@ export function loadFromSource(src: ByteSource, opts: LoadOptions = {}): unknown
   if (isZip(src)) obj = loadZip(src, opts);
   else {
     const head = src.read(0, Math.min(src.size, 512), 'file header');
-    if (head[0] === 0x80) obj = loadLegacy(src, opts);
+    // the legacy format opens with the pickled magic number: PROTO (protocol >= 2) or LONG text (protocols 0, 1)
+    if (head[0] === 0x80 || head[0] === 0x4c) obj = loadLegacy(src, opts);
     else if (head.length >= 262 && new TextDecoder().decode(head.subarray(257, 262)) === 'ustar') {
       throw new SerializationError(`${file}: tar checkpoints of PyTorch before 0.1.10 are not supported; re-save it with a current PyTorch`);
     } else if (head.length > 9 && head[8] === 0x7b && head[6] === 0 && head[7] === 0) {

@@ -73,8 +73,12 @@ export class NpArray implements PyStateful {
   setState(state: unknown): void {
     if (!Array.isArray(state) || state.length < 5) throw new SerializationError(`${this.file}: corrupt numpy array state`);
     const [, shapeV, dt, fortran, raw] = state as [unknown, unknown, unknown, unknown, unknown];
-    if (!(dt instanceof NpDtype)) throw new SerializationError(`${this.file}: corrupt numpy array state: no dtype`);
-    const shape = (shapeV as unknown[]).map(Number);
+    this.fill(shapeV, dt, Boolean(fortran), raw);
+  }
+
+  fill(shapeV: unknown, dt: unknown, fortran: boolean, raw: unknown): this {
+    if (!(dt instanceof NpDtype) || !Array.isArray(shapeV)) throw new SerializationError(`${this.file}: corrupt numpy array: no dtype or shape`);
+    const shape = shapeV.map(Number);
     const dtype = npTensorDtype(dt, this.file);
     const bytes = rawBytes(raw, `numpy array of ${dt.str}`, this.file);
     const data = dt.bigEndian ? swapBytes(bytes, elementSize(dtype)) : bytes;
@@ -82,6 +86,7 @@ export class NpArray implements PyStateful {
     this.tensor = fortran
       ? fromBytes(data, [...shape].reverse(), dtype).permute([...shape.keys()].reverse()).contiguous()
       : fromBytes(data, shape, dtype);
+    return this;
   }
 }
 
@@ -230,6 +235,10 @@ export function makeGlobals(file: string): (module: string, name: string) => PyC
   for (const np of ['numpy.core.multiarray', 'numpy._core.multiarray']) {
     fn(`${np}.scalar`, (a) => npScalar(a[0], a[1], file));
     fn(`${np}._reconstruct`, () => new NpArray(file));
+  }
+  // pickle protocol 5 form of arrays: _frombuffer(bytes, dtype, shape, order)
+  for (const np of ['numpy.core.numeric', 'numpy._core.numeric']) {
+    fn(`${np}._frombuffer`, (a) => new NpArray(file).fill(a[2], a[1], pyStr(a[3]) === 'F', a[0]));
   }
   fn('numpy.dtype', (a) => new NpDtype(pyStr(a[0]) ?? ''));
   table.set('numpy.ndarray', new PyMarker('numpy.ndarray', 'ndarray'));
