@@ -4,7 +4,7 @@ import { Tensor } from '../../tensor.js';
 import { fromBytes } from '../../creation.js';
 import { type DType, normalizeDtype } from '../../dtype.js';
 import { isImage, type RGBImage } from '../io/image.js';
-import { window, padImage, hflipImage, vflipImage, imageToCHWFloat, imageToCHWBytes, type PaddingMode } from './image-ops.js';
+import { window, padImage, hflipImage, vflipImage, imageToCHWFloat, imageToCHWBytes, imageToNormalizedCHW, type PaddingMode } from './image-ops.js';
 import {
   padTensor, cropTensor, hflipTensor, vflipTensor, normalizeTensor, convertImageDtype as convertTensor, eraseTensor, dims,
 } from './tensor-ops.js';
@@ -114,6 +114,12 @@ export function pilToTensor(pic: ImageOrTensor): Tensor {
   throw kindError('pilToTensor', pic);
 }
 export const toImageTensor = pilToTensor;
+
+/** toTensor then normalize, fused for images (the same float32 values, one pass, one native call). */
+export function toNormalizedTensor(pic: ImageOrTensor, mean: readonly number[], std: readonly number[]): Tensor {
+  if (isImage(pic)) return fromBytes(imageToNormalizedCHW(pic, mean, std), [pic.channels, pic.height, pic.width], 'float32');
+  return normalize(toTensor(pic), mean, std, true);
+}
 
 export function normalize(t: Tensor, mean: readonly number[], std: readonly number[], inplace = false): Tensor {
   if (!(t instanceof Tensor)) throw new TypeError('normalize: expected a tensor (apply ToTensor first)');

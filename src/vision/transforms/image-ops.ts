@@ -135,3 +135,25 @@ export function imageToCHWBytes(img: RGBImage): Uint8Array {
   }
   return out;
 }
+
+/**
+ * ToTensor followed by Normalize in one pass: ((x / 255) - mean) / std with float32 rounding after each
+ * step, which is exactly what the two transforms compute (float32 operands, so double arithmetic rounded
+ * to float32 is correctly rounded).
+ */
+export function imageToNormalizedCHW(img: RGBImage, mean: readonly number[], std: readonly number[]): Float32Array {
+  const { width: W, height: H, channels: C, data } = img;
+  if ((mean.length !== 1 && mean.length !== C) || (std.length !== 1 && std.length !== C)) {
+    throw new RangeError(`Normalize: mean and std need 1 or ${C} values for a ${C}-channel image, got ${mean.length} and ${std.length}`);
+  }
+  const plane = W * H;
+  const out = new Float32Array(plane * C);
+  for (let c = 0; c < C; c++) {
+    const m = Math.fround(mean[mean.length === 1 ? 0 : c]!);
+    const sd = Math.fround(std[std.length === 1 ? 0 : c]!);
+    if (sd === 0) throw new RangeError('Normalize: std evaluated to zero after conversion to float32, leading to division by zero');
+    const o = c * plane;
+    for (let p = 0, s = c; p < plane; p++, s += C) out[o + p] = Math.fround(Math.fround(data[s]! / 255) - m) / sd;
+  }
+  return out;
+}

@@ -3,6 +3,7 @@
 // generator with torchvision's calls in torchvision's order, so a seed gives torchvision's crops and flips.
 import { Tensor } from '../../tensor.js';
 import { empty, tensor as makeTensor } from '../../creation.js';
+import { keep } from '../../memory.js';
 import { type DType, normalizeDtype } from '../../dtype.js';
 import { isImage } from '../io/image.js';
 import { coin, randint1 } from './draws.js';
@@ -39,7 +40,17 @@ export class Compose extends Transform {
     this.transforms = [...transforms];
   }
   forward(x: any): any {
-    for (const t of this.transforms) x = applyTransform(t, x);
+    const ts = this.transforms;
+    for (let k = 0; k < ts.length; k++) {
+      const t = ts[k]!;
+      const next = ts[k + 1];
+      if (t instanceof ToTensor && next instanceof Normalize && isImage(x)) {
+        x = F.toNormalizedTensor(x, next.mean, next.std);
+        k++;
+        continue;
+      }
+      x = applyTransform(t, x);
+    }
     return x;
   }
   override toString(): string {
@@ -75,7 +86,21 @@ export class Normalize extends Transform<Tensor, Tensor> {
     this.std = [...std];
     this.inplace = opts.inplace ?? false;
   }
-  forward(t: Tensor): Tensor { return F.normalize(t, this.mean, this.std, this.inplace); }
+  private cache: { dtype: string; mean: Tensor; std: Tensor } | null = null;
+  forward(t: Tensor): Tensor {
+    if (!(t instanceof Tensor) || !t.isFloatingPoint() || t.ndim < 3) return F.normalize(t, this.mean, this.std, this.inplace);
+    // the mean and std tensors are made (and std checked) once per dtype
+    if (this.cache === null || this.cache.dtype !== t.dtype) {
+      const probe = F.normalize(empty([this.mean.length, 1, 1], { dtype: t.dtype }).fill_(0), this.mean, this.std);
+      probe.dispose();
+      this.cache = {
+        dtype: t.dtype,
+        mean: keep(makeTensor(this.mean, { dtype: t.dtype }).view(-1, 1, 1)),
+        std: keep(makeTensor(this.std, { dtype: t.dtype }).view(-1, 1, 1)),
+      };
+    }
+    return this.inplace ? t.sub_(this.cache.mean).div_(this.cache.std) : t.sub(this.cache.mean).div_(this.cache.std);
+  }
   override toString(): string { return `Normalize(mean=${py(this.mean)}, std=${py(this.std)})`; }
 }
 
