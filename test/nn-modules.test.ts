@@ -1,5 +1,6 @@
 // nn layers against PyTorch: forward, input and parameter gradients, buffers (train and eval) and repr.
 import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import * as torch from '../src/index.js';
 import { compareWithPyTorch, type Case } from './nn-harness.js';
 
@@ -159,4 +160,12 @@ test('loss modules match PyTorch (weights, ignore index, label smoothing, reduct
     loss('BCE', () => new nn.BCELoss(), 'nn.BCELoss()', [logits.sigmoid(), probs]),
   ];
   compareWithPyTorch(cases);
+});
+
+test("reprs format floats exactly as Python's repr does", async () => {
+  const { pyFloat } = await import('../src/nn/modules/repr.js');
+  const { runPython } = await import('./helpers/pytorch.js');
+  const values = [1e-5, 0.1, 0.001, 1e-4, 0.0003, 1, 2.5, 100, 1e15, 1e16, 1.5e16, 123456789012345680000, 1e-320, 0, -2.75e-7, 1 / 3];
+  const { json } = runPython('OUT_J = [repr(float(v)) for v in J]', { json: values });
+  values.forEach((v, i) => assert.equal(pyFloat(v), json[i], `pyFloat(${v})`));
 });
