@@ -1,12 +1,14 @@
 // torchvision.io's image functions and PIL's Image.open(...).convert(mode) for Node: JPEG, PNG, WebP, GIF (first
-// frame), TIFF decoded by sharp (libvips). Palette, grey, CMYK and alpha images come out as RGB (or 'L'); the
-// EXIF orientation is applied. Each function has a synchronous twin (`...Sync`) served by a worker thread,
+// frame), TIFF decoded by sharp (libvips), PPM/PGM and BMP in JavaScript. Palette, grey, CMYK and alpha images
+// come out as RGB (or 'L'); the EXIF orientation is applied. Each function has a synchronous twin (`...Sync`) served by a worker thread,
 // for Dataset.get(i).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { Tensor } from '../../tensor.js';
 import { decodeRaw, encodeRaw, type EncodeOptions, type RawImage } from './sharp-ops.js';
 import { runSync } from './sync.js';
+import { decodeNetpbm, isNetpbm } from './netpbm.js';
+import { decodeBmp, isBmp } from './bmp.js';
 import { createImage, imageToTensor, isImage, tensorToImage, toGrayscale, toRGB, type ImageMode, type RGBImage } from './image.js';
 
 export type { EncodeOptions };
@@ -36,10 +38,18 @@ function asBytes(buffer: Uint8Array | ArrayBuffer): Uint8Array {
   return buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
 }
 
+/** The formats decoded here rather than by libvips. */
+function decodeLocal(b: Uint8Array): RawImage | undefined {
+  if (isNetpbm(b)) return decodeNetpbm(b);
+  if (isBmp(b)) return decodeBmp(b);
+  return undefined;
+}
+
 export async function decodeImage(buffer: Uint8Array | ArrayBuffer, opts: ReadOptions & { name?: string } = {}): Promise<RGBImage> {
   const mode = checkMode(opts.mode);
   try {
-    return finish(await decodeRaw(asBytes(buffer)), mode);
+    const b = asBytes(buffer);
+    return finish(decodeLocal(b) ?? await decodeRaw(b), mode);
   } catch (e) {
     throw named(e, opts.name ?? `(${asBytes(buffer).byteLength}-byte buffer)`);
   }
@@ -48,7 +58,8 @@ export async function decodeImage(buffer: Uint8Array | ArrayBuffer, opts: ReadOp
 export function decodeImageSync(buffer: Uint8Array | ArrayBuffer, opts: ReadOptions & { name?: string } = {}): RGBImage {
   const mode = checkMode(opts.mode);
   try {
-    return finish(runSync({ kind: 'decode', buffer: asBytes(buffer) }) as RawImage, mode);
+    const b = asBytes(buffer);
+    return finish(decodeLocal(b) ?? runSync({ kind: 'decode', buffer: b }) as RawImage, mode);
   } catch (e) {
     throw named(e, opts.name ?? `(${asBytes(buffer).byteLength}-byte buffer)`);
   }

@@ -13,16 +13,27 @@ export async function decodeRaw(buffer: Uint8Array): Promise<RawImage> {
   // PIL ignores embedded ICC profiles and torchvision's pipelines see the stored samples, so libvips must not
   // colour-manage. autoOrient applies the EXIF orientation, as PIL's ImageOps.exif_transpose would.
   // failOn 'truncated': files PIL opens despite libjpeg warnings (extraneous bytes...) still decode.
-  const { data, info } = await sharp(buffer, { failOn: 'truncated', ignoreIcc: true, autoOrient: true, pages: 1 })
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  let channels = info.channels;
+  const opts = { failOn: 'truncated', ignoreIcc: true, autoOrient: true, pages: 1 } as const;
+  const meta = await sharp(buffer, opts).metadata();
+  // CMYK: libvips would convert through a CMYK profile; PIL (hence torchvision) uses a plain formula.
+  const cmyk = meta.space === 'cmyk';
+  const s = cmyk ? sharp(buffer, opts).pipelineColourspace('cmyk').toColourspace('cmyk') : sharp(buffer, opts).toColourspace('srgb');
+  const { data, info } = await s.raw().toBuffer({ resolveWithObject: true });
+  let channels: number = info.channels;
   let bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const n = info.width * info.height;
+  if (cmyk && channels >= 4) {
+    const out = new Uint8Array(n * 3);
+    const muldiv255 = (a: number, b: number): number => { const t = a * b + 128; return ((t >> 8) + t) >> 8; };
+    for (let i = 0; i < n; i++) {
+      const nk = 255 - bytes[i * channels + 3]!;
+      for (let c = 0; c < 3; c++) out[i * 3 + c] = Math.max(0, nk - muldiv255(bytes[i * channels + c]!, nk));
+    }
+    return { width: info.width, height: info.height, channels: 3, data: out };
+  }
   if (channels === 2 || channels === 4) {
     // Grey+alpha or RGBA: drop alpha without compositing, as PIL's convert('RGB') does.
     const keep = channels - 1;
-    const n = info.width * info.height;
     const out = new Uint8Array(n * keep);
     for (let i = 0; i < n; i++) for (let c = 0; c < keep; c++) out[i * keep + c] = bytes[i * channels + c]!;
     bytes = out;
