@@ -3,6 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as torch from '../src/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runPython, assertClose } from './helpers/pytorch.js';
 
 type Tensor = torch.Tensor;
@@ -77,11 +80,13 @@ function runSteps(opt: torch.optim.Optimizer<any>, params: Tensor[], from: numbe
 
 const PY_HELPERS = String.raw`
 import torch.optim as optim
+def tuples(o):
+    return {k: tuple(v) if k == 'betas' else v for k, v in o.items()}
 def make_opt(cfg, ps):
     groups = ps
     if cfg.get('groups'):
-        groups = [dict(params=[ps[i] for i in g['params']], **g['opts']) for g in cfg['groups']]
-    return getattr(optim, cfg['cls'])(groups, **cfg['opts'])
+        groups = [dict(params=[ps[i] for i in g['params']], **tuples(g['opts'])) for g in cfg['groups']]
+    return getattr(optim, cfg['cls'])(groups, **tuples(cfg['opts']))
 def run(opt, ps, frm, to, dtype):
     for s in range(frm, to):
         for i, p in enumerate(ps):
@@ -125,6 +130,7 @@ for ci, cfg in enumerate(J['configs']):
     run(opt, ps, 0, J['steps'], dtype)
     for i, p in enumerate(ps): OUT['c%d_p%d' % (ci, i)] = p
     full.append(export_sd(opt.state_dict(), 'c%d' % ci))
+    full[-1]['repr'] = repr(opt)
     ps = [T['p%d' % i].to(dtype).clone().requires_grad_(True) for i in range(J['n'])]
     opt = make_opt(cfg, ps)
     run(opt, ps, 0, 3, dtype)
@@ -161,7 +167,8 @@ CONFIGS.forEach((cfg, ci) => {
     runSteps(opt, params, 0, STEPS, dtype);
     params.forEach((p, i) => assertClose(p, py.tensors[`c${ci}_p${i}`]!, { ...tol(cfg), what: `param ${i}` }));
 
-    const expected = py.json.full[ci] as PyStateDict;
+    const expected = py.json.full[ci] as PyStateDict & { repr: string };
+    assert.equal(String(opt), expected.repr);
     const sd = opt.stateDict();
     assert.deepEqual(sd.param_groups, expected.param_groups);
     assert.deepEqual([...sd.state.keys()].map(String), Object.keys(expected.state));
@@ -305,4 +312,45 @@ test('native memory stays flat over 2000 Adam steps of a small model', () => {
   assert.equal(after2000.liveTensors, after1.liveTensors);
   assert.equal(after2000.liveBytes, after1.liveBytes);
   assert.equal((opt.state.get(model.w)!.step as Tensor).item(), 2000);
+});
+
+test('checkpoint files: torch.save of stateDict() loads in Python, and Python\'s torch.save loads here', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tstorch-optim-'));
+  try {
+    const cfgs = CONFIGS.filter((c) => ['sgd groups', 'adam amsgrad wd maximize', 'rmsprop centered momentum wd'].includes(c.name));
+    const mine = cfgs.map((cfg, k) => {
+      const params = INIT.map((p) => new torch.nn.Parameter(p.clone()));
+      const opt = makeOptimizer(cfg, params);
+      runSteps(opt, params, 0, 3, 'float64');
+      torch.save({ optimizer: opt.stateDict(), params }, join(dir, `js${k}.pt`));
+      runSteps(opt, params, 3, STEPS, 'float64');
+      return params;
+    });
+    const { tensors } = runPython(PY_HELPERS + String.raw`
+for k, cfg in enumerate(J['configs']):
+    ck = torch.load('%s/js%d.pt' % (J['dir'], k))
+    ps = [p.detach().clone().requires_grad_(True) for p in ck['params']]
+    opt = make_opt(cfg, ps)
+    opt.load_state_dict(ck['optimizer'])
+    run(opt, ps, 3, J['steps'], torch.float64)
+    for i, p in enumerate(ps): OUT['js%d_%d' % (k, i)] = p
+    ps = [T['p%d' % i].clone().requires_grad_(True) for i in range(J['n'])]
+    opt = make_opt(cfg, ps)
+    run(opt, ps, 0, 3, torch.float64)
+    torch.save({'optimizer': opt.state_dict(), 'params': ps}, '%s/py%d.pt' % (J['dir'], k))
+    run(opt, ps, 3, J['steps'], torch.float64)
+    for i, p in enumerate(ps): OUT['py%d_%d' % (k, i)] = p
+`, { tensors: inputTensors(), json: { configs: cfgs.map((c) => pyConfigs[CONFIGS.indexOf(c)]), dir, n: SHAPES.length, steps: STEPS } });
+    cfgs.forEach((cfg, k) => {
+      mine[k]!.forEach((p, i) => assertClose(p, tensors[`js${k}_${i}`]!, { atol: 1e-12, rtol: 1e-12, what: `${cfg.name}: Python from our file, param ${i}` }));
+      const ck = torch.load(join(dir, `py${k}.pt`)) as { optimizer: torch.optim.OptimizerStateDictInput; params: Tensor[] };
+      const params = ck.params.map((p) => new torch.nn.Parameter(p.detach()));
+      const opt = makeOptimizer(cfg, params);
+      opt.loadStateDict(ck.optimizer);
+      runSteps(opt, params, 3, STEPS, 'float64');
+      params.forEach((p, i) => assertClose(p, tensors[`py${k}_${i}`]!, { atol: 1e-12, rtol: 1e-12, what: `${cfg.name}: from Python's file, param ${i}` }));
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
