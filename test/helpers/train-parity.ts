@@ -1,0 +1,78 @@
+// One training step of a torchvision model against the same step in tstorch: both built from the same seed,
+// both run forward in train mode from the same generator state (so dropout masks and stochastic-depth draws
+// are the same draws), cross-entropy loss, backward. Compared: the loss, every parameter's gradient and every
+// buffer after the step (BatchNorm running statistics).
+import assert from 'node:assert/strict';
+import * as torch from '../../src/index.js';
+import type { Module } from '../../src/nn/index.js';
+import { runPython, assertClose } from './pytorch.js';
+
+export interface TrainParitySpec {
+  /** torchvision.models builder name. */
+  name: string;
+  /** Python keyword arguments. */
+  kwargs?: string;
+  /** Seed before building the model. */
+  seed: number;
+  /** Seed before the forward pass. */
+  stepSeed: number;
+}
+
+const CODE = String.raw`
+s = J
+torch.manual_seed(s['seed'])
+m = getattr(torchvision.models, s['name'])(**eval('dict(' + s.get('kwargs', '') + ')'))
+m.train()
+torch.manual_seed(s['stepSeed'])
+out = m(T['x'])
+loss = torch.nn.functional.cross_entropy(out, T['y'])
+loss.backward()
+OUT['loss'] = loss.detach()
+OUT['out'] = out.detach()
+names = []
+for i, (k, p) in enumerate(m.named_parameters()):
+    names.append(k)
+    OUT[f'g{i}'] = p.grad
+bnames = []
+for i, (k, b) in enumerate(m.named_buffers()):
+    bnames.append(k)
+    OUT[f'b{i}'] = b
+OUT_J = {'params': names, 'buffers': bnames, 'repr': str(m)}
+`;
+
+export interface TrainParityResult {
+  repr: string;
+}
+
+/** Runs the step on both sides and asserts equality; returns torchvision's printed model for further checks. */
+export function assertTrainStepMatches(spec: TrainParitySpec, build: () => Module, x: torch.Tensor, y: torch.Tensor): TrainParityResult {
+  const ref = runPython(CODE, { tensors: { x, y }, json: spec }, { timeoutMs: 300_000 });
+  torch.manualSeed(spec.seed);
+  const m = build();
+  m.train();
+  torch.manualSeed(spec.stepSeed);
+  const out = m.call(x) as torch.Tensor;
+  const loss = torch.nn.functional.crossEntropy(out, y);
+  loss.backward();
+  const what = spec.name;
+  assertClose(out.detach(), ref.tensors['out']!, { atol: 1e-6, rtol: 1e-4, what: `${what}: train-mode logits` });
+  assertClose(loss.detach(), ref.tensors['loss']!, { atol: 1e-6, rtol: 1e-5, what: `${what}: loss` });
+  const params = m.namedParameters();
+  assert.deepEqual(params.map(([k]) => k), ref.json.params, `${what}: parameter names`);
+  const bad: string[] = [];
+  params.forEach(([k, p], i) => {
+    const g = p.grad;
+    const e = ref.tensors[`g${i}`];
+    if (g === null || e === undefined) {
+      if (!(g === null && e === undefined)) bad.push(`${k}: gradient present on one side only`);
+      return;
+    }
+    // relative to the tensor's largest gradient, with a floor for tensors whose gradients are all tiny
+    try { assertClose(g, e, { atol: 1e-7, rtol: 1e-3, what: k }); } catch (err) { bad.push((err as Error).message); }
+  });
+  assert.deepEqual(bad, [], `${what}: parameter gradients that differ from PyTorch's`);
+  const buffers = m.namedBuffers();
+  assert.deepEqual(buffers.map(([k]) => k), ref.json.buffers, `${what}: buffer names`);
+  buffers.forEach(([k, b], i) => assertClose(b, ref.tensors[`b${i}`]!, { atol: 1e-6, rtol: 1e-4, what: `${what}: buffer ${k} after the step` }));
+  return { repr: ref.json.repr };
+}
