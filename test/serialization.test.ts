@@ -109,7 +109,30 @@ dp = collections.OrderedDict(('module.' + k, v) for k, v in model.state_dict().i
 torch.save(dp, d + '/dp.pt')
 dp2 = copy.copy(dp)
 torch.nn.modules.utils.consume_prefix_in_state_dict_if_present(dp2, 'module.')
-OUT_J = {'meta': meta, 'sd_keys': list(model.state_dict().keys()), 'dp_keys': sorted(dp2.keys())}
+# a Python 2 era legacy checkpoint: str and bytes pickled as BINSTRING, as Python 2's pickler did
+import types
+class Py2Pickler(pickle._Pickler):
+    dispatch = pickle._Pickler.dispatch.copy()
+    def _binstring(self, b):
+        self.write(pickle.SHORT_BINSTRING + bytes([len(b)]) + b if len(b) < 256 else pickle.BINSTRING + struct.pack('<i', len(b)) + b)
+    def save_str2(self, obj):
+        self._binstring(obj.encode('utf-8'))
+        self.memoize(obj)
+    def save_bytes2(self, obj):
+        self._binstring(obj)
+        self.memoize(obj)
+    dispatch[str] = save_str2
+    dispatch[bytes] = save_bytes2
+py2 = types.ModuleType('py2pickle')
+py2.Pickler = Py2Pickler
+py2.dump = lambda o, f, protocol=2: Py2Pickler(f, protocol).dump(o)
+old = {'state_dict': collections.OrderedDict([('fc.weight', torch.randn(2, 3)), ('fc.bias', torch.randn(2))]),
+       'best_prec1': np.float64(76.15), 'arch': 'resnet18', 'epoch': 90, 'long_name': 'x' * 300}
+torch.save(old, d + '/py2.pt', pickle_module=py2, _use_new_zipfile_serialization=False)
+back = torch.load(d + '/py2.pt', encoding='latin1')
+OUT['py2_w'] = back['state_dict']['fc.weight']; OUT['py2_b'] = back['state_dict']['fc.bias']
+py2_info = {'best_prec1': float(back['best_prec1']), 'arch': back['arch'], 'epoch': back['epoch'], 'long_name': back['long_name']}
+OUT_J = {'py2': py2_info, 'meta': meta, 'sd_keys': list(model.state_dict().keys()), 'dp_keys': sorted(dp2.keys())}
 `;
 
 const ref = runPython(PY_SETUP, { json: { dir } });
@@ -192,6 +215,14 @@ test('loads a PyTorch legacy (pre-1.6) checkpoint with the same contents', () =>
 test('loads checkpoints pickled with protocols 1 and 5', () => {
   checkPythonObject(torch.load(p('py_p1_legacy.pt')), 'py_p1_legacy.pt');
   checkPythonObject(torch.load(p('py_p5.pt')), 'py_p5.pt');
+});
+
+test('loads a Python 2 era legacy checkpoint (BINSTRING text, numpy scalar bytes)', () => {
+  const o = torch.load(p('py2.pt'));
+  assert.deepEqual(Object.keys(o.state_dict), ['fc.weight', 'fc.bias']);
+  sameTensor(o.state_dict['fc.weight'], R.py2_w!, 'fc.weight');
+  sameTensor(o.state_dict['fc.bias'], R.py2_b!, 'fc.bias');
+  assert.deepEqual({ best_prec1: o.best_prec1, arch: o.arch, epoch: o.epoch, long_name: o.long_name }, ref.json.py2);
 });
 
 test('loads from bytes in memory as from a file', () => {
