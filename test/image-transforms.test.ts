@@ -79,7 +79,7 @@ for k, (mode, size, which) in enumerate(J):
     OUT[str(k)] = back(T_.Resize(size, MODES[mode])(pil(T[which])))
 `, { tensors: { x: hwc(img), g: hwc(grey) }, json: cases.map(([m, s, , w]) => [m, s, w]) });
   cases.forEach(([mode, size, im], k) => {
-    const ours = hwc(new Resize(size, { interpolation: mode as 'bilinear' }).call(im));
+    const ours = hwc(new Resize(size, { interpolation: mode as 'bilinear' }).call(im) as RGBImage);
     const { max } = meanAbs(ours, tensors[String(k)]!);
     assert.equal(max, 0, `Resize(${JSON.stringify(size)}, ${mode}) differs from PIL by up to ${max}`);
   });
