@@ -17,3 +17,4 @@ export * from './mnasnet.js';
 export * from './efficientnet.js';
 export * from './regnet.js';
 export * from './convnext.js';
+export * from './lenet.js';
