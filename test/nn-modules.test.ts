@@ -92,6 +92,7 @@ test('activations, pooling, dropout, flatten and upsampling layers match PyTorch
     act(() => new nn.ELU(), 'nn.ELU()'), act(() => new nn.ELU({ alpha: 0.5, inplace: true }), 'nn.ELU(alpha=0.5, inplace=True)'),
     act(() => new nn.LeakyReLU(), 'nn.LeakyReLU()'), act(() => new nn.LeakyReLU({ negativeSlope: 0.2, inplace: true }), 'nn.LeakyReLU(0.2, inplace=True)'),
     act(() => new nn.GELU(), 'nn.GELU()'), act(() => new nn.GELU({ approximate: 'tanh' }), "nn.GELU(approximate='tanh')"),
+    act(() => new nn.PReLU(), 'nn.PReLU()'), act(() => new nn.PReLU(3, { init: 0.1 }), 'nn.PReLU(3, init=0.1)'),
     act(() => new nn.Softmax(1), 'nn.Softmax(dim=1)'), act(() => new nn.LogSoftmax(-1), 'nn.LogSoftmax(dim=-1)'),
     act(() => new nn.MaxPool2d(2, 2), 'nn.MaxPool2d(2, 2)'),
     act(() => new nn.MaxPool2d(3, { stride: 2, padding: 1, dilation: 1, ceilMode: true }), 'nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True)'),

@@ -1,6 +1,8 @@
 // Activation modules. Those with an `inplace` flag take `{ inplace }` or a bare boolean, as `nn.ReLU(True)`.
 import { Tensor } from '../../tensor.js';
 import { Module } from '../module.js';
+import { Parameter } from '../parameter.js';
+import { empty } from '../../creation.js';
 import * as F from '../functional/activation.js';
 import { pyFloat, pyValue } from './repr.js';
 
@@ -136,4 +138,19 @@ function softmaxDim(dim: number | null, input: Tensor): number {
   process.emitWarning('Implicit dimension choice for softmax has been deprecated. Change the call to include dim=X as an argument.');
   const nd = input.ndim;
   return nd === 0 || nd === 1 || nd === 3 ? 0 : 1;
+}
+
+/** A leaky ReLU with a learnable slope, one shared or one per channel (dimension 1). */
+export class PReLU extends Module {
+  declare weight: Parameter;
+  /** PyTorch's num_parameters (renamed: Module.numParameters() counts all parameter elements). */
+  readonly numSlopes: number;
+  constructor(numParameters = 1, o: { init?: number } = {}) {
+    super();
+    if (!Number.isInteger(numParameters) || numParameters <= 0) throw new RangeError(`PReLU: numParameters must be a positive integer, got ${numParameters}`);
+    this.numSlopes = numParameters;
+    this.weight = new Parameter(empty([numParameters]).fill_(o.init ?? 0.25));
+  }
+  override forward(input: Tensor): Tensor { return F.prelu(input, this.weight); }
+  override extraRepr(): string { return `num_parameters=${this.numSlopes}`; }
 }
