@@ -51,11 +51,29 @@ param = nn.Parameter(torch.randn(3))
 frozen = nn.Parameter(torch.randn(2), requires_grad=False)
 rg = torch.randn(2).requires_grad_()
 mb0, mb1 = torch.randn(2), torch.randn(3)
+# the records PyTorch 2 writes for tensors and Parameters with attributes (_rebuild_parameter_with_state is
+# defined here as in PyTorch 2, which 1.13 lacks)
+def _rpws(data, requires_grad, backward_hooks, state):
+    return nn.Parameter(data, requires_grad)
+_rpws.__module__ = 'torch._utils'
+_rpws.__name__ = _rpws.__qualname__ = '_rebuild_parameter_with_state'
+torch._utils._rebuild_parameter_with_state = _rpws
+class Reduced:
+    def __init__(self, fn, args):
+        self.fn, self.args = fn, args
+    def __reduce__(self):
+        return (self.fn, self.args)
+def v2args(t):
+    return (t.storage(), t.storage_offset(), tuple(t.size()), t.stride(), t.requires_grad, collections.OrderedDict())
+psrc, tsrc, pv2src = torch.randn(2), torch.randn(3), torch.randn(2, 2)
+pstate = Reduced(_rpws, (psrc, True, collections.OrderedDict(), {'note': 'p'}))
+tstate = Reduced(torch._tensor._rebuild_from_type_v2, (torch._utils._rebuild_tensor_v2, torch.Tensor, v2args(tsrc), {'note': 't'}))
+pv2 = Reduced(torch._tensor._rebuild_from_type_v2, (torch._utils._rebuild_tensor_v2, nn.Parameter, v2args(pv2src), {}))
 obj = {
     'tensors': tensors,
     'nested': {'a': [1, 2.5, 'x', None, True, (3, 4)], 'b': {'c': -7, 'big': 2**70, 'neg': -2**63}, 'empty': {},
                'unicode': 'héllo ✓'},
-    'param': param, 'frozen': frozen, 'rg': rg,
+    'param': param, 'frozen': frozen, 'rg': rg, 'again': param, 'pstate': pstate, 'tstate': tstate, 'pv2': pv2,
     'optim': {'state': {0: {'momentum_buffer': mb0}, 1: {'momentum_buffer': mb1}},
               'param_groups': [{'lr': 0.1, 'params': [0, 1]}]},
     'np': {'f64': np.float64(91.7), 'i64': np.int64(-5), 'f32': np.float32(0.25), 'b': np.bool_(True), 'u8': np.uint8(200),
@@ -71,6 +89,7 @@ for k, t in tensors.items():
     OUT['t_' + k] = t
 for k, t in model.state_dict().items():
     OUT['sd_' + k] = t
+OUT['pstate'] = psrc; OUT['tstate'] = tsrc; OUT['pv2'] = pv2src
 OUT['param'] = param; OUT['frozen'] = frozen; OUT['rg'] = rg; OUT['mb0'] = mb0; OUT['mb1'] = mb1
 meta = {k: {'stride': list(t.stride()), 'offset': t.storage_offset()} for k, t in tensors.items()}
 
@@ -168,6 +187,14 @@ function checkPythonObject(o: any, file: string): void {
   sameTensor(o.param, R.param!, 'param');
   assert.ok(o.frozen instanceof nn.Parameter);
   assert.equal(o.frozen.requiresGrad, false);
+  assert.equal(o.again, o.param, 'one object pickled twice is one object');
+  assert.ok(o.pstate instanceof nn.Parameter);
+  assert.equal(o.pstate.requiresGrad, true);
+  sameTensor(o.pstate, R.pstate!, 'Parameter with attributes');
+  assert.ok(o.pv2 instanceof nn.Parameter);
+  sameTensor(o.pv2, R.pv2!, '_rebuild_from_type_v2 Parameter');
+  assert.ok(!(o.tstate instanceof nn.Parameter));
+  sameTensor(o.tstate, R.tstate!, 'Tensor with attributes');
   assert.ok(!(o.rg instanceof nn.Parameter));
   assert.equal(o.rg.requiresGrad, true);
   sameTensor(o.rg, R.rg!, 'rg');
