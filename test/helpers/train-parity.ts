@@ -59,6 +59,9 @@ export function assertTrainStepMatches(spec: TrainParitySpec, build: () => Modul
   assertClose(loss.detach(), ref.tensors['loss']!, { atol: 1e-6, rtol: 1e-5, what: `${what}: loss` });
   const params = m.namedParameters();
   assert.deepEqual(params.map(([k]) => k), ref.json.params, `${what}: parameter names`);
+  // Gradients that are sums over a normalised batch (a BatchNorm bias feeding another BatchNorm) cancel to
+  // rounding noise; the absolute floor is therefore relative to the largest gradient of the whole model.
+  const scale = Math.max(...params.map((_, i) => ref.tensors[`g${i}`]?.abs().max().item() ?? 0));
   const bad: string[] = [];
   params.forEach(([k, p], i) => {
     const g = p.grad;
@@ -67,8 +70,7 @@ export function assertTrainStepMatches(spec: TrainParitySpec, build: () => Modul
       if (!(g === null && e === undefined)) bad.push(`${k}: gradient present on one side only`);
       return;
     }
-    // relative to the tensor's largest gradient, with a floor for tensors whose gradients are all tiny
-    try { assertClose(g, e, { atol: 1e-7, rtol: 1e-3, what: k }); } catch (err) { bad.push((err as Error).message); }
+    try { assertClose(g, e, { atol: 1e-5 * scale, rtol: 1e-3, what: k }); } catch (err) { bad.push((err as Error).message); }
   });
   assert.deepEqual(bad, [], `${what}: parameter gradients that differ from PyTorch's`);
   const buffers = m.namedBuffers();
