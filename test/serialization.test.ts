@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as torch from '../src/index.js';
 import { runPython } from './helpers/pytorch.js';
+import { ZipReader, ZipWriter } from '../src/serialization/zip.js';
+import { MemorySource } from '../src/serialization/byte-source.js';
+import { MemorySink } from '../src/serialization/atomic.js';
 
 const { nn } = torch;
 type Tensor = torch.Tensor;
@@ -324,6 +327,24 @@ test('PyTorch loads what torch.save writes: dtypes, shared views, containers, Pa
   torch.save(obj, p('js_zip.pt'));
   torch.serialization.save(obj, p('js_zip64.pt'), { forceZip64: true });
   torch.save(model.stateDict(), p('js_sd.pt'));
+  const small = torch.arange(6, { dtype: 'float32' });
+  torch.serialization.save({ w: small }, p('js_named.pt'), { archiveName: 'resnet18' });
+  // a checkpoint whose storage location says cuda:0, as a GPU machine writes it
+  const zr = new ZipReader(new MemorySource(torch.serialization.saveToBytes({ w: small })));
+  const sink = new MemorySink();
+  const zw = new ZipWriter(sink);
+  const cpu = Buffer.from('X\x03\x00\x00\x00cpu', 'latin1');
+  for (const name of zr.entries.keys()) {
+    let data = Buffer.from(zr.read(name));
+    if (name.endsWith('data.pkl')) {
+      const at = data.indexOf(cpu);
+      assert.ok(at > 0);
+      data = Buffer.concat([data.subarray(0, at), Buffer.from('X\x06\x00\x00\x00cuda:0', 'latin1'), data.subarray(at + cpu.length)]);
+    }
+    zw.add(name, data);
+  }
+  zw.finish();
+  writeFileSync(p('cuda.pt'), sink.bytes());
   assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left behind');
 
   const py = runPython(String.raw`
@@ -361,10 +382,15 @@ sd = torch.load(d + '/js_sd.pt', weights_only=True)
 model.load_state_dict(sd)
 model.eval()
 OUT['y'] = model(T['x']).detach()
+OUT['named_w'] = torch.load(d + '/js_named.pt')['w']
+cuda_o = torch.load(d + '/cuda.pt', map_location='cpu')
+OUT['cuda_w'] = cuda_o['w']
 res['sd'] = [list(sd.keys()), str(sd['1.num_batches_tracked'].dtype), sd['1.num_batches_tracked'].item()]
 OUT_J = res
 `, { json: { dir }, tensors: { x } });
 
+  sameTensor(py.tensors.named_w, small, 'archive folder named resnet18');
+  sameTensor(py.tensors.cuda_w, small, 'cuda:0 checkpoint with map_location cpu');
   const msd = model.stateDict();
   assert.deepEqual(py.json.sd, [Object.keys(msd), 'torch.int64', 2]);
   assert.ok(py.tensors.y!.sub(y).abs().max().item() < 1e-5, 'PyTorch model with the saved state dict gives the same output');
@@ -422,6 +448,7 @@ test('atomic writes: a failed save leaves the old file and no temporary file', (
   torch.save({ v: torch.zeros([5]) }, f);
   assert.deepEqual(torch.load(f).v.shape, [5]);
   assert.deepEqual(readdirSync(dir).sort(), listing);
+  assert.throws(() => torch.save({}, p('no/such/folder/x.pt')), /cannot write .*no\/such\/folder\/x\.pt/);
 });
 
 test('mapLocation, stripPrefix and consumePrefixInStateDict', () => {
@@ -429,10 +456,22 @@ test('mapLocation, stripPrefix and consumePrefixInStateDict', () => {
   const o = torch.load(p('py_zip.pt'), { mapLocation: (loc) => { seen.push(loc); return 'cpu'; } });
   assert.ok(seen.length > 0 && seen.every((l) => l === 'cpu'));
   assert.equal(o.param.device, 'cpu');
-  if (!torch.cuda.isAvailable()) assert.throws(() => torch.load(p('py_zip.pt'), { mapLocation: 'cuda:0' }), /CUDA is not available/);
+  if (!torch.cuda.isAvailable()) {
+    assert.throws(() => torch.load(p('py_zip.pt'), { mapLocation: 'cuda:0' }), /CUDA is not available/);
+    assert.throws(() => torch.load(p('cuda.pt')), /deserialize object on a CUDA device \('cuda:0'\) but CUDA is not available.*mapLocation/);
+  } else {
+    assert.equal(torch.load(p('cuda.pt')).w.device, 'cuda:0');
+  }
+  const fromCuda = torch.load(p('cuda.pt'), { mapLocation: { 'cuda:0': 'cpu' } });
+  assert.equal(fromCuda.w.device, 'cpu');
+  assert.deepEqual(fromCuda.w.toArray(), [0, 1, 2, 3, 4, 5]);
+  const seenCuda: string[] = [];
+  torch.load(p('cuda.pt'), { mapLocation: (loc) => { seenCuda.push(loc); return 'cpu'; } });
+  assert.deepEqual(seenCuda, ['cuda:0']);
 
   const dp = torch.load(p('dp.pt'), { stripPrefix: 'module.' });
   assert.deepEqual(Object.keys(dp).sort(), ref.json.dp_keys);
+  new nn.Sequential(new nn.Conv2d(3, 4, 3), new nn.BatchNorm2d(4), new nn.ReLU(), new nn.Flatten(), new nn.Linear(36, 2)).loadStateDict(dp);
   const raw = torch.load(p('dp.pt'));
   assert.ok(Object.keys(raw).every((k) => k.startsWith('module.')));
   const same = torch.serialization.consumePrefixInStateDict(raw, 'module.');

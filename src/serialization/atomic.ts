@@ -8,7 +8,12 @@ import type { Sink } from './zip.js';
 
 export function writeFileAtomic(path: string, write: (sink: Sink) => void): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'wx', 0o644);
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'wx', 0o644);
+  } catch (e) {
+    throw new Error(`cannot write ${path}: ${(e as Error).message}`);
+  }
   let ok = false;
   try {
     write({
