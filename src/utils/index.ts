@@ -1,2 +1,3 @@
 // `torch.utils`
 export * as data from '../data/index.js';
+export { ProgressBar, formatNumber, type ProgressOptions } from './progress.js';

@@ -1,0 +1,43 @@
+// torchvision's VisionDataset: a map-style dataset with a root folder, a transform for the input and a
+// targetTransform for the target.
+import { Dataset } from '../../data/dataset.js';
+import { applyTransform, type TransformLike } from '../transforms/transforms.js';
+
+export interface VisionDatasetOptions {
+  root: string;
+  /** Applied to each image (an RGBImage) before it is returned. */
+  transform?: TransformLike | null;
+  /** Applied to each target. */
+  targetTransform?: TransformLike | null;
+}
+
+export abstract class VisionDataset<I = any, Tg = any> extends Dataset<[I, Tg]> {
+  readonly root: string;
+  transform: TransformLike | null;
+  targetTransform: TransformLike | null;
+
+  constructor(opts: VisionDatasetOptions) {
+    super();
+    if (!opts || typeof opts.root !== 'string' || opts.root === '') throw new TypeError(`${new.target.name}: the root option (a folder path) is required`);
+    this.root = opts.root;
+    this.transform = opts.transform ?? null;
+    this.targetTransform = opts.targetTransform ?? null;
+  }
+
+  protected sample(img: unknown, target: unknown): [I, Tg] {
+    return [
+      (this.transform ? applyTransform(this.transform, img) : img) as I,
+      (this.targetTransform ? applyTransform(this.targetTransform, target) : target) as Tg,
+    ];
+  }
+
+  protected extraRepr(): string[] { return []; }
+
+  override toString(): string {
+    const lines = [`Number of datapoints: ${this.length}`, `Root location: ${this.root}`, ...this.extraRepr()];
+    if (this.transform) lines.push(`Transform: ${String(typeof this.transform === 'function' ? `<function ${this.transform.name || 'anonymous'}>` : this.transform).replaceAll('\n', '\n' + ' '.repeat(11))}`);
+    if (this.targetTransform) lines.push(`Target transform: ${String(this.targetTransform)}`);
+    return [`Dataset ${this.constructor.name}`, ...lines.map((l) => '    ' + l)].join('\n');
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
+}
