@@ -33,13 +33,22 @@ function formatInterval(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${String(m).padStart(2, '0')}:${ss}`;
 }
 
-/** A number with three significant digits, as tqdm formats postfix values. */
+/** Python's '{:.3g}' format. */
+function g3(v: number): string {
+  if (v === 0) return '0';
+  const [mant, expStr] = v.toExponential(2).split('e') as [string, string];
+  const exp = Number(expStr);
+  const strip = (x: string): string => (x.includes('.') ? x.replace(/0+$/, '').replace(/\.$/, '') : x);
+  if (exp < -4 || exp >= 3) return `${strip(mant)}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  return strip(v.toFixed(Math.max(0, 2 - exp)));
+}
+
+/** A postfix value as tqdm's format_num writes it: three significant digits when that is shorter. */
 export function formatNumber(v: number): string {
-  if (Number.isInteger(v) && Math.abs(v) < 1e6) return String(v);
-  if (v === 0 || !Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  if (a >= 1e-4 && a < 1e6) return String(Number(v.toPrecision(3)));
-  return v.toExponential(2).replace(/e([+-])(\d)$/, 'e$10$2');
+  if (!Number.isFinite(v)) return String(v);
+  const f = g3(v).replace('+0', '+').replace('-0', '-');
+  const n = String(v);
+  return f.length < n.length ? f : n;
 }
 
 function scaled(n: number, unit: string, scale: boolean): string {
