@@ -88,6 +88,12 @@ torch.save(obj, d + '/py_zip.pt')
 torch.save(obj, d + '/py_legacy.pt', _use_new_zipfile_serialization=False)
 torch.save(obj, d + '/py_p1_legacy.pt', _use_new_zipfile_serialization=False, pickle_protocol=1)
 torch.save(obj, d + '/py_p5.pt', pickle_protocol=5)
+# the same archive repacked by Python's zipfile: deflated entries with zip64 local headers
+import zipfile
+with zipfile.ZipFile(d + '/py_zip.pt') as zin, zipfile.ZipFile(d + '/py_deflated.pt', 'w', zipfile.ZIP_DEFLATED) as zout:
+    for info in zin.infolist():
+        with zout.open(info.filename, 'w', force_zip64=True) as w:
+            w.write(zin.read(info.filename))
 for k, t in tensors.items():
     OUT['t_' + k] = t
 for k, t in model.state_dict().items():
@@ -242,6 +248,10 @@ test('loads a PyTorch legacy (pre-1.6) checkpoint with the same contents', () =>
   checkPythonObject(torch.load(p('py_legacy.pt')), 'py_legacy.pt');
 });
 
+test('loads an archive repacked with deflated zip64 entries', () => {
+  checkPythonObject(torch.load(p('py_deflated.pt')), 'py_deflated.pt');
+});
+
 test('loads checkpoints pickled with protocols 1 and 5', () => {
   checkPythonObject(torch.load(p('py_p1_legacy.pt')), 'py_p1_legacy.pt');
   checkPythonObject(torch.load(p('py_p5.pt')), 'py_p5.pt');
@@ -326,6 +336,7 @@ test('PyTorch loads what torch.save writes: dtypes, shared views, containers, Pa
   };
   torch.save(obj, p('js_zip.pt'));
   torch.serialization.save(obj, p('js_zip64.pt'), { forceZip64: true });
+  torch.serialization.save(obj, p('js_legacy.pt'), { useNewZipfileSerialization: false });
   torch.save(model.stateDict(), p('js_sd.pt'));
   const small = torch.arange(6, { dtype: 'float32' });
   torch.serialization.save({ w: small }, p('js_named.pt'), { archiveName: 'resnet18' });
@@ -352,7 +363,7 @@ import zipfile, struct
 from torch import nn
 d = J['dir']
 res = {}
-for name in ['js_zip.pt', 'js_zip64.pt']:
+for name in ['js_zip.pt', 'js_zip64.pt', 'js_legacy.pt']:
     o = torch.load(d + '/' + name)
     ts = o['tensors']
     b = ts['base']
@@ -369,6 +380,9 @@ for name in ['js_zip.pt', 'js_zip64.pt']:
     ts['view_row'].fill_(42)
     r['after_fill'] = ts['view_t'][:, 1].tolist()
     res[name] = r
+    if name == 'js_legacy.pt':
+        r['legacy'] = not zipfile.is_zipfile(d + '/' + name)
+        continue
     zf = zipfile.ZipFile(d + '/' + name)
     raw = open(d + '/' + name, 'rb').read()
     offs = []
@@ -394,7 +408,8 @@ OUT_J = res
   const msd = model.stateDict();
   assert.deepEqual(py.json.sd, [Object.keys(msd), 'torch.int64', 2]);
   assert.ok(py.tensors.y!.sub(y).abs().max().item() < 1e-5, 'PyTorch model with the saved state dict gives the same output');
-  for (const name of ['js_zip.pt', 'js_zip64.pt']) {
+  assert.equal(py.json['js_legacy.pt'].legacy, true);
+  for (const name of ['js_zip.pt', 'js_zip64.pt', 'js_legacy.pt']) {
     const r = py.json[name];
     for (const [k, t] of Object.entries(tensors)) {
       assert.deepEqual(r.meta[k], [t.shape, t.stride(), t.storageOffset(), `torch.${t.dtype}`], `${name} ${k}`);
@@ -406,6 +421,7 @@ OUT_J = res
     assert.equal(r.state_keys, '[0]');
     assert.equal(r.others, "[b'\\x00\\xffa', {1, 2}, 3, 91.7]");
     assert.deepEqual(r.param, ['Parameter', true, 'Parameter', false, 'Tensor', true, true]);
+    if (name === 'js_legacy.pt') continue;
     const [names, bad, version, order, offs, methods] = r.zip;
     const storages = names.filter((n: string) => n.startsWith('archive/data/'));
     assert.deepEqual(names, ['archive/data.pkl', 'archive/byteorder', ...storages, 'archive/version']);
@@ -421,7 +437,7 @@ OUT_J = res
   sameTensor(py.tensors.r_param, param.detach(), 'param');
 
   // and the same files read back here, zip64 records included
-  for (const name of ['js_zip.pt', 'js_zip64.pt']) {
+  for (const name of ['js_zip.pt', 'js_zip64.pt', 'js_legacy.pt']) {
     const o = torch.load(p(name));
     for (const [k, t] of Object.entries(tensors)) {
       sameTensor(o.tensors[k], t, `${name} ${k}`);

@@ -19,9 +19,26 @@ export interface SaveOptions {
   archiveName?: string;
   /** Writes zip64 records even for a small file (for testing readers of files over 4 GiB). */
   forceZip64?: boolean;
+  /**
+   * false writes the legacy format of PyTorch < 1.6 (torch.save's _use_new_zipfile_serialization=False),
+   * for tools that read only that format.
+   */
+  useNewZipfileSerialization?: boolean;
+}
+
+const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
+
+function storageBytes(r: StorageRecord): Uint8Array {
+  const n = r.nbytes / elementSize(r.dtype);
+  let whole = r.tensor.detach().asStrided([n], [1], 0);
+  if (whole.device !== 'cpu') whole = whole.cpu();
+  const b = whole.toBytes();
+  whole.dispose();
+  return b;
 }
 
 function serialize(obj: unknown, sink: Sink, opts: SaveOptions): void {
+  const legacy = opts.useNewZipfileSerialization === false;
   const storages = new Map<string, StorageRecord>();
 
   const tensorRecord = (t: Tensor, requiresGrad: boolean): PyReduce => {
@@ -38,7 +55,9 @@ function serialize(obj: unknown, sink: Sink, opts: SaveOptions): void {
         + `(${rec.dtype} and ${dtype})`);
     }
     const location = t.device === 'cuda' ? 'cuda:0' : t.device;
-    const pid = new PyTuple(['storage', new PyGlobalRef('torch', typeName), rec.id, location, rec.nbytes / elementSize(dtype)]);
+    // the legacy format's persistent ids end with a storage-view record, always None since PyTorch 1.0
+    const pid = new PyTuple(['storage', new PyGlobalRef('torch', typeName), rec.id, location, rec.nbytes / elementSize(dtype),
+      ...(legacy ? [null] : [])]);
     return new PyReduce(REBUILD_TENSOR, [
       new PyPersistent(pid), info.offset, new PyTuple(t.shape), new PyTuple(t.stride()), requiresGrad,
       new PyDictEntries([], true),
@@ -51,26 +70,37 @@ function serialize(obj: unknown, sink: Sink, opts: SaveOptions): void {
     return undefined;
   });
   const pkl = pickler.dump(obj);
+  // sorted as strings, as PyTorch writes them
+  const records = [...storages.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+  if (legacy) {
+    // magic number, protocol version, sys_info, the object, the storage keys, then each storage as an
+    // 8-byte element count and its bytes
+    sink.write(new Pickler().dump(LEGACY_MAGIC));
+    sink.write(new Pickler().dump(1001));
+    sink.write(new Pickler().dump({ protocol_version: 1001, little_endian: true, type_sizes: { short: 2, int: 4, long: 4 } }));
+    sink.write(pkl);
+    sink.write(new Pickler().dump(records.map((r) => r.id)));
+    for (const r of records) {
+      const count = new Uint8Array(8);
+      new DataView(count.buffer).setBigInt64(0, BigInt(r.nbytes / elementSize(r.dtype)), true);
+      sink.write(count);
+      sink.write(storageBytes(r));
+    }
+    return;
+  }
 
   const prefix = `${opts.archiveName ?? 'archive'}/`;
   const zip = new ZipWriter(sink, opts.forceZip64 ?? false);
   zip.add(`${prefix}data.pkl`, pkl);
   zip.add(`${prefix}byteorder`, new TextEncoder().encode('little'));
-  // sorted as strings, as PyTorch writes them
-  const records = [...storages.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  for (const r of records) {
-    const n = r.nbytes / elementSize(r.dtype);
-    let whole = r.tensor.detach().asStrided([n], [1], 0);
-    if (whole.device !== 'cpu') whole = whole.cpu();
-    zip.add(`${prefix}data/${r.id}`, whole.toBytes());
-    whole.dispose();
-  }
+  for (const r of records) zip.add(`${prefix}data/${r.id}`, storageBytes(r));
   zip.add(`${prefix}version`, new TextEncoder().encode('3\n'));
   zip.finish();
 }
 
 /**
- * torch.save(obj, path), written atomically. Plain objects become dicts, Maps dicts with their keys' types,
+ * torch.save(obj, path), written atomically, in the zip format (or the legacy one, see SaveOptions). Plain objects become dicts, Maps dicts with their keys' types,
  * arrays lists, integral numbers ints (other numbers floats), BigInts ints, Tensors tensors (with
  * requires_grad), Parameters nn.Parameters, Uint8Arrays bytes, Sets sets.
  */
