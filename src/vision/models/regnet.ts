@@ -239,21 +239,40 @@ type R = (opts?: RegNetBuilderOptions) => RegNet;
 const y = (depth: number, w0: number, wA: number, wM: number, groupWidth: number): BlockParamsInit => ({ depth, w0, wA, wM, groupWidth, seRatio: 0.25 });
 const x = (depth: number, w0: number, wA: number, wM: number, groupWidth: number): BlockParamsInit => ({ depth, w0, wA, wM, groupWidth });
 
-export const regnet_y_400mf: R = (o = {}) => regnet(RegNet_Y_400MF_Weights, y(16, 48, 27.89, 2.09, 8), o);
-export const regnet_y_800mf: R = (o = {}) => regnet(RegNet_Y_800MF_Weights, y(14, 56, 38.84, 2.4, 16), o);
-export const regnet_y_1_6gf: R = (o = {}) => regnet(RegNet_Y_1_6GF_Weights, y(27, 48, 20.71, 2.65, 24), o);
-export const regnet_y_3_2gf: R = (o = {}) => regnet(RegNet_Y_3_2GF_Weights, y(21, 80, 42.63, 2.66, 24), o);
-export const regnet_y_8gf: R = (o = {}) => regnet(RegNet_Y_8GF_Weights, y(17, 192, 76.82, 2.19, 56), o);
-export const regnet_y_16gf: R = (o = {}) => regnet(RegNet_Y_16GF_Weights, y(18, 200, 106.23, 2.48, 112), o);
-export const regnet_y_32gf: R = (o = {}) => regnet(RegNet_Y_32GF_Weights, y(20, 232, 115.89, 2.53, 232), o);
-export const regnet_y_128gf: R = (o = {}) => regnet(RegNet_Y_128GF_Weights, y(27, 456, 160.83, 2.52, 264), o);
-export const regnet_x_400mf: R = (o = {}) => regnet(RegNet_X_400MF_Weights, x(22, 24, 24.48, 2.54, 16), o);
-export const regnet_x_800mf: R = (o = {}) => regnet(RegNet_X_800MF_Weights, x(16, 56, 35.73, 2.28, 16), o);
-export const regnet_x_1_6gf: R = (o = {}) => regnet(RegNet_X_1_6GF_Weights, x(18, 80, 34.01, 2.25, 24), o);
-export const regnet_x_3_2gf: R = (o = {}) => regnet(RegNet_X_3_2GF_Weights, x(25, 88, 26.31, 2.25, 48), o);
-export const regnet_x_8gf: R = (o = {}) => regnet(RegNet_X_8GF_Weights, x(23, 80, 49.56, 2.88, 120), o);
-export const regnet_x_16gf: R = (o = {}) => regnet(RegNet_X_16GF_Weights, x(22, 216, 55.59, 2.1, 128), o);
-export const regnet_x_32gf: R = (o = {}) => regnet(RegNet_X_32GF_Weights, x(23, 320, 69.86, 2.0, 168), o);
+/** Each variant's design-space parameters (depth, w_0, w_a, w_m, group width; Y adds SE with ratio 0.25). */
+export const REGNET_CONFIGS = {
+  regnet_y_400mf: y(16, 48, 27.89, 2.09, 8),
+  regnet_y_800mf: y(14, 56, 38.84, 2.4, 16),
+  regnet_y_1_6gf: y(27, 48, 20.71, 2.65, 24),
+  regnet_y_3_2gf: y(21, 80, 42.63, 2.66, 24),
+  regnet_y_8gf: y(17, 192, 76.82, 2.19, 56),
+  regnet_y_16gf: y(18, 200, 106.23, 2.48, 112),
+  regnet_y_32gf: y(20, 232, 115.89, 2.53, 232),
+  regnet_y_128gf: y(27, 456, 160.83, 2.52, 264),
+  regnet_x_400mf: x(22, 24, 24.48, 2.54, 16),
+  regnet_x_800mf: x(16, 56, 35.73, 2.28, 16),
+  regnet_x_1_6gf: x(18, 80, 34.01, 2.25, 24),
+  regnet_x_3_2gf: x(25, 88, 26.31, 2.25, 48),
+  regnet_x_8gf: x(23, 80, 49.56, 2.88, 120),
+  regnet_x_16gf: x(22, 216, 55.59, 2.1, 128),
+  regnet_x_32gf: x(23, 320, 69.86, 2.0, 168),
+} as const satisfies Record<string, BlockParamsInit>;
+
+export const regnet_y_400mf: R = (o = {}) => regnet(RegNet_Y_400MF_Weights, REGNET_CONFIGS.regnet_y_400mf, o);
+export const regnet_y_800mf: R = (o = {}) => regnet(RegNet_Y_800MF_Weights, REGNET_CONFIGS.regnet_y_800mf, o);
+export const regnet_y_1_6gf: R = (o = {}) => regnet(RegNet_Y_1_6GF_Weights, REGNET_CONFIGS.regnet_y_1_6gf, o);
+export const regnet_y_3_2gf: R = (o = {}) => regnet(RegNet_Y_3_2GF_Weights, REGNET_CONFIGS.regnet_y_3_2gf, o);
+export const regnet_y_8gf: R = (o = {}) => regnet(RegNet_Y_8GF_Weights, REGNET_CONFIGS.regnet_y_8gf, o);
+export const regnet_y_16gf: R = (o = {}) => regnet(RegNet_Y_16GF_Weights, REGNET_CONFIGS.regnet_y_16gf, o);
+export const regnet_y_32gf: R = (o = {}) => regnet(RegNet_Y_32GF_Weights, REGNET_CONFIGS.regnet_y_32gf, o);
+export const regnet_y_128gf: R = (o = {}) => regnet(RegNet_Y_128GF_Weights, REGNET_CONFIGS.regnet_y_128gf, o);
+export const regnet_x_400mf: R = (o = {}) => regnet(RegNet_X_400MF_Weights, REGNET_CONFIGS.regnet_x_400mf, o);
+export const regnet_x_800mf: R = (o = {}) => regnet(RegNet_X_800MF_Weights, REGNET_CONFIGS.regnet_x_800mf, o);
+export const regnet_x_1_6gf: R = (o = {}) => regnet(RegNet_X_1_6GF_Weights, REGNET_CONFIGS.regnet_x_1_6gf, o);
+export const regnet_x_3_2gf: R = (o = {}) => regnet(RegNet_X_3_2GF_Weights, REGNET_CONFIGS.regnet_x_3_2gf, o);
+export const regnet_x_8gf: R = (o = {}) => regnet(RegNet_X_8GF_Weights, REGNET_CONFIGS.regnet_x_8gf, o);
+export const regnet_x_16gf: R = (o = {}) => regnet(RegNet_X_16GF_Weights, REGNET_CONFIGS.regnet_x_16gf, o);
+export const regnet_x_32gf: R = (o = {}) => regnet(RegNet_X_32GF_Weights, REGNET_CONFIGS.regnet_x_32gf, o);
 
 registerModel('regnet_y_400mf', regnet_y_400mf, RegNet_Y_400MF_Weights);
 registerModel('regnet_y_800mf', regnet_y_800mf, RegNet_Y_800MF_Weights);
