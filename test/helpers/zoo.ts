@@ -17,6 +17,8 @@ export interface RefSpec {
   /** Name of an input tensor for an eval-mode forward (and a train-mode one if `train`). */
   input?: string;
   train?: boolean;
+  /** Run the forward passes in float64 (model and input). */
+  double?: boolean;
   /** Save the state dict to this path (torch.save). */
   savePath?: string;
   /** Rename keys before saving (Python expression over `k`; None drops the entry), e.g. to write a legacy checkpoint. */
@@ -49,6 +51,8 @@ for i, s in enumerate(J):
         torch.save({nk: v for k, v in sd.items() for nk in [eval(ke) if ke else k] if nk is not None}, s['savePath'])
     if s.get('input'):
         x = T[s['input']]
+        if s.get('double'):
+            m, x = m.double(), x.double()
         m.eval()
         with torch.no_grad():
             OUT[f'{i}_eval'] = m(x)

@@ -106,7 +106,7 @@ export function transformInputImageNet(x: Tensor): Tensor {
 export class GoogLeNet extends Module {
   declare auxLogits: boolean;
   declare transformInput: boolean;
-  declare conv1: Module;
+  declare conv1: BasicConv2d;
   declare maxpool1: Module;
   declare conv2: Module;
   declare conv3: Module;

@@ -127,7 +127,7 @@ export interface ResNetOptions {
 }
 
 export class ResNet extends Module {
-  declare conv1: Module;
+  declare conv1: nn.Conv2d;
   declare bn1: Module;
   declare relu: Module;
   declare maxpool: Module;
