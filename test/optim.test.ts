@@ -295,23 +295,38 @@ test('native memory stays flat over 2000 Adam steps of a small model', () => {
     b = new torch.nn.Parameter(torch.zeros([4]));
     override forward(x: Tensor): Tensor { return x.matmul(this.w).add(this.b).relu(); }
   }
-  const model = new Tiny();
-  const opt = new torch.optim.Adam(model.parameters(), { lr: 1e-3, amsgrad: true, weightDecay: 1e-4 });
   const x = torch.randn([16, 8]);
   const y = torch.randn([16, 4]);
-  const iteration = () => torch.tidy(() => {
-    opt.zeroGrad();
-    const loss = model.forward(x).sub(y).square().mean();
-    loss.backward();
-    opt.step();
-  });
-  iteration();
-  const after1 = torch.memoryStats();
-  for (let i = 1; i < 2000; i++) iteration();
-  const after2000 = torch.memoryStats();
-  assert.equal(after2000.liveTensors, after1.liveTensors);
-  assert.equal(after2000.liveBytes, after1.liveBytes);
-  assert.equal((opt.state.get(model.w)!.step as Tensor).item(), 2000);
+  const flat = (model: Tiny, opt: torch.optim.Optimizer<any>, sched: { step(): void }, steps: number) => {
+    const iteration = () => torch.tidy(() => {
+      opt.zeroGrad();
+      const loss = model.forward(x).sub(y).square().mean();
+      loss.backward();
+      opt.step();
+      sched.step();
+    });
+    iteration();
+    const after1 = torch.memoryStats();
+    for (let i = 1; i < steps; i++) iteration();
+    const after = torch.memoryStats();
+    assert.equal(after.liveTensors, after1.liveTensors, `${opt.constructor.name}: live tensors`);
+    assert.equal(after.liveBytes, after1.liveBytes, `${opt.constructor.name}: live bytes`);
+  };
+  const model = new Tiny();
+  const adam = new torch.optim.Adam(model.parameters(), { lr: 1e-3, amsgrad: true, weightDecay: 1e-4 });
+  flat(model, adam, new torch.optim.lrScheduler.CosineAnnealingLR(adam, { tMax: 100 }), 2000);
+  assert.equal((adam.state.get(model.w)!.step as Tensor).item(), 2000);
+  const others = [
+    (ps: Tensor[]) => new torch.optim.SGD(ps, { lr: 0.01, momentum: 0.9, nesterov: true, weightDecay: 1e-4 }),
+    (ps: Tensor[]) => new torch.optim.AdamW(ps, { maximize: true }),
+    (ps: Tensor[]) => new torch.optim.RMSprop(ps, { momentum: 0.5, centered: true, weightDecay: 1e-4 }),
+    (ps: Tensor[]) => new torch.optim.Adagrad(ps, { lrDecay: 0.01, weightDecay: 1e-4 }),
+  ];
+  for (const make of others) {
+    const m = new Tiny();
+    const opt = make(m.parameters());
+    flat(m, opt, new torch.optim.lrScheduler.OneCycleLR(opt, { maxLr: 0.01, totalSteps: 200, cycleMomentum: !(opt instanceof torch.optim.Adagrad) }), 200);
+  }
 });
 
 test('checkpoint files: torch.save of stateDict() loads in Python, and Python\'s torch.save loads here', () => {

@@ -61,18 +61,12 @@ export class Adagrad extends Optimizer<AdagradHyperParams> {
     for (const p of params) this.initState(p, group.initialAccumulatorValue);
     const steps = params.map((p) => this.stateOf(p).step as Tensor);
     const sums = params.map((p) => this.stateOf(p).sum as Tensor);
-    for (const t of steps) t.add_(1);
+    F.addScalar_(steps, 1);
     const g = F.effectiveGrads(params, grads, group.maximize, group.weightDecay);
     F.addcmul_(sums, g, g, 1);
     const std = F.sqrt(sums);
     F.addScalar_(std, eps);
-    const buckets = new Map<number, number[]>();
-    steps.forEach((t, i) => {
-      const step = t.item();
-      const b = buckets.get(step);
-      if (b) b.push(i); else buckets.set(step, [i]);
-    });
-    for (const [step, idx] of buckets) {
+    for (const [step, idx] of F.groupByValue(steps)) {
       const clr = lr / (1 + (step - 1) * lrDecay);
       F.addcdiv_(idx.map((i) => params[i]!), idx.map((i) => g[i]!), idx.map((i) => std[i]!), -clr);
     }

@@ -72,7 +72,7 @@ export function adamUpdate(
     return s;
   });
   const steps = states.map((s) => s.step as Tensor);
-  for (const t of steps) t.add_(1);
+  F.addScalar_(steps, 1);
 
   let g: Tensor[];
   if (decoupled) {
@@ -89,13 +89,7 @@ export function adamUpdate(
   F.addcmul_(expAvgSqs, g, g, 1 - beta2);
 
   // The bias corrections depend on each parameter's step count; parameters share one update per count.
-  const buckets = new Map<number, number[]>();
-  steps.forEach((t, i) => {
-    const step = t.item();
-    const b = buckets.get(step);
-    if (b) b.push(i); else buckets.set(step, [i]);
-  });
-  for (const [step, idx] of buckets) {
+  for (const [step, idx] of F.groupByValue(steps)) {
     const biasCorrection1 = 1 - pow(beta1, step);
     const biasCorrection2 = 1 - pow(beta2, step);
     const stepSize = lr / biasCorrection1;

@@ -4,6 +4,7 @@
 import { Tensor } from '../tensor.js';
 import { op } from '../native/ops.js';
 import type { Handle } from '../native/binding.js';
+import { dtypeCode } from '../dtype.js';
 
 const O = {
   mul_: op('aten::_foreach_mul_.Scalar'),
@@ -80,4 +81,33 @@ export function effectiveGrads(params: readonly Tensor[], grads: Tensor[], maxim
   let g = maximize ? neg(grads) : grads;
   if (weightDecay !== 0) g = add(g, params, weightDecay);
   return g;
+}
+
+const stackOp = op('aten::stack');
+const toF64 = op('aten::_to_copy');
+
+/**
+ * Groups one-element tensors (per-parameter step counts) by value: value -> indices. Two native calls read
+ * all values, instead of one item() per tensor. Values are read as float64, exact for every integer dtype
+ * count below 2^53 and for float32 counts, which are what PyTorch's `step.item()` gives.
+ */
+export function groupByValue(scalars: readonly Tensor[]): Map<number, number[]> {
+  const groups = new Map<number, number[]>();
+  if (scalars.length === 0) return groups;
+  let data: ArrayLike<number>;
+  const device = scalars[0]!.device;
+  if (scalars.every((t) => t.device === device)) {
+    const stacked = new Tensor(stackOp(h(scalars), 0));
+    const values = new Tensor(toF64(stacked._h, dtypeCode('float64'), null, 'cpu'));
+    data = values.dataSync() as Float64Array;
+    stacked.dispose();
+    values.dispose();
+  } else {
+    data = scalars.map((t) => t.item());
+  }
+  Array.from(data).forEach((v, i) => {
+    const g = groups.get(v);
+    if (g) g.push(i); else groups.set(v, [i]);
+  });
+  return groups;
 }
