@@ -185,7 +185,7 @@ test('TensorDataset, Subset, ConcatDataset', () => {
   assert.throws(() => new TensorDataset(torch.zeros(3), torch.zeros(4)), /size mismatch/);
   const s = new Subset(a, [4, 0]);
   assert.deepEqual(s.get(0)[1]!.item(), 40);
-  const c = new ConcatDataset([range(3), s, range(2)]);
+  const c = new ConcatDataset<unknown>([range(3), s, range(2)]);
   assert.equal(c.length, 7);
   assert.deepEqual([0, 2, 5, 6, -1].map((i) => { const v = c.get(i); return Array.isArray(v) ? v[0]!.item() : v; }), [0, 2, 0, 1, 1]);
   assert.throws(() => randomSplit(range(10), [3, 4]), /does not equal the length/);

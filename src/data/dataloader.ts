@@ -29,7 +29,7 @@ export interface DataLoaderOptions<T = any, B = any> {
   /** Batches requested ahead per worker (default 2, numWorkers > 0 only). */
   prefetchFactor?: number;
   dropLast?: boolean;
-  collateFn?: (batch: T[]) => B;
+  collateFn?: (batch: Awaited<T>[]) => B;
   /** Accepted for PyTorch compatibility; CPU tensors need no pinning. */
   pinMemory?: boolean;
   /** Seed of the loader's private generator (`generator=torch.Generator().manual_seed(seed)`). */
@@ -56,7 +56,7 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
   readonly pinMemory: boolean;
   readonly sampler: IndexIterable<number> | null;
   readonly batchSampler: IndexIterable<number[]> | null;
-  readonly collateFn: (batch: T[]) => B;
+  readonly collateFn: (batch: Awaited<T>[]) => B;
   readonly generator: Generator | undefined;
   readonly workerInitFn: ((workerId: number) => void) | undefined;
   private readonly iterable: boolean;
@@ -112,7 +112,7 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
     this.sampler = sampler;
     this.batchSampler = batchSampler;
     const autoCollation = batchSampler !== null || (this.iterable && batchSize !== null);
-    this.collateFn = opts.collateFn ?? ((autoCollation ? defaultCollate : defaultConvert) as (batch: T[]) => B);
+    this.collateFn = opts.collateFn ?? ((autoCollation ? defaultCollate : defaultConvert) as (batch: Awaited<T>[]) => B);
   }
 
   /** The number of batches per epoch. */
@@ -150,7 +150,7 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
         if (samples.some(isPromise)) {
           throw new TypeError('DataLoader: the dataset returned a Promise from get(); iterate with `for await (const batch of loader)`');
         }
-        return { done: false, value: epoch.collate(k, samples as T[]) };
+        return { done: false, value: epoch.collate(k, samples as Awaited<T>[]) };
       },
       [Symbol.iterator]() { return this; },
     } as IterableIterator<B>;
@@ -166,7 +166,7 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
         const r = epoch.nextSamples();
         if (r === null) { exhausted = true; break; }
         const [k, samples] = r;
-        const p = Promise.all(samples).then((s) => epoch.collate(k, s as T[]));
+        const p = Promise.all(samples).then((s) => epoch.collate(k, s as Awaited<T>[]));
         p.catch(() => undefined); // rejections are rethrown when this batch is awaited
         queue.push(p);
       }
@@ -219,10 +219,10 @@ class Epoch<T, B> {
     return [k, samples];
   }
 
-  collate(k: number, samples: T[]): B {
+  collate(k: number, samples: Awaited<T>[]): B {
     const unbatched = this.loader.batchSize === null && this.loader.batchSampler === null;
     return runOn(this.worker(k), () => (unbatched
-      ? (this.loader.collateFn as unknown as (s: T) => B)(samples[0]!)
+      ? (this.loader.collateFn as unknown as (s: Awaited<T>) => B)(samples[0]!)
       : this.loader.collateFn(samples)));
   }
 }

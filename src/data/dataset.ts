@@ -7,7 +7,7 @@ import { Generator, runOn } from './generator.js';
 /** A map-style dataset: `length` samples, read by index. `get` may return a Promise (for asynchronous I/O). */
 export abstract class Dataset<T = unknown> {
   abstract readonly length: number;
-  abstract get(index: number): T | Promise<T>;
+  abstract get(index: number): T;
   /** `dataset_a + dataset_b` in PyTorch. */
   concat(other: Dataset<T>): ConcatDataset<T> { return new ConcatDataset<T>([this, other]); }
 }
@@ -20,7 +20,7 @@ export abstract class IterableDataset<T = unknown> {
 }
 
 /** What DataLoader and the combinators accept as a map-style dataset: a Dataset or any object with `length` and `get`, or an array. */
-export type MapDataset<T = unknown> = { readonly length: number; get(index: number): T | Promise<T> } | readonly T[];
+export type MapDataset<T = unknown> = { readonly length: number; get(index: number): T } | readonly T[];
 
 export function isMapDataset(d: unknown): d is MapDataset {
   if (Array.isArray(d)) return true;
@@ -33,14 +33,14 @@ export function isIterableDataset(d: unknown): d is IterableDataset {
     || (!isMapDataset(d) && d !== null && typeof d === 'object' && typeof (d as Iterable<unknown>)[Symbol.iterator] === 'function');
 }
 
-export function getItem<T>(dataset: MapDataset<T>, index: number): T | Promise<T> {
+export function getItem<T>(dataset: MapDataset<T>, index: number): T {
   if (Array.isArray(dataset)) {
     if (!Number.isInteger(index) || index < -dataset.length || index >= dataset.length) {
       throw new RangeError(`index ${index} is out of range for a dataset of ${dataset.length} samples`);
     }
     return dataset[index < 0 ? index + dataset.length : index] as T;
   }
-  return (dataset as { get(i: number): T | Promise<T> }).get(index);
+  return (dataset as { get(i: number): T }).get(index);
 }
 
 function checkIndex(index: number, length: number, what: string): number {
@@ -80,7 +80,7 @@ export class Subset<T = unknown> extends Dataset<T> {
     this.indices = [...indices];
   }
   get length(): number { return this.indices.length; }
-  get(index: number): T | Promise<T> {
+  get(index: number): T {
     return getItem(this.dataset, this.indices[checkIndex(index, this.indices.length, 'Subset')]!);
   }
 }
@@ -100,7 +100,7 @@ export class ConcatDataset<T = unknown> extends Dataset<T> {
     this.cumulativeSizes = this.datasets.map((d) => (s += d.length));
   }
   get length(): number { return this.cumulativeSizes[this.cumulativeSizes.length - 1]!; }
-  get(index: number): T | Promise<T> {
+  get(index: number): T {
     const i = checkIndex(index, this.length, 'ConcatDataset');
     let lo = 0;
     let hi = this.cumulativeSizes.length - 1;
