@@ -82,6 +82,7 @@ obj = {
     'np': {'f64': np.float64(91.7), 'i64': np.int64(-5), 'f32': np.float32(0.25), 'b': np.bool_(True), 'u8': np.uint8(200),
            'arr': np.arange(6, dtype=np.float32).reshape(2, 3), 'arr_f': np.asfortranarray(np.arange(6, dtype=np.int64).reshape(2, 3))},
     'bytes': b'\x00\xffab', 'set': {1, 2}, 'proto': {'__proto__': 1, 'constructor': 2},
+    'tuple_keys': {(1, 'a'): 5, (2, 'b'): 6},
     'state_dict': model.state_dict(), 'epoch': 3, 'best_prec1': 91.7,
 }
 torch.save(obj, d + '/py_zip.pt')
@@ -227,6 +228,8 @@ function checkPythonObject(o: any, file: string): void {
   assert.ok(Object.hasOwn(o.proto, '__proto__'));
   assert.equal(Object.getOwnPropertyDescriptor(o.proto, '__proto__')!.value, 1);
   assert.equal(o.proto.constructor, 2);
+  assert.ok(o.tuple_keys instanceof Map, 'a dict with tuple keys is a Map');
+  assert.deepEqual([...o.tuple_keys.entries()], [[[1, 'a'], 5], [[2, 'b'], 6]]);
 
   // the BatchNorm state dict: keys in PyTorch's order, values, int64 num_batches_tracked
   const sd = o.state_dict as Record<string, Tensor>;

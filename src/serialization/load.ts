@@ -98,7 +98,7 @@ class Materializer {
       return v;
     }
     if (v instanceof PyDict) {
-      const allStrings = [...v.map.keys()].every((k) => typeof k === 'string');
+      const allStrings = v.tupleKeys.size === 0 && [...v.map.keys()].every((k) => typeof k === 'string');
       if (allStrings) {
         const o: Record<string, unknown> = {};
         this.cache.set(v, o);
@@ -110,7 +110,7 @@ class Materializer {
       }
       const m = new Map<unknown, unknown>();
       this.cache.set(v, m);
-      for (const [k, x] of v.map) m.set(this.resolve(k), this.resolve(x));
+      for (const [k, x] of v.entries()) m.set(this.resolve(k), this.resolve(x));
       return m;
     }
     let out: unknown;

@@ -16,10 +16,26 @@ export interface PyStateful {
 
 /** A Python dict while parsing: keys of any type, insertion-ordered. Converted to a JS value afterwards. */
 export class PyDict implements PyStateful {
+  /** Entries by a lookup key: the key itself, or a canonical string for tuple keys (equal tuples, one entry). */
   readonly map = new Map<unknown, unknown>();
+  /** The original tuple keys, by their canonical string. */
+  readonly tupleKeys = new Map<string, unknown[]>();
   /** Instance attributes from BUILD (OrderedDict's `_metadata` in state dicts); kept, not exposed. */
   attributes: unknown = null;
   constructor(readonly ordered = false) {}
+  set(k: unknown, v: unknown): void {
+    if (k instanceof Py2Bytes) k = k.toString();
+    if (Array.isArray(k)) {
+      const canon = `\u0000tuple${JSON.stringify(k, (_key, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x instanceof Py2Bytes ? x.toString() : x))}`;
+      this.tupleKeys.set(canon, k);
+      k = canon;
+    }
+    this.map.set(k, v);
+  }
+  /** Entries with their original keys. */
+  *entries(): IterableIterator<[unknown, unknown]> {
+    for (const [k, v] of this.map) yield [typeof k === 'string' ? this.tupleKeys.get(k) ?? k : k, v];
+  }
   setState(state: unknown): void { this.attributes = state; }
 }
 
@@ -149,7 +165,7 @@ export class Unpickler {
 
   private setItems(d: unknown, items: unknown[]): void {
     if (!(d instanceof PyDict)) this.fail(`SETITEM(S) on a ${typeName(d)}`);
-    for (let i = 0; i + 1 < items.length; i += 2) d.map.set(hashableKey(items[i]), items[i + 1]);
+    for (let i = 0; i + 1 < items.length; i += 2) d.set(items[i], items[i + 1]);
   }
 
   private call(fn: unknown, args: unknown): unknown {
@@ -339,13 +355,6 @@ export class Unpickler {
 
 function isCallable(v: unknown): v is PyCallable {
   return v !== null && typeof v === 'object' && typeof (v as PyCallable).call === 'function' && typeof (v as PyCallable).qualname === 'string';
-}
-
-/** Dict keys: a Python tuple key becomes its string form so equal tuples are equal Map keys. */
-function hashableKey(k: unknown): unknown {
-  if (k instanceof Py2Bytes) return k.toString();
-  if (Array.isArray(k)) return `(${k.map((x) => String(x)).join(', ')}${k.length === 1 ? ',' : ''})`;
-  return k;
 }
 
 export function typeName(v: unknown): string {

@@ -186,7 +186,7 @@ function asParameter(data: unknown, requiresGrad: unknown, file: string): Pendin
 function orderedDict(args: unknown[]): PyDict {
   const d = new PyDict(true);
   // protocols 0/1 pass the items as a list of [key, value] pairs
-  if (Array.isArray(args[0])) for (const kv of args[0] as unknown[][]) d.map.set(kv[0], kv[1]);
+  if (Array.isArray(args[0])) for (const kv of args[0] as unknown[][]) d.set(kv[0], kv[1]);
   return d;
 }
 
