@@ -66,15 +66,33 @@ export async function renderSvgRaw(svg: string): Promise<RawImage> {
   return { width: info.width, height: info.height, channels: info.channels, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
 
+/** Draws an SVG document (same size as the image; text through pango) over an RGB image. */
+export async function overlaySvgRaw(base: RawImage, svg: string): Promise<RawImage> {
+  const { data, info } = await sharp(base.data, { raw: { width: base.width, height: base.height, channels: base.channels as 1 | 3 | 4 } })
+    .composite([{ input: Buffer.from(svg, 'utf8'), top: 0, left: 0 }])
+    .removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, channels: info.channels, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+/** An SVG document as PNG bytes. */
+export async function svgToPng(svg: string): Promise<Uint8Array> {
+  const out = await sharp(Buffer.from(svg, 'utf8')).png().toBuffer();
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
 export type Job =
   | { kind: 'decode'; buffer: Uint8Array }
   | { kind: 'encode'; image: RawImage; opts: EncodeOptions }
-  | { kind: 'svg'; svg: string };
+  | { kind: 'svg'; svg: string }
+  | { kind: 'overlay'; image: RawImage; svg: string }
+  | { kind: 'svgPng'; svg: string };
 
 export async function runJob(job: Job): Promise<RawImage | Uint8Array> {
   switch (job.kind) {
     case 'decode': return decodeRaw(job.buffer);
     case 'encode': return encodeRaw(job.image, job.opts);
     case 'svg': return renderSvgRaw(job.svg);
+    case 'overlay': return overlaySvgRaw(job.image, job.svg);
+    case 'svgPng': return svgToPng(job.svg);
   }
 }

@@ -1,0 +1,141 @@
+// Text on images with real font rendering: an SVG of <text> elements is rasterised by librsvg through pango
+// and fontconfig (DejaVu Sans; Debian's fonts-dejavu-core) and composited over the pixels by sharp.
+// captionedGrid lays out images with a caption under (or over) each, e.g. "Prediction: ants, Ground Truth: bees".
+import { Tensor } from '../../tensor.js';
+import { tensor as makeTensor } from '../../creation.js';
+import { overlaySvgRaw, type RawImage } from '../io/sharp-ops.js';
+import { runSync } from '../io/sync.js';
+import { createImage, isImage, tensorToImage, toRGB, type RGBImage } from '../io/image.js';
+
+export const DEFAULT_FONT = "'DejaVu Sans', 'Liberation Sans', sans-serif";
+
+export function escapeXml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+}
+
+export interface TextItem {
+  text: string;
+  /** Anchor point in pixels: x per `anchor`, y the top of the first line. */
+  x: number;
+  y: number;
+  anchor?: 'start' | 'middle' | 'end';
+  fontSize?: number;
+  /** Any SVG/CSS colour (default black). */
+  color?: string;
+  fontFamily?: string;
+  bold?: boolean;
+}
+
+/** The SVG document drawing `items` on a width x height transparent page. Lines split at '\n'. */
+export function textSvg(width: number, height: number, items: readonly TextItem[]): string {
+  const parts = items.map((it) => {
+    const size = it.fontSize ?? 12;
+    const lines = it.text.split('\n');
+    const tspans = lines.map((l, i) => `<tspan x="${it.x}" dy="${i === 0 ? size : Math.round(size * 1.25)}">${escapeXml(l)}</tspan>`).join('');
+    return `<text x="${it.x}" y="${it.y}" font-family="${escapeXml(it.fontFamily ?? DEFAULT_FONT)}" font-size="${size}"`
+      + `${it.bold ? ' font-weight="bold"' : ''} fill="${escapeXml(it.color ?? '#000000')}" text-anchor="${it.anchor ?? 'start'}">${tspans}</text>`;
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`;
+}
+
+function asImage(x: RGBImage | Tensor, what: string): RGBImage {
+  if (x instanceof Tensor) return toRGB(tensorToImage(x));
+  if (isImage(x)) return toRGB(x);
+  throw new TypeError(`${what}: expected an image (RGBImage) or a CHW tensor`);
+}
+
+function fromRaw(r: RawImage): RGBImage { return createImage(r.width, r.height, r.channels, r.data); }
+
+/** Draws text items over an image (a new image; tensors are taken as to_pil_image would). */
+export function drawText(img: RGBImage | Tensor, items: TextItem | readonly TextItem[]): RGBImage {
+  const base = asImage(img, 'drawText');
+  const list = Array.isArray(items) ? items : [items as TextItem];
+  return fromRaw(runSync({ kind: 'overlay', image: base, svg: textSvg(base.width, base.height, list) }) as RawImage);
+}
+
+export async function drawTextAsync(img: RGBImage | Tensor, items: TextItem | readonly TextItem[]): Promise<RGBImage> {
+  const base = asImage(img, 'drawText');
+  const list = Array.isArray(items) ? items : [items as TextItem];
+  return fromRaw(await overlaySvgRaw(base, textSvg(base.width, base.height, list)));
+}
+
+/** Greedy word wrap to about `maxChars` per line (DejaVu Sans averages ~0.6 em per character). */
+export function wrapText(text: string, maxChars: number): string {
+  const out: string[] = [];
+  for (const para of text.split('\n')) {
+    let line = '';
+    for (const word of para.split(' ')) {
+      const next = line === '' ? word : `${line} ${word}`;
+      if (next.length > maxChars && line !== '') { out.push(line); line = word; } else line = next;
+    }
+    out.push(line);
+  }
+  return out.join('\n');
+}
+
+export interface CaptionedGridOptions {
+  captions: readonly string[];
+  /** Images per row (default: all in one row up to 4). */
+  nrow?: number;
+  /** Gap between cells and around the grid, in pixels (default 8). */
+  padding?: number;
+  position?: 'below' | 'above';
+  fontSize?: number;
+  color?: string;
+  background?: [number, number, number];
+  /** Undo transforms.Normalize on float tensors before display: x * std + mean. */
+  mean?: readonly number[];
+  std?: readonly number[];
+}
+
+function layout(images: readonly (RGBImage | Tensor)[] | Tensor, opts: CaptionedGridOptions): { canvas: RGBImage; svg: string } {
+  let list: (RGBImage | Tensor)[] = images instanceof Tensor ? images.unbind(0) : [...images];
+  if (opts.mean !== undefined || opts.std !== undefined) {
+    const mean = opts.mean ?? [0, 0, 0], std = opts.std ?? [1, 1, 1];
+    list = list.map((x) => {
+      if (!(x instanceof Tensor)) return x;
+      const m = makeTensor([...mean], { dtype: x.dtype }).view([-1, 1, 1]);
+      const s = makeTensor([...std], { dtype: x.dtype }).view([-1, 1, 1]);
+      return x.mul(s).add(m).clamp(0, 1);
+    });
+  }
+  const imgs = list.map((x, i) => asImage(x, `captionedGrid: images[${i}]`));
+  if (opts.captions.length !== imgs.length) throw new RangeError(`captionedGrid: ${imgs.length} images but ${opts.captions.length} captions`);
+  if (imgs.length === 0) throw new RangeError('captionedGrid: no images');
+  const nrow = opts.nrow ?? Math.min(imgs.length, 4);
+  const pad = opts.padding ?? 8;
+  const fontSize = opts.fontSize ?? 12;
+  const cellW = Math.max(...imgs.map((m) => m.width));
+  const cellH = Math.max(...imgs.map((m) => m.height));
+  const maxChars = Math.max(4, Math.floor(cellW / (0.6 * fontSize)));
+  const wrapped = opts.captions.map((c) => wrapText(c, maxChars));
+  const lineH = Math.round(fontSize * 1.25);
+  const capH = Math.max(...wrapped.map((c) => c.split('\n').length)) * lineH + Math.round(fontSize * 0.5);
+  const cols = Math.min(nrow, imgs.length), rows = Math.ceil(imgs.length / cols);
+  const W = cols * (cellW + pad) + pad, H = rows * (cellH + capH + pad) + pad;
+  const bg = opts.background ?? [255, 255, 255];
+  const data = new Uint8Array(W * H * 3);
+  for (let i = 0; i < W * H; i++) data.set(bg, i * 3);
+  const items: TextItem[] = [];
+  const below = (opts.position ?? 'below') === 'below';
+  imgs.forEach((m, k) => {
+    const cx = pad + (k % cols) * (cellW + pad), cy = pad + Math.floor(k / cols) * (cellH + capH + pad);
+    const ix = cx + ((cellW - m.width) >> 1);
+    const iy = (below ? cy : cy + capH) + ((cellH - m.height) >> 1);
+    for (let y = 0; y < m.height; y++) data.set(m.data.subarray(y * m.width * 3, (y + 1) * m.width * 3), ((iy + y) * W + ix) * 3);
+    const ty = below ? cy + cellH + Math.round(fontSize * 0.25) : cy;
+    items.push({ text: wrapped[k]!, x: cx + cellW / 2, y: ty, anchor: 'middle', fontSize, color: opts.color });
+  });
+  return { canvas: createImage(W, H, 3, data), svg: textSvg(W, H, items) };
+}
+
+/** A picture of the images in a grid, each with its caption under (or over) it. */
+export function captionedGrid(images: readonly (RGBImage | Tensor)[] | Tensor, opts: CaptionedGridOptions): RGBImage {
+  const { canvas, svg } = layout(images, opts);
+  return fromRaw(runSync({ kind: 'overlay', image: canvas, svg }) as RawImage);
+}
+
+export async function captionedGridAsync(images: readonly (RGBImage | Tensor)[] | Tensor, opts: CaptionedGridOptions): Promise<RGBImage> {
+  const { canvas, svg } = layout(images, opts);
+  return fromRaw(await overlaySvgRaw(canvas, svg));
+}
