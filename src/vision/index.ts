@@ -3,4 +3,5 @@ export * as models from './models/index.js';
 export * as transforms from './transforms/index.js';
 export * as datasets from './datasets/index.js';
 export * as io from './io/index.js';
+export * as utils from './utils/index.js';
 export * as ops from './ops/index.js';

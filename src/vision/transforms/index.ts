@@ -4,5 +4,9 @@ export {
   Pad, CenterCrop, RandomCrop, RandomErasing, applyTransform,
   type TransformLike, type PadOptions, type RandomCropOptions, type RandomErasingOptions,
 } from './transforms.js';
+export {
+  Resize, RandomResizedCrop, RandomRotation, RandomAffine, resize, resizedCrop, rotate, affine, inverseAffineMatrix,
+  type InterpolationMode, type ResizeOptions, type RandomResizedCropOptions, type RotateOptions, type AffineOptions, type RandomAffineOptions,
+} from './image-geometry.js';
 export * as functional from './functional.js';
 export type { PaddingMode, ImageOrTensor } from './functional.js';
