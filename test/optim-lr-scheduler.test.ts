@@ -4,6 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as torch from '../src/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runPython } from './helpers/pytorch.js';
 
 const S = torch.optim.lrScheduler;
@@ -97,7 +100,7 @@ function stepOnce(opt: torch.optim.Optimizer<any>, sched: AnyScheduler, c: Case,
   else sched.step();
 }
 
-const py = runPython(String.raw`
+const PY_HELPERS = String.raw`
 import torch.optim.lr_scheduler as lrs
 def make_opt(kind):
     groups = [{'params': [torch.zeros(2, requires_grad=True)]}, {'params': [torch.zeros(2, requires_grad=True)], 'lr': 0.01}]
@@ -117,6 +120,9 @@ def san(v):
     if isinstance(v, dict): return {str(k): san(x) for k, x in v.items() if not callable(x)}
     if isinstance(v, (list, tuple)): return [san(x) for x in v]
     return v
+`;
+
+const py = runPython(PY_HELPERS + String.raw`
 res = []
 for c in J['cases']:
     opt = make_opt(c['optimizer'])
@@ -215,4 +221,39 @@ test('schedulers reject bad arguments with clear errors', () => {
   once.step();
   once.step();
   assert.throws(() => once.step(), /tried to step 4 times/);
+});
+
+test('a scheduler state saved with torch.save loads in Python and continues as in PyTorch', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tstorch-sched-'));
+  try {
+    const picked = CASES.map((c, ci) => ({ c, ci })).filter(({ c }) => !c.name.startsWith('ReduceLROnPlateau (max'));
+    for (const { c, ci } of picked) {
+      const opt = makeOptimizer(c.optimizer);
+      const sched = build(opt, c.spec);
+      for (let i = 0; i < RESUME_AT; i++) stepOnce(opt, sched, c, i);
+      torch.save({ optimizer: opt.stateDict(), scheduler: sched.stateDict() }, join(dir, `s${ci}.pt`));
+    }
+    const { json } = runPython(PY_HELPERS + String.raw`
+res = {}
+for ci, c in J['cases']:
+    opt = make_opt(c['optimizer'])
+    s = build(opt, c['spec'])
+    ck = torch.load('%s/s%d.pt' % (J['dir'], ci))
+    opt.load_state_dict(ck['optimizer'])
+    s.load_state_dict(ck['scheduler'])
+    seq = []
+    for i in range(J['resume'], J['steps']):
+        opt.step()
+        if c['metrics'] is not None: s.step(c['metrics'][i])
+        else: s.step()
+        seq.append(snap(opt))
+    res[str(ci)] = seq
+OUT_J = res
+`, { json: { cases: picked.map(({ c, ci }) => [ci, { optimizer: c.optimizer, spec: pySpec(c.spec), metrics: c.metrics ?? null }]), dir, steps: STEPS, resume: RESUME_AT } });
+    for (const { c, ci } of picked) {
+      assert.deepEqual(json[String(ci)], (py.json[ci] as PyCase).seq.slice(RESUME_AT + 1), c.name);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
