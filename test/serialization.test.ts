@@ -336,6 +336,7 @@ test('PyTorch loads what torch.save writes: dtypes, shared views, containers, Pa
     again: param,
     optim: { state: new Map([[0, { momentum_buffer: torch.ones([2]) }]]), param_groups: [{ lr: 0.1, params: [0] }] },
     bytes: new Uint8Array([0, 255, 97]), set: new Set([1, 2]), epoch: 3, best_prec1: 91.7,
+    keys: new Map<unknown, unknown>([[[1, 'a'], 1], [2.5, 2], [7n, 3], ['s', 4]]),
   };
   torch.save(obj, p('js_zip.pt'));
   torch.serialization.save(obj, p('js_zip64.pt'), { forceZip64: true });
@@ -373,7 +374,7 @@ for name in ['js_zip.pt', 'js_zip64.pt', 'js_legacy.pt']:
     r = {'meta': {k: [list(t.shape), list(t.stride()), t.storage_offset(), str(t.dtype)] for k, t in ts.items()},
          'shares': {k: t.storage().data_ptr() == b.storage().data_ptr() for k, t in ts.items()},
          'nested': repr(o['nested']), 'optim': repr({k: v for k, v in o['optim'].items() if k != 'state'}),
-         'state_keys': repr(list(o['optim']['state'].keys())), 'others': repr([o['bytes'], o['set'], o['epoch'], o['best_prec1']]),
+         'state_keys': repr(list(o['optim']['state'].keys())), 'others': repr([o['bytes'], o['set'], o['epoch'], o['best_prec1'], o['keys']]),
          'param': [type(o['param']).__name__, o['param'].requires_grad, type(o['frozen']).__name__, o['frozen'].requires_grad,
                    type(o['rg']).__name__, o['rg'].requires_grad, o['again'] is o['param']]}
     if name == 'js_zip.pt':
@@ -422,7 +423,7 @@ OUT_J = res
     assert.equal(r.nested, "{'a': [1, 2.5, 'x', None, True], 'b': {'c': -7, 'big': 1180591620717411303424}, 'unicode': 'héllo ✓'}");
     assert.equal(r.optim, "{'param_groups': [{'lr': 0.1, 'params': [0]}]}");
     assert.equal(r.state_keys, '[0]');
-    assert.equal(r.others, "[b'\\x00\\xffa', {1, 2}, 3, 91.7]");
+    assert.equal(r.others, "[b'\\x00\\xffa', {1, 2}, 3, 91.7, {(1, 'a'): 1, 2.5: 2, 7: 3, 's': 4}]");
     assert.deepEqual(r.param, ['Parameter', true, 'Parameter', false, 'Tensor', true, true]);
     if (name === 'js_legacy.pt') continue;
     const [names, bad, version, order, offs, methods] = r.zip;
@@ -451,6 +452,7 @@ OUT_J = res
     assert.deepEqual(o.nested, obj.nested);
     assert.deepEqual(o.set, obj.set);
     assert.deepEqual(o.bytes, obj.bytes);
+    assert.deepEqual(o.keys, new Map<unknown, unknown>([[[1, 'a'], 1], [2.5, 2], [7, 3], ['s', 4]]));
     assert.ok(o.optim.state instanceof Map);
   }
 });

@@ -152,7 +152,8 @@ export class Pickler {
       if (batch.length === 0) return;
       if (batch.length > 1) this.byte(0x28);
       for (const [k, v] of batch) {
-        this.save(k);
+        // dict keys must be hashable in Python: an array key is a tuple
+        this.save(Array.isArray(k) ? new PyTuple(k) : k);
         this.child(`[${typeof k === 'string' ? JSON.stringify(k) : String(k)}]`, v);
       }
       this.byte(batch.length > 1 ? 0x75 : 0x73);
