@@ -85,6 +85,7 @@ pil = Image.fromarray(imgs[0].permute(1, 2, 0).numpy())
 OUT['toTensor'] = TV.ToTensor()(pil)
 OUT['pilToTensor'] = TV.PILToTensor()(pil)
 OUT['gray'] = TV.ToTensor()(pil.convert('L'))
+OUT['grayU8'] = TV.PILToTensor()(pil.convert('L'))
 OUT['normalized'] = TV.Normalize((0.5, 0.25, 0.125), (0.2, 0.3, 0.7))(OUT['toTensor'])
 OUT['u8toI32'] = TV.ConvertImageDtype(torch.int32)(imgs[0])
 OUT['i32toU8'] = TV.ConvertImageDtype(torch.uint8)(OUT['u8toI32'] + 12345)
@@ -127,6 +128,11 @@ test('ToTensor, PILToTensor, Normalize and ConvertImageDtype values equal torchv
   assert.ok(new T.ConvertImageDtype('uint8').call(i32.add(12345)).equal(py.tensors.i32toU8!));
   assert.ok(new T.ConvertImageDtype('uint8').call(floats.select(0, 0)).equal(py.tensors.f2u8!));
   assertClose(new T.ToTensor().call(list[0]!), py.tensors.toTensor!, { atol: 0, rtol: 0 });
+  const gray: RGBImage = { width: 12, height: 10, channels: 1, data: new Uint8Array(py.tensors.grayU8!.toBytes()) };
+  assert.ok(new T.ToTensor().call(gray).equal(py.tensors.gray!));
+  assert.ok(new T.PILToTensor().call(gray).equal(py.tensors.grayU8!));
+  const grayNorm = new T.Compose([new T.ToTensor(), new T.Normalize([0.5], [0.25])]).call(gray);
+  assert.ok(grayNorm.equal(py.tensors.gray!.sub(0.5).div(0.25)));
 });
 
 test('bad input gives clear errors', () => {
