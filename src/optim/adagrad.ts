@@ -2,7 +2,7 @@
 // gradients: the sum of squared gradients scales each step, the lr decays as lr / (1 + (step - 1) * lrDecay).
 import { Tensor } from '../tensor.js';
 import { fullLike, scalarTensor } from '../creation.js';
-import { Optimizer, type Params, type ParamGroup, type ParamGroupInput } from './optimizer.js';
+import { Optimizer, checkOptionNames, type Params, type ParamGroup, type ParamGroupInput } from './optimizer.js';
 import { stepsToTensors } from './adam.js';
 import * as F from './foreach.js';
 
@@ -28,6 +28,7 @@ export interface AdagradOptions {
 
 export class Adagrad extends Optimizer<AdagradHyperParams> {
   constructor(params: Params<AdagradOptions>, opts: AdagradOptions = {}) {
+    checkOptionNames('Adagrad', opts, ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps', 'maximize']);
     const { lr = 1e-2, lrDecay = 0, weightDecay = 0, initialAccumulatorValue = 0, eps = 1e-10, maximize = false } = opts;
     if (!(lr >= 0)) throw new RangeError(`Invalid learning rate: ${lr}`);
     if (!(lrDecay >= 0)) throw new RangeError(`Invalid lr_decay value: ${lrDecay}`);

@@ -2,7 +2,7 @@
 // to the gradient, bias-corrected moments, AMSGrad and maximize. AdamW shares the update (adamw.ts).
 import { Tensor } from '../tensor.js';
 import { zerosLike, scalarTensor } from '../creation.js';
-import { Optimizer, type Params, type ParamGroup, type ParamState } from './optimizer.js';
+import { Optimizer, checkOptionNames, type Params, type ParamGroup, type ParamState } from './optimizer.js';
 import * as F from './foreach.js';
 import { pow } from './libm.js';
 
@@ -117,6 +117,7 @@ export function stepsToTensors(state: Map<Tensor, ParamState>, persist: (t: Tens
 
 export class Adam extends Optimizer<AdamHyperParams> {
   constructor(params: Params<AdamOptions>, opts: AdamOptions = {}) {
+    checkOptionNames('Adam', opts, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize']);
     const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, amsgrad = false, maximize = false } = opts;
     checkAdamOptions(lr, betas, eps, weightDecay);
     super(params as Params<AdamHyperParams>, {

@@ -1,6 +1,6 @@
 // torch.optim.AdamW: Adam with decoupled weight decay (the parameter shrinks by lr * weightDecay each step),
 // as PyTorch 1.13's single-tensor algorithm (torch/optim/adamw.py).
-import { Optimizer, type Params, type ParamGroup } from './optimizer.js';
+import { Optimizer, checkOptionNames, type Params, type ParamGroup } from './optimizer.js';
 import { adamUpdate, checkAdamOptions, stepsToTensors } from './adam.js';
 
 export interface AdamWHyperParams {
@@ -27,6 +27,7 @@ export interface AdamWOptions {
 
 export class AdamW extends Optimizer<AdamWHyperParams> {
   constructor(params: Params<AdamWOptions>, opts: AdamWOptions = {}) {
+    checkOptionNames('AdamW', opts, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize']);
     const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 1e-2, amsgrad = false, maximize = false } = opts;
     checkAdamOptions(lr, betas, eps, weightDecay);
     super(params as Params<AdamWHyperParams>, {

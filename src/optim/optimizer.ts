@@ -45,6 +45,17 @@ export function snakeToCamel(key: string): string {
   return key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 }
 
+/** Rejects options an optimizer or scheduler does not know, pointing PyTorch's snake_case names to ours. */
+export function checkOptionNames(what: string, opts: object | undefined, known: readonly string[]): void {
+  if (opts === undefined || opts === null) return;
+  if (typeof opts !== 'object') throw new TypeError(`${what}: options must be an object`);
+  for (const k of Object.keys(opts)) {
+    if (known.includes(k)) continue;
+    const hint = known.includes(snakeToCamel(k)) ? `; tstorch spells it '${snakeToCamel(k)}'` : `; known options: ${known.join(', ')}`;
+    throw new TypeError(`${what}: unknown option '${k}'${hint}`);
+  }
+}
+
 export abstract class Optimizer<H extends HyperParams = HyperParams> {
   /** The hyper-parameters a group gets when it does not set them. */
   readonly defaults: H;
@@ -79,6 +90,12 @@ export abstract class Optimizer<H extends HyperParams = HyperParams> {
       if (!(p instanceof Tensor)) throw new TypeError(`the optimizer can only optimize Tensors, but params[${i}] is ${typeof p}`);
       if (!p.isLeaf && !p.retainsGrad) throw new RangeError(`can't optimize a non-leaf Tensor (params[${i}])`);
     });
+    for (const k of Object.keys(group)) {
+      // A group may carry keys of the user's own (PyTorch allows it), but PyTorch's spelling of ours is a mistake.
+      if (k.includes('_') && snakeToCamel(k) in this.defaults) {
+        throw new TypeError(`parameter group option '${k}': tstorch spells it '${snakeToCamel(k)}'`);
+      }
+    }
     const g: Record<string, unknown> = { ...group, params };
     for (const [k, v] of Object.entries(this.defaults)) {
       if (g[k] === undefined) {
@@ -94,12 +111,8 @@ export abstract class Optimizer<H extends HyperParams = HyperParams> {
         if (params.includes(p)) throw new RangeError('some parameters appear in more than one parameter group');
       }
     }
-    this.validateGroup(g as ParamGroup<H>);
     this.paramGroups.push(g as ParamGroup<H>);
   }
-
-  /** Checks a group's hyper-parameters (ranges), as PyTorch's constructors do. */
-  protected validateGroup(_group: ParamGroup<H>): void {}
 
   /**
    * Resets the gradients of all optimized tensors: to null (the default), or to zeros with `setToNone: false`.

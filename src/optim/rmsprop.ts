@@ -3,7 +3,7 @@
 // optional momentum, weight decay and maximize.
 import { Tensor } from '../tensor.js';
 import { zerosLike } from '../creation.js';
-import { Optimizer, type Params, type ParamGroup } from './optimizer.js';
+import { Optimizer, checkOptionNames, type Params, type ParamGroup } from './optimizer.js';
 import * as F from './foreach.js';
 
 export interface RMSpropHyperParams {
@@ -31,6 +31,7 @@ export interface RMSpropOptions {
 
 export class RMSprop extends Optimizer<RMSpropHyperParams> {
   constructor(params: Params<RMSpropOptions>, opts: RMSpropOptions = {}) {
+    checkOptionNames('RMSprop', opts, ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered', 'maximize']);
     const { lr = 1e-2, alpha = 0.99, eps = 1e-8, weightDecay = 0, momentum = 0, centered = false, maximize = false } = opts;
     if (!(lr >= 0)) throw new RangeError(`Invalid learning rate: ${lr}`);
     if (!(eps >= 0)) throw new RangeError(`Invalid epsilon value: ${eps}`);

@@ -1,7 +1,7 @@
 // torch.optim.SGD: stochastic gradient descent with momentum, dampening, Nesterov momentum, weight decay
 // and maximize, as PyTorch 1.13's single-tensor algorithm (torch/optim/sgd.py).
 import { Tensor } from '../tensor.js';
-import { Optimizer, type Params, type ParamGroup } from './optimizer.js';
+import { Optimizer, checkOptionNames, type Params, type ParamGroup } from './optimizer.js';
 import { mul_, add_, add, effectiveGrads } from './foreach.js';
 
 export interface SGDHyperParams {
@@ -28,6 +28,7 @@ export interface SGDOptions {
 
 export class SGD extends Optimizer<SGDHyperParams> {
   constructor(params: Params<SGDOptions>, opts: SGDOptions = {}) {
+    checkOptionNames('SGD', opts, ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov', 'maximize']);
     const { lr, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false, maximize = false } = opts;
     if (lr !== undefined && lr < 0) throw new RangeError(`Invalid learning rate: ${lr}`);
     if (momentum < 0) throw new RangeError(`Invalid momentum value: ${momentum}`);

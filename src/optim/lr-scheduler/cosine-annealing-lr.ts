@@ -3,6 +3,7 @@
 import type { Optimizer } from '../optimizer.js';
 import { LRScheduler, type SchedulerOptions, type StateFields } from './scheduler.js';
 import { cos } from '../libm.js';
+import { checkOptionNames } from '../optimizer.js';
 
 export interface CosineAnnealingLROptions extends SchedulerOptions {
   /** PyTorch's T_max: epochs of a half cycle. */
@@ -16,6 +17,7 @@ export class CosineAnnealingLR extends LRScheduler {
 
   constructor(optimizer: Optimizer<any>, opts: CosineAnnealingLROptions) {
     super(optimizer, opts.lastEpoch, opts.verbose);
+    checkOptionNames('CosineAnnealingLR', opts, ['tMax', 'etaMin', 'lastEpoch', 'verbose']);
     if (!(opts.tMax > 0)) throw new RangeError(`CosineAnnealingLR: tMax must be positive, got ${opts.tMax}`);
     this.tMax = opts.tMax;
     this.etaMin = opts.etaMin ?? 0;

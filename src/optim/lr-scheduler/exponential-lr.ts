@@ -2,6 +2,7 @@
 import type { Optimizer } from '../optimizer.js';
 import { LRScheduler, type SchedulerOptions, type StateFields } from './scheduler.js';
 import { pow } from '../libm.js';
+import { checkOptionNames } from '../optimizer.js';
 
 export interface ExponentialLROptions extends SchedulerOptions {
   gamma: number;
@@ -12,6 +13,7 @@ export class ExponentialLR extends LRScheduler {
 
   constructor(optimizer: Optimizer<any>, opts: ExponentialLROptions) {
     super(optimizer, opts.lastEpoch, opts.verbose);
+    checkOptionNames('ExponentialLR', opts, ['gamma', 'lastEpoch', 'verbose']);
     if (typeof opts.gamma !== 'number') throw new TypeError('ExponentialLR: gamma must be a number');
     this.gamma = opts.gamma;
     this._initialStep();

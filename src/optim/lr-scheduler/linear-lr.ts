@@ -1,6 +1,7 @@
 // LinearLR: scales the lr by a factor moving linearly from startFactor to endFactor over totalIters epochs.
 import type { Optimizer } from '../optimizer.js';
 import { LRScheduler, type SchedulerOptions, type StateFields } from './scheduler.js';
+import { checkOptionNames } from '../optimizer.js';
 
 export interface LinearLROptions extends SchedulerOptions {
   startFactor?: number;
@@ -15,6 +16,7 @@ export class LinearLR extends LRScheduler {
 
   constructor(optimizer: Optimizer<any>, opts: LinearLROptions = {}) {
     super(optimizer, opts.lastEpoch, opts.verbose);
+    checkOptionNames('LinearLR', opts, ['startFactor', 'endFactor', 'totalIters', 'lastEpoch', 'verbose']);
     const { startFactor = 1 / 3, endFactor = 1, totalIters = 5 } = opts;
     if (startFactor > 1 || startFactor < 0) throw new RangeError('LinearLR: startFactor must be between 0 and 1');
     if (endFactor > 1 || endFactor < 0) throw new RangeError('LinearLR: endFactor must be between 0 and 1');

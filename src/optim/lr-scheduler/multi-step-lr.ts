@@ -2,6 +2,7 @@
 import type { Optimizer } from '../optimizer.js';
 import { LRScheduler, type SchedulerOptions, type StateFields } from './scheduler.js';
 import { pow } from '../libm.js';
+import { checkOptionNames } from '../optimizer.js';
 
 export interface MultiStepLROptions extends SchedulerOptions {
   milestones: number[];
@@ -15,6 +16,7 @@ export class MultiStepLR extends LRScheduler {
 
   constructor(optimizer: Optimizer<any>, opts: MultiStepLROptions) {
     super(optimizer, opts.lastEpoch, opts.verbose);
+    checkOptionNames('MultiStepLR', opts, ['milestones', 'gamma', 'lastEpoch', 'verbose']);
     if (!Array.isArray(opts.milestones)) throw new TypeError('MultiStepLR: milestones must be an array of epochs');
     this.milestones = new Map();
     for (const m of opts.milestones) this.milestones.set(m, (this.milestones.get(m) ?? 0) + 1);

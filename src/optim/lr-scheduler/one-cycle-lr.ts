@@ -4,7 +4,7 @@
 // Called once per batch. The group keys it adds (initialLr, maxLr, minLr, maxMomentum, baseMomentum) are
 // PyTorch's (`initial_lr`...) in the optimizer's state dict.
 import type { Optimizer } from '../optimizer.js';
-import { snakeToCamel } from '../optimizer.js';
+import { snakeToCamel, checkOptionNames } from '../optimizer.js';
 import { LRScheduler, type SchedulerOptions, type StateFields } from './scheduler.js';
 import { cos } from '../libm.js';
 
@@ -42,6 +42,8 @@ export class OneCycleLR extends LRScheduler {
   useBeta1 = false;
 
   constructor(optimizer: Optimizer<any>, opts: OneCycleLROptions) {
+    checkOptionNames('OneCycleLR', opts, ['maxLr', 'totalSteps', 'epochs', 'stepsPerEpoch', 'pctStart', 'annealStrategy', 'cycleMomentum',
+      'baseMomentum', 'maxMomentum', 'divFactor', 'finalDivFactor', 'threePhase', 'lastEpoch', 'verbose']);
     const {
       totalSteps, epochs, stepsPerEpoch, pctStart = 0.3, annealStrategy = 'cos', cycleMomentum = true,
       baseMomentum = 0.85, maxMomentum = 0.95, divFactor = 25, finalDivFactor = 1e4, threePhase = false, lastEpoch = -1,

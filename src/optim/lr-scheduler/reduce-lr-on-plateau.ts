@@ -1,6 +1,6 @@
 // ReduceLROnPlateau: multiplies the lr by `factor` when a metric (given to each step) has not improved for
 // `patience` epochs, then waits `cooldown` epochs before counting again.
-import { Optimizer } from '../optimizer.js';
+import { Optimizer, checkOptionNames } from '../optimizer.js';
 import { Tensor } from '../../tensor.js';
 import { entriesOf, formatE4, plain, type SchedulerStateDict } from './scheduler.js';
 
@@ -38,6 +38,7 @@ export class ReduceLROnPlateau {
   private _lastLr: number[] | undefined;
 
   constructor(optimizer: Optimizer<any>, opts: ReduceLROnPlateauOptions = {}) {
+    checkOptionNames('ReduceLROnPlateau', opts, ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps', 'verbose']);
     const {
       mode = 'min', factor = 0.1, patience = 10, threshold = 1e-4, thresholdMode = 'rel', cooldown = 0, minLr = 0,
       eps = 1e-8, verbose = false,

@@ -2,6 +2,7 @@
 // restarts from its epoch 0 there).
 import type { Optimizer } from '../optimizer.js';
 import { LRScheduler, entriesOf, type SchedulerOptions, type SchedulerStateDict, type StateFields } from './scheduler.js';
+import { checkOptionNames } from '../optimizer.js';
 
 export interface SequentialLROptions extends SchedulerOptions {
   schedulers: LRScheduler[];
@@ -15,6 +16,7 @@ export class SequentialLR extends LRScheduler {
   constructor(optimizer: Optimizer<any>, opts: SequentialLROptions) {
     const { schedulers, milestones, lastEpoch = -1 } = opts;
     super(optimizer, -1, opts.verbose);
+    checkOptionNames('SequentialLR', opts, ['schedulers', 'milestones', 'lastEpoch', 'verbose']);
     if (!Array.isArray(schedulers) || schedulers.length === 0) throw new TypeError('SequentialLR: schedulers must be a non-empty array');
     schedulers.forEach((s, i) => {
       if (s.optimizer !== optimizer) {

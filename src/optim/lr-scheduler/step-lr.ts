@@ -2,6 +2,7 @@
 import type { Optimizer } from '../optimizer.js';
 import { LRScheduler, type SchedulerOptions, type StateFields } from './scheduler.js';
 import { pow } from '../libm.js';
+import { checkOptionNames } from '../optimizer.js';
 
 export interface StepLROptions extends SchedulerOptions {
   stepSize: number;
@@ -14,6 +15,7 @@ export class StepLR extends LRScheduler {
 
   constructor(optimizer: Optimizer<any>, opts: StepLROptions) {
     super(optimizer, opts.lastEpoch, opts.verbose);
+    checkOptionNames('StepLR', opts, ['stepSize', 'gamma', 'lastEpoch', 'verbose']);
     if (!Number.isInteger(opts.stepSize) || opts.stepSize <= 0) throw new RangeError(`StepLR: stepSize must be a positive integer, got ${opts.stepSize}`);
     this.stepSize = opts.stepSize;
     this.gamma = opts.gamma ?? 0.1;
