@@ -1,0 +1,131 @@
+// A zoo model with the weights a user names on the command line: a published checkpoint ('DEFAULT',
+// 'IMAGENET1K_V1'; from torch.hub's cache or downloaded), a checkpoint file (PyTorch's or a fine-tuned run's,
+// whose class names and preprocessing are read from the config.json beside it), or 'none' (torchvision's
+// random initialisation). Also returns the class names and the inference preprocessing that go with them.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Module, StateDict } from '../nn/module.js';
+import { getModel, getModelWeights, listModels } from '../vision/models/registry.js';
+import '../vision/models/index.js';
+import { checkpointsDir } from '../vision/models/weights-hub.js';
+import { addMissingBatchCounters, type ClassificationTransformParams, type Weights } from '../vision/models/weights.js';
+import { remapLegacyDenseNetKeys } from '../vision/models/densenet.js';
+import { IMAGENET_CLASSES } from '../vision/models/imagenet-classes.js';
+import { loadCheckpointStateDict } from './checkpoint.js';
+import { configBeside, type RunConfig } from './run-dir.js';
+import { headWeightKey } from './finetune.js';
+import { UserError } from '../cli/errors.js';
+
+export interface LoadedModel {
+  model: Module;
+  name: string;
+  /** Class names for the model's outputs; null when unknown (random weights). */
+  classes: string[] | null;
+  preprocess: ClassificationTransformParams;
+  /** What was loaded, for messages ('AlexNet_Weights.IMAGENET1K_V1', a path, 'random initialisation'). */
+  source: string;
+  kind: 'published' | 'file' | 'none';
+  /** The fine-tuning run's config when the file came from one. */
+  runConfig: RunConfig | null;
+}
+
+/** ImageNet's preprocessing (torchvision's ImageClassification defaults), for models without published weights. */
+const IMAGENET_PRESET: ClassificationTransformParams = {
+  kind: 'ImageClassification', cropSize: [224], resizeSize: [256], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], interpolation: 'bilinear',
+};
+
+export function checkModelName(name: string): void {
+  if (!listModels().includes(name)) throw new UserError(`unknown model '${name}': expected one of ${listModels().join(', ')} (see 'tstorch models')`);
+}
+
+/** The preprocessing of a model's default published weights (Inception v3: resize 342, crop 299; others 256/224). */
+export function defaultPreset(name: string): ClassificationTransformParams {
+  try {
+    return getModelWeights(name).DEFAULT.transforms();
+  } catch {
+    return structuredClone(IMAGENET_PRESET);
+  }
+}
+
+export function isWeightsFile(arg: string): boolean {
+  return arg.includes('/') || arg.includes('\\') || /\.(pth|pt|bin|ckpt|tar|safetensors)$/i.test(arg) || existsSync(arg);
+}
+
+function publishedWeights(name: string, arg: string): Weights {
+  let e;
+  try {
+    e = getModelWeights(name);
+  } catch {
+    throw new UserError(`--weights ${arg}: model '${name}' has no published weights; pass a checkpoint file or 'none'`);
+  }
+  try {
+    return e.get(arg);
+  } catch (err) {
+    throw new UserError(`--weights: ${(err as Error).message}, a checkpoint file, or 'none'`);
+  }
+}
+
+/**
+ * The checkpoint file of published weights: from torch.hub's cache, else downloaded. Offline, a UserError that
+ * says where to put the file and which other choices there are.
+ */
+export async function fetchPublished(w: Weights, opts: { progress?: boolean; allowNone?: boolean } = {}): Promise<string> {
+  const cached = join(checkpointsDir(), w.fileName);
+  if (existsSync(cached)) return cached;
+  try {
+    return await w.download({ progress: opts.progress ?? true });
+  } catch (e) {
+    const first = (e as Error).message.split('\n')[0];
+    throw new UserError(`no pretrained weights can be had for ${w}: ${first}.\n` +
+      `  Put ${w.fileName} into ${checkpointsDir()} by hand (or set $TORCH_HOME), or pass --weights FILE` +
+      (opts.allowNone ? `, or --weights none to start from torchvision's random initialisation.` : '.'));
+  }
+}
+
+function fromStateDict(name: string, sd: StateDict, path: string): Module {
+  const extra: Record<string, unknown> = {};
+  if (name === 'googlenet') extra.auxLogits = Object.keys(sd).some((k) => k.startsWith('aux1.'));
+  if (name === 'inception_v3') extra.auxLogits = Object.keys(sd).some((k) => k.startsWith('AuxLogits.'));
+  const probe = getModel(name, { ...extra, weights: null });
+  const key = headWeightKey(name, probe);
+  const head = sd[key];
+  if (!head) throw new UserError(`${path}: no '${key}' in the checkpoint, so it is not a ${name} state dict (first keys: ${Object.keys(sd).slice(0, 4).join(', ')})`);
+  const numClasses = head.shape[0]!;
+  // every zoo builder defaults to ImageNet's 1000 classes
+  const model = numClasses === 1000 ? probe : getModel(name, { ...extra, numClasses, weights: null });
+  const fixed = name.startsWith('densenet') ? remapLegacyDenseNetKeys(sd) : sd;
+  try {
+    model.loadStateDict(addMissingBatchCounters(model, fixed));
+  } catch (e) {
+    throw new UserError(`${path} does not fit ${name}: ${(e as Error).message}`);
+  }
+  return model;
+}
+
+/**
+ * Builds `name` with the weights named by `arg`: a published name ('DEFAULT', 'IMAGENET1K_V1'), a checkpoint path,
+ * or 'none'. `allowNone` adds the --weights none hint to the offline message.
+ */
+export async function loadZooModel(name: string, arg: string, opts: { progress?: boolean; allowNone?: boolean } = {}): Promise<LoadedModel> {
+  checkModelName(name);
+  if (arg === 'none') {
+    return { model: getModel(name, { weights: null }), name, classes: null, preprocess: defaultPreset(name), source: 'random initialisation', kind: 'none', runConfig: null };
+  }
+  if (isWeightsFile(arg)) {
+    if (!existsSync(arg)) throw new UserError(`--weights: checkpoint file '${arg}' does not exist`);
+    const sd = loadCheckpointStateDict(arg);
+    const model = fromStateDict(name, sd, arg);
+    const cfg = configBeside(arg);
+    const numClasses = sd[headWeightKey(name, model)]!.shape[0]!;
+    let classes: string[] | null = null;
+    if (cfg && Array.isArray(cfg.classes) && cfg.classes.length === numClasses) classes = [...cfg.classes];
+    else if (numClasses === 1000) classes = [...IMAGENET_CLASSES];
+    const preset = defaultPreset(name);
+    const p = (cfg?.preprocess ?? null) as Partial<ClassificationTransformParams> | null;
+    return { model, name, classes, preprocess: p ? { ...preset, ...p } : preset, source: arg, kind: 'file', runConfig: cfg };
+  }
+  const w = publishedWeights(name, arg);
+  await fetchPublished(w, opts);
+  const model = getModel(name, { weights: w, progress: opts.progress ?? true });
+  return { model, name, classes: w.meta.categories ? [...w.meta.categories] : null, preprocess: w.transforms(), source: String(w), kind: 'published', runConfig: null };
+}
