@@ -18,3 +18,4 @@ export * from './efficientnet.js';
 export * from './regnet.js';
 export * from './convnext.js';
 export * from './lenet.js';
+export { summary, ModelSummary, type SummaryRow, type SummaryOptions } from './summary.js';
