@@ -56,6 +56,15 @@ export function checkOptionNames(what: string, opts: object | undefined, known: 
   }
 }
 
+/**
+ * The base of all optimizers (torch.optim.Optimizer). A subclass passes its defaults to the constructor and
+ * implements updateGroup(), which runs inside noGrad and a tidy scope: temporaries are freed after each step,
+ * and tensors kept as state go through persist().
+ *
+ *   const opt = new torch.optim.SGD([{ params: model.features.parameters() },
+ *     { params: model.classifier.parameters(), lr: 1e-3 }], { lr: 1e-4, momentum: 0.9 });
+ *   opt.zeroGrad(); loss.backward(); opt.step();
+ */
 export abstract class Optimizer<H extends HyperParams = HyperParams> {
   /** The hyper-parameters a group gets when it does not set them. */
   readonly defaults: H;
