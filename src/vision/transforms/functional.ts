@@ -4,7 +4,7 @@ import { Tensor } from '../../tensor.js';
 import { fromBytes } from '../../creation.js';
 import { type DType, normalizeDtype } from '../../dtype.js';
 import { isImage, type RGBImage } from '../io/image.js';
-import { window, padImage, hflipImage, vflipImage, imageToCHWFloat, imageToCHWBytes, imageToNormalizedCHW, type PaddingMode } from './image-ops.js';
+import { window, padImage, hflipImage, vflipImage, imageToCHWFloat, imageToCHWBytes, normalizeTables, imageThroughTables, type PaddingMode } from './image-ops.js';
 import {
   padTensor, cropTensor, hflipTensor, vflipTensor, normalizeTensor, convertImageDtype as convertTensor, eraseTensor, dims,
 } from './tensor-ops.js';
@@ -116,8 +116,19 @@ export function pilToTensor(pic: ImageOrTensor): Tensor {
 export const toImageTensor = pilToTensor;
 
 /** toTensor then normalize, fused for images (the same float32 values, one pass, one native call). */
+const tableCache = new Map<string, Float32Array[]>();
+
 export function toNormalizedTensor(pic: ImageOrTensor, mean: readonly number[], std: readonly number[]): Tensor {
-  if (isImage(pic)) return fromBytes(imageToNormalizedCHW(pic, mean, std), [pic.channels, pic.height, pic.width], 'float32');
+  if (isImage(pic)) {
+    const key = `${pic.channels}|${mean.join(',')}|${std.join(',')}`;
+    let tables = tableCache.get(key);
+    if (tables === undefined) {
+      tables = normalizeTables(pic.channels, mean, std);
+      if (tableCache.size > 64) tableCache.clear();
+      tableCache.set(key, tables);
+    }
+    return fromBytes(imageThroughTables(pic, tables), [pic.channels, pic.height, pic.width], 'float32');
+  }
   return normalize(toTensor(pic), mean, std, true);
 }
 

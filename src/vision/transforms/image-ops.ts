@@ -52,29 +52,35 @@ export function window(img: RGBImage, top: number, left: number, h: number, w: n
   const src = img.data;
   const out = new Uint8Array(h * w * C);
   const f = fillBytes(fill, C);
-  const cols = new Int32Array(w);
-  let interior = true;
-  for (let x = 0; x < w; x++) {
-    cols[x] = sourceIndex(left + x, W, mode);
-    if (left + x < 0 || left + x >= W) interior = false;
+  const zeroFill = f.every((v) => v === 0);
+  const fillRun = (from: number, to: number): void => {
+    if (zeroFill) return;
+    for (let k = from; k < to; k += C) for (let c = 0; c < C; c++) out[k + c] = f[c]!;
+  };
+  if (mode === 'constant') {
+    // the columns inside the image form one run, copied row by row; the rest is fill
+    const xa = Math.min(w, Math.max(0, -left));
+    const xb = Math.max(xa, Math.min(w, W - left));
+    for (let y = 0; y < h; y++) {
+      const sy = top + y;
+      const o = y * w * C;
+      if (sy < 0 || sy >= img.height) { fillRun(o, o + w * C); continue; }
+      fillRun(o, o + xa * C);
+      if (xb > xa) out.set(src.subarray((sy * W + left + xa) * C, (sy * W + left + xb) * C), o + xa * C);
+      fillRun(o + xb * C, o + w * C);
+    }
+    return createImage(w, h, C, out);
   }
+  const cols = new Int32Array(w);
+  for (let x = 0; x < w; x++) cols[x] = sourceIndex(left + x, W, mode);
   for (let y = 0; y < h; y++) {
     const sy = sourceIndex(top + y, img.height, mode);
-    const o = y * w * C;
-    if (sy < 0) {
-      for (let k = 0; k < w * C; k += C) for (let c = 0; c < C; c++) out[o + k + c] = f[c]!;
-      continue;
-    }
     const rowStart = sy * W * C;
-    if (interior) {
-      out.set(src.subarray(rowStart + left * C, rowStart + (left + w) * C), o);
-      continue;
-    }
+    const o = y * w * C;
     for (let x = 0; x < w; x++) {
-      const sx = cols[x]!;
+      const s = rowStart + cols[x]! * C;
       const d = o + x * C;
-      if (sx < 0) for (let c = 0; c < C; c++) out[d + c] = f[c]!;
-      else { const s = rowStart + sx * C; for (let c = 0; c < C; c++) out[d + c] = src[s + c]!; }
+      for (let c = 0; c < C; c++) out[d + c] = src[s + c]!;
     }
   }
   return createImage(w, h, C, out);
@@ -137,23 +143,33 @@ export function imageToCHWBytes(img: RGBImage): Uint8Array {
 }
 
 /**
- * ToTensor followed by Normalize in one pass: ((x / 255) - mean) / std with float32 rounding after each
- * step, which is exactly what the two transforms compute (float32 operands, so double arithmetic rounded
- * to float32 is correctly rounded).
+ * ToTensor followed by Normalize as a table per channel: ((x / 255) - mean) / std with float32 rounding after
+ * each step, exactly what the two transforms compute (float32 operands, so double arithmetic rounded to
+ * float32 is correctly rounded), for each of the 256 byte values.
  */
-export function imageToNormalizedCHW(img: RGBImage, mean: readonly number[], std: readonly number[]): Float32Array {
-  const { width: W, height: H, channels: C, data } = img;
-  if ((mean.length !== 1 && mean.length !== C) || (std.length !== 1 && std.length !== C)) {
-    throw new RangeError(`Normalize: mean and std need 1 or ${C} values for a ${C}-channel image, got ${mean.length} and ${std.length}`);
+export function normalizeTables(channels: number, mean: readonly number[], std: readonly number[]): Float32Array[] {
+  if ((mean.length !== 1 && mean.length !== channels) || (std.length !== 1 && std.length !== channels)) {
+    throw new RangeError(`Normalize: mean and std need 1 or ${channels} values for a ${channels}-channel image, got ${mean.length} and ${std.length}`);
   }
-  const plane = W * H;
-  const out = new Float32Array(plane * C);
-  for (let c = 0; c < C; c++) {
+  return Array.from({ length: channels }, (_, c) => {
     const m = Math.fround(mean[mean.length === 1 ? 0 : c]!);
     const sd = Math.fround(std[std.length === 1 ? 0 : c]!);
     if (sd === 0) throw new RangeError('Normalize: std evaluated to zero after conversion to float32, leading to division by zero');
+    const t = new Float32Array(256);
+    for (let v = 0; v < 256; v++) t[v] = Math.fround(Math.fround(v / 255) - m) / sd;
+    return t;
+  });
+}
+
+/** CHW float32 through per-channel tables (see normalizeTables). */
+export function imageThroughTables(img: RGBImage, tables: readonly Float32Array[]): Float32Array {
+  const { width: W, height: H, channels: C, data } = img;
+  const plane = W * H;
+  const out = new Float32Array(plane * C);
+  for (let c = 0; c < C; c++) {
+    const t = tables[c]!;
     const o = c * plane;
-    for (let p = 0, s = c; p < plane; p++, s += C) out[o + p] = Math.fround(Math.fround(data[s]! / 255) - m) / sd;
+    for (let p = 0, s = c; p < plane; p++, s += C) out[o + p] = t[data[s]!]!;
   }
   return out;
 }
