@@ -8,5 +8,9 @@ export {
   Resize, RandomResizedCrop, RandomRotation, RandomAffine, resize, resizedCrop, rotate, affine, inverseAffineMatrix,
   type InterpolationMode, type ResizeOptions, type RandomResizedCropOptions, type RotateOptions, type AffineOptions, type RandomAffineOptions,
 } from './image-geometry.js';
+export {
+  ColorJitter, Grayscale, RandomGrayscale, GaussianBlur, adjustBrightness, adjustContrast, adjustSaturation, adjustHue,
+  adjustSharpness, rgbToGrayscale, invert, posterize, solarize, autocontrast, equalize, gaussianBlur, type ColorJitterOptions,
+} from './image-color.js';
 export * as functional from './functional.js';
 export type { PaddingMode, ImageOrTensor } from './functional.js';
