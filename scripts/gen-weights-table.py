@@ -79,7 +79,7 @@ def main():
     with open(os.path.join(OUT_DIR, "weights-data.ts"), "w") as f:
         f.write(header)
         f.write("/* eslint-disable */\n")
-        f.write("export const WEIGHTS_DATA = " + json.dumps(enums, indent=2, sort_keys=True) + " as const;\n\n")
+        f.write("export const WEIGHTS_DATA = " + json.dumps(enums, indent=2) + " as const;\n\n")
         f.write("/** The weights enum of each classification builder (torchvision.models.get_model_weights). */\n")
         f.write("export const MODEL_WEIGHTS = " + json.dumps(model_weights, indent=2) + " as const;\n")
     with open(os.path.join(OUT_DIR, "imagenet-classes.ts"), "w") as f:

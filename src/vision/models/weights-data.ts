@@ -5,42 +5,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simplified training recipe.",
+        "url": "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth",
         "fileName": "alexnet-owt-7be5be79.pth",
+        "numParams": 61100840,
+        "minSize": [
+          63,
+          63
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 56.522,
             "acc@5": 79.066
           }
         },
-        "minSize": [
-          63,
-          63
-        ],
-        "numParams": 61100840,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth"
+        "docs": "These weights reproduce closely the results of the paper using a simplified training recipe."
       }
     }
   },
@@ -48,42 +48,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/convnext_base-6075fbad.pth",
         "fileName": "convnext_base-6075fbad.pth",
+        "numParams": 88591464,
+        "minSize": [
+          32,
+          32
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 84.062,
             "acc@5": 96.87
           }
         },
-        "minSize": [
-          32,
-          32
-        ],
-        "numParams": 88591464,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#convnext",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            232
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            232
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/convnext_base-6075fbad.pth"
+        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -91,42 +91,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/convnext_large-ea097f82.pth",
         "fileName": "convnext_large-ea097f82.pth",
+        "numParams": 197767336,
+        "minSize": [
+          32,
+          32
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 84.414,
             "acc@5": 96.976
           }
         },
-        "minSize": [
-          32,
-          32
-        ],
-        "numParams": 197767336,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#convnext",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            232
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            232
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/convnext_large-ea097f82.pth"
+        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -134,42 +134,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/convnext_small-0c510722.pth",
         "fileName": "convnext_small-0c510722.pth",
+        "numParams": 50223688,
+        "minSize": [
+          32,
+          32
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 83.616,
             "acc@5": 96.65
           }
         },
-        "minSize": [
-          32,
-          32
-        ],
-        "numParams": 50223688,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#convnext",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            230
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            230
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/convnext_small-0c510722.pth"
+        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -177,42 +177,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/convnext_tiny-983f1562.pth",
         "fileName": "convnext_tiny-983f1562.pth",
+        "numParams": 28589128,
+        "minSize": [
+          32,
+          32
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 82.52,
             "acc@5": 96.146
           }
         },
-        "minSize": [
-          32,
-          32
-        ],
-        "numParams": 28589128,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#convnext",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            236
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            236
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/convnext_tiny-983f1562.pth"
+        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -220,42 +220,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are ported from LuaTorch.",
+        "url": "https://download.pytorch.org/models/densenet121-a639ec97.pth",
         "fileName": "densenet121-a639ec97.pth",
+        "numParams": 7978856,
+        "minSize": [
+          29,
+          29
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 74.434,
             "acc@5": 91.972
           }
         },
-        "minSize": [
-          29,
-          29
-        ],
-        "numParams": 7978856,
         "recipe": "https://github.com/pytorch/vision/pull/116",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/densenet121-a639ec97.pth"
+        "docs": "These weights are ported from LuaTorch."
       }
     }
   },
@@ -263,42 +263,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are ported from LuaTorch.",
+        "url": "https://download.pytorch.org/models/densenet161-8d451a50.pth",
         "fileName": "densenet161-8d451a50.pth",
+        "numParams": 28681000,
+        "minSize": [
+          29,
+          29
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 77.138,
             "acc@5": 93.56
           }
         },
-        "minSize": [
-          29,
-          29
-        ],
-        "numParams": 28681000,
         "recipe": "https://github.com/pytorch/vision/pull/116",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/densenet161-8d451a50.pth"
+        "docs": "These weights are ported from LuaTorch."
       }
     }
   },
@@ -306,42 +306,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are ported from LuaTorch.",
+        "url": "https://download.pytorch.org/models/densenet169-b2777c0a.pth",
         "fileName": "densenet169-b2777c0a.pth",
+        "numParams": 14149480,
+        "minSize": [
+          29,
+          29
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 75.6,
             "acc@5": 92.806
           }
         },
-        "minSize": [
-          29,
-          29
-        ],
-        "numParams": 14149480,
         "recipe": "https://github.com/pytorch/vision/pull/116",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/densenet169-b2777c0a.pth"
+        "docs": "These weights are ported from LuaTorch."
       }
     }
   },
@@ -349,42 +349,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are ported from LuaTorch.",
+        "url": "https://download.pytorch.org/models/densenet201-c1103571.pth",
         "fileName": "densenet201-c1103571.pth",
+        "numParams": 20013928,
+        "minSize": [
+          29,
+          29
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 76.896,
             "acc@5": 93.37
           }
         },
-        "minSize": [
-          29,
-          29
-        ],
-        "numParams": 20013928,
         "recipe": "https://github.com/pytorch/vision/pull/116",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/densenet201-c1103571.pth"
+        "docs": "These weights are ported from LuaTorch."
       }
     }
   },
@@ -392,42 +392,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are ported from the original paper.",
+        "url": "https://download.pytorch.org/models/efficientnet_b0_rwightman-3dd342df.pth",
         "fileName": "efficientnet_b0_rwightman-3dd342df.pth",
+        "numParams": 5288548,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 77.692,
             "acc@5": 93.532
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 5288548,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#efficientnet-v1",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bicubic"
         },
-        "url": "https://download.pytorch.org/models/efficientnet_b0_rwightman-3dd342df.pth"
+        "docs": "These weights are ported from the original paper."
       }
     }
   },
@@ -435,80 +435,80 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V2",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are ported from the original paper.",
+        "url": "https://download.pytorch.org/models/efficientnet_b1_rwightman-533bc792.pth",
         "fileName": "efficientnet_b1_rwightman-533bc792.pth",
+        "numParams": 7794184,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 78.642,
             "acc@5": 94.186
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 7794184,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#efficientnet-v1",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             240
           ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bicubic"
         },
-        "url": "https://download.pytorch.org/models/efficientnet_b1_rwightman-533bc792.pth"
+        "docs": "These weights are ported from the original paper."
       },
       "IMAGENET1K_V2": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/efficientnet_b1-c27df63c.pth",
         "fileName": "efficientnet_b1-c27df63c.pth",
+        "numParams": 7794184,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 79.838,
             "acc@5": 94.934
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 7794184,
         "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe-with-lr-wd-crop-tuning",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             240
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            255
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            255
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/efficientnet_b1-c27df63c.pth"
+        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -516,42 +516,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are ported from the original paper.",
+        "url": "https://download.pytorch.org/models/efficientnet_b2_rwightman-bcdf34b7.pth",
         "fileName": "efficientnet_b2_rwightman-bcdf34b7.pth",
+        "numParams": 9109994,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 80.608,
             "acc@5": 95.31
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 9109994,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#efficientnet-v1",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             288
           ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            288
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            288
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bicubic"
         },
-        "url": "https://download.pytorch.org/models/efficientnet_b2_rwightman-bcdf34b7.pth"
+        "docs": "These weights are ported from the original paper."
       }
     }
   },
@@ -559,42 +559,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are ported from the original paper.",
+        "url": "https://download.pytorch.org/models/efficientnet_b3_rwightman-cf984f9c.pth",
         "fileName": "efficientnet_b3_rwightman-cf984f9c.pth",
+        "numParams": 12233232,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 82.008,
             "acc@5": 96.054
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 12233232,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#efficientnet-v1",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             300
           ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            320
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            320
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bicubic"
         },
-        "url": "https://download.pytorch.org/models/efficientnet_b3_rwightman-cf984f9c.pth"
+        "docs": "These weights are ported from the original paper."
       }
     }
   },
@@ -602,42 +602,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are ported from the original paper.",
+        "url": "https://download.pytorch.org/models/efficientnet_b4_rwightman-7eb33cd5.pth",
         "fileName": "efficientnet_b4_rwightman-7eb33cd5.pth",
+        "numParams": 19341616,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 83.384,
             "acc@5": 96.594
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 19341616,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#efficientnet-v1",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             380
           ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            384
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            384
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bicubic"
         },
-        "url": "https://download.pytorch.org/models/efficientnet_b4_rwightman-7eb33cd5.pth"
+        "docs": "These weights are ported from the original paper."
       }
     }
   },
@@ -645,42 +645,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are ported from the original paper.",
+        "url": "https://download.pytorch.org/models/efficientnet_b5_lukemelas-b6417697.pth",
         "fileName": "efficientnet_b5_lukemelas-b6417697.pth",
+        "numParams": 30389784,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 83.444,
             "acc@5": 96.628
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 30389784,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#efficientnet-v1",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             456
           ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            456
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            456
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bicubic"
         },
-        "url": "https://download.pytorch.org/models/efficientnet_b5_lukemelas-b6417697.pth"
+        "docs": "These weights are ported from the original paper."
       }
     }
   },
@@ -688,42 +688,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are ported from the original paper.",
+        "url": "https://download.pytorch.org/models/efficientnet_b6_lukemelas-c76e70fd.pth",
         "fileName": "efficientnet_b6_lukemelas-c76e70fd.pth",
+        "numParams": 43040704,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 84.008,
             "acc@5": 96.916
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 43040704,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#efficientnet-v1",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             528
           ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            528
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            528
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bicubic"
         },
-        "url": "https://download.pytorch.org/models/efficientnet_b6_lukemelas-c76e70fd.pth"
+        "docs": "These weights are ported from the original paper."
       }
     }
   },
@@ -731,42 +731,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are ported from the original paper.",
+        "url": "https://download.pytorch.org/models/efficientnet_b7_lukemelas-dcc49843.pth",
         "fileName": "efficientnet_b7_lukemelas-dcc49843.pth",
+        "numParams": 66347960,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 84.122,
             "acc@5": 96.908
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 66347960,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#efficientnet-v1",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             600
           ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            600
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            600
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bicubic"
         },
-        "url": "https://download.pytorch.org/models/efficientnet_b7_lukemelas-dcc49843.pth"
+        "docs": "These weights are ported from the original paper."
       }
     }
   },
@@ -774,42 +774,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are ported from the original paper.",
+        "url": "https://download.pytorch.org/models/efficientnet_v2_l-59c71312.pth",
         "fileName": "efficientnet_v2_l-59c71312.pth",
+        "numParams": 118515272,
+        "minSize": [
+          33,
+          33
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 85.808,
             "acc@5": 97.788
           }
         },
-        "minSize": [
-          33,
-          33
-        ],
-        "numParams": 118515272,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#efficientnet-v2",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             480
           ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            480
+          ],
           "mean": [
             0.5,
             0.5,
             0.5
           ],
-          "resizeSize": [
-            480
-          ],
           "std": [
             0.5,
             0.5,
             0.5
-          ]
+          ],
+          "interpolation": "bicubic"
         },
-        "url": "https://download.pytorch.org/models/efficientnet_v2_l-59c71312.pth"
+        "docs": "These weights are ported from the original paper."
       }
     }
   },
@@ -817,42 +817,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/efficientnet_v2_m-dc08266a.pth",
         "fileName": "efficientnet_v2_m-dc08266a.pth",
+        "numParams": 54139356,
+        "minSize": [
+          33,
+          33
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 85.112,
             "acc@5": 97.156
           }
         },
-        "minSize": [
-          33,
-          33
-        ],
-        "numParams": 54139356,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#efficientnet-v2",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             480
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            480
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            480
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/efficientnet_v2_m-dc08266a.pth"
+        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -860,42 +860,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/efficientnet_v2_s-dd5fe13b.pth",
         "fileName": "efficientnet_v2_s-dd5fe13b.pth",
+        "numParams": 21458488,
+        "minSize": [
+          33,
+          33
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 84.228,
             "acc@5": 96.878
           }
         },
-        "minSize": [
-          33,
-          33
-        ],
-        "numParams": 21458488,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#efficientnet-v2",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             384
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            384
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            384
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/efficientnet_v2_s-dd5fe13b.pth"
+        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -903,42 +903,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are ported from the original paper.",
+        "url": "https://download.pytorch.org/models/googlenet-1378be20.pth",
         "fileName": "googlenet-1378be20.pth",
+        "numParams": 6624904,
+        "minSize": [
+          15,
+          15
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 69.778,
             "acc@5": 89.53
           }
         },
-        "minSize": [
-          15,
-          15
-        ],
-        "numParams": 6624904,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#googlenet",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/googlenet-1378be20.pth"
+        "docs": "These weights are ported from the original paper."
       }
     }
   },
@@ -946,214 +946,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are ported from the original paper.",
+        "url": "https://download.pytorch.org/models/inception_v3_google-0cc3c7bd.pth",
         "fileName": "inception_v3_google-0cc3c7bd.pth",
+        "numParams": 27161264,
+        "minSize": [
+          75,
+          75
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 77.294,
             "acc@5": 93.45
           }
         },
-        "minSize": [
-          75,
-          75
-        ],
-        "numParams": 27161264,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#inception-v3",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             299
-          ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
-          "mean": [
-            0.485,
-            0.456,
-            0.406
           ],
           "resizeSize": [
             342
           ],
-          "std": [
-            0.229,
-            0.224,
-            0.225
-          ]
-        },
-        "url": "https://download.pytorch.org/models/inception_v3_google-0cc3c7bd.pth"
-      }
-    }
-  },
-  "MNASNet0_5_Weights": {
-    "default": "IMAGENET1K_V1",
-    "entries": {
-      "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper.",
-        "fileName": "mnasnet0.5_top1_67.823-3ffadce67e.pth",
-        "metrics": {
-          "ImageNet-1K": {
-            "acc@1": 67.734,
-            "acc@5": 87.49
-          }
-        },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 2218512,
-        "recipe": "https://github.com/1e100/mnasnet_trainer",
-        "transforms": {
-          "cropSize": [
-            224
-          ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/mnasnet0.5_top1_67.823-3ffadce67e.pth"
-      }
-    }
-  },
-  "MNASNet0_75_Weights": {
-    "default": "IMAGENET1K_V1",
-    "entries": {
-      "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights were trained from scratch by using TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
-        "fileName": "mnasnet0_75-7090bc5f.pth",
-        "metrics": {
-          "ImageNet-1K": {
-            "acc@1": 71.18,
-            "acc@5": 90.496
-          }
-        },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 3170208,
-        "recipe": "https://github.com/pytorch/vision/pull/6019",
-        "transforms": {
-          "cropSize": [
-            224
-          ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
-          "mean": [
-            0.485,
-            0.456,
-            0.406
-          ],
-          "resizeSize": [
-            232
-          ],
-          "std": [
-            0.229,
-            0.224,
-            0.225
-          ]
-        },
-        "url": "https://download.pytorch.org/models/mnasnet0_75-7090bc5f.pth"
-      }
-    }
-  },
-  "MNASNet1_0_Weights": {
-    "default": "IMAGENET1K_V1",
-    "entries": {
-      "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper.",
-        "fileName": "mnasnet1.0_top1_73.512-f206786ef8.pth",
-        "metrics": {
-          "ImageNet-1K": {
-            "acc@1": 73.456,
-            "acc@5": 91.51
-          }
-        },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 4383312,
-        "recipe": "https://github.com/1e100/mnasnet_trainer",
-        "transforms": {
-          "cropSize": [
-            224
-          ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
-          "mean": [
-            0.485,
-            0.456,
-            0.406
-          ],
-          "resizeSize": [
-            256
-          ],
-          "std": [
-            0.229,
-            0.224,
-            0.225
-          ]
-        },
-        "url": "https://download.pytorch.org/models/mnasnet1.0_top1_73.512-f206786ef8.pth"
-      }
-    }
-  },
-  "MNASNet1_3_Weights": {
-    "default": "IMAGENET1K_V1",
-    "entries": {
-      "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights were trained from scratch by using TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
-        "fileName": "mnasnet1_3-a4c69d6f.pth",
-        "metrics": {
-          "ImageNet-1K": {
-            "acc@1": 76.506,
-            "acc@5": 93.522
-          }
-        },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 6282256,
-        "recipe": "https://github.com/pytorch/vision/pull/6019",
-        "transforms": {
-          "cropSize": [
-            224
-          ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
-          "mean": [
-            0.485,
-            0.456,
-            0.406
-          ],
-          "resizeSize": [
-            232
-          ],
-          "std": [
-            0.229,
-            0.224,
-            0.225
-          ]
-        },
-        "url": "https://download.pytorch.org/models/mnasnet1_3-a4c69d6f.pth"
+        "docs": "These weights are ported from the original paper."
       }
     }
   },
@@ -1161,42 +989,214 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a similar training recipe.",
+        "url": "https://download.pytorch.org/models/maxvit_t-bc5ab103.pth",
         "fileName": "maxvit_t-bc5ab103.pth",
+        "numParams": 30919624,
+        "minSize": [
+          224,
+          224
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 83.7,
             "acc@5": 96.722
           }
         },
-        "minSize": [
-          224,
-          224
-        ],
-        "numParams": 30919624,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#maxvit",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            224
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
+          "std": [
+            0.229,
+            0.224,
+            0.225
+          ],
+          "interpolation": "bicubic"
+        },
+        "docs": "These weights reproduce closely the results of the paper using a similar training recipe."
+      }
+    }
+  },
+  "MNASNet0_5_Weights": {
+    "default": "IMAGENET1K_V1",
+    "entries": {
+      "IMAGENET1K_V1": {
+        "url": "https://download.pytorch.org/models/mnasnet0.5_top1_67.823-3ffadce67e.pth",
+        "fileName": "mnasnet0.5_top1_67.823-3ffadce67e.pth",
+        "numParams": 2218512,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
+        "metrics": {
+          "ImageNet-1K": {
+            "acc@1": 67.734,
+            "acc@5": 87.49
+          }
+        },
+        "recipe": "https://github.com/1e100/mnasnet_trainer",
+        "transforms": {
+          "kind": "ImageClassification",
+          "cropSize": [
             224
+          ],
+          "resizeSize": [
+            256
+          ],
+          "mean": [
+            0.485,
+            0.456,
+            0.406
           ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/maxvit_t-bc5ab103.pth"
+        "docs": "These weights reproduce closely the results of the paper."
+      }
+    }
+  },
+  "MNASNet0_75_Weights": {
+    "default": "IMAGENET1K_V1",
+    "entries": {
+      "IMAGENET1K_V1": {
+        "url": "https://download.pytorch.org/models/mnasnet0_75-7090bc5f.pth",
+        "fileName": "mnasnet0_75-7090bc5f.pth",
+        "numParams": 3170208,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
+        "metrics": {
+          "ImageNet-1K": {
+            "acc@1": 71.18,
+            "acc@5": 90.496
+          }
+        },
+        "recipe": "https://github.com/pytorch/vision/pull/6019",
+        "transforms": {
+          "kind": "ImageClassification",
+          "cropSize": [
+            224
+          ],
+          "resizeSize": [
+            232
+          ],
+          "mean": [
+            0.485,
+            0.456,
+            0.406
+          ],
+          "std": [
+            0.229,
+            0.224,
+            0.225
+          ],
+          "interpolation": "bilinear"
+        },
+        "docs": "These weights were trained from scratch by using TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
+      }
+    }
+  },
+  "MNASNet1_0_Weights": {
+    "default": "IMAGENET1K_V1",
+    "entries": {
+      "IMAGENET1K_V1": {
+        "url": "https://download.pytorch.org/models/mnasnet1.0_top1_73.512-f206786ef8.pth",
+        "fileName": "mnasnet1.0_top1_73.512-f206786ef8.pth",
+        "numParams": 4383312,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
+        "metrics": {
+          "ImageNet-1K": {
+            "acc@1": 73.456,
+            "acc@5": 91.51
+          }
+        },
+        "recipe": "https://github.com/1e100/mnasnet_trainer",
+        "transforms": {
+          "kind": "ImageClassification",
+          "cropSize": [
+            224
+          ],
+          "resizeSize": [
+            256
+          ],
+          "mean": [
+            0.485,
+            0.456,
+            0.406
+          ],
+          "std": [
+            0.229,
+            0.224,
+            0.225
+          ],
+          "interpolation": "bilinear"
+        },
+        "docs": "These weights reproduce closely the results of the paper."
+      }
+    }
+  },
+  "MNASNet1_3_Weights": {
+    "default": "IMAGENET1K_V1",
+    "entries": {
+      "IMAGENET1K_V1": {
+        "url": "https://download.pytorch.org/models/mnasnet1_3-a4c69d6f.pth",
+        "fileName": "mnasnet1_3-a4c69d6f.pth",
+        "numParams": 6282256,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
+        "metrics": {
+          "ImageNet-1K": {
+            "acc@1": 76.506,
+            "acc@5": 93.522
+          }
+        },
+        "recipe": "https://github.com/pytorch/vision/pull/6019",
+        "transforms": {
+          "kind": "ImageClassification",
+          "cropSize": [
+            224
+          ],
+          "resizeSize": [
+            232
+          ],
+          "mean": [
+            0.485,
+            0.456,
+            0.406
+          ],
+          "std": [
+            0.229,
+            0.224,
+            0.225
+          ],
+          "interpolation": "bilinear"
+        },
+        "docs": "These weights were trained from scratch by using TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -1204,80 +1204,80 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V2",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simple training recipe.",
+        "url": "https://download.pytorch.org/models/mobilenet_v2-b0353104.pth",
         "fileName": "mobilenet_v2-b0353104.pth",
+        "numParams": 3504872,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 71.878,
             "acc@5": 90.286
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 3504872,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#mobilenetv2",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/mobilenet_v2-b0353104.pth"
+        "docs": "These weights reproduce closely the results of the paper using a simple training recipe."
       },
       "IMAGENET1K_V2": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/mobilenet_v2-7ebf99e0.pth",
         "fileName": "mobilenet_v2-7ebf99e0.pth",
+        "numParams": 3504872,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 72.154,
             "acc@5": 90.822
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 3504872,
         "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe-with-reg-tuning",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            232
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            232
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/mobilenet_v2-7ebf99e0.pth"
+        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -1285,80 +1285,80 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V2",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights were trained from scratch by using a simple training recipe.",
+        "url": "https://download.pytorch.org/models/mobilenet_v3_large-8738ca79.pth",
         "fileName": "mobilenet_v3_large-8738ca79.pth",
+        "numParams": 5483032,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 74.042,
             "acc@5": 91.34
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 5483032,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#mobilenetv3-large--small",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/mobilenet_v3_large-8738ca79.pth"
+        "docs": "These weights were trained from scratch by using a simple training recipe."
       },
       "IMAGENET1K_V2": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve marginally upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/mobilenet_v3_large-5c1a4163.pth",
         "fileName": "mobilenet_v3_large-5c1a4163.pth",
+        "numParams": 5483032,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 75.274,
             "acc@5": 92.566
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 5483032,
         "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe-with-reg-tuning",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            232
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            232
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/mobilenet_v3_large-5c1a4163.pth"
+        "docs": "These weights improve marginally upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -1366,42 +1366,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using a simple training recipe.",
+        "url": "https://download.pytorch.org/models/mobilenet_v3_small-047dcff4.pth",
         "fileName": "mobilenet_v3_small-047dcff4.pth",
+        "numParams": 2542856,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 67.668,
             "acc@5": 87.402
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 2542856,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#mobilenetv3-large--small",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/mobilenet_v3_small-047dcff4.pth"
+        "docs": "These weights improve upon the results of the original paper by using a simple training recipe."
       }
     }
   },
@@ -1409,80 +1409,80 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V2",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simple training recipe.",
+        "url": "https://download.pytorch.org/models/regnet_x_16gf-2007eb11.pth",
         "fileName": "regnet_x_16gf-2007eb11.pth",
+        "numParams": 54278536,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 80.058,
             "acc@5": 94.944
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 54278536,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#medium-models",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/regnet_x_16gf-2007eb11.pth"
+        "docs": "These weights reproduce closely the results of the paper using a simple training recipe."
       },
       "IMAGENET1K_V2": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/regnet_x_16gf-ba3796d7.pth",
         "fileName": "regnet_x_16gf-ba3796d7.pth",
+        "numParams": 54278536,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 82.716,
             "acc@5": 96.196
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 54278536,
         "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            232
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            232
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/regnet_x_16gf-ba3796d7.pth"
+        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -1490,80 +1490,80 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V2",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simple training recipe.",
+        "url": "https://download.pytorch.org/models/regnet_x_1_6gf-e3633e7f.pth",
         "fileName": "regnet_x_1_6gf-e3633e7f.pth",
+        "numParams": 9190136,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 77.04,
             "acc@5": 93.44
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 9190136,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#small-models",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/regnet_x_1_6gf-e3633e7f.pth"
+        "docs": "These weights reproduce closely the results of the paper using a simple training recipe."
       },
       "IMAGENET1K_V2": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/regnet_x_1_6gf-a12f2b72.pth",
         "fileName": "regnet_x_1_6gf-a12f2b72.pth",
+        "numParams": 9190136,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 79.668,
             "acc@5": 94.922
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 9190136,
         "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe-with-fixres",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            232
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            232
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/regnet_x_1_6gf-a12f2b72.pth"
+        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -1571,80 +1571,80 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V2",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simple training recipe.",
+        "url": "https://download.pytorch.org/models/regnet_x_32gf-9d47f8d0.pth",
         "fileName": "regnet_x_32gf-9d47f8d0.pth",
+        "numParams": 107811560,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 80.622,
             "acc@5": 95.248
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 107811560,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#large-models",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/regnet_x_32gf-9d47f8d0.pth"
+        "docs": "These weights reproduce closely the results of the paper using a simple training recipe."
       },
       "IMAGENET1K_V2": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/regnet_x_32gf-6eb8fdc6.pth",
         "fileName": "regnet_x_32gf-6eb8fdc6.pth",
+        "numParams": 107811560,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 83.014,
             "acc@5": 96.288
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 107811560,
         "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            232
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            232
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/regnet_x_32gf-6eb8fdc6.pth"
+        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -1652,80 +1652,80 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V2",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simple training recipe.",
+        "url": "https://download.pytorch.org/models/regnet_x_3_2gf-f342aeae.pth",
         "fileName": "regnet_x_3_2gf-f342aeae.pth",
+        "numParams": 15296552,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 78.364,
             "acc@5": 93.992
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 15296552,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#medium-models",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/regnet_x_3_2gf-f342aeae.pth"
+        "docs": "These weights reproduce closely the results of the paper using a simple training recipe."
       },
       "IMAGENET1K_V2": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/regnet_x_3_2gf-7071aa85.pth",
         "fileName": "regnet_x_3_2gf-7071aa85.pth",
+        "numParams": 15296552,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 81.196,
             "acc@5": 95.43
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 15296552,
         "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            232
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            232
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/regnet_x_3_2gf-7071aa85.pth"
+        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -1733,80 +1733,80 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V2",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simple training recipe.",
+        "url": "https://download.pytorch.org/models/regnet_x_400mf-adf1edd5.pth",
         "fileName": "regnet_x_400mf-adf1edd5.pth",
+        "numParams": 5495976,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 72.834,
             "acc@5": 90.95
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 5495976,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#small-models",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/regnet_x_400mf-adf1edd5.pth"
+        "docs": "These weights reproduce closely the results of the paper using a simple training recipe."
       },
       "IMAGENET1K_V2": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/regnet_x_400mf-62229a5f.pth",
         "fileName": "regnet_x_400mf-62229a5f.pth",
+        "numParams": 5495976,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 74.864,
             "acc@5": 92.322
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 5495976,
         "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe-with-fixres",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            232
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            232
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/regnet_x_400mf-62229a5f.pth"
+        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -1814,80 +1814,80 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V2",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simple training recipe.",
+        "url": "https://download.pytorch.org/models/regnet_x_800mf-ad17e45c.pth",
         "fileName": "regnet_x_800mf-ad17e45c.pth",
+        "numParams": 7259656,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 75.212,
             "acc@5": 92.348
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 7259656,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#small-models",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/regnet_x_800mf-ad17e45c.pth"
+        "docs": "These weights reproduce closely the results of the paper using a simple training recipe."
       },
       "IMAGENET1K_V2": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/regnet_x_800mf-94a99ebd.pth",
         "fileName": "regnet_x_800mf-94a99ebd.pth",
+        "numParams": 7259656,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 77.522,
             "acc@5": 93.826
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 7259656,
         "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe-with-fixres",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            232
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            232
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/regnet_x_800mf-94a99ebd.pth"
+        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -1895,80 +1895,80 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V2",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simple training recipe.",
+        "url": "https://download.pytorch.org/models/regnet_x_8gf-03ceed89.pth",
         "fileName": "regnet_x_8gf-03ceed89.pth",
+        "numParams": 39572648,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 79.344,
             "acc@5": 94.686
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 39572648,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#medium-models",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/regnet_x_8gf-03ceed89.pth"
+        "docs": "These weights reproduce closely the results of the paper using a simple training recipe."
       },
       "IMAGENET1K_V2": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/regnet_x_8gf-2b70d774.pth",
         "fileName": "regnet_x_8gf-2b70d774.pth",
+        "numParams": 39572648,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 81.682,
             "acc@5": 95.678
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 39572648,
         "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            232
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            232
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/regnet_x_8gf-2b70d774.pth"
+        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -1976,249 +1976,249 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_SWAG_E2E_V1",
     "entries": {
       "IMAGENET1K_SWAG_E2E_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are learnt via transfer learning by end-to-end fine-tuning the original `SWAG <https://arxiv.org/abs/2201.08371>`_ weights on ImageNet-1K data.",
-        "extra": {
-          "license": "https://github.com/facebookresearch/SWAG/blob/main/LICENSE"
-        },
+        "url": "https://download.pytorch.org/models/regnet_y_128gf_swag-c8ce3e52.pth",
         "fileName": "regnet_y_128gf_swag-c8ce3e52.pth",
+        "numParams": 644812894,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 88.228,
             "acc@5": 98.682
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 644812894,
         "recipe": "https://github.com/facebookresearch/SWAG",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             384
           ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            384
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            384
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bicubic"
         },
-        "url": "https://download.pytorch.org/models/regnet_y_128gf_swag-c8ce3e52.pth"
-      },
-      "IMAGENET1K_SWAG_LINEAR_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are composed of the original frozen `SWAG <https://arxiv.org/abs/2201.08371>`_ trunk weights and a linear classifier learnt on top of them trained on ImageNet-1K data.",
+        "docs": "These weights are learnt via transfer learning by end-to-end fine-tuning the original `SWAG <https://arxiv.org/abs/2201.08371>`_ weights on ImageNet-1K data.",
         "extra": {
           "license": "https://github.com/facebookresearch/SWAG/blob/main/LICENSE"
-        },
+        }
+      },
+      "IMAGENET1K_SWAG_LINEAR_V1": {
+        "url": "https://download.pytorch.org/models/regnet_y_128gf_lc_swag-cbe8ce12.pth",
         "fileName": "regnet_y_128gf_lc_swag-cbe8ce12.pth",
+        "numParams": 644812894,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 86.068,
             "acc@5": 97.844
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 644812894,
         "recipe": "https://github.com/pytorch/vision/pull/5793",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            224
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            224
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bicubic"
         },
-        "url": "https://download.pytorch.org/models/regnet_y_128gf_lc_swag-cbe8ce12.pth"
+        "docs": "These weights are composed of the original frozen `SWAG <https://arxiv.org/abs/2201.08371>`_ trunk weights and a linear classifier learnt on top of them trained on ImageNet-1K data.",
+        "extra": {
+          "license": "https://github.com/facebookresearch/SWAG/blob/main/LICENSE"
+        }
       }
     }
   },
   "RegNet_Y_16GF_Weights": {
     "default": "IMAGENET1K_V2",
     "entries": {
-      "IMAGENET1K_SWAG_E2E_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are learnt via transfer learning by end-to-end fine-tuning the original `SWAG <https://arxiv.org/abs/2201.08371>`_ weights on ImageNet-1K data.",
-        "extra": {
-          "license": "https://github.com/facebookresearch/SWAG/blob/main/LICENSE"
-        },
-        "fileName": "regnet_y_16gf_swag-43afe44d.pth",
-        "metrics": {
-          "ImageNet-1K": {
-            "acc@1": 86.012,
-            "acc@5": 98.054
-          }
-        },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 83590140,
-        "recipe": "https://github.com/facebookresearch/SWAG",
-        "transforms": {
-          "cropSize": [
-            384
-          ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
-          "mean": [
-            0.485,
-            0.456,
-            0.406
-          ],
-          "resizeSize": [
-            384
-          ],
-          "std": [
-            0.229,
-            0.224,
-            0.225
-          ]
-        },
-        "url": "https://download.pytorch.org/models/regnet_y_16gf_swag-43afe44d.pth"
-      },
-      "IMAGENET1K_SWAG_LINEAR_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are composed of the original frozen `SWAG <https://arxiv.org/abs/2201.08371>`_ trunk weights and a linear classifier learnt on top of them trained on ImageNet-1K data.",
-        "extra": {
-          "license": "https://github.com/facebookresearch/SWAG/blob/main/LICENSE"
-        },
-        "fileName": "regnet_y_16gf_lc_swag-f3ec0043.pth",
-        "metrics": {
-          "ImageNet-1K": {
-            "acc@1": 83.976,
-            "acc@5": 97.244
-          }
-        },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 83590140,
-        "recipe": "https://github.com/pytorch/vision/pull/5793",
-        "transforms": {
-          "cropSize": [
-            224
-          ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
-          "mean": [
-            0.485,
-            0.456,
-            0.406
-          ],
-          "resizeSize": [
-            224
-          ],
-          "std": [
-            0.229,
-            0.224,
-            0.225
-          ]
-        },
-        "url": "https://download.pytorch.org/models/regnet_y_16gf_lc_swag-f3ec0043.pth"
-      },
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simple training recipe.",
+        "url": "https://download.pytorch.org/models/regnet_y_16gf-9e6ed7dd.pth",
         "fileName": "regnet_y_16gf-9e6ed7dd.pth",
+        "numParams": 83590140,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 80.424,
             "acc@5": 95.24
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 83590140,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#large-models",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/regnet_y_16gf-9e6ed7dd.pth"
+        "docs": "These weights reproduce closely the results of the paper using a simple training recipe."
       },
       "IMAGENET1K_V2": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/regnet_y_16gf-3e4a00f9.pth",
         "fileName": "regnet_y_16gf-3e4a00f9.pth",
+        "numParams": 83590140,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 82.886,
             "acc@5": 96.328
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 83590140,
         "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            232
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
+          "std": [
+            0.229,
+            0.224,
+            0.225
+          ],
+          "interpolation": "bilinear"
+        },
+        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
+      },
+      "IMAGENET1K_SWAG_E2E_V1": {
+        "url": "https://download.pytorch.org/models/regnet_y_16gf_swag-43afe44d.pth",
+        "fileName": "regnet_y_16gf_swag-43afe44d.pth",
+        "numParams": 83590140,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
+        "metrics": {
+          "ImageNet-1K": {
+            "acc@1": 86.012,
+            "acc@5": 98.054
+          }
+        },
+        "recipe": "https://github.com/facebookresearch/SWAG",
+        "transforms": {
+          "kind": "ImageClassification",
+          "cropSize": [
+            384
+          ],
           "resizeSize": [
-            232
+            384
+          ],
+          "mean": [
+            0.485,
+            0.456,
+            0.406
           ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bicubic"
         },
-        "url": "https://download.pytorch.org/models/regnet_y_16gf-3e4a00f9.pth"
+        "docs": "These weights are learnt via transfer learning by end-to-end fine-tuning the original `SWAG <https://arxiv.org/abs/2201.08371>`_ weights on ImageNet-1K data.",
+        "extra": {
+          "license": "https://github.com/facebookresearch/SWAG/blob/main/LICENSE"
+        }
+      },
+      "IMAGENET1K_SWAG_LINEAR_V1": {
+        "url": "https://download.pytorch.org/models/regnet_y_16gf_lc_swag-f3ec0043.pth",
+        "fileName": "regnet_y_16gf_lc_swag-f3ec0043.pth",
+        "numParams": 83590140,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
+        "metrics": {
+          "ImageNet-1K": {
+            "acc@1": 83.976,
+            "acc@5": 97.244
+          }
+        },
+        "recipe": "https://github.com/pytorch/vision/pull/5793",
+        "transforms": {
+          "kind": "ImageClassification",
+          "cropSize": [
+            224
+          ],
+          "resizeSize": [
+            224
+          ],
+          "mean": [
+            0.485,
+            0.456,
+            0.406
+          ],
+          "std": [
+            0.229,
+            0.224,
+            0.225
+          ],
+          "interpolation": "bicubic"
+        },
+        "docs": "These weights are composed of the original frozen `SWAG <https://arxiv.org/abs/2201.08371>`_ trunk weights and a linear classifier learnt on top of them trained on ImageNet-1K data.",
+        "extra": {
+          "license": "https://github.com/facebookresearch/SWAG/blob/main/LICENSE"
+        }
       }
     }
   },
@@ -2226,243 +2226,243 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V2",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simple training recipe.",
+        "url": "https://download.pytorch.org/models/regnet_y_1_6gf-b11a554e.pth",
         "fileName": "regnet_y_1_6gf-b11a554e.pth",
+        "numParams": 11202430,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 77.95,
             "acc@5": 93.966
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 11202430,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#small-models",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/regnet_y_1_6gf-b11a554e.pth"
+        "docs": "These weights reproduce closely the results of the paper using a simple training recipe."
       },
       "IMAGENET1K_V2": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/regnet_y_1_6gf-0d7bc02a.pth",
         "fileName": "regnet_y_1_6gf-0d7bc02a.pth",
+        "numParams": 11202430,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 80.876,
             "acc@5": 95.444
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 11202430,
         "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            232
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            232
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/regnet_y_1_6gf-0d7bc02a.pth"
+        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
   "RegNet_Y_32GF_Weights": {
     "default": "IMAGENET1K_V2",
     "entries": {
-      "IMAGENET1K_SWAG_E2E_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are learnt via transfer learning by end-to-end fine-tuning the original `SWAG <https://arxiv.org/abs/2201.08371>`_ weights on ImageNet-1K data.",
-        "extra": {
-          "license": "https://github.com/facebookresearch/SWAG/blob/main/LICENSE"
-        },
-        "fileName": "regnet_y_32gf_swag-04fdfa75.pth",
-        "metrics": {
-          "ImageNet-1K": {
-            "acc@1": 86.838,
-            "acc@5": 98.362
-          }
-        },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 145046770,
-        "recipe": "https://github.com/facebookresearch/SWAG",
-        "transforms": {
-          "cropSize": [
-            384
-          ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
-          "mean": [
-            0.485,
-            0.456,
-            0.406
-          ],
-          "resizeSize": [
-            384
-          ],
-          "std": [
-            0.229,
-            0.224,
-            0.225
-          ]
-        },
-        "url": "https://download.pytorch.org/models/regnet_y_32gf_swag-04fdfa75.pth"
-      },
-      "IMAGENET1K_SWAG_LINEAR_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are composed of the original frozen `SWAG <https://arxiv.org/abs/2201.08371>`_ trunk weights and a linear classifier learnt on top of them trained on ImageNet-1K data.",
-        "extra": {
-          "license": "https://github.com/facebookresearch/SWAG/blob/main/LICENSE"
-        },
-        "fileName": "regnet_y_32gf_lc_swag-e1583746.pth",
-        "metrics": {
-          "ImageNet-1K": {
-            "acc@1": 84.622,
-            "acc@5": 97.48
-          }
-        },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 145046770,
-        "recipe": "https://github.com/pytorch/vision/pull/5793",
-        "transforms": {
-          "cropSize": [
-            224
-          ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
-          "mean": [
-            0.485,
-            0.456,
-            0.406
-          ],
-          "resizeSize": [
-            224
-          ],
-          "std": [
-            0.229,
-            0.224,
-            0.225
-          ]
-        },
-        "url": "https://download.pytorch.org/models/regnet_y_32gf_lc_swag-e1583746.pth"
-      },
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simple training recipe.",
+        "url": "https://download.pytorch.org/models/regnet_y_32gf-4dee3f7a.pth",
         "fileName": "regnet_y_32gf-4dee3f7a.pth",
+        "numParams": 145046770,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 80.878,
             "acc@5": 95.34
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 145046770,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#large-models",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/regnet_y_32gf-4dee3f7a.pth"
+        "docs": "These weights reproduce closely the results of the paper using a simple training recipe."
       },
       "IMAGENET1K_V2": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/regnet_y_32gf-8db6d4b5.pth",
         "fileName": "regnet_y_32gf-8db6d4b5.pth",
+        "numParams": 145046770,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 83.368,
             "acc@5": 96.498
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 145046770,
         "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            232
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
+          "std": [
+            0.229,
+            0.224,
+            0.225
+          ],
+          "interpolation": "bilinear"
+        },
+        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
+      },
+      "IMAGENET1K_SWAG_E2E_V1": {
+        "url": "https://download.pytorch.org/models/regnet_y_32gf_swag-04fdfa75.pth",
+        "fileName": "regnet_y_32gf_swag-04fdfa75.pth",
+        "numParams": 145046770,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
+        "metrics": {
+          "ImageNet-1K": {
+            "acc@1": 86.838,
+            "acc@5": 98.362
+          }
+        },
+        "recipe": "https://github.com/facebookresearch/SWAG",
+        "transforms": {
+          "kind": "ImageClassification",
+          "cropSize": [
+            384
+          ],
           "resizeSize": [
-            232
+            384
+          ],
+          "mean": [
+            0.485,
+            0.456,
+            0.406
           ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bicubic"
         },
-        "url": "https://download.pytorch.org/models/regnet_y_32gf-8db6d4b5.pth"
+        "docs": "These weights are learnt via transfer learning by end-to-end fine-tuning the original `SWAG <https://arxiv.org/abs/2201.08371>`_ weights on ImageNet-1K data.",
+        "extra": {
+          "license": "https://github.com/facebookresearch/SWAG/blob/main/LICENSE"
+        }
+      },
+      "IMAGENET1K_SWAG_LINEAR_V1": {
+        "url": "https://download.pytorch.org/models/regnet_y_32gf_lc_swag-e1583746.pth",
+        "fileName": "regnet_y_32gf_lc_swag-e1583746.pth",
+        "numParams": 145046770,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
+        "metrics": {
+          "ImageNet-1K": {
+            "acc@1": 84.622,
+            "acc@5": 97.48
+          }
+        },
+        "recipe": "https://github.com/pytorch/vision/pull/5793",
+        "transforms": {
+          "kind": "ImageClassification",
+          "cropSize": [
+            224
+          ],
+          "resizeSize": [
+            224
+          ],
+          "mean": [
+            0.485,
+            0.456,
+            0.406
+          ],
+          "std": [
+            0.229,
+            0.224,
+            0.225
+          ],
+          "interpolation": "bicubic"
+        },
+        "docs": "These weights are composed of the original frozen `SWAG <https://arxiv.org/abs/2201.08371>`_ trunk weights and a linear classifier learnt on top of them trained on ImageNet-1K data.",
+        "extra": {
+          "license": "https://github.com/facebookresearch/SWAG/blob/main/LICENSE"
+        }
       }
     }
   },
@@ -2470,80 +2470,80 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V2",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simple training recipe.",
+        "url": "https://download.pytorch.org/models/regnet_y_3_2gf-b5a9779c.pth",
         "fileName": "regnet_y_3_2gf-b5a9779c.pth",
+        "numParams": 19436338,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 78.948,
             "acc@5": 94.576
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 19436338,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#medium-models",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/regnet_y_3_2gf-b5a9779c.pth"
+        "docs": "These weights reproduce closely the results of the paper using a simple training recipe."
       },
       "IMAGENET1K_V2": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/regnet_y_3_2gf-9180c971.pth",
         "fileName": "regnet_y_3_2gf-9180c971.pth",
+        "numParams": 19436338,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 81.982,
             "acc@5": 95.972
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 19436338,
         "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            232
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            232
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/regnet_y_3_2gf-9180c971.pth"
+        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -2551,80 +2551,80 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V2",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simple training recipe.",
+        "url": "https://download.pytorch.org/models/regnet_y_400mf-c65dace8.pth",
         "fileName": "regnet_y_400mf-c65dace8.pth",
+        "numParams": 4344144,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 74.046,
             "acc@5": 91.716
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 4344144,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#small-models",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/regnet_y_400mf-c65dace8.pth"
+        "docs": "These weights reproduce closely the results of the paper using a simple training recipe."
       },
       "IMAGENET1K_V2": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/regnet_y_400mf-e6988f5f.pth",
         "fileName": "regnet_y_400mf-e6988f5f.pth",
+        "numParams": 4344144,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 75.804,
             "acc@5": 92.742
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 4344144,
         "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            232
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            232
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/regnet_y_400mf-e6988f5f.pth"
+        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -2632,80 +2632,80 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V2",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simple training recipe.",
+        "url": "https://download.pytorch.org/models/regnet_y_800mf-1b27b58c.pth",
         "fileName": "regnet_y_800mf-1b27b58c.pth",
+        "numParams": 6432512,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 76.42,
             "acc@5": 93.136
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 6432512,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#small-models",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/regnet_y_800mf-1b27b58c.pth"
+        "docs": "These weights reproduce closely the results of the paper using a simple training recipe."
       },
       "IMAGENET1K_V2": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/regnet_y_800mf-58fc7688.pth",
         "fileName": "regnet_y_800mf-58fc7688.pth",
+        "numParams": 6432512,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 78.828,
             "acc@5": 94.502
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 6432512,
         "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            232
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            232
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/regnet_y_800mf-58fc7688.pth"
+        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -2713,285 +2713,80 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V2",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simple training recipe.",
+        "url": "https://download.pytorch.org/models/regnet_y_8gf-d0d0e4a8.pth",
         "fileName": "regnet_y_8gf-d0d0e4a8.pth",
+        "numParams": 39381472,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 80.032,
             "acc@5": 95.048
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 39381472,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#medium-models",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/regnet_y_8gf-d0d0e4a8.pth"
+        "docs": "These weights reproduce closely the results of the paper using a simple training recipe."
       },
       "IMAGENET1K_V2": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/regnet_y_8gf-dc2b1b54.pth",
         "fileName": "regnet_y_8gf-dc2b1b54.pth",
+        "numParams": 39381472,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 82.828,
             "acc@5": 96.33
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 39381472,
         "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
-          ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
-          "mean": [
-            0.485,
-            0.456,
-            0.406
           ],
           "resizeSize": [
             232
           ],
-          "std": [
-            0.229,
-            0.224,
-            0.225
-          ]
-        },
-        "url": "https://download.pytorch.org/models/regnet_y_8gf-dc2b1b54.pth"
-      }
-    }
-  },
-  "ResNeXt101_32X8D_Weights": {
-    "default": "IMAGENET1K_V2",
-    "entries": {
-      "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simple training recipe.",
-        "fileName": "resnext101_32x8d-8ba56ff5.pth",
-        "metrics": {
-          "ImageNet-1K": {
-            "acc@1": 79.312,
-            "acc@5": 94.526
-          }
-        },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 88791336,
-        "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#resnext",
-        "transforms": {
-          "cropSize": [
-            224
-          ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/resnext101_32x8d-8ba56ff5.pth"
-      },
-      "IMAGENET1K_V2": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
-        "fileName": "resnext101_32x8d-110c445d.pth",
-        "metrics": {
-          "ImageNet-1K": {
-            "acc@1": 82.834,
-            "acc@5": 96.228
-          }
-        },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 88791336,
-        "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe-with-fixres",
-        "transforms": {
-          "cropSize": [
-            224
-          ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
-          "mean": [
-            0.485,
-            0.456,
-            0.406
-          ],
-          "resizeSize": [
-            232
-          ],
-          "std": [
-            0.229,
-            0.224,
-            0.225
-          ]
-        },
-        "url": "https://download.pytorch.org/models/resnext101_32x8d-110c445d.pth"
-      }
-    }
-  },
-  "ResNeXt101_64X4D_Weights": {
-    "default": "IMAGENET1K_V1",
-    "entries": {
-      "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights were trained from scratch by using TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
-        "fileName": "resnext101_64x4d-173b62eb.pth",
-        "metrics": {
-          "ImageNet-1K": {
-            "acc@1": 83.246,
-            "acc@5": 96.454
-          }
-        },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 83455272,
-        "recipe": "https://github.com/pytorch/vision/pull/5935",
-        "transforms": {
-          "cropSize": [
-            224
-          ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
-          "mean": [
-            0.485,
-            0.456,
-            0.406
-          ],
-          "resizeSize": [
-            232
-          ],
-          "std": [
-            0.229,
-            0.224,
-            0.225
-          ]
-        },
-        "url": "https://download.pytorch.org/models/resnext101_64x4d-173b62eb.pth"
-      }
-    }
-  },
-  "ResNeXt50_32X4D_Weights": {
-    "default": "IMAGENET1K_V2",
-    "entries": {
-      "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simple training recipe.",
-        "fileName": "resnext50_32x4d-7cdf4587.pth",
-        "metrics": {
-          "ImageNet-1K": {
-            "acc@1": 77.618,
-            "acc@5": 93.698
-          }
-        },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 25028904,
-        "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#resnext",
-        "transforms": {
-          "cropSize": [
-            224
-          ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
-          "mean": [
-            0.485,
-            0.456,
-            0.406
-          ],
-          "resizeSize": [
-            256
-          ],
-          "std": [
-            0.229,
-            0.224,
-            0.225
-          ]
-        },
-        "url": "https://download.pytorch.org/models/resnext50_32x4d-7cdf4587.pth"
-      },
-      "IMAGENET1K_V2": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
-        "fileName": "resnext50_32x4d-1a0047aa.pth",
-        "metrics": {
-          "ImageNet-1K": {
-            "acc@1": 81.198,
-            "acc@5": 95.34
-          }
-        },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 25028904,
-        "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe",
-        "transforms": {
-          "cropSize": [
-            224
-          ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
-          "mean": [
-            0.485,
-            0.456,
-            0.406
-          ],
-          "resizeSize": [
-            232
-          ],
-          "std": [
-            0.229,
-            0.224,
-            0.225
-          ]
-        },
-        "url": "https://download.pytorch.org/models/resnext50_32x4d-1a0047aa.pth"
+        "docs": "These weights improve upon the results of the original paper by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -2999,80 +2794,80 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V2",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simple training recipe.",
+        "url": "https://download.pytorch.org/models/resnet101-63fe2227.pth",
         "fileName": "resnet101-63fe2227.pth",
+        "numParams": 44549160,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 77.374,
             "acc@5": 93.546
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 44549160,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#resnet",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/resnet101-63fe2227.pth"
+        "docs": "These weights reproduce closely the results of the paper using a simple training recipe."
       },
       "IMAGENET1K_V2": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/resnet101-cd907fc2.pth",
         "fileName": "resnet101-cd907fc2.pth",
+        "numParams": 44549160,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 81.886,
             "acc@5": 95.78
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 44549160,
         "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            232
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            232
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/resnet101-cd907fc2.pth"
+        "docs": "These weights improve upon the results of the original paper by using TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -3080,80 +2875,80 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V2",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simple training recipe.",
+        "url": "https://download.pytorch.org/models/resnet152-394f9c45.pth",
         "fileName": "resnet152-394f9c45.pth",
+        "numParams": 60192808,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 78.312,
             "acc@5": 94.046
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 60192808,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#resnet",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/resnet152-394f9c45.pth"
+        "docs": "These weights reproduce closely the results of the paper using a simple training recipe."
       },
       "IMAGENET1K_V2": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/resnet152-f82ba261.pth",
         "fileName": "resnet152-f82ba261.pth",
+        "numParams": 60192808,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 82.284,
             "acc@5": 96.002
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 60192808,
         "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            232
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            232
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/resnet152-f82ba261.pth"
+        "docs": "These weights improve upon the results of the original paper by using TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -3161,42 +2956,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simple training recipe.",
+        "url": "https://download.pytorch.org/models/resnet18-f37072fd.pth",
         "fileName": "resnet18-f37072fd.pth",
+        "numParams": 11689512,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 69.758,
             "acc@5": 89.078
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 11689512,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#resnet",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/resnet18-f37072fd.pth"
+        "docs": "These weights reproduce closely the results of the paper using a simple training recipe."
       }
     }
   },
@@ -3204,42 +2999,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simple training recipe.",
+        "url": "https://download.pytorch.org/models/resnet34-b627a593.pth",
         "fileName": "resnet34-b627a593.pth",
+        "numParams": 21797672,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 73.314,
             "acc@5": 91.42
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 21797672,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#resnet",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/resnet34-b627a593.pth"
+        "docs": "These weights reproduce closely the results of the paper using a simple training recipe."
       }
     }
   },
@@ -3247,80 +3042,285 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V2",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simple training recipe.",
+        "url": "https://download.pytorch.org/models/resnet50-0676ba61.pth",
         "fileName": "resnet50-0676ba61.pth",
+        "numParams": 25557032,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 76.13,
             "acc@5": 92.862
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 25557032,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#resnet",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/resnet50-0676ba61.pth"
+        "docs": "These weights reproduce closely the results of the paper using a simple training recipe."
       },
       "IMAGENET1K_V2": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/resnet50-11ad3fa6.pth",
         "fileName": "resnet50-11ad3fa6.pth",
+        "numParams": 25557032,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 80.858,
             "acc@5": 95.434
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 25557032,
         "recipe": "https://github.com/pytorch/vision/issues/3995#issuecomment-1013906621",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            232
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
+          "std": [
+            0.229,
+            0.224,
+            0.225
+          ],
+          "interpolation": "bilinear"
+        },
+        "docs": "These weights improve upon the results of the original paper by using TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
+      }
+    }
+  },
+  "ResNeXt101_32X8D_Weights": {
+    "default": "IMAGENET1K_V2",
+    "entries": {
+      "IMAGENET1K_V1": {
+        "url": "https://download.pytorch.org/models/resnext101_32x8d-8ba56ff5.pth",
+        "fileName": "resnext101_32x8d-8ba56ff5.pth",
+        "numParams": 88791336,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
+        "metrics": {
+          "ImageNet-1K": {
+            "acc@1": 79.312,
+            "acc@5": 94.526
+          }
+        },
+        "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#resnext",
+        "transforms": {
+          "kind": "ImageClassification",
+          "cropSize": [
+            224
+          ],
           "resizeSize": [
-            232
+            256
+          ],
+          "mean": [
+            0.485,
+            0.456,
+            0.406
           ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/resnet50-11ad3fa6.pth"
+        "docs": "These weights reproduce closely the results of the paper using a simple training recipe."
+      },
+      "IMAGENET1K_V2": {
+        "url": "https://download.pytorch.org/models/resnext101_32x8d-110c445d.pth",
+        "fileName": "resnext101_32x8d-110c445d.pth",
+        "numParams": 88791336,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
+        "metrics": {
+          "ImageNet-1K": {
+            "acc@1": 82.834,
+            "acc@5": 96.228
+          }
+        },
+        "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe-with-fixres",
+        "transforms": {
+          "kind": "ImageClassification",
+          "cropSize": [
+            224
+          ],
+          "resizeSize": [
+            232
+          ],
+          "mean": [
+            0.485,
+            0.456,
+            0.406
+          ],
+          "std": [
+            0.229,
+            0.224,
+            0.225
+          ],
+          "interpolation": "bilinear"
+        },
+        "docs": "These weights improve upon the results of the original paper by using TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
+      }
+    }
+  },
+  "ResNeXt101_64X4D_Weights": {
+    "default": "IMAGENET1K_V1",
+    "entries": {
+      "IMAGENET1K_V1": {
+        "url": "https://download.pytorch.org/models/resnext101_64x4d-173b62eb.pth",
+        "fileName": "resnext101_64x4d-173b62eb.pth",
+        "numParams": 83455272,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
+        "metrics": {
+          "ImageNet-1K": {
+            "acc@1": 83.246,
+            "acc@5": 96.454
+          }
+        },
+        "recipe": "https://github.com/pytorch/vision/pull/5935",
+        "transforms": {
+          "kind": "ImageClassification",
+          "cropSize": [
+            224
+          ],
+          "resizeSize": [
+            232
+          ],
+          "mean": [
+            0.485,
+            0.456,
+            0.406
+          ],
+          "std": [
+            0.229,
+            0.224,
+            0.225
+          ],
+          "interpolation": "bilinear"
+        },
+        "docs": "These weights were trained from scratch by using TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
+      }
+    }
+  },
+  "ResNeXt50_32X4D_Weights": {
+    "default": "IMAGENET1K_V2",
+    "entries": {
+      "IMAGENET1K_V1": {
+        "url": "https://download.pytorch.org/models/resnext50_32x4d-7cdf4587.pth",
+        "fileName": "resnext50_32x4d-7cdf4587.pth",
+        "numParams": 25028904,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
+        "metrics": {
+          "ImageNet-1K": {
+            "acc@1": 77.618,
+            "acc@5": 93.698
+          }
+        },
+        "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#resnext",
+        "transforms": {
+          "kind": "ImageClassification",
+          "cropSize": [
+            224
+          ],
+          "resizeSize": [
+            256
+          ],
+          "mean": [
+            0.485,
+            0.456,
+            0.406
+          ],
+          "std": [
+            0.229,
+            0.224,
+            0.225
+          ],
+          "interpolation": "bilinear"
+        },
+        "docs": "These weights reproduce closely the results of the paper using a simple training recipe."
+      },
+      "IMAGENET1K_V2": {
+        "url": "https://download.pytorch.org/models/resnext50_32x4d-1a0047aa.pth",
+        "fileName": "resnext50_32x4d-1a0047aa.pth",
+        "numParams": 25028904,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
+        "metrics": {
+          "ImageNet-1K": {
+            "acc@1": 81.198,
+            "acc@5": 95.34
+          }
+        },
+        "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe",
+        "transforms": {
+          "kind": "ImageClassification",
+          "cropSize": [
+            224
+          ],
+          "resizeSize": [
+            232
+          ],
+          "mean": [
+            0.485,
+            0.456,
+            0.406
+          ],
+          "std": [
+            0.229,
+            0.224,
+            0.225
+          ],
+          "interpolation": "bilinear"
+        },
+        "docs": "These weights improve upon the results of the original paper by using TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -3328,42 +3328,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights were trained from scratch to reproduce closely the results of the paper.",
+        "url": "https://download.pytorch.org/models/shufflenetv2_x0.5-f707e7126e.pth",
         "fileName": "shufflenetv2_x0.5-f707e7126e.pth",
+        "numParams": 1366792,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 60.552,
             "acc@5": 81.746
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 1366792,
         "recipe": "https://github.com/ericsun99/Shufflenet-v2-Pytorch",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/shufflenetv2_x0.5-f707e7126e.pth"
+        "docs": "These weights were trained from scratch to reproduce closely the results of the paper."
       }
     }
   },
@@ -3371,42 +3371,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights were trained from scratch to reproduce closely the results of the paper.",
+        "url": "https://download.pytorch.org/models/shufflenetv2_x1-5666bf0f80.pth",
         "fileName": "shufflenetv2_x1-5666bf0f80.pth",
+        "numParams": 2278604,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 69.362,
             "acc@5": 88.316
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 2278604,
         "recipe": "https://github.com/ericsun99/Shufflenet-v2-Pytorch",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/shufflenetv2_x1-5666bf0f80.pth"
+        "docs": "These weights were trained from scratch to reproduce closely the results of the paper."
       }
     }
   },
@@ -3414,42 +3414,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights were trained from scratch by using TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/shufflenetv2_x1_5-3c479a10.pth",
         "fileName": "shufflenetv2_x1_5-3c479a10.pth",
+        "numParams": 3503624,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 72.996,
             "acc@5": 91.086
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 3503624,
         "recipe": "https://github.com/pytorch/vision/pull/5906",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            232
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            232
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/shufflenetv2_x1_5-3c479a10.pth"
+        "docs": "These weights were trained from scratch by using TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -3457,42 +3457,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights were trained from scratch by using TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/shufflenetv2_x2_0-8be3c8ee.pth",
         "fileName": "shufflenetv2_x2_0-8be3c8ee.pth",
+        "numParams": 7393996,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 76.23,
             "acc@5": 93.006
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 7393996,
         "recipe": "https://github.com/pytorch/vision/pull/5906",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            232
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            232
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/shufflenetv2_x2_0-8be3c8ee.pth"
+        "docs": "These weights were trained from scratch by using TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -3500,42 +3500,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simple training recipe.",
+        "url": "https://download.pytorch.org/models/squeezenet1_0-b66bff10.pth",
         "fileName": "squeezenet1_0-b66bff10.pth",
+        "numParams": 1248424,
+        "minSize": [
+          21,
+          21
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 58.092,
             "acc@5": 80.42
           }
         },
-        "minSize": [
-          21,
-          21
-        ],
-        "numParams": 1248424,
         "recipe": "https://github.com/pytorch/vision/pull/49#issuecomment-277560717",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/squeezenet1_0-b66bff10.pth"
+        "docs": "These weights reproduce closely the results of the paper using a simple training recipe."
       }
     }
   },
@@ -3543,42 +3543,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simple training recipe.",
+        "url": "https://download.pytorch.org/models/squeezenet1_1-b8a52dc0.pth",
         "fileName": "squeezenet1_1-b8a52dc0.pth",
+        "numParams": 1235496,
+        "minSize": [
+          17,
+          17
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 58.178,
             "acc@5": 80.624
           }
         },
-        "minSize": [
-          17,
-          17
-        ],
-        "numParams": 1235496,
         "recipe": "https://github.com/pytorch/vision/pull/49#issuecomment-277560717",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/squeezenet1_1-b8a52dc0.pth"
+        "docs": "These weights reproduce closely the results of the paper using a simple training recipe."
       }
     }
   },
@@ -3586,42 +3586,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a similar training recipe.",
+        "url": "https://download.pytorch.org/models/swin_b-68c6b09e.pth",
         "fileName": "swin_b-68c6b09e.pth",
+        "numParams": 87768224,
+        "minSize": [
+          224,
+          224
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 83.582,
             "acc@5": 96.64
           }
         },
-        "minSize": [
-          224,
-          224
-        ],
-        "numParams": 87768224,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#swintransformer",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            238
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            238
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bicubic"
         },
-        "url": "https://download.pytorch.org/models/swin_b-68c6b09e.pth"
+        "docs": "These weights reproduce closely the results of the paper using a similar training recipe."
       }
     }
   },
@@ -3629,42 +3629,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a similar training recipe.",
+        "url": "https://download.pytorch.org/models/swin_s-5e29d889.pth",
         "fileName": "swin_s-5e29d889.pth",
+        "numParams": 49606258,
+        "minSize": [
+          224,
+          224
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 83.196,
             "acc@5": 96.36
           }
         },
-        "minSize": [
-          224,
-          224
-        ],
-        "numParams": 49606258,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#swintransformer",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            246
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            246
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bicubic"
         },
-        "url": "https://download.pytorch.org/models/swin_s-5e29d889.pth"
+        "docs": "These weights reproduce closely the results of the paper using a similar training recipe."
       }
     }
   },
@@ -3672,42 +3672,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a similar training recipe.",
+        "url": "https://download.pytorch.org/models/swin_t-704ceda3.pth",
         "fileName": "swin_t-704ceda3.pth",
+        "numParams": 28288354,
+        "minSize": [
+          224,
+          224
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 81.474,
             "acc@5": 95.776
           }
         },
-        "minSize": [
-          224,
-          224
-        ],
-        "numParams": 28288354,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#swintransformer",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            232
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            232
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bicubic"
         },
-        "url": "https://download.pytorch.org/models/swin_t-704ceda3.pth"
+        "docs": "These weights reproduce closely the results of the paper using a similar training recipe."
       }
     }
   },
@@ -3715,42 +3715,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a similar training recipe.",
+        "url": "https://download.pytorch.org/models/swin_v2_b-781e5279.pth",
         "fileName": "swin_v2_b-781e5279.pth",
+        "numParams": 87930848,
+        "minSize": [
+          256,
+          256
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 84.112,
             "acc@5": 96.864
           }
         },
-        "minSize": [
-          256,
-          256
-        ],
-        "numParams": 87930848,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#swintransformer-v2",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             256
           ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            272
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            272
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bicubic"
         },
-        "url": "https://download.pytorch.org/models/swin_v2_b-781e5279.pth"
+        "docs": "These weights reproduce closely the results of the paper using a similar training recipe."
       }
     }
   },
@@ -3758,42 +3758,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a similar training recipe.",
+        "url": "https://download.pytorch.org/models/swin_v2_s-637d8ceb.pth",
         "fileName": "swin_v2_s-637d8ceb.pth",
+        "numParams": 49737442,
+        "minSize": [
+          256,
+          256
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 83.712,
             "acc@5": 96.816
           }
         },
-        "minSize": [
-          256,
-          256
-        ],
-        "numParams": 49737442,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#swintransformer-v2",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             256
           ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            260
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            260
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bicubic"
         },
-        "url": "https://download.pytorch.org/models/swin_v2_s-637d8ceb.pth"
+        "docs": "These weights reproduce closely the results of the paper using a similar training recipe."
       }
     }
   },
@@ -3801,85 +3801,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a similar training recipe.",
+        "url": "https://download.pytorch.org/models/swin_v2_t-b137f0e2.pth",
         "fileName": "swin_v2_t-b137f0e2.pth",
+        "numParams": 28351570,
+        "minSize": [
+          256,
+          256
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 82.072,
             "acc@5": 96.132
           }
         },
-        "minSize": [
-          256,
-          256
-        ],
-        "numParams": 28351570,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#swintransformer-v2",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             256
-          ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
-          "mean": [
-            0.485,
-            0.456,
-            0.406
           ],
           "resizeSize": [
             260
           ],
-          "std": [
-            0.229,
-            0.224,
-            0.225
-          ]
-        },
-        "url": "https://download.pytorch.org/models/swin_v2_t-b137f0e2.pth"
-      }
-    }
-  },
-  "VGG11_BN_Weights": {
-    "default": "IMAGENET1K_V1",
-    "entries": {
-      "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights were trained from scratch by using a simplified training recipe.",
-        "fileName": "vgg11_bn-6002323d.pth",
-        "metrics": {
-          "ImageNet-1K": {
-            "acc@1": 70.37,
-            "acc@5": 89.81
-          }
-        },
-        "minSize": [
-          32,
-          32
-        ],
-        "numParams": 132868840,
-        "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg",
-        "transforms": {
-          "cropSize": [
-            224
-          ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bicubic"
         },
-        "url": "https://download.pytorch.org/models/vgg11_bn-6002323d.pth"
+        "docs": "These weights reproduce closely the results of the paper using a similar training recipe."
       }
     }
   },
@@ -3887,85 +3844,85 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights were trained from scratch by using a simplified training recipe.",
+        "url": "https://download.pytorch.org/models/vgg11-8a719046.pth",
         "fileName": "vgg11-8a719046.pth",
+        "numParams": 132863336,
+        "minSize": [
+          32,
+          32
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 69.02,
             "acc@5": 88.628
           }
         },
-        "minSize": [
-          32,
-          32
-        ],
-        "numParams": 132863336,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/vgg11-8a719046.pth"
+        "docs": "These weights were trained from scratch by using a simplified training recipe."
       }
     }
   },
-  "VGG13_BN_Weights": {
+  "VGG11_BN_Weights": {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights were trained from scratch by using a simplified training recipe.",
-        "fileName": "vgg13_bn-abd245e5.pth",
-        "metrics": {
-          "ImageNet-1K": {
-            "acc@1": 71.586,
-            "acc@5": 90.374
-          }
-        },
+        "url": "https://download.pytorch.org/models/vgg11_bn-6002323d.pth",
+        "fileName": "vgg11_bn-6002323d.pth",
+        "numParams": 132868840,
         "minSize": [
           32,
           32
         ],
-        "numParams": 133053736,
+        "categories": "imagenet1k",
+        "metrics": {
+          "ImageNet-1K": {
+            "acc@1": 70.37,
+            "acc@5": 89.81
+          }
+        },
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/vgg13_bn-abd245e5.pth"
+        "docs": "These weights were trained from scratch by using a simplified training recipe."
       }
     }
   },
@@ -3973,42 +3930,166 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights were trained from scratch by using a simplified training recipe.",
+        "url": "https://download.pytorch.org/models/vgg13-19584684.pth",
         "fileName": "vgg13-19584684.pth",
+        "numParams": 133047848,
+        "minSize": [
+          32,
+          32
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 69.928,
             "acc@5": 89.246
           }
         },
-        "minSize": [
-          32,
-          32
-        ],
-        "numParams": 133047848,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
+          "std": [
+            0.229,
+            0.224,
+            0.225
+          ],
+          "interpolation": "bilinear"
+        },
+        "docs": "These weights were trained from scratch by using a simplified training recipe."
+      }
+    }
+  },
+  "VGG13_BN_Weights": {
+    "default": "IMAGENET1K_V1",
+    "entries": {
+      "IMAGENET1K_V1": {
+        "url": "https://download.pytorch.org/models/vgg13_bn-abd245e5.pth",
+        "fileName": "vgg13_bn-abd245e5.pth",
+        "numParams": 133053736,
+        "minSize": [
+          32,
+          32
+        ],
+        "categories": "imagenet1k",
+        "metrics": {
+          "ImageNet-1K": {
+            "acc@1": 71.586,
+            "acc@5": 90.374
+          }
+        },
+        "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg",
+        "transforms": {
+          "kind": "ImageClassification",
+          "cropSize": [
+            224
+          ],
           "resizeSize": [
             256
+          ],
+          "mean": [
+            0.485,
+            0.456,
+            0.406
           ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/vgg13-19584684.pth"
+        "docs": "These weights were trained from scratch by using a simplified training recipe."
+      }
+    }
+  },
+  "VGG16_Weights": {
+    "default": "IMAGENET1K_V1",
+    "entries": {
+      "IMAGENET1K_V1": {
+        "url": "https://download.pytorch.org/models/vgg16-397923af.pth",
+        "fileName": "vgg16-397923af.pth",
+        "numParams": 138357544,
+        "minSize": [
+          32,
+          32
+        ],
+        "categories": "imagenet1k",
+        "metrics": {
+          "ImageNet-1K": {
+            "acc@1": 71.592,
+            "acc@5": 90.382
+          }
+        },
+        "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg",
+        "transforms": {
+          "kind": "ImageClassification",
+          "cropSize": [
+            224
+          ],
+          "resizeSize": [
+            256
+          ],
+          "mean": [
+            0.485,
+            0.456,
+            0.406
+          ],
+          "std": [
+            0.229,
+            0.224,
+            0.225
+          ],
+          "interpolation": "bilinear"
+        },
+        "docs": "These weights were trained from scratch by using a simplified training recipe."
+      },
+      "IMAGENET1K_FEATURES": {
+        "url": "https://download.pytorch.org/models/vgg16_features-amdegroot-88682ab5.pth",
+        "fileName": "vgg16_features-amdegroot-88682ab5.pth",
+        "numParams": 138357544,
+        "minSize": [
+          32,
+          32
+        ],
+        "categories": null,
+        "metrics": {
+          "ImageNet-1K": {
+            "acc@1": NaN,
+            "acc@5": NaN
+          }
+        },
+        "recipe": "https://github.com/amdegroot/ssd.pytorch#training-ssd",
+        "transforms": {
+          "kind": "ImageClassification",
+          "cropSize": [
+            224
+          ],
+          "resizeSize": [
+            256
+          ],
+          "mean": [
+            0.48235,
+            0.45882,
+            0.40784
+          ],
+          "std": [
+            0.00392156862745098,
+            0.00392156862745098,
+            0.00392156862745098
+          ],
+          "interpolation": "bilinear"
+        },
+        "docs": "These weights can't be used for classification because they are missing values in the `classifier` module. Only the `features` module has valid values and can be used for feature extraction. The weights were trained using the original input standardization method as described in the paper."
       }
     }
   },
@@ -4016,166 +4097,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights were trained from scratch by using a simplified training recipe.",
+        "url": "https://download.pytorch.org/models/vgg16_bn-6c64b313.pth",
         "fileName": "vgg16_bn-6c64b313.pth",
+        "numParams": 138365992,
+        "minSize": [
+          32,
+          32
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 73.36,
             "acc@5": 91.516
           }
         },
-        "minSize": [
-          32,
-          32
-        ],
-        "numParams": 138365992,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/vgg16_bn-6c64b313.pth"
-      }
-    }
-  },
-  "VGG16_Weights": {
-    "default": "IMAGENET1K_V1",
-    "entries": {
-      "IMAGENET1K_FEATURES": {
-        "categories": null,
-        "docs": "These weights can't be used for classification because they are missing values in the `classifier` module. Only the `features` module has valid values and can be used for feature extraction. The weights were trained using the original input standardization method as described in the paper.",
-        "fileName": "vgg16_features-amdegroot-88682ab5.pth",
-        "metrics": {
-          "ImageNet-1K": {
-            "acc@1": NaN,
-            "acc@5": NaN
-          }
-        },
-        "minSize": [
-          32,
-          32
-        ],
-        "numParams": 138357544,
-        "recipe": "https://github.com/amdegroot/ssd.pytorch#training-ssd",
-        "transforms": {
-          "cropSize": [
-            224
-          ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
-          "mean": [
-            0.48235,
-            0.45882,
-            0.40784
-          ],
-          "resizeSize": [
-            256
-          ],
-          "std": [
-            0.00392156862745098,
-            0.00392156862745098,
-            0.00392156862745098
-          ]
-        },
-        "url": "https://download.pytorch.org/models/vgg16_features-amdegroot-88682ab5.pth"
-      },
-      "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights were trained from scratch by using a simplified training recipe.",
-        "fileName": "vgg16-397923af.pth",
-        "metrics": {
-          "ImageNet-1K": {
-            "acc@1": 71.592,
-            "acc@5": 90.382
-          }
-        },
-        "minSize": [
-          32,
-          32
-        ],
-        "numParams": 138357544,
-        "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg",
-        "transforms": {
-          "cropSize": [
-            224
-          ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
-          "mean": [
-            0.485,
-            0.456,
-            0.406
-          ],
-          "resizeSize": [
-            256
-          ],
-          "std": [
-            0.229,
-            0.224,
-            0.225
-          ]
-        },
-        "url": "https://download.pytorch.org/models/vgg16-397923af.pth"
-      }
-    }
-  },
-  "VGG19_BN_Weights": {
-    "default": "IMAGENET1K_V1",
-    "entries": {
-      "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights were trained from scratch by using a simplified training recipe.",
-        "fileName": "vgg19_bn-c79401a0.pth",
-        "metrics": {
-          "ImageNet-1K": {
-            "acc@1": 74.218,
-            "acc@5": 91.842
-          }
-        },
-        "minSize": [
-          32,
-          32
-        ],
-        "numParams": 143678248,
-        "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg",
-        "transforms": {
-          "cropSize": [
-            224
-          ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
-          "mean": [
-            0.485,
-            0.456,
-            0.406
-          ],
-          "resizeSize": [
-            256
-          ],
-          "std": [
-            0.229,
-            0.224,
-            0.225
-          ]
-        },
-        "url": "https://download.pytorch.org/models/vgg19_bn-c79401a0.pth"
+        "docs": "These weights were trained from scratch by using a simplified training recipe."
       }
     }
   },
@@ -4183,167 +4140,210 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights were trained from scratch by using a simplified training recipe.",
+        "url": "https://download.pytorch.org/models/vgg19-dcbb9e9d.pth",
         "fileName": "vgg19-dcbb9e9d.pth",
+        "numParams": 143667240,
+        "minSize": [
+          32,
+          32
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 72.376,
             "acc@5": 90.876
           }
         },
-        "minSize": [
-          32,
-          32
-        ],
-        "numParams": 143667240,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
+          "std": [
+            0.229,
+            0.224,
+            0.225
+          ],
+          "interpolation": "bilinear"
+        },
+        "docs": "These weights were trained from scratch by using a simplified training recipe."
+      }
+    }
+  },
+  "VGG19_BN_Weights": {
+    "default": "IMAGENET1K_V1",
+    "entries": {
+      "IMAGENET1K_V1": {
+        "url": "https://download.pytorch.org/models/vgg19_bn-c79401a0.pth",
+        "fileName": "vgg19_bn-c79401a0.pth",
+        "numParams": 143678248,
+        "minSize": [
+          32,
+          32
+        ],
+        "categories": "imagenet1k",
+        "metrics": {
+          "ImageNet-1K": {
+            "acc@1": 74.218,
+            "acc@5": 91.842
+          }
+        },
+        "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg",
+        "transforms": {
+          "kind": "ImageClassification",
+          "cropSize": [
+            224
+          ],
           "resizeSize": [
             256
+          ],
+          "mean": [
+            0.485,
+            0.456,
+            0.406
           ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/vgg19-dcbb9e9d.pth"
+        "docs": "These weights were trained from scratch by using a simplified training recipe."
       }
     }
   },
   "ViT_B_16_Weights": {
     "default": "IMAGENET1K_V1",
     "entries": {
-      "IMAGENET1K_SWAG_E2E_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are learnt via transfer learning by end-to-end fine-tuning the original `SWAG <https://arxiv.org/abs/2201.08371>`_ weights on ImageNet-1K data.",
-        "extra": {
-          "license": "https://github.com/facebookresearch/SWAG/blob/main/LICENSE"
-        },
-        "fileName": "vit_b_16_swag-9ac1b537.pth",
-        "metrics": {
-          "ImageNet-1K": {
-            "acc@1": 85.304,
-            "acc@5": 97.65
-          }
-        },
-        "minSize": [
-          384,
-          384
-        ],
-        "numParams": 86859496,
-        "recipe": "https://github.com/facebookresearch/SWAG",
-        "transforms": {
-          "cropSize": [
-            384
-          ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
-          "mean": [
-            0.485,
-            0.456,
-            0.406
-          ],
-          "resizeSize": [
-            384
-          ],
-          "std": [
-            0.229,
-            0.224,
-            0.225
-          ]
-        },
-        "url": "https://download.pytorch.org/models/vit_b_16_swag-9ac1b537.pth"
-      },
-      "IMAGENET1K_SWAG_LINEAR_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are composed of the original frozen `SWAG <https://arxiv.org/abs/2201.08371>`_ trunk weights and a linear classifier learnt on top of them trained on ImageNet-1K data.",
-        "extra": {
-          "license": "https://github.com/facebookresearch/SWAG/blob/main/LICENSE"
-        },
-        "fileName": "vit_b_16_lc_swag-4e70ced5.pth",
-        "metrics": {
-          "ImageNet-1K": {
-            "acc@1": 81.886,
-            "acc@5": 96.18
-          }
-        },
+      "IMAGENET1K_V1": {
+        "url": "https://download.pytorch.org/models/vit_b_16-c867db91.pth",
+        "fileName": "vit_b_16-c867db91.pth",
+        "numParams": 86567656,
         "minSize": [
           224,
           224
         ],
-        "numParams": 86567656,
-        "recipe": "https://github.com/pytorch/vision/pull/5793",
-        "transforms": {
-          "cropSize": [
-            224
-          ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
-          "mean": [
-            0.485,
-            0.456,
-            0.406
-          ],
-          "resizeSize": [
-            224
-          ],
-          "std": [
-            0.229,
-            0.224,
-            0.225
-          ]
-        },
-        "url": "https://download.pytorch.org/models/vit_b_16_lc_swag-4e70ced5.pth"
-      },
-      "IMAGENET1K_V1": {
         "categories": "imagenet1k",
-        "docs": "These weights were trained from scratch by using a modified version of `DeIT <https://arxiv.org/abs/2012.12877>`_'s training recipe.",
-        "fileName": "vit_b_16-c867db91.pth",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 81.072,
             "acc@5": 95.318
           }
         },
-        "minSize": [
-          224,
-          224
-        ],
-        "numParams": 86567656,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#vit_b_16",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
+          "std": [
+            0.229,
+            0.224,
+            0.225
+          ],
+          "interpolation": "bilinear"
+        },
+        "docs": "These weights were trained from scratch by using a modified version of `DeIT <https://arxiv.org/abs/2012.12877>`_'s training recipe."
+      },
+      "IMAGENET1K_SWAG_E2E_V1": {
+        "url": "https://download.pytorch.org/models/vit_b_16_swag-9ac1b537.pth",
+        "fileName": "vit_b_16_swag-9ac1b537.pth",
+        "numParams": 86859496,
+        "minSize": [
+          384,
+          384
+        ],
+        "categories": "imagenet1k",
+        "metrics": {
+          "ImageNet-1K": {
+            "acc@1": 85.304,
+            "acc@5": 97.65
+          }
+        },
+        "recipe": "https://github.com/facebookresearch/SWAG",
+        "transforms": {
+          "kind": "ImageClassification",
+          "cropSize": [
+            384
+          ],
           "resizeSize": [
-            256
+            384
+          ],
+          "mean": [
+            0.485,
+            0.456,
+            0.406
           ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bicubic"
         },
-        "url": "https://download.pytorch.org/models/vit_b_16-c867db91.pth"
+        "docs": "These weights are learnt via transfer learning by end-to-end fine-tuning the original `SWAG <https://arxiv.org/abs/2201.08371>`_ weights on ImageNet-1K data.",
+        "extra": {
+          "license": "https://github.com/facebookresearch/SWAG/blob/main/LICENSE"
+        }
+      },
+      "IMAGENET1K_SWAG_LINEAR_V1": {
+        "url": "https://download.pytorch.org/models/vit_b_16_lc_swag-4e70ced5.pth",
+        "fileName": "vit_b_16_lc_swag-4e70ced5.pth",
+        "numParams": 86567656,
+        "minSize": [
+          224,
+          224
+        ],
+        "categories": "imagenet1k",
+        "metrics": {
+          "ImageNet-1K": {
+            "acc@1": 81.886,
+            "acc@5": 96.18
+          }
+        },
+        "recipe": "https://github.com/pytorch/vision/pull/5793",
+        "transforms": {
+          "kind": "ImageClassification",
+          "cropSize": [
+            224
+          ],
+          "resizeSize": [
+            224
+          ],
+          "mean": [
+            0.485,
+            0.456,
+            0.406
+          ],
+          "std": [
+            0.229,
+            0.224,
+            0.225
+          ],
+          "interpolation": "bicubic"
+        },
+        "docs": "These weights are composed of the original frozen `SWAG <https://arxiv.org/abs/2201.08371>`_ trunk weights and a linear classifier learnt on top of them trained on ImageNet-1K data.",
+        "extra": {
+          "license": "https://github.com/facebookresearch/SWAG/blob/main/LICENSE"
+        }
       }
     }
   },
@@ -4351,42 +4351,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights were trained from scratch by using a modified version of `DeIT <https://arxiv.org/abs/2012.12877>`_'s training recipe.",
+        "url": "https://download.pytorch.org/models/vit_b_32-d86f8d99.pth",
         "fileName": "vit_b_32-d86f8d99.pth",
+        "numParams": 88224232,
+        "minSize": [
+          224,
+          224
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 75.912,
             "acc@5": 92.466
           }
         },
-        "minSize": [
-          224,
-          224
-        ],
-        "numParams": 88224232,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#vit_b_32",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/vit_b_32-d86f8d99.pth"
+        "docs": "These weights were trained from scratch by using a modified version of `DeIT <https://arxiv.org/abs/2012.12877>`_'s training recipe."
       }
     }
   },
@@ -4394,211 +4394,211 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_SWAG_E2E_V1",
     "entries": {
       "IMAGENET1K_SWAG_E2E_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are learnt via transfer learning by end-to-end fine-tuning the original `SWAG <https://arxiv.org/abs/2201.08371>`_ weights on ImageNet-1K data.",
-        "extra": {
-          "license": "https://github.com/facebookresearch/SWAG/blob/main/LICENSE"
-        },
+        "url": "https://download.pytorch.org/models/vit_h_14_swag-80465313.pth",
         "fileName": "vit_h_14_swag-80465313.pth",
+        "numParams": 633470440,
+        "minSize": [
+          518,
+          518
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 88.552,
             "acc@5": 98.694
           }
         },
-        "minSize": [
-          518,
-          518
-        ],
-        "numParams": 633470440,
         "recipe": "https://github.com/facebookresearch/SWAG",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             518
           ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            518
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            518
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bicubic"
         },
-        "url": "https://download.pytorch.org/models/vit_h_14_swag-80465313.pth"
-      },
-      "IMAGENET1K_SWAG_LINEAR_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are composed of the original frozen `SWAG <https://arxiv.org/abs/2201.08371>`_ trunk weights and a linear classifier learnt on top of them trained on ImageNet-1K data.",
+        "docs": "These weights are learnt via transfer learning by end-to-end fine-tuning the original `SWAG <https://arxiv.org/abs/2201.08371>`_ weights on ImageNet-1K data.",
         "extra": {
           "license": "https://github.com/facebookresearch/SWAG/blob/main/LICENSE"
-        },
+        }
+      },
+      "IMAGENET1K_SWAG_LINEAR_V1": {
+        "url": "https://download.pytorch.org/models/vit_h_14_lc_swag-c1eb923e.pth",
         "fileName": "vit_h_14_lc_swag-c1eb923e.pth",
+        "numParams": 632045800,
+        "minSize": [
+          224,
+          224
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 85.708,
             "acc@5": 97.73
           }
         },
-        "minSize": [
-          224,
-          224
-        ],
-        "numParams": 632045800,
         "recipe": "https://github.com/pytorch/vision/pull/5793",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            224
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            224
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bicubic"
         },
-        "url": "https://download.pytorch.org/models/vit_h_14_lc_swag-c1eb923e.pth"
+        "docs": "These weights are composed of the original frozen `SWAG <https://arxiv.org/abs/2201.08371>`_ trunk weights and a linear classifier learnt on top of them trained on ImageNet-1K data.",
+        "extra": {
+          "license": "https://github.com/facebookresearch/SWAG/blob/main/LICENSE"
+        }
       }
     }
   },
   "ViT_L_16_Weights": {
     "default": "IMAGENET1K_V1",
     "entries": {
-      "IMAGENET1K_SWAG_E2E_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are learnt via transfer learning by end-to-end fine-tuning the original `SWAG <https://arxiv.org/abs/2201.08371>`_ weights on ImageNet-1K data.",
-        "extra": {
-          "license": "https://github.com/facebookresearch/SWAG/blob/main/LICENSE"
-        },
-        "fileName": "vit_l_16_swag-4f3808c9.pth",
-        "metrics": {
-          "ImageNet-1K": {
-            "acc@1": 88.064,
-            "acc@5": 98.512
-          }
-        },
-        "minSize": [
-          512,
-          512
-        ],
-        "numParams": 305174504,
-        "recipe": "https://github.com/facebookresearch/SWAG",
-        "transforms": {
-          "cropSize": [
-            512
-          ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
-          "mean": [
-            0.485,
-            0.456,
-            0.406
-          ],
-          "resizeSize": [
-            512
-          ],
-          "std": [
-            0.229,
-            0.224,
-            0.225
-          ]
-        },
-        "url": "https://download.pytorch.org/models/vit_l_16_swag-4f3808c9.pth"
-      },
-      "IMAGENET1K_SWAG_LINEAR_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights are composed of the original frozen `SWAG <https://arxiv.org/abs/2201.08371>`_ trunk weights and a linear classifier learnt on top of them trained on ImageNet-1K data.",
-        "extra": {
-          "license": "https://github.com/facebookresearch/SWAG/blob/main/LICENSE"
-        },
-        "fileName": "vit_l_16_lc_swag-4d563306.pth",
-        "metrics": {
-          "ImageNet-1K": {
-            "acc@1": 85.146,
-            "acc@5": 97.422
-          }
-        },
+      "IMAGENET1K_V1": {
+        "url": "https://download.pytorch.org/models/vit_l_16-852ce7e3.pth",
+        "fileName": "vit_l_16-852ce7e3.pth",
+        "numParams": 304326632,
         "minSize": [
           224,
           224
         ],
-        "numParams": 304326632,
-        "recipe": "https://github.com/pytorch/vision/pull/5793",
-        "transforms": {
-          "cropSize": [
-            224
-          ],
-          "interpolation": "bicubic",
-          "kind": "ImageClassification",
-          "mean": [
-            0.485,
-            0.456,
-            0.406
-          ],
-          "resizeSize": [
-            224
-          ],
-          "std": [
-            0.229,
-            0.224,
-            0.225
-          ]
-        },
-        "url": "https://download.pytorch.org/models/vit_l_16_lc_swag-4d563306.pth"
-      },
-      "IMAGENET1K_V1": {
         "categories": "imagenet1k",
-        "docs": "These weights were trained from scratch by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
-        "fileName": "vit_l_16-852ce7e3.pth",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 79.662,
             "acc@5": 94.638
           }
         },
-        "minSize": [
-          224,
-          224
-        ],
-        "numParams": 304326632,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#vit_l_16",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            242
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
+          "std": [
+            0.229,
+            0.224,
+            0.225
+          ],
+          "interpolation": "bilinear"
+        },
+        "docs": "These weights were trained from scratch by using a modified version of TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
+      },
+      "IMAGENET1K_SWAG_E2E_V1": {
+        "url": "https://download.pytorch.org/models/vit_l_16_swag-4f3808c9.pth",
+        "fileName": "vit_l_16_swag-4f3808c9.pth",
+        "numParams": 305174504,
+        "minSize": [
+          512,
+          512
+        ],
+        "categories": "imagenet1k",
+        "metrics": {
+          "ImageNet-1K": {
+            "acc@1": 88.064,
+            "acc@5": 98.512
+          }
+        },
+        "recipe": "https://github.com/facebookresearch/SWAG",
+        "transforms": {
+          "kind": "ImageClassification",
+          "cropSize": [
+            512
+          ],
           "resizeSize": [
-            242
+            512
+          ],
+          "mean": [
+            0.485,
+            0.456,
+            0.406
           ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bicubic"
         },
-        "url": "https://download.pytorch.org/models/vit_l_16-852ce7e3.pth"
+        "docs": "These weights are learnt via transfer learning by end-to-end fine-tuning the original `SWAG <https://arxiv.org/abs/2201.08371>`_ weights on ImageNet-1K data.",
+        "extra": {
+          "license": "https://github.com/facebookresearch/SWAG/blob/main/LICENSE"
+        }
+      },
+      "IMAGENET1K_SWAG_LINEAR_V1": {
+        "url": "https://download.pytorch.org/models/vit_l_16_lc_swag-4d563306.pth",
+        "fileName": "vit_l_16_lc_swag-4d563306.pth",
+        "numParams": 304326632,
+        "minSize": [
+          224,
+          224
+        ],
+        "categories": "imagenet1k",
+        "metrics": {
+          "ImageNet-1K": {
+            "acc@1": 85.146,
+            "acc@5": 97.422
+          }
+        },
+        "recipe": "https://github.com/pytorch/vision/pull/5793",
+        "transforms": {
+          "kind": "ImageClassification",
+          "cropSize": [
+            224
+          ],
+          "resizeSize": [
+            224
+          ],
+          "mean": [
+            0.485,
+            0.456,
+            0.406
+          ],
+          "std": [
+            0.229,
+            0.224,
+            0.225
+          ],
+          "interpolation": "bicubic"
+        },
+        "docs": "These weights are composed of the original frozen `SWAG <https://arxiv.org/abs/2201.08371>`_ trunk weights and a linear classifier learnt on top of them trained on ImageNet-1K data.",
+        "extra": {
+          "license": "https://github.com/facebookresearch/SWAG/blob/main/LICENSE"
+        }
       }
     }
   },
@@ -4606,42 +4606,42 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V1",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights were trained from scratch by using a modified version of `DeIT <https://arxiv.org/abs/2012.12877>`_'s training recipe.",
+        "url": "https://download.pytorch.org/models/vit_l_32-c7638314.pth",
         "fileName": "vit_l_32-c7638314.pth",
+        "numParams": 306535400,
+        "minSize": [
+          224,
+          224
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 76.972,
             "acc@5": 93.07
           }
         },
-        "minSize": [
-          224,
-          224
-        ],
-        "numParams": 306535400,
         "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#vit_l_32",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/vit_l_32-c7638314.pth"
+        "docs": "These weights were trained from scratch by using a modified version of `DeIT <https://arxiv.org/abs/2012.12877>`_'s training recipe."
       }
     }
   },
@@ -4649,80 +4649,80 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V2",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simple training recipe.",
+        "url": "https://download.pytorch.org/models/wide_resnet101_2-32ee1156.pth",
         "fileName": "wide_resnet101_2-32ee1156.pth",
+        "numParams": 126886696,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 78.848,
             "acc@5": 94.284
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 126886696,
         "recipe": "https://github.com/pytorch/vision/pull/912#issue-445437439",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/wide_resnet101_2-32ee1156.pth"
+        "docs": "These weights reproduce closely the results of the paper using a simple training recipe."
       },
       "IMAGENET1K_V2": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/wide_resnet101_2-d733dc28.pth",
         "fileName": "wide_resnet101_2-d733dc28.pth",
+        "numParams": 126886696,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 82.51,
             "acc@5": 96.02
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 126886696,
         "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            232
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            232
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/wide_resnet101_2-d733dc28.pth"
+        "docs": "These weights improve upon the results of the original paper by using TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   },
@@ -4730,80 +4730,80 @@ export const WEIGHTS_DATA = {
     "default": "IMAGENET1K_V2",
     "entries": {
       "IMAGENET1K_V1": {
-        "categories": "imagenet1k",
-        "docs": "These weights reproduce closely the results of the paper using a simple training recipe.",
+        "url": "https://download.pytorch.org/models/wide_resnet50_2-95faca4d.pth",
         "fileName": "wide_resnet50_2-95faca4d.pth",
+        "numParams": 68883240,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 78.468,
             "acc@5": 94.086
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 68883240,
         "recipe": "https://github.com/pytorch/vision/pull/912#issue-445437439",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            256
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            256
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/wide_resnet50_2-95faca4d.pth"
+        "docs": "These weights reproduce closely the results of the paper using a simple training recipe."
       },
       "IMAGENET1K_V2": {
-        "categories": "imagenet1k",
-        "docs": "These weights improve upon the results of the original paper by using TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.",
+        "url": "https://download.pytorch.org/models/wide_resnet50_2-9ba9bcbe.pth",
         "fileName": "wide_resnet50_2-9ba9bcbe.pth",
+        "numParams": 68883240,
+        "minSize": [
+          1,
+          1
+        ],
+        "categories": "imagenet1k",
         "metrics": {
           "ImageNet-1K": {
             "acc@1": 81.602,
             "acc@5": 95.758
           }
         },
-        "minSize": [
-          1,
-          1
-        ],
-        "numParams": 68883240,
         "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe-with-fixres",
         "transforms": {
+          "kind": "ImageClassification",
           "cropSize": [
             224
           ],
-          "interpolation": "bilinear",
-          "kind": "ImageClassification",
+          "resizeSize": [
+            232
+          ],
           "mean": [
             0.485,
             0.456,
             0.406
           ],
-          "resizeSize": [
-            232
-          ],
           "std": [
             0.229,
             0.224,
             0.225
-          ]
+          ],
+          "interpolation": "bilinear"
         },
-        "url": "https://download.pytorch.org/models/wide_resnet50_2-9ba9bcbe.pth"
+        "docs": "These weights improve upon the results of the original paper by using TorchVision's `new training recipe <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_."
       }
     }
   }

@@ -6,6 +6,7 @@ import { WEIGHTS_DATA } from './weights-data.js';
 import { IMAGENET_CLASSES } from './imagenet-classes.js';
 import { cachedCheckpoint, cachedCheckpointSync, type DownloadOptions } from './weights-hub.js';
 import { loadCheckpointFile } from './weights-load.js';
+import { ImageClassification } from './weights-transforms.js';
 import type { Module, StateDict } from '../../nn/module.js';
 import { Tensor } from '../../tensor.js';
 import { zeros } from '../../creation.js';
@@ -61,9 +62,9 @@ export class Weights {
     };
   }
 
-  /** The inference preprocessing's parameters (resize, crop, mean, std, interpolation), as ImageClassification. */
-  transforms(): ClassificationTransformParams {
-    return structuredClone(this.transformParams);
+  /** The inference preprocessing (torchvision's ImageClassification preset with these weights' sizes). */
+  transforms(): ImageClassification {
+    return new ImageClassification(this.transformParams);
   }
 
   /** Where the checkpoint is (or will be) cached. */
