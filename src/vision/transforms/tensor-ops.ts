@@ -77,8 +77,8 @@ export function vflipTensor(img: Tensor): Tensor { checkImageTensor(img, 'vflip'
 export function normalizeTensor(t: Tensor, mean: readonly number[], std: readonly number[], inplace = false): Tensor {
   if (!t.isFloatingPoint()) throw new TypeError(`normalize: input tensor should be a float tensor, got ${t.dtype}`);
   if (t.ndim < 3) throw new RangeError(`normalize: expected a tensor image of size (..., C, H, W), got shape [${t.shape.join(', ')}]`);
-  const m = makeTensor(mean as number[], { dtype: t.dtype });
-  const s = makeTensor(std as number[], { dtype: t.dtype });
+  const m = makeTensor(mean as number[], { dtype: t.dtype, device: t.device });
+  const s = makeTensor(std as number[], { dtype: t.dtype, device: t.device });
   if (s.eq(0).any().item()) throw new RangeError(`normalize: std evaluated to zero after conversion to ${t.dtype}, leading to division by zero`);
   const mv = m.view(-1, 1, 1);
   const sv = s.view(-1, 1, 1);

@@ -86,17 +86,22 @@ export class Normalize extends Transform<Tensor, Tensor> {
     this.std = [...std];
     this.inplace = opts.inplace ?? false;
   }
-  private cache: { dtype: string; mean: Tensor; std: Tensor } | null = null;
+  private cache: { key: string; mean: Tensor; std: Tensor } | null = null;
   forward(t: Tensor): Tensor {
     if (!(t instanceof Tensor) || !t.isFloatingPoint() || t.ndim < 3) return F.normalize(t, this.mean, this.std, this.inplace);
-    // the mean and std tensors are made (and std checked) once per dtype
-    if (this.cache === null || this.cache.dtype !== t.dtype) {
-      const probe = F.normalize(empty([this.mean.length, 1, 1], { dtype: t.dtype }).fill_(0), this.mean, this.std);
-      probe.dispose();
+    const c = t.shape[t.ndim - 3]!;
+    if (this.mean.length !== 1 && this.mean.length !== c) {
+      throw new RangeError(`Normalize: ${this.mean.length} mean/std values for a tensor with ${c} channels (shape [${t.shape.join(', ')}])`);
+    }
+    // the mean and std tensors are made (and std checked) once per dtype and device
+    const key = `${t.dtype}@${t.device}`;
+    if (this.cache === null || this.cache.key !== key) {
+      const s = makeTensor(this.std, { dtype: t.dtype });
+      if (s.eq(0).any().item()) throw new RangeError(`Normalize: std evaluated to zero after conversion to ${t.dtype}, leading to division by zero`);
       this.cache = {
-        dtype: t.dtype,
-        mean: keep(makeTensor(this.mean, { dtype: t.dtype }).view(-1, 1, 1)),
-        std: keep(makeTensor(this.std, { dtype: t.dtype }).view(-1, 1, 1)),
+        key,
+        mean: keep(makeTensor(this.mean, { dtype: t.dtype, device: t.device }).view(-1, 1, 1)),
+        std: keep(makeTensor(this.std, { dtype: t.dtype, device: t.device }).view(-1, 1, 1)),
       };
     }
     return this.inplace ? t.sub_(this.cache.mean).div_(this.cache.std) : t.sub(this.cache.mean).div_(this.cache.std);
