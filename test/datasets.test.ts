@@ -284,3 +284,44 @@ test('MNIST.create downloads the four files from a mirror with their md5s', asyn
   assert.ok(existsSync(join(root, 'MNIST', 'raw', 'train-images-idx3-ubyte')));
   assert.deepEqual(readdirSync(join(root, 'MNIST', 'raw')).filter((f) => f.includes('partial')), []);
 });
+
+test('CIFAR10 + train transforms + shuffling DataLoader give PyTorch\'s batches for the same seed (numWorkers 0 and 2)', async () => {
+  const { runPython } = await import('./helpers/pytorch.js');
+  const mean = [0.4914, 0.4822, 0.4465];
+  const std = [0.2470, 0.2435, 0.2616];
+  const ds = new CIFAR10({ root: join(tmp, 'c10'), train: false, transform: new T.Compose([
+    new T.RandomCrop(32, { padding: 4 }), new T.RandomHorizontalFlip(), new T.ToTensor(), new T.Normalize(mean, std)]) });
+  const run = (numWorkers: number): [torch.Tensor, torch.Tensor] => {
+    torch.manualSeed(5);
+    const loader = new torch.utils.data.DataLoader(ds, { batchSize: 8, shuffle: true, numWorkers });
+    const xs: torch.Tensor[] = [];
+    const ys: torch.Tensor[] = [];
+    for (let epoch = 0; epoch < 2; epoch++) for (const [x, y] of loader) { xs.push(x); ys.push(y); }
+    return [torch.cat(xs), torch.cat(ys)];
+  };
+  const [x0, y0] = run(0);
+  const [x2, y2] = run(2);
+  const py = runPython(String.raw`
+import torchvision.transforms as TV
+from torch.utils.data import DataLoader, Dataset
+raw = np.fromfile(J['path'], dtype=np.uint8).reshape(-1, 3073)
+imgs = torch.from_numpy(raw[:, 1:].copy()).reshape(-1, 3, 32, 32)
+labels = raw[:, 0].tolist()
+tf = TV.Compose([TV.RandomCrop(32, padding=4), TV.RandomHorizontalFlip(), TV.ConvertImageDtype(torch.float), TV.Normalize(J['mean'], J['std'])])
+class DS(Dataset):
+    def __len__(self): return len(labels)
+    def __getitem__(self, i): return tf(imgs[i]), labels[i]
+for w in (0, 2):
+    torch.manual_seed(5)
+    loader = DataLoader(DS(), batch_size=8, shuffle=True, num_workers=w)
+    batches = [b for _ in range(2) for b in loader]
+    OUT['x%d' % w] = torch.cat([b[0] for b in batches]); OUT['y%d' % w] = torch.cat([b[1] for b in batches])
+`, { json: { path: join(cifarDir, 'test_batch.bin'), mean, std } });
+  assert.ok(y0.equal(py.tensors.y0!), 'sample order (numWorkers 0)');
+  assert.ok(x0.equal(py.tensors.x0!), 'augmented images (numWorkers 0)');
+  assert.ok(y2.equal(py.tensors.y2!), 'sample order (numWorkers 2)');
+  // The first epoch's order is the same; later epochs differ in PyTorch too, because with numWorkers 0 the
+  // augmentations advance the default generator that the next epoch's shuffle seed is drawn from.
+  assert.ok(y2.slice(0, 0, 50).equal(y0.slice(0, 0, 50)), 'the first epoch\'s order does not depend on numWorkers');
+  assert.ok(x2.equal(py.tensors.x2!), 'augmented images (numWorkers 2): worker seeds as in PyTorch');
+});

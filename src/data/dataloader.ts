@@ -9,7 +9,9 @@
 // Workers are not threads: the addon's tensors live in the main thread, so samples are prepared in-process.
 // With `for await`, up to numWorkers * prefetchFactor batches are requested ahead, which overlaps datasets
 // whose `get` is asynchronous (file or network I/O) with the consumer; CPU-bound preparation does not
-// overlap the training step. The batches and their order are the same whatever numWorkers is.
+// overlap the training step. The sample order does not depend on numWorkers, except that (as in PyTorch)
+// random transforms run with numWorkers = 0 advance the default generator from which the next epoch's
+// shuffling seed is drawn.
 import { getItem, isIterableDataset, isMapDataset, type IterableDataset, type MapDataset } from './dataset.js';
 import { BatchSampler, RandomSampler, SequentialSampler } from './sampler.js';
 import { defaultCollate, defaultConvert } from './collate.js';
