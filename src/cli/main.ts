@@ -12,6 +12,12 @@ interface Command {
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   doctor: { summary: 'report the linked libtorch, CUDA, CPU kernels, threads', load: () => import('./commands/doctor.js') },
+  train: { summary: 'train a model (lenet or a zoo architecture) on CIFAR-10/100 or (Fashion-)MNIST', load: () => import('./commands/train.js') },
+  evaluate: { summary: 'accuracy, per-class accuracy and confusion matrix of a checkpoint on a test set', load: () => import('./commands/evaluate.js') },
+  models: { summary: 'list the zoo architectures with parameters, GFLOPS and weights', load: () => import('./commands/models.js') },
+  summary: { summary: "a model's layers, output shapes and parameter counts", load: () => import('./commands/summary.js') },
+  finetune: { summary: 'fine-tune a zoo model on an image folder (transfer learning)', load: () => import('./commands/finetune.js') },
+  predict: { summary: 'top-k classes of images with a zoo model or a fine-tuned checkpoint', load: () => import('./commands/predict.js') },
 };
 
 /** The top-level help. New commands are added to COMMANDS above. */

@@ -41,7 +41,7 @@ export function checkModelName(name: string): void {
 /** The preprocessing of a model's default published weights (Inception v3: resize 342, crop 299; others 256/224). */
 export function defaultPreset(name: string): ClassificationTransformParams {
   try {
-    return getModelWeights(name).DEFAULT.transforms();
+    return structuredClone(getModelWeights(name).DEFAULT.transformParams);
   } catch {
     return structuredClone(IMAGENET_PRESET);
   }
@@ -127,5 +127,5 @@ export async function loadZooModel(name: string, arg: string, opts: { progress?:
   const w = publishedWeights(name, arg);
   await fetchPublished(w, opts);
   const model = getModel(name, { weights: w, progress: opts.progress ?? true });
-  return { model, name, classes: w.meta.categories ? [...w.meta.categories] : null, preprocess: w.transforms(), source: String(w), kind: 'published', runConfig: null };
+  return { model, name, classes: w.meta.categories ? [...w.meta.categories] : null, preprocess: structuredClone(w.transformParams), source: String(w), kind: 'published', runConfig: null };
 }

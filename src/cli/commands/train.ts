@@ -1,0 +1,107 @@
+// `tstorch train lenet --dataset cifar10 --data DIR --epochs N ...`: the chapter's first exercise as a tool.
+// Per epoch: a progress bar, the test accuracy, a metrics line (metrics.jsonl), curves.png, and checkpoints
+// (last.pth to resume with optimizer and RNG state; best.pth, the model's state dict, loadable by PyTorch).
+import { existsSync } from 'node:fs';
+import * as torch from '../../index.js';
+import { parseArgs, helpText, type OptionSpec } from '../args.js';
+import { UserError } from '../errors.js';
+import { RunDir, type EpochMetrics } from '../../train/run-dir.js';
+import { trainEpoch, evaluate } from '../../train/classifier.js';
+import { formatReport } from '../../train/metrics.js';
+import { buildModel, MODEL_CHOICES } from '../../train/models.js';
+import { openDataset, DATASETS, type DatasetName } from '../../train/datasets.js';
+import { makeOptimizer, OPTIMIZERS } from '../../train/optimizers.js';
+import { plotRun } from '../../train/plots.js';
+
+const spec = {
+  dataset: { type: 'string', default: 'cifar10', help: 'the data set', choices: DATASETS },
+  data: { type: 'string', help: 'folder of the data set (else $TSTORCH_DATA, else downloaded to ./data)' },
+  download: { type: 'boolean', default: true, help: 'download the official archive when the files are missing' },
+  epochs: { type: 'number', default: 10, help: 'epochs to train' },
+  batchSize: { type: 'number', default: 8, help: 'mini-batch size' },
+  optimizer: { type: 'string', default: 'adam', help: 'optimizer', choices: OPTIMIZERS },
+  lr: { type: 'number', default: 0.001, help: 'learning rate' },
+  momentum: { type: 'number', default: 0.9, help: 'momentum (sgd, rmsprop)' },
+  weightDecay: { type: 'number', default: 0, help: 'weight decay' },
+  augment: { type: 'boolean', default: true, help: 'random crop (padding 4) and horizontal flip on training images' },
+  workers: { type: 'number', default: 0, help: 'DataLoader workers (batches prepared ahead)' },
+  threads: { type: 'number', default: 0, help: 'libtorch intra-op threads (0: all cores)' },
+  seed: { type: 'number', default: 0, help: 'random seed (weights, shuffling, augmentation)' },
+  out: { type: 'string', help: 'run folder (default runs/<model>-<dataset>)' },
+  resume: { type: 'boolean', default: false, help: 'continue from <out>/last.pth (model, optimizer, RNG state, epoch)' },
+  maxSteps: { type: 'number', default: 0, help: 'stop each epoch after this many steps (0: whole epoch)' },
+  maxTest: { type: 'number', default: 0, help: 'evaluate on at most this many test images (0: all)' },
+  logEvery: { type: 'number', default: 2000, help: 'print the running loss every N steps, as the chapter does (0: never)' },
+} satisfies Record<string, OptionSpec>;
+
+export const help = helpText('train', '<model> [options]', spec) + `\n\nModels: ${MODEL_CHOICES}`;
+
+export async function run(argv: string[]): Promise<void> {
+  const a = parseArgs(argv, spec, 'train');
+  const modelName = a._[0];
+  if (!modelName) throw new UserError(`train: name a model, e.g. 'tstorch train lenet' (${MODEL_CHOICES})`);
+  if (a._.length > 1) throw new UserError(`train: unexpected argument '${a._[1]}'`);
+  for (const k of ['epochs', 'batchSize'] as const) {
+    if (!Number.isInteger(a[k]) || a[k] < 1) throw new UserError(`train: --${k === 'batchSize' ? 'batch-size' : k} must be a positive integer, got ${a[k]}`);
+  }
+  if (a.threads > 0) torch.setNumThreads(a.threads);
+  const dataset = a.dataset as DatasetName;
+  const out = new RunDir(a.out ?? `runs/${modelName}-${dataset}`);
+  if (!a.resume && existsSync(out.lastPath)) {
+    console.log(`note: ${out.path} already has a run; starting afresh (use --resume to continue it)`);
+  }
+
+  torch.manualSeed(a.seed);
+  const data = openDataset(dataset, { root: a.data, download: a.download, augment: a.augment });
+  const model = buildModel(modelName, { numClasses: data.classes.length, inChannels: data.channels });
+  const optimizer = makeOptimizer(a.optimizer!, model.parameters(), { lr: a.lr, momentum: a.momentum, weightDecay: a.weightDecay });
+  const criterion = new torch.nn.CrossEntropyLoss();
+  const trainLoader = new torch.utils.data.DataLoader(data.train, { batchSize: a.batchSize, shuffle: true, numWorkers: a.workers });
+  const testLoader = new torch.utils.data.DataLoader(data.test, { batchSize: Math.max(a.batchSize, 64), numWorkers: a.workers });
+  const testSteps = a.maxTest > 0 ? Math.ceil(a.maxTest / Math.max(a.batchSize, 64)) : undefined;
+
+  let startEpoch = 1;
+  let best = -1;
+  if (a.resume) {
+    if (!existsSync(out.lastPath)) throw new UserError(`train: --resume: no checkpoint at ${out.lastPath}`);
+    const ck = torch.load(out.lastPath) as { model: Record<string, torch.Tensor>; optimizer: never; epoch: number; rng_state: torch.Tensor; best_acc: number };
+    model.loadStateDict(ck.model);
+    optimizer.loadStateDict(ck.optimizer);
+    torch.setRngState(ck.rng_state);
+    startEpoch = ck.epoch + 1;
+    best = ck.best_acc;
+    console.log(`resuming ${out.path} after epoch ${ck.epoch} (best test accuracy so far ${(100 * best).toFixed(1)} %)`);
+  } else {
+    out.rewriteMetrics([]);
+  }
+  out.writeConfig({ model: modelName, dataset, numClasses: data.classes.length, classes: data.classes, inChannels: data.channels,
+    mean: data.mean, std: data.std, optimizer: a.optimizer, lr: a.lr, batchSize: a.batchSize, seed: a.seed });
+  console.log(String(model));
+  console.log(`${model.numParameters().toLocaleString('en-US')} parameters; ${data.train.length} training and ${data.test.length} test images; ` +
+    `${torch.getNumThreads()} threads; run folder ${out.path}`);
+
+  const metrics = out.readMetrics(startEpoch);
+  for (let epoch = startEpoch; epoch <= a.epochs; epoch++) {
+    const tr = await trainEpoch({ model, loader: trainLoader, optimizer, criterion, epoch, maxSteps: a.maxSteps || undefined, logEvery: a.logEvery });
+    const te = await evaluate({ model, loader: testLoader, classes: data.classes, criterion, maxSteps: testSteps, label: `epoch ${epoch} test` });
+    const m: EpochMetrics = { epoch, trainLoss: tr.loss, trainAccuracy: tr.accuracy, testLoss: te.loss, testAccuracy: te.accuracy,
+      imagesPerSecond: tr.imagesPerSecond, lr: optimizer.paramGroups[0]!.lr, seconds: tr.seconds + te.seconds };
+    metrics.push(m);
+    out.appendMetrics(m);
+    console.log(`epoch ${epoch}: train loss ${tr.loss.toFixed(3)}, test accuracy ${(100 * te.accuracy).toFixed(2)} % ` +
+      `(${te.images} images), ${tr.imagesPerSecond.toFixed(0)} img/s training`);
+    if (te.accuracy > best) {
+      best = te.accuracy;
+      torch.save(model.stateDict(), out.bestPath);
+    }
+    torch.save({ model: model.stateDict(), optimizer: optimizer.stateDict(), epoch, rng_state: torch.getRngState(), best_acc: best }, out.lastPath);
+    await plotRun(metrics, out.curvesPath);
+  }
+  console.log(`best test accuracy ${(100 * best).toFixed(2)} %: weights in ${out.bestPath}; curves in ${out.curvesPath}`);
+
+  // The chapter's last step: load the saved weights into a fresh network and report per class.
+  const fresh = buildModel(modelName, { numClasses: data.classes.length, inChannels: data.channels });
+  fresh.loadStateDict(torch.load(out.bestPath));
+  const final = await evaluate({ model: fresh, loader: testLoader, classes: data.classes, maxSteps: testSteps, label: 'best weights' });
+  console.log(formatReport(final.confusion.report(), { confusion: false }));
+}

@@ -1,0 +1,126 @@
+// Classifying image files with a zoo model: each image goes through its weights' preprocessing (resize,
+// centre crop, normalise: torchvision's ImageClassification preset), folders are read in batches, and the
+// result is the top-k class names with their softmax probabilities, plus an optional picture of the
+// images with their top-1 class.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import * as torch from '../index.js';
+import * as T from '../vision/transforms/index.js';
+import { Resize, type InterpolationMode } from '../vision/transforms/image-geometry.js';
+import { readImage } from '../vision/io/decode.js';
+import { isImageFile } from '../vision/datasets/folder.js';
+import { captionedGridAsync } from '../vision/utils/text.js';
+import { writePng } from '../vision/io/decode.js';
+import type { ClassificationTransformParams } from '../vision/models/weights.js';
+import type { Module } from '../nn/module.js';
+import { logitsOf } from './classifier.js';
+import { UserError } from '../cli/errors.js';
+
+export interface TopK {
+  index: number;
+  label: string;
+  probability: number;
+}
+
+export interface Prediction {
+  file: string;
+  top: TopK[];
+}
+
+/** The image files named by `inputs`: files as given, folders walked recursively in sorted order. */
+export function listImages(inputs: readonly string[]): string[] {
+  const out: string[] = [];
+  const visit = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) visit(p);
+      else if (isImageFile(name)) out.push(p);
+    }
+  };
+  for (const input of inputs) {
+    let st;
+    try {
+      st = statSync(input);
+    } catch {
+      throw new UserError(`predict: no such file or folder '${input}'`);
+    }
+    if (st.isDirectory()) visit(input);
+    else out.push(input);
+  }
+  return out;
+}
+
+/** torchvision's ImageClassification preset as a Compose: Resize, CenterCrop, ToTensor, Normalize. */
+export function inferenceTransform(p: ClassificationTransformParams): T.Compose {
+  return new T.Compose([
+    new Resize(p.resizeSize.length === 1 ? p.resizeSize[0]! : p.resizeSize, { interpolation: p.interpolation as InterpolationMode }),
+    new T.CenterCrop(p.cropSize.length === 1 ? p.cropSize[0]! : p.cropSize),
+    new T.ToTensor(),
+    new T.Normalize(p.mean, p.std),
+  ]);
+}
+
+export interface PredictOptions {
+  topk?: number;
+  batchSize?: number;
+  /** Class names for the outputs (default: "class N"). */
+  classes?: readonly string[] | null;
+  /** Called with each batch's inputs and predictions (for pictures). */
+  onBatch?: (x: torch.Tensor, preds: Prediction[]) => void | Promise<void>;
+}
+
+/** The top-k classes of a batch of logits, as softmax probabilities. */
+export function topk(logits: torch.Tensor, k: number, classes: readonly string[] | null | undefined): TopK[][] {
+  return torch.tidy(() => {
+    const n = logits.shape[1]!;
+    const kk = Math.min(k, n);
+    const probs = logits.softmax(1);
+    const { values, indices } = probs.topk(kk, 1);
+    const v = values.toArray() as number[][], ix = indices.toArray() as number[][];
+    return v.map((row, r) => row.map((p, j) => {
+      const index = ix[r]![j]!;
+      return { index, label: classes?.[index] ?? `class ${index}`, probability: p };
+    }));
+  });
+}
+
+/** Classifies image files in batches with a model in eval mode and inference mode. */
+export async function predictFiles(model: Module, files: readonly string[], preprocess: ClassificationTransformParams, o: PredictOptions = {}): Promise<Prediction[]> {
+  const k = o.topk ?? 5;
+  if (!Number.isInteger(k) || k < 1) throw new UserError(`predict: --topk must be a positive integer, got ${k}`);
+  const bs = o.batchSize ?? 8;
+  if (!Number.isInteger(bs) || bs < 1) throw new UserError(`predict: --batch-size must be a positive integer, got ${bs}`);
+  const tf = inferenceTransform(preprocess);
+  model.eval();
+  const out: Prediction[] = [];
+  for (let i = 0; i < files.length; i += bs) {
+    const chunk = files.slice(i, i + bs);
+    // decoding overlaps on sharp's threads; the transforms then run in order
+    const images = await Promise.all(chunk.map(async (f) => {
+      try {
+        return await readImage(f, { mode: 'RGB' });
+      } catch (e) {
+        throw new UserError(`predict: cannot read image '${f}': ${(e as Error).message}`);
+      }
+    }));
+    const x = torch.stack(images.map((img) => tf.call(img) as torch.Tensor));
+    const tops = torch.inferenceMode(() => torch.tidy(() => topk(logitsOf(model.call(x)), k, o.classes)));
+    const preds = chunk.map((file, j) => ({ file, top: tops[j]! }));
+    out.push(...preds);
+    if (o.onBatch) await o.onBatch(x, preds);
+    x.dispose();
+  }
+  return out;
+}
+
+/** A picture of (preprocessed) images, each captioned with its top-1 class and probability. */
+export async function predictionGrid(images: torch.Tensor, preds: readonly Prediction[], preprocess: ClassificationTransformParams, path: string): Promise<void> {
+  const captions = preds.map((p) => `${p.top[0]!.label} (${(100 * p.top[0]!.probability).toFixed(1)} %)`);
+  const img = await captionedGridAsync(images, { captions, nrow: Math.min(preds.length, 4), mean: preprocess.mean, std: preprocess.std, fontSize: 12 });
+  await writePng(path, img);
+}
+
+/** The predictions as text: one block per image, `  label  probability` per line. */
+export function formatPredictions(preds: readonly Prediction[]): string {
+  return preds.map((p) => [p.file, ...p.top.map((t) => `  ${(100 * t.probability).toFixed(2).padStart(6)} %  ${t.label}`)].join('\n')).join('\n');
+}
