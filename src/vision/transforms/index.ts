@@ -12,5 +12,9 @@ export {
   ColorJitter, Grayscale, RandomGrayscale, GaussianBlur, adjustBrightness, adjustContrast, adjustSaturation, adjustHue,
   adjustSharpness, rgbToGrayscale, invert, posterize, solarize, autocontrast, equalize, gaussianBlur, type ColorJitterOptions,
 } from './image-color.js';
+export {
+  AutoAugment, RandAugment, TrivialAugmentWide, applyOp as applyAugmentOp, type AutoAugmentPolicy, type AutoAugmentOptions,
+  type RandAugmentOptions, type TrivialAugmentWideOptions,
+} from './autoaugment.js';
 export * as functional from './functional.js';
 export type { PaddingMode, ImageOrTensor } from './functional.js';

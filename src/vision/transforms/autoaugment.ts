@@ -1,0 +1,244 @@
+// torchvision's automatic augmentation policies on 8-bit images: AutoAugment (ImageNet, CIFAR10 and SVHN
+// policies), RandAugment and TrivialAugmentWide, with torchvision's magnitude tables (computed by the same
+// float32 linspace) and its random draws in its order, applied through the PIL-exact operations.
+import { arange, linspace, rand } from '../../creation.js';
+import { Tensor } from '../../tensor.js';
+import { isImage, type RGBImage } from '../io/image.js';
+import { randint1 } from './draws.js';
+import { Transform } from './transforms.js';
+import { affine, checkInterpolation, rotate, type InterpolationMode } from './image-geometry.js';
+import {
+  adjustBrightness, adjustContrast, adjustSaturation, adjustSharpness, autocontrast, equalize, invert, posterize, solarize,
+} from './image-color.js';
+
+export type AutoAugmentPolicy = 'imagenet' | 'cifar10' | 'svhn';
+
+export type OpName = 'Identity' | 'ShearX' | 'ShearY' | 'TranslateX' | 'TranslateY' | 'Rotate' | 'Brightness' | 'Color'
+  | 'Contrast' | 'Sharpness' | 'Posterize' | 'Solarize' | 'AutoContrast' | 'Equalize' | 'Invert';
+
+/** An op's magnitudes (null: the op takes none) and whether a random sign applies. */
+type Space = [OpName, number[] | null, boolean][];
+
+const lin = (a: number, b: number, n: number): number[] => Array.from(linspace(a, b, n).dataSync() as Float32Array);
+/** `8 - (torch.arange(n) / ((n - 1) / d)).round().int()` */
+const posterizeBits = (n: number, d: number): number[] =>
+  Array.from(arange(n).div((n - 1) / d).round().to('int32').dataSync() as Int32Array, (v) => 8 - v);
+
+function image(img: unknown, what: string): RGBImage {
+  if (img instanceof Tensor) throw new TypeError(`${what}: tensors are not supported here; apply it to the image before ToTensor`);
+  if (!isImage(img)) throw new TypeError(`${what}: expected an image (RGBImage)`);
+  return img;
+}
+
+/** torchvision's _apply_op. */
+export function applyOp(img: RGBImage, name: OpName, magnitude: number, interpolation: InterpolationMode, fill: number | readonly number[] | null): RGBImage {
+  const f = fill ?? 0;
+  const deg = (r: number): number => (r * 180) / Math.PI;
+  switch (name) {
+    case 'ShearX': return affine(img, 0, [0, 0], 1, [deg(Math.atan(magnitude)), 0], { interpolation, fill: f, center: [0, 0] });
+    case 'ShearY': return affine(img, 0, [0, 0], 1, [0, deg(Math.atan(magnitude))], { interpolation, fill: f, center: [0, 0] });
+    case 'TranslateX': return affine(img, 0, [Math.trunc(magnitude), 0], 1, [0, 0], { interpolation, fill: f });
+    case 'TranslateY': return affine(img, 0, [0, Math.trunc(magnitude)], 1, [0, 0], { interpolation, fill: f });
+    case 'Rotate': return rotate(img, magnitude, { interpolation, fill: f });
+    case 'Brightness': return adjustBrightness(img, 1 + magnitude);
+    case 'Color': return adjustSaturation(img, 1 + magnitude);
+    case 'Contrast': return adjustContrast(img, 1 + magnitude);
+    case 'Sharpness': return adjustSharpness(img, 1 + magnitude);
+    case 'Posterize': return posterize(img, Math.trunc(magnitude));
+    case 'Solarize': return solarize(img, magnitude);
+    case 'AutoContrast': return autocontrast(img);
+    case 'Equalize': return equalize(img);
+    case 'Invert': return invert(img);
+    case 'Identity': return img;
+    default: throw new RangeError(`The provided operator ${String(name)} is not recognized.`);
+  }
+}
+
+type PolicyEntry = [[OpName, number, number | null], [OpName, number, number | null]];
+
+const POLICIES: Record<AutoAugmentPolicy, PolicyEntry[]> = {
+  imagenet: [
+    [['Posterize', 0.4, 8], ['Rotate', 0.6, 9]], [['Solarize', 0.6, 5], ['AutoContrast', 0.6, null]],
+    [['Equalize', 0.8, null], ['Equalize', 0.6, null]], [['Posterize', 0.6, 7], ['Posterize', 0.6, 6]],
+    [['Equalize', 0.4, null], ['Solarize', 0.2, 4]], [['Equalize', 0.4, null], ['Rotate', 0.8, 8]],
+    [['Solarize', 0.6, 3], ['Equalize', 0.6, null]], [['Posterize', 0.8, 5], ['Equalize', 1.0, null]],
+    [['Rotate', 0.2, 3], ['Solarize', 0.6, 8]], [['Equalize', 0.6, null], ['Posterize', 0.4, 6]],
+    [['Rotate', 0.8, 8], ['Color', 0.4, 0]], [['Rotate', 0.4, 9], ['Equalize', 0.6, null]],
+    [['Equalize', 0.0, null], ['Equalize', 0.8, null]], [['Invert', 0.6, null], ['Equalize', 1.0, null]],
+    [['Color', 0.6, 4], ['Contrast', 1.0, 8]], [['Rotate', 0.8, 8], ['Color', 1.0, 2]],
+    [['Color', 0.8, 8], ['Solarize', 0.8, 7]], [['Sharpness', 0.4, 7], ['Invert', 0.6, null]],
+    [['ShearX', 0.6, 5], ['Equalize', 1.0, null]], [['Color', 0.4, 0], ['Equalize', 0.6, null]],
+    [['Equalize', 0.4, null], ['Solarize', 0.2, 4]], [['Solarize', 0.6, 5], ['AutoContrast', 0.6, null]],
+    [['Invert', 0.6, null], ['Equalize', 1.0, null]], [['Color', 0.6, 4], ['Contrast', 1.0, 8]],
+    [['Equalize', 0.8, null], ['Equalize', 0.6, null]],
+  ],
+  cifar10: [
+    [['Invert', 0.1, null], ['Contrast', 0.2, 6]], [['Rotate', 0.7, 2], ['TranslateX', 0.3, 9]],
+    [['Sharpness', 0.8, 1], ['Sharpness', 0.9, 3]], [['ShearY', 0.5, 8], ['TranslateY', 0.7, 9]],
+    [['AutoContrast', 0.5, null], ['Equalize', 0.9, null]], [['ShearY', 0.2, 7], ['Posterize', 0.3, 7]],
+    [['Color', 0.4, 3], ['Brightness', 0.6, 7]], [['Sharpness', 0.3, 9], ['Brightness', 0.7, 9]],
+    [['Equalize', 0.6, null], ['Equalize', 0.5, null]], [['Contrast', 0.6, 7], ['Sharpness', 0.6, 5]],
+    [['Color', 0.7, 7], ['TranslateX', 0.5, 8]], [['Equalize', 0.3, null], ['AutoContrast', 0.4, null]],
+    [['TranslateY', 0.4, 3], ['Sharpness', 0.2, 6]], [['Brightness', 0.9, 6], ['Color', 0.2, 8]],
+    [['Solarize', 0.5, 2], ['Invert', 0.0, null]], [['Equalize', 0.2, null], ['AutoContrast', 0.6, null]],
+    [['Equalize', 0.2, null], ['Equalize', 0.6, null]], [['Color', 0.9, 9], ['Equalize', 0.6, null]],
+    [['AutoContrast', 0.8, null], ['Solarize', 0.2, 8]], [['Brightness', 0.1, 3], ['Color', 0.7, 0]],
+    [['Solarize', 0.4, 5], ['AutoContrast', 0.9, null]], [['TranslateY', 0.9, 9], ['TranslateY', 0.7, 9]],
+    [['AutoContrast', 0.9, null], ['Solarize', 0.8, 3]], [['Equalize', 0.8, null], ['Invert', 0.1, null]],
+    [['TranslateY', 0.7, 9], ['AutoContrast', 0.9, null]],
+  ],
+  svhn: [
+    [['ShearX', 0.9, 4], ['Invert', 0.2, null]], [['ShearY', 0.9, 8], ['Invert', 0.7, null]],
+    [['Equalize', 0.6, null], ['Solarize', 0.6, 6]], [['Invert', 0.9, null], ['Equalize', 0.6, null]],
+    [['Equalize', 0.6, null], ['Rotate', 0.9, 3]], [['ShearX', 0.9, 4], ['AutoContrast', 0.8, null]],
+    [['ShearY', 0.9, 8], ['Invert', 0.4, null]], [['ShearY', 0.9, 5], ['Solarize', 0.2, 6]],
+    [['Invert', 0.9, null], ['AutoContrast', 0.8, null]], [['Equalize', 0.6, null], ['Rotate', 0.9, 3]],
+    [['ShearX', 0.9, 4], ['Solarize', 0.3, 3]], [['ShearY', 0.8, 8], ['Invert', 0.7, null]],
+    [['Equalize', 0.9, null], ['TranslateY', 0.6, 6]], [['Invert', 0.9, null], ['Equalize', 0.6, null]],
+    [['Contrast', 0.3, 3], ['Rotate', 0.8, 4]], [['Invert', 0.8, null], ['TranslateY', 0.0, 2]],
+    [['ShearY', 0.7, 6], ['Solarize', 0.4, 8]], [['Invert', 0.6, null], ['Rotate', 0.8, 4]],
+    [['ShearY', 0.3, 7], ['TranslateX', 0.9, 3]], [['ShearX', 0.1, 6], ['Invert', 0.6, null]],
+    [['Solarize', 0.7, 2], ['TranslateY', 0.6, 7]], [['ShearY', 0.8, 4], ['Invert', 0.8, null]],
+    [['ShearX', 0.7, 9], ['TranslateY', 0.8, 3]], [['ShearY', 0.8, 5], ['AutoContrast', 0.7, null]],
+    [['ShearX', 0.7, 2], ['Invert', 0.1, null]],
+  ],
+};
+
+/** The AutoAugment / RandAugment magnitude space (torchvision's _augmentation_space). */
+function autoSpace(bins: number, h: number, w: number, identity: boolean, invertOp: boolean): Space {
+  const s: Space = [];
+  if (identity) s.push(['Identity', null, false]);
+  s.push(
+    ['ShearX', lin(0, 0.3, bins), true], ['ShearY', lin(0, 0.3, bins), true],
+    ['TranslateX', lin(0, (150.0 / 331.0) * w, bins), true], ['TranslateY', lin(0, (150.0 / 331.0) * h, bins), true],
+    ['Rotate', lin(0, 30, bins), true], ['Brightness', lin(0, 0.9, bins), true], ['Color', lin(0, 0.9, bins), true],
+    ['Contrast', lin(0, 0.9, bins), true], ['Sharpness', lin(0, 0.9, bins), true], ['Posterize', posterizeBits(bins, 4), false],
+    ['Solarize', lin(255, 0, bins), false], ['AutoContrast', null, false], ['Equalize', null, false],
+  );
+  if (invertOp) s.push(['Invert', null, false]);
+  return s;
+}
+
+function wideSpace(bins: number): Space {
+  return [
+    ['Identity', null, false], ['ShearX', lin(0, 0.99, bins), true], ['ShearY', lin(0, 0.99, bins), true],
+    ['TranslateX', lin(0, 32, bins), true], ['TranslateY', lin(0, 32, bins), true], ['Rotate', lin(0, 135, bins), true],
+    ['Brightness', lin(0, 0.99, bins), true], ['Color', lin(0, 0.99, bins), true], ['Contrast', lin(0, 0.99, bins), true],
+    ['Sharpness', lin(0, 0.99, bins), true], ['Posterize', posterizeBits(bins, 6), false], ['Solarize', lin(255, 0, bins), false],
+    ['AutoContrast', null, false], ['Equalize', null, false],
+  ];
+}
+
+export interface AutoAugmentOptions {
+  policy?: AutoAugmentPolicy;
+  interpolation?: InterpolationMode;
+  fill?: number | readonly number[] | null;
+}
+
+export class AutoAugment extends Transform<RGBImage, RGBImage> {
+  readonly policy: AutoAugmentPolicy;
+  readonly interpolation: InterpolationMode;
+  readonly fill: number | readonly number[] | null;
+  readonly policies: PolicyEntry[];
+  constructor(opts: AutoAugmentOptions = {}) {
+    super();
+    this.policy = opts.policy ?? 'imagenet';
+    const p = POLICIES[this.policy];
+    if (p === undefined) throw new RangeError(`AutoAugment: the provided policy ${String(this.policy)} is not recognized (imagenet, cifar10, svhn)`);
+    this.policies = p;
+    this.interpolation = checkInterpolation(opts.interpolation ?? 'nearest', 'AutoAugment');
+    this.fill = opts.fill ?? null;
+  }
+  /** torchvision's get_params: the sub-policy, two probabilities, two signs. */
+  static getParams(transformNum: number): { policyId: number; probs: number[]; signs: number[] } {
+    const policyId = randint1(0, transformNum);
+    const probs = Array.from(rand([2]).dataSync() as Float32Array);
+    const signs = [randint1(0, 2), randint1(0, 2)];
+    return { policyId, probs, signs };
+  }
+  forward(img: RGBImage): RGBImage {
+    image(img, 'AutoAugment');
+    const { policyId, probs, signs } = AutoAugment.getParams(this.policies.length);
+    const space = new Map(autoSpace(10, img.height, img.width, false, true).map(([n, m, s]) => [n, [m, s] as const]));
+    this.policies[policyId]!.forEach(([name, p, magId], i) => {
+      // torch compares the float32 probability with p rounded to float32.
+      if (probs[i]! <= Math.fround(p)) {
+        const [mags, signed] = space.get(name)!;
+        let magnitude = magId !== null && mags !== null ? mags[magId]! : 0;
+        if (signed && signs[i] === 0) magnitude *= -1;
+        img = applyOp(img, name, magnitude, this.interpolation, this.fill);
+      }
+    });
+    return img;
+  }
+  override toString(): string { return `AutoAugment(policy=AutoAugmentPolicy.${this.policy.toUpperCase()}, fill=${this.fill ?? 'None'})`; }
+}
+
+export interface RandAugmentOptions {
+  numOps?: number;
+  magnitude?: number;
+  numMagnitudeBins?: number;
+  interpolation?: InterpolationMode;
+  fill?: number | readonly number[] | null;
+}
+
+export class RandAugment extends Transform<RGBImage, RGBImage> {
+  readonly numOps: number;
+  readonly magnitude: number;
+  readonly numMagnitudeBins: number;
+  readonly interpolation: InterpolationMode;
+  readonly fill: number | readonly number[] | null;
+  constructor(opts: RandAugmentOptions = {}) {
+    super();
+    this.numOps = opts.numOps ?? 2;
+    this.magnitude = opts.magnitude ?? 9;
+    this.numMagnitudeBins = opts.numMagnitudeBins ?? 31;
+    if (!(this.magnitude >= 0 && this.magnitude < this.numMagnitudeBins)) throw new RangeError(`RandAugment: magnitude ${this.magnitude} must be in [0, numMagnitudeBins)`);
+    this.interpolation = checkInterpolation(opts.interpolation ?? 'nearest', 'RandAugment');
+    this.fill = opts.fill ?? null;
+  }
+  forward(img: RGBImage): RGBImage {
+    image(img, 'RandAugment');
+    const space = autoSpace(this.numMagnitudeBins, img.height, img.width, true, false);
+    for (let k = 0; k < this.numOps; k++) {
+      const [name, mags, signed] = space[randint1(0, space.length)]!;
+      let magnitude = mags !== null ? mags[this.magnitude]! : 0;
+      if (signed && randint1(0, 2)) magnitude *= -1;
+      img = applyOp(img, name, magnitude, this.interpolation, this.fill);
+    }
+    return img;
+  }
+  override toString(): string {
+    return `RandAugment(num_ops=${this.numOps}, magnitude=${this.magnitude}, num_magnitude_bins=${this.numMagnitudeBins}, interpolation=${this.interpolation}, fill=${this.fill ?? 'None'})`;
+  }
+}
+
+export interface TrivialAugmentWideOptions {
+  numMagnitudeBins?: number;
+  interpolation?: InterpolationMode;
+  fill?: number | readonly number[] | null;
+}
+
+export class TrivialAugmentWide extends Transform<RGBImage, RGBImage> {
+  readonly numMagnitudeBins: number;
+  readonly interpolation: InterpolationMode;
+  readonly fill: number | readonly number[] | null;
+  constructor(opts: TrivialAugmentWideOptions = {}) {
+    super();
+    this.numMagnitudeBins = opts.numMagnitudeBins ?? 31;
+    this.interpolation = checkInterpolation(opts.interpolation ?? 'nearest', 'TrivialAugmentWide');
+    this.fill = opts.fill ?? null;
+  }
+  forward(img: RGBImage): RGBImage {
+    image(img, 'TrivialAugmentWide');
+    const space = wideSpace(this.numMagnitudeBins);
+    const [name, mags, signed] = space[randint1(0, space.length)]!;
+    let magnitude = mags !== null ? mags[randint1(0, mags.length)]! : 0;
+    if (signed && randint1(0, 2)) magnitude *= -1;
+    return applyOp(img, name, magnitude, this.interpolation, this.fill);
+  }
+  override toString(): string {
+    return `TrivialAugmentWide(num_magnitude_bins=${this.numMagnitudeBins}, interpolation=${this.interpolation}, fill=${this.fill ?? 'None'})`;
+  }
+}
+
