@@ -105,15 +105,32 @@ export function resampleImage(img: RGBImage, width: number, height: number, filt
     const rows = needV ? last - first : img.height;
     const y0 = needV ? first : 0;
     const out = new Uint8Array(rows * width * C);
+    const kk = h.kk;
     for (let y = 0; y < rows; y++) {
       const inRow = (y + y0) * srcW * C;
       const outRow = y * width * C;
       for (let xx = 0; xx < width; xx++) {
         const xmin = h.bounds[xx * 2]!, xmax = h.bounds[xx * 2 + 1]!;
         const kb = xx * h.ksize;
+        if (C === 3) {
+          // One pass for the three channels: the common case, about three times faster.
+          let s0 = HALF, s1 = HALF, s2 = HALF;
+          let o = inRow + xmin * 3;
+          for (let x = 0; x < xmax; x++, o += 3) {
+            const k = kk[kb + x]!;
+            s0 += src[o]! * k;
+            s1 += src[o + 1]! * k;
+            s2 += src[o + 2]! * k;
+          }
+          const d = outRow + xx * 3;
+          out[d] = clip8(s0);
+          out[d + 1] = clip8(s1);
+          out[d + 2] = clip8(s2);
+          continue;
+        }
         for (let c = 0; c < C; c++) {
           let ss = HALF;
-          for (let x = 0; x < xmax; x++) ss += src[inRow + (x + xmin) * C + c]! * h.kk[kb + x]!;
+          for (let x = 0; x < xmax; x++) ss += src[inRow + (x + xmin) * C + c]! * kk[kb + x]!;
           out[outRow + xx * C + c] = clip8(ss);
         }
       }
@@ -125,15 +142,20 @@ export function resampleImage(img: RGBImage, width: number, height: number, filt
   }
   if (!needV) return createImage(width, srcH, C, src);
   const out = new Uint8Array(height * srcW * C);
+  const rowLen = srcW * C;
+  // Row-major accumulation: each source row is read contiguously, weights applied to a row of sums.
+  const acc = new Float64Array(rowLen);
   for (let yy = 0; yy < height; yy++) {
     const ymin = v.bounds[yy * 2]! - rowOffset, ymax = v.bounds[yy * 2 + 1]!;
     const kb = yy * v.ksize;
-    const outRow = yy * srcW * C;
-    for (let x = 0; x < srcW * C; x++) {
-      let ss = HALF;
-      for (let y = 0; y < ymax; y++) ss += src[(y + ymin) * srcW * C + x]! * v.kk[kb + y]!;
-      out[outRow + x] = clip8(ss);
+    acc.fill(HALF);
+    for (let y = 0; y < ymax; y++) {
+      const k = v.kk[kb + y]!;
+      const base = (y + ymin) * rowLen;
+      for (let x = 0; x < rowLen; x++) acc[x] += src[base + x]! * k;
     }
+    const outRow = yy * rowLen;
+    for (let x = 0; x < rowLen; x++) out[outRow + x] = clip8(acc[x]!);
   }
   return createImage(srcW, height, C, out);
 }
