@@ -20,3 +20,4 @@ export * from './regnet.js';
 export * from './convnext.js';
 export * from './lenet.js';
 export { summary, ModelSummary, type SummaryRow, type SummaryOptions } from './summary.js';
+export * as chapter from './chapter-blocks.js';
