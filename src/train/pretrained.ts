@@ -75,7 +75,7 @@ export async function fetchPublished(w: Weights, opts: { progress?: boolean; all
   try {
     return await w.download({ progress: opts.progress ?? true });
   } catch (e) {
-    const first = (e as Error).message.split('\n')[0];
+    const first = ((e as Error).message.split('\n')[0] ?? '').replace(/\.$/, '');
     throw new UserError(`no pretrained weights can be had for ${w}: ${first}.\n` +
       `  Put ${w.fileName} into ${checkpointsDir()} by hand (or set $TORCH_HOME), or pass --weights FILE` +
       (opts.allowNone ? `, or --weights none to start from torchvision's random initialisation.` : '.'));
