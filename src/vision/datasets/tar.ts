@@ -1,9 +1,8 @@
 // A streaming reader of tar archives (ustar, GNU long names, pax headers), for the .tar.gz files datasets
 // ship in: chunks go in as they are decompressed, files come out under a destination folder. Every file is
 // written to a temporary name and renamed when complete, so an interrupted extraction leaves no half file.
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
-import { createReadStream } from 'node:fs';
 import { createGunzip, gunzipSync } from 'node:zlib';
 
 const BLOCK = 512;
