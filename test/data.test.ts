@@ -202,3 +202,37 @@ test('iterable datasets are batched in stream order', () => {
   assert.deepEqual(batchesOf(new DataLoader(new Stream(), { batchSize: 3, dropLast: true })), [[0, 1, 4], [9, 16, 25]]);
   assert.throws(() => new DataLoader(new Stream(), { shuffle: true }), /IterableDataset/);
 });
+
+test('getWorkerInfo and workerInitFn: worker ids, seeds and init draws as in PyTorch', () => {
+  const { getWorkerInfo } = torch.utils.data;
+  assert.equal(getWorkerInfo(), null);
+  const seen: string[] = [];
+  const initDraw = new Map<number, number>();
+  const ds = {
+    length: 6,
+    get(i: number): number[] {
+      const w = getWorkerInfo()!;
+      seen.push(`${i}:${w.id}/${w.numWorkers}`);
+      return [i, Number(w.seed % 1000n), initDraw.get(w.id)!, torch.rand(1).item()];
+    },
+  };
+  torch.manualSeed(21);
+  const loader = new torch.utils.data.DataLoader(ds, { batchSize: 2, numWorkers: 2, workerInitFn: (id) => { initDraw.set(id, torch.rand(1).item()); } });
+  const batches = [...loader].map((b) => (b as torch.Tensor[]).map((t) => t.toArray()));
+  assert.equal(getWorkerInfo(), null);
+  assert.deepEqual(seen, ['0:0/2', '1:0/2', '2:1/2', '3:1/2', '4:0/2', '5:0/2']);
+  const py = runPython(String.raw`
+from torch.utils.data import DataLoader, Dataset, get_worker_info
+class DS(Dataset):
+    init_draw = None
+    def __len__(self): return 6
+    def __getitem__(self, i):
+        w = get_worker_info()
+        return [i, w.seed % 1000, self.init_draw, torch.rand(1).item()]
+def init(wid):
+    get_worker_info().dataset.init_draw = torch.rand(1).item()
+torch.manual_seed(21)
+OUT_J = [[t.tolist() for t in b] for b in DataLoader(DS(), batch_size=2, num_workers=2, worker_init_fn=init)]
+`);
+  assert.deepEqual(batches, py.json);
+});

@@ -19,6 +19,31 @@ import { Generator, drawSeed, runOn } from './generator.js';
 
 type IndexIterable<I> = Iterable<I> & { readonly length?: number };
 
+/** What torch.utils.data.get_worker_info() returns inside a worker. */
+export interface WorkerInfo {
+  id: number;
+  numWorkers: number;
+  /** The worker's seed (base seed + id). */
+  seed: bigint;
+  dataset: unknown;
+}
+
+let currentWorker: WorkerInfo | null = null;
+
+/** Inside a worker's work (get, collate, workerInitFn): its id, count and seed; null outside workers. */
+export function getWorkerInfo(): WorkerInfo | null { return currentWorker; }
+
+/** Runs fn as worker `info` (its generator and its getWorkerInfo()), or in the main process when null. */
+function asWorker<T>(info: WorkerInfo | null, generator: Generator | undefined, fn: () => T): T {
+  const saved = currentWorker;
+  currentWorker = info;
+  try {
+    return runOn(generator, fn);
+  } finally {
+    currentWorker = saved;
+  }
+}
+
 export interface DataLoaderOptions<T = any, B = any> {
   /** Samples per batch (default 1); null turns batching off (each sample goes through defaultConvert). */
   batchSize?: number | null;
@@ -133,11 +158,13 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
   private startEpoch(): Epoch<T, B> {
     const keys: Iterator<number[] | number> | null = this.iterable ? null : (this.batchSampler ?? this.sampler)![Symbol.iterator]();
     const baseSeed = drawSeed(this.generator);
-    const workers: Generator[] = [];
+    const workers: [Generator, WorkerInfo][] = [];
     for (let w = 0; w < this.numWorkers; w++) {
-      const g = new Generator(baseSeed + BigInt(w));
-      if (this.workerInitFn) g.run(() => this.workerInitFn!(w));
-      workers.push(g);
+      const seed = baseSeed + BigInt(w);
+      const g = new Generator(seed);
+      const info: WorkerInfo = { id: w, numWorkers: this.numWorkers, seed, dataset: this.dataset };
+      if (this.workerInitFn) asWorker(info, g, () => this.workerInitFn!(w));
+      workers.push([g, info]);
     }
     return new Epoch(this, keys, workers);
   }
@@ -187,12 +214,15 @@ class Epoch<T, B> {
   private k = 0;
   private readonly source: Iterator<T> | null;
   constructor(private readonly loader: DataLoader<T, B>, private readonly keys: Iterator<number[] | number> | null,
-    private readonly workers: Generator[]) {
+    private readonly workers: [Generator, WorkerInfo][]) {
     this.source = keys === null ? (loader.dataset as Iterable<T>)[Symbol.iterator]() : null;
   }
 
-  private worker(k: number): Generator | undefined {
-    return this.workers.length > 0 ? this.workers[k % this.workers.length] : undefined;
+  /** Runs fn as the worker that prepares batch k (PyTorch hands batches to workers round-robin). */
+  private inWorker<R>(k: number, fn: () => R): R {
+    if (this.workers.length === 0) return fn();
+    const [g, info] = this.workers[k % this.workers.length]!;
+    return asWorker(info, g, fn);
   }
 
   /** The next batch's raw samples (possibly Promises), fetched under its worker's generator; null at the end. */
@@ -202,12 +232,12 @@ class Epoch<T, B> {
       const r = this.keys.next();
       if (r.done) return null;
       const ds = this.loader.dataset as MapDataset<T>;
-      const samples = runOn(this.worker(k), () => (typeof r.value === 'number' ? [getItem(ds, r.value)] : r.value.map((i) => getItem(ds, i))));
+      const samples = this.inWorker(k, () => (typeof r.value === 'number' ? [getItem(ds, r.value)] : r.value.map((i) => getItem(ds, i))));
       this.k++;
       return [k, samples];
     }
     const bs = this.loader.batchSize ?? 1;
-    const samples = runOn(this.worker(k), () => {
+    const samples = this.inWorker(k, () => {
       const out: T[] = [];
       while (out.length < bs) {
         const r = this.source!.next();
@@ -223,7 +253,7 @@ class Epoch<T, B> {
 
   collate(k: number, samples: Awaited<T>[]): B {
     const unbatched = this.loader.batchSize === null && this.loader.batchSampler === null;
-    return runOn(this.worker(k), () => (unbatched
+    return this.inWorker(k, () => (unbatched
       ? (this.loader.collateFn as unknown as (s: Awaited<T>) => B)(samples[0]!)
       : this.loader.collateFn(samples)));
   }
