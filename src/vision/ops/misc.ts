@@ -10,6 +10,7 @@ import * as nn from '../../nn/index.js';
 import { Tensor } from '../../tensor.js';
 import { ones, zeros } from '../../creation.js';
 import type { StateDict } from '../../nn/module.js';
+import { pyFloat } from '../../nn/modules/repr.js';
 
 /** Builds a normalisation layer for a number of channels (torchvision's `norm_layer`). */
 export type NormLayerFactory = (numFeatures: number) => Module;
@@ -148,6 +149,6 @@ export class FrozenBatchNorm2d extends Module {
   }
 
   override toString(): string {
-    return `${this._getName()}(${this.weight.shape[0]}, eps=${this.eps})`;
+    return `${this._getName()}(${this.weight.shape[0]}, eps=${pyFloat(this.eps)})`;
   }
 }
