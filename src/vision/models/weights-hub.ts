@@ -114,7 +114,9 @@ export function cachedCheckpointSync(url: string, opts: DownloadOptions = {}): s
   if (existsSync(dest)) return dest;
   const self = fileURLToPath(import.meta.url);
   const worker = join(dirname(self), `weights-fetch${extname(self)}`);
-  const args = [...process.execArgv, worker, JSON.stringify({ url, dest, progress: opts.progress ?? true, checkHash: opts.checkHash ?? true })];
+  // Keep loader flags (tsx for the .ts sources) but not a test runner's or debugger's.
+  const execArgv = process.execArgv.filter((a) => !/^--(test|inspect|watch)/.test(a));
+  const args = [...execArgv, worker, JSON.stringify({ url, dest, progress: opts.progress ?? true, checkHash: opts.checkHash ?? true })];
   try {
     // The progress bar goes straight to our stderr; the worker reports an error on its stdout.
     execFileSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
