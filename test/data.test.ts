@@ -236,3 +236,19 @@ OUT_J = [[t.tolist() for t in b] for b in DataLoader(DS(), batch_size=2, num_wor
 `);
   assert.deepEqual(batches, py.json);
 });
+
+test('for await without workers keeps the default generator\'s draws in the same order as for...of', async () => {
+  const runSync = (): number[] => {
+    torch.manualSeed(4);
+    const out: number[] = [];
+    for (const b of new DataLoader(new NoisyDataset(), { batchSize: 3 })) out.push(...(b.toArray() as number[][]).flat(), torch.rand(1).item());
+    return out;
+  };
+  const runAsync = async (): Promise<number[]> => {
+    torch.manualSeed(4);
+    const out: number[] = [];
+    for await (const b of new DataLoader(new NoisyDataset(), { batchSize: 3 })) out.push(...(b.toArray() as number[][]).flat(), torch.rand(1).item());
+    return out;
+  };
+  assert.deepEqual(await runAsync(), runSync());
+});

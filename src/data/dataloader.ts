@@ -203,8 +203,10 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
     refill();
     while (queue.length > 0) {
       const batch = await queue.shift()!;
-      refill();
+      // Without workers the next batch draws from the default generator, so it must wait for the consumer.
+      if (this.numWorkers > 0) refill();
       yield batch;
+      if (this.numWorkers === 0) refill();
     }
   }
 }
