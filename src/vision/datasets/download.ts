@@ -120,7 +120,9 @@ export function downloadSync(j: DownloadJob): void {
   const self = fileURLToPath(import.meta.url);
   const worker = join(dirname(self), `download-worker${extname(self)}`);
   try {
-    execFileSync(process.execPath, [...process.execArgv, worker, JSON.stringify(j)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // loader flags (tsx for the .ts sources) carry over; a test runner's, debugger's or watcher's must not
+    const execArgv = process.execArgv.filter((a) => !/^--(test|inspect|watch)/.test(a));
+    execFileSync(process.execPath, [...execArgv, worker, JSON.stringify(j)], { stdio: ['ignore', 'pipe', 'inherit'] });
   } catch (e) {
     const msg = (e as { stdout?: Buffer }).stdout?.toString().trim();
     throw new Error(msg || `download failed: ${(e as Error).message}`);
