@@ -89,7 +89,7 @@ writeFileSync(join(a.out!, 'report.json'), JSON.stringify(report, null, 2) + '\n
 console.log(`\n${perStep.length} steps compared: worst relative loss difference ${worst.toExponential(2)} (${worstAt}) -> ${report.passLoss ? 'PASS' : 'FAIL'} (<= 1e-3)`);
 for (const e of epochs) {
   console.log(`epoch ${e.epoch}: val accuracy tstorch ${(100 * e.tstorchValAcc).toFixed(2)} %, PyTorch ${(100 * e.pytorchValAcc).toFixed(2)} % ` +
-    `(${e.imagesApart} image(s) apart); val loss ${e.tstorchValLoss.toFixed(5)} vs ${e.pytorchValLoss.toFixed(5)}`);
+    `(${e.imagesApart} image(s) apart); val loss ${(e.tstorchValLoss ?? NaN).toFixed(5)} vs ${e.pytorchValLoss.toFixed(5)}`);
 }
 console.log(`time: tstorch ${tsSeconds.toFixed(0)} s, PyTorch ${pySeconds.toFixed(0)} s; report in ${join(a.out!, 'report.json')}`);
 process.exitCode = report.passLoss && report.passAccuracy ? 0 : 1;
