@@ -2,10 +2,14 @@
 // initialisation, eval logits, one training step (loss, every gradient, BN statistics), printing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as torch from '../src/index.js';
 import * as models from '../src/vision/models/index.js';
 import { torchvisionReference, assertSameModel, assertLogitsClose, type RefSpec } from './helpers/zoo.js';
 import { assertTrainStepMatches } from './helpers/train-parity.js';
+import { runPython } from './helpers/pytorch.js';
 
 torch.manualSeed(11);
 const x = torch.randn([2, 3, 64, 64]);
@@ -53,4 +57,29 @@ test('registry and weights', () => {
   assert.equal(models.getModelWeights('mobilenet_v3_large').DEFAULT.name, 'IMAGENET1K_V2');
   assert.throws(() => models.mobilenet_v3_small({ weights: 'IMAGENET1K_V1', numClasses: 10 }), /numClasses/);
   assert.throws(() => new models.MobileNetV3([], 1024), /should not be empty/);
+});
+
+test("published weights: 'DEFAULT' loads the checkpoint from torch.hub's cache ($TORCH_HOME/hub/checkpoints)", () => {
+  const home = mkdtempSync(join(tmpdir(), 'tstorch-hub-'));
+  const saved = process.env.TORCH_HOME;
+  try {
+    const dir = join(home, 'hub', 'checkpoints');
+    mkdirSync(dir, { recursive: true });
+    const w = models.MobileNet_V3_Small_Weights.DEFAULT;
+    // a stand-in for the published file, under its published name (a cached file is not hash-checked, as in torch.hub)
+    const r = runPython(String.raw`
+torch.manual_seed(31)
+m = torchvision.models.mobilenet_v3_small().eval()
+torch.save(m.state_dict(), J)
+with torch.no_grad():
+    OUT['y'] = m(T['x'])
+`, { tensors: { x }, json: join(dir, w.fileName) });
+    process.env.TORCH_HOME = home;
+    const m = models.mobilenet_v3_small({ weights: 'DEFAULT' });
+    assertLogitsClose(torch.noGrad(() => m.eval().call(x)), r.tensors['y']!, 'mobilenet_v3_small with DEFAULT weights');
+    assert.equal(models.getModel('mobilenet_v3_small', { weights: models.MobileNet_V3_Small_Weights.IMAGENET1K_V1 }).numParameters(), w.meta.numParams);
+  } finally {
+    if (saved === undefined) delete process.env.TORCH_HOME; else process.env.TORCH_HOME = saved;
+    rmSync(home, { recursive: true, force: true });
+  }
 });

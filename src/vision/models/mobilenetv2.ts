@@ -9,6 +9,7 @@ import { Conv2dNormActivation, type NormLayerFactory, type ActivationLayerFactor
 import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions } from './weights.js';
 import { makeDivisible } from './make-divisible.js';
+import { pyRound } from './py-round.js';
 
 const relu6: ActivationLayerFactory = (o) => new nn.ReLU6(o);
 const batchNorm: NormLayerFactory = (c) => new nn.BatchNorm2d(c);
@@ -26,7 +27,6 @@ export class MobileNetV2InvertedResidual extends Module {
     if (stride !== 1 && stride !== 2) throw new RangeError(`InvertedResidual: stride should be 1 or 2 instead of ${stride}`);
     this.stride = stride;
     const norm = normLayer ?? batchNorm;
-    // Python's round(): half to even.
     const hiddenDim = pyRound(inp * expandRatio);
     this.useResConnect = stride === 1 && inp === oup;
     const layers: Module[] = [];
@@ -47,15 +47,6 @@ export class MobileNetV2InvertedResidual extends Module {
   override forward(x: Tensor): Tensor {
     return this.useResConnect ? x.add(this.conv.call(x)) : this.conv.call(x);
   }
-}
-
-/** Python 3's round() of a float to an integer: halves go to the even neighbour. */
-export function pyRound(v: number): number {
-  const f = Math.floor(v);
-  const d = v - f;
-  if (d > 0.5) return f + 1;
-  if (d < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
 }
 
 export type MobileNetV2Block = new (inp: number, oup: number, stride: number, expandRatio: number, normLayer: NormLayerFactory | null) => Module;

@@ -10,6 +10,7 @@ import { Conv2dNormActivation, SqueezeExcitation, type NormLayerFactory, type Ac
 import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 import { makeDivisible } from './make-divisible.js';
+import { pyRound } from './py-round.js';
 
 const reluFactory: ActivationLayerFactory = (o) => new nn.ReLU(o);
 const scalarPow = op('aten::pow.Scalar');
@@ -38,14 +39,6 @@ export class BottleneckTransform extends Sequential {
     layers.set('c', new Conv2dNormActivation(wB, widthOut, { kernelSize: 1, stride: 1, normLayer, activationLayer: null }));
     super(layers);
   }
-}
-
-/** Python 3's round(): halves to even. */
-function pyRound(v: number): number {
-  const f = Math.floor(v);
-  const d = v - f;
-  if (d !== 0.5) return d > 0.5 ? f + 1 : f;
-  return f % 2 === 0 ? f : f + 1;
 }
 
 /** A residual bottleneck block, with a projection shortcut where the shape changes. */
