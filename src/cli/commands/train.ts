@@ -12,6 +12,7 @@ import { buildModel, MODEL_CHOICES } from '../../train/models.js';
 import { openDataset, DATASETS, type DatasetName } from '../../train/datasets.js';
 import { makeOptimizer, OPTIMIZERS } from '../../train/optimizers.js';
 import { plotRun } from '../../train/plots.js';
+import { chooseThreads } from '../../train/threads.js';
 
 const spec = {
   dataset: { type: 'string', default: 'cifar10', help: 'the data set', choices: DATASETS },
@@ -25,7 +26,7 @@ const spec = {
   weightDecay: { type: 'number', default: 0, help: 'weight decay' },
   augment: { type: 'boolean', default: true, help: 'random crop (padding 4) and horizontal flip on training images' },
   workers: { type: 'number', default: 0, help: 'DataLoader workers (batches prepared ahead)' },
-  threads: { type: 'number', default: 0, help: 'libtorch intra-op threads (0: all cores)' },
+  threads: { type: 'number', default: 0, help: 'libtorch intra-op threads (0: time 1 thread and all cores on a few steps, keep the faster)' },
   seed: { type: 'number', default: 0, help: 'random seed (weights, shuffling, augmentation)' },
   out: { type: 'string', help: 'run folder (default runs/<model>-<dataset>)' },
   resume: { type: 'boolean', default: false, help: 'continue from <out>/last.pth (model, optimizer, RNG state, epoch)' },
@@ -54,6 +55,13 @@ export async function run(argv: string[]): Promise<void> {
   torch.manualSeed(a.seed);
   const data = openDataset(dataset, { root: a.data, download: a.download, augment: a.augment });
   const model = buildModel(modelName, { numClasses: data.classes.length, inChannels: data.channels });
+  if (a.threads === 0) {
+    const sample = (data.test.get(0) as [torch.Tensor, number])[0];
+    const { threads, timings } = chooseThreads(() => buildModel(modelName, { numClasses: data.classes.length, inChannels: data.channels }),
+      [a.batchSize, ...sample.shape], data.classes.length);
+    torch.setNumThreads(threads);
+    console.log(`threads: ${threads} (a training step took ${Object.entries(timings).map(([n, ms]) => `${ms.toFixed(1)} ms with ${n}`).join(', ')})`);
+  }
   const optimizer = makeOptimizer(a.optimizer!, model.parameters(), { lr: a.lr, momentum: a.momentum, weightDecay: a.weightDecay });
   const criterion = new torch.nn.CrossEntropyLoss();
   const trainLoader = new torch.utils.data.DataLoader(data.train, { batchSize: a.batchSize, shuffle: true, numWorkers: a.workers });
