@@ -156,8 +156,8 @@ for k in range(3):
   const rr = new RandomRotation(45);
   const ra = new RandomAffine(30, { translate: [0.1, 0.2], scale: [0.7, 1.2], shear: [-10, 10, -5, 5] });
   for (let k = 0; k < 3; k++) {
-    check(`rr${k}`, rr.call(img));
-    check(`ra${k}`, ra.call(img));
+    check(`rr${k}`, rr.call(img) as RGBImage);
+    check(`ra${k}`, ra.call(img) as RGBImage);
   }
 });
 

@@ -1,6 +1,7 @@
 // torchvision's colour transforms on 8-bit images, as they run on PIL images: ImageEnhance's blends in single
 // precision with truncation, PIL's HSV conversions, ImageOps' lookup tables, and GaussianBlur (which
-// torchvision computes on a tensor even for PIL input, so it works on tensors here too).
+// torchvision computes on a tensor even for PIL input). ColorJitter, Grayscale, RandomGrayscale and the
+// adjust* functions also take [..., C, H, W] tensors, with torchvision's tensor arithmetic (tensor-color.ts).
 import { Tensor } from '../../tensor.js';
 import { empty, linspace, randperm } from '../../creation.js';
 import { op } from '../../native/ops.js';
@@ -8,6 +9,9 @@ import { createImage, imageToTensor, isImage, tensorToImage, toGrayscale, type R
 import { coin } from './draws.js';
 import type { ImageOrTensor } from './functional.js';
 import { Transform } from './transforms.js';
+import {
+  adjustBrightnessTensor, adjustContrastTensor, adjustHueTensor, adjustSaturationTensor, rgbToGrayscaleTensor,
+} from './tensor-color.js';
 
 const f32 = Math.fround;
 
@@ -36,13 +40,29 @@ function solid(img: RGBImage, v: number): RGBImage {
   return createImage(img.width, img.height, img.channels, new Uint8Array(img.data.length).fill(v));
 }
 
-export function adjustBrightness(img: RGBImage, factor: number): RGBImage {
+export function adjustBrightness<T extends ImageOrTensor>(img: T, factor: number): T {
+  if (img instanceof Tensor) {
+    if (factor < 0) throw new RangeError(`adjustBrightness: factor (${factor}) is not non-negative`);
+    return adjustBrightnessTensor(img, factor) as T;
+  }
+  return adjustBrightnessImage(img as RGBImage, factor) as T;
+}
+
+function adjustBrightnessImage(img: RGBImage, factor: number): RGBImage {
   image(img, 'adjustBrightness');
   if (factor < 0) throw new RangeError(`adjustBrightness: brightness_factor (${factor}) is not non-negative`);
   return blend(solid(img, 0), img, factor);
 }
 
-export function adjustContrast(img: RGBImage, factor: number): RGBImage {
+export function adjustContrast<T extends ImageOrTensor>(img: T, factor: number): T {
+  if (img instanceof Tensor) {
+    if (factor < 0) throw new RangeError(`adjustContrast: factor (${factor}) is not non-negative`);
+    return adjustContrastTensor(img, factor) as T;
+  }
+  return adjustContrastImage(img as RGBImage, factor) as T;
+}
+
+function adjustContrastImage(img: RGBImage, factor: number): RGBImage {
   image(img, 'adjustContrast');
   if (factor < 0) throw new RangeError(`adjustContrast: contrast_factor (${factor}) is not non-negative`);
   const l = toGrayscale(img, 1).data;
@@ -52,7 +72,15 @@ export function adjustContrast(img: RGBImage, factor: number): RGBImage {
   return blend(solid(img, mean), img, factor);
 }
 
-export function adjustSaturation(img: RGBImage, factor: number): RGBImage {
+export function adjustSaturation<T extends ImageOrTensor>(img: T, factor: number): T {
+  if (img instanceof Tensor) {
+    if (factor < 0) throw new RangeError(`adjustSaturation: factor (${factor}) is not non-negative`);
+    return adjustSaturationTensor(img, factor) as T;
+  }
+  return adjustSaturationImage(img as RGBImage, factor) as T;
+}
+
+function adjustSaturationImage(img: RGBImage, factor: number): RGBImage {
   image(img, 'adjustSaturation');
   if (factor < 0) throw new RangeError(`adjustSaturation: saturation_factor (${factor}) is not non-negative`);
   return blend(toGrayscale(img, img.channels as 1 | 3), img, factor);
@@ -146,7 +174,14 @@ export function hsvToRgb(hsv: Uint8Array, width: number, height: number): RGBIma
   return createImage(width, height, 3, out);
 }
 
-export function adjustHue(img: RGBImage, factor: number): RGBImage {
+export function adjustHue<T extends ImageOrTensor>(img: T, factor: number): T {
+  if (img instanceof Tensor) {
+    return adjustHueTensor(img, factor) as T;
+  }
+  return adjustHueImage(img as RGBImage, factor) as T;
+}
+
+function adjustHueImage(img: RGBImage, factor: number): RGBImage {
   image(img, 'adjustHue');
   if (!(factor >= -0.5 && factor <= 0.5)) throw new RangeError(`adjustHue: hue_factor (${factor}) is not in [-0.5, 0.5].`);
   if (img.channels === 1) return img;
@@ -158,10 +193,11 @@ export function adjustHue(img: RGBImage, factor: number): RGBImage {
 }
 
 /** F.rgb_to_grayscale / to_grayscale on an image: PIL's luma, in 1 or 3 channels. */
-export function rgbToGrayscale(img: RGBImage, numOutputChannels: 1 | 3 = 1): RGBImage {
+export function rgbToGrayscale<T extends ImageOrTensor>(img: T, numOutputChannels: 1 | 3 = 1): T {
+  if (img instanceof Tensor) return rgbToGrayscaleTensor(img, numOutputChannels) as T;
   image(img, 'rgbToGrayscale');
   if (numOutputChannels !== 1 && numOutputChannels !== 3) throw new RangeError('rgbToGrayscale: numOutputChannels should be either 1 or 3');
-  return toGrayscale(img, numOutputChannels);
+  return toGrayscale(img as RGBImage, numOutputChannels) as T;
 }
 
 function lut(img: RGBImage, table: (v: number, channel: number) => number): RGBImage {
@@ -285,7 +321,7 @@ export interface ColorJitterOptions {
   hue?: number | [number, number];
 }
 
-export class ColorJitter extends Transform<RGBImage, RGBImage> {
+export class ColorJitter extends Transform<ImageOrTensor, ImageOrTensor> {
   readonly brightness: [number, number] | null;
   readonly contrast: [number, number] | null;
   readonly saturation: [number, number] | null;
@@ -309,8 +345,8 @@ export class ColorJitter extends Transform<RGBImage, RGBImage> {
       hue: h === null ? null : uniform1(h[0], h[1]),
     };
   }
-  forward(img: RGBImage): RGBImage {
-    image(img, 'ColorJitter');
+  forward<T extends ImageOrTensor>(img: T): T {
+    if (!(img instanceof Tensor)) image(img, 'ColorJitter');
     const p = ColorJitter.getParams(this.brightness, this.contrast, this.saturation, this.hue);
     for (const id of p.order) {
       if (id === 0 && p.brightness !== null) img = adjustBrightness(img, p.brightness);
@@ -326,20 +362,20 @@ export class ColorJitter extends Transform<RGBImage, RGBImage> {
   }
 }
 
-export class Grayscale extends Transform<RGBImage, RGBImage> {
+export class Grayscale extends Transform<ImageOrTensor, ImageOrTensor> {
   readonly numOutputChannels: 1 | 3;
   constructor(numOutputChannels: 1 | 3 = 1) { super(); this.numOutputChannels = numOutputChannels; }
-  forward(img: RGBImage): RGBImage { return rgbToGrayscale(img, this.numOutputChannels); }
+  forward<T extends ImageOrTensor>(img: T): T { return rgbToGrayscale(img, this.numOutputChannels); }
   override toString(): string { return `Grayscale(num_output_channels=${this.numOutputChannels})`; }
 }
 
 /** Greyscale with probability p, keeping the number of channels (torch.rand(1) < p). */
-export class RandomGrayscale extends Transform<RGBImage, RGBImage> {
+export class RandomGrayscale extends Transform<ImageOrTensor, ImageOrTensor> {
   readonly p: number;
   constructor(p = 0.1) { super(); this.p = p; }
-  forward(img: RGBImage): RGBImage {
-    image(img, 'RandomGrayscale');
-    return coin(this.p) ? rgbToGrayscale(img, img.channels as 1 | 3) : img;
+  forward<T extends ImageOrTensor>(img: T): T {
+    const channels = img instanceof Tensor ? img.shape[img.ndim - 3]! : image(img, 'RandomGrayscale').channels;
+    return coin(this.p) ? rgbToGrayscale(img, channels as 1 | 3) : img;
   }
   override toString(): string { return `RandomGrayscale(p=${this.p})`; }
 }

@@ -1,7 +1,7 @@
 // torchvision's geometric transforms that resample: Resize, RandomResizedCrop, RandomRotation, RandomAffine
 // (and their functional forms). On an 8-bit image they reproduce torchvision on a PIL image byte for byte
-// (Pillow's kernels, see pil-kernels.ts); Resize also takes [..., C, H, W] tensors, with torchvision's
-// tensor path (ATen's interpolation).
+// (Pillow's kernels, see pil-kernels.ts); on [..., C, H, W] tensors they follow torchvision's tensor path
+// (ATen's interpolation, grid_sample).
 import { Tensor } from '../../tensor.js';
 import { empty, tensor as makeTensor } from '../../creation.js';
 import { op } from '../../native/ops.js';
@@ -10,6 +10,7 @@ import { randint1 } from './draws.js';
 import * as F from './functional.js';
 import type { ImageOrTensor } from './functional.js';
 import { Transform } from './transforms.js';
+import { affineTensor, rotateTensor } from './tensor-grid.js';
 import {
   PIL_BICUBIC, PIL_BILINEAR, PIL_BOX, PIL_HAMMING, PIL_LANCZOS, PIL_NEAREST, affineImage, resampleImage,
   resizeNearestImage, rotateQuarterImage,
@@ -188,8 +189,7 @@ function fillFor(img: RGBImage, fill: number | readonly number[] | undefined): U
 }
 
 function imageOnly(img: unknown, what: string): RGBImage {
-  if (img instanceof Tensor) throw new TypeError(`${what}: tensors are not supported here; apply it to the image before ToTensor`);
-  if (!isImage(img)) throw new TypeError(`${what}: expected an image (RGBImage)`);
+  if (!isImage(img)) throw new TypeError(`${what}: expected an image (RGBImage) or a tensor`);
   return img;
 }
 
@@ -206,10 +206,28 @@ export interface RotateOptions {
   fill?: number | readonly number[];
 }
 
-/** F.rotate on an image: PIL's Image.rotate (counter-clockwise degrees). */
-export function rotate(img: RGBImage, angle: number, opts: RotateOptions = {}): RGBImage {
-  imageOnly(img, 'rotate');
+/** Tensor fill as torchvision takes it: none, one value, or one per channel. */
+function tensorFill(fill: number | readonly number[] | undefined | null): number[] | null {
+  return fill === undefined || fill === null ? null : typeof fill === 'number' ? [fill] : [...fill];
+}
+
+/**
+ * F.rotate (counter-clockwise degrees): PIL's Image.rotate on an image; torchvision's grid_sample path on a
+ * tensor (where an omitted fill means no fill mask, as in torchvision).
+ */
+export function rotate<T extends ImageOrTensor>(img: T, angle: number, opts: RotateOptions = {}): T {
   const mode = checkInterpolation(opts.interpolation ?? 'nearest', 'rotate');
+  if (img instanceof Tensor) {
+    const [h, w] = img.shape.slice(-2) as [number, number];
+    const c = opts.center ?? null;
+    const centerF: [number, number] = c === null ? [0, 0] : [c[0] - w * 0.5, c[1] - h * 0.5];
+    const m = inverseAffineMatrix(centerF, -angle, [0, 0], 1, [0, 0]);
+    return rotateTensor(img, m, mode as 'nearest', opts.expand ?? false, tensorFill(opts.fill)) as T;
+  }
+  return rotateImage(imageOnly(img, 'rotate'), angle, mode, opts) as T;
+}
+
+function rotateImage(img: RGBImage, angle: number, mode: InterpolationMode, opts: RotateOptions): RGBImage {
   const expand = opts.expand ?? false;
   const center = opts.center ?? null;
   angle = pyMod(angle, 360);
@@ -263,16 +281,29 @@ export interface AffineOptions {
   center?: readonly [number, number] | null;
 }
 
-/** F.affine on an image: angle in degrees, translate [tx, ty] pixels, scale, shear [sx, sy] degrees (a number: [s, 0]). */
-export function affine(img: RGBImage, angle: number, translate: readonly [number, number], scale: number,
-  shear: number | readonly number[], opts: AffineOptions = {}): RGBImage {
-  imageOnly(img, 'affine');
+/** F.affine: angle in degrees, translate [tx, ty] pixels, scale, shear [sx, sy] degrees (a number: [s, 0]). */
+export function affine<T extends ImageOrTensor>(img: T, angle: number, translate: readonly [number, number], scale: number,
+  shear: number | readonly number[], opts: AffineOptions = {}): T {
   if (!(scale > 0)) throw new RangeError(`affine: scale must be positive, got ${scale}`);
   const sh: [number, number] = typeof shear === 'number' ? [shear, 0] : shear.length === 1 ? [shear[0]!, shear[0]!] : [shear[0]!, shear[1]!];
-  const center = opts.center ?? [img.width * 0.5, img.height * 0.5];
-  const m = inverseAffineMatrix(center, angle, translate, scale, sh);
   const mode = checkInterpolation(opts.interpolation ?? 'nearest', 'affine');
-  return affineImage(img, img.width, img.height, m, PIL_FILTER[mode], fillFor(img, opts.fill));
+  if (img instanceof Tensor) {
+    const [h, w] = img.shape.slice(-2) as [number, number];
+    const c = opts.center ?? null;
+    const centerF: [number, number] = c === null ? [0, 0] : [c[0] - w * 0.5, c[1] - h * 0.5];
+    const m = inverseAffineMatrix(centerF, angle, translate, scale, sh);
+    return affineTensor(img, m, mode as 'nearest', tensorFill(opts.fill)) as T;
+  }
+  const im = imageOnly(img, 'affine');
+  const center = opts.center ?? [im.width * 0.5, im.height * 0.5];
+  const m = inverseAffineMatrix(center, angle, translate, scale, sh);
+  return affineImage(im, im.width, im.height, m, PIL_FILTER[mode], fillFor(im, opts.fill)) as T;
+}
+
+/** The transforms' fill for a tensor: torchvision turns a number into one value per channel. */
+function classFill(img: Tensor, fill: number | readonly number[]): number[] {
+  const c = img.ndim >= 3 ? img.shape[img.ndim - 3]! : 1;
+  return typeof fill === 'number' ? new Array<number>(c).fill(fill) : [...fill];
 }
 
 function range(v: number | readonly number[], what: string, name: string): [number, number] {
@@ -284,7 +315,7 @@ function range(v: number | readonly number[], what: string, name: string): [numb
   return [v[0]!, v[1]!];
 }
 
-export class RandomRotation extends Transform<RGBImage, RGBImage> {
+export class RandomRotation extends Transform<ImageOrTensor, ImageOrTensor> {
   readonly degrees: [number, number];
   readonly interpolation: InterpolationMode;
   readonly expand: boolean;
@@ -299,10 +330,11 @@ export class RandomRotation extends Transform<RGBImage, RGBImage> {
     this.fill = opts.fill ?? 0;
   }
   static getParams(degrees: readonly [number, number]): number { return uniform1(degrees[0], degrees[1]); }
-  forward(img: RGBImage): RGBImage {
-    imageOnly(img, 'RandomRotation');
+  forward<T extends ImageOrTensor>(img: T): T {
+    const fill = img instanceof Tensor ? classFill(img, this.fill) : this.fill;
+    if (!(img instanceof Tensor)) imageOnly(img, 'RandomRotation');
     const angle = RandomRotation.getParams(this.degrees);
-    return rotate(img, angle, { interpolation: this.interpolation, expand: this.expand, center: this.center, fill: this.fill });
+    return rotate(img, angle, { interpolation: this.interpolation, expand: this.expand, center: this.center, fill });
   }
   override toString(): string { return `RandomRotation(degrees=${py(this.degrees)}, interpolation=${this.interpolation}, expand=${this.expand ? 'True' : 'False'}, fill=${py(this.fill)})`; }
 }
@@ -314,7 +346,7 @@ export interface RandomAffineOptions extends AffineOptions {
   shear?: number | readonly number[] | null;
 }
 
-export class RandomAffine extends Transform<RGBImage, RGBImage> {
+export class RandomAffine extends Transform<ImageOrTensor, ImageOrTensor> {
   readonly degrees: [number, number];
   readonly translate: [number, number] | null;
   readonly scale: [number, number] | null;
@@ -353,10 +385,11 @@ export class RandomAffine extends Transform<RGBImage, RGBImage> {
     }
     return { angle, translate: t, scale, shear };
   }
-  forward(img: RGBImage): RGBImage {
-    imageOnly(img, 'RandomAffine');
-    const p = RandomAffine.getParams(this.degrees, this.translate, this.scale, this.shear, [img.width, img.height]);
-    return affine(img, p.angle, p.translate, p.scale, p.shear, { interpolation: this.interpolation, fill: this.fill, center: this.center });
+  forward<T extends ImageOrTensor>(img: T): T {
+    const fill = img instanceof Tensor ? classFill(img, this.fill) : this.fill;
+    const [, h, w] = F.getDimensions(img);
+    const p = RandomAffine.getParams(this.degrees, this.translate, this.scale, this.shear, [w, h]);
+    return affine(img, p.angle, p.translate, p.scale, p.shear, { interpolation: this.interpolation, fill, center: this.center });
   }
   override toString(): string { return `RandomAffine(degrees=${py(this.degrees)}, translate=${py(this.translate)}, scale=${py(this.scale)}, shear=${py(this.shear)})`; }
 }

@@ -1,0 +1,92 @@
+// torchvision's functional_tensor colour operations on [..., C, H, W] tensors (uint8 or float), with the same
+// ATen arithmetic, so ColorJitter and friends also work after ToTensor and on batches.
+import { Tensor } from '../../tensor.js';
+import { arange, einsum, onesLike, stack, where, zerosLike } from '../../creation.js';
+
+function check(img: Tensor, what: string): number {
+  if (img.ndim < 3) throw new RangeError(`${what}: expected a tensor of shape [..., C, H, W], got [${img.shape.join(', ')}]`);
+  const c = img.shape[img.ndim - 3]!;
+  if (c !== 1 && c !== 3) throw new RangeError(`${what}: expected 1 or 3 channels, got ${c}`);
+  return c;
+}
+
+export function rgbToGrayscaleTensor(img: Tensor, numOutputChannels: 1 | 3 = 1): Tensor {
+  const c = check(img, 'rgbToGrayscale');
+  if (numOutputChannels !== 1 && numOutputChannels !== 3) throw new RangeError('rgbToGrayscale: numOutputChannels should be either 1 or 3');
+  let l: Tensor;
+  if (c === 3) {
+    const [r, g, b] = img.unbind(-3) as [Tensor, Tensor, Tensor];
+    l = r.mul(0.2989).add(g.mul(0.587)).add(b.mul(0.114)).to(img.dtype).unsqueeze(-3);
+  } else {
+    l = img.clone();
+  }
+  return numOutputChannels === 3 ? l.expand(img.shape) : l;
+}
+
+function blend(img1: Tensor, img2: Tensor, ratio: number): Tensor {
+  const bound = img1.isFloatingPoint() ? 1.0 : 255.0;
+  return img1.mul(ratio).add(img2.mul(1.0 - ratio)).clamp(0, bound).to(img1.dtype);
+}
+
+export function adjustBrightnessTensor(img: Tensor, factor: number): Tensor {
+  check(img, 'adjustBrightness');
+  return blend(img, zerosLike(img), factor);
+}
+
+export function adjustContrastTensor(img: Tensor, factor: number): Tensor {
+  const c = check(img, 'adjustContrast');
+  const dtype = img.isFloatingPoint() ? img.dtype : 'float32';
+  const src = c === 3 ? rgbToGrayscaleTensor(img) : img;
+  const mean = src.to(dtype).mean({ dim: [-3, -2, -1], keepdim: true });
+  return blend(img, mean, factor);
+}
+
+export function adjustSaturationTensor(img: Tensor, factor: number): Tensor {
+  if (check(img, 'adjustSaturation') === 1) return img;
+  return blend(img, rgbToGrayscaleTensor(img), factor);
+}
+
+function rgb2hsv(img: Tensor): Tensor {
+  const [r, g, b] = img.unbind(-3) as [Tensor, Tensor, Tensor];
+  const maxc = (img.max(-3) as { values: Tensor }).values;
+  const minc = (img.min(-3) as { values: Tensor }).values;
+  const eqc = maxc.eq(minc);
+  const cr = maxc.sub(minc);
+  const ones = onesLike(maxc);
+  const s = cr.div(where(eqc, ones, maxc));
+  const crd = where(eqc, ones, cr);
+  const rc = maxc.sub(r).div(crd), gc = maxc.sub(g).div(crd), bc = maxc.sub(b).div(crd);
+  const hr = maxc.eq(r).mul(bc.sub(gc));
+  const hg = maxc.eq(g).logicalAnd(maxc.ne(r)).mul(rc.add(2.0).sub(bc));
+  const hb = maxc.ne(g).logicalAnd(maxc.ne(r)).mul(gc.add(4.0).sub(rc));
+  const h = hr.add(hg).add(hb).div(6.0).add(1.0).fmod(1.0);
+  return stack([h, s, maxc], -3);
+}
+
+function hsv2rgb(img: Tensor): Tensor {
+  const [h, s, v] = img.unbind(-3) as [Tensor, Tensor, Tensor];
+  const i0 = h.mul(6.0).floor();
+  const f = h.mul(6.0).sub(i0);
+  const i = i0.to('int32').remainder(6);
+  const one = (t: Tensor): Tensor => t.neg().add(1.0);
+  const p = v.mul(one(s)).clamp(0.0, 1.0);
+  const q = v.mul(one(s.mul(f))).clamp(0.0, 1.0);
+  const t = v.mul(one(s.mul(one(f)))).clamp(0.0, 1.0);
+  const mask = i.unsqueeze(-3).eq(arange(6).view([-1, 1, 1]));
+  const a1 = stack([v, q, p, p, t, v], -3);
+  const a2 = stack([t, v, v, q, p, p], -3);
+  const a3 = stack([p, p, t, v, v, q], -3);
+  const a4 = stack([a1, a2, a3], -4);
+  return einsum('...ijk, ...xijk -> ...xjk', mask.to(img.dtype), a4);
+}
+
+export function adjustHueTensor(img: Tensor, factor: number): Tensor {
+  if (!(factor >= -0.5 && factor <= 0.5)) throw new RangeError(`adjustHue: hue_factor (${factor}) is not in [-0.5, 0.5].`);
+  if (check(img, 'adjustHue') === 1) return img;
+  const orig = img.dtype;
+  let x = orig === 'uint8' ? img.to('float32').div(255.0) : img;
+  x = rgb2hsv(x);
+  const [h, s, v] = x.unbind(-3) as [Tensor, Tensor, Tensor];
+  const out = hsv2rgb(stack([h.add(factor).remainder(1.0), s, v], -3));
+  return orig === 'uint8' ? out.mul(255.0).to(orig) : out;
+}
