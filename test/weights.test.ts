@@ -73,7 +73,7 @@ async function startServer(): Promise<{ port: number; proc: ChildProcess }> {
 
 function localWeights(url: string): models.Weights {
   const raw = WEIGHTS_DATA.SqueezeNet1_1_Weights.entries.IMAGENET1K_V1;
-  return new models.Weights('SqueezeNet1_1_Weights', 'LOCAL_TEST', { ...raw, url, fileName: url.split('/').pop() });
+  return new models.Weights('SqueezeNet1_1_Weights', 'LOCAL_TEST', { ...raw, url, fileName: url.split('/').pop()! });
 }
 
 test('download into $TORCH_HOME/hub/checkpoints, then load from the cache with the server gone', async () => {

@@ -1,6 +1,6 @@
 // `vision.models`: torchvision's classification models, their weights and the registry.
 export { listModels, getModel, getModelBuilder, getModelWeights, getWeight, registerModel, type ModelBuilder } from './registry.js';
-export { Weights, WeightsEnum, weightsEnum, type WeightsArg, type WeightsMeta, type ClassificationTransformParams, type BuilderOptions } from './weights.js';
+export { Weights, WeightsEnum, weightsEnum, type RawWeightsEntry, type WeightsArg, type WeightsMeta, type ClassificationTransformParams, type BuilderOptions } from './weights.js';
 export { ImageClassification } from './weights-transforms.js';
 export { checkpointsDir, downloadUrlToFile, cachedCheckpoint, hashPrefix } from './weights-hub.js';
 export { IMAGENET_CLASSES } from './imagenet-classes.js';

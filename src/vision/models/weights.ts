@@ -39,6 +39,21 @@ export interface WeightsMeta {
   extra?: Record<string, unknown>;
 }
 
+/** One entry as scripts/gen-weights-table.py writes it ('imagenet1k' stands for IMAGENET_CLASSES). */
+export interface RawWeightsEntry {
+  readonly url: string;
+  readonly fileName: string;
+  readonly numParams: number;
+  readonly minSize: readonly number[];
+  readonly categories: 'imagenet1k' | readonly string[] | null;
+  readonly metrics: { readonly [dataset: string]: { readonly [metric: string]: number } };
+  readonly recipe?: string | null;
+  readonly docs?: string;
+  readonly gflops?: number;
+  readonly extra?: Readonly<Record<string, unknown>>;
+  readonly transforms: { readonly [K in keyof ClassificationTransformParams]: ClassificationTransformParams[K] extends number[] ? readonly number[] : ClassificationTransformParams[K] };
+}
+
 /** One published checkpoint (a member of a weights enum). */
 export class Weights {
   readonly url: string;
@@ -46,15 +61,15 @@ export class Weights {
   readonly meta: WeightsMeta;
   readonly transformParams: ClassificationTransformParams;
 
-  constructor(readonly enumName: string, readonly name: string, e: any) {
+  constructor(readonly enumName: string, readonly name: string, e: RawWeightsEntry) {
     this.url = e.url;
     this.fileName = e.fileName;
-    this.transformParams = structuredClone(e.transforms);
+    this.transformParams = structuredClone(e.transforms) as ClassificationTransformParams;
     this.meta = {
       numParams: e.numParams,
       minSize: [e.minSize[0], e.minSize[1]],
-      categories: e.categories === 'imagenet1k' ? IMAGENET_CLASSES : e.categories === null ? null : [...e.categories],
-      metrics: structuredClone(e.metrics),
+      categories: e.categories === 'imagenet1k' ? IMAGENET_CLASSES : e.categories === null ? null : [...(e.categories as readonly string[])],
+      metrics: structuredClone(e.metrics) as Record<string, Record<string, number>>,
       recipe: e.recipe ?? null,
       ...(e.docs ? { docs: e.docs } : {}),
       ...(e.gflops !== undefined ? { gflops: e.gflops } : {}),
@@ -86,7 +101,7 @@ export class WeightsEnum {
   private readonly entries: Map<string, Weights>;
 
   constructor(readonly enumName: string) {
-    const d = (WEIGHTS_DATA as Record<string, { default: string; entries: Record<string, unknown> }>)[enumName];
+    const d = (WEIGHTS_DATA as unknown as Record<string, { default: string; entries: Record<string, RawWeightsEntry> }>)[enumName];
     if (!d) throw new Error(`unknown weights enum '${enumName}'`);
     this.entries = new Map(Object.entries(d.entries).map(([k, e]) => [k, new Weights(enumName, k, e)]));
     for (const [k, w] of this.entries) Object.defineProperty(this, k, { value: w, enumerable: true });
