@@ -14,7 +14,7 @@ const x = torch.randn([2, 3, 64, 64]);
 const builders = models as unknown as Record<string, (o?: any) => torch.nn.Module>;
 const names = Object.keys(models.REGNET_CONFIGS);
 
-const full = ['regnet_y_400mf', 'regnet_y_800mf', 'regnet_y_1_6gf', 'regnet_x_400mf', 'regnet_x_800mf', 'regnet_x_1_6gf'];
+const full = ['regnet_y_400mf', 'regnet_y_800mf', 'regnet_y_1_6gf', 'regnet_y_3_2gf', 'regnet_x_400mf', 'regnet_x_800mf', 'regnet_x_1_6gf', 'regnet_x_3_2gf'];
 // The largest (84M to 645M parameters) take tens of seconds each to initialise; their stage parameters are
 // checked below, the whole models with TSTORCH_HEAVY_TESTS=1.
 const heavy = ['regnet_y_16gf', 'regnet_y_32gf', 'regnet_y_128gf', 'regnet_x_32gf'];
