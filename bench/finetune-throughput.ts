@@ -1,0 +1,75 @@
+// Fine-tuning throughput, tstorch vs PyTorch side by side in one run: images per second through the whole
+// training pipeline (JPEG decode + RandomResizedCrop + flip + ToTensor/Normalize + AlexNet train step with
+// SGD) at batch size 8 on an ImageFolder, the same number of DataLoader workers on both sides, same threads.
+//
+//   node --import tsx bench/finetune-throughput.ts --data ../shared/data/hymenoptera_data [--steps 10]
+//       [--workers 2] [--batch-size 8] [--model alexnet] [--threads N]
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as torch from '../src/index.js';
+import { parseArgs } from '../src/cli/args.js';
+import { getModel } from '../src/vision/models/index.js';
+import { DataLoader } from '../src/data/dataloader.js';
+import { finetuneTransforms, openImageFolders } from '../src/train/finetune-run.js';
+import { replaceHead } from '../src/train/finetune.js';
+
+const PYTHON = process.env.TSTORCH_PYTHON ?? '/usr/bin/python3';
+const a = parseArgs(process.argv.slice(2), {
+  data: { type: 'string', help: 'ImageFolder root with train/ and val/' },
+  model: { type: 'string', default: 'alexnet', help: 'alexnet or a model with an fc head' },
+  steps: { type: 'number', default: 10, help: 'timed training steps (after one warm-up step)' },
+  workers: { type: 'number', default: 2, help: 'DataLoader workers on both sides' },
+  batchSize: { type: 'number', default: 8, help: 'batch size' },
+  threads: { type: 'number', default: 0, help: 'intra-op threads for both (0: libtorch default)' },
+  out: { type: 'string', default: 'bench/out/finetune-throughput.json', help: 'JSON report' },
+}, 'finetune-throughput');
+if (!a.data) throw new Error('--data DIR is required');
+if (a.threads > 0) torch.setNumThreads(a.threads);
+const threads = torch.getNumThreads();
+const mean = [0.490, 0.449, 0.411], std = [0.231, 0.221, 0.230];
+
+torch.manualSeed(0);
+const data = openImageFolders(a.data, finetuneTransforms({ cropSize: 224, resizeSize: 256, mean, std, interpolation: 'bilinear', augment: true }));
+const loader = new DataLoader(data.train, { batchSize: a.batchSize, shuffle: true, numWorkers: a.workers });
+const model = getModel(a.model!, { weights: null });
+replaceHead(model, a.model!, data.train.classes.length);
+model.train();
+const opt = new torch.optim.SGD(model.parameters(), { lr: 1e-4, momentum: 0.9 });
+const crit = new torch.nn.CrossEntropyLoss();
+
+async function* batchesForever(): AsyncGenerator<[torch.Tensor, torch.Tensor]> {
+  for (;;) for await (const b of loader as AsyncIterable<[torch.Tensor, torch.Tensor]>) yield b;
+}
+const it = batchesForever();
+const step = async (): Promise<number> => {
+  const [x, y] = (await it.next()).value as [torch.Tensor, torch.Tensor];
+  torch.tidy(() => {
+    opt.zeroGrad();
+    crit.call(model.call(x) as torch.Tensor, y).backward();
+    opt.step();
+  });
+  const n = x.size(0);
+  x.dispose(); y.dispose();
+  return n;
+};
+await step();
+let images = 0;
+const t0 = performance.now();
+for (let i = 0; i < a.steps; i++) images += await step();
+const tsSecs = (performance.now() - t0) / 1000;
+const tsRate = images / tsSecs;
+console.error(`tstorch: ${images} images in ${tsSecs.toFixed(1)} s = ${tsRate.toFixed(2)} img/s`);
+
+const py = spawnSync(PYTHON, ['bench/pytorch/finetune_alexnet.py', '--data', a.data, '--model', a.model!, '--throughput', String(a.steps),
+  '--workers', String(a.workers), '--batch-size', String(a.batchSize), '--threads', String(threads)], { encoding: 'utf8' });
+if (py.status !== 0) throw new Error(`PyTorch side failed:\n${py.stderr}`);
+const p = JSON.parse(py.stdout.trim().split('\n').pop()!) as { images: number; seconds: number; img_s: number };
+const command = `node --import tsx bench/finetune-throughput.ts ${process.argv.slice(2).join(' ')}`.trim();
+const report = { command, model: a.model, batchSize: a.batchSize, workers: a.workers, threads, steps: a.steps,
+  tstorch: { images, seconds: tsSecs, imgPerSec: tsRate }, pytorch: { images: p.images, seconds: p.seconds, imgPerSec: p.img_s }, ratio: tsRate / p.img_s };
+mkdirSync('bench/out', { recursive: true });
+writeFileSync(a.out!, JSON.stringify(report, null, 2) + '\n');
+console.log(`\`${command}\` (${threads} thread(s), ${a.workers} worker(s), batch ${a.batchSize}, ${a.steps} steps after 1 warm-up)\n`);
+console.log('| pipeline | tstorch img/s | PyTorch img/s | ratio |');
+console.log('| --- | ---: | ---: | ---: |');
+console.log(`| ${a.model} fine-tuning: decode + RandomResizedCrop + flip + normalise + train step | ${tsRate.toFixed(2)} | ${p.img_s.toFixed(2)} | ${(tsRate / p.img_s).toFixed(2)} |`);
