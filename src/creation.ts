@@ -36,8 +36,11 @@ function finish(t: Tensor, o: CreateOptions): Tensor {
 const O = {
   zeros: op('aten::zeros'), ones: op('aten::ones'), full: op('aten::full'), empty: op('aten::empty.memory_format'),
   arange: op('aten::arange.start_step'), linspace: op('aten::linspace'), logspace: op('aten::logspace'),
-  eye: op('aten::eye.m'), rand: op('aten::rand'), randn: op('aten::randn'), randint: op('aten::randint.low'),
-  randperm: op('aten::randperm'), normal: op('aten::normal.float_float'),
+  eye: op('aten::eye.m'),
+  // The `generator` overloads: no generator argument means this thread's generator (see useGenerator), which is
+  // libtorch's default one unless a torch.Generator is in use.
+  rand: op('aten::rand.generator'), randn: op('aten::randn.generator'), randint: op('aten::randint.low_generator'),
+  randperm: op('aten::randperm.generator'), normal: op('aten::normal.float_float'),
   zerosLike: op('aten::zeros_like'), onesLike: op('aten::ones_like'), fullLike: op('aten::full_like'),
   emptyLike: op('aten::empty_like'), randLike: op('aten::rand_like'), randnLike: op('aten::randn_like'),
   randintLike: op('aten::randint_like.low_dtype'),
@@ -86,19 +89,19 @@ export function eye(n: number, m?: number | CreateOptions, o: CreateOptions = {}
 }
 export function rand(...args: SizeArgs): Tensor {
   const [s, o] = splitArgs(args);
-  return finish(new Tensor(O.rand(s, dt(o), undefined, dev(o))), o);
+  return finish(new Tensor(O.rand(s, undefined, dt(o), undefined, dev(o))), o);
 }
 export function randn(...args: SizeArgs): Tensor {
   const [s, o] = splitArgs(args);
-  return finish(new Tensor(O.randn(s, dt(o), undefined, dev(o))), o);
+  return finish(new Tensor(O.randn(s, undefined, dt(o), undefined, dev(o))), o);
 }
 /** torch.randint(low, high, size) or randint(high, size); int64 by default. */
 export function randint(low: number, high: number | readonly number[], size?: readonly number[] | CreateOptions, o: CreateOptions = {}): Tensor {
   if (Array.isArray(high)) { o = (size as CreateOptions) ?? {}; size = high; high = low; low = 0; }
-  return finish(new Tensor(O.randint(low, high as number, [...(size as number[])], dt(o, 'int64'), undefined, dev(o))), o);
+  return finish(new Tensor(O.randint(low, high as number, [...(size as number[])], undefined, dt(o, 'int64'), undefined, dev(o))), o);
 }
 export function randperm(n: number, o: CreateOptions = {}): Tensor {
-  return finish(new Tensor(O.randperm(n, dt(o, 'int64'), undefined, dev(o))), o);
+  return finish(new Tensor(O.randperm(n, undefined, dt(o, 'int64'), undefined, dev(o))), o);
 }
 export function normal(mean: number, std: number, size: readonly number[], o: CreateOptions = {}): Tensor {
   return finish(new Tensor(O.normal(mean, std, [...size], undefined, dt(o), undefined, dev(o))), o);

@@ -4,7 +4,7 @@ export * from './creation.js';
 export * from './dtype.js';
 export { tidy, keep, memoryStats } from './memory.js';
 export { setPrintOptions } from './tensor-format.js';
-export { manualSeed, seed, initialSeed, getRngState, setRngState } from './random.js';
+export { manualSeed, seed, initialSeed, getRngState, setRngState, Generator } from './random.js';
 export { config, setNumThreads, getNumThreads, cuda, type TorchConfig } from './config.js';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode, isInferenceModeEnabled } from './autograd/grad-mode.js';
 export * as autograd from './autograd/index.js';

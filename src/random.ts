@@ -1,6 +1,6 @@
 // The default CPU generator of libtorch, the one torch.manual_seed seeds: with the same seed and the same
 // sequence of calls, tstorch draws the same numbers as PyTorch.
-import { native } from './native/binding.js';
+import { native, type GeneratorHandle } from './native/binding.js';
 import { Tensor } from './tensor.js';
 
 export function manualSeed(seed: number | bigint): void {
@@ -14,3 +14,39 @@ export function initialSeed(): bigint { return native.initialSeed(); }
 /** The generator's state as a uint8 tensor (torch.get_rng_state()). */
 export function getRngState(): Tensor { return new Tensor(native.getRngState()); }
 export function setRngState(state: Tensor): void { native.setRngState(state._h); }
+
+/**
+ * torch.Generator (CPU): a private random stream. Draws made inside `g.run(fn)` by this thread's random
+ * operations (rand, randn, randint, randperm, uniform_, normal_, bernoulli_, dropout masks excepted) come
+ * from g, exactly as `torch.rand(3, generator=g)` does in Python; other threads and the default stream are
+ * untouched. Worker threads use it to draw as PyTorch's seeded DataLoader workers do.
+ */
+export class Generator {
+  readonly _g: GeneratorHandle;
+  constructor(seed?: number | bigint) {
+    this._g = native.newGenerator(seed);
+  }
+  manualSeed(seed: number | bigint): this {
+    if (typeof seed === 'number' && (!Number.isSafeInteger(seed) || seed < 0)) {
+      throw new RangeError(`Generator.manualSeed: the seed must be a non-negative integer, got ${seed}`);
+    }
+    native.generatorManualSeed(this._g, seed);
+    return this;
+  }
+  initialSeed(): bigint { return native.generatorInitialSeed(this._g); }
+  getState(): Tensor { return new Tensor(native.generatorGetState(this._g)); }
+  setState(state: Tensor): this { native.generatorSetState(this._g, state._h); return this; }
+  /** Runs a synchronous fn with this generator as the thread's generator. */
+  run<T>(fn: () => T): T {
+    const prev = current;
+    native.useGenerator(this._g);
+    current = this;
+    try {
+      return fn();
+    } finally {
+      native.useGenerator(prev ? prev._g : null);
+      current = prev;
+    }
+  }
+}
+let current: Generator | null = null;

@@ -179,3 +179,27 @@ test('torch.config reports the linked libtorch and threads', () => {
   torch.setNumThreads(before);
   assert.throws(() => torch.setNumThreads(0), /positive integer/);
 });
+
+test('torch.Generator: a private stream equal to PyTorch\'s, leaving the default stream alone', () => {
+  torch.manualSeed(9);
+  const g = new torch.Generator(5);
+  const a = g.run(() => torch.rand(3));
+  const b = torch.rand(2);
+  const c = g.run(() => [torch.randn(2), torch.randint(0, 100, [4]), torch.randperm(5), torch.empty(3).uniform_(), torch.empty(2).normal_()]);
+  const { tensors } = runPython(`
+torch.manual_seed(9)
+g = torch.Generator().manual_seed(5)
+OUT['a'] = torch.rand(3, generator=g)
+OUT['b'] = torch.rand(2)
+OUT['c0'] = torch.randn(2, generator=g)
+OUT['c1'] = torch.randint(0, 100, (4,), generator=g)
+OUT['c2'] = torch.randperm(5, generator=g)
+OUT['c3'] = torch.empty(3).uniform_(generator=g)
+OUT['c4'] = torch.empty(2).normal_(generator=g)
+`);
+  assert.ok(a.equal(tensors.a!));
+  assert.ok(b.equal(tensors.b!), 'the default stream is not disturbed by the private one');
+  c.forEach((t, i) => assert.ok(t.equal(tensors[`c${i}`]!), `draw ${i}`));
+  assert.equal(g.initialSeed(), 5n);
+  assert.throws(() => torch.op('aten::add.Tensor')(g._g, 1), /expected a Tensor/);
+});

@@ -45,10 +45,25 @@ namespace {
 std::atomic<int64_t> g_live_handles{0};
 std::atomic<int64_t> g_live_bytes{0};
 
+// Externals carry a tag so that a generator passed where a tensor is expected (or the reverse) is an error,
+// not a wrong cast.
+constexpr uint32_t kTensorTag = 0x54534e52;  // "TSNR"
+constexpr uint32_t kGeneratorTag = 0x47454e52;  // "GENR"
+
 struct TensorBox {
+  uint32_t tag = kTensorTag;
   at::Tensor t;
   int64_t accounted = 0;
 };
+
+struct GeneratorBox {
+  uint32_t tag = kGeneratorTag;
+  at::Generator g;
+};
+
+bool IsTensorExternal(const Napi::Value& v) {
+  return v.IsExternal() && v.As<Napi::External<TensorBox>>().Data()->tag == kTensorTag;
+}
 
 int64_t AccountedBytes(const at::Tensor& t) {
   // The tensor's own extent, not its whole storage: views of one storage would otherwise each count it all.
@@ -84,7 +99,7 @@ void FinalizeBox(Napi::Env env, TensorBox* box) {
 
 Napi::Value Wrap(Napi::Env env, at::Tensor t) {
   if (!t.defined()) return env.Null();
-  auto* box = new TensorBox{std::move(t), 0};
+  auto* box = new TensorBox{kTensorTag, std::move(t), 0};
   box->accounted = AccountedBytes(box->t);
   if (box->accounted != 0) {
     ReportExternal(env, box->accounted);
@@ -95,7 +110,7 @@ Napi::Value Wrap(Napi::Env env, at::Tensor t) {
 }
 
 TensorBox* BoxOf(const Napi::Value& v, const char* what) {
-  if (!v.IsExternal()) {
+  if (!IsTensorExternal(v)) {
     throw Napi::TypeError::New(v.Env(), std::string(what) + ": expected a Tensor");
   }
   return v.As<Napi::External<TensorBox>>().Data();
@@ -184,6 +199,10 @@ struct AddonData {
   std::vector<std::unique_ptr<OpInfo>> ops;
   std::unordered_map<std::string, int32_t> by_name;
   std::vector<std::unique_ptr<c10::InferenceMode>> inference_guards;
+  // The generator that operators with a `Generator? generator` argument use when JavaScript passes none.
+  // Per environment, so each worker thread can draw from its own generator while the main thread uses
+  // libtorch's default one.
+  c10::optional<at::Generator> current_generator;
 };
 
 AddonData* Data(Napi::Env env) { return env.GetInstanceData<AddonData>(); }
@@ -214,6 +233,17 @@ double ToDouble(Napi::Env env, const OpInfo& op, const ArgSpec& a, const Napi::V
 }
 
 c10::IValue ToIValue(Napi::Env env, const OpInfo& op, const ArgSpec& a, const Napi::Value& v) {
+  if (a.kind == Kind::Generator) {
+    if (v.IsExternal()) {
+      auto* g = v.As<Napi::External<GeneratorBox>>().Data();
+      if (g->tag != kGeneratorTag) ArgError(env, op, a, "expected a Generator");
+      return g->g;
+    }
+    if (!v.IsUndefined() && !v.IsNull()) ArgError(env, op, a, "expected a Generator or nothing");
+    const auto& cur = Data(env)->current_generator;
+    if (cur.has_value()) return *cur;
+    return c10::IValue();
+  }
   if (v.IsUndefined() || v.IsNull()) {
     if (v.IsUndefined() && a.def.has_value()) return *a.def;
     if (a.optional) return c10::IValue();
@@ -237,7 +267,7 @@ c10::IValue ToIValue(Napi::Env env, const OpInfo& op, const ArgSpec& a, const Na
         t.unsafeGetTensorImpl()->set_wrapped_number(true);
         return t;
       }
-      if (!v.IsExternal()) ArgError(env, op, a, "expected a Tensor");
+      if (!IsTensorExternal(v)) ArgError(env, op, a, "expected a Tensor");
       const at::Tensor& t = v.As<Napi::External<TensorBox>>().Data()->t;
       if (!t.defined()) ArgError(env, op, a, "is a disposed tensor");
       return t;
@@ -266,8 +296,6 @@ c10::IValue ToIValue(Napi::Env env, const OpInfo& op, const ArgSpec& a, const Na
       if (!v.IsString()) ArgError(env, op, a, "expected a device string such as 'cpu' or 'cuda:0'");
       return c10::Device(v.As<Napi::String>().Utf8Value());
     }
-    case Kind::Generator:
-      ArgError(env, op, a, "generators are not passed explicitly: use torch.manualSeed()");
     case Kind::IntList: {
       std::vector<int64_t> out;
       if (v.IsNumber() || v.IsBigInt()) {
@@ -310,7 +338,7 @@ c10::IValue ToIValue(Napi::Env env, const OpInfo& op, const ArgSpec& a, const Na
       out.reserve(arr.Length());
       for (uint32_t i = 0; i < arr.Length(); i++) {
         Napi::Value e = arr.Get(i);
-        if (!e.IsExternal()) ArgError(env, op, a, "element " + std::to_string(i) + " is not a Tensor");
+        if (!IsTensorExternal(e)) ArgError(env, op, a, "element " + std::to_string(i) + " is not a Tensor");
         out.push_back(TensorOf(e, op.name.c_str()));
       }
       return out;
@@ -595,7 +623,7 @@ Napi::Value IsContiguous(const Napi::CallbackInfo& info) {
 
 Napi::Value Dispose(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info[0].IsExternal()) ReleaseBox(env, info[0].As<Napi::External<TensorBox>>().Data());
+  if (IsTensorExternal(info[0])) ReleaseBox(env, info[0].As<Napi::External<TensorBox>>().Data());
   return env.Undefined();
 }
 
@@ -772,6 +800,66 @@ Napi::Value SetRngState(const Napi::CallbackInfo& info) {
   });
 }
 
+// Private generators (torch.Generator): newGenerator(seed) -> handle; useGenerator(handle|null) makes it the
+// generator of this thread's random operators until changed.
+Napi::Value NewGenerator(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    uint64_t seed = 67280421310721ULL;
+    if (info.Length() > 0 && info[0].IsBigInt()) { bool l; seed = info[0].As<Napi::BigInt>().Uint64Value(&l); }
+    else if (info.Length() > 0 && info[0].IsNumber()) seed = static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
+    auto* box = new GeneratorBox{kGeneratorTag, at::make_generator<at::CPUGeneratorImpl>(seed)};
+    return Napi::External<GeneratorBox>::New(info.Env(), box, [](Napi::Env, GeneratorBox* b) { delete b; });
+  });
+}
+
+GeneratorBox* GenOf(const Napi::Value& v) {
+  if (!v.IsExternal() || v.As<Napi::External<GeneratorBox>>().Data()->tag != kGeneratorTag) {
+    throw Napi::TypeError::New(v.Env(), "expected a Generator");
+  }
+  return v.As<Napi::External<GeneratorBox>>().Data();
+}
+
+Napi::Value GeneratorManualSeed(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    GeneratorBox* g = GenOf(info[0]);
+    uint64_t seed;
+    if (info[1].IsBigInt()) { bool l; seed = info[1].As<Napi::BigInt>().Uint64Value(&l); }
+    else seed = static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value());
+    std::lock_guard<std::mutex> lock(g->g.mutex());
+    g->g.set_current_seed(seed);
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Value GeneratorInitialSeed(const Napi::CallbackInfo& info) {
+  GeneratorBox* g = GenOf(info[0]);
+  return Napi::BigInt::New(info.Env(), g->g.current_seed());
+}
+
+Napi::Value GeneratorGetState(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    GeneratorBox* g = GenOf(info[0]);
+    std::lock_guard<std::mutex> lock(g->g.mutex());
+    return Wrap(info.Env(), g->g.get_state());
+  });
+}
+
+Napi::Value GeneratorSetState(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    GeneratorBox* g = GenOf(info[0]);
+    std::lock_guard<std::mutex> lock(g->g.mutex());
+    g->g.set_state(TensorOf(info[1], "Generator.setState"));
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Value UseGenerator(const Napi::CallbackInfo& info) {
+  AddonData* data = Data(info.Env());
+  if (info[0].IsNull() || info[0].IsUndefined()) data->current_generator.reset();
+  else data->current_generator = GenOf(info[0])->g;
+  return info.Env().Undefined();
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Threads and build information
 
@@ -850,6 +938,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("initialSeed", InitialSeed);
   fn("getRngState", GetRngState);
   fn("setRngState", SetRngState);
+  fn("newGenerator", NewGenerator);
+  fn("generatorManualSeed", GeneratorManualSeed);
+  fn("generatorInitialSeed", GeneratorInitialSeed);
+  fn("generatorGetState", GeneratorGetState);
+  fn("generatorSetState", GeneratorSetState);
+  fn("useGenerator", UseGenerator);
   fn("setNumThreads", SetNumThreads);
   fn("getNumThreads", GetNumThreads);
   fn("buildInfo", BuildInfo);

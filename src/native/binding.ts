@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 /** An opaque reference to a native at::Tensor. */
 export type Handle = { readonly __tensorHandle: unique symbol };
+/** An opaque reference to a native at::Generator (CPU). */
+export type GeneratorHandle = { readonly __generatorHandle: unique symbol };
 
 export interface BuildInfo {
   version: string | null;
@@ -58,6 +60,13 @@ export interface Native {
   initialSeed(): bigint;
   getRngState(): Handle;
   setRngState(h: Handle): void;
+  newGenerator(seed?: number | bigint): GeneratorHandle;
+  generatorManualSeed(g: GeneratorHandle, seed: number | bigint): void;
+  generatorInitialSeed(g: GeneratorHandle): bigint;
+  generatorGetState(g: GeneratorHandle): Handle;
+  generatorSetState(g: GeneratorHandle, state: Handle): void;
+  /** Makes g the generator of this thread's random operators (null: libtorch's default generator again). */
+  useGenerator(g: GeneratorHandle | null): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   buildInfo(): BuildInfo;
