@@ -51,6 +51,8 @@ for name, p in files.items():
         im = ImageOps.exif_transpose(im)
     OUT[name] = torch.from_numpy(np.array(im.convert('RGB')))
     OUT[name + ':L'] = torch.from_numpy(np.array(im.convert('L')))
+for name in ('grey.png', 'rgba.png', 'la.png', 'grey.jpg', 'rgb.jpg'):
+    OUT['unchanged:' + name] = torchvision.io.read_image(files[name])
 OUT['read_image'] = torchvision.io.read_image(files['rgb.png'])
 OUT['read_image_jpg'] = torchvision.io.read_image(files['rgb.jpg'])
 OUT_J = files
@@ -81,6 +83,23 @@ test('async and sync decoding agree; readImageTensor equals torchvision.io.read_
   assert.ok(io.readImageTensorSync(files['rgb.jpg']!).equal(made.tensors.read_image_jpg!));
   const d = await io.decodeImage(readFileSync(files['rgb.webp']!));
   assert.deepEqual([d.width, d.height, d.channels], [31, 23, 3]);
+});
+
+test("mode 'unchanged' keeps grey and alpha channels as torchvision.io.read_image does", async () => {
+  // (torchvision 0.14 returns a palette PNG's raw indices here; we expand palettes, as its later versions do.)
+  for (const name of ['grey.png', 'rgba.png', 'la.png', 'grey.jpg', 'rgb.jpg']) {
+    const expected = made.tensors[`unchanged:${name}`]!;
+    const ours = io.readImageTensorSync(files[name]!, { mode: 'unchanged' });
+    assert.deepEqual(ours.shape, expected.shape, name);
+    assert.ok(ours.equal(expected), name);
+    assert.ok((await io.readImageTensor(files[name]!, { mode: 'unchanged' })).equal(expected), `${name} async`);
+  }
+  // RGB from an RGBA image in 'unchanged' mode equals the RGB decode.
+  const rgba = io.readImageSync(files['rgba.png']!, { mode: 'unchanged' });
+  assert.equal(rgba.channels, 4);
+  assert.deepEqual(io.toRGB(rgba).data, io.readImageSync(files['rgba.png']!).data);
+  assert.deepEqual(io.toGrayscale(rgba).data, io.readImageSync(files['rgba.png']!, { mode: 'L' }).data);
+  assert.equal(io.readImageSync(files['palette.png']!, { mode: 'unchanged' }).channels, 3);
 });
 
 test('a corrupt, truncated or non-image file gives an error naming the file', async () => {

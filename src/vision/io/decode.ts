@@ -13,19 +13,25 @@ import { createImage, imageToTensor, isImage, tensorToImage, toGrayscale, toRGB,
 
 export type { EncodeOptions };
 
+export type ReadMode = ImageMode | 'unchanged';
+
 export interface ReadOptions {
-  /** 'RGB' (default) or 'L' (PIL's luma). */
-  mode?: ImageMode;
+  /**
+   * 'RGB' (default), 'L' (PIL's luma), or 'unchanged': the file's own channels (grey 1, grey+alpha 2, RGB 3,
+   * RGBA 4; palettes expanded), as torchvision.io.read_image's default.
+   */
+  mode?: ReadMode;
 }
 
-function checkMode(mode: unknown): ImageMode {
+function checkMode(mode: unknown): ReadMode {
   if (mode === undefined) return 'RGB';
-  if (mode !== 'RGB' && mode !== 'L') throw new RangeError(`readImage: mode must be 'RGB' or 'L', got '${String(mode)}'`);
+  if (mode !== 'RGB' && mode !== 'L' && mode !== 'unchanged') throw new RangeError(`readImage: mode must be 'RGB', 'L' or 'unchanged', got '${String(mode)}'`);
   return mode;
 }
 
-function finish(raw: RawImage, mode: ImageMode): RGBImage {
+function finish(raw: RawImage, mode: ReadMode): RGBImage {
   const img = createImage(raw.width, raw.height, raw.channels, raw.data);
+  if (mode === 'unchanged') return img;
   return mode === 'RGB' ? toRGB(img) : toGrayscale(toRGB(img), 1);
 }
 
@@ -49,7 +55,7 @@ export async function decodeImage(buffer: Uint8Array | ArrayBuffer, opts: ReadOp
   const mode = checkMode(opts.mode);
   try {
     const b = asBytes(buffer);
-    return finish(decodeLocal(b) ?? await decodeRaw(b), mode);
+    return finish(decodeLocal(b) ?? await decodeRaw(b, mode === 'unchanged'), mode);
   } catch (e) {
     throw named(e, opts.name ?? `(${asBytes(buffer).byteLength}-byte buffer)`);
   }
@@ -59,7 +65,7 @@ export function decodeImageSync(buffer: Uint8Array | ArrayBuffer, opts: ReadOpti
   const mode = checkMode(opts.mode);
   try {
     const b = asBytes(buffer);
-    return finish(decodeLocal(b) ?? runSync({ kind: 'decode', buffer: b }) as RawImage, mode);
+    return finish(decodeLocal(b) ?? runSync({ kind: 'decode', buffer: b, unchanged: mode === 'unchanged' }) as RawImage, mode);
   } catch (e) {
     throw named(e, opts.name ?? `(${asBytes(buffer).byteLength}-byte buffer)`);
   }
@@ -74,7 +80,7 @@ export function readImageSync(path: string, opts: ReadOptions = {}): RGBImage {
   return decodeImageSync(readFileSync(path), { ...opts, name: `'${path}'` });
 }
 
-/** torchvision.io.read_image: a CHW uint8 tensor. */
+/** torchvision.io.read_image: a CHW uint8 tensor (3 channels unless `mode` says otherwise). */
 export async function readImageTensor(path: string, opts: ReadOptions = {}): Promise<Tensor> {
   return imageToTensor(await readImage(path, opts));
 }

@@ -9,7 +9,7 @@ export type ImageMode = 'RGB' | 'L';
 export interface RGBImage {
   readonly width: number;
   readonly height: number;
-  /** 3 for 'RGB', 1 for 'L'. */
+  /** 3 for 'RGB', 1 for 'L' (2 and 4, with alpha, only from readImage's 'unchanged' mode). */
   readonly channels: number;
   /** height * width * channels bytes, HWC. */
   readonly data: Uint8Array;
@@ -25,7 +25,7 @@ export function createImage(width: number, height: number, channels: number, dat
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0) {
     throw new RangeError(`createImage: width and height must be non-negative integers, got ${width}x${height}`);
   }
-  if (channels !== 1 && channels !== 3 && channels !== 4) throw new RangeError(`createImage: channels must be 1, 3 or 4, got ${channels}`);
+  if (!Number.isInteger(channels) || channels < 1 || channels > 4) throw new RangeError(`createImage: channels must be 1 to 4, got ${channels}`);
   const n = width * height * channels;
   if (data !== undefined && data.length !== n) {
     throw new RangeError(`createImage: ${data.length} bytes do not fill a ${width}x${height}x${channels} image (${n} bytes)`);
@@ -44,13 +44,14 @@ export function toGrayscale(img: RGBImage, outChannels: 1 | 3 = 1): RGBImage {
   const { width, height } = img;
   const n = width * height;
   const out = new Uint8Array(n * outChannels);
-  if (img.channels === 1) {
-    for (let i = 0; i < n; i++) for (let c = 0; c < outChannels; c++) out[i * outChannels + c] = img.data[i]!;
+  const C = img.channels;
+  const d = img.data;
+  if (C <= 2) {
+    for (let i = 0; i < n; i++) for (let c = 0; c < outChannels; c++) out[i * outChannels + c] = d[i * C]!;
     return createImage(width, height, outChannels, out);
   }
-  const d = img.data;
   for (let i = 0; i < n; i++) {
-    const l = (d[i * 3]! * 19595 + d[i * 3 + 1]! * 38470 + d[i * 3 + 2]! * 7471 + 0x8000) >> 16;
+    const l = (d[i * C]! * 19595 + d[i * C + 1]! * 38470 + d[i * C + 2]! * 7471 + 0x8000) >> 16;
     for (let c = 0; c < outChannels; c++) out[i * outChannels + c] = l;
   }
   return createImage(width, height, outChannels, out);
@@ -60,10 +61,10 @@ export function toGrayscale(img: RGBImage, outChannels: 1 | 3 = 1): RGBImage {
 export function toRGB(img: RGBImage): RGBImage {
   if (img.channels === 3) return img;
   if (img.channels === 1) return toGrayscale(img, 3);
-  // RGBA: PIL drops alpha without compositing.
-  const n = img.width * img.height;
+  // Grey+alpha or RGBA: PIL drops alpha without compositing.
+  const n = img.width * img.height, C = img.channels;
   const out = new Uint8Array(n * 3);
-  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) out[i * 3 + c] = img.data[i * 4 + c]!;
+  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) out[i * 3 + c] = img.data[i * C + (C === 2 ? 0 : c)]!;
   return createImage(img.width, img.height, 3, out);
 }
 

@@ -9,7 +9,11 @@ export interface RawImage {
   data: Uint8Array;
 }
 
-export async function decodeRaw(buffer: Uint8Array): Promise<RawImage> {
+/**
+ * Decodes to 8-bit samples: RGB (alpha dropped) by default; with `unchanged`, grey stays grey and alpha stays,
+ * as torchvision.io.read_image's ImageReadMode.UNCHANGED.
+ */
+export async function decodeRaw(buffer: Uint8Array, unchanged = false): Promise<RawImage> {
   // PIL ignores embedded ICC profiles and torchvision's pipelines see the stored samples, so libvips must not
   // colour-manage. autoOrient applies the EXIF orientation, as PIL's ImageOps.exif_transpose would.
   // failOn 'truncated': files PIL opens despite libjpeg warnings (extraneous bytes...) still decode.
@@ -17,11 +21,20 @@ export async function decodeRaw(buffer: Uint8Array): Promise<RawImage> {
   const meta = await sharp(buffer, opts).metadata();
   // CMYK: libvips would convert through a CMYK profile; PIL (hence torchvision) uses a plain formula.
   const cmyk = meta.space === 'cmyk';
-  const s = cmyk ? sharp(buffer, opts).pipelineColourspace('cmyk').toColourspace('cmyk') : sharp(buffer, opts).toColourspace('srgb');
+  const grey = unchanged && (meta.channels === 1 || meta.channels === 2) && !cmyk;
+  // libvips' 'b-w' output drops alpha, so grey+alpha goes through sRGB (grey replicated) and is split below.
+  const greyAlpha = grey && meta.channels === 2;
+  const s = cmyk ? sharp(buffer, opts).pipelineColourspace('cmyk').toColourspace('cmyk')
+    : sharp(buffer, opts).toColourspace(grey && !greyAlpha ? 'b-w' : 'srgb');
   const { data, info } = await s.raw().toBuffer({ resolveWithObject: true });
   let channels: number = info.channels;
   let bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const n = info.width * info.height;
+  if (greyAlpha && channels === 4) {
+    const out = new Uint8Array(n * 2);
+    for (let i = 0; i < n; i++) { out[i * 2] = bytes[i * 4]!; out[i * 2 + 1] = bytes[i * 4 + 3]!; }
+    return { width: info.width, height: info.height, channels: 2, data: out };
+  }
   if (cmyk && channels >= 4) {
     const out = new Uint8Array(n * 3);
     const muldiv255 = (a: number, b: number): number => { const t = a * b + 128; return ((t >> 8) + t) >> 8; };
@@ -31,7 +44,7 @@ export async function decodeRaw(buffer: Uint8Array): Promise<RawImage> {
     }
     return { width: info.width, height: info.height, channels: 3, data: out };
   }
-  if (channels === 2 || channels === 4) {
+  if (!unchanged && (channels === 2 || channels === 4)) {
     // Grey+alpha or RGBA: drop alpha without compositing, as PIL's convert('RGB') does.
     const keep = channels - 1;
     const out = new Uint8Array(n * keep);
@@ -81,7 +94,7 @@ export async function svgToPng(svg: string): Promise<Uint8Array> {
 }
 
 export type Job =
-  | { kind: 'decode'; buffer: Uint8Array }
+  | { kind: 'decode'; buffer: Uint8Array; unchanged?: boolean }
   | { kind: 'encode'; image: RawImage; opts: EncodeOptions }
   | { kind: 'svg'; svg: string }
   | { kind: 'overlay'; image: RawImage; svg: string }
@@ -89,7 +102,7 @@ export type Job =
 
 export async function runJob(job: Job): Promise<RawImage | Uint8Array> {
   switch (job.kind) {
-    case 'decode': return decodeRaw(job.buffer);
+    case 'decode': return decodeRaw(job.buffer, job.unchanged ?? false);
     case 'encode': return encodeRaw(job.image, job.opts);
     case 'svg': return renderSvgRaw(job.svg);
     case 'overlay': return overlaySvgRaw(job.image, job.svg);
