@@ -131,7 +131,11 @@ export async function runFinetune(o: FinetuneOptions): Promise<FinetuneResult> {
   const run = new RunDir(o.out);
   const showImages = o.showImages ?? 8;
   if (showImages > 0) {
+    // the picture leaves the generator as it was, so that it changes nothing in the run
+    const rng = torch.getRngState();
     const [x, y] = await firstBatch(trainLoader);
+    torch.setRngState(rng);
+    rng.dispose();
     const labels = Array.from(y.toArray() as number[], (i) => classes[i]!);
     const img = await captionedGridAsync(x, { captions: labels, nrow: Math.min(labels.length, 4), mean, std });
     await writePng(join(run.path, 'batch.png'), img);
