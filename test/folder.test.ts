@@ -124,8 +124,11 @@ test('empty classes, missing folders and corrupt files', () => {
   }
 });
 
-test('the hymenoptera folder lists as in torchvision (when ../shared/data is present)', { skip: !existsSync(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'data', 'hymenoptera_data')) && 'no ../shared/data' }, () => {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'data', 'hymenoptera_data', 'train');
+const hymenoptera = [process.env.TSTORCH_DATA, resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'data')]
+  .filter((r): r is string => r !== undefined).map((r) => join(r, 'hymenoptera_data', 'train')).find((p) => existsSync(p));
+
+test('the hymenoptera folder lists as in torchvision (when $TSTORCH_DATA or ../shared/data has it)', { skip: hymenoptera === undefined && 'no hymenoptera_data' }, () => {
+  const root = hymenoptera!;
   const { json } = runPython(`
 import torchvision.datasets as D
 ds = D.ImageFolder(J)

@@ -16,15 +16,17 @@ import { runPython } from './helpers/pytorch.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** A real photograph: $TSTORCH_TEST_JPEG, else hymenoptera under ../shared/data, else one PIL writes now. */
+/** A real photograph: $TSTORCH_TEST_JPEG, else hymenoptera under $TSTORCH_DATA or ../shared/data, else one PIL writes now. */
 function findJpeg(): string {
   const env = process.env.TSTORCH_TEST_JPEG;
   if (env !== undefined) {
     if (!existsSync(env)) throw new Error(`TSTORCH_TEST_JPEG=${env} does not exist`);
     return env;
   }
-  const dir = join(repo, '..', 'shared', 'data', 'hymenoptera_data', 'val', 'bees');
-  if (existsSync(dir)) {
+  const roots = [process.env.TSTORCH_DATA, join(repo, '..', 'shared', 'data')].filter((r): r is string => r !== undefined);
+  for (const root of roots) {
+    const dir = join(root, 'hymenoptera_data', 'val', 'bees');
+    if (!existsSync(dir)) continue;
     const f = readdirSync(dir).filter((n) => n.endsWith('.jpg')).sort()[0];
     if (f !== undefined) return join(dir, f);
   }
