@@ -107,6 +107,7 @@ export async function runFinetune(o: FinetuneOptions): Promise<FinetuneResult> {
     if (!Number.isInteger(v) || v < 1) throw new UserError(`finetune: --${k} must be a positive integer, got ${v}`);
   }
   if (!(o.lr > 0)) throw new UserError(`finetune: --lr must be positive, got ${o.lr}`);
+  for (const sub of ['', 'train', 'val']) checkFolder(join(o.data, sub), '--data');
   torch.manualSeed(o.seed ?? 0);
 
   const loaded = await loadZooModel(o.model, o.weights, { allowNone: true });
