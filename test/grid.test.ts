@@ -77,7 +77,7 @@ test('captions are real text in DejaVu Sans: their width matches the font metric
   const t = imageToTensor(red).to('float32').div(255);
   const captions = ['Prediction: ants, Ground Truth: bees', 'bees'];
   const g = captionedGrid([red, t], { captions, nrow: 2, fontSize: 12, padding: 8 });
-  const lines = wrapText(captions[0]!, Math.floor(120 / (0.6 * 12))).split('\n');
+  const lines = wrapText(captions[0]!, 120, 12).split('\n');
   assert.ok(lines.length >= 2, 'the long caption wraps');
   const { json } = runPython(`
 from PIL import ImageFont
@@ -104,6 +104,15 @@ OUT_J = [f.getlength(s) for s in J]
   assert.ok(cn > 20, 'caption pixels drawn');
   // Centred under its image.
   assert.ok(Math.abs((c0 + c1) / 2 - (136 + 60)) <= 2);
+  // Normalised tensors (as a model sees them) come back to their pixels with mean/std.
+  const mean = [0.485, 0.456, 0.406], std = [0.229, 0.224, 0.225];
+  const normed = t.sub(torch.tensor(mean).view([3, 1, 1])).div(torch.tensor(std).view([3, 1, 1]));
+  const gn = captionedGrid(torch.stack([normed]), { captions: ['x'], mean, std, padding: 0 });
+  for (const [y, x] of [[0, 0], [20, 60], [39, 119]] as const) {
+    const o = (y * gn.width + x) * 3;
+    const px = [...gn.data.subarray(o, o + 3)];
+    assert.ok(Math.abs(px[0]! - 220) <= 1 && Math.abs(px[1]! - 20) <= 1 && Math.abs(px[2]! - 20) <= 1, `pixel ${px}`);
+  }
   const d = drawText(red, { text: 'Hi', x: 10, y: 5, fontSize: 20, color: '#ffffff' });
   let white = 0;
   for (let i = 0; i < d.width * d.height; i++) if (d.data[i * 3]! > 240 && d.data[i * 3 + 1]! > 240) white++;

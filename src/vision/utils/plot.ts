@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { svgToPng } from '../io/sharp-ops.js';
 import { runSync } from '../io/sync.js';
-import { DEFAULT_FONT, escapeXml } from './text.js';
+import { DEFAULT_FONT, escapeXml, textWidth } from './text.js';
 
 /** matplotlib's tab10 colours, in its order. */
 export const TAB10 = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
@@ -102,7 +102,7 @@ export function curvesSvg(opts: PlotCurvesOptions): string {
     s.forEach((v, i) => { if (Number.isFinite(v)) seg.push(`${f(sx(xs[i]!))},${f(sy(v))}`); else flush(); });
     flush();
   });
-  const legendW = Math.max(...names.map((n) => n.length)) * 7 + 40, legendH = names.length * 18 + 8;
+  const legendW = Math.ceil(Math.max(...names.map((n) => textWidth(n, 11)))) + 44, legendH = names.length * 18 + 8;
   const lx = L + pw - legendW - 8, ly = T + 8;
   el.push(`<rect x="${lx}" y="${ly}" width="${legendW}" height="${legendH}" fill="#ffffff" fill-opacity="0.85" stroke="#cccccc"/>`);
   names.forEach((n, k) => {

@@ -59,14 +59,32 @@ export async function drawTextAsync(img: RGBImage | Tensor, items: TextItem | re
   return fromRaw(await overlaySvgRaw(base, textSvg(base.width, base.height, list)));
 }
 
-/** Greedy word wrap to about `maxChars` per line (DejaVu Sans averages ~0.6 em per character). */
-export function wrapText(text: string, maxChars: number): string {
+/** DejaVu Sans advance widths of ASCII 32..126 in 1/1000 em (read from DejaVuSans.ttf), for line breaking. */
+const DEJAVU_SANS_ADVANCE = [
+  318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337, 636, 636, 636, 636, 636, 636, 636, 636,
+  636, 636, 337, 337, 838, 838, 838, 531, 1000, 684, 686, 698, 770, 632, 575, 775, 752, 295, 295, 656, 557, 863, 748, 787,
+  603, 787, 695, 635, 611, 732, 684, 989, 685, 611, 685, 390, 337, 390, 838, 500, 500, 613, 635, 550, 635, 615, 352, 635,
+  634, 278, 278, 579, 278, 974, 634, 612, 635, 635, 411, 521, 392, 634, 592, 818, 592, 592, 525, 636, 337, 636, 838,
+];
+
+/** The width of `text` in DejaVu Sans at `fontSize` px (other characters counted as 0.7 em). */
+export function textWidth(text: string, fontSize: number): number {
+  let w = 0;
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    w += c >= 32 && c <= 126 ? DEJAVU_SANS_ADVANCE[c - 32]! : 700;
+  }
+  return (w * fontSize) / 1000;
+}
+
+/** Greedy word wrap so that each line fits `maxWidth` px of DejaVu Sans at `fontSize` ('\n' also breaks). */
+export function wrapText(text: string, maxWidth: number, fontSize = 12): string {
   const out: string[] = [];
   for (const para of text.split('\n')) {
     let line = '';
     for (const word of para.split(' ')) {
       const next = line === '' ? word : `${line} ${word}`;
-      if (next.length > maxChars && line !== '') { out.push(line); line = word; } else line = next;
+      if (textWidth(next, fontSize) > maxWidth && line !== '') { out.push(line); line = word; } else line = next;
     }
     out.push(line);
   }
@@ -107,8 +125,7 @@ function layout(images: readonly (RGBImage | Tensor)[] | Tensor, opts: Captioned
   const fontSize = opts.fontSize ?? 12;
   const cellW = Math.max(...imgs.map((m) => m.width));
   const cellH = Math.max(...imgs.map((m) => m.height));
-  const maxChars = Math.max(4, Math.floor(cellW / (0.6 * fontSize)));
-  const wrapped = opts.captions.map((c) => wrapText(c, maxChars));
+  const wrapped = opts.captions.map((c) => wrapText(c, cellW, fontSize));
   const lineH = Math.round(fontSize * 1.25);
   const capH = Math.max(...wrapped.map((c) => c.split('\n').length)) * lineH + Math.round(fontSize * 0.5);
   const cols = Math.min(nrow, imgs.length), rows = Math.ceil(imgs.length / cols);
