@@ -34,7 +34,14 @@ function start(): SyncState {
   // job instead of leaving the caller asleep.
   const fromTs = import.meta.url.endsWith('.ts');
   const entry = new URL(`./sync-worker${fromTs ? '.ts' : '.js'}`, import.meta.url).href;
-  const tsx = fromTs ? import.meta.resolve('tsx/esm/api') : null;
+  let tsx: string | null = null;
+  if (fromTs) {
+    try {
+      tsx = import.meta.resolve('tsx/esm/api');
+    } catch {
+      // Another TypeScript loader may be in use; the worker then reports what it could not load.
+    }
+  }
   const worker = new Worker(BOOTSTRAP, {
     eval: true,
     workerData: { flag: sab, port: port2, entry, tsx },
