@@ -6,41 +6,34 @@
 // `baseSeed + k % N`, which is how PyTorch's worker k % N is seeded: the same seed gives PyTorch's
 // augmentations for the same numWorkers, and prefetching never shifts the training loop's own draws.
 //
-// Workers are not threads: the addon's tensors live in the main thread, so samples are prepared in-process.
-// With `for await`, up to numWorkers * prefetchFactor batches are requested ahead, which overlaps datasets
-// whose `get` is asynchronous (file or network I/O) with the consumer; CPU-bound preparation does not
-// overlap the training step. The sample order does not depend on numWorkers, except that (as in PyTorch)
-// random transforms run with numWorkers = 0 advance the default generator from which the next epoch's
-// shuffling seed is drawn.
+// Workers come in two kinds. Given `workerDataset` (how to build the dataset in another thread: JavaScript
+// cannot pickle a dataset as PyTorch does), they are worker threads (worker-pool.ts): batch k is prepared by
+// thread k % N while the main thread trains, so CPU-bound decoding and augmentation overlap the training step.
+// Without it they are in-process: batches are prepared in the main thread under the same generators, and
+// `for await` requests up to numWorkers * prefetchFactor batches ahead, which overlaps only asynchronous
+// datasets (file or network I/O). Both give the same batches. The sample order does not depend on
+// numWorkers, except that (as in PyTorch) random transforms run with numWorkers = 0 advance the default
+// generator from which the next epoch's shuffling seed is drawn.
 import { getItem, isIterableDataset, isMapDataset, type IterableDataset, type MapDataset } from './dataset.js';
 import { BatchSampler, RandomSampler, SequentialSampler } from './sampler.js';
 import { defaultCollate, defaultConvert } from './collate.js';
 import { Generator, drawSeed, runOn } from './generator.js';
+import { getWorkerInfo, setWorkerInfo, type WorkerInfo } from './worker-info.js';
+import { WorkerPool, checkSpec, poolRegistry } from './worker-pool.js';
+import type { PackMode, WorkerDatasetSpec } from './worker-protocol.js';
+import { unpack } from './pack.js';
+
+export { getWorkerInfo, type WorkerInfo, type WorkerDatasetSpec };
 
 type IndexIterable<I> = Iterable<I> & { readonly length?: number };
 
-/** What torch.utils.data.get_worker_info() returns inside a worker. */
-export interface WorkerInfo {
-  id: number;
-  numWorkers: number;
-  /** The worker's seed (base seed + id). */
-  seed: bigint;
-  dataset: unknown;
-}
-
-let currentWorker: WorkerInfo | null = null;
-
-/** Inside a worker's work (get, collate, workerInitFn): its id, count and seed; null outside workers. */
-export function getWorkerInfo(): WorkerInfo | null { return currentWorker; }
-
 /** Runs fn as worker `info` (its generator and its getWorkerInfo()), or in the main process when null. */
 function asWorker<T>(info: WorkerInfo | null, generator: Generator | undefined, fn: () => T): T {
-  const saved = currentWorker;
-  currentWorker = info;
+  const saved = setWorkerInfo(info);
   try {
     return runOn(generator, fn);
   } finally {
-    currentWorker = saved;
+    setWorkerInfo(saved);
   }
 }
 
@@ -62,8 +55,18 @@ export interface DataLoaderOptions<T = any, B = any> {
   /** Seed of the loader's private generator (`generator=torch.Generator().manual_seed(seed)`). */
   seed?: number | bigint;
   generator?: Generator;
-  /** Called with the worker id at the start of every epoch, under that worker's generator. */
+  /**
+   * Called with the worker id at the start of every epoch, under that worker's generator (in-process workers
+   * only: with workerDataset, name the hook as workerDataset.init, which runs in the worker thread).
+   */
   workerInitFn?: (workerId: number) => void;
+  /**
+   * With numWorkers > 0: how each worker thread builds its own copy of the dataset (a module, its factory
+   * export and the factory's JSON-like arguments). The dataset passed to the constructor must be the same
+   * data (the worker's length is checked against it): it gives the length, and serves numWorkers = 0.
+   * With a workerDataset, the default collate runs in the workers; a custom collateFn runs in the main thread.
+   */
+  workerDataset?: WorkerDatasetSpec;
 }
 
 function checkCount(name: string, v: number, min: number): void {
@@ -86,7 +89,9 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
   readonly collateFn: (batch: Awaited<T>[]) => B;
   readonly generator: Generator | undefined;
   readonly workerInitFn: ((workerId: number) => void) | undefined;
+  readonly workerDataset: WorkerDatasetSpec | undefined;
   private readonly iterable: boolean;
+  private readonly customCollate: boolean;
 
   constructor(dataset: MapDataset<T> | IterableDataset<T> | Iterable<T>, opts: DataLoaderOptions<T, B> = {}) {
     this.dataset = dataset;
@@ -100,6 +105,13 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
     this.pinMemory = opts.pinMemory ?? false;
     this.generator = opts.generator ?? (opts.seed !== undefined ? new Generator(opts.seed) : undefined);
     this.workerInitFn = opts.workerInitFn;
+    this.workerDataset = opts.workerDataset;
+    if (opts.workerDataset !== undefined) {
+      checkSpec(opts.workerDataset);
+      if (this.numWorkers > 0 && opts.workerInitFn) {
+        throw new TypeError('DataLoader: workerInitFn cannot run in a worker thread; export the hook from the workerDataset module and name it as workerDataset.init');
+      }
+    }
     let batchSize = opts.batchSize === undefined ? 1 : opts.batchSize;
     let dropLast = opts.dropLast ?? false;
     const shuffle = opts.shuffle ?? false;
@@ -111,6 +123,7 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
       if (shuffle) throw new TypeError('DataLoader with IterableDataset: expected unspecified shuffle option, but got shuffle=true');
       if (opts.sampler) throw new TypeError('DataLoader with IterableDataset: expected unspecified sampler option');
       if (opts.batchSampler) throw new TypeError('DataLoader with IterableDataset: expected unspecified batchSampler option');
+      if (opts.workerDataset) throw new TypeError('DataLoader: workerDataset needs a map-style dataset (length and get(i)); iterable datasets use in-process workers');
     } else {
       throw new TypeError('DataLoader: dataset must be a map-style dataset (length and get(i)), an array, or an iterable dataset');
     }
@@ -140,7 +153,10 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
     this.batchSampler = batchSampler;
     const autoCollation = batchSampler !== null || (this.iterable && batchSize !== null);
     this.collateFn = opts.collateFn ?? ((autoCollation ? defaultCollate : defaultConvert) as (batch: Awaited<T>[]) => B);
+    this.customCollate = opts.collateFn !== undefined;
   }
+
+  private get threaded(): boolean { return this.numWorkers > 0 && this.workerDataset !== undefined; }
 
   /** The number of batches per epoch. */
   get length(): number {
@@ -170,6 +186,7 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
   }
 
   [Symbol.iterator](): Iterator<B> {
+    if (this.threaded) return this.threadIterator();
     const epoch = this.startEpoch();
     return {
       next: (): IteratorResult<B> => {
@@ -185,7 +202,12 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
     } as IterableIterator<B>;
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<B> {
+  [Symbol.asyncIterator](): AsyncIterator<B> {
+    if (this.threaded) return this.threadAsyncIterator();
+    return this.inProcessAsync();
+  }
+
+  private async *inProcessAsync(): AsyncGenerator<B> {
     const epoch = this.startEpoch();
     const depth = this.numWorkers > 0 ? this.numWorkers * this.prefetchFactor : 1;
     const queue: Promise<B>[] = [];
@@ -209,6 +231,89 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
       if (this.numWorkers === 0) refill();
     }
   }
+
+  /**
+   * One pass with worker threads: the main thread draws the epoch's seeds and indices exactly as the
+   * in-process workers do, and sends batch k's indices to thread k % N, keeping at most
+   * numWorkers * prefetchFactor batches in flight.
+   */
+  private startThreads(): ThreadEpoch<B> {
+    const keys = (this.batchSampler ?? this.sampler)![Symbol.iterator]();
+    const baseSeed = drawSeed(this.generator);
+    const unbatched = this.batchSize === null && this.batchSampler === null;
+    const mode: PackMode = this.customCollate ? 'raw' : unbatched ? 'convert' : 'collate';
+    const pool = new WorkerPool(this.workerDataset!, this.numWorkers, baseSeed, mode, (this.dataset as MapDataset<T>).length);
+    let sent = 0;
+    let received = 0;
+    let exhausted = false;
+    const fill = (): void => {
+      while (!exhausted && sent - received < this.numWorkers * this.prefetchFactor) {
+        const r = keys.next();
+        if (r.done) { exhausted = true; break; }
+        pool.send({ k: sent, indices: r.value });
+        sent++;
+      }
+    };
+    const finish = (data: unknown): B => {
+      const v = unpack(data);
+      if (mode !== 'raw') return v as B;
+      const samples = v as Awaited<T>[];
+      return unbatched ? (this.collateFn as unknown as (s: Awaited<T>) => B)(samples[0]!) : this.collateFn(samples);
+    };
+    try {
+      fill();
+    } catch (e) {
+      pool.close();
+      throw e;
+    }
+    return {
+      pool,
+      next: () => {
+        if (received === sent) return null;
+        const k = received;
+        return { k, done: (data: unknown) => { received++; fill(); return finish(data); } };
+      },
+    };
+  }
+
+  private threadIterator(): Iterator<B> {
+    const epoch = this.startThreads();
+    const it: IterableIterator<B> = {
+      next: (): IteratorResult<B> => {
+        try {
+          const n = epoch.next();
+          if (n === null) { epoch.pool.close(); return { done: true, value: undefined }; }
+          return { done: false, value: n.done(epoch.pool.receiveSync(n.k)) };
+        } catch (e) {
+          epoch.pool.close();
+          throw e;
+        }
+      },
+      return: (): IteratorResult<B> => { epoch.pool.close(); return { done: true, value: undefined }; },
+      [Symbol.iterator]() { return this; },
+    };
+    poolRegistry.register(it, epoch.pool);
+    return it;
+  }
+
+  private threadAsyncIterator(): AsyncIterator<B> {
+    const epoch = this.startThreads();
+    const it = (async function* (): AsyncGenerator<B> {
+      try {
+        for (let n = epoch.next(); n !== null; n = epoch.next()) yield n.done(await epoch.pool.receive(n.k));
+      } finally {
+        epoch.pool.close();
+      }
+    })();
+    poolRegistry.register(it, epoch.pool);
+    return it;
+  }
+}
+
+interface ThreadEpoch<B> {
+  pool: WorkerPool;
+  /** The next batch to read (its number, and what turns its data into the batch), or null at the end. */
+  next(): { k: number; done(data: unknown): B } | null;
 }
 
 /** One pass over the data: the index stream, the worker generators and the batch counter. */

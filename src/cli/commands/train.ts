@@ -13,6 +13,7 @@ import { openDataset, DATASETS, type DatasetName } from '../../train/datasets.js
 import { makeOptimizer, OPTIMIZERS } from '../../train/optimizers.js';
 import { plotRun } from '../../train/plots.js';
 import { chooseThreads } from '../../train/threads.js';
+import { splitWorkers } from '../../train/dataset-factories.js';
 
 const spec = {
   dataset: { type: 'string', default: 'cifar10', help: 'the data set', choices: DATASETS },
@@ -25,7 +26,7 @@ const spec = {
   momentum: { type: 'number', default: 0.9, help: 'momentum (sgd, rmsprop)' },
   weightDecay: { type: 'number', default: 0, help: 'weight decay' },
   augment: { type: 'boolean', default: true, help: 'random crop (padding 4) and horizontal flip on training images' },
-  workers: { type: 'number', default: 0, help: 'DataLoader workers (batches prepared ahead)' },
+  workers: { type: 'number', default: 0, help: 'DataLoader worker threads (batches prepared while the model trains)' },
   threads: { type: 'number', default: 0, help: 'libtorch intra-op threads (0: time 1 thread and all cores on a few steps, keep the faster)' },
   seed: { type: 'number', default: 0, help: 'random seed (weights, shuffling, augmentation)' },
   out: { type: 'string', help: 'run folder (default runs/<model>-<dataset>)' },
@@ -64,8 +65,10 @@ export async function run(argv: string[]): Promise<void> {
   }
   const optimizer = makeOptimizer(a.optimizer!, model.parameters(), { lr: a.lr, momentum: a.momentum, weightDecay: a.weightDecay });
   const criterion = new torch.nn.CrossEntropyLoss();
-  const trainLoader = new torch.utils.data.DataLoader(data.train, { batchSize: a.batchSize, shuffle: true, numWorkers: a.workers });
-  const testLoader = new torch.utils.data.DataLoader(data.test, { batchSize: Math.max(a.batchSize, 64), numWorkers: a.workers });
+  // With --workers, worker threads build the same splits (dataset-factories.ts) and prepare batches during training.
+  const split = (train: boolean) => splitWorkers({ dataset, root: a.data, train, augment: a.augment });
+  const trainLoader = new torch.utils.data.DataLoader(data.train, { batchSize: a.batchSize, shuffle: true, numWorkers: a.workers, workerDataset: split(true) });
+  const testLoader = new torch.utils.data.DataLoader(data.test, { batchSize: Math.max(a.batchSize, 64), numWorkers: a.workers, workerDataset: split(false) });
   const testSteps = a.maxTest > 0 ? Math.ceil(a.maxTest / Math.max(a.batchSize, 64)) : undefined;
 
   let startEpoch = 1;
