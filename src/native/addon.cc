@@ -74,7 +74,7 @@ int64_t AccountedBytes(const at::Tensor& t) {
 // V8 is told about native bytes in steps of at least 1 MiB: one call per tensor would cost more than the
 // small operations it accompanies, and V8 only needs the total to decide when to collect.
 thread_local int64_t t_pending_external = 0;
-void ReportExternal(Napi::Env env, int64_t delta) {
+void ReportExternal(Napi::BasicEnv env, int64_t delta) {
   t_pending_external += delta;
   if (t_pending_external >= (1 << 20) || t_pending_external <= -(1 << 20)) {
     Napi::MemoryManagement::AdjustExternalMemory(env, t_pending_external);
@@ -82,7 +82,7 @@ void ReportExternal(Napi::Env env, int64_t delta) {
   }
 }
 
-void ReleaseBox(Napi::Env env, TensorBox* box) {
+void ReleaseBox(Napi::BasicEnv env, TensorBox* box) {
   if (box->t.defined()) g_live_handles--;
   if (box->accounted != 0) {
     ReportExternal(env, -box->accounted);
@@ -92,7 +92,9 @@ void ReleaseBox(Napi::Env env, TensorBox* box) {
   box->t.reset();
 }
 
-void FinalizeBox(Napi::Env env, TensorBox* box) {
+// A basic (synchronous) finalizer: it runs during garbage collection. A regular one is deferred to the event
+// loop, so a synchronous training loop that never yields would pile up every collected handle's memory.
+void FinalizeBox(Napi::BasicEnv env, TensorBox* box) {
   ReleaseBox(env, box);
   delete box;
 }
@@ -556,7 +558,7 @@ Napi::Value ViewBytes(const Napi::CallbackInfo& info) {
     size_t n = t.numel() * t.element_size();
     if (n == 0) return Napi::ArrayBuffer::New(env, 0);
     auto* keep = new at::Tensor(t);
-    return Napi::ArrayBuffer::New(env, t.data_ptr(), n, [](Napi::Env, void*, at::Tensor* k) { delete k; }, keep);
+    return Napi::ArrayBuffer::New(env, t.data_ptr(), n, [](Napi::BasicEnv, void*, at::Tensor* k) { delete k; }, keep);
   });
 }
 
@@ -808,7 +810,7 @@ Napi::Value NewGenerator(const Napi::CallbackInfo& info) {
     if (info.Length() > 0 && info[0].IsBigInt()) { bool l; seed = info[0].As<Napi::BigInt>().Uint64Value(&l); }
     else if (info.Length() > 0 && info[0].IsNumber()) seed = static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
     auto* box = new GeneratorBox{kGeneratorTag, at::make_generator<at::CPUGeneratorImpl>(seed)};
-    return Napi::External<GeneratorBox>::New(info.Env(), box, [](Napi::Env, GeneratorBox* b) { delete b; });
+    return Napi::External<GeneratorBox>::New(info.Env(), box, [](Napi::BasicEnv, GeneratorBox* b) { delete b; });
   });
 }
 
