@@ -88,23 +88,20 @@ async function prepare(dataset: MapDataset, task: Task): Promise<void> {
       return pack(samples, transfer);
     };
     const transfer: ArrayBuffer[] = [];
-    // Synchronous samples are fetched, collated and packed in one scope: every tensor made for this batch is
-    // freed at once (tensors the dataset holds were made outside it and stay).
-    let data = onGenerator(generator, () => tidy(() => {
-      const samples = indices.map((i) => { at = i; return getItem(dataset, i); });
-      at = null;
-      return samples.some(isPromise) ? samples : { packed: finish(samples, transfer) };
-    }));
-    if (Array.isArray(data)) {
-      const samples: unknown[] = [];
-      for (let j = 0; j < data.length; j++) {
-        at = indices[j]!;
-        samples.push(await data[j]);
-      }
-      at = null;
-      data = onGenerator(generator, () => tidy(() => ({ packed: finish(samples, transfer) })));
+    // Not in a tidy scope: an asynchronous get() may have made its sample's tensors before returning its
+    // Promise. Collating and packing is, so the batch tensor is freed at once; the samples' tensors go with GC.
+    const fetched = onGenerator(generator, () => indices.map((i) => { at = i; return getItem(dataset, i); }));
+    // Each rejection is reported when its sample is awaited, in order, not as an unhandled rejection.
+    for (const s of fetched) if (isPromise(s)) s.catch(() => undefined);
+    const samples: unknown[] = [];
+    for (let j = 0; j < fetched.length; j++) {
+      at = indices[j]!;
+      const s = fetched[j];
+      samples.push(isPromise(s) ? await s : s);
     }
-    post({ type: 'batch', k: task.k, data: (data as { packed: unknown }).packed }, transfer);
+    at = null;
+    const packed = onGenerator(generator, () => tidy(() => finish(samples, transfer)));
+    post({ type: 'batch', k: task.k, data: packed }, transfer);
   } catch (e) {
     post(errorReply(e, task.k, at));
   }
