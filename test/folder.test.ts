@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import * as torch from '../src/index.js';
 import { DataLoader } from '../src/data/index.js';
 import { ImageFolder, DatasetFolder, IMG_EXTENSIONS, findClasses } from '../src/vision/datasets/folder.js';
-import { Compose, ToTensor, CenterCrop, RandomHorizontalFlip } from '../src/vision/transforms/index.js';
-import { Resize } from '../src/vision/transforms/image-geometry.js';
+import { Compose, ToTensor, CenterCrop, RandomHorizontalFlip, PILToTensor } from '../src/vision/transforms/index.js';
+import { Resize, RandomResizedCrop } from '../src/vision/transforms/image-geometry.js';
 import { runPython } from './helpers/pytorch.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tstorch-folder-'));
@@ -125,15 +125,25 @@ test('empty classes, missing folders and corrupt files', () => {
 });
 
 const hymenoptera = [process.env.TSTORCH_DATA, resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'data')]
-  .filter((r): r is string => r !== undefined).map((r) => join(r, 'hymenoptera_data', 'train')).find((p) => existsSync(p));
+  .filter((r): r is string => r !== undefined).map((r) => join(r, 'hymenoptera_data', 'val')).find((p) => existsSync(p));
 
-test('the hymenoptera folder lists as in torchvision (when $TSTORCH_DATA or ../shared/data has it)', { skip: hymenoptera === undefined && 'no hymenoptera_data' }, () => {
+test('hymenoptera (when $TSTORCH_DATA or ../shared/data has it): listing and every sample through both tutorial pipelines equal torchvision', { skip: hymenoptera === undefined && 'no hymenoptera_data' }, () => {
   const root = hymenoptera!;
-  const { json } = runPython(`
-import torchvision.datasets as D
-ds = D.ImageFolder(J)
+  const { json, tensors } = runPython(`
+import torchvision.datasets as D, torchvision.transforms as T_
+ds = D.ImageFolder(J, T_.Compose([T_.Resize(256), T_.CenterCrop(224), T_.PILToTensor()]))
+torch.manual_seed(3)
+tr = D.ImageFolder(J, T_.Compose([T_.RandomResizedCrop(224), T_.RandomHorizontalFlip(), T_.PILToTensor()]))
+OUT['val'] = torch.stack([ds[i][0] for i in range(len(ds))])
+OUT['train'] = torch.stack([tr[i][0] for i in range(len(tr))])
 OUT_J = [ds.classes, ds.samples]
 `, { json: root });
-  const ds = new ImageFolder({ root });
+  const ds = new ImageFolder({ root, transform: new Compose([new Resize(256), new CenterCrop(224), new PILToTensor()]) });
   assert.deepEqual([ds.classes, ds.samples], json);
+  torch.manualSeed(3);
+  const tr = new ImageFolder({ root, transform: new Compose([new RandomResizedCrop(224), new RandomHorizontalFlip(), new PILToTensor()]) });
+  const val: torch.Tensor[] = [], train: torch.Tensor[] = [];
+  for (let i = 0; i < ds.length; i++) { val.push(ds.get(i)[0] as torch.Tensor); train.push(tr.get(i)[0] as torch.Tensor); }
+  assert.ok(torch.stack(val).equal(tensors.val!), 'Resize(256) + CenterCrop(224): every image byte-identical');
+  assert.ok(torch.stack(train).equal(tensors.train!), 'RandomResizedCrop(224) + flip with seed 3: every image byte-identical');
 });
