@@ -73,19 +73,23 @@ int64_t AccountedBytes(const at::Tensor& t) {
 
 // V8 is told about native bytes in steps of at least 1 MiB: one call per tensor would cost more than the
 // small operations it accompanies, and V8 only needs the total to decide when to collect.
+// During garbage collection (a finalizer) V8 must not be told anything: AdjustAmountOfExternalAllocatedMemory
+// may start another collection from inside the running one, which V8 treats as a fatal error. Finalizers
+// only add to the pending amount; the next call from JavaScript reports it.
 thread_local int64_t t_pending_external = 0;
-void ReportExternal(Napi::BasicEnv env, int64_t delta) {
+void ReportExternal(Napi::BasicEnv env, int64_t delta, bool in_gc = false) {
   t_pending_external += delta;
+  if (in_gc) return;
   if (t_pending_external >= (1 << 20) || t_pending_external <= -(1 << 20)) {
     Napi::MemoryManagement::AdjustExternalMemory(env, t_pending_external);
     t_pending_external = 0;
   }
 }
 
-void ReleaseBox(Napi::BasicEnv env, TensorBox* box) {
+void ReleaseBox(Napi::BasicEnv env, TensorBox* box, bool in_gc = false) {
   if (box->t.defined()) g_live_handles--;
   if (box->accounted != 0) {
-    ReportExternal(env, -box->accounted);
+    ReportExternal(env, -box->accounted, in_gc);
     g_live_bytes -= box->accounted;
     box->accounted = 0;
   }
@@ -95,7 +99,7 @@ void ReleaseBox(Napi::BasicEnv env, TensorBox* box) {
 // A basic (synchronous) finalizer: it runs during garbage collection. A regular one is deferred to the event
 // loop, so a synchronous training loop that never yields would pile up every collected handle's memory.
 void FinalizeBox(Napi::BasicEnv env, TensorBox* box) {
-  ReleaseBox(env, box);
+  ReleaseBox(env, box, /*in_gc=*/true);
   delete box;
 }
 
