@@ -1,7 +1,6 @@
 // The CLI's data sets as DataLoader worker factories: a worker thread imports this module and calls a factory
 // with JSON arguments, building the same dataset (files and transforms) as the main thread.
 import { openDataset, type DatasetName } from './datasets.js';
-import { finetuneTransforms } from './finetune-run.js';
 import { ImageFolder } from '../vision/datasets/folder.js';
 import type { InterpolationMode } from '../vision/transforms/image-geometry.js';
 import type { WorkerDatasetSpec } from '../data/worker-protocol.js';
@@ -36,7 +35,9 @@ export interface ImageFolderArgs {
 }
 
 /** An ImageFolder with the fine-tuning transforms, as `tstorch finetune` opens it. */
-export function makeImageFolder(a: ImageFolderArgs): ImageFolder {
+export async function makeImageFolder(a: ImageFolderArgs): Promise<ImageFolder> {
+  // Imported here, not above: the fine-tuning run's modules would slow the start of every CIFAR/MNIST worker.
+  const { finetuneTransforms } = await import('./finetune-run.js');
   const t = finetuneTransforms(a.transform);
   return new ImageFolder({ root: a.root, transform: a.train ? t.train : t.val });
 }
