@@ -6,6 +6,7 @@ import { createImage, imageToTensor, type RGBImage } from '../src/vision/io/inde
 import {
   adjustBrightness, adjustContrast, adjustSaturation, adjustHue, adjustSharpness, rgbToGrayscale, invert, posterize,
   solarize, autocontrast, equalize, gaussianBlur, ColorJitter, RandomGrayscale, GaussianBlur, Grayscale,
+  RandomInvert, RandomPosterize, RandomSolarize, RandomAdjustSharpness, RandomAutocontrast, RandomEqualize,
 } from '../src/vision/transforms/image-color.js';
 import { runPython } from './helpers/pytorch.js';
 
@@ -123,4 +124,24 @@ OUT_J = float(torch.rand(1))
   assert.equal(torch.rand(1).item(), json);
   assert.throws(() => new ColorJitter({ hue: [0.1, 0.7] }), /hue/);
   assert.throws(() => new GaussianBlur(4), /odd/);
+});
+
+test('RandomInvert, RandomPosterize, RandomSolarize, RandomAdjustSharpness, RandomAutocontrast, RandomEqualize draw as torchvision', () => {
+  const img = picture(20, 16, 4);
+  const { tensors, json } = runPython(PY + `
+x = pil(T['x'])
+torch.manual_seed(31)
+ts = [T_.RandomInvert(), T_.RandomPosterize(2, 0.7), T_.RandomSolarize(100.5, 0.3), T_.RandomAdjustSharpness(2.5), T_.RandomAutocontrast(0.6), T_.RandomEqualize(0.4)]
+for k in range(6):
+    for i, t in enumerate(ts):
+        OUT['%d_%d' % (i, k)] = back(t(x))
+OUT_J = float(torch.rand(1))
+`, { tensors: { x: hwc(img) } });
+  torch.manualSeed(31);
+  const ts = [new RandomInvert(), new RandomPosterize(2, 0.7), new RandomSolarize(100.5, 0.3), new RandomAdjustSharpness(2.5),
+    new RandomAutocontrast(0.6), new RandomEqualize(0.4)];
+  for (let k = 0; k < 6; k++) ts.forEach((t, i) => same(`${t.constructor.name} #${k}`, t.call(img), tensors[`${i}_${k}`]!));
+  assert.equal(torch.rand(1).item(), json);
+  assert.throws(() => new RandomPosterize(9), /bits/);
+  assert.throws(() => new RandomInvert(1.5), /p must be/);
 });

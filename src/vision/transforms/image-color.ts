@@ -6,7 +6,7 @@ import { Tensor } from '../../tensor.js';
 import { empty, linspace, randperm } from '../../creation.js';
 import { op } from '../../native/ops.js';
 import { createImage, imageToTensor, isImage, tensorToImage, toGrayscale, type RGBImage } from '../io/image.js';
-import { coin } from './draws.js';
+import { coin, rand1 } from './draws.js';
 import type { ImageOrTensor } from './functional.js';
 import { Transform } from './transforms.js';
 import {
@@ -404,4 +404,65 @@ export class GaussianBlur extends Transform<ImageOrTensor, ImageOrTensor> {
     return gaussianBlur(img, this.kernelSize, [s, s]);
   }
   override toString(): string { return `GaussianBlur(kernel_size=(${this.kernelSize.join(', ')}), sigma=(${this.sigma.join(', ')}))`; }
+}
+
+/**
+ * The "apply with probability p" wrappers (RandomInvert, RandomPosterize, ...): torchvision draws
+ * `torch.rand(1).item() < p`, a float32 value against the double p.
+ */
+abstract class RandomApplyOp extends Transform<RGBImage, RGBImage> {
+  readonly p: number;
+  constructor(p: number) {
+    super();
+    if (!(p >= 0 && p <= 1)) throw new RangeError(`${new.target.name}: p must be in [0, 1], got ${p}`);
+    this.p = p;
+  }
+  protected abstract apply(img: RGBImage): RGBImage;
+  forward(img: RGBImage): RGBImage {
+    image(img, this.constructor.name);
+    return rand1() < this.p ? this.apply(img) : img;
+  }
+}
+
+export class RandomInvert extends RandomApplyOp {
+  constructor(p = 0.5) { super(p); }
+  protected apply(img: RGBImage): RGBImage { return invert(img); }
+  override toString(): string { return `RandomInvert(p=${this.p})`; }
+}
+
+export class RandomPosterize extends RandomApplyOp {
+  readonly bits: number;
+  constructor(bits: number, p = 0.5) { super(p); posterize(createImage(1, 1, 3), bits); this.bits = bits; }
+  protected apply(img: RGBImage): RGBImage { return posterize(img, this.bits); }
+  override toString(): string { return `RandomPosterize(bits=${this.bits},p=${this.p})`; }
+}
+
+export class RandomSolarize extends RandomApplyOp {
+  readonly threshold: number;
+  constructor(threshold: number, p = 0.5) { super(p); this.threshold = threshold; }
+  protected apply(img: RGBImage): RGBImage { return solarize(img, this.threshold); }
+  override toString(): string { return `RandomSolarize(threshold=${this.threshold},p=${this.p})`; }
+}
+
+export class RandomAdjustSharpness extends RandomApplyOp {
+  readonly sharpnessFactor: number;
+  constructor(sharpnessFactor: number, p = 0.5) {
+    super(p);
+    if (!(sharpnessFactor >= 0)) throw new RangeError(`RandomAdjustSharpness: sharpnessFactor (${sharpnessFactor}) is not non-negative`);
+    this.sharpnessFactor = sharpnessFactor;
+  }
+  protected apply(img: RGBImage): RGBImage { return adjustSharpness(img, this.sharpnessFactor); }
+  override toString(): string { return `RandomAdjustSharpness(sharpness_factor=${this.sharpnessFactor},p=${this.p})`; }
+}
+
+export class RandomAutocontrast extends RandomApplyOp {
+  constructor(p = 0.5) { super(p); }
+  protected apply(img: RGBImage): RGBImage { return autocontrast(img); }
+  override toString(): string { return `RandomAutocontrast(p=${this.p})`; }
+}
+
+export class RandomEqualize extends RandomApplyOp {
+  constructor(p = 0.5) { super(p); }
+  protected apply(img: RGBImage): RGBImage { return equalize(img); }
+  override toString(): string { return `RandomEqualize(p=${this.p})`; }
 }

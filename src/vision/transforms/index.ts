@@ -11,6 +11,7 @@ export {
 export {
   ColorJitter, Grayscale, RandomGrayscale, GaussianBlur, adjustBrightness, adjustContrast, adjustSaturation, adjustHue,
   adjustSharpness, rgbToGrayscale, invert, posterize, solarize, autocontrast, equalize, gaussianBlur, type ColorJitterOptions,
+  RandomInvert, RandomPosterize, RandomSolarize, RandomAdjustSharpness, RandomAutocontrast, RandomEqualize,
 } from './image-color.js';
 export {
   AutoAugment, RandAugment, TrivialAugmentWide, applyOp as applyAugmentOp, type AutoAugmentPolicy, type AutoAugmentOptions,
