@@ -163,3 +163,44 @@ test('break and an abandoned iterator stop the worker threads', async () => {
   it.return!();
   await noThreadsLeft();
 });
+
+test('persistentWorkers: one base seed, generators continuing across epochs (also after a break), as in PyTorch', async () => {
+  const epochs = async (loader: torch.utils.data.DataLoader): Promise<number[][]> => {
+    const out: number[][] = [];
+    for await (const [x] of loader as AsyncIterable<Pair>) { out.push(x.flatten().toArray() as number[]); break; }
+    for (let e = 0; e < 2; e++) for await (const [x] of loader as AsyncIterable<Pair>) out.push(x.flatten().toArray() as number[]);
+    return out;
+  };
+  const opts = { batchSize: 2, shuffle: true, numWorkers: 2, prefetchFactor: 1, persistentWorkers: true };
+  torch.manualSeed(8);
+  const loader = new DataLoader(makeNoisy(9), { ...opts, workerDataset: spec('makeNoisy', 9) });
+  const threaded = await epochs(loader);
+  const after = torch.rand(1).item();
+  torch.manualSeed(8);
+  const inProcess = await epochs(new DataLoader(makeNoisy(9), opts));
+  const { json } = runPython(`
+class Noisy(torch.utils.data.Dataset):
+    def __len__(self): return 9
+    def __getitem__(self, i): return torch.rand(2) + i, i
+torch.manual_seed(8)
+loader = torch.utils.data.DataLoader(Noisy(), batch_size=2, shuffle=True, num_workers=2, prefetch_factor=1, persistent_workers=True)
+out = []
+for x, _ in loader:
+    out.append(x.flatten().tolist())
+    break
+for e in range(2):
+    for x, _ in loader: out.append(x.flatten().tolist())
+OUT_J = {'batches': out, 'after': torch.rand(1).item()}
+`);
+  const close = (a: number[][], b: number[][], what: string): void => {
+    assert.equal(a.length, b.length, what);
+    a.forEach((row, k) => row.forEach((v, j) => assert.ok(Math.abs(v - b[k]![j]!) < 1e-6, `${what}: batch ${k}[${j}] ${v} vs ${b[k]![j]}`)));
+  };
+  close(threaded, json.batches, 'threads vs PyTorch');
+  close(inProcess, json.batches, 'in-process vs PyTorch');
+  assert.ok(Math.abs(after - json.after) < 1e-7, 'the main generator after the epochs');
+  assert.ok(liveWorkerThreads() > 0, 'persistent threads outlive the epoch');
+  loader.shutdownWorkers();
+  await noThreadsLeft();
+  assert.throws(() => new DataLoader(makeNoisy(2), { persistentWorkers: true }), /persistentWorkers option needs numWorkers > 0/);
+});

@@ -67,6 +67,12 @@ export interface DataLoaderOptions<T = any, B = any> {
    * With a workerDataset, the default collate runs in the workers; a custom collateFn runs in the main thread.
    */
   workerDataset?: WorkerDatasetSpec;
+  /**
+   * Keep the workers from one epoch to the next (numWorkers > 0): as in PyTorch, the base seed is drawn once,
+   * the workers' generators continue, and the init hook runs once. Worker threads are then stopped by
+   * shutdownWorkers(), or when the loader is collected; they never keep the process alive.
+   */
+  persistentWorkers?: boolean;
 }
 
 function checkCount(name: string, v: number, min: number): void {
@@ -92,6 +98,8 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
   readonly workerDataset: WorkerDatasetSpec | undefined;
   private readonly iterable: boolean;
   private readonly customCollate: boolean;
+  readonly persistentWorkers: boolean;
+  private kept: { threads: WorkerPool | null; inProcess: [Generator, WorkerInfo][] | null; epoch: number } = { threads: null, inProcess: null, epoch: 0 };
 
   constructor(dataset: MapDataset<T> | IterableDataset<T> | Iterable<T>, opts: DataLoaderOptions<T, B> = {}) {
     this.dataset = dataset;
@@ -106,6 +114,8 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
     this.generator = opts.generator ?? (opts.seed !== undefined ? new Generator(opts.seed) : undefined);
     this.workerInitFn = opts.workerInitFn;
     this.workerDataset = opts.workerDataset;
+    this.persistentWorkers = opts.persistentWorkers ?? false;
+    if (this.persistentWorkers && this.numWorkers === 0) throw new RangeError('DataLoader: persistentWorkers option needs numWorkers > 0');
     if (opts.workerDataset !== undefined) {
       checkSpec(opts.workerDataset);
       if (this.numWorkers > 0 && opts.workerInitFn) {
@@ -173,8 +183,10 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
 
   private startEpoch(): Epoch<T, B> {
     const keys: Iterator<number[] | number> | null = this.iterable ? null : (this.batchSampler ?? this.sampler)![Symbol.iterator]();
+    if (this.kept.inProcess !== null) return new Epoch(this, keys, this.kept.inProcess);
     const baseSeed = drawSeed(this.generator);
     const workers: [Generator, WorkerInfo][] = [];
+    if (this.persistentWorkers) this.kept.inProcess = workers;
     for (let w = 0; w < this.numWorkers; w++) {
       const seed = baseSeed + BigInt(w);
       const g = new Generator(seed);
@@ -239,10 +251,25 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
    */
   private startThreads(): ThreadEpoch<B> {
     const keys = (this.batchSampler ?? this.sampler)![Symbol.iterator]();
-    const baseSeed = drawSeed(this.generator);
     const unbatched = this.batchSize === null && this.batchSampler === null;
     const mode: PackMode = this.customCollate ? 'raw' : unbatched ? 'convert' : 'collate';
-    const pool = new WorkerPool(this.workerDataset!, this.numWorkers, baseSeed, mode, (this.dataset as MapDataset<T>).length);
+    let pool = this.kept.threads;
+    if (pool !== null && !pool.closed) {
+      pool.drain();
+    } else {
+      pool = new WorkerPool(this.workerDataset!, this.numWorkers, drawSeed(this.generator), mode, (this.dataset as MapDataset<T>).length);
+      if (this.persistentWorkers) {
+        this.kept.threads = pool;
+        poolRegistry.register(this, pool);
+      }
+    }
+    const epoch = ++this.kept.epoch;
+    const persistent = this.persistentWorkers;
+    // A persistent pool serves one epoch at a time: an older iterator stops when a newer one starts.
+    const current = (): boolean => epoch === this.kept.epoch;
+    const end = (failed: boolean): void => {
+      if (!persistent || failed) pool!.close();
+    };
     let sent = 0;
     let received = 0;
     let exhausted = false;
@@ -263,12 +290,14 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
     try {
       fill();
     } catch (e) {
-      pool.close();
+      end(true);
       throw e;
     }
     return {
       pool,
+      end,
       next: () => {
+        if (!current()) throw new Error('DataLoader: this iterator was superseded by a newer one of the same loader (persistentWorkers serves one epoch at a time)');
         if (received === sent) return null;
         const k = received;
         return { k, done: (data: unknown) => { received++; fill(); return finish(data); } };
@@ -282,17 +311,17 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
       next: (): IteratorResult<B> => {
         try {
           const n = epoch.next();
-          if (n === null) { epoch.pool.close(); return { done: true, value: undefined }; }
+          if (n === null) { epoch.end(false); return { done: true, value: undefined }; }
           return { done: false, value: n.done(epoch.pool.receiveSync(n.k)) };
         } catch (e) {
-          epoch.pool.close();
+          epoch.end(true);
           throw e;
         }
       },
-      return: (): IteratorResult<B> => { epoch.pool.close(); return { done: true, value: undefined }; },
+      return: (): IteratorResult<B> => { epoch.end(false); return { done: true, value: undefined }; },
       [Symbol.iterator]() { return this; },
     };
-    poolRegistry.register(it, epoch.pool);
+    if (!this.persistentWorkers) poolRegistry.register(it, epoch.pool);
     return it;
   }
 
@@ -301,17 +330,29 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
     const it = (async function* (): AsyncGenerator<B> {
       try {
         for (let n = epoch.next(); n !== null; n = epoch.next()) yield n.done(await epoch.pool.receive(n.k));
+      } catch (e) {
+        epoch.end(true);
+        throw e;
       } finally {
-        epoch.pool.close();
+        // Also on a break (return()), which is not a failure.
+        epoch.end(false);
       }
     })();
-    poolRegistry.register(it, epoch.pool);
+    if (!this.persistentWorkers) poolRegistry.register(it, epoch.pool);
     return it;
+  }
+
+  /** Stops the worker threads kept by persistentWorkers (the next epoch starts new ones, with a new base seed). */
+  shutdownWorkers(): void {
+    this.kept.threads?.close();
+    this.kept.threads = null;
   }
 }
 
 interface ThreadEpoch<B> {
   pool: WorkerPool;
+  /** Ends the epoch: stops the workers unless they persist (and the epoch did not fail). */
+  end(failed: boolean): void;
   /** The next batch to read (its number, and what turns its data into the batch), or null at the end. */
   next(): { k: number; done(data: unknown): B } | null;
 }

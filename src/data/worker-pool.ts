@@ -56,6 +56,8 @@ interface Slot {
   port: MessagePort;
   flag: Int32Array;
   ready: boolean;
+  /** Batches sent and not yet answered. */
+  outstanding: number;
   failure?: Error;
 }
 
@@ -68,7 +70,7 @@ const waitAsync = (Atomics as unknown as {
 
 export class WorkerPool {
   private readonly slots: Slot[];
-  private closed = false;
+  private closed_ = false;
 
   constructor(private readonly spec: WorkerDatasetSpec, numWorkers: number, baseSeed: bigint, mode: PackMode,
     private readonly expectedLength: number) {
@@ -86,7 +88,7 @@ export class WorkerPool {
         };
         const worker = new Worker(BOOTSTRAP, { eval: true, workerData: start, transferList: [port2], name: `DataLoader worker ${id}` });
         live++;
-        const slot: Slot = { worker, port: port1, flag: new Int32Array(sab), ready: false };
+        const slot: Slot = { worker, port: port1, flag: new Int32Array(sab), ready: false, outstanding: 0 };
         worker.on('error', (e) => { slot.failure ??= e; this.wake(slot); });
         worker.on('exit', (code) => {
           live--;
@@ -106,6 +108,7 @@ export class WorkerPool {
   }
 
   get size(): number { return this.slots.length; }
+  get closed(): boolean { return this.closed_; }
 
   private wake(slot: Slot): void {
     Atomics.add(slot.flag, 0, 1);
@@ -113,7 +116,25 @@ export class WorkerPool {
   }
 
   send(task: Task): void {
-    this.slots[task.k % this.slots.length]!.worker.postMessage(task);
+    const slot = this.slots[task.k % this.slots.length]!;
+    slot.worker.postMessage(task);
+    slot.outstanding++;
+  }
+
+  /**
+   * Waits for the answers to batches sent in an epoch that was left unfinished, and drops them: a persistent
+   * worker prepares them anyway (drawing from its generator, as PyTorch's do) before the next epoch's.
+   */
+  drain(): void {
+    this.slots.forEach((slot, w) => {
+      while (slot.outstanding > 0) {
+        const seen = Atomics.load(slot.flag, 0);
+        const r = this.poll(w);
+        if (r === undefined) { Atomics.wait(slot.flag, 0, seen, 1000); continue; }
+        if (r.type === 'ready') this.accept(w, -1, r);
+        else slot.outstanding--;
+      }
+    });
   }
 
   private describe(w: number): string {
@@ -123,6 +144,7 @@ export class WorkerPool {
   /** Handles a reply: the batch data, or null for a 'ready' reply (which is checked); errors are thrown. */
   private accept(w: number, k: number, r: Reply): unknown {
     const slot = this.slots[w]!;
+    if (r.type !== 'ready') slot.outstanding--;
     if (r.type === 'error') {
       const where = r.index !== null ? ` on sample index ${r.index} (batch ${r.k})` : r.k !== null ? ` while collating batch ${r.k}` : '';
       throw new WorkerError(`${this.describe(w)} failed${where}: ${r.message}`, { cause: r.stack });
@@ -189,8 +211,8 @@ export class WorkerPool {
 
   /** Stops every worker (idempotent). */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.closed_) return;
+    this.closed_ = true;
     for (const s of this.slots) {
       s.port.close();
       void s.worker.terminate();
