@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as torch from '../src/index.js';
+import { plotCurvesSync } from '../src/vision/utils/plot.js';
 import { Net } from './lenet-model.js';
 
 const arg = (name: string, def: string): string => {
@@ -51,3 +52,12 @@ for (const mode of ['tidy', 'gc'] as const) {
 }
 mkdirSync(fileURLToPath(new URL('./out/', import.meta.url)), { recursive: true });
 writeFileSync(fileURLToPath(new URL('./out/lenet-memory.json', import.meta.url)), JSON.stringify(out, null, 2));
+const tidyCurve = out.tidy as { step: number; rssMiB: number }[];
+const gcCurve = out.gc as { step: number; rssMiB: number }[];
+plotCurvesSync({
+  title: `LeNet training, batch 8: resident memory over ${steps} steps`, xLabel: 'step', yLabel: 'RSS (MiB)',
+  x: tidyCurve.map((c) => c.step),
+  series: { 'with tidy()': tidyCurve.map((c) => c.rssMiB), 'collector only': gcCurve.map((c) => c.rssMiB) },
+  path: fileURLToPath(new URL('./out/lenet-memory.png', import.meta.url)),
+});
+console.log('curve: bench/out/lenet-memory.png');
