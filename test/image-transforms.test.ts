@@ -10,7 +10,7 @@ import * as torch from '../src/index.js';
 import { readImageSync, imageToTensor, createImage, type RGBImage } from '../src/vision/io/index.js';
 import { Compose, ToTensor, Normalize, CenterCrop } from '../src/vision/transforms/index.js';
 import {
-  Resize, RandomResizedCrop, RandomRotation, RandomAffine, resize, rotate, affine,
+  Resize, RandomResizedCrop, RandomRotation, RandomAffine, RandomPerspective, resize, rotate, affine, perspective,
 } from '../src/vision/transforms/image-geometry.js';
 import { runPython } from './helpers/pytorch.js';
 
@@ -180,4 +180,40 @@ OUT['d'] = F_.resize(T['xf'], 25, antialias=True)
   assert.ok(meanAbs(resize(xf, 25, { antialias: true }), tensors.d!).max < 1e-6);
   assert.throws(() => new Resize([1, 2, 3]), /size/);
   assert.throws(() => resize(x, 10, { interpolation: 'cubic' as 'bicubic' }), /interpolation/);
+});
+
+test('perspective and RandomPerspective match torchvision on images (PIL) and tensors', () => {
+  const img = noise(36, 28);
+  const x = imageToTensor(img).to('float32').div(255);
+  const start = [[0, 0], [35, 0], [35, 27], [0, 27]];
+  const end = [[3, 2], [30, 5], [33, 25], [1, 22]];
+  const { tensors, json } = runPython(PY_MODES + `
+im = pil(T['x'])
+s, e = J
+OUT['pb'] = back(F_.perspective(im, s, e))
+OUT['pn'] = back(F_.perspective(im, s, e, IM.NEAREST, fill=[9, 99, 199]))
+OUT['tb'] = F_.perspective(T['xf'], s, e)
+OUT['tn'] = F_.perspective(T['xf'], s, e, IM.NEAREST, fill=[0.5, 0.5, 0.5])
+torch.manual_seed(77)
+rp = T_.RandomPerspective(0.6, p=0.7)
+for k in range(4):
+    OUT['ri%d' % k] = back(rp(im))
+    OUT['rt%d' % k] = rp(T['xf'])
+OUT_J = float(torch.rand(1))
+`, { tensors: { x: hwc(img), xf: x }, json: [start, end] });
+  const same = (name: string, ours: torch.Tensor, theirs: torch.Tensor, tol: number): void => {
+    const d = meanAbs(ours, theirs).max;
+    assert.ok(d <= tol, `${name}: max |diff| ${d}`);
+  };
+  same('perspective bilinear', hwc(perspective(img, start, end)), tensors.pb!, 0);
+  same('perspective nearest', hwc(perspective(img, start, end, { interpolation: 'nearest', fill: [9, 99, 199] })), tensors.pn!, 0);
+  same('tensor perspective bilinear', perspective(x, start, end), tensors.tb!, 1e-5);
+  same('tensor perspective nearest', perspective(x, start, end, { interpolation: 'nearest', fill: [0.5, 0.5, 0.5] }), tensors.tn!, 1e-5);
+  torch.manualSeed(77);
+  const rp = new RandomPerspective({ distortionScale: 0.6, p: 0.7 });
+  for (let k = 0; k < 4; k++) {
+    same(`RandomPerspective image #${k}`, hwc(rp.call(img) as RGBImage), tensors[`ri${k}`]!, 0);
+    same(`RandomPerspective tensor #${k}`, rp.call(x) as torch.Tensor, tensors[`rt${k}`]!, 1e-5);
+  }
+  assert.equal(torch.rand(1).item(), json);
 });

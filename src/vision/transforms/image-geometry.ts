@@ -6,13 +6,13 @@ import { Tensor } from '../../tensor.js';
 import { empty, tensor as makeTensor } from '../../creation.js';
 import { op } from '../../native/ops.js';
 import { isImage, type RGBImage } from '../io/image.js';
-import { randint1 } from './draws.js';
+import { coin, randint1 } from './draws.js';
 import * as F from './functional.js';
 import type { ImageOrTensor } from './functional.js';
 import { Transform } from './transforms.js';
-import { affineTensor, rotateTensor } from './tensor-grid.js';
+import { affineTensor, perspectiveTensor, rotateTensor } from './tensor-grid.js';
 import {
-  PIL_BICUBIC, PIL_BILINEAR, PIL_BOX, PIL_HAMMING, PIL_LANCZOS, PIL_NEAREST, affineImage, resampleImage,
+  PIL_BICUBIC, PIL_BILINEAR, PIL_BOX, PIL_HAMMING, PIL_LANCZOS, PIL_NEAREST, affineImage, perspectiveImage, resampleImage,
   resizeNearestImage, rotateQuarterImage,
 } from './pil-kernels.js';
 
@@ -30,6 +30,7 @@ export function checkInterpolation(mode: unknown, what: string): InterpolationMo
 }
 
 const O = {
+  lstsq: op('aten::linalg_lstsq'),
   nearest: op('aten::upsample_nearest2d'), bilinear: op('aten::upsample_bilinear2d'), bilinearAA: op('aten::_upsample_bilinear2d_aa'),
   bicubic: op('aten::upsample_bicubic2d'), bicubicAA: op('aten::_upsample_bicubic2d_aa'),
 };
@@ -392,4 +393,73 @@ export class RandomAffine extends Transform<ImageOrTensor, ImageOrTensor> {
     return affine(img, p.angle, p.translate, p.scale, p.shear, { interpolation: this.interpolation, fill, center: this.center });
   }
   override toString(): string { return `RandomAffine(degrees=${py(this.degrees)}, translate=${py(this.translate)}, scale=${py(this.scale)}, shear=${py(this.shear)})`; }
+}
+
+/** torchvision's _get_perspective_coeffs: the 8 coefficients mapping `endpoints` to `startpoints` (float32 least squares). */
+export function perspectiveCoeffs(startpoints: readonly (readonly number[])[], endpoints: readonly (readonly number[])[]): number[] {
+  if (startpoints.length !== 4 || endpoints.length !== 4) throw new RangeError('perspective: startpoints and endpoints must hold 4 points each');
+  const rows: number[][] = [];
+  for (let i = 0; i < 4; i++) {
+    const [x1, y1] = endpoints[i] as [number, number];
+    const [x2, y2] = startpoints[i] as [number, number];
+    rows.push([x1, y1, 1, 0, 0, 0, -x2 * x1, -x2 * y1]);
+    rows.push([0, 0, 0, x1, y1, 1, -y2 * x1, -y2 * y1]);
+  }
+  const a = makeTensor(rows);
+  const b = makeTensor(startpoints.map((p) => [p[0]!, p[1]!])).view([8]);
+  const [solution] = (O.lstsq(a._h, b._h, null, 'gels') as unknown[]).map((h) => new Tensor(h as never));
+  return Array.from(solution!.dataSync() as Float32Array);
+}
+
+export interface PerspectiveOptions {
+  interpolation?: InterpolationMode;
+  fill?: number | readonly number[];
+}
+
+/** F.perspective: the quadrilateral `startpoints` ([x, y] top-left, top-right, bottom-right, bottom-left) moved to `endpoints`. */
+export function perspective<T extends ImageOrTensor>(img: T, startpoints: readonly (readonly number[])[], endpoints: readonly (readonly number[])[],
+  opts: PerspectiveOptions = {}): T {
+  const mode = checkInterpolation(opts.interpolation ?? 'bilinear', 'perspective');
+  const coeffs = perspectiveCoeffs(startpoints, endpoints);
+  if (img instanceof Tensor) return perspectiveTensor(img, coeffs, mode as 'nearest', tensorFill(opts.fill)) as T;
+  const im = imageOnly(img, 'perspective');
+  return perspectiveImage(im, coeffs, PIL_FILTER[mode], fillFor(im, opts.fill)) as T;
+}
+
+export interface RandomPerspectiveOptions extends PerspectiveOptions {
+  distortionScale?: number;
+  p?: number;
+}
+
+export class RandomPerspective extends Transform<ImageOrTensor, ImageOrTensor> {
+  readonly distortionScale: number;
+  readonly p: number;
+  readonly interpolation: InterpolationMode;
+  readonly fill: number | readonly number[];
+  constructor(opts: RandomPerspectiveOptions = {}) {
+    super();
+    this.distortionScale = opts.distortionScale ?? 0.5;
+    if (!(this.distortionScale >= 0 && this.distortionScale <= 1)) throw new RangeError(`RandomPerspective: distortionScale must be in [0, 1], got ${this.distortionScale}`);
+    this.p = opts.p ?? 0.5;
+    this.interpolation = checkInterpolation(opts.interpolation ?? 'bilinear', 'RandomPerspective');
+    this.fill = opts.fill ?? 0;
+  }
+  /** torchvision's get_params: eight randint draws, corner by corner. */
+  static getParams(width: number, height: number, distortionScale: number): [number[][], number[][]] {
+    const hh = Math.floor(height / 2), hw = Math.floor(width / 2);
+    const dw = Math.trunc(distortionScale * hw), dh = Math.trunc(distortionScale * hh);
+    const topleft = [randint1(0, dw + 1), randint1(0, dh + 1)];
+    const topright = [randint1(width - dw - 1, width), randint1(0, dh + 1)];
+    const botright = [randint1(width - dw - 1, width), randint1(height - dh - 1, height)];
+    const botleft = [randint1(0, dw + 1), randint1(height - dh - 1, height)];
+    return [[[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], [topleft, topright, botright, botleft]];
+  }
+  forward<T extends ImageOrTensor>(img: T): T {
+    const fill = img instanceof Tensor ? classFill(img, this.fill) : this.fill;
+    const [, h, w] = F.getDimensions(img);
+    if (!coin(this.p)) return img;
+    const [start, end] = RandomPerspective.getParams(w, h, this.distortionScale);
+    return perspective(img, start, end, { interpolation: this.interpolation, fill });
+  }
+  override toString(): string { return `RandomPerspective(p=${this.p})`; }
 }

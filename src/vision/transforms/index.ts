@@ -5,7 +5,8 @@ export {
   type TransformLike, type PadOptions, type RandomCropOptions, type RandomErasingOptions,
 } from './transforms.js';
 export {
-  Resize, RandomResizedCrop, RandomRotation, RandomAffine, resize, resizedCrop, rotate, affine, inverseAffineMatrix,
+  Resize, RandomResizedCrop, RandomRotation, RandomAffine, RandomPerspective, resize, resizedCrop, rotate, affine, perspective,
+  inverseAffineMatrix, perspectiveCoeffs, type PerspectiveOptions, type RandomPerspectiveOptions,
   type InterpolationMode, type ResizeOptions, type RandomResizedCropOptions, type RotateOptions, type AffineOptions, type RandomAffineOptions,
 } from './image-geometry.js';
 export {

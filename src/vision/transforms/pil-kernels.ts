@@ -263,14 +263,33 @@ export function affineImage(img: RGBImage, width: number, height: number, m: rea
     }
     return createImage(width, height, C, out);
   }
-  if (filter !== PIL_BILINEAR) throw new RangeError(`affine: PIL filter ${filter} is not supported here (nearest or bilinear)`);
+  return genericTransform(img, width, height, (x, y) => [a0 * x + a1 * y + a2, a3 * x + a4 * y + a5], filter, fill, 'affine');
+}
+
+/**
+ * ImagingGenericTransform: each output pixel centre (x + 0.5, y + 0.5) mapped by `map` into the input and
+ * sampled there by PIL's nearest or bilinear filter (which truncates); misses keep the fill colour.
+ */
+export function genericTransform(img: RGBImage, width: number, height: number, map: (x: number, y: number) => [number, number],
+  filter: number, fill: Uint8Array, what: string): RGBImage {
+  if (filter !== PIL_NEAREST && filter !== PIL_BILINEAR) throw new RangeError(`${what}: PIL filter ${filter} is not supported here (nearest or bilinear)`);
+  const C = img.channels;
+  const W = img.width, H = img.height, src = img.data;
+  const out = new Uint8Array(width * height * C);
+  for (let i = 0; i < width * height; i++) for (let c = 0; c < C; c++) out[i * C + c] = fill[c]!;
   const clipX = (x: number): number => (x < 0 ? 0 : x < W ? x : W - 1);
   const clipY = (y: number): number => (y < 0 ? 0 : y < H ? y : H - 1);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const xi = x + 0.5, yi = y + 0.5;
-      let xin = a0 * xi + a1 * yi + a2;
-      let yin = a3 * xi + a4 * yi + a5;
+      let [xin, yin] = map(x + 0.5, y + 0.5);
+      const d = (y * width + x) * C;
+      if (filter === PIL_NEAREST) {
+        const xi = coord(xin), yi = coord(yin);
+        if (xi < 0 || xi >= W || yi < 0 || yi >= H) continue;
+        const s = (yi * W + xi) * C;
+        for (let c = 0; c < C; c++) out[d + c] = src[s + c]!;
+        continue;
+      }
       if (xin < 0 || xin >= W || yin < 0 || yin >= H) continue;
       xin -= 0.5;
       yin -= 0.5;
@@ -280,7 +299,6 @@ export function affineImage(img: RGBImage, width: number, height: number, m: rea
       const r0 = clipY(fy) * W * C;
       const hasR1 = fy + 1 >= 0 && fy + 1 < H;
       const r1 = (fy + 1) * W * C;
-      const d = (y * width + x) * C;
       for (let c = 0; c < C; c++) {
         let v1 = src[r0 + x0 + c]! + (src[r0 + x1 + c]! - src[r0 + x0 + c]!) * dx;
         const v2 = hasR1 ? src[r1 + x0 + c]! + (src[r1 + x1 + c]! - src[r1 + x0 + c]!) * dx : v1;
@@ -290,6 +308,15 @@ export function affineImage(img: RGBImage, width: number, height: number, m: rea
     }
   }
   return createImage(width, height, C, out);
+}
+
+/** PIL's Image.transform(size, PERSPECTIVE, coeffs, filter, fillcolor=fill). */
+export function perspectiveImage(img: RGBImage, coeffs: readonly number[], filter: number, fill: Uint8Array): RGBImage {
+  const [a0, a1, a2, a3, a4, a5, a6, a7] = coeffs as [number, number, number, number, number, number, number, number];
+  return genericTransform(img, img.width, img.height, (x, y) => {
+    const den = a6 * x + a7 * y + 1;
+    return [(a0 * x + a1 * y + a2) / den, (a3 * x + a4 * y + a5) / den];
+  }, filter, fill, 'perspective');
 }
 
 /** PIL's Image.transpose(ROTATE_90 / ROTATE_180 / ROTATE_270): counter-clockwise quarter turns. */

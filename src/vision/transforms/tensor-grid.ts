@@ -79,3 +79,23 @@ export function rotateTensor(img: Tensor, matrix: readonly number[], mode: 'near
   const theta = makeTensor([...matrix], { dtype }).reshape([1, 2, 3]);
   return applyGrid(img, affineGrid(theta, w, h, ow, oh), mode, fill);
 }
+
+/** F_t.perspective: torchvision's _perspective_grid over the output pixels, then grid_sample. */
+export function perspectiveTensor(img: Tensor, coeffs: readonly number[], mode: 'nearest' | 'bilinear', fill: readonly number[] | null): Tensor {
+  check(img, mode, 'perspective');
+  const [oh, ow] = img.shape.slice(-2) as [number, number];
+  const dtype = img.isFloatingPoint() ? img.dtype : 'float32';
+  const c = coeffs;
+  const theta1 = makeTensor([[[c[0]!, c[1]!, c[2]!], [c[3]!, c[4]!, c[5]!]]], { dtype });
+  const theta2 = makeTensor([[[c[6]!, c[7]!, 1.0], [c[6]!, c[7]!, 1.0]]], { dtype });
+  const d = 0.5;
+  const base = empty([1, oh, ow, 3], { dtype });
+  base.select(3, 0).copy_(linspace(d, ow * 1.0 + d - 1.0, ow));
+  base.select(3, 1).copy_(linspace(d, oh * 1.0 + d - 1.0, oh).unsqueeze(-1));
+  base.select(3, 2).fill_(1);
+  const flat = base.view([1, oh * ow, 3]);
+  const g1 = flat.bmm(theta1.transpose(1, 2).div(makeTensor([0.5 * ow, 0.5 * oh], { dtype })));
+  const g2 = flat.bmm(theta2.transpose(1, 2));
+  const grid = g1.div(g2).sub(1.0).view([1, oh, ow, 2]);
+  return applyGrid(img, grid, mode, fill);
+}
