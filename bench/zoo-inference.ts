@@ -27,6 +27,8 @@ const batches = a.batchSizes!.split(',').map(Number);
 
 interface Row { model: string; batch: number; size: number; img_s: number }
 const ts: Row[] = [];
+const pt: Row[] = [];
+// Model by model, tstorch then PyTorch, so that both sides of a row meet the same machine load.
 torch.manualSeed(0);
 for (const name of models) {
   const size = defaultPreset(name).cropSize[0]!;
@@ -44,12 +46,15 @@ for (const name of models) {
     console.error(`tstorch ${name} batch ${bs}: ${((bs * a.iters) / secs).toFixed(2)} img/s`);
     x.dispose();
   }
+  const py = spawnSync(PYTHON, ['bench/pytorch/zoo_inference.py', '--models', name, '--batch-sizes', a.batchSizes!,
+    '--iters', String(a.iters), '--warmup', String(a.warmup), '--threads', String(threads)], { encoding: 'utf8' });
+  if (py.status !== 0) throw new Error(`PyTorch side failed:\n${py.stderr}`);
+  for (const l of py.stdout.split('\n').filter((l) => l.trim())) {
+    const r = JSON.parse(l) as Row;
+    pt.push(r);
+    console.error(`PyTorch ${name} batch ${r.batch}: ${r.img_s.toFixed(2)} img/s`);
+  }
 }
-
-const py = spawnSync(PYTHON, ['bench/pytorch/zoo_inference.py', '--models', a.models!, '--batch-sizes', a.batchSizes!,
-  '--iters', String(a.iters), '--warmup', String(a.warmup), '--threads', String(threads)], { encoding: 'utf8' });
-if (py.status !== 0) throw new Error(`PyTorch side failed:\n${py.stderr}`);
-const pt = py.stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Row);
 
 const rows = ts.map((r) => {
   const p = pt.find((q) => q.model === r.model && q.batch === r.batch)!;
