@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as torch from '../src/index.js';
 import { readImageSync, imageToTensor, createImage, type RGBImage } from '../src/vision/io/index.js';
-import { Compose, ToTensor, Normalize, CenterCrop } from '../src/vision/transforms/index.js';
+import { Compose, ToTensor, Normalize, CenterCrop, FiveCrop, TenCrop } from '../src/vision/transforms/index.js';
 import {
   Resize, RandomResizedCrop, RandomRotation, RandomAffine, RandomPerspective, resize, rotate, affine, perspective,
 } from '../src/vision/transforms/image-geometry.js';
@@ -216,4 +216,19 @@ OUT_J = float(torch.rand(1))
     same(`RandomPerspective tensor #${k}`, rp.call(x) as torch.Tensor, tensors[`rt${k}`]!, 1e-5);
   }
   assert.equal(torch.rand(1).item(), json);
+});
+
+test('FiveCrop and TenCrop equal torchvision on images and tensors', () => {
+  const img = noise(30, 23);
+  const x = imageToTensor(img);
+  const { tensors } = runPython(PY_MODES + `
+im = pil(T['x'])
+for k, c in enumerate(T_.FiveCrop((10, 13))(im)): OUT['f%d' % k] = back(c)
+for k, c in enumerate(T_.TenCrop(9, vertical_flip=True)(im)): OUT['t%d' % k] = back(c)
+OUT['ts'] = torch.stack(T_.TenCrop([11, 7])(T['xt']))
+`, { tensors: { x: hwc(img), xt: x } });
+  new FiveCrop([10, 13]).call(img).forEach((c, k) => assert.ok(hwc(c as RGBImage).equal(tensors[`f${k}`]!), `five ${k}`));
+  new TenCrop(9, { verticalFlip: true }).call(img).forEach((c, k) => assert.ok(hwc(c as RGBImage).equal(tensors[`t${k}`]!), `ten ${k}`));
+  assert.ok(torch.stack(new TenCrop([11, 7]).call(x) as torch.Tensor[]).equal(tensors.ts!));
+  assert.throws(() => new FiveCrop(40).call(img), /bigger/);
 });

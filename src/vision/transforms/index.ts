@@ -18,5 +18,6 @@ export {
   AutoAugment, RandAugment, TrivialAugmentWide, applyOp as applyAugmentOp, type AutoAugmentPolicy, type AutoAugmentOptions,
   type RandAugmentOptions, type TrivialAugmentWideOptions,
 } from './autoaugment.js';
+export { FiveCrop, TenCrop, fiveCrop, tenCrop } from './multi-crop.js';
 export * as functional from './functional.js';
 export type { PaddingMode, ImageOrTensor } from './functional.js';
