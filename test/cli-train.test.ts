@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runPython } from './helpers/pytorch.js';
 import { tinyCifar } from './helpers/cifar.js';
+import { PY_LENET } from './helpers/pytorch-lenet.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 function cli(args: string[]): { status: number; stdout: string; stderr: string } {
@@ -49,16 +50,8 @@ test('train writes metrics, curves and checkpoints; resume continues; best.pth w
   assert.match(ev.stdout, /Confusion matrix/);
 
   // The same weights in PyTorch's LeNet, on the same test images with the same normalisation.
-  const { json } = runPython(`
-import numpy as np, torch.nn as nn, torch.nn.functional as F
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 6, 5); self.pool = nn.MaxPool2d(2, 2); self.conv2 = nn.Conv2d(6, 16, 5)
-        self.fc1 = nn.Linear(400, 120); self.fc2 = nn.Linear(120, 84); self.fc3 = nn.Linear(84, 10)
-    def forward(self, x):
-        x = self.pool(F.relu(self.conv1(x))); x = self.pool(F.relu(self.conv2(x))); x = torch.flatten(x, 1)
-        return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+  const { json } = runPython(PY_LENET + `
+import numpy as np
 net = Net()
 net.load_state_dict(torch.load(J['ckpt']))
 raw = np.fromfile(J['test'], dtype=np.uint8).reshape(-1, 3073)

@@ -3,27 +3,7 @@ import assert from 'node:assert/strict';
 import * as torch from '../src/index.js';
 import { LeNet } from '../src/vision/models/lenet.js';
 import { runPython, assertClose } from './helpers/pytorch.js';
-
-const NET = String.raw`
-import torch.nn as nn
-import torch.nn.functional as F
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 6, 5)
-        self.pool = nn.MaxPool2d(2, 2)
-        self.conv2 = nn.Conv2d(6, 16, 5)
-        self.fc1 = nn.Linear(16 * 5 * 5, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, 10)
-    def forward(self, x):
-        x = self.pool(F.relu(self.conv1(x)))
-        x = self.pool(F.relu(self.conv2(x)))
-        x = torch.flatten(x, 1)
-        x = F.relu(self.fc1(x))
-        x = F.relu(self.fc2(x))
-        return self.fc3(x)
-`;
+import { PY_LENET } from './helpers/pytorch-lenet.js';
 
 test('LeNet: initial weights, output and gradients equal the tutorial Net in PyTorch with the same seed', () => {
   torch.manualSeed(2024);
@@ -34,7 +14,7 @@ test('LeNet: initial weights, output and gradients equal the tutorial Net in PyT
   const loss = new torch.nn.CrossEntropyLoss().call(out, y);
   loss.backward();
 
-  const py = runPython(NET + String.raw`
+  const py = runPython(PY_LENET + String.raw`
 torch.manual_seed(2024)
 net = Net()
 x = torch.randn(4, 3, 32, 32)

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as torch from '../src/index.js';
 import { runPython, assertClose } from './helpers/pytorch.js';
+import { PY_LENET } from './helpers/pytorch-lenet.js';
 
 const { nn } = torch;
 const F = nn.functional;
@@ -23,27 +24,6 @@ class Net extends nn.Module {
     return this.fc3.call(x);
   }
 }
-
-const PY_NET = `
-import torch.nn as nn
-import torch.nn.functional as F
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 6, 5)
-        self.pool = nn.MaxPool2d(2, 2)
-        self.conv2 = nn.Conv2d(6, 16, 5)
-        self.fc1 = nn.Linear(16 * 5 * 5, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, 10)
-    def forward(self, x):
-        x = self.pool(F.relu(self.conv1(x)))
-        x = self.pool(F.relu(self.conv2(x)))
-        x = torch.flatten(x, 1)
-        x = F.relu(self.fc1(x))
-        x = F.relu(self.fc2(x))
-        return self.fc3(x)
-`;
 
 test('LeNet trains on random data: the loss falls', () => {
   torch.manualSeed(1);
@@ -86,7 +66,7 @@ test('LeNet follows PyTorch step for step: same seed, same weights, same losses 
       return loss.item();
     }));
   }
-  const { tensors, json } = runPython(PY_NET + `
+  const { tensors, json } = runPython(PY_LENET + `
 torch.manual_seed(42)
 net = Net()
 for k, v in net.state_dict().items():

@@ -7,11 +7,13 @@
 # The data set reads the official binary version (cifar-10-batches-bin) the way torchvision's CIFAR10 reads
 # the pickled one: uint8 HWC arrays, turned into PIL images, then the chapter's transforms. Prints one JSON
 # line per epoch.
-import argparse, json, os, time
+import argparse, json, os, sys, time
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lenet_net import Net  # noqa: E402
 import torchvision.transforms as transforms
 from PIL import Image
 
@@ -30,25 +32,6 @@ class CIFAR10Bin(torch.utils.data.Dataset):
     def __getitem__(self, i):
         img = Image.fromarray(self.data[i])
         return self.transform(img), self.targets[i]
-
-
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 6, 5)
-        self.pool = nn.MaxPool2d(2, 2)
-        self.conv2 = nn.Conv2d(6, 16, 5)
-        self.fc1 = nn.Linear(16 * 5 * 5, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, 10)
-
-    def forward(self, x):
-        x = self.pool(F.relu(self.conv1(x)))
-        x = self.pool(F.relu(self.conv2(x)))
-        x = torch.flatten(x, 1)
-        x = F.relu(self.fc1(x))
-        x = F.relu(self.fc2(x))
-        return self.fc3(x)
 
 
 def accuracy(net, loader):
