@@ -12,6 +12,8 @@ import { getModel } from '../src/vision/models/index.js';
 import { DataLoader } from '../src/data/dataloader.js';
 import { finetuneTransforms, openImageFolders } from '../src/train/finetune-run.js';
 import { replaceHead } from '../src/train/finetune.js';
+import { imageFolderWorkers } from '../src/train/dataset-factories.js';
+import { join } from 'node:path';
 
 const PYTHON = process.env.TSTORCH_PYTHON ?? '/usr/bin/python3';
 const a = parseArgs(process.argv.slice(2), {
@@ -29,8 +31,11 @@ const threads = torch.getNumThreads();
 const mean = [0.490, 0.449, 0.411], std = [0.231, 0.221, 0.230];
 
 torch.manualSeed(0);
-const data = openImageFolders(a.data, finetuneTransforms({ cropSize: 224, resizeSize: 256, mean, std, interpolation: 'bilinear', augment: true }));
-const loader = new DataLoader(data.train, { batchSize: a.batchSize, shuffle: true, numWorkers: a.workers });
+const tfArgs = { cropSize: 224, resizeSize: 256, mean, std, interpolation: 'bilinear' as const, augment: true };
+const data = openImageFolders(a.data, finetuneTransforms(tfArgs));
+// worker threads decode and augment, as PyTorch's worker processes do
+const loader = new DataLoader(data.train, { batchSize: a.batchSize, shuffle: true, numWorkers: a.workers,
+  workerDataset: a.workers > 0 ? imageFolderWorkers({ root: join(a.data, 'train'), transform: tfArgs, train: true }) : undefined });
 const model = getModel(a.model!, { weights: null });
 replaceHead(model, a.model!, data.train.classes.length);
 model.train();

@@ -19,6 +19,7 @@ import { plotRun } from './plots.js';
 import { loadZooModel, type LoadedModel } from './pretrained.js';
 import { BestWeights, disableDropout, findHeads, finetuneLoss, freeze, replaceHead, trainableParameters } from './finetune.js';
 import { UserError } from '../cli/errors.js';
+import { imageFolderWorkers } from './dataset-factories.js';
 import type { Module } from '../nn/module.js';
 
 export interface FinetuneOptions {
@@ -119,14 +120,16 @@ export async function runFinetune(o: FinetuneOptions): Promise<FinetuneResult> {
     if (v.length !== 3 || v.some((x) => !Number.isFinite(x))) throw new UserError(`finetune: --${k} needs 3 numbers, got ${v.join(',')}`);
   }
   const preprocess = { resizeSize: p.resizeSize, cropSize: p.cropSize, mean, std, interpolation: p.interpolation };
-  const tf = finetuneTransforms({
+  const tfArgs = {
     cropSize: p.cropSize[0]!, resizeSize: p.resizeSize[0]!, mean, std, interpolation: p.interpolation as InterpolationMode, augment: o.augment ?? true,
-  });
-  const data = openImageFolders(o.data, tf);
+  };
+  const data = openImageFolders(o.data, finetuneTransforms(tfArgs));
   const classes = data.train.classes;
   const workers = o.workers ?? 0;
-  const trainLoader = new DataLoader(data.train, { batchSize: o.batchSize, shuffle: o.shuffle ?? true, numWorkers: workers });
-  const valLoader = new DataLoader(data.val, { batchSize: o.batchSize, numWorkers: workers });
+  // with workers, worker threads decode and transform (each builds the same ImageFolder)
+  const spec = (train: boolean) => (workers > 0 ? imageFolderWorkers({ root: join(o.data, train ? 'train' : 'val'), transform: tfArgs, train }) : undefined);
+  const trainLoader = new DataLoader(data.train, { batchSize: o.batchSize, shuffle: o.shuffle ?? true, numWorkers: workers, workerDataset: spec(true) });
+  const valLoader = new DataLoader(data.val, { batchSize: o.batchSize, numWorkers: workers, workerDataset: spec(false) });
   log(`${data.train.length} training and ${data.val.length} validation images of ${classes.length} classes (${classes.join(', ')})`);
 
   const run = new RunDir(o.out);
