@@ -5,7 +5,9 @@
 import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { START_FAILED, type PackMode, type Reply, type Task, type WorkerDatasetSpec, type WorkerStart } from './worker-protocol.js';
+import { START_FAILED, type PackMode, type Reply, type Stop, type Task, type WorkerDatasetSpec, type WorkerStart } from './worker-protocol.js';
+
+const STOP_TIMEOUT_MS = 10_000;
 
 // Runs the worker's module. From sources (tsx), workers do not inherit the TypeScript loader on Node 20, so the
 // bootstrap registers it first (as src/vision/io/sync.ts does); a failure to start becomes the first reply.
@@ -215,7 +217,15 @@ export class WorkerPool {
     this.closed_ = true;
     for (const s of this.slots) {
       s.port.close();
-      void s.worker.terminate();
+      // A worker stops after its current batch rather than being terminated: terminating a thread inside an
+      // addon call makes the addon throw past N-API (an abort), and so does a process exit during the thread's
+      // teardown, so the process is also held until the thread is gone. A worker stuck in its dataset is
+      // terminated after a while.
+      s.worker.postMessage({ stop: true } satisfies Stop);
+      s.worker.ref();
+      const timer = setTimeout(() => void s.worker.terminate(), STOP_TIMEOUT_MS);
+      timer.unref();
+      s.worker.once('exit', () => clearTimeout(timer));
     }
   }
 }

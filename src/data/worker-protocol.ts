@@ -38,6 +38,9 @@ export interface WorkerStart {
 /** Main -> worker: prepare batch k from these dataset indices (a single index when batching is off). */
 export interface Task { k: number; indices: number[] | number }
 
+/** Main -> worker: finish the current batch, skip the rest, and exit. */
+export interface Stop { stop: true }
+
 export type Reply =
   | { type: 'ready'; length: number | null }
   | { type: 'batch'; k: number; data: unknown }

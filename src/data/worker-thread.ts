@@ -10,7 +10,7 @@ import { getItem, type MapDataset } from './dataset.js';
 import { defaultCollate, defaultConvert } from './collate.js';
 import { setWorkerInfo } from './worker-info.js';
 import { pack } from './pack.js';
-import type { Reply, Task, WorkerStart } from './worker-protocol.js';
+import type { Reply, Stop, Task, WorkerStart } from './worker-protocol.js';
 
 const start = workerData as WorkerStart;
 const flag = new Int32Array(start.flag);
@@ -111,7 +111,17 @@ try {
   const dataset = await setUp();
   post({ type: 'ready', length: dataset.length });
   let chain = Promise.resolve();
-  parentPort!.on('message', (task: Task) => { chain = chain.then(() => prepare(dataset, task)); });
+  let stopping = false;
+  parentPort!.on('message', (m: Task | Stop) => {
+    if ('stop' in m) {
+      // With both ports closed and the queued batches skipped, the thread's event loop empties and it exits.
+      stopping = true;
+      parentPort!.close();
+      void chain.then(() => start.port.close());
+      return;
+    }
+    chain = chain.then(() => (stopping ? undefined : prepare(dataset, m)));
+  });
 } catch (e) {
   post(errorReply(e, null, null));
 }
