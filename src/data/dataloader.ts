@@ -44,7 +44,10 @@ export interface DataLoaderOptions<T = any, B = any> {
   shuffle?: boolean;
   sampler?: IndexIterable<number>;
   batchSampler?: IndexIterable<number[]>;
-  /** Batches prepared ahead (see the note at the top of this file); 0 prepares each batch when it is asked for. */
+  /**
+   * Workers preparing batches (see the note at the top of this file): worker threads with workerDataset,
+   * in-process otherwise; 0 prepares each batch in the main thread when it is asked for.
+   */
   numWorkers?: number;
   /** Batches requested ahead per worker (default 2, numWorkers > 0 only). */
   prefetchFactor?: number;
