@@ -143,6 +143,8 @@ test('a worker\'s error reaches the main thread with its message and sample inde
     /its dataset has 5 samples but the DataLoader's dataset has 4/);
   assert.throws(() => [...new DataLoader(makeNoisy(4), { numWorkers: 1, workerDataset: spec('noSuchFactory') })],
     /has no function export 'noSuchFactory'/);
+  assert.throws(() => [...new DataLoader(makeNoisy(4), { numWorkers: 1, workerDataset: spec('notADataset') })],
+    /notADataset\(\.\.\.\) in .*worker-datasets\.ts did not return a map-style dataset/);
   assert.throws(() => [...new DataLoader(makeNoisy(4), { numWorkers: 1, workerDataset: { module: join(tmpdir(), 'no-such-module.ts'), export: 'x' } })],
     /DataLoader worker 0 .*no-such-module/);
   await assert.rejects(collect(new DataLoader([0, 1, 2, 3, 4, 5], { batchSize: 1, numWorkers: 2, workerDataset: spec('exitsDuringBatch', 6) }) as AsyncIterable<Pair>),

@@ -6,7 +6,7 @@ import { native } from '../native/binding.js';
 import { setNumThreads } from '../config.js';
 import { tidy } from '../memory.js';
 import { Generator } from '../random.js';
-import { getItem, type MapDataset } from './dataset.js';
+import { getItem, isMapDataset, type MapDataset } from './dataset.js';
 import { defaultCollate, defaultConvert } from './collate.js';
 import { setWorkerInfo } from './worker-info.js';
 import { pack } from './pack.js';
@@ -45,7 +45,10 @@ const isPromise = (v: unknown): v is Promise<unknown> =>
 // The generator is this thread's baseline, so that draws after an await in an asynchronous dataset also
 // come from it; `run` covers the synchronous parts so that a generator the dataset runs itself is undone
 // back to it.
+// Until the worker's own stream starts, a throwaway one: nothing in this thread may draw from the default
+// generator, which the main thread trains with.
 let generator = new Generator(start.seed);
+native.useGenerator(generator._g);
 function onGenerator<T>(g: Generator, fn: () => T): T {
   try {
     return g.run(fn);
@@ -63,9 +66,8 @@ async function setUp(): Promise<MapDataset> {
   // The factory draws (if it does) from a generator of its own, so that building the dataset does not
   // shift the worker's stream, which then starts where PyTorch's worker starts.
   const dataset = await onGenerator(new Generator(start.seed), () => (factory as (...a: unknown[]) => unknown)(...start.args));
-  if (dataset === null || typeof dataset !== 'object' || typeof (dataset as { get?: unknown }).get !== 'function'
-    || typeof (dataset as { length?: unknown }).length !== 'number') {
-    throw new TypeError(`workerDataset: ${start.exportName}(...) in ${start.module} did not return a map-style dataset (an object with length and get(i))`);
+  if (!isMapDataset(dataset)) {
+    throw new TypeError(`workerDataset: ${start.exportName}(...) in ${start.module} did not return a map-style dataset (an object with length and get(i), or an array)`);
   }
   generator = new Generator(start.seed);
   native.useGenerator(generator._g);
@@ -75,7 +77,7 @@ async function setUp(): Promise<MapDataset> {
     if (typeof init !== 'function') throw new TypeError(`workerDataset: ${start.module} has no function export '${start.init}' (the init hook)`);
     await onGenerator(generator, () => (init as (id: number) => unknown)(start.id));
   }
-  return dataset as MapDataset;
+  return dataset;
 }
 
 async function prepare(dataset: MapDataset, task: Task): Promise<void> {

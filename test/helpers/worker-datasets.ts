@@ -32,3 +32,5 @@ export function makeInitProbe(n: number): { length: number; get(i: number): [num
 export function exitsDuringBatch(n: number): { length: number; get(i: number): number } {
   return { length: n, get: (i) => { if (i === 3) process.exit(3); return i; } };
 }
+
+export function notADataset(): number { return 3; }
