@@ -159,6 +159,11 @@ test('break and an abandoned iterator stop the worker threads', async () => {
   for await (const b of loader as AsyncIterable<Pair>) { assert.equal(b[0].shape[0], 2); break; }
   for (const b of loader as Iterable<Pair>) { assert.equal(b[0].shape[0], 2); break; }
   await noThreadsLeft();
+  // Two iterators of one loader at once, each with its own threads.
+  const both = [...Array(2)].map(() => (loader as Iterable<Pair>)[Symbol.iterator]());
+  assert.deepEqual(both.map((i) => (i.next().value as Pair)[1].toArray()), [[0, 1], [0, 1]]);
+  both.forEach((i) => i.return!());
+  await noThreadsLeft();
   const it = (loader as Iterable<Pair>)[Symbol.iterator]();
   it.next();
   assert.ok(liveWorkerThreads() > 0);

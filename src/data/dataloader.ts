@@ -268,8 +268,9 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
     }
     const epoch = ++this.kept.epoch;
     const persistent = this.persistentWorkers;
-    // A persistent pool serves one epoch at a time: an older iterator stops when a newer one starts.
-    const current = (): boolean => epoch === this.kept.epoch;
+    // A persistent pool serves one epoch at a time: an older iterator stops when a newer one starts (without
+    // persistence, each iterator has its own threads and several can run at once).
+    const current = (): boolean => !persistent || epoch === this.kept.epoch;
     const end = (failed: boolean): void => {
       if (!persistent || failed) pool!.close();
     };
