@@ -258,7 +258,13 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
     const mode: PackMode = this.customCollate ? 'raw' : unbatched ? 'convert' : 'collate';
     let pool = this.kept.threads;
     if (pool !== null && !pool.closed) {
-      pool.drain();
+      try {
+        pool.drain();
+      } catch (e) {
+        // A worker died between epochs: the next epoch starts new ones.
+        this.shutdownWorkers();
+        throw e;
+      }
     } else {
       pool = new WorkerPool(this.workerDataset!, this.numWorkers, drawSeed(this.generator), mode, (this.dataset as MapDataset<T>).length);
       if (this.persistentWorkers) {

@@ -206,7 +206,7 @@ export class WorkerPool {
       const waiting = waitAsync(slot.flag, 0, seen);
       if (waiting.async) {
         slot.worker.ref();
-        try { await waiting.value; } finally { slot.worker.unref(); }
+        try { await waiting.value; } finally { if (!this.closed_) slot.worker.unref(); }
       }
     }
   }
