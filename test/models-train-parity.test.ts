@@ -136,7 +136,7 @@ test('ResNet18 training step matches torchvision', () => {
 });
 
 test('DenseNet121 training step matches torchvision (float64)', () => {
-  // float64 on both sides: 58 BatchNorms in a row, the last ones over 8 values per channel (2x2 maps at 64x64),
+  // float64 on both sides: 121 BatchNorms, the last ones over 8 values per channel (2x2 maps at 64x64),
   // amplify the rounding differences between thread counts (tstorch uses every core, the oracle one thread) to a
   // few percent of the block-4 gradients in float32; with one thread on both sides float32 agrees too.
   checkStep({ name: 'densenet121', kwargs: 'num_classes=10', build: () => models.densenet121({ numClasses: 10 }), heads: plain, x: x64, double: true });
@@ -155,7 +155,7 @@ test('GoogLeNet training step with both auxiliary heads matches torchvision', ()
 
 test('Inception v3 training step with the auxiliary head matches torchvision (float64)', () => {
   // float64 on both sides: the auxiliary head's BatchNorms normalise 2 values per channel (1x1 maps, batch 2),
-  // which turns float32 rounding differences into visible gradient differences.
+  // which turns float32 rounding differences (thread counts) into gradient differences of ~1% of the largest one.
   checkStep({
     name: 'inception_v3', kwargs: 'num_classes=10, init_weights=True',
     build: () => models.inception_v3({ numClasses: 10, initWeights: true }),
