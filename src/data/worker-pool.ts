@@ -78,7 +78,14 @@ export class WorkerPool {
     private readonly expectedLength: number) {
     const fromTs = import.meta.url.endsWith('.ts');
     const entry = new URL(`./worker-thread${fromTs ? '.ts' : '.js'}`, import.meta.url).href;
-    const tsx = fromTs ? import.meta.resolve('tsx/esm/api') : null;
+    let tsx: string | null = null;
+    if (fromTs) {
+      try {
+        tsx = import.meta.resolve('tsx/esm/api');
+      } catch {
+        // Another TypeScript loader may be in use; a worker that cannot load its module says so in its error.
+      }
+    }
     this.slots = [];
     try {
       for (let id = 0; id < numWorkers; id++) {
