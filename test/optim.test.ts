@@ -312,8 +312,9 @@ test('native memory stays flat over 2000 Adam steps of a small model', () => {
     const after1 = torch.memoryStats();
     for (let i = 1; i < steps; i++) iteration();
     const after = torch.memoryStats();
-    assert.equal(after.liveTensors, after1.liveTensors, `${opt.constructor.name}: live tensors`);
-    assert.equal(after.liveBytes, after1.liveBytes, `${opt.constructor.name}: live bytes`);
+    // At most as many: the collector may meanwhile free handles that earlier tests dropped without disposing.
+    assert.ok(after.liveTensors <= after1.liveTensors, `${opt.constructor.name}: live tensors ${after1.liveTensors} -> ${after.liveTensors}`);
+    assert.ok(after.liveBytes <= after1.liveBytes, `${opt.constructor.name}: live bytes ${after1.liveBytes} -> ${after.liveBytes}`);
   };
   const model = new Tiny();
   const adam = new torch.optim.Adam(model.parameters(), { lr: 1e-3, amsgrad: true, weightDecay: 1e-4 });
