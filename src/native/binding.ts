@@ -74,11 +74,6 @@ export interface Native {
 
 export const addonPath = fileURLToPath(new URL('../../build/Release/tstorch.node', import.meta.url));
 
-// libgomp (libtorch's OpenMP) spins its idle threads by default. When the machine has other work (another
-// process, a data-loading thread) spinning threads starve it and a 2-thread step can be 10x slower than a
-// 1-thread one; passive waiting avoids that collapse. It must be set before libgomp loads with the addon, and
-// a user's own setting wins.
-if (process.env.OMP_WAIT_POLICY === undefined) process.env.OMP_WAIT_POLICY = 'PASSIVE';
 
 function load(): Native {
   if (!existsSync(addonPath)) {
