@@ -89,7 +89,7 @@ export async function run(argv: string[]): Promise<void> {
     mean: data.mean, std: data.std, optimizer: a.optimizer, lr: a.lr, batchSize: a.batchSize, seed: a.seed });
   console.log(String(model));
   console.log(`${model.numParameters().toLocaleString('en-US')} parameters; ${data.train.length} training and ${data.test.length} test images; ` +
-    `${torch.getNumThreads()} threads; run folder ${out.path}`);
+    `${torch.getNumThreads()} thread${torch.getNumThreads() === 1 ? '' : 's'}; run folder ${out.path}`);
 
   const metrics = out.readMetrics(startEpoch);
   for (let epoch = startEpoch; epoch <= a.epochs; epoch++) {
