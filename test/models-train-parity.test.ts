@@ -9,6 +9,7 @@ import * as torch from '../src/index.js';
 import * as models from '../src/vision/models/index.js';
 import type { Module } from '../src/nn/index.js';
 import { runPython, assertClose } from './helpers/pytorch.js';
+import { assertGradientsAndBuffersMatch } from './helpers/train-parity.js';
 
 interface Head {
   /** Field of torchvision's output namedtuple ('out' for a plain tensor). */
@@ -93,31 +94,7 @@ function checkStep(c: StepCase): void {
   loss!.backward();
   assertClose(loss!.detach(), ref.tensors['loss']!, { atol: 0, rtol: 1e-5, what: `${c.name}: loss` });
 
-  const params = m.namedParameters();
-  assert.deepEqual(params.map(([k]) => k), ref.json.params, `${c.name}: parameter names`);
-  // Per tensor: 1e-3 of its own largest reference gradient, plus 1e-5 of the largest gradient of the whole model.
-  // The relative part absorbs float32 rounding differences in reduction order (libtorch's kernels through the
-  // dispatcher here, through Python there, may block sums differently). The absolute floor is needed because some
-  // gradients are sums that cancel to rounding noise — a BatchNorm bias feeding another BatchNorm, a conv bias
-  // before BatchNorm — so their own scale is no measure of their error; the model's largest gradient is.
-  const scale = Math.max(...params.map((_, i) => ref.tensors[`g${i}`]?.abs().max().item() ?? 0));
-  const bad: string[] = [];
-  params.forEach(([k, p], i) => {
-    const g = p.grad;
-    const e = ref.tensors[`g${i}`];
-    if (g === null || e === undefined) {
-      if (!(g === null && e === undefined)) bad.push(`${k}: gradient present on one side only`);
-      return;
-    }
-    try { assertClose(g, e, { atol: 1e-5 * scale, rtol: 1e-3, what: k }); } catch (err) { bad.push((err as Error).message); }
-  });
-  assert.deepEqual(bad, [], `${c.name}: parameter gradients that differ from PyTorch's`);
-  const buffers = m.namedBuffers();
-  assert.deepEqual(buffers.map(([k]) => k), ref.json.buffers, `${c.name}: buffer names`);
-  buffers.forEach(([k, b], i) => {
-    if (b.dtype === 'int64') assert.deepEqual(b.toArray(), ref.tensors[`b${i}`]!.toArray(), `${c.name}: buffer ${k} after the step`);
-    else assertClose(b, ref.tensors[`b${i}`]!, { atol: 1e-6, rtol: 1e-4, what: `${c.name}: buffer ${k} after the step` });
-  });
+  assertGradientsAndBuffersMatch(m, ref, c.name);
   if (process.env.TSTORCH_TEST_TIMINGS) console.log(`${c.name}: PyTorch ${t1 - t0} ms, tstorch ${Date.now() - t1} ms`);
 }
 
