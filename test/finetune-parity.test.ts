@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as torch from '../src/index.js';
 import { writeJpegSync } from '../src/vision/io/decode.js';
 import { createImage } from '../src/vision/io/image.js';
-import { main } from '../src/cli/main.js';
+import { cli } from './helpers/cli.js';
 import { PYTHON, runPython } from './helpers/pytorch.js';
 
 /** Two classes of smooth random pictures: class 'dark' and class 'light', of varied sizes. */
@@ -30,19 +30,6 @@ function makeFolder(root: string, perClass: Record<'train' | 'val', number>): vo
   }
 }
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const [log, error] = [console.log, console.error];
-  console.log = (...a: unknown[]) => { out.push(a.join(' ')); };
-  console.error = (...a: unknown[]) => { err.push(a.join(' ')); };
-  try {
-    const code = await main(argv);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
 
 test('tstorch finetune follows PyTorch step by step; predict uses the run\'s class names', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tstorch-ftp-'));
