@@ -10,6 +10,7 @@ import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions } from './weights.js';
 import { makeDivisible } from './make-divisible.js';
 import { pyRound } from './py-round.js';
+import { initMobileNetWeights } from './mobile-init.js';
 
 const relu6: ActivationLayerFactory = (o) => new nn.ReLU6(o);
 const batchNorm: NormLayerFactory = (c) => new nn.BatchNorm2d(c);
@@ -103,18 +104,7 @@ export class MobileNetV2 extends Module {
     this.features = new Sequential(...features);
     this.classifier = new Sequential(new nn.Dropout({ p: opts.dropout ?? 0.2 }), new nn.Linear(this.lastChannel, opts.numClasses ?? 1000));
 
-    for (const m of this.modules()) {
-      if (m instanceof nn.Conv2d) {
-        nn.init.kaimingNormal_(m.weight, { mode: 'fan_out' });
-        if (m.bias !== null) nn.init.zeros_(m.bias);
-      } else if (m instanceof nn.BatchNorm2d || m instanceof nn.GroupNorm) {
-        nn.init.ones_(m.weight!);
-        nn.init.zeros_(m.bias!);
-      } else if (m instanceof nn.Linear) {
-        nn.init.normal_(m.weight, 0, 0.01);
-        nn.init.zeros_(m.bias!);
-      }
-    }
+    initMobileNetWeights(this);
   }
 
   override forward(x: Tensor): Tensor {

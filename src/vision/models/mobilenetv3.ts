@@ -9,6 +9,7 @@ import { Conv2dNormActivation, SqueezeExcitation, type NormLayerFactory, type Ac
 import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions } from './weights.js';
 import { makeDivisible } from './make-divisible.js';
+import { initMobileNetWeights } from './mobile-init.js';
 
 const hardswish: ActivationLayerFactory = (o) => new nn.Hardswish(o);
 const relu: ActivationLayerFactory = (o) => new nn.ReLU(o);
@@ -120,18 +121,7 @@ export class MobileNetV3 extends Module {
       new nn.Linear(lastChannel, opts.numClasses ?? 1000),
     );
 
-    for (const m of this.modules()) {
-      if (m instanceof nn.Conv2d) {
-        nn.init.kaimingNormal_(m.weight, { mode: 'fan_out' });
-        if (m.bias !== null) nn.init.zeros_(m.bias);
-      } else if (m instanceof nn.BatchNorm2d || m instanceof nn.GroupNorm) {
-        nn.init.ones_(m.weight!);
-        nn.init.zeros_(m.bias!);
-      } else if (m instanceof nn.Linear) {
-        nn.init.normal_(m.weight, 0, 0.01);
-        nn.init.zeros_(m.bias!);
-      }
-    }
+    initMobileNetWeights(this);
   }
 
   override forward(x: Tensor): Tensor {
