@@ -1,9 +1,13 @@
 // Inference throughput of zoo models, tstorch vs PyTorch side by side in one run: eval mode under
 // inferenceMode (PyTorch: eval() + torch.inference_mode()), same thread count, random weights and a random
-// input of the weights' crop size (Inception v3: 299), batch sizes 1 and 8. Reports img/s and the ratio.
+// input of the weights' crop size (Inception v3: 299), batch sizes 1 and 8.
 //
-//   node --import tsx bench/zoo-inference.ts [--models resnet50,vgg13,...] [--batch-sizes 1,8] [--iters 5]
-//       [--warmup 2] [--threads N]
+// This machine is a shared VM whose speed drifts by 10-30 % over seconds, so the two sides alternate: each
+// round times every batch size in tstorch, then in a fresh PyTorch process, and the report compares the median
+// forward-pass time of all rounds (img/s = batch / median time). The minimum is printed too.
+//
+//   node --import tsx bench/zoo-inference.ts [--models resnet50,vgg13,...] [--batch-sizes 1,8] [--rounds 3]
+//       [--iters 10] [--warmup 2] [--threads N]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as torch from '../src/index.js';
@@ -15,9 +19,10 @@ const PYTHON = process.env.TSTORCH_PYTHON ?? '/usr/bin/python3';
 const a = parseArgs(process.argv.slice(2), {
   models: { type: 'string', default: 'resnet50,vgg13,densenet121,mobilenet_v2,googlenet,inception_v3', help: 'models' },
   batchSizes: { type: 'string', default: '1,8', help: 'batch sizes' },
-  iters: { type: 'number', default: 5, help: 'timed iterations per model and batch size' },
-  warmup: { type: 'number', default: 2, help: 'untimed iterations first' },
-  threads: { type: 'number', default: 0, help: 'intra-op threads for both (0: libtorch default)' },
+  rounds: { type: 'number', default: 3, help: 'alternations of tstorch and PyTorch per model' },
+  iters: { type: 'number', default: 10, help: 'timed forward passes per round, model and batch size' },
+  warmup: { type: 'number', default: 2, help: 'untimed forward passes first, each round' },
+  threads: { type: 'number', default: 0, help: 'intra-op threads for both (0: tstorch default, all cores)' },
   out: { type: 'string', default: 'bench/out/zoo-inference.json', help: 'JSON report' },
 }, 'zoo-inference');
 if (a.threads > 0) torch.setNumThreads(a.threads);
@@ -25,47 +30,64 @@ const threads = torch.getNumThreads();
 const models = a.models!.split(',');
 const batches = a.batchSizes!.split(',').map(Number);
 
-interface Row { model: string; batch: number; size: number; img_s: number }
-const ts: Row[] = [];
-const pt: Row[] = [];
-// Model by model, tstorch then PyTorch, so that both sides of a row meet the same machine load.
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((p, q) => p - q);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+interface Row { model: string; batch: number; size: number; tstorch: number[]; pytorch: number[] }
+const rows: Row[] = [];
 torch.manualSeed(0);
 for (const name of models) {
   const size = defaultPreset(name).cropSize[0]!;
   // googlenet/inception without their training-only auxiliary heads, as loaded with published weights
   const extra = name === 'googlenet' || name === 'inception_v3' ? { auxLogits: false, initWeights: false } : {};
   const model = getModel(name, { weights: null, ...extra }).eval();
-  for (const bs of batches) {
-    const x = torch.randn([bs, 3, size, size]);
-    const run = (): void => torch.inferenceMode(() => torch.tidy(() => { model.call(x); }));
-    for (let i = 0; i < a.warmup; i++) run();
-    const t0 = performance.now();
-    for (let i = 0; i < a.iters; i++) run();
-    const secs = (performance.now() - t0) / 1000;
-    ts.push({ model: name, batch: bs, size, img_s: (bs * a.iters) / secs });
-    console.error(`tstorch ${name} batch ${bs}: ${((bs * a.iters) / secs).toFixed(2)} img/s`);
-    x.dispose();
+  const mine = batches.map((bs) => ({ model: name, batch: bs, size, tstorch: [] as number[], pytorch: [] as number[] }));
+  rows.push(...mine);
+  const inputs = batches.map((bs) => torch.randn([bs, 3, size, size]));
+  for (let round = 0; round < a.rounds; round++) {
+    batches.forEach((bs, i) => {
+      const run = (): void => torch.inferenceMode(() => torch.tidy(() => { model.call(inputs[i]!); }));
+      for (let w = 0; w < a.warmup; w++) run();
+      for (let it = 0; it < a.iters; it++) {
+        const t0 = performance.now();
+        run();
+        mine[i]!.tstorch.push(performance.now() - t0);
+      }
+    });
+    const py = spawnSync(PYTHON, ['bench/pytorch/zoo_inference.py', '--models', name, '--batch-sizes', a.batchSizes!,
+      '--iters', String(a.iters), '--warmup', String(a.warmup), '--threads', String(threads)], { encoding: 'utf8' });
+    if (py.status !== 0) throw new Error(`PyTorch side failed:\n${py.stderr}`);
+    for (const l of py.stdout.split('\n').filter((l) => l.trim())) {
+      const r = JSON.parse(l) as { batch: number; times_ms: number[] };
+      mine.find((m) => m.batch === r.batch)!.pytorch.push(...r.times_ms);
+    }
+    for (const m of mine) {
+      console.error(`round ${round + 1}/${a.rounds} ${name} batch ${m.batch}: median ms so far tstorch ` +
+        `${median(m.tstorch).toFixed(1)}, PyTorch ${median(m.pytorch).toFixed(1)}`);
+    }
   }
-  const py = spawnSync(PYTHON, ['bench/pytorch/zoo_inference.py', '--models', name, '--batch-sizes', a.batchSizes!,
-    '--iters', String(a.iters), '--warmup', String(a.warmup), '--threads', String(threads)], { encoding: 'utf8' });
-  if (py.status !== 0) throw new Error(`PyTorch side failed:\n${py.stderr}`);
-  for (const l of py.stdout.split('\n').filter((l) => l.trim())) {
-    const r = JSON.parse(l) as Row;
-    pt.push(r);
-    console.error(`PyTorch ${name} batch ${r.batch}: ${r.img_s.toFixed(2)} img/s`);
-  }
+  for (const x of inputs) x.dispose();
 }
 
-const rows = ts.map((r) => {
-  const p = pt.find((q) => q.model === r.model && q.batch === r.batch)!;
-  return { model: r.model, batch: r.batch, size: r.size, tstorch: r.img_s, pytorch: p.img_s, ratio: r.img_s / p.img_s };
+const report = rows.map((r) => {
+  const ts = median(r.tstorch);
+  const pt = median(r.pytorch);
+  return {
+    model: r.model, batch: r.batch, size: r.size,
+    tstorchMedianMs: ts, pytorchMedianMs: pt, tstorchMinMs: Math.min(...r.tstorch), pytorchMinMs: Math.min(...r.pytorch),
+    tstorchImgS: (r.batch * 1000) / ts, pytorchImgS: (r.batch * 1000) / pt, ratio: pt / ts,
+  };
 });
 const command = `node --import tsx bench/zoo-inference.ts ${process.argv.slice(2).join(' ')}`.trim();
 mkdirSync('bench/out', { recursive: true });
-writeFileSync(a.out!, JSON.stringify({ command, threads, iters: a.iters, warmup: a.warmup, rows }, null, 2) + '\n');
-console.log(`\`${command}\` (${threads} thread(s), ${a.iters} timed iterations after ${a.warmup} warm-up)\n`);
-console.log('| model | input | batch | tstorch img/s | PyTorch img/s | ratio |');
-console.log('| --- | --- | ---: | ---: | ---: | ---: |');
-for (const r of rows) {
-  console.log(`| ${r.model} | ${r.size}x${r.size} | ${r.batch} | ${r.tstorch.toFixed(2)} | ${r.pytorch.toFixed(2)} | ${r.ratio.toFixed(2)} |`);
+writeFileSync(a.out!, JSON.stringify({ command, threads, rounds: a.rounds, iters: a.iters, warmup: a.warmup, rows: report }, null, 2) + '\n');
+console.log(`\`${command}\` (${threads} thread(s); ${a.rounds} alternating rounds of ${a.iters} timed passes after ${a.warmup} warm-up)\n`);
+console.log('| model | input | batch | tstorch img/s | PyTorch img/s | ratio | min ms tstorch / PyTorch |');
+console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
+for (const r of report) {
+  console.log(`| ${r.model} | ${r.size}x${r.size} | ${r.batch} | ${r.tstorchImgS.toFixed(2)} | ${r.pytorchImgS.toFixed(2)} | ` +
+    `${r.ratio.toFixed(2)} | ${r.tstorchMinMs.toFixed(1)} / ${r.pytorchMinMs.toFixed(1)} |`);
 }

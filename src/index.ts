@@ -2,7 +2,7 @@
 export { Tensor, wrap, type Device, type Scalar, type TensorOrScalar, type NestedArray, type IndexSpec, type ToOptions, type ValuesIndices, isDeviceString } from './tensor.js';
 export * from './creation.js';
 export * from './dtype.js';
-export { tidy, keep, memoryStats } from './memory.js';
+export { tidy, keep, disposeTemporary, memoryStats } from './memory.js';
 export { setPrintOptions } from './tensor-format.js';
 export { manualSeed, seed, initialSeed, getRngState, setRngState, Generator } from './random.js';
 export { config, setNumThreads, getNumThreads, cuda, type TorchConfig } from './config.js';

@@ -217,6 +217,8 @@ export class Tensor {
   // ----- memory ---------------------------------------------------------------------------------------
   /** Drops this handle's reference to the native tensor now, instead of when the handle is collected. */
   dispose(): void { native.dispose(this._h); }
+  /** Internal (memory.ts): the tensor outlived every tidy scope, so V8 is now told of its native bytes. */
+  _escapedTidy(): void { native.reportExternal(this._h); }
   [Symbol.dispose](): void { native.dispose(this._h); }
 
   // ----- conversion -----------------------------------------------------------------------------------

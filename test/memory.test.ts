@@ -1,7 +1,12 @@
 // Native memory: dispose, tidy, and accounting stay exact so that long loops keep memory flat.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import * as torch from '../src/index.js';
+
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 
 test('dispose frees the handle now and is idempotent', () => {
   const before = torch.memoryStats();
@@ -67,4 +72,83 @@ test('tensors dropped without dispose are collected under external-memory pressu
   assert.equal(sum, 100);
   const grownMiB = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
   assert.ok(grownMiB < 1000, `resident memory grew by ${grownMiB.toFixed(0)} MiB for 1600 MiB of dropped tensors`);
+});
+
+test('inside tidy new tensors are not reported to V8 until they escape the scope', () => {
+  // 64 MiB: far above the addon's 1 MiB reporting step, so the difference is unambiguous.
+  const n = 16 * 1024 * 1024;
+  const ext = (): number => torch.memoryStats().reportedBytes;
+  collectGarbage(); // earlier tests' garbage would otherwise be finalized (and unreported) mid-test
+  const base = ext();
+  let inside = 0;
+  const escaped = torch.tidy(() => {
+    const scratch = torch.zeros(n);
+    inside = ext() - base;
+    scratch.add_(1);
+    return torch.tidy(() => torch.ones(n)); // escapes the inner scope into the outer one: still not reported
+  });
+  const afterEscape = ext() - base;
+  assert.ok(inside < 32 * 1024 * 1024, `a scoped tensor was reported to V8 (${inside} bytes)`);
+  assert.ok(afterEscape >= 60 * 1024 * 1024, `a tensor that left every scope was not reported (${afterEscape} bytes)`);
+  escaped.dispose();
+  assert.ok(ext() - base < 32 * 1024 * 1024, 'disposing it takes the report back');
+  // Outside any scope a tensor is reported at once, and kept ones when kept.
+  const free = torch.zeros(n);
+  assert.ok(ext() - base >= 60 * 1024 * 1024);
+  free.dispose();
+  let kept!: torch.Tensor;
+  torch.tidy(() => { kept = torch.keep(torch.zeros(n)); });
+  assert.ok(ext() - base >= 60 * 1024 * 1024, 'a kept tensor is reported');
+  kept.dispose();
+});
+
+test('Sequential frees each intermediate once the next layer consumed it, inside tidy only', () => {
+  // A probe layer records how many bytes are live when it runs: with eager freeing only the current
+  // activation (and the input) are alive, not every earlier one.
+  class Probe extends torch.nn.Module {
+    live = 0;
+    override forward(x: torch.Tensor): torch.Tensor {
+      this.live = torch.memoryStats().liveBytes;
+      return x.mul(1);
+    }
+  }
+  const layers = () => [new torch.nn.Linear(64, 4096), new torch.nn.ReLU(), new torch.nn.Linear(4096, 4096),
+    new torch.nn.Sigmoid(), new torch.nn.Linear(4096, 4096), new torch.nn.Tanh()];
+  // A layer that keeps its output in a property, as some Python code does: fine outside tidy.
+  class Store extends torch.nn.Module {
+    out: torch.Tensor | null = null;
+    override forward(x: torch.Tensor): torch.Tensor { this.out = x.mul(2); return this.out; }
+  }
+  const probe = new Probe();
+  const store = new Store();
+  const seq = new torch.nn.Sequential(...layers(), store, new torch.nn.ReLU(), probe);
+  const x = torch.randn(256, 64);
+  const act = 256 * 4096 * 4; // one activation, 4 MiB
+  torch.noGrad(() => {
+    const base = torch.memoryStats().liveBytes;
+    torch.tidy(() => { seq.call(x); });
+    assert.ok(probe.live - base <= act, `eager: ${(probe.live - base) / act} activations alive at the probe`);
+    assert.ok(store.out!.isDisposed, 'inside tidy an intermediate is freed once consumed');
+    // Outside tidy nothing is disposed early: the collector decides, as reference counting does in Python.
+    const out = seq.call(x);
+    assert.ok(!store.out!.isDisposed && store.out!.shape[1] === 4096, 'outside tidy an intermediate was disposed');
+    out.dispose();
+  });
+  // A forward hook sees a layer's output: that output is left alone, so the hook may keep it.
+  let seen: torch.Tensor | undefined;
+  const h = (seq.at(2) as torch.nn.Module).registerForwardHook((_m, _i, o) => { seen = o as torch.Tensor; });
+  torch.noGrad(() => torch.tidy(() => {
+    seq.call(x);
+    assert.equal(seen!.shape[1], 4096, 'the hooked output is still alive inside the scope');
+  }));
+  h.remove();
+  // Gradients are unaffected: the graph holds its own references to what backward needs.
+  const lin = new torch.nn.Sequential(new torch.nn.Linear(4, 8), new torch.nn.Tanh(), new torch.nn.Linear(8, 1));
+  const xs = torch.randn(5, 4);
+  torch.tidy(() => { lin.call(xs).sum().backward(); });
+  const g1 = (lin.at(0) as torch.nn.Linear).weight.grad!.clone();
+  lin.zeroGrad();
+  const y = (lin.at(2) as torch.nn.Module).call((lin.at(1) as torch.nn.Module).call((lin.at(0) as torch.nn.Module).call(xs)));
+  y.sum().backward();
+  assert.ok((lin.at(0) as torch.nn.Linear).weight.grad!.equal(g1));
 });

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Inference throughput of torchvision models in eval mode under torch.inference_mode(), the PyTorch side of
 bench/zoo-inference.ts. Prints one JSON object per (model, batch size):
-  {"model", "batch", "size", "iters", "seconds", "img_s", "threads"}
+  {"model", "batch", "size", "iters", "seconds", "img_s", "threads", "times_ms"}
+(times_ms: each timed forward pass, for medians)
 Random weights (speed does not depend on the values) and a fixed random input of the weights' crop size.
 """
 import argparse
@@ -30,9 +31,11 @@ for name in a.models.split(','):
         with torch.inference_mode():
             for _ in range(a.warmup):
                 model(x)
-            t0 = time.perf_counter()
+            times = []
             for _ in range(a.iters):
+                t0 = time.perf_counter()
                 model(x)
-            dt = time.perf_counter() - t0
+                times.append((time.perf_counter() - t0) * 1000)
+            dt = sum(times) / 1000
         print(json.dumps({'model': name, 'batch': bs, 'size': size, 'iters': a.iters, 'seconds': dt,
-                          'img_s': bs * a.iters / dt, 'threads': torch.get_num_threads()}), flush=True)
+                          'img_s': bs * a.iters / dt, 'threads': torch.get_num_threads(), 'times_ms': times}), flush=True)

@@ -53,7 +53,8 @@ constexpr uint32_t kGeneratorTag = 0x47454e52;  // "GENR"
 struct TensorBox {
   uint32_t tag = kTensorTag;
   at::Tensor t;
-  int64_t accounted = 0;
+  int64_t accounted = 0;  // bytes counted in memoryStats()
+  int64_t reported = 0;   // bytes reported to V8 as external memory (0 while a tidy scope owns the tensor)
 };
 
 struct GeneratorBox {
@@ -77,7 +78,16 @@ int64_t AccountedBytes(const at::Tensor& t) {
 // may start another collection from inside the running one, which V8 treats as a fatal error. Finalizers
 // only add to the pending amount; the next call from JavaScript reports it.
 thread_local int64_t t_pending_external = 0;
+
+// Inside a tidy scope every new tensor is freed deterministically when the scope ends (unless it escapes), so
+// the collector can never free it sooner and reporting it only misleads V8: a forward pass of a big model
+// would report hundreds of MB per call and trigger a full mark-compact per call, whose concurrent marking
+// threads then compete with libtorch's OpenMP threads. While the flag is set, Wrap() counts a tensor in
+// memoryStats() but not for V8; the JavaScript side reports the tensors that escape (reportExternal()).
+thread_local bool t_defer_external = false;
+thread_local int64_t t_reported_total = 0;  // what this thread's V8 isolate has been told, pending included
 void ReportExternal(Napi::BasicEnv env, int64_t delta, bool in_gc = false) {
+  t_reported_total += delta;
   t_pending_external += delta;
   if (in_gc) return;
   if (t_pending_external >= (1 << 20) || t_pending_external <= -(1 << 20)) {
@@ -88,11 +98,12 @@ void ReportExternal(Napi::BasicEnv env, int64_t delta, bool in_gc = false) {
 
 void ReleaseBox(Napi::BasicEnv env, TensorBox* box, bool in_gc = false) {
   if (box->t.defined()) g_live_handles--;
-  if (box->accounted != 0) {
-    ReportExternal(env, -box->accounted, in_gc);
-    g_live_bytes -= box->accounted;
-    box->accounted = 0;
+  if (box->reported != 0) {
+    ReportExternal(env, -box->reported, in_gc);
+    box->reported = 0;
   }
+  g_live_bytes -= box->accounted;
+  box->accounted = 0;
   box->t.reset();
 }
 
@@ -107,9 +118,10 @@ Napi::Value Wrap(Napi::Env env, at::Tensor t) {
   if (!t.defined()) return env.Null();
   auto* box = new TensorBox{kTensorTag, std::move(t), 0};
   box->accounted = AccountedBytes(box->t);
-  if (box->accounted != 0) {
+  g_live_bytes += box->accounted;
+  if (!t_defer_external && box->accounted != 0) {
     ReportExternal(env, box->accounted);
-    g_live_bytes += box->accounted;
+    box->reported = box->accounted;
   }
   if (box->t.defined()) g_live_handles++;
   return Napi::External<TensorBox>::New(env, box, FinalizeBox);
@@ -633,6 +645,24 @@ Napi::Value Dispose(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+Napi::Value SetDeferExternal(const Napi::CallbackInfo& info) {
+  t_defer_external = info[0].ToBoolean().Value();
+  return info.Env().Undefined();
+}
+
+// A tensor made inside a tidy scope escaped it (returned to no enclosing scope, kept, or made a parameter):
+// from now on its lifetime is the collector's business, so V8 must know its size.
+Napi::Value ReportTensorExternal(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!IsTensorExternal(info[0])) return env.Undefined();
+  TensorBox* box = info[0].As<Napi::External<TensorBox>>().Data();
+  if (box->t.defined() && box->reported == 0 && box->accounted != 0) {
+    ReportExternal(env, box->accounted);
+    box->reported = box->accounted;
+  }
+  return env.Undefined();
+}
+
 Napi::Value IsDisposed(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), !BoxOf(info[0], "isDisposed")->t.defined());
 }
@@ -648,6 +678,7 @@ Napi::Value MemoryStats(const Napi::CallbackInfo& info) {
   auto o = Napi::Object::New(env);
   o.Set("liveTensors", Napi::Number::New(env, static_cast<double>(g_live_handles.load())));
   o.Set("liveBytes", Napi::Number::New(env, static_cast<double>(g_live_bytes.load())));
+  o.Set("reportedBytes", Napi::Number::New(env, static_cast<double>(t_reported_total)));
   return o;
 }
 
@@ -924,6 +955,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("isContiguous", IsContiguous);
   fn("dispose", Dispose);
   fn("isDisposed", IsDisposed);
+  fn("setDeferExternal", SetDeferExternal);
+  fn("reportExternal", ReportTensorExternal);
   fn("same", SameTensor);
   fn("memoryStats", MemoryStats);
   fn("requiresGrad", RequiresGrad);

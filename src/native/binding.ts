@@ -38,8 +38,12 @@ export interface Native {
   isContiguous(h: Handle, memoryFormat?: number): boolean;
   dispose(h: Handle): void;
   isDisposed(h: Handle): boolean;
+  /** While true, new tensors are not reported to V8 as external memory (a tidy scope will free them). */
+  setDeferExternal(defer: boolean): void;
+  /** Reports a tensor made while deferred, once it outlives its tidy scope. */
+  reportExternal(h: Handle): void;
   same(a: Handle, b: Handle): boolean;
-  memoryStats(): { liveTensors: number; liveBytes: number };
+  memoryStats(): { liveTensors: number; liveBytes: number; reportedBytes: number };
   requiresGrad(h: Handle): boolean;
   setRequiresGrad(h: Handle, value: boolean): void;
   isLeaf(h: Handle): boolean;

@@ -8,7 +8,7 @@ import { inspect } from 'node:util';
 import { Tensor } from '../tensor.js';
 import { Parameter } from './parameter.js';
 import { noGrad } from '../autograd/grad-mode.js';
-import { untrack } from '../memory.js';
+import { disposeTemporary, untrack } from '../memory.js';
 import type { DType } from '../dtype.js';
 
 export type StateDict = Record<string, Tensor>;
@@ -73,6 +73,11 @@ export class Module {
       if (r !== undefined) out = r;
     }
     return out;
+  }
+
+  /** Whether forward hooks or pre-hooks are registered on this module (they may hold on to its tensors). */
+  hasForwardHooks(): boolean {
+    return this._internals.forwardPreHooks.size !== 0 || this._internals.forwardHooks.size !== 0;
   }
 
   registerForwardHook(hook: ForwardHook): RemovableHandle {
@@ -359,4 +364,32 @@ function checkName(name: string, m: Module): void {
   if (typeof name !== 'string' || name === '' || name.includes('.')) {
     throw new TypeError(`${m._getName()}: a module, parameter or buffer name must be a non-empty string without '.', got '${name}'`);
   }
+}
+
+/**
+ * Feeds `input` through `modules` in order, as Sequential does, and frees each intermediate output as soon as
+ * the next module has consumed it (see disposeTemporary: only inside a tidy scope, and never a tensor that a
+ * hook saw, that a module passed through unchanged, or that is not a plain Tensor result). Python frees these
+ * by reference counting; without it every activation of a forward pass stays alive to the end of the scope.
+ */
+export function callChain(input: any, modules: Iterable<Module>): any {
+  let x = input;
+  let prev: Module | undefined;
+  for (const m of modules) {
+    const y = m.call(x);
+    if (x !== input && y !== x && x instanceof Tensor && y instanceof Tensor && !prev!.hasForwardHooks() && !m.hasForwardHooks()) {
+      disposeTemporary(x);
+    }
+    x = y;
+    prev = m;
+  }
+  return x;
+}
+
+/**
+ * Frees `t`, an output of `producer` that the caller has finished with, unless a hook on `producer` saw it
+ * (the hook may keep it). Only inside a tidy scope, and only a tensor the scope owns (see disposeTemporary).
+ */
+export function releaseOutput(producer: Module, t: unknown): void {
+  if (t instanceof Tensor && !producer.hasForwardHooks()) disposeTemporary(t);
 }

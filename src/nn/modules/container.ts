@@ -1,6 +1,6 @@
 // Sequential, ModuleList and ModuleDict. Children are own properties named "0", "1", ... (or by key), so
 // `seq[6]` reads and `seq[6] = new Linear(4096, 2)` replaces a layer, as in Python.
-import { Module } from '../module.js';
+import { Module, callChain } from '../module.js';
 
 function normIndex(i: number, n: number, what: string): number {
   const j = i < 0 ? i + n : i;
@@ -60,9 +60,7 @@ export class Sequential extends IndexedContainer {
     }
   }
   override forward(input: any): any {
-    let x = input;
-    for (const m of this.children()) x = m.call(x);
-    return x;
+    return callChain(input, this.children());
   }
   /** Python's `seq[start:stop]`: a Sequential of those modules, with their original names. */
   slice(start = 0, stop?: number): Sequential {

@@ -1,6 +1,7 @@
 // DenseNet-BC (Huang et al. 2016): dense blocks whose layers each see the concatenation of all earlier
 // feature maps, joined by transition layers that halve channels and resolution.
-import { Module } from '../../nn/module.js';
+import { Module, callChain, releaseOutput } from '../../nn/module.js';
+import { disposeTemporary } from '../../memory.js';
 import { Sequential, ModuleDict } from '../../nn/modules/container.js';
 import * as nn from '../../nn/index.js';
 import { flatten } from '../../functions.js';
@@ -37,9 +38,13 @@ export class DenseLayer extends Module {
   /** Takes one tensor or the list of all earlier feature maps (concatenated on channels first). */
   override forward(input: Tensor | Tensor[]): Tensor {
     const prev = Array.isArray(input) ? input : [input];
+    // Each intermediate is freed once consumed (callChain, releaseOutput), as Python's reference counting does:
+    // the concatenation of all earlier features is the biggest tensor of a dense layer.
     const concated = prev.length === 1 ? prev[0]! : cat(prev, 1);
-    const bottleneck: Tensor = this.conv1.call(this.relu1.call(this.norm1.call(concated)));
-    let out: Tensor = this.conv2.call(this.relu2.call(this.norm2.call(bottleneck)));
+    const bottleneck: Tensor = callChain(concated, [this.norm1, this.relu1, this.conv1]);
+    if (concated !== prev[0]) disposeTemporary(concated);
+    let out: Tensor = callChain(bottleneck, [this.norm2, this.relu2, this.conv2]);
+    releaseOutput(this.conv1, bottleneck);
     if (this.dropRate > 0) out = nn.functional.dropout(out, { p: this.dropRate, training: this.training });
     return out;
   }
@@ -58,8 +63,11 @@ export class DenseBlock extends ModuleDict {
 
   override forward(initFeatures: Tensor): Tensor {
     const features = [initFeatures];
-    for (const layer of this.values()) features.push(layer.call(features));
-    return cat(features, 1);
+    const layers = [...this.values()];
+    for (const layer of layers) features.push(layer.call(features));
+    const out = cat(features, 1);
+    layers.forEach((layer, i) => releaseOutput(layer, features[i + 1]));
+    return out;
   }
 }
 
@@ -133,10 +141,11 @@ export class DenseNet extends Module {
 
   override forward(x: Tensor): Tensor {
     const features: Tensor = this.features.call(x);
-    let out = nn.functional.relu(features, { inplace: true });
-    out = nn.functional.adaptiveAvgPool2d(out, [1, 1]);
-    out = flatten(out, 1);
-    return this.classifier.call(out);
+    const pooled = nn.functional.adaptiveAvgPool2d(nn.functional.relu(features, { inplace: true }), [1, 1]);
+    releaseOutput(this.features, features);
+    const out: Tensor = this.classifier.call(flatten(pooled, 1));
+    disposeTemporary(pooled);
+    return out;
   }
 }
 

@@ -1,7 +1,9 @@
 // GoogLeNet (Szegedy et al. 2014, "Going deeper with convolutions") as torchvision builds it: batch-normalised
 // convolutions, the 5x5 branch computed with a 3x3 kernel (a known torchvision quirk kept for its checkpoints),
 // two auxiliary classifiers used in training only.
-import { Module } from '../../nn/module.js';
+import { Module, callChain, releaseOutput } from '../../nn/module.js';
+import { disposeTemporary } from '../../memory.js';
+import { catBranches } from './branches.js';
 import { Sequential } from '../../nn/modules/container.js';
 import * as nn from '../../nn/index.js';
 import { flatten } from '../../functions.js';
@@ -24,7 +26,7 @@ export class BasicConv2d extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    return nn.functional.relu(this.bn.call(this.conv.call(x)), { inplace: true });
+    return nn.functional.relu(callChain(x, [this.conv, this.bn]), { inplace: true });
   }
 }
 
@@ -44,7 +46,7 @@ export class Inception extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    return cat([this.branch1.call(x), this.branch2.call(x), this.branch3.call(x), this.branch4.call(x)], 1);
+    return catBranches(x, [this.branch1, this.branch2, this.branch3, this.branch4]);
   }
 }
 
@@ -173,31 +175,21 @@ export class GoogLeNet extends Module {
 
   /** Logits in eval mode (or without auxiliary heads); {logits, aux2, aux1} in training mode with them. */
   override forward(x: Tensor): Tensor | GoogLeNetOutputs {
-    if (this.transformInput) x = transformInputImageNet(x);
-    x = this.conv1.call(x);
-    x = this.maxpool1.call(x);
-    x = this.conv2.call(x);
-    x = this.conv3.call(x);
-    x = this.maxpool2.call(x);
-    x = this.inception3a.call(x);
-    x = this.inception3b.call(x);
-    x = this.maxpool3.call(x);
-    x = this.inception4a.call(x);
-    const headA: Tensor | null = this.aux1 && this.training ? this.aux1.call(x) : null;
-    x = this.inception4b.call(x);
-    x = this.inception4c.call(x);
-    x = this.inception4d.call(x);
-    const headB: Tensor | null = this.aux2 && this.training ? this.aux2.call(x) : null;
-    x = this.inception4e.call(x);
-    x = this.maxpool4.call(x);
-    x = this.inception5a.call(x);
-    x = this.inception5b.call(x);
-    x = this.avgpool.call(x);
-    x = flatten(x, 1);
-    x = this.dropout.call(x);
-    x = this.fc.call(x);
-    if (this.training && this.auxLogits) return { logits: x, aux2: headA, aux1: headB };
-    return x;
+    // Chains of layers free each activation once the next layer has consumed it (callChain, releaseOutput).
+    const input = this.transformInput ? transformInputImageNet(x) : x;
+    const at4a: Tensor = callChain(input, [this.conv1, this.maxpool1, this.conv2, this.conv3, this.maxpool2,
+      this.inception3a, this.inception3b, this.maxpool3, this.inception4a]);
+    if (input !== x) disposeTemporary(input);
+    const headA: Tensor | null = this.aux1 && this.training ? this.aux1.call(at4a) : null;
+    const at4d: Tensor = callChain(at4a, [this.inception4b, this.inception4c, this.inception4d]);
+    releaseOutput(this.inception4a, at4a);
+    const headB: Tensor | null = this.aux2 && this.training ? this.aux2.call(at4d) : null;
+    const pooled: Tensor = callChain(at4d, [this.inception4e, this.maxpool4, this.inception5a, this.inception5b, this.avgpool]);
+    releaseOutput(this.inception4d, at4d);
+    const logits: Tensor = callChain(flatten(pooled, 1), [this.dropout, this.fc]);
+    releaseOutput(this.avgpool, pooled);
+    if (this.training && this.auxLogits) return { logits, aux2: headA, aux1: headB };
+    return logits;
   }
 }
 

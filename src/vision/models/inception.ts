@@ -1,6 +1,8 @@
 // Inception v3 (Szegedy et al. 2015, "Rethinking the Inception Architecture"), as torchvision's inception.py.
 // Needs inputs of at least 75x75.
-import { Module } from '../../nn/module.js';
+import { Module, callChain, releaseOutput } from '../../nn/module.js';
+import { disposeTemporary } from '../../memory.js';
+import { catBranches, avgPool3x3, maxPool3x3Stride2 } from './branches.js';
 import * as nn from '../../nn/index.js';
 import { flatten } from '../../functions.js';
 import { cat } from '../../creation.js';
@@ -28,11 +30,12 @@ export class InceptionA extends Module {
     this.branch_pool = conv(inChannels, poolFeatures, 1);
   }
   override forward(x: Tensor): Tensor {
-    const b1 = this.branch1x1.call(x);
-    const b5 = this.branch5x5_2.call(this.branch5x5_1.call(x));
-    const b3 = this.branch3x3dbl_3.call(this.branch3x3dbl_2.call(this.branch3x3dbl_1.call(x)));
-    const bp = this.branch_pool.call(F.avgPool2d(x, 3, { stride: 1, padding: 1 }));
-    return cat([b1, b5, b3, bp], 1);
+    return catBranches(x, [
+      this.branch1x1,
+      [this.branch5x5_1, this.branch5x5_2],
+      [this.branch3x3dbl_1, this.branch3x3dbl_2, this.branch3x3dbl_3],
+      [avgPool3x3, this.branch_pool],
+    ]);
   }
 }
 
@@ -47,10 +50,7 @@ export class InceptionB extends Module {
     this.branch3x3dbl_3 = conv(96, 96, 3, { stride: 2 });
   }
   override forward(x: Tensor): Tensor {
-    const b3 = this.branch3x3.call(x);
-    const bd = this.branch3x3dbl_3.call(this.branch3x3dbl_2.call(this.branch3x3dbl_1.call(x)));
-    const bp = F.maxPool2d(x, 3, { stride: 2 });
-    return cat([b3, bd, bp], 1);
+    return catBranches(x, [this.branch3x3, [this.branch3x3dbl_1, this.branch3x3dbl_2, this.branch3x3dbl_3], maxPool3x3Stride2]);
   }
 }
 
@@ -75,15 +75,12 @@ export class InceptionC extends Module {
     this.branch_pool = conv(inChannels, 192, 1);
   }
   override forward(x: Tensor): Tensor {
-    const b1 = this.branch1x1.call(x);
-    const b7 = this.branch7x7_3.call(this.branch7x7_2.call(this.branch7x7_1.call(x)));
-    let bd: Tensor = this.branch7x7dbl_1.call(x);
-    bd = this.branch7x7dbl_2.call(bd);
-    bd = this.branch7x7dbl_3.call(bd);
-    bd = this.branch7x7dbl_4.call(bd);
-    bd = this.branch7x7dbl_5.call(bd);
-    const bp = this.branch_pool.call(F.avgPool2d(x, 3, { stride: 1, padding: 1 }));
-    return cat([b1, b7, bd, bp], 1);
+    return catBranches(x, [
+      this.branch1x1,
+      [this.branch7x7_1, this.branch7x7_2, this.branch7x7_3],
+      [this.branch7x7dbl_1, this.branch7x7dbl_2, this.branch7x7dbl_3, this.branch7x7dbl_4, this.branch7x7dbl_5],
+      [avgPool3x3, this.branch_pool],
+    ]);
   }
 }
 
@@ -101,13 +98,11 @@ export class InceptionD extends Module {
     this.branch7x7x3_4 = conv(192, 192, 3, { stride: 2 });
   }
   override forward(x: Tensor): Tensor {
-    const b3 = this.branch3x3_2.call(this.branch3x3_1.call(x));
-    let b7: Tensor = this.branch7x7x3_1.call(x);
-    b7 = this.branch7x7x3_2.call(b7);
-    b7 = this.branch7x7x3_3.call(b7);
-    b7 = this.branch7x7x3_4.call(b7);
-    const bp = F.maxPool2d(x, 3, { stride: 2 });
-    return cat([b3, b7, bp], 1);
+    return catBranches(x, [
+      [this.branch3x3_1, this.branch3x3_2],
+      [this.branch7x7x3_1, this.branch7x7x3_2, this.branch7x7x3_3, this.branch7x7x3_4],
+      maxPool3x3Stride2,
+    ]);
   }
 }
 
@@ -130,13 +125,22 @@ export class InceptionE extends Module {
     this.branch_pool = conv(inChannels, 192, 1);
   }
   override forward(x: Tensor): Tensor {
-    const b1 = this.branch1x1.call(x);
-    const t3: Tensor = this.branch3x3_1.call(x);
-    const b3 = cat([this.branch3x3_2a.call(t3), this.branch3x3_2b.call(t3)], 1);
-    const td: Tensor = this.branch3x3dbl_2.call(this.branch3x3dbl_1.call(x));
-    const bd = cat([this.branch3x3dbl_3a.call(td), this.branch3x3dbl_3b.call(td)], 1);
-    const bp = this.branch_pool.call(F.avgPool2d(x, 3, { stride: 1, padding: 1 }));
-    return cat([b1, b3, bd, bp], 1);
+    // The two middle branches fork again: each is its stem followed by a pair concatenated on channels.
+    const forked = (stem: Module[], pair: Module[]): Tensor => {
+      const t: Tensor = callChain(x, stem);
+      const y = catBranches(t, pair);
+      releaseOutput(stem[stem.length - 1]!, t);
+      return y;
+    };
+    const b1: Tensor = this.branch1x1.call(x);
+    const b3 = forked([this.branch3x3_1], [this.branch3x3_2a, this.branch3x3_2b]);
+    const bd = forked([this.branch3x3dbl_1, this.branch3x3dbl_2], [this.branch3x3dbl_3a, this.branch3x3dbl_3b]);
+    const bp: Tensor = callChain(x, [avgPool3x3, this.branch_pool]);
+    const y = cat([b1, b3, bd, bp], 1);
+    releaseOutput(this.branch1x1, b1);
+    for (const t of [b3, bd]) disposeTemporary(t);
+    releaseOutput(this.branch_pool, bp);
+    return y;
   }
 }
 
@@ -233,32 +237,19 @@ export class Inception3 extends Module {
 
   /** Logits in eval mode (or without the auxiliary head); {logits, auxLogits} in training mode with it. */
   override forward(x: Tensor): Tensor | InceptionOutputs {
-    if (this.transformInput) x = transformInputImageNet(x);
-    x = this.Conv2d_1a_3x3.call(x);
-    x = this.Conv2d_2a_3x3.call(x);
-    x = this.Conv2d_2b_3x3.call(x);
-    x = this.maxpool1.call(x);
-    x = this.Conv2d_3b_1x1.call(x);
-    x = this.Conv2d_4a_3x3.call(x);
-    x = this.maxpool2.call(x);
-    x = this.Mixed_5b.call(x);
-    x = this.Mixed_5c.call(x);
-    x = this.Mixed_5d.call(x);
-    x = this.Mixed_6a.call(x);
-    x = this.Mixed_6b.call(x);
-    x = this.Mixed_6c.call(x);
-    x = this.Mixed_6d.call(x);
-    x = this.Mixed_6e.call(x);
-    const aux: Tensor | null = this.AuxLogits && this.training ? this.AuxLogits.call(x) : null;
-    x = this.Mixed_7a.call(x);
-    x = this.Mixed_7b.call(x);
-    x = this.Mixed_7c.call(x);
-    x = this.avgpool.call(x);
-    x = this.dropout.call(x);
-    x = flatten(x, 1);
-    x = this.fc.call(x);
-    if (this.training && this.auxLogits) return { logits: x, auxLogits: aux };
-    return x;
+    // Chains of layers free each activation once the next layer has consumed it (callChain, releaseOutput).
+    const input = this.transformInput ? transformInputImageNet(x) : x;
+    const at17: Tensor = callChain(input, [this.Conv2d_1a_3x3, this.Conv2d_2a_3x3, this.Conv2d_2b_3x3, this.maxpool1,
+      this.Conv2d_3b_1x1, this.Conv2d_4a_3x3, this.maxpool2, this.Mixed_5b, this.Mixed_5c, this.Mixed_5d, this.Mixed_6a,
+      this.Mixed_6b, this.Mixed_6c, this.Mixed_6d, this.Mixed_6e]);
+    if (input !== x) disposeTemporary(input);
+    const aux: Tensor | null = this.AuxLogits && this.training ? this.AuxLogits.call(at17) : null;
+    const pooled: Tensor = callChain(at17, [this.Mixed_7a, this.Mixed_7b, this.Mixed_7c, this.avgpool, this.dropout]);
+    releaseOutput(this.Mixed_6e, at17);
+    const logits: Tensor = this.fc.call(flatten(pooled, 1));
+    releaseOutput(this.dropout, pooled);
+    if (this.training && this.auxLogits) return { logits, auxLogits: aux };
+    return logits;
   }
 }
 

@@ -1,6 +1,6 @@
 // ResNet (He et al. 2015), ResNeXt (Xie et al. 2016) and Wide ResNet (Zagoruyko & Komodakis 2016), as
 // torchvision's resnet.py: the stride of a Bottleneck sits on its 3x3 convolution ("ResNet V1.5").
-import { Module } from '../../nn/module.js';
+import { Module, callChain, releaseOutput } from '../../nn/module.js';
 import { Sequential } from '../../nn/modules/container.js';
 import * as nn from '../../nn/index.js';
 import { flatten } from '../../functions.js';
@@ -57,15 +57,18 @@ export class BasicBlock extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    let out: Tensor = this.conv1.call(x);
-    out = this.bn1.call(out);
-    out = this.relu.call(out);
-    out = this.conv2.call(out);
-    out = this.bn2.call(out);
-    const identity: Tensor = this.downsample ? this.downsample.call(x) : x;
-    out.add_(identity);
-    return this.relu.call(out);
+    // callChain frees each intermediate once consumed, as Python's `out = self.bn1(out)` rebinding does.
+    const out: Tensor = callChain(x, [this.conv1, this.bn1, this.relu, this.conv2, this.bn2]);
+    return addShortcut(out, x, this.downsample, this.relu);
   }
+}
+
+/** The end of a residual block: out += downsample(x) or x, then ReLU; a downsampled shortcut is freed once added. */
+function addShortcut(out: Tensor, x: Tensor, downsample: Module | null, relu: Module): Tensor {
+  const identity: Tensor = downsample ? downsample.call(x) : x;
+  out.add_(identity);
+  if (downsample) releaseOutput(downsample, identity);
+  return relu.call(out);
 }
 
 /** 1x1 (reduce) -> 3x3 (grouped, strided) -> 1x1 (expand x4) and a shortcut; ResNet-50 and deeper. */
@@ -99,17 +102,8 @@ export class Bottleneck extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    let out: Tensor = this.conv1.call(x);
-    out = this.bn1.call(out);
-    out = this.relu.call(out);
-    out = this.conv2.call(out);
-    out = this.bn2.call(out);
-    out = this.relu.call(out);
-    out = this.conv3.call(out);
-    out = this.bn3.call(out);
-    const identity: Tensor = this.downsample ? this.downsample.call(x) : x;
-    out.add_(identity);
-    return this.relu.call(out);
+    const out: Tensor = callChain(x, [this.conv1, this.bn1, this.relu, this.conv2, this.bn2, this.relu, this.conv3, this.bn3]);
+    return addShortcut(out, x, this.downsample, this.relu);
   }
 }
 
@@ -202,17 +196,11 @@ export class ResNet extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    x = this.conv1.call(x);
-    x = this.bn1.call(x);
-    x = this.relu.call(x);
-    x = this.maxpool.call(x);
-    x = this.layer1.call(x);
-    x = this.layer2.call(x);
-    x = this.layer3.call(x);
-    x = this.layer4.call(x);
-    x = this.avgpool.call(x);
-    x = flatten(x, 1);
-    return this.fc.call(x);
+    const pooled: Tensor = callChain(x, [this.conv1, this.bn1, this.relu, this.maxpool, this.layer1, this.layer2,
+      this.layer3, this.layer4, this.avgpool]);
+    const out: Tensor = this.fc.call(flatten(pooled, 1));
+    if (pooled !== x) releaseOutput(this.avgpool, pooled);
+    return out;
   }
 }
 
