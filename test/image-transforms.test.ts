@@ -232,3 +232,17 @@ OUT['ts'] = torch.stack(T_.TenCrop([11, 7])(T['xt']))
   assert.ok(torch.stack(new TenCrop([11, 7]).call(x) as torch.Tensor[]).equal(tensors.ts!));
   assert.throws(() => new FiveCrop(40).call(img), /bigger/);
 });
+
+test('the native resampling loops refuse sizes that do not match their arrays (an exception, never a bad read)', async () => {
+  const { native } = await import('../src/native/binding.js');
+  const src = new Uint8Array(4 * 4 * 3);
+  const bounds = new Int32Array([0, 2, 2, 2]);
+  const kk = new Int32Array([1 << 21, 1 << 21, 1 << 21, 1 << 21]);
+  assert.throws(() => native.resampleHorizontal(src, 4, 3, 0, 4, 2, bounds, kk, 2, new Uint8Array(5)), /sizes do not match/);
+  assert.throws(() => native.resampleHorizontal(src, 4, 3, 2, 4, 2, bounds, kk, 2, new Uint8Array(24)), /sizes do not match/);
+  assert.throws(() => native.resampleHorizontal(src, 4, 3, 0, 4, 2, new Int32Array([3, 2, 0, 2]), kk, 2, new Uint8Array(24)), /outside the source row/);
+  assert.throws(() => native.resampleVertical(src, 12, 0, 2, new Int32Array([3, 2, 0, 2]), kk, 2, new Uint8Array(24)), /outside the source rows/);
+  const out = new Uint8Array(24);
+  native.resampleHorizontal(src.fill(200), 4, 3, 0, 4, 2, bounds, kk, 2, out);
+  assert.deepEqual([...new Set(out)], [200], 'two half weights of 200 give 200');
+});

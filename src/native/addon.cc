@@ -22,6 +22,7 @@
 #include <torch/csrc/autograd/function.h>
 #include <torch/csrc/autograd/variable.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <memory>
@@ -934,12 +935,135 @@ Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
   });
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Pillow's 8-bit separable resampling loops (libImaging/Resample.c, ImagingResampleHorizontal_8bpc and
+// ImagingResampleVertical_8bpc) for the image transforms. The coefficients are computed in TypeScript
+// (vision/transforms/pil-kernels.ts); only the multiply-accumulate loops run here, on interleaved HWC bytes,
+// about five times faster than the same loops in JavaScript. Sums are ints with Pillow's 22 fraction bits.
+
+namespace {
+constexpr int kPrecisionBits = 32 - 8 - 2;
+
+inline uint8_t Clip8(int32_t ss) {
+  int32_t v = ss >> kPrecisionBits;
+  return static_cast<uint8_t>(v < 0 ? 0 : v > 255 ? 255 : v);
+}
+
+template <typename T>
+T* TypedData(const Napi::Value& v, const char* what, size_t* len) {
+  if (!v.IsTypedArray()) throw Napi::TypeError::New(v.Env(), std::string("resample: ") + what + " must be a TypedArray");
+  auto ta = v.As<Napi::TypedArray>();
+  if (ta.ElementSize() != sizeof(T)) throw Napi::TypeError::New(v.Env(), std::string("resample: ") + what + " has the wrong element type");
+  *len = ta.ElementLength();
+  return reinterpret_cast<T*>(static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset());
+}
+}  // namespace
+
+// resampleHorizontal(src, srcW, channels, y0, rows, outW, bounds, kk, ksize, out): rows y0.. of src -> out.
+Napi::Value ResampleHorizontal(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  size_t srcLen, bLen, kLen, outLen;
+  const uint8_t* src = TypedData<uint8_t>(info[0], "src", &srcLen);
+  const int64_t srcW = info[1].As<Napi::Number>().Int64Value();
+  const int64_t C = info[2].As<Napi::Number>().Int64Value();
+  const int64_t y0 = info[3].As<Napi::Number>().Int64Value();
+  const int64_t rows = info[4].As<Napi::Number>().Int64Value();
+  const int64_t outW = info[5].As<Napi::Number>().Int64Value();
+  const int32_t* bounds = TypedData<int32_t>(info[6], "bounds", &bLen);
+  const int32_t* kk = TypedData<int32_t>(info[7], "kk", &kLen);
+  const int64_t ksize = info[8].As<Napi::Number>().Int64Value();
+  uint8_t* out = TypedData<uint8_t>(info[9], "out", &outLen);
+  // Every index is checked before the loops: bad arguments are an exception, never a read out of bounds.
+  if (srcW <= 0 || C <= 0 || y0 < 0 || rows < 0 || outW < 0 || ksize <= 0 ||
+      static_cast<size_t>((y0 + rows) * srcW * C) > srcLen || bLen < static_cast<size_t>(outW * 2) ||
+      kLen < static_cast<size_t>(outW * ksize) || outLen < static_cast<size_t>(rows * outW * C)) {
+    throw Napi::RangeError::New(env, "resampleHorizontal: sizes do not match the arrays");
+  }
+  for (int64_t xx = 0; xx < outW; xx++) {
+    if (bounds[xx * 2] < 0 || bounds[xx * 2 + 1] < 0 || bounds[xx * 2 + 1] > ksize || bounds[xx * 2] + bounds[xx * 2 + 1] > srcW) {
+      throw Napi::RangeError::New(env, "resampleHorizontal: filter bounds outside the source row");
+    }
+  }
+  const int32_t half = 1 << (kPrecisionBits - 1);
+  for (int64_t y = 0; y < rows; y++) {
+    const uint8_t* in = src + (y + y0) * srcW * C;
+    uint8_t* o = out + y * outW * C;
+    for (int64_t xx = 0; xx < outW; xx++) {
+      const int32_t xmin = bounds[xx * 2], xmax = bounds[xx * 2 + 1];
+      const int32_t* k = kk + xx * ksize;
+      const uint8_t* p = in + xmin * C;
+      if (C == 3) {
+        int32_t s0 = half, s1 = half, s2 = half;
+        for (int32_t x = 0; x < xmax; x++, p += 3) {
+          s0 += p[0] * k[x];
+          s1 += p[1] * k[x];
+          s2 += p[2] * k[x];
+        }
+        o[xx * 3] = Clip8(s0);
+        o[xx * 3 + 1] = Clip8(s1);
+        o[xx * 3 + 2] = Clip8(s2);
+      } else {
+        for (int64_t c = 0; c < C; c++) {
+          int32_t ss = half;
+          for (int32_t x = 0; x < xmax; x++) ss += p[x * C + c] * k[x];
+          o[xx * C + c] = Clip8(ss);
+        }
+      }
+    }
+  }
+  return env.Undefined();
+}
+
+// resampleVertical(src, rowLen, rowOffset, outH, bounds, kk, ksize, out): image row r is src row r - rowOffset.
+Napi::Value ResampleVertical(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  size_t srcLen, bLen, kLen, outLen;
+  const uint8_t* src = TypedData<uint8_t>(info[0], "src", &srcLen);
+  const int64_t rowLen = info[1].As<Napi::Number>().Int64Value();
+  const int64_t rowOffset = info[2].As<Napi::Number>().Int64Value();
+  const int64_t outH = info[3].As<Napi::Number>().Int64Value();
+  const int32_t* bounds = TypedData<int32_t>(info[4], "bounds", &bLen);
+  const int32_t* kk = TypedData<int32_t>(info[5], "kk", &kLen);
+  const int64_t ksize = info[6].As<Napi::Number>().Int64Value();
+  uint8_t* out = TypedData<uint8_t>(info[7], "out", &outLen);
+  if (rowLen <= 0 || outH < 0 || ksize <= 0 || bLen < static_cast<size_t>(outH * 2) ||
+      kLen < static_cast<size_t>(outH * ksize) || outLen < static_cast<size_t>(outH * rowLen)) {
+    throw Napi::RangeError::New(env, "resampleVertical: sizes do not match the arrays");
+  }
+  const int64_t srcRows = static_cast<int64_t>(srcLen) / rowLen;
+  for (int64_t yy = 0; yy < outH; yy++) {
+    const int64_t ymin = bounds[yy * 2] - rowOffset, ymax = bounds[yy * 2 + 1];
+    if (ymin < 0 || ymax < 0 || ymax > ksize || ymin + ymax > srcRows) {
+      throw Napi::RangeError::New(env, "resampleVertical: filter bounds outside the source rows");
+    }
+  }
+  const int32_t half = 1 << (kPrecisionBits - 1);
+  std::vector<int32_t> acc(static_cast<size_t>(rowLen));
+  for (int64_t yy = 0; yy < outH; yy++) {
+    const int64_t ymin = bounds[yy * 2] - rowOffset, ymax = bounds[yy * 2 + 1];
+    const int32_t* k = kk + yy * ksize;
+    std::fill(acc.begin(), acc.end(), half);
+    // Row-major: each source row is read contiguously and added to a row of sums (vectorises).
+    for (int64_t y = 0; y < ymax; y++) {
+      const uint8_t* in = src + (ymin + y) * rowLen;
+      const int32_t w = k[y];
+      int32_t* a = acc.data();
+      for (int64_t x = 0; x < rowLen; x++) a[x] += in[x] * w;
+    }
+    uint8_t* o = out + yy * rowLen;
+    for (int64_t x = 0; x < rowLen; x++) o[x] = Clip8(acc[x]);
+  }
+  return env.Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<AddonData>(new AddonData());
   auto fn = [&](const char* name, Napi::Function::Callback cb) {
     exports.Set(name, Napi::Function::New(env, cb, name));
   };
   fn("opHandle", OpHandle);
+  fn("resampleHorizontal", ResampleHorizontal);
+  fn("resampleVertical", ResampleVertical);
   fn("opSchema", OpSchema);
   fn("call", Call);
   fn("fromBytes", FromBytes);

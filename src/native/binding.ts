@@ -43,6 +43,12 @@ export interface Native {
   /** Reports a tensor made while deferred, once it outlives its tidy scope. */
   reportExternal(h: Handle): void;
   same(a: Handle, b: Handle): boolean;
+  /** Pillow's horizontal 8-bit resampling loop (coefficients from vision/transforms/pil-kernels.ts). */
+  resampleHorizontal(src: Uint8Array, srcW: number, channels: number, y0: number, rows: number, outW: number,
+    bounds: Int32Array, kk: Int32Array, ksize: number, out: Uint8Array): void;
+  /** Pillow's vertical 8-bit resampling loop; image row r is row r - rowOffset of src. */
+  resampleVertical(src: Uint8Array, rowLen: number, rowOffset: number, outH: number, bounds: Int32Array,
+    kk: Int32Array, ksize: number, out: Uint8Array): void;
   memoryStats(): { liveTensors: number; liveBytes: number; reportedBytes: number };
   requiresGrad(h: Handle): boolean;
   setRequiresGrad(h: Handle, value: boolean): void;

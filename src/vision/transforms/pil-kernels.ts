@@ -1,8 +1,10 @@
 // Pillow's pixel kernels (libImaging's Resample.c and Geometry.c, Pillow 9.4) on 8-bit HWC images, ported
 // so that torchvision's PIL pipelines give the same bytes in Node: resampling is PIL's separable
-// convolution with 22-bit fixed-point weights, nearest-neighbour scaling and affine sampling keep PIL's
+// convolution with 22-bit fixed-point weights (weights computed here, the multiply-accumulate loops in the
+// addon, where they run at C speed as in Pillow), nearest-neighbour scaling and affine sampling keep PIL's
 // accumulated coordinates and its 16.16 fixed-point path.
 import { createImage, type RGBImage } from '../io/image.js';
+import { native } from '../../native/binding.js';
 
 /** PIL's filter ids, as torchvision's pil_modes_mapping uses them. */
 export const PIL_NEAREST = 0, PIL_LANCZOS = 1, PIL_BILINEAR = 2, PIL_BICUBIC = 3, PIL_BOX = 4, PIL_HAMMING = 5;
@@ -42,7 +44,6 @@ const FILTERS: Record<number, Filter> = {
 
 const PRECISION_BITS = 32 - 8 - 2;
 const ONE = 1 << PRECISION_BITS;
-const HALF = 1 << (PRECISION_BITS - 1);
 
 interface Coeffs { ksize: number; bounds: Int32Array; kk: Int32Array }
 
@@ -79,10 +80,6 @@ function coeffs(inSize: number, in0: number, in1: number, outSize: number, f: Fi
   return { ksize, bounds, kk };
 }
 
-const clip8 = (ss: number): number => {
-  const v = Math.floor(ss / ONE);
-  return v < 0 ? 0 : v > 255 ? 255 : v;
-};
 
 /** PIL's Image.resize((width, height), filter) for a non-nearest filter (ImagingResample). */
 export function resampleImage(img: RGBImage, width: number, height: number, filter: number): RGBImage {
@@ -104,60 +101,27 @@ export function resampleImage(img: RGBImage, width: number, height: number, filt
     const last = v.bounds[height * 2 - 2]! + v.bounds[height * 2 - 1]!;
     const rows = needV ? last - first : img.height;
     const y0 = needV ? first : 0;
-    const out = new Uint8Array(rows * width * C);
-    const kk = h.kk;
-    for (let y = 0; y < rows; y++) {
-      const inRow = (y + y0) * srcW * C;
-      const outRow = y * width * C;
-      for (let xx = 0; xx < width; xx++) {
-        const xmin = h.bounds[xx * 2]!, xmax = h.bounds[xx * 2 + 1]!;
-        const kb = xx * h.ksize;
-        if (C === 3) {
-          // One pass for the three channels: the common case, about three times faster.
-          let s0 = HALF, s1 = HALF, s2 = HALF;
-          let o = inRow + xmin * 3;
-          for (let x = 0; x < xmax; x++, o += 3) {
-            const k = kk[kb + x]!;
-            s0 += src[o]! * k;
-            s1 += src[o + 1]! * k;
-            s2 += src[o + 2]! * k;
-          }
-          const d = outRow + xx * 3;
-          out[d] = clip8(s0);
-          out[d + 1] = clip8(s1);
-          out[d + 2] = clip8(s2);
-          continue;
-        }
-        for (let c = 0; c < C; c++) {
-          let ss = HALF;
-          for (let x = 0; x < xmax; x++) ss += src[inRow + (x + xmin) * C + c]! * kk[kb + x]!;
-          out[outRow + xx * C + c] = clip8(ss);
-        }
-      }
-    }
-    src = out;
+    src = horizontal(src, srcW, C, y0, rows, width, h);
     srcW = width;
     srcH = rows;
-    rowOffset = needV ? first : 0;
+    rowOffset = y0;
   }
   if (!needV) return createImage(width, srcH, C, src);
-  const out = new Uint8Array(height * srcW * C);
-  const rowLen = srcW * C;
-  // Row-major accumulation: each source row is read contiguously, weights applied to a row of sums.
-  const acc = new Float64Array(rowLen);
-  for (let yy = 0; yy < height; yy++) {
-    const ymin = v.bounds[yy * 2]! - rowOffset, ymax = v.bounds[yy * 2 + 1]!;
-    const kb = yy * v.ksize;
-    acc.fill(HALF);
-    for (let y = 0; y < ymax; y++) {
-      const k = v.kk[kb + y]!;
-      const base = (y + ymin) * rowLen;
-      for (let x = 0; x < rowLen; x++) acc[x] += src[base + x]! * k;
-    }
-    const outRow = yy * rowLen;
-    for (let x = 0; x < rowLen; x++) out[outRow + x] = clip8(acc[x]!);
-  }
-  return createImage(srcW, height, C, out);
+  return createImage(srcW, height, C, vertical(src, srcW * C, rowOffset, height, v));
+}
+
+/** ImagingResampleHorizontal_8bpc on rows y0..y0+rows of `src` (width srcW): native loops (addon.cc). */
+function horizontal(src: Uint8Array, srcW: number, C: number, y0: number, rows: number, width: number, h: Coeffs): Uint8Array {
+  const out = new Uint8Array(rows * width * C);
+  native.resampleHorizontal(src, srcW, C, y0, rows, width, h.bounds, h.kk, h.ksize, out);
+  return out;
+}
+
+/** ImagingResampleVertical_8bpc: `height` output rows of rowLen bytes; image row r is row r - rowOffset of `src`. */
+function vertical(src: Uint8Array, rowLen: number, rowOffset: number, height: number, v: Coeffs): Uint8Array {
+  const out = new Uint8Array(height * rowLen);
+  native.resampleVertical(src, rowLen, rowOffset, height, v.bounds, v.kk, v.ksize, out);
+  return out;
 }
 
 /** C's (int) cast of a coordinate as Geometry.c's COORD macro: -1 for anything negative. */
