@@ -28,6 +28,22 @@ if (!lt) {
 }
 log(`building against libtorch from ${lt.source}: ${lt.root}${lt.cuda ? ' (CUDA)' : ''}`);
 
+// libjpeg-turbo's headers give the addon its fast JPEG decoder (optional: sharp decodes everything without it).
+// TSTORCH_LIBJPEG=0 builds without it.
+function hasLibjpeg() {
+  return existsSync('/usr/include/jpeglib.h') && spawnSync('sh', ['-c', 'echo "int main(){}" | cc -x c - -ljpeg -o /dev/null'], { stdio: 'ignore' }).status === 0;
+}
+function aptInstallLibjpeg() {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !existsSync('/usr/bin/apt-get')) return false;
+  log('installing Debian\'s libjpeg62-turbo-dev for the fast JPEG decoder');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  return spawnSync('apt-get', ['install', '-y', '-qq', 'libjpeg62-turbo-dev'], { stdio: 'inherit', env }).status === 0;
+}
+if (process.env.TSTORCH_LIBJPEG === '0') lt.libjpeg = false;
+else lt.libjpeg = hasLibjpeg() || (aptInstallLibjpeg() && hasLibjpeg());
+if (!lt.libjpeg) log('building without libjpeg: JPEG files are decoded by sharp (slower; install libjpeg62-turbo-dev for the fast path)');
+
 // Outside build/: node-gyp rebuild empties build/ before gyp reads the flags.
 const cfgDir = join(root, '.tstorch-build');
 mkdirSync(cfgDir, { recursive: true });

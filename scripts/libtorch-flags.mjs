@@ -7,10 +7,13 @@ const what = process.argv[2];
 const out = [];
 if (what === 'include') out.push(...cfg.includeDirs);
 if (what === 'defines' && cfg.cxx11Abi !== null) out.push(`_GLIBCXX_USE_CXX11_ABI=${cfg.cxx11Abi ? 1 : 0}`);
+// libjpeg-turbo (Debian's libjpeg62-turbo-dev) gives the addon a PIL-speed JPEG decoder; without it sharp decodes.
+if (what === 'defines' && cfg.libjpeg) out.push('TSTORCH_HAVE_LIBJPEG=1');
 if (what === 'libs') {
   out.push(`-L${cfg.libDir}`, `-Wl,-rpath,${cfg.libDir}`);
   // --no-as-needed: libtorch_cuda registers CUDA kernels from static initialisers; nothing references it.
   if (cfg.cuda) out.push('-Wl,--no-as-needed', '-ltorch_cuda', '-lc10_cuda', '-Wl,--as-needed');
   out.push('-ltorch', '-ltorch_cpu', '-lc10');
+  if (cfg.libjpeg) out.push('-ljpeg');
 }
 process.stdout.write(out.join(' '));

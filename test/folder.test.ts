@@ -1,7 +1,7 @@
 // ImageFolder / DatasetFolder against torchvision.datasets on the same folder tree.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { ImageFolder, DatasetFolder, IMG_EXTENSIONS, findClasses } from '../src/
 import { Compose, ToTensor, CenterCrop, RandomHorizontalFlip, PILToTensor } from '../src/vision/transforms/index.js';
 import { Resize, RandomResizedCrop } from '../src/vision/transforms/image-geometry.js';
 import { runPython } from './helpers/pytorch.js';
+import { native } from '../src/native/binding.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tstorch-folder-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -148,4 +149,7 @@ OUT_J = [ds.classes, ds.samples]
   for (let i = 0; i < ds.length; i++) { val.push(ds.get(i)[0] as torch.Tensor); train.push(tr.get(i)[0] as torch.Tensor); }
   assert.ok(torch.stack(val).equal(tensors.val!), 'Resize(256) + CenterCrop(224): every image byte-identical');
   assert.ok(torch.stack(train).equal(tensors.train!), 'RandomResizedCrop(224) + flip with seed 3: every image byte-identical');
+  // Most of these photos take the addon's libjpeg-turbo path (the rest sharp's), so both decoders are compared.
+  const fast = ds.samples.filter(([p]) => native.decodeJpeg(readFileSync(p)) !== null).length;
+  if (native.buildInfo().libjpeg) assert.ok(fast >= ds.length * 0.9, `only ${fast} of ${ds.length} files took the libjpeg path`);
 });

@@ -19,6 +19,8 @@ export interface BuildInfo {
   openmp: boolean;
   lapack: boolean;
   interopThreads: number;
+  /** Built with libjpeg-turbo: plain JPEGs are decoded in the addon rather than by sharp. */
+  libjpeg: boolean;
 }
 
 export interface Native {
@@ -49,6 +51,8 @@ export interface Native {
   /** Pillow's vertical 8-bit resampling loop; image row r is row r - rowOffset of src. */
   resampleVertical(src: Uint8Array, rowLen: number, rowOffset: number, outH: number, bounds: Int32Array,
     kk: Int32Array, ksize: number, out: Uint8Array): void;
+  /** libjpeg-turbo decode of a plain 3-component JPEG to RGB bytes; null when sharp must decode it. */
+  decodeJpeg(bytes: Uint8Array): { width: number; height: number; channels: number; data: Uint8Array } | null;
   memoryStats(): { liveTensors: number; liveBytes: number; reportedBytes: number };
   requiresGrad(h: Handle): boolean;
   setRequiresGrad(h: Handle, value: boolean): void;

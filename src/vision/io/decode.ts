@@ -1,9 +1,10 @@
 // torchvision.io's image functions and PIL's Image.open(...).convert(mode) for Node: JPEG, PNG, WebP, GIF (first
-// frame), TIFF decoded by sharp (libvips), PPM/PGM and BMP in JavaScript. Palette, grey, CMYK and alpha images
+// frame), TIFF decoded by sharp (libvips), plain JPEGs by libjpeg-turbo in the addon, PPM/PGM and BMP in JavaScript. Palette, grey, CMYK and alpha images
 // come out as RGB (or 'L'); the EXIF orientation is applied. Each function has a synchronous twin (`...Sync`) served by a worker thread,
 // for Dataset.get(i).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { native } from '../../native/binding.js';
 import { Tensor } from '../../tensor.js';
 import { decodeRaw, encodeRaw, type EncodeOptions, type RawImage } from './sharp-ops.js';
 import { runSync } from './sync.js';
@@ -44,10 +45,15 @@ function asBytes(buffer: Uint8Array | ArrayBuffer): Uint8Array {
   return buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
 }
 
-/** The formats decoded here rather than by libvips. */
+/**
+ * The formats decoded here rather than by libvips: Netpbm and BMP in TypeScript, and the common JPEG (three
+ * components, no EXIF rotation, no libjpeg warning) by libjpeg-turbo in the addon, as Pillow decodes it and at
+ * Pillow's speed; every other JPEG (and any error) goes to sharp.
+ */
 function decodeLocal(b: Uint8Array): RawImage | undefined {
   if (isNetpbm(b)) return decodeNetpbm(b);
   if (isBmp(b)) return decodeBmp(b);
+  if (b[0] === 0xff && b[1] === 0xd8) return native.decodeJpeg(b) ?? undefined;
   return undefined;
 }
 
