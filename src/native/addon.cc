@@ -1068,6 +1068,66 @@ Napi::Value ResampleVertical(const Napi::CallbackInfo& info) {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Image layout loops for the transforms: HWC bytes to a CHW tensor (through per-channel lookup tables: ToTensor
+// and Normalize in one pass, the tables computed in TypeScript with float32 rounding), and a mirror image.
+
+// imageToCHW(src, height, width, channels, tables | null): a CHW float32 tensor of tables[c * 256 + byte], or
+// the CHW uint8 tensor of the bytes when tables is null.
+Napi::Value ImageToCHW(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    size_t len;
+    const uint8_t* src = TypedData<uint8_t>(info[0], "src", &len);
+    const int64_t H = info[1].As<Napi::Number>().Int64Value();
+    const int64_t W = info[2].As<Napi::Number>().Int64Value();
+    const int64_t C = info[3].As<Napi::Number>().Int64Value();
+    if (H < 0 || W < 0 || C <= 0 || static_cast<size_t>(H * W * C) != len) {
+      throw Napi::RangeError::New(env, "imageToCHW: " + std::to_string(len) + " bytes for a " + std::to_string(H) + "x" +
+                                           std::to_string(W) + "x" + std::to_string(C) + " image");
+    }
+    const int64_t plane = H * W;
+    if (info[4].IsNull() || info[4].IsUndefined()) {
+      at::Tensor out = at::empty({C, H, W}, at::kByte);
+      uint8_t* o = out.data_ptr<uint8_t>();
+      for (int64_t c = 0; c < C; c++)
+        for (int64_t p = 0; p < plane; p++) o[c * plane + p] = src[p * C + c];
+      return Wrap(env, std::move(out));
+    }
+    size_t tlen;
+    const float* tables = TypedData<float>(info[4], "tables", &tlen);
+    if (tlen != static_cast<size_t>(C) * 256) throw Napi::RangeError::New(env, "imageToCHW: tables must hold 256 values per channel");
+    at::Tensor out = at::empty({C, H, W}, at::kFloat);
+    float* o = out.data_ptr<float>();
+    for (int64_t c = 0; c < C; c++) {
+      const float* t = tables + c * 256;
+      float* oc = o + c * plane;
+      for (int64_t p = 0; p < plane; p++) oc[p] = t[src[p * C + c]];
+    }
+    return Wrap(env, std::move(out));
+  });
+}
+
+// flipImage(src, height, width, channels, out): out is src mirrored left to right (PIL's FLIP_LEFT_RIGHT).
+Napi::Value FlipImage(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  size_t len, outLen;
+  const uint8_t* src = TypedData<uint8_t>(info[0], "src", &len);
+  const int64_t H = info[1].As<Napi::Number>().Int64Value();
+  const int64_t W = info[2].As<Napi::Number>().Int64Value();
+  const int64_t C = info[3].As<Napi::Number>().Int64Value();
+  uint8_t* out = TypedData<uint8_t>(info[4], "out", &outLen);
+  if (H < 0 || W < 0 || C <= 0 || static_cast<size_t>(H * W * C) != len || outLen != len) {
+    throw Napi::RangeError::New(env, "flipImage: sizes do not match the arrays");
+  }
+  for (int64_t y = 0; y < H; y++) {
+    const uint8_t* s = src + y * W * C;
+    uint8_t* d = out + y * W * C + (W - 1) * C;
+    for (int64_t x = 0; x < W; x++, s += C, d -= C) std::memcpy(d, s, static_cast<size_t>(C));
+  }
+  return env.Undefined();
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // JPEG decoding with libjpeg-turbo, as Pillow decodes (libjpeg's defaults: islow DCT, fancy upsampling), for
 // the common case only: a 3-component (YCbCr or RGB) file without an EXIF rotation, decoded without a single
 // libjpeg warning. Anything else returns null and the caller decodes with sharp, which handles every format,
@@ -1191,6 +1251,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("resampleHorizontal", ResampleHorizontal);
   fn("resampleVertical", ResampleVertical);
   fn("decodeJpeg", DecodeJpeg);
+  fn("imageToCHW", ImageToCHW);
+  fn("flipImage", FlipImage);
   fn("opSchema", OpSchema);
   fn("call", Call);
   fn("fromBytes", FromBytes);

@@ -53,6 +53,10 @@ export interface Native {
     kk: Int32Array, ksize: number, out: Uint8Array): void;
   /** libjpeg-turbo decode of a plain 3-component JPEG to RGB bytes; null when sharp must decode it. */
   decodeJpeg(bytes: Uint8Array): { width: number; height: number; channels: number; data: Uint8Array } | null;
+  /** HWC bytes to a CHW tensor: float32 through per-channel tables (channels x 256), or uint8 when tables is null. */
+  imageToCHW(src: Uint8Array, height: number, width: number, channels: number, tables: Float32Array | null): Handle;
+  /** `out` = `src` mirrored left to right (HWC bytes). */
+  flipImage(src: Uint8Array, height: number, width: number, channels: number, out: Uint8Array): void;
   memoryStats(): { liveTensors: number; liveBytes: number; reportedBytes: number };
   requiresGrad(h: Handle): boolean;
   setRequiresGrad(h: Handle, value: boolean): void;

@@ -98,7 +98,7 @@ export function vflip<T extends ImageOrTensor>(img: T): T {
 
 /** F.to_tensor: an image becomes a CHW float32 tensor in [0, 1]; a uint8 tensor is scaled the same way. */
 export function toTensor(pic: ImageOrTensor): Tensor {
-  if (isImage(pic)) return fromBytes(imageToCHWFloat(pic), [pic.channels, pic.height, pic.width], 'float32');
+  if (isImage(pic)) return imageToCHWFloat(pic);
   if (pic instanceof Tensor) {
     if (pic.dtype === 'uint8') return pic.to('float32').div(255);
     if (pic.isFloatingPoint()) return pic;
@@ -109,14 +109,14 @@ export function toTensor(pic: ImageOrTensor): Tensor {
 
 /** F.pil_to_tensor: an image becomes a CHW uint8 tensor (no scaling). */
 export function pilToTensor(pic: ImageOrTensor): Tensor {
-  if (isImage(pic)) return fromBytes(imageToCHWBytes(pic), [pic.channels, pic.height, pic.width], 'uint8');
+  if (isImage(pic)) return imageToCHWBytes(pic);
   if (pic instanceof Tensor) return pic;
   throw kindError('pilToTensor', pic);
 }
 export const toImageTensor = pilToTensor;
 
 /** toTensor then normalize, fused for images (the same float32 values, one pass, one native call). */
-const tableCache = new Map<string, Float32Array[]>();
+const tableCache = new Map<string, Float32Array>();
 
 export function toNormalizedTensor(pic: ImageOrTensor, mean: readonly number[], std: readonly number[]): Tensor {
   if (isImage(pic)) {
@@ -127,7 +127,7 @@ export function toNormalizedTensor(pic: ImageOrTensor, mean: readonly number[], 
       if (tableCache.size > 64) tableCache.clear();
       tableCache.set(key, tables);
     }
-    return fromBytes(imageThroughTables(pic, tables), [pic.channels, pic.height, pic.width], 'float32');
+    return imageThroughTables(pic, tables);
   }
   return normalize(toTensor(pic), mean, std, true);
 }

@@ -1,5 +1,8 @@
-// Geometric operations on 8-bit HWC images in plain loops: for a 32x32 CIFAR image a JavaScript loop costs a
-// few microseconds, far less than a native call, so only the final tensor needs one.
+// Operations on 8-bit HWC images. Crops and pads are plain loops here; the per-pixel loops that dominate a
+// photo's pipeline (the mirror image, HWC bytes to a CHW tensor through ToTensor/Normalize tables) run in the
+// addon, about three times faster than in JavaScript for a 224x224 photo and no slower for a 32x32 CIFAR one.
+import { native } from '../../native/binding.js';
+import { Tensor } from '../../tensor.js';
 import { createImage, type RGBImage } from '../io/image.js';
 
 export type PaddingMode = 'constant' | 'edge' | 'reflect' | 'symmetric';
@@ -96,17 +99,9 @@ export function padImage(img: RGBImage, ltrb: readonly [number, number, number, 
 }
 
 export function hflipImage(img: RGBImage): RGBImage {
-  const { width: W, height: H, channels: C, data } = img;
-  const out = new Uint8Array(data.length);
-  for (let y = 0; y < H; y++) {
-    const row = y * W * C;
-    for (let x = 0; x < W; x++) {
-      const s = row + x * C;
-      const d = row + (W - 1 - x) * C;
-      for (let c = 0; c < C; c++) out[d + c] = data[s + c]!;
-    }
-  }
-  return createImage(W, H, C, out);
+  const out = new Uint8Array(img.data.length);
+  native.flipImage(img.data, img.height, img.width, img.channels, out); // a loop in the addon, 3x faster than here
+  return createImage(img.width, img.height, img.channels, out);
 }
 
 export function vflipImage(img: RGBImage): RGBImage {
@@ -118,28 +113,25 @@ export function vflipImage(img: RGBImage): RGBImage {
 }
 
 /** CHW float32 values in [0, 1] (`x / 255` rounded to float32, exactly as ToTensor divides). */
-export function imageToCHWFloat(img: RGBImage): Float32Array {
-  const { width: W, height: H, channels: C, data } = img;
-  const plane = W * H;
-  const out = new Float32Array(plane * C);
-  for (let c = 0; c < C; c++) {
-    const o = c * plane;
-    for (let p = 0, s = c; p < plane; p++, s += C) out[o + p] = data[s]! / 255;
-  }
-  return out;
+/** ToTensor of an image: a CHW float32 tensor of byte / 255 (float32), made in one pass by the addon. */
+export function imageToCHWFloat(img: RGBImage): Tensor {
+  return imageThroughTables(img, scaleTables(img.channels));
 }
 
-/** CHW uint8 bytes. */
-export function imageToCHWBytes(img: RGBImage): Uint8Array {
-  const { width: W, height: H, channels: C, data } = img;
-  if (C === 1) return data.slice();
-  const plane = W * H;
-  const out = new Uint8Array(plane * C);
-  for (let c = 0; c < C; c++) {
-    const o = c * plane;
-    for (let p = 0, s = c; p < plane; p++, s += C) out[o + p] = data[s]!;
+/** PILToTensor of an image: its CHW uint8 tensor. */
+export function imageToCHWBytes(img: RGBImage): Tensor {
+  return new Tensor(native.imageToCHW(img.data, img.height, img.width, img.channels, null));
+}
+
+const scaleTableCache: Float32Array[] = [];
+function scaleTables(channels: number): Float32Array {
+  let t = scaleTableCache[channels];
+  if (t === undefined) {
+    t = new Float32Array(channels * 256);
+    for (let c = 0; c < channels; c++) for (let v = 0; v < 256; v++) t[c * 256 + v] = v / 255;
+    scaleTableCache[channels] = t;
   }
-  return out;
+  return t;
 }
 
 /**
@@ -147,29 +139,21 @@ export function imageToCHWBytes(img: RGBImage): Uint8Array {
  * each step, exactly what the two transforms compute (float32 operands, so double arithmetic rounded to
  * float32 is correctly rounded), for each of the 256 byte values.
  */
-export function normalizeTables(channels: number, mean: readonly number[], std: readonly number[]): Float32Array[] {
+export function normalizeTables(channels: number, mean: readonly number[], std: readonly number[]): Float32Array {
   if ((mean.length !== 1 && mean.length !== channels) || (std.length !== 1 && std.length !== channels)) {
     throw new RangeError(`Normalize: mean and std need 1 or ${channels} values for a ${channels}-channel image, got ${mean.length} and ${std.length}`);
   }
-  return Array.from({ length: channels }, (_, c) => {
+  const t = new Float32Array(channels * 256);
+  for (let c = 0; c < channels; c++) {
     const m = Math.fround(mean[mean.length === 1 ? 0 : c]!);
     const sd = Math.fround(std[std.length === 1 ? 0 : c]!);
     if (sd === 0) throw new RangeError('Normalize: std evaluated to zero after conversion to float32, leading to division by zero');
-    const t = new Float32Array(256);
-    for (let v = 0; v < 256; v++) t[v] = Math.fround(Math.fround(v / 255) - m) / sd;
-    return t;
-  });
+    for (let v = 0; v < 256; v++) t[c * 256 + v] = Math.fround(Math.fround(v / 255) - m) / sd;
+  }
+  return t;
 }
 
-/** CHW float32 through per-channel tables (see normalizeTables). */
-export function imageThroughTables(img: RGBImage, tables: readonly Float32Array[]): Float32Array {
-  const { width: W, height: H, channels: C, data } = img;
-  const plane = W * H;
-  const out = new Float32Array(plane * C);
-  for (let c = 0; c < C; c++) {
-    const t = tables[c]!;
-    const o = c * plane;
-    for (let p = 0, s = c; p < plane; p++, s += C) out[o + p] = t[data[s]!]!;
-  }
-  return out;
+/** A CHW float32 tensor of an image through per-channel tables (normalizeTables: 256 values per channel). */
+export function imageThroughTables(img: RGBImage, tables: Float32Array): Tensor {
+  return new Tensor(native.imageToCHW(img.data, img.height, img.width, img.channels, tables));
 }
