@@ -93,3 +93,55 @@ test('printing matches torchvision; bad arguments are refused', () => {
   assert.throws(() => new models.MNASNetInvertedResidual(8, 8, 7, 1, 3), /kernelSize should be 3 or 5/);
   assert.deepEqual(models.mnasnetDepths(0.5), [16, 8, 16, 24, 40, 48, 96, 160]);
 });
+
+test('state dicts carry PyTorch\'s _metadata: torchvision loads what tstorch saves, versions and all', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tstorch-mnasnet-meta-'));
+  try {
+    torch.manualSeed(5);
+    const m2 = models.mnasnet0_5({ numClasses: 10 }).eval();
+    const v2 = join(dir, 'ts-v2.pth');
+    torch.save(m2.stateDict(), v2);
+    // a version-1 model (loaded from a version-1 file of torchvision's) saved again keeps saying version 1
+    const v1src = join(dir, 'py-v1.pth');
+    runPython(String.raw`
+torch.manual_seed(3)
+m = torchvision.models.mnasnet0_5(num_classes=10)
+m._load_from_state_dict({}, '', {'version': 1}, False, [], [], [])
+torch.save(m.state_dict(), J)
+`, { json: v1src });
+    const m1 = models.mnasnet0_5({ numClasses: 10, weights: v1src }).eval();
+    const loadedSd = torch.load(v1src) as Record<string, torch.Tensor>;
+    assert.equal(torch.nn.stateDictMetadata(loadedSd)?.['']?.version, 1, 'torch.load keeps the metadata of a PyTorch file');
+    const v1 = join(dir, 'ts-v1.pth');
+    torch.save(m1.stateDict(), v1);
+    const resnet = join(dir, 'ts-resnet18.pth');
+    torch.save(models.resnet18().stateDict(), resnet);
+    const r = runPython(String.raw`
+out = {}
+for name, path in (('v2', J['v2']), ('v1', J['v1'])):
+    sd = torch.load(path)
+    m = torchvision.models.mnasnet0_5(num_classes=10)
+    m.load_state_dict(sd)  # strict; raises without metadata
+    m.eval()
+    with torch.no_grad():
+        OUT[name] = m(T['x'])
+    out[name] = {'type': type(sd).__name__, 'meta': dict(sd._metadata), 'stem': list(m.layers[0].weight.shape)}
+sd = torch.load(J['resnet'])
+ref = torchvision.models.resnet18().state_dict()
+out['resnet_same_metadata'] = list(sd._metadata.items()) == list(ref._metadata.items())
+out['resnet_same_keys'] = list(sd.keys()) == list(ref.keys())
+out['mnasnet_ref_meta'] = dict(torchvision.models.mnasnet0_5().state_dict()._metadata)
+OUT_J = out
+`, { tensors: { x }, json: { v2, v1, resnet } });
+    const j = r.json as Record<string, any>;
+    assert.equal(j.v2.type, 'OrderedDict');
+    assert.deepEqual(j.v2.meta, j.mnasnet_ref_meta, 'the same _metadata as torchvision\'s own state_dict()');
+    assert.equal(j.v1.meta[''].version, 1);
+    assert.deepEqual(j.v1.stem, [32, 3, 3, 3]);
+    assert.ok(j.resnet_same_metadata && j.resnet_same_keys, 'ResNet-18: keys and _metadata (BatchNorm version 2) equal torchvision\'s');
+    assertLogitsClose(torch.noGrad(() => m2.call(x)), r.tensors['v2']!, 'torchvision running tstorch\'s version-2 file');
+    assertLogitsClose(torch.noGrad(() => m1.call(x)), r.tensors['v1']!, 'torchvision running tstorch\'s version-1 file');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,5 +1,5 @@
 // `torch.nn`
-export { Module, callChain, releaseOutput, type StateDict, type LoadStateDictResult, type ForwardHook, type ForwardPreHook, type RemovableHandle } from './module.js';
+export { Module, callChain, releaseOutput, stateDictMetadata, type StateDictMetadata, type StateDict, type LoadStateDictResult, type ForwardHook, type ForwardPreHook, type RemovableHandle } from './module.js';
 export { Parameter } from './parameter.js';
 export { Sequential, ModuleList, ModuleDict } from './modules/container.js';
 export { Linear, Identity } from './modules/linear.js';

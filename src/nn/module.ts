@@ -13,6 +13,14 @@ import type { DType } from '../dtype.js';
 
 export type StateDict = Record<string, Tensor>;
 
+/** PyTorch's state-dict metadata (OrderedDict._metadata): per module prefix ('' for the root), its version. */
+export type StateDictMetadata = Record<string, { version?: number } | undefined>;
+
+/** The metadata a state dict carries (from stateDict() or torch.load of a PyTorch file), if any. */
+export function stateDictMetadata(sd: object): StateDictMetadata | undefined {
+  return (sd as { _metadata?: StateDictMetadata })._metadata;
+}
+
 export interface LoadStateDictResult {
   missingKeys: string[];
   unexpectedKeys: string[];
@@ -215,14 +223,25 @@ export class Module {
    */
   stateDict(opts: { prefix?: string; keepVars?: boolean } = {}): StateDict {
     const out: StateDict = {};
-    this.saveToStateDict(out, opts.prefix ?? '', opts.keepVars ?? false);
+    // PyTorch's OrderedDict._metadata: each module's format version by prefix, saved with the dict so that
+    // a loader (torchvision's MNASNet, BatchNorm before num_batches_tracked) knows which layout it reads.
+    // Non-enumerable, so that it is never taken for a tensor entry; torch.save writes it as PyTorch does.
+    const metadata: StateDictMetadata = {};
+    Object.defineProperty(out, '_metadata', { value: metadata, enumerable: false, writable: true, configurable: true });
+    this.saveToStateDict(out, opts.prefix ?? '', opts.keepVars ?? false, metadata);
     return out;
   }
 
-  protected saveToStateDict(out: StateDict, prefix: string, keepVars: boolean): void {
+  /** The state-dict format version of this module (PyTorch's `_version`): 2 for the norm layers, else 1. */
+  get stateDictVersion(): number {
+    return (this.constructor as { _version?: number })._version ?? 1;
+  }
+
+  protected saveToStateDict(out: StateDict, prefix: string, keepVars: boolean, metadata?: StateDictMetadata): void {
+    if (metadata !== undefined) metadata[prefix.slice(0, -1)] = { version: this.stateDictVersion };
     for (const [k, p] of this.localParameters()) out[prefix + k] = keepVars ? p : p.detach();
     for (const [k, b] of this.localBuffers(true)) out[prefix + k] = keepVars ? b : b.detach();
-    for (const [name, m] of this.namedChildren()) m.saveToStateDict(out, `${prefix}${name}.`, keepVars);
+    for (const [name, m] of this.namedChildren()) m.saveToStateDict(out, `${prefix}${name}.`, keepVars, metadata);
   }
 
   /**

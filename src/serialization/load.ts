@@ -106,6 +106,14 @@ class Materializer {
           // defineProperty: a key such as "__proto__" is data, never the prototype
           Object.defineProperty(o, k as string, { value: this.resolve(x), enumerable: true, writable: true, configurable: true });
         }
+        // A state dict's OrderedDict._metadata (module versions by prefix): kept as a non-enumerable property,
+        // as Module.stateDict() makes it, so that loaders can read it and torch.save writes it back.
+        if (v.attributes instanceof PyDict && v.attributes.map.has('_metadata')) {
+          const metadata = this.resolve(v.attributes.map.get('_metadata'));
+          if (metadata !== null && typeof metadata === 'object' && !(metadata instanceof Map)) {
+            Object.defineProperty(o, '_metadata', { value: metadata, enumerable: false, writable: true, configurable: true });
+          }
+        }
         return o;
       }
       const m = new Map<unknown, unknown>();

@@ -240,6 +240,19 @@ export class Pickler {
     }
     const proto = Object.getPrototypeOf(o);
     if (proto === Object.prototype || proto === null) {
+      const metadata = Object.getOwnPropertyDescriptor(o, '_metadata');
+      if (metadata !== undefined && !metadata.enumerable && metadata.value !== null && typeof metadata.value === 'object') {
+        // A state dict from Module.stateDict(): PyTorch's OrderedDict with its `_metadata` attribute, which
+        // Python's pickler writes as OrderedDict() + SETITEMS + BUILD({'_metadata': OrderedDict(...)}).
+        this.saveGlobal(new PyGlobalRef('collections', 'OrderedDict'));
+        this.byte(0x29);
+        this.byte(0x52);
+        this.put(o);
+        this.saveDictEntries(Object.entries(o));
+        this.child('._metadata', { _metadata: new PyDictEntries(Object.entries(metadata.value as object), true) });
+        this.byte(0x62); // BUILD
+        return;
+      }
       this.byte(0x7d);
       this.put(o);
       this.saveDictEntries(Object.entries(o));

@@ -18,6 +18,8 @@ export interface BatchNormOptions {
 }
 
 abstract class BatchNormBase extends Module {
+  /** PyTorch's _NormBase._version: 2 since num_batches_tracked (state-dict metadata). */
+  static readonly _version = 2;
   declare weight: Parameter | null;
   declare bias: Parameter | null;
   declare running_mean: Tensor | null;

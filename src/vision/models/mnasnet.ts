@@ -1,6 +1,6 @@
 // MNASNet (Tan et al. 2018), as torchvision's mnasnet.py, including its checkpoint versions: version 1
 // checkpoints (before depth scaling reached the stem) load into a model whose stem is rebuilt to match.
-import { Module, type StateDict, type LoadStateDictResult } from '../../nn/module.js';
+import { Module, stateDictMetadata, type StateDict, type LoadStateDictResult } from '../../nn/module.js';
 import { Sequential } from '../../nn/modules/container.js';
 import * as nn from '../../nn/index.js';
 import { Tensor } from '../../tensor.js';
@@ -64,8 +64,6 @@ export function mnasnetDepths(alpha: number): number[] {
   return [32, 16, 24, 40, 80, 96, 192, 320].map((d) => roundToMultipleOf(d * alpha, 8));
 }
 
-/** The state-dict metadata PyTorch pickles with a state dict (OrderedDict._metadata): per module prefix. */
-export type StateDictMetadata = Record<string, { version?: number } | undefined>;
 
 export interface MNASNetOptions {
   numClasses?: number;
@@ -142,8 +140,11 @@ export class MNASNet extends Module {
    * the usual case in TypeScript, where torchvision 0.14 would refuse to load at all — is taken to be version
    * 1 exactly when its stem has version 1's fixed 32 channels and this model's stem has not.
    */
+  /** torchvision's MNASNet._version, as this model's layout is (1 after loading a version-1 checkpoint). */
+  override get stateDictVersion(): number { return this.version; }
+
   override loadStateDict(stateDict: StateDict | Map<string, Tensor>, opts: { strict?: boolean } = {}): LoadStateDictResult {
-    const meta = (stateDict as { _metadata?: StateDictMetadata })._metadata;
+    const meta = stateDictMetadata(stateDict);
     const stem = stateDict instanceof Map ? stateDict.get('layers.0.weight') : stateDict['layers.0.weight'];
     let version: number | undefined = meta?.['']?.version;
     if (meta !== undefined && version !== 1 && version !== 2) {
