@@ -5,26 +5,10 @@
 import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { BOOTSTRAP, threadEntry } from '../worker-bootstrap.js';
 import { START_FAILED, type PackMode, type Reply, type Stop, type Task, type WorkerDatasetSpec, type WorkerStart } from './worker-protocol.js';
 
 const STOP_TIMEOUT_MS = 10_000;
-
-// Runs the worker's module. From sources (tsx), workers do not inherit the TypeScript loader on Node 20, so the
-// bootstrap registers it first (as src/vision/io/sync.ts does); a failure to start becomes the first reply.
-const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-(async () => {
-  try {
-    if (workerData.tsx) (await import(workerData.tsx)).register();
-    await import(workerData.entry);
-  } catch (e) {
-    workerData.port.postMessage({ type: 'error', k: null, index: null, message: '${START_FAILED}: ' + (e && e.message), stack: String(e && e.stack) });
-    const f = new Int32Array(workerData.flag);
-    Atomics.add(f, 0, 1);
-    Atomics.notify(f, 0);
-  }
-})();
-`;
 
 let live = 0;
 /** Worker threads started by DataLoaders and not yet exited (for tests and diagnostics). */
@@ -76,23 +60,16 @@ export class WorkerPool {
 
   constructor(private readonly spec: WorkerDatasetSpec, numWorkers: number, baseSeed: bigint, mode: PackMode,
     private readonly expectedLength: number) {
-    const fromTs = import.meta.url.endsWith('.ts');
-    const entry = new URL(`./worker-thread${fromTs ? '.ts' : '.js'}`, import.meta.url).href;
-    let tsx: string | null = null;
-    if (fromTs) {
-      try {
-        tsx = import.meta.resolve('tsx/esm/api');
-      } catch {
-        // Another TypeScript loader may be in use; a worker that cannot load its module says so in its error.
-      }
-    }
+    const { entry, tsx } = threadEntry(import.meta.url, 'worker-thread');
+    // A worker whose module cannot load answers with this error (see worker-bootstrap.ts).
+    const failure = { type: 'error', k: null, index: null, message: START_FAILED, stack: '' };
     this.slots = [];
     try {
       for (let id = 0; id < numWorkers; id++) {
         const { port1, port2 } = new MessageChannel();
         const sab = new SharedArrayBuffer(8);
         const start: WorkerStart = {
-          entry, tsx, flag: sab, port: port2, module: moduleHref(spec.module), exportName: spec.export,
+          entry, tsx, flag: sab, port: port2, failure, failureField: 'message', module: moduleHref(spec.module), exportName: spec.export,
           args: [...(spec.args ?? [])], init: spec.init ?? null, id, numWorkers, seed: baseSeed + BigInt(id), mode,
         };
         const worker = new Worker(BOOTSTRAP, { eval: true, workerData: start, transferList: [port2], name: `DataLoader worker ${id}` });

@@ -1,5 +1,5 @@
 // The messages between a DataLoader and its worker threads (worker-pool.ts <-> worker-thread.ts).
-import type { MessagePort } from 'node:worker_threads';
+import type { BootstrapData } from '../worker-bootstrap.js';
 
 /** How a worker thread builds its own copy of the dataset: `(await import(module))[export](...args)`. */
 export interface WorkerDatasetSpec {
@@ -19,12 +19,9 @@ export interface WorkerDatasetSpec {
 /** What the worker does with a batch's samples before sending it: collate it, convert the lone sample, or send the samples as they are (a custom collateFn runs in the main thread). */
 export type PackMode = 'collate' | 'convert' | 'raw';
 
-export interface WorkerStart {
-  entry: string;
-  tsx: string | null;
+export interface WorkerStart extends BootstrapData {
   /** [0]: messages posted on `port` so far; [1]: 1 once the worker has exited. */
   flag: SharedArrayBuffer;
-  port: MessagePort;
   module: string;
   exportName: string;
   args: unknown[];

@@ -3,6 +3,7 @@
 // the caller blocks until it answers. The worker is unref'd, so it never keeps the process alive.
 import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { Job, RawImage } from './sharp-ops.js';
+import { BOOTSTRAP, threadEntry, type BootstrapData } from '../../worker-bootstrap.js';
 
 interface SyncState { worker: Worker; port: MessagePort; flag: Int32Array; dead?: Error }
 let state: SyncState | undefined;
@@ -10,41 +11,16 @@ let state: SyncState | undefined;
 const TIMEOUT_MS = 120_000;
 const START_FAILED = 'image worker failed to start';
 
-const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-(async () => {
-  try {
-    if (workerData.tsx) (await import(workerData.tsx)).register();
-    await import(workerData.entry);
-  } catch (e) {
-    workerData.port.postMessage({ ok: false, error: '${START_FAILED}: ' + (e && e.message) });
-    const f = new Int32Array(workerData.flag);
-    Atomics.store(f, 0, 1);
-    Atomics.notify(f, 0);
-  }
-})();
-`;
-
 function start(): SyncState {
   if (state !== undefined && state.dead === undefined) return state;
   const { port1, port2 } = new MessageChannel();
   const sab = new SharedArrayBuffer(4);
-  // Compiled (dist/) the worker is JavaScript; run from sources under tsx, it is TypeScript, and Node 20 does
-  // not pass tsx's loader on to workers, so the bootstrap registers it. A bootstrap failure answers the first
-  // job instead of leaving the caller asleep.
-  const fromTs = import.meta.url.endsWith('.ts');
-  const entry = new URL(`./sync-worker${fromTs ? '.ts' : '.js'}`, import.meta.url).href;
-  let tsx: string | null = null;
-  if (fromTs) {
-    try {
-      tsx = import.meta.resolve('tsx/esm/api');
-    } catch {
-      // Another TypeScript loader may be in use; the worker then reports what it could not load.
-    }
-  }
+  const { entry, tsx } = threadEntry(import.meta.url, 'sync-worker');
+  // A worker that cannot load its module answers the first job with this (see worker-bootstrap.ts).
+  const failure = { ok: false, error: START_FAILED };
   const worker = new Worker(BOOTSTRAP, {
     eval: true,
-    workerData: { flag: sab, port: port2, entry, tsx },
+    workerData: { flag: sab, port: port2, entry, tsx, failure, failureField: 'error' } satisfies BootstrapData,
     transferList: [port2],
   });
   const s: SyncState = { worker, port: port1, flag: new Int32Array(sab) };
