@@ -259,3 +259,41 @@ OUT_J = res
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a scheduler state saved by PyTorch loads here and continues as in PyTorch; OneCycleLR\'s is refused by name', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tstorch-sched-py-'));
+  try {
+    const picked = CASES.map((c, ci) => ({ c, ci })).filter(({ c }) => !c.name.startsWith('ReduceLROnPlateau (max'));
+    runPython(PY_HELPERS + String.raw`
+for ci, c in J['cases']:
+    opt = make_opt(c['optimizer'])
+    s = build(opt, c['spec'])
+    for i in range(J['resume']):
+        opt.step()
+        if c['metrics'] is not None: s.step(c['metrics'][i])
+        else: s.step()
+    torch.save({'optimizer': opt.state_dict(), 'scheduler': s.state_dict()}, '%s/p%d.pt' % (J['dir'], ci))
+`, { json: { cases: picked.map(({ c, ci }) => [ci, { optimizer: c.optimizer, spec: pySpec(c.spec), metrics: c.metrics ?? null }]), dir, resume: RESUME_AT } });
+    let loaded = 0;
+    for (const { c, ci } of picked) {
+      const file = join(dir, `p${ci}.pt`);
+      if (c.spec.cls === 'OneCycleLR') {
+        // its state holds a bound method (anneal_func): code, which the loader never runs
+        assert.throws(() => torch.load(file), /refusing|not allowed|OneCycleLR|getattr/i, c.name);
+        continue;
+      }
+      const ck = torch.load(file) as { optimizer: Record<string, unknown>; scheduler: Record<string, unknown> };
+      const opt = makeOptimizer(c.optimizer);
+      const sched = build(opt, c.spec);
+      opt.loadStateDict(ck.optimizer as never);
+      sched.loadStateDict(ck.scheduler as never);
+      const seq: unknown[] = [];
+      for (let i = RESUME_AT; i < STEPS; i++) { stepOnce(opt, sched, c, i); seq.push(snapshot(opt)); }
+      assert.deepEqual(seq, (py.json[ci] as PyCase).seq.slice(RESUME_AT + 1), c.name);
+      loaded++;
+    }
+    assert.ok(loaded >= picked.length - 3, `${loaded} of ${picked.length} PyTorch scheduler files loaded`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -190,6 +190,13 @@ function orderedDict(args: unknown[]): PyDict {
   return d;
 }
 
+/** collections.Counter(dict): a dict (MultiStepLR keeps its milestones in one). */
+function counter(args: unknown[]): PyDict {
+  const d = new PyDict();
+  if (args[0] instanceof PyDict) for (const [k, v] of args[0].entries()) d.set(k, v);
+  return d;
+}
+
 function toSet(args: unknown[], frozen: boolean): PySet {
   const items = args[0];
   return new PySet(Array.isArray(items) ? [...items] : items instanceof PySet ? [...items.items] : [], frozen);
@@ -201,6 +208,7 @@ export function makeGlobals(file: string): (module: string, name: string) => PyC
   const fn = (q: string, f: (args: unknown[]) => unknown): void => { table.set(q, new Fn(q, f)); };
 
   fn('collections.OrderedDict', orderedDict);
+  fn('collections.Counter', counter);
   fn('torch._utils._rebuild_tensor', (a) => rebuildTensor(a, file, null));
   fn('torch._utils._rebuild_tensor_v2', (a) => rebuildTensor(a, file, 4));
   fn('torch._utils._rebuild_parameter', (a) => asParameter(a[0], a[1], file));
