@@ -2,7 +2,7 @@
 // with JSON arguments, building the same dataset (files and transforms) as the main thread.
 import { openDataset, type DatasetName } from './datasets.js';
 import { ImageFolder } from '../vision/datasets/folder.js';
-import type { InterpolationMode } from '../vision/transforms/image-geometry.js';
+import { finetuneTransforms, type FinetuneTransformArgs } from './finetune-transforms.js';
 import type { WorkerDatasetSpec } from '../data/worker-protocol.js';
 
 export interface SplitArgs {
@@ -28,16 +28,14 @@ export function splitWorkers(a: SplitArgs): WorkerDatasetSpec {
 export interface ImageFolderArgs {
   /** The class folders' parent (e.g. <data>/train). */
   root: string;
-  /** The parameters of finetuneTransforms (src/train/finetune-run.ts). */
-  transform: { cropSize: number; resizeSize: number; mean: number[]; std: number[]; interpolation: InterpolationMode; augment: boolean };
+  /** The parameters of finetuneTransforms. */
+  transform: FinetuneTransformArgs;
   /** The training transform (RandomResizedCrop + flip when augment) or the validation one (Resize + CenterCrop). */
   train: boolean;
 }
 
 /** An ImageFolder with the fine-tuning transforms, as `tstorch finetune` opens it. */
-export async function makeImageFolder(a: ImageFolderArgs): Promise<ImageFolder> {
-  // Imported here, not above: the fine-tuning run's modules would slow the start of every CIFAR/MNIST worker.
-  const { finetuneTransforms } = await import('./finetune-run.js');
+export function makeImageFolder(a: ImageFolderArgs): ImageFolder {
   const t = finetuneTransforms(a.transform);
   return new ImageFolder({ root: a.root, transform: a.train ? t.train : t.val });
 }

@@ -7,8 +7,8 @@
 import { appendFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as torch from '../index.js';
-import * as T from '../vision/transforms/index.js';
-import { Resize, RandomResizedCrop, type InterpolationMode } from '../vision/transforms/image-geometry.js';
+import type * as T from '../vision/transforms/index.js';
+import type { InterpolationMode } from '../vision/transforms/image-geometry.js';
 import { ImageFolder } from '../vision/datasets/folder.js';
 import { DataLoader } from '../data/dataloader.js';
 import { captionedGridAsync } from '../vision/utils/text.js';
@@ -20,6 +20,7 @@ import { loadZooModel, type LoadedModel } from './pretrained.js';
 import { BestWeights, disableDropout, findHeads, finetuneLoss, freeze, replaceHead, trainableParameters } from './finetune.js';
 import { UserError } from '../cli/errors.js';
 import { imageFolderWorkers } from './dataset-factories.js';
+import { finetuneTransforms, type FinetuneTransformArgs } from './finetune-transforms.js';
 import type { Module } from '../nn/module.js';
 
 export interface FinetuneOptions {
@@ -63,15 +64,7 @@ export interface FinetuneResult {
   run: RunDir;
 }
 
-/** The chapter's training and validation transforms for a crop size and its resize, with a normalisation. */
-export function finetuneTransforms(p: { cropSize: number; resizeSize: number; mean: number[]; std: number[]; interpolation: InterpolationMode; augment: boolean }): { train: T.Compose; val: T.Compose } {
-  const tail = [new T.ToTensor(), new T.Normalize(p.mean, p.std)];
-  const val = new T.Compose([new Resize(p.resizeSize, { interpolation: p.interpolation }), new T.CenterCrop(p.cropSize), ...tail]);
-  const train = p.augment
-    ? new T.Compose([new RandomResizedCrop(p.cropSize, { interpolation: p.interpolation }), new T.RandomHorizontalFlip(), ...tail])
-    : val;
-  return { train, val };
-}
+export { finetuneTransforms, type FinetuneTransformArgs };
 
 function checkFolder(path: string, what: string): void {
   if (!existsSync(path) || !statSync(path).isDirectory()) {

@@ -1,6 +1,14 @@
 // The sharp (libvips) calls behind decoding and encoding, shared by the asynchronous API and by the worker
 // that serves the synchronous one. Plain data in and out, so they can cross a thread boundary.
-import sharp from 'sharp';
+import type Sharp from 'sharp';
+
+// sharp (libvips) is loaded on first use: most JPEGs are decoded by the addon, and importing sharp costs about
+// 70 ms, which every DataLoader worker thread would otherwise pay at each epoch's start.
+let loaded: typeof Sharp | undefined;
+async function sharpModule(): Promise<typeof Sharp> {
+  loaded ??= (await import('sharp')).default;
+  return loaded;
+}
 
 export interface RawImage {
   width: number;
@@ -14,6 +22,7 @@ export interface RawImage {
  * as torchvision.io.read_image's ImageReadMode.UNCHANGED.
  */
 export async function decodeRaw(buffer: Uint8Array, unchanged = false): Promise<RawImage> {
+  const sharp = await sharpModule();
   // PIL ignores embedded ICC profiles and torchvision's pipelines see the stored samples, so libvips must not
   // colour-manage. autoOrient applies the EXIF orientation, as PIL's ImageOps.exif_transpose would.
   // failOn 'truncated': files PIL opens despite libjpeg warnings (extraneous bytes...) still decode.
@@ -62,6 +71,7 @@ export interface EncodeOptions {
 }
 
 export async function encodeRaw(img: RawImage, opts: EncodeOptions = {}): Promise<Uint8Array> {
+  const sharp = await sharpModule();
   const format = opts.format ?? 'png';
   const s = sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels as 1 | 2 | 3 | 4 } });
   let out: Buffer;
@@ -74,6 +84,7 @@ export async function encodeRaw(img: RawImage, opts: EncodeOptions = {}): Promis
 
 /** Rasterises an SVG document (text through pango and fontconfig) to RGB bytes. */
 export async function renderSvgRaw(svg: string): Promise<RawImage> {
+  const sharp = await sharpModule();
   const { data, info } = await sharp(Buffer.from(svg, 'utf8')).flatten({ background: '#ffffff' }).toColourspace('srgb')
     .raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, channels: info.channels, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
@@ -81,6 +92,7 @@ export async function renderSvgRaw(svg: string): Promise<RawImage> {
 
 /** Draws an SVG document (same size as the image; text through pango) over an RGB image. */
 export async function overlaySvgRaw(base: RawImage, svg: string): Promise<RawImage> {
+  const sharp = await sharpModule();
   const { data, info } = await sharp(base.data, { raw: { width: base.width, height: base.height, channels: base.channels as 1 | 3 | 4 } })
     .composite([{ input: Buffer.from(svg, 'utf8'), top: 0, left: 0 }])
     .removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
@@ -89,6 +101,7 @@ export async function overlaySvgRaw(base: RawImage, svg: string): Promise<RawIma
 
 /** An SVG document as PNG bytes. */
 export async function svgToPng(svg: string): Promise<Uint8Array> {
+  const sharp = await sharpModule();
   const out = await sharp(Buffer.from(svg, 'utf8')).png().toBuffer();
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
