@@ -1196,9 +1196,19 @@ bool DecodeJpegRgb(const uint8_t* data, size_t len, Alloc&& alloc) {
     return false;
   }
   cinfo.out_color_space = JCS_RGB;
+  // A header can promise any size: past 2^28 pixels (over PIL's decompression-bomb limit) sharp decides, with
+  // its own limit and error message.
+  if (static_cast<uint64_t>(cinfo.image_width) * cinfo.image_height > (uint64_t{1} << 28)) {
+    jpeg_destroy_decompress(&cinfo);
+    return false;
+  }
   jpeg_start_decompress(&cinfo);
   const size_t stride = static_cast<size_t>(cinfo.output_width) * 3;
   uint8_t* out = alloc(cinfo.output_width, cinfo.output_height);
+  if (out == nullptr) {
+    jpeg_destroy_decompress(&cinfo);
+    return false;
+  }
   while (cinfo.output_scanline < cinfo.output_height) {
     JSAMPROW row = out + static_cast<size_t>(cinfo.output_scanline) * stride;
     jpeg_read_scanlines(&cinfo, &row, 1);
@@ -1222,10 +1232,14 @@ Napi::Value DecodeJpeg(const Napi::CallbackInfo& info) {
   uint32_t w = 0, h = 0;
   // The output buffer is allocated before decoding starts, outside the setjmp region's plain-C frames.
   std::vector<uint8_t> pixels;
-  const bool ok = DecodeJpegRgb(data, len, [&](uint32_t width, uint32_t height) {
+  const bool ok = DecodeJpegRgb(data, len, [&](uint32_t width, uint32_t height) -> uint8_t* {
     w = width;
     h = height;
-    pixels.resize(static_cast<size_t>(width) * height * 3);
+    try {
+      pixels.resize(static_cast<size_t>(width) * height * 3);
+    } catch (const std::bad_alloc&) {
+      return nullptr;  // no exception may cross libjpeg's C frames; sharp then reports the failure
+    }
     return pixels.data();
   });
   if (!ok) return env.Null();
