@@ -22,6 +22,8 @@ export interface TorchConfig {
   /** The BLAS library actually mapped into this process (Linux), e.g. .../openblas-pthread/libblas.so.3. */
   blasLibrary: string | null;
   mkldnn: boolean;
+  /** JPEG photos are decoded by libjpeg-turbo in the addon (else by sharp). */
+  libjpeg: boolean;
   openmp: boolean;
   /** libtorch's own build report (torch.__config__.show()). */
   showConfig: string;
@@ -50,7 +52,7 @@ export function config(): TorchConfig {
     blasLibrary,
     version: b.version, path, source, addon: addonPath, cuda: b.cuda, cudaDeviceCount: b.cudaDeviceCount,
     cpuCapability: cap ? cap[1]! : null, numThreads: native.getNumThreads(), numInteropThreads: b.interopThreads,
-    blas: blas ? blas[1]! : null, mkldnn: b.mkldnn, openmp: b.openmp, showConfig: b.showConfig, parallelInfo: b.parallelInfo,
+    blas: blas ? blas[1]! : null, mkldnn: b.mkldnn, libjpeg: b.libjpeg, openmp: b.openmp, showConfig: b.showConfig, parallelInfo: b.parallelInfo,
   };
 }
 

@@ -27,6 +27,7 @@ export function run(argv: string[]): void {
     ['BLAS', `${c.blas ?? 'unknown'}${c.blasLibrary ? ` (loaded: ${c.blasLibrary})` : ''}`],
     ['oneDNN (MKL-DNN)', c.mkldnn ? 'yes' : 'no'],
     ['OpenMP', c.openmp ? 'yes' : 'no'],
+    ['JPEG decoder', c.libjpeg ? 'libjpeg-turbo in the addon (sharp for other formats)' : 'sharp (addon built without libjpeg-turbo)'],
     ['addon', c.addon],
   ];
   for (const [k, v] of rows) console.log(`${k.padEnd(18)} ${v}`);

@@ -20,7 +20,7 @@ const spec = {
   shuffle: { type: 'boolean', default: true, help: 'reshuffle the training images every epoch' },
   dropout: { type: 'boolean', default: true, help: '--no-dropout sets every Dropout to p=0 (for step-by-step comparisons)' },
   workers: { type: 'number', default: 0, help: 'DataLoader workers (batches prepared ahead)' },
-  threads: { type: 'number', default: 0, help: 'libtorch intra-op threads (0: libtorch default)' },
+  threads: { type: 'number', default: 0, help: 'libtorch intra-op threads (0: all cores)' },
   seed: { type: 'number', default: 0, help: 'random seed (new head, shuffling, augmentation)' },
   maxSteps: { type: 'number', default: 0, help: 'stop each train and val phase after this many batches (0: whole epoch)' },
   show: { type: 'number', default: 8, help: 'validation images in predictions.png (0: no pictures)' },

@@ -14,7 +14,7 @@ const spec = {
   grid: { type: 'string', help: 'write a picture of the images with their top-1 class to this PNG file' },
   gridMax: { type: 'number', default: 32, help: 'at most this many images in the picture' },
   json: { type: 'boolean', default: false, help: 'print the predictions as JSON' },
-  threads: { type: 'number', default: 0, help: 'libtorch intra-op threads (0: libtorch default)' },
+  threads: { type: 'number', default: 0, help: 'libtorch intra-op threads (0: all cores)' },
 } satisfies Record<string, OptionSpec>;
 
 export const help = helpText('predict', '<model> [--weights W] <image or folder>... [options]', spec);
