@@ -54,3 +54,22 @@ test('without LIBTORCH the system libtorch of this machine is found, and the not
   assert.match(NOT_FOUND_MESSAGE, /python3 -c "import torch"/);
   assert.match(NOT_FOUND_MESSAGE, /apt-get install libtorch-dev/);
 });
+
+test('tstorch doctor reports the libtorch the addon links, as PyTorch reports itself', async () => {
+  const { cli } = await import('./helpers/cli.js');
+  const { runPython } = await import('./helpers/pytorch.js');
+  const { native } = await import('../src/native/binding.js');
+  const json = await cli(['doctor', '--json']);
+  assert.equal(json.code, 0, json.err);
+  const c = JSON.parse(json.out) as Record<string, unknown>;
+  const py = runPython(`OUT_J = {'version': torch.__version__.split('+')[0], 'mkldnn': torch.backends.mkldnn.is_available()}`).json as { version: string; mkldnn: boolean };
+  const release = (v: string): string => /^\d+\.\d+\.\d+/.exec(v)?.[0] ?? v; // Debian's Python says 1.13.0a0
+  assert.equal(release(String(c.version)), release(py.version), 'the same libtorch release as python3-torch');
+  assert.equal(c.mkldnn, py.mkldnn);
+  assert.equal(c.libjpeg, native.buildInfo().libjpeg);
+  assert.ok(Number(c.numThreads) >= 1);
+  const text = await cli(['doctor']);
+  assert.equal(text.code, 0);
+  assert.match(text.out, /^libtorch\s+\S+/m);
+  assert.match(text.out, /^JPEG decoder\s+(libjpeg-turbo|sharp)/m);
+});
