@@ -74,14 +74,19 @@ export function tidy<T>(fn: () => T): T {
   if (scopes.length === 0) native.setDeferExternal(true);
   scopes.push(scope);
   let result: T;
+  let ok = false;
   try {
     result = fn();
     if (result instanceof Promise) {
       throw new TypeError('tidy(fn): fn must be synchronous (it returned a Promise)');
     }
+    ok = true;
   } finally {
     scopes.pop();
     if (scopes.length === 0) native.setDeferExternal(false);
+    // When fn throws, its tensors are left to the collector (the error may refer to them), so V8 must now
+    // know their size, or a loop that catches errors would grow without the collector noticing.
+    if (!ok) for (const t of scope) t._escapedTidy();
   }
   const survivors = new Set<Disposable>();
   visit(result, (t) => survivors.add(t));

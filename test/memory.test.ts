@@ -152,3 +152,13 @@ test('Sequential frees each intermediate once the next layer consumed it, inside
   y.sum().backward();
   assert.ok((lin.at(0) as torch.nn.Linear).weight.grad!.equal(g1));
 });
+
+test('when fn throws, the tensors of its scope are handed to the collector and reported to V8', () => {
+  collectGarbage();
+  const before = torch.memoryStats().reportedBytes;
+  let made!: torch.Tensor;
+  assert.throws(() => torch.tidy(() => { made = torch.zeros(4 * 1024 * 1024); throw new Error('boom'); }), /boom/);
+  assert.ok(!made.isDisposed, 'left alive, as Python leaves what the exception may still refer to');
+  assert.ok(torch.memoryStats().reportedBytes - before >= 16 * 1024 * 1024 - 1, 'its 16 MiB are now reported');
+  made.dispose();
+});
