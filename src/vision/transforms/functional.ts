@@ -4,7 +4,7 @@ import { Tensor } from '../../tensor.js';
 import { fromBytes } from '../../creation.js';
 import { type DType, normalizeDtype } from '../../dtype.js';
 import { isImage, type RGBImage } from '../io/image.js';
-import { window, padImage, hflipImage, vflipImage, imageToCHWFloat, imageToCHWBytes, normalizeTables, imageThroughTables, type PaddingMode } from './image-ops.js';
+import { window, padImage, hflipImage, vflipImage, imageToCHWBytes, normalizeTables, imageThroughTables, type PaddingMode } from './image-ops.js';
 import {
   padTensor, cropTensor, hflipTensor, vflipTensor, normalizeTensor, convertImageDtype as convertTensor, eraseTensor, dims,
 } from './tensor-ops.js';
@@ -98,7 +98,8 @@ export function vflip<T extends ImageOrTensor>(img: T): T {
 
 /** F.to_tensor: an image becomes a CHW float32 tensor in [0, 1]; a uint8 tensor is scaled the same way. */
 export function toTensor(pic: ImageOrTensor): Tensor {
-  if (isImage(pic)) return imageToCHWFloat(pic);
+  // through the tables of a normalisation by mean 0, std 1: exactly byte / 255 in float32
+  if (isImage(pic)) return toNormalizedTensor(pic, [0], [1]);
   if (pic instanceof Tensor) {
     if (pic.dtype === 'uint8') return pic.to('float32').div(255);
     if (pic.isFloatingPoint()) return pic;

@@ -112,26 +112,9 @@ export function vflipImage(img: RGBImage): RGBImage {
   return createImage(W, H, C, out);
 }
 
-/** CHW float32 values in [0, 1] (`x / 255` rounded to float32, exactly as ToTensor divides). */
-/** ToTensor of an image: a CHW float32 tensor of byte / 255 (float32), made in one pass by the addon. */
-export function imageToCHWFloat(img: RGBImage): Tensor {
-  return imageThroughTables(img, scaleTables(img.channels));
-}
-
 /** PILToTensor of an image: its CHW uint8 tensor. */
 export function imageToCHWBytes(img: RGBImage): Tensor {
   return new Tensor(native.imageToCHW(img.data, img.height, img.width, img.channels, null));
-}
-
-const scaleTableCache: Float32Array[] = [];
-function scaleTables(channels: number): Float32Array {
-  let t = scaleTableCache[channels];
-  if (t === undefined) {
-    t = new Float32Array(channels * 256);
-    for (let c = 0; c < channels; c++) for (let v = 0; v < 256; v++) t[c * 256 + v] = v / 255;
-    scaleTableCache[channels] = t;
-  }
-  return t;
 }
 
 /**
