@@ -9,17 +9,12 @@ import { Tensor } from '../tensor.js';
 import { Parameter } from './parameter.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { disposeTemporary, untrack } from '../memory.js';
+import { setStateDictMetadata, stateDictMetadata, type StateDictMetadata } from '../serialization/state-dict.js';
 import type { DType } from '../dtype.js';
 
 export type StateDict = Record<string, Tensor>;
 
-/** PyTorch's state-dict metadata (OrderedDict._metadata): per module prefix ('' for the root), its version. */
-export type StateDictMetadata = Record<string, { version?: number } | undefined>;
-
-/** The metadata a state dict carries (from stateDict() or torch.load of a PyTorch file), if any. */
-export function stateDictMetadata(sd: object): StateDictMetadata | undefined {
-  return (sd as { _metadata?: StateDictMetadata })._metadata;
-}
+export { stateDictMetadata, type StateDictMetadata };
 
 export interface LoadStateDictResult {
   missingKeys: string[];
@@ -225,9 +220,8 @@ export class Module {
     const out: StateDict = {};
     // PyTorch's OrderedDict._metadata: each module's format version by prefix, saved with the dict so that
     // a loader (torchvision's MNASNet, BatchNorm before num_batches_tracked) knows which layout it reads.
-    // Non-enumerable, so that it is never taken for a tensor entry; torch.save writes it as PyTorch does.
     const metadata: StateDictMetadata = {};
-    Object.defineProperty(out, '_metadata', { value: metadata, enumerable: false, writable: true, configurable: true });
+    setStateDictMetadata(out, metadata);
     this.saveToStateDict(out, opts.prefix ?? '', opts.keepVars ?? false, metadata);
     return out;
   }

@@ -10,7 +10,7 @@ import { type ByteSource, Cursor, FileSource, MemorySource, SerializationError }
 import { ZipReader, isZip } from './zip.js';
 import { Unpickler, PyDict, PySet, Py2Bytes, pyStr, typeName } from './pickle-reader.js';
 import { makeGlobals, RootStorage, StorageRef, PendingTensor, PyMarker, NpArray, NpDtype } from './python-objects.js';
-import { consumePrefixInStateDict } from './state-dict.js';
+import { consumePrefixInStateDict, setStateDictMetadata, type StateDictMetadata } from './state-dict.js';
 
 export type MapLocation = string | Record<string, string> | ((location: string) => string);
 
@@ -106,12 +106,12 @@ class Materializer {
           // defineProperty: a key such as "__proto__" is data, never the prototype
           Object.defineProperty(o, k as string, { value: this.resolve(x), enumerable: true, writable: true, configurable: true });
         }
-        // A state dict's OrderedDict._metadata (module versions by prefix): kept as a non-enumerable property,
-        // as Module.stateDict() makes it, so that loaders can read it and torch.save writes it back.
+        // A state dict's OrderedDict._metadata (module versions by prefix): kept as Module.stateDict() keeps it,
+        // so that loaders can read it and torch.save writes it back.
         if (v.attributes instanceof PyDict && v.attributes.map.has('_metadata')) {
           const metadata = this.resolve(v.attributes.map.get('_metadata'));
           if (metadata !== null && typeof metadata === 'object' && !(metadata instanceof Map)) {
-            Object.defineProperty(o, '_metadata', { value: metadata, enumerable: false, writable: true, configurable: true });
+            setStateDictMetadata(o, metadata as StateDictMetadata);
           }
         }
         return o;

@@ -1,4 +1,22 @@
-// Helpers for state dicts, as torch.nn.modules.utils.consume_prefix_in_state_dict_if_present.
+// Helpers for state dicts, as torch.nn.modules.utils.consume_prefix_in_state_dict_if_present, and their
+// PyTorch metadata.
+
+/** PyTorch's state-dict metadata (OrderedDict._metadata): per module prefix ('' for the root), its version. */
+export type StateDictMetadata = Record<string, { version?: number } | undefined>;
+
+/** The metadata a state dict carries (from Module.stateDict() or torch.load of a PyTorch file), if any. */
+export function stateDictMetadata(sd: object): StateDictMetadata | undefined {
+  return (sd as { _metadata?: StateDictMetadata })._metadata;
+}
+
+/**
+ * Attaches `metadata` to `sd` as PyTorch's `_metadata` attribute: a non-enumerable property, so that it is never
+ * taken for an entry, which torch.save writes back as PyTorch's pickler does. Returns `sd`.
+ */
+export function setStateDictMetadata<T extends object>(sd: T, metadata: StateDictMetadata | undefined): T {
+  Object.defineProperty(sd, '_metadata', { value: metadata, enumerable: false, writable: true, configurable: true });
+  return sd;
+}
 
 /**
  * Removes `prefix` from every key that starts with it, in place (e.g. 'module.' from checkpoints saved from

@@ -3,7 +3,8 @@
 // nn.Linear(4096, 2)`), freezing parts of the network, disabling dropout for deterministic comparisons,
 // and keeping the weights of the best validation epoch.
 import * as torch from '../index.js';
-import { Module, stateDictMetadata } from '../nn/module.js';
+import { Module } from '../nn/module.js';
+import { setStateDictMetadata, stateDictMetadata } from '../serialization/state-dict.js';
 import { Linear } from '../nn/modules/linear.js';
 import { Conv2d } from '../nn/modules/conv.js';
 import { Dropout } from '../nn/modules/dropout.js';
@@ -164,10 +165,9 @@ export class BestWeights {
     if (!(accuracy > this.accuracy)) return false;
     this.dispose();
     const sd = model.stateDict();
-    const copy: StateDict = {};
     // as Python's copy.deepcopy(model.state_dict()): the module versions (_metadata) come along, so that the
     // saved best.pth loads in torchvision (MNASNet refuses a dict without them)
-    Object.defineProperty(copy, '_metadata', { value: stateDictMetadata(sd), enumerable: false, writable: true, configurable: true });
+    const copy: StateDict = setStateDictMetadata({}, stateDictMetadata(sd));
     torch.noGrad(() => { for (const [k, v] of Object.entries(sd)) copy[k] = torch.keep(v.clone()); });
     this.state = copy;
     this.accuracy = accuracy;
