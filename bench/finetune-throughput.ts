@@ -19,6 +19,7 @@ import { finetuneTransforms, openImageFolders } from '../src/train/finetune-run.
 import { replaceHead } from '../src/train/finetune.js';
 import { imageFolderWorkers } from '../src/train/dataset-factories.js';
 import { join } from 'node:path';
+import { median } from './stats.js';
 
 const PYTHON = process.env.TSTORCH_PYTHON ?? '/usr/bin/python3';
 const a = parseArgs(process.argv.slice(2), {
@@ -68,7 +69,6 @@ const step = async (): Promise<number> => {
   x.dispose(); y.dispose();
   return n;
 };
-const median = (xs: number[]): number => { const v = [...xs].sort((p, q) => p - q); const m = v.length >> 1; return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2; };
 const tsRates: number[] = [];
 const ptRates: number[] = [];
 for (let round = 0; round < a.rounds; round++) {

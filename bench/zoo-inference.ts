@@ -14,6 +14,7 @@ import * as torch from '../src/index.js';
 import { parseArgs } from '../src/cli/args.js';
 import { getModel } from '../src/vision/models/index.js';
 import { defaultPreset } from '../src/train/pretrained.js';
+import { median } from './stats.js';
 
 const PYTHON = process.env.TSTORCH_PYTHON ?? '/usr/bin/python3';
 const a = parseArgs(process.argv.slice(2), {
@@ -29,12 +30,6 @@ if (a.threads > 0) torch.setNumThreads(a.threads);
 const threads = torch.getNumThreads();
 const models = a.models!.split(',');
 const batches = a.batchSizes!.split(',').map(Number);
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((p, q) => p - q);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 interface Row { model: string; batch: number; size: number; tstorch: number[]; pytorch: number[] }
 const rows: Row[] = [];
