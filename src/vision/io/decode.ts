@@ -1,7 +1,8 @@
-// torchvision.io's image functions and PIL's Image.open(...).convert(mode) for Node: JPEG, PNG, WebP, GIF (first
-// frame), TIFF decoded by sharp (libvips), plain JPEGs by libjpeg-turbo in the addon, PPM/PGM and BMP in JavaScript. Palette, grey, CMYK and alpha images
-// come out as RGB (or 'L'); the EXIF orientation is applied. Each function has a synchronous twin (`...Sync`) served by a worker thread,
-// for Dataset.get(i).
+// torchvision.io's image functions and PIL's Image.open(...).convert(mode) for Node. Plain JPEGs are decoded by
+// libjpeg-turbo in the addon; PNG, WebP, GIF (first frame), TIFF and every other JPEG by sharp (libvips); PPM/PGM
+// and BMP in JavaScript. Palette, grey, CMYK and alpha images come out as RGB (or 'L'); the EXIF orientation is
+// applied. Each function has a synchronous twin (`...Sync`) for Dataset.get(i): what sharp decodes is then
+// served by a worker thread while the caller waits.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { native } from '../../native/binding.js';
