@@ -8,6 +8,7 @@ import type { Tensor } from '../../tensor.js';
 import { Conv2dNormActivation, SqueezeExcitation, type NormLayerFactory, type ActivationLayerFactory } from '../ops/misc.js';
 import { StochasticDepth } from '../ops/stochastic-depth.js';
 import { registerModel } from './registry.js';
+import { initMobileNetWeights } from './mobile-init.js';
 import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 import { makeDivisible } from './make-divisible.js';
 
@@ -184,19 +185,10 @@ export class EfficientNet extends Module {
     this.avgpool = new nn.AdaptiveAvgPool2d(1);
     this.classifier = new Sequential(new nn.Dropout({ p: dropout, inplace: true }), new nn.Linear(lastconvOutputChannels, opts.numClasses ?? 1000));
 
-    for (const m of this.modules()) {
-      if (m instanceof nn.Conv2d) {
-        nn.init.kaimingNormal_(m.weight, { mode: 'fan_out' });
-        if (m.bias !== null) nn.init.zeros_(m.bias);
-      } else if (m instanceof nn.BatchNorm2d || m instanceof nn.GroupNorm) {
-        nn.init.ones_(m.weight!);
-        nn.init.zeros_(m.bias!);
-      } else if (m instanceof nn.Linear) {
-        const initRange = 1.0 / Math.sqrt(m.outFeatures);
-        nn.init.uniform_(m.weight, -initRange, initRange);
-        nn.init.zeros_(m.bias!);
-      }
-    }
+    initMobileNetWeights(this, (w) => {
+      const initRange = 1.0 / Math.sqrt(w.shape[0]!); // out_features
+      nn.init.uniform_(w, -initRange, initRange);
+    });
   }
 
   override forward(x: Tensor): Tensor {
