@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as torch from '../src/index.js';
 import * as models from '../src/vision/models/index.js';
-import { torchvisionReference, assertSameModel, assertLogitsClose, type RefSpec } from './helpers/zoo.js';
+import { torchvisionReference, assertSameModel, assertLogitsClose, checkTrainOutputs, type RefSpec } from './helpers/zoo.js';
 
 torch.manualSeed(9);
 // 75x75 is Inception v3's minimum; its auxiliary head (5x5 pooling on the 17x17 grid) needs 299x299.
@@ -16,29 +16,12 @@ const specs: RefSpec[] = [
 ];
 const refs = torchvisionReference(specs, { x75, x299 });
 
-function trainOutputs(m: torch.nn.Module, input: torch.Tensor): Record<string, torch.Tensor> {
-  m.train();
-  torch.manualSeed(1234); // the same dropout masks as the reference
-  const out = m.call(input);
-  if (out instanceof torch.Tensor) return { out };
-  return Object.fromEntries(Object.entries(out as Record<string, torch.Tensor | null>).filter(([, v]) => v !== null)) as Record<string, torch.Tensor>;
-}
-
-// torchvision's field names -> ours.
-const FIELD: Record<string, string> = { logits: 'logits', aux_logits2: 'aux2', aux_logits1: 'aux1', aux_logits: 'auxLogits', out: 'out' };
-
-function checkTrain(m: torch.nn.Module, input: torch.Tensor, ref: Record<string, torch.Tensor>, what: string): void {
-  const ours = trainOutputs(m, input);
-  assert.deepEqual(Object.keys(ours).sort(), Object.keys(ref).map((k) => FIELD[k]!).sort(), `${what}: output fields`);
-  for (const [k, v] of Object.entries(ref)) assertLogitsClose(ours[FIELD[k]!]!, v, `${what} train ${k}`);
-}
-
 test('Inception v3: init (fc stddev 0.001 quirk included), eval logits, {logits, auxLogits} in training', () => {
   torch.manualSeed(43);
   const m = models.inception_v3({ numClasses: 10, initWeights: true });
   assertSameModel(m, refs[0]!, 'inception_v3');
   assertLogitsClose(torch.noGrad(() => m.eval().call(x299)), refs[0]!.eval!, 'inception_v3 eval');
-  checkTrain(m, x299, refs[0]!.train!, 'inception_v3');
+  checkTrainOutputs(m, x299, refs[0]!.train!, 'inception_v3');
 });
 
 test('Inception v3 (1000 classes, no aux, transformInput): eval logits; a plain tensor in training', () => {

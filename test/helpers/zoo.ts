@@ -104,3 +104,24 @@ export function assertSameModel(m: Module, ref: RefResult, what: string): void {
 export function assertLogitsClose(actual: torch.Tensor, expected: torch.Tensor, what: string): void {
   assertClose(actual, expected, { atol: 0, rtol: 1e-4, what });
 }
+
+function trainOutputs(m: Module, input: torch.Tensor): Record<string, torch.Tensor> {
+  m.train();
+  torch.manualSeed(1234); // the same dropout masks as the reference
+  const out = m.call(input);
+  if (out instanceof torch.Tensor) return { out };
+  return Object.fromEntries(Object.entries(out as Record<string, torch.Tensor | null>).filter(([, v]) => v !== null)) as Record<string, torch.Tensor>;
+}
+
+// torchvision's field names -> ours.
+const FIELD: Record<string, string> = { logits: 'logits', aux_logits2: 'aux2', aux_logits1: 'aux1', aux_logits: 'auxLogits', out: 'out' };
+
+/**
+ * Training-mode outputs (GoogLeNet's and Inception v3's auxiliary heads included) against torchvision's, field by
+ * field, with the reference's dropout seed.
+ */
+export function checkTrainOutputs(m: Module, input: torch.Tensor, ref: Record<string, torch.Tensor>, what: string): void {
+  const ours = trainOutputs(m, input);
+  assert.deepEqual(Object.keys(ours).sort(), Object.keys(ref).map((k) => FIELD[k]!).sort(), `${what}: output fields`);
+  for (const [k, v] of Object.entries(ref)) assertLogitsClose(ours[FIELD[k]!]!, v, `${what} train ${k}`);
+}
