@@ -9,7 +9,7 @@ import * as torch from '../src/index.js';
 import * as models from '../src/vision/models/index.js';
 import type { Module } from '../src/nn/index.js';
 import { runPython, assertClose } from './helpers/pytorch.js';
-import { assertGradientsAndBuffersMatch } from './helpers/train-parity.js';
+import { assertGradientsAndBuffersMatch, PY_GRADIENTS_AND_BUFFERS } from './helpers/train-parity.js';
 
 interface Head {
   /** Field of torchvision's output namedtuple ('out' for a plain tensor). */
@@ -47,15 +47,7 @@ loss.backward()
 OUT['loss'] = loss.detach()
 for h in s['heads']:
     OUT['out_' + h['py']] = fields[h['py']].detach()
-names = []
-for i, (k, p) in enumerate(m.named_parameters()):
-    names.append(k)
-    OUT[f'g{i}'] = p.grad
-bnames = []
-for i, (k, b) in enumerate(m.named_buffers()):
-    bnames.append(k)
-    OUT[f'b{i}'] = b
-OUT_J = {'params': names, 'buffers': bnames, 'fields': [k for k, v in fields.items() if v is not None]}
+${PY_GRADIENTS_AND_BUFFERS}OUT_J = {'params': names, 'buffers': bnames, 'fields': [k for k, v in fields.items() if v is not None]}
 `;
 
 const SEED = 7;

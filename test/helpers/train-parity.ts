@@ -18,6 +18,21 @@ export interface TrainParitySpec {
   stepSeed: number;
 }
 
+/**
+ * Python lines that put model `m`'s parameter gradients (g0, g1, ...) and buffers (b0, ...) into OUT and their
+ * names into `names` and `bnames`, as assertGradientsAndBuffersMatch reads them.
+ */
+export const PY_GRADIENTS_AND_BUFFERS = String.raw`
+names = []
+for i, (k, p) in enumerate(m.named_parameters()):
+    names.append(k)
+    OUT[f'g{i}'] = p.grad
+bnames = []
+for i, (k, b) in enumerate(m.named_buffers()):
+    bnames.append(k)
+    OUT[f'b{i}'] = b
+`;
+
 const CODE = String.raw`
 s = J
 torch.manual_seed(s['seed'])
@@ -29,15 +44,7 @@ loss = torch.nn.functional.cross_entropy(out, T['y'])
 loss.backward()
 OUT['loss'] = loss.detach()
 OUT['out'] = out.detach()
-names = []
-for i, (k, p) in enumerate(m.named_parameters()):
-    names.append(k)
-    OUT[f'g{i}'] = p.grad
-bnames = []
-for i, (k, b) in enumerate(m.named_buffers()):
-    bnames.append(k)
-    OUT[f'b{i}'] = b
-OUT_J = {'params': names, 'buffers': bnames, 'repr': str(m)}
+${PY_GRADIENTS_AND_BUFFERS}OUT_J = {'params': names, 'buffers': bnames, 'repr': str(m)}
 `;
 
 export interface TrainParityResult {
