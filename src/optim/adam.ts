@@ -38,14 +38,8 @@ export function checkAdamOptions(lr: number, betas: readonly number[], eps: numb
   if (!(weightDecay >= 0)) throw new RangeError(`Invalid weight_decay value: ${weightDecay}`);
 }
 
-interface AdamGroupLike {
-  lr: number;
-  betas: [number, number];
-  eps: number;
-  weightDecay: number;
-  amsgrad: boolean;
-  maximize: boolean;
-}
+/** What the update reads from an Adam or AdamW group. */
+type AdamGroupLike = Pick<AdamHyperParams, 'lr' | 'betas' | 'eps' | 'weightDecay' | 'amsgrad' | 'maximize'>;
 
 /**
  * One Adam/AdamW step over a group's parameters that have gradients. `decoupled` is AdamW: the parameter
