@@ -1230,26 +1230,24 @@ Napi::Value DecodeJpeg(const Napi::CallbackInfo& info) {
   if (len < 4 || data[0] != 0xFF || data[1] != 0xD8) return env.Null();
   Napi::ArrayBuffer buf;
   uint32_t w = 0, h = 0;
-  // The output buffer is allocated before decoding starts, outside the setjmp region's plain-C frames.
-  std::vector<uint8_t> pixels;
+  // libjpeg writes the rows straight into the ArrayBuffer handed to JavaScript. No exception may cross libjpeg's
+  // C frames, so a failed allocation is a null pointer (and sharp then reports the failure).
   const bool ok = DecodeJpegRgb(data, len, [&](uint32_t width, uint32_t height) -> uint8_t* {
     w = width;
     h = height;
     try {
-      pixels.resize(static_cast<size_t>(width) * height * 3);
-    } catch (const std::bad_alloc&) {
-      return nullptr;  // no exception may cross libjpeg's C frames; sharp then reports the failure
+      buf = Napi::ArrayBuffer::New(env, static_cast<size_t>(width) * height * 3);
+    } catch (...) {
+      return nullptr;
     }
-    return pixels.data();
+    return static_cast<uint8_t*>(buf.Data());
   });
   if (!ok) return env.Null();
-  buf = Napi::ArrayBuffer::New(env, pixels.size());
-  std::memcpy(buf.Data(), pixels.data(), pixels.size());
   auto o = Napi::Object::New(env);
   o.Set("width", Napi::Number::New(env, w));
   o.Set("height", Napi::Number::New(env, h));
   o.Set("channels", Napi::Number::New(env, 3));
-  o.Set("data", Napi::Uint8Array::New(env, pixels.size(), buf, 0));
+  o.Set("data", Napi::Uint8Array::New(env, buf.ByteLength(), buf, 0));
   return o;
 #else
   return env.Null();
