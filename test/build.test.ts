@@ -73,3 +73,12 @@ test('tstorch doctor reports the libtorch the addon links, as PyTorch reports it
   assert.match(text.out, /^libtorch\s+\S+/m);
   assert.match(text.out, /^JPEG decoder\s+(libjpeg-turbo|sharp)/m);
 });
+
+test('`npx tstorch` runs the compiled CLI, as the README does (the bin is executable after the build)', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const repo = fileURLToPath(new URL('..', import.meta.url));
+  const r = spawnSync('npx', ['--no-install', 'tstorch', 'doctor', '--json'], { cwd: repo, encoding: 'utf8' });
+  assert.equal(r.status, 0, `npx tstorch doctor failed: ${r.stderr}`);
+  assert.ok(typeof (JSON.parse(r.stdout) as { numThreads: unknown }).numThreads === 'number');
+});
