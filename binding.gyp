@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "tstorch",
-      "sources": ["src/native/addon.cc"],
+      "sources": ["<!@(node scripts/libtorch-flags.mjs sources)"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!@(node scripts/libtorch-flags.mjs include)"

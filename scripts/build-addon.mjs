@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findLibtorch, NOT_FOUND_MESSAGE } from './find-libtorch.mjs';
+import { nativeSources } from './native-sources.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const log = (msg) => process.stderr.write(`tstorch: ${msg}\n`);
@@ -48,7 +49,8 @@ if (!lt.libjpeg) log('building without libjpeg: JPEG files are decoded by sharp 
 const cfgDir = join(root, '.tstorch-build');
 mkdirSync(cfgDir, { recursive: true });
 const cfgText = JSON.stringify(lt, null, 2);
-const source = readFileSync(join(root, 'src/native/addon.cc'), 'utf8') + readFileSync(join(root, 'binding.gyp'), 'utf8');
+const source = [...nativeSources({ headers: true }), 'binding.gyp', 'scripts/libtorch-flags.mjs']
+  .map((f) => `${f}\n${readFileSync(join(root, f), 'utf8')}`).join('\n');
 const stamp = createHash('sha256').update(cfgText).update(source).update(process.version).digest('hex');
 const stampFile = join(cfgDir, 'stamp.txt');
 const addon = join(root, 'build', 'Release', 'tstorch.node');

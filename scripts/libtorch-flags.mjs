@@ -1,10 +1,13 @@
 // Prints the compiler and linker flags for binding.gyp, from .tstorch-build/libtorch.json (written by build-addon.mjs).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { nativeSources } from './native-sources.mjs';
 
 const cfg = JSON.parse(readFileSync(fileURLToPath(new URL('../.tstorch-build/libtorch.json', import.meta.url)), 'utf8'));
 const what = process.argv[2];
 const out = [];
+// Every translation unit in src/native: a new one needs no edit here (it registers its functions itself).
+if (what === 'sources') out.push(...nativeSources());
 if (what === 'include') out.push(...cfg.includeDirs);
 if (what === 'defines' && cfg.cxx11Abi !== null) out.push(`_GLIBCXX_USE_CXX11_ABI=${cfg.cxx11Abi ? 1 : 0}`);
 // libjpeg-turbo (Debian's libjpeg62-turbo-dev) gives the addon a PIL-speed JPEG decoder; without it sharp decodes.
@@ -17,3 +20,4 @@ if (what === 'libs') {
   if (cfg.libjpeg) out.push('-ljpeg');
 }
 process.stdout.write(out.join(' '));
+

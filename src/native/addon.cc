@@ -1,4 +1,5 @@
-// tstorch native layer: the only C++ in the project.
+// tstorch native layer: tensor handles, the generic operator call, and the small native functions around them.
+// Other translation units (src/native/*.cc) add functions of their own through common.h's TSTORCH_EXPORT.
 //
 // Design (after tch-rs and TorchSharp): this file stays thin and generic. Every ATen operator is reached
 // through libtorch's dispatcher with a boxed call (the way TorchScript's interpreter calls them), so adding
@@ -9,7 +10,7 @@
 // What cannot go through the dispatcher is here too: raw data in and out, autograd entry points, grad
 // and inference modes, the default generator, threads and build information.
 
-#include <napi.h>
+#include "common.h"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
@@ -42,6 +43,7 @@
 #include <jpeglib.h>
 #endif
 
+namespace tstorch {
 namespace {
 
 // ---------------------------------------------------------------------------------------------------------
@@ -69,9 +71,13 @@ struct GeneratorBox {
   at::Generator g;
 };
 
+}  // namespace
+
 bool IsTensorExternal(const Napi::Value& v) {
   return v.IsExternal() && v.As<Napi::External<TensorBox>>().Data()->tag == kTensorTag;
 }
+
+namespace {
 
 int64_t AccountedBytes(const at::Tensor& t) {
   // The tensor's own extent, not its whole storage: views of one storage would otherwise each count it all.
@@ -121,6 +127,8 @@ void FinalizeBox(Napi::BasicEnv env, TensorBox* box) {
   delete box;
 }
 
+}  // namespace
+
 Napi::Value Wrap(Napi::Env env, at::Tensor t) {
   if (!t.defined()) return env.Null();
   auto* box = new TensorBox{kTensorTag, std::move(t), 0};
@@ -134,12 +142,16 @@ Napi::Value Wrap(Napi::Env env, at::Tensor t) {
   return Napi::External<TensorBox>::New(env, box, FinalizeBox);
 }
 
+namespace {
+
 TensorBox* BoxOf(const Napi::Value& v, const char* what) {
   if (!IsTensorExternal(v)) {
     throw Napi::TypeError::New(v.Env(), std::string(what) + ": expected a Tensor");
   }
   return v.As<Napi::External<TensorBox>>().Data();
 }
+
+}  // namespace
 
 const at::Tensor& TensorOf(const Napi::Value& v, const char* what) {
   TensorBox* box = BoxOf(v, what);
@@ -149,22 +161,11 @@ const at::Tensor& TensorOf(const Napi::Value& v, const char* what) {
   return box->t;
 }
 
+namespace {
+
 // ---------------------------------------------------------------------------------------------------------
 // Errors: every libtorch error becomes a JavaScript exception carrying libtorch's message.
 
-template <typename F>
-auto Guard(const Napi::CallbackInfo& info, F&& body) -> Napi::Value {
-  Napi::Env env = info.Env();
-  try {
-    return body();
-  } catch (const Napi::Error&) {
-    throw;
-  } catch (const c10::Error& e) {
-    throw Napi::Error::New(env, e.what_without_backtrace());
-  } catch (const std::exception& e) {
-    throw Napi::Error::New(env, e.what());
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Operators
@@ -385,6 +386,8 @@ c10::IValue ToIValue(Napi::Env env, const OpInfo& op, const ArgSpec& a, const Na
   }
 }
 
+}  // namespace
+
 Napi::Value FromIValue(Napi::Env env, const c10::IValue& v) {
   if (v.isTensor()) return Wrap(env, v.toTensor());
   if (v.isNone()) return env.Null();
@@ -414,6 +417,8 @@ Napi::Value FromIValue(Napi::Env env, const c10::IValue& v) {
   if (v.isScalar()) return Napi::Number::New(env, v.toScalar().toDouble());
   throw Napi::Error::New(env, std::string("cannot convert a result of kind ") + v.tagKind() + " to JavaScript");
 }
+
+namespace {
 
 // opHandle(name, overload) -> id
 Napi::Value OpHandle(const Napi::CallbackInfo& info) {
@@ -731,6 +736,8 @@ Napi::Value SetGrad(const Napi::CallbackInfo& info) {
   });
 }
 
+}  // namespace
+
 std::vector<at::Tensor> TensorArray(const Napi::Value& v, const char* what) {
   std::vector<at::Tensor> out;
   if (v.IsNull() || v.IsUndefined()) return out;
@@ -742,6 +749,8 @@ std::vector<at::Tensor> TensorArray(const Napi::Value& v, const char* what) {
   }
   return out;
 }
+
+namespace {
 
 // backward(tensors, grads|null, retainGraph, createGraph, inputs|null)
 Napi::Value Backward(const Napi::CallbackInfo& info) {
@@ -1254,11 +1263,26 @@ Napi::Value DecodeJpeg(const Napi::CallbackInfo& info) {
 #endif
 }
 
+// Every exported function runs inside Guard (common.h): the callback travels as the function's data pointer,
+// so the guard costs no allocation and no extra JavaScript frame.
+Napi::Value Guarded(const Napi::CallbackInfo& info) {
+  auto cb = reinterpret_cast<Callback>(info.Data());
+  return Guard(info, [&]() { return cb(info); });
+}
+
+std::vector<std::pair<const char*, Callback>>& Registry() {
+  static std::vector<std::pair<const char*, Callback>> registry;
+  return registry;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<AddonData>(new AddonData());
-  auto fn = [&](const char* name, Napi::Function::Callback cb) {
-    exports.Set(name, Napi::Function::New(env, cb, name));
+  auto fn = [&](const char* name, Callback cb) {
+    if (exports.Has(name)) throw Napi::Error::New(env, std::string("tstorch addon: '") + name + "' is exported twice");
+    exports.Set(name, Napi::Function::New<Guarded>(env, name, reinterpret_cast<void*>(cb)));
   };
+  // Functions of the other translation units (TSTORCH_EXPORT).
+  for (const auto& [name, cb] : Registry()) fn(name, cb);
   fn("opHandle", OpHandle);
   fn("resampleHorizontal", ResampleHorizontal);
   fn("resampleVertical", ResampleVertical);
@@ -1316,4 +1340,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 
 }  // namespace
 
-NODE_API_MODULE(tstorch, Init)
+void RegisterFunction(const char* name, Callback cb) { Registry().emplace_back(name, cb); }
+
+}  // namespace tstorch
+
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return tstorch::Init(env, exports); }
+
+NODE_API_MODULE(tstorch, InitAddon)
