@@ -118,6 +118,25 @@ export class ScriptModule extends Module {
     return this.wrapped('buffer') as [string, Tensor][];
   }
 
+  override getSubmodule(target: string): Module {
+    if (target === '') return this;
+    let m: Module = this;
+    for (const part of target.split('.')) {
+      const next = m.namedChildren().find(([n]) => n === part)?.[1];
+      if (!next) throw new Error(`${m._getName()} has no submodule '${part}' (looking up '${target}')`);
+      m = next;
+    }
+    return m;
+  }
+
+  override getParameter(target: string): Parameter {
+    const i = target.lastIndexOf('.');
+    const m = this.getSubmodule(i < 0 ? '' : target.slice(0, i)) as ScriptModule;
+    const p = m.localParameters().find(([n]) => n === target.slice(i + 1))?.[1];
+    if (!p) throw new Error(`'${target}' is not a parameter of ${this._getName()}`);
+    return p;
+  }
+
   override train(mode = true): this {
     J.jitTrain(this._c, mode);
     for (const m of this.modules()) m.training = mode;
