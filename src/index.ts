@@ -20,3 +20,4 @@ export const float32 = 'float32', float = 'float32', float64 = 'float64', double
   half = 'float16', bfloat16 = 'bfloat16', int64 = 'int64', long = 'int64', int32 = 'int32', int = 'int32',
   int16 = 'int16', short = 'int16', int8 = 'int8', uint8 = 'uint8', bool = 'bool';
 export * as jit from './jit/index.js';
+export * as onnx from './onnx/index.js';
