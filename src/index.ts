@@ -21,3 +21,4 @@ export const float32 = 'float32', float = 'float32', float64 = 'float64', double
   int16 = 'int16', short = 'int16', int8 = 'int8', uint8 = 'uint8', bool = 'bool';
 export * as jit from './jit/index.js';
 export * as onnx from './onnx/index.js';
+export * as inference from './inference/index.js';
