@@ -8,6 +8,7 @@
 import { Module } from '../nn/module.js';
 import { Tensor } from '../tensor.js';
 import { noGrad } from '../autograd/grad-mode.js';
+import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../serialization/atomic.js';
 import { ScriptModule } from '../jit/script-module.js';
 import { trace } from '../jit/trace.js';
@@ -42,6 +43,11 @@ export interface ExportOptions {
   training?: boolean;
   /** The producer string in the model (default 'tstorch'). */
   producerName?: string;
+  /**
+   * Write the weights to `<file>.data` beside the model (ONNX's external data format). Default: only when they
+   * exceed protobuf's 2 GiB limit (RegNetY-128GF).
+   */
+  externalData?: boolean;
 }
 
 type Val =
@@ -52,6 +58,24 @@ type Val =
 
 /** The ONNX model of a module, as bytes (what export() writes). */
 export function exportToBytes(model: Module, args: Tensor | Tensor[], opts: ExportOptions = {}): Uint8Array {
+  const { opset, inputs } = checkArgs(args, opts);
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    return noGrad(() => {
+      const c = convertModel(model, inputs, opset, opts);
+      if (weightBytes(c) > PROTOBUF_LIMIT) {
+        throw new Error(`torch.onnx.export: the model's weights (${(weightBytes(c) / 2 ** 30).toFixed(2)} GiB) exceed protobuf's 2 GiB limit; ` +
+          'export to a file (torch.onnx.export), which writes them to an external data file');
+      }
+      return encode(c.model(c.graph.initializerProtos()));
+    });
+  } finally {
+    model.train(wasTraining);
+  }
+}
+
+function checkArgs(args: Tensor | Tensor[], opts: ExportOptions): { opset: number; inputs: Tensor[] } {
   const opset = opts.opsetVersion ?? DEFAULT_OPSET;
   if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
     throw new RangeError(`torch.onnx.export: opsetVersion ${opset} is not supported (${MIN_OPSET} to ${MAX_OPSET})`);
@@ -62,20 +86,11 @@ export function exportToBytes(model: Module, args: Tensor | Tensor[], opts: Expo
     throw new TypeError('torch.onnx.export: args must be a Tensor or an array of Tensors (one per forward argument)');
   }
   for (const k of Object.keys(opts)) {
-    if (!['opsetVersion', 'inputNames', 'outputNames', 'dynamicAxes', 'doConstantFolding', 'training', 'producerName'].includes(k)) {
+    if (!['opsetVersion', 'inputNames', 'outputNames', 'dynamicAxes', 'doConstantFolding', 'training', 'producerName', 'externalData'].includes(k)) {
       throw new TypeError(`torch.onnx.export: unknown option '${k}'`);
     }
   }
-  const wasTraining = model.training;
-  model.eval();
-  try {
-    return noGrad(() => {
-      const script = model instanceof ScriptModule ? model : trace(model, inputs, { checkTrace: false });
-      return convert(script, J.jitGraphData(script._c, 'forward'), inputs, opset, opts);
-    });
-  } finally {
-    model.train(wasTraining);
-  }
+  return { opset, inputs };
 }
 
 /**
@@ -83,8 +98,35 @@ export function exportToBytes(model: Module, args: Tensor | Tensor[], opts: Expo
  * onnx.checker.check_model(full_check=True) and runs in ONNX Runtime (onnxruntime-node, onnxruntime-web).
  */
 export function exportOnnx(model: Module, args: Tensor | Tensor[], path: string, opts: ExportOptions = {}): void {
-  const bytes = exportToBytes(model, args, opts);
-  writeFileAtomic(path, (sink) => sink.write(bytes));
+  const { opset, inputs } = checkArgs(args, opts);
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    noGrad(() => {
+      const c = convertModel(model, inputs, opset, opts);
+      const external = opts.externalData ?? weightBytes(c) > PROTOBUF_LIMIT;
+      if (!external) {
+        const bytes = encode(c.model(c.graph.initializerProtos()));
+        writeFileAtomic(path, (sink) => sink.write(bytes));
+        return;
+      }
+      // The weights first (the model file names them), each file written atomically.
+      const location = `${basename(path)}.data`;
+      let initializer: OnnxNamespace.ITensorProto[] = [];
+      writeFileAtomic(join(dirname(path), location), (sink) => {
+        initializer = c.graph.initializerProtos({ location, write: (b) => sink.write(b) });
+      });
+      const bytes = encode(c.model(initializer));
+      writeFileAtomic(path, (sink) => sink.write(bytes));
+    });
+  } finally {
+    model.train(wasTraining);
+  }
+}
+
+function convertModel(model: Module, inputs: Tensor[], opset: number, opts: ExportOptions): Converted {
+  const script = model instanceof ScriptModule ? model : trace(model, inputs, { checkTrace: false });
+  return convert(script, J.jitGraphData(script._c, 'forward'), inputs, opset, opts);
 }
 
 function dynamicAxesOf(spec: ExportOptions['dynamicAxes'], name: string): Map<number, string> {
@@ -99,7 +141,7 @@ function dynamicAxesOf(spec: ExportOptions['dynamicAxes'], name: string): Map<nu
   return out;
 }
 
-function convert(script: ScriptModule, g: GraphData, inputs: Tensor[], opset: number, opts: ExportOptions): Uint8Array {
+function convert(script: ScriptModule, g: GraphData, inputs: Tensor[], opset: number, opts: ExportOptions): Converted {
   const graph = new OnnxGraph();
   const vals = new Map<number, Val>();
   const producers = new Map<number, GraphNode>();
@@ -113,10 +155,6 @@ function convert(script: ScriptModule, g: GraphData, inputs: Tensor[], opset: nu
   }
   const inputNames = opts.inputNames ?? (inputs.length === 1 ? ['input'] : inputs.map((_, i) => `input${i}`));
   if (inputNames.length !== inputs.length) throw new Error(`torch.onnx.export: inputNames has ${inputNames.length} names for ${inputs.length} inputs`);
-  const known = new Set<string>([...inputNames, ...(opts.outputNames ?? [])]);
-  for (const name of Object.keys(opts.dynamicAxes ?? {})) {
-    if (!known.has(name)) throw new Error(`torch.onnx.export: dynamicAxes names '${name}', which is not an input or output name (${[...known].join(', ')})`);
-  }
   const inputInfos: OnnxNamespace.IValueInfoProto[] = [];
   graphInputs.forEach((gv, i) => {
     const name = inputNames[i]!;
@@ -219,6 +257,10 @@ function convert(script: ScriptModule, g: GraphData, inputs: Tensor[], opset: nu
   for (const id of g.outputs) flatten(vals.get(id)!, 'output');
   const outputNames = opts.outputNames ?? (flat.length === 1 ? ['output'] : flat.map((_, i) => `output${i}`));
   if (outputNames.length !== flat.length) throw new Error(`torch.onnx.export: outputNames has ${outputNames.length} names for ${flat.length} outputs`);
+  const known = new Set<string>([...inputNames, ...outputNames]);
+  for (const name of Object.keys(opts.dynamicAxes ?? {})) {
+    if (!known.has(name)) throw new Error(`torch.onnx.export: dynamicAxes names '${name}', which is not an input or output name (${[...known].join(', ')})`);
+  }
   const outputInfos: OnnxNamespace.IValueInfoProto[] = [];
   flat.forEach((v, i) => {
     const name = outputNames[i]!;
@@ -246,19 +288,32 @@ function convert(script: ScriptModule, g: GraphData, inputs: Tensor[], opset: nu
 
   if (opts.doConstantFolding ?? true) foldBatchNorms(graph, new Set(outputNames));
 
-  const model: OnnxNamespace.IModelProto = {
-    irVersion: 8,
-    producerName: opts.producerName ?? 'tstorch',
-    producerVersion: '0.1.0',
-    opsetImport: [{ domain: '', version: opset }],
-    graph: {
-      name: script.originalName,
-      node: graph.nodes,
-      input: inputInfos,
-      output: outputInfos,
-      initializer: graph.initializerProtos(),
-    },
+  return {
+    graph,
+    model: (initializer) => ({
+      irVersion: 8,
+      producerName: opts.producerName ?? 'tstorch',
+      producerVersion: '0.1.0',
+      opsetImport: [{ domain: '', version: opset }],
+      graph: { name: script.originalName, node: graph.nodes, input: inputInfos, output: outputInfos, initializer },
+    }),
   };
+}
+
+interface Converted {
+  graph: OnnxGraph;
+  /** The model with the given initializers (inline or external). */
+  model(initializer: OnnxNamespace.ITensorProto[]): OnnxNamespace.IModelProto;
+}
+
+/** Protobuf cannot encode messages over 2 GiB: bigger models keep their weights in an external data file. */
+const PROTOBUF_LIMIT = 2 ** 31 - 2 ** 24;
+
+function weightBytes(c: Converted): number {
+  return c.graph.usedInitializers().reduce((n, [, t]) => n + t.numel() * t.elementSize(), 0);
+}
+
+function encode(model: OnnxNamespace.IModelProto): Uint8Array {
   return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
 }
 

@@ -51,10 +51,34 @@ export class OnnxGraph {
     return { name, scalarType, shape: t.shape, dyn: t.shape.map(() => null) };
   }
 
-  /** The initializers that some node reads, as TensorProtos. */
-  initializerProtos(): OnnxNamespace.ITensorProto[] {
+  /** The bytes of the initializers that some node reads. */
+  usedInitializers(): [string, Tensor][] {
     const used = new Set(this.nodes.flatMap((n) => n.input!));
-    return [...this.initializers].filter(([name]) => used.has(name)).map(([name, t]) => tensorProto(t, name));
+    return [...this.initializers].filter(([name]) => used.has(name));
+  }
+
+  /**
+   * The initializers that some node reads, as TensorProtos. With `external`, tensors of 1 KiB or more go to
+   * the external data file instead (ONNX's external data format: location, offset, length), as a model over
+   * protobuf's 2 GiB limit must.
+   */
+  initializerProtos(external?: { location: string; write: (bytes: Uint8Array) => void }): OnnxNamespace.ITensorProto[] {
+    let offset = 0;
+    return this.usedInitializers().map(([name, t]) => {
+      const proto = tensorProto(t, name);
+      if (!external || proto.rawData!.byteLength < 1024) return proto;
+      const bytes = proto.rawData!;
+      // Offsets aligned to 4 KiB, as onnx.external_data_helper does for memory mapping.
+      const pad = (4096 - (offset % 4096)) % 4096;
+      if (pad) external.write(new Uint8Array(pad));
+      offset += pad;
+      external.write(bytes);
+      const entry = [
+        { key: 'location', value: external.location }, { key: 'offset', value: String(offset) }, { key: 'length', value: String(bytes.byteLength) },
+      ];
+      offset += bytes.byteLength;
+      return { name, dims: proto.dims, dataType: proto.dataType, dataLocation: onnx.TensorProto.DataLocation.EXTERNAL, externalData: entry };
+    });
   }
 
   node(opType: string, inputs: (OnnxValue | '')[], outputs: string[], attrs: Record<string, AttrValue | undefined>, scope: string): void {
