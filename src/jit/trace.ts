@@ -97,13 +97,12 @@ export function trace(module: Module | ((...xs: Tensor[]) => Outputs), exampleIn
   let eager: unknown;
   try {
     eager = tidy(() => {
-      const out = J.jitTrace(handle, 'forward', inputs.map((x) => x._h), (...hs) => {
-        const out = root.call(...hs.map((h) => new Tensor(h)));
-        eager = out;
+      let out: unknown;
+      J.jitTrace(handle, 'forward', inputs.map((x) => x._h), (...hs) => {
+        out = root.call(...hs.map((h) => new Tensor(h)));
         return handlesOf(out);
       }, argNames(root, inputs.length), opts.strict ?? true);
-      void out;
-      return keep(eager);
+      return keep(out);
     });
   } finally {
     for (const h of hooks) h.remove();

@@ -5,6 +5,7 @@
 // symbolic-aten.ts). Parameters become initializers under their state-dict names. With doConstantFolding (the
 // default) batch norms that follow convolutions are folded into them, as PyTorch's exporter does for an
 // eval-mode model (fold.ts). The model is written with ONNX's protobuf schema (onnx-proto), atomically.
+import type { onnx as OnnxNamespace } from 'onnx-proto';
 import { Module } from '../nn/module.js';
 import { Tensor } from '../tensor.js';
 import { noGrad } from '../autograd/grad-mode.js';
@@ -180,11 +181,7 @@ function convert(script: ScriptModule, g: GraphData, inputs: Tensor[], opset: nu
 
   const tensorOf = (val: Val, hint: string, what: string): OnnxValue => {
     if (val.kind === 'tensor') return val.v;
-    if (val.kind === 'const' && val.value instanceof Tensor) {
-      const v = graph.initializer(val.value, hint);
-      val = { kind: 'tensor', v };
-      return v;
-    }
+    if (val.kind === 'const' && val.value instanceof Tensor) return graph.initializer(val.value, hint);
     throw new Error(`${what} is not a tensor`);
   };
 
@@ -338,7 +335,6 @@ function valueInfo(v: OnnxValue, what: string): OnnxNamespace.IValueInfoProto {
   };
 }
 
-import type { onnx as OnnxNamespace } from 'onnx-proto';
 
 function tracedOf(v: GraphValue): TracedType {
   return { scalarType: v.type.dtype ?? null, shape: v.type.shape ?? null };

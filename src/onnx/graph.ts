@@ -1,5 +1,6 @@
 // The ONNX graph under construction: nodes, initializers, unique names, and what the exporter knows of each
 // value (element type, the traced shape, and which dimensions are dynamic).
+import type { onnx as OnnxNamespace } from 'onnx-proto';
 import { Tensor } from '../tensor.js';
 import { native } from '../native/binding.js';
 import { onnx, onnxDataType } from './proto.js';
@@ -97,7 +98,6 @@ export class OnnxGraph {
   }
 }
 
-import type { onnx as OnnxNamespace } from 'onnx-proto';
 
 export function tensorProto(t: Tensor, name: string): OnnxNamespace.ITensorProto {
   const scalarType = native.dtype(t._h);

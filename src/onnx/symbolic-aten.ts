@@ -3,6 +3,9 @@
 // Each follows what PyTorch 1.13's exporter emits (torch/onnx/symbolic_opset*.py) for the same operator.
 import { registerSymbolic, type SymbolicContext } from './symbolic.js';
 import type { OnnxValue } from './graph.js';
+import { onnxDataType } from './proto.js';
+import { full as fullTensor } from '../creation.js';
+import { dtypeFromCode } from '../dtype.js';
 
 type Ctx = SymbolicContext;
 
@@ -71,8 +74,6 @@ registerSymbolic('aten::batch_norm', (ctx) => {
     { epsilon: { float: ctx.constant<number>(7, 'eps') } }, { out: 0 }));
 });
 
-import { full as fullTensor } from '../creation.js';
-import { dtypeFromCode } from '../dtype.js';
 function fill(n: number, v: number, scalarType: number | null) {
   return fullTensor([n], v, { dtype: dtypeFromCode(scalarType ?? 6) });
 }
@@ -136,10 +137,9 @@ function adaptivePool(ctx: Ctx, onnxGlobal: string, onnxPool: string): void {
   if (shape === null) ctx.fail('the input shape is not known from the trace');
   const spatial = shape!.slice(2);
   if (out.every((o) => o === 1)) {
-    if (x.dyn.slice(2).some((d) => d !== null) || true) {
-      same(ctx, ctx.op(onnxGlobal, [x], {}, { out: 0 }));
-      return;
-    }
+    // Any input size, dynamic ones included.
+    same(ctx, ctx.op(onnxGlobal, [x], {}, { out: 0 }));
+    return;
   }
   if (x.dyn.slice(2).some((d) => d !== null)) ctx.fail('an output size other than 1 needs fixed spatial input sizes');
   if (spatial.some((n, i) => n % out[i]! !== 0)) {
@@ -311,7 +311,6 @@ registerSymbolic('aten::to', (ctx) => {
   if (st === null || st === x.scalarType) ctx.setOutput(0, x);
   else same(ctx, ctx.op('Cast', [x], { to: onnxDataType(st, 'the result') }, { out: 0 }));
 });
-import { onnxDataType } from './proto.js';
 
 // ---------- shapes ----------------------------------------------------------------------------------------
 /**
