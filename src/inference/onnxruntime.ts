@@ -62,11 +62,11 @@ export async function onnxRuntimeEngine(model: Module, exampleInput: Tensor, thr
     engine: 'onnxruntime',
     run: async (batch) => {
       if (native.dtype(batch._h) !== FLOAT32) throw new TypeError('the onnxruntime engine takes float32 inputs');
+      // The input without a copy: a view of the tensor's memory (which the view keeps alive).
       const x = batch.contiguous();
-      const bytesIn = x.toBytes();
-      if (x !== batch) x.dispose();
-      const input = new ort.Tensor('float32', new Float32Array(bytesIn.buffer, bytesIn.byteOffset, bytesIn.byteLength / 4), batch.shape);
+      const input = new ort.Tensor('float32', new Float32Array(native.viewBytes(x._h)), batch.shape);
       const result = await session.run({ input });
+      if (x !== batch) x.dispose();
       const out = result[outputName]!;
       const data = out.data as Float32Array;
       const t = fromBytes(data, out.dims as number[], 'float32');
