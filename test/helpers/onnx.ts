@@ -12,17 +12,25 @@ type Ort = NonNullable<Awaited<ReturnType<typeof torch.inference.loadOnnxRuntime
 export interface SweepCase { name: string; size: number; opset?: number; log?: boolean }
 export interface SweepResult { file: string; checked: boolean }
 
-/** ONNX Runtime's output for x on the model file at `path` (2 threads, all optimisations). */
-export async function ortRun(ort: Ort, path: string, x: torch.Tensor): Promise<torch.Tensor> {
+/** ONNX Runtime's outputs for each input on the model file at `path` (one session, 2 threads, all optimisations). */
+export async function ortRunAll(ort: Ort, path: string, xs: torch.Tensor[]): Promise<torch.Tensor[]> {
   const session = await ort.InferenceSession.create(path, torch.inference.sessionOptions(2));
   try {
-    const bytes = x.contiguous().toBytes();
-    const input = new ort.Tensor('float32', new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4), x.shape);
-    const out = (await session.run({ [session.inputNames[0]!]: input }))[session.outputNames[0]!]!;
-    return torch.fromBytes(out.data as Float32Array, out.dims as number[], 'float32');
+    const outs: torch.Tensor[] = [];
+    for (const x of xs) {
+      const bytes = x.contiguous().toBytes();
+      const input = new ort.Tensor('float32', new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4), x.shape);
+      const out = (await session.run({ [session.inputNames[0]!]: input }))[session.outputNames[0]!]!;
+      outs.push(torch.fromBytes(out.data as Float32Array, out.dims as number[], 'float32'));
+    }
+    return outs;
   } finally {
     await session.release();
   }
+}
+
+export async function ortRun(ort: Ort, path: string, x: torch.Tensor): Promise<torch.Tensor> {
+  return (await ortRunAll(ort, path, [x]))[0]!;
 }
 
 /** onnx.checker.check_model(path, full_check=True) on each file; throws with the checker's message. */
@@ -61,13 +69,13 @@ export async function onnxSweep(cases: SweepCase[], dir: string, ort: Ort, o: { 
       opsetVersion: c.opset, inputNames: ['input'], outputNames: ['output'],
       dynamicAxes: { input: { 0: 'batch' }, output: { 0: 'batch' } },
     });
-    for (const x of [x1, x8]) {
+    const got = await ortRunAll(ort, file, [x1, x8]);
+    [x1, x8].forEach((x, k) => {
       const want = torch.inferenceMode(() => m.call(x)) as torch.Tensor;
-      const got = await ortRun(ort, file, x);
-      assertClose(got, want, { atol: 1e-4, rtol: 1e-4, what: `${c.name} (opset ${c.opset ?? torch.onnx.DEFAULT_OPSET}) at batch ${x.shape[0]}: ONNX Runtime vs tstorch` });
-      got.dispose();
+      assertClose(got[k]!, want, { atol: 1e-4, rtol: 1e-4, what: `${c.name} (opset ${c.opset ?? torch.onnx.DEFAULT_OPSET}) at batch ${x.shape[0]}: ONNX Runtime vs tstorch` });
+      got[k]!.dispose();
       want.dispose();
-    }
+    });
     if (o.oneAtATime) {
       onnxCheck([file]);
       rmSync(file, { force: true });
