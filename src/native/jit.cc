@@ -30,11 +30,33 @@ constexpr uint32_t kModuleTag = 0x4a49544d;  // "JITM"
 struct ModuleBox {
   uint32_t tag = kModuleTag;
   Module m;
+  int64_t reported = 0;  // bytes reported to V8 as external memory
 };
 
-Napi::Value WrapModule(Napi::Env env, Module m) {
-  auto* box = new ModuleBox{kModuleTag, std::move(m)};
-  return Napi::External<ModuleBox>::New(env, box, [](Napi::BasicEnv, ModuleBox* b) { delete b; });
+// The bytes of a module's tensor attributes (parameters, buffers, tensors of submodules): reported to V8 for the
+// modules that own their tensors (loaded, frozen, cloned), so that an unreachable model is collected in time.
+// Traced modules share the tstorch model's tensors (already reported) and submodule handles their root's.
+int64_t ModuleBytes(const Module& m) {
+  int64_t n = 0;
+  for (const auto& a : m.named_attributes(/*recurse=*/true)) {
+    if (a.value.isTensor()) {
+      const at::Tensor& t = a.value.toTensor();
+      if (t.defined() && t.has_storage()) n += static_cast<int64_t>(t.numel()) * static_cast<int64_t>(t.element_size());
+    }
+  }
+  return n;
+}
+
+Napi::Value WrapModule(Napi::Env env, Module m, bool owns_tensors = false) {
+  auto* box = new ModuleBox{kModuleTag, std::move(m), 0};
+  box->reported = owns_tensors ? ModuleBytes(box->m) : 0;
+  if (box->reported) Napi::MemoryManagement::AdjustExternalMemory(env, box->reported);
+  // A finalizer that takes Napi::Env runs after the collection, on the event loop, where V8 may be told about
+  // memory (during the collection it must not be).
+  return Napi::External<ModuleBox>::New(env, box, [](Napi::Env e, ModuleBox* b) {
+    if (b->reported) Napi::MemoryManagement::AdjustExternalMemory(e, -b->reported);
+    delete b;
+  });
 }
 
 bool IsModuleExternal(const Napi::Value& v) {
@@ -370,7 +392,7 @@ Napi::Value Load(const Napi::CallbackInfo& info) {
   std::string bytes(reinterpret_cast<const char*>(arr.Data()), arr.ByteLength());
   std::istringstream is(bytes);
   Module m = torch::jit::load(is, c10::Device(c10::kCPU));
-  return WrapModule(info.Env(), std::move(m));
+  return WrapModule(info.Env(), std::move(m), /*owns_tensors=*/true);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -509,17 +531,17 @@ Napi::Value Freeze(const Napi::CallbackInfo& info) {
   Module& m = ModuleOf(info[0], "jitFreeze");
   std::vector<std::string> preserved = StringList(info[1], "freeze: preservedAttrs");
   bool optimize_numerics = info.Length() > 2 ? info[2].ToBoolean().Value() : true;
-  return WrapModule(info.Env(), torch::jit::freeze(m, preserved, optimize_numerics));
+  return WrapModule(info.Env(), torch::jit::freeze(m, preserved, optimize_numerics), /*owns_tensors=*/true);
 }
 
 Napi::Value OptimizeForInference(const Napi::CallbackInfo& info) {
   Module& m = ModuleOf(info[0], "jitOptimizeForInference");
   std::vector<std::string> other = StringList(info[1], "optimizeForInference: otherMethods");
-  return WrapModule(info.Env(), torch::jit::optimize_for_inference(m, other));
+  return WrapModule(info.Env(), torch::jit::optimize_for_inference(m, other), /*owns_tensors=*/true);
 }
 
 Napi::Value Clone(const Napi::CallbackInfo& info) {
-  return WrapModule(info.Env(), ModuleOf(info[0], "jitClone").deepcopy());
+  return WrapModule(info.Env(), ModuleOf(info[0], "jitClone").deepcopy(), /*owns_tensors=*/true);
 }
 
 // ---------------------------------------------------------------------------------------------------------
