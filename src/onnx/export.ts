@@ -8,6 +8,7 @@
 import type { onnx as OnnxNamespace } from 'onnx-proto';
 import { Module } from '../nn/module.js';
 import { Tensor } from '../tensor.js';
+import { native } from '../native/binding.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../serialization/atomic.js';
@@ -145,7 +146,6 @@ function dynamicAxesOf(spec: ExportOptions['dynamicAxes'], name: string): Map<nu
 function convert(script: ScriptModule, g: GraphData, inputs: Tensor[], opset: number, opts: ExportOptions): Converted {
   const graph = new OnnxGraph();
   const vals = new Map<number, Val>();
-  const producers = new Map<number, GraphNode>();
 
   // Inputs: the first graph input is the module itself.
   const graphInputs = g.inputs.filter((v) => v.type.kind !== 'ClassType');
@@ -164,7 +164,8 @@ function convert(script: ScriptModule, g: GraphData, inputs: Tensor[], opset: nu
     const axes = dynamicAxesOf(opts.dynamicAxes, name);
     const shape = x.shape;
     for (const d of axes.keys()) if (d < 0 || d >= shape.length) throw new RangeError(`torch.onnx.export: dynamic axis ${d} of input '${name}' is out of range for its shape [${shape}]`);
-    const v: OnnxValue = { name, scalarType: gv.type.dtype ?? null, shape, dyn: shape.map((_, d) => axes.get(d) ?? null) };
+    // The example input's dtype where the graph does not record one (TorchScript that was scripted, not traced).
+    const v: OnnxValue = { name, scalarType: gv.type.dtype ?? native.dtype(x._h), shape, dyn: shape.map((_, d) => axes.get(d) ?? null) };
     vals.set(gv.id, { kind: 'tensor', v });
     inputInfos.push(valueInfo(v, `input '${name}'`));
   });
@@ -188,7 +189,6 @@ function convert(script: ScriptModule, g: GraphData, inputs: Tensor[], opset: nu
   const initCache = new Map<number, OnnxValue>();
 
   for (const node of g.nodes) {
-    for (const o of node.outputs) producers.set(o.id, node);
     const where = `${node.kind}${node.scope ? ` (from module '${node.scope}')` : ''}`;
     switch (node.kind) {
       case 'prim::Constant':
