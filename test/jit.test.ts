@@ -173,6 +173,11 @@ test('freeze and optimizeForInference: constants in the graph, batch norm folded
   assertClose(torch.noGrad(() => frozen.call(x)), eager, { atol: 1e-4, rtol: 1e-4, what: 'frozen' });
   const fast = torch.jit.optimizeForInference(traced);
   assertClose(torch.noGrad(() => fast.call(x)), eager, { atol: 1e-4, rtol: 1e-4, what: 'optimize_for_inference' });
+  // ReLU6 is traced with integral bounds (JavaScript numbers); the oneDNN pass needs Python's doubles.
+  const mv2 = models.mobilenet_v2({ numClasses: 10 }).eval();
+  const x2 = torch.randn(1, 3, 32, 32);
+  const mv2Fast = torch.jit.optimizeForInference(torch.jit.trace(mv2, x2));
+  assertClose(torch.noGrad(() => mv2Fast.call(x2)), torch.noGrad(() => mv2.call(x2)), { atol: 1e-4, rtol: 1e-4, what: 'MobileNet v2 optimized' });
   traced.train();
   assert.throws(() => torch.jit.freeze(traced), /eval mode/);
 });

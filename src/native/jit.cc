@@ -14,6 +14,7 @@
 #include <torch/csrc/jit/api/module.h>
 #include <torch/csrc/jit/frontend/tracer.h>
 #include <torch/csrc/jit/ir/ir.h>
+#include <torch/csrc/jit/ir/constants.h>
 #include <torch/csrc/jit/passes/inliner.h>
 #include <torch/csrc/jit/serialization/import.h>
 #include <torch/csrc/jit/serialization/python_print.h>
@@ -534,10 +535,32 @@ Napi::Value Freeze(const Napi::CallbackInfo& info) {
   return WrapModule(info.Env(), torch::jit::freeze(m, preserved, optimize_numerics), /*owns_tensors=*/true);
 }
 
+// tstorch passes a whole JavaScript number to a Scalar argument as an int, where Python passes 6.0: ReLU6 is
+// traced as hardtanh(x, 0, 6). libtorch's oneDNN pass reads hardtanh's and clamp's bounds with toDouble(), which
+// asserts on ints, so the frozen graph gets Python's double constants first.
+void BoundsToDouble(torch::jit::Block* block) {
+  for (torch::jit::Node* n : block->nodes()) {
+    for (torch::jit::Block* b : n->blocks()) BoundsToDouble(b);
+    const std::string kind = n->kind().toQualString();
+    if (kind != "aten::hardtanh" && kind != "aten::hardtanh_" && kind != "aten::clamp" && kind != "aten::clamp_") continue;
+    for (size_t i = 1; i < n->inputs().size() && i < 3; i++) {
+      torch::jit::Value* v = n->input(i);
+      if (v->node()->kind() != c10::prim::Constant || !v->type()->cast<c10::IntType>()) continue;
+      auto iv = torch::jit::toIValue(v);
+      if (!iv || !iv->isInt()) continue;
+      torch::jit::WithInsertPoint guard(n);
+      n->replaceInput(i, n->owningGraph()->insertConstant(static_cast<double>(iv->toInt())));
+    }
+  }
+}
+
 Napi::Value OptimizeForInference(const Napi::CallbackInfo& info) {
   Module& m = ModuleOf(info[0], "jitOptimizeForInference");
   std::vector<std::string> other = StringList(info[1], "optimizeForInference: otherMethods");
-  return WrapModule(info.Env(), torch::jit::optimize_for_inference(m, other), /*owns_tensors=*/true);
+  // As libtorch's optimize_for_inference: freeze first unless frozen (a frozen module has no `training`).
+  Module frozen = m.type()->hasAttribute("training") ? torch::jit::freeze(m, other, true) : m.clone();
+  for (const auto& method : frozen.get_methods()) BoundsToDouble(torch::jit::toGraphFunction(method.function()).graph()->block());
+  return WrapModule(info.Env(), torch::jit::optimize_for_inference(frozen, other), /*owns_tensors=*/true);
 }
 
 Napi::Value Clone(const Napi::CallbackInfo& info) {
