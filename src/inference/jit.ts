@@ -11,7 +11,7 @@ import { tidy } from '../memory.js';
 import { zeros } from '../creation.js';
 import { getNumThreads } from '../config.js';
 import { trace } from '../jit/trace.js';
-import { optimizeForInference } from '../jit/freeze.js';
+import { freeze, optimizeForInference } from '../jit/freeze.js';
 import type { ScriptModule } from '../jit/script-module.js';
 import { firstTensor } from './eager.js';
 import type { InferenceEngine } from './engine.js';
@@ -21,6 +21,7 @@ const MAX_SHAPES = 8;
 export function jitEngine(model: Module, exampleInput: Tensor): InferenceEngine {
   model.eval();
   const traces = new Map<string, ScriptModule>();
+  let fallback: string | null = null;
   const forShape = (shape: number[]): ScriptModule => {
     const key = shape.join('x');
     let sm = traces.get(key);
@@ -29,7 +30,14 @@ export function jitEngine(model: Module, exampleInput: Tensor): InferenceEngine 
     sm = noGrad(() => {
       const x = zeros(shape);
       try {
-        return optimizeForInference(trace(model, x, { checkTrace: false }));
+        const traced = trace(model, x, { checkTrace: false });
+        try {
+          return optimizeForInference(traced);
+        } catch (e) {
+          // libtorch's inference passes refuse some graphs; freezing alone still runs without JavaScript.
+          fallback = `frozen only: optimize_for_inference failed (${(e as Error).message.split('\n')[0]})`;
+          return freeze(traced);
+        }
       } finally {
         x.dispose();
       }
@@ -45,6 +53,6 @@ export function jitEngine(model: Module, exampleInput: Tensor): InferenceEngine 
       return inferenceMode(() => tidy(() => firstTensor(sm.call(batch), 'jit engine')));
     },
     dispose: () => traces.clear(),
-    describe: () => `jit (TorchScript, frozen and optimized for inference, ${getNumThreads()} threads)`,
+    describe: () => `jit (TorchScript, ${fallback ?? 'frozen and optimized for inference'}, ${getNumThreads()} threads)`,
   };
 }
