@@ -4,13 +4,13 @@
 // constant folding, names, and the errors. The sweep over all 68 builders is opt-in (TSTORCH_HEAVY_TESTS=1).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as torch from '../src/index.js';
 import * as models from '../src/vision/models/index.js';
 import { runPython, assertClose } from './helpers/pytorch.js';
-import { onnxSweep, ortRun, type SweepCase } from './helpers/onnx.js';
+import { onnxSweep, ortRun, onnxCheck, type SweepCase } from './helpers/onnx.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tstorch-onnx-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -79,6 +79,17 @@ OUT_J = {'f': [n.op_type for n in f.graph.node], 'p': [n.op_type for n in p.grap
   assert.deepEqual(json.p_in, ['images']);
   assert.deepEqual(json.p_out, ['logits']);
   assert.equal(json.producer, 'tstorch');
+});
+
+test('external data: the weights in <file>.data (as models over 2 GiB must be), read by ONNX Runtime and the checker', { skip: ort ? false : 'onnxruntime-node is not installed' }, async () => {
+  torch.manualSeed(6);
+  const m = models.squeezenet1_1({ numClasses: 10 }).eval();
+  const x = torch.randn(2, 3, 48, 48);
+  const path = join(dir, 'external.onnx');
+  torch.onnx.export(m, x, path, { externalData: true, dynamicAxes: { input: [0], output: [0] } });
+  assert.ok(statSync(`${path}.data`).size > 4 * statSync(path).size, 'the weights are in the data file');
+  assertClose(await ortRun(ort!, path, x), torch.noGrad(() => m.call(x)), { atol: 1e-4, rtol: 1e-4, what: 'external data' });
+  onnxCheck([path]);
 });
 
 test('errors: an unsupported operator names itself and its module; registerSymbolic adds it; a batch fixed by the trace is refused', async () => {
