@@ -5,6 +5,7 @@ import { op } from '../../native/ops.js';
 const O = {
   maxPool1d: op('aten::max_pool1d'), maxPool1dIdx: op('aten::max_pool1d_with_indices'),
   maxPool2d: op('aten::max_pool2d'), maxPool2dIdx: op('aten::max_pool2d_with_indices'),
+  maxPool3d: op('aten::max_pool3d'), maxPool3dIdx: op('aten::max_pool3d_with_indices'),
   avgPool1d: op('aten::avg_pool1d'), avgPool2d: op('aten::avg_pool2d'),
   adaptiveAvg1d: op('aten::adaptive_avg_pool1d'), adaptiveAvg2d: op('aten::adaptive_avg_pool2d'),
   adaptiveMax1d: op('aten::adaptive_max_pool1d'), adaptiveMax2d: op('aten::adaptive_max_pool2d'),
@@ -48,6 +49,18 @@ export function maxPool2d(input: Tensor, kernelSize: Size, o: MaxPoolOptions = {
     return [new Tensor(v), new Tensor(i)];
   }
   return new Tensor(O.maxPool2d(...args));
+}
+
+export function maxPool3d(input: Tensor, kernelSize: Size, o: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
+export function maxPool3d(input: Tensor, kernelSize: Size, o?: MaxPoolOptions): Tensor;
+export function maxPool3d(input: Tensor, kernelSize: Size, o: MaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
+  checkDims('maxPool3d', input, 3);
+  const args = [input._h, kernelSize, strideArg(o.stride), o.padding ?? 0, o.dilation ?? 1, o.ceilMode ?? false];
+  if (o.returnIndices) {
+    const [v, i] = O.maxPool3dIdx(...args);
+    return [new Tensor(v), new Tensor(i)];
+  }
+  return new Tensor(O.maxPool3d(...args));
 }
 
 export function maxPool1d(input: Tensor, kernelSize: Size, o: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
