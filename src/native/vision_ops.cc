@@ -123,8 +123,8 @@ T threshold_as(double t) {
 template <typename T>
 at::Tensor nms_impl(const at::Tensor& dets, const at::Tensor& scores, double iou_threshold) {
   const int64_t ndets = dets.size(0);
-  // Score order from ATen's sort, as torchvision does: boxes with tied scores come in the same order.
-  const at::Tensor order_t = std::get<1>(scores.sort(0, /*descending=*/true));
+  // Score order from ATen's stable sort, as torchvision 0.14 does: boxes with tied scores stay in index order.
+  const at::Tensor order_t = std::get<1>(scores.sort(/*stable=*/true, /*dim=*/0, /*descending=*/true));
   const int64_t* order = order_t.data_ptr<int64_t>();
   const at::Tensor d = dets.contiguous();
   const T* box = d.data_ptr<T>();

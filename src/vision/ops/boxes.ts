@@ -19,8 +19,8 @@ function checkBoxes(fn: string, boxes: Tensor, what = 'boxes'): void {
 
 /**
  * Non-maximum suppression: the indices of the boxes kept, by decreasing score. Boxes are visited from the highest
- * score down; each kept box discards the later boxes with IoU > iouThreshold. Ties in score keep ATen's sort
- * order, as torchvision's kernel does.
+ * score down; each kept box discards the later boxes with IoU > iouThreshold. Boxes of equal score are visited in
+ * index order (a stable sort, as torchvision 0.14's kernel sorts).
  */
 export function nms(boxes: Tensor, scores: Tensor, iouThreshold: number): Tensor {
   if (typeof iouThreshold !== 'number') throw new TypeError(`nms: iouThreshold must be a number, got ${typeof iouThreshold}`);
