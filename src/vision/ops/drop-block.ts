@@ -30,6 +30,9 @@ function dropBlock(fn: string, spatial: 2 | 3, input: Tensor, p: number, blockSi
   const eps = o.eps ?? 1e-6;
   const [n, c, ...dims] = input.shape as [number, number, ...number[]];
   const bs = Math.min(blockSize, ...dims);
+  // An even block pads the noise to one more than the input and pools it to two more: torchvision fails on it
+  // when multiplying; say why instead.
+  if (bs % 2 === 0) throw new RangeError(`${fn}: the block size must be odd, got ${bs}${bs !== blockSize ? ` (blockSize ${blockSize} clamped to the input's size)` : ''}`);
   // The gamma of the Bernoulli distribution of block seeds, in Python's evaluation order.
   // Numerator ((p * H) * W) left to right in floats; the denominator is an exact integer.
   const numerator = dims.reduce((a, d) => a * d, p);
