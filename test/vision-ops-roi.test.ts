@@ -214,3 +214,51 @@ test('empty inputs: no RoIs, no channels, an empty batch of deformable convoluti
   assert.deepEqual(ops.nms(torch.zeros([0, 4]), torch.zeros([0]), 0.5).shape, [0]);
   assert.deepEqual(ops.deformConv2d(torch.randn([0, 2, 5, 5]), torch.randn([0, 18, 3, 3]), torch.randn([3, 2, 3, 3])).shape, [0, 3, 3, 3]);
 });
+
+// TSTORCH_HEAVY_TESTS=1: many random shapes, scales and sampling ratios, at zero tolerance, with several threads
+// (the kernels split work over threads; the sums must not change), and nms of 20,000 boxes.
+const heavy = process.env.TSTORCH_HEAVY_TESTS === '1';
+test('heavy: random RoI operator configurations and large nms equal torchvision exactly', { skip: !heavy }, () => {
+  const threads = torch.getNumThreads();
+  torch.setNumThreads(2);
+  const cases: Case[] = [];
+  for (let i = 0; i < 24; i++) {
+    const n = 1 + (i % 3);
+    const c = 4 * (1 + (i % 4));
+    const h = 5 + ((i * 7) % 23);
+    const w = 5 + ((i * 11) % 29);
+    const x = torch.randn([n, c, h, w], { dtype: i % 2 ? 'float64' : 'float32' });
+    const r = rois(n, h * 2, w * 2, 40, i % 2 ? 'float64' : 'float32');
+    const scale = [0.5, 0.25, 1][i % 3]!;
+    const sr = [-1, 1, 2, 3][i % 4]!;
+    const aligned = i % 5 < 2;
+    cases.push({ name: `roi_align ${i}`, inputs: [x, r], grad: [true, false], ...exact,
+      fn: (_m, [a, b]) => ops.roiAlign(a!, b!, [2 + (i % 3), 3], { spatialScale: scale, samplingRatio: sr, aligned }),
+      py: `${TV}.roi_align(x0, x1, (${2 + (i % 3)}, 3), ${scale}, ${sr}, ${aligned ? 'True' : 'False'})` });
+    cases.push({ name: `roi_pool ${i}`, inputs: [x, r], grad: [true, false], ...exact,
+      fn: (_m, [a, b]) => ops.roiPool(a!, b!, [2, 2], scale), py: `${TV}.roi_pool(x0, x1, (2, 2), ${scale})` });
+  }
+  const boxes = torch.rand([20000, 2]).mul(1000);
+  const big = torch.cat([boxes, boxes.add(torch.rand([20000, 2]).mul(80).add(1))], 1);
+  cases.push({ name: 'nms 20000', inputs: [big, torch.rand([20000])], grad: [false, false], ...exact,
+    fn: (_m, [b, s]) => ops.nms(b!, s!, 0.6), py: `${TV}.nms(x0, x1, 0.6)` });
+  compareWithPyTorch(cases);
+  torch.setNumThreads(threads);
+});
+
+test('a training-style loop over the native ops keeps native memory flat', () => {
+  const x = torch.randn([1, 8, 16, 16]);
+  const r = rois(1, 16, 16, 20);
+  const step = (): void => torch.tidy(() => {
+    const inp = x.clone().requiresGrad_();
+    const y = ops.roiAlign(inp, r, 3, { samplingRatio: 2 }).sum().add(ops.roiPool(inp, r, 2).sum());
+    y.backward();
+    ops.nms(r.narrow(1, 1, 4), r.select(1, 1), 0.5);
+  });
+  for (let i = 0; i < 5; i++) step();
+  const before = torch.memoryStats();
+  for (let i = 0; i < 200; i++) step();
+  const after = torch.memoryStats();
+  assert.equal(after.liveTensors, before.liveTensors);
+  assert.equal(after.liveBytes, before.liveBytes);
+});
