@@ -259,6 +259,7 @@ test('a training-style loop over the native ops keeps native memory flat', () =>
   const before = torch.memoryStats();
   for (let i = 0; i < 200; i++) step();
   const after = torch.memoryStats();
-  assert.equal(after.liveTensors, before.liveTensors);
-  assert.equal(after.liveBytes, before.liveBytes);
+  // No growth (the collector may meanwhile free tensors that earlier tests left to it).
+  assert.ok(after.liveTensors <= before.liveTensors, `live tensors ${before.liveTensors} -> ${after.liveTensors}`);
+  assert.ok(after.liveBytes <= before.liveBytes, `live bytes ${before.liveBytes} -> ${after.liveBytes}`);
 });
