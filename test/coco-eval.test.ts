@@ -243,7 +243,7 @@ function box(H: number, W: number, x: number, y: number, w: number, h: number): 
 
 /** An uncompressed RLE (column-major counts) of a mask. */
 function uncompressed(m: torch.Tensor): coco.UncompressedRLE {
-  const [h, w] = m.shape as [number, number];
+  const [h, w] = [m.shape[0]!, m.shape[1]!];
   const data = m.contiguous().dataSync() as Uint8Array;
   const counts: number[] = [];
   let p = 0;

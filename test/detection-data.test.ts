@@ -25,8 +25,8 @@ function picture(h: number, w: number, seed: number): T {
 
 test('CocoDetection reads images and annotations; ConvertCocoPolysToMask makes model targets', () => {
   mkdirSync(join(dir, 'coco'), { recursive: true });
-  io.writePngSync(join(dir, 'coco', 'b.png'), picture(30, 40, 1));
-  io.writePngSync(join(dir, 'coco', 'a.png'), picture(24, 20, 2));
+  io.writePng(picture(30, 40, 1), join(dir, 'coco', 'b.png'));
+  io.writePng(picture(24, 20, 2), join(dir, 'coco', 'a.png'));
   const kp = (x: number, y: number): number[] => Array.from({ length: 17 }, (_, j) => (j % 4 === 0 ? [0, 0, 0] : [x + j, y + j / 2, 2])).flat();
   const ann = {
     images: [{ id: 9, file_name: 'b.png', width: 40, height: 30 }, { id: 4, file_name: 'a.png', width: 20, height: 24 }],
@@ -52,12 +52,12 @@ test('CocoDetection reads images and annotations; ConvertCocoPolysToMask makes m
 
   const withTargets = new datasets.CocoDetectionTargets({ root: join(dir, 'coco'), annFile: join(dir, 'coco', 'instances.json'), transforms: new D.PILToTensor() });
   const [timg, t] = withTargets.get(1) as [T, vision.coco.DetectionTarget];
-  assert.deepEqual(timg.shape, [3, 30, 40]);
+  assert.deepEqual([...timg.shape], [3, 30, 40]);
   assert.deepEqual(t.boxes.toArray(), [[2, 3, 12, 15], [35, 20, 40, 30]]);
   assert.deepEqual(t.labels.toArray(), [1, 3]);
   assert.deepEqual((t.image_id as T).toArray(), [9]);
-  assert.deepEqual(t.masks!.shape, [2, 30, 40]);
-  assert.deepEqual(t.keypoints!.shape, [2, 17, 3]);
+  assert.deepEqual([...t.masks!.shape], [2, 30, 40]);
+  assert.deepEqual([...t.keypoints!.shape], [2, 17, 3]);
   assert.deepEqual(t.iscrowd!.toArray(), [0, 0, 0]); // area and iscrowd of the non-crowd objects, before degenerate removal
   // The mask of the first object is the polygon rasterised as pycocotools does: the 10 x 12 rectangle.
   assert.equal(t.masks!.select(0, 0).sum().item(), vision.coco.mask.area(vision.coco.mask.frPyObjects([[2, 3, 12, 3, 12, 15, 2, 15]], 30, 40) as vision.coco.RLE[])[0]);
@@ -129,7 +129,7 @@ test('detectionCollate keeps images and targets as lists through a DataLoader', 
   for await (const b of loader) batches.push(b);
   assert.equal(batches.length, 2);
   const [images, targets] = batches[0]!;
-  assert.deepEqual(images.map((x) => x.shape), [[3, 4, 5], [3, 5, 5]]);
+  assert.deepEqual(images.map((x) => [...x.shape]), [[3, 4, 5], [3, 5, 5]]);
   assert.deepEqual(targets.map((t) => t.labels.item()), [0, 1]);
 });
 
@@ -316,8 +316,8 @@ test('detection presets and errors', () => {
   const pilLike = io.tensorToImage(img);
   const target = { boxes: torch.tensor([[1, 2, 10, 12]]), labels: torch.tensor([1], { dtype: 'int64' }) };
   const [t, tg] = new transforms.DetectionPresetTrain({ dataAugmentation: 'hflip' }).call(pilLike, target);
-  assert.equal((t as T).dtype, 'float32');
-  assert.deepEqual((t as T).shape, [3, 20, 30]);
+  assert.equal((t as T).dtype, torch.float32);
+  assert.deepEqual([...(t as T).shape], [3, 20, 30]);
   assert.equal(tg!.boxes.shape[0], 1);
   const [e] = new transforms.DetectionPresetEval().call(pilLike, null);
   assert.ok((e as T).mul(255).round().to('uint8').equal(img));

@@ -46,10 +46,10 @@ for i, c in enumerate(J):
 `, { tensors: { img, boxes }, json: cases.map((c) => c.py) });
   cases.forEach((c, i) => {
     const ours = c.fn();
-    assert.deepEqual(ours.shape, [3, 60, 80]);
+    assert.deepEqual([...ours.shape], [3, 60, 80]);
     assert.equal(diffCount(ours, py.tensors[`c${i}`]!), 0, `${c.name}: pixels differing from torchvision`);
   });
-  vision.io.writePngSync(join(out, 'boxes-fill.png'), cases[2]!.fn());
+  vision.io.writePng(cases[2]!.fn(), join(out, 'boxes-fill.png'));
 });
 
 test('drawBoundingBoxes labels: the boxes stay exact, the text is drawn in the box corner', () => {
@@ -62,8 +62,8 @@ from torchvision.utils import draw_bounding_boxes
 OUT['y'] = draw_bounding_boxes(T['img'], T['boxes'], labels=J, colors=['white', 'cyan'])
 OUT['plain'] = draw_bounding_boxes(T['img'], T['boxes'], colors=['white', 'cyan'])
 `, { tensors: { img, boxes }, json: labels }).tensors;
-  vision.io.writePngSync(join(out, 'boxes-labels.png'), ours);
-  vision.io.writePngSync(join(out, 'boxes-labels-torchvision.png'), py.y!);
+  vision.io.writePng(ours, join(out, 'boxes-labels.png'));
+  vision.io.writePng(py.y!, join(out, 'boxes-labels-torchvision.png'));
   // Outside the label areas (from the corner inside the box, about 12 pixels high) everything equals torchvision.
   const inLabel = torch.zeros([60, 80], { dtype: 'bool' });
   inLabel.indexPut_(['6:19', '7:56'], true); // torchvision's bitmap font runs past the box here
@@ -90,7 +90,7 @@ OUT['c'] = draw_segmentation_masks(T['img'], T['m'][0], alpha=1.0, colors='red')
   const b = U.drawSegmentationMasks(img, masks, { alpha: 0.35, colors: ['blue', [255, 128, 0], '#0f0'] });
   assert.ok(b.equal(py.b!));
   assert.ok(U.drawSegmentationMasks(img, masks.select(0, 0), { alpha: 1, colors: 'red' }).equal(py.c!));
-  vision.io.writePngSync(join(out, 'masks.png'), b);
+  vision.io.writePng(b, join(out, 'masks.png'));
   assert.throws(() => U.drawSegmentationMasks(img, masks.to('uint8')), /must be of dtype bool/);
   assert.throws(() => U.drawSegmentationMasks(img, masks, { colors: ['red'] }), /more masks \(3\) than colors \(1\)/);
 });
@@ -118,7 +118,7 @@ for i, c in enumerate(J['cases']):
     OUT['c%d' % i] = eval(c)
 `, { tensors: { img, kps }, json: { conn, cases: cases.map((c) => c.py) } }).tensors;
   cases.forEach((c, i) => assert.equal(diffCount(c.fn(), py[`c${i}`]!), 0, `${c.py}: pixels differing from torchvision`));
-  vision.io.writePngSync(join(out, 'keypoints.png'), cases[0]!.fn());
+  vision.io.writePng(cases[0]!.fn(), join(out, 'keypoints.png'));
   assert.throws(() => U.drawKeypoints(img, kps, { connectivity: [[0, 9]] }), /names a keypoint outside 0..4/);
 });
 

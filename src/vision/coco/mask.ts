@@ -123,7 +123,7 @@ export function encode(mask: Tensor): RLE | RLE[] {
   if (mask.ndim !== 2 && mask.ndim !== 3) throw new RangeError(`encode: masks must be [H, W] or [N, H, W], got [${mask.shape}]`);
   const data = mask.ne(0).to('uint8').contiguous().dataSync() as Uint8Array;
   if (mask.ndim === 2) return compress(encodeRowMajor(data, mask.shape[0]!, mask.shape[1]!));
-  const [n, h, w] = mask.shape as [number, number, number];
+  const [n, h, w] = [mask.shape[0]!, mask.shape[1]!, mask.shape[2]!];
   return Array.from({ length: n }, (_, i) => compress(encodeRowMajor(data, h, w, i * h * w)));
 }
 

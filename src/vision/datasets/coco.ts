@@ -2,7 +2,7 @@
 // person keypoints, captions) with their annotations. Sample i is (image, the list of its annotations), images by
 // increasing id; images come as RGB (PIL's convert('RGB')).
 import { join } from 'node:path';
-import { openImage, openImageAsync } from './open-image.js';
+import { openImage, openImageSync } from '../io/decode.js';
 import type { RGBImage } from '../io/image.js';
 import { COCO, type CocoAnnotation } from '../coco/coco.js';
 import { VisionDataset, type VisionDatasetOptions } from './vision-dataset.js';
@@ -44,12 +44,12 @@ export class CocoDetection<I = RGBImage, Tg = CocoAnnotation[]> extends VisionDa
 
   get(index: number): [I, Tg] {
     const id = this.idOf(index);
-    return this.sample(openImage(this.imagePath(id)), this.loadTarget(id));
+    return this.sample(openImageSync(this.imagePath(id), { mode: 'RGB' }), this.loadTarget(id));
   }
 
   async getAsync(index: number): Promise<[I, Tg]> {
     const id = this.idOf(index);
-    return this.sample(await openImageAsync(this.imagePath(id)), this.loadTarget(id));
+    return this.sample(await openImage(this.imagePath(id), { mode: 'RGB' }), this.loadTarget(id));
   }
 
   protected override extraRepr(): string[] { return [`Annotation file: ${this.coco.dataset.images?.length ?? 0} images, ${this.coco.anns.size} annotations`]; }

@@ -4,7 +4,7 @@
 // the class-index mask (a one-channel 'P' image of palette indices).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { openImage, openImageAsync } from './open-image.js';
+import { openImage, openImageSync } from '../io/decode.js';
 import { readPaletteImage, type PaletteImage } from '../io/png-palette.js';
 import type { RGBImage } from '../io/image.js';
 import { downloadSync } from './download.js';
@@ -80,12 +80,12 @@ abstract class VOCBase<T> extends VisionDataset<any, any> {
 
   get(index: number): [any, any] {
     const i = this.check(index);
-    return this.sample(openImage(this.images[i]!), this.loadTarget(this.targets[i]!));
+    return this.sample(openImageSync(this.images[i]!, { mode: 'RGB' }), this.loadTarget(this.targets[i]!));
   }
 
   async getAsync(index: number): Promise<[any, any]> {
     const i = this.check(index);
-    return this.sample(await openImageAsync(this.images[i]!), this.loadTarget(this.targets[i]!));
+    return this.sample(await openImage(this.images[i]!, { mode: 'RGB' }), this.loadTarget(this.targets[i]!));
   }
 
   protected override extraRepr(): string[] { return [`Year: ${this.year}`, `Image set: ${this.imageSet}`]; }

@@ -1,14 +1,11 @@
 // torchvision.ops._utils: RoI formats, upcasting against overflow, and the intersection/union of the box losses.
 import { Tensor } from '../../tensor.js';
 import { cat, fullLike, zerosLike } from '../../creation.js';
-import type { DType } from '../../dtype.js';
+import type { DTypeName } from '../../dtype.js';
 
-/**
- * The dtype of a tensor as PyTorch names it ('float32'): the one place the ops compare dtypes, so that a change of
- * Tensor.dtype's type is fixed here.
- */
-export function dtypeOf(t: Tensor): DType {
-  return t.dtype;
+/** The name of a tensor's dtype ('float32'): the one place the ops compare dtypes. */
+export function dtypeOf(t: Tensor): DTypeName {
+  return t.dtype.name;
 }
 
 /** torch.cat that returns the only tensor of a one-element list itself (torchvision's `_cat`). */

@@ -28,7 +28,7 @@ function dropBlock(fn: string, spatial: 2 | 3, input: Tensor, p: number, blockSi
   const training = o.training ?? true;
   if (!training || p === 0.0) return input;
   const eps = o.eps ?? 1e-6;
-  const [n, c, ...dims] = input.shape as [number, number, ...number[]];
+  const [n, c, ...dims] = [...input.shape] as [number, number, ...number[]];
   const bs = Math.min(blockSize, ...dims);
   // An even block pads the noise to one more than the input and pools it to two more: torchvision fails on it
   // when multiplying; say why instead.
@@ -38,7 +38,7 @@ function dropBlock(fn: string, spatial: 2 | 3, input: Tensor, p: number, blockSi
   const numerator = dims.reduce((a, d) => a * d, p);
   const valid = dims.reduce((a, d) => a * (d - bs + 1), 1);
   const gamma = numerator / (bs ** spatial * valid);
-  let noise = new Tensor(emptyOp([n, c, ...dims.map((d) => d - bs + 1)], dtypeCode(input.dtype), undefined, input.device));
+  let noise = new Tensor(emptyOp([n, c, ...dims.map((d) => d - bs + 1)], dtypeCode(input.dtype), undefined, String(input.device)));
   bernoulli_(noise._h, gamma);
   const half = Math.floor(bs / 2);
   noise = pad(noise, Array<number>(2 * spatial).fill(half), { value: 0 });

@@ -10,7 +10,7 @@
 // copy with new tensors for what it changes.
 import { Tensor } from '../../tensor.js';
 import { cat, rand, randint, randperm, tensor } from '../../creation.js';
-import type { DType } from '../../dtype.js';
+import type { DTypeLike } from '../../dtype.js';
 import { boxIou, masksToBoxes } from '../ops/boxes.js';
 import { isImage, tensorToImage, type RGBImage } from '../io/image.js';
 import * as F from './functional.js';
@@ -100,7 +100,7 @@ export class PILToTensor {
 
 /** F.convert_image_dtype of the image tensor (uint8 to float scales by 1/255). */
 export class ConvertImageDtype {
-  constructor(readonly dtype: DType | string = 'float32') {}
+  constructor(readonly dtype: DTypeLike = 'float32') {}
   call(image: ImageOrTensor, target: DetTarget | null): [Tensor, DetTarget | null] {
     if (!(image instanceof Tensor)) throw new TypeError('ConvertImageDtype: expected an image tensor (use PILToTensor first)');
     return [F.convertImageDtype(image, this.dtype), target];

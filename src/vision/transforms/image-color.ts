@@ -291,7 +291,7 @@ export function gaussianBlur<T extends ImageOrTensor>(img: T, kernelSize: number
   x = new Tensor(O.reflectionPad(x._h, [px, px, py, py]));
   x = new Tensor(O.conv2d(x._h, kernel._h, null, 1, 0, 1, c));
   // torchvision rounds before casting back to an integer type; to bool it casts as it is (any non-zero is true).
-  if (!floating) x = (t.dtype === 'bool' ? x : x.round()).to(t.dtype);
+  if (!floating) x = (t.dtype.name === 'bool' ? x : x.round()).to(t.dtype);
   x = x.reshape(shape);
   return (isImg ? tensorToImage(x) : x) as T;
 }

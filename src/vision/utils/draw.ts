@@ -27,7 +27,7 @@ function isSingleColor(c: Colors): c is ColorLike {
 
 function checkImage(fn: string, image: Tensor, channels: readonly number[]): void {
   if (!(image instanceof Tensor)) throw new TypeError(`${fn}: the image must be a tensor, got ${typeof image}`);
-  if (image.dtype !== 'uint8') throw new TypeError(`${fn}: the image dtype must be uint8, got ${image.dtype}`);
+  if (image.dtype.name !== 'uint8') throw new TypeError(`${fn}: the image dtype must be uint8, got ${image.dtype}`);
   if (image.ndim !== 3) throw new RangeError(`${fn}: pass individual images, not batches (expected [C, H, W], got [${image.shape}])`);
   if (!channels.includes(image.shape[0]!)) {
     throw new RangeError(channels.length === 1 ? `${fn}: pass an RGB image (3 channels), got ${image.shape[0]}` : `${fn}: only grayscale and RGB images are supported, got ${image.shape[0]} channels`);
@@ -36,7 +36,8 @@ function checkImage(fn: string, image: Tensor, channels: readonly number[]): voi
 
 /** The image as a canvas PIL draws on (HWC bytes). */
 function canvasOf(image: Tensor): { width: number; height: number; data: Uint8Array } {
-  const [, h, w] = image.shape as [number, number, number];
+  const h = image.shape[1]!;
+  const w = image.shape[2]!;
   return { width: w, height: h, data: new Uint8Array(image.permute(1, 2, 0).contiguous().dataSync() as Uint8Array) };
 }
 
@@ -127,7 +128,7 @@ export function drawSegmentationMasks(image: Tensor, masks: Tensor, opts: DrawSe
   let m = masks;
   if (m.ndim === 2) m = m.unsqueeze(0);
   if (m.ndim !== 3) throw new RangeError('drawSegmentationMasks: masks must be of shape (H, W) or (batch_size, H, W)');
-  if (m.dtype !== 'bool') throw new TypeError(`drawSegmentationMasks: the masks must be of dtype bool. Got ${m.dtype}`);
+  if (m.dtype.name !== 'bool') throw new TypeError(`drawSegmentationMasks: the masks must be of dtype bool. Got ${m.dtype}`);
   if (m.shape[1] !== image.shape[1] || m.shape[2] !== image.shape[2]) throw new RangeError('drawSegmentationMasks: the image and the masks must have the same height and width');
   const alpha = opts.alpha ?? 0.8;
   const numMasks = m.shape[0]!;
