@@ -22,6 +22,8 @@ export class MobileNetV2InvertedResidual extends Module {
   readonly stride: number;
   readonly useResConnect: boolean;
   readonly outChannels: number;
+  /** torchvision's `_is_cn`: a block that strides, where detection backbones cut the network into stages. */
+  readonly isCn: boolean;
 
   constructor(inp: number, oup: number, stride: number, expandRatio: number, normLayer: NormLayerFactory | null = null) {
     super();
@@ -41,6 +43,7 @@ export class MobileNetV2InvertedResidual extends Module {
     );
     this.conv = new Sequential(...layers);
     this.outChannels = oup;
+    this.isCn = stride > 1;
   }
 
   override _getName(): string { return 'InvertedResidual'; }

@@ -54,8 +54,11 @@ export interface RawWeightsEntry {
   readonly transforms: { readonly [K in keyof ClassificationTransformParams]: ClassificationTransformParams[K] extends number[] ? readonly number[] : ClassificationTransformParams[K] };
 }
 
-/** One published checkpoint (a member of a weights enum). */
-export class Weights {
+/**
+ * One published checkpoint (a member of a weights enum). `TF` is the type of its inference transform: torchvision's
+ * ImageClassification preset here; detection weights (detection/weights.ts) override transforms() with theirs.
+ */
+export class Weights<TF = ImageClassification> {
   readonly url: string;
   readonly fileName: string;
   readonly meta: WeightsMeta;
@@ -78,8 +81,8 @@ export class Weights {
   }
 
   /** The inference preprocessing (torchvision's ImageClassification preset with these weights' sizes). */
-  transforms(): ImageClassification {
-    return new ImageClassification(this.transformParams);
+  transforms(): TF {
+    return new ImageClassification(this.transformParams) as unknown as TF;
   }
 
   /** Where the checkpoint is (or will be) cached. */
@@ -100,10 +103,15 @@ export class WeightsEnum {
   readonly DEFAULT: Weights;
   private readonly entries: Map<string, Weights>;
 
-  constructor(readonly enumName: string) {
-    const d = (WEIGHTS_DATA as unknown as Record<string, { default: string; entries: Record<string, RawWeightsEntry> }>)[enumName];
+  /**
+   * `data` and `makeWeights` default to the classification table; other tables (detection/weights-data.ts) pass
+   * their own entries and Weights subclass.
+   */
+  constructor(readonly enumName: string, data?: { default: string; entries: Record<string, RawWeightsEntry> },
+    makeWeights: (enumName: string, name: string, e: RawWeightsEntry) => Weights<unknown> = (n, k, e) => new Weights(n, k, e)) {
+    const d = data ?? (WEIGHTS_DATA as unknown as Record<string, { default: string; entries: Record<string, RawWeightsEntry> }>)[enumName];
     if (!d) throw new Error(`unknown weights enum '${enumName}'`);
-    this.entries = new Map(Object.entries(d.entries).map(([k, e]) => [k, new Weights(enumName, k, e)]));
+    this.entries = new Map(Object.entries(d.entries).map(([k, e]) => [k, makeWeights(enumName, k, e) as Weights]));
     for (const [k, w] of this.entries) Object.defineProperty(this, k, { value: w, enumerable: true });
     this.DEFAULT = this.entries.get(d.default)!;
   }

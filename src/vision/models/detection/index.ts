@@ -1,0 +1,20 @@
+// `vision.models.detection`: torchvision.models.detection (0.14). Shared infrastructure (one file per torchvision
+// module), the R-CNN family, and the single-stage detectors.
+export { ImageList, type ImageSize } from './image-list.js';
+export { BalancedPositiveNegativeSampler, BoxCoder, BoxLinearCoder, Matcher, SSDMatcher, encodeBoxes, overwriteEps, retrieveOutChannels,
+  topkMin, boxLoss, type BoxLossType } from './det-utils.js';
+export { AnchorGenerator } from './anchor-utils.js';
+export { GeneralizedRCNNTransform, resizeBoxes, resizeKeypoints, resizeImageAndMasks, type GeneralizedRCNNTransformOptions,
+  type TargetDict } from './transform.js';
+export { pasteMasksInImage, pasteMaskInImage, expandBoxes, expandMasks } from './paste-masks.js';
+export { BackboneWithFPN, MobileNetFeatures, resnet_fpn_backbone, resnetFpnExtractor, mobilenet_backbone, mobilenetExtractor,
+  validateTrainableLayers, checkKeys, type ResnetFpnBackboneOptions, type MobilenetBackboneOptions, type ResNetBackboneName,
+  type MobileNetBackboneName } from './backbone-utils.js';
+export { COCO_CATEGORIES, COCO_PERSON_CATEGORIES, COCO_PERSON_KEYPOINT_NAMES } from './coco-categories.js';
+export { ObjectDetection, DetectionWeights, detectionWeightsEnum, ovewriteValueParam, type DetectionWeightsEnumName } from './weights.js';
+export { IntermediateLayerGetter } from '../intermediate-layer-getter.js';
+
+// R-CNN family (det-rcnn)
+
+
+// single-stage detectors (det-single): appended below this line
