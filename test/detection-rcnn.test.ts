@@ -231,5 +231,6 @@ test('R-CNN builders: options as torchvision\'s, errors naming the argument', ()
     /positive height and width\. Found invalid box \[50, 50, 25, 100\] for target at index 0/);
   assert.throws(() => m.call([torch.rand([3, 64, 64])], [{ boxes: torch.tensor([10, 10, 5, 20]), labels: torch.tensor([1], { dtype: 'int64' }) }]),
     /shape \[N, 4\]/);
-  assert.throws(() => new det.FasterRCNN(new torch.nn.Conv2d(3, 4, 1)), /outChannels/);
+  assert.throws(() => new det.FasterRCNN(new torch.nn.ReLU(), { numClasses: 3 }), /outChannels/);
+  assert.throws(() => new det.FasterRCNN(new torch.nn.Conv2d(3, 4, 1)), /numClasses should not be None/);
 });
