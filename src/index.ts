@@ -15,6 +15,7 @@ export { save, load, loadSafetensors, saveSafetensors } from './serialization/in
 export * as serialization from './serialization/index.js';
 export * as optim from './optim/index.js';
 export * as utils from './utils/index.js';
+export * as distributed from './distributed/index.js';
 
 export const float32 = 'float32', float = 'float32', float64 = 'float64', double = 'float64', float16 = 'float16',
   half = 'float16', bfloat16 = 'bfloat16', int64 = 'int64', long = 'int64', int32 = 'int32', int = 'int32',
