@@ -15,3 +15,4 @@ export { ReduceOp } from './reduce-op.js';
 export { Work, DistributedError } from './work.js';
 export { Store, TCPStore, FileStore, HashStore, PrefixStore, type TCPStoreOptions } from './store.js';
 export { rendezvous, isTorchelasticLaunched } from './rendezvous.js';
+export * as algorithms from './algorithms/index.js';
