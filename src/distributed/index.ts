@@ -16,3 +16,4 @@ export { Work, DistributedError } from './work.js';
 export { Store, TCPStore, FileStore, HashStore, PrefixStore, type TCPStoreOptions } from './store.js';
 export { rendezvous, isTorchelasticLaunched } from './rendezvous.js';
 export * as algorithms from './algorithms/index.js';
+export { saveOnRank0, loadCheckpoint, gatherRngStates, restoreRngState } from './checkpoint.js';

@@ -118,13 +118,16 @@ struct ReducerBox {
 };
 
 std::atomic<bool> g_transport_failed{false};
+// Set when a JavaScript environment that used torch.distributed shuts down (an env cleanup hook).
+std::atomic<bool> g_env_teardown{false};
 
 template <typename B>
 Napi::Value NewBox(Napi::Env env, B* box) {
   return Napi::External<B>::New(env, box, [](Napi::Env, B* b) {
-    // After a transport thread failed, a group's destructor would join threads that may never finish:
-    // leak it instead (the process is about to end with the error).
-    if (g_transport_failed.load()) return;
+    // A group's destructor joins its threads, and a Gloo thread still waiting for a dead peer holds it for
+    // up to the group's timeout: at exit, or after a transport thread failed, leak the objects instead (the
+    // process is ending) so that exiting never waits on the network.
+    if (g_transport_failed.load() || g_env_teardown.load()) return;
     delete b;
   });
 }
@@ -257,8 +260,12 @@ bool IsGlooException() {
   std::abort();
 }
 
-void InstallTerminateHandler() {
+void InstallTerminateHandler(Napi::Env env) {
   std::call_once(g_terminate_once, [] { g_previous_terminate = std::set_terminate(OnTerminate); });
+  // Cleanup hooks run in reverse order of registration: this one, added after the addon's own, runs before
+  // the environment finalizes the remaining handles (see NewBox).
+  static std::atomic<bool> hooked{false};
+  if (!hooked.exchange(true)) napi_add_env_cleanup_hook(env, [](void*) { g_env_teardown = true; }, nullptr);
 }
 
 void ThrowIfTransportFailed() {
@@ -498,7 +505,7 @@ Napi::Value DistNewGloo(const Napi::CallbackInfo& info) {
   int size = static_cast<int>(Int(info[2]));
   milliseconds timeout(Int(info[3]));
   auto interfaces = Strings(info[4]);
-  InstallTerminateHandler();
+  InstallTerminateHandler(info.Env());
   using R = c10::intrusive_ptr<ProcessGroup>;
   return RunOffThread<R>(
       info.Env(), "tstorch.ProcessGroupGloo",
