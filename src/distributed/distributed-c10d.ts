@@ -36,6 +36,8 @@ interface GroupRecord {
   /** global rank -> group rank */
   ranks: Map<number, number>;
   timeoutMs: number;
+  /** Gloo's listening address of each peer's connection to this rank ("127.0.0.1:38157" -> group rank). */
+  peers: Map<string, number>;
 }
 
 let WORLD: ProcessGroup | null = null;
@@ -182,11 +184,53 @@ async function newProcessGroupHelper(groupSize: number, groupRank: number, globa
       h = d.distNewWrapper(h, helper);
     }
   } catch (e) {
-    throw new DistributedError(`Creating ${what} (rank ${groupRank} of ${groupSize}, Gloo) failed: ${(e as Error).message}`);
+    const msg = (e as Error).message;
+    // Gloo's rendezvous waits for every member's addresses under "<group>/<device>/<rank>".
+    const hint = /time ?out/i.test(msg) ? ` (waiting for the other members' addresses at the store keys '${name}/0/<rank>': did every rank create the group?)` : '';
+    throw new DistributedError(`Creating ${what} (rank ${groupRank} of ${groupSize}, Gloo) failed: ${msg}${hint}`);
   }
   const pg = new ProcessGroup(h, name);
-  groups.set(pg, { backend, store, name, ranks: new Map(), timeoutMs });
+  groups.set(pg, { backend, store, name, ranks: new Map(), timeoutMs, peers: await peerAddresses(prefixStore, groupRank, groupSize, ifaces.length || 1) });
   return pg;
+}
+
+// Gloo's full-mesh rendezvous stores, under "<device>/<rank>", the address of each of that rank's
+// connections to the others (136 bytes each: a sockaddr_storage and a sequence number, in rank order without
+// itself). Gloo's errors name a peer by that address; this map turns it into the peer's rank.
+async function peerAddresses(store: Store, me: number, size: number, devices: number): Promise<Map<string, number>> {
+  const peers = new Map<string, number>();
+  const ADDRESS_BYTES = 136;
+  try {
+    for (let dev = 0; dev < devices; dev++) {
+      for (let k = 0; k < size; k++) {
+        if (k === me || !store.check([`${dev}/${k}`])) continue;
+        const blob = await store.get(`${dev}/${k}`);
+        const at = (me < k ? me : me - 1) * ADDRESS_BYTES;
+        if (blob.length < at + ADDRESS_BYTES) continue;
+        const family = blob.readUInt16LE(at);
+        const port = blob.readUInt16BE(at + 2);
+        let host: string;
+        if (family === 2) host = [...blob.subarray(at + 4, at + 8)].join('.');
+        else if (family === 10) host = Array.from({ length: 8 }, (_, i) => blob.readUInt16BE(at + 8 + 2 * i).toString(16)).join(':').replace(/(^|:)0(:0)+(:|$)/, '::');
+        else continue;
+        peers.set(`${host}:${port}`, k);
+      }
+    }
+  } catch {
+    // Naming peers in error messages is a courtesy: a store that no longer answers is not an error here.
+  }
+  return peers;
+}
+
+/** Gloo's message with the peer's rank added where it names a peer's address. */
+function explainPeer(pg: ProcessGroup, message: string): string {
+  const peers = groups.get(pg)?.peers;
+  const m = /\[([0-9a-f.:]+)\]:(\d+)/i.exec(message);
+  if (!peers || !m) return message;
+  const rank = peers.get(`${m[1]}:${m[2]}`);
+  if (rank === undefined) return message;
+  const global = pg === WORLD ? rank : [...(groups.get(pg)?.ranks ?? [])].find(([, g]) => g === rank)?.[0] ?? rank;
+  return `${message} (the peer at ${m[1]}:${m[2]} is rank ${global})`;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -375,9 +419,9 @@ function run(op: string, pg: ProcessGroup, asyncOp: boolean | undefined, keep: u
   try {
     h = issue();
   } catch (e) {
-    throw new DistributedError(`${describe(op, pg)} failed: ${(e as Error).message}`);
+    throw new DistributedError(`${describe(op, pg)} failed: ${explainPeer(pg, (e as Error).message)}`);
   }
-  const work = new Work(h, describe(op, pg), keep, after);
+  const work = new Work(h, describe(op, pg), keep, after, (msg) => explainPeer(pg, msg));
   if (asyncOp) return work;
   work.waitSync();
   return null;

@@ -13,14 +13,16 @@ export class Work {
   /** Tensors the collective writes; kept referenced until it completes. */
   private readonly keep: unknown;
   private readonly after: (() => void) | undefined;
+  private readonly explain: (message: string) => string;
   private settled = false;
 
   /** @internal */
-  constructor(h: WorkHandle, description: string, keep?: unknown, after?: () => void) {
+  constructor(h: WorkHandle, description: string, keep?: unknown, after?: () => void, explain?: (message: string) => string) {
     this._h = h;
     this.description = description;
     this.keep = keep;
     this.after = after;
+    this.explain = explain ?? ((m) => m);
   }
 
   private finish(): void {
@@ -30,7 +32,7 @@ export class Work {
   }
 
   private fail(e: unknown): never {
-    throw new DistributedError(`${this.description} failed: ${(e as Error).message}`);
+    throw new DistributedError(`${this.description} failed: ${this.explain((e as Error).message)}`);
   }
 
   /** Resolves to true when the collective completed; rejects with the collective's error. */

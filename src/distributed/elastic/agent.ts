@@ -160,7 +160,10 @@ export class LocalAgent {
     const live = [...this.children.values()].filter((ch) => ch.exitCode === null && ch.signalCode === null);
     for (const ch of live) ch.kill('SIGTERM');
     const all = Promise.all(exits);
-    const done = await Promise.race([all.then(() => true), sleep(this.cfg.stopGraceMs).then(() => false)]);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), this.cfg.stopGraceMs); });
+    const done = await Promise.race([all.then(() => true), grace]);
+    clearTimeout(timer); // a pending grace timer would keep the launcher alive after the workers are gone
     if (!done) {
       for (const ch of live) if (ch.exitCode === null && ch.signalCode === null) ch.kill('SIGKILL');
       await all;
