@@ -278,6 +278,7 @@ export async function initProcessGroup(opts: InitProcessGroupOptions = {}): Prom
     }
   }
   if (WORLD !== null) throw new DistributedError('trying to initialize the default process group twice!');
+  getDebugLevel(); // also: an addon without torch.distributed says so here, before any rendezvous
   const backend = checkBackend(opts.backend);
   const timeoutMs = checkTimeout(opts.timeout ?? DEFAULT_TIMEOUT_MS, 'initProcessGroup');
   let worldSize = opts.worldSize ?? -1;
@@ -300,7 +301,6 @@ export async function initProcessGroup(opts: InitProcessGroupOptions = {}): Prom
   if (!Number.isInteger(rank) || rank < 0 || rank >= worldSize) {
     throw new DistributedError(`initProcessGroup: rank ${rank} is not in [0, ${worldSize}) (world size ${worldSize})`);
   }
-  getDebugLevel();
   const pg = await newProcessGroupHelper(worldSize, rank, [], backend, store, opts.groupName, timeoutMs) as ProcessGroup;
   WORLD = pg;
   recordOf(pg).ranks = new Map(Array.from({ length: pg.size() }, (_, i) => [i, i]));

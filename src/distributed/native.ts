@@ -15,6 +15,8 @@ export interface DistInfo {
   gloo: boolean;
   /** Set once a Gloo transport thread has failed (see distributed.cc): every later wait fails with it. */
   transportFailure: string | null;
+  /** Why the addon has no distributed part (when unavailable). */
+  reason?: string;
 }
 
 export interface DistNative {
@@ -109,8 +111,10 @@ export function distAvailable(): boolean {
 /** The native functions; throws when the addon was built without them. */
 export function dist(): DistNative {
   if (!distAvailable()) {
-    throw new Error(`torch.distributed is not available: tstorch's addon was built without libtorch's c10d/Gloo${buildReason()}. `
-      + 'Install Gloo\'s headers (Debian: apt-get install libgloo-dev) and rebuild the addon: npm run build:addon');
+    const native = typeof d.distInfo === 'function' ? d.distInfo().reason : undefined;
+    const why = buildReason() || (native ? `: ${native}` : '');
+    throw new Error(`torch.distributed is not available: tstorch's addon was built without libtorch's c10d/Gloo${why}. `
+      + 'With Debian\'s libtorch-dev, install Gloo\'s headers (apt-get install libgloo-dev) and rebuild the addon: npm run build:addon');
   }
   return d;
 }

@@ -76,8 +76,9 @@ export class TCPStore extends Store {
     const world = opts.worldSize ?? -1;
     if (!Number.isInteger(world) || world < -1) throw new RangeError(`TCPStore: worldSize must be a non-negative integer, got ${opts.worldSize}`);
     const timeout = checkTimeout(opts.timeout ?? 300_000, 'TCPStore');
+    const d = dist();
     try {
-      const h = await dist().distTcpStore(host, port, world, opts.isMaster ?? false, timeout, opts.waitForWorkers ?? true, opts.multiTenant ?? false);
+      const h = await d.distTcpStore(host, port, world, opts.isMaster ?? false, timeout, opts.waitForWorkers ?? true, opts.multiTenant ?? false);
       return new TCPStore(h, host);
     } catch (e) {
       const role = opts.isMaster ? 'serve' : 'connect to';

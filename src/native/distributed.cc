@@ -23,7 +23,17 @@
 // reports it unavailable and nothing else is exported.
 #include "common.h"
 
-#ifdef TSTORCH_HAVE_C10D_GLOO
+#if __has_include(<torch/version.h>)
+#include <torch/version.h>
+#endif
+
+// The c10d API this file is written against is libtorch 1.13's (Debian's): 2.x reorganised it (process groups
+// over backends, other Reducer and ops signatures). Another libtorch builds the addon without this part.
+#if defined(TSTORCH_HAVE_C10D_GLOO) && defined(TORCH_VERSION_MAJOR) && TORCH_VERSION_MAJOR == 1 && TORCH_VERSION_MINOR == 13
+#define TSTORCH_DISTRIBUTED 1
+#endif
+
+#ifdef TSTORCH_DISTRIBUTED
 
 #include <ATen/Parallel.h>
 #include <c10/core/GradMode.h>
@@ -58,10 +68,6 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
-
-#if __has_include(<torch/version.h>)
-#include <torch/version.h>
-#endif
 
 #ifdef TSTORCH_C10D_CONTEXT_STAND_IN
 // The stand-in for distributed/autograd/context/context.h must leave the Reducer exactly as libtorch compiled
@@ -1156,7 +1162,7 @@ TSTORCH_EXPORT("distSyncBatchNorm", DistSyncBatchNorm);
 }  // namespace
 }  // namespace tstorch
 
-#else  // !TSTORCH_HAVE_C10D_GLOO
+#else  // !TSTORCH_DISTRIBUTED
 
 namespace tstorch {
 namespace {
@@ -1167,6 +1173,14 @@ Napi::Value DistInfo(const Napi::CallbackInfo& info) {
   o.Set("available", false);
   o.Set("gloo", false);
   o.Set("transportFailure", info.Env().Null());
+#if !defined(TSTORCH_HAVE_C10D_GLOO)
+  o.Set("reason", "the build found no libtorch c10d with Gloo and Gloo's headers");
+#elif defined(TORCH_VERSION_MAJOR)
+  o.Set("reason", "it is written for libtorch 1.13's c10d, and this libtorch is " + std::to_string(TORCH_VERSION_MAJOR) + "." +
+                      std::to_string(TORCH_VERSION_MINOR));
+#else
+  o.Set("reason", "this libtorch does not say its version");
+#endif
   return o;
 }
 
