@@ -118,3 +118,13 @@ export function dist(): DistNative {
   }
   return d;
 }
+
+/** One line for `tstorch doctor`: what torch.distributed runs on, or why it is missing. */
+export function distributedStatus(): string {
+  try {
+    dist();
+    return 'yes: Gloo through libtorch\'s c10d (TCPStore, ProcessGroupGloo, the DDP Reducer)';
+  } catch (e) {
+    return `no: ${(e as Error).message.replace(/^torch\.distributed is not available: /, '')}`;
+  }
+}
