@@ -1,4 +1,5 @@
-// DistributedDataParallel parity with findUnusedParameters, noSync (gradient accumulation) and SyncBatchNorm:
+// DistributedDataParallel parity with findUnusedParameters, noSync (gradient accumulation), SyncBatchNorm,
+// join() (uneven inputs) and staticGraph:
 // the same job in the all-PyTorch world (the reference) and in tstorch and mixed worlds ends with bit-identical
 // parameters, buffers and losses on every rank. CI uses a small model (a convolution, BatchNorm, a head, and a
 // second head that never runs: findUnusedParameters has something to find); TSTORCH_HEAVY_TESTS=1 adds
@@ -37,4 +38,12 @@ test('DDP with noSync (2 micro-batches per step, the first accumulated without c
 
 test('DDP with SyncBatchNorm (statistics over both ranks) equals PyTorch', { skip }, async () => {
   await parity({ model: 'tiny', steps: 20, batch: 4, findUnused: true, syncBn: true }, ['tt', 'tp']);
+});
+
+test('DDP join() with uneven inputs (rank 1 takes 3 more steps; rank 0 shadows its collectives) equals PyTorch', { skip }, async () => {
+  await parity({ model: 'tiny', steps: 10, batch: 4, findUnused: true, join: 3 }, ['tp']);
+});
+
+test('DDP with staticGraph (the delayed allreduce of the first iteration, then rebuilt buckets) equals PyTorch', { skip }, async () => {
+  await parity({ model: 'tiny', steps: 10, batch: 4, staticGraph: true }, ['pt']);
 });

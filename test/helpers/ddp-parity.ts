@@ -22,6 +22,7 @@ export interface DdpConfig {
   noSync?: number;
   syncBn?: boolean;
   staticGraph?: boolean;
+  join?: number;
 }
 
 export interface RankOutput {

@@ -25,6 +25,8 @@ interface Config {
   staticGraph?: boolean;
   bucketCapMb?: number;
   threads?: number;
+  /** Uneven inputs: rank r takes join * r more steps, inside ddp.join(). */
+  join?: number;
 }
 
 /** The Python twin's Tiny: a convolution, BatchNorm, a head, and a second head that never runs. */
@@ -83,15 +85,20 @@ async function main(): Promise<void> {
     loss.backward();
     return loss.item();
   });
-  for (let step = 0; step < cfg.steps; step++) {
-    const t0 = performance.now();
-    opt.zeroGrad({ setToNone: false });
-    let loss = 0;
-    for (let k = 0; k < micro; k++) loss = k < micro - 1 ? ddp.noSync(microStep) : microStep();
-    torch.noGrad(() => opt.step());
-    times.push((performance.now() - t0) / 1000);
-    losses.push(loss);
-  }
+  const steps = cfg.steps + (cfg.join ?? 0) * rank;
+  const loop = (): void => {
+    for (let step = 0; step < steps; step++) {
+      const t0 = performance.now();
+      opt.zeroGrad({ setToNone: false });
+      let loss = 0;
+      for (let k = 0; k < micro; k++) loss = k < micro - 1 ? ddp.noSync(microStep) : microStep();
+      torch.noGrad(() => opt.step());
+      times.push((performance.now() - t0) / 1000);
+      losses.push(loss);
+    }
+  };
+  if (cfg.join) ddp.join().run(loop);
+  else loop();
   mkdirSync(cfg.out, { recursive: true });
   torch.save(ddp.stateDict(), join(cfg.out, `rank${rank}.pt`));
   const logging = ddp.getDdpLoggingData();

@@ -3,13 +3,15 @@
 #   RANK=.. WORLD_SIZE=.. MASTER_ADDR=.. MASTER_PORT=.. /usr/bin/python3 ddp_reference.py '<config JSON>'
 # or under torchrun. Config: data (a cifar-10-batches-bin folder), out (a folder), steps, batch, lr,
 # momentum, seed, model ('resnet18' | 'tiny'), findUnused, noSync (micro-batches per step, the first ones
-# under no_sync), syncBn, staticGraph, bucketCapMb, threads.
+# under no_sync), syncBn, staticGraph, bucketCapMb, threads, join (rank r takes join * r more steps, inside
+# ddp.join()).
 #
 # SyncBatchNorm: PyTorch 1.13 runs it on CUDA only (SyncBatchNorm.forward refuses CPU input, DDP refuses
 # SyncBatchNorm in CPU modules, and the five batch_norm_* kernels of torch/nn/modules/_functions.py have no
 # CPU version). patch_sync_batchnorm_for_cpu() lifts the two checks and gives those five kernels CPU versions
 # written with ATen's operators: the same operators, in the same order, as tstorch's (src/native/distributed.cc).
 # Everything else (the autograd Function, its collectives, DDP) is PyTorch's own code.
+import contextlib
 import json
 import os
 import sys
@@ -172,24 +174,27 @@ def main():
     b = cfg['batch']
     losses, times = [], []
     pos = 0
-    for step in range(cfg['steps']):
-        t0 = time.perf_counter()
-        opt.zero_grad()
-        for k in range(micro):
-            idx = torch.tensor(order[pos:pos + b])
-            pos += b
-            x = images[idx].float().div(255).sub(0.5).div(0.5)
-            y = labels[idx]
-            if k < micro - 1:
-                with ddp.no_sync():
+    # join: uneven inputs, rank r takes join * r more steps than rank 0, inside DDP's join context.
+    steps = cfg['steps'] + cfg.get('join', 0) * rank
+    with (ddp.join() if cfg.get('join') else contextlib.nullcontext()):
+        for step in range(steps):
+            t0 = time.perf_counter()
+            opt.zero_grad()
+            for k in range(micro):
+                idx = torch.tensor(order[pos:pos + b])
+                pos += b
+                x = images[idx].float().div(255).sub(0.5).div(0.5)
+                y = labels[idx]
+                if k < micro - 1:
+                    with ddp.no_sync():
+                        loss = F.cross_entropy(ddp(x), y)
+                        loss.backward()
+                else:
                     loss = F.cross_entropy(ddp(x), y)
                     loss.backward()
-            else:
-                loss = F.cross_entropy(ddp(x), y)
-                loss.backward()
-        opt.step()
-        times.append(time.perf_counter() - t0)
-        losses.append(loss.item())
+            opt.step()
+            times.append(time.perf_counter() - t0)
+            losses.append(loss.item())
     os.makedirs(cfg['out'], exist_ok=True)
     torch.save(ddp.state_dict(), os.path.join(cfg['out'], f'rank{rank}.pt'))
     json.dump({'losses': losses, 'times': times, 'rank': rank, 'world': world, 'kind': 'pytorch',
