@@ -121,6 +121,16 @@ test('DDP on one rank trains as the plain model does; state-dict keys carry modu
       }
     }
     for (const [k, v] of Object.entries(plain.stateDict())) assert.ok(v.equal(ddp.stateDict()[`module.${k}`]!), k);
+    // A long loop keeps native memory flat (DDP's sink outputs, SyncBatchNorm's saved tensors, buckets).
+    const loopModel = new nn.parallel.DistributedDataParallel(nn.SyncBatchNorm.convertSyncBatchnorm(make()), { findUnusedParameters: true });
+    const loopOpt = new torch.optim.SGD(loopModel.parameters(), { lr: 0.01 });
+    const live: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      torch.tidy(() => { loopOpt.zeroGrad(); nn.functional.crossEntropy(loopModel.call(x), y).backward(); loopOpt.step(); });
+      if (i === 10 || i === 59) live.push(torch.memoryStats().liveTensors);
+    }
+    // (<=: the collector may free earlier tests' garbage meanwhile; a leak would only add.)
+    assert.ok(live[1]! <= live[0]!, `live tensors grew from ${live[0]} after 10 steps to ${live[1]} after 60`);
     assert.equal(ddp.getDdpLoggingData().world_size, 1);
     assert.throws(() => new nn.parallel.DistributedDataParallel(make(), { deviceIds: [0] }), /device_ids and output_device arguments only work with .*GPU modules or CPU modules/);
     assert.throws(() => new nn.parallel.DistributedDataParallel(make().requiresGrad_(false)), /doesn't have any parameter that requires a gradient/);
