@@ -44,6 +44,6 @@ test('DDP join() with uneven inputs (rank 1 takes 3 more steps; rank 0 shadows i
   await parity({ model: 'tiny', steps: 10, batch: 4, findUnused: true, join: 3 }, ['tp']);
 });
 
-test('DDP with staticGraph (the delayed allreduce of the first iteration, then rebuilt buckets) equals PyTorch', { skip }, async () => {
-  await parity({ model: 'tiny', steps: 10, batch: 4, staticGraph: true }, ['pt']);
+test('DDP with staticGraph (the delayed allreduce of the first iteration, then rebuilt buckets), gradients as bucket views and small buckets equals PyTorch', { skip }, async () => {
+  await parity({ model: 'tiny', steps: 10, batch: 4, staticGraph: true, gradientAsBucketView: true, bucketCapMb: 0.001 }, ['pt']);
 });

@@ -163,3 +163,18 @@ test('tstorch run refuses what it cannot do, naming it', async () => {
     assert.match(r.err, re, args.join(' '));
   }
 });
+
+test('launch configuration: --rdzv-endpoint is the store the agents meet at; scripts run under node (tsx for .ts)', async () => {
+  const { launchConfig, parseRunArgs } = await import('../src/distributed/run.js');
+  const c = await launchConfig(parseRunArgs(['--nnodes=2:2', '--node-rank', '1', '--rdzv-backend', 'c10d', '--rdzv-endpoint', 'trainer0:4567', '--rdzv_id', 'j1', 'train.ts', '--lr', '0.1']));
+  assert.deepEqual([c.nnodes, c.nodeRank, c.masterAddr, c.masterPort, c.runId], [2, 1, 'trainer0', 4567, 'j1']);
+  assert.equal(c.command, process.execPath);
+  assert.deepEqual(c.args.slice(0, 1), ['--import']);
+  assert.match(c.args[1]!, /tsx\/dist\/loader\.mjs$/);
+  assert.equal(c.args[2], join(process.cwd(), 'train.ts'));
+  assert.deepEqual(c.args.slice(3), ['--lr', '0.1']);
+  const d = await launchConfig(parseRunArgs(['--rdzv-endpoint', 'h', 'job.js']));
+  assert.deepEqual([d.masterAddr, d.masterPort, d.args.length], ['h', 29400, 1]);
+  const p = await launchConfig(parseRunArgs(['--no-python', 'job.ts']));
+  assert.deepEqual([p.command, p.args], ['job.ts', []]);
+});

@@ -22,6 +22,8 @@ export interface DdpConfig {
   noSync?: number;
   syncBn?: boolean;
   staticGraph?: boolean;
+  gradientAsBucketView?: boolean;
+  bucketCapMb?: number;
   join?: number;
 }
 

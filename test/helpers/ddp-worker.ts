@@ -23,6 +23,7 @@ interface Config {
   noSync?: number;
   syncBn?: boolean;
   staticGraph?: boolean;
+  gradientAsBucketView?: boolean;
   bucketCapMb?: number;
   threads?: number;
   /** Uneven inputs: rank r takes join * r more steps, inside ddp.join(). */
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
   if (cfg.syncBn) model = nn.SyncBatchNorm.convertSyncBatchnorm(model);
   const ddp = new nn.parallel.DistributedDataParallel(model, {
     findUnusedParameters: cfg.findUnused ?? false, staticGraph: cfg.staticGraph ?? false, bucketCapMb: cfg.bucketCapMb ?? 25,
+    gradientAsBucketView: cfg.gradientAsBucketView ?? false,
   });
   const opt = new torch.optim.SGD(ddp.parameters(), { lr: cfg.lr, momentum: cfg.momentum });
   const sampler = new torch.utils.data.DistributedSampler({ length: Number(labels.shape[0]) }, { numReplicas: world, rank, shuffle: true, seed: cfg.seed });

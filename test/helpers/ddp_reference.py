@@ -3,7 +3,7 @@
 #   RANK=.. WORLD_SIZE=.. MASTER_ADDR=.. MASTER_PORT=.. /usr/bin/python3 ddp_reference.py '<config JSON>'
 # or under torchrun. Config: data (a cifar-10-batches-bin folder), out (a folder), steps, batch, lr,
 # momentum, seed, model ('resnet18' | 'tiny'), findUnused, noSync (micro-batches per step, the first ones
-# under no_sync), syncBn, staticGraph, bucketCapMb, threads, join (rank r takes join * r more steps, inside
+# under no_sync), syncBn, staticGraph, gradientAsBucketView, bucketCapMb, threads, join (rank r takes join * r more steps, inside
 # ddp.join()).
 #
 # SyncBatchNorm: PyTorch 1.13 runs it on CUDA only (SyncBatchNorm.forward refuses CPU input, DDP refuses
@@ -165,7 +165,7 @@ def main():
         model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
     ddp = torch.nn.parallel.DistributedDataParallel(
         model, find_unused_parameters=cfg.get('findUnused', False), static_graph=cfg.get('staticGraph', False),
-        bucket_cap_mb=cfg.get('bucketCapMb', 25))
+        bucket_cap_mb=cfg.get('bucketCapMb', 25), gradient_as_bucket_view=cfg.get('gradientAsBucketView', False))
     opt = torch.optim.SGD(ddp.parameters(), lr=cfg['lr'], momentum=cfg['momentum'])
     sampler = torch.utils.data.distributed.DistributedSampler(range(len(labels)), num_replicas=world, rank=rank, shuffle=True, seed=cfg['seed'])
     sampler.set_epoch(0)
