@@ -26,7 +26,7 @@ async function main(): Promise<void> {
       case 'missing-peer':
         // Rank 1 never joins the collective: rank 0 times out.
         if (rank === 0) dist.allReduce(torch.ones([4]));
-        else await new Promise((r) => setTimeout(r, timeout * 3));
+        else await new Promise((r) => setTimeout(r, timeout * 2));
         break;
       case 'dead-peer':
         if (rank === 1) process.kill(process.pid, 'SIGKILL');
@@ -36,12 +36,12 @@ async function main(): Promise<void> {
       case 'missing-barrier':
         // Rank 1 skips a newGroup call: rank 0 waits at the store-based barrier until the timeout.
         if (rank === 0) await dist.newGroup([0], { timeout });
-        else await new Promise((r) => setTimeout(r, timeout * 3));
+        else await new Promise((r) => setTimeout(r, timeout * 2));
         break;
       case 'missing-group':
         // Rank 1 skips a newGroup call with both ranks: rank 0 waits for its address in the store.
         if (rank === 0) await dist.newGroup([0, 1], { timeout });
-        else await new Promise((r) => setTimeout(r, timeout * 3));
+        else await new Promise((r) => setTimeout(r, timeout * 2));
         break;
       default:
         throw new Error(`unknown scenario ${scenario}`);

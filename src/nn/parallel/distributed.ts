@@ -382,9 +382,4 @@ export class DistributedDataParallel extends Module implements Joinable {
     const data = dist().distLoggingData(this.reducer);
     return { ...data.strs, ...data.ints };
   }
-
-  override train(mode = true): this {
-    super.train(mode);
-    return this;
-  }
 }
