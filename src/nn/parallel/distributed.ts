@@ -369,12 +369,8 @@ export class DistributedDataParallel extends Module implements Joinable {
   }
 
   private syncModuleBuffers(authoritativeRank: number): void {
-    const bufs = this.modulesBuffers.map((b) => b.detach());
-    try {
-      dist().distBroadcastCoalesced(this.processGroup._h, bufs.map((b) => b._h), BROADCAST_BUCKET_SIZE, authoritativeRank);
-    } finally {
-      for (const b of bufs) b.dispose();
-    }
+    // Buffers require no grad: broadcast_coalesced copies into them in place, as PyTorch passes them.
+    dist().distBroadcastCoalesced(this.processGroup._h, this.modulesBuffers.map((b) => b._h), BROADCAST_BUCKET_SIZE, authoritativeRank);
   }
 
   /** DDP's logging data (Python's _get_ddp_logging_data): bucket sizes, iteration counts, settings. */
