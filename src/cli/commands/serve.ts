@@ -58,7 +58,7 @@ export async function run(argv: string[]): Promise<void> {
   if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new UserError(`serve: --port must be 0 to 65535, got ${a.port}`);
   const host = a.host!;
   const apiKey = a.apiKey ?? process.env.TSTORCH_SERVE_API_KEY ?? null;
-  const progress = (line: string): void => { process.stderr.write(`serve: ${line}\n`); };
+  const progress = (line: string): void => { console.error(`serve: ${line}`); };
   const opts: ServeOptions = {
     models, batchSize: a.batchSize, maxBatchDelay: a.maxBatchDelay, queueSize: a.queueSize, timeout: a.timeout,
     maxBodyBytes: a.maxBodyBytes, maxImagePixels: a.maxImagePixels, maxImagesPerRequest: a.maxImagesPerRequest, topk: a.topk,
