@@ -316,11 +316,16 @@ export class ModelServer {
   async close(): Promise<void> {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
-    const closed = this.http !== null ? new Promise<void>((r) => this.http!.close(() => r())) : Promise.resolve();
-    this.http?.closeIdleConnections();
+    const http = this.http;
+    const closed = http !== null ? new Promise<void>((r) => http.close(() => r())) : Promise.resolve();
+    http?.closeIdleConnections();
     if (this.active > 0) await new Promise<void>((r) => this.idleWaiters.push(r));
-    this.http?.closeAllConnections();
+    // Answers sent during the shutdown carry `Connection: close`, so their connections end once the answer is
+    // out; connections left idle are closed now, and any a client holds open without a request after a while.
+    http?.closeIdleConnections();
+    const force = setTimeout(() => http?.closeAllConnections(), 5_000);
     await closed;
+    clearTimeout(force);
     await this.pool.close();
     await Promise.all([...this.models.values()].flat().map((s) => s.host.close()));
   }
