@@ -9,7 +9,7 @@
 // server's RSS at the start, end and peak of the run, sampled every second from /proc.
 //
 //   node --import tsx bench/serve-load.ts [--models resnet18,mobilenet_v3_large] [--concurrency 1,8,64]
-//       [--duration 60] [--rounds 1] [--sides tstorch,async,threads,batching] [--batch-size 8]
+//       [--duration 60] [--rounds 1] [--sides tstorch,async,threads,batching,batching:2] [--batch-size 8]
 //       [--max-batch-delay 10] [--data DIR]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,7 +27,7 @@ const a = parseArgs(process.argv.slice(2), {
   duration: { type: 'number', default: 60, help: 'seconds per run' },
   warmup: { type: 'number', default: 5, help: 'seconds of load before the first run of each server' },
   rounds: { type: 'number', default: 1, help: 'runs per side and concurrency' },
-  sides: { type: 'string', default: 'tstorch,async,threads,batching', help: 'tstorch and the Python modes' },
+  sides: { type: 'string', default: 'tstorch,async,threads,batching', help: "tstorch and the Python modes; 'batching:2' gives the peer 2 torch threads (default: PyTorch's own choice)" },
   batchSize: { type: 'number', default: 8, help: 'batch size (tstorch and the batching peer)' },
   maxBatchDelay: { type: 'number', default: 10, help: 'ms (tstorch and the batching peer)' },
   images: { type: 'number', default: 32, help: 'distinct JPEGs sent in turn' },
@@ -108,8 +108,8 @@ try {
       const proc = side === 'tstorch'
         ? spawn(process.execPath, [join(here, '..', 'dist', 'cli', 'main.js'), 'serve', `${model}=${model}:${weights}`, '--port', String(port),
           '--batch-size', String(a.batchSize), '--max-batch-delay', String(a.maxBatchDelay), '--queue-size', '1000'], { stdio: ['ignore', 'ignore', 'inherit'] })
-        : spawn(PYTHON, [join(here, 'pytorch', 'serve_fastapi.py'), '--arch', model, '--weights', weights, '--port', String(port), '--mode', side,
-          '--batch-size', String(a.batchSize), '--max-batch-delay', String(a.maxBatchDelay)], { stdio: ['ignore', 'inherit', 'inherit'] });
+        : spawn(PYTHON, [join(here, 'pytorch', 'serve_fastapi.py'), '--arch', model, '--weights', weights, '--port', String(port), '--mode', side.split(':')[0]!,
+          '--threads', side.split(':')[1] ?? '0', '--batch-size', String(a.batchSize), '--max-batch-delay', String(a.maxBatchDelay)], { stdio: ['ignore', 'inherit', 'inherit'] });
       procs.push(proc);
       await waitReady(url, proc, `${side} (${model})`);
       servers[side] = { url, proc };

@@ -10,7 +10,7 @@
 // the problem for every bad upload. `close()` stops taking requests and answers every one it took.
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { availableParallelism, hostname } from 'node:os';
+import { availableParallelism, hostname as osHostname } from 'node:os';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { TopK } from '../../train/predict.js';
 import { ServeError, type ErrorKind } from './errors.js';
@@ -160,6 +160,8 @@ function labelled(top: readonly TopK[]): Record<string, number> {
   for (const t of top) if (!Object.hasOwn(o, t.label)) o[t.label] = t.probability;
   return o;
 }
+
+const hostname = ((name: string) => (): string => name)(osHostname());
 
 function digest(s: string): Buffer { return createHash('sha256').update(s).digest(); }
 
@@ -376,10 +378,12 @@ export class ModelServer {
       await this.route(req, res, url, ctx, next);
     } catch (e) {
       if (e instanceof ClientGoneError) {
-        ctx.entry.error = 'bad_request';
-        ctx.entry.message = e.message;
-        ctx.entry.status = 499; // nginx's "client closed request": nobody to answer
-        ctx.answered = true;
+        if (!ctx.answered) {
+          ctx.entry.error = 'bad_request';
+          ctx.entry.message = e.message;
+          ctx.entry.status = 499; // nginx's "client closed request": nobody to answer
+          ctx.answered = true;
+        }
       } else if (e instanceof ServeError) {
         this.sendError(res, ctx, e);
       } else {
