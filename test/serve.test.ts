@@ -5,7 +5,7 @@
 // mounting the handler in another app, graceful close, and the `tstorch serve` command with SIGTERM.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -348,4 +348,16 @@ test('tstorch serve: progress at start, a JSON line per request, SIGTERM stops i
   c = await cli(['serve', 'ants=mobilenet_v3_small:' + join(dir, 'missing.pth'), '--threads', '1', '--workers', '1']);
   assert.equal(c.code, 1);
   assert.match(c.err, /no model could be loaded/);
+});
+
+test('examples/serve-in-app.ts: the handler under /ml in an app, its own client, graceful stop', () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'examples/serve-in-app.ts'), '--model', `ants=${run}/best.pth`, '--port', '0',
+    '--threads', '1', '--images', ...files.slice(0, 4)], { cwd: repo, encoding: 'utf8', timeout: 300_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /listening on http:\/\/127\.0\.0\.1:\d+\/ml\/predictions\/ants/);
+  files.slice(0, 4).forEach((f, i) => {
+    const best = want[i]![0]! >= want[i]![1]! ? 'ants' : 'bees';
+    assert.match(r.stdout, new RegExp(`${f.split('/').pop()!.replace('.', '\\.')}: ${best} \\d+\\.\\d %, (ants|bees) \\d+\\.\\d %`));
+  });
+  assert.match(r.stdout, /tstorch_serve_images_total\{model="ants",version="1\.0"\} 4/);
 });

@@ -161,7 +161,8 @@ function labelled(top: readonly TopK[]): Record<string, number> {
   return o;
 }
 
-const hostname = ((name: string) => (): string => name)(osHostname());
+/** TorchServe's metrics carry the host name. */
+const HOST = osHostname();
 
 function digest(s: string): Buffer { return createHash('sha256').update(s).digest(); }
 
@@ -265,7 +266,7 @@ export class ModelServer {
 
   /** Every model version named at start, with its state. */
   status(): ModelStatus[] {
-    return [...this.models.values()].flat().map((s, _i, _a) => ({
+    return [...this.models.values()].flat().map((s) => ({
       name: s.spec.name, version: s.spec.version, arch: s.spec.arch, weights: s.spec.weights,
       status: s.ready ? 'READY' : 'FAILED', error: s.error ?? s.host.failure, info: s.info,
       batchSize: s.opts.batchSize, maxBatchDelay: s.opts.maxBatchDelay, queueSize: s.opts.queueSize,
@@ -459,7 +460,7 @@ export class ModelServer {
     const labels = { model: ctx.entry.model!, version: ctx.entry.version! };
     this.m.requests.inc({ ...labels, code: String(ctx.entry.status) });
     this.m.latency.observe(labels, ctx.entry.ms / 1000);
-    this.m.tsRequests.inc({ model_name: labels.model, model_version: labels.version, hostname: hostname() });
+    this.m.tsRequests.inc({ model_name: labels.model, model_version: labels.version, hostname: HOST });
   }
 
   private versionsOf(name: string): ServedModel[] {
@@ -586,7 +587,7 @@ export class ModelServer {
       ctx.entry.queueMs = round(Math.max(...results.map((r) => r.queueMs)));
       ctx.entry.inferenceMs = round(Math.max(...results.map((r) => r.inferenceMs)));
       ctx.entry.preprocessMs = round(Math.max(...done.map((d) => d.ms)));
-      const labels = { model_name: model.spec.name, model_version: model.spec.version, hostname: hostname() };
+      const labels = { model_name: model.spec.name, model_version: model.spec.version, hostname: HOST };
       this.m.images.inc({ model: model.spec.name, version: model.spec.version }, results.length);
       this.m.tsLatency.inc(labels, Math.round(Math.max(...results.map((r) => r.inferenceMs)) * 1000));
       this.m.tsQueue.inc(labels, Math.round(Math.max(...results.map((r) => r.queueMs)) * 1000));
