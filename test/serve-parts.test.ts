@@ -14,6 +14,7 @@ import { Registry } from '../src/vision/serve/metrics.js';
 import { parseModelSpec, ModelSpecError } from '../src/vision/serve/model-spec.js';
 import { Batcher, CancelledError, type BatchItem } from '../src/vision/serve/batcher.js';
 import type { ModelHost } from '../src/vision/serve/model-host.js';
+import { answerJson } from '../src/vision/serve/server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tstorch-serve-parts-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -244,4 +245,14 @@ test('batching: a batch leaves full, after maxBatchDelay, or at once when nothin
   const [r7, r8] = await Promise.all([s7, s8]);
   assert.ok(r7.batchSize >= 1 && r8.batchSize >= 1);
   assert.deepEqual(sizes.slice(0, 3), [1, 3, 1]);
+});
+
+test('answers: {label: probability} best first, integer-like labels included; one object per image', () => {
+  const t = (label: string, probability: number, index = 0): { index: number; label: string; probability: number } => ({ index, label, probability });
+  // Class folders named 0..9: a JavaScript object would reorder these keys numerically.
+  assert.equal(answerJson([[t('7', 0.5), t('10', 0.3), t('2', 0.2)]]), '{"7":0.5,"10":0.3,"2":0.2}');
+  assert.deepEqual(Object.keys(JSON.parse(answerJson([[t('b', 0.6), t('a', 0.4)]]))), ['b', 'a']);
+  // ImageNet repeats a few names (two 'crane's): the better one stays, as a dict keeps one entry per key.
+  assert.equal(answerJson([[t('crane', 0.5, 134), t('crane', 0.3, 517), t('x"y', 0.2)]]), '{"crane":0.5,"x\\"y":0.2}');
+  assert.deepEqual(JSON.parse(answerJson([[t('a', 1)], [t('b', 1)]])), [{ a: 1 }, { b: 1 }]);
 });

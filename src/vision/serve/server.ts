@@ -154,11 +154,28 @@ function toSpec(m: ServeOptions['models'][number]): { spec: ModelSpec; opts: Mod
   return { spec: { ...parsed, version: m.version ?? DEFAULT_VERSION }, opts: m };
 }
 
-/** The top-k of one image as TorchServe answers it: {label: probability}, best first (a repeated label keeps its best). */
-function labelled(top: readonly TopK[]): Record<string, number> {
-  const o: Record<string, number> = {};
-  for (const t of top) if (!Object.hasOwn(o, t.label)) o[t.label] = t.probability;
-  return o;
+/**
+ * The answer's JSON: per image, TorchServe's `{label: probability}`, best first (a repeated label keeps its best);
+ * one object for one image, an array of them for several. Written by hand because a JavaScript object would put
+ * integer-like labels ('0', '1', ...: a class folder's names) in numeric order instead of by probability.
+ */
+export function answerJson(tops: readonly (readonly TopK[])[]): string {
+  const one = (top: readonly TopK[]): string => {
+    const seen = new Set<string>();
+    const parts: string[] = [];
+    for (const t of top) {
+      if (seen.has(t.label)) continue;
+      seen.add(t.label);
+      parts.push(`${JSON.stringify(t.label)}:${JSON.stringify(t.probability)}`);
+    }
+    return `{${parts.join(',')}}`;
+  };
+  return tops.length === 1 ? one(tops[0]!) : `[${tops.map(one).join(',')}]`;
+}
+
+/** A body already serialised as JSON. */
+class RawJson {
+  constructor(readonly text: string) {}
 }
 
 /** TorchServe's metrics carry the host name. */
@@ -345,7 +362,7 @@ export class ModelServer {
 
   private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, type = 'application/json'): void {
     if (res.headersSent || res.writableEnded) return;
-    const text = type === 'application/json' ? JSON.stringify(body) + '\n' : String(body);
+    const text = body instanceof RawJson ? body.text + '\n' : type === 'application/json' ? JSON.stringify(body) + '\n' : String(body);
     const h: Record<string, string | number> = { 'Content-Type': type, 'Content-Length': Buffer.byteLength(text), ...headers };
     if (this.shuttingDown) h.Connection = 'close';
     res.writeHead(status, h);
@@ -591,9 +608,7 @@ export class ModelServer {
       this.m.images.inc({ model: model.spec.name, version: model.spec.version }, results.length);
       this.m.tsLatency.inc(labels, Math.round(Math.max(...results.map((r) => r.inferenceMs)) * 1000));
       this.m.tsQueue.inc(labels, Math.round(Math.max(...results.map((r) => r.queueMs)) * 1000));
-      // One image: TorchServe's answer ({label: probability}); several (multipart): one such object per file part, in order.
-      const answers = results.map((r) => labelled(r.top));
-      this.answer(res, ctx, 200, answers.length === 1 ? answers[0] : answers);
+      this.answer(res, ctx, 200, new RawJson(answerJson(results.map((r) => r.top))));
     } catch (e) {
       if (e instanceof CancelledError) return; // answered by the timeout already
       throw e;
