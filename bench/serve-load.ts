@@ -3,7 +3,7 @@
 // endpoints, and a batching queue). The load is autocannon (npm) against 127.0.0.1: every connection sends
 // real JPEGs (hymenoptera val, in turn) to POST /predictions/{model}, one request at a time.
 //
-// Every server of a model runs at once (idle ones cost nothing); for each concurrency the sides take turns,
+// tstorch runs with its defaults (a queue of 100 images: 64 clients stay below it). Every server of a model runs at once (idle ones cost nothing); for each concurrency the sides take turns,
 // in an order that alternates between rounds, because this shared machine's speed drifts. For each run:
 // images/s (2xx answers / s), p50 and p99 latency, failed requests (errors, timeouts, non-2xx), and the
 // server's RSS at the start, end and peak of the run, sampled every second from /proc.
@@ -107,7 +107,7 @@ try {
       const url = `http://127.0.0.1:${port}`;
       const proc = side === 'tstorch'
         ? spawn(process.execPath, [join(here, '..', 'dist', 'cli', 'main.js'), 'serve', `${model}=${model}:${weights}`, '--port', String(port),
-          '--batch-size', String(a.batchSize), '--max-batch-delay', String(a.maxBatchDelay), '--queue-size', '1000'], { stdio: ['ignore', 'ignore', 'inherit'] })
+          '--batch-size', String(a.batchSize), '--max-batch-delay', String(a.maxBatchDelay)], { stdio: ['ignore', 'ignore', 'inherit'] })
         : spawn(PYTHON, [join(here, 'pytorch', 'serve_fastapi.py'), '--arch', model, '--weights', weights, '--port', String(port), '--mode', side.split(':')[0]!,
           '--threads', side.split(':')[1] ?? '0', '--batch-size', String(a.batchSize), '--max-batch-delay', String(a.maxBatchDelay)], { stdio: ['ignore', 'inherit', 'inherit'] });
       procs.push(proc);
