@@ -28,6 +28,7 @@ export class PreprocessPool {
   private readonly slots: (Slot | null)[];
   private nextId = 1;
   private closed = false;
+  private broken: PreprocessThreadError | null = null;
 
   constructor(readonly size: number) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`preprocessing threads must be a positive integer, got ${size}`);
@@ -46,7 +47,11 @@ export class PreprocessPool {
     const worker = new Worker(BOOTSTRAP, { eval: true, workerData: start, transferList: [port2], name: `serve preprocess ${index}` });
     const slot: Slot = { worker, port: port1, pending: new Map() };
     port1.on('message', (r: PreprocessReply) => {
-      if (r.id === -1 && !r.ok) return this.fail(index, slot, new PreprocessThreadError(r.message));
+      if (r.id === -1 && !r.ok) {
+        // The thread's module could not load: another thread would fail the same way, so none is started.
+        this.broken = new PreprocessThreadError(r.message);
+        return this.fail(index, slot, this.broken);
+      }
       const p = slot.pending.get(r.id);
       if (p === undefined) return;
       slot.pending.delete(r.id);
@@ -64,7 +69,7 @@ export class PreprocessPool {
     if (this.slots[index] !== slot) return;
     slot.port.close();
     void slot.worker.terminate();
-    this.slots[index] = this.closed ? null : this.spawn(index);
+    this.slots[index] = this.closed || this.broken !== null ? null : this.spawn(index);
   }
 
   /** Images sent to the threads and not yet answered. */
@@ -80,7 +85,7 @@ export class PreprocessPool {
     if (this.closed) return Promise.reject(new PreprocessThreadError('the preprocessing threads are closed'));
     let slot: Slot | null = null;
     for (const s of this.slots) if (s !== null && (slot === null || s.pending.size < slot.pending.size)) slot = s;
-    if (slot === null) return Promise.reject(new PreprocessThreadError('no preprocessing thread is running'));
+    if (slot === null) return Promise.reject(this.broken ?? new PreprocessThreadError('no preprocessing thread is running'));
     const copy = new Uint8Array(bytes);
     const id = this.nextId++;
     const task: PreprocessTask = { id, bytes: copy.buffer, preprocess };
