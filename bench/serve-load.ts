@@ -18,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { parseArgs } from '../src/cli/args.js';
+import { plotCurves } from '../src/vision/utils/plot.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PYTHON = process.env.TSTORCH_PYTHON ?? '/usr/bin/python3';
@@ -66,6 +67,8 @@ interface Run {
   model: string; side: string; connections: number; round: number; seconds: number;
   imagesPerSecond: number; p50: number; p99: number; ok: number; failed: number; non2xx: number;
   rssStartMiB: number; rssEndMiB: number; rssPeakMiB: number; load: number[];
+  /** The server's RSS (MiB), once a second through the run. */
+  rss: number[];
 }
 
 async function load(url: string, model: string, connections: number, duration: number, pid: number): Promise<Omit<Run, 'model' | 'side' | 'round'>> {
@@ -86,6 +89,7 @@ async function load(url: string, model: string, connections: number, duration: n
     imagesPerSecond: Math.round((r['2xx'] / r.duration) * 10) / 10,
     p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], failed: r.errors + r.timeouts + r.non2xx, non2xx: r.non2xx,
     rssStartMiB: mib(samples[0]!), rssEndMiB: mib(samples.at(-1)!), rssPeakMiB: mib(Math.max(...samples)), load: [...load0, ...loadavg()].map((v) => Math.round(v * 100) / 100),
+    rss: samples.map(mib),
   };
 }
 
@@ -122,7 +126,7 @@ try {
           const s = servers[side]!;
           const r = { model, side, round, ...(await load(s.url, model, connections, a.duration, s.proc.pid!)) };
           runs.push(r);
-          console.log(JSON.stringify(r));
+          console.log(JSON.stringify({ ...r, rss: undefined }));
         }
       }
     }
@@ -157,4 +161,27 @@ for (const model of a.models!.split(',')) {
       console.log(`| ${model} | ${c} | **tstorch / best peer (${bs})** | **${(best.tstorch / bv).toFixed(2)}x** | | | | | |`);
     }
   }
+}
+
+// Pictures: throughput against clients, and each server's RSS through all of its runs (flat is the goal).
+for (const model of a.models!.split(',')) {
+  const cs = a.concurrency!.split(',').map(Number);
+  const mine = runs.filter((r) => r.model === model);
+  if (mine.length === 0) continue;
+  const base = a.out!.replace(/\.json$/, '');
+  await plotCurves({
+    title: `${model}: images/s by concurrent clients (load avg ${mine[0]!.load[0]})`, xLabel: 'log2(clients)', yLabel: 'images/s',
+    x: cs.map((c) => Math.log2(c)),
+    series: Object.fromEntries(sides.map((side) => [side, cs.map((c) => med(mine.filter((r) => r.side === side && r.connections === c).map((r) => r.imagesPerSecond)))])),
+    path: `${base}-${model}-throughput.png`,
+  });
+  const rssOf = (side: string): number[] => mine.filter((r) => r.side === side).flatMap((r) => r.rss);
+  const longest = Math.max(...sides.map((side) => rssOf(side).length));
+  await plotCurves({
+    title: `${model}: server RSS through its runs (MiB)`, xLabel: 'seconds under load', yLabel: 'MiB',
+    x: Array.from({ length: longest }, (_, i) => i),
+    series: Object.fromEntries(sides.map((side) => { const v = rssOf(side); return [side, Array.from({ length: longest }, (_, i) => v[i] ?? NaN)]; })),
+    path: `${base}-${model}-rss.png`,
+  });
+  console.log(`pictures: ${base}-${model}-throughput.png, ${base}-${model}-rss.png`);
 }

@@ -1,7 +1,8 @@
 // How a served model runs a batch: an inference engine, built once per model in the model's thread from the
 // loaded module and an example input. 'eager' calls the module itself (in inference mode, freeing every
-// intermediate tensor); compiled engines (TorchScript, ONNX Runtime) plug in by name with registerEngine, with
-// the shape of `compile(model, {engine, exampleInput}) -> {run(batch), engine}`.
+// intermediate tensor); compiled engines (TorchScript, ONNX Runtime) plug in by name with registerEngine: an
+// engine of the deployment work's `compile(model, {engine, exampleInput})` (run(batch) -> Promise<Tensor>,
+// dispose(), describe()) fits this interface as it is.
 import type { Module } from '../../nn/module.js';
 import { Tensor } from '../../tensor.js';
 import { inferenceMode } from '../../autograd/grad-mode.js';
@@ -12,9 +13,11 @@ export interface InferenceEngine {
   /** The engine's name ('eager', 'jit', 'onnxruntime'). */
   readonly engine: string;
   /** The model's output for a batch (N, C, H, W float32): logits, a tensor the caller disposes. */
-  run(batch: Tensor): Tensor;
+  run(batch: Tensor): Tensor | Promise<Tensor>;
   /** Frees what the engine holds (sessions, compiled graphs). */
   dispose?(): void;
+  /** The engine in a few words, for the start-up line ('onnxruntime 1.30.0, 2 threads'). */
+  describe?(): string;
 }
 
 export interface EngineOptions {

@@ -16,7 +16,7 @@ const start = workerData as ModelStart;
 const post = (r: ModelReply): void => start.port.postMessage(r);
 
 /** The fastest of 1 thread and all cores for a batch of `n`, timing the engine itself on zeros. */
-function chooseThreads(engine: InferenceEngine, shape: number[], n: number): number {
+async function chooseThreads(engine: InferenceEngine, shape: number[], n: number): Promise<number> {
   const max = availableParallelism();
   if (max <= 1) return 1;
   const x = torch.zeros([n, ...shape]);
@@ -24,9 +24,9 @@ function chooseThreads(engine: InferenceEngine, shape: number[], n: number): num
   try {
     for (const t of [1, max, 1, max]) {
       torch.setNumThreads(t);
-      if (best[t] === undefined) engine.run(x).dispose(); // warm-up at this size and thread count
+      if (best[t] === undefined) (await engine.run(x)).dispose(); // warm-up at this size and thread count
       const t0 = performance.now();
-      engine.run(x).dispose();
+      (await engine.run(x)).dispose();
       best[t] = Math.min(best[t] ?? Infinity, performance.now() - t0);
     }
   } finally {
@@ -44,7 +44,7 @@ async function load(): Promise<{ engine: InferenceEngine; info: ModelInfo; class
   const shape = [3, crop[0]!, crop[1]!];
   const example = torch.zeros([1, ...shape]);
   const engine = await createEngine(start.engine, loaded.model, { exampleInput: example });
-  const out = engine.run(example);
+  const out = await engine.run(example);
   const numClasses = out.shape[1]!;
   out.dispose();
   example.dispose();
@@ -55,40 +55,48 @@ async function load(): Promise<{ engine: InferenceEngine; info: ModelInfo; class
   if (start.threads > 0) {
     threads = { single: start.threads, batch: start.threads };
   } else {
-    const single = chooseThreads(engine, shape, 1);
-    threads = { single, batch: start.batchSize > 1 ? chooseThreads(engine, shape, start.batchSize) : single };
+    const single = await chooseThreads(engine, shape, 1);
+    threads = { single, batch: start.batchSize > 1 ? await chooseThreads(engine, shape, start.batchSize) : single };
   }
   torch.setNumThreads(threads.batch);
   const info: ModelInfo = {
     arch: spec.arch, source: loaded.source, kind: loaded.kind, classes: loaded.classes, numClasses, preprocess: p,
-    engine: engine.engine, threads, loadSeconds: (performance.now() - t0) / 1000,
+    engine: engine.describe?.() ?? engine.engine, threads, loadSeconds: (performance.now() - t0) / 1000,
   };
   return { engine, info, classes: loaded.classes };
 }
 
-function runBatch(engine: InferenceEngine, info: ModelInfo, classes: string[] | null, m: RunBatch): void {
+async function runBatch(engine: InferenceEngine, info: ModelInfo, classes: string[] | null, m: RunBatch): Promise<void> {
   const t0 = performance.now();
+  let x: torch.Tensor | null = null;
+  let out: torch.Tensor | null = null;
   try {
-    const tops = torch.tidy(() => {
-      const x = torch.stack(m.inputs.map((t) => unpack(t) as torch.Tensor));
-      torch.setNumThreads(m.inputs.length === 1 ? info.threads.single : info.threads.batch);
-      return topk(engine.run(x), m.topk, classes);
-    });
+    x = torch.tidy(() => torch.stack(m.inputs.map((t) => unpack(t) as torch.Tensor)));
+    torch.setNumThreads(m.inputs.length === 1 ? info.threads.single : info.threads.batch);
+    out = await engine.run(x);
+    const tops = topk(out, m.topk, classes);
     post({ type: 'result', id: m.id, tops, ms: performance.now() - t0 });
   } catch (e) {
     post({ type: 'error', id: m.id, message: e instanceof Error ? e.message : String(e) });
+  } finally {
+    x?.dispose();
+    out?.dispose();
   }
 }
 
 try {
   const { engine, info, classes } = await load();
+  // One batch at a time, in order, even when the engine's run() is asynchronous.
+  let chain = Promise.resolve();
   start.port.on('message', (m: RunBatch | Stop) => {
     if (m.type === 'stop') {
-      engine.dispose?.();
-      start.port.close();
+      void chain.then(() => {
+        engine.dispose?.();
+        start.port.close();
+      });
       return;
     }
-    runBatch(engine, info, classes, m);
+    chain = chain.then(() => runBatch(engine, info, classes, m));
   });
   post({ type: 'ready', info });
 } catch (e) {
