@@ -237,14 +237,14 @@ test('batching: a batch leaves full, after maxBatchDelay, or at once when nothin
   assert.equal(r5.batchSize, 1);
   assert.ok(performance.now() - t0 >= 35, 'the last batch waited for maxBatchDelay');
   await assert.rejects(p6, CancelledError);
-  // The announced images arrive: with nothing further on its way, the last one leaves without waiting.
-  const s7 = b.submit(item(7));
-  b.expect(-1);
-  const s8 = b.submit(item(8));
-  b.expect(-1);
+  // The two announced images arrive: the first waits for the second, which completes the batch at once.
+  const s7 = b.submit(item(7), true);
+  assert.equal(calls.length, 3, 'the first of two announced images waits');
+  const s8 = b.submit(item(8), true);
+  assert.equal(calls.length, 4, 'the second one sends the batch at once, without waiting for maxBatchDelay');
   const [r7, r8] = await Promise.all([s7, s8]);
-  assert.ok(r7.batchSize >= 1 && r8.batchSize >= 1);
-  assert.deepEqual(sizes.slice(0, 3), [1, 3, 1]);
+  assert.deepEqual([r7.batchSize, r8.batchSize, r7.top[0]!.label, r8.top[0]!.label], [2, 2, 'c7', 'c8']);
+  assert.deepEqual(sizes, [1, 3, 1, 2]);
 });
 
 test('answers: {label: probability} best first, integer-like labels included; one object per image', () => {

@@ -58,9 +58,11 @@ export class Batcher {
     if (n < 0) this.schedule();
   }
 
-  submit(item: BatchItem): Promise<BatchResult> {
+  /** Queues an image; `announced`: it was counted with expect(1), and stops counting as on its way now. */
+  submit(item: BatchItem, announced = false): Promise<BatchResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
+      if (announced) this.upstream--;
       this.schedule();
     });
   }

@@ -584,17 +584,21 @@ export class ModelServer {
       for (const im of images) readImageHeader(im.data, this.o.maxImagePixels, images.length > 1 || multipartType !== null ? im.name : 'the body');
       const preprocess = model.info!.preprocess;
       const settled = await Promise.allSettled(images.map(async (im) => {
+        let preprocessed;
         try {
-          const { tensor, ms } = await this.pool.run(im.data, preprocess);
-          const item: BatchItem = { tensor, topk, cancelled: ctx.answered, enqueuedAt: performance.now() };
-          items.push(item);
-          b.expect(-1);
-          upstream--;
-          return { result: await b.submit(item), ms };
+          preprocessed = await this.pool.run(im.data, preprocess);
         } catch (e) {
+          b.expect(-1); // this image will not reach the batcher
+          upstream--;
+          // The other images of the request are not worth running any more.
+          for (const it of items) it.cancelled = true;
           if (e instanceof DecodeError) throw decodeFailure(e.message.replace(/^cannot decode image \([^)]*\): /, ''), im.name);
           throw e;
         }
+        const item: BatchItem = { tensor: preprocessed.tensor, topk, cancelled: ctx.answered, enqueuedAt: performance.now() };
+        items.push(item);
+        upstream--;
+        return { result: await b.submit(item, true), ms: preprocessed.ms };
       }));
       const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
       if (failed !== undefined) throw failed.reason;
