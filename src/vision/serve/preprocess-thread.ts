@@ -5,7 +5,7 @@ import { workerData } from 'node:worker_threads';
 import { setNumThreads } from '../../config.js';
 import { tidy } from '../../memory.js';
 import { pack } from '../../data/pack.js';
-import { decodeImage } from '../io/decode.js';
+import { decodeToImage } from '../io/decode.js';
 import { inferenceTransform } from '../../train/predict.js';
 import type { Tensor } from '../../tensor.js';
 import type { Compose } from '../transforms/index.js';
@@ -31,7 +31,7 @@ async function run(task: PreprocessTask): Promise<void> {
   let reply: PreprocessReply;
   const transfer: ArrayBuffer[] = [];
   try {
-    const img = await decodeImage(new Uint8Array(task.bytes), { mode: 'RGB' });
+    const img = await decodeToImage(new Uint8Array(task.bytes), { mode: 'RGB' });
     const tensor = tidy(() => pack(transformFor(task.preprocess).call(img) as Tensor, transfer));
     reply = { id: task.id, ok: true, tensor, ms: performance.now() - t0 };
   } catch (e) {
