@@ -21,6 +21,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   finetune: { summary: 'fine-tune a zoo model on an image folder (transfer learning)', load: () => import('./commands/finetune.js') },
   predict: { summary: 'top-k classes of images with a zoo model or a fine-tuned checkpoint', load: () => import('./commands/predict.js') },
   run: { summary: "launch a distributed job: N workers per node with torchrun's environment (torchrun's twin)", load: () => import('./commands/run.js') },
+  serve: { summary: 'serve models over HTTP (TorchServe\'s inference API) with dynamic batching', load: () => import('./commands/serve.js') },
 };
 
 /** The top-level help. New commands are added to COMMANDS above. */
