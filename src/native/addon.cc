@@ -1180,9 +1180,13 @@ int ExifOrientation(const jpeg_saved_marker_ptr markers) {
   return 1;
 }
 
-// Decodes into `out` (resized by the callback); false when the file is not for this fast path.
+enum class JpegResult { Decoded, NotPlain, TooLarge };
+
+// Decodes into the buffer the callback allocates. NotPlain: the file is not for this fast path. TooLarge: the
+// header declares more than `max_pixels` pixels (the decompression-bomb limit), with its size in *w, *h:
+// nothing was allocated.
 template <typename Alloc>
-bool DecodeJpegRgb(const uint8_t* data, size_t len, Alloc&& alloc) {
+JpegResult DecodeJpegRgb(const uint8_t* data, size_t len, double max_pixels, uint32_t* w, uint32_t* h, Alloc&& alloc) {
   jpeg_decompress_struct cinfo;
   JpegError err;
   cinfo.err = jpeg_std_error(&err.pub);
@@ -1191,32 +1195,36 @@ bool DecodeJpegRgb(const uint8_t* data, size_t len, Alloc&& alloc) {
   // Only plain C data lives between setjmp and longjmp: nothing with a destructor is skipped by the jump.
   if (setjmp(err.jump)) {
     jpeg_destroy_decompress(&cinfo);
-    return false;
+    return JpegResult::NotPlain;
   }
   jpeg_create_decompress(&cinfo);
   jpeg_mem_src(&cinfo, const_cast<unsigned char*>(data), static_cast<unsigned long>(len));
   jpeg_save_markers(&cinfo, JPEG_APP0 + 1, 0xffff);
   jpeg_read_header(&cinfo, TRUE);
+  // A header can promise any size: the caller's limit is checked before libjpeg allocates anything for the
+  // image (its coefficient buffers included), whatever the colour space.
+  if (static_cast<double>(cinfo.image_width) * cinfo.image_height > max_pixels) {
+    *w = cinfo.image_width;
+    *h = cinfo.image_height;
+    jpeg_destroy_decompress(&cinfo);
+    return JpegResult::TooLarge;
+  }
   const bool plain = cinfo.num_components == 3 &&
                      (cinfo.jpeg_color_space == JCS_YCbCr || cinfo.jpeg_color_space == JCS_RGB) &&
                      ExifOrientation(cinfo.marker_list) == 1 && !err.warned;
   if (!plain) {
     jpeg_destroy_decompress(&cinfo);
-    return false;
+    return JpegResult::NotPlain;
   }
   cinfo.out_color_space = JCS_RGB;
-  // A header can promise any size: past 2^28 pixels (over PIL's decompression-bomb limit) sharp decides, with
-  // its own limit and error message.
-  if (static_cast<uint64_t>(cinfo.image_width) * cinfo.image_height > (uint64_t{1} << 28)) {
-    jpeg_destroy_decompress(&cinfo);
-    return false;
-  }
   jpeg_start_decompress(&cinfo);
   const size_t stride = static_cast<size_t>(cinfo.output_width) * 3;
+  *w = cinfo.output_width;
+  *h = cinfo.output_height;
   uint8_t* out = alloc(cinfo.output_width, cinfo.output_height);
   if (out == nullptr) {
     jpeg_destroy_decompress(&cinfo);
-    return false;
+    return JpegResult::NotPlain;
   }
   while (cinfo.output_scanline < cinfo.output_height) {
     JSAMPROW row = out + static_cast<size_t>(cinfo.output_scanline) * stride;
@@ -1225,25 +1233,27 @@ bool DecodeJpegRgb(const uint8_t* data, size_t len, Alloc&& alloc) {
   jpeg_finish_decompress(&cinfo);
   const bool clean = !err.warned;  // e.g. a truncated file: libjpeg pads it with grey and only warns
   jpeg_destroy_decompress(&cinfo);
-  return clean;
+  return clean ? JpegResult::Decoded : JpegResult::NotPlain;
 }
 }  // namespace
 #endif
 
-// decodeJpeg(bytes): {width, height, channels: 3, data} or null (not a plain RGB JPEG: use sharp).
+// decodeJpeg(bytes, maxPixels = 2^28): {width, height, channels: 3, data}; null when it is not a plain RGB JPEG
+// (use sharp); {width, height, tooLarge: true} when the header declares more than maxPixels pixels (nothing was
+// decoded or allocated: the caller reports the decompression bomb).
 Napi::Value DecodeJpeg(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
 #ifdef TSTORCH_HAVE_LIBJPEG
   size_t len;
   const uint8_t* data = TypedData<uint8_t>(info[0], "bytes", &len);
+  double max_pixels = static_cast<double>(uint64_t{1} << 28);
+  if (info.Length() > 1 && info[1].IsNumber()) max_pixels = info[1].As<Napi::Number>().DoubleValue();
   if (len < 4 || data[0] != 0xFF || data[1] != 0xD8) return env.Null();
   Napi::ArrayBuffer buf;
   uint32_t w = 0, h = 0;
   // libjpeg writes the rows straight into the ArrayBuffer handed to JavaScript. No exception may cross libjpeg's
   // C frames, so a failed allocation is a null pointer (and sharp then reports the failure).
-  const bool ok = DecodeJpegRgb(data, len, [&](uint32_t width, uint32_t height) -> uint8_t* {
-    w = width;
-    h = height;
+  const JpegResult r = DecodeJpegRgb(data, len, max_pixels, &w, &h, [&](uint32_t width, uint32_t height) -> uint8_t* {
     try {
       buf = Napi::ArrayBuffer::New(env, static_cast<size_t>(width) * height * 3);
     } catch (...) {
@@ -1251,7 +1261,14 @@ Napi::Value DecodeJpeg(const Napi::CallbackInfo& info) {
     }
     return static_cast<uint8_t*>(buf.Data());
   });
-  if (!ok) return env.Null();
+  if (r == JpegResult::NotPlain) return env.Null();
+  if (r == JpegResult::TooLarge) {
+    auto o = Napi::Object::New(env);
+    o.Set("width", Napi::Number::New(env, w));
+    o.Set("height", Napi::Number::New(env, h));
+    o.Set("tooLarge", Napi::Boolean::New(env, true));
+    return o;
+  }
   auto o = Napi::Object::New(env);
   o.Set("width", Napi::Number::New(env, w));
   o.Set("height", Napi::Number::New(env, h));
