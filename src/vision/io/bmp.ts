@@ -95,8 +95,7 @@ function readHeader(b: Uint8Array): Header {
   }
   let palette: Uint8Array | null = null;
   if (bits <= 8) {
-    // Pillow's palette check: at most 256 entries survive its greyscale test
-    if (!(colors > 0 && colors <= 256)) bad(`Unsupported BMP Palette size (${colors})`);
+    if (!(colors > 0 && colors <= 65536)) bad(`Unsupported BMP Palette size (${colors})`);
     palette = b.subarray(pos, Math.min(b.length, pos + paletteStride * colors));
     pos += palette.length;
   }
@@ -108,7 +107,7 @@ function readHeader(b: Uint8Array): Header {
 /** Greyscale palettes (entry i is (i, i, i), or black and white for 2 entries) make Pillow decode to 'L' or '1'. */
 function isGreyPalette(pal: Uint8Array, stride: number, colors: number): boolean {
   for (let i = 0; i < colors; i++) {
-    const v = colors === 2 ? (i === 0 ? 0 : 255) : i;
+    const v = colors === 2 ? (i === 0 ? 0 : 255) : i & 255; // Pillow's o8(i) keeps the low byte
     const o = i * stride;
     if (o + 3 > pal.length || pal[o] !== v || pal[o + 1] !== v || pal[o + 2] !== v) return false;
   }
@@ -141,8 +140,10 @@ function decodeRle(b: Uint8Array, h: Header): Uint8Array {
       x = 0;
     } else if (byte === 1) { // end of bitmap
       break;
-    } else if (byte === 2) { // delta: zeros
+    } else if (byte === 2) { // delta: zeros. Pillow reads two bytes, checks them, then takes right and up from the next two
       if (p + 2 > b.length) break;
+      p += 2;
+      if (p + 2 > b.length) throw new TruncatedImageError('BMP RLE delta is truncated');
       n += b[p]! + b[p + 1]! * width;
       p += 2;
       x = n % width;
@@ -179,30 +180,37 @@ export function decodeBmp(b: Uint8Array): RawImage {
   checkImagePixels(width, height);
   const stride = Math.floor((width * bits + 31) / 32) * 4;
   const isRle = h.compression === RLE8 || h.compression === RLE4;
-  if (!isRle && h.offset + stride * height > b.length) {
-    throw new TruncatedImageError(`image file is truncated: ${Math.max(0, b.length - h.offset)} bytes of pixel data for ${stride * height}`);
+  // Pillow turns a palette of greys (entry i = (i, i, i); black and white for 2 entries) into mode 'L' ('1'),
+  // and then reads the rows with that mode's own bits per pixel: 8 for 'L', 1 for '1', whatever the file's depth.
+  const grey = bits <= 8 && isGreyPalette(h.palette!, h.paletteStride, h.colors);
+  const rawBits = grey ? (h.colors === 2 ? 1 : 8) : bits;
+  const rowBytes = Math.ceil((width * rawBits) / 8);
+  if (!isRle) {
+    if (rowBytes > stride) bad('codec configuration error: rows are shorter than the palette mode reads');
+    // the last row needs its pixels, not its padding
+    const need = stride * (height - 1) + rowBytes;
+    if (h.offset + need > b.length) {
+      throw new TruncatedImageError(`image file is truncated: ${Math.max(0, b.length - h.offset)} bytes of pixel data for ${need}`);
+    }
   }
 
   if (bits <= 8) {
     const pal = h.palette!;
-    // Pillow turns a palette of greys (entry i = (i, i, i); black and white for 2 entries) into mode 'L' ('1'),
-    // and then reads the rows with that mode's own bits per pixel: 8 for 'L', 1 for '1', whatever the file's depth.
-    const grey = isGreyPalette(pal, h.paletteStride, h.colors);
     let indices: Uint8Array;
     if (isRle) {
       if (grey && h.colors === 2) bad('unknown raw mode for given image mode (RLE with a black-and-white palette)');
       indices = decodeRle(b, h);
     } else {
-      const rawBits = grey ? (h.colors === 2 ? 1 : 8) : bits;
-      if (Math.ceil((width * rawBits) / 8) > stride) bad('codec configuration error: rows are shorter than the palette mode reads');
       indices = unpackIndices(b, h, stride, rawBits);
     }
     if (grey) {
       if (h.colors === 2 && !isRle) for (let i = 0; i < indices.length; i++) indices[i] = indices[i] ? 255 : 0;
       return { width, height, channels: 1, data: indices };
     }
-    // Pillow's palette: the file's entries, then its default grey ramp (i, i, i) for indices past them
-    const entries = Math.min(h.colors, Math.floor(pal.length / h.paletteStride));
+    // Pillow's palette: the file's entries (at most 256: "invalid palette size"), then its default grey ramp
+    // (i, i, i) for indices past them
+    const entries = Math.floor(pal.length / h.paletteStride);
+    if (entries > 256) bad(`invalid palette size (${entries} entries)`);
     const lut = new Uint8Array(256 * 3);
     for (let i = 0; i < 256; i++) {
       const o = i * h.paletteStride;

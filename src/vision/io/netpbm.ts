@@ -13,7 +13,7 @@ export function isNetpbm(b: Uint8Array): boolean {
   return b.length > 2 && b[0] === 0x50 && (b[1] === 0x32 || b[1] === 0x33 || b[1] === 0x35 || b[1] === 0x36) && WHITESPACE.has(b[2]!);
 }
 
-/** Python's round() of a non-negative float: half to even. */
+/** Python's round() of a float: half to even. */
 function pyRound(x: number): number {
   const f = Math.floor(x);
   const d = x - f;
@@ -44,8 +44,9 @@ export function decodeNetpbm(b: Uint8Array): RawImage {
     }
     if (token === '') throw new TruncatedImageError(`P${kind}: reached the end of the file while reading the header's ${what}`);
     if (token.length > 10) throw new ImageDecodeError(`P${kind}: token too long in the file header: ${token}`);
-    if (!/^[+-]?\d+$/.test(token)) throw new ImageDecodeError(`P${kind}: the header's ${what} is not an integer: '${token}'`);
-    return Number(token);
+    const v = pyInt(token);
+    if (Number.isNaN(v)) throw new ImageDecodeError(`P${kind}: the header's ${what} is not an integer: '${token}'`);
+    return v;
   };
   const width = headerToken('width'), height = headerToken('height'), maxval = headerToken('maxval');
   if (!(maxval > 0 && maxval < 65536)) throw new ImageDecodeError(`P${kind}: maxval must be greater than 0 and less than 65536, got ${maxval}`);
@@ -68,26 +69,106 @@ export function decodeNetpbm(b: Uint8Array): RawImage {
     else for (let i = 0; i < n; i++) out[i] = sample(bytesPer === 1 ? b[pos + i]! : (b[pos + 2 * i]! << 8) | b[pos + 2 * i + 1]!);
     return { width, height, channels, data: out };
   }
-  // plain (text) samples: each takes at least two bytes, so a short file is known before allocating
-  if ((b.length - pos + 1) / 2 < n) throw new TruncatedImageError(`not enough image data: ${b.length - pos} bytes of P${kind} text for ${n} samples`);
-  const out = new Uint8Array(n);
-  let i = 0;
-  while (i < n) {
-    while (pos < b.length && (WHITESPACE.has(b[pos]!) || b[pos] === 0x23)) {
-      if (b[pos] === 0x23) while (pos < b.length && b[pos] !== 0x0a && b[pos] !== 0x0d) pos++;
-      else pos++;
+  return { width, height, channels, data: decodePlain(b, pos, n, maxval, outMax, kind) };
+}
+
+const SAFEBLOCK = 1 << 20; // Pillow's ImageFile.SAFEBLOCK: the plain decoder reads the file in blocks of this size
+
+/** Python's int() of an ASCII token (signs and underscores between digits allowed), or NaN. */
+function pyInt(tok: string): number {
+  return /^[+-]?\d+(?:_\d+)*$/.test(tok) ? Number(tok.replace(/_/g, '')) : NaN;
+}
+
+const isSpace = (c: number): boolean => WHITESPACE.has(c);
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a); out.set(b, a.length);
+  return out;
+}
+
+/**
+ * Pillow's PpmPlainDecoder._decode_blocks, step by step: blocks of SAFEBLOCK bytes, comments cut out per block,
+ * a token cut by a block's end carried to the next, and its quirk kept: once the data ends, the last carried
+ * token repeats until the image is full (so "P2 3 3 255 7" with no final newline is nine 7s).
+ */
+function decodePlain(b: Uint8Array, start: number, n: number, maxval: number, outMax: number, kind: string): Uint8Array {
+  let fpos = start;
+  const readBlock = (): Uint8Array => {
+    const blk = b.subarray(fpos, Math.min(b.length, fpos + SAFEBLOCK));
+    fpos += blk.length;
+    return blk;
+  };
+  const findCommentEnd = (block: Uint8Array, from = 0): number => {
+    const a = block.indexOf(0x0a, from), c = block.indexOf(0x0d, from);
+    return a * c > 0 ? Math.min(a, c) : Math.max(a, c);
+  };
+  let commentSpans = false;
+  const ignoreComments = (block: Uint8Array): Uint8Array => {
+    if (commentSpans) {
+      while (block.length) {
+        const end = findCommentEnd(block);
+        if (end !== -1) { block = block.subarray(end + 1); break; }
+        block = readBlock();
+      }
     }
-    if (pos >= b.length) break;
-    const start = pos;
-    while (pos < b.length && !WHITESPACE.has(b[pos]!) && b[pos] !== 0x23) pos++;
-    if (pos - start > 10) throw new ImageDecodeError(`P${kind}: token too long in the data at byte ${start}`);
-    const tok = String.fromCharCode(...b.subarray(start, pos));
-    if (!/^[+-]?\d+$/.test(tok)) throw new ImageDecodeError(`P${kind}: sample '${tok}' at byte ${start} is not an integer`);
-    const v = Number(tok);
-    if (v > maxval) throw new ImageDecodeError(`P${kind}: channel value too large for this mode: ${v}`);
-    if (v < 0) throw new ImageDecodeError(`P${kind}: negative sample ${v} at byte ${start}`);
-    out[i++] = sample(v);
+    commentSpans = false;
+    for (;;) {
+      const cs = block.indexOf(0x23);
+      if (cs === -1) break;
+      const ce = findCommentEnd(block, cs);
+      if (ce !== -1) block = concat(block.subarray(0, cs), block.subarray(ce + 1));
+      else { block = block.subarray(0, cs); commentSpans = true; break; }
+    }
+    return block;
+  };
+  const split = (block: Uint8Array): Uint8Array[] => {
+    const out: Uint8Array[] = [];
+    let i = 0;
+    while (i < block.length) {
+      while (i < block.length && isSpace(block[i]!)) i++;
+      const s = i;
+      while (i < block.length && !isSpace(block[i]!)) i++;
+      if (i > s) out.push(block.subarray(s, i));
+    }
+    return out;
+  };
+  const wide = outMax === 65535;
+  const out = new Uint8Array(n);
+  let count = 0;
+  let half: Uint8Array | null = null;
+  const tooLong = (t: Uint8Array): never => {
+    throw new ImageDecodeError(`P${kind}: token too long found in data: ${String.fromCharCode(...t.subarray(0, 11))}`);
+  };
+  while (count !== n) {
+    let block = readBlock();
+    if (block.length === 0) {
+      if (half !== null && half.length > 0) block = new Uint8Array([0x20]);
+      else break;
+    }
+    block = ignoreComments(block);
+    if (half !== null && half.length > 0) block = concat(half, block);
+    const tokens = split(block);
+    if (block.length && !isSpace(block[block.length - 1]!)) {
+      half = tokens.pop()!;
+      if (half.length > 10) tooLong(half);
+    }
+    for (const t of tokens) {
+      if (t.length > 10) tooLong(t);
+      const tok = String.fromCharCode(...t);
+      const v = pyInt(tok);
+      if (Number.isNaN(v)) throw new ImageDecodeError(`P${kind}: invalid literal for int() in the data: '${tok}'`);
+      if (v > maxval) throw new ImageDecodeError(`P${kind}: channel value too large for this mode: ${v}`);
+      const value = pyRound((v / maxval) * outMax);
+      if (wide) {
+        if (value < 0) throw new ImageDecodeError(`P${kind}: negative sample ${v}`);
+        out[count++] = Math.min(255, value); // mode 'I', clipped by convert()
+      } else {
+        out[count++] = value & 255; // Pillow's o8 keeps the low byte
+      }
+      if (count === n) break;
+    }
   }
-  if (i < n) throw new TruncatedImageError(`not enough image data: ${i} of ${n} P${kind} samples`);
-  return { width, height, channels, data: out };
+  if (count < n) throw new TruncatedImageError(`not enough image data: ${count} of ${n} P${kind} samples`);
+  return out;
 }
