@@ -139,7 +139,7 @@ OUT_J = {p: (oracle(p) if p not in J['skip'] else None) for p in J['paths']}
 interface ChildResult { path: string; ok: boolean; canon?: string; error?: string; errorName?: string; ms: number; rssMiB: number }
 const listFile = join(dir, 'list.json');
 writeFileSync(listFile, JSON.stringify(cases.map((_, i) => pathOf(i))));
-const out = execFileSync(process.execPath, ['--import', 'tsx', join(here, 'helpers', 'hostile-child.ts'), 'load', listFile],
+const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, 'helpers', 'hostile-child.ts'), 'load', listFile],
   { encoding: 'utf8', timeout: 300_000, maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
 const lines = out.trim().split('\n').map((l) => JSON.parse(l) as ChildResult & { done?: boolean; peakMiB?: number });
 const results = new Map(lines.filter((l) => !l.done).map((l) => [l.path, l]));

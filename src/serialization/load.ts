@@ -31,7 +31,7 @@ export interface LoadOptions {
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
 const LEGACY_PROTOCOL = 1001;
 
-function targetDevice(location: string, map: MapLocation | undefined): string {
+function targetDevice(location: string, map: MapLocation | undefined, file = '<bytes>'): string {
   let dev: string;
   if (map === undefined) dev = location;
   else if (typeof map === 'string') dev = map;
@@ -43,7 +43,11 @@ function targetDevice(location: string, map: MapLocation | undefined): string {
       `Attempting to deserialize object on a CUDA device ('${location}') but CUDA is not available. `
       + "If you are running on a CPU-only machine, pass {mapLocation: 'cpu'} to torch.load.");
   }
-  return checkDevice(dev);
+  try {
+    return checkDevice(dev);
+  } catch (e) {
+    throw new SerializationError(`${file}: don't know how to restore a storage tagged with location '${location}'${dev !== location ? ` (mapped to '${dev}')` : ''}: ${(e as Error).message}`);
+  }
 }
 
 /** Ties a storage reader to the pickle's objects: builds the Tensors once storages can be read. */
@@ -61,7 +65,7 @@ class Materializer {
         throw new SerializationError(`${this.file}: storage '${root.key}' has ${bytes.byteLength} bytes; ${root.numel} elements of ${root.dtype} need ${need}`);
       }
       let t = fromBytes(bytes, [root.numel], root.dtype);
-      const dev = root.device ?? targetDevice(root.location, this.map);
+      const dev = root.device ?? targetDevice(root.location, this.map, this.file);
       if (dev !== 'cpu') t = t.to(dev);
       root.tensor = t;
     }
@@ -81,8 +85,12 @@ class Materializer {
     }
     // detach: the result shares the storage but is not an autograd view of the whole-storage tensor
     const t = this.storageTensor(root).asStrided(p.size, p.stride, offset).detach();
-    if (p.parameter) return new Parameter(t, p.requiresGrad);
-    if (p.requiresGrad) t.requiresGrad_(true);
+    try {
+      if (p.parameter) return new Parameter(t, p.requiresGrad);
+      if (p.requiresGrad) t.requiresGrad_(true);
+    } catch (e) {
+      throw new SerializationError(`${this.file}: corrupt tensor record: a ${t.dtype} tensor with requires_grad: ${(e as Error).message}`);
+    }
     return t;
   }
 
@@ -263,7 +271,7 @@ function loadZip(src: ByteSource, opts: LoadOptions): unknown {
       const ref = storageFromPid(pid, file, roots, false);
       const name = `${prefix}data/${ref.root.key}`;
       if (!zip.has(name)) throw new SerializationError(`${file}: zip archive is missing storage entry '${name}'`);
-      ref.root.device ??= targetDevice(ref.root.location, opts.mapLocation);
+      ref.root.device ??= targetDevice(ref.root.location, opts.mapLocation, file);
       return ref;
     },
   });
@@ -295,7 +303,7 @@ function loadLegacy(src: ByteSource, opts: LoadOptions): unknown {
     findGlobal: makeGlobals(file),
     persistentLoad: (pid) => {
       const ref = storageFromPid(pid, file, roots, true);
-      ref.root.device ??= targetDevice(ref.root.location, opts.mapLocation);
+      ref.root.device ??= targetDevice(ref.root.location, opts.mapLocation, file);
       return ref;
     },
   }).load();
@@ -327,6 +335,17 @@ function loadLegacy(src: ByteSource, opts: LoadOptions): unknown {
 
 /** Reads a checkpoint from a source of either format. */
 export function loadFromSource(src: ByteSource, opts: LoadOptions = {}): unknown {
+  try {
+    return loadChecked(src, opts);
+  } catch (e) {
+    // whatever a corrupt file makes fail below (a libtorch check, a typed-array length) is still a SerializationError
+    // that names the file
+    if (e instanceof SerializationError || !(e instanceof Error)) throw e;
+    throw new SerializationError(`${src.name}: cannot load the checkpoint: ${e.message}`, { cause: e });
+  }
+}
+
+function loadChecked(src: ByteSource, opts: LoadOptions): unknown {
   const file = src.name;
   if (src.size === 0) throw new SerializationError(`${file}: file is empty`);
   let obj: unknown;

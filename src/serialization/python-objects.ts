@@ -308,8 +308,12 @@ export function makeGlobals(file: string): (module: string, name: string) => PyC
   cls('collections.OrderedDict', (a) => orderedDict(a, file), [0, 1], () => new PyDict(true));
   cls('collections.Counter', (a) => counter(a, file), [0, 1], () => new PyDict(false, true));
   fn('torch._utils._rebuild_tensor', (a) => rebuildTensor(a, file, null), [4, 4]);
-  // PyTorch 2 adds an optional metadata argument
-  fn('torch._utils._rebuild_tensor_v2', (a) => rebuildTensor(a, file, 4), [6, 7]);
+  // PyTorch 2 passes a seventh argument, the tensor's metadata (conjugate bit...), only when there is some: it
+  // cannot be applied here, and PyTorch 1.13 refuses it too
+  fn('torch._utils._rebuild_tensor_v2', (a) => {
+    if (a.length === 7) throw new SerializationError(`${file}: a tensor record carries PyTorch 2 tensor metadata (${typeName(a[6])}), which is not supported`);
+    return rebuildTensor(a, file, 4);
+  }, [6, 7]);
   fn('torch._utils._rebuild_parameter', (a) => asParameter(a[0], a[1], file), [3, 3]);
   fn('torch._utils._rebuild_parameter_with_state', (a) => asParameter(a[0], a[1], file), [4, 4]);
   const fromType = (a: unknown[]): unknown => {

@@ -188,10 +188,10 @@ export function withDeclaredSize(format: 'jpeg' | 'png' | 'gif' | 'webp' | 'tiff
 }
 
 /** Byte-level mutations of a real file: flips, random bytes, cuts, duplicated or deleted runs, header fields set to extremes. */
-export function mutate(file: Uint8Array, r: () => number): Uint8Array {
+export function mutate(file: Uint8Array, r: () => number, maxEdits = 4): Uint8Array {
   const int = (n: number): number => Math.floor(r() * n);
   let b = file.slice();
-  const edits = 1 + int(4);
+  const edits = 1 + int(maxEdits);
   for (let e = 0; e < edits; e++) {
     const what = int(7);
     // most headers live in the first bytes: bias positions there half of the time

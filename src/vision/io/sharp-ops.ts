@@ -32,7 +32,8 @@ export async function decodeRaw(buffer: Uint8Array, unchanged = false, limit: nu
   // failOn 'truncated': files PIL opens despite libjpeg warnings (extraneous bytes...) still decode.
   // limitInputPixels: libvips' own check at twice the decompression-bomb limit, behind ours on the header.
   const hard = hardPixelLimit(limit);
-  const opts = { failOn: 'truncated', ignoreIcc: true, autoOrient: true, pages: 1, limitInputPixels: Number.isFinite(hard) ? hard : false } as const;
+  // sequentialRead: the pixels stream to the output buffer instead of being held twice (a whole-image input copy)
+  const opts = { failOn: 'truncated', ignoreIcc: true, autoOrient: true, pages: 1, sequentialRead: true, limitInputPixels: Number.isFinite(hard) ? hard : false } as const;
   const meta = await sharp(buffer, { ...opts, limitInputPixels: false }).metadata();
   // Only the formats Pillow decodes: libvips would also render SVG (which can reference other files), HEIF...
   if (!PIL_FORMATS.has(meta.format ?? '')) throw new UnidentifiedImageError(`cannot identify image file (a ${meta.format ?? 'unknown'} file, which Pillow does not decode)`);
@@ -42,8 +43,11 @@ export async function decodeRaw(buffer: Uint8Array, unchanged = false, limit: nu
   const grey = unchanged && (meta.channels === 1 || meta.channels === 2) && !cmyk;
   // libvips' 'b-w' output drops alpha, so grey+alpha goes through sRGB (grey replicated) and is split below.
   const greyAlpha = grey && meta.channels === 2;
-  const s = cmyk ? sharp(buffer, opts).pipelineColourspace('cmyk').toColourspace('cmyk')
+  let s = cmyk ? sharp(buffer, opts).pipelineColourspace('cmyk').toColourspace('cmyk')
     : sharp(buffer, opts).toColourspace(grey && !greyAlpha ? 'b-w' : 'srgb');
+  // RGB output: libvips drops alpha itself (no compositing, as PIL's convert('RGB')), so that a large RGBA image
+  // never exists in memory next to its RGB copy
+  if (!unchanged && !cmyk) s = s.removeAlpha();
   const { data, info } = await s.raw().toBuffer({ resolveWithObject: true });
   let channels: number = info.channels;
   let bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
