@@ -1,6 +1,7 @@
 // Small image files made in the tests: BMP and Netpbm variants (valid, quirky and hostile) for the comparisons
 // with Pillow, decompression-bomb headers of every format, and byte-level mutations of real files for fuzzing.
 // Everything is generated from a seed, so a failure names a file that can be made again.
+import { crc32 } from '../../src/serialization/zip.js';
 
 /** A small deterministic generator (mulberry32). */
 export function rng(seed: number): () => number {
@@ -172,8 +173,38 @@ export function withDeclaredSize(format: 'jpeg' | 'png' | 'gif' | 'webp' | 'tiff
         if (b[i] === 0xff && b[i + 1]! >= 0xc0 && b[i + 1]! <= 0xc2) { dv.setUint16(i + 5, height); dv.setUint16(i + 7, width); return b; }
       }
       throw new Error('no SOF marker');
-    case 'png': dv.setUint32(16, width); dv.setUint32(20, height); return b;
-    case 'gif': dv.setUint16(6, width, true); dv.setUint16(8, height, true); return b;
+    case 'png': { // IHDR's size, and its CRC made right again so that the header is read
+      dv.setUint32(16, width); dv.setUint32(20, height);
+      dv.setUint32(29, crc32(b.subarray(12, 29)));
+      return b;
+    }
+    case 'webp': { // lossless (VP8L): 14 bits of width - 1 and of height - 1 after the 0x2f signature
+      const at = b.indexOf(0x2f, 20);
+      if (String.fromCharCode(...b.subarray(12, 16)) !== 'VP8L') throw new Error('withDeclaredSize: expected a lossless WebP');
+      const bits = ((width - 1) & 0x3fff) | (((height - 1) & 0x3fff) << 14) | (dv.getUint32(at + 1, true) & ~0x0fffffff);
+      dv.setUint32(at + 1, bits >>> 0, true);
+      return b;
+    }
+    case 'tiff': { // ImageWidth (256) and ImageLength (257) in the first IFD of a little-endian TIFF
+      const ifd = dv.getUint32(4, true);
+      const n = dv.getUint16(ifd, true);
+      for (let i = 0; i < n; i++) {
+        const e = ifd + 2 + 12 * i;
+        const tag = dv.getUint16(e, true), type = dv.getUint16(e + 2, true);
+        if (tag !== 256 && tag !== 257) continue;
+        const v = tag === 256 ? width : height;
+        if (type === 3) dv.setUint16(e + 8, v, true); else dv.setUint32(e + 8, v, true);
+      }
+      return b;
+    }
+    case 'gif': { // the logical screen and the first image descriptor
+      dv.setUint16(6, width, true); dv.setUint16(8, height, true);
+      const flags = b[10]!;
+      let p = 13 + (flags & 0x80 ? 3 * 2 ** ((flags & 7) + 1) : 0);
+      while (p < b.length && b[p] === 0x21) { p += 2; while (b[p]! > 0) p += b[p]! + 1; p++; } // extensions
+      if (b[p] === 0x2c) { dv.setUint16(p + 5, width, true); dv.setUint16(p + 7, height, true); }
+      return b;
+    }
     case 'bmp': dv.setInt32(18, width, true); dv.setInt32(22, height, true); return b;
     case 'ppm': {
       const text = new TextDecoder('latin1').decode(b);

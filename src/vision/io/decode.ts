@@ -13,7 +13,7 @@ import { runSync } from './sync.js';
 import { decodeNetpbm, isNetpbm } from './netpbm.js';
 import { decodeBmp, isBmp } from './bmp.js';
 import { createImage, imageToTensor, isImage, tensorToImage, toGrayscale, toRGB, type ImageMode, type RGBImage } from './image.js';
-import { checkImagePixels, getMaxImagePixels, hardPixelLimit, ImageDecodeError, imageError, type ImageErrorReason } from './limits.js';
+import { checkImagePixels, getMaxImagePixels, hardPixelLimit, ImageDecodeError, imageError, UnidentifiedImageError, type ImageErrorReason } from './limits.js';
 
 export type { EncodeOptions };
 
@@ -67,6 +67,7 @@ function asBytes(buffer: Uint8Array | ArrayBuffer): Uint8Array {
  * Pillow's speed; every other JPEG (and any error) goes to sharp.
  */
 function decodeLocal(b: Uint8Array, limit: number | null): RawImage | undefined {
+  if (b.length === 0) throw new UnidentifiedImageError('cannot identify image file (it is empty)');
   if (isNetpbm(b)) return decodeNetpbm(b);
   if (isBmp(b)) return decodeBmp(b);
   if (b[0] === 0xff && b[1] === 0xd8) {

@@ -140,11 +140,15 @@ function decodePlain(b: Uint8Array, start: number, n: number, maxval: number, ou
   const tooLong = (t: Uint8Array): never => {
     throw new ImageDecodeError(`P${kind}: token too long found in data: ${String.fromCharCode(...t.subarray(0, 11))}`);
   };
+  let repeating = false;
   while (count !== n) {
     let block = readBlock();
     if (block.length === 0) {
       if (half !== null && half.length > 0) block = new Uint8Array([0x20]);
       else break;
+      // from here on Pillow feeds the same last token again and again: after one round, fill in one step
+      if (repeating) { out.fill(out[count - 1]!, count); count = n; break; }
+      repeating = true;
     }
     block = ignoreComments(block);
     if (half !== null && half.length > 0) block = concat(half, block);

@@ -1,6 +1,7 @@
 // The sharp (libvips) calls behind decoding and encoding, shared by the asynchronous API and by the worker
 // that serves the synchronous one. Plain data in and out, so they can cross a thread boundary.
 import type Sharp from 'sharp';
+import type { SharpOptions } from 'sharp';
 import { checkImagePixels, DEFAULT_MAX_IMAGE_PIXELS, hardPixelLimit, UnidentifiedImageError } from './limits.js';
 
 /** What libvips decodes for us: the formats Pillow opens among those sharp ships. */
@@ -33,11 +34,13 @@ export async function decodeRaw(buffer: Uint8Array, unchanged = false, limit: nu
   // limitInputPixels: libvips' own check at twice the decompression-bomb limit, behind ours on the header.
   const hard = hardPixelLimit(limit);
   // sequentialRead: the pixels stream to the output buffer instead of being held twice (a whole-image input copy)
-  const opts = { failOn: 'truncated', ignoreIcc: true, autoOrient: true, pages: 1, sequentialRead: true, limitInputPixels: Number.isFinite(hard) ? hard : false } as const;
+  let opts: SharpOptions = { failOn: 'truncated', ignoreIcc: true, autoOrient: true, pages: 1, sequentialRead: true, limitInputPixels: Number.isFinite(hard) ? hard : false };
   const meta = await sharp(buffer, { ...opts, limitInputPixels: false }).metadata();
   // Only the formats Pillow decodes: libvips would also render SVG (which can reference other files), HEIF...
   if (!PIL_FORMATS.has(meta.format ?? '')) throw new UnidentifiedImageError(`cannot identify image file (a ${meta.format ?? 'unknown'} file, which Pillow does not decode)`);
   checkImagePixels(meta.width ?? 0, meta.height ?? 0, { limit, warn: false });
+  // libtiff's read errors (a strip past the end of the file) are only warnings to libvips; Pillow refuses the file
+  if (meta.format === 'tiff') opts = { ...opts, failOn: 'error' };
   // CMYK: libvips would convert through a CMYK profile; PIL (hence torchvision) uses a plain formula.
   const cmyk = meta.space === 'cmyk';
   const grey = unchanged && (meta.channels === 1 || meta.channels === 2) && !cmyk;
