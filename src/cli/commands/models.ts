@@ -49,7 +49,7 @@ export function modelInfo(name: string, withGflops: boolean): ModelInfo {
 }
 
 export function run(argv: string[]): void {
-  const a = parseArgs(argv, spec, 'models');
+  const a = parseArgs(argv, spec, 'models', { max: 1 });
   if (a._.length > 1) throw new UserError(`models: expected at most one pattern, got ${a._.join(' ')}`);
   const names = listModels(a._[0] ? { include: a._[0] } : {});
   if (names.length === 0) throw new UserError(`models: no model matches '${a._[0]}' (try 'tstorch models' for all)`);

@@ -6,6 +6,7 @@ import { parseArgs, helpText, type OptionSpec } from '../args.js';
 import { UserError } from '../errors.js';
 import { loadZooModel } from '../../train/pretrained.js';
 import { formatPredictions, listImages, predictFiles, predictionGrid } from '../../train/predict.js';
+import { useThreads } from '../../train/threads.js';
 
 const spec = {
   weights: { type: 'string', default: 'DEFAULT', help: "DEFAULT, a published name (IMAGENET1K_V1), a checkpoint file (a fine-tuned run's best.pth), or 'none'" },
@@ -20,11 +21,11 @@ const spec = {
 export const help = helpText('predict', '<model> [--weights W] <image or folder>... [options]', spec);
 
 export async function run(argv: string[]): Promise<void> {
-  const a = parseArgs(argv, spec, 'predict');
+  const a = parseArgs(argv, spec, 'predict', { max: Infinity });
   const [name, ...inputs] = a._;
   if (!name) throw new UserError("predict: name a model, e.g. 'tstorch predict vgg13 photo.jpg' (see 'tstorch models')");
   if (inputs.length === 0) throw new UserError('predict: name at least one image file or folder');
-  if (a.threads > 0) torch.setNumThreads(a.threads);
+  useThreads(a.threads, 'predict');
   const files = listImages(inputs);
   if (files.length === 0) throw new UserError(`predict: no image files in ${inputs.join(', ')}`);
   const loaded = await loadZooModel(name, a.weights!);

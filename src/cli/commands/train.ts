@@ -2,6 +2,7 @@
 // Per epoch: a progress bar, the test accuracy, a metrics line (metrics.jsonl), curves.png, and checkpoints
 // (last.pth to resume with optimizer and RNG state; best.pth, the model's state dict, loadable by PyTorch).
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import * as torch from '../../index.js';
 import { parseArgs, helpText, type OptionSpec } from '../args.js';
 import { UserError } from '../errors.js';
@@ -14,6 +15,9 @@ import { makeOptimizer, OPTIMIZERS } from '../../train/optimizers.js';
 import { plotRun } from '../../train/plots.js';
 import { chooseThreads } from '../../train/threads.js';
 import { splitWorkers } from '../../train/dataset-factories.js';
+import { useThreads } from '../../train/threads.js';
+import { loadResumeCheckpoint } from '../../train/checkpoint.js';
+import { outputDirProblem } from '../../utils/output-path.js';
 
 const spec = {
   dataset: { type: 'string', default: 'cifar10', help: 'the data set', choices: DATASETS },
@@ -39,23 +43,25 @@ const spec = {
 export const help = helpText('train', '<model> [options]', spec) + `\n\nModels: ${MODEL_CHOICES}`;
 
 export async function run(argv: string[]): Promise<void> {
-  const a = parseArgs(argv, spec, 'train');
+  const a = parseArgs(argv, spec, 'train', { max: 1 });
   const modelName = a._[0];
   if (!modelName) throw new UserError(`train: name a model, e.g. 'tstorch train lenet' (${MODEL_CHOICES})`);
-  if (a._.length > 1) throw new UserError(`train: unexpected argument '${a._[1]}'`);
-  for (const k of ['epochs', 'batchSize'] as const) {
-    if (!Number.isInteger(a[k]) || a[k] < 1) throw new UserError(`train: --${k === 'batchSize' ? 'batch-size' : k} must be a positive integer, got ${a[k]}`);
-  }
-  if (a.threads > 0) torch.setNumThreads(a.threads);
+  useThreads(a.threads, 'train');
   const dataset = a.dataset as DatasetName;
-  const out = new RunDir(a.out ?? `runs/${modelName}-${dataset}`);
-  if (!a.resume && existsSync(out.lastPath)) {
-    console.log(`note: ${out.path} already has a run; starting afresh (use --resume to continue it)`);
-  }
+  const outPath = a.out ?? `runs/${modelName}-${dataset}`;
+  const outProblem = outputDirProblem(outPath);
+  if (outProblem !== null) throw new UserError(`train: --out '${outPath}': ${outProblem}`);
+  if (a.resume && !existsSync(join(outPath, 'last.pth'))) throw new UserError(`train: --resume: no checkpoint at ${join(outPath, 'last.pth')}`);
 
   torch.manualSeed(a.seed);
   const data = openDataset(dataset, { root: a.data, download: a.download, augment: a.augment });
   const model = buildModel(modelName, { numClasses: data.classes.length, inChannels: data.channels });
+  // the run folder is created once the data and the model are known to be there
+  const out = new RunDir(outPath);
+  if (out.removedLeftovers.length > 0) console.log(`note: removed ${out.removedLeftovers.length} temporary file(s) an interrupted run left in ${out.path}`);
+  if (!a.resume && existsSync(out.lastPath)) {
+    console.log(`note: ${out.path} already has a run; starting afresh (use --resume to continue it)`);
+  }
   if (a.threads === 0) {
     const sample = (data.test.get(0) as [torch.Tensor, number])[0];
     const { threads, timings } = chooseThreads(() => buildModel(modelName, { numClasses: data.classes.length, inChannels: data.channels }),
@@ -73,14 +79,14 @@ export async function run(argv: string[]): Promise<void> {
 
   let startEpoch = 1;
   let best = -1;
+  let metrics: EpochMetrics[] = [];
   if (a.resume) {
-    if (!existsSync(out.lastPath)) throw new UserError(`train: --resume: no checkpoint at ${out.lastPath}`);
-    const ck = torch.load(out.lastPath) as { model: Record<string, torch.Tensor>; optimizer: never; epoch: number; rng_state: torch.Tensor; best_acc: number };
-    model.loadStateDict(ck.model);
-    optimizer.loadStateDict(ck.optimizer);
-    torch.setRngState(ck.rng_state);
+    const ck = loadResumeCheckpoint(out.lastPath, model, optimizer, modelName);
     startEpoch = ck.epoch + 1;
-    best = ck.best_acc;
+    best = ck.bestAccuracy;
+    // the metrics of epochs after the checkpoint (a run killed between its metrics line and last.pth) go
+    metrics = out.readMetrics(startEpoch);
+    out.rewriteMetrics(metrics);
     console.log(`resuming ${out.path} after epoch ${ck.epoch} (best test accuracy so far ${(100 * best).toFixed(1)} %)`);
   } else {
     out.rewriteMetrics([]);
@@ -91,7 +97,6 @@ export async function run(argv: string[]): Promise<void> {
   console.log(`${model.numParameters().toLocaleString('en-US')} parameters; ${data.train.length} training and ${data.test.length} test images; ` +
     `${torch.getNumThreads()} thread${torch.getNumThreads() === 1 ? '' : 's'}; run folder ${out.path}`);
 
-  const metrics = out.readMetrics(startEpoch);
   for (let epoch = startEpoch; epoch <= a.epochs; epoch++) {
     const tr = await trainEpoch({ model, loader: trainLoader, optimizer, criterion, epoch, maxSteps: a.maxSteps || undefined, logEvery: a.logEvery });
     const te = await evaluate({ model, loader: testLoader, classes: data.classes, criterion, maxSteps: testSteps, label: `epoch ${epoch} test` });
