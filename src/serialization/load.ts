@@ -121,7 +121,14 @@ class Materializer {
         // A state dict's OrderedDict._metadata (module versions by prefix): kept as Module.stateDict() keeps it,
         // so that loaders can read it and torch.save writes it back.
         if (v.attributes !== null && v.attributes.has('_metadata')) {
-          const metadata = this.resolve(v.attributes.get('_metadata'), depth + 1);
+          let metadata = this.resolve(v.attributes.get('_metadata'), depth + 1);
+          // looked up by module prefix, never iterated in order: a Map (prefixes such as '0', '1' of a Sequential)
+          // becomes an object
+          if (metadata instanceof Map && [...metadata.keys()].every((k) => typeof k === 'string')) {
+            const byPrefix: Record<string, unknown> = {};
+            for (const [k, x] of metadata) Object.defineProperty(byPrefix, k as string, { value: x, enumerable: true, writable: true, configurable: true });
+            metadata = byPrefix;
+          }
           if (metadata !== null && typeof metadata === 'object' && !(metadata instanceof Map)) {
             setStateDictMetadata(o, metadata as StateDictMetadata);
           }
