@@ -46,7 +46,7 @@ test('BMP and PGM/PPM files decode to Pillow\'s pixels, and what Pillow refuses 
     let ours: io.RGBImage | undefined;
     let err: Error | undefined;
     try {
-      ours = io.decodeImageSync(f.bytes, { name: f.name, mode: 'RGB' });
+      ours = io.decodeToImageSync(f.bytes, { name: f.name, mode: 'RGB' });
     } catch (e) {
       err = e as Error;
     }

@@ -2,7 +2,8 @@
 // limit: each ends within seconds, under 1 GiB, in an ImageDecodeError of the right kind (a bomb, a truncated
 // file, not an image). Then the limit itself: Pillow's warning above MAX_IMAGE_PIXELS and error above twice it,
 // setMaxImagePixels and $TSTORCH_MAX_IMAGE_PIXELS (also in threads started later), and the paths that read
-// images: readImage, decodeImage, ImageFolder (get and getAsync, and onError: 'skip').
+// images: openImage, decodeToImage, torchvision.io's readImage and decodeImage, ImageFolder (get and getAsync,
+// and onError: 'skip').
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -94,24 +95,24 @@ test("Pillow's limit: a warning above MAX_IMAGE_PIXELS, an error above twice it,
     io.setMaxImagePixels(100 * 100);
     assert.equal(io.getMaxImagePixels(), 10_000);
     assert.equal(process.env.TSTORCH_MAX_IMAGE_PIXELS, '10000', 'threads started later see it');
-    const ok = await io.decodeImage(await png(100, 100));
+    const ok = await io.decodeToImage(await png(100, 100));
     assert.equal(ok.width, 100);
-    const warned = await io.decodeImage(await png(150, 100), { name: 'big.png' }); // 15000 pixels: a warning
+    const warned = await io.decodeToImage(await png(150, 100), { name: 'big.png' }); // 15000 pixels: a warning
     assert.equal(warned.width, 150);
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(warnings, ['Image size (15000 pixels) exceeds limit of 10000 pixels, could be decompression bomb DOS attack.']);
-    await assert.rejects(io.decodeImage(await png(201, 100), { name: 'huge.png' }),
+    await assert.rejects(io.decodeToImage(await png(201, 100), { name: 'huge.png' }),
       (e: Error) => e instanceof io.DecompressionBombError && e.reason === 'bomb' && /huge\.png.*20100 pixels\) exceeds limit of 20000 pixels/.test(e.message));
     // every decoder: the addon's JPEG, sharp synchronously, BMP and PPM in JavaScript
     const jpeg = await io.encodeImage(io.createImage(201, 100, 3), { format: 'jpeg' });
-    assert.throws(() => io.decodeImageSync(jpeg), io.DecompressionBombError);
+    assert.throws(() => io.decodeToImageSync(jpeg), io.DecompressionBombError);
     const bigPng = await png(201, 100);
-    assert.throws(() => io.decodeImageSync(bigPng), io.DecompressionBombError);
-    assert.throws(() => io.decodeImageSync(makeBmp({ width: 201, height: 100, bits: 24, pixels: new Uint8Array(201 * 3 * 100 + 100) })), io.DecompressionBombError);
-    assert.throws(() => io.decodeImageSync(new TextEncoder().encode('P5 201 100 255\n' + 'x'.repeat(20100))), io.DecompressionBombError);
+    assert.throws(() => io.decodeToImageSync(bigPng), io.DecompressionBombError);
+    assert.throws(() => io.decodeToImageSync(makeBmp({ width: 201, height: 100, bits: 24, pixels: new Uint8Array(201 * 3 * 100 + 100) })), io.DecompressionBombError);
+    assert.throws(() => io.decodeToImageSync(new TextEncoder().encode('P5 201 100 255\n' + 'x'.repeat(20100))), io.DecompressionBombError);
     io.setMaxImagePixels(null);
     assert.equal(io.getMaxImagePixels(), null);
-    assert.equal((await io.decodeImage(await png(201, 100))).width, 201);
+    assert.equal((await io.decodeToImage(await png(201, 100))).width, 201);
     assert.throws(() => io.setMaxImagePixels(-5), /positive integer/);
     assert.throws(() => io.setMaxImagePixels(1.5), /positive integer/);
     // a thread started now inherits the setting
@@ -134,15 +135,19 @@ test("Pillow's limit: a warning above MAX_IMAGE_PIXELS, an error above twice it,
   assert.throws(() => run('lots'), /TSTORCH_MAX_IMAGE_PIXELS must be a positive integer/);
 });
 
-test('readImage, ImageFolder (get, getAsync, onError skip) name the file and the problem', async () => {
+test('openImage, readImage, decodeImage, ImageFolder (get, getAsync, onError skip) name the file and the problem', async () => {
   const root = join(dir, 'folder');
   mkdirSync(join(root, 'a'), { recursive: true });
   writeFileSync(join(root, 'a', '1-good.png'), bytesOf('a.png'));
   writeFileSync(join(root, 'a', '2-bomb.bmp'), cases[3]!.bytes);
   writeFileSync(join(root, 'a', '3-good.jpg'), bytesOf('a.jpg'));
   const bomb = join(root, 'a', '2-bomb.bmp');
-  await assert.rejects(io.readImage(bomb), (e: Error) => e instanceof io.DecompressionBombError && e.message.includes(bomb));
-  assert.throws(() => io.readImageSync(bomb), (e: Error) => e instanceof io.DecompressionBombError && e.message.includes(bomb));
+  await assert.rejects(io.openImage(bomb), (e: Error) => e instanceof io.DecompressionBombError && e.message.includes(bomb));
+  assert.throws(() => io.openImageSync(bomb), (e: Error) => e instanceof io.DecompressionBombError && e.message.includes(bomb));
+  // torchvision.io's tensor functions go through the same guard
+  assert.throws(() => io.readImage(bomb), (e: Error) => e instanceof io.DecompressionBombError && e.message.includes(bomb));
+  await assert.rejects(io.readImageAsync(bomb), (e: Error) => e instanceof io.DecompressionBombError);
+  assert.throws(() => io.decodeImage(io.readFile(bomb)), io.DecompressionBombError);
   const strict = new ImageFolder({ root });
   assert.throws(() => strict.get(1), (e: Error) => e instanceof io.DecompressionBombError && e.message.includes(bomb));
   await assert.rejects(strict.getAsync(1), (e: Error) => e.message.includes(bomb));

@@ -2,7 +2,7 @@
 // format (older .pth/.pt/.tar files), into JavaScript values and Tensors. Tensors that were views of one
 // storage in Python are views of one storage here (asStrided over a single tensor per storage).
 import { fromBytes } from '../creation.js';
-import { type DType, elementSize } from '../dtype.js';
+import { type DTypeName, elementSize } from '../dtype.js';
 import { Tensor, checkDevice } from '../tensor.js';
 import { Parameter } from '../nn/parameter.js';
 import { cuda } from '../config.js';
@@ -44,7 +44,7 @@ function targetDevice(location: string, map: MapLocation | undefined, file = '<b
       + "If you are running on a CPU-only machine, pass {mapLocation: 'cpu'} to torch.load.");
   }
   try {
-    return checkDevice(dev);
+    return String(checkDevice(dev));
   } catch (e) {
     throw new SerializationError(`${file}: don't know how to restore a storage tagged with location '${location}'${dev !== location ? ` (mapped to '${dev}')` : ''}: ${(e as Error).message}`);
   }
@@ -211,7 +211,7 @@ function storageFromPid(pid: unknown, file: string, roots: Map<string, RootStora
   }
   let root = roots.get(key);
   if (!root) {
-    root = new RootStorage(key, type.dtype as DType, location, numelV);
+    root = new RootStorage(key, type.dtype as DTypeName, location, numelV);
     roots.set(key, root);
   } else if (root.dtype !== type.dtype) {
     throw new SerializationError(`${file}: storage '${key}' is used as both ${root.dtype} and ${type.dtype}`);

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import * as torch from '../index.js';
 import * as T from '../vision/transforms/index.js';
 import { Resize, type InterpolationMode } from '../vision/transforms/image-geometry.js';
-import { readImage } from '../vision/io/decode.js';
+import { openImage } from '../vision/io/decode.js';
 import { isImageFile } from '../vision/datasets/folder.js';
 import { captionedGridAsync } from '../vision/utils/text.js';
-import { writePng } from '../vision/io/decode.js';
+import { writePng } from '../vision/io/tensor-io.js';
 import type { ClassificationTransformParams } from '../vision/models/weights.js';
 import type { Module } from '../nn/module.js';
 import { logitsOf } from './classifier.js';
@@ -98,7 +98,7 @@ export async function predictFiles(model: Module, files: readonly string[], prep
     // decoding overlaps on sharp's threads; the transforms then run in order
     const images = await Promise.all(chunk.map(async (f) => {
       try {
-        return await readImage(f, { mode: 'RGB' });
+        return await openImage(f, { mode: 'RGB' });
       } catch (e) {
         // decoding errors name the file already
         const msg = (e as Error).message;
@@ -119,7 +119,7 @@ export async function predictFiles(model: Module, files: readonly string[], prep
 export async function predictionGrid(images: torch.Tensor, preds: readonly Prediction[], preprocess: ClassificationTransformParams, path: string): Promise<void> {
   const captions = preds.map((p) => `${p.top[0]!.label} (${(100 * p.top[0]!.probability).toFixed(1)} %)`);
   const img = await captionedGridAsync(images, { captions, nrow: Math.min(preds.length, 4), mean: preprocess.mean, std: preprocess.std, fontSize: 12 });
-  await writePng(path, img);
+  writePng(img, path);
 }
 
 /** The predictions as text: one block per image, `  label  probability` per line. */

@@ -28,10 +28,10 @@ async function one(path: string): Promise<Record<string, unknown>> {
     const bytes = new Uint8Array(readFileSync(path));
     // one decoded image at a time: the synchronous decoder's result is hashed and dropped before the async one
     const digest = (img: io.RGBImage): string => `${img.width}x${img.height}:${createHash('sha1').update(img.data).digest('hex')}`;
-    const a = digest(io.decodeImageSync(bytes, { name: path }));
+    const a = digest(io.decodeToImageSync(bytes, { name: path }));
     collect();
     let b: string | Error;
-    try { b = digest(await io.decodeImage(bytes, { name: path })); } catch (e) { b = e as Error; }
+    try { b = digest(await io.decodeToImage(bytes, { name: path })); } catch (e) { b = e as Error; }
     if (b instanceof Error) return { path, ok: false, error: `sync decoded but async failed: ${b.message}`, errorName: 'Mismatch', ms: performance.now() - t0 };
     return { path, ok: true, size: a.split(':')[0], same: a === b, ms: performance.now() - t0 };
   } catch (e) {
