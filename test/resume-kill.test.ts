@@ -26,10 +26,12 @@ const args = (out: string, resume: boolean): string[] => ['--import', 'tsx', joi
 type Strategy = 'random' | 'writing-last' | 'writing-best' | 'after-metrics';
 
 /**
- * Runs the command and kills it on the strategy's event, or after `delayMs` for 'random'. Resolves with what killed
- * it (null: it ended by itself, which happens when the event never comes, e.g. no better accuracy to save).
+ * Runs the command and kills it on the strategy's event. 'random' kills after `delay.ms`, counted from the start, or,
+ * with `delay.afterEpoch`, from the end of the attempt's first epoch (a random point of the next one, so that one
+ * attempt never runs to the end). Resolves with what killed it (null: it ended by itself, which happens when the
+ * event never comes, e.g. no better accuracy to save).
  */
-function attempt(out: string, resume: boolean, strategy: Strategy | null, delayMs: number): Promise<{ killed: Strategy | null; code: number | null; stderr: string }> {
+function attempt(out: string, resume: boolean, strategy: Strategy | null, delay: { ms: number; afterEpoch: boolean }): Promise<{ killed: Strategy | null; code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args(out, resume), { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -38,13 +40,16 @@ function attempt(out: string, resume: boolean, strategy: Strategy | null, delayM
     const kill = (by: Strategy = strategy!): void => { if (killed === null && child.exitCode === null && child.kill('SIGKILL')) killed = by; };
     let timer: NodeJS.Timeout | undefined;
     // while a checkpoint is written: as soon as its temporary file appears
-    const watcher = strategy !== 'random' && strategy !== null ? watch(out, (event, name) => {
+    const watcher = strategy !== null ? watch(out, (event, name) => {
       if (strategy === 'writing-last' && name !== null && /^\.last\.pth\..*\.tmp$/.test(name)) kill();
       if (strategy === 'writing-best' && name !== null && /^\.best\.pth\..*\.tmp$/.test(name)) kill();
       if (strategy === 'after-metrics' && event === 'change' && name === 'metrics.jsonl') kill();
+      if (strategy === 'random' && delay.afterEpoch && timer === undefined && event === 'change' && name === 'metrics.jsonl') {
+        timer = setTimeout(() => kill('random'), delay.ms);
+      }
     }) : undefined;
     // the event strategies wait for their event; random ones for the delay
-    if (strategy === 'random') timer = setTimeout(() => kill('random'), delayMs);
+    if (strategy === 'random' && !delay.afterEpoch) timer = setTimeout(() => kill('random'), delay.ms);
     child.on('exit', (code) => {
       watcher?.close();
       if (timer !== undefined) clearTimeout(timer);
@@ -76,7 +81,7 @@ async function killAndResume(seed: number): Promise<void> {
   const t0 = performance.now();
   let firstEpochMs = 0;
   const w = watch(reference, (event, name) => { if (name === 'metrics.jsonl' && event === 'change' && firstEpochMs === 0) firstEpochMs = performance.now() - t0; });
-  const ref = await attempt(reference, false, null, 0);
+  const ref = await attempt(reference, false, null, { ms: 0, afterEpoch: false });
   const runMs = performance.now() - t0;
   w.close();
   assert.equal(ref.code, 0, ref.stderr);
@@ -87,8 +92,7 @@ async function killAndResume(seed: number): Promise<void> {
   const run = join(work, `killed-${seed}`);
   mkdirSync(run);
   const r = rng(seed);
-  // kills while writing a checkpoint or right after a metrics line make no progress; random ones (after the time the
-  // first epoch takes, within the next 40 % of the run) move it on a little
+  // kills while writing a checkpoint or right after a metrics line make no progress; random ones move it on a little
   const plan: Strategy[] = ['writing-best', 'random', 'writing-last', 'random', 'after-metrics', 'random', 'writing-last', 'random', 'after-metrics', 'random'];
   const kills: Record<Strategy, number> = { random: 0, 'writing-last': 0, 'writing-best': 0, 'after-metrics': 0 };
   let done = false, tornRepaired = false, resumes = 0;
@@ -101,7 +105,10 @@ async function killAndResume(seed: number): Promise<void> {
       appendFileSync(join(run, 'metrics.jsonl'), '{"epoch": 9, "trainLo');
       tornRepaired = true;
     }
-    const res = await attempt(run, resume, strategy, Math.floor(firstEpochMs + 0.4 * (runMs - firstEpochMs) * r()));
+    // random kills: half during start-up and the first epoch, half somewhere in the epoch after the first one
+    const afterEpoch = r() < 0.5;
+    const ms = afterEpoch ? r() * (runMs - firstEpochMs) / EPOCHS : (0.3 + 0.7 * r()) * firstEpochMs;
+    const res = await attempt(run, resume, strategy, { ms: Math.floor(ms), afterEpoch });
     if (process.env.TSTORCH_HOSTILE_REPORT === '1') {
       const epochs = existsSync(join(run, 'metrics.jsonl')) ? readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').length : 0;
       console.log(`attempt ${i}: ${resume ? 'resume' : 'fresh'}, ${strategy ?? 'to the end'}: ${res.killed !== null ? `killed (${res.killed})` : `exit ${res.code}`}, metrics lines ${epochs}`);
