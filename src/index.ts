@@ -23,3 +23,6 @@ export * as serialization from './serialization/index.js';
 export * as optim from './optim/index.js';
 export * as utils from './utils/index.js';
 
+export * as jit from './jit/index.js';
+export * as onnx from './onnx/index.js';
+export * as inference from './inference/index.js';

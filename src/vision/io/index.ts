@@ -6,3 +6,4 @@ export {
   DEFAULT_MAX_IMAGE_PIXELS, getMaxImagePixels, setMaxImagePixels, checkImagePixels, ImageDecodeError, DecompressionBombError,
   TruncatedImageError, UnidentifiedImageError, type ImageErrorReason,
 } from './limits.js';
+export { decodePaletteImage, readPaletteImage, type PaletteImage } from './png-palette.js';
