@@ -12,10 +12,12 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { deflateSync } from 'node:zlib';
 import * as io from '../src/vision/io/index.js';
 import { ImageFolder } from '../src/vision/datasets/folder.js';
 import { runPython } from './helpers/pytorch.js';
 import { makeBmp, withDeclaredSize } from './helpers/hostile-images.js';
+import { crc32 } from '../src/serialization/zip.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tstorch-hostile-img-'));
@@ -164,4 +166,45 @@ test('openImage, readImage, decodeImage, ImageFolder (get, getAsync, onError ski
   } finally {
     process.off('warning', onWarning);
   }
+});
+
+test("the PNG mask decoder (VOC's class masks) has the same guards: bomb, inflation capped at the header's size, truncation", () => {
+  const chunk = (type: string, data: Uint8Array): Uint8Array => {
+    const b = new Uint8Array(12 + data.length);
+    const dv = new DataView(b.buffer);
+    dv.setUint32(0, data.length);
+    b.set(new TextEncoder().encode(type), 4);
+    b.set(data, 8);
+    dv.setUint32(8 + data.length, crc32(b.subarray(4, 8 + data.length)));
+    return b;
+  };
+  const png = (width: number, height: number, idat: Uint8Array): Uint8Array => {
+    const ihdr = new Uint8Array(13);
+    const dv = new DataView(ihdr.buffer);
+    dv.setUint32(0, width); dv.setUint32(4, height);
+    ihdr.set([8, 3, 0, 0, 0], 8); // 8-bit palette, not interlaced
+    const parts = [Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('PLTE', new Uint8Array(3 * 256)), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))];
+    return Buffer.concat(parts);
+  };
+  // a valid 4 x 2 mask of class ids
+  const rows = Uint8Array.from([0, 1, 2, 3, 4, 0, 5, 6, 7, 8]); // each row: filter 0, then 4 indices
+  const ok = io.decodePaletteImage(png(4, 2, deflateSync(rows)), 'ok.png');
+  assert.deepEqual([...ok.data], [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.equal(ok.mode, 'P');
+  // 16000 x 16000 declared in a file of a few hundred bytes: refused before anything is inflated
+  assert.throws(() => io.decodePaletteImage(png(16000, 16000, deflateSync(rows)), 'bomb.png'),
+    (e: Error) => e instanceof io.DecompressionBombError && /256000000 pixels/.test(e.message));
+  // a deflate bomb: 64 x 64 declared, 32 MiB of zeros in a 32 KiB stream; inflation stops at the declared size
+  const zbomb = png(64, 64, deflateSync(new Uint8Array(32 << 20), { level: 9 }));
+  const rss0 = process.memoryUsage().rss;
+  const t0 = performance.now();
+  assert.throws(() => io.decodePaletteImage(zbomb, 'zbomb.png'),
+    (e: Error) => e instanceof io.ImageDecodeError && /inflates to more than the 4160 bytes/.test(e.message));
+  assert.ok(performance.now() - t0 < 5000);
+  assert.ok(process.memoryUsage().rss - rss0 < 16 << 20, "no 32 MiB buffer");
+  // too little data, a cut file, not a PNG at all
+  assert.throws(() => io.decodePaletteImage(png(4, 3, deflateSync(rows)), 'short.png'), io.TruncatedImageError);
+  const whole = png(4, 2, deflateSync(rows));
+  assert.throws(() => io.decodePaletteImage(whole.subarray(0, 40), 'cut.png'), io.TruncatedImageError);
+  assert.throws(() => io.decodePaletteImage(new TextEncoder().encode('not a png'), 'text.png'), io.UnidentifiedImageError);
 });
