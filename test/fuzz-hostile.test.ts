@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import * as torch from '../src/index.js';
 import { runPython } from './helpers/pytorch.js';
 import { PY_ORACLE } from './helpers/load-oracle.js';
-import { mutate, rng } from './helpers/hostile-images.js';
+import { mutate, mutatePngStructure, rng } from './helpers/hostile-images.js';
 import { checkpointZip } from './helpers/hostile-checkpoints.js';
 import { ZipReader } from '../src/serialization/zip.js';
 import { MemorySource } from '../src/serialization/byte-source.js';
@@ -34,7 +34,7 @@ interface ChildLine { path: string; ok: boolean; canon?: string; error?: string;
  * are decoded under a decompression-bomb limit of 4096 x 4096 pixels, so that the peak shows whether any file gets
  * past the guard (the default limit's own cost is measured file by file in image-hostile.test.ts).
  */
-function runChild(mode: 'load' | 'decode', paths: string[], timeoutMs: number): ChildLine[] {
+function runChild(mode: 'load' | 'decode' | 'mask', paths: string[], timeoutMs: number): ChildLine[] {
   const list = join(dir, `${mode}-list.json`);
   writeFileSync(list, JSON.stringify(paths));
   const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, 'helpers', 'hostile-child.ts'), mode, list],
@@ -169,5 +169,63 @@ test(`image decoders: ${IMG_PER_SEED} mutations of each of ${Object.keys(imgSeed
   if (process.env.TSTORCH_HOSTILE_REPORT === '1') {
     const slowest = Math.max(...ours.map((o) => o.ms));
     console.log(`images: ${ours.length} files, ${decoded} decoded, slowest ${slowest.toFixed(0)} ms, peak ${Math.max(...ours.map((o) => o.rssMiB)).toFixed(0)} MiB`);
+  }
+});
+
+// ------------------------------------------------------------------------------- PNG class masks (VOC segmentation)
+const maskSeeds = runPython(`
+from PIL import Image
+rng = np.random.RandomState(1)
+a = rng.randint(0, 256, (19, 23)).astype(np.uint8)
+files = {}
+def save(name, img):
+    p = os.path.join(J, name); img.save(p); files[name] = p
+save('mask-p8.png', Image.fromarray(a % 21, 'L').convert('P'))
+p4 = Image.fromarray(a % 16, 'P'); p4.putpalette(list(range(48))); save('mask-p4.png', p4)
+save('mask-l8.png', Image.fromarray(a, 'L'))
+save('mask-1.png', Image.fromarray(a > 127).convert('1'))
+OUT_J = files
+`, { json: dir }).json as Record<string, string>;
+const maskFiles: string[] = [];
+{
+  const r = rng(SEED + 200);
+  for (const [name, path] of Object.entries(maskSeeds)) {
+    const bytes = new Uint8Array(readFileSync(path));
+    maskFiles.push(path);
+    for (let i = 0; i < IMG_PER_SEED; i++) {
+      // half byte-level (mostly refused by checksums, as Pillow does), half well-formed outside, odd inside
+      const p = join(dir, `m${i}-${name}`);
+      writeFileSync(p, i % 2 === 0 ? mutate(bytes, r) : mutatePngStructure(bytes, r));
+      maskFiles.push(p);
+    }
+  }
+}
+
+test(`PNG mask decoder: ${IMG_PER_SEED} mutations of each of ${Object.keys(maskSeeds).length} masks ('P' 8 and 4 bits, 'L', '1'), no crash, hang or memory growth, and what decodes equals Pillow`, () => {
+  const ours = runChild('mask', maskFiles, HEAVY ? 1_800_000 : 300_000);
+  const bad = ours.filter((o) => o.ms > MAX_MS || (!o.ok && !/ImageDecodeError|DecompressionBombError|TruncatedImageError|UnidentifiedImageError/.test(o.errorName ?? '')));
+  assert.deepEqual(bad.map((o) => `${o.path}: ${o.ms.toFixed(0)} ms ${o.errorName}: ${o.error}`), []);
+  const decoded = ours.filter((o) => o.ok);
+  // Pillow on the files decoded here: the stored values of a 'P' image, the grey levels of 'L' and '1'
+  const pil = runPython(`
+import hashlib
+from PIL import Image
+out = {}
+for p in J:
+    try:
+        im = Image.open(p); im.load()
+        a = np.ascontiguousarray(np.array(im if im.mode in ('P', 'L') else im.convert('L')))
+        out[p] = {'canon': '%dx%d:%s' % (im.width, im.height, hashlib.sha1(a.tobytes()).hexdigest()), 'mode': im.mode}
+    except Exception as e:
+        out[p] = {'error': type(e).__name__ + ': ' + str(e)[:200]}
+OUT_J = out
+`, { json: decoded.map((o) => o.path) }).json as Record<string, { canon?: string; mode?: string; error?: string }>;
+  const differ = decoded.filter((o) => pil[o.path]!.canon !== undefined && pil[o.path]!.canon !== o.canon);
+  assert.deepEqual(differ.map((o) => `${o.path}: ${o.canon} vs Pillow's ${pil[o.path]!.canon}`), []);
+  for (const seed of Object.values(maskSeeds)) assert.equal(ours.find((o) => o.path === seed)?.canon, pil[seed]?.canon, seed);
+  const refused = decoded.filter((o) => pil[o.path]!.error !== undefined);
+  if (process.env.TSTORCH_HOSTILE_REPORT === '1') {
+    console.log(`masks: ${ours.length} files, ${decoded.length} decoded (${decoded.length - refused.length} equal to Pillow's, ${refused.length} that Pillow refuses), slowest ${Math.max(...ours.map((o) => o.ms)).toFixed(0)} ms`);
+    for (const o of refused) console.log(`  Pillow refuses ${o.path}: ${pil[o.path]!.error}`);
   }
 });

@@ -16,8 +16,7 @@ import { deflateSync } from 'node:zlib';
 import * as io from '../src/vision/io/index.js';
 import { ImageFolder } from '../src/vision/datasets/folder.js';
 import { runPython } from './helpers/pytorch.js';
-import { makeBmp, withDeclaredSize } from './helpers/hostile-images.js';
-import { crc32 } from '../src/serialization/zip.js';
+import { makeBmp, pngChunk, withDeclaredSize } from './helpers/hostile-images.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tstorch-hostile-img-'));
@@ -169,21 +168,12 @@ test('openImage, readImage, decodeImage, ImageFolder (get, getAsync, onError ski
 });
 
 test("the PNG mask decoder (VOC's class masks) has the same guards: bomb, inflation capped at the header's size, truncation", () => {
-  const chunk = (type: string, data: Uint8Array): Uint8Array => {
-    const b = new Uint8Array(12 + data.length);
-    const dv = new DataView(b.buffer);
-    dv.setUint32(0, data.length);
-    b.set(new TextEncoder().encode(type), 4);
-    b.set(data, 8);
-    dv.setUint32(8 + data.length, crc32(b.subarray(4, 8 + data.length)));
-    return b;
-  };
   const png = (width: number, height: number, idat: Uint8Array): Uint8Array => {
     const ihdr = new Uint8Array(13);
     const dv = new DataView(ihdr.buffer);
     dv.setUint32(0, width); dv.setUint32(4, height);
     ihdr.set([8, 3, 0, 0, 0], 8); // 8-bit palette, not interlaced
-    const parts = [Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('PLTE', new Uint8Array(3 * 256)), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))];
+    const parts = [Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10]), pngChunk('IHDR', ihdr), pngChunk('PLTE', new Uint8Array(3 * 256)), pngChunk('IDAT', idat), pngChunk('IEND', new Uint8Array(0))];
     return Buffer.concat(parts);
   };
   // a valid 4 x 2 mask of class ids

@@ -3,7 +3,7 @@
 // last line with the process's peak resident memory. A crash, an abort or a hang shows in the parent as a signal,
 // a missing line or a timeout; a file that balloons memory shows in the peak.
 //
-//   node --import tsx test/helpers/hostile-child.ts load|decode list.json
+//   node --import tsx test/helpers/hostile-child.ts load|decode|mask list.json
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import * as torch from '../../src/index.js';
@@ -26,6 +26,10 @@ async function one(path: string): Promise<Record<string, unknown>> {
       return { path, ok: true, canon: c, ms: performance.now() - t0 };
     }
     const bytes = new Uint8Array(readFileSync(path));
+    if (mode === 'mask') { // the PNG class-mask decoder (stored indices or grey levels, as Pillow's 'P'/'L')
+      const m = io.decodePaletteImage(bytes, path);
+      return { path, ok: true, canon: `${m.width}x${m.height}:${createHash('sha1').update(m.data).digest('hex')}`, ms: performance.now() - t0 };
+    }
     // one decoded image at a time: the synchronous decoder's result is hashed and dropped before the async one
     const digest = (img: io.RGBImage): string => `${img.width}x${img.height}:${createHash('sha1').update(img.data).digest('hex')}`;
     const a = digest(io.decodeToImageSync(bytes, { name: path }));

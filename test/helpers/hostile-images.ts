@@ -1,6 +1,7 @@
 // Small image files made in the tests: BMP and Netpbm variants (valid, quirky and hostile) for the comparisons
 // with Pillow, decompression-bomb headers of every format, and byte-level mutations of real files for fuzzing.
 // Everything is generated from a seed, so a failure names a file that can be made again.
+import { deflateSync, inflateSync } from 'node:zlib';
 import { crc32 } from '../../src/serialization/zip.js';
 
 /** A small deterministic generator (mulberry32). */
@@ -247,5 +248,64 @@ export function mutate(file: Uint8Array, r: () => number, maxEdits = 4): Uint8Ar
       if (pos + 2 <= b.length) new DataView(b.buffer).setUint16(pos, v, r() < 0.5);
     }
   }
+  return b;
+}
+
+/**
+ * Mutations of a PNG that keep it well-formed on the outside (chunk lengths and CRCs made right again, the image
+ * data inflated, changed and deflated again), so that they reach the pixel decoding rather than the checksums:
+ * IHDR's size, bit depth and colour type changed, filter bytes and samples changed, rows added or cut, the IDAT
+ * split, PLTE shortened.
+ */
+export function mutatePngStructure(file: Uint8Array, r: () => number): Uint8Array {
+  const int = (n: number): number => Math.floor(r() * n);
+  const dv = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const chunks: { type: string; data: Uint8Array }[] = [];
+  for (let pos = 8; pos + 12 <= file.length;) {
+    const len = dv.getUint32(pos);
+    chunks.push({ type: String.fromCharCode(...file.subarray(pos + 4, pos + 8)), data: file.slice(pos + 8, pos + 8 + len) });
+    pos += 12 + len;
+  }
+  const ihdr = chunks.find((c) => c.type === 'IHDR')!;
+  const idats = chunks.filter((c) => c.type === 'IDAT');
+  let raw: Uint8Array = inflateSync(Buffer.concat(idats.map((c) => c.data)));
+  const h = new DataView(ihdr.data.buffer, ihdr.data.byteOffset, 13);
+  const edits = 1 + int(3);
+  for (let e = 0; e < edits; e++) {
+    switch (int(8)) {
+      case 0: h.setUint32(0, Math.max(1, h.getUint32(0) + int(9) - 4)); break; // width
+      case 1: h.setUint32(4, Math.max(1, h.getUint32(4) + int(9) - 4)); break; // height
+      case 2: ihdr.data[8] = [1, 2, 4, 8, 16, 3, 0][int(7)]!; break; // bit depth
+      case 3: ihdr.data[9] = [0, 2, 3, 4, 6, 1][int(6)]!; break; // colour type
+      case 4: if (raw.length > 0) raw[int(raw.length)] = int(8); break; // a filter byte (or a sample) of 0..7
+      case 5: if (raw.length > 0) raw[int(raw.length)] = int(256); break;
+      case 6: raw = raw.slice(0, int(raw.length + 1)); break; // rows cut
+      default: { const more = new Uint8Array(raw.length + 1 + int(64)); more.set(raw); raw = more; } // data added
+    }
+  }
+  if (r() < 0.2) { const plte = chunks.find((c) => c.type === 'PLTE'); if (plte) plte.data = plte.data.slice(0, 3 * int(plte.data.length / 3 + 1)); }
+  const z = deflateSync(raw);
+  const cut = int(z.length + 1); // one IDAT or two
+  const newIdats = r() < 0.5 ? [z] : [z.subarray(0, cut), z.subarray(cut)];
+  const out: Uint8Array[] = [file.slice(0, 8)];
+  let idatDone = false;
+  for (const c of chunks) {
+    if (c.type === 'IDAT') {
+      if (idatDone) continue;
+      idatDone = true;
+      for (const d of newIdats) out.push(pngChunk('IDAT', d));
+    } else out.push(pngChunk(c.type, c.data));
+  }
+  return Buffer.concat(out);
+}
+
+/** One PNG chunk: length, type, data and its CRC. */
+export function pngChunk(type: string, data: Uint8Array): Uint8Array {
+  const b = new Uint8Array(12 + data.length);
+  const dv = new DataView(b.buffer);
+  dv.setUint32(0, data.length);
+  b.set(new TextEncoder().encode(type), 4);
+  b.set(data, 8);
+  dv.setUint32(8 + data.length, crc32(b.subarray(4, 8 + data.length)));
   return b;
 }

@@ -5,6 +5,7 @@
 import { inflateSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { createImage, type RGBImage } from './image.js';
+import { crc32 } from '../../serialization/zip.js';
 import { checkImagePixels, ImageDecodeError, TruncatedImageError, UnidentifiedImageError } from './limits.js';
 
 /** A one-channel image of palette indices ('P') or grey levels ('L'), with the palette (RGB triples) of a 'P' image. */
@@ -39,6 +40,12 @@ export function decodePaletteImage(bytes: Uint8Array, what = 'PNG'): PaletteImag
     const type = String.fromCharCode(...bytes.subarray(pos + 4, pos + 8));
     if (pos + 12 + len > bytes.length) throw new TruncatedImageError(`${what}: truncated in chunk ${type}`);
     const data = bytes.subarray(pos + 8, pos + 8 + len);
+    // Pillow refuses a chunk type that is not four word characters, and checks the CRC of every chunk before the
+    // image data (PngStream.crc; IDAT's CRCs it skips): so a damaged header is an error here too, never a guess
+    if (!/^\w{4}$/.test(type)) throw new ImageDecodeError(`${what}: broken PNG file (chunk ${JSON.stringify(type)})`);
+    if (type !== 'IDAT' && idat.length === 0 && view.getUint32(pos + 8 + len) !== crc32(bytes.subarray(pos + 4, pos + 8 + len))) {
+      throw new ImageDecodeError(`${what}: broken PNG file (bad header checksum in ${type})`);
+    }
     if (type === 'IHDR') {
       if (len < 13) throw new ImageDecodeError(`${what}: IHDR chunk of ${len} bytes (13 expected)`);
       width = view.getUint32(pos + 8);
