@@ -152,6 +152,7 @@ const cases: [string, string[], RegExp][] = [
   ['predict --topk 0', [...predictBase, goodImage, '--topk', '0'], /--topk must be a whole number at least 1/],
   ['predict --topk -1', [...predictBase, goodImage, '--topk', '-1'], /--topk must be/],
   ['predict --batch-size 0', [...predictBase, goodImage, '--batch-size', '0'], /--batch-size must be/],
+  ['predict --engine unknown', [...predictBase, goodImage, '--engine', 'tensorrt'], /--engine must be one of eager, jit, onnxruntime, auto; got 'tensorrt'/],
   ['predict --grid-max 0', [...predictBase, goodImage, '--grid-max', '0'], /--grid-max must be/],
   ['predict --threads 9999', [...predictBase, goodImage, '--threads', '9999'], /--threads must be/],
   ['predict --grid in a missing folder', [...predictBase, goodImage, '--grid', join(missingDir, 'g.png')], /--grid '.*': cannot write .* does not exist/],

@@ -16,7 +16,8 @@ const spec = {
   gridMax: { type: 'number', default: 32, help: 'at most this many images in the picture' },
   json: { type: 'boolean', default: false, help: 'print the predictions as JSON' },
   threads: { type: 'number', default: 0, help: 'libtorch intra-op threads (0: all cores)' },
-  engine: { type: 'string', default: 'eager', help: 'eager (tstorch), jit (TorchScript, frozen), onnxruntime (needs onnxruntime-node), or auto (times the installed ones, keeps the fastest)' },
+  // checked where it is parsed, before the model is loaded
+  engine: { type: 'string', default: 'eager', choices: [...torch.inference.ENGINES, 'auto'], help: 'eager (tstorch), jit (TorchScript, frozen), onnxruntime (needs onnxruntime-node), or auto (times the installed ones, keeps the fastest)' },
 } satisfies Record<string, OptionSpec>;
 
 export const help = helpText('predict', '<model> [--weights W] <image or folder>... [options]', spec);
