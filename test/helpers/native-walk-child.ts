@@ -132,6 +132,42 @@ if (sweep) {
   }
 }
 
+// torchvision's kernels (src/native/vision_ops.cc) through the dispatcher: valid arguments, then each tensor
+// argument replaced by every layout, each number by a hostile one (sizes stay small: a huge pooled size would be a
+// legitimate huge allocation, not a bug)
+log('torchvision operators');
+const f32 = (...shape: number[]): Handle => h(torch.rand(...shape));
+const i32z = (...shape: number[]): Handle => h(torch.zeros(shape, { dtype: 'int32' })); // argmax, channel_mapping
+const rois = (): Handle => h(torch.tensor([[0, 0, 0, 4, 4], [0, 1, 1, 5, 3]]));
+const tvOps: [string, () => unknown[]][] = [
+  ['torchvision::nms', () => [h(torch.tensor([[0, 0, 2, 2], [1, 1, 3, 3], [0, 0, 2, 2.5]])), f32(3), 0.5]],
+  ['torchvision::roi_align', () => [f32(1, 2, 6, 6), rois(), 1.0, 2, 2, 2, false]],
+  ['torchvision::_roi_align_backward', () => [f32(2, 2, 2, 2), rois(), 1.0, 2, 2, 1, 2, 6, 6, 2, false]],
+  ['torchvision::roi_pool', () => [f32(1, 2, 6, 6), rois(), 1.0, 2, 2]],
+  ['torchvision::_roi_pool_backward', () => [f32(2, 2, 2, 2), rois(), i32z(2, 2, 2, 2), 1.0, 2, 2, 1, 2, 6, 6]],
+  ['torchvision::ps_roi_align', () => [f32(1, 8, 6, 6), rois(), 1.0, 2, 2, 2]],
+  ['torchvision::_ps_roi_align_backward', () => [f32(2, 2, 2, 2), rois(), i32z(2, 2, 2, 2), 1.0, 2, 2, 2, 1, 8, 6, 6]],
+  ['torchvision::ps_roi_pool', () => [f32(1, 8, 6, 6), rois(), 1.0, 2, 2]],
+  ['torchvision::_ps_roi_pool_backward', () => [f32(2, 2, 2, 2), rois(), i32z(2, 2, 2, 2), 1.0, 2, 2, 1, 8, 6, 6]],
+  ['torchvision::deform_conv2d', () => [f32(1, 2, 5, 5), f32(3, 2, 3, 3), f32(1, 18, 3, 3), f32(1, 9, 3, 3), f32(3), 1, 1, 0, 0, 1, 1, 1, 1, true]],
+  ['torchvision::_deform_conv2d_backward', () => [f32(1, 3, 3, 3), f32(1, 2, 5, 5), f32(3, 2, 3, 3), f32(1, 18, 3, 3), f32(1, 9, 3, 3), f32(3), 1, 1, 0, 0, 1, 1, 1, 1, true]],
+];
+for (const [name, valid] of tvOps) {
+  log(`op ${name}`);
+  const f = op(name);
+  attempt(name, f, valid());
+  const n = valid().length;
+  for (let i = 0; i < n; i++) {
+    const kind = typeof valid()[i];
+    if (kind === 'object') {
+      for (const make of Object.values(makers)) { const a = valid(); a[i] = make(); attempt(name, f, a); }
+      for (const bad of [f32(0), f32(7), f32(2, 2), h(torch.full([2, 5], NaN)), h(torch.tensor([[5, 0, 0, 1, 1], [-1, 0, 0, 1, 1]]))]) { const a = valid(); a[i] = bad; attempt(name, f, a); }
+    } else if (kind === 'number') {
+      for (const v of [-1, 0, 7, NaN, Infinity, -(2 ** 31)]) { const a = valid(); a[i] = v; attempt(name, f, a); }
+    }
+  }
+}
+
 // and the Tensor class over each layout: shape, printing, data
 log('tensor class');
 for (const [layout, make] of Object.entries(makers)) {
