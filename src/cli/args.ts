@@ -54,6 +54,12 @@ export const OPTION_RULES: Record<string, Partial<OptionSpec>> = {
   out: { path: 'outDir' },
   json: { path: 'outFile' },
   grid: { path: 'outFile' },
+  // distributed jobs (train's launcher flags, tstorch run)
+  nprocPerNode: { integer: true, min: 1, max: 1024 },
+  nnodes: { integer: true, min: 1, max: 65_536 },
+  nodeRank: { integer: true, min: 0, max: 65_535 },
+  masterPort: { integer: true, min: 1, max: 65_535 },
+  maxRestarts: { integer: true, min: 0, max: 1000 },
   mean: { count: 3 },
   std: { count: 3, nonzero: true },
 };

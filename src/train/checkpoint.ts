@@ -35,6 +35,8 @@ export function loadCheckpointStateDict(path: string): Record<string, torch.Tens
 export interface ResumePoint {
   epoch: number;
   bestAccuracy: number;
+  /** A distributed run's DistributedSampler epoch, when the checkpoint has one. */
+  samplerEpoch?: number;
 }
 
 interface Loadable { loadStateDict(sd: never): unknown }
@@ -62,10 +64,15 @@ export function loadResumeCheckpoint(path: string, model: Loadable, optimizer: L
     const bare = isStateDict(obj) ? ' (it is a bare state dict: train afresh from its weights instead of resuming)' : '';
     cannot(`not a tstorch training checkpoint: it lacks ${missing.join(', ')}${bare}`);
   }
-  const epoch = o.epoch, best = o.best_acc, rng = o.rng_state;
+  const epoch = o.epoch, best = o.best_acc, rng = o.rng_state, rngStates = o.rng_states, samplerEpoch = o.sampler_epoch;
   if (typeof epoch !== 'number' || !Number.isInteger(epoch) || epoch < 0) cannot(`its epoch is ${String(epoch)}, not a whole number`);
   if (typeof best !== 'number' || Number.isNaN(best)) cannot(`its best_acc is ${String(best)}, not a number`);
   if (!(rng instanceof torch.Tensor)) cannot('its rng_state is not a tensor');
+  // a distributed run's checkpoint: every rank's generator state, and the sampler's epoch
+  if (rngStates !== undefined && !(Array.isArray(rngStates) && rngStates.every((t) => t instanceof torch.Tensor))) cannot('its rng_states is not a list of tensors');
+  if (samplerEpoch !== undefined && !(typeof samplerEpoch === 'number' && Number.isInteger(samplerEpoch) && samplerEpoch >= 0)) {
+    cannot(`its sampler_epoch is ${String(samplerEpoch)}, not a whole number`);
+  }
   try {
     model.loadStateDict(o.model as never);
   } catch (e) {
@@ -77,9 +84,10 @@ export function loadResumeCheckpoint(path: string, model: Loadable, optimizer: L
     cannot(`its optimizer state does not fit: ${(e as Error).message}`);
   }
   try {
-    torch.setRngState(rng as torch.Tensor);
+    // this rank's state of rng_states (rank 0's when resumed without a process group), else rng_state
+    torch.distributed.restoreRngState(rngStates as torch.Tensor[] | undefined, rng as torch.Tensor);
   } catch (e) {
     cannot(`its rng_state is not a generator state: ${(e as Error).message}`);
   }
-  return { epoch: epoch as number, bestAccuracy: best as number };
+  return { epoch: epoch as number, bestAccuracy: best as number, ...(samplerEpoch !== undefined ? { samplerEpoch: samplerEpoch as number } : {}) };
 }
