@@ -116,6 +116,22 @@ const cases: [string, string[], RegExp][] = [
   // train --resume from every bad last.pth
   ...resumeRuns.map(([kind, d]): [string, string[], RegExp] => [`train --resume from ${kind}`, [...trainBase, '--out', d, '--resume'], /cannot resume from .*last\.pth/]),
   ['train --resume with no last.pth', [...trainBase, '--out', out('fresh'), '--resume'], /--resume: no checkpoint at/],
+  // train's distributed flags (checked before any worker is launched)
+  ['train --nproc-per-node 0', [...trainBase, '--out', out('t1'), '--nproc-per-node', '0'], /--nproc-per-node must be a whole number at least 1/],
+  ['train --nproc-per-node 1.5', [...trainBase, '--out', out('t1'), '--nproc-per-node', '1.5'], /--nproc-per-node must be a whole number/],
+  ['train --master-port 70000', [...trainBase, '--out', out('t1'), '--master-port', '70000'], /--master-port must be a whole number at least 1 and at most 65535/],
+  ['train --max-restarts -1', [...trainBase, '--out', out('t1'), '--max-restarts', '-1'], /--max-restarts must be/],
+  ['train --node-rank 2 --nnodes 2', [...trainBase, '--out', out('t1'), '--nnodes', '2', '--node-rank', '2'], /--node-rank must be below --nnodes \(2\), got 2/],
+  ['train --nproc-per-node 2 --out under /proc', [...trainBase, '--nproc-per-node', '2', '--out', '/proc/tstorch-test/run'], /pseudo file system/],
+  // serve
+  ['serve --batch-size 0', ['serve', 'resnet18', '--batch-size', '0'], /--batch-size must be/],
+  ['serve --topk -1', ['serve', 'resnet18', '--topk', '-1'], /--topk must be/],
+  ['serve --port 70000', ['serve', 'resnet18', '--port', '70000'], /--port must be a whole number at least 0 and at most 65535/],
+  ['serve --queue-size 0', ['serve', 'resnet18', '--queue-size', '0'], /--queue-size must be a whole number at least 1/],
+  ['serve --max-body-bytes -5', ['serve', 'resnet18', '--max-body-bytes', '-5'], /--max-body-bytes must be/],
+  ['serve --max-image-pixels 1.5', ['serve', 'resnet18', '--max-image-pixels', '1.5'], /--max-image-pixels must be a whole number/],
+  ['serve --timeout 0', ['serve', 'resnet18', '--timeout', '0'], /--timeout must be/],
+  ['serve --threads 100000', ['serve', 'resnet18', '--threads', '100000'], /--threads must be/],
   // evaluate
   ['evaluate missing checkpoint', ['evaluate', join(work, 'nope.pth'), '--data', data], /no such checkpoint/],
   ['evaluate a folder', ['evaluate', folder, '--data', data], /is not a file/],

@@ -60,6 +60,14 @@ export const OPTION_RULES: Record<string, Partial<OptionSpec>> = {
   nodeRank: { integer: true, min: 0, max: 65_535 },
   masterPort: { integer: true, min: 1, max: 65_535 },
   maxRestarts: { integer: true, min: 0, max: 1000 },
+  // serving (tstorch serve); the server checks its options again for library callers
+  port: { integer: true, min: 0, max: 65_535 },
+  maxBatchDelay: { min: 0, max: 60_000 },
+  queueSize: { integer: true, min: 1, max: 1_000_000 },
+  timeout: { integer: true, min: 1 },
+  maxBodyBytes: { integer: true, min: 1, max: 2 ** 32 },
+  maxImagePixels: { integer: true, min: 1 },
+  maxImagesPerRequest: { integer: true, min: 1, max: 100_000 },
   mean: { count: 3 },
   std: { count: 3, nonzero: true },
 };
