@@ -105,8 +105,10 @@ async function killAndResume(seed: number): Promise<void> {
       appendFileSync(join(run, 'metrics.jsonl'), '{"epoch": 9, "trainLo');
       tornRepaired = true;
     }
-    // random kills: half during start-up and the first epoch, half somewhere in the epoch after the first one
-    const afterEpoch = r() < 0.5;
+    // random kills: half during start-up and the first epoch, half somewhere in the epoch after the attempt's first
+    // one (only while two epochs or more remain: with one left, the run could end before the kill)
+    const linesSoFar = existsSync(join(run, 'metrics.jsonl')) ? readFileSync(join(run, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.endsWith('}')).length : 0;
+    const afterEpoch = r() < 0.5 && EPOCHS - linesSoFar >= 2;
     const ms = afterEpoch ? r() * (runMs - firstEpochMs) / EPOCHS : (0.3 + 0.7 * r()) * firstEpochMs;
     const res = await attempt(run, resume, strategy, { ms: Math.floor(ms), afterEpoch });
     if (process.env.TSTORCH_HOSTILE_REPORT === '1') {
