@@ -88,6 +88,10 @@ constexpr uint32_t kWriterTag = 0x56575254;  // "VWRT"
 // FFmpeg's log: quiet unless TSTORCH_FFMPEG_LOG is set, and the last error line of each thread kept for messages.
 
 thread_local std::string t_last_log;
+// The demuxer being watched on this thread (set around our own calls) and the error lines it logged: a demuxer
+// that meets the end of a truncated file logs an error ("File ended prematurely") and then reports a normal end.
+thread_local const void* t_watch_ctx = nullptr;
+thread_local std::string t_demux_error;
 
 void LogCallback(void* avcl, int level, const char* fmt, va_list vl) {
   static const bool print = std::getenv("TSTORCH_FFMPEG_LOG") != nullptr;
@@ -105,6 +109,7 @@ void LogCallback(void* avcl, int level, const char* fmt, va_list vl) {
     std::string s(line);
     while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
     if (!s.empty()) t_last_log = s;
+    if (avcl != nullptr && avcl == t_watch_ctx && !s.empty() && t_demux_error.empty()) t_demux_error = s;
   } catch (...) {
     // A log line must never throw on one of FFmpeg's threads.
   }
@@ -126,7 +131,11 @@ std::string AvErr(int code) {
 
 [[noreturn]] void Fail(const std::string& what, int code) {
   std::string msg = what + ": " + AvErr(code);
-  if (!t_last_log.empty()) msg += " (FFmpeg: " + t_last_log + ")";
+  std::string log = t_last_log;
+  const auto wl = log.find("Format not on whitelist");
+  if (wl != std::string::npos) log = log.substr(0, wl) + "this format opens the files it lists and is not read";
+  if (log.size() > 300) log = log.substr(0, 300) + "...";
+  if (!log.empty()) msg += " (FFmpeg: " + log + ")";
   t_last_log.clear();
   throw std::runtime_error(msg);
 }
@@ -193,6 +202,7 @@ struct Reader {
   int rgbW = 0, rgbH = 0;
   bool demuxEof = false;
   int threads = 0;
+  std::string demuxError;  // an error the demuxer logged (a truncated or damaged file)
 
   void FreeRgb() {
     if (rgb[0]) av_freep(&rgb[0]);
@@ -242,6 +252,29 @@ const char* MediaType(AVMediaType t) {
   }
 }
 
+// Every demuxer except those that open further files on their own (concat opens the files its list names
+// through a fresh context, outside OnlyTheFile), as FFmpeg's format_whitelist.
+const std::string& AllowedDemuxers() {
+  static const std::string list = [] {
+    std::string out;
+    void* it = nullptr;
+    while (const AVInputFormat* f = av_demuxer_iterate(&it)) {
+      const std::string name = f->name;
+      if (name == "concat" || name == "hls" || name == "dash") continue;
+      if (!out.empty()) out += ',';
+      out += name;
+    }
+    return out;
+  }();
+  return list;
+}
+
+// Watches the reader's demuxer for logged errors during one of our calls.
+struct WatchDemuxer {
+  explicit WatchDemuxer(const void* ctx) { t_watch_ctx = ctx; }
+  ~WatchDemuxer() { t_watch_ctx = nullptr; }
+};
+
 // videoOpen(path, {threads}) -> reader handle. Errors name the file.
 Napi::Value VideoOpen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -257,6 +290,11 @@ Napi::Value VideoOpen(const Napi::CallbackInfo& info) {
   if (!r->fmt) throw std::bad_alloc();
   r->fmt->opaque = r.get();
   r->fmt->io_open = OnlyTheFile;
+  r->fmt->format_whitelist = av_strdup(AllowedDemuxers().c_str());
+  // As PyAV: generate missing packet pts (AVI's B-frame streams have none on their anchor frames).
+  r->fmt->flags |= AVFMT_FLAG_GENPTS;
+  WatchDemuxer watch(r->fmt);
+  t_demux_error.clear();
   AVDictionary* opts = nullptr;
   av_dict_set(&opts, "protocol_whitelist", "file", 0);
   int ret = avformat_open_input(&r->fmt, r->path.c_str(), nullptr, &opts);
@@ -267,6 +305,7 @@ Napi::Value VideoOpen(const Napi::CallbackInfo& info) {
   }
   ret = avformat_find_stream_info(r->fmt, nullptr);
   if (ret < 0) Fail("cannot read the streams of video file '" + r->path + "'", ret);
+  r->demuxError = t_demux_error;
   r->dec.resize(r->fmt->nb_streams);
   r->pkt = av_packet_alloc();
   r->frame = av_frame_alloc();
@@ -296,6 +335,7 @@ Napi::Value VideoInfo(const Napi::CallbackInfo& info) {
     s.Set("timeBase", Rational(env, st->time_base));
     s.Set("averageRate", Rational(env, st->avg_frame_rate));
     s.Set("baseRate", Rational(env, st->r_frame_rate));
+    s.Set("guessedRate", Rational(env, av_guess_frame_rate(f, st, nullptr)));
     s.Set("startTime", TsOrNull(env, st->start_time));
     s.Set("duration", TsOrNull(env, st->duration));
     s.Set("frames", Napi::Number::New(env, static_cast<double>(st->nb_frames)));
@@ -337,6 +377,7 @@ Decoder& OpenDecoder(Reader* r, int index) {
     avcodec_free_context(&ctx);
     Fail("'" + r->path + "': cannot set up the decoder of stream " + std::to_string(index), ret);
   }
+  // As PyAV's input container: the packets' time base (decoders shift timestamps by skipped samples in it).
   ctx->pkt_timebase = st->time_base;
   // PyAV's defaults: as many threads as there are CPUs, threading within a frame.
   ctx->thread_count = r->threads;
@@ -350,6 +391,13 @@ Decoder& OpenDecoder(Reader* r, int index) {
   d.ctx = ctx;
   d.draining = false;
   return d;
+}
+
+// At the end of the file: a demuxer that logged an error met a truncated or damaged file, although it reports a
+// normal end; torchvision would return the frames read so far as if they were the whole file.
+void CheckDemuxError(Reader* r) {
+  if (r->demuxError.empty()) return;
+  throw std::runtime_error("'" + r->path + "' is truncated or damaged: the demuxer reported '" + r->demuxError + "' before its end");
 }
 
 int StreamIndex(Reader* r, const Napi::Value& v) {
@@ -495,6 +543,7 @@ Napi::Value VideoNext(const Napi::CallbackInfo& info) {
   t_last_log.clear();
   Decoder& d = OpenDecoder(r, index);
   const std::string where = "'" + r->path + "' (stream " + std::to_string(index) + ")";
+  WatchDemuxer watch(r->fmt);
   for (;;) {
     int ret = avcodec_receive_frame(d.ctx, r->frame);
     if (ret == 0) break;
@@ -507,9 +556,12 @@ Napi::Value VideoNext(const Napi::CallbackInfo& info) {
       if (ret < 0 && ret != AVERROR_EOF) Fail("cannot decode " + where, ret);
       continue;
     }
+    t_demux_error.clear();
     ret = av_read_frame(r->fmt, r->pkt);
+    if (!t_demux_error.empty() && r->demuxError.empty()) r->demuxError = t_demux_error;
     if (ret == AVERROR_EOF) {
       r->demuxEof = true;
+      CheckDemuxError(r);
       continue;
     }
     if (ret < 0) Fail("cannot read " + where, ret);
@@ -529,6 +581,8 @@ Napi::Value VideoNext(const Napi::CallbackInfo& info) {
   if (type == AVMEDIA_TYPE_AUDIO) {
     o.Set("sampleRate", f->sample_rate);
     o.Set("samples", f->nb_samples);
+    o.Set("channels", f->ch_layout.nb_channels);
+    o.Set("planar", av_sample_fmt_is_planar(static_cast<AVSampleFormat>(f->format)) != 0);
   }
   try {
     if (mode == "convert") {
@@ -570,10 +624,14 @@ Napi::Value VideoPacketPts(const Napi::CallbackInfo& info) {
   int index = StreamIndex(r, info[1]);
   t_last_log.clear();
   std::vector<double> pts;
+  WatchDemuxer watch(r->fmt);
   while (!r->demuxEof) {
+    t_demux_error.clear();
     int ret = av_read_frame(r->fmt, r->pkt);
+    if (!t_demux_error.empty() && r->demuxError.empty()) r->demuxError = t_demux_error;
     if (ret == AVERROR_EOF) {
       r->demuxEof = true;
+      CheckDemuxError(r);
       break;
     }
     if (ret < 0) Fail("cannot read '" + r->path + "'", ret);
@@ -810,8 +868,7 @@ Napi::Value VideoWriterVideo(const Napi::CallbackInfo& info) {
   for (int64_t i = 0; i < frames.size(0); i++) {
     const uint8_t* img = src + i * row * c->height;
     for (int y = 0; y < c->height; y++) std::memcpy(w->rgb->data[0] + static_cast<ptrdiff_t>(y) * w->rgb->linesize[0], img + y * row, row);
-    int ret = av_frame_make_writable(w->yuv);
-    if (ret < 0) Fail("writing '" + w->path + "'", ret);
+    // The frame's buffers are ours (av_image_alloc, as PyAV's): the encoder copies a frame it keeps.
     sws_scale(w->sws, w->rgb->data, w->rgb->linesize, 0, c->height, w->yuv->data, w->yuv->linesize);
     w->yuv->pts = w->nextVideoPts++;
     w->yuv->pict_type = AV_PICTURE_TYPE_NONE;

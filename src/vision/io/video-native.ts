@@ -17,6 +17,8 @@ export interface StreamInfo {
   /** [num, den]; [0, 0] when unknown (PyAV's average_rate is then None). */
   averageRate: [number, number];
   baseRate: [number, number];
+  /** av_guess_frame_rate: what torchvision's VideoReader reports as fps. */
+  guessedRate: [number, number];
   startTime: number | null;
   /** In timeBase units. */
   duration: number | null;
@@ -46,6 +48,9 @@ export interface DecodedFrame {
   keyFrame: boolean;
   sampleRate?: number;
   samples?: number;
+  channels?: number;
+  /** Audio: planar samples come as [channels, samples], packed ones as [1, samples * channels]. */
+  planar?: boolean;
   data?: Handle;
   frame?: FrameHandle;
 }
