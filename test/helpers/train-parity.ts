@@ -8,7 +8,7 @@ import type { Module } from '../../src/nn/index.js';
 import { runPython, assertClose } from './pytorch.js';
 
 export interface TrainParitySpec {
-  /** torchvision.models builder name. */
+  /** torchvision.models builder name ('video.r3d_18' for a submodule's). */
   name: string;
   /** Python keyword arguments. */
   kwargs?: string;
@@ -36,7 +36,7 @@ for i, (k, b) in enumerate(m.named_buffers()):
 const CODE = String.raw`
 s = J
 torch.manual_seed(s['seed'])
-m = getattr(torchvision.models, s['name'])(**eval('dict(' + s.get('kwargs', '') + ')'))
+m = eval('torchvision.models.' + s['name'])(**eval('dict(' + s.get('kwargs', '') + ')'))
 m.train()
 torch.manual_seed(s['stepSeed'])
 out = m(T['x'])

@@ -7,7 +7,7 @@ import type { Module } from '../../src/nn/index.js';
 import { runPython, assertClose } from './pytorch.js';
 
 export interface RefSpec {
-  /** torchvision.models builder name. */
+  /** torchvision.models builder name ('video.r3d_18' for a submodule's). */
   name: string;
   /** Python keyword arguments, e.g. "num_classes=10, init_weights=True". */
   kwargs?: string;
@@ -40,7 +40,7 @@ import hashlib, re
 res = []
 for i, s in enumerate(J):
     torch.manual_seed(s.get('seed', 0))
-    m = getattr(torchvision.models, s['name'])(**eval('dict(' + s.get('kwargs', '') + ')'))
+    m = eval('torchvision.models.' + s['name'])(**eval('dict(' + s.get('kwargs', '') + ')'))
     sd = m.state_dict()
     r = {'keys': list(sd.keys()), 'shapes': [list(v.shape) for v in sd.values()],
          'numParams': sum(p.numel() for p in m.parameters())}

@@ -1,10 +1,11 @@
-// Convolutions of torch.nn.functional (1d and 2d, and their transposes), on ATen's convolution operators.
+// Convolutions of torch.nn.functional (1d, 2d and 3d, and the transposes of 1d and 2d), on ATen's convolution operators.
 import { Tensor } from '../../tensor.js';
 import { op } from '../../native/ops.js';
 
 const O = {
   conv1d: op('aten::conv1d'), conv1dPad: op('aten::conv1d.padding'),
   conv2d: op('aten::conv2d'), conv2dPad: op('aten::conv2d.padding'),
+  conv3d: op('aten::conv3d'), conv3dPad: op('aten::conv3d.padding'),
   convT1d: op('aten::conv_transpose1d'), convT2d: op('aten::conv_transpose2d.input'),
 };
 
@@ -59,6 +60,10 @@ export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, o: C
 
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvOptions = {}): Tensor {
   return conv('conv2d', 2, O.conv2d, O.conv2dPad, input, weight, bias, o);
+}
+
+export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvOptions = {}): Tensor {
+  return conv('conv3d', 3, O.conv3d, O.conv3dPad, input, weight, bias, o);
 }
 
 function convT(fn: string, spatial: number, f: (...a: unknown[]) => any, input: Tensor, weight: Tensor,

@@ -8,6 +8,8 @@ const O = {
   avgPool1d: op('aten::avg_pool1d'), avgPool2d: op('aten::avg_pool2d'),
   adaptiveAvg1d: op('aten::adaptive_avg_pool1d'), adaptiveAvg2d: op('aten::adaptive_avg_pool2d'),
   adaptiveMax1d: op('aten::adaptive_max_pool1d'), adaptiveMax2d: op('aten::adaptive_max_pool2d'),
+  maxPool3d: op('aten::max_pool3d'), maxPool3dIdx: op('aten::max_pool3d_with_indices'), avgPool3d: op('aten::avg_pool3d'),
+  adaptiveAvg3d: op('aten::adaptive_avg_pool3d'),
 };
 
 type Size = number | readonly number[];
@@ -110,4 +112,29 @@ export function adaptiveMaxPool1d(input: Tensor, outputSize: number, o: { return
   checkDims('adaptiveMaxPool1d', input, 1);
   const [v, i] = O.adaptiveMax1d(input._h, [outputSize]);
   return o.returnIndices ? [new Tensor(v), new Tensor(i)] : new Tensor(v);
+}
+
+// 3-D pooling (video models: [N, C, T, H, W] or unbatched [C, T, H, W]).
+
+export function maxPool3d(input: Tensor, kernelSize: Size, o: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
+export function maxPool3d(input: Tensor, kernelSize: Size, o?: MaxPoolOptions): Tensor;
+export function maxPool3d(input: Tensor, kernelSize: Size, o: MaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
+  checkDims('maxPool3d', input, 3);
+  const args = [input._h, kernelSize, strideArg(o.stride), o.padding ?? 0, o.dilation ?? 1, o.ceilMode ?? false];
+  if (o.returnIndices) {
+    const [v, i] = O.maxPool3dIdx(...args);
+    return [new Tensor(v), new Tensor(i)];
+  }
+  return new Tensor(O.maxPool3d(...args));
+}
+
+export function avgPool3d(input: Tensor, kernelSize: Size, o: AvgPoolOptions = {}): Tensor {
+  checkDims('avgPool3d', input, 3);
+  return new Tensor(O.avgPool3d(input._h, kernelSize, strideArg(o.stride), o.padding ?? 0, o.ceilMode ?? false,
+    o.countIncludePad ?? true, o.divisorOverride ?? null));
+}
+
+export function adaptiveAvgPool3d(input: Tensor, outputSize: AdaptiveSize): Tensor {
+  checkDims('adaptiveAvgPool3d', input, 3);
+  return new Tensor(O.adaptiveAvg3d(input._h, adaptiveSize('adaptiveAvgPool3d', outputSize, input, 3)));
 }

@@ -1,10 +1,10 @@
-// nn.Conv1d, nn.Conv2d, nn.ConvTranspose1d, nn.ConvTranspose2d (PyTorch's _ConvNd / _ConvTransposeNd).
+// nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d, nn.ConvTranspose2d (PyTorch's _ConvNd / _ConvTransposeNd).
 import { Tensor } from '../../tensor.js';
 import { empty } from '../../creation.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import * as init from '../init.js';
-import { conv1d, conv2d, convTranspose1d, convTranspose2d } from '../functional/conv.js';
+import { conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d } from '../functional/conv.js';
 import { pad } from '../functional/padding.js';
 import { ntuple, type IntOrPair } from './utils.js';
 import { pyValue } from './repr.js';
@@ -146,6 +146,13 @@ export class Conv2d extends ConvForward {
     super(2, inChannels, outChannels, kernelSize, false, opts);
   }
   override forward(input: Tensor): Tensor { return this.convForward(input, conv2d, 2); }
+}
+
+export class Conv3d extends ConvForward {
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, opts: ConvOptions = {}) {
+    super(3, inChannels, outChannels, kernelSize, false, opts);
+  }
+  override forward(input: Tensor): Tensor { return this.convForward(input, conv3d, 3); }
 }
 
 abstract class ConvTransposeNd extends ConvNd {

@@ -157,3 +157,25 @@ export class AdaptiveMaxPool2d extends Module {
   }
   override extraRepr(): string { return `output_size=${pyValue(this.outputSize)}`; }
 }
+
+// 3-D pooling (video models).
+
+/** Returns the pooled tensor, or [values, indices] when constructed with returnIndices. */
+export class MaxPool3d extends MaxPoolNd {
+  override forward(input: Tensor): Tensor | [Tensor, Tensor] {
+    return this.returnIndices
+      ? F.maxPool3d(input, this.kernelSize, { ...this.fOptions, returnIndices: true })
+      : F.maxPool3d(input, this.kernelSize, this.fOptions);
+  }
+}
+
+export class AvgPool3d extends AvgPool2d {
+  override forward(input: Tensor): Tensor {
+    return F.avgPool3d(input, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode,
+      countIncludePad: this.countIncludePad, divisorOverride: this.divisorOverride });
+  }
+}
+
+export class AdaptiveAvgPool3d extends AdaptiveAvgPool2d {
+  override forward(input: Tensor): Tensor { return F.adaptiveAvgPool3d(input, this.outputSize); }
+}

@@ -1,5 +1,5 @@
 // torchvision.ops.misc: the building blocks that torchvision's classification models share
-// (Conv2dNormActivation, SqueezeExcitation, FrozenBatchNorm2d).
+// (Conv2dNormActivation, Conv3dNormActivation, SqueezeExcitation, FrozenBatchNorm2d).
 //
 // Layer factories: where torchvision takes a layer class (`norm_layer=nn.BatchNorm2d`, often a
 // functools.partial), tstorch takes a function that builds the layer, e.g.
@@ -150,5 +150,53 @@ export class FrozenBatchNorm2d extends Module {
 
   override toString(): string {
     return `${this._getName()}(${this.weight.shape[0]}, eps=${pyFloat(this.eps)})`;
+  }
+}
+
+type IntOrTriple = number | readonly [number, number, number];
+
+export interface Conv3dNormActivationOptions {
+  kernelSize?: IntOrTriple;
+  stride?: IntOrTriple;
+  /** Default: `(kernelSize - 1) / 2 * dilation` per dimension. */
+  padding?: IntOrTriple | 'same' | 'valid' | null;
+  groups?: number;
+  /** Default BatchNorm3d; null for none. */
+  normLayer?: NormLayerFactory | null;
+  /** Default ReLU; null for none. */
+  activationLayer?: ActivationLayerFactory | null;
+  dilation?: IntOrTriple;
+  /** Passed to the activation layer; null passes nothing. Default true. */
+  inplace?: boolean | null;
+  /** Default: a bias only when there is no norm layer. */
+  bias?: boolean | null;
+}
+
+/** Conv3d -> norm -> activation as one Sequential ("0", "1", "2"), torchvision.ops.Conv3dNormActivation (video models). */
+export class Conv3dNormActivation extends Sequential {
+  declare outChannels: number;
+
+  constructor(inChannels: number, outChannels: number, opts: Conv3dNormActivationOptions = {}) {
+    const triple = (v: IntOrTriple): [number, number, number] => (typeof v === 'number' ? [v, v, v] : [v[0], v[1], v[2]]);
+    const kernelSize = opts.kernelSize ?? 3;
+    const dilation = opts.dilation ?? 1;
+    let padding = opts.padding ?? null;
+    if (padding === null) {
+      const k = triple(kernelSize), d = triple(dilation);
+      padding = typeof kernelSize === 'number' && typeof dilation === 'number'
+        ? Math.floor((kernelSize - 1) / 2) * dilation
+        : [0, 1, 2].map((i) => Math.floor((k[i]! - 1) / 2) * d[i]!) as [number, number, number];
+    }
+    const normLayer = opts.normLayer === undefined ? (c: number) => new nn.BatchNorm3d(c) : opts.normLayer;
+    const activationLayer = opts.activationLayer === undefined ? relu : opts.activationLayer;
+    const bias = opts.bias ?? normLayer === null;
+    const inplace = opts.inplace === undefined ? true : opts.inplace;
+    const layers: Module[] = [
+      new nn.Conv3d(inChannels, outChannels, kernelSize, { stride: opts.stride ?? 1, padding, dilation, groups: opts.groups ?? 1, bias }),
+    ];
+    if (normLayer !== null) layers.push(normLayer(outChannels));
+    if (activationLayer !== null) layers.push(activationLayer(inplace === null ? {} : { inplace }));
+    super(...layers);
+    Object.defineProperty(this, 'outChannels', { value: outChannels, enumerable: false, writable: true });
   }
 }
