@@ -5,3 +5,8 @@ export { MNIST, FashionMNIST, readIdx, type MNISTOptions } from './mnist.js';
 export { ImageFolder, DatasetFolder, IMG_EXTENSIONS, findClasses, makeDataset, hasFileAllowedExtension, isImageFile, defaultLoader, type ImageFolderOptions, type DatasetFolderOptions } from './folder.js';
 export { downloadUrl, downloadAndExtractArchive, md5File, type DownloadOptions, type ArchiveJob } from './download.js';
 export { extractTar, extractTarSync, TarExtractor, type TarEntry } from './tar.js';
+export { VideoClips, unfold, resampleVideoIdx, type VideoClipsOptions, type VideoClipsMetadata, type Resampling } from './video-clips.js';
+export { VideoClassificationDataset, type VideoDatasetOptions } from './video-dataset.js';
+export { Kinetics, type KineticsOptions } from './kinetics.js';
+export { UCF101, type UCF101Options } from './ucf101.js';
+export { HMDB51, type HMDB51Options } from './hmdb51.js';
