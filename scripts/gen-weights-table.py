@@ -102,6 +102,17 @@ def video_table():
             e = entry(w)
             assert e["categories"] == _KINETICS400_CATEGORIES
             e["categories"] = "__KINETICS400__"
+            # How the accuracies were measured (clip length, frame rate, clips per video): torchvision states it
+            # in the docs text only; kept as data for sampling clips the way the weights expect.
+            import re
+            docs = e.get("docs", "")
+            found = {k: re.search(k + r"=([0-9.]+)", docs) for k in ("frame_rate", "clips_per_video", "clip_len")}
+            assert all(found.values()), (w, docs)
+            e["sampling"] = {
+                "clipLen": int(found["clip_len"].group(1)),
+                "frameRate": float(found["frame_rate"].group(1)),
+                "clipsPerVideo": int(found["clips_per_video"].group(1)),
+            }
             entries[w._name_] = e
         enums[enum.__name__] = {"default": enum.DEFAULT._name_, "entries": entries}
     header = (

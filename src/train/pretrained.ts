@@ -47,6 +47,16 @@ export function defaultPreset(name: string): ClassificationTransformParams {
   }
 }
 
+/** The categories of a model's default published weights (Kinetics-400's for video models) when their count fits. */
+function defaultCategories(name: string, numClasses: number): string[] | null {
+  try {
+    const cats = getModelWeights(name).DEFAULT.meta.categories;
+    return cats && cats.length === numClasses ? [...cats] : null;
+  } catch {
+    return null;
+  }
+}
+
 export function isWeightsFile(arg: string): boolean {
   return arg.includes('/') || arg.includes('\\') || /\.(pth|pt|bin|ckpt|tar|safetensors)$/i.test(arg) || existsSync(arg);
 }
@@ -91,8 +101,8 @@ function fromStateDict(name: string, sd: StateDict, path: string): Module {
   const head = sd[key];
   if (!head) throw new UserError(`${path}: no '${key}' in the checkpoint, so it is not a ${name} state dict (first keys: ${Object.keys(sd).slice(0, 4).join(', ')})`);
   const numClasses = head.shape[0]!;
-  // every zoo builder defaults to ImageNet's 1000 classes
-  const model = numClasses === 1000 ? probe : getModel(name, { ...extra, numClasses, weights: null });
+  // the builder's default head (ImageNet's 1000 classes, Kinetics' 400 for video models) is reused when it fits
+  const model = numClasses === probe.stateDict()[key]!.shape[0] ? probe : getModel(name, { ...extra, numClasses, weights: null });
   const fixed = name.startsWith('densenet') ? remapLegacyDenseNetKeys(sd) : sd;
   try {
     model.loadStateDict(addMissingBatchCounters(model, fixed));
@@ -120,6 +130,7 @@ export async function loadZooModel(name: string, arg: string, opts: { progress?:
     let classes: string[] | null = null;
     if (cfg && Array.isArray(cfg.classes) && cfg.classes.length === numClasses) classes = [...cfg.classes];
     else if (numClasses === 1000) classes = [...IMAGENET_CLASSES];
+    else classes = defaultCategories(name, numClasses);
     const preset = defaultPreset(name);
     const p = (cfg?.preprocess ?? null) as Partial<ClassificationTransformParams> | null;
     return { model, name, classes, preprocess: p ? { ...preset, ...p } : preset, source: arg, kind: 'file', runConfig: cfg };

@@ -6,7 +6,7 @@
 import { Tensor } from '../../tensor.js';
 import { arange, tensor } from '../../creation.js';
 import { ProgressBar } from '../../utils/progress.js';
-import { readVideo, readVideoTimestamps, type VideoInfo, type VideoOutputFormat } from '../io/video.js';
+import { readVideoRange, readVideoTimestamps, type VideoInfo, type VideoOutputFormat } from '../io/video.js';
 
 /** torchvision's metadata dict. */
 export interface VideoClipsMetadata {
@@ -193,7 +193,7 @@ export class VideoClips {
     const [videoIdx, clipIdx] = this.getClipLocation(idx);
     const path = this.videoPaths[videoIdx]!;
     const clipPts = this.clips[videoIdx]![clipIdx]!;
-    let [video, audio, info] = readVideo(path, { startPts: clipPts[0]!, endPts: clipPts[clipPts.length - 1]! });
+    let [video, audio, info] = readVideoRange(path, { startPts: clipPts[0]!, endPts: clipPts[clipPts.length - 1]! }, false);
     if (this.frameRate !== null) {
       const r = this.resamplingIdxs[videoIdx]![clipIdx]!;
       const sel = Array.isArray(r) ? r.map((i) => i - r[0]!) : r;

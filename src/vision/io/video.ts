@@ -83,7 +83,7 @@ function frameBytes(st: StreamInfo, samples = 0): number {
 }
 
 /** torchvision's _read_from_stream: the frames of one stream between two timestamps, held, sorted by pts. */
-function readFromStream(r: ReaderHandle, path: string, start: number, end: number, ptsUnit: PtsUnit, st: StreamInfo, budget: { left: number; max: number }): Held[] {
+function readFromStream(r: ReaderHandle, path: string, start: number, end: number, ptsUnit: PtsUnit, st: StreamInfo, budget: { left: number; max: number }, warnPts: boolean): Held[] {
   let startOffset = start;
   let endOffset = end;
   if (ptsUnit === 'sec') {
@@ -91,7 +91,7 @@ function readFromStream(r: ReaderHandle, path: string, start: number, end: numbe
     const perSecond = st.timeBase[1] / st.timeBase[0];
     startOffset = Math.floor(start * perSecond);
     if (end !== Infinity) endOffset = Math.ceil(end * perSecond);
-  } else {
+  } else if (warnPts) {
     warnPtsUnit();
   }
   const maxBufferSize = 5;
@@ -190,6 +190,14 @@ function checkOutputFormat(f: string | undefined): VideoOutputFormat {
  * info dict, between startPts and endPts inclusive.
  */
 export function readVideo(path: string, opts: ReadVideoOptions = {}): [Tensor, Tensor, VideoInfo] {
+  return readVideoRange(path, opts, true);
+}
+
+/**
+ * readVideo without the 'pts' unit warning, for callers that pass the video stream's own timestamps (VideoClips:
+ * they are right for the video; only the audio's range is torchvision's approximation).
+ */
+export function readVideoRange(path: string, opts: ReadVideoOptions, warnPts: boolean): [Tensor, Tensor, VideoInfo] {
   const outputFormat = checkOutputFormat(opts.outputFormat);
   const ptsUnit = opts.ptsUnit ?? 'pts';
   if (ptsUnit !== 'pts' && ptsUnit !== 'sec') throw new RangeError(`readVideo: ptsUnit must be 'pts' or 'sec', got '${String(ptsUnit)}'`);
@@ -213,12 +221,12 @@ export function readVideo(path: string, opts: ReadVideoOptions = {}): [Tensor, T
     const video = streams.find((s) => s.type === 'video');
     const audio = streams.find((s) => s.type === 'audio');
     if (video) {
-      videoFrames = readFromStream(r, path, startPts, endPts, ptsUnit, video, budget);
+      videoFrames = readFromStream(r, path, startPts, endPts, ptsUnit, video, budget, warnPts);
       const [num, den] = video.averageRate;
       if (num !== 0 && den !== 0) info.video_fps = num / den;
     }
     if (audio) {
-      audioFrames = readFromStream(r, path, startPts, endPts, ptsUnit, audio, budget);
+      audioFrames = readFromStream(r, path, startPts, endPts, ptsUnit, audio, budget, warnPts);
       info.audio_fps = audio.sampleRate!;
     }
     if (videoFrames.length > 0) {

@@ -4,3 +4,4 @@ export { VideoClassification, type VideoClassificationParams } from './preset.js
 export { KINETICS400_CLASSES } from './weights-data.js';
 export * from './s3d.js';
 export * from './mvit.js';
+export { clipSampling, type ClipSampling } from './sampling.js';

@@ -447,7 +447,12 @@ export const VIDEO_WEIGHTS_DATA = {
           ],
           "interpolation": "bilinear"
         },
-        "docs": "The weights reproduce closely the accuracy of the paper. The accuracies are estimated on video-level with parameters `frame_rate=15`, `clips_per_video=5`, and `clip_len=16`."
+        "docs": "The weights reproduce closely the accuracy of the paper. The accuracies are estimated on video-level with parameters `frame_rate=15`, `clips_per_video=5`, and `clip_len=16`.",
+        "sampling": {
+          "clipLen": 16,
+          "frameRate": 15.0,
+          "clipsPerVideo": 5
+        }
       }
     }
   },
@@ -494,6 +499,11 @@ export const VIDEO_WEIGHTS_DATA = {
         "docs": "The weights were ported from the paper. The accuracies are estimated on video-level with parameters `frame_rate=7.5`, `clips_per_video=5`, and `clip_len=16`",
         "extra": {
           "min_temporal_size": 16
+        },
+        "sampling": {
+          "clipLen": 16,
+          "frameRate": 7.5,
+          "clipsPerVideo": 5
         }
       }
     }
@@ -541,6 +551,11 @@ export const VIDEO_WEIGHTS_DATA = {
         "docs": "The weights were ported from the paper. The accuracies are estimated on video-level with parameters `frame_rate=7.5`, `clips_per_video=5`, and `clip_len=16`",
         "extra": {
           "min_temporal_size": 16
+        },
+        "sampling": {
+          "clipLen": 16,
+          "frameRate": 7.5,
+          "clipsPerVideo": 5
         }
       }
     }
@@ -586,7 +601,12 @@ export const VIDEO_WEIGHTS_DATA = {
           ],
           "interpolation": "bilinear"
         },
-        "docs": "The weights reproduce closely the accuracy of the paper. The accuracies are estimated on video-level with parameters `frame_rate=15`, `clips_per_video=5`, and `clip_len=16`."
+        "docs": "The weights reproduce closely the accuracy of the paper. The accuracies are estimated on video-level with parameters `frame_rate=15`, `clips_per_video=5`, and `clip_len=16`.",
+        "sampling": {
+          "clipLen": 16,
+          "frameRate": 15.0,
+          "clipsPerVideo": 5
+        }
       }
     }
   },
@@ -631,7 +651,12 @@ export const VIDEO_WEIGHTS_DATA = {
           ],
           "interpolation": "bilinear"
         },
-        "docs": "The weights reproduce closely the accuracy of the paper. The accuracies are estimated on video-level with parameters `frame_rate=15`, `clips_per_video=5`, and `clip_len=16`."
+        "docs": "The weights reproduce closely the accuracy of the paper. The accuracies are estimated on video-level with parameters `frame_rate=15`, `clips_per_video=5`, and `clip_len=16`.",
+        "sampling": {
+          "clipLen": 16,
+          "frameRate": 15.0,
+          "clipsPerVideo": 5
+        }
       }
     }
   },
@@ -679,6 +704,11 @@ export const VIDEO_WEIGHTS_DATA = {
         "docs": "The weights aim to approximate the accuracy of the paper. The accuracies are estimated on clip-level with parameters `frame_rate=15`, `clips_per_video=1`, and `clip_len=128`.",
         "extra": {
           "min_temporal_size": 14
+        },
+        "sampling": {
+          "clipLen": 128,
+          "frameRate": 15.0,
+          "clipsPerVideo": 1
         }
       }
     }
