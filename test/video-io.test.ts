@@ -225,6 +225,40 @@ OUT_J = i
     assert.throws(() => io.readVideo(clips.h264, { outputFormat: 'CTHW' as io.VideoOutputFormat }), /output_format/);
     assert.throws(() => io.readVideo(clips.h264, { ptsUnit: 'ms' as io.PtsUnit }), /ptsUnit/);
   });
+
+  test('corrupted frame data: an error or frames, never a crash; memory stays flat over repeated reads', () => {
+    const good = readFileSync(clips.h264);
+    for (let seed = 1; seed <= 12; seed++) {
+      // flip bytes in the middle of the file (frame data, sometimes headers): FFmpeg conceals or fails
+      const bad = Buffer.from(good);
+      for (let j = 0; j < 40; j++) {
+        const at = 48 + ((seed * 7919 + j * 104729) % (bad.length - 96));
+        bad[at] = bad[at]! ^ (1 + ((seed + j) % 255));
+      }
+      const p = join(dir, `corrupt${seed}.mp4`);
+      writeFileSync(p, bad);
+      try {
+        const [v, a] = io.readVideo(p, { ptsUnit: 'sec' });
+        assert.equal(v.dtype, 'uint8');
+        v.dispose();
+        a.dispose();
+      } catch (e) {
+        assert.ok(e instanceof Error && e.message.includes(p), `an error naming the file: ${(e as Error).message}`);
+      }
+    }
+    const before = torch.memoryStats().liveTensors;
+    const rss0 = process.memoryUsage().rss;
+    for (let i = 0; i < 25; i++) {
+      const [v, a] = io.readVideo(clips.vp9, { ptsUnit: 'sec', startPts: 0.3, endPts: 1.5 });
+      v.dispose();
+      a.dispose();
+      using r = new io.VideoReader(clips.h264);
+      for (const f of r) f.data.dispose();
+    }
+    assert.equal(torch.memoryStats().liveTensors, before, 'no tensor left behind');
+    const grown = (process.memoryUsage().rss - rss0) / 2 ** 20;
+    assert.ok(grown < 40, `resident memory grew by ${grown.toFixed(1)} MiB over 25 reads`);
+  });
 }
 
 function execFfmpeg(args: string[]): void {
