@@ -7,6 +7,7 @@
 // precise (the next frame is the first whose pts is at least t) unless keyframesOnly; the metadata reports each
 // stream's duration and rate. The pixels are converted as PyAV converts them (the frames equal readVideo's).
 import { Tensor } from '../../tensor.js';
+import { tidy } from '../../memory.js';
 import { openVideo } from './video.js';
 import { videoNative as V, type ContainerInfo, type ReaderHandle, type StreamInfo } from './video-native.js';
 
@@ -144,14 +145,15 @@ export class VideoReader implements IterableIterator<VideoReaderFrame> {
         V.videoFrameRelease(f.frame!);
         continue;
       }
-      const raw = new Tensor(V.videoFrameData(this.r, f.frame!));
-      V.videoFrameRelease(f.frame!);
       let data: Tensor;
-      if (st.type === 'video') {
-        data = raw.permute(2, 0, 1);
-      } else {
-        data = audioToFloat(raw, f.channels!, f.planar!);
-        if (data !== raw) raw.dispose();
+      try {
+        // intermediate tensors (the HWC frame, the samples before conversion) are freed at once
+        data = tidy(() => {
+          const raw = new Tensor(V.videoFrameData(this.r, f.frame!));
+          return st.type === 'video' ? raw.permute(2, 0, 1) : audioToFloat(raw, f.channels!, f.planar!);
+        });
+      } finally {
+        V.videoFrameRelease(f.frame!);
       }
       return { done: false, value: { data, pts: us * 1e-6 } };
     }
