@@ -18,3 +18,4 @@ export { ChannelShuffle, PixelShuffle, PixelUnshuffle } from './modules/shuffle.
 export { ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d } from './modules/padding.js';
 export * as utils from './utils/index.js';
 export { MaxPool3d, AvgPool3d, AdaptiveAvgPool3d } from './modules/pooling.js';
+export { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, type InstanceNormOptions } from './modules/instancenorm.js';

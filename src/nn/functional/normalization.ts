@@ -6,6 +6,7 @@ import { avgPool2d } from './pooling.js';
 
 const O = {
   batchNorm: op('aten::batch_norm'), layerNorm: op('aten::layer_norm'), groupNorm: op('aten::group_norm'),
+  instanceNorm: op('aten::instance_norm'),
   avgPool3d: op('aten::avg_pool3d'),
 };
 
@@ -86,4 +87,29 @@ export function localResponseNorm(input: Tensor, size: number, o: { alpha?: numb
   }
   div = div.mul(alpha).add(k).pow(beta);
   return input.div(div);
+}
+
+export interface InstanceNormOptions {
+  runningMean?: Tensor | null;
+  runningVar?: Tensor | null;
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  /** Normalise with this input's statistics (default true); false uses the running ones. */
+  useInputStats?: boolean;
+  momentum?: number;
+  eps?: number;
+}
+
+/** Normalises each channel of each sample over its spatial dimensions (torch.nn.functional.instance_norm). */
+export function instanceNorm(input: Tensor, o: InstanceNormOptions = {}): Tensor {
+  const useInputStats = o.useInputStats ?? true;
+  if (input.ndim < 3) throw new RangeError(`instanceNorm: expected an input with spatial dimensions (3-d or more), got shape [${input.shape}]`);
+  if (useInputStats) {
+    // PyTorch's _verify_spatial_size: statistics over one value are meaningless
+    if (input.shape.slice(2).reduce((a, b) => a * b, 1) === 1) {
+      throw new RangeError(`instanceNorm: expected more than 1 spatial element when training, got input size [${input.shape}]`);
+    }
+  }
+  return new Tensor(O.instanceNorm(input._h, o.weight?._h ?? null, o.bias?._h ?? null, o.runningMean?._h ?? null,
+    o.runningVar?._h ?? null, useInputStats, o.momentum ?? 0.1, o.eps ?? 1e-5, true));
 }
