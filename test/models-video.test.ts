@@ -101,7 +101,7 @@ OUT_J = meta
     assert.deepEqual(w.meta.metrics, m.metrics);
     assert.deepEqual(w.meta.minSize, m.min_size);
     assert.equal(w.meta.extra?.['min_temporal_size'] ?? null, m.min_temporal_size);
-    const t = w.transforms();
+    const t = w.transforms() as models.video.VideoClassification;
     assert.equal(String(t), m.repr, `${n} preset repr`);
     const out = t.call(frames);
     assert.deepEqual(out.shape, ref.tensors[n]!.shape);
@@ -157,7 +157,7 @@ for i, n in enumerate(J['names']):
 `, { tensors: { frames }, json: { names, dir } }, { timeoutMs: 1_200_000 });
   for (const n of names) {
     const w = models.getModelWeights(n).DEFAULT;
-    const x = w.transforms().call(frames.slice(0, 0, 16)).unsqueeze(0) as torch.Tensor;
+    const x = (w.transforms() as models.video.VideoClassification).call(frames.slice(0, 0, 16)).unsqueeze(0);
     assert.ok(x.sub(ref.tensors[`${n}:x`]!).abs().max().item() < 1e-5, `${n}: preprocessed clip`);
     const m = builders[n]!({ weights: join(dir, `${n}.pth`) });
     const t0 = Date.now();

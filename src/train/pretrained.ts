@@ -61,7 +61,7 @@ export function isWeightsFile(arg: string): boolean {
   return arg.includes('/') || arg.includes('\\') || /\.(pth|pt|bin|ckpt|tar|safetensors)$/i.test(arg) || existsSync(arg);
 }
 
-function publishedWeights(name: string, arg: string): Weights {
+function publishedWeights(name: string, arg: string): Weights<unknown> {
   let e;
   try {
     e = getModelWeights(name);
@@ -79,7 +79,7 @@ function publishedWeights(name: string, arg: string): Weights {
  * The checkpoint file of published weights: from torch.hub's cache, else downloaded. Offline, a UserError that
  * says where to put the file and which other choices there are.
  */
-export async function fetchPublished(w: Weights, opts: { progress?: boolean; allowNone?: boolean } = {}): Promise<string> {
+export async function fetchPublished(w: Weights<unknown>, opts: { progress?: boolean; allowNone?: boolean } = {}): Promise<string> {
   const cached = join(checkpointsDir(), w.fileName);
   if (existsSync(cached)) return cached;
   try {

@@ -22,3 +22,4 @@ export * from './lenet.js';
 export { summary, ModelSummary, type SummaryRow, type SummaryOptions } from './summary.js';
 export * as chapter from './chapter-blocks.js';
 export * as video from './video/index.js';
+export * as opticalFlow from './optical-flow/index.js';

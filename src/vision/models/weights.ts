@@ -170,15 +170,15 @@ export function tableWeightsEnum<T extends WeightsTable, E extends keyof T & str
  * A builder's `weights` option: a member of its enum, its name ('DEFAULT', 'IMAGENET1K_V1'), a path to a
  * checkpoint file, or null for random initialisation.
  */
-export type WeightsArg = Weights | string | null | undefined;
+export type WeightsArg = Weights<any> | string | null | undefined;
 
-export type ResolvedWeights = { kind: 'none' } | { kind: 'published'; weights: Weights } | { kind: 'file'; path: string };
+export type ResolvedWeights = { kind: 'none' } | { kind: 'published'; weights: Weights<any> } | { kind: 'file'; path: string };
 
 function looksLikePath(s: string): boolean {
   return s.includes('/') || s.includes('\\') || /\.(pth|pt|bin|ckpt|tar)$/.test(s);
 }
 
-export function resolveWeights(e: WeightsEnum, arg: WeightsArg): ResolvedWeights {
+export function resolveWeights(e: WeightsEnum<any>, arg: WeightsArg): ResolvedWeights {
   if (arg === null || arg === undefined) return { kind: 'none' };
   if (typeof arg === 'string' && looksLikePath(arg)) {
     if (!existsSync(arg)) throw new Error(`weights: checkpoint file '${arg}' does not exist`);
@@ -240,8 +240,8 @@ export interface BuilderOptions {
  * whatever `fixOptions` sets), build, load strictly.
  */
 export function buildModel<O extends BuilderOptions, M extends Module>(
-  e: WeightsEnum, opts: O, build: (o: O) => M,
-  hooks: { fixOptions?: (o: O, w: Weights) => void; fixKeys?: (sd: StateDict) => StateDict; afterLoad?: (m: M) => void } = {},
+  e: WeightsEnum<any>, opts: O, build: (o: O) => M,
+  hooks: { fixOptions?: (o: O, w: Weights<any>) => void; fixKeys?: (sd: StateDict) => StateDict; afterLoad?: (m: M) => void } = {},
 ): M {
   const o = { ...opts };
   const w = resolveWeights(e, o.weights);
