@@ -38,6 +38,9 @@ export interface HeadRef {
   module: Linear | Conv2d | Conv3d;
 }
 
+/** Whether the model is a classifier with a known head (optical-flow models, for one, are not). */
+export function hasClassificationHead(name: string): boolean { return HEADS.some(([re]) => re.test(name)); }
+
 function headPaths(name: string): string[] {
   const entry = HEADS.find(([re]) => re.test(name));
   if (!entry) throw new Error(`no known classification head for model '${name}' (families: ${HEADS.map(([re]) => re.source).join(' ')})`);

@@ -13,7 +13,7 @@ import { remapLegacyDenseNetKeys } from '../vision/models/densenet.js';
 import { IMAGENET_CLASSES } from '../vision/models/imagenet-classes.js';
 import { loadCheckpointStateDict } from './checkpoint.js';
 import { configBeside, type RunConfig } from './run-dir.js';
-import { headWeightKey } from './finetune.js';
+import { hasClassificationHead, headWeightKey } from './finetune.js';
 import { UserError } from '../cli/errors.js';
 
 export interface LoadedModel {
@@ -97,15 +97,19 @@ function fromStateDict(name: string, sd: StateDict, path: string): Module {
   if (name === 'googlenet') extra.auxLogits = Object.keys(sd).some((k) => k.startsWith('aux1.'));
   if (name === 'inception_v3') extra.auxLogits = Object.keys(sd).some((k) => k.startsWith('AuxLogits.'));
   const probe = getModel(name, { ...extra, weights: null });
+  if (!hasClassificationHead(name)) return loadInto(probe, name, sd, path);
   const key = headWeightKey(name, probe);
   const head = sd[key];
   if (!head) throw new UserError(`${path}: no '${key}' in the checkpoint, so it is not a ${name} state dict (first keys: ${Object.keys(sd).slice(0, 4).join(', ')})`);
   const numClasses = head.shape[0]!;
   // the builder's default head (ImageNet's 1000 classes, Kinetics' 400 for video models) is reused when it fits
   const model = numClasses === probe.stateDict()[key]!.shape[0] ? probe : getModel(name, { ...extra, numClasses, weights: null });
-  const fixed = name.startsWith('densenet') ? remapLegacyDenseNetKeys(sd) : sd;
+  return loadInto(model, name, name.startsWith('densenet') ? remapLegacyDenseNetKeys(sd) : sd, path);
+}
+
+function loadInto(model: Module, name: string, sd: StateDict, path: string): Module {
   try {
-    model.loadStateDict(addMissingBatchCounters(model, fixed));
+    model.loadStateDict(addMissingBatchCounters(model, sd));
   } catch (e) {
     throw new UserError(`${path} does not fit ${name}: ${(e as Error).message}`);
   }
@@ -126,6 +130,9 @@ export async function loadZooModel(name: string, arg: string, opts: { progress?:
     const sd = loadCheckpointStateDict(arg);
     const model = fromStateDict(name, sd, arg);
     const cfg = configBeside(arg);
+    if (!hasClassificationHead(name)) {
+      return { model, name, classes: null, preprocess: defaultPreset(name), source: arg, kind: 'file', runConfig: null };
+    }
     const numClasses = sd[headWeightKey(name, model)]!.shape[0]!;
     let classes: string[] | null = null;
     if (cfg && Array.isArray(cfg.classes) && cfg.classes.length === numClasses) classes = [...cfg.classes];

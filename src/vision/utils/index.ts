@@ -2,3 +2,4 @@
 export { makeGrid, saveImage, saveImageSync, gridToImage, type MakeGridOptions } from './grid.js';
 export { drawText, drawTextAsync, captionedGrid, captionedGridAsync, textSvg, wrapText, textWidth, type TextItem, type CaptionedGridOptions } from './text.js';
 export { plotCurves, plotCurvesSync, curvesSvg, niceTicks, TAB10, type PlotCurvesOptions } from './plot.js';
+export { flowToImage, makeColorwheel } from './flow.js';
