@@ -21,3 +21,7 @@ export {
 export { FiveCrop, TenCrop, fiveCrop, tenCrop } from './multi-crop.js';
 export * as functional from './functional.js';
 export type { PaddingMode, ImageOrTensor } from './functional.js';
+export { ToPILImage } from './transforms.js';
+export { RandomApply, RandomOrder, RandomChoice } from './random-composition.js';
+export { LinearTransformation } from './linear-transformation.js';
+export { PyRandom, pyRandom } from './py-random.js';
