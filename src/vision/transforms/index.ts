@@ -25,3 +25,4 @@ export { ToPILImage } from './transforms.js';
 export { RandomApply, RandomOrder, RandomChoice } from './random-composition.js';
 export { LinearTransformation } from './linear-transformation.js';
 export { PyRandom, pyRandom } from './py-random.js';
+export { ElasticTransform, elasticTransform, type ElasticTransformOptions } from './elastic.js';
