@@ -15,7 +15,7 @@ export {
   RandomInvert, RandomPosterize, RandomSolarize, RandomAdjustSharpness, RandomAutocontrast, RandomEqualize,
 } from './image-color.js';
 export {
-  AutoAugment, RandAugment, TrivialAugmentWide, applyOp as applyAugmentOp, type AutoAugmentPolicy, type AutoAugmentOptions,
+  AutoAugment, RandAugment, TrivialAugmentWide, AugMix, applyOp as applyAugmentOp, type AutoAugmentPolicy, type AutoAugmentOptions, type AugMixOptions,
   type RandAugmentOptions, type TrivialAugmentWideOptions,
 } from './autoaugment.js';
 export { FiveCrop, TenCrop, fiveCrop, tenCrop } from './multi-crop.js';
