@@ -1,7 +1,7 @@
 // `torchvision.datasets` (tstorch/vision: vision.datasets)
 export { VisionDataset, type VisionDatasetOptions } from './vision-dataset.js';
 export { CIFAR10, CIFAR100, type CIFAROptions } from './cifar.js';
-export { MNIST, FashionMNIST, readIdx, type MNISTOptions } from './mnist.js';
+export { MNIST, FashionMNIST, KMNIST, readIdx, type MNISTOptions } from './mnist.js';
 export { ImageFolder, DatasetFolder, IMG_EXTENSIONS, findClasses, makeDataset, hasFileAllowedExtension, isImageFile, defaultLoader, type ImageFolderOptions, type DatasetFolderOptions } from './folder.js';
 export { downloadUrl, downloadAndExtractArchive, md5File, type DownloadOptions, type ArchiveJob } from './download.js';
 export { extractTar, extractTarSync, TarExtractor, type TarEntry } from './tar.js';
@@ -10,3 +10,4 @@ export { VideoClassificationDataset, type VideoDatasetOptions } from './video-da
 export { Kinetics, type KineticsOptions } from './kinetics.js';
 export { UCF101, type UCF101Options } from './ucf101.js';
 export { HMDB51, type HMDB51Options } from './hmdb51.js';
+export { EMNIST, QMNIST, readSn3, type EMNISTOptions, type EMNISTSplit, type QMNISTOptions, type QMNISTWhat } from './mnist-variants.js';
