@@ -11,3 +11,4 @@ export { Kinetics, type KineticsOptions } from './kinetics.js';
 export { UCF101, type UCF101Options } from './ucf101.js';
 export { HMDB51, type HMDB51Options } from './hmdb51.js';
 export { EMNIST, QMNIST, readSn3, type EMNISTOptions, type EMNISTSplit, type QMNISTOptions, type QMNISTWhat } from './mnist-variants.js';
+export { STL10, type STL10Options, type STL10Split } from './stl10.js';
