@@ -12,3 +12,5 @@ export { UCF101, type UCF101Options } from './ucf101.js';
 export { HMDB51, type HMDB51Options } from './hmdb51.js';
 export { EMNIST, QMNIST, readSn3, type EMNISTOptions, type EMNISTSplit, type QMNISTOptions, type QMNISTWhat } from './mnist-variants.js';
 export { STL10, type STL10Options, type STL10Split } from './stl10.js';
+export { OxfordIIITPet, type OxfordIIITPetOptions, type PetTargetType } from './oxford-iiit-pet.js';
+export { Food101, type Food101Options } from './food101.js';
