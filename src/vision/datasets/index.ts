@@ -14,3 +14,4 @@ export { EMNIST, QMNIST, readSn3, type EMNISTOptions, type EMNISTSplit, type QMN
 export { STL10, type STL10Options, type STL10Split } from './stl10.js';
 export { OxfordIIITPet, type OxfordIIITPetOptions, type PetTargetType } from './oxford-iiit-pet.js';
 export { Food101, type Food101Options } from './food101.js';
+export { CelebA, type CelebAOptions, type CelebATarget } from './celeba.js';
