@@ -15,3 +15,4 @@ export { STL10, type STL10Options, type STL10Split } from './stl10.js';
 export { OxfordIIITPet, type OxfordIIITPetOptions, type PetTargetType } from './oxford-iiit-pet.js';
 export { Food101, type Food101Options } from './food101.js';
 export { CelebA, type CelebAOptions, type CelebATarget } from './celeba.js';
+export { Places365, type Places365Options, type Places365Split } from './places365.js';
