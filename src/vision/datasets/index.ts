@@ -16,3 +16,6 @@ export { OxfordIIITPet, type OxfordIIITPetOptions, type PetTargetType } from './
 export { Food101, type Food101Options } from './food101.js';
 export { CelebA, type CelebAOptions, type CelebATarget } from './celeba.js';
 export { Places365, type Places365Options, type Places365Split } from './places365.js';
+export { SVHN, type SVHNOptions, type SVHNSplit } from './svhn.js';
+export { Flowers102, type Flowers102Options, type Flowers102Split } from './flowers102.js';
+export { readMat, parseMat, matNumbers, MatFile, type MatArray, type MatClass, type MatData } from './mat.js';
