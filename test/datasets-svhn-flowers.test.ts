@@ -34,6 +34,7 @@ from PIL import Image
 from torchvision.datasets import SVHN, Flowers102
 R = J
 rng = np.random.RandomState(3)
+res = {'mat': {}}
 # --- MAT files: scipy-written, and hand-made
 sio.savemat(R + '/plain.mat', {'a': np.arange(24, dtype=np.float32).reshape(2, 3, 4) / 7, 'b': np.array([[-3, 5, 70000]], dtype=np.int32),
                                'c': np.array([[2**40, -5]], dtype=np.int64), 'd': (rng.rand(3, 2) > 0.5), 'e': np.zeros((0, 3)),
@@ -56,8 +57,26 @@ def handmade(path, big):
     out = hdr + matrix(b'dbl', 6, (2, 3), 2, 'B', [1, 2, 3, 250, 5, 6]) + matrix(b'w', 11, (1, 2), 4, 'H', [513, 7]) + matrix(b'sg', 7, (1, 1), 3, 'h', [-9])
     open(path, 'wb').write(out)
 handmade(R + '/hand-le.mat', False)
+# structs, cells, chars (a devkit-like struct array of numbers and strings, nested)
+syn = np.zeros((1, 3), dtype=[('ID', 'O'), ('WNID', 'O'), ('words', 'O'), ('children', 'O')])
+for i, (w, words, ch) in enumerate((('n01', 'tench, Tinca tinca', np.zeros((1, 0))), ('n02', 'goldfish', np.array([[1, 2]], dtype=np.uint8)), ('n03', '', np.array([[3.5]])))):
+    syn[0, i] = (i + 1, w, words, ch)
+cell = np.empty((2, 1), dtype=object); cell[0, 0] = 'caf\u00e9'; cell[1, 0] = np.array([[1, 2, 3]], dtype=np.int16)
+sio.savemat(R + '/nested.mat', {'synsets': syn, 'cellv': cell, 'rows': np.array(['ab', 'cd']), 'txt': 'hello'}, do_compression=True)
+sio.savemat(R + '/nested-v6.mat', {'synsets': syn, 'cellv': cell, 'rows': np.array(['ab', 'cd']), 'txt': 'hello'})
+def conv(v):
+    if isinstance(v, str):
+        return {'char': [v]}
+    if v.dtype.names:
+        flat = v.flatten(order='F')
+        return {'struct': list(v.shape), 'fields': list(v.dtype.names), 'elements': [{f: conv(e[f]) for f in v.dtype.names} for e in flat]}
+    if v.dtype.kind == 'O':
+        return {'cell': list(v.shape), 'cells': [conv(e) for e in v.flatten(order='F')]}
+    if v.dtype.kind == 'U':
+        return {'char': [str(x) for x in v.flatten().tolist()] if v.size else []}
+    return {'num': list(v.shape), 'values': [str(x) for x in v.flatten(order='F').tolist()]}
+res['nested'] = {f: {k: conv(v) for k, v in sio.loadmat(f'{R}/{f}.mat').items() if not k.startswith('__')} for f in ('nested', 'nested-v6')}
 handmade(R + '/hand-be.mat', True)
-res = {'mat': {}}
 for f in ('plain', 'zipped', 'hand-le', 'hand-be'):
     m = sio.loadmat(f'{R}/{f}.mat')
     mt = sio.loadmat(f'{R}/{f}.mat', mat_dtype=True)
@@ -95,7 +114,7 @@ test('readMat gives scipy.io.loadmat\'s numeric variables (classes, shapes, colu
   const np: Record<string, string> = { double: 'float64', single: 'float32', int8: 'int8', uint8: 'uint8', int16: 'int16', uint16: 'uint16', int32: 'int32', uint32: 'uint32', int64: 'int64', uint64: 'uint64' };
   for (const [f, want] of Object.entries(ref.json.mat as Record<string, Record<string, { dtype: string; class: string; shape: number[]; values: string[] }>>)) {
     const mat = datasets.readMat(join(root, `${f}.mat`));
-    assert.deepEqual([...mat.variables.keys()].sort(), Object.keys(want).sort(), `${f} variables`);
+    assert.deepEqual([...mat.variables].filter(([, v]) => v.kind === 'numeric').map(([k]) => k).sort(), Object.keys(want).sort(), `${f} variables`);
     for (const [k, w] of Object.entries(want)) {
       const v = mat.get(k);
       assert.equal(np[v.stored], w.dtype, `${f}:${k} stored dtype`);
@@ -111,8 +130,8 @@ test('readMat gives scipy.io.loadmat\'s numeric variables (classes, shapes, colu
     }
   }
   const plain = datasets.readMat(join(root, 'plain.mat'));
-  assert.throws(() => plain.get('s'), /'s' is a struct array/);
-  assert.throws(() => plain.get('txt'), /'txt' is a char array/);
+  assert.throws(() => plain.get('s'), /'s' is a struct array, not a numeric one/);
+  assert.deepEqual(plain.value('txt'), { kind: 'char', name: 'txt', dims: [1, 5], strings: ['hello'] });
   assert.throws(() => plain.get('z'), /'z' is complex/);
   assert.throws(() => plain.get('nope'), /no variable 'nope' \(it holds /);
   const bytes = readFileSync(join(root, 'zipped.mat'));
@@ -120,6 +139,24 @@ test('readMat gives scipy.io.loadmat\'s numeric variables (classes, shapes, colu
   const v73 = Buffer.from(bytes); v73.writeUInt16LE(0x0200, 124);
   assert.throws(() => datasets.parseMat(v73, 'x.mat'), /-v7\.3 \(HDF5\)/);
   assert.throws(() => datasets.parseMat(Buffer.alloc(200), 'y.mat'), /not a level 5 MAT-file/);
+});
+
+// loadmat's view (structs as record arrays, cells as object arrays, char rows as strings) of a MatValue
+function conv(v: datasets.MatValue): unknown {
+  switch (v.kind) {
+    case 'char': return { char: v.strings };
+    case 'struct': return { struct: v.dims, fields: v.fields, elements: v.elements.map((e) => Object.fromEntries(v.fields.map((f) => [f, conv(e[f]!)]))) };
+    case 'cell': return { cell: v.dims, cells: v.cells.map(conv) };
+    default: return { num: v.dims, values: Array.from(v.data as ArrayLike<number | bigint>, (x) => (v.stored === 'double' || v.stored === 'single' ? (Number.isInteger(x) ? `${x}.0` : String(x)) : String(x))) };
+  }
+}
+
+test('readMat reads structs, cells and char arrays (nested, compressed or not) as loadmat does', () => {
+  for (const f of ['nested', 'nested-v6']) {
+    const mat = datasets.readMat(join(root, `${f}.mat`));
+    const got = Object.fromEntries([...mat.variables].map(([k, v]) => [k, conv(v)]));
+    assert.deepEqual(got, ref.json.nested[f], f);
+  }
 });
 
 test('SVHN reads both files (plain and compressed) as torchvision does: images, labels with 10 made 0', async () => {

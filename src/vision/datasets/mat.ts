@@ -2,8 +2,10 @@
 // which is HDF5), for the numeric arrays data sets ship in them (SVHN's images and labels, Flowers102's label
 // and split lists). Handles both byte orders, zlib-compressed variables (miCOMPRESSED, -v7), small data
 // elements, and the storage MATLAB picks to save space (a double array written as uint8, say): values come back
-// in the array's class (loadmat's mat_dtype=True), with the stored type beside it (the dtype plain loadmat gives). Cells, structs, objects, sparse, char and complex arrays are
-// listed, and asking for one throws an error naming what it is.
+// in the array's class (loadmat's mat_dtype=True), with the stored type beside it (the dtype plain loadmat gives).
+// Char arrays, structs and cells are read too (ImageNet's devkit meta.mat is a struct array of numbers and
+// strings); objects, sparse, function handles and complex arrays are listed, and asking for one throws an error
+// naming what it is.
 import { readFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 
@@ -12,6 +14,7 @@ export type MatClass = 'double' | 'single' | 'int8' | 'uint8' | 'int16' | 'uint1
 export type MatData = Float64Array | Float32Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
 
 export interface MatArray {
+  kind: 'numeric';
   name: string;
   /** MATLAB's class of the array (the type `data` has). */
   class: MatClass;
@@ -24,6 +27,33 @@ export interface MatArray {
   /** The array is MATLAB's logical type (stored as uint8). */
   logical: boolean;
 }
+
+/** A char array: its rows as strings (a 1xN array is one string), as loadmat's chars_as_strings. */
+export interface MatChar {
+  kind: 'char';
+  name: string;
+  dims: number[];
+  strings: string[];
+}
+
+/** A struct array: its field names, and per element (column-major) the value of each field. */
+export interface MatStruct {
+  kind: 'struct';
+  name: string;
+  dims: number[];
+  fields: string[];
+  elements: Record<string, MatValue>[];
+}
+
+/** A cell array: its cells in column-major order. */
+export interface MatCell {
+  kind: 'cell';
+  name: string;
+  dims: number[];
+  cells: MatValue[];
+}
+
+export type MatValue = MatArray | MatChar | MatStruct | MatCell;
 
 // data element types
 const mi: Record<number, { name: string; size: number }> = {
@@ -49,16 +79,23 @@ class Unsupported extends Error {
 
 /** A MAT-file's variables: the numeric arrays, and the names of the others with what they are. */
 export class MatFile {
-  constructor(readonly what: string, readonly variables: Map<string, MatArray>, readonly unsupported: Map<string, string>) {}
+  constructor(readonly what: string, readonly variables: Map<string, MatValue>, readonly unsupported: Map<string, string>) {}
 
   has(name: string): boolean { return this.variables.has(name); }
 
   /** The numeric variable `name`; throws naming the file and what it holds when it is missing or not numeric. */
   get(name: string): MatArray {
+    const v = this.value(name);
+    if (v.kind !== 'numeric') throw new Error(`readMat: ${this.what}: variable '${name}' is a ${v.kind} array, not a numeric one`);
+    return v;
+  }
+
+  /** The variable `name`, of any kind read. */
+  value(name: string): MatValue {
     const v = this.variables.get(name);
     if (v) return v;
     const kind = this.unsupported.get(name);
-    if (kind) throw new Error(`readMat: ${this.what}: variable '${name}' is ${kind}; only real numeric arrays are read`);
+    if (kind) throw new Error(`readMat: ${this.what}: variable '${name}' is ${kind}; only real numeric, char, struct and cell arrays are read`);
     throw new Error(`readMat: ${this.what}: no variable '${name}' (it holds ${[...this.variables.keys(), ...this.unsupported.keys()].map((k) => `'${k}'`).join(', ') || 'nothing'})`);
   }
 }
@@ -122,8 +159,10 @@ class Reader {
     return { data: out, stored: t.name as MatClass, next: el.next };
   }
 
-  matrix(start: number, end: number): MatArray {
+  /** The miMATRIX element whose payload is [start, end) (a variable, or a struct field or cell inside one). */
+  matrix(start: number, end: number, path = ''): MatValue {
     const dv = this.dv();
+    if (end === start) return { kind: 'numeric', name: '', class: 'double', stored: 'double', dims: [0, 0], data: new Float64Array(0), logical: false };
     // array flags: class in the low byte, complex/global/logical bits in the next
     const flagsEl = this.element(start);
     if (flagsEl.end - flagsEl.start < 8) this.fail('corrupt array flags');
@@ -134,14 +173,78 @@ class Reader {
     for (let o = dimsEl.start; o + 4 <= dimsEl.end; o += 4) dims.push(dv.getInt32(o, this.le));
     const nameEl = this.element(dimsEl.next);
     const name = new TextDecoder().decode(this.buf.subarray(nameEl.start, nameEl.end));
-    const cls = mxNumeric[mx];
-    if (!cls) throw new Unsupported(name, `a ${mxNames[mx] ?? `class ${mx}`} array`);
-    if (flags & 0x800) throw new Unsupported(name, 'complex');
-    if (dims.length < 2 || dims.some((d) => !(d >= 0))) this.fail(`variable '${name}' has bad dimensions [${dims.join(', ')}]`);
+    const where = path || name;
+    if (dims.length < 2 || dims.some((d) => !(d >= 0))) this.fail(`variable '${where}' has bad dimensions [${dims.join(', ')}]`);
     const count = dims.reduce((a, b) => a * b, 1);
-    const { data, stored, next } = this.numbers(nameEl.next, cls, count, `variable '${name}'`);
-    if (next > end + 7) this.fail(`variable '${name}' runs past its element`);
-    return { name, class: cls, stored, dims, data, logical: (flags & 0x200) !== 0 };
+    if (flags & 0x800) throw new Unsupported(where, 'complex');
+    let pos = nameEl.next;
+    const sub = (i: number, label: string): MatValue => {
+      const el = this.element(pos);
+      if (el.type !== miMATRIX) this.fail(`${where}: element ${i} is not a matrix (type ${el.type})`);
+      pos = el.next;
+      return this.matrix(el.start, el.end, label);
+    };
+    if (mx === 2) {
+      // struct: the longest field name's length, the names (NUL-padded to it), then element by element each field
+      const lenEl = this.element(pos);
+      const len = dv.getInt32(lenEl.start, this.le);
+      const namesEl = this.element(lenEl.next);
+      pos = namesEl.next;
+      const fields: string[] = [];
+      for (let o = namesEl.start; len > 0 && o + len <= namesEl.end; o += len) {
+        const raw = this.buf.subarray(o, o + len);
+        const nul = raw.indexOf(0);
+        fields.push(new TextDecoder().decode(nul < 0 ? raw : raw.subarray(0, nul)));
+      }
+      const elements: Record<string, MatValue>[] = [];
+      for (let i = 0; i < count; i++) {
+        const rec: Record<string, MatValue> = {};
+        for (const f of fields) rec[f] = sub(i, `${where}(${i + 1}).${f}`);
+        elements.push(rec);
+      }
+      return { kind: 'struct', name, dims, fields, elements };
+    }
+    if (mx === 1) {
+      const cells: MatValue[] = [];
+      for (let i = 0; i < count; i++) cells.push(sub(i, `${where}{${i + 1}}`));
+      return { kind: 'cell', name, dims, cells };
+    }
+    if (mx === 4) return { kind: 'char', name, dims, strings: this.chars(pos, dims, count, where) };
+    const cls = mxNumeric[mx];
+    if (!cls) throw new Unsupported(where, `a ${mxNames[mx] ?? `class ${mx}`} array`);
+    const { data, stored, next } = this.numbers(pos, cls, count, `variable '${where}'`);
+    if (next > end + 7) this.fail(`variable '${where}' runs past its element`);
+    return { kind: 'numeric', name, class: cls, stored, dims, data, logical: (flags & 0x200) !== 0 };
+  }
+
+  /** A char array's rows: the characters, stored as UTF-8, UTF-16/uint16 code units or bytes, column-major. */
+  private chars(pos: number, dims: number[], count: number, where: string): string[] {
+    const el = this.element(pos);
+    const dv = this.dv();
+    let codes: string[];
+    if (el.type === 16) {
+      codes = [...new TextDecoder().decode(this.buf.subarray(el.start, el.end))];
+    } else if (el.type === 4 || el.type === 17 || el.type === 3) {
+      codes = [];
+      for (let o = el.start; o + 2 <= el.end; o += 2) codes.push(String.fromCharCode(dv.getUint16(o, this.le)));
+    } else if (el.type === 18 || el.type === 6 || el.type === 5) {
+      codes = [];
+      for (let o = el.start; o + 4 <= el.end; o += 4) codes.push(String.fromCodePoint(dv.getUint32(o, this.le)));
+    } else if (el.type === 1 || el.type === 2) {
+      codes = Array.from(this.buf.subarray(el.start, el.end), (b) => String.fromCharCode(b));
+    } else {
+      this.fail(`char array '${where}' stored as data type ${el.type}`);
+    }
+    if (codes.length !== count) this.fail(`char array '${where}' holds ${codes.length} characters for ${count}`);
+    const rows = dims[0]!, cols = count / Math.max(rows, 1);
+    if (count === 0) return rows === 0 ? [] : Array(rows).fill('');
+    const out: string[] = [];
+    for (let r = 0; r < rows; r++) {
+      let line = '';
+      for (let c = 0; c < cols; c++) line += codes[r + rows * c];
+      out.push(line);
+    }
+    return out;
   }
 }
 
@@ -158,15 +261,17 @@ export function parseMat(bytes: Uint8Array, what = 'MAT-file'): MatFile {
   if (version === 0x0200) throw new Error(`readMat: ${what}: a MATLAB -v7.3 (HDF5) file; only level 5 MAT-files (-v7 and earlier) are read`);
   if (version !== 0x0100) throw new Error(`readMat: ${what}: unknown MAT-file version 0x${version.toString(16)}`);
   const top = new Reader(bytes, le, what);
-  const out = new Map<string, MatArray>();
+  const out = new Map<string, MatValue>();
   const unsupported = new Map<string, string>();
   const read = (r: Reader, start: number, end: number): void => {
     try {
-      const arr = r.matrix(start, end);
-      out.set(arr.name, arr);
+      const v = r.matrix(start, end);
+      out.set(v.name, v);
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
-      unsupported.set(e.variable, e.kind);
+      // the variable's name, or the struct field / cell inside it that is not read
+      const top = e.variable.split(/[({]/)[0]!;
+      unsupported.set(top, top === e.variable ? e.kind : `${e.kind} at ${e.variable}`);
     }
   };
   let pos = 128;
@@ -177,7 +282,7 @@ export function parseMat(bytes: Uint8Array, what = 'MAT-file'): MatFile {
       try {
         raw = inflateSync(bytes.subarray(el.start, el.end));
       } catch (e) {
-        top.fail(`a compressed variable at byte ${pos} does not inflate: ${(e as Error).message}`);
+        throw new Error(`readMat: ${what}: a compressed variable at byte ${pos} does not inflate (truncated or corrupt): ${(e as Error).message}`);
       }
       const inner = new Reader(raw, le, what);
       const iel = inner.element(0);
