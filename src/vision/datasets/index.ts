@@ -18,4 +18,5 @@ export { CelebA, type CelebAOptions, type CelebATarget } from './celeba.js';
 export { Places365, type Places365Options, type Places365Split } from './places365.js';
 export { SVHN, type SVHNOptions, type SVHNSplit } from './svhn.js';
 export { Flowers102, type Flowers102Options, type Flowers102Split } from './flowers102.js';
-export { readMat, parseMat, matNumbers, MatFile, type MatArray, type MatClass, type MatData } from './mat.js';
+export { readMat, parseMat, matNumbers, MatFile, type MatArray, type MatChar, type MatStruct, type MatCell, type MatValue, type MatClass, type MatData } from './mat.js';
+export { ImageNet, parseDevkit, parseDevkitArchive, parseTrainArchive, parseValArchive, loadMetaFile, IMAGENET_ARCHIVES, type ImageNetOptions, type ImageNetSplit, type ImageNetMeta } from './imagenet.js';
