@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as torch from '../src/index.js';
 import { flowToImage, makeColorwheel } from '../src/vision/utils/index.js';
-import { readImageSync, writePngSync } from '../src/vision/io/decode.js';
+import { openImageSync } from '../src/vision/io/decode.js';
+import { writePng } from '../src/vision/io/tensor-io.js';
 import { imageToTensor } from '../src/vision/io/image.js';
 import { runPython, assertClose } from './helpers/pytorch.js';
 import { cli } from './helpers/cli.js';
@@ -26,11 +27,11 @@ const noisy = torch.randn([2, 2, 9, 11]).mul(5);
 // pair (not multiples of 8) for the resizing
 const tex = torch.nn.functional.interpolate(torch.rand([1, 3, 12, 14]), { size: [150, 180], mode: 'bicubic', alignCorners: false }).clamp(0, 1).mul(255).round().to('uint8').select(0, 0);
 const paths = [join(dir, 'f1.png'), join(dir, 'f2.png')];
-writePngSync(paths[0]!, tex.index(':', '4:140', '5:173').contiguous());
-writePngSync(paths[1]!, tex.index(':', '2:138', '2:170').contiguous());
+writePng(tex.index(':', '4:140', '5:173').contiguous(), paths[0]!);
+writePng(tex.index(':', '2:138', '2:170').contiguous(), paths[1]!);
 const oddPaths = [join(dir, 'g1.png'), join(dir, 'g2.png')];
-writePngSync(oddPaths[0]!, tex.index(':', '4:144', '5:175').contiguous());
-writePngSync(oddPaths[1]!, tex.index(':', '2:142', '2:172').contiguous());
+writePng(tex.index(':', '4:144', '5:175').contiguous(), oddPaths[0]!);
+writePng(tex.index(':', '2:142', '2:172').contiguous(), oddPaths[1]!);
 const ckpt = join(dir, 'raft_small.pth');
 
 const ref = runPython(`
@@ -62,8 +63,8 @@ test("flowToImage equals torchvision's flow_to_image pixel for pixel (colour whe
     assert.equal(ours.dtype, 'uint8');
     assert.ok(ours.eq(ref.tensors[k]!).all().item(), `${k}: pixels differ`);
   }
-  writePngSync(join(dir, 'wheel.png'), flowToImage(rotation));
-  if (process.env.TSTORCH_KEEP_PICTURES) writePngSync(process.env.TSTORCH_KEEP_PICTURES + '/flow-wheel.png', flowToImage(rotation));
+  writePng(flowToImage(rotation), join(dir, 'wheel.png'));
+  if (process.env.TSTORCH_KEEP_PICTURES) writePng(flowToImage(rotation), process.env.TSTORCH_KEEP_PICTURES + '/flow-wheel.png');
   assert.throws(() => flowToImage(rotation.to('float64')), /dtype torch.float/);
   assert.throws(() => flowToImage(torch.zeros([3, 4, 4])), /shape \(2, H, W\)/);
 });
@@ -77,17 +78,17 @@ test('tstorch flow: RAFT-small on two frames equals torchvision; the flow pictur
   const flow = torch.load(saved) as torch.Tensor;
   assert.deepEqual(flow.shape, [2, 136, 168]);
   assertClose(flow, ref.tensors['flow']!, { atol: 0, rtol: 1e-4, what: 'flow' });
-  const picture = imageToTensor(readImageSync(out));
+  const picture = imageToTensor(openImageSync(out));
   const diff = picture.to('int32').sub(ref.tensors['flow_image']!.to('int32')).abs();
   assert.ok(diff.max().item() <= 1, `flow picture differs by ${diff.max().item()}`);
-  const pan = readImageSync(panels);
+  const pan = openImageSync(panels);
   assert.equal(pan.width, 3 * 168 + 4 * 4);
-  if (process.env.TSTORCH_KEEP_PICTURES) writePngSync(process.env.TSTORCH_KEEP_PICTURES + '/flow-panels.png', imageToTensor(pan));
+  if (process.env.TSTORCH_KEEP_PICTURES) writePng(imageToTensor(pan), process.env.TSTORCH_KEEP_PICTURES + '/flow-panels.png');
   // frames whose sides are not multiples of 8 are resized down to them
   const text = await cli(['flow', ...oddPaths, '--model', 'raft_small', '--weights', ckpt, '--updates', '2', '--out', out]);
   assert.match(text.err, /resized from 170x140 to 168x136/);
   assert.match(text.out, /raft_small .*168x136, 2 updates/);
-  assert.equal(readImageSync(out).width, 168);
+  assert.equal(openImageSync(out).width, 168);
   assert.match(text.out, /flow magnitude: mean [\d.]+ px/);
 });
 
@@ -95,7 +96,7 @@ test('tstorch flow: clear errors', async () => {
   let r = await cli(['flow', paths[0]!]);
   assert.match(r.err, /name two frames/);
   const small = join(dir, 'small.png');
-  writePngSync(small, torch.zeros([3, 100, 100], { dtype: 'uint8' }));
+  writePng(torch.zeros([3, 100, 100], { dtype: 'uint8' }), small);
   r = await cli(['flow', small, small, '--weights', 'none', '--model', 'raft_small']);
   assert.match(r.err, /at least 128x128/);
   r = await cli(['flow', paths[0]!, small, '--weights', 'none']);

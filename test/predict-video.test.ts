@@ -12,7 +12,7 @@ import { loadZooModel } from '../src/train/pretrained.js';
 import { predictVideoFiles } from '../src/train/predict-video.js';
 import { clipSampling } from '../src/vision/models/video/sampling.js';
 import * as models from '../src/vision/models/index.js';
-import { readImageSync } from '../src/vision/io/decode.js';
+import { openImageSync } from '../src/vision/io/decode.js';
 import { runPython } from './helpers/pytorch.js';
 import { makeClip } from './helpers/video.js';
 import { cli } from './helpers/cli.js';
@@ -67,7 +67,7 @@ OUT_J = {'n': n, 'probs': v.tolist(), 'idx': i.tolist(), 'labels': [w.meta['cate
     const lines = r.out.split('\n').filter((l) => l.includes(' %  '));
     assert.deepEqual(lines.map((l) => l.replace(/^\s*[\d.]+ %  /, '')), ref.json.labels);
     assert.ok(existsSync(png));
-    const img = readImageSync(png);
+    const img = openImageSync(png);
     assert.ok(img.width > 4 * 112 && img.height > 112, `picture ${img.width}x${img.height}`);
     const j = await cli(['predict', 'r3d_18', clip, '--weights', ckpt, '--json', '--clips', '3', '--topk', '2']);
     const parsed = JSON.parse(j.out);

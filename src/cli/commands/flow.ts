@@ -6,7 +6,8 @@
 import * as torch from '../../index.js';
 import { parseArgs, helpText, type OptionSpec } from '../args.js';
 import { UserError } from '../errors.js';
-import { readImage, writePng } from '../../vision/io/decode.js';
+import { openImage } from '../../vision/io/decode.js';
+import { writePng } from '../../vision/io/tensor-io.js';
 import { imageToTensor } from '../../vision/io/image.js';
 import { resize } from '../../vision/transforms/image-geometry.js';
 import { loadZooModel } from '../../train/pretrained.js';
@@ -29,7 +30,7 @@ export const help = helpText('flow', '<frame1> <frame2> [--out flow.png] [--mode
 
 async function readFrame(path: string): Promise<torch.Tensor> {
   try {
-    return imageToTensor(await readImage(path, { mode: 'RGB' }));
+    return imageToTensor(await openImage(path, { mode: 'RGB' }));
   } catch (e) {
     throw new UserError(`flow: cannot read image '${path}': ${(e as Error).message}`);
   }
@@ -42,7 +43,7 @@ export async function run(argv: string[]): Promise<void> {
   if (a.threads > 0) torch.setNumThreads(a.threads);
   const [f1, f2] = await Promise.all(a._.map(readFrame)) as [torch.Tensor, torch.Tensor];
   if (f1.shape.join() !== f2.shape.join()) throw new UserError(`flow: the frames differ in size: ${f1.shape[2]}x${f1.shape[1]} and ${f2.shape[2]}x${f2.shape[1]}`);
-  const [, h0, w0] = f1.shape as [number, number, number];
+  const [, h0, w0] = f1.shape as number[] as [number, number, number];
   const h = h0 - (h0 % 8), w = w0 - (w0 % 8);
   if (h < 128 || w < 128) throw new UserError(`flow: the frames are ${w0}x${h0}; RAFT needs at least 128x128 (its coarsest correlation level would be empty)`);
   const [img1, img2] = h === h0 && w === w0 ? [f1, f2] : [resize(f1, [h, w]), resize(f2, [h, w])];
@@ -58,7 +59,7 @@ export async function run(argv: string[]): Promise<void> {
   }));
   const ms = performance.now() - t0;
   const picture = flowToImage(flow);
-  await writePng(a.out!, picture);
+  writePng(picture, a.out!);
   const mag = flow.pow(2).sum(0).sqrt();
   const stats = {
     model: a.model, weights: loaded.source, width: w, height: h, updates: a.updates, ms: Math.round(ms),
@@ -68,7 +69,7 @@ export async function run(argv: string[]): Promise<void> {
   if (a.saveFlow) torch.save(flow, a.saveFlow);
   if (a.panels) {
     const grid = makeGrid([img1, img2, picture].map((t) => t.to('float32').div(255)), { nrow: 3, padding: 4 });
-    await writePng(a.panels, gridToImage(grid));
+    writePng(gridToImage(grid), a.panels);
   }
   if (a.json) {
     console.log(JSON.stringify({ ...stats, out: a.out, panels: a.panels ?? null, saveFlow: a.saveFlow ?? null }, null, 2));

@@ -13,7 +13,7 @@ import { defaultPreset } from '../../train/pretrained.js';
 import { getModelWeights } from '../../vision/models/registry.js';
 import { clipSampling, type ClipSampling } from '../../vision/models/video/sampling.js';
 import { captionedGridAsync } from '../../vision/utils/text.js';
-import { writePng } from '../../vision/io/decode.js';
+import { writePng } from '../../vision/io/tensor-io.js';
 
 const spec = {
   weights: { type: 'string', default: 'DEFAULT', help: "DEFAULT, a published name (IMAGENET1K_V1), a checkpoint file (a fine-tuned run's best.pth), or 'none'" },
@@ -26,9 +26,29 @@ const spec = {
   clipLen: { type: 'number', help: "video models: frames per clip (default: the weights', e.g. 16)" },
   frameRate: { type: 'number', help: "video models: frames per second the video is resampled to (default: the weights', e.g. 15)" },
   clips: { type: 'number', help: "video models: clips per video, spread uniformly, softmax averaged (default: the weights', e.g. 5)" },
+  engine: { type: 'string', default: 'eager', help: 'eager (tstorch), jit (TorchScript, frozen), onnxruntime (needs onnxruntime-node), or auto (times the installed ones, keeps the fastest)' },
 } satisfies Record<string, OptionSpec>;
 
 export const help = helpText('predict', '<model> [--weights W] <image, video or folder>... [options]', spec);
+
+/** The engine named by --engine, compiled for batches of [batch, 3, crop, crop]; progress goes to stderr. */
+async function compileEngine(model: torch.nn.Module, name: string, batch: number, crop: readonly number[]): Promise<torch.inference.InferenceEngine> {
+  if (![...torch.inference.ENGINES, 'auto'].includes(name)) {
+    throw new UserError(`predict: --engine must be one of ${[...torch.inference.ENGINES, 'auto'].join(', ')}, got '${name}'`);
+  }
+  const [h, w] = crop.length === 1 ? [crop[0]!, crop[0]!] : [crop[0]!, crop[1]!];
+  const exampleInput = torch.zeros([batch, 3, h, w]);
+  try {
+    return await torch.inference.compile(model, {
+      engine: name as torch.inference.EngineName | 'auto', exampleInput,
+      onProgress: (line) => console.error(`predict: ${line}`),
+    });
+  } catch (e) {
+    throw new UserError(`predict: engine ${name}: ${(e as Error).message}`);
+  } finally {
+    exampleInput.dispose();
+  }
+}
 
 export async function run(argv: string[]): Promise<void> {
   const a = parseArgs(argv, spec, 'predict');
@@ -45,10 +65,11 @@ export async function run(argv: string[]): Promise<void> {
   if (files.length === 0) throw new UserError(`predict: no image files in ${inputs.join(', ')}`);
   const loaded = await loadZooModel(name, a.weights!);
   if (loaded.kind === 'none') console.error('predict: note: random weights (--weights none); the classes mean nothing');
+  const engine = await compileEngine(loaded.model, a.engine!, Math.min(a.batchSize, files.length), loaded.preprocess.cropSize);
   const shown: torch.Tensor[] = [];
   const shownPreds: Parameters<typeof predictionGrid>[1][number][] = [];
   const preds = await predictFiles(loaded.model, files, loaded.preprocess, {
-    topk: a.topk, batchSize: a.batchSize, classes: loaded.classes,
+    topk: a.topk, batchSize: a.batchSize, classes: loaded.classes, engine: engine.engine === 'eager' ? undefined : engine,
     onBatch: a.grid ? (x, p) => {
       for (let j = 0; j < p.length && shown.length < a.gridMax; j++) {
         shown.push(torch.keep(x.select(0, j).clone()));
@@ -56,10 +77,11 @@ export async function run(argv: string[]): Promise<void> {
       }
     } : undefined,
   });
+  engine.dispose();
   if (a.json) {
-    console.log(JSON.stringify({ model: name, weights: loaded.source, predictions: preds }, null, 2));
+    console.log(JSON.stringify({ model: name, weights: loaded.source, engine: engine.engine, predictions: preds }, null, 2));
   } else {
-    console.log(`${name} (${loaded.source}):`);
+    console.log(`${name} (${loaded.source}, engine ${engine.engine}):`);
     console.log(formatPredictions(preds));
   }
   if (a.grid) {
@@ -75,6 +97,7 @@ type Args = ReturnType<typeof parseArgs<typeof spec>>;
 
 /** The video path: each video sampled as the weights say (or as --clip-len, --frame-rate, --clips say). */
 async function runVideo(name: string, inputs: string[], a: Args): Promise<void> {
+  if (a.engine !== 'eager') throw new UserError(`predict: --engine ${a.engine} applies to image models; ${name} runs eager (tstorch)`);
   const files = listVideos(inputs);
   if (files.length === 0) throw new UserError(`predict: no video files in ${inputs.join(', ')}`);
   const notVideo = files.find((f) => !isVideoFile(f));
@@ -97,7 +120,7 @@ async function runVideo(name: string, inputs: string[], a: Args): Promise<void> 
   }
   if (a.grid) {
     const img = await captionedGridAsync(shown, { captions, nrow: 4, fontSize: 12 });
-    await writePng(a.grid, img);
+    writePng(img, a.grid);
     for (const t of shown) t.dispose();
     if (!a.json) console.log(`picture of ${captions.length / 4} video(s), 4 frames each, with their top-1 class in ${a.grid}`);
   }

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { dirname, join } from 'node:path';
 import { tensor } from '../../creation.js';
 import { Tensor } from '../../tensor.js';
-import { readImageSync } from '../io/decode.js';
+import { openImageSync } from '../io/decode.js';
 import { FileSource } from '../../serialization/byte-source.js';
 import { ZipReader } from '../../serialization/zip.js';
 import { VisionDataset, type VisionDatasetOptions } from './vision-dataset.js';
@@ -157,7 +157,7 @@ export class CelebA extends VisionDataset<any, any> {
     const n = this.filename.length;
     if (!Number.isInteger(index) || index < -n || index >= n) throw new RangeError(`CelebA: index ${index} is out of range for ${n} images`);
     const i = index < 0 ? index + n : index;
-    const img = readImageSync(join(this.folder, 'img_align_celeba', this.filename[i]!), { mode: 'unchanged' });
+    const img = openImageSync(join(this.folder, 'img_align_celeba', this.filename[i]!), { mode: 'unchanged' });
     const targets = this.targetType.map((t) => (t === 'attr' ? this.attr.select(0, i) : t === 'identity' ? this.identity.select(0, i).select(0, 0)
       : t === 'bbox' ? this.bbox.select(0, i) : this.landmarksAlign.select(0, i)));
     return this.sample(img, targets.length === 0 ? null : targets.length === 1 ? targets[0] : targets);

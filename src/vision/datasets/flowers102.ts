@@ -2,7 +2,7 @@
 // id) and setid.mat (trnid/valid/tstid: the image ids of each split), read by ./mat.ts as scipy.io.loadmat does.
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readImageSync } from '../io/decode.js';
+import { openImageSync } from '../io/decode.js';
 import { VisionDataset, type VisionDatasetOptions } from './vision-dataset.js';
 import { downloadAndExtractArchive, downloadSync, runJob, type ArchiveJob } from './download.js';
 import { matNumbers, readMat } from './mat.js';
@@ -90,7 +90,7 @@ export class Flowers102 extends VisionDataset<any, any> {
     const n = this.imageFiles.length;
     if (!Number.isInteger(index) || index < -n || index >= n) throw new RangeError(`Flowers102: index ${index} is out of range for ${n} images`);
     const i = index < 0 ? index + n : index;
-    return this.sample(readImageSync(this.imageFiles[i]!, { mode: 'RGB' }), this.labels[i]!);
+    return this.sample(openImageSync(this.imageFiles[i]!, { mode: 'RGB' }), this.labels[i]!);
   }
 
   protected override extraRepr(): string[] { return [`split=${this.split}`]; }

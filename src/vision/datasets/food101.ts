@@ -2,7 +2,7 @@
 // paths without .jpg]}); classes sorted, samples in the json's order.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readImageSync } from '../io/decode.js';
+import { openImageSync } from '../io/decode.js';
 import { VisionDataset, type VisionDatasetOptions } from './vision-dataset.js';
 import { downloadAndExtractArchive, downloadSync, type ArchiveJob } from './download.js';
 
@@ -71,7 +71,7 @@ export class Food101 extends VisionDataset<any, any> {
     const n = this.imageFiles.length;
     if (!Number.isInteger(index) || index < -n || index >= n) throw new RangeError(`Food101: index ${index} is out of range for ${n} images`);
     const i = index < 0 ? index + n : index;
-    return this.sample(readImageSync(this.imageFiles[i]!, { mode: 'RGB' }), this.labels[i]!);
+    return this.sample(openImageSync(this.imageFiles[i]!, { mode: 'RGB' }), this.labels[i]!);
   }
 
   protected override extraRepr(): string[] { return [`split=${this.split}`]; }

@@ -3,7 +3,7 @@
 // class index) and/or 'segmentation' (the trimap image, values 1 pet, 2 background, 3 border).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readImageSync } from '../io/decode.js';
+import { openImageSync } from '../io/decode.js';
 import { VisionDataset, type VisionDatasetOptions } from './vision-dataset.js';
 import { downloadAndExtractArchive, downloadSync, type ArchiveJob } from './download.js';
 
@@ -97,8 +97,8 @@ export class OxfordIIITPet extends VisionDataset<any, any> {
     const n = this.images.length;
     if (!Number.isInteger(index) || index < -n || index >= n) throw new RangeError(`OxfordIIITPet: index ${index} is out of range for ${n} images`);
     const i = index < 0 ? index + n : index;
-    const image = readImageSync(this.images[i]!, { mode: 'RGB' });
-    const target = this.targetTypes.map((t) => (t === 'category' ? this.labels[i]! : readImageSync(this.segmentations[i]!, { mode: 'unchanged' })));
+    const image = openImageSync(this.images[i]!, { mode: 'RGB' });
+    const target = this.targetTypes.map((t) => (t === 'category' ? this.labels[i]! : openImageSync(this.segmentations[i]!, { mode: 'unchanged' })));
     return this.sample(image, target.length === 0 ? null : target.length === 1 ? target[0] : target);
   }
 }

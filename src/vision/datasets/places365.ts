@@ -4,7 +4,7 @@
 // Downloads the devkit and image tars (md5-checked) from the Places365 site, or a mirror.
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { readImageSync } from '../io/decode.js';
+import { openImageSync } from '../io/decode.js';
 import { VisionDataset, type VisionDatasetOptions } from './vision-dataset.js';
 import { downloadAndExtractArchive, downloadSync, type ArchiveJob } from './download.js';
 
@@ -20,7 +20,7 @@ export interface Places365Options extends VisionDatasetOptions {
   baseUrl?: string;
   md5?: Record<string, string | null>;
   progress?: boolean;
-  /** Reads one image (default: readImageSync to RGB). */
+  /** Reads one image (default: openImageSync to RGB). */
   loader?: (path: string) => unknown;
 }
 
@@ -66,7 +66,7 @@ export class Places365 extends VisionDataset<any, any> {
     if (!Places365.splits.includes(split)) throw new RangeError(`Unknown value '${String(split)}' for argument split. Valid values are {'train-standard', 'train-challenge', 'val'}.`);
     this.split = split;
     this.small = opts.small ?? false;
-    this.loader = opts.loader ?? ((p: string) => readImageSync(p, { mode: 'RGB' }));
+    this.loader = opts.loader ?? ((p: string) => openImageSync(p, { mode: 'RGB' }));
     const need = [join(opts.root, CATEGORIES), join(opts.root, FILE_LIST[split])];
     if (!need.every(existsSync) || (opts.download && !existsSync(Places365.imagesDir(opts.root, split, this.small)))) {
       if (!opts.download) throw new Error(`Places365: ${need.filter((p) => !existsSync(p)).join(' and ')} not found; pass download: true to fetch it`);

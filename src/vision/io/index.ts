@@ -5,3 +5,4 @@ export * from './decode.js';
 export { readVideo, readVideoTimestamps, writeVideo, type ReadVideoOptions, type WriteVideoOptions, type VideoInfo, type PtsUnit, type VideoOutputFormat } from './video.js';
 export { VideoReader, type VideoReaderFrame, type VideoReaderMetadata, type VideoReaderOptions } from './video-reader.js';
 export { videoBackend } from './video-native.js';
+export * from './tensor-io.js';

@@ -55,10 +55,10 @@ function durationSeconds(st: StreamInfo, file: ContainerInfo): number {
 
 /** Samples of any of PyAV's layouts as float32 [samples, channels], as torchvision's decoder converts them. */
 function audioToFloat(t: Tensor, channels: number, planar: boolean): Tensor {
-  let x = t.dtype === 'float32' ? t : t.to('float32');
-  if (t.dtype === 'uint8') x = x.sub(128).div(128);
-  else if (t.dtype === 'int16') x = x.div(32768);
-  else if (t.dtype === 'int32') x = x.div(2147483648);
+  let x = t.dtype.name === 'float32' ? t : t.to('float32');
+  if (t.dtype.name === 'uint8') x = x.sub(128).div(128);
+  else if (t.dtype.name === 'int16') x = x.div(32768);
+  else if (t.dtype.name === 'int32') x = x.div(2147483648);
   const out = planar ? x.t().contiguous() : x.reshape([-1, channels]);
   return out;
 }

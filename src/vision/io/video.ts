@@ -335,7 +335,7 @@ function stringOptions(o: Record<string, string | number> | null | undefined): R
  */
 export function writeVideo(path: string, videoArray: Tensor, fps: number, opts: WriteVideoOptions = {}): void {
   if (!(videoArray instanceof Tensor)) throw new TypeError('writeVideo: videoArray must be a Tensor [T, H, W, 3]');
-  if (videoArray.dtype !== 'uint8') {
+  if (videoArray.dtype.name !== 'uint8') {
     throw new TypeError(`writeVideo: videoArray must be uint8 [T, H, W, 3] (got ${videoArray.dtype}); convert it first, e.g. x.mul(255).round().clamp(0, 255).to('uint8')`);
   }
   const shape = videoArray.shape;
@@ -363,7 +363,7 @@ export function writeVideo(path: string, videoArray: Tensor, fps: number, opts: 
   });
   try {
     if (audioArray !== null) {
-      const samples = audioArray.dtype === 'int16' ? audioArray.to('float32').div(32768) : audioArray;
+      const samples = audioArray.dtype.name === 'int16' ? audioArray.to('float32').div(32768) : audioArray;
       V.videoWriterAudio(w, samples._h);
       if (samples !== audioArray) samples.dispose();
     }

@@ -317,7 +317,7 @@ export class AugMix extends Transform<RGBImage | Tensor, RGBImage | Tensor> {
     const isTensor = orig instanceof Tensor;
     if (!isTensor && !isImage(orig)) throw new TypeError('AugMix: expected an image (RGBImage) or a uint8 tensor');
     const img = isTensor ? orig : imageToTensor(orig);
-    if (img.dtype !== 'uint8') throw new TypeError(`AugMix: expected a uint8 tensor, got ${img.dtype}`);
+    if (img.dtype.name !== 'uint8') throw new TypeError(`AugMix: expected a uint8 tensor, got ${img.dtype}`);
     const [c, h, w] = img.shape.slice(-3) as [number, number, number];
     let fill: number[] | null = null;
     if (isTensor) {

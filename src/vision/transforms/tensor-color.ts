@@ -89,11 +89,11 @@ export function adjustHueTensor(img: Tensor, factor: number): Tensor {
   if (!(factor >= -0.5 && factor <= 0.5)) throw new RangeError(`adjustHue: hue_factor (${factor}) is not in [-0.5, 0.5].`);
   if (check(img, 'adjustHue') === 1) return img;
   const orig = img.dtype;
-  let x = orig === 'uint8' ? img.to('float32').div(255.0) : img;
+  let x = orig.name === 'uint8' ? img.to('float32').div(255.0) : img;
   x = rgb2hsv(x);
   const [h, s, v] = x.unbind(-3) as [Tensor, Tensor, Tensor];
   const out = hsv2rgb(stack([h.add(factor).remainder(1.0), s, v], -3));
-  return orig === 'uint8' ? out.mul(255.0).to(orig) : out;
+  return orig.name === 'uint8' ? out.mul(255.0).to(orig) : out;
 }
 
 // ---- The remaining colour operations of functional_tensor (AugMix applies them to tensors) ----
@@ -126,7 +126,7 @@ export function adjustSharpnessTensor(img: Tensor, factor: number): Tensor {
 
 export function posterizeTensor(img: Tensor, bits: number): Tensor {
   check(img, 'posterize');
-  if (img.dtype !== 'uint8') throw new TypeError(`Only torch.uint8 image tensors are supported, but found ${img.dtype}`);
+  if (img.dtype.name !== 'uint8') throw new TypeError(`Only torch.uint8 image tensors are supported, but found ${img.dtype}`);
   if (!Number.isInteger(bits) || bits < 0 || bits > 8) throw new RangeError(`posterize: bits must be an integer in [0, 8], got ${bits}`);
   // img & -(2 ** (8 - bits)): the negative Python int becomes the uint8 mask
   return new Tensor(bitwiseAndScalar(img._h, (256 - 2 ** (8 - bits)) & 0xff));
@@ -169,7 +169,7 @@ function scaleChannel(chan: Tensor): Tensor {
 
 export function equalizeTensor(img: Tensor): Tensor {
   if (img.ndim !== 3 && img.ndim !== 4) throw new TypeError(`Input image tensor should have 3 or 4 dimensions, but found ${img.ndim}`);
-  if (img.dtype !== 'uint8') throw new TypeError(`Only torch.uint8 image tensors are supported, but found ${img.dtype}`);
+  if (img.dtype.name !== 'uint8') throw new TypeError(`Only torch.uint8 image tensors are supported, but found ${img.dtype}`);
   check(img, 'equalize');
   const single = (x: Tensor): Tensor => stack(x.unbind(0).map(scaleChannel));
   return img.ndim === 3 ? single(img) : stack(img.unbind(0).map(single));

@@ -4,7 +4,7 @@
 import { Tensor } from '../../tensor.js';
 import { empty, tensor as makeTensor } from '../../creation.js';
 import { keep } from '../../memory.js';
-import { type DType, normalizeDtype } from '../../dtype.js';
+import { type DType, type DTypeLike, normalizeDtype } from '../../dtype.js';
 import { isImage, tensorToImage, type RGBImage } from '../io/image.js';
 import { coin, randint1 } from './draws.js';
 import { window, type PaddingMode } from './image-ops.js';
@@ -70,7 +70,7 @@ export class PILToTensor extends Transform<ImageOrTensor, Tensor> {
 
 export class ConvertImageDtype extends Transform<Tensor, Tensor> {
   readonly dtype: DType;
-  constructor(dtype: DType | string = 'float32') { super(); this.dtype = normalizeDtype(dtype); }
+  constructor(dtype: DTypeLike = 'float32') { super(); this.dtype = normalizeDtype(dtype); }
   forward(image: Tensor): Tensor { return F.convertImageDtype(image, this.dtype); }
   override toString(): string { return `ConvertImageDtype(dtype=torch.${this.dtype})`; }
 }
@@ -311,7 +311,7 @@ export class ToPILImage extends Transform<Tensor, RGBImage> {
     if (this.mode !== null && this.mode !== implied) {
       throw new RangeError(`Incorrect mode (${this.mode}) supplied for input type with ${c} channel${c > 1 ? 's' : ''}; expected ${implied}`);
     }
-    if (!['uint8', 'float32', 'float64', 'float16', 'bfloat16'].includes(chw.dtype)) {
+    if (!['uint8', 'float32', 'float64', 'float16', 'bfloat16'].includes(chw.dtype.name)) {
       throw new TypeError(`ToPILImage: ${chw.dtype} tensors have no 8-bit image mode here; pass uint8 or float values in [0, 1]`);
     }
     return tensorToImage(chw);

@@ -28,7 +28,7 @@ export function makeColorwheel(): Tensor {
 
 /** A flow of norm at most 1 as colours (torchvision's _normalized_flow_to_image). */
 function normalizedFlowToImage(nf: Tensor): Tensor {
-  const [n, , h, w] = nf.shape as [number, number, number, number];
+  const [n, , h, w] = nf.shape as number[] as [number, number, number, number];
   const image = zeros([n, 3, h, w], { dtype: 'uint8' });
   const wheel = makeColorwheel();
   const numCols = wheel.shape[0]!;
@@ -53,7 +53,7 @@ function normalizedFlowToImage(nf: Tensor): Tensor {
 /** torchvision.utils.flow_to_image. */
 export function flowToImage(flow: Tensor): Tensor {
   if (!(flow instanceof Tensor)) throw new TypeError('flowToImage: expected a tensor');
-  if (flow.dtype !== 'float32') throw new TypeError(`Flow should be of dtype torch.float, got ${flow.dtype}.`);
+  if (flow.dtype.name !== 'float32') throw new TypeError(`Flow should be of dtype torch.float, got ${flow.dtype}.`);
   const batched = flow.ndim === 3 ? flow.unsqueeze(0) : flow;
   if (batched.ndim !== 4 || batched.shape[1] !== 2) throw new RangeError(`Input flow should have shape (2, H, W) or (N, 2, H, W), got [${flow.shape}].`);
   const maxNorm = batched.pow(2).sum(1).sqrt().max() as Tensor;

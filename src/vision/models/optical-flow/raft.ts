@@ -292,7 +292,7 @@ export class CorrBlock extends Module {
     if (fmap1.shape.join() !== fmap2.shape.join()) {
       throw new RangeError(`Input feature maps should have the same shape, instead got [${fmap1.shape}] (fmap1.shape) != [${fmap2.shape}] (fmap2.shape)`);
     }
-    const [b, c, h, w] = fmap1.shape as [number, number, number, number];
+    const [b, c, h, w] = fmap1.shape as number[] as [number, number, number, number];
     const f1 = fmap1.view(b, c, h * w);
     const f2 = fmap2.view(b, c, h * w);
     let corr = f1.transpose(1, 2).matmul(f2).view(b, h, w, 1, h, w);
@@ -311,7 +311,7 @@ export class CorrBlock extends Module {
     const di = linspace(-this.radius, this.radius, side);
     const dj = linspace(-this.radius, this.radius, side);
     const delta = stack(meshgrid([di, dj], 'ij'), -1).view(1, side, side, 2);
-    const [b, , h, w] = centroidsCoords.shape as [number, number, number, number];
+    const [b, , h, w] = centroidsCoords.shape as number[] as [number, number, number, number];
     let centroids = centroidsCoords.permute(0, 2, 3, 1).reshape(b * h * w, 1, 1, 2);
     const indexed: Tensor[] = [];
     for (const corr of this.corrPyramid) {
@@ -359,7 +359,7 @@ export class RAFT extends Module {
   /** Every update's flow from image1 to image2, [N, 2, H, W] each. */
   override forward(image1: Tensor, image2: Tensor, numFlowUpdates = 12): Tensor[] {
     if (!Number.isInteger(numFlowUpdates) || numFlowUpdates < 1) throw new RangeError(`RAFT: numFlowUpdates must be a positive integer, got ${numFlowUpdates}`);
-    const [b, , h, w] = image1.shape as [number, number, number, number];
+    const [b, , h, w] = image1.shape as number[] as [number, number, number, number];
     if (image2.shape.slice(-2).join() !== [h, w].join()) {
       throw new RangeError(`input images should have the same shape, instead got (${h}, ${w}) != (${image2.shape.slice(-2).join(', ')})`);
     }

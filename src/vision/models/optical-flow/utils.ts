@@ -24,7 +24,7 @@ export function makeCoordsGrid(batchSize: number, h: number, w: number): Tensor 
 
 /** A flow at 1/factor resolution to full resolution: bilinear (no mask), or convex upsampling with `upMask`. */
 export function upsampleFlow(flow: Tensor, upMask: Tensor | null = null, factor = 8): Tensor {
-  const [b, c, h, w] = flow.shape as [number, number, number, number];
+  const [b, c, h, w] = flow.shape as number[] as [number, number, number, number];
   const newH = h * factor, newW = w * factor;
   if (upMask === null) {
     return interpolate(flow, { size: [newH, newW], mode: 'bilinear', alignCorners: true }).mul(factor);

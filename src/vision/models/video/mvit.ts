@@ -57,7 +57,7 @@ export class Pool extends Module {
     const [x4, squeezed] = unsqueezeTo4(input);
     const classToken = x4.slice(2, 0, 1);
     let x = x4.slice(2, 1).transpose(2, 3);
-    const [b, n, c] = x.shape as [number, number, number];
+    const [b, n, c] = x.shape as number[] as [number, number, number];
     x = x.reshape([b * n, c, ...thw]).contiguous();
     if (this.normBeforePool && this.norm_act !== null) x = this.norm_act.call(x);
     x = this.pool.call(x);
@@ -94,7 +94,7 @@ function addRelPos(attn: Tensor, q: Tensor, qThw: THW, kThw: THW, relPosH: Tenso
   const rh = interpolateTable(relPosH, dh).index(relativeIndex(qH, kH));
   const rw = interpolateTable(relPosW, dw).index(relativeIndex(qW, kW));
   const rt = interpolateTable(relPosT, dt).index(relativeIndex(qT, kT));
-  const [b, nHead, , dim] = q.shape as [number, number, number, number];
+  const [b, nHead, , dim] = q.shape as number[] as [number, number, number, number];
   let rQ = q.slice(2, 1).reshape(b, nHead, qT, qH, qW, dim);
   const relHQ = einsum('bythwc,hkc->bythwk', rQ, rh);
   const relWQ = einsum('bythwc,wkc->bythwk', rQ, rw);
@@ -191,7 +191,7 @@ export class MultiscaleAttention extends Module {
   }
 
   override forward(x: Tensor, thw: THW): [Tensor, THW] {
-    const [b, n] = x.shape as [number, number, number];
+    const [b, n] = x.shape as number[] as [number, number, number];
     let [q, k, v] = this.qkv.call(x).reshape(b, n, 3, this.numHeads, this.headDim).transpose(1, 3).unbind(2) as [Tensor, Tensor, Tensor];
     let kThw = thw;
     if (this.pool_k !== null) [k, kThw] = this.pool_k.call(k, thw) as [Tensor, THW];
@@ -308,7 +308,7 @@ export class PositionalEncoding extends Module {
     const classToken = this.class_token.expand(input.shape[0]!, -1).unsqueeze(1);
     const x = cat([classToken, input], 1);
     if (this.spatial_pos !== null && this.temporal_pos !== null && this.class_pos !== null) {
-      const [hwSize, embedSize] = this.spatial_pos.shape as [number, number];
+      const [hwSize, embedSize] = this.spatial_pos.shape as number[] as [number, number];
       const pos = this.temporal_pos.repeatInterleave(hwSize, 0);
       pos.add_(this.spatial_pos.unsqueeze(0).expand(this.temporalSize, -1, -1).reshape(-1, embedSize));
       x.add_(cat([this.class_pos.unsqueeze(0), pos], 0).unsqueeze(0));

@@ -38,7 +38,7 @@ export class VideoClassification extends Transform<Tensor, Tensor> {
     }
     const needSqueeze = vid.ndim < 5;
     const v = needSqueeze ? vid.unsqueeze(0) : vid;
-    const [n, t, c, h, w] = v.shape as [number, number, number, number, number];
+    const [n, t, c, h, w] = v.shape as number[] as [number, number, number, number, number];
     let x = v.reshape([-1, c, h, w]);
     x = resize(x, this.resizeSize, { interpolation: this.interpolation });
     x = F.centerCrop(x, this.cropSize);
