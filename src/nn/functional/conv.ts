@@ -1,4 +1,4 @@
-// Convolutions of torch.nn.functional (1d, 2d and 3d, and the transposes of 1d and 2d), on ATen's convolution operators.
+// Convolutions of torch.nn.functional (1d, 2d and 3d, and the 1d and 2d transposes), on ATen's convolution operators.
 import { api, type PyRest } from '../../args.js';
 import { Tensor } from '../../tensor.js';
 import { op } from '../../native/ops.js';

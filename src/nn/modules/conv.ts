@@ -156,8 +156,11 @@ export class Conv2d extends ConvForward {
 }
 
 export class Conv3d extends ConvForward {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, opts: ConvOptions = {}) {
-    super(3, inChannels, outChannels, kernelSize, false, opts);
+  /** PyTorch's order (inChannels, outChannels, kernelSize, stride, padding, dilation, groups, bias, paddingMode), or options after kernelSize. */
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, ...rest: PyRest<ConvOptions, ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode']>);
+  constructor(...args: unknown[]) {
+    const [i, o, k, opts = {}] = bindCtor(Conv3d, args) as [number, number, IntOrPair, ConvOptions];
+    super(3, i, o, k, false, opts);
   }
   override forward(input: Tensor): Tensor { return this.convForward(input, conv3d, 3); }
 }
@@ -220,5 +223,6 @@ const CONV = 'inChannels, outChannels, kernelSize; stride, padding, dilation, gr
 const CONV_T = 'inChannels, outChannels, kernelSize; stride, padding, outputPadding, groups, bias, dilation, paddingMode';
 classArgs(Conv1d, 'torch.nn.Conv1d', CONV);
 classArgs(Conv2d, 'torch.nn.Conv2d', CONV);
+classArgs(Conv3d, 'torch.nn.Conv3d', CONV);
 classArgs(ConvTranspose1d, 'torch.nn.ConvTranspose1d', CONV_T);
 classArgs(ConvTranspose2d, 'torch.nn.ConvTranspose2d', CONV_T);

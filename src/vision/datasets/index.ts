@@ -20,3 +20,8 @@ export { SVHN, type SVHNOptions, type SVHNSplit } from './svhn.js';
 export { Flowers102, type Flowers102Options, type Flowers102Split } from './flowers102.js';
 export { readMat, parseMat, matNumbers, MatFile, type MatArray, type MatChar, type MatStruct, type MatCell, type MatValue, type MatClass, type MatData } from './mat.js';
 export { ImageNet, parseDevkit, parseDevkitArchive, parseTrainArchive, parseValArchive, loadMetaFile, IMAGENET_ARCHIVES, type ImageNetOptions, type ImageNetSplit, type ImageNetMeta } from './imagenet.js';
+export { CocoDetection, CocoCaptions, type CocoDetectionOptions } from './coco.js';
+export { CocoDetectionTargets, ConvertCocoPolysToMask, convertCocoPolysToMask, convertCocoPolyToMask, FilterAndRemapCocoCategories, removeImagesWithoutAnnotations, type CocoTarget, type CocoDetectionTargetsOptions } from './coco-targets.js';
+export { VOCDetection, VOCSegmentation, VOC_DATASET_YEAR_DICT, parseVocXml, parseXml, type VOCOptions, type VocXml, type XmlElement } from './voc.js';
+export { detectionCollate } from './detection-collate.js';
+export { applyJointTransform, type JointTransform } from './vision-dataset.js';

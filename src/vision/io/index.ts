@@ -6,3 +6,4 @@ export { readVideo, readVideoTimestamps, writeVideo, type ReadVideoOptions, type
 export { VideoReader, type VideoReaderFrame, type VideoReaderMetadata, type VideoReaderOptions } from './video-reader.js';
 export { videoBackend } from './video-native.js';
 export * from './tensor-io.js';
+export { decodePaletteImage, readPaletteImage, type PaletteImage } from './png-palette.js';

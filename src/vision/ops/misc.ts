@@ -1,4 +1,4 @@
-// torchvision.ops.misc: the building blocks that torchvision's classification models share
+// torchvision.ops.misc: the building blocks that torchvision's models share
 // (Conv2dNormActivation, Conv3dNormActivation, SqueezeExcitation, FrozenBatchNorm2d).
 //
 // Layer factories: where torchvision takes a layer class (`norm_layer=nn.BatchNorm2d`, often a
@@ -38,35 +38,43 @@ export interface Conv2dNormActivationOptions {
   bias?: boolean | null;
 }
 
-function pairOf(v: number | readonly number[], what: string): [number, number] {
-  if (typeof v === 'number') return [v, v];
-  if (v.length !== 2) throw new TypeError(`Conv2dNormActivation: ${what} must be a number or a pair, got [${v.join(', ')}]`);
-  return [v[0]!, v[1]!];
+function ntupleOf(v: number | readonly number[], n: number, what: string): number[] {
+  if (typeof v === 'number') return Array<number>(n).fill(v);
+  if (v.length !== n) throw new TypeError(`ConvNormActivation: ${what} must be a number or ${n} numbers, got [${v.join(', ')}]`);
+  return [...v];
 }
 
-/** Conv2d -> norm -> activation as one Sequential ("0", "1", "2"), torchvision.ops.Conv2dNormActivation. */
-export class Conv2dNormActivation extends Sequential {
+/** Builds the convolution of a ConvNormActivation (torchvision's `conv_layer`). */
+type ConvLayerFactory = (inChannels: number, outChannels: number, kernelSize: number | number[],
+  opts: nn.ConvOptions) => Module;
+
+/**
+ * Convolution -> norm -> activation as one Sequential ("0", "1", "2"), torchvision.ops.misc.ConvNormActivation.
+ * Use Conv2dNormActivation or Conv3dNormActivation.
+ */
+export class ConvNormActivation extends Sequential {
   declare outChannels: number;
 
-  constructor(inChannels: number, outChannels: number, opts: Conv2dNormActivationOptions = {}) {
+  protected constructor(inChannels: number, outChannels: number, opts: Conv2dNormActivationOptions | Conv3dNormActivationOptions,
+    spatial: number, convLayer: ConvLayerFactory, defaultNorm: NormLayerFactory) {
     const kernelSize = opts.kernelSize ?? 3;
     const dilation = opts.dilation ?? 1;
-    let padding = opts.padding ?? null;
+    let padding: number | readonly number[] | 'same' | 'valid' | null = opts.padding ?? null;
     if (padding === null) {
       if (typeof kernelSize === 'number' && typeof dilation === 'number') padding = Math.floor((kernelSize - 1) / 2) * dilation;
       else {
-        const k = pairOf(kernelSize, 'kernelSize');
-        const d = pairOf(dilation, 'dilation');
-        padding = [Math.floor((k[0] - 1) / 2) * d[0], Math.floor((k[1] - 1) / 2) * d[1]];
+        const k = ntupleOf(kernelSize, spatial, 'kernelSize');
+        const d = ntupleOf(dilation, spatial, 'dilation');
+        padding = k.map((ki, i) => Math.floor((ki - 1) / 2) * d[i]!);
       }
     }
-    const normLayer = opts.normLayer === undefined ? batchNorm2d : opts.normLayer;
+    const normLayer = opts.normLayer === undefined ? defaultNorm : opts.normLayer;
     const activationLayer = opts.activationLayer === undefined ? relu : opts.activationLayer;
     const bias = opts.bias ?? normLayer === null;
     const inplace = opts.inplace === undefined ? true : opts.inplace;
     const layers: Module[] = [
-      new nn.Conv2d(inChannels, outChannels, kernelSize, {
-        stride: opts.stride ?? 1, padding, dilation, groups: opts.groups ?? 1, bias,
+      convLayer(inChannels, outChannels, typeof kernelSize === 'number' ? kernelSize : [...kernelSize], {
+        stride: opts.stride ?? 1, padding: padding as nn.ConvOptions['padding'], dilation, groups: opts.groups ?? 1, bias,
       }),
     ];
     if (normLayer !== null) layers.push(normLayer(outChannels));
@@ -74,6 +82,32 @@ export class Conv2dNormActivation extends Sequential {
     super(...layers);
     // Plain data, not state: kept out of the enumerable properties that hold children.
     Object.defineProperty(this, 'outChannels', { value: outChannels, enumerable: false, writable: true });
+  }
+}
+
+/** Conv2d -> norm -> activation as one Sequential ("0", "1", "2"), torchvision.ops.Conv2dNormActivation. */
+export class Conv2dNormActivation extends ConvNormActivation {
+  constructor(inChannels: number, outChannels: number, opts: Conv2dNormActivationOptions = {}) {
+    super(inChannels, outChannels, opts, 2, (i, o, k, c) => new nn.Conv2d(i, o, k, c), batchNorm2d);
+  }
+}
+
+export interface Conv3dNormActivationOptions extends Omit<Conv2dNormActivationOptions, 'kernelSize' | 'stride' | 'padding' | 'dilation'> {
+  kernelSize?: number | [number, number, number];
+  stride?: number | [number, number, number];
+  /** Default: `(kernelSize - 1) / 2 * dilation` per dimension. */
+  padding?: number | [number, number, number] | 'same' | 'valid' | null;
+  dilation?: number | [number, number, number];
+  /** Default BatchNorm3d; null for none. */
+  normLayer?: NormLayerFactory | null;
+}
+
+export const batchNorm3d: NormLayerFactory = (c) => new nn.BatchNorm3d(c);
+
+/** Conv3d -> norm -> activation as one Sequential ("0", "1", "2"), torchvision.ops.Conv3dNormActivation. */
+export class Conv3dNormActivation extends ConvNormActivation {
+  constructor(inChannels: number, outChannels: number, opts: Conv3dNormActivationOptions = {}) {
+    super(inChannels, outChannels, opts, 3, (i, o, k, c) => new nn.Conv3d(i, o, k, c), batchNorm3d);
   }
 }
 
@@ -150,53 +184,5 @@ export class FrozenBatchNorm2d extends Module {
 
   override toString(): string {
     return `${this._getName()}(${this.weight.shape[0]}, eps=${pyFloat(this.eps)})`;
-  }
-}
-
-type IntOrTriple = number | readonly [number, number, number];
-
-export interface Conv3dNormActivationOptions {
-  kernelSize?: IntOrTriple;
-  stride?: IntOrTriple;
-  /** Default: `(kernelSize - 1) / 2 * dilation` per dimension. */
-  padding?: IntOrTriple | 'same' | 'valid' | null;
-  groups?: number;
-  /** Default BatchNorm3d; null for none. */
-  normLayer?: NormLayerFactory | null;
-  /** Default ReLU; null for none. */
-  activationLayer?: ActivationLayerFactory | null;
-  dilation?: IntOrTriple;
-  /** Passed to the activation layer; null passes nothing. Default true. */
-  inplace?: boolean | null;
-  /** Default: a bias only when there is no norm layer. */
-  bias?: boolean | null;
-}
-
-/** Conv3d -> norm -> activation as one Sequential ("0", "1", "2"), torchvision.ops.Conv3dNormActivation (video models). */
-export class Conv3dNormActivation extends Sequential {
-  declare outChannels: number;
-
-  constructor(inChannels: number, outChannels: number, opts: Conv3dNormActivationOptions = {}) {
-    const triple = (v: IntOrTriple): [number, number, number] => (typeof v === 'number' ? [v, v, v] : [v[0], v[1], v[2]]);
-    const kernelSize = opts.kernelSize ?? 3;
-    const dilation = opts.dilation ?? 1;
-    let padding = opts.padding ?? null;
-    if (padding === null) {
-      const k = triple(kernelSize), d = triple(dilation);
-      padding = typeof kernelSize === 'number' && typeof dilation === 'number'
-        ? Math.floor((kernelSize - 1) / 2) * dilation
-        : [0, 1, 2].map((i) => Math.floor((k[i]! - 1) / 2) * d[i]!) as [number, number, number];
-    }
-    const normLayer = opts.normLayer === undefined ? (c: number) => new nn.BatchNorm3d(c) : opts.normLayer;
-    const activationLayer = opts.activationLayer === undefined ? relu : opts.activationLayer;
-    const bias = opts.bias ?? normLayer === null;
-    const inplace = opts.inplace === undefined ? true : opts.inplace;
-    const layers: Module[] = [
-      new nn.Conv3d(inChannels, outChannels, kernelSize, { stride: opts.stride ?? 1, padding, dilation, groups: opts.groups ?? 1, bias }),
-    ];
-    if (normLayer !== null) layers.push(normLayer(outChannels));
-    if (activationLayer !== null) layers.push(activationLayer(inplace === null ? {} : { inplace }));
-    super(...layers);
-    Object.defineProperty(this, 'outChannels', { value: outChannels, enumerable: false, writable: true });
   }
 }

@@ -26,3 +26,5 @@ export { RandomApply, RandomOrder, RandomChoice } from './random-composition.js'
 export { LinearTransformation } from './linear-transformation.js';
 export { PyRandom, pyRandom } from './py-random.js';
 export { ElasticTransform, elasticTransform, type ElasticTransformOptions } from './elastic.js';
+export * as detection from './detection.js';
+export { DetectionPresetTrain, DetectionPresetEval, type DetectionAugmentation, type DetectionPresetTrainOptions } from './detection-presets.js';
