@@ -80,7 +80,7 @@ test('CelebA reads every split and target type as torchvision does', () => {
     }
   }
   const attrOnly = new datasets.CelebA({ root: join(root, 'data') });
-  assert.deepEqual((attrOnly.get(0)[1] as torch.Tensor).shape, [4]);
+  assert.deepEqual([...(attrOnly.get(0)[1] as torch.Tensor).shape], [4]);
   assert.throws(() => new datasets.CelebA({ root: join(root, 'data'), targetType: 'pose' as never }), /not recognized/);
   assert.throws(() => new datasets.CelebA({ root: join(root, 'data'), split: 'dev' as never }), /Valid values are/);
 });

@@ -60,7 +60,7 @@ test("flowToImage equals torchvision's flow_to_image pixel for pixel (colour whe
   for (const k of ['rotation', 'noisy']) {
     const ours = flowToImage(k === 'rotation' ? rotation : noisy);
     assert.deepEqual(ours.shape, ref.tensors[k]!.shape);
-    assert.equal(ours.dtype, 'uint8');
+    assert.equal(ours.dtype, torch.uint8);
     assert.ok(ours.eq(ref.tensors[k]!).all().item(), `${k}: pixels differ`);
   }
   writePng(flowToImage(rotation), join(dir, 'wheel.png'));
@@ -76,7 +76,7 @@ test('tstorch flow: RAFT-small on two frames equals torchvision; the flow pictur
   const stats = JSON.parse(r.out);
   assert.equal(stats.width, 168);
   const flow = torch.load(saved) as torch.Tensor;
-  assert.deepEqual(flow.shape, [2, 136, 168]);
+  assert.deepEqual([...flow.shape], [2, 136, 168]);
   assertClose(flow, ref.tensors['flow']!, { atol: 0, rtol: 1e-4, what: 'flow' });
   const picture = imageToTensor(openImageSync(out));
   const diff = picture.to('int32').sub(ref.tensors['flow_image']!.to('int32')).abs();

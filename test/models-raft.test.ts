@@ -60,7 +60,7 @@ for (const [i, name] of (['raft_small', 'raft_large'] as const).entries()) {
     const preds = torch.noGrad(() => m.eval().call(img1, img2, UPDATES)) as torch.Tensor[];
     assert.equal(preds.length, UPDATES);
     preds.forEach((p, k) => {
-      assert.deepEqual(p.shape, [1, 2, 128, 128]);
+      assert.deepEqual([...p.shape], [1, 2, 128, 128]);
       assertClose(p, ref.tensors[`${name}:${k}`]!, { atol: 0, rtol: 1e-4, what: `${name} flow update ${k + 1}` });
     });
   });

@@ -125,7 +125,7 @@ OUT_J = info
     const frames = [...r];
     assert.ok(frames.length > 10);
     assert.deepEqual(frames[0]!.data.shape.slice(1), [1]);
-    assert.equal(frames[0]!.data.dtype, 'float32');
+    assert.equal(frames[0]!.data.dtype, torch.float32);
     const [, a] = io.readVideo(clips.h264, { ptsUnit: 'sec' });
     // the same samples as read_video's, frame after frame
     const joined = torch.cat(frames.map((f) => f.data), 0).t();
@@ -168,7 +168,7 @@ OUT_J = i
     const out = join(dir, 'av.mp4');
     io.writeVideo(out, frames, 6, { audioArray: audio, audioFps: 16000, audioCodec: 'aac' });
     const [v, a, info] = io.readVideo(out, { ptsUnit: 'sec' });
-    assert.deepEqual(v.shape, [6, 32, 48, 3]);
+    assert.deepEqual([...v.shape], [6, 32, 48, 3]);
     assert.deepEqual(info, { video_fps: 6, audio_fps: 16000 });
     assert.equal(a.shape[0], 2);
     assert.ok(a.shape[1]! >= 16000, `audio samples ${a.shape}`);
@@ -239,7 +239,7 @@ OUT_J = i
       writeFileSync(p, bad);
       try {
         const [v, a] = io.readVideo(p, { ptsUnit: 'sec' });
-        assert.equal(v.dtype, 'uint8');
+        assert.equal(v.dtype, torch.uint8);
         v.dispose();
         a.dispose();
       } catch (e) {
