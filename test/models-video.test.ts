@@ -150,7 +150,10 @@ for i, n in enumerate(J['names']):
     torch.manual_seed(50 + i)
     m = getattr(V, n)().eval()
     torch.save(m.state_dict(), J['dir'] + '/' + n + '.pth')
-    x = get_model_weights(n).DEFAULT.transforms()(T['frames'][:16]).unsqueeze(0)
+    # read_video's TCHW frames are a permuted view of THWC (channels-last strides), as readVideo's: ATen's
+    # channels-last bilinear kernel rounds a few pixels differently from the contiguous one, so both sides
+    # resize the same layout
+    x = get_model_weights(n).DEFAULT.transforms()(T['frames'].permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2)[:16]).unsqueeze(0)
     OUT[n + ':x'] = x
     with torch.no_grad():
         OUT[n] = m(x)
