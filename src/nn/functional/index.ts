@@ -10,3 +10,4 @@ export * from './padding.js';
 export * from './upsampling.js';
 export * from './shuffle.js';
 export * from './encoding.js';
+export { multiHeadAttentionForward, type MultiHeadAttentionOptions } from './attention.js';
