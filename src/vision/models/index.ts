@@ -21,3 +21,4 @@ export * from './convnext.js';
 export * from './lenet.js';
 export { summary, ModelSummary, type SummaryRow, type SummaryOptions } from './summary.js';
 export * as chapter from './chapter-blocks.js';
+export * from './vision-transformer.js';

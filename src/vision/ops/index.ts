@@ -3,3 +3,4 @@ export { Conv2dNormActivation, SqueezeExcitation, FrozenBatchNorm2d, type Conv2d
 export { StochasticDepth, stochasticDepth, type StochasticDepthMode } from './stochastic-depth.js';
 export { Permute } from './permute.js';
 export { LayerNorm2d } from './layer-norm2d.js';
+export { MLP, type MLPOptions } from './mlp.js';
