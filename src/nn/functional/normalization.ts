@@ -87,3 +87,9 @@ export function localResponseNorm(input: Tensor, size: number, o: { alpha?: numb
   div = div.mul(alpha).add(k).pow(beta);
   return input.div(div);
 }
+
+/** Lp-normalises `input` over `dim`: input / max(||input||_p, eps) (torch.nn.functional.normalize). */
+export function normalize(input: Tensor, o: { p?: number; dim?: number; eps?: number } = {}): Tensor {
+  const denom = input.norm(o.p ?? 2.0, o.dim ?? 1, true).clamp(o.eps ?? 1e-12, null).expandAs(input);
+  return input.div(denom);
+}

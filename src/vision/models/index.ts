@@ -22,3 +22,4 @@ export * from './lenet.js';
 export { summary, ModelSummary, type SummaryRow, type SummaryOptions } from './summary.js';
 export * as chapter from './chapter-blocks.js';
 export * from './vision-transformer.js';
+export * from './swin-transformer.js';

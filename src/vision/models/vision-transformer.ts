@@ -14,7 +14,7 @@ import { disposeTemporary } from '../../memory.js';
 import { Conv2dNormActivation, type ActivationLayerFactory, type NormLayerFactory } from '../ops/misc.js';
 import { MLP } from '../ops/mlp.js';
 import { registerModel } from './registry.js';
-import { buildModel, overwriteNamedParam, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
+import { buildModel, overwriteNamedParam, rejectFixedOptions, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 
 const defaultNorm: NormLayerFactory = (c) => new nn.LayerNorm(c, { eps: 1e-6 });
 
@@ -304,6 +304,7 @@ export const ViT_H_14_Weights = weightsEnum('ViT_H_14_Weights');
  * to this model's imageSize.
  */
 function visionTransformer(patchSize: number, numLayers: number, numHeads: number, hiddenDim: number, mlpDim: number, e: WeightsEnum, opts: ViTBuilderOptions): VisionTransformer {
+  rejectFixedOptions(opts, ['patchSize', 'numLayers', 'numHeads', 'hiddenDim', 'mlpDim']);
   let imageSize = 224;
   return buildModel(e, opts, (o) => {
     imageSize = o.imageSize ?? 224;
