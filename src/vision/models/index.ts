@@ -23,3 +23,4 @@ export { summary, ModelSummary, type SummaryRow, type SummaryOptions } from './s
 export * as chapter from './chapter-blocks.js';
 export * from './vision-transformer.js';
 export * from './swin-transformer.js';
+export * from './maxvit.js';
