@@ -2,7 +2,7 @@
 import type { Module } from '../nn/module.js';
 import { LeNet } from '../vision/models/lenet.js';
 import { getModel, listModels } from '../vision/models/registry.js';
-import '../vision/models/index.js';
+import * as zoo from '../vision/models/index.js';
 import { UserError } from '../cli/errors.js';
 
 export const MODEL_CHOICES = 'lenet, or any name of `tstorch models` (resnet18, mobilenet_v2, ...)';
@@ -12,8 +12,9 @@ export function buildModel(name: string, o: { numClasses: number; inChannels?: n
     if ((o.inChannels ?? 3) !== 3) throw new UserError(`the chapter's LeNet takes 3-channel 32x32 images; this data set has ${o.inChannels} channel(s)`);
     return new LeNet({ numClasses: o.numClasses });
   }
-  if (!listModels().includes(name)) {
-    throw new UserError(`unknown model '${name}': expected lenet or one of ${listModels().join(', ')}`);
+  const names = listModels({ module: zoo });
+  if (!names.includes(name)) {
+    throw new UserError(`unknown model '${name}': expected lenet or one of ${names.join(', ')}`);
   }
   return getModel(name, { numClasses: o.numClasses, weights: o.weights ?? null }) as Module;
 }

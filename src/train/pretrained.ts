@@ -6,9 +6,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Module, StateDict } from '../nn/module.js';
 import { getModel, getModelWeights, listModels } from '../vision/models/registry.js';
-import '../vision/models/index.js';
+import * as zoo from '../vision/models/index.js';
 import { checkpointsDir } from '../vision/models/weights-hub.js';
-import { addMissingBatchCounters, type ClassificationTransformParams, type Weights } from '../vision/models/weights.js';
+import { addMissingBatchCounters, isClassificationParams, type ClassificationTransformParams, type TransformParams, type Weights } from '../vision/models/weights.js';
 import { remapLegacyDenseNetKeys } from '../vision/models/densenet.js';
 import { IMAGENET_CLASSES } from '../vision/models/imagenet-classes.js';
 import { loadCheckpointStateDict } from './checkpoint.js';
@@ -34,17 +34,26 @@ const IMAGENET_PRESET: ClassificationTransformParams = {
   kind: 'ImageClassification', cropSize: [224], resizeSize: [256], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], interpolation: 'bilinear',
 };
 
+/** The classification models of the zoo (vision.models' builders; not its segmentation sub-module's). */
+export function classificationModels(): string[] {
+  return listModels({ module: zoo });
+}
+
 export function checkModelName(name: string): void {
-  if (!listModels().includes(name)) throw new UserError(`unknown model '${name}': expected one of ${listModels().join(', ')} (see 'tstorch models')`);
+  const names = classificationModels();
+  if (!names.includes(name)) throw new UserError(`unknown model '${name}': expected one of ${names.join(', ')} (see 'tstorch models')`);
 }
 
 /** The preprocessing of a model's default published weights (Inception v3: resize 342, crop 299; others 256/224). */
 export function defaultPreset(name: string): ClassificationTransformParams {
+  let p: TransformParams;
   try {
-    return structuredClone(getModelWeights(name).DEFAULT.transformParams);
+    p = getModelWeights(name).DEFAULT.transformParams;
   } catch {
     return structuredClone(IMAGENET_PRESET);
   }
+  if (!isClassificationParams(p)) throw new UserError(`'${name}' is not a classification model (its weights' preset is ${p.kind})`);
+  return structuredClone(p);
 }
 
 export function isWeightsFile(arg: string): boolean {
@@ -58,11 +67,14 @@ function publishedWeights(name: string, arg: string): Weights {
   } catch {
     throw new UserError(`--weights ${arg}: model '${name}' has no published weights; pass a checkpoint file or 'none'`);
   }
+  let w: Weights<TransformParams>;
   try {
-    return e.get(arg);
+    w = e.get(arg);
   } catch (err) {
     throw new UserError(`--weights: ${(err as Error).message}, a checkpoint file, or 'none'`);
   }
+  if (!isClassificationParams(w.transformParams)) throw new UserError(`--weights ${arg}: ${w} are not classification weights`);
+  return w as Weights;
 }
 
 /**

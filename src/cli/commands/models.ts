@@ -6,7 +6,7 @@ import * as torch from '../../index.js';
 import { parseArgs, helpText, type OptionSpec } from '../args.js';
 import { UserError } from '../errors.js';
 import { getModel, getModelWeights, listModels } from '../../vision/models/registry.js';
-import '../../vision/models/index.js';
+import * as zoo from '../../vision/models/index.js';
 import { summary } from '../../vision/models/summary.js';
 import { defaultPreset } from '../../train/pretrained.js';
 
@@ -51,7 +51,8 @@ export function modelInfo(name: string, withGflops: boolean): ModelInfo {
 export function run(argv: string[]): void {
   const a = parseArgs(argv, spec, 'models');
   if (a._.length > 1) throw new UserError(`models: expected at most one pattern, got ${a._.join(' ')}`);
-  const names = listModels(a._[0] ? { include: a._[0] } : {});
+  // the classification zoo (segmentation models have no crop size or ImageNet accuracy to show here)
+  const names = listModels({ module: zoo, ...(a._[0] ? { include: a._[0] } : {}) });
   if (names.length === 0) throw new UserError(`models: no model matches '${a._[0]}' (try 'tstorch models' for all)`);
   const withGflops = a.gflops || (a._[0] !== undefined && names.length <= 8);
   const infos = names.map((n) => modelInfo(n, withGflops));

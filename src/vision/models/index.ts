@@ -24,3 +24,6 @@ export * as chapter from './chapter-blocks.js';
 export * from './vision-transformer.js';
 export * from './swin-transformer.js';
 export * from './maxvit.js';
+export { IntermediateLayerGetter } from './intermediate-layer-getter.js';
+export { SemanticSegmentation, type SegmentationTransformParams } from './weights-transforms-segmentation.js';
+export * as segmentation from './segmentation/index.js';
