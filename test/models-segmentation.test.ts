@@ -19,14 +19,16 @@ import { assertGradientsAndBuffersMatch, PY_GRADIENTS_AND_BUFFERS } from './help
 import { HEAVY_TESTS } from './helpers/zoo-structure.js';
 
 const seg = models.segmentation;
-const builders = seg as unknown as Record<string, (o?: seg.SegmentationBuilderOptions) => torch.nn.Module>;
+type BuilderOptions = models.segmentation.SegmentationBuilderOptions;
+type SegmentationOutput = models.segmentation.SegmentationOutput;
+const builders = seg as unknown as Record<string, (o?: BuilderOptions) => torch.nn.Module>;
 const dir = mkdtempSync(join(tmpdir(), 'tstorch-seg-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const photo = [process.env.TSTORCH_DATA, resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'data')]
   .filter((r): r is string => r !== undefined).map((r) => join(r, 'hymenoptera_data', 'val', 'bees', '1032546534_06907fe3b3.jpg')).find((p) => existsSync(p));
 
-interface Spec { name: string; kwargs: string; seed: number; opts: seg.SegmentationBuilderOptions }
+interface Spec { name: string; kwargs: string; seed: number; opts: BuilderOptions }
 // the ResNet-101 models cost a few seconds more each: their structure and initialisation always, their maps when heavy
 const specs: Spec[] = [
   { name: 'fcn_resnet50', kwargs: 'aux_loss=True', seed: 1, opts: { auxLoss: true } },
@@ -97,7 +99,7 @@ for (const [i, s] of specs.entries()) {
     // the file says how many classes and whether there is an auxiliary head
     const loaded = builders[s.name]!({ weights: join(dir, `${s.name}.pth`) });
     if (withMaps(s)) {
-      const out = torch.noGrad(() => loaded.eval().call(x)) as seg.SegmentationOutput;
+      const out = torch.noGrad(() => loaded.eval().call(x)) as SegmentationOutput;
       assert.deepEqual(Object.keys(out), Object.keys(ref.tensors).filter((k) => k.startsWith(`${i}_`)).map((k) => k.slice(`${i}_`.length)), `${s.name}: output maps`);
       assertLogitsClose(out.out, ref.tensors[`${i}_out`]!, `${s.name} out`);
       if (out.aux) assertLogitsClose(out.aux, ref.tensors[`${i}_aux`]!, `${s.name} aux`);
@@ -140,7 +142,7 @@ function checkStep(name: string, kwargs: string, build: () => torch.nn.Module, d
   if (double) m.double();
   m.train();
   torch.manualSeed(93);
-  const out = m.call(xs) as seg.SegmentationOutput;
+  const out = m.call(xs) as SegmentationOutput;
   const ce = (t: torch.Tensor): torch.Tensor => torch.nn.functional.crossEntropy(t, y, { ignoreIndex: 255 });
   const loss = out.aux ? ce(out.out).add(ce(out.aux).mul(0.5)) : ce(out.out);
   loss.backward();
