@@ -18,6 +18,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   summary: { summary: "a model's layers, output shapes and parameter counts", load: () => import('./commands/summary.js') },
   finetune: { summary: 'fine-tune a zoo model on an image folder (transfer learning)', load: () => import('./commands/finetune.js') },
   predict: { summary: 'top-k classes of images with a zoo model or a fine-tuned checkpoint', load: () => import('./commands/predict.js') },
+  segment: { summary: 'colour the classes of each pixel of photos with a segmentation model (DeepLabV3, FCN, LR-ASPP)', load: () => import('./commands/segment.js') },
 };
 
 /** The top-level help. New commands are added to COMMANDS above. */

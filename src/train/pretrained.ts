@@ -81,7 +81,7 @@ function publishedWeights(name: string, arg: string): Weights {
  * The checkpoint file of published weights: from torch.hub's cache, else downloaded. Offline, a UserError that
  * says where to put the file and which other choices there are.
  */
-export async function fetchPublished(w: Weights, opts: { progress?: boolean; allowNone?: boolean } = {}): Promise<string> {
+export async function fetchPublished(w: Weights<TransformParams>, opts: { progress?: boolean; allowNone?: boolean } = {}): Promise<string> {
   const cached = join(checkpointsDir(), w.fileName);
   if (existsSync(cached)) return cached;
   try {
