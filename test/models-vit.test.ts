@@ -35,6 +35,9 @@ const specs: RefSpec[] = [
 const refs = torchvisionReference(specs, { x224 });
 const structural = HEAVY_TESTS ? ['vit_b_32', 'vit_l_16', 'vit_l_32', 'vit_h_14'] : ['vit_b_32'];
 const structure = torchvisionStructure(structural);
+// the big ones (300M-630M parameters, a minute or more each to initialise): seeded init and eval logits when heavy
+const bigSpecs: RefSpec[] = HEAVY_TESTS ? ['vit_b_32', 'vit_l_16', 'vit_l_32', 'vit_h_14'].map((name, i) => ({ name, seed: 45 + i, hash: true, input: 'x224', pyAfterBuild: PY_RANDOM_HEAD })) : [];
+const bigRefs = bigSpecs.length ? torchvisionReference(bigSpecs, { x224 }) : [];
 
 test('vit_b_16: same modules, seeded init, eval and train-mode logits as torchvision; its checkpoint loads', () => {
   torch.manualSeed(40);
@@ -57,6 +60,17 @@ test('vit_b_32 (vit_l_16, vit_l_32, vit_h_14): same keys, shapes and parameter c
     assert.equal(m.numParameters(), models.getModelWeights(name).DEFAULT.meta.numParams, `${name}: published parameter count`);
     for (const p of m.parameters()) p.dispose();
   }
+});
+
+test('vit_b_32, vit_l_16, vit_l_32, vit_h_14: seeded init and eval logits as torchvision (TSTORCH_HEAVY_TESTS=1)', { skip: !HEAVY_TESTS }, () => {
+  bigSpecs.forEach((spec, i) => {
+    torch.manualSeed(spec.seed!);
+    const m = models.getModel(spec.name);
+    assertSameModel(m, bigRefs[i]!, spec.name);
+    randomHead(m);
+    assertLogitsClose(torch.noGrad(() => torch.tidy(() => m.eval().call(x224))), bigRefs[i]!.eval!, `${spec.name} eval logits`);
+    for (const p of m.parameters()) p.dispose();
+  });
 });
 
 test('VisionTransformer options: representation size, convolutional stem, dropout draws; printing', () => {

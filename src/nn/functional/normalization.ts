@@ -1,6 +1,7 @@
 // Normalisation functions of torch.nn.functional: batch, layer, group and local response normalisation.
 import { Tensor } from '../../tensor.js';
 import { op } from '../../native/ops.js';
+import { disposeTemporary } from '../../memory.js';
 import { pad } from './padding.js';
 import { avgPool2d } from './pooling.js';
 
@@ -90,6 +91,11 @@ export function localResponseNorm(input: Tensor, size: number, o: { alpha?: numb
 
 /** Lp-normalises `input` over `dim`: input / max(||input||_p, eps) (torch.nn.functional.normalize). */
 export function normalize(input: Tensor, o: { p?: number; dim?: number; eps?: number } = {}): Tensor {
-  const denom = input.norm(o.p ?? 2.0, o.dim ?? 1, true).clamp(o.eps ?? 1e-12, null).expandAs(input);
-  return input.div(denom);
+  const norm = input.norm(o.p ?? 2.0, o.dim ?? 1, true);
+  const clamped = norm.clamp(o.eps ?? 1e-12, null);
+  const denom = clamped.expandAs(input);
+  const out = input.div(denom);
+  // the temporaries go at once inside a tidy scope (Swin V2 normalises every window's queries and keys)
+  for (const t of [norm, clamped, denom]) disposeTemporary(t);
+  return out;
 }

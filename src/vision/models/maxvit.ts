@@ -2,13 +2,15 @@
 // then blocks of layers that each run an MBConv, attention within non-overlapping windows ("block" attention)
 // and attention across a dilated grid ("grid" attention), with relative position biases; a LayerNorm, Linear,
 // Tanh, Linear head. The input size is fixed at construction (the partitions must divide every stage's map).
-import { Module } from '../../nn/module.js';
+import { Module, callChain, releaseOutput } from '../../nn/module.js';
 import { ModuleList, Sequential } from '../../nn/modules/container.js';
 import { Parameter } from '../../nn/parameter.js';
 import * as nn from '../../nn/index.js';
 import { arange, einsum, empty, meshgrid, stack } from '../../creation.js';
 import { softmax } from '../../nn/functional/activation.js';
 import { Tensor } from '../../tensor.js';
+import { disposeTemporary } from '../../memory.js';
+import { pipe } from './pipe.js';
 import { Conv2dNormActivation, SqueezeExcitation, type ActivationLayerFactory, type NormLayerFactory } from '../ops/misc.js';
 import { StochasticDepth } from '../ops/stochastic-depth.js';
 import { registerModel } from './registry.js';
@@ -89,8 +91,11 @@ export class MaxVitMBConv extends Module {
 
   override forward(x: Tensor): Tensor {
     const res: Tensor = this.proj.call(x);
-    const y: Tensor = this.stochastic_depth.call(this.layers.call(x));
-    return res.add(y);
+    const y: Tensor = callChain(x, [this.layers, this.stochastic_depth]);
+    const out = res.add(y);
+    if (res !== x) releaseOutput(this.proj, res);
+    releaseOutput(this.stochastic_depth, y);
+    return out;
   }
 }
 
@@ -124,24 +129,33 @@ export class RelativePositionalMultiHeadAttention extends Module {
 
   getRelativePositionalBias(): Tensor {
     const biasIndex = this.relative_position_index.view(-1);
-    const bias = this.relative_position_bias_table.index(biasIndex).view(this.maxSeqLen, this.maxSeqLen, -1);
-    return bias.permute(2, 0, 1).contiguous().unsqueeze(0);
+    const bias = pipe(this.relative_position_bias_table, (t) => t.index(biasIndex), (t) => t.view(this.maxSeqLen, this.maxSeqLen, -1),
+      (t) => t.permute(2, 0, 1), (t) => t.contiguous(), (t) => t.unsqueeze(0));
+    disposeTemporary(biasIndex);
+    return bias;
   }
 
   override forward(x: Tensor): Tensor {
     const [B, G, P, D] = x.shape as [number, number, number, number];
     const H = this.nHeads, DH = this.headDim;
+    // every temporary is freed once used (pipe, disposeTemporary), as Python's reference counting frees it
     const qkv: Tensor = this.to_qkv.call(x);
-    let [q, k, v] = qkv.chunk(3, -1) as [Tensor, Tensor, Tensor];
-    q = q.reshape(B, G, P, H, DH).permute(0, 1, 3, 2, 4);
-    k = k.reshape(B, G, P, H, DH).permute(0, 1, 3, 2, 4);
-    v = v.reshape(B, G, P, H, DH).permute(0, 1, 3, 2, 4);
-    k = k.mul(this.scaleFactor);
-    let dot = einsum('B G H I D, B G H J D -> B G H I J', q, k);
-    dot = softmax(dot.add(this.getRelativePositionalBias()), -1);
-    let out = einsum('B G H I J, B G H J D -> B G H I D', dot, v);
-    out = out.permute(0, 1, 3, 2, 4).reshape(B, G, P, D);
-    return this.merge.call(out);
+    const parts = qkv.chunk(3, -1) as [Tensor, Tensor, Tensor];
+    const heads = (t: Tensor): Tensor => pipe(t, (u) => u.reshape(B, G, P, H, DH), (u) => u.permute(0, 1, 3, 2, 4));
+    const q = heads(parts[0]);
+    const k = pipe(parts[1], heads, (u) => u.mul(this.scaleFactor));
+    const v = heads(parts[2]);
+    for (const t of [...parts, qkv]) disposeTemporary(t);
+    const scores = einsum('B G H I D, B G H J D -> B G H I J', q, k);
+    const bias = this.getRelativePositionalBias();
+    const dot = pipe(scores, (t) => t.add(bias), (t) => softmax(t, -1));
+    for (const t of [q, k, scores, bias]) disposeTemporary(t);
+    const out = pipe(dot, (t) => einsum('B G H I J, B G H J D -> B G H I D', t, v), (t) => t.permute(0, 1, 3, 2, 4), (t) => t.reshape(B, G, P, D));
+    disposeTemporary(dot);
+    disposeTemporary(v);
+    const y: Tensor = this.merge.call(out);
+    disposeTemporary(out);
+    return y;
   }
 }
 
@@ -155,8 +169,8 @@ export class SwapAxes extends Module {
 export class WindowPartition extends Module {
   override forward(x: Tensor, p: number): Tensor {
     const [B, C, H, W] = x.shape as [number, number, number, number];
-    return x.reshape(B, C, Math.floor(H / p), p, Math.floor(W / p), p).permute(0, 2, 4, 3, 5, 1)
-      .reshape(B, Math.floor(H / p) * Math.floor(W / p), p * p, C);
+    return pipe(x, (t) => t.reshape(B, C, Math.floor(H / p), p, Math.floor(W / p), p), (t) => t.permute(0, 2, 4, 3, 5, 1),
+      (t) => t.reshape(B, Math.floor(H / p) * Math.floor(W / p), p * p, C));
   }
 }
 
@@ -164,7 +178,8 @@ export class WindowPartition extends Module {
 export class WindowDepartition extends Module {
   override forward(x: Tensor, p: number, hPartitions: number, wPartitions: number): Tensor {
     const [B, , , C] = x.shape as [number, number, number, number];
-    return x.reshape(B, hPartitions, wPartitions, p, p, C).permute(0, 5, 1, 3, 2, 4).reshape(B, C, hPartitions * p, wPartitions * p);
+    return pipe(x, (t) => t.reshape(B, hPartitions, wPartitions, p, p, C), (t) => t.permute(0, 5, 1, 3, 2, 4),
+      (t) => t.reshape(B, C, hPartitions * p, wPartitions * p));
   }
 }
 
@@ -233,12 +248,19 @@ export class PartitionAttentionLayer extends Module {
     if (this.gridSize[0] % this.p !== 0 || this.gridSize[1] % this.p !== 0) {
       throw new RangeError(`Grid size must be divisible by partition size. Got grid size of [${this.gridSize}] and partition size of ${this.p}`);
     }
-    x = this.partition_op.call(x, this.p);
-    x = this.partition_swap.call(x);
-    x = x.add(this.stochastic_dropout.call(this.attn_layer.call(x)));
-    x = x.add(this.stochastic_dropout.call(this.mlp_layer.call(x)));
-    x = this.departition_swap.call(x);
-    return this.departition_op.call(x, this.p, gh, gw);
+    const residual = (t: Tensor, branch: Module): Tensor => {
+      const b: Tensor = callChain(t, [branch, this.stochastic_dropout]);
+      const out = t.add(b);
+      releaseOutput(this.stochastic_dropout, b);
+      return out;
+    };
+    return pipe(x,
+      (t) => this.partition_op.call(t, this.p) as Tensor,
+      (t) => this.partition_swap.call(t) as Tensor,
+      (t) => residual(t, this.attn_layer),
+      (t) => residual(t, this.mlp_layer),
+      (t) => this.departition_swap.call(t) as Tensor,
+      (t) => this.departition_op.call(t, this.p, gh, gw) as Tensor);
   }
 }
 
@@ -307,8 +329,7 @@ export class MaxVitBlock extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    for (const layer of this.layers) x = layer.call(x);
-    return x;
+    return callChain(x, this.layers);
   }
 }
 
@@ -407,9 +428,7 @@ export class MaxVit extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    x = this.stem.call(x);
-    for (const block of this.blocks) x = block.call(x);
-    return this.classifier.call(x);
+    return callChain(x, [this.stem, ...this.blocks, this.classifier]);
   }
 }
 

@@ -2,7 +2,7 @@
 // 4x4 patchify stem, stages of (shifted) window attention blocks with relative position bias, patch merging
 // between stages, channels-last throughout. V2: post-norm blocks, scaled cosine attention with a learned
 // logit scale and a continuous position bias from a small MLP over log-spaced relative coordinates.
-import { Module } from '../../nn/module.js';
+import { Module, callChain, releaseOutput } from '../../nn/module.js';
 import { Sequential } from '../../nn/modules/container.js';
 import { Parameter } from '../../nn/parameter.js';
 import * as nn from '../../nn/index.js';
@@ -13,10 +13,12 @@ import { softmax } from '../../nn/functional/activation.js';
 import { dropout } from '../../nn/functional/dropout.js';
 import { normalize } from '../../nn/functional/normalization.js';
 import { Tensor } from '../../tensor.js';
+import { disposeTemporary, tidy } from '../../memory.js';
 import type { NormLayerFactory } from '../ops/misc.js';
 import { MLP } from '../ops/mlp.js';
 import { Permute } from '../ops/permute.js';
 import { StochasticDepth } from '../ops/stochastic-depth.js';
+import { pipe } from './pipe.js';
 import { registerModel } from './registry.js';
 import { buildModel, rejectFixedOptions, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 
@@ -25,18 +27,17 @@ export function patchMergingPad(x: Tensor): Tensor {
   const [H, W] = x.shape.slice(-3, -1) as [number, number];
   const p = pad(x, [0, 0, 0, W % 2, 0, H % 2]);
   const h = p.ndim - 3, w = p.ndim - 2;
-  const x0 = p.slice(h, 0, null, 2).slice(w, 0, null, 2);
-  const x1 = p.slice(h, 1, null, 2).slice(w, 0, null, 2);
-  const x2 = p.slice(h, 0, null, 2).slice(w, 1, null, 2);
-  const x3 = p.slice(h, 1, null, 2).slice(w, 1, null, 2);
-  return cat([x0, x1, x2, x3], -1);
+  const sub = (i: number, j: number): Tensor => pipe(p, (t) => t.slice(h, i, null, 2), (t) => t.slice(w, j, null, 2));
+  const parts = [sub(0, 0), sub(1, 0), sub(0, 1), sub(1, 1)];
+  const out = cat(parts, -1);
+  for (const t of [...parts, p]) disposeTemporary(t);
+  return out;
 }
 
 /** The bias of every head for every pair of positions in a window: (1, heads, N, N). */
 export function getRelativePositionBias(table: Tensor, index: Tensor, windowSize: readonly number[]): Tensor {
   const N = windowSize[0]! * windowSize[1]!;
-  const bias = table.index(index).view(N, N, -1);
-  return bias.permute(2, 0, 1).contiguous().unsqueeze(0);
+  return pipe(table, (t) => t.index(index), (t) => t.view(N, N, -1), (t) => t.permute(2, 0, 1), (t) => t.contiguous(), (t) => t.unsqueeze(0));
 }
 
 /** Halves the resolution: 2x2 neighbourhoods concatenated (4C), normalised, projected to 2C. */
@@ -53,7 +54,10 @@ export class PatchMerging extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    return this.reduction.call(this.norm.call(patchMergingPad(x)));
+    const merged = patchMergingPad(x);
+    const y: Tensor = callChain(merged, [this.norm, this.reduction]);
+    disposeTemporary(merged);
+    return y;
   }
 }
 
@@ -71,7 +75,10 @@ export class PatchMergingV2 extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    return this.norm.call(this.reduction.call(patchMergingPad(x)));
+    const merged = patchMergingPad(x);
+    const y: Tensor = callChain(merged, [this.reduction, this.norm]);
+    disposeTemporary(merged);
+    return y;
   }
 }
 
@@ -95,22 +102,31 @@ export function shiftedWindowAttention(input: Tensor, qkvWeight: Tensor, projWei
   if (input.ndim !== 4) throw new RangeError(`shiftedWindowAttention: expected a channels-last input (B, H, W, C), got shape [${input.shape}]`);
   const [B, H, W, C] = input.shape as [number, number, number, number];
   const [ws0, ws1] = windowSize as [number, number];
+  // Each step's result replaces the previous one, which is freed at once inside a tidy scope (as Python's
+  // reference counting frees it), so that a forward pass reuses memory instead of holding every intermediate.
+  let x = input;
+  const step = (y: Tensor): Tensor => {
+    if (x !== input && y !== x) disposeTemporary(x);
+    x = y;
+    return y;
+  };
   // pad feature maps to multiples of the window size
   const padR = (ws1 - (W % ws1)) % ws1;
   const padB = (ws0 - (H % ws0)) % ws0;
-  let x = pad(input, [0, 0, 0, padR, 0, padB]);
+  step(pad(x, [0, 0, 0, padR, 0, padB]));
   const [, padH, padW] = x.shape as [number, number, number, number];
   const shift = [...shiftSizeIn];
   // a window as large as the feature map needs no shift
   if (ws0 >= padH) shift[0] = 0;
   if (ws1 >= padW) shift[1] = 0;
   const shifted = shift[0]! + shift[1]! > 0;
-  if (shifted) x = x.roll([-shift[0]!, -shift[1]!], [1, 2]);
+  if (shifted) step(x.roll([-shift[0]!, -shift[1]!], [1, 2]));
 
   // partition windows
   const numWindows = (padH / ws0) * (padW / ws1);
-  x = x.view(B, padH / ws0, ws0, padW / ws1, ws1, C);
-  x = x.permute(0, 1, 3, 2, 4, 5).reshape(B * numWindows, ws0 * ws1, C); // B*nW, Ws*Ws, C
+  step(x.view(B, padH / ws0, ws0, padW / ws1, ws1, C));
+  step(x.permute(0, 1, 3, 2, 4, 5));
+  step(x.reshape(B * numWindows, ws0 * ws1, C)); // B*nW, Ws*Ws, C
 
   // multi-head attention
   let qkvBias = o.qkvBias ?? null;
@@ -122,54 +138,77 @@ export function shiftedWindowAttention(input: Tensor, qkvWeight: Tensor, projWei
     qkvBias.narrow(0, length, length).zero_();
   }
   const n0 = x.shape[0]!, n1 = x.shape[1]!;
-  const qkv = linear(x, qkvWeight, qkvBias).reshape(n0, n1, 3, numHeads, Math.floor(C / numHeads)).permute(2, 0, 3, 1, 4);
-  let q = qkv.select(0, 0);
-  const k = qkv.select(0, 1), v = qkv.select(0, 2);
-  let attn: Tensor;
+  const qkv = pipe(x, (t) => linear(t, qkvWeight, qkvBias), (t) => t.reshape(n0, n1, 3, numHeads, Math.floor(C / numHeads)), (t) => t.permute(2, 0, 3, 1, 4));
+  const q = qkv.select(0, 0), k = qkv.select(0, 1), v = qkv.select(0, 2);
+  let attn = x;
+  const attnStep = (y: Tensor): Tensor => {
+    if (attn !== x && y !== attn) disposeTemporary(attn);
+    attn = y;
+    return y;
+  };
   if (logitScale !== null) {
     // cosine attention
-    attn = normalize(q, { dim: -1 }).matmul(normalize(k, { dim: -1 }).transpose(-2, -1));
-    attn = attn.mul(logitScale.clamp(null, Math.log(100.0)).exp());
+    const qn = normalize(q, { dim: -1 }), kn = normalize(k, { dim: -1 });
+    const knT = kn.transpose(-2, -1);
+    attnStep(qn.matmul(knT));
+    for (const t of [qn, kn, knT, q, k]) disposeTemporary(t);
+    const scale = pipe(logitScale, (t) => t.clamp(null, Math.log(100.0)), (t) => t.exp());
+    attnStep(attn.mul(scale));
+    disposeTemporary(scale);
   } else {
-    q = q.mul(Math.pow(Math.floor(C / numHeads), -0.5));
-    attn = q.matmul(k.transpose(-2, -1));
+    const qs = q.mul(Math.pow(Math.floor(C / numHeads), -0.5));
+    const kT = k.transpose(-2, -1);
+    attnStep(qs.matmul(kT));
+    for (const t of [qs, kT, q, k]) disposeTemporary(t);
   }
   // add relative position bias
-  attn = attn.add(relativePositionBias);
+  attnStep(attn.add(relativePositionBias));
 
   if (shifted) {
     // regions that the roll brought together must not attend to each other
-    const attnMask = zeros([padH, padW], { dtype: x.dtype, device: x.device });
-    const hSlices: [number, number | null][] = [[0, -ws0], [-ws0, -shift[0]!], [-shift[0]!, null]];
-    const wSlices: [number, number | null][] = [[0, -ws1], [-ws1, -shift[1]!], [-shift[1]!, null]];
-    let count = 0;
-    for (const [h0, h1] of hSlices) {
-      for (const [w0, w1] of wSlices) {
-        attnMask.slice(0, h0, h1).slice(1, w0, w1).fill_(count);
-        count += 1;
+    const m = tidy(() => {
+      const attnMask = zeros([padH, padW], { dtype: x.dtype, device: x.device });
+      const hSlices: [number, number | null][] = [[0, -ws0], [-ws0, -shift[0]!], [-shift[0]!, null]];
+      const wSlices: [number, number | null][] = [[0, -ws1], [-ws1, -shift[1]!], [-shift[1]!, null]];
+      let count = 0;
+      for (const [h0, h1] of hSlices) {
+        for (const [w0, w1] of wSlices) {
+          attnMask.slice(0, h0, h1).slice(1, w0, w1).fill_(count);
+          count += 1;
+        }
       }
-    }
-    let m = attnMask.view(padH / ws0, ws0, padW / ws1, ws1).permute(0, 2, 1, 3).reshape(numWindows, ws0 * ws1);
-    m = m.unsqueeze(1).sub(m.unsqueeze(2));
-    m = m.maskedFill(m.ne(0), -100.0).maskedFill(m.eq(0), 0.0);
-    attn = attn.view(Math.floor(n0 / numWindows), numWindows, numHeads, n1, n1);
-    attn = attn.add(m.unsqueeze(1).unsqueeze(0));
-    attn = attn.view(-1, numHeads, n1, n1);
+      let mm = attnMask.view(padH / ws0, ws0, padW / ws1, ws1).permute(0, 2, 1, 3).reshape(numWindows, ws0 * ws1);
+      mm = mm.unsqueeze(1).sub(mm.unsqueeze(2));
+      return mm.maskedFill(mm.ne(0), -100.0).maskedFill(mm.eq(0), 0.0).unsqueeze(1).unsqueeze(0);
+    });
+    attnStep(attn.view(Math.floor(n0 / numWindows), numWindows, numHeads, n1, n1));
+    attnStep(attn.add(m));
+    disposeTemporary(m);
+    attnStep(attn.view(-1, numHeads, n1, n1));
   }
 
-  attn = softmax(attn, -1);
-  attn = dropout(attn, { p: o.attentionDropout ?? 0.0 });
-  x = attn.matmul(v).transpose(1, 2).reshape(n0, n1, C);
-  x = linear(x, projWeight, o.projBias ?? null);
-  x = dropout(x, { p: o.dropout ?? 0.0 });
+  attnStep(softmax(attn, -1));
+  attnStep(dropout(attn, { p: o.attentionDropout ?? 0.0 }));
+  const av = attn.matmul(v);
+  attnStep(av);
+  disposeTemporary(v);
+  disposeTemporary(qkv);
+  step(av.transpose(1, 2));
+  disposeTemporary(av);
+  step(x.reshape(n0, n1, C));
+  step(linear(x, projWeight, o.projBias ?? null));
+  step(dropout(x, { p: o.dropout ?? 0.0 }));
 
   // reverse windows
-  x = x.view(B, padH / ws0, padW / ws1, ws0, ws1, C);
-  x = x.permute(0, 1, 3, 2, 4, 5).reshape(B, padH, padW, C);
+  step(x.view(B, padH / ws0, padW / ws1, ws0, ws1, C));
+  step(x.permute(0, 1, 3, 2, 4, 5));
+  step(x.reshape(B, padH, padW, C));
   // reverse cyclic shift
-  if (shifted) x = x.roll([shift[0]!, shift[1]!], [1, 2]);
+  if (shifted) step(x.roll([shift[0]!, shift[1]!], [1, 2]));
   // unpad features
-  return x.slice(1, 0, H).slice(2, 0, W).contiguous();
+  step(x.slice(1, 0, H));
+  step(x.slice(2, 0, W));
+  return step(x.contiguous());
 }
 
 export interface ShiftedWindowAttentionModuleOptions {
@@ -228,8 +267,11 @@ export class ShiftedWindowAttention extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    return shiftedWindowAttention(x, this.qkv.weight, this.proj.weight, this.getRelativePositionBias(), this.windowSize, this.numHeads,
+    const bias = this.getRelativePositionBias();
+    const y = shiftedWindowAttention(x, this.qkv.weight, this.proj.weight, bias, this.windowSize, this.numHeads,
       this.shiftSize, { attentionDropout: this.attentionDropout, dropout: this.dropout, qkvBias: this.qkv.bias, projBias: this.proj.bias });
+    disposeTemporary(bias);
+    return y;
   }
 }
 
@@ -264,17 +306,23 @@ export class ShiftedWindowAttentionV2 extends ShiftedWindowAttention {
   }
 
   override getRelativePositionBias(): Tensor {
-    const bias = getRelativePositionBias((this.cpb_mlp.call(this.relative_coords_table) as Tensor).view(-1, this.numHeads),
-      this.relative_position_index, this.windowSize);
-    return bias.sigmoid().mul(16);
+    const table = pipe(this.relative_coords_table, (t) => this.cpb_mlp.call(t) as Tensor, (t) => t.view(-1, this.numHeads));
+    const bias = getRelativePositionBias(table, this.relative_position_index, this.windowSize);
+    disposeTemporary(table);
+    const out = pipe(bias, (t) => t.sigmoid(), (t) => t.mul(16));
+    disposeTemporary(bias);
+    return out;
   }
 
   override forward(x: Tensor): Tensor {
-    return shiftedWindowAttention(x, this.qkv.weight, this.proj.weight, this.getRelativePositionBias(), this.windowSize, this.numHeads,
+    const bias = this.getRelativePositionBias();
+    const y = shiftedWindowAttention(x, this.qkv.weight, this.proj.weight, bias, this.windowSize, this.numHeads,
       this.shiftSize, {
         attentionDropout: this.attentionDropout, dropout: this.dropout, qkvBias: this.qkv.bias, projBias: this.proj.bias,
         logitScale: this.logit_scale,
       });
+    disposeTemporary(bias);
+    return y;
   }
 }
 
@@ -318,9 +366,19 @@ export class SwinTransformerBlock extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    x = x.add(this.stochastic_depth.call(this.attn.call(this.norm1.call(x))));
-    return x.add(this.stochastic_depth.call(this.mlp.call(this.norm2.call(x))));
+    const y = residual(x, [this.norm1, this.attn, this.stochastic_depth]);
+    const z = residual(y, [this.norm2, this.mlp, this.stochastic_depth]);
+    disposeTemporary(y);
+    return z;
   }
+}
+
+/** x + branch(x), with the branch's intermediate outputs freed as they are consumed (see callChain). */
+function residual(x: Tensor, branch: Module[]): Tensor {
+  const b: Tensor = callChain(x, branch);
+  const out = x.add(b);
+  if (b !== x) releaseOutput(branch[branch.length - 1]!, b);
+  return out;
 }
 
 /** V2 block (post-norm): x + SD(norm1(attn(x))), then x + SD(norm2(mlp(x))). */
@@ -330,8 +388,10 @@ export class SwinTransformerBlockV2 extends SwinTransformerBlock {
   }
 
   override forward(x: Tensor): Tensor {
-    x = x.add(this.stochastic_depth.call(this.norm1.call(this.attn.call(x))));
-    return x.add(this.stochastic_depth.call(this.norm2.call(this.mlp.call(x))));
+    const y = residual(x, [this.attn, this.norm1, this.stochastic_depth]);
+    const z = residual(y, [this.mlp, this.norm2, this.stochastic_depth]);
+    disposeTemporary(y);
+    return z;
   }
 }
 

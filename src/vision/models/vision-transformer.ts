@@ -88,7 +88,9 @@ export class EncoderBlock extends Module {
     if (d !== x) releaseOutput(this.self_attention, x);
     x = d.add(input);
     releaseOutput(this.dropout, d);
-    const y: Tensor = this.mlp.call(this.ln_2.call(x));
+    const h2: Tensor = this.ln_2.call(x);
+    const y: Tensor = this.mlp.call(h2);
+    releaseOutput(this.ln_2, h2);
     y.add_(x);
     disposeTemporary(x);
     return y;
@@ -118,7 +120,13 @@ export class Encoder extends Module {
   override forward(input: Tensor): Tensor {
     if (input.ndim !== 3) throw new RangeError(`Expected (batch_size, seq_length, hidden_dim) got [${input.shape}]`);
     const x = input.add(this.pos_embedding);
-    return this.ln.call(this.layers.call(this.dropout.call(x)));
+    const d: Tensor = this.dropout.call(x);
+    if (d !== x) disposeTemporary(x);
+    const y: Tensor = this.layers.call(d);
+    releaseOutput(this.dropout, d);
+    const out: Tensor = this.ln.call(y);
+    releaseOutput(this.layers, y);
+    return out;
   }
 }
 
@@ -231,7 +239,11 @@ export class VisionTransformer extends Module {
     if (w !== this.imageSize) throw new RangeError(`Wrong image width! Expected ${this.imageSize} but got ${w}!`);
     const nH = Math.floor(h / p), nW = Math.floor(w / p);
     const y: Tensor = this.conv_proj.call(x);
-    return y.reshape(n, this.hiddenDim, nH * nW).permute(0, 2, 1);
+    const flat = y.reshape(n, this.hiddenDim, nH * nW);
+    releaseOutput(this.conv_proj, y);
+    const out = flat.permute(0, 2, 1);
+    disposeTemporary(flat);
+    return out;
   }
 
   override forward(x: Tensor): Tensor {
@@ -244,7 +256,10 @@ export class VisionTransformer extends Module {
     disposeTemporary(tokens);
     // the classifier "token", as in BERT
     const cls = encoded.select(1, 0);
-    return this.heads.call(cls);
+    const out: Tensor = this.heads.call(cls);
+    releaseOutput(this.encoder, encoded);
+    disposeTemporary(cls);
+    return out;
   }
 }
 

@@ -7,6 +7,7 @@ import * as nn from '../../../nn/index.js';
 import { cat } from '../../../creation.js';
 import { interpolate } from '../../../nn/functional/upsampling.js';
 import type { Tensor } from '../../../tensor.js';
+import { disposeTemporary } from '../../../memory.js';
 import { resnet50, resnet101, type ResNet } from '../resnet.js';
 import { mobilenet_v3_large, type MobileNetV3 } from '../mobilenetv3.js';
 import { IntermediateLayerGetter } from '../intermediate-layer-getter.js';
@@ -38,7 +39,9 @@ export class ASPPPooling extends Sequential {
   override forward(x: Tensor): Tensor {
     const size = x.shape.slice(-2);
     const y: Tensor = super.forward(x);
-    return interpolate(y, { size, mode: 'bilinear', alignCorners: false });
+    const out = interpolate(y, { size, mode: 'bilinear', alignCorners: false });
+    disposeTemporary(y);
+    return out;
   }
 }
 
@@ -66,7 +69,9 @@ export class ASPP extends Module {
     const res = branches.map((conv) => conv.call(x) as Tensor);
     const y = cat(res, 1);
     res.forEach((r, i) => releaseOutput(branches[i]!, r));
-    return this.project.call(y);
+    const out: Tensor = this.project.call(y);
+    disposeTemporary(y);
+    return out;
   }
 }
 

@@ -6,6 +6,7 @@ import { Sequential } from '../../../nn/modules/container.js';
 import * as nn from '../../../nn/index.js';
 import { interpolate } from '../../../nn/functional/upsampling.js';
 import type { Tensor } from '../../../tensor.js';
+import { disposeTemporary } from '../../../memory.js';
 import { mobilenet_v3_large, type MobileNetV3 } from '../mobilenetv3.js';
 import { IntermediateLayerGetter } from '../intermediate-layer-getter.js';
 import { registerModel } from '../registry.js';
@@ -36,8 +37,14 @@ export class LRASPPHead extends Module {
     releaseOutput(this.cbr, c);
     releaseOutput(this.scale, s);
     const up = interpolate(gated, { size: low.shape.slice(-2), mode: 'bilinear', alignCorners: false });
+    disposeTemporary(gated);
     const a: Tensor = this.low_classifier.call(low);
-    return a.add(this.high_classifier.call(up));
+    const b: Tensor = this.high_classifier.call(up);
+    disposeTemporary(up);
+    const out = a.add(b);
+    releaseOutput(this.low_classifier, a);
+    releaseOutput(this.high_classifier, b);
+    return out;
   }
 }
 
@@ -54,7 +61,10 @@ export class LRASPP extends Module {
   override forward(input: Tensor): SegmentationOutput {
     const features = this.backbone.call(input) as Record<string, Tensor>;
     const out: Tensor = this.classifier.call(features);
-    return { out: interpolate(out, { size: input.shape.slice(-2), mode: 'bilinear', alignCorners: false }) };
+    for (const f of Object.values(features)) releaseOutput(this.backbone, f);
+    const up = interpolate(out, { size: input.shape.slice(-2), mode: 'bilinear', alignCorners: false });
+    releaseOutput(this.classifier, out);
+    return { out: up };
   }
 }
 
