@@ -79,9 +79,9 @@ const x = ref.tensors.x!;
 test('the SemanticSegmentation preset equals torchvision on a photo', () => {
   const img = readImageSync(photo!, { mode: 'RGB' });
   const preset = seg.DeepLabV3_ResNet50_Weights.DEFAULT.transforms();
-  assert.ok(preset instanceof models.SemanticSegmentation);
+  assert.ok(preset instanceof seg.SemanticSegmentation);
   assertClose(preset.call(img) as torch.Tensor, ref.tensors.preset520!, { atol: 1e-5, rtol: 0, what: 'resize 520, to float, normalise' });
-  assertClose(new models.SemanticSegmentation({ resizeSize: [120], mean: preset.mean, std: preset.std, interpolation: 'bilinear' }).call(img) as torch.Tensor,
+  assertClose(new seg.SemanticSegmentation({ resizeSize: [120], mean: preset.mean, std: preset.std, interpolation: 'bilinear' }).call(img) as torch.Tensor,
     x.squeeze(0), { atol: 1e-5, rtol: 0, what: 'resize 120' });
   assert.equal(String(seg.FCN_ResNet50_Weights.DEFAULT.transforms()), ref.json.presetRepr);
 });

@@ -5,10 +5,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Module, StateDict } from '../nn/module.js';
-import { getModel, getModelWeights, listModels } from '../vision/models/registry.js';
-import * as zoo from '../vision/models/index.js';
+import { getModel, getModelWeights } from '../vision/models/registry.js';
+import '../vision/models/index.js';
+import { classificationModels } from './zoo-names.js';
 import { checkpointsDir } from '../vision/models/weights-hub.js';
-import { addMissingBatchCounters, isClassificationParams, type ClassificationTransformParams, type TransformParams, type Weights } from '../vision/models/weights.js';
+import { addMissingBatchCounters, type ClassificationTransformParams, type Weights } from '../vision/models/weights.js';
 import { remapLegacyDenseNetKeys } from '../vision/models/densenet.js';
 import { IMAGENET_CLASSES } from '../vision/models/imagenet-classes.js';
 import { loadCheckpointStateDict } from './checkpoint.js';
@@ -34,11 +35,6 @@ const IMAGENET_PRESET: ClassificationTransformParams = {
   kind: 'ImageClassification', cropSize: [224], resizeSize: [256], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], interpolation: 'bilinear',
 };
 
-/** The classification models of the zoo (vision.models' builders; not its segmentation sub-module's). */
-export function classificationModels(): string[] {
-  return listModels({ module: zoo });
-}
-
 export function checkModelName(name: string): void {
   const names = classificationModels();
   if (!names.includes(name)) throw new UserError(`unknown model '${name}': expected one of ${names.join(', ')} (see 'tstorch models')`);
@@ -46,13 +42,13 @@ export function checkModelName(name: string): void {
 
 /** The preprocessing of a model's default published weights (Inception v3: resize 342, crop 299; others 256/224). */
 export function defaultPreset(name: string): ClassificationTransformParams {
-  let p: TransformParams;
+  let p: ClassificationTransformParams;
   try {
     p = getModelWeights(name).DEFAULT.transformParams;
   } catch {
     return structuredClone(IMAGENET_PRESET);
   }
-  if (!isClassificationParams(p)) throw new UserError(`'${name}' is not a classification model (its weights' preset is ${p.kind})`);
+  if (p.kind === 'SemanticSegmentation') throw new UserError(`'${name}' is a segmentation model (see 'tstorch segment')`);
   return structuredClone(p);
 }
 
@@ -67,13 +63,13 @@ function publishedWeights(name: string, arg: string): Weights {
   } catch {
     throw new UserError(`--weights ${arg}: model '${name}' has no published weights; pass a checkpoint file or 'none'`);
   }
-  let w: Weights<TransformParams>;
+  let w: Weights<unknown>;
   try {
     w = e.get(arg);
   } catch (err) {
     throw new UserError(`--weights: ${(err as Error).message}, a checkpoint file, or 'none'`);
   }
-  if (!isClassificationParams(w.transformParams)) throw new UserError(`--weights ${arg}: ${w} are not classification weights`);
+  if (w.transformParams.kind === 'SemanticSegmentation') throw new UserError(`--weights ${arg}: ${w} are segmentation weights (see 'tstorch segment')`);
   return w as Weights;
 }
 
@@ -81,7 +77,7 @@ function publishedWeights(name: string, arg: string): Weights {
  * The checkpoint file of published weights: from torch.hub's cache, else downloaded. Offline, a UserError that
  * says where to put the file and which other choices there are.
  */
-export async function fetchPublished(w: Weights<TransformParams>, opts: { progress?: boolean; allowNone?: boolean } = {}): Promise<string> {
+export async function fetchPublished(w: Weights<unknown>, opts: { progress?: boolean; allowNone?: boolean } = {}): Promise<string> {
   const cached = join(checkpointsDir(), w.fileName);
   if (existsSync(cached)) return cached;
   try {

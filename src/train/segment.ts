@@ -6,10 +6,11 @@ import { existsSync } from 'node:fs';
 import * as torch from '../index.js';
 import type { Module } from '../nn/module.js';
 import { interpolate } from '../nn/functional/upsampling.js';
-import { getModel, getModelWeights, listModels } from '../vision/models/registry.js';
+import { getModel, getModelWeights } from '../vision/models/registry.js';
+import { segmentationModels } from './zoo-names.js';
 import * as segmentation from '../vision/models/segmentation/index.js';
-import { SemanticSegmentation, type SegmentationTransformParams } from '../vision/models/weights-transforms-segmentation.js';
-import type { TransformParams, Weights } from '../vision/models/weights.js';
+import { SemanticSegmentation, type SegmentationTransformParams } from '../vision/models/segmentation/preset.js';
+import type { Weights } from '../vision/models/weights.js';
 import { readImage } from '../vision/io/decode.js';
 import { createImage, imageToTensor, tensorToImage, type RGBImage } from '../vision/io/image.js';
 import { drawTextAsync, textWidth } from '../vision/utils/text.js';
@@ -26,11 +27,6 @@ export interface LoadedSegmentationModel {
   source: string;
 }
 
-/** The segmentation models of the zoo (vision.models.segmentation). */
-export function segmentationModels(): string[] {
-  return listModels({ module: segmentation });
-}
-
 function classNames(n: number): string[] {
   return n === segmentation.VOC_CATEGORIES.length ? [...segmentation.VOC_CATEGORIES] : Array.from({ length: n }, (_, i) => `class ${i}`);
 }
@@ -40,7 +36,7 @@ export async function loadSegmentationModel(name: string, arg: string, opts: { p
   const names = segmentationModels();
   if (!names.includes(name)) throw new UserError(`unknown segmentation model '${name}': expected one of ${names.join(', ')}`);
   const e = getModelWeights(name);
-  const preprocess = structuredClone(e.DEFAULT.transformParams) as SegmentationTransformParams;
+  const preprocess = structuredClone(e.DEFAULT.transformParams) as unknown as SegmentationTransformParams;
   if (arg === 'none') {
     const model = getModel(name, { weights: null, weightsBackbone: null });
     return { model, name, classes: classNames(21), preprocess, source: 'random initialisation' };
@@ -57,7 +53,7 @@ export async function loadSegmentationModel(name: string, arg: string, opts: { p
     const last = out.parameters().filter((p) => p.ndim === 4).at(-1);
     return { model, name, classes: classNames(last?.shape[0] ?? 21), preprocess, source: arg };
   }
-  let w: Weights<TransformParams>;
+  let w: Weights<unknown>;
   try {
     w = e.get(arg);
   } catch (err) {
@@ -65,7 +61,7 @@ export async function loadSegmentationModel(name: string, arg: string, opts: { p
   }
   await fetchPublished(w, opts);
   const model = getModel(name, { weights: w, progress: opts.progress ?? true });
-  return { model, name, classes: [...w.meta.categories!], preprocess: structuredClone(w.transformParams) as SegmentationTransformParams, source: String(w) };
+  return { model, name, classes: [...w.meta.categories!], preprocess: structuredClone(w.transformParams) as unknown as SegmentationTransformParams, source: String(w) };
 }
 
 /** The PASCAL VOC colour map: class i's colour from the bits of i (the colours VOC's mask PNGs use). */

@@ -6,7 +6,8 @@ import * as torch from '../../index.js';
 import { parseArgs, helpText, type OptionSpec } from '../args.js';
 import { UserError } from '../errors.js';
 import { getModel, getModelWeights, listModels } from '../../vision/models/registry.js';
-import * as zoo from '../../vision/models/index.js';
+import '../../vision/models/index.js';
+import { classificationModels } from '../../train/zoo-names.js';
 import { summary } from '../../vision/models/summary.js';
 import { defaultPreset } from '../../train/pretrained.js';
 
@@ -52,7 +53,8 @@ export function run(argv: string[]): void {
   const a = parseArgs(argv, spec, 'models');
   if (a._.length > 1) throw new UserError(`models: expected at most one pattern, got ${a._.join(' ')}`);
   // the classification zoo (segmentation models have no crop size or ImageNet accuracy to show here)
-  const names = listModels({ module: zoo, ...(a._[0] ? { include: a._[0] } : {}) });
+  const matching = new Set(listModels(a._[0] ? { include: a._[0] } : {}));
+  const names = classificationModels().filter((n) => matching.has(n));
   if (names.length === 0) throw new UserError(`models: no model matches '${a._[0]}' (try 'tstorch models' for all)`);
   const withGflops = a.gflops || (a._[0] !== undefined && names.length <= 8);
   const infos = names.map((n) => modelInfo(n, withGflops));

@@ -8,7 +8,8 @@ import * as torch from '../../index.js';
 import { parseArgs, helpText, type OptionSpec } from '../args.js';
 import { UserError } from '../errors.js';
 import { listImages } from '../../train/predict.js';
-import { formatSegmentation, loadSegmentationModel, segmentFiles, segmentationModels, segmentationPicture } from '../../train/segment.js';
+import { formatSegmentation, loadSegmentationModel, segmentFiles, segmentationPicture } from '../../train/segment.js';
+import { segmentationModels } from '../../train/zoo-names.js';
 import { writePng } from '../../vision/io/decode.js';
 import { tensorToImage } from '../../vision/io/image.js';
 

@@ -25,5 +25,4 @@ export * from './vision-transformer.js';
 export * from './swin-transformer.js';
 export * from './maxvit.js';
 export { IntermediateLayerGetter } from './intermediate-layer-getter.js';
-export { SemanticSegmentation, type SegmentationTransformParams } from './weights-transforms-segmentation.js';
 export * as segmentation from './segmentation/index.js';

@@ -3,19 +3,19 @@
 // its sub-modules (vision.models.segmentation); listModels({ module }) lists one of them, as
 // list_models(module=torchvision.models.segmentation) does.
 import type { Module } from '../../nn/module.js';
-import type { TransformParams, Weights, WeightsEnum } from './weights.js';
+import type { Weights, WeightsEnum } from './weights.js';
 
 export type ModelBuilder<O = any> = (opts?: O) => Module;
 
 interface Entry {
   builder: ModelBuilder;
-  weights: WeightsEnum<TransformParams> | null;
+  weights: WeightsEnum<unknown> | null;
 }
 
 const registry = new Map<string, Entry>();
 
 /** Registers a builder under torchvision's name ('resnet50'); a second registration of a name is an error. */
-export function registerModel(name: string, builder: ModelBuilder, weights: WeightsEnum<TransformParams> | null = null): void {
+export function registerModel(name: string, builder: ModelBuilder, weights: WeightsEnum<unknown> | null = null): void {
   if (registry.has(name)) throw new Error(`An entry is already registered under the name '${name}'.`);
   registry.set(name, { builder, weights });
 }
@@ -48,14 +48,14 @@ export function getModelBuilder(name: string): ModelBuilder { return entry(name)
 export function getModel(name: string, opts: Record<string, unknown> = {}): Module { return entry(name).builder(opts); }
 
 /** The weights enum of a model (torchvision.models.get_model_weights). */
-export function getModelWeights(name: string): WeightsEnum<TransformParams> {
+export function getModelWeights(name: string): WeightsEnum<unknown> {
   const w = entry(name).weights;
   if (!w) throw new Error(`model '${name}' has no published weights`);
   return w;
 }
 
 /** One published checkpoint by its full name: 'ResNet50_Weights.IMAGENET1K_V1' (torchvision.models.get_weight). */
-export function getWeight(fullName: string): Weights<TransformParams> {
+export function getWeight(fullName: string): Weights<unknown> {
   const dot = fullName.indexOf('.');
   if (dot < 0) throw new Error(`Invalid weight name provided: '${fullName}' (expected 'Enum_Name.MEMBER')`);
   const enumName = fullName.slice(0, dot);

@@ -1,22 +1,18 @@
 // Pretrained weights, as torchvision's WeightsEnum: `ResNet50_Weights.IMAGENET1K_V2` carries the checkpoint URL,
-// its metadata (parameter count, accuracies, categories) and the inference transform. The tables themselves are
-// generated from torchvision (scripts/gen-weights-table.py -> weights-data.ts, weights-data-segmentation.ts).
+// its metadata (parameter count, accuracies, categories) and the inference transform. The table itself is
+// generated from torchvision (scripts/gen-weights-table.py -> weights-data.ts).
 import { existsSync } from 'node:fs';
 import { WEIGHTS_DATA } from './weights-data.js';
-import { SEGMENTATION_WEIGHTS_DATA, VOC_CATEGORIES } from './weights-data-segmentation.js';
 import { IMAGENET_CLASSES } from './imagenet-classes.js';
 import { cachedCheckpoint, cachedCheckpointSync, type DownloadOptions } from './weights-hub.js';
 import { loadCheckpointFile } from './weights-load.js';
 import { ImageClassification } from './weights-transforms.js';
-import { SemanticSegmentation, type SegmentationTransformParams } from './weights-transforms-segmentation.js';
 import type { Module, StateDict } from '../../nn/module.js';
 import { Tensor } from '../../tensor.js';
 import { zeros } from '../../creation.js';
 
 type Data = typeof WEIGHTS_DATA;
 export type WeightsEnumName = keyof Data;
-type SegmentationData = typeof SEGMENTATION_WEIGHTS_DATA;
-export type SegmentationWeightsEnumName = keyof SegmentationData;
 
 /** The parameters of torchvision's ImageClassification preset (resize, centre crop, scale to [0, 1], normalise). */
 export interface ClassificationTransformParams {
@@ -43,50 +39,42 @@ export interface WeightsMeta {
   extra?: Record<string, unknown>;
 }
 
-export type { SegmentationTransformParams };
-/** The parameters of a weights entry's inference preset: ImageClassification's or SemanticSegmentation's. */
-export type TransformParams = ClassificationTransformParams | SegmentationTransformParams;
-/** The preset a kind of parameters builds. */
-export type PresetOf<P extends TransformParams> = P extends ClassificationTransformParams ? ImageClassification : SemanticSegmentation;
-
-/** Whether a weights entry's preset is ImageClassification (a classification model's weights). */
-export function isClassificationParams(p: TransformParams): p is ClassificationTransformParams {
-  return p.kind === 'ImageClassification';
-}
-
-type ReadonlyParams<P> = { readonly [K in keyof P]: P[K] extends number[] ? readonly number[] : P[K] extends number[] | null ? readonly number[] | null : P[K] };
-
-/** One entry as scripts/gen-weights-table.py writes it ('imagenet1k' and 'voc' stand for IMAGENET_CLASSES and VOC_CATEGORIES). */
+/** One entry as scripts/gen-weights-table.py writes it ('imagenet1k' stands for IMAGENET_CLASSES). */
 export interface RawWeightsEntry {
   readonly url: string;
   readonly fileName: string;
   readonly numParams: number;
   readonly minSize: readonly number[];
-  readonly categories: 'imagenet1k' | 'voc' | readonly string[] | null;
+  readonly categories: 'imagenet1k' | readonly string[] | null;
   readonly metrics: { readonly [dataset: string]: { readonly [metric: string]: number } };
   readonly recipe?: string | null;
   readonly docs?: string;
   readonly gflops?: number;
   readonly extra?: Readonly<Record<string, unknown>>;
-  readonly transforms: ReadonlyParams<ClassificationTransformParams> | ReadonlyParams<SegmentationTransformParams>;
+  readonly transforms: { readonly [K in keyof ClassificationTransformParams]: ClassificationTransformParams[K] extends number[] ? readonly number[] : ClassificationTransformParams[K] };
 }
 
-/** One published checkpoint (a member of a weights enum). */
-export class Weights<P extends TransformParams = ClassificationTransformParams> {
+/** Builds a weights entry's inference transform from its parameters (a family's preset, e.g. VideoClassification). */
+export type PresetFactory<P> = (params: ClassificationTransformParams) => P;
+const imagePreset: PresetFactory<ImageClassification> = (p) => new ImageClassification(p);
+
+/** One published checkpoint (a member of a weights enum); P is its preset (ImageClassification for images). */
+export class Weights<P = ImageClassification> {
   readonly url: string;
   readonly fileName: string;
   readonly meta: WeightsMeta;
-  readonly transformParams: P;
+  readonly transformParams: ClassificationTransformParams;
+  private readonly preset: PresetFactory<P>;
 
-  constructor(readonly enumName: string, readonly name: string, e: RawWeightsEntry) {
+  constructor(readonly enumName: string, readonly name: string, e: RawWeightsEntry, preset?: PresetFactory<P>) {
+    this.preset = preset ?? (imagePreset as unknown as PresetFactory<P>);
     this.url = e.url;
     this.fileName = e.fileName;
-    this.transformParams = structuredClone(e.transforms) as P;
+    this.transformParams = structuredClone(e.transforms) as ClassificationTransformParams;
     this.meta = {
       numParams: e.numParams,
       minSize: [e.minSize[0], e.minSize[1]],
-      categories: e.categories === 'imagenet1k' ? IMAGENET_CLASSES : e.categories === 'voc' ? VOC_CATEGORIES
-        : e.categories === null ? null : [...(e.categories as readonly string[])],
+      categories: e.categories === 'imagenet1k' ? IMAGENET_CLASSES : e.categories === null ? null : [...(e.categories as readonly string[])],
       metrics: structuredClone(e.metrics) as Record<string, Record<string, number>>,
       recipe: e.recipe ?? null,
       ...(e.docs ? { docs: e.docs } : {}),
@@ -95,11 +83,9 @@ export class Weights<P extends TransformParams = ClassificationTransformParams> 
     };
   }
 
-  /** The inference preprocessing (torchvision's ImageClassification or SemanticSegmentation preset with these weights' sizes). */
-  transforms(): PresetOf<P> {
-    const p = this.transformParams as TransformParams;
-    if (p.kind === 'SemanticSegmentation') return new SemanticSegmentation(p as SegmentationTransformParams) as PresetOf<P>;
-    return new ImageClassification(p as ClassificationTransformParams) as PresetOf<P>;
+  /** The inference preprocessing (torchvision's preset, ImageClassification for images, with these weights' sizes). */
+  transforms(): P {
+    return this.preset(this.transformParams);
   }
 
   /** Where the checkpoint is (or will be) cached. */
@@ -115,17 +101,19 @@ export class Weights<P extends TransformParams = ClassificationTransformParams> 
   toString(): string { return `${this.enumName}.${this.name}`; }
 }
 
-const TABLES = [WEIGHTS_DATA, SEGMENTATION_WEIGHTS_DATA] as unknown as Record<string, { default: string; entries: Record<string, RawWeightsEntry> }>[];
+/** A generated table of weights enums: { EnumName: { default, entries: { MEMBER: entry } } }. */
+export type WeightsTable = { readonly [enumName: string]: { readonly default: string; readonly entries: { readonly [member: string]: RawWeightsEntry } } };
 
 /** A model's published checkpoints by name (`IMAGENET1K_V1`, ...), plus `DEFAULT`. */
-export class WeightsEnum<P extends TransformParams = ClassificationTransformParams> {
+export class WeightsEnum<P = ImageClassification> {
   readonly DEFAULT: Weights<P>;
   private readonly entries: Map<string, Weights<P>>;
 
-  constructor(readonly enumName: string) {
-    const d = TABLES.map((t) => t[enumName]).find((x) => x !== undefined);
+  /** An enum of the classification table, or of another family's table (`table`) with that family's preset. */
+  constructor(readonly enumName: string, table?: WeightsTable, preset?: PresetFactory<P>) {
+    const d = (table ?? (WEIGHTS_DATA as unknown as WeightsTable))[enumName];
     if (!d) throw new Error(`unknown weights enum '${enumName}'`);
-    this.entries = new Map(Object.entries(d.entries).map(([k, e]) => [k, new Weights<P>(enumName, k, e)]));
+    this.entries = new Map(Object.entries(d.entries).map(([k, e]) => [k, new Weights<P>(enumName, k, e, preset)]));
     for (const [k, w] of this.entries) Object.defineProperty(this, k, { value: w, enumerable: true });
     this.DEFAULT = this.entries.get(d.default)!;
   }
@@ -145,7 +133,7 @@ export class WeightsEnum<P extends TransformParams = ClassificationTransformPara
   }
 
   /** torchvision's WeightsEnum.verify: a member of this enum, or an error naming the enum expected. */
-  verify(obj: Weights<TransformParams> | string | null | undefined): Weights<P> | null {
+  verify(obj: Weights<any> | string | null | undefined): Weights<P> | null {
     if (obj === null || obj === undefined) return null;
     if (typeof obj === 'string') return this.get(obj);
     if (!(obj instanceof Weights) || obj.enumName !== this.enumName) {
@@ -158,39 +146,39 @@ export class WeightsEnum<P extends TransformParams = ClassificationTransformPara
 }
 
 export type WeightsEnumOf<E extends WeightsEnumName> = WeightsEnum & { readonly [K in keyof Data[E]['entries']]: Weights };
-export type SegmentationWeightsEnumOf<E extends SegmentationWeightsEnumName> = WeightsEnum<SegmentationTransformParams> &
-  { readonly [K in keyof SegmentationData[E]['entries']]: Weights<SegmentationTransformParams> };
 
-const enums = new Map<string, WeightsEnum<TransformParams>>();
-function cachedEnum(name: string): WeightsEnum<TransformParams> {
-  let e = enums.get(name);
-  if (!e) enums.set(name, (e = new WeightsEnum<TransformParams>(name)));
-  return e;
-}
-
+const enums = new Map<string, WeightsEnum<any>>();
 /** The weights enum named as torchvision names it ('ResNet50_Weights'). */
 export function weightsEnum<E extends WeightsEnumName>(name: E): WeightsEnumOf<E> {
-  return cachedEnum(name) as unknown as WeightsEnumOf<E>;
+  let e = enums.get(name);
+  if (!e) enums.set(name, (e = new WeightsEnum(name)));
+  return e as WeightsEnumOf<E>;
 }
 
-/** A segmentation model's weights enum ('DeepLabV3_ResNet50_Weights'): its presets are SemanticSegmentation. */
-export function segmentationWeightsEnum<E extends SegmentationWeightsEnumName>(name: E): SegmentationWeightsEnumOf<E> {
-  return cachedEnum(name) as unknown as SegmentationWeightsEnumOf<E>;
+/**
+ * The weights enum `name` of another family's generated table (video, ...), whose entries build their
+ * transforms with `preset`: `tableWeightsEnum(VIDEO_WEIGHTS_DATA, 'R3D_18_Weights', videoPreset)`.
+ */
+export function tableWeightsEnum<T extends WeightsTable, E extends keyof T & string, P>(table: T, name: E, preset: PresetFactory<P>):
+  WeightsEnum<P> & { readonly [K in keyof T[E]['entries']]: Weights<P> } {
+  let e = enums.get(name);
+  if (!e) enums.set(name, (e = new WeightsEnum<P>(name, table, preset)));
+  return e as WeightsEnum<P> & { readonly [K in keyof T[E]['entries']]: Weights<P> };
 }
 
 /**
  * A builder's `weights` option: a member of its enum, its name ('DEFAULT', 'IMAGENET1K_V1'), a path to a
  * checkpoint file, or null for random initialisation.
  */
-export type WeightsArg = Weights<TransformParams> | string | null | undefined;
+export type WeightsArg = Weights | string | null | undefined;
 
-export type ResolvedWeights<P extends TransformParams = TransformParams> = { kind: 'none' } | { kind: 'published'; weights: Weights<P> } | { kind: 'file'; path: string };
+export type ResolvedWeights = { kind: 'none' } | { kind: 'published'; weights: Weights } | { kind: 'file'; path: string };
 
 function looksLikePath(s: string): boolean {
   return s.includes('/') || s.includes('\\') || /\.(pth|pt|bin|ckpt|tar)$/.test(s);
 }
 
-export function resolveWeights<P extends TransformParams>(e: WeightsEnum<P>, arg: WeightsArg): ResolvedWeights<P> {
+export function resolveWeights(e: WeightsEnum, arg: WeightsArg): ResolvedWeights {
   if (arg === null || arg === undefined) return { kind: 'none' };
   if (typeof arg === 'string' && looksLikePath(arg)) {
     if (!existsSync(arg)) throw new Error(`weights: checkpoint file '${arg}' does not exist`);
@@ -241,7 +229,7 @@ export function addMissingBatchCounters(model: Module, sd: StateDict): StateDict
  * Loads resolved weights into a freshly built model (strict). `fixKeys` migrates a family's old checkpoint keys
  * (DenseNet's "norm.1"), as torchvision's per-family _load_state_dict does.
  */
-export function loadWeights(model: Module, w: ResolvedWeights<TransformParams>, opts: { progress?: boolean; fixKeys?: (sd: StateDict) => StateDict } = {}): void {
+export function loadWeights(model: Module, w: ResolvedWeights, opts: { progress?: boolean; fixKeys?: (sd: StateDict) => StateDict } = {}): void {
   if (w.kind === 'none') return;
   let sd = w.kind === 'published' ? w.weights.getStateDict({ progress: opts.progress ?? true }) : loadCheckpointFile(w.path);
   if (opts.fixKeys) sd = opts.fixKeys(sd);
@@ -260,9 +248,9 @@ export interface BuilderOptions {
  * The common shape of torchvision's builders: resolve the weights, let published weights fix numClasses (and
  * whatever `fixOptions` sets), build, load strictly.
  */
-export function buildModel<O extends BuilderOptions, M extends Module, P extends TransformParams = ClassificationTransformParams>(
-  e: WeightsEnum<P>, opts: O, build: (o: O) => M,
-  hooks: { fixOptions?: (o: O, w: Weights<P>) => void; fixKeys?: (sd: StateDict) => StateDict; afterLoad?: (m: M) => void } = {},
+export function buildModel<O extends BuilderOptions, M extends Module>(
+  e: WeightsEnum, opts: O, build: (o: O) => M,
+  hooks: { fixOptions?: (o: O, w: Weights) => void; fixKeys?: (sd: StateDict) => StateDict; afterLoad?: (m: M) => void } = {},
 ): M {
   const o = { ...opts };
   const w = resolveWeights(e, o.weights);

@@ -5,9 +5,8 @@
 import type { Module } from '../../../nn/module.js';
 import { Tensor } from '../../../tensor.js';
 import { loadCheckpointFile } from '../weights-load.js';
-import {
-  addMissingBatchCounters, resolveWeights, type SegmentationTransformParams, type WeightsArg, type WeightsEnum,
-} from '../weights.js';
+import { addMissingBatchCounters, resolveWeights, type WeightsArg, type WeightsEnum } from '../weights.js';
+import type { SemanticSegmentation } from './preset.js';
 
 export interface SegmentationBuilderOptions {
   /** Published weights ('DEFAULT', 'COCO_WITH_VOC_LABELS_V1', a Weights member), a checkpoint path, or null (random). */
@@ -31,10 +30,11 @@ function overwriteValue<T>(param: string, actual: T | null | undefined, expected
 }
 
 export function buildSegmentationModel<M extends Module>(
-  e: WeightsEnum<SegmentationTransformParams>, opts: SegmentationBuilderOptions,
+  e: WeightsEnum<SemanticSegmentation>, opts: SegmentationBuilderOptions,
   build: (weightsBackbone: WeightsArg, numClasses: number, aux: boolean) => M, classesKey: string, o: { hasAux?: boolean } = {},
 ): M {
-  const w = resolveWeights(e, opts.weights);
+  // resolveWeights only reads the enum's names and members (its preset type does not matter)
+  const w = resolveWeights(e as unknown as WeightsEnum, opts.weights);
   let weightsBackbone: WeightsArg = opts.weightsBackbone === undefined ? 'IMAGENET1K_V1' : opts.weightsBackbone;
   let numClasses = opts.numClasses ?? null;
   let aux = opts.auxLoss ?? null;

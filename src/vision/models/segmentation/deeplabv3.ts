@@ -12,7 +12,7 @@ import { resnet50, resnet101, type ResNet } from '../resnet.js';
 import { mobilenet_v3_large, type MobileNetV3 } from '../mobilenetv3.js';
 import { IntermediateLayerGetter } from '../intermediate-layer-getter.js';
 import { registerModel } from '../registry.js';
-import { segmentationWeightsEnum } from '../weights.js';
+import { segmentationWeightsEnum } from './preset.js';
 import { SimpleSegmentationModel } from './segmentation-model.js';
 import { FCNHead } from './fcn.js';
 import { buildSegmentationModel, type SegmentationBuilderOptions } from './builder.js';

@@ -5,7 +5,7 @@ import * as nn from '../../../nn/index.js';
 import { resnet50, resnet101, type ResNet } from '../resnet.js';
 import { IntermediateLayerGetter } from '../intermediate-layer-getter.js';
 import { registerModel } from '../registry.js';
-import { segmentationWeightsEnum } from '../weights.js';
+import { segmentationWeightsEnum } from './preset.js';
 import { SimpleSegmentationModel } from './segmentation-model.js';
 import { buildSegmentationModel, type SegmentationBuilderOptions } from './builder.js';
 

@@ -1,6 +1,7 @@
 // `vision.models.segmentation`: torchvision's semantic segmentation models (FCN, DeepLabV3, LR-ASPP), their VOC
 // weights entries and the 21 VOC category names.
-export { VOC_CATEGORIES } from '../weights-data-segmentation.js';
+export { VOC_CATEGORIES, SEGMENTATION_WEIGHTS_DATA } from './weights-data.js';
+export { SemanticSegmentation, segmentationPreset, type SegmentationTransformParams } from './preset.js';
 export { SimpleSegmentationModel, type SegmentationOutput } from './segmentation-model.js';
 export { type SegmentationBuilderOptions } from './builder.js';
 export { FCN, FCNHead, FCN_ResNet50_Weights, FCN_ResNet101_Weights, fcn_resnet50, fcn_resnet101 } from './fcn.js';

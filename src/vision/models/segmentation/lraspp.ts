@@ -10,7 +10,7 @@ import { disposeTemporary } from '../../../memory.js';
 import { mobilenet_v3_large, type MobileNetV3 } from '../mobilenetv3.js';
 import { IntermediateLayerGetter } from '../intermediate-layer-getter.js';
 import { registerModel } from '../registry.js';
-import { segmentationWeightsEnum } from '../weights.js';
+import { segmentationWeightsEnum } from './preset.js';
 import { mobileNetV3StageIndices } from './deeplabv3.js';
 import { buildSegmentationModel, type SegmentationBuilderOptions } from './builder.js';
 import type { SegmentationOutput } from './segmentation-model.js';

@@ -1,10 +1,12 @@
 // torchvision's SemanticSegmentation preset: the inference preprocessing that goes with published segmentation
 // weights (resize the shorter side, no crop, to float in [0, 1], normalise with ImageNet's mean and std).
-import { Tensor } from '../../tensor.js';
-import { Transform } from '../transforms/transforms.js';
-import { resize, type InterpolationMode } from '../transforms/image-geometry.js';
-import * as F from '../transforms/functional.js';
-import type { ImageOrTensor } from '../transforms/functional.js';
+import { Tensor } from '../../../tensor.js';
+import { Transform } from '../../transforms/transforms.js';
+import { resize, type InterpolationMode } from '../../transforms/image-geometry.js';
+import * as F from '../../transforms/functional.js';
+import type { ImageOrTensor } from '../../transforms/functional.js';
+import { tableWeightsEnum, type ClassificationTransformParams, type WeightsTable } from '../weights.js';
+import { SEGMENTATION_WEIGHTS_DATA } from './weights-data.js';
 
 /** The parameters of torchvision's SemanticSegmentation preset. */
 export interface SegmentationTransformParams {
@@ -46,3 +48,14 @@ export class SemanticSegmentation extends Transform<ImageOrTensor, Tensor> {
       `    std=${list(this.std)}\n    interpolation=InterpolationMode.${this.interpolation.toUpperCase()}\n)`;
   }
 }
+
+/** The preset of the segmentation weights table (weights.transforms()). */
+export const segmentationPreset = (p: ClassificationTransformParams): SemanticSegmentation =>
+  new SemanticSegmentation(p as unknown as SegmentationTransformParams);
+
+/** The generated table, typed as the weights tables are (its presets have no crop size; transformParams says so at run time). */
+const TABLE = SEGMENTATION_WEIGHTS_DATA as unknown as WeightsTable & typeof SEGMENTATION_WEIGHTS_DATA;
+
+/** A segmentation model's weights enum ('DeepLabV3_ResNet50_Weights'), whose transforms() is SemanticSegmentation. */
+export const segmentationWeightsEnum = <E extends keyof typeof SEGMENTATION_WEIGHTS_DATA & string>(name: E) =>
+  tableWeightsEnum(TABLE, name, segmentationPreset);
