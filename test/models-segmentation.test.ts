@@ -171,7 +171,7 @@ test('weights entries, VOC categories, registry, printing and the builders\' arg
   assert.equal(w.url, 'https://download.pytorch.org/models/deeplabv3_resnet50_coco-cd0a2569.pth');
   assert.equal(w.meta.numParams, 42004074);
   assert.deepEqual(w.meta.metrics, { 'COCO-val2017-VOC-labels': { miou: 66.4, pixel_acc: 92.4 } });
-  assert.equal(w.meta.categories, seg.VOC_CATEGORIES);
+  assert.deepEqual(w.meta.categories, seg.VOC_CATEGORIES);
   assert.deepEqual(models.listModels({ module: seg }), ['deeplabv3_mobilenet_v3_large', 'deeplabv3_resnet101', 'deeplabv3_resnet50', 'fcn_resnet101', 'fcn_resnet50', 'lraspp_mobilenet_v3_large']);
   assert.ok(!models.listModels({ module: models }).includes('fcn_resnet50'), 'vision.models lists the classification models');
   assert.ok(models.listModels().includes('fcn_resnet50'), 'the registry knows every model, as torchvision.models.list_models()');
