@@ -23,6 +23,9 @@ const specs: RefSpec[] = [
 const refs = torchvisionReference(specs, { x });
 const structural = HEAVY_TESTS ? ['swin_s', 'swin_v2_s', 'swin_b', 'swin_v2_b'] : ['swin_s', 'swin_v2_s'];
 const structure = torchvisionStructure(structural);
+// every size's seeded initialisation and eval logits when heavy
+const bigSpecs: RefSpec[] = HEAVY_TESTS ? structural.map((name, i) => ({ name, seed: 77 + i, hash: true, input: 'x' })) : [];
+const bigRefs = bigSpecs.length ? torchvisionReference(bigSpecs, { x }) : [];
 
 test('swin_t and swin_v2_t: same modules, seeded init, eval and train-mode logits as torchvision', () => {
   for (const [i, build] of [[0, models.swin_t], [1, models.swin_v2_t]] as const) {
@@ -57,6 +60,16 @@ test('swin_s, swin_v2_s (swin_b, swin_v2_b): same keys, shapes and parameter cou
     assert.equal(m.numParameters(), models.getModelWeights(name).DEFAULT.meta.numParams, `${name}: published parameter count`);
     for (const p of m.parameters()) p.dispose();
   }
+});
+
+test('swin_s, swin_v2_s, swin_b, swin_v2_b: seeded init and eval logits as torchvision (TSTORCH_HEAVY_TESTS=1)', { skip: !HEAVY_TESTS }, () => {
+  bigSpecs.forEach((spec, i) => {
+    torch.manualSeed(spec.seed!);
+    const m = models.getModel(spec.name);
+    assertSameModel(m, bigRefs[i]!, spec.name);
+    assertLogitsClose(torch.noGrad(() => torch.tidy(() => m.eval().call(x))), bigRefs[i]!.eval!, `${spec.name} eval logits`);
+    for (const p of m.parameters()) p.dispose();
+  });
 });
 
 test('building blocks and printing match torchvision', () => {
