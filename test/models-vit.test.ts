@@ -13,6 +13,7 @@ import { runPython, assertClose } from './helpers/pytorch.js';
 import { torchvisionReference, assertSameModel, assertLogitsClose, type RefSpec } from './helpers/zoo.js';
 import { torchvisionStructure, HEAVY_TESTS } from './helpers/zoo-structure.js';
 import { assertTrainStepMatches } from './helpers/train-parity.js';
+import { loadZooModel } from '../src/train/pretrained.js';
 
 const { nn } = torch;
 const dir = mkdtempSync(join(tmpdir(), 'tstorch-vit-'));
@@ -113,7 +114,7 @@ OUT_J = res
   assert.throws(() => new models.VisionTransformer({ ...small, imageSize: 30 }), /indivisible by patch size/);
 });
 
-test('image sizes other than 224: interpolateEmbeddings as torchvision, and a 224 checkpoint loads into vit_b_32 at 288', () => {
+test('image sizes other than 224: interpolateEmbeddings as torchvision, and a 224 checkpoint loads into vit_b_32 at 288', async () => {
   const ref = runPython(String.raw`
 from torchvision.models.vision_transformer import interpolate_embeddings
 from collections import OrderedDict
@@ -128,9 +129,10 @@ OUT['pos_bilinear'] = interpolate_embeddings(160, 32, OrderedDict(sd), interpola
 OUT_J = {'reset': list(interpolate_embeddings(160, 32, OrderedDict(sd), reset_heads=True).keys())[-3:]}
 m2 = torchvision.models.vit_b_32(num_classes=4, image_size=288)
 m2.load_state_dict(new)
+torch.save(m2.state_dict(), J['path288'])
 with torch.no_grad():
     OUT['logits288'] = m2.eval()(T['x'])
-`, { tensors: { x: x288 }, json: { path: join(dir, 'vit_b_32.pth') } });
+`, { tensors: { x: x288 }, json: { path: join(dir, 'vit_b_32.pth'), path288: join(dir, 'vit_b_32-288.pth') } });
   const sd = torch.load(join(dir, 'vit_b_32.pth')) as Record<string, torch.Tensor>;
   assertClose(models.interpolateEmbeddings(288, 32, sd)['encoder.pos_embedding']!, ref.tensors.pos288!, { what: 'bicubic, align_corners' });
   assertClose(models.interpolateEmbeddings(160, 32, sd, { interpolationMode: 'bilinear' })['encoder.pos_embedding']!, ref.tensors.pos_bilinear!, { what: 'bilinear' });
@@ -139,6 +141,13 @@ with torch.no_grad():
   const m = models.vit_b_32({ numClasses: 4, imageSize: 288, weights: join(dir, 'vit_b_32.pth') });
   assert.deepEqual(m.encoder.pos_embedding.shape, [1, 82, 768]);
   assertLogitsClose(torch.noGrad(() => m.eval().call(x288)), ref.tensors.logits288!, 'vit_b_32 at 288 from a 224 checkpoint');
+  // the CLI's loader builds a ViT for the resolution its checkpoint was trained at, and preprocesses to match
+  const zoo = await loadZooModel('vit_b_32', join(dir, 'vit_b_32-288.pth'));
+  assert.equal((zoo.model as models.VisionTransformer).imageSize, 288);
+  assert.deepEqual([zoo.preprocess.cropSize, zoo.preprocess.resizeSize], [[288], [329]]);
+  assertLogitsClose(torch.noGrad(() => zoo.model.eval().call(x288)), ref.tensors.logits288!, 'vit_b_32 at 288 through loadZooModel');
+  const none = await loadZooModel('maxvit_t', 'none');
+  assert.deepEqual(none.preprocess.cropSize, [224]);
   assert.throws(() => models.vit_b_16({ weights: 'DEFAULT', imageSize: 288 }), /parameter 'imageSize' expected value 224 but got 288/);
 });
 

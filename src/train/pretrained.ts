@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Module, StateDict } from '../nn/module.js';
 import { getModel, getModelWeights } from '../vision/models/registry.js';
 import '../vision/models/index.js';
-import { classificationModels } from './zoo-names.js';
+import { classificationModels, inputSizeOptions } from './zoo-names.js';
 import { checkpointsDir } from '../vision/models/weights-hub.js';
 import { addMissingBatchCounters, type ClassificationTransformParams, type Weights } from '../vision/models/weights.js';
 import { remapLegacyDenseNetKeys } from '../vision/models/densenet.js';
@@ -94,6 +94,9 @@ function fromStateDict(name: string, sd: StateDict, path: string): Module {
   const extra: Record<string, unknown> = {};
   if (name === 'googlenet') extra.auxLogits = Object.keys(sd).some((k) => k.startsWith('aux1.'));
   if (name === 'inception_v3') extra.auxLogits = Object.keys(sd).some((k) => k.startsWith('AuxLogits.'));
+  // a ViT is built for the image size its position embeddings were trained at (grid side x patch size)
+  const pos = sd['encoder.pos_embedding'], proj = sd['conv_proj.weight'];
+  if (name.startsWith('vit_') && pos && proj && pos.ndim === 3 && proj.ndim === 4) extra.imageSize = Math.round(Math.sqrt(pos.shape[1]! - 1)) * proj.shape[2]!;
   const probe = getModel(name, { ...extra, weights: null });
   const key = headWeightKey(name, probe);
   const head = sd[key];
@@ -117,7 +120,9 @@ function fromStateDict(name: string, sd: StateDict, path: string): Module {
 export async function loadZooModel(name: string, arg: string, opts: { progress?: boolean; allowNone?: boolean } = {}): Promise<LoadedModel> {
   checkModelName(name);
   if (arg === 'none') {
-    return { model: getModel(name, { weights: null }), name, classes: null, preprocess: defaultPreset(name), source: 'random initialisation', kind: 'none', runConfig: null };
+    const preset = defaultPreset(name);
+    const model = getModel(name, { weights: null, ...inputSizeOptions(name, preset.cropSize[0]!) });
+    return { model, name, classes: null, preprocess: preset, source: 'random initialisation', kind: 'none', runConfig: null };
   }
   if (isWeightsFile(arg)) {
     if (!existsSync(arg)) throw new UserError(`--weights: checkpoint file '${arg}' does not exist`);
@@ -129,6 +134,12 @@ export async function loadZooModel(name: string, arg: string, opts: { progress?:
     if (cfg && Array.isArray(cfg.classes) && cfg.classes.length === numClasses) classes = [...cfg.classes];
     else if (numClasses === 1000) classes = [...IMAGENET_CLASSES];
     const preset = defaultPreset(name);
+    const size = (model as { imageSize?: number }).imageSize;
+    if (name.startsWith('vit_') && size !== undefined && size !== preset.cropSize[0]) {
+      // the checkpoint's resolution, the default preset's proportions (resize / crop)
+      preset.resizeSize = [Math.round((size * preset.resizeSize[0]!) / preset.cropSize[0]!)];
+      preset.cropSize = [size];
+    }
     const p = (cfg?.preprocess ?? null) as Partial<ClassificationTransformParams> | null;
     return { model, name, classes, preprocess: p ? { ...preset, ...p } : preset, source: arg, kind: 'file', runConfig: cfg };
   }

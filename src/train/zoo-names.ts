@@ -12,3 +12,13 @@ export function classificationModels(): string[] {
 export function segmentationModels(): string[] {
   return listModels({ module: segmentation });
 }
+
+/**
+ * Builder options that build a model whose input size is fixed at construction (the ViTs, MaxViT) for `size`
+ * (its default weights' crop size: vit_h_14's are 518), so that random or file weights fit the default preset.
+ */
+export function inputSizeOptions(name: string, size: number): Record<string, unknown> {
+  if (name.startsWith('vit_')) return { imageSize: size };
+  if (name.startsWith('maxvit_')) return { inputSize: [size, size] };
+  return {};
+}

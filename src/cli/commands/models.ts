@@ -7,7 +7,7 @@ import { parseArgs, helpText, type OptionSpec } from '../args.js';
 import { UserError } from '../errors.js';
 import { getModel, getModelWeights, listModels } from '../../vision/models/registry.js';
 import '../../vision/models/index.js';
-import { classificationModels } from '../../train/zoo-names.js';
+import { classificationModels, inputSizeOptions } from '../../train/zoo-names.js';
 import { summary } from '../../vision/models/summary.js';
 import { defaultPreset } from '../../train/pretrained.js';
 
@@ -30,7 +30,7 @@ export interface ModelInfo {
 /** Multiply-adds per image / 1e9 at the model's crop size, from a summary() forward pass on zeros. */
 export function modelGflops(name: string): number {
   const size = defaultPreset(name).cropSize[0]!;
-  const model = getModel(name, { weights: null });
+  const model = getModel(name, { weights: null, ...inputSizeOptions(name, size) });
   return torch.tidy(() => summary(model, [1, 3, size, size], { depth: 1 }).totalMultAdds / 1e9);
 }
 
