@@ -73,7 +73,7 @@ const [inputs, classes] = dataloaders.train[Symbol.iterator]().next().value as [
 const batchPicture = vision.utils.captionedGrid(inputs, {
   captions: (classes.toArray() as number[]).map((c) => classNames[c]!), mean, std, nrow: batchSize,
 });
-vision.io.writePngSync(join(args.out!, 'batch.png'), batchPicture);
+vision.io.writePng(batchPicture, join(args.out!, 'batch.png'));
 console.log(`a training batch: ${join(args.out!, 'batch.png')}`);
 
 // 3. The pretrained network; its last layer becomes a 2-way classifier.
@@ -162,7 +162,7 @@ async function visualizeModel(numImages = 6): Promise<void> {
     if (images.length >= numImages) break;
   }
   const picture = await vision.utils.captionedGridAsync(images, { captions, mean, std, nrow: 3, fontSize: 11 });
-  await vision.io.writePng(join(args.out!, 'predictions.png'), picture);
+  vision.io.writePng(picture, join(args.out!, 'predictions.png'));
   console.log(`predictions: ${join(args.out!, 'predictions.png')}`);
 }
 await visualizeModel();

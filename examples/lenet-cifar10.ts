@@ -55,7 +55,7 @@ const grid = vision.utils.captionedGrid(four, {
   captions: (labels.index('0:4').toArray() as number[]).map((l) => classes[l]!),
   mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], fontSize: 14,
 });
-vision.io.writePngSync(join(args.out!, 'train-images.png'), grid);
+vision.io.writePng(grid, join(args.out!, 'train-images.png'));
 console.log(`four training images: ${join(args.out!, 'train-images.png')}`);
 
 // 3. The network.

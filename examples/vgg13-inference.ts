@@ -54,7 +54,7 @@ const shown: torch.Tensor[] = [];
 const captions: string[] = [];
 for (let i = 0; i < files.length; i += 8) {
   const batchFiles = files.slice(i, i + 8);
-  const images = await Promise.all(batchFiles.map((f) => vision.io.readImage(f, { mode: 'RGB' })));
+  const images = await Promise.all(batchFiles.map((f) => vision.io.openImage(f, { mode: 'RGB' })));
   const batch = torch.stack(images.map((img) => preprocess.call(img)));
   const { values, indices } = torch.inferenceMode(() => (model.call(batch) as torch.Tensor).softmax(1).topk(k, 1));
   const probs = values.toArray() as number[][];
@@ -73,5 +73,5 @@ for (let i = 0; i < files.length; i += 8) {
 const picture = await vision.utils.captionedGridAsync(shown, {
   captions, nrow: Math.min(4, shown.length), mean: preprocess.mean, std: preprocess.std, fontSize: 12,
 });
-await vision.io.writePng(args.out!, picture);
+vision.io.writePng(picture, args.out!);
 console.log(`picture: ${args.out}`);

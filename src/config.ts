@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { native, addonPath } from './native/binding.js';
+import { py } from './native/python-layer.js';
 
 export interface TorchConfig {
   /** libtorch's version, e.g. "1.13.0". */
@@ -56,9 +57,23 @@ export function config(): TorchConfig {
   };
 }
 
+/**
+ * The most intra-op threads setNumThreads accepts: 4 per hardware thread. PyTorch takes any positive number,
+ * but beyond the cores OpenMP threads only contend for them (a LeNet step got 12-18x slower with 2 threads on a
+ * loaded 2-core machine), and thousands of them exhaust memory (each reserves a stack) or hang the process.
+ */
+export function maxNumThreads(): number {
+  return 4 * Math.max(1, availableParallelism());
+}
+
 /** Intra-op threads of libtorch (torch.set_num_threads). */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: n must be a positive integer, got ${n}`);
+  const max = maxNumThreads();
+  if (n > max) {
+    throw new RangeError(`setNumThreads: ${n} threads is more than 4 per hardware thread (${availableParallelism()} here, so at most ${max}): `
+      + 'threads beyond the cores only contend for them, and thousands exhaust memory');
+  }
   native.setNumThreads(n);
 }
 export function getNumThreads(): number { return native.getNumThreads(); }
@@ -68,11 +83,20 @@ export namespace cuda {
   export function deviceCount(): number { return native.buildInfo().cudaDeviceCount; }
 }
 
-// libtorch counts physical cores and picks one thread on a 2-vCPU machine; tstorch defaults to every core the
-// process may use, unless TSTORCH_NUM_THREADS or OMP_NUM_THREADS says otherwise.
+/**
+ * The intra-op thread count PyTorch starts with, so that a default tstorch run and a default PyTorch run on the
+ * same libtorch compute the same way: at::init_num_threads() reads OMP_NUM_THREADS / MKL_NUM_THREADS, else
+ * takes the physical cores libtorch counts (1 on a 2-vCPU cloud machine). TSTORCH_NUM_THREADS overrides it for
+ * tstorch alone. `tstorch train --threads 0` still times 1 thread against all cores and keeps the faster.
+ */
 function defaultThreads(): void {
-  const fromEnv = process.env.TSTORCH_NUM_THREADS ?? process.env.OMP_NUM_THREADS;
-  const n = fromEnv !== undefined && /^\d+$/.test(fromEnv) ? Number(fromEnv) : availableParallelism();
-  if (n >= 1) native.setNumThreads(n);
+  const fromEnv = process.env.TSTORCH_NUM_THREADS;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    const n = Number(fromEnv);
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`TSTORCH_NUM_THREADS must be a positive integer, got '${fromEnv}'`);
+    setNumThreads(n);
+  } else {
+    py.initNumThreads();
+  }
 }
 defaultThreads();

@@ -1,34 +1,85 @@
-// Data types, named as PyTorch names them (torch.float32 is 'float32'), and their codes in c10::ScalarType.
+// Data types as PyTorch's torch.dtype objects: `torch.float32` is one object (torch.float is the same one), it
+// prints as `torch.float32`, and `x.dtype === torch.float32` compares as Python's `x.dtype == torch.float32`.
+// Every function that takes a dtype also takes its name ('float32', 'float', 'torch.float32').
+import { inspect } from 'node:util';
 
-export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool'
-  | 'complex64' | 'complex128';
+/** The names of the data types, as PyTorch names them (torch.float32 is 'float32'). */
+export type DTypeName = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8'
+  | 'bool' | 'complex64' | 'complex128';
+/** The other names PyTorch gives them: torch.float, torch.long, torch.half ... */
+export type DTypeAlias = 'float' | 'double' | 'half' | 'long' | 'int' | 'short' | 'byte' | 'char' | 'cfloat' | 'cdouble';
 
-const CODES: Record<DType, number> = {
-  uint8: 0, int8: 1, int16: 2, int32: 3, int64: 4, float16: 5, float32: 6, float64: 7,
-  complex64: 9, complex128: 10, bool: 11, bfloat16: 15,
-};
-const BY_CODE = new Map<number, DType>(Object.entries(CODES).map(([k, v]) => [v, k as DType]));
+/** A dtype, or a name of one: what every `dtype` argument accepts. */
+export type DTypeLike = DType | DTypeName | DTypeAlias | `torch.${DTypeName | DTypeAlias}`;
 
-const SIZES: Record<DType, number> = {
-  uint8: 1, int8: 1, int16: 2, int32: 4, int64: 8, float16: 2, float32: 4, float64: 8, complex64: 8,
-  complex128: 16, bool: 1, bfloat16: 2,
-};
+/** torch.dtype. One object per data type; compare with `===`. */
+export class DType {
+  /** The name: 'float32', 'int64' ... (`String(dtype)` is PyTorch's 'torch.float32'). */
+  readonly name: DTypeName;
+  /** The code of the type in c10::ScalarType (what the addon takes). */
+  readonly code: number;
+  /** Bytes per element. */
+  readonly itemsize: number;
+  readonly isFloatingPoint: boolean;
+  readonly isComplex: boolean;
+  readonly isSigned: boolean;
 
-/** Aliases PyTorch accepts: torch.float, torch.long, torch.half ... */
-const ALIASES: Record<string, DType> = {
-  float: 'float32', double: 'float64', half: 'float16', long: 'int64', int: 'int32', short: 'int16',
-  byte: 'uint8', char: 'int8', cfloat: 'complex64', cdouble: 'complex128',
-};
+  /** @internal dtypes are made once, here; use the exported constants (torch.float32) or torch.dtype('float32'). */
+  constructor(name: DTypeName, code: number, itemsize: number) {
+    this.name = name;
+    this.code = code;
+    this.itemsize = itemsize;
+    this.isFloatingPoint = name === 'float32' || name === 'float64' || name === 'float16' || name === 'bfloat16';
+    this.isComplex = name === 'complex64' || name === 'complex128';
+    this.isSigned = name !== 'uint8' && name !== 'bool';
+    Object.freeze(this);
+  }
 
-export function normalizeDtype(d: string): DType {
-  const s = d.startsWith('torch.') ? d.slice(6) : d;
-  if (s in CODES) return s as DType;
-  if (s in ALIASES) return ALIASES[s]!;
-  throw new TypeError(`unknown dtype '${d}': expected one of ${Object.keys(CODES).join(', ')}`);
+  /** PyTorch's str(torch.float32): 'torch.float32'. */
+  toString(): string { return `torch.${this.name}`; }
+  toJSON(): string { return this.toString(); }
+  [inspect.custom](): string { return this.toString(); }
 }
 
-export function dtypeCode(d: DType | string): number {
-  return CODES[normalizeDtype(d)];
+export const uint8 = new DType('uint8', 0, 1);
+export const int8 = new DType('int8', 1, 1);
+export const int16 = new DType('int16', 2, 2);
+export const int32 = new DType('int32', 3, 4);
+export const int64 = new DType('int64', 4, 8);
+export const float16 = new DType('float16', 5, 2);
+export const float32 = new DType('float32', 6, 4);
+export const float64 = new DType('float64', 7, 8);
+export const complex64 = new DType('complex64', 9, 8);
+export const complex128 = new DType('complex128', 10, 16);
+export const bool = new DType('bool', 11, 1);
+export const bfloat16 = new DType('bfloat16', 15, 2);
+// PyTorch's aliases are the same objects (torch.float is torch.float32).
+export const float = float32, double = float64, half = float16, long = int64, int = int32, short = int16,
+  byte = uint8, char = int8, cfloat = complex64, cdouble = complex128;
+
+const ALL = [uint8, int8, int16, int32, int64, float16, float32, float64, complex64, complex128, bool, bfloat16];
+const BY_NAME = new Map<string, DType>(ALL.map((d) => [d.name, d]));
+const ALIASES: Record<DTypeAlias, DType> = {
+  float: float32, double: float64, half: float16, long: int64, int: int32, short: int16, byte: uint8, char: int8,
+  cfloat: complex64, cdouble: complex128,
+};
+for (const [k, v] of Object.entries(ALIASES)) BY_NAME.set(k, v);
+const BY_CODE = new Map<number, DType>(ALL.map((d) => [d.code, d]));
+
+/** The dtype object for a dtype or a name ('float32', 'float', 'torch.float32'); an unknown name is an error. */
+export function normalizeDtype(d: DTypeLike): DType {
+  if (d instanceof DType) return d;
+  if (typeof d === 'string') {
+    const found = BY_NAME.get(d.startsWith('torch.') ? d.slice(6) : d);
+    if (found !== undefined) return found;
+  }
+  throw new TypeError(`unknown dtype ${typeof d === 'string' ? `'${d}'` : String(d)}: expected a torch dtype (torch.float32) or one of ${[...BY_NAME.keys()].join(', ')}`);
+}
+/** torch.dtype, the class of the dtype objects (`x.dtype instanceof torch.dtype`). */
+export { DType as dtype };
+
+export function dtypeCode(d: DTypeLike): number {
+  return normalizeDtype(d).code;
 }
 
 export function dtypeFromCode(code: number): DType {
@@ -37,35 +88,26 @@ export function dtypeFromCode(code: number): DType {
   return d;
 }
 
-export function elementSize(d: DType): number {
-  return SIZES[d];
+export function elementSize(d: DTypeLike): number {
+  return normalizeDtype(d).itemsize;
 }
 
-export function isFloatingPoint(d: DType): boolean {
-  return d === 'float32' || d === 'float64' || d === 'float16' || d === 'bfloat16';
+export function isFloatingPoint(d: DTypeLike): boolean {
+  return normalizeDtype(d).isFloatingPoint;
 }
 
-export function isComplex(d: DType): boolean {
-  return d === 'complex64' || d === 'complex128';
+export function isComplex(d: DTypeLike): boolean {
+  return normalizeDtype(d).isComplex;
 }
-
-export type TypedArrayFor<D extends DType> = D extends 'float32' ? Float32Array
-  : D extends 'float64' ? Float64Array
-  : D extends 'int64' ? BigInt64Array
-  : D extends 'int32' ? Int32Array
-  : D extends 'int16' ? Int16Array
-  : D extends 'int8' ? Int8Array
-  : D extends 'uint8' | 'bool' ? Uint8Array
-  : D extends 'float16' | 'bfloat16' ? Uint16Array
-  : Float32Array | Float64Array;
 
 export type AnyTypedArray = Float32Array | Float64Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array
   | Uint16Array | Uint8ClampedArray | Uint32Array | BigUint64Array;
 
 /** A TypedArray view over raw bytes of the given dtype (float16/bfloat16 as their raw 16-bit patterns). */
-export function typedArrayOf(d: DType, buf: ArrayBuffer, byteOffset = 0, length?: number): AnyTypedArray {
-  const n = length ?? (buf.byteLength - byteOffset) / SIZES[d];
-  switch (d) {
+export function typedArrayOf(d: DTypeLike, buf: ArrayBufferLike, byteOffset = 0, length?: number): AnyTypedArray {
+  const t = normalizeDtype(d);
+  const n = length ?? (buf.byteLength - byteOffset) / t.itemsize;
+  switch (t.name) {
     case 'float32': return new Float32Array(buf, byteOffset, n);
     case 'float64': return new Float64Array(buf, byteOffset, n);
     case 'int64': return new BigInt64Array(buf, byteOffset, n);
@@ -81,13 +123,13 @@ export function typedArrayOf(d: DType, buf: ArrayBuffer, byteOffset = 0, length?
 
 /** The dtype a TypedArray holds, when it is unambiguous. */
 export function dtypeOfTypedArray(a: ArrayBufferView): DType {
-  if (a instanceof Float32Array) return 'float32';
-  if (a instanceof Float64Array) return 'float64';
-  if (a instanceof BigInt64Array) return 'int64';
-  if (a instanceof Int32Array) return 'int32';
-  if (a instanceof Int16Array) return 'int16';
-  if (a instanceof Int8Array) return 'int8';
-  if (a instanceof Uint8Array || a instanceof Uint8ClampedArray) return 'uint8';
+  if (a instanceof Float32Array) return float32;
+  if (a instanceof Float64Array) return float64;
+  if (a instanceof BigInt64Array) return int64;
+  if (a instanceof Int32Array) return int32;
+  if (a instanceof Int16Array) return int16;
+  if (a instanceof Int8Array) return int8;
+  if (a instanceof Uint8Array || a instanceof Uint8ClampedArray) return uint8;
   throw new TypeError(`cannot infer a dtype from ${a.constructor.name}; pass {dtype}`);
 }
 

@@ -1,7 +1,14 @@
 // `import * as torch from 'tstorch'`: the analogue of `import torch`.
-export { Tensor, wrap, type Device, type Scalar, type TensorOrScalar, type NestedArray, type IndexSpec, type ToOptions, type ValuesIndices, isDeviceString } from './tensor.js';
+export { Tensor, wrap, type Scalar, type TensorOrScalar, type NestedArray, type IndexSpec, type ToOptions, type ValuesIndices, type MinMax, type VarOptions, type ReduceOptions } from './tensor.js';
+export { Device, device, isDeviceString, type DeviceLike, type DeviceType } from './device.js';
+export { Size } from './size.js';
 export * from './creation.js';
-export * from './dtype.js';
+export {
+  DType, dtype, type DTypeName, type DTypeAlias, type DTypeLike, type AnyTypedArray, type MemoryFormat, MEMORY_FORMAT,
+  uint8, int8, int16, int32, int64, float16, float32, float64, complex64, complex128, bool, bfloat16,
+  float, double, half, long, int, short, byte, char, cfloat, cdouble,
+  normalizeDtype, dtypeCode, dtypeFromCode, elementSize, typedArrayOf, dtypeOfTypedArray,
+} from './dtype.js';
 export { tidy, keep, disposeTemporary, memoryStats } from './memory.js';
 export { setPrintOptions } from './tensor-format.js';
 export { manualSeed, seed, initialSeed, getRngState, setRngState, Generator } from './random.js';
@@ -16,6 +23,6 @@ export * as serialization from './serialization/index.js';
 export * as optim from './optim/index.js';
 export * as utils from './utils/index.js';
 
-export const float32 = 'float32', float = 'float32', float64 = 'float64', double = 'float64', float16 = 'float16',
-  half = 'float16', bfloat16 = 'bfloat16', int64 = 'int64', long = 'int64', int32 = 'int32', int = 'int32',
-  int16 = 'int16', short = 'int16', int8 = 'int8', uint8 = 'uint8', bool = 'bool';
+export * as jit from './jit/index.js';
+export * as onnx from './onnx/index.js';
+export * as inference from './inference/index.js';

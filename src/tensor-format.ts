@@ -54,7 +54,7 @@ function summarizedIndices(n: number, summarize: boolean): (number | null)[] {
 
 export function formatTensor(t: Tensor): string {
   const shape = t.shape;
-  const dtype = t.dtype;
+  const dtype = t.dtype.name;
   const floating = dtype.startsWith('float') || dtype === 'bfloat16';
   const numel = shape.reduce((a, b) => a * b, 1);
   const summarize = numel > printOptions.threshold;
@@ -95,12 +95,12 @@ export function formatTensor(t: Tensor): string {
   else body = render(raw, 0, indent);
 
   const suffix: string[] = [];
-  if (t.device !== 'cpu') suffix.push(`device='${t.device}'`);
+  if (t.device.type !== 'cpu') suffix.push(`device='${t.device}'`);
   if (numel === 0 && !(shape.length === 1 && shape[0] === 0)) suffix.push(`size=(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`);
   if (dtype !== 'float32' && dtype !== 'int64' && dtype !== 'bool') suffix.push(`dtype=torch.${dtype}`);
   else if (numel === 0 && dtype !== 'float32') suffix.push(`dtype=torch.${dtype}`);
   const gradFn = t.gradFn;
-  if (gradFn !== null) suffix.push(`grad_fn=<${gradFn}>`);
+  if (gradFn !== null) suffix.push(`grad_fn=<${gradFn.name()}>`);
   else if (t.requiresGrad) suffix.push('requires_grad=True');
   return prefix + body + (suffix.length ? ', ' + suffix.join(', ') : '') + ')';
 }

@@ -4,13 +4,21 @@
 import { native, type Handle } from './native/binding.js';
 import { op } from './native/ops.js';
 import {
-  type AnyTypedArray, type DType, type MemoryFormat, MEMORY_FORMAT, dtypeCode, dtypeFromCode, isFloatingPoint,
-  normalizeDtype, typedArrayOf, elementSize,
+  type AnyTypedArray, DType, type DTypeLike, type DTypeName, type MemoryFormat, MEMORY_FORMAT, dtypeCode, dtypeFromCode,
+  normalizeDtype, typedArrayOf, float32, bool, uint8,
 } from './dtype.js';
+import { Device, type DeviceLike, device as toDevice, isDeviceString } from './device.js';
+import { Size, sizeOf } from './size.js';
+import { Node, nodeOf } from './autograd/node.js';
+import { py } from './native/python-layer.js';
 import { track, setTensorCheck } from './memory.js';
+import { isPlainObject } from './args.js';
 import { formatTensor } from './tensor-format.js';
+import { pyFloat } from './nn/modules/repr.js';
+import { namedTuple, type ValuesIndices as NamedValuesIndices, type MinMax as NamedMinMax } from './return-types.js';
+import { installTensorSignatures } from './tensor-signatures.js';
 
-export type Device = string;
+export { Device, type DeviceLike, Size };
 export type Scalar = number | boolean | bigint;
 export type TensorOrScalar = Tensor | Scalar;
 /** Nested arrays of numbers or booleans, as `torch.tensor` takes. */
@@ -19,8 +27,8 @@ export type NestedArray = Scalar | NestedArray[];
 export type IndexSpec = number | string | null | Tensor | { start?: number | null; stop?: number | null; step?: number };
 
 export interface ToOptions {
-  dtype?: DType | string;
-  device?: Device;
+  dtype?: DTypeLike;
+  device?: DeviceLike;
   copy?: boolean;
   nonBlocking?: boolean;
   memoryFormat?: MemoryFormat;
@@ -48,7 +56,10 @@ const O = {
   logicalXor: op('aten::logical_xor'), bitwiseNot: op('aten::bitwise_not'),
   sum: op('aten::sum'), sumDim: op('aten::sum.dim_IntList'), mean: op('aten::mean'), meanDim: op('aten::mean.dim'),
   prod: op('aten::prod'), prodDim: op('aten::prod.dim_int'),
-  std: op('aten::std.dim'), var: op('aten::var.dim'),
+  stdCorrection: op('aten::std.correction'), varCorrection: op('aten::var.correction'),
+  stdMean: op('aten::std_mean.correction'), varMean: op('aten::var_mean.correction'), aminmax: op('aten::aminmax'),
+  nanmedian: op('aten::nanmedian'), nanmedianDim: op('aten::nanmedian.dim'), cummin: op('aten::cummin'),
+  sortStable: op('aten::sort.stable'),
   max: op('aten::max'), maxDim: op('aten::max.dim'), min: op('aten::min'), minDim: op('aten::min.dim'),
   amax: op('aten::amax'), amin: op('aten::amin'),
   argmax: op('aten::argmax'), argmin: op('aten::argmin'),
@@ -60,7 +71,11 @@ const O = {
   neg: op('aten::neg'), neg_: op('aten::neg_'), abs: op('aten::abs'), abs_: op('aten::abs_'), exp: op('aten::exp'), exp_: op('aten::exp_'),
   log: op('aten::log'), log_: op('aten::log_'), log2: op('aten::log2'), log10: op('aten::log10'), log1p: op('aten::log1p'),
   expm1: op('aten::expm1'), sqrt: op('aten::sqrt'), sqrt_: op('aten::sqrt_'), rsqrt: op('aten::rsqrt'),
-  sin: op('aten::sin'), cos: op('aten::cos'), tan: op('aten::tan'), tanh: op('aten::tanh'), tanh_: op('aten::tanh_'),
+  sin: op('aten::sin'), cos: op('aten::cos'), tan: op('aten::tan'), asin: op('aten::asin'), acos: op('aten::acos'),
+  atan: op('aten::atan'), sinh: op('aten::sinh'), cosh: op('aten::cosh'), exp2: op('aten::exp2'),
+  isposinf: op('aten::isposinf'), isneginf: op('aten::isneginf'), rsub: op('aten::rsub.Tensor'), divMode_: op('aten::div_.Tensor_mode'),
+  clampT_: op('aten::clamp_.Tensor'), squeezeDim_: op('aten::squeeze_.dim'), nonzeroNumpy: op('aten::nonzero_numpy'),
+  uniqueDim: op('aten::unique_dim'), tanh: op('aten::tanh'), tanh_: op('aten::tanh_'),
   sigmoid: op('aten::sigmoid'), sigmoid_: op('aten::sigmoid_'), relu: op('aten::relu'), relu_: op('aten::relu_'),
   floor: op('aten::floor'), ceil: op('aten::ceil'), round: op('aten::round'), trunc: op('aten::trunc'), frac: op('aten::frac'),
   sign: op('aten::sign'), reciprocal: op('aten::reciprocal'), reciprocal_: op('aten::reciprocal_'), square: op('aten::square'),
@@ -90,7 +105,7 @@ const O = {
   split: op('aten::split.Tensor'), splitSizes: op('aten::split_with_sizes'), chunk: op('aten::chunk'),
   unbind: op('aten::unbind.int'), flip: op('aten::flip'), roll: op('aten::roll'), tril: op('aten::tril'), triu: op('aten::triu'),
   nonzero: op('aten::nonzero'), unique: op('aten::_unique2'), bincount: op('aten::bincount'),
-  asStrided: op('aten::as_strided'), to: op('aten::to.dtype_layout'), item: op('aten::item'),
+  asStrided: op('aten::as_strided'), to: op('aten::to.dtype_layout'), item: op('aten::item'), setData: op('aten::set_data'),
   softmax: op('aten::softmax.int'), logSoftmax: op('aten::log_softmax.int'),
   retainGrad: op('aten::retain_grad'), retainsGrad: op('aten::retains_grad'),
   requiresGrad_: op('aten::requires_grad_'),
@@ -134,16 +149,18 @@ function dimList(dim: number | readonly number[] | undefined | null): number[] |
   return typeof dim === 'number' ? [dim] : [...dim];
 }
 
-export interface ReduceOptions { dim?: number | number[]; keepdim?: boolean; dtype?: DType }
+export interface ReduceOptions { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeLike }
 
-/** A `(values, indices)` result, as PyTorch's named tuples for max/min/topk/sort. */
-export interface ValuesIndices {
-  values: Tensor;
-  indices: Tensor;
-}
+/**
+ * A `(values, indices)` named tuple, as PyTorch's torch.return_types.max/min/sort/topk/kthvalue/mode/median/
+ * cummax/cummin: `const [values, indices] = x.max(1)` or `x.max(1).indices`.
+ */
+export type ValuesIndices = NamedValuesIndices<Tensor>;
+/** torch.return_types.aminmax: `const [min, max] = x.aminmax()`. */
+export type MinMax = NamedMinMax<Tensor>;
 
-function vi(r: [Handle, Handle]): ValuesIndices {
-  return { values: new Tensor(r[0]), indices: new Tensor(r[1]) };
+function vi(pyName: string, r: [Handle, Handle]): ValuesIndices {
+  return namedTuple(pyName, ['values', 'indices'], [new Tensor(r[0]), new Tensor(r[1])]) as unknown as ValuesIndices;
 }
 
 export class Tensor {
@@ -156,12 +173,13 @@ export class Tensor {
   }
 
   // ----- metadata -------------------------------------------------------------------------------------
-  get shape(): number[] { return native.shape(this._h); }
-  size(): number[];
+  /** The dimensions, a torch.Size (an immutable array that prints as `torch.Size([3, 4])`). */
+  get shape(): Size { return sizeOf(native.shape(this._h)); }
+  size(): Size;
   size(dim: number): number;
-  size(dim?: number): number[] | number {
+  size(dim?: number): Size | number {
     const s = native.shape(this._h);
-    if (dim === undefined) return s;
+    if (dim === undefined) return sizeOf(s);
     const d = dim < 0 ? dim + s.length : dim;
     if (d < 0 || d >= s.length) throw new RangeError(`size(${dim}): dimension out of range for a ${s.length}-d tensor`);
     return s[d]!;
@@ -176,11 +194,14 @@ export class Tensor {
   get ndim(): number { return native.dim(this._h); }
   dim(): number { return native.dim(this._h); }
   numel(): number { return native.numel(this._h); }
+  /** The data type, a torch.dtype object (`x.dtype === torch.float32`). */
   get dtype(): DType { return dtypeFromCode(native.dtype(this._h)); }
-  get device(): Device { return native.device(this._h); }
-  get isCuda(): boolean { return this.device.startsWith('cuda'); }
-  isFloatingPoint(): boolean { return isFloatingPoint(this.dtype); }
-  elementSize(): number { return elementSize(this.dtype); }
+  /** The device, a torch.device object (`String(x.device)` is 'cpu'; `x.device.type` is 'cpu'). */
+  get device(): Device { return toDevice(native.device(this._h)); }
+  get isCuda(): boolean { return this.device.type === 'cuda'; }
+  isFloatingPoint(): boolean { return this.dtype.isFloatingPoint; }
+  isComplex(): boolean { return this.dtype.isComplex; }
+  elementSize(): number { return this.dtype.itemsize; }
   storageOffset(): number { return native.storageInfo(this._h)[2]; }
   /** Identity and extent of the storage behind this tensor (shared by its views): used by serialization. */
   storageInfo(): { key: string; nbytes: number; offset: number } {
@@ -198,8 +219,8 @@ export class Tensor {
   set requiresGrad(v: boolean) { native.setRequiresGrad(this._h, v); }
   requiresGrad_(requiresGrad = true): this { native.setRequiresGrad(this._h, requiresGrad); return this; }
   get isLeaf(): boolean { return native.isLeaf(this._h); }
-  /** The name of the autograd node that made this tensor (`AddBackward0`), or null for a leaf. */
-  get gradFn(): string | null { return native.gradFn(this._h); }
+  /** The autograd node that made this tensor (`<AddBackward0 object at 0x...>`, `.name()`), or null for a leaf. */
+  get gradFn(): Node | null { return nodeOf(py.gradFnNode(this._h)); }
   get grad(): Tensor | null {
     const g = native.grad(this._h);
     return g === null ? null : new Tensor(g);
@@ -222,17 +243,61 @@ export class Tensor {
   [Symbol.dispose](): void { native.dispose(this._h); }
 
   // ----- conversion -----------------------------------------------------------------------------------
-  to(target: DType | Device | ToOptions | Tensor, opts: Omit<ToOptions, 'dtype' | 'device'> = {}): Tensor {
-    let o: ToOptions;
-    if (target instanceof Tensor) o = { dtype: target.dtype, device: target.device, ...opts };
-    else if (typeof target === 'string') o = isDeviceString(target) ? { device: target, ...opts } : { dtype: target, ...opts };
-    else o = target;
-    const dtype = o.dtype === undefined ? undefined : dtypeCode(o.dtype);
-    const device = o.device === undefined ? undefined : checkDevice(o.device);
-    return new Tensor(O.to(this._h, dtype, undefined, device, undefined, o.nonBlocking ?? false, o.copy ?? false,
+  /**
+   * PyTorch's three forms: `to(dtype, nonBlocking?, copy?)`, `to(device, dtype?, nonBlocking?, copy?)`,
+   * `to(other, nonBlocking?, copy?)` (other's dtype and device), each with an options object
+   * `{ dtype, device, nonBlocking, copy, memoryFormat }` for the keywords; or only the options object.
+   */
+  to(dtype: DTypeLike, nonBlocking?: boolean, copy?: boolean, o?: Omit<ToOptions, 'dtype' | 'device'>): Tensor;
+  to(device: DeviceLike, dtype?: DTypeLike, nonBlocking?: boolean, copy?: boolean, o?: Omit<ToOptions, 'dtype' | 'device'>): Tensor;
+  to(other: Tensor, nonBlocking?: boolean, copy?: boolean, o?: Omit<ToOptions, 'dtype' | 'device'>): Tensor;
+  to(target: DTypeLike | DeviceLike | Tensor, o: Omit<ToOptions, 'dtype' | 'device'>): Tensor;
+  to(o: ToOptions): Tensor;
+  to(...args: unknown[]): Tensor {
+    const o = (args.length > 0 && isPlainObject(args[args.length - 1]) ? args.pop() : {}) as ToOptions;
+    let dtype: DTypeLike | undefined;
+    let device: DeviceLike | undefined;
+    const isDtype = (v: unknown): v is DTypeLike => v instanceof DType || (typeof v === 'string' && !isDeviceString(v));
+    const isDevice = (v: unknown): v is DeviceLike => v instanceof Device || (typeof v === 'string' && isDeviceString(v));
+    let rest = args;
+    if (args[0] instanceof Tensor) {
+      dtype = args[0].dtype;
+      device = args[0].device;
+      rest = args.slice(1);
+    } else if (isDevice(args[0])) {
+      device = args[0];
+      rest = args.slice(1);
+      if (isDtype(rest[0])) { dtype = rest[0]; rest = rest.slice(1); }
+    } else if (isDtype(args[0])) {
+      dtype = args[0];
+      rest = args.slice(1);
+    } else if (args.length > 0 && args[0] !== undefined && args[0] !== null) {
+      throw new TypeError(`to(): expected a dtype, a device or a tensor, got ${String(args[0])}`);
+    }
+    if (rest.length > 2 || rest.some((v) => v !== undefined && typeof v !== 'boolean')) {
+      throw new TypeError(`to(): after the ${args[0] instanceof Tensor ? 'tensor' : 'dtype or device'} come nonBlocking and copy (booleans), got ${rest.map(String).join(', ')}`);
+    }
+    const pick = <T>(name: keyof ToOptions, pos: T | undefined): T | undefined => {
+      const kw = o[name] as T | undefined;
+      if (pos !== undefined && kw !== undefined) throw new TypeError(`to() got multiple values for argument '${name}'`);
+      return pos ?? kw;
+    };
+    dtype = pick('dtype', dtype);
+    device = pick('device', device);
+    const nonBlocking = pick<boolean>('nonBlocking', rest[0] as boolean | undefined) ?? false;
+    const copy = pick<boolean>('copy', rest[1] as boolean | undefined) ?? false;
+    const dt = dtype === undefined ? undefined : dtypeCode(dtype as DTypeLike);
+    const dev = device === undefined ? undefined : String(checkDevice(device));
+    return new Tensor(O.to(this._h, dt, undefined, dev, undefined, nonBlocking, copy,
       o.memoryFormat === undefined ? undefined : MEMORY_FORMAT[o.memoryFormat]));
   }
-  type(dtype: DType | string): Tensor { return this.to(normalizeDtype(dtype)); }
+  /** type(dtype) casts (as to(dtype)); type() with no dtype is PyTorch's type string, e.g. 'torch.FloatTensor'. */
+  type(): string;
+  type(dtype: DTypeLike, nonBlocking?: boolean): Tensor;
+  type(dtype?: DTypeLike, nonBlocking = false): Tensor | string {
+    if (dtype === undefined) return TYPE_NAMES[this.dtype.name];
+    return this.to(normalizeDtype(dtype), nonBlocking);
+  }
   typeAs(other: Tensor): Tensor { return this.to(other.dtype); }
   float(): Tensor { return this.to('float32'); }
   double(): Tensor { return this.to('float64'); }
@@ -245,7 +310,7 @@ export class Tensor {
   char(): Tensor { return this.to('int8'); }
   bool(): Tensor { return this.to('bool'); }
   cpu(): Tensor { return this.to('cpu'); }
-  cuda(device: number | string = 0): Tensor { return this.to(typeof device === 'number' ? `cuda:${device}` : device); }
+  cuda(device: number | DeviceLike = 0): Tensor { return this.to(typeof device === 'number' ? `cuda:${device}` : device as DeviceLike); }
 
   /** The single value of a one-element tensor, as a JavaScript number (or boolean). */
   item(): number {
@@ -256,8 +321,27 @@ export class Tensor {
   dataSync(): AnyTypedArray {
     return typedArrayOf(this.dtype, native.toBytes(this._h));
   }
-  /** The elements as a Float32Array/Float64Array/Int32Array... copy; alias of dataSync(). */
-  data(): AnyTypedArray { return this.dataSync(); }
+  /**
+   * Python's `tensor.data`: this tensor's data as a tensor that shares its storage, detached from autograd
+   * (requiresGrad false, no history). The elements as a TypedArray are `dataSync()` (a copy) or `numpy()` (a view).
+   */
+  get data(): Tensor { return new Tensor(py.variableData(this._h)); }
+  /** `tensor.data = other`: this tensor now holds other's data (shape, dtype, storage), keeping its identity and autograd flags. */
+  set data(other: Tensor) {
+    if (!(other instanceof Tensor)) throw new TypeError(`Tensor.data: assigned value must be a Tensor, got ${typeof other}`);
+    O.setData(this._h, other._h);
+  }
+  /**
+   * `tensor.numpy()`'s place: the elements as a TypedArray over this tensor's own memory (no copy), so writes go
+   * both ways, as with numpy(). Only for CPU tensors that do not require grad (as PyTorch), and contiguous ones
+   * (a TypedArray has no strides: call contiguous() first). The array keeps the memory alive.
+   */
+  numpy(): AnyTypedArray {
+    if (this.requiresGrad) throw new TypeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.");
+    if (this.device.type !== 'cpu') throw new TypeError(`can't convert ${this.device} device type tensor to a TypedArray. Use tensor.cpu() to copy the tensor to host memory first.`);
+    if (!this.isContiguous()) throw new TypeError('numpy(): a TypedArray view needs a contiguous tensor (it has no strides); call contiguous() first');
+    return typedArrayOf(this.dtype, native.viewBytes(this._h));
+  }
   /** Raw little-endian bytes of the elements in row-major order (a copy). */
   toBytes(): Uint8Array { return new Uint8Array(native.toBytes(this._h)); }
   /**
@@ -267,7 +351,7 @@ export class Tensor {
   toBuffer(): Buffer { return Buffer.from(native.viewBytes(this._h)); }
   /** Nested arrays of numbers (int64 as numbers; booleans for bool), like `tensor.tolist()`. */
   toArray(): NestedArray {
-    const d = this.dtype;
+    const d = this.dtype.name;
     let flat: ArrayLike<number | bigint | boolean>;
     if (d === 'float16' || d === 'bfloat16' || d === 'complex64' || d === 'complex128') {
       flat = typedArrayOf('float32', native.toBytes(O.to(this._h, dtypeCode('float32'))));
@@ -289,8 +373,42 @@ export class Tensor {
   }
   tolist(): NestedArray { return this.toArray(); }
 
+  /** Python's str(tensor) / repr: `tensor([1., 2.])`. (A template string formats as Python's f-string: see toPrimitive.) */
   toString(): string { return formatTensor(this); }
   [Symbol.for('nodejs.util.inspect.custom')](): string { return this.isDisposed ? 'tensor(<disposed>)' : this.toString(); }
+
+  /**
+   * A one-element tensor used as a number (`a > b`, `x + 1`, `Math.max(t, ...)`) is its value, as Python's
+   * float(t) / bool(t); a template string formats a 0-d tensor as Python's f"{t}" (its value) and any other
+   * tensor as str(t). A tensor with more than one element has no single value: using it as one is an error, as
+   * Python's `if t:` is.
+   */
+  [Symbol.toPrimitive](hint: 'number' | 'string' | 'default'): number | boolean | string {
+    if (hint === 'string') {
+      if (this.ndim !== 0) return this.toString();
+      const v = this.item();
+      return typeof v === 'number' && this.isFloatingPoint() ? pyFloat(v) : typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v);
+    }
+    const n = this.numel();
+    if (n !== 1) {
+      throw new TypeError(n === 0 ? 'Boolean value of Tensor with no values is ambiguous (a tensor used as a number must have exactly one element)'
+        : `Boolean value of Tensor with more than one value is ambiguous: a tensor of shape [${this.shape.join(', ')}] was used as a number (in a comparison, arithmetic or condition); use .item() on a one-element tensor, or .any()/.all()/.sum() to reduce it`);
+    }
+    return this.item();
+  }
+
+  /** len(t): the size of the first dimension (an error for a 0-d tensor, as in PyTorch). */
+  get length(): number {
+    if (this.ndim === 0) throw new TypeError('len() of a 0-d tensor');
+    return native.shape(this._h)[0]!;
+  }
+
+  /** Iterates over the first dimension (`for (const row of t)`, `[...t]`), as Python's `for row in t`. */
+  *[Symbol.iterator](): IterableIterator<Tensor> {
+    if (this.ndim === 0) throw new TypeError('iteration over a 0-d tensor');
+    const n = native.shape(this._h)[0]!;
+    for (let i = 0; i < n; i++) yield this.select(0, i);
+  }
 
   // ----- arithmetic -----------------------------------------------------------------------------------
   add(other: TensorOrScalar, opts: { alpha?: Scalar } = {}): Tensor {
@@ -307,8 +425,10 @@ export class Tensor {
     O.sub_(this._h, arg(other), opts.alpha);
     return this;
   }
-  /** other - this (Python's `2 - t`). */
-  rsub(other: Scalar): Tensor { return new Tensor(O.rsubS(this._h, other)); }
+  /** other - alpha * this (Python's `2 - t` is `t.rsub(2)`). */
+  rsub(other: TensorOrScalar, opts: { alpha?: Scalar } = {}): Tensor {
+    return new Tensor(isScalar(other) ? O.rsubS(this._h, other, opts.alpha) : O.rsub(this._h, other._h, opts.alpha));
+  }
   mul(other: TensorOrScalar): Tensor { return new Tensor(O.mul(this._h, arg(other))); }
   mul_(other: TensorOrScalar): this { O.mul_(this._h, arg(other)); return this; }
   div(other: TensorOrScalar, opts: { roundingMode?: 'trunc' | 'floor' } = {}): Tensor {
@@ -317,7 +437,10 @@ export class Tensor {
     }
     return new Tensor(O.div(this._h, arg(other)));
   }
-  div_(other: TensorOrScalar): this { O.div_(this._h, arg(other)); return this; }
+  div_(other: TensorOrScalar, opts: { roundingMode?: 'trunc' | 'floor' } = {}): this {
+    if (opts.roundingMode) O.divMode_(this._h, arg(other), opts.roundingMode); else O.div_(this._h, arg(other));
+    return this;
+  }
   floorDivide(other: TensorOrScalar): Tensor { return this.div(other, { roundingMode: 'floor' }); }
   remainder(other: TensorOrScalar): Tensor {
     return new Tensor(O.remainder(this._h, arg(other)));
@@ -349,6 +472,12 @@ export class Tensor {
   sin(): Tensor { return new Tensor(O.sin(this._h)); }
   cos(): Tensor { return new Tensor(O.cos(this._h)); }
   tan(): Tensor { return new Tensor(O.tan(this._h)); }
+  asin(): Tensor { return new Tensor(O.asin(this._h)); }
+  acos(): Tensor { return new Tensor(O.acos(this._h)); }
+  atan(): Tensor { return new Tensor(O.atan(this._h)); }
+  sinh(): Tensor { return new Tensor(O.sinh(this._h)); }
+  cosh(): Tensor { return new Tensor(O.cosh(this._h)); }
+  exp2(): Tensor { return new Tensor(O.exp2(this._h)); }
   tanh(): Tensor { return new Tensor(O.tanh(this._h)); }
   tanh_(): this { O.tanh_(this._h); return this; }
   sigmoid(): Tensor { return new Tensor(O.sigmoid(this._h)); }
@@ -367,12 +496,19 @@ export class Tensor {
   atan2(other: Tensor): Tensor { return new Tensor(O.atan2(this._h, other._h)); }
   clamp(min?: Scalar | null | Tensor, max?: Scalar | null | Tensor): Tensor {
     if (min instanceof Tensor || max instanceof Tensor) {
-      return new Tensor(O.clampT(this._h, min instanceof Tensor ? min._h : null, max instanceof Tensor ? max._h : null));
+      // a number beside a tensor bound becomes a 0-d tensor, as in Python
+      const b = (v: Scalar | null | Tensor | undefined): unknown => (v instanceof Tensor ? v._h : v === undefined || v === null ? null : v);
+      return new Tensor(O.clampT(this._h, b(min), b(max)));
     }
     return new Tensor(O.clamp(this._h, min ?? null, max ?? null));
   }
-  clamp_(min?: Scalar | null, max?: Scalar | null): this { O.clamp_(this._h, min ?? null, max ?? null); return this; }
-  clip(min?: Scalar | null, max?: Scalar | null): Tensor { return this.clamp(min, max); }
+  clamp_(min?: Scalar | null | Tensor, max?: Scalar | null | Tensor): this {
+    if (min instanceof Tensor || max instanceof Tensor) {
+      O.clampT_(this._h, min instanceof Tensor ? min._h : min ?? null, max instanceof Tensor ? max._h : max ?? null);
+    } else O.clamp_(this._h, min ?? null, max ?? null);
+    return this;
+  }
+  clip(min?: Scalar | null | Tensor, max?: Scalar | null | Tensor): Tensor { return this.clamp(min, max); }
   maximum(other: Tensor): Tensor { return new Tensor(O.maximum(this._h, other._h)); }
   minimum(other: Tensor): Tensor { return new Tensor(O.minimum(this._h, other._h)); }
   lerp(end: Tensor, weight: number): Tensor { return new Tensor(O.lerp(this._h, end._h, weight)); }
@@ -419,6 +555,8 @@ export class Tensor {
   logicalXor(other: Tensor): Tensor { return new Tensor(O.logicalXor(this._h, other._h)); }
   bitwiseNot(): Tensor { return new Tensor(O.bitwiseNot(this._h)); }
   isnan(): Tensor { return new Tensor(O.isnan(this._h)); }
+  isposinf(): Tensor { return new Tensor(O.isposinf(this._h)); }
+  isneginf(): Tensor { return new Tensor(O.isneginf(this._h)); }
   isinf(): Tensor { return new Tensor(O.isinf(this._h)); }
   isfinite(): Tensor { return new Tensor(O.isfinite(this._h)); }
   nanToNum(opts: { nan?: number; posinf?: number; neginf?: number } = {}): Tensor {
@@ -426,78 +564,181 @@ export class Tensor {
   }
 
   // ----- reductions -----------------------------------------------------------------------------------
-  sum(dim?: number | number[] | ReduceOptions, keepdim = false): Tensor {
-    const o = reduceArgs(dim, keepdim);
-    const dt = o.dtype === undefined ? undefined : dtypeCode(o.dtype);
-    return new Tensor(o.dim === null ? O.sum(this._h, dt) : O.sumDim(this._h, o.dim, o.keepdim, dt));
+  // Each takes PyTorch's positional order or an options object (`x.sum(1, true)`, `x.sum({ dim: 1, keepdim: true })`):
+  // see tensor-signatures.ts; the implementations receive the positional form.
+  sum(dim?: number | number[] | null, keepdim?: boolean, o?: { dtype?: DTypeLike }): Tensor;
+  sum(dim: number | number[] | null, o: Omit<ReduceOptions, 'dim'>): Tensor;
+  sum(o: ReduceOptions): Tensor;
+  sum(dim?: number | number[] | null | ReduceOptions, keepdim: unknown = false, dtype?: unknown): Tensor {
+    const dt = dtype === undefined ? undefined : dtypeCode(dtype as DTypeLike);
+    const d = dimList(dim as number | number[] | null | undefined);
+    return new Tensor(d === null ? O.sum(this._h, dt) : O.sumDim(this._h, d, keepdim, dt));
   }
-  mean(dim?: number | number[] | ReduceOptions, keepdim = false): Tensor {
-    const o = reduceArgs(dim, keepdim);
-    const dt = o.dtype === undefined ? undefined : dtypeCode(o.dtype);
-    return new Tensor(o.dim === null ? O.mean(this._h, dt) : O.meanDim(this._h, o.dim, o.keepdim, dt));
+  mean(dim?: number | number[] | null, keepdim?: boolean, o?: { dtype?: DTypeLike }): Tensor;
+  mean(dim: number | number[] | null, o: Omit<ReduceOptions, 'dim'>): Tensor;
+  mean(o: ReduceOptions): Tensor;
+  mean(dim?: number | number[] | null | ReduceOptions, keepdim: unknown = false, dtype?: unknown): Tensor {
+    const dt = dtype === undefined ? undefined : dtypeCode(dtype as DTypeLike);
+    const d = dimList(dim as number | number[] | null | undefined);
+    return new Tensor(d === null ? O.mean(this._h, dt) : O.meanDim(this._h, d, keepdim, dt));
   }
-  nanmean(dim?: number | number[], keepdim = false): Tensor { return new Tensor(O.nanmean(this._h, dimList(dim), keepdim)); }
-  prod(dim?: number, keepdim = false): Tensor {
-    return new Tensor(dim === undefined ? O.prod(this._h) : O.prodDim(this._h, dim, keepdim));
+  nanmean(dim?: number | number[] | null, keepdim?: boolean, o?: { dtype?: DTypeLike }): Tensor;
+  nanmean(dim: number | number[] | null, o: Omit<ReduceOptions, 'dim'>): Tensor;
+  nanmean(o: ReduceOptions): Tensor;
+  nanmean(dim?: number | number[] | null | ReduceOptions, keepdim: unknown = false, dtype?: unknown): Tensor {
+    return new Tensor(O.nanmean(this._h, dimList(dim as number | number[] | null | undefined), keepdim, dtype === undefined ? undefined : dtypeCode(dtype as DTypeLike)));
   }
-  std(dim?: number | number[] | (ReduceOptions & { unbiased?: boolean }), keepdim = false, unbiased = true): Tensor {
-    const o = reduceArgs(dim, keepdim);
-    const ub = typeof dim === 'object' && dim !== null && !Array.isArray(dim) ? (dim.unbiased ?? true) : unbiased;
-    return new Tensor(O.std(this._h, o.dim, ub, o.keepdim));
+  prod(dim?: number | null, keepdim?: boolean, o?: { dtype?: DTypeLike }): Tensor;
+  prod(dim: number | null, o: { keepdim?: boolean; dtype?: DTypeLike }): Tensor;
+  prod(o: { dim?: number | null; keepdim?: boolean; dtype?: DTypeLike }): Tensor;
+  prod(dim?: number | null | object, keepdim: unknown = false, dtype?: unknown): Tensor {
+    const dt = dtype === undefined ? undefined : dtypeCode(dtype as DTypeLike);
+    return new Tensor(dim === undefined || dim === null ? O.prod(this._h, dt) : O.prodDim(this._h, dim, keepdim, dt));
   }
-  var(dim?: number | number[] | (ReduceOptions & { unbiased?: boolean }), keepdim = false, unbiased = true): Tensor {
-    const o = reduceArgs(dim, keepdim);
-    const ub = typeof dim === 'object' && dim !== null && !Array.isArray(dim) ? (dim.unbiased ?? true) : unbiased;
-    return new Tensor(O.var(this._h, o.dim, ub, o.keepdim));
+  /**
+   * Standard deviation over `dim` (all elements by default), PyTorch's order: `std(dim, unbiased, keepdim)`, or
+   * `{ dim, unbiased, keepdim, correction }` (correction 1 is Bessel's, as unbiased: true).
+   */
+  std(dim?: number | number[] | null, unbiased?: boolean, keepdim?: boolean, o?: { correction?: number }): Tensor;
+  std(dim: number | number[] | null, o: Omit<VarOptions, 'dim'>): Tensor;
+  std(o: VarOptions): Tensor;
+  std(dim?: number | number[] | null | VarOptions, unbiased?: unknown, keepdim: unknown = false, correction?: unknown): Tensor {
+    return new Tensor(O.stdCorrection(this._h, dimList(dim as number | number[] | null | undefined), varCorrection(unbiased as boolean | undefined, correction as number | undefined), keepdim));
   }
-  /** max() of all elements, or max(dim) -> {values, indices}; use maximum() for the elementwise maximum. */
+  /** Variance, as std. */
+  var(dim?: number | number[] | null, unbiased?: boolean, keepdim?: boolean, o?: { correction?: number }): Tensor;
+  var(dim: number | number[] | null, o: Omit<VarOptions, 'dim'>): Tensor;
+  var(o: VarOptions): Tensor;
+  var(dim?: number | number[] | null | VarOptions, unbiased?: unknown, keepdim: unknown = false, correction?: unknown): Tensor {
+    return new Tensor(O.varCorrection(this._h, dimList(dim as number | number[] | null | undefined), varCorrection(unbiased as boolean | undefined, correction as number | undefined), keepdim));
+  }
+  /** torch.std_mean: `[std, mean]`. */
+  stdMean(dim?: number | number[] | null, unbiased?: boolean, keepdim?: boolean, o?: { correction?: number }): [Tensor, Tensor];
+  stdMean(dim: number | number[] | null, o: Omit<VarOptions, 'dim'>): [Tensor, Tensor];
+  stdMean(o: VarOptions): [Tensor, Tensor];
+  stdMean(dim?: number | number[] | null | VarOptions, unbiased?: unknown, keepdim: unknown = false, correction?: unknown): [Tensor, Tensor] {
+    const [a, b] = O.stdMean(this._h, dimList(dim as number | number[] | null | undefined), varCorrection(unbiased as boolean | undefined, correction as number | undefined), keepdim) as [Handle, Handle];
+    return [new Tensor(a), new Tensor(b)];
+  }
+  /** torch.var_mean: `[var, mean]`. */
+  varMean(dim?: number | number[] | null, unbiased?: boolean, keepdim?: boolean, o?: { correction?: number }): [Tensor, Tensor];
+  varMean(dim: number | number[] | null, o: Omit<VarOptions, 'dim'>): [Tensor, Tensor];
+  varMean(o: VarOptions): [Tensor, Tensor];
+  varMean(dim?: number | number[] | null | VarOptions, unbiased?: unknown, keepdim: unknown = false, correction?: unknown): [Tensor, Tensor] {
+    const [a, b] = O.varMean(this._h, dimList(dim as number | number[] | null | undefined), varCorrection(unbiased as boolean | undefined, correction as number | undefined), keepdim) as [Handle, Handle];
+    return [new Tensor(a), new Tensor(b)];
+  }
+  /**
+   * max() of all elements; max(dim, keepdim) a `(values, indices)` named tuple (`const [v, i] = x.max(1)`);
+   * max(other) the elementwise maximum, as PyTorch's three forms.
+   */
   max(): Tensor;
   max(dim: number, keepdim?: boolean): ValuesIndices;
+  max(o: { dim: number; keepdim?: boolean }): ValuesIndices;
   max(other: Tensor): Tensor;
-  max(dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
+  max(dim?: number | Tensor | object, keepdim = false): Tensor | ValuesIndices {
     if (dim === undefined) return new Tensor(O.max(this._h));
     if (dim instanceof Tensor) return this.maximum(dim);
-    return vi(O.maxDim(this._h, dim, keepdim));
+    return vi('max', O.maxDim(this._h, dim, keepdim));
   }
   min(): Tensor;
   min(dim: number, keepdim?: boolean): ValuesIndices;
+  min(o: { dim: number; keepdim?: boolean }): ValuesIndices;
   min(other: Tensor): Tensor;
-  min(dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
+  min(dim?: number | Tensor | object, keepdim = false): Tensor | ValuesIndices {
     if (dim === undefined) return new Tensor(O.min(this._h));
     if (dim instanceof Tensor) return this.minimum(dim);
-    return vi(O.minDim(this._h, dim, keepdim));
+    return vi('min', O.minDim(this._h, dim, keepdim));
   }
-  amax(dim: number | number[] = [], keepdim = false): Tensor { return new Tensor(O.amax(this._h, dimList(dim), keepdim)); }
-  amin(dim: number | number[] = [], keepdim = false): Tensor { return new Tensor(O.amin(this._h, dimList(dim), keepdim)); }
-  argmax(dim?: number | null, keepdim = false): Tensor { return new Tensor(O.argmax(this._h, dim ?? null, keepdim)); }
-  argmin(dim?: number | null, keepdim = false): Tensor { return new Tensor(O.argmin(this._h, dim ?? null, keepdim)); }
+  amax(dim?: number | number[], keepdim?: boolean): Tensor;
+  amax(o: { dim?: number | number[]; keepdim?: boolean }): Tensor;
+  amax(dim: number | number[] | object = [], keepdim = false): Tensor { return new Tensor(O.amax(this._h, dimList(dim as number | number[]), keepdim)); }
+  amin(dim?: number | number[], keepdim?: boolean): Tensor;
+  amin(o: { dim?: number | number[]; keepdim?: boolean }): Tensor;
+  amin(dim: number | number[] | object = [], keepdim = false): Tensor { return new Tensor(O.amin(this._h, dimList(dim as number | number[]), keepdim)); }
+  /** torch.aminmax: the `(min, max)` named tuple, over all elements or `{ dim, keepdim }`. */
+  aminmax(o: { dim?: number | null; keepdim?: boolean } = {}): MinMax {
+    const r = O.aminmax(this._h, o.dim ?? null, o.keepdim ?? false) as [Handle, Handle];
+    return namedTuple('aminmax', ['min', 'max'], [new Tensor(r[0]), new Tensor(r[1])]) as unknown as MinMax;
+  }
+  argmax(dim?: number | null, keepdim?: boolean): Tensor;
+  argmax(o: { dim?: number | null; keepdim?: boolean }): Tensor;
+  argmax(dim?: number | null | object, keepdim = false): Tensor { return new Tensor(O.argmax(this._h, dim ?? null, keepdim)); }
+  argmin(dim?: number | null, keepdim?: boolean): Tensor;
+  argmin(o: { dim?: number | null; keepdim?: boolean }): Tensor;
+  argmin(dim?: number | null | object, keepdim = false): Tensor { return new Tensor(O.argmin(this._h, dim ?? null, keepdim)); }
   median(): Tensor;
   median(dim: number, keepdim?: boolean): ValuesIndices;
-  median(dim?: number, keepdim = false): Tensor | ValuesIndices {
-    return dim === undefined ? new Tensor(O.median(this._h)) : vi(O.medianDim(this._h, dim, keepdim));
+  median(o: { dim: number; keepdim?: boolean }): ValuesIndices;
+  median(dim?: number | object, keepdim = false): Tensor | ValuesIndices {
+    return dim === undefined ? new Tensor(O.median(this._h)) : vi('median', O.medianDim(this._h, dim, keepdim));
   }
-  /** The p-norm over all elements, or over `dim`. */
-  norm(p: number = 2, dim?: number | number[] | null, keepdim = false): Tensor {
-    if (dim === undefined || dim === null) return new Tensor(O.normAll(this._h, p));
-    return new Tensor(O.norm(this._h, p, dimList(dim), keepdim));
+  nanmedian(): Tensor;
+  nanmedian(dim: number, keepdim?: boolean): ValuesIndices;
+  nanmedian(o: { dim: number; keepdim?: boolean }): ValuesIndices;
+  nanmedian(dim?: number | object, keepdim = false): Tensor | ValuesIndices {
+    return dim === undefined ? new Tensor(O.nanmedian(this._h)) : vi('nanmedian', O.nanmedianDim(this._h, dim, keepdim));
   }
-  topk(k: number, dim = -1, largest = true, sorted = true): ValuesIndices { return vi(O.topk(this._h, k, dim, largest, sorted)); }
-  sort(dim = -1, descending = false): ValuesIndices { return vi(O.sort(this._h, dim, descending)); }
-  argsort(dim = -1, descending = false): Tensor { return new Tensor(O.argsort(this._h, dim, descending)); }
-  cumsum(dim: number, dtype?: DType): Tensor { return new Tensor(O.cumsum(this._h, dim, dtype === undefined ? undefined : dtypeCode(dtype))); }
-  cumprod(dim: number): Tensor { return new Tensor(O.cumprod(this._h, dim)); }
+  /** The most frequent value along `dim` (default the last) and its index: a `(values, indices)` named tuple. */
+  mode(dim?: number, keepdim?: boolean): ValuesIndices;
+  mode(o: { dim?: number; keepdim?: boolean }): ValuesIndices;
+  mode(dim: number | object = -1, keepdim = false): ValuesIndices { return vi('mode', O.mode(this._h, dim, keepdim)); }
+  /** The k-th smallest value along `dim` (default the last): a `(values, indices)` named tuple. */
+  kthvalue(k: number, dim?: number, keepdim?: boolean): ValuesIndices;
+  kthvalue(k: number, o: { dim?: number; keepdim?: boolean }): ValuesIndices;
+  kthvalue(k: number, dim: number | object = -1, keepdim = false): ValuesIndices { return vi('kthvalue', O.kthvalue(this._h, k, dim, keepdim)); }
+  /** The p-norm over all elements, or over `dim` (PyTorch's norm(p='fro', dim=None, keepdim=False, dtype=None)). */
+  norm(p?: number | 'fro' | null, dim?: number | number[] | null, keepdim?: boolean, dtype?: DTypeLike): Tensor;
+  norm(o: { p?: number | 'fro' | null; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeLike }): Tensor;
+  norm(p: number | 'fro' | null | object = 'fro', dim?: number | number[] | null, keepdim = false, dtype?: DTypeLike): Tensor {
+    const pv = p === 'fro' || p === null ? 2 : p as number;
+    if (dtype !== undefined) return this.to(dtype).norm(pv, dim, keepdim);
+    if (dim === undefined || dim === null) return new Tensor(O.normAll(this._h, pv));
+    return new Tensor(O.norm(this._h, pv, dimList(dim), keepdim));
+  }
+  /** The k largest (or smallest) elements along `dim`: a `(values, indices)` named tuple. */
+  topk(k: number, dim?: number, largest?: boolean, sorted?: boolean): ValuesIndices;
+  topk(k: number, o: { dim?: number; largest?: boolean; sorted?: boolean }): ValuesIndices;
+  topk(k: number, dim: number | object = -1, largest = true, sorted = true): ValuesIndices {
+    return vi('topk', O.topk(this._h, k, dim, largest, sorted));
+  }
+  /** Sorted values along `dim` and their original indices: a `(values, indices)` named tuple. */
+  sort(dim?: number, descending?: boolean): ValuesIndices;
+  sort(o: { dim?: number; descending?: boolean; stable?: boolean }): ValuesIndices;
+  sort(dim: number | object = -1, descending = false, stable?: boolean): ValuesIndices {
+    return vi('sort', O.sortStable(this._h, stable ?? false, dim, descending));
+  }
+  argsort(dim?: number, descending?: boolean): Tensor;
+  argsort(o: { dim?: number; descending?: boolean; stable?: boolean }): Tensor;
+  argsort(dim: number | object = -1, descending = false, stable?: boolean): Tensor {
+    return stable ? this.sort({ dim: dim as number, descending, stable }).indices : new Tensor(O.argsort(this._h, dim, descending));
+  }
+  /** Sorted along the first dimension (torch.msort). */
+  msort(): Tensor { return this.sort(0).values; }
+  cumsum(dim: number, o?: { dtype?: DTypeLike }): Tensor;
+  cumsum(dim: number, dtype?: unknown): Tensor {
+    return new Tensor(O.cumsum(this._h, dim, dtype === undefined ? undefined : dtypeCode(dtype as DTypeLike)));
+  }
+  cumprod(dim: number, o?: { dtype?: DTypeLike }): Tensor;
+  cumprod(dim: number, dtype?: unknown): Tensor {
+    return new Tensor(O.cumprod(this._h, dim, dtype === undefined ? undefined : dtypeCode(dtype as DTypeLike)));
+  }
+  /** Running maximum along `dim` and where it was reached: a `(values, indices)` named tuple. */
+  cummax(dim: number): ValuesIndices { return vi('cummax', O.cummax(this._h, dim)); }
+  /** Running minimum along `dim`: a `(values, indices)` named tuple. */
+  cummin(dim: number): ValuesIndices { return vi('cummin', O.cummin(this._h, dim)); }
   logsumexp(dim: number | number[], keepdim = false): Tensor { return new Tensor(O.logsumexp(this._h, dimList(dim), keepdim)); }
   all(dim?: number, keepdim = false): Tensor { return new Tensor(dim === undefined ? O.all(this._h) : O.allDim(this._h, dim, keepdim)); }
   any(dim?: number, keepdim = false): Tensor { return new Tensor(dim === undefined ? O.any(this._h) : O.anyDim(this._h, dim, keepdim)); }
-  countNonzero(dim?: number): Tensor { return new Tensor(O.countNonzero(this._h, dim === undefined ? [] : [dim])); }
-  softmax(dim: number, dtype?: DType): Tensor { return new Tensor(O.softmax(this._h, dim, dtype === undefined ? undefined : dtypeCode(dtype))); }
-  logSoftmax(dim: number, dtype?: DType): Tensor { return new Tensor(O.logSoftmax(this._h, dim, dtype === undefined ? undefined : dtypeCode(dtype))); }
+  countNonzero(dim?: number | number[]): Tensor { return new Tensor(O.countNonzero(this._h, dim === undefined ? [] : dimList(dim))); }
+  softmax(dim: number, dtype?: DTypeLike): Tensor { return new Tensor(O.softmax(this._h, dim, dtype === undefined ? undefined : dtypeCode(dtype as DTypeLike))); }
+  logSoftmax(dim: number, dtype?: DTypeLike): Tensor { return new Tensor(O.logSoftmax(this._h, dim, dtype === undefined ? undefined : dtypeCode(dtype as DTypeLike))); }
 
   // ----- shape ----------------------------------------------------------------------------------------
   view(...shape: (number | readonly number[])[]): Tensor;
-  view(dtype: DType): Tensor;
-  view(...args: (number | readonly number[] | DType)[]): Tensor {
-    if (typeof args[0] === 'string') return new Tensor(O.viewDtype(this._h, dtypeCode(args[0])));
+  view(dtype: DTypeLike): Tensor;
+  view(...args: (number | readonly number[] | DTypeLike)[]): Tensor {
+    if (typeof args[0] === 'string' || args[0] instanceof DType) return new Tensor(O.viewDtype(this._h, dtypeCode(args[0])));
     return new Tensor(O.view(this._h, sizesOf(args as number[])));
   }
   viewAs(other: Tensor): Tensor { return new Tensor(O.viewAs(this._h, other._h)); }
@@ -507,11 +748,13 @@ export class Tensor {
   unflatten(dim: number, sizes: number[]): Tensor { return new Tensor(O.unflatten(this._h, dim, sizes)); }
   permute(...dims: (number | readonly number[])[]): Tensor { return new Tensor(O.permute(this._h, sizesOf(dims))); }
   transpose(dim0: number, dim1: number): Tensor { return new Tensor(O.transpose(this._h, dim0, dim1)); }
+  /** torch.swapaxes: transpose. */
+  swapaxes(axis0: number, axis1: number): Tensor { return this.transpose(axis0, axis1); }
   t(): Tensor { return new Tensor(O.t(this._h)); }
   get T(): Tensor { return this.ndim <= 2 ? this.t() : this.permute([...Array(this.ndim).keys()].reverse()); }
   squeeze(dim?: number): Tensor { return new Tensor(dim === undefined ? O.squeeze(this._h) : O.squeezeDim(this._h, dim)); }
   unsqueeze(dim: number): Tensor { return new Tensor(O.unsqueeze(this._h, dim)); }
-  squeeze_(): this { O.squeeze_(this._h); return this; }
+  squeeze_(dim?: number): this { if (dim === undefined) O.squeeze_(this._h); else O.squeezeDim_(this._h, dim); return this; }
   unsqueeze_(dim: number): this { O.unsqueeze_(this._h, dim); return this; }
   expand(...sizes: (number | readonly number[])[]): Tensor { return new Tensor(O.expand(this._h, sizesOf(sizes))); }
   expandAs(other: Tensor): Tensor { return new Tensor(O.expandAs(this._h, other._h)); }
@@ -562,13 +805,36 @@ export class Tensor {
   triu(diagonal = 0): Tensor { return new Tensor(O.triu(this._h, diagonal)); }
   diag(diagonal = 0): Tensor { return new Tensor(O.diag(this._h, diagonal)); }
   trace(): Tensor { return new Tensor(O.trace(this._h)); }
-  nonzero(): Tensor { return new Tensor(O.nonzero(this._h)); }
-  unique(opts: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean } = {}): Tensor {
-    const r = O.unique(this._h, opts.sorted ?? true, false, false) as Handle[];
-    return new Tensor(r[0]!);
+  /** The indices of non-zero elements, one row each; with `{ asTuple: true }` one index tensor per dimension. */
+  nonzero(): Tensor;
+  nonzero(o: { asTuple: true }): Tensor[];
+  nonzero(o: { asTuple?: false }): Tensor;
+  nonzero(asTuple?: unknown): Tensor | Tensor[] {
+    if (asTuple === true) return (O.nonzeroNumpy(this._h) as Handle[]).map((h) => new Tensor(h));
+    return new Tensor(O.nonzero(this._h));
   }
-  bincount(opts: { weights?: Tensor; minlength?: number } = {}): Tensor {
-    return new Tensor(O.bincount(this._h, opts.weights?._h ?? null, opts.minlength ?? 0));
+  /**
+   * torch.unique: the distinct elements (sorted), and with returnInverse / returnCounts the `[output, inverse?,
+   * counts?]` tuple, as in Python; with `dim`, the distinct slices along it.
+   */
+  unique(sorted?: boolean, returnInverse?: false, returnCounts?: false, dim?: number | null): Tensor;
+  unique(o: { sorted?: boolean; returnInverse?: false; returnCounts?: false; dim?: number | null }): Tensor;
+  unique(sorted: boolean | undefined, returnInverse: boolean, returnCounts: boolean, dim?: number | null): Tensor | Tensor[];
+  unique(o: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean; dim?: number | null }): Tensor | Tensor[];
+  unique(sorted: unknown = true, returnInverse = false, returnCounts = false, dim: number | null = null): Tensor | Tensor[] {
+    const r = (dim === null || dim === undefined
+      ? O.unique(this._h, sorted, returnInverse, returnCounts)
+      : O.uniqueDim(this._h, dim, sorted, returnInverse, returnCounts)) as Handle[];
+    if (!returnInverse && !returnCounts) return new Tensor(r[0]!);
+    const out = [new Tensor(r[0]!)];
+    if (returnInverse) out.push(new Tensor(r[1]!));
+    if (returnCounts) out.push(new Tensor(r[2]!));
+    return out;
+  }
+  bincount(weights?: Tensor | null, minlength?: number): Tensor;
+  bincount(o: { weights?: Tensor | null; minlength?: number }): Tensor;
+  bincount(weights?: Tensor | null | object, minlength = 0): Tensor {
+    return new Tensor(O.bincount(this._h, weights instanceof Tensor ? weights._h : null, minlength));
   }
   asStrided(size: number[], stride: number[], storageOffset?: number): Tensor {
     return new Tensor(O.asStrided(this._h, size, stride, storageOffset ?? null));
@@ -609,18 +875,26 @@ export class Tensor {
   exponential_(lambd = 1): this { O.exponential_(this._h, lambd); return this; }
 }
 
-function reduceArgs(dim: number | number[] | ReduceOptions | undefined, keepdim: boolean): { dim: number[] | null; keepdim: boolean; dtype?: DType } {
-  if (dim !== undefined && typeof dim === 'object' && !Array.isArray(dim)) {
-    return { dim: dimList(dim.dim), keepdim: dim.keepdim ?? false, dtype: dim.dtype };
-  }
-  return { dim: dimList(dim), keepdim };
+export interface VarOptions { dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean; correction?: number }
+
+/** std/var's correction: PyTorch's `correction` (keyword), else 1 when unbiased (the default), 0 when not. */
+/** Tensor.type()'s names, as PyTorch's legacy tensor types. */
+const TYPE_NAMES: Record<DTypeName, string> = {
+  float32: 'torch.FloatTensor', float64: 'torch.DoubleTensor', float16: 'torch.HalfTensor', bfloat16: 'torch.BFloat16Tensor',
+  int64: 'torch.LongTensor', int32: 'torch.IntTensor', int16: 'torch.ShortTensor', int8: 'torch.CharTensor', uint8: 'torch.ByteTensor',
+  bool: 'torch.BoolTensor', complex64: 'torch.ComplexFloatTensor', complex128: 'torch.ComplexDoubleTensor',
+};
+
+function varCorrection(unbiased: boolean | undefined, correction: number | undefined): number {
+  if (correction !== undefined && unbiased !== undefined) throw new TypeError('std/var: give unbiased or correction, not both');
+  return correction ?? (unbiased === false ? 0 : 1);
 }
 
 function applyIndex(t: Tensor, specs: IndexSpec[]): { view: Tensor; tensors: (Tensor | null)[] | null } {
   const ndim = t.ndim;
   const consumed = specs.reduce<number>((n, s) => {
     if (s === null || s === '...') return n;
-    if (s instanceof Tensor) return n + (s.dtype === 'bool' || s.dtype === 'uint8' ? s.ndim : 1);
+    if (s instanceof Tensor) return n + (s.dtype === bool || s.dtype === uint8 ? s.ndim : 1);
     return n + 1;
   }, 0);
   if (consumed > ndim) throw new RangeError(`too many indices for a tensor of dimension ${ndim}: ${consumed} given`);
@@ -661,7 +935,7 @@ function applyIndex(t: Tensor, specs: IndexSpec[]): { view: Tensor; tensors: (Te
       dim++;
     } else if (s instanceof Tensor) {
       hasTensor = true;
-      if (s.dtype === 'bool' || s.dtype === 'uint8') {
+      if (s.dtype === bool || s.dtype === uint8) {
         // a boolean mask covers s.ndim dimensions with one entry of aten::index's list
         tensors.push(s);
         dim += s.ndim;
@@ -680,17 +954,13 @@ function applyIndex(t: Tensor, specs: IndexSpec[]): { view: Tensor; tensors: (Te
   return { view, tensors };
 }
 
-const DEVICE_RE = /^(cpu|cuda|mps|meta)(:\d+)?$/;
-export function isDeviceString(s: string): boolean {
-  return DEVICE_RE.test(s);
-}
-
-export function checkDevice(d: Device): Device {
-  if (!DEVICE_RE.test(d)) throw new TypeError(`unknown device '${d}': expected 'cpu', 'cuda' or 'cuda:N'`);
-  if (d.startsWith('cuda') && !native.buildInfo().cuda) {
-    throw new Error(`device '${d}' needs a libtorch built with CUDA; the linked libtorch is CPU-only (see torch.config())`);
+/** The device a `device` argument names, checked: CUDA devices need a libtorch built with CUDA. */
+export function checkDevice(d: DeviceLike): Device {
+  const dev = toDevice(d);
+  if (dev.type === 'cuda' && !native.buildInfo().cuda) {
+    throw new Error(`device '${dev}' needs a libtorch built with CUDA; the linked libtorch is CPU-only (see torch.config())`);
   }
-  return d;
+  return dev;
 }
 
 const scalarTensor = op('aten::scalar_tensor');
@@ -700,6 +970,8 @@ function tensorFromScalar(v: Scalar): Tensor {
 }
 
 setTensorCheck((v: unknown): v is Tensor => v instanceof Tensor);
+// PyTorch's argument binding for every method (positional order, options objects, errors for extra arguments).
+installTensorSignatures(Tensor.prototype);
 
 /** Wraps a handle returned by an operator (null stays null). */
 export function wrap(h: Handle): Tensor;
@@ -708,5 +980,5 @@ export function wrap(h: Handle | null): Tensor | null {
   return h === null ? null : new Tensor(h);
 }
 
-export { typedArrayOf };
+export { typedArrayOf, isDeviceString };
 export type { AnyTypedArray };

@@ -39,7 +39,7 @@ test('leaf and graph metadata, retainGraph, detach', () => {
   const y = x.mul(3).sum();
   assert.equal(x.isLeaf, true);
   assert.equal(y.isLeaf, false);
-  assert.equal(y.gradFn, 'SumBackward0');
+  assert.equal(y.gradFn?.name(), 'SumBackward0');
   y.backward(null, { retainGraph: true });
   y.backward();
   assert.deepEqual(x.grad!.toArray(), [6, 6], 'gradients accumulate');

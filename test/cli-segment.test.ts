@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as torch from '../src/index.js';
-import { readImageSync } from '../src/vision/io/index.js';
+import { openImageSync } from '../src/vision/io/index.js';
 import { overlaySegmentationMasksStandIn, vocColormap } from '../src/train/segment.js';
 import { runPython } from './helpers/pytorch.js';
 import { cli } from './helpers/cli.js';
@@ -58,7 +58,7 @@ for i, f in enumerate(J['photos']):
   assert.equal(j.classes.length, 21);
   photos.forEach((p, i) => {
     const stem = p.split('/').pop()!.replace(/\.jpg$/, '');
-    const mask = readImageSync(join(out, `${stem}-mask.png`), { mode: 'unchanged' });
+    const mask = openImageSync(join(out, `${stem}-mask.png`), { mode: 'unchanged' });
     const ours = torch.fromBytes(mask.data, [mask.height, mask.width], 'uint8');
     const want = ref.tensors[`map${i}`]!;
     const agree = ours.eq(want).to('float32').mean().item();
@@ -69,7 +69,7 @@ for i, f in enumerate(J['photos']):
     assert.deepEqual(Object.keys(j.images[i].pixels), Object.keys(expected), `${stem}: classes present`);
     for (const [k, c] of Object.entries(expected)) assert.ok(Math.abs(j.images[i].pixels[k] - (c as number)) <= 0.001 * mask.width * mask.height, `${stem}: pixels of ${k}`);
     assert.ok(Object.keys(expected).length >= 2, `${stem}: the test model should tell at least two regions apart`);
-    const pic = readImageSync(join(out, `${stem}.png`));
+    const pic = openImageSync(join(out, `${stem}.png`));
     assert.equal(pic.width, mask.width);
     assert.ok(pic.height > mask.height, 'the picture has a legend below the photo');
   });

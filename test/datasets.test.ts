@@ -247,7 +247,7 @@ test('MNIST and FashionMNIST read IDX files (raw or .gz) exactly', () => {
   assert.equal(ds.length, 300);
   assert.deepEqual(ds.targets, Array.from(train.labels));
   const [x, y] = ds.get(17);
-  assert.deepEqual(x.shape, [1, 28, 28]);
+  assert.deepEqual([...x.shape], [1, 28, 28]);
   assert.ok(x.equal(torch.fromBytes(train.images.subarray(17 * 784, 18 * 784), [1, 28, 28], 'uint8').float().div(255)));
   assert.equal(y, train.labels[17]);
   const testSet = new MNIST({ root: raw, train: false });

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as torch from '../src/index.js';
-import { writeJpegSync } from '../src/vision/io/decode.js';
+import { writeJpeg } from '../src/vision/io/tensor-io.js';
 import { createImage } from '../src/vision/io/image.js';
 import { cli } from './helpers/cli.js';
 import { PYTHON, runPython } from './helpers/pytorch.js';
@@ -24,7 +24,7 @@ function makeFolder(root: string, perClass: Record<'train' | 'val', number>): vo
         const small = torch.rand([1, 3, 6, 6]).mul(0.6).add(ci * 0.4);
         const t = torch.nn.functional.interpolate(small, { size: [h, w], mode: 'bilinear', alignCorners: false }).squeeze(0)
           .mul(255).round().clamp(0, 255).permute([1, 2, 0]).contiguous().to('uint8');
-        writeJpegSync(join(root, split, cls, `${cls}${i}.jpg`), createImage(w, h, 3, new Uint8Array(t.toBytes())), { quality: 92 });
+        writeJpeg(createImage(w, h, 3, new Uint8Array(t.toBytes())), join(root, split, cls, `${cls}${i}.jpg`), 92);
       }
     }
   }

@@ -39,7 +39,7 @@ test('replaceHead finds each family\'s heads and draws the new layers as PyTorch
     // the model still runs and gives 3 classes
     m.eval();
     const y = torch.noGrad(() => m.call(torch.zeros([1, 3, 64, 64]).add(0.1))) as torch.Tensor;
-    assert.deepEqual(y.shape, [1, 3], name);
+    assert.deepEqual([...y.shape], [1, 3], name);
   }
   const py = runPython(`
 import torch.nn as nn
@@ -73,7 +73,7 @@ test('freeze: a submodule, everything but the head, and a clear error for an unk
   assert.ok(m.getSubmodule('features').parameters().every((p) => !p.requiresGrad));
   assert.ok(m.getSubmodule('classifier').parameters().every((p) => p.requiresGrad));
   assert.equal(freeze(m, 'alexnet', ['all']), m.getSubmodule('classifier').parameters().reduce((a, p) => a + p.numel(), 0) - (4096 * 2 + 2));
-  assert.deepEqual(trainableParameters(m).map((p) => p.shape), [[2, 4096], [2]]);
+  assert.deepEqual(trainableParameters(m).map((p) => [...p.shape]), [[2, 4096], [2]]);
   assert.throws(() => freeze(m, 'alexnet', ['feature']), /no submodule 'feature'.*features, avgpool, classifier/);
   assert.equal(disableDropout(m), 2);
   assert.ok(m.modules().filter((x) => x instanceof torch.nn.Dropout).every((x) => (x as torch.nn.Dropout).p === 0));

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as torch from '../src/index.js';
 import { makeGrid, saveImage, saveImageSync, captionedGrid, drawText, plotCurves, plotCurvesSync, niceTicks, wrapText } from '../src/vision/utils/index.js';
-import { createImage, decodeImageSync, imageToTensor, type RGBImage } from '../src/vision/io/index.js';
+import { createImage, decodeToImageSync, imageToTensor, type RGBImage } from '../src/vision/io/index.js';
 import { runPython } from './helpers/pytorch.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tstorch-grid-'));
@@ -54,8 +54,8 @@ OUT['png2'] = torch.from_numpy(np.array(Image.open(J + '/theirs2.png')))
     assert.ok(ours.equal(tensors[k]!), `case ${k} values`);
   }
   const hwc = (img: RGBImage): torch.Tensor => torch.fromBytes(img.data, [img.height, img.width, img.channels], 'uint8');
-  assert.ok(hwc(decodeImageSync(readFileSync(png))).equal(tensors.png!));
-  assert.ok(hwc(decodeImageSync(readFileSync(join(dir, 'ours2.png')))).equal(tensors.png2!));
+  assert.ok(hwc(decodeToImageSync(readFileSync(png))).equal(tensors.png!));
+  assert.ok(hwc(decodeToImageSync(readFileSync(join(dir, 'ours2.png')))).equal(tensors.png2!));
   assert.throws(() => makeGrid(torch.rand([2, 2, 2, 2, 2])), /shape/);
   assert.throws(() => makeGrid([torch.rand([3, 2, 2]), 5 as unknown as torch.Tensor]), /tensor\[1\]/);
 });
@@ -127,7 +127,7 @@ test('plotCurves writes a PNG line chart with each series in its colour', async 
   const png = await plotCurves({ series: { loss, acc }, xLabel: 'epoch', title: 'training', path, width: 400, height: 300 });
   assert.deepEqual(readFileSync(path), Buffer.from(png));
   assert.deepEqual(Buffer.from(plotCurvesSync({ series: { loss, acc }, xLabel: 'epoch', title: 'training', width: 400, height: 300 })), Buffer.from(png));
-  const img = decodeImageSync(png);
+  const img = decodeToImageSync(png);
   assert.deepEqual([img.width, img.height], [400, 300]);
   const count = (rgb: number[]): number => {
     let n = 0;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as torch from '../src/index.js';
-import { readImageSync, imageToTensor, createImage, type RGBImage } from '../src/vision/io/index.js';
+import { openImageSync, imageToTensor, createImage, type RGBImage } from '../src/vision/io/index.js';
 import { Compose, ToTensor, Normalize, CenterCrop, FiveCrop, TenCrop } from '../src/vision/transforms/index.js';
 import {
   Resize, RandomResizedCrop, RandomRotation, RandomAffine, RandomPerspective, resize, rotate, affine, perspective,
@@ -90,7 +90,7 @@ for k, (mode, size, which) in enumerate(J):
 test('Resize(256) + CenterCrop(224) + ToTensor + Normalize of a real JPEG matches torchvision on PIL', () => {
   const path = findJpeg();
   const mean = [0.485, 0.456, 0.406], std = [0.229, 0.224, 0.225];
-  const ours = new Compose([new Resize(256), new CenterCrop(224), new ToTensor(), new Normalize(mean, std)]).call(readImageSync(path)) as torch.Tensor;
+  const ours = new Compose([new Resize(256), new CenterCrop(224), new ToTensor(), new Normalize(mean, std)]).call(openImageSync(path)) as torch.Tensor;
   const { tensors } = runPython(`
 import torchvision.transforms as T_
 from PIL import Image

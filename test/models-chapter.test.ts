@@ -140,7 +140,7 @@ test('each block equals its PyTorch counterpart: keys, parameter count, seeded o
 });
 
 test('output shapes: channel concatenation, projection shortcuts, transition halving, 10 logits', () => {
-  const shape = (m: torch.nn.Module, t: torch.Tensor): number[] => (torch.noGrad(() => m.eval().call(t)) as torch.Tensor).shape;
+  const shape = (m: torch.nn.Module, t: torch.Tensor): number[] => [...(torch.noGrad(() => m.eval().call(t)) as torch.Tensor).shape];
   assert.deepEqual(shape(new chapter.InceptionBlock(16, 8, [4, 12], [2, 6], 6), x), [2, 8 + 12 + 6 + 6, 8, 8]);
   assert.deepEqual(shape(new chapter.BasicBlock(16, 32, { useProjection: true, stride: 2 }), x), [2, 32, 4, 4]);
   assert.deepEqual(shape(new chapter.DenseBlock(3, 16, 10), x), [2, 16 + 3 * 10, 8, 8]);

@@ -33,5 +33,5 @@ test('Inception v3 (1000 classes, no aux, transformInput): eval logits; a plain 
   // float32 rounding ~100x per block (checked in float64: 1e-8 agreement), so the numbers are ill-conditioned.
   const y = m.train().call(x75);
   assert.ok(y instanceof torch.Tensor);
-  assert.deepEqual(y.shape, [2, 1000]);
+  assert.deepEqual([...y.shape], [2, 1000]);
 });

@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as torch from '../src/index.js';
 import * as models from '../src/vision/models/index.js';
-import { readImageSync } from '../src/vision/io/index.js';
+import { openImageSync } from '../src/vision/io/index.js';
 import { runPython, assertClose } from './helpers/pytorch.js';
 import { stateHashes, assertLogitsClose } from './helpers/zoo.js';
 import { assertGradientsAndBuffersMatch, PY_GRADIENTS_AND_BUFFERS } from './helpers/train-parity.js';
@@ -77,7 +77,7 @@ OUT_J = {'specs': res, 'repr': str(S.lraspp_mobilenet_v3_large(weights_backbone=
 const x = ref.tensors.x!;
 
 test('the SemanticSegmentation preset equals torchvision on a photo', () => {
-  const img = readImageSync(photo!, { mode: 'RGB' });
+  const img = openImageSync(photo!, { mode: 'RGB' });
   const preset = seg.DeepLabV3_ResNet50_Weights.DEFAULT.transforms();
   assert.ok(preset instanceof seg.SemanticSegmentation);
   assertClose(preset.call(img) as torch.Tensor, ref.tensors.preset520!, { atol: 1e-5, rtol: 0, what: 'resize 520, to float, normalise' });

@@ -41,7 +41,7 @@ test('convolution and linear layers match PyTorch (forward, backward, repr)', ()
 });
 
 test('normalisation layers match PyTorch in train and eval mode, including running statistics', () => {
-  const bn = (o: string, opts: ConstructorParameters<typeof nn.BatchNorm2d>[1], train: boolean): Case => ({
+  const bn = (o: string, opts: torch.nn.BatchNormOptions, train: boolean): Case => ({
     name: `BatchNorm2d(${o}) ${train ? 'train' : 'eval'}`, build: () => {
       const m = new nn.BatchNorm2d(4, opts);
       // non-trivial statistics and affine parameters, so that eval mode tests them

@@ -179,8 +179,8 @@ CONFIGS.forEach((cfg, ci) => {
         const w = want[name];
         if (v instanceof torch.Tensor) {
           const info = w as { tensor: string; dtype: string; shape: number[] };
-          assert.equal(v.dtype, info.dtype, `state[${k}].${name} dtype`);
-          assert.deepEqual(v.shape, info.shape, `state[${k}].${name} shape`);
+          assert.equal(v.dtype.name, info.dtype, `state[${k}].${name} dtype`);
+          assert.deepEqual([...v.shape], info.shape, `state[${k}].${name} shape`);
           assertClose(v, py.tensors[info.tensor]!, { ...tol(cfg), what: `state[${k}].${name}` });
         } else {
           assert.equal(v, w, `state[${k}].${name}`);

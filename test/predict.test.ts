@@ -7,7 +7,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as torch from '../src/index.js';
-import { writePngSync, writeJpegSync, readImageSync } from '../src/vision/io/decode.js';
+import { openImageSync } from '../src/vision/io/decode.js';
+import { writePng, writeJpeg } from '../src/vision/io/tensor-io.js';
 import { createImage } from '../src/vision/io/image.js';
 import { loadZooModel } from '../src/train/pretrained.js';
 import { listImages, predictFiles, predictionGrid } from '../src/train/predict.js';
@@ -24,7 +25,7 @@ function makeImages(dir: string): string[] {
       .mul(255).round().clamp(0, 255).permute([1, 2, 0]).contiguous().to('uint8');
     const img = createImage(w, h, 3, new Uint8Array(t.toBytes()));
     const p = join(dir, 'imgs', i === 4 ? 'sub' : '', `im${i}.${i % 2 ? 'png' : 'jpg'}`);
-    if (i % 2) writePngSync(p, img); else writeJpegSync(p, img, { quality: 90 });
+    if (i % 2) writePng(img, p); else writeJpeg(img, p, 90);
     return p;
   });
 }
@@ -35,7 +36,7 @@ test('predictFiles equals torchvision on the same checkpoint and files; batching
     const files = makeImages(dir);
     const listed = listImages([join(dir, 'imgs')]);
     assert.deepEqual(listed, [...files.slice(0, 4), files[4]!].sort((a, b) => (a < b ? -1 : 1)));
-    assert.ok(readImageSync(files[0]!).width === 300);
+    assert.ok(openImageSync(files[0]!).width === 300);
     const file = join(dir, 'resnet18.pth');
     const py = runPython(`
 from PIL import Image

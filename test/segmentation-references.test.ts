@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as torch from '../src/index.js';
 import { references } from '../src/vision/index.js';
-import { createImage, readImageSync } from '../src/vision/io/index.js';
+import { createImage, openImageSync } from '../src/vision/io/index.js';
 import { runPython, assertClose } from './helpers/pytorch.js';
 
 const R = references.segmentation;
@@ -156,7 +156,7 @@ OUT_J = [a, [random.random(), random.randint(1, 1000)]]
 
 test('joint transforms and the train/eval presets give torchvision\'s references\' pairs from the same seeds', () => {
   assert.ok(photo, 'hymenoptera_data/val/ants not found under $TSTORCH_DATA or ../shared/data');
-  const img = readImageSync(photo, { mode: 'RGB' });
+  const img = openImageSync(photo, { mode: 'RGB' });
   // a mask of 21 classes in blocks, with an ignored (255) band
   const maskBytes = new Uint8Array(img.width * img.height);
   for (let y = 0; y < img.height; y++) for (let x = 0; x < img.width; x++) maskBytes[y * img.width + x] = y < 10 ? 255 : (Math.floor(x / 37) + Math.floor(y / 29)) % 21;

@@ -4,11 +4,11 @@
 import { Tensor } from '../tensor.js';
 import { fromBytes } from '../creation.js';
 import { native } from '../native/binding.js';
-import type { DType } from '../dtype.js';
+import type { DTypeName } from '../dtype.js';
 
 const TAG = '__tstorchPackedTensor';
 
-interface PackedTensor { [TAG]: true; bytes: ArrayBuffer; shape: number[]; dtype: DType }
+interface PackedTensor { [TAG]: true; bytes: ArrayBuffer; shape: number[]; dtype: DTypeName }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== 'object') return false;
@@ -19,10 +19,10 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 /** `value` with every Tensor replaced by its bytes (appended to `transfer`). */
 export function pack(value: unknown, transfer: ArrayBuffer[]): unknown {
   if (value instanceof Tensor) {
-    if (value.device !== 'cpu') throw new TypeError(`DataLoader worker: a sample holds a tensor on ${value.device}; workers return CPU tensors (move them in the main thread)`);
+    if (value.device.type !== 'cpu') throw new TypeError(`DataLoader worker: a sample holds a tensor on ${value.device}; workers return CPU tensors (move them in the main thread)`);
     const bytes = native.toBytes(value._h);
     transfer.push(bytes);
-    return { [TAG]: true, bytes, shape: [...value.shape], dtype: value.dtype } satisfies PackedTensor;
+    return { [TAG]: true, bytes, shape: [...value.shape], dtype: value.dtype.name } satisfies PackedTensor;
   }
   if (Array.isArray(value)) return value.map((v) => pack(v, transfer));
   if (value instanceof Map) return new Map([...value].map(([k, v]) => [k, pack(v, transfer)]));

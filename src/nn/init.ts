@@ -33,7 +33,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number | null)
 /** [fan_in, fan_out] of a weight: dimension 1 (resp. 0) times the receptive field size. */
 export function calculateFanInAndFanOut(tensor: Tensor): [number, number] {
   const s = tensor.shape;
-  if (s.length < 2) throw new RangeError(`fan in and fan out can not be computed for a tensor with fewer than 2 dimensions (shape [${s}])`);
+  if (s.length < 2) throw new RangeError(`fan in and fan out can not be computed for a tensor with fewer than 2 dimensions (shape [${s.join()}])`);
   let receptive = 1;
   for (const v of s.slice(2)) receptive *= v;
   return [s[1]! * receptive, s[0]! * receptive];
@@ -103,9 +103,9 @@ export function zeros_(tensor: Tensor): Tensor {
 
 /** The identity matrix in a 2-d tensor. */
 export function eye_(tensor: Tensor): Tensor {
-  if (tensor.ndim !== 2) throw new RangeError(`eye_: only tensors with 2 dimensions are supported, got shape [${tensor.shape}]`);
+  if (tensor.ndim !== 2) throw new RangeError(`eye_: only tensors with 2 dimensions are supported, got shape [${tensor.shape.join()}]`);
   inPlace(() => {
-    const [n, m] = tensor.shape as [number, number];
+    const [n, m] = tensor.shape;
     tensor.copy_(new Tensor(O.eyeOut(n, m)));
   });
   return tensor;
@@ -114,7 +114,7 @@ export function eye_(tensor: Tensor): Tensor {
 /** The Dirac delta in a 3-, 4- or 5-d convolution weight: the layer passes its input through (per group). */
 export function dirac_(tensor: Tensor, groups = 1): Tensor {
   const s = tensor.shape;
-  if (s.length < 3 || s.length > 5) throw new RangeError(`dirac_: only tensors with 3, 4, or 5 dimensions are supported, got shape [${s}]`);
+  if (s.length < 3 || s.length > 5) throw new RangeError(`dirac_: only tensors with 3, 4, or 5 dimensions are supported, got shape [${s.join()}]`);
   if (s[0]! % groups !== 0) throw new RangeError(`dirac_: dim 0 (${s[0]}) must be divisible by groups (${groups})`);
   const outPerGroup = s[0]! / groups;
   const minDim = Math.min(outPerGroup, s[1]!);
@@ -172,7 +172,7 @@ export function xavierNormal_(tensor: Tensor, gain = 1): Tensor {
 
 /** A (semi-)orthogonal matrix from the QR decomposition of a normal draw, sign-corrected as in PyTorch. */
 export function orthogonal_(tensor: Tensor, gain = 1): Tensor {
-  if (tensor.ndim < 2) throw new RangeError(`orthogonal_: only tensors with 2 or more dimensions are supported, got shape [${tensor.shape}]`);
+  if (tensor.ndim < 2) throw new RangeError(`orthogonal_: only tensors with 2 or more dimensions are supported, got shape [${tensor.shape.join()}]`);
   if (tensor.numel() === 0) return tensor;
   const rows = tensor.shape[0]!;
   const cols = tensor.numel() / rows;

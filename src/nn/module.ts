@@ -10,7 +10,8 @@ import { Parameter } from './parameter.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { disposeTemporary, untrack } from '../memory.js';
 import { setStateDictMetadata, stateDictMetadata, type StateDictMetadata } from '../serialization/state-dict.js';
-import type { DType } from '../dtype.js';
+import { DType, type DTypeLike, normalizeDtype } from '../dtype.js';
+import { Device, type DeviceLike, isDeviceString } from '../device.js';
 
 export type StateDict = Record<string, Tensor>;
 
@@ -50,6 +51,10 @@ export class Module {
   declare _internals: ModuleInternals;
 
   constructor() {
+    // A subclass without a constructor of its own passes its arguments here: as Python's Module.__init__, take none.
+    if (arguments.length > 0) {
+      throw new TypeError(`${new.target.name}() takes no arguments (it has no constructor of its own), got ${arguments.length}`);
+    }
     Object.defineProperty(this, 'training', { value: true, writable: true, enumerable: false, configurable: true });
     Object.defineProperty(this, '_internals', {
       value: { buffers: new Map(), forwardHooks: new Map(), forwardPreHooks: new Map(), nextHookId: 0 } satisfies ModuleInternals,
@@ -323,11 +328,19 @@ export class Module {
   }
 
   /** Moves or casts parameters and buffers in place (floating-point ones only for a dtype, as in PyTorch). */
-  to(target: string | { device?: string; dtype?: DType }): this {
-    const t = typeof target === 'string' ? target : undefined;
-    const isDevice = t !== undefined && /^(cpu|cuda|mps|meta)(:\d+)?$/.test(t);
-    const device = typeof target === 'object' ? target.device : isDevice ? t : undefined;
-    const dtype = typeof target === 'object' ? target.dtype : !isDevice ? (t as DType | undefined) : undefined;
+  to(target: DTypeLike | DeviceLike | { device?: DeviceLike; dtype?: DTypeLike }): this {
+    let device: DeviceLike | undefined;
+    let dtype: DTypeLike | undefined;
+    if (target instanceof DType) dtype = target;
+    else if (target instanceof Device) device = target;
+    else if (typeof target === 'string') {
+      if (isDeviceString(target)) device = target; else dtype = normalizeDtype(target as DTypeLike);
+    } else if (target !== null && typeof target === 'object') {
+      for (const k of Object.keys(target)) {
+        if (k !== 'device' && k !== 'dtype') throw new TypeError(`Module.to: unexpected option '${k}' (expected device and/or dtype)`);
+      }
+      ({ device, dtype } = target);
+    } else throw new TypeError(`Module.to: expected a device, a dtype or {device, dtype}, got ${String(target)}`);
     noGrad(() => {
       for (const m of this.modules()) {
         for (const [k, p] of m.localParameters()) {

@@ -2,7 +2,7 @@
 // format (older .pth/.pt/.tar files), into JavaScript values and Tensors. Tensors that were views of one
 // storage in Python are views of one storage here (asStrided over a single tensor per storage).
 import { fromBytes } from '../creation.js';
-import { type DType, elementSize } from '../dtype.js';
+import { type DTypeName, elementSize } from '../dtype.js';
 import { Tensor, checkDevice } from '../tensor.js';
 import { Parameter } from '../nn/parameter.js';
 import { cuda } from '../config.js';
@@ -43,7 +43,7 @@ function targetDevice(location: string, map: MapLocation | undefined): string {
       `Attempting to deserialize object on a CUDA device ('${location}') but CUDA is not available. `
       + "If you are running on a CPU-only machine, pass {mapLocation: 'cpu'} to torch.load.");
   }
-  return checkDevice(dev);
+  return String(checkDevice(dev));
 }
 
 /** Ties a storage reader to the pickle's objects: builds the Tensors once storages can be read. */
@@ -151,7 +151,7 @@ function storageFromPid(pid: unknown, file: string, roots: Map<string, RootStora
   if (key === null || location === null || typeof numelV !== 'number') throw new SerializationError(`${file}: corrupt storage record`);
   let root = roots.get(key);
   if (!root) {
-    root = new RootStorage(key, type.dtype as DType, location, numelV);
+    root = new RootStorage(key, type.dtype as DTypeName, location, numelV);
     roots.set(key, root);
   } else if (root.dtype !== type.dtype) {
     throw new SerializationError(`${file}: storage '${key}' is used as both ${root.dtype} and ${type.dtype}`);

@@ -1,7 +1,7 @@
 // The whitelist of Python globals a checkpoint may name, each mapped to a pure JavaScript constructor.
 // Anything else (os.system, builtins.eval, a pickled nn.Module class...) is refused by name: loading a
 // checkpoint never runs code from the file.
-import { type DType, elementSize } from '../dtype.js';
+import { type DTypeName, elementSize } from '../dtype.js';
 import { fromBytes } from '../creation.js';
 import type { Tensor } from '../tensor.js';
 import { SerializationError } from './byte-source.js';
@@ -10,7 +10,7 @@ import { type PyCallable, type PyStateful, PyDict, PySet, Py2Bytes, pyStr, typeN
 /** A storage as a persistent id describes it: `numel` elements of `dtype` under `key`. */
 export class RootStorage {
   tensor: Tensor | null = null;
-  constructor(readonly key: string, readonly dtype: DType, readonly location: string, readonly numel: number) {}
+  constructor(readonly key: string, readonly dtype: DTypeName, readonly location: string, readonly numel: number) {}
 }
 
 /** A storage reference (legacy files could reference a slice of a root storage). */
@@ -27,7 +27,7 @@ export class PendingTensor {
 
 /** A class or constant the pickle names as a value (torch.FloatStorage, torch.nn.Parameter, torch.float32). */
 export class PyMarker implements PyCallable {
-  constructor(readonly qualname: string, readonly kind: 'storage' | 'tensorType' | 'dtype' | 'ndarray', readonly dtype: DType | null = null) {}
+  constructor(readonly qualname: string, readonly kind: 'storage' | 'tensorType' | 'dtype' | 'ndarray', readonly dtype: DTypeName | null = null) {}
   call(): unknown {
     throw new SerializationError(`calling '${this.qualname}' while loading is not supported`);
   }
@@ -38,7 +38,7 @@ class Fn implements PyCallable {
   call(args: unknown[]): unknown { return this.fn(args); }
 }
 
-const STORAGE_DTYPES: Record<string, DType> = {
+const STORAGE_DTYPES: Record<string, DTypeName> = {
   FloatStorage: 'float32', DoubleStorage: 'float64', HalfStorage: 'float16', BFloat16Storage: 'bfloat16',
   LongStorage: 'int64', IntStorage: 'int32', ShortStorage: 'int16', CharStorage: 'int8', ByteStorage: 'uint8',
   BoolStorage: 'bool', ComplexFloatStorage: 'complex64', ComplexDoubleStorage: 'complex128', UntypedStorage: 'uint8',
@@ -46,7 +46,7 @@ const STORAGE_DTYPES: Record<string, DType> = {
 export const STORAGE_NAME_OF: Record<string, string> = Object.fromEntries(
   Object.entries(STORAGE_DTYPES).filter(([k]) => k !== 'UntypedStorage').map(([k, v]) => [v, k]));
 
-const TORCH_DTYPES: Record<string, DType> = {
+const TORCH_DTYPES: Record<string, DTypeName> = {
   float32: 'float32', float: 'float32', float64: 'float64', double: 'float64', float16: 'float16', half: 'float16',
   bfloat16: 'bfloat16', int64: 'int64', long: 'int64', int32: 'int32', int: 'int32', int16: 'int16', short: 'int16',
   int8: 'int8', uint8: 'uint8', bool: 'bool', complex64: 'complex64', complex128: 'complex128',
@@ -90,11 +90,11 @@ export class NpArray implements PyStateful {
   }
 }
 
-const NP_DTYPES: Record<string, DType> = {
+const NP_DTYPES: Record<string, DTypeName> = {
   f8: 'float64', f4: 'float32', f2: 'float16', i8: 'int64', i4: 'int32', i2: 'int16', i1: 'int8', u1: 'uint8', b1: 'bool',
   c8: 'complex64', c16: 'complex128',
 };
-function npTensorDtype(dt: NpDtype, file: string): DType {
+function npTensorDtype(dt: NpDtype, file: string): DTypeName {
   const d = NP_DTYPES[dt.str];
   if (!d || dt.byteorder === '?') throw new SerializationError(`${file}: numpy dtype '${dt.str}' is not supported`);
   return d;

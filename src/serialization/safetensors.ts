@@ -2,20 +2,20 @@
 // header {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {string: string}}, then the raw
 // little-endian tensor bytes. Read by position; the header is validated before any tensor is made.
 import { fromBytes } from '../creation.js';
-import { type DType, elementSize } from '../dtype.js';
+import { type DTypeName, elementSize } from '../dtype.js';
 import { Tensor } from '../tensor.js';
 import { type ByteSource, FileSource, MemorySource, SerializationError } from './byte-source.js';
 import { writeFileAtomic, MemorySink } from './atomic.js';
 import type { Sink } from './zip.js';
 
-const CODES: Record<string, DType> = {
+const CODES: Record<string, DTypeName> = {
   F64: 'float64', F32: 'float32', F16: 'float16', BF16: 'bfloat16', I64: 'int64', I32: 'int32', I16: 'int16',
   I8: 'int8', U8: 'uint8', BOOL: 'bool', C64: 'complex64',
 };
-const CODE_OF: Partial<Record<DType, string>> = Object.fromEntries(Object.entries(CODES).map(([k, v]) => [v, k]));
+const CODE_OF: Partial<Record<DTypeName, string>> = Object.fromEntries(Object.entries(CODES).map(([k, v]) => [v, k]));
 const MAX_HEADER = 100_000_000; // the reference implementation's limit
 
-interface HeaderEntry { dtype: DType; shape: number[]; begin: number; end: number }
+interface HeaderEntry { dtype: DTypeName; shape: number[]; begin: number; end: number }
 interface Header { entries: Map<string, HeaderEntry>; metadata: Record<string, string> | null; dataStart: number }
 
 function parseHeader(src: ByteSource): Header {
@@ -105,7 +105,7 @@ function writeSafetensors(tensors: Record<string, Tensor> | Map<string, Tensor>,
   const list = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors);
   for (const [name, t] of list) {
     if (!(t instanceof Tensor)) throw new TypeError(`saveSafetensors: '${name}' is not a Tensor`);
-    if (!CODE_OF[t.dtype]) throw new TypeError(`saveSafetensors: tensor '${name}' has dtype ${t.dtype}, which safetensors cannot store`);
+    if (!CODE_OF[t.dtype.name]) throw new TypeError(`saveSafetensors: tensor '${name}' has dtype ${t.dtype}, which safetensors cannot store`);
   }
   if (metadata !== undefined) {
     for (const [k, v] of Object.entries(metadata)) {
@@ -119,7 +119,7 @@ function writeSafetensors(tensors: Record<string, Tensor> | Map<string, Tensor>,
   let pos = 0;
   for (const [name, t] of list) {
     const nbytes = t.numel() * t.elementSize();
-    header[name] = { dtype: CODE_OF[t.dtype], shape: t.shape, data_offsets: [pos, pos + nbytes] };
+    header[name] = { dtype: CODE_OF[t.dtype.name], shape: t.shape, data_offsets: [pos, pos + nbytes] };
     pos += nbytes;
   }
   let json = JSON.stringify(header);

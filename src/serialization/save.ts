@@ -2,7 +2,7 @@
 // archive/data.pkl, one archive/data/<key> entry per storage, archive/version, archive/byteorder), so
 // Python's torch.load reads it. Tensors sharing a storage are written once and share it again after loading.
 import { Tensor } from '../tensor.js';
-import { elementSize, type DType } from '../dtype.js';
+import { elementSize, type DTypeName } from '../dtype.js';
 import { Parameter } from '../nn/parameter.js';
 import { Pickler, PyGlobalRef, PyReduce, PyTuple, PyPersistent, PyDictEntries } from './pickle-writer.js';
 import { ZipWriter, type Sink } from './zip.js';
@@ -12,7 +12,7 @@ import { STORAGE_NAME_OF } from './python-objects.js';
 const REBUILD_TENSOR = new PyGlobalRef('torch._utils', '_rebuild_tensor_v2');
 const REBUILD_PARAMETER = new PyGlobalRef('torch._utils', '_rebuild_parameter');
 
-interface StorageRecord { id: string; dtype: DType; tensor: Tensor; nbytes: number }
+interface StorageRecord { id: string; dtype: DTypeName; tensor: Tensor; nbytes: number }
 
 export interface SaveOptions {
   /** Top folder of the archive's entries; PyTorch uses "archive" (older versions the file's base name). */
@@ -31,7 +31,7 @@ const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
 function storageBytes(r: StorageRecord): Uint8Array {
   const n = r.nbytes / elementSize(r.dtype);
   let whole = r.tensor.detach().asStrided([n], [1], 0);
-  if (whole.device !== 'cpu') whole = whole.cpu();
+  if (whole.device.type !== 'cpu') whole = whole.cpu();
   const b = whole.toBytes();
   whole.dispose();
   return b;
@@ -43,7 +43,7 @@ function serialize(obj: unknown, sink: Sink, opts: SaveOptions): void {
 
   const tensorRecord = (t: Tensor, requiresGrad: boolean): PyReduce => {
     const info = t.storageInfo();
-    const dtype = t.dtype;
+    const dtype = t.dtype.name;
     const typeName = STORAGE_NAME_OF[dtype];
     if (!typeName) throw new TypeError(`torch.save: tensors of dtype ${dtype} cannot be saved`);
     let rec = storages.get(info.key);
@@ -54,7 +54,7 @@ function serialize(obj: unknown, sink: Sink, opts: SaveOptions): void {
       throw new TypeError('torch.save: cannot save multiple tensors that view the same data as different types '
         + `(${rec.dtype} and ${dtype})`);
     }
-    const location = t.device === 'cuda' ? 'cuda:0' : t.device;
+    const location = t.device.type === 'cuda' ? `cuda:${t.device.index ?? 0}` : String(t.device);
     // the legacy format's persistent ids end with a storage-view record, always None since PyTorch 1.0
     const pid = new PyTuple(['storage', new PyGlobalRef('torch', typeName), rec.id, location, rec.nbytes / elementSize(dtype),
       ...(legacy ? [null] : [])]);

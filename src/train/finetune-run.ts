@@ -12,7 +12,7 @@ import type { InterpolationMode } from '../vision/transforms/image-geometry.js';
 import { ImageFolder } from '../vision/datasets/folder.js';
 import { DataLoader } from '../data/dataloader.js';
 import { captionedGridAsync } from '../vision/utils/text.js';
-import { writePng } from '../vision/io/decode.js';
+import { writePng } from '../vision/io/tensor-io.js';
 import { RunDir, type EpochMetrics } from './run-dir.js';
 import { trainEpoch, evaluate, logitsOf, type BatchSource } from './classifier.js';
 import { plotRun } from './plots.js';
@@ -135,7 +135,7 @@ export async function runFinetune(o: FinetuneOptions): Promise<FinetuneResult> {
     rng.dispose();
     const labels = Array.from(y.toArray() as number[], (i) => classes[i]!);
     const img = await captionedGridAsync(x, { captions: labels, nrow: Math.min(labels.length, 4), mean, std });
-    await writePng(join(run.path, 'batch.png'), img);
+    writePng(img, join(run.path, 'batch.png'));
     x.dispose(); y.dispose();
   }
 
@@ -217,7 +217,7 @@ export async function predictionsPicture(model: Module, val: ImageFolder, classe
   model.train(wasTraining);
   const captions = samples.map((s, k) => `Prediction: ${classes[pred[k]!]}, Ground Truth: ${classes[s[1]]}`);
   const img = await captionedGridAsync(x, { captions, nrow: Math.min(n, 4), mean: o.mean, std: o.std, fontSize: 11 });
-  await writePng(o.path, img);
+  writePng(img, o.path);
   x.dispose();
   for (const s of samples) s[0].dispose();
 }

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import * as torch from '../index.js';
 import * as T from '../vision/transforms/index.js';
 import { Resize, type InterpolationMode } from '../vision/transforms/image-geometry.js';
-import { readImage } from '../vision/io/decode.js';
+import { openImage } from '../vision/io/decode.js';
 import { isImageFile } from '../vision/datasets/folder.js';
 import { captionedGridAsync } from '../vision/utils/text.js';
-import { writePng } from '../vision/io/decode.js';
+import { writePng } from '../vision/io/tensor-io.js';
 import type { ClassificationTransformParams } from '../vision/models/weights.js';
 import type { Module } from '../nn/module.js';
 import { logitsOf } from './classifier.js';
@@ -65,6 +65,8 @@ export interface PredictOptions {
   batchSize?: number;
   /** Class names for the outputs (default: "class N"). */
   classes?: readonly string[] | null;
+  /** Runs each batch instead of the module (an inference engine from torch.inference.compile). */
+  engine?: { run(batch: torch.Tensor): Promise<torch.Tensor> };
   /** Called with each batch's inputs and predictions (for pictures). */
   onBatch?: (x: torch.Tensor, preds: Prediction[]) => void | Promise<void>;
 }
@@ -98,13 +100,20 @@ export async function predictFiles(model: Module, files: readonly string[], prep
     // decoding overlaps on sharp's threads; the transforms then run in order
     const images = await Promise.all(chunk.map(async (f) => {
       try {
-        return await readImage(f, { mode: 'RGB' });
+        return await openImage(f, { mode: 'RGB' });
       } catch (e) {
         throw new UserError(`predict: cannot read image '${f}': ${(e as Error).message}`);
       }
     }));
     const x = torch.stack(images.map((img) => tf.call(img) as torch.Tensor));
-    const tops = torch.inferenceMode(() => torch.tidy(() => topk(logitsOf(model.call(x)), k, o.classes)));
+    let tops: TopK[][];
+    if (o.engine) {
+      const logits = await o.engine.run(x);
+      tops = topk(logits, k, o.classes);
+      logits.dispose();
+    } else {
+      tops = torch.inferenceMode(() => torch.tidy(() => topk(logitsOf(model.call(x)), k, o.classes)));
+    }
     const preds = chunk.map((file, j) => ({ file, top: tops[j]! }));
     out.push(...preds);
     if (o.onBatch) await o.onBatch(x, preds);
@@ -117,7 +126,7 @@ export async function predictFiles(model: Module, files: readonly string[], prep
 export async function predictionGrid(images: torch.Tensor, preds: readonly Prediction[], preprocess: ClassificationTransformParams, path: string): Promise<void> {
   const captions = preds.map((p) => `${p.top[0]!.label} (${(100 * p.top[0]!.probability).toFixed(1)} %)`);
   const img = await captionedGridAsync(images, { captions, nrow: Math.min(preds.length, 4), mean: preprocess.mean, std: preprocess.std, fontSize: 12 });
-  await writePng(path, img);
+  writePng(img, path);
 }
 
 /** The predictions as text: one block per image, `  label  probability` per line. */

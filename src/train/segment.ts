@@ -11,7 +11,7 @@ import { segmentationModels } from './zoo-names.js';
 import * as segmentation from '../vision/models/segmentation/index.js';
 import { SemanticSegmentation, type SegmentationTransformParams } from '../vision/models/segmentation/preset.js';
 import type { Weights } from '../vision/models/weights.js';
-import { readImage } from '../vision/io/decode.js';
+import { openImage } from '../vision/io/decode.js';
 import { createImage, imageToTensor, tensorToImage, type RGBImage } from '../vision/io/image.js';
 import { drawTextAsync, textWidth } from '../vision/utils/text.js';
 import { ProgressBar } from '../utils/progress.js';
@@ -85,9 +85,9 @@ export function vocColormap(n: number): [number, number, number][] {
  * painted * alpha, truncated to uint8.
  */
 export function overlaySegmentationMasksStandIn(image: torch.Tensor, masks: torch.Tensor, alpha: number, colors: readonly (readonly number[])[]): torch.Tensor {
-  if (image.dtype !== 'uint8' || image.ndim !== 3 || image.shape[0] !== 3) throw new TypeError(`the image must be a uint8 (3, H, W) tensor, got ${image.dtype} [${image.shape}]`);
+  if (image.dtype.name !== 'uint8' || image.ndim !== 3 || image.shape[0] !== 3) throw new TypeError(`the image must be a uint8 (3, H, W) tensor, got ${image.dtype} [${image.shape}]`);
   if (masks.ndim === 2) masks = masks.unsqueeze(0);
-  if (masks.ndim !== 3 || masks.dtype !== 'bool') throw new TypeError(`masks must be bool (K, H, W), got ${masks.dtype} [${masks.shape}]`);
+  if (masks.ndim !== 3 || masks.dtype.name !== 'bool') throw new TypeError(`masks must be bool (K, H, W), got ${masks.dtype} [${masks.shape}]`);
   if (masks.shape[1] !== image.shape[1] || masks.shape[2] !== image.shape[2]) throw new RangeError('The image and the masks must have the same height and width');
   if (masks.shape[0]! > colors.length) throw new RangeError(`There are more masks (${masks.shape[0]}) than colors (${colors.length})`);
   return torch.tidy(() => {
@@ -123,7 +123,7 @@ export async function segmentFiles(loaded: LoadedSegmentationModel, files: reado
     for (const file of files) {
       let img: RGBImage;
       try {
-        img = await readImage(file, { mode: 'RGB' });
+        img = await openImage(file, { mode: 'RGB' });
       } catch (e) {
         throw new UserError(`segment: cannot read image '${file}': ${(e as Error).message}`);
       }

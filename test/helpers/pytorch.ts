@@ -73,7 +73,7 @@ export function runPython(code: string, input: { tensors?: Record<string, Tensor
     const meta: Record<string, { shape: number[]; dtype: string }> = {};
     for (const [k, t] of Object.entries(input.tensors ?? {})) {
       writeFileSync(join(dir, `in_${k}.bin`), t.detach().cpu().contiguous().toBytes());
-      meta[k] = { shape: t.shape, dtype: t.dtype };
+      meta[k] = { shape: [...t.shape], dtype: t.dtype.name };
     }
     writeFileSync(join(dir, 'in.json'), JSON.stringify({ tensors: meta, json: input.json ?? null }));
     const script = PRELUDE + '\n' + code + '\n' + POSTLUDE;

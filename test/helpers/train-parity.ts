@@ -104,7 +104,7 @@ export function assertGradientsAndBuffersMatch(m: Module, ref: { tensors: Record
   const buffers = m.namedBuffers();
   assert.deepEqual(buffers.map(([k]) => k), ref.json.buffers, `${what}: buffer names`);
   buffers.forEach(([k, b], i) => {
-    if (b.dtype === 'int64') assert.deepEqual(b.toArray(), ref.tensors[`b${i}`]!.toArray(), `${what}: buffer ${k} after the step`);
+    if (b.dtype.name === 'int64') assert.deepEqual(b.toArray(), ref.tensors[`b${i}`]!.toArray(), `${what}: buffer ${k} after the step`);
     else assertClose(b, ref.tensors[`b${i}`]!, { atol: 1e-6, rtol: 1e-4, what: `${what}: buffer ${k} after the step` });
   });
 }

@@ -94,7 +94,7 @@ export function stateHashes(m: Module): string[] {
 export function assertSameModel(m: Module, ref: RefResult, what: string): void {
   const sd = m.stateDict();
   assert.deepEqual(Object.keys(sd), ref.keys, `${what}: state-dict keys`);
-  assert.deepEqual(Object.values(sd).map((t) => t.shape), ref.shapes, `${what}: state-dict shapes`);
+  assert.deepEqual(Object.values(sd).map((t) => [...t.shape]), ref.shapes, `${what}: state-dict shapes`);
   assert.equal(m.numParameters(), ref.numParams, `${what}: parameter count`);
   if (ref.hashes) {
     const h = stateHashes(m);

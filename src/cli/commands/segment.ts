@@ -10,7 +10,7 @@ import { UserError } from '../errors.js';
 import { listImages } from '../../train/predict.js';
 import { formatSegmentation, loadSegmentationModel, segmentFiles, segmentationPicture } from '../../train/segment.js';
 import { segmentationModels } from '../../train/zoo-names.js';
-import { writePng } from '../../vision/io/decode.js';
+import { writePng } from '../../vision/io/tensor-io.js';
 import { tensorToImage } from '../../vision/io/image.js';
 
 const spec = {
@@ -50,8 +50,8 @@ export async function run(argv: string[]): Promise<void> {
       let s = stem;
       for (let k = 2; used.has(s); k++) s = `${stem}-${k}`;
       used.add(s);
-      await writePng(join(a.out!, `${s}.png`), await segmentationPicture(img, classMap, result, loaded.classes, a.alpha));
-      await writePng(join(a.out!, `${s}-mask.png`), tensorToImage(classMap.unsqueeze(0)));
+      writePng(await segmentationPicture(img, classMap, result, loaded.classes, a.alpha), join(a.out!, `${s}.png`));
+      writePng(tensorToImage(classMap.unsqueeze(0)), join(a.out!, `${s}-mask.png`));
       written.push(join(a.out!, `${s}.png`));
     },
   });

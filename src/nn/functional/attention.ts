@@ -12,8 +12,8 @@ import { pad } from './padding.js';
 const baddbmm = op('aten::baddbmm');
 
 /** Dtype tests in one place (tensor dtypes are about to become objects, see the port branch). */
-export const isBoolTensor = (t: Tensor): boolean => t.dtype === 'bool';
-export const isUint8Tensor = (t: Tensor): boolean => t.dtype === 'uint8';
+export const isBoolTensor = (t: Tensor): boolean => t.dtype.name === 'bool';
+export const isUint8Tensor = (t: Tensor): boolean => t.dtype.name === 'uint8';
 
 function check(cond: boolean, message: string): void {
   if (!cond) throw new RangeError(`multiHeadAttentionForward: ${message}`);
@@ -118,7 +118,7 @@ export function multiHeadAttentionForward(
     value = kv ? key : value.unsqueeze(1);
     if (keyPaddingMask) keyPaddingMask = keyPaddingMask.unsqueeze(0);
   }
-  const [tgtLen, bsz, embedDim] = query.shape as [number, number, number];
+  const [tgtLen, bsz, embedDim] = query.shape;
   const srcLen0 = key.shape[0]!;
   checkKeyPaddingMaskDtype(keyPaddingMask);
   check(embedDim === embedDimToCheck, `was expecting embedding dimension of ${embedDimToCheck}, but got ${embedDim}`);

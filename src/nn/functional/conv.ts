@@ -1,4 +1,5 @@
 // Convolutions of torch.nn.functional (1d and 2d, and their transposes), on ATen's convolution operators.
+import { api, type PyRest } from '../../args.js';
 import { Tensor } from '../../tensor.js';
 import { op } from '../../native/ops.js';
 
@@ -18,6 +19,14 @@ export interface ConvOptions {
   groups?: number;
 }
 
+/** A convolution: PyTorch's positional order after (input, weight, bias), or options (bias among them). */
+export interface ConvFn<O> {
+  (input: Tensor, weight: Tensor, bias?: Tensor | null, ...rest: PyRest<O, ConvKeys<O>>): Tensor;
+  (input: Tensor, weight: Tensor, o: O & { bias?: Tensor | null }): Tensor;
+}
+type ConvKeys<O> = O extends ConvTransposeOptions ? ['stride', 'padding', 'outputPadding', 'groups', 'dilation'] & (keyof O)[]
+  : ['stride', 'padding', 'dilation', 'groups'] & (keyof O)[];
+
 export interface ConvTransposeOptions {
   stride?: Size;
   padding?: Size;
@@ -29,14 +38,14 @@ export interface ConvTransposeOptions {
 function checkInput(fn: string, input: Tensor, weight: Tensor, spatial: number, groups: number): void {
   const nd = input.ndim;
   if (nd !== spatial + 1 && nd !== spatial + 2) {
-    throw new RangeError(`${fn}: expected a ${spatial + 1}-d (unbatched) or ${spatial + 2}-d (batched) input, got shape [${input.shape}]`);
+    throw new RangeError(`${fn}: expected a ${spatial + 1}-d (unbatched) or ${spatial + 2}-d (batched) input, got shape [${input.shape.join()}]`);
   }
   const c = input.shape[nd - spatial - 1]!;
-  if (weight.ndim !== spatial + 2) throw new RangeError(`${fn}: weight must be ${spatial + 2}-d, got shape [${weight.shape}]`);
+  if (weight.ndim !== spatial + 2) throw new RangeError(`${fn}: weight must be ${spatial + 2}-d, got shape [${weight.shape.join()}]`);
   if (fn.includes('Transpose')) {
-    if (c !== weight.shape[0]) throw new RangeError(`${fn}: input has ${c} channels but weight of shape [${weight.shape}] expects ${weight.shape[0]}`);
+    if (c !== weight.shape[0]) throw new RangeError(`${fn}: input has ${c} channels but weight of shape [${weight.shape.join()}] expects ${weight.shape[0]}`);
   } else if (c !== weight.shape[1]! * groups) {
-    throw new RangeError(`${fn}: input of shape [${input.shape}] has ${c} channels, but weight of shape [${weight.shape}] with groups=${groups} expects ${weight.shape[1]! * groups}`);
+    throw new RangeError(`${fn}: input of shape [${input.shape.join()}] has ${c} channels, but weight of shape [${weight.shape.join()}] with groups=${groups} expects ${weight.shape[1]! * groups}`);
   }
 }
 
@@ -53,13 +62,13 @@ function conv(fn: string, spatial: number, plain: (...a: unknown[]) => any, padd
   return new Tensor(plain(input._h, weight._h, b, o.stride ?? 1, p, o.dilation ?? 1, groups));
 }
 
-export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvOptions = {}): Tensor {
+export const conv1d = api<ConvFn<ConvOptions>>('conv1d', 'torch.nn.functional.conv1d', 'input, weight, bias?; stride, padding, dilation, groups', (input: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvOptions = {}): Tensor => {
   return conv('conv1d', 1, O.conv1d, O.conv1dPad, input, weight, bias, o);
-}
+});
 
-export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvOptions = {}): Tensor {
+export const conv2d = api<ConvFn<ConvOptions>>('conv2d', 'torch.nn.functional.conv2d', 'input, weight, bias?; stride, padding, dilation, groups', (input: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvOptions = {}): Tensor => {
   return conv('conv2d', 2, O.conv2d, O.conv2dPad, input, weight, bias, o);
-}
+});
 
 function convT(fn: string, spatial: number, f: (...a: unknown[]) => any, input: Tensor, weight: Tensor,
   bias: Tensor | null | undefined, o: ConvTransposeOptions): Tensor {
@@ -69,10 +78,10 @@ function convT(fn: string, spatial: number, f: (...a: unknown[]) => any, input: 
     groups, o.dilation ?? 1));
 }
 
-export function convTranspose1d(input: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvTransposeOptions = {}): Tensor {
+export const convTranspose1d = api<ConvFn<ConvTransposeOptions>>('convTranspose1d', 'torch.nn.functional.conv_transpose1d', 'input, weight, bias?; stride, padding, outputPadding, groups, dilation', (input: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvTransposeOptions = {}): Tensor => {
   return convT('convTranspose1d', 1, O.convT1d, input, weight, bias, o);
-}
+});
 
-export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvTransposeOptions = {}): Tensor {
+export const convTranspose2d = api<ConvFn<ConvTransposeOptions>>('convTranspose2d', 'torch.nn.functional.conv_transpose2d', 'input, weight, bias?; stride, padding, outputPadding, groups, dilation', (input: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvTransposeOptions = {}): Tensor => {
   return convT('convTranspose2d', 2, O.convT2d, input, weight, bias, o);
-}
+});

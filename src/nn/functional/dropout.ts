@@ -1,5 +1,6 @@
 // Dropout of torch.nn.functional. `training` defaults to true as in PyTorch's functional form; modules pass
 // their own `training` flag. The mask is drawn from the default generator, so draws match PyTorch's.
+import { defn } from '../../args.js';
 import { Tensor } from '../../tensor.js';
 import { op } from '../../native/ops.js';
 
@@ -15,7 +16,7 @@ function checkP(fn: string, p: number): number {
   return p;
 }
 
-export function dropout(input: Tensor, o: DropoutOptions = {}): Tensor {
+export const dropout = defn('dropout', 'torch.nn.functional.dropout', 'input', ['p', 'training', 'inplace'], (input: Tensor, o: DropoutOptions = {}): Tensor => {
   const p = checkP('dropout', o.p ?? 0.5);
   const training = o.training ?? true;
   if (o.inplace) {
@@ -23,18 +24,18 @@ export function dropout(input: Tensor, o: DropoutOptions = {}): Tensor {
     return input;
   }
   return new Tensor(O.dropout(input._h, p, training));
-}
+});
 
 /**
  * Zeroes whole channels. As in PyTorch 1.13, a 3-d input is read as (N, C, L), i.e. with a batch dimension.
  */
-export function dropout2d(input: Tensor, o: DropoutOptions = {}): Tensor {
+export const dropout2d = defn('dropout2d', 'torch.nn.functional.dropout2d', 'input', ['p', 'training', 'inplace'], (input: Tensor, o: DropoutOptions = {}): Tensor => {
   const p = checkP('dropout2d', o.p ?? 0.5);
   const training = o.training ?? true;
-  if (input.ndim < 2) throw new RangeError(`dropout2d: expected an input with channels (3-d or 4-d), got shape [${input.shape}]`);
+  if (input.ndim < 2) throw new RangeError(`dropout2d: expected an input with channels (3-d or 4-d), got shape [${input.shape.join()}]`);
   if (o.inplace) {
     O.featureDropout_(input._h, p, training);
     return input;
   }
   return new Tensor(O.featureDropout(input._h, p, training));
-}
+});

@@ -1,14 +1,15 @@
 // torch.nn.functional.linear: y = x W^T + b.
+import { withArgs } from '../../args.js';
 import { Tensor } from '../../tensor.js';
 import { op } from '../../native/ops.js';
 
 const linearOp = op('aten::linear');
 
-export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+export const linear = withArgs('linear', 'torch.nn.functional.linear', 'input, weight, bias?', (input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor => {
   const inF = weight.shape[weight.ndim - 1];
   const s = input.shape;
   if (weight.ndim !== 2 || s[s.length - 1] !== inF) {
-    throw new RangeError(`linear: input of shape [${s}] does not match weight of shape [${weight.shape}] (the last input dimension must equal weight.shape[1])`);
+    throw new RangeError(`linear: input of shape [${s.join()}] does not match weight of shape [${weight.shape.join()}] (the last input dimension must equal weight.shape[1])`);
   }
   return new Tensor(linearOp(input._h, weight._h, bias ? bias._h : null));
-}
+});

@@ -1,6 +1,7 @@
 // Loss functions of torch.nn.functional, on ATen's fused loss operators (same numbers and gradients as PyTorch).
 import { Tensor } from '../../tensor.js';
 import { op } from '../../native/ops.js';
+import { defn } from '../../args.js';
 
 export type Reduction = 'none' | 'mean' | 'sum';
 
@@ -18,7 +19,22 @@ export function reductionEnum(reduction: Reduction | undefined, fn: string): num
   return code;
 }
 
-export interface CrossEntropyOptions {
+/** PyTorch's deprecated size_average / reduce flags, which still pick the reduction when given (_Reduction.legacy_get_string). */
+export interface LegacyReduction {
+  sizeAverage?: boolean | null;
+  reduce?: boolean | null;
+}
+
+/** The reduction, from `reduction` or (when given) the legacy flags, as PyTorch decides it. */
+export function legacyReduction(o: LegacyReduction & { reduction?: Reduction }): Reduction | undefined {
+  const sa = o.sizeAverage ?? null;
+  const rd = o.reduce ?? null;
+  if (sa === null && rd === null) return o.reduction;
+  if (rd === false) return 'none';
+  return sa === false ? 'sum' : 'mean';
+}
+
+export interface CrossEntropyOptions extends LegacyReduction {
   weight?: Tensor | null;
   ignoreIndex?: number;
   reduction?: Reduction;
@@ -29,34 +45,43 @@ export interface CrossEntropyOptions {
  * Cross entropy between logits (N, C, ...) and class indices (N, ...) or class probabilities of the input's
  * shape.
  */
-export function crossEntropy(input: Tensor, target: Tensor, o: CrossEntropyOptions = {}): Tensor {
+export const crossEntropy = defn('crossEntropy', 'torch.nn.functional.cross_entropy', 'input, target', ['weight', 'sizeAverage', 'ignoreIndex', 'reduce', 'reduction', 'labelSmoothing'], (input: Tensor, target: Tensor, o: CrossEntropyOptions = {}): Tensor => {
   const ls = o.labelSmoothing ?? 0;
   if (!(ls >= 0 && ls <= 1)) throw new RangeError(`crossEntropy: labelSmoothing must be between 0 and 1, got ${ls}`);
   checkClassTarget('crossEntropy', input, target, o.weight);
-  return new Tensor(O.crossEntropy(input._h, target._h, o.weight?._h ?? null, reductionEnum(o.reduction, 'crossEntropy'),
+  return new Tensor(O.crossEntropy(input._h, target._h, o.weight?._h ?? null, reductionEnum(legacyReduction(o), 'crossEntropy'),
     o.ignoreIndex ?? -100, ls));
-}
+});
 
-export function nllLoss(input: Tensor, target: Tensor, o: Omit<CrossEntropyOptions, 'labelSmoothing'> = {}): Tensor {
+export const nllLoss = defn('nllLoss', 'torch.nn.functional.nll_loss', 'input, target', ['weight', 'sizeAverage', 'ignoreIndex', 'reduce', 'reduction'], (input: Tensor, target: Tensor, o: Omit<CrossEntropyOptions, 'labelSmoothing'> = {}): Tensor => {
   checkClassTarget('nllLoss', input, target, o.weight);
-  if (target.isFloatingPoint()) throw new TypeError(`nllLoss: target must hold class indices (int64), got ${target.dtype}`);
-  return new Tensor(O.nllLoss(input._h, target._h, o.weight?._h ?? null, reductionEnum(o.reduction, 'nllLoss'), o.ignoreIndex ?? -100));
-}
+  if (target.isFloatingPoint()) {
+    throw new TypeError(`nllLoss: the target must hold class indices as an int64 tensor, got ${target.dtype}. JavaScript numbers make float32 `
+      + "tensors: create the labels with torch.tensor(labels, { dtype: 'int64' }) (or BigInts), or convert them with target.long()");
+  }
+  return new Tensor(O.nllLoss(input._h, target._h, o.weight?._h ?? null, reductionEnum(legacyReduction(o), 'nllLoss'), o.ignoreIndex ?? -100));
+});
 
 function checkClassTarget(fn: string, input: Tensor, target: Tensor, weight: Tensor | null | undefined): void {
   const s = input.shape;
   const t = target.shape;
   const classDim = s.length === 1 ? 0 : 1;
   if (target.isFloatingPoint()) {
-    if (s.join() !== t.join()) throw new RangeError(`${fn}: probability target of shape [${t}] must match the input shape [${s}]`);
+    const indexShape = s.filter((_, i) => i !== classDim);
+    if (t.join() === indexShape.join() && t.join() !== s.join()) {
+      throw new TypeError(`${fn}: the target of shape [${t.join()}] holds class indices (one per sample of the input [${s.join()}]), `
+        + `so it must be an int64 tensor, but it is ${target.dtype}. JavaScript numbers make float32 tensors: create the labels with `
+        + "torch.tensor(labels, { dtype: 'int64' }) (or BigInts), or convert them with target.long()");
+    }
+    if (s.join() !== t.join()) throw new RangeError(`${fn}: probability target of shape [${t.join()}] must match the input shape [${s.join()}]`);
   } else {
     const expected = s.filter((_, i) => i !== classDim);
     if (t.join() !== expected.join()) {
-      throw new RangeError(`${fn}: class-index target of shape [${t}] does not fit input of shape [${s}] (expected [${expected}])`);
+      throw new RangeError(`${fn}: class-index target of shape [${t.join()}] does not fit input of shape [${s.join()}] (expected [${expected}])`);
     }
   }
   if (weight && (weight.ndim !== 1 || weight.numel() !== s[classDim])) {
-    throw new RangeError(`${fn}: weight must be a 1-d tensor with one entry per class (${s[classDim]}), got shape [${weight.shape}]`);
+    throw new RangeError(`${fn}: weight must be a 1-d tensor with one entry per class (${s[classDim]}), got shape [${weight.shape.join()}]`);
   }
 }
 
@@ -66,40 +91,40 @@ function broadcastPair(input: Tensor, target: Tensor): [unknown, unknown] {
   return [a, b];
 }
 
-export function mseLoss(input: Tensor, target: Tensor, o: { reduction?: Reduction } = {}): Tensor {
+export const mseLoss = defn('mseLoss', 'torch.nn.functional.mse_loss', 'input, target', ['sizeAverage', 'reduce', 'reduction'], (input: Tensor, target: Tensor, o: LegacyReduction & { reduction?: Reduction } = {}): Tensor => {
   const [a, b] = broadcastPair(input, target);
-  return new Tensor(O.mse(a, b, reductionEnum(o.reduction, 'mseLoss')));
-}
+  return new Tensor(O.mse(a, b, reductionEnum(legacyReduction(o), 'mseLoss')));
+});
 
-export function l1Loss(input: Tensor, target: Tensor, o: { reduction?: Reduction } = {}): Tensor {
+export const l1Loss = defn('l1Loss', 'torch.nn.functional.l1_loss', 'input, target', ['sizeAverage', 'reduce', 'reduction'], (input: Tensor, target: Tensor, o: LegacyReduction & { reduction?: Reduction } = {}): Tensor => {
   const [a, b] = broadcastPair(input, target);
-  return new Tensor(O.l1(a, b, reductionEnum(o.reduction, 'l1Loss')));
-}
+  return new Tensor(O.l1(a, b, reductionEnum(legacyReduction(o), 'l1Loss')));
+});
 
-export function smoothL1Loss(input: Tensor, target: Tensor, o: { reduction?: Reduction; beta?: number } = {}): Tensor {
+export const smoothL1Loss = defn('smoothL1Loss', 'torch.nn.functional.smooth_l1_loss', 'input, target', ['sizeAverage', 'reduce', 'reduction', 'beta'], (input: Tensor, target: Tensor, o: LegacyReduction & { reduction?: Reduction; beta?: number } = {}): Tensor => {
   const [a, b] = broadcastPair(input, target);
-  return new Tensor(O.smoothL1(a, b, reductionEnum(o.reduction, 'smoothL1Loss'), o.beta ?? 1.0));
-}
+  return new Tensor(O.smoothL1(a, b, reductionEnum(legacyReduction(o), 'smoothL1Loss'), o.beta ?? 1.0));
+});
 
-export function huberLoss(input: Tensor, target: Tensor, o: { reduction?: Reduction; delta?: number } = {}): Tensor {
+export const huberLoss = defn('huberLoss', 'torch.nn.functional.huber_loss', 'input, target', ['reduction', 'delta'], (input: Tensor, target: Tensor, o: { reduction?: Reduction; delta?: number } = {}): Tensor => {
   const [a, b] = broadcastPair(input, target);
-  return new Tensor(O.huber(a, b, reductionEnum(o.reduction, 'huberLoss'), o.delta ?? 1.0));
-}
+  return new Tensor(O.huber(a, b, reductionEnum(legacyReduction(o), 'huberLoss'), o.delta ?? 1.0));
+});
 
-export function binaryCrossEntropy(input: Tensor, target: Tensor, o: { weight?: Tensor | null; reduction?: Reduction } = {}): Tensor {
+export const binaryCrossEntropy = defn('binaryCrossEntropy', 'torch.nn.functional.binary_cross_entropy', 'input, target', ['weight', 'sizeAverage', 'reduce', 'reduction'], (input: Tensor, target: Tensor, o: LegacyReduction & { weight?: Tensor | null; reduction?: Reduction } = {}): Tensor => {
   if (input.shape.join() !== target.shape.join()) {
-    throw new RangeError(`binaryCrossEntropy: target size [${target.shape}] must be the same as input size [${input.shape}]`);
+    throw new RangeError(`binaryCrossEntropy: target size [${target.shape.join()}] must be the same as input size [${input.shape.join()}]`);
   }
   let w = o.weight ?? null;
   if (w && w.shape.join() !== input.shape.join()) w = w.expand(input.shape);
-  return new Tensor(O.bce(input._h, target._h, w?._h ?? null, reductionEnum(o.reduction, 'binaryCrossEntropy')));
-}
+  return new Tensor(O.bce(input._h, target._h, w?._h ?? null, reductionEnum(legacyReduction(o), 'binaryCrossEntropy')));
+});
 
-export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor,
-  o: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Reduction } = {}): Tensor {
+export const binaryCrossEntropyWithLogits = defn('binaryCrossEntropyWithLogits', 'torch.nn.functional.binary_cross_entropy_with_logits', 'input, target', ['weight', 'sizeAverage', 'reduce', 'reduction', 'posWeight'], (input: Tensor, target: Tensor,
+  o: LegacyReduction & { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Reduction } = {}): Tensor => {
   if (input.shape.join() !== target.shape.join()) {
-    throw new RangeError(`binaryCrossEntropyWithLogits: target size [${target.shape}] must be the same as input size [${input.shape}]`);
+    throw new RangeError(`binaryCrossEntropyWithLogits: target size [${target.shape.join()}] must be the same as input size [${input.shape.join()}]`);
   }
   return new Tensor(O.bceLogits(input._h, target._h, o.weight?._h ?? null, o.posWeight?._h ?? null,
-    reductionEnum(o.reduction, 'binaryCrossEntropyWithLogits')));
-}
+    reductionEnum(legacyReduction(o), 'binaryCrossEntropyWithLogits')));
+});

@@ -1,4 +1,5 @@
 // Normalisation functions of torch.nn.functional: batch, layer, group and local response normalisation.
+import { defn } from '../../args.js';
 import { Tensor } from '../../tensor.js';
 import { op } from '../../native/ops.js';
 import { disposeTemporary } from '../../memory.js';
@@ -29,48 +30,48 @@ function verifyBatchSize(fn: string, size: number[]): void {
  * Normalises over the batch (and spatial) dimensions per channel (dimension 1). In training, the running
  * statistics (when given) are updated in place with `momentum`.
  */
-export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, o: BatchNormOptions = {}): Tensor {
+export const batchNorm = defn('batchNorm', 'torch.nn.functional.batch_norm', 'input, runningMean, runningVar', ['weight', 'bias', 'training', 'momentum', 'eps'], (input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, o: BatchNormOptions = {}): Tensor => {
   const training = o.training ?? false;
-  if (input.ndim < 2) throw new RangeError(`batchNorm: expected an input with a channel dimension (2-d or more), got shape [${input.shape}]`);
+  if (input.ndim < 2) throw new RangeError(`batchNorm: expected an input with a channel dimension (2-d or more), got shape [${input.shape.join()}]`);
   if (training) verifyBatchSize('batchNorm', input.shape);
   if (!training && (runningMean === null || runningVar === null)) {
     throw new TypeError('batchNorm: runningMean and runningVar must be defined in evaluation mode (training: false)');
   }
   const c = input.shape[1]!;
   for (const [name, t] of [['runningMean', runningMean], ['runningVar', runningVar], ['weight', o.weight], ['bias', o.bias]] as const) {
-    if (t && t.numel() !== c) throw new RangeError(`batchNorm: ${name} has ${t.numel()} elements but the input has ${c} channels (shape [${input.shape}])`);
+    if (t && t.numel() !== c) throw new RangeError(`batchNorm: ${name} has ${t.numel()} elements but the input has ${c} channels (shape [${input.shape.join()}])`);
   }
   return new Tensor(O.batchNorm(input._h, o.weight?._h ?? null, o.bias?._h ?? null, runningMean?._h ?? null,
     runningVar?._h ?? null, training, o.momentum ?? 0.1, o.eps ?? 1e-5, true));
-}
+});
 
-export function layerNorm(input: Tensor, normalizedShape: number | readonly number[],
-  o: { weight?: Tensor | null; bias?: Tensor | null; eps?: number } = {}): Tensor {
+export const layerNorm = defn('layerNorm', 'torch.nn.functional.layer_norm', 'input, normalizedShape', ['weight', 'bias', 'eps'], (input: Tensor, normalizedShape: number | readonly number[],
+  o: { weight?: Tensor | null; bias?: Tensor | null; eps?: number } = {}): Tensor => {
   const ns = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
   const s = input.shape;
   const tail = s.slice(s.length - ns.length);
   if (ns.length > s.length || tail.some((v, i) => v !== ns[i])) {
-    throw new RangeError(`layerNorm: normalizedShape [${ns}] does not match the trailing dimensions of input shape [${s}]`);
+    throw new RangeError(`layerNorm: normalizedShape [${ns}] does not match the trailing dimensions of input shape [${s.join()}]`);
   }
   return new Tensor(O.layerNorm(input._h, ns, o.weight?._h ?? null, o.bias?._h ?? null, o.eps ?? 1e-5, true));
-}
+});
 
-export function groupNorm(input: Tensor, numGroups: number,
-  o: { weight?: Tensor | null; bias?: Tensor | null; eps?: number } = {}): Tensor {
+export const groupNorm = defn('groupNorm', 'torch.nn.functional.group_norm', 'input, numGroups', ['weight', 'bias', 'eps'], (input: Tensor, numGroups: number,
+  o: { weight?: Tensor | null; bias?: Tensor | null; eps?: number } = {}): Tensor => {
   const s = input.shape;
-  if (s.length < 2) throw new RangeError(`groupNorm: expected at least 2 dimensions for input, got shape [${s}]`);
+  if (s.length < 2) throw new RangeError(`groupNorm: expected at least 2 dimensions for input, got shape [${s.join()}]`);
   if (s[1]! % numGroups !== 0) throw new RangeError(`groupNorm: the number of channels (${s[1]}) must be divisible by numGroups (${numGroups})`);
   verifyBatchSize('groupNorm', [s[0]! * s[1]! / numGroups, numGroups, ...s.slice(2)]);
   return new Tensor(O.groupNorm(input._h, numGroups, o.weight?._h ?? null, o.bias?._h ?? null, o.eps ?? 1e-5, true));
-}
+});
 
 /** Normalises each value by its neighbours across channels; PyTorch's own composition of pad and avg_pool. */
-export function localResponseNorm(input: Tensor, size: number, o: { alpha?: number; beta?: number; k?: number } = {}): Tensor {
+export const localResponseNorm = defn('localResponseNorm', 'torch.nn.functional.local_response_norm', 'input, size', ['alpha', 'beta', 'k'], (input: Tensor, size: number, o: { alpha?: number; beta?: number; k?: number } = {}): Tensor => {
   const alpha = o.alpha ?? 1e-4;
   const beta = o.beta ?? 0.75;
   const k = o.k ?? 1.0;
   const dim = input.ndim;
-  if (dim < 3) throw new RangeError(`localResponseNorm: expected 3-d or higher input, got shape [${input.shape}]`);
+  if (dim < 3) throw new RangeError(`localResponseNorm: expected 3-d or higher input, got shape [${input.shape.join()}]`);
   if (input.numel() === 0) return input;
   let div = input.mul(input).unsqueeze(1);
   const lo = Math.floor(size / 2);
@@ -87,10 +88,11 @@ export function localResponseNorm(input: Tensor, size: number, o: { alpha?: numb
   }
   div = div.mul(alpha).add(k).pow(beta);
   return input.div(div);
-}
+});
 
 /** Lp-normalises `input` over `dim`: input / max(||input||_p, eps) (torch.nn.functional.normalize). */
-export function normalize(input: Tensor, o: { p?: number; dim?: number; eps?: number } = {}): Tensor {
+export const normalize = defn('normalize', 'torch.nn.functional.normalize', 'input', ['p', 'dim', 'eps'], (input: Tensor,
+  o: { p?: number; dim?: number; eps?: number } = {}): Tensor => {
   const norm = input.norm(o.p ?? 2.0, o.dim ?? 1, true);
   const clamped = norm.clamp(o.eps ?? 1e-12, null);
   const denom = clamped.expandAs(input);
@@ -98,4 +100,4 @@ export function normalize(input: Tensor, o: { p?: number; dim?: number; eps?: nu
   // the temporaries go at once inside a tidy scope (Swin V2 normalises every window's queries and keys)
   for (const t of [norm, clamped, denom]) disposeTemporary(t);
   return out;
-}
+});

@@ -1,4 +1,5 @@
 // torch.nn.functional.pad: `pad` lists (left, right) pairs starting from the LAST dimension, as in PyTorch.
+import { defn } from '../../args.js';
 import { Tensor } from '../../tensor.js';
 import { op } from '../../native/ops.js';
 
@@ -6,7 +7,7 @@ const padOp = op('aten::pad');
 
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
 
-export function pad(input: Tensor, padding: readonly number[], o: { mode?: PadMode; value?: number | null } = {}): Tensor {
+export const pad = defn('pad', 'torch.nn.functional.pad', 'input, pad', ['mode', 'value'], (input: Tensor, padding: readonly number[], o: { mode?: PadMode; value?: number | null } = {}): Tensor => {
   const mode = o.mode ?? 'constant';
   if (!['constant', 'reflect', 'replicate', 'circular'].includes(mode)) {
     throw new TypeError(`pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got '${mode}'`);
@@ -18,4 +19,4 @@ export function pad(input: Tensor, padding: readonly number[], o: { mode?: PadMo
     throw new TypeError(`pad: a fill value only applies to mode 'constant', not '${mode}'`);
   }
   return new Tensor(padOp(input._h, [...padding], mode, mode === 'constant' ? (o.value ?? null) : null));
-}
+});

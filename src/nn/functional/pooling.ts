@@ -1,6 +1,7 @@
 // Pooling functions of torch.nn.functional. A stride left out (or null) equals the kernel size, as in PyTorch.
 import { Tensor } from '../../tensor.js';
 import { op } from '../../native/ops.js';
+import { api, defn, withArgs, type PyRest } from '../../args.js';
 
 const O = {
   maxPool1d: op('aten::max_pool1d'), maxPool1dIdx: op('aten::max_pool1d_with_indices'),
@@ -32,15 +33,25 @@ export interface AvgPoolOptions {
 
 function checkDims(fn: string, input: Tensor, spatial: number): void {
   if (input.ndim !== spatial + 1 && input.ndim !== spatial + 2) {
-    throw new RangeError(`${fn}: expected a ${spatial + 1}-d (unbatched) or ${spatial + 2}-d (batched) input, got shape [${input.shape}]`);
+    throw new RangeError(`${fn}: expected a ${spatial + 1}-d (unbatched) or ${spatial + 2}-d (batched) input, got shape [${input.shape.join()}]`);
   }
 }
 
 const strideArg = (s: Size | null | undefined): Size => (s === undefined || s === null ? [] : s);
 
-export function maxPool2d(input: Tensor, kernelSize: Size, o: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
-export function maxPool2d(input: Tensor, kernelSize: Size, o?: MaxPoolOptions): Tensor;
-export function maxPool2d(input: Tensor, kernelSize: Size, o: MaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
+/**
+ * max_pool1d/2d: PyTorch's order `(input, kernelSize, stride, padding, dilation, ceilMode, returnIndices)` or an
+ * options object after kernelSize; with returnIndices, `[output, indices]`.
+ */
+export interface MaxPoolFn {
+  (input: Tensor, kernelSize: Size, stride: Size | null | undefined, padding: Size | undefined, dilation: Size | undefined, ceilMode: boolean | undefined, returnIndices: true): [Tensor, Tensor];
+  (input: Tensor, kernelSize: Size, o: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
+  (input: Tensor, kernelSize: Size, ...rest: PyRest<MaxPoolOptions & { returnIndices?: false }, ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices']>): Tensor;
+  (input: Tensor, kernelSize: Size, o: MaxPoolOptions): Tensor | [Tensor, Tensor];
+}
+const MAX_POOL = 'input, kernelSize; stride, padding, dilation, ceilMode, returnIndices';
+
+export const maxPool2d = api<MaxPoolFn>('maxPool2d', 'torch.nn.functional.max_pool2d', MAX_POOL, (input: Tensor, kernelSize: Size, o: MaxPoolOptions = {}): Tensor | [Tensor, Tensor] => {
   checkDims('maxPool2d', input, 2);
   const args = [input._h, kernelSize, strideArg(o.stride), o.padding ?? 0, o.dilation ?? 1, o.ceilMode ?? false];
   if (o.returnIndices) {
@@ -48,11 +59,9 @@ export function maxPool2d(input: Tensor, kernelSize: Size, o: MaxPoolOptions = {
     return [new Tensor(v), new Tensor(i)];
   }
   return new Tensor(O.maxPool2d(...args));
-}
+});
 
-export function maxPool1d(input: Tensor, kernelSize: Size, o: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
-export function maxPool1d(input: Tensor, kernelSize: Size, o?: MaxPoolOptions): Tensor;
-export function maxPool1d(input: Tensor, kernelSize: Size, o: MaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
+export const maxPool1d = api<MaxPoolFn>('maxPool1d', 'torch.nn.functional.max_pool1d', MAX_POOL, (input: Tensor, kernelSize: Size, o: MaxPoolOptions = {}): Tensor | [Tensor, Tensor] => {
   checkDims('maxPool1d', input, 1);
   const args = [input._h, kernelSize, strideArg(o.stride), o.padding ?? 0, o.dilation ?? 1, o.ceilMode ?? false];
   if (o.returnIndices) {
@@ -60,19 +69,19 @@ export function maxPool1d(input: Tensor, kernelSize: Size, o: MaxPoolOptions = {
     return [new Tensor(v), new Tensor(i)];
   }
   return new Tensor(O.maxPool1d(...args));
-}
+});
 
-export function avgPool2d(input: Tensor, kernelSize: Size, o: AvgPoolOptions = {}): Tensor {
+export const avgPool2d = defn('avgPool2d', 'torch.nn.functional.avg_pool2d', 'input, kernelSize', ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'], (input: Tensor, kernelSize: Size, o: AvgPoolOptions = {}): Tensor => {
   checkDims('avgPool2d', input, 2);
   return new Tensor(O.avgPool2d(input._h, kernelSize, strideArg(o.stride), o.padding ?? 0, o.ceilMode ?? false,
     o.countIncludePad ?? true, o.divisorOverride ?? null));
-}
+});
 
-export function avgPool1d(input: Tensor, kernelSize: Size, o: Omit<AvgPoolOptions, 'divisorOverride'> = {}): Tensor {
+export const avgPool1d = defn('avgPool1d', 'torch.nn.functional.avg_pool1d', 'input, kernelSize', ['stride', 'padding', 'ceilMode', 'countIncludePad'], (input: Tensor, kernelSize: Size, o: Omit<AvgPoolOptions, 'divisorOverride'> = {}): Tensor => {
   checkDims('avgPool1d', input, 1);
   return new Tensor(O.avgPool1d(input._h, kernelSize, strideArg(o.stride), o.padding ?? 0, o.ceilMode ?? false,
     o.countIncludePad ?? true));
-}
+});
 
 /** The output size with null entries replaced by the input's own size (PyTorch's _list_with_default). */
 function adaptiveSize(fn: string, size: AdaptiveSize, input: Tensor, spatial: number): number[] {
@@ -86,28 +95,29 @@ function adaptiveSize(fn: string, size: AdaptiveSize, input: Tensor, spatial: nu
   });
 }
 
-export function adaptiveAvgPool2d(input: Tensor, outputSize: AdaptiveSize): Tensor {
+export const adaptiveAvgPool2d = withArgs('adaptiveAvgPool2d', 'torch.nn.functional.adaptive_avg_pool2d', 'input, outputSize', (input: Tensor, outputSize: AdaptiveSize): Tensor => {
   checkDims('adaptiveAvgPool2d', input, 2);
   return new Tensor(O.adaptiveAvg2d(input._h, adaptiveSize('adaptiveAvgPool2d', outputSize, input, 2)));
-}
+});
 
-export function adaptiveAvgPool1d(input: Tensor, outputSize: number): Tensor {
+export const adaptiveAvgPool1d = withArgs('adaptiveAvgPool1d', 'torch.nn.functional.adaptive_avg_pool1d', 'input, outputSize', (input: Tensor, outputSize: number): Tensor => {
   checkDims('adaptiveAvgPool1d', input, 1);
   return new Tensor(O.adaptiveAvg1d(input._h, [outputSize]));
-}
+});
 
-export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveSize, o: { returnIndices: true }): [Tensor, Tensor];
-export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveSize, o?: { returnIndices?: boolean }): Tensor;
-export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveSize, o: { returnIndices?: boolean } = {}): Tensor | [Tensor, Tensor] {
+export interface AdaptiveMaxPoolFn<S> {
+  (input: Tensor, outputSize: S, returnIndices: true): [Tensor, Tensor];
+  (input: Tensor, outputSize: S, o: { returnIndices: true }): [Tensor, Tensor];
+  (input: Tensor, outputSize: S, returnIndices?: false | { returnIndices?: false }): Tensor;
+}
+export const adaptiveMaxPool2d = api<AdaptiveMaxPoolFn<AdaptiveSize>>('adaptiveMaxPool2d', 'torch.nn.functional.adaptive_max_pool2d', 'input, outputSize; returnIndices', (input: Tensor, outputSize: AdaptiveSize, o: { returnIndices?: boolean } = {}): Tensor | [Tensor, Tensor] => {
   checkDims('adaptiveMaxPool2d', input, 2);
   const [v, i] = O.adaptiveMax2d(input._h, adaptiveSize('adaptiveMaxPool2d', outputSize, input, 2));
   return o.returnIndices ? [new Tensor(v), new Tensor(i)] : new Tensor(v);
-}
+});
 
-export function adaptiveMaxPool1d(input: Tensor, outputSize: number, o: { returnIndices: true }): [Tensor, Tensor];
-export function adaptiveMaxPool1d(input: Tensor, outputSize: number, o?: { returnIndices?: boolean }): Tensor;
-export function adaptiveMaxPool1d(input: Tensor, outputSize: number, o: { returnIndices?: boolean } = {}): Tensor | [Tensor, Tensor] {
+export const adaptiveMaxPool1d = api<AdaptiveMaxPoolFn<number>>('adaptiveMaxPool1d', 'torch.nn.functional.adaptive_max_pool1d', 'input, outputSize; returnIndices', (input: Tensor, outputSize: number, o: { returnIndices?: boolean } = {}): Tensor | [Tensor, Tensor] => {
   checkDims('adaptiveMaxPool1d', input, 1);
   const [v, i] = O.adaptiveMax1d(input._h, [outputSize]);
   return o.returnIndices ? [new Tensor(v), new Tensor(i)] : new Tensor(v);
-}
+});

@@ -2,6 +2,7 @@
 // 'area' computed as an adaptive average pool, recomputeScaleFactor turning scales into an integer size.
 import { Tensor } from '../../tensor.js';
 import { op } from '../../native/ops.js';
+import { defn } from '../../args.js';
 import { adaptiveAvgPool1d, adaptiveAvgPool2d } from './pooling.js';
 
 export type InterpolateMode = 'nearest' | 'nearest-exact' | 'linear' | 'bilinear' | 'bicubic' | 'trilinear' | 'area';
@@ -28,7 +29,7 @@ const O = {
 
 const SPATIAL_MODES: Record<string, number> = { linear: 1, bilinear: 2, bicubic: 2, trilinear: 3 };
 
-export function interpolate(input: Tensor, o: InterpolateOptions = {}): Tensor {
+export const interpolate = defn('interpolate', 'torch.nn.functional.interpolate', 'input', ['size', 'scaleFactor', 'mode', 'alignCorners', 'recomputeScaleFactor', 'antialias'], (input: Tensor, o: InterpolateOptions = {}): Tensor => {
   const mode = o.mode ?? 'nearest';
   let alignCorners = o.alignCorners ?? null;
   if (mode === 'nearest' || mode === 'area' || mode === 'nearest-exact') {
@@ -39,7 +40,7 @@ export function interpolate(input: Tensor, o: InterpolateOptions = {}): Tensor {
     throw new TypeError(`interpolate: unknown mode '${mode}' (nearest, nearest-exact, linear, bilinear, bicubic, trilinear or area)`);
   }
   const dim = input.ndim - 2;
-  if (dim < 1 || dim > 3) throw new RangeError(`interpolate: only 3-d, 4-d and 5-d inputs are supported, got shape [${input.shape}]`);
+  if (dim < 1 || dim > 3) throw new RangeError(`interpolate: only 3-d, 4-d and 5-d inputs are supported, got shape [${input.shape.join()}]`);
   const size = o.size ?? null;
   const scale = o.scaleFactor ?? null;
   let outputSize: number[] | null = null;
@@ -71,7 +72,7 @@ export function interpolate(input: Tensor, o: InterpolateOptions = {}): Tensor {
   }
   const need = SPATIAL_MODES[mode];
   if (need !== undefined && need !== dim) {
-    throw new RangeError(`interpolate: mode '${mode}' needs a ${need + 2}-d input, got shape [${input.shape}]`);
+    throw new RangeError(`interpolate: mode '${mode}' needs a ${need + 2}-d input, got shape [${input.shape.join()}]`);
   }
   const h = input._h;
   switch (mode) {
@@ -86,4 +87,4 @@ export function interpolate(input: Tensor, o: InterpolateOptions = {}): Tensor {
     case 'bicubic': return new Tensor((antialias ? O.bicubic2dAA : O.bicubic2d)(h, outputSize, alignCorners, scaleFactors));
     case 'trilinear': return new Tensor(O.trilinear3d(h, outputSize, alignCorners, scaleFactors));
   }
-}
+});

@@ -1,5 +1,7 @@
-// Activation modules. Those with an `inplace` flag take `{ inplace }` or a bare boolean, as `nn.ReLU(True)`.
+// Activation modules, with PyTorch's constructor arguments positionally (`nn.ReLU(true)`, `nn.ELU(0.5)`,
+// `nn.Softmax(1)`) or in an options object (`nn.Softmax({ dim: 1 })`).
 import { Tensor } from '../../tensor.js';
+import { bindCtor, classArgs, type PyRest } from '../../args.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { empty } from '../../creation.js';
@@ -7,13 +9,13 @@ import * as F from '../functional/activation.js';
 import { pyFloat, pyValue } from './repr.js';
 
 type InplaceArg = boolean | { inplace?: boolean };
-const inplaceOf = (a: InplaceArg | undefined): boolean => (typeof a === 'boolean' ? a : a?.inplace ?? false);
 
 abstract class InplaceActivation extends Module {
   inplace: boolean;
-  constructor(arg?: InplaceArg) {
+  constructor(inplace?: InplaceArg) {
     super();
-    this.inplace = inplaceOf(arg);
+    const [v] = bindCtor(InplaceActivation, arguments) as [boolean | undefined];
+    this.inplace = v ?? false;
   }
   override extraRepr(): string { return this.inplace ? 'inplace=True' : ''; }
 }
@@ -26,8 +28,9 @@ export class Hardtanh extends Module {
   minVal: number;
   maxVal: number;
   inplace: boolean;
-  constructor(o: { minVal?: number; maxVal?: number; inplace?: boolean } = {}) {
+  constructor(...args: PyRest<{ minVal?: number; maxVal?: number; inplace?: boolean }, ['minVal', 'maxVal', 'inplace']>) {
     super();
+    const [o = {}] = bindCtor(Hardtanh, args) as [{ minVal?: number; maxVal?: number; inplace?: boolean }];
     this.minVal = o.minVal ?? -1.0;
     this.maxVal = o.maxVal ?? 1.0;
     this.inplace = o.inplace ?? false;
@@ -43,8 +46,9 @@ export class Hardtanh extends Module {
 
 /** A Hardtanh clipped to [0, 6], as in PyTorch (so `instanceof Hardtanh` holds). */
 export class ReLU6 extends Hardtanh {
-  constructor(arg?: InplaceArg) {
-    super({ minVal: 0, maxVal: 6, inplace: inplaceOf(arg) });
+  constructor(inplace?: InplaceArg) {
+    const [v] = bindCtor(ReLU6, arguments) as [boolean | undefined];
+    super({ minVal: 0, maxVal: 6, inplace: v ?? false });
   }
   override extraRepr(): string { return this.inplace ? 'inplace=True' : ''; }
 }
@@ -79,8 +83,9 @@ export class Tanh extends Module {
 export class ELU extends Module {
   alpha: number;
   inplace: boolean;
-  constructor(o: { alpha?: number; inplace?: boolean } = {}) {
+  constructor(...args: PyRest<{ alpha?: number; inplace?: boolean }, ['alpha', 'inplace']>) {
     super();
+    const [o = {}] = bindCtor(ELU, args) as [{ alpha?: number; inplace?: boolean }];
     this.alpha = o.alpha ?? 1.0;
     this.inplace = o.inplace ?? false;
   }
@@ -91,9 +96,9 @@ export class ELU extends Module {
 export class LeakyReLU extends Module {
   negativeSlope: number;
   inplace: boolean;
-  constructor(o: number | { negativeSlope?: number; inplace?: boolean } = {}) {
+  constructor(...args: PyRest<{ negativeSlope?: number; inplace?: boolean }, ['negativeSlope', 'inplace']>) {
     super();
-    const opts = typeof o === 'number' ? { negativeSlope: o } : o;
+    const [opts = {}] = bindCtor(LeakyReLU, args) as [{ negativeSlope?: number; inplace?: boolean }];
     this.negativeSlope = opts.negativeSlope ?? 0.01;
     this.inplace = opts.inplace ?? false;
   }
@@ -103,8 +108,9 @@ export class LeakyReLU extends Module {
 
 export class GELU extends Module {
   approximate: 'none' | 'tanh';
-  constructor(o: { approximate?: 'none' | 'tanh' } = {}) {
+  constructor(...args: PyRest<{ approximate?: 'none' | 'tanh' }, ['approximate']>) {
     super();
+    const [o = {}] = bindCtor(GELU, args) as [{ approximate?: 'none' | 'tanh' }];
     this.approximate = o.approximate ?? 'none';
     if (this.approximate !== 'none' && this.approximate !== 'tanh') throw new TypeError(`GELU: approximate must be 'none' or 'tanh', got '${this.approximate}'`);
   }
@@ -114,9 +120,10 @@ export class GELU extends Module {
 
 export class Softmax extends Module {
   dim: number | null;
-  constructor(dim: number | null = null) {
+  constructor(dim?: number | null | { dim?: number | null }) {
     super();
-    this.dim = dim;
+    const [d] = bindCtor(Softmax, arguments) as [number | null | undefined];
+    this.dim = d ?? null;
   }
   override forward(input: Tensor): Tensor { return F.softmax(input, softmaxDim(this.dim, input)); }
   override extraRepr(): string { return `dim=${pyValue(this.dim)}`; }
@@ -124,9 +131,10 @@ export class Softmax extends Module {
 
 export class LogSoftmax extends Module {
   dim: number | null;
-  constructor(dim: number | null = null) {
+  constructor(dim?: number | null | { dim?: number | null }) {
     super();
-    this.dim = dim;
+    const [d] = bindCtor(LogSoftmax, arguments) as [number | null | undefined];
+    this.dim = d ?? null;
   }
   override forward(input: Tensor): Tensor { return F.logSoftmax(input, softmaxDim(this.dim, input)); }
   override extraRepr(): string { return `dim=${pyValue(this.dim)}`; }
@@ -145,8 +153,10 @@ export class PReLU extends Module {
   declare weight: Parameter;
   /** PyTorch's num_parameters (renamed: Module.numParameters() counts all parameter elements). */
   readonly numSlopes: number;
-  constructor(numParameters = 1, o: { init?: number } = {}) {
+  constructor(...args: PyRest<{ numParameters?: number; init?: number }, ['numParameters', 'init']>) {
     super();
+    const [o = {}] = bindCtor(PReLU, args) as [{ numParameters?: number; init?: number }];
+    const numParameters = o.numParameters ?? 1;
     if (!Number.isInteger(numParameters) || numParameters <= 0) throw new RangeError(`PReLU: numParameters must be a positive integer, got ${numParameters}`);
     this.numSlopes = numParameters;
     this.weight = new Parameter(empty([numParameters]).fill_(o.init ?? 0.25));
@@ -154,3 +164,18 @@ export class PReLU extends Module {
   override forward(input: Tensor): Tensor { return F.prelu(input, this.weight); }
   override extraRepr(): string { return `num_parameters=${this.numSlopes}`; }
 }
+
+classArgs(InplaceActivation, 'torch.nn.ReLU', 'inplace?');
+for (const [cls, name] of [[ReLU, 'ReLU'], [SiLU, 'SiLU'], [Mish, 'Mish'], [Hardswish, 'Hardswish'], [Hardsigmoid, 'Hardsigmoid']] as const) {
+  classArgs(cls, `torch.nn.${name}`, 'inplace?');
+}
+classArgs(Hardtanh, 'torch.nn.Hardtanh', '; minVal, maxVal, inplace');
+classArgs(ReLU6, 'torch.nn.ReLU6', 'inplace?');
+classArgs(Sigmoid, 'torch.nn.Sigmoid', '');
+classArgs(Tanh, 'torch.nn.Tanh', '');
+classArgs(ELU, 'torch.nn.ELU', '; alpha, inplace');
+classArgs(LeakyReLU, 'torch.nn.LeakyReLU', '; negativeSlope, inplace');
+classArgs(GELU, 'torch.nn.GELU', '; approximate');
+classArgs(Softmax, 'torch.nn.Softmax', 'dim?');
+classArgs(LogSoftmax, 'torch.nn.LogSoftmax', 'dim?');
+classArgs(PReLU, 'torch.nn.PReLU', '; numParameters, init');

@@ -2,6 +2,7 @@
 // buffers running_mean, running_var and num_batches_tracked (int64), registered in PyTorch's order.
 import { Tensor } from '../../tensor.js';
 import { empty, ones, scalarTensor, zeros } from '../../creation.js';
+import { bindCtor, classArgs, type PyRest } from '../../args.js';
 import { Module, type StateDict } from '../module.js';
 import { Parameter } from '../parameter.js';
 import * as init from '../init.js';
@@ -31,8 +32,11 @@ abstract class BatchNormBase extends Module {
   readonly affine: boolean;
   readonly trackRunningStats: boolean;
 
-  constructor(numFeatures: number, o: BatchNormOptions = {}) {
+  /** PyTorch's order (numFeatures, eps, momentum, affine, trackRunningStats), or options after numFeatures. */
+  constructor(numFeatures: number, ...rest: PyRest<BatchNormOptions, ['eps', 'momentum', 'affine', 'trackRunningStats']>);
+  constructor(...args: unknown[]) {
     super();
+    const [numFeatures, o = {}] = bindCtor(BatchNormBase, args) as [number, BatchNormOptions];
     if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new RangeError(`${this._getName()}: numFeatures must be a positive integer, got ${numFeatures}`);
     this.numFeatures = numFeatures;
     this.eps = o.eps ?? 1e-5;
@@ -101,18 +105,24 @@ abstract class BatchNormBase extends Module {
 
 export class BatchNorm1d extends BatchNormBase {
   protected checkInputDim(input: Tensor): void {
-    if (input.ndim !== 2 && input.ndim !== 3) throw new RangeError(`BatchNorm1d: expected 2D or 3D input (got ${input.ndim}D input of shape [${input.shape}])`);
+    if (input.ndim !== 2 && input.ndim !== 3) throw new RangeError(`BatchNorm1d: expected 2D or 3D input (got ${input.ndim}D input of shape [${input.shape.join()}])`);
   }
 }
 
 export class BatchNorm2d extends BatchNormBase {
   protected checkInputDim(input: Tensor): void {
-    if (input.ndim !== 4) throw new RangeError(`BatchNorm2d: expected 4D input (got ${input.ndim}D input of shape [${input.shape}])`);
+    if (input.ndim !== 4) throw new RangeError(`BatchNorm2d: expected 4D input (got ${input.ndim}D input of shape [${input.shape.join()}])`);
   }
 }
 
 export class BatchNorm3d extends BatchNormBase {
   protected checkInputDim(input: Tensor): void {
-    if (input.ndim !== 5) throw new RangeError(`BatchNorm3d: expected 5D input (got ${input.ndim}D input of shape [${input.shape}])`);
+    if (input.ndim !== 5) throw new RangeError(`BatchNorm3d: expected 5D input (got ${input.ndim}D input of shape [${input.shape.join()}])`);
   }
 }
+
+const BN = 'numFeatures; eps, momentum, affine, trackRunningStats';
+classArgs(BatchNormBase, 'torch.nn.BatchNorm2d', BN);
+classArgs(BatchNorm1d, 'torch.nn.BatchNorm1d', BN);
+classArgs(BatchNorm2d, 'torch.nn.BatchNorm2d', BN);
+classArgs(BatchNorm3d, 'torch.nn.BatchNorm3d', BN);

@@ -1,5 +1,6 @@
 // Sequential, ModuleList and ModuleDict. Children are own properties named "0", "1", ... (or by key), so
 // `seq[6]` reads and `seq[6] = new Linear(4096, 2)` replaces a layer, as in Python.
+import { bindCtor, classArgs } from '../../args.js';
 import { Module, callChain } from '../module.js';
 
 function normIndex(i: number, n: number, what: string): number {
@@ -52,6 +53,7 @@ export class Sequential extends IndexedContainer {
   constructor(named: Record<string, Module> | Map<string, Module>);
   constructor(...args: (Module | Record<string, Module> | Map<string, Module>)[]) {
     super();
+    args = bindCtor(Sequential, args) as typeof args;
     if (args.length === 1 && !(args[0] instanceof Module)) {
       const entries = args[0] instanceof Map ? [...args[0]] : Object.entries(args[0] as Record<string, Module>);
       for (const [k, m] of entries) this.registerModule(k, m);
@@ -72,6 +74,7 @@ export class Sequential extends IndexedContainer {
 export class ModuleList extends IndexedContainer {
   constructor(modules: Iterable<Module> = []) {
     super();
+    [modules = []] = bindCtor(ModuleList, arguments) as [Iterable<Module> | undefined];
     for (const m of modules) this.append(m);
   }
   slice(start = 0, stop?: number): ModuleList { return new ModuleList(this.children().slice(start, stop)); }
@@ -81,6 +84,7 @@ export class ModuleList extends IndexedContainer {
 export class ModuleDict extends Module {
   constructor(modules: Record<string, Module> | Map<string, Module> = {}) {
     super();
+    [modules = {}] = bindCtor(ModuleDict, arguments) as [Record<string, Module> | Map<string, Module> | undefined];
     const entries = modules instanceof Map ? [...modules] : Object.entries(modules);
     for (const [k, m] of entries) this.registerModule(k, m);
   }
@@ -97,3 +101,7 @@ export class ModuleDict extends Module {
   get size(): number { return this.namedChildren().length; }
   [Symbol.iterator](): Iterator<[string, Module]> { return this.entries()[Symbol.iterator](); }
 }
+
+classArgs(Sequential, 'torch.nn.Sequential', '...modules');
+classArgs(ModuleList, 'torch.nn.ModuleList', 'modules?');
+classArgs(ModuleDict, 'torch.nn.ModuleDict', 'modules?:dict');

@@ -1,6 +1,7 @@
 // nn.Conv1d, nn.Conv2d, nn.ConvTranspose1d, nn.ConvTranspose2d (PyTorch's _ConvNd / _ConvTransposeNd).
 import { Tensor } from '../../tensor.js';
 import { empty } from '../../creation.js';
+import { bindCtor, classArgs, type PyRest } from '../../args.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import * as init from '../init.js';
@@ -135,15 +136,21 @@ abstract class ConvForward extends ConvNd {
 }
 
 export class Conv1d extends ConvForward {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, opts: ConvOptions = {}) {
-    super(1, inChannels, outChannels, kernelSize, false, opts);
+  /** PyTorch's order (inChannels, outChannels, kernelSize, stride, padding, dilation, groups, bias, paddingMode), or options after kernelSize. */
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, ...rest: PyRest<ConvOptions, ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode']>);
+  constructor(...args: unknown[]) {
+    const [i, o, k, opts = {}] = bindCtor(Conv1d, args) as [number, number, IntOrPair, ConvOptions];
+    super(1, i, o, k, false, opts);
   }
   override forward(input: Tensor): Tensor { return this.convForward(input, conv1d, 1); }
 }
 
 export class Conv2d extends ConvForward {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, opts: ConvOptions = {}) {
-    super(2, inChannels, outChannels, kernelSize, false, opts);
+  /** PyTorch's order (inChannels, outChannels, kernelSize, stride, padding, dilation, groups, bias, paddingMode), or options after kernelSize. */
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, ...rest: PyRest<ConvOptions, ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode']>);
+  constructor(...args: unknown[]) {
+    const [i, o, k, opts = {}] = bindCtor(Conv2d, args) as [number, number, IntOrPair, ConvOptions];
+    super(2, i, o, k, false, opts);
   }
   override forward(input: Tensor): Tensor { return this.convForward(input, conv2d, 2); }
 }
@@ -177,8 +184,11 @@ abstract class ConvTransposeNd extends ConvNd {
 }
 
 export class ConvTranspose1d extends ConvTransposeNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, opts: ConvTransposeOptions = {}) {
-    super(1, inChannels, outChannels, kernelSize, opts);
+  /** PyTorch's order (inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups, bias, dilation, paddingMode), or options. */
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, ...rest: PyRest<ConvTransposeOptions, ['stride', 'padding', 'outputPadding', 'groups', 'bias', 'dilation', 'paddingMode']>);
+  constructor(...args: unknown[]) {
+    const [i, o, k, opts = {}] = bindCtor(ConvTranspose1d, args) as [number, number, IntOrPair, ConvTransposeOptions];
+    super(1, i, o, k, opts);
   }
   override forward(input: Tensor, outputSize?: number[]): Tensor {
     return convTranspose1d(input, this.weight, this.bias, { stride: this.stride, padding: this.padding as number[],
@@ -187,11 +197,21 @@ export class ConvTranspose1d extends ConvTransposeNd {
 }
 
 export class ConvTranspose2d extends ConvTransposeNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, opts: ConvTransposeOptions = {}) {
-    super(2, inChannels, outChannels, kernelSize, opts);
+  /** PyTorch's order (inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups, bias, dilation, paddingMode), or options. */
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, ...rest: PyRest<ConvTransposeOptions, ['stride', 'padding', 'outputPadding', 'groups', 'bias', 'dilation', 'paddingMode']>);
+  constructor(...args: unknown[]) {
+    const [i, o, k, opts = {}] = bindCtor(ConvTranspose2d, args) as [number, number, IntOrPair, ConvTransposeOptions];
+    super(2, i, o, k, opts);
   }
   override forward(input: Tensor, outputSize?: number[]): Tensor {
     return convTranspose2d(input, this.weight, this.bias, { stride: this.stride, padding: this.padding as number[],
       outputPadding: this.outputPaddingFor(input, outputSize), groups: this.groups, dilation: this.dilation });
   }
 }
+
+const CONV = 'inChannels, outChannels, kernelSize; stride, padding, dilation, groups, bias, paddingMode';
+const CONV_T = 'inChannels, outChannels, kernelSize; stride, padding, outputPadding, groups, bias, dilation, paddingMode';
+classArgs(Conv1d, 'torch.nn.Conv1d', CONV);
+classArgs(Conv2d, 'torch.nn.Conv2d', CONV);
+classArgs(ConvTranspose1d, 'torch.nn.ConvTranspose1d', CONV_T);
+classArgs(ConvTranspose2d, 'torch.nn.ConvTranspose2d', CONV_T);

@@ -1,5 +1,6 @@
 // nn.Flatten and nn.Unflatten.
 import { Tensor } from '../../tensor.js';
+import { bindCtor, classArgs } from '../../args.js';
 import { Module } from '../module.js';
 import { pyValue } from './repr.js';
 
@@ -7,10 +8,11 @@ import { pyValue } from './repr.js';
 export class Flatten extends Module {
   startDim: number;
   endDim: number;
-  constructor(startDim = 1, endDim = -1) {
+  constructor(startDim?: number | { startDim?: number; endDim?: number }, endDim?: number) {
     super();
-    this.startDim = startDim;
-    this.endDim = endDim;
+    const [s, e] = bindCtor(Flatten, arguments) as [number | undefined, number | undefined];
+    this.startDim = s ?? 1;
+    this.endDim = e ?? -1;
   }
   override forward(input: Tensor): Tensor { return input.flatten(this.startDim, this.endDim); }
   override extraRepr(): string { return `start_dim=${this.startDim}, end_dim=${this.endDim}`; }
@@ -19,8 +21,9 @@ export class Flatten extends Module {
 export class Unflatten extends Module {
   dim: number;
   unflattenedSize: number[];
-  constructor(dim: number, unflattenedSize: number[]) {
+  constructor(dim: number | { dim: number; unflattenedSize: number[] }, unflattenedSize?: number[]) {
     super();
+    [dim, unflattenedSize] = bindCtor(Unflatten, arguments) as [number, number[]];
     if (!Array.isArray(unflattenedSize) || unflattenedSize.some((v) => !Number.isInteger(v))) {
       throw new TypeError(`Unflatten: unflattenedSize must be a list of integers, got ${JSON.stringify(unflattenedSize)}`);
     }
@@ -30,3 +33,6 @@ export class Unflatten extends Module {
   override forward(input: Tensor): Tensor { return input.unflatten(this.dim, this.unflattenedSize); }
   override extraRepr(): string { return `dim=${this.dim}, unflattened_size=${pyValue(this.unflattenedSize)}`; }
 }
+
+classArgs(Flatten, 'torch.nn.Flatten', 'startDim?, endDim?');
+classArgs(Unflatten, 'torch.nn.Unflatten', 'dim, unflattenedSize');

@@ -1,6 +1,7 @@
 // nn.Linear and nn.Identity.
 import { Tensor } from '../../tensor.js';
 import { empty } from '../../creation.js';
+import { bindCtor, classArgs, type PyRest } from '../../args.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import * as init from '../init.js';
@@ -14,8 +15,11 @@ export class Linear extends Module {
   readonly inFeatures: number;
   readonly outFeatures: number;
 
-  constructor(inFeatures: number, outFeatures: number, opts: { bias?: boolean } = {}) {
+  /** PyTorch's order (inFeatures, outFeatures, bias), or an options object for bias. */
+  constructor(inFeatures: number, outFeatures: number, ...rest: PyRest<{ bias?: boolean }, ['bias']>);
+  constructor(...args: unknown[]) {
     super();
+    const [inFeatures, outFeatures, opts = {}] = bindCtor(Linear, args) as [number, number, { bias?: boolean }];
     for (const [k, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
       if (!Number.isInteger(v) || v < 0) throw new RangeError(`Linear: ${k} must be a non-negative integer, got ${v}`);
     }
@@ -44,8 +48,15 @@ export class Linear extends Module {
   }
 }
 
-/** Returns its input unchanged; a placeholder where a layer is optional (e.g. a removed classifier head). */
+/**
+ * Returns its input unchanged; a placeholder where a layer is optional (e.g. a removed classifier head). As
+ * PyTorch's, it accepts and ignores any constructor arguments ("argument-insensitive"), so it can stand in for
+ * any layer's constructor call.
+ */
 export class Identity extends Module {
   constructor(..._args: unknown[]) { super(); }
   override forward(input: Tensor): Tensor { return input; }
 }
+
+classArgs(Linear, 'torch.nn.Linear', 'inFeatures, outFeatures; bias');
+classArgs(Identity, 'torch.nn.Identity', '...args');

@@ -1,6 +1,7 @@
 // nn.LayerNorm, nn.GroupNorm and nn.LocalResponseNorm.
 import { Tensor } from '../../tensor.js';
 import { empty } from '../../creation.js';
+import { bindCtor, classArgs, type PyRest } from '../../args.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import * as init from '../init.js';
@@ -14,8 +15,10 @@ export class LayerNorm extends Module {
   eps: number;
   readonly elementwiseAffine: boolean;
 
-  constructor(normalizedShape: number | readonly number[], o: { eps?: number; elementwiseAffine?: boolean } = {}) {
+  constructor(normalizedShape: number | readonly number[], ...rest: PyRest<{ eps?: number; elementwiseAffine?: boolean }, ['eps', 'elementwiseAffine']>);
+  constructor(...args: unknown[]) {
     super();
+    const [normalizedShape, o = {}] = bindCtor(LayerNorm, args) as [number | readonly number[], { eps?: number; elementwiseAffine?: boolean }];
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     if (this.normalizedShape.some((v) => !Number.isInteger(v) || v < 0)) {
       throw new TypeError(`LayerNorm: normalizedShape must be an integer or a list of integers, got ${JSON.stringify(normalizedShape)}`);
@@ -51,8 +54,10 @@ export class GroupNorm extends Module {
   eps: number;
   readonly affine: boolean;
 
-  constructor(numGroups: number, numChannels: number, o: { eps?: number; affine?: boolean } = {}) {
+  constructor(numGroups: number, numChannels: number, ...rest: PyRest<{ eps?: number; affine?: boolean }, ['eps', 'affine']>);
+  constructor(...args: unknown[]) {
     super();
+    const [numGroups, numChannels, o = {}] = bindCtor(GroupNorm, args) as [number, number, { eps?: number; affine?: boolean }];
     if (!Number.isInteger(numGroups) || numGroups <= 0 || numChannels % numGroups !== 0) {
       throw new RangeError(`GroupNorm: numChannels (${numChannels}) must be divisible by numGroups (${numGroups})`);
     }
@@ -87,8 +92,10 @@ export class LocalResponseNorm extends Module {
   beta: number;
   k: number;
 
-  constructor(size: number, o: { alpha?: number; beta?: number; k?: number } = {}) {
+  constructor(size: number, ...rest: PyRest<{ alpha?: number; beta?: number; k?: number }, ['alpha', 'beta', 'k']>);
+  constructor(...args: unknown[]) {
     super();
+    const [size, o = {}] = bindCtor(LocalResponseNorm, args) as [number, { alpha?: number; beta?: number; k?: number }];
     this.size = size;
     this.alpha = o.alpha ?? 1e-4;
     this.beta = o.beta ?? 0.75;
@@ -103,3 +110,7 @@ export class LocalResponseNorm extends Module {
     return `${pyNum(this.size)}, alpha=${pyFloat(this.alpha)}, beta=${pyFloat(this.beta)}, k=${pyFloat(this.k)}`;
   }
 }
+
+classArgs(LayerNorm, 'torch.nn.LayerNorm', 'normalizedShape; eps, elementwiseAffine');
+classArgs(GroupNorm, 'torch.nn.GroupNorm', 'numGroups, numChannels; eps, affine');
+classArgs(LocalResponseNorm, 'torch.nn.LocalResponseNorm', 'size; alpha, beta, k');

@@ -1,6 +1,7 @@
 // Padding modules: ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d. A single number pads all four
 // sides; a list is (left, right, top, bottom).
 import { Tensor } from '../../tensor.js';
+import { bindCtor, classArgs, type PyRest } from '../../args.js';
 import { Module } from '../module.js';
 import { pad, type PadMode } from '../functional/padding.js';
 import { pyNum, pyValue } from './repr.js';
@@ -9,9 +10,10 @@ import { ntuple } from './utils.js';
 abstract class Pad2d extends Module {
   padding: number[];
   protected abstract readonly mode: PadMode;
-  constructor(padding: number | readonly number[]) {
+  constructor(padding: number | readonly number[] | { padding: number | readonly number[] }) {
     super();
-    this.padding = ntuple(padding, 4, `${this._getName()} padding`);
+    const [p] = bindCtor(Pad2d, arguments) as [number | readonly number[]];
+    this.padding = ntuple(p, 4, `${this._getName()} padding`);
   }
   override forward(input: Tensor): Tensor { return pad(input, this.padding, { mode: this.mode }); }
   override extraRepr(): string { return pyValue(this.padding); }
@@ -23,8 +25,11 @@ export class ReplicationPad2d extends Pad2d { protected readonly mode = 'replica
 export class ConstantPad2d extends Module {
   padding: number[];
   value: number;
-  constructor(padding: number | readonly number[], value: number) {
+  constructor(padding: number | readonly number[], value: number | { value: number });
+  constructor(o: { padding: number | readonly number[]; value: number });
+  constructor(...args: unknown[]) {
     super();
+    const [padding, value] = bindCtor(ConstantPad2d, args) as [number | readonly number[], number];
     this.padding = ntuple(padding, 4, `${this._getName()} padding`);
     this.value = value;
   }
@@ -33,6 +38,15 @@ export class ConstantPad2d extends Module {
 }
 
 export class ZeroPad2d extends ConstantPad2d {
-  constructor(padding: number | readonly number[]) { super(padding, 0.0); }
+  constructor(padding: number | readonly number[] | { padding: number | readonly number[] }) {
+    const [p] = bindCtor(ZeroPad2d, arguments) as [number | readonly number[]];
+    super(p, 0.0);
+  }
   override extraRepr(): string { return pyValue(this.padding); }
 }
+
+classArgs(Pad2d, 'torch.nn.ReflectionPad2d', 'padding');
+classArgs(ReflectionPad2d, 'torch.nn.ReflectionPad2d', 'padding');
+classArgs(ReplicationPad2d, 'torch.nn.ReplicationPad2d', 'padding');
+classArgs(ConstantPad2d, 'torch.nn.ConstantPad2d', 'padding, value');
+classArgs(ZeroPad2d, 'torch.nn.ZeroPad2d', 'padding');

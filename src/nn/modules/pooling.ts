@@ -1,5 +1,6 @@
 // Pooling modules. The second constructor argument may be the stride (`new nn.MaxPool2d(2, 2)`), or options.
 import { Tensor } from '../../tensor.js';
+import { bindCtor, classArgs, type PyRest } from '../../args.js';
 import { Module } from '../module.js';
 import * as F from '../functional/pooling.js';
 import type { AdaptiveSize } from '../functional/pooling.js';
@@ -22,11 +23,6 @@ export interface AvgPoolOptions {
   divisorOverride?: number | null;
 }
 
-function optionsOf<T extends { stride?: IntOrPair | null }>(arg: IntOrPair | T | null | undefined): T {
-  if (arg === undefined || arg === null) return {} as T;
-  if (typeof arg === 'number' || Array.isArray(arg)) return { stride: arg as IntOrPair } as T;
-  return arg as T;
-}
 
 abstract class MaxPoolNd extends Module {
   kernelSize: IntOrPair;
@@ -35,9 +31,11 @@ abstract class MaxPoolNd extends Module {
   dilation: IntOrPair;
   returnIndices: boolean;
   ceilMode: boolean;
-  constructor(kernelSize: IntOrPair, arg?: IntOrPair | MaxPoolOptions | null) {
+  /** PyTorch's order: (kernelSize, stride, padding, dilation, returnIndices, ceilMode), or an options object after kernelSize. */
+  constructor(kernelSize: IntOrPair, ...rest: PyRest<MaxPoolOptions, ['stride', 'padding', 'dilation', 'returnIndices', 'ceilMode']>);
+  constructor(...args: unknown[]) {
     super();
-    const o = optionsOf<MaxPoolOptions>(arg);
+    const [kernelSize, o = {}] = bindCtor(MaxPoolNd, args) as [IntOrPair, MaxPoolOptions];
     this.kernelSize = kernelSize;
     this.stride = o.stride ?? kernelSize;
     this.padding = o.padding ?? 0;
@@ -77,9 +75,11 @@ export class AvgPool2d extends Module {
   ceilMode: boolean;
   countIncludePad: boolean;
   divisorOverride: number | null;
-  constructor(kernelSize: IntOrPair, arg?: IntOrPair | AvgPoolOptions | null) {
+  /** PyTorch's order: (kernelSize, stride, padding, ceilMode, countIncludePad, divisorOverride), or options after kernelSize. */
+  constructor(kernelSize: IntOrPair, ...rest: PyRest<AvgPoolOptions, ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride']>);
+  constructor(...args: unknown[]) {
     super();
-    const o = optionsOf<AvgPoolOptions>(arg);
+    const [kernelSize, o = {}] = bindCtor(AvgPool2d, args) as [IntOrPair, AvgPoolOptions];
     this.kernelSize = kernelSize;
     this.stride = o.stride ?? kernelSize;
     this.padding = o.padding ?? 0;
@@ -102,9 +102,10 @@ export class AvgPool1d extends Module {
   padding: IntOrPair;
   ceilMode: boolean;
   countIncludePad: boolean;
-  constructor(kernelSize: IntOrPair, arg?: IntOrPair | Omit<AvgPoolOptions, 'divisorOverride'> | null) {
+  constructor(kernelSize: IntOrPair, ...rest: PyRest<Omit<AvgPoolOptions, 'divisorOverride'>, ['stride', 'padding', 'ceilMode', 'countIncludePad']>);
+  constructor(...args: unknown[]) {
     super();
-    const o = optionsOf<AvgPoolOptions>(arg);
+    const [kernelSize, o = {}] = bindCtor(AvgPool1d, args) as [IntOrPair, AvgPoolOptions];
     // PyTorch's AvgPool1d keeps its sizes as 1-tuples (and prints them so)
     this.kernelSize = single(kernelSize, 'AvgPool1d kernelSize');
     this.stride = single(o.stride ?? kernelSize, 'AvgPool1d stride');
@@ -123,9 +124,9 @@ export class AvgPool1d extends Module {
 
 export class AdaptiveAvgPool2d extends Module {
   outputSize: AdaptiveSize;
-  constructor(outputSize: AdaptiveSize) {
+  constructor(outputSize: AdaptiveSize | { outputSize: AdaptiveSize }) {
     super();
-    this.outputSize = outputSize;
+    [this.outputSize] = bindCtor(AdaptiveAvgPool2d, arguments) as [AdaptiveSize];
   }
   override forward(input: Tensor): Tensor { return F.adaptiveAvgPool2d(input, this.outputSize); }
   override extraRepr(): string { return `output_size=${pyValue(this.outputSize)}`; }
@@ -133,9 +134,9 @@ export class AdaptiveAvgPool2d extends Module {
 
 export class AdaptiveAvgPool1d extends Module {
   outputSize: number;
-  constructor(outputSize: number) {
+  constructor(outputSize: number | { outputSize: number }) {
     super();
-    this.outputSize = outputSize;
+    [this.outputSize] = bindCtor(AdaptiveAvgPool1d, arguments) as [number];
   }
   override forward(input: Tensor): Tensor { return F.adaptiveAvgPool1d(input, this.outputSize); }
   override extraRepr(): string { return `output_size=${pyValue(this.outputSize)}`; }
@@ -145,8 +146,10 @@ export class AdaptiveAvgPool1d extends Module {
 export class AdaptiveMaxPool2d extends Module {
   outputSize: AdaptiveSize;
   returnIndices: boolean;
-  constructor(outputSize: AdaptiveSize, o: { returnIndices?: boolean } = {}) {
+  constructor(outputSize: AdaptiveSize, ...rest: PyRest<{ returnIndices?: boolean }, ['returnIndices']>);
+  constructor(...args: unknown[]) {
     super();
+    const [outputSize, o = {}] = bindCtor(AdaptiveMaxPool2d, args) as [AdaptiveSize, { returnIndices?: boolean }];
     this.outputSize = outputSize;
     this.returnIndices = o.returnIndices ?? false;
   }
@@ -157,3 +160,12 @@ export class AdaptiveMaxPool2d extends Module {
   }
   override extraRepr(): string { return `output_size=${pyValue(this.outputSize)}`; }
 }
+
+classArgs(MaxPoolNd, 'torch.nn.MaxPool2d', 'kernelSize; stride, padding, dilation, returnIndices, ceilMode');
+classArgs(MaxPool2d, 'torch.nn.MaxPool2d', 'kernelSize; stride, padding, dilation, returnIndices, ceilMode');
+classArgs(MaxPool1d, 'torch.nn.MaxPool1d', 'kernelSize; stride, padding, dilation, returnIndices, ceilMode');
+classArgs(AvgPool2d, 'torch.nn.AvgPool2d', 'kernelSize; stride, padding, ceilMode, countIncludePad, divisorOverride');
+classArgs(AvgPool1d, 'torch.nn.AvgPool1d', 'kernelSize; stride, padding, ceilMode, countIncludePad');
+classArgs(AdaptiveAvgPool2d, 'torch.nn.AdaptiveAvgPool2d', 'outputSize');
+classArgs(AdaptiveAvgPool1d, 'torch.nn.AdaptiveAvgPool1d', 'outputSize');
+classArgs(AdaptiveMaxPool2d, 'torch.nn.AdaptiveMaxPool2d', 'outputSize; returnIndices');

@@ -1,5 +1,6 @@
 // nn.Upsample (and the fixed-mode UpsamplingNearest2d / UpsamplingBilinear2d), over F.interpolate.
 import { Tensor } from '../../tensor.js';
+import { bindCtor, classArgs, type PyRest } from '../../args.js';
 import { Module } from '../module.js';
 import { interpolate, type InterpolateMode } from '../functional/upsampling.js';
 import { pyFloat, pyValue } from './repr.js';
@@ -19,8 +20,10 @@ export class Upsample extends Module {
   alignCorners: boolean | null;
   recomputeScaleFactor: boolean | null;
 
-  constructor(o: UpsampleOptions = {}) {
+  /** PyTorch's order (size, scaleFactor, mode, alignCorners, recomputeScaleFactor), or an options object. */
+  constructor(...args: PyRest<UpsampleOptions, ['size', 'scaleFactor', 'mode', 'alignCorners', 'recomputeScaleFactor']>) {
     super();
+    const [o = {}] = bindCtor(Upsample, args) as [UpsampleOptions];
     this.size = o.size === undefined || o.size === null ? null : typeof o.size === 'number' ? o.size : [...o.size];
     const sf = o.scaleFactor;
     // PyTorch stores `float(scale_factor) if scale_factor else None`, so a zero factor counts as unset
@@ -43,14 +46,21 @@ export class Upsample extends Module {
   }
 }
 
+type UpsamplingOptions = { size?: number | readonly number[] | null; scaleFactor?: number | readonly number[] | null };
 export class UpsamplingNearest2d extends Upsample {
-  constructor(o: { size?: number | readonly number[] | null; scaleFactor?: number | readonly number[] | null } = {}) {
+  constructor(...args: PyRest<UpsamplingOptions, ['size', 'scaleFactor']>) {
+    const [o = {}] = bindCtor(UpsamplingNearest2d, args) as [UpsamplingOptions];
     super({ ...o, mode: 'nearest' });
   }
 }
 
 export class UpsamplingBilinear2d extends Upsample {
-  constructor(o: { size?: number | readonly number[] | null; scaleFactor?: number | readonly number[] | null } = {}) {
+  constructor(...args: PyRest<UpsamplingOptions, ['size', 'scaleFactor']>) {
+    const [o = {}] = bindCtor(UpsamplingBilinear2d, args) as [UpsamplingOptions];
     super({ ...o, mode: 'bilinear', alignCorners: true });
   }
 }
+
+classArgs(Upsample, 'torch.nn.Upsample', '; size, scaleFactor, mode, alignCorners, recomputeScaleFactor');
+classArgs(UpsamplingNearest2d, 'torch.nn.UpsamplingNearest2d', '; size, scaleFactor');
+classArgs(UpsamplingBilinear2d, 'torch.nn.UpsamplingBilinear2d', '; size, scaleFactor');

@@ -7,7 +7,7 @@
 // overlap under `for await`), then applies the transforms.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readImage, readImageSync } from '../io/decode.js';
+import { openImage, openImageSync } from '../io/decode.js';
 import { VisionDataset, type VisionDatasetOptions } from './vision-dataset.js';
 
 /** torchvision's IMG_EXTENSIONS. */
@@ -191,7 +191,7 @@ export class DatasetFolder<S = unknown, I = any, Tg = any> extends VisionDataset
 }
 
 /** ImageFolder's default loader: PIL's open(...).convert('RGB') (an RGBImage). */
-export const defaultLoader = (path: string) => readImageSync(path, { mode: 'RGB' });
+export const defaultLoader = (path: string) => openImageSync(path, { mode: 'RGB' });
 
 export interface ImageFolderOptions<S = unknown> extends VisionDatasetOptions {
   loader?: (path: string) => S;
@@ -209,7 +209,7 @@ export class ImageFolder<I = any, Tg = any> extends DatasetFolder<any, I, Tg> {
     super({
       ...opts,
       loader: opts.loader ?? defaultLoader,
-      asyncLoader: opts.asyncLoader ?? (custom ? undefined : (p: string) => readImage(p, { mode: 'RGB' })),
+      asyncLoader: opts.asyncLoader ?? (custom ? undefined : (p: string) => openImage(p, { mode: 'RGB' })),
       extensions: opts.isValidFile ? null : IMG_EXTENSIONS,
       isValidFile: opts.isValidFile ?? null,
     });

@@ -1,17 +1,19 @@
-// torchvision.io's image functions and PIL's Image.open(...).convert(mode) for Node. Plain JPEGs are decoded by
+// PIL's Image.open(...).convert(mode) for Node: image objects (HWC bytes, see image.ts) from files and bytes
+// (openImage, decodeToImage), and back to bytes (encodeImage). torchvision.io's tensor functions (readImage,
+// decodeImage, writePng ...) are in tensor-io.ts, on top of these. Plain JPEGs are decoded by
 // libjpeg-turbo in the addon; PNG, WebP, GIF (first frame), TIFF and every other JPEG by sharp (libvips); PPM/PGM
 // and BMP in JavaScript. Palette, grey, CMYK and alpha images come out as RGB (or 'L'); the EXIF orientation is
 // applied. Each function has a synchronous twin (`...Sync`) for Dataset.get(i): what sharp decodes is then
 // served by a worker thread while the caller waits.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { native } from '../../native/binding.js';
 import { Tensor } from '../../tensor.js';
 import { decodeRaw, encodeRaw, type EncodeOptions, type RawImage } from './sharp-ops.js';
 import { runSync } from './sync.js';
 import { decodeNetpbm, isNetpbm } from './netpbm.js';
 import { decodeBmp, isBmp } from './bmp.js';
-import { createImage, imageToTensor, isImage, tensorToImage, toGrayscale, toRGB, type ImageMode, type RGBImage } from './image.js';
+import { createImage, isImage, tensorToImage, toGrayscale, toRGB, type ImageMode, type RGBImage } from './image.js';
 
 export type { EncodeOptions };
 
@@ -27,7 +29,7 @@ export interface ReadOptions {
 
 function checkMode(mode: unknown): ReadMode {
   if (mode === undefined) return 'RGB';
-  if (mode !== 'RGB' && mode !== 'L' && mode !== 'unchanged') throw new RangeError(`readImage: mode must be 'RGB', 'L' or 'unchanged', got '${String(mode)}'`);
+  if (mode !== 'RGB' && mode !== 'L' && mode !== 'unchanged') throw new RangeError(`openImage: mode must be 'RGB', 'L' or 'unchanged', got '${String(mode)}'`);
   return mode;
 }
 
@@ -58,7 +60,8 @@ function decodeLocal(b: Uint8Array): RawImage | undefined {
   return undefined;
 }
 
-export async function decodeImage(buffer: Uint8Array | ArrayBuffer, opts: ReadOptions & { name?: string } = {}): Promise<RGBImage> {
+/** Decodes image bytes to an image object (PIL: Image.open(BytesIO(bytes)).convert(mode)). */
+export async function decodeToImage(buffer: Uint8Array | ArrayBuffer, opts: ReadOptions & { name?: string } = {}): Promise<RGBImage> {
   const mode = checkMode(opts.mode);
   try {
     const b = asBytes(buffer);
@@ -68,7 +71,7 @@ export async function decodeImage(buffer: Uint8Array | ArrayBuffer, opts: ReadOp
   }
 }
 
-export function decodeImageSync(buffer: Uint8Array | ArrayBuffer, opts: ReadOptions & { name?: string } = {}): RGBImage {
+export function decodeToImageSync(buffer: Uint8Array | ArrayBuffer, opts: ReadOptions & { name?: string } = {}): RGBImage {
   const mode = checkMode(opts.mode);
   try {
     const b = asBytes(buffer);
@@ -78,22 +81,16 @@ export function decodeImageSync(buffer: Uint8Array | ArrayBuffer, opts: ReadOpti
   }
 }
 
-/** Decodes the image file at `path` (PIL: Image.open(path).convert(mode)). */
-export async function readImage(path: string, opts: ReadOptions = {}): Promise<RGBImage> {
-  return decodeImage(await readFile(path), { ...opts, name: `'${path}'` });
+/**
+ * The image file at `path` as an image object (PIL: Image.open(path).convert(mode)): what the PIL-style
+ * transforms take. torchvision.io.read_image (a CHW uint8 tensor) is `readImage`.
+ */
+export async function openImage(path: string, opts: ReadOptions = {}): Promise<RGBImage> {
+  return decodeToImage(await readFile(path), { ...opts, name: `'${path}'` });
 }
 
-export function readImageSync(path: string, opts: ReadOptions = {}): RGBImage {
-  return decodeImageSync(readFileSync(path), { ...opts, name: `'${path}'` });
-}
-
-/** torchvision.io.read_image: a CHW uint8 tensor (3 channels unless `mode` says otherwise). */
-export async function readImageTensor(path: string, opts: ReadOptions = {}): Promise<Tensor> {
-  return imageToTensor(await readImage(path, opts));
-}
-
-export function readImageTensorSync(path: string, opts: ReadOptions = {}): Tensor {
-  return imageToTensor(readImageSync(path, opts));
+export function openImageSync(path: string, opts: ReadOptions = {}): RGBImage {
+  return decodeToImageSync(readFileSync(path), { ...opts, name: `'${path}'` });
 }
 
 function toRaw(img: RGBImage | Tensor): RawImage {
@@ -111,15 +108,3 @@ export function encodeImageSync(img: RGBImage | Tensor, opts: EncodeOptions = {}
   return runSync({ kind: 'encode', image: toRaw(img), opts }) as Uint8Array;
 }
 
-export async function writePng(path: string, img: RGBImage | Tensor): Promise<void> {
-  await writeFile(path, await encodeImage(img, { format: 'png' }));
-}
-export async function writeJpeg(path: string, img: RGBImage | Tensor, opts: { quality?: number } = {}): Promise<void> {
-  await writeFile(path, await encodeImage(img, { format: 'jpeg', quality: opts.quality }));
-}
-export function writePngSync(path: string, img: RGBImage | Tensor): void {
-  writeFileSync(path, encodeImageSync(img, { format: 'png' }));
-}
-export function writeJpegSync(path: string, img: RGBImage | Tensor, opts: { quality?: number } = {}): void {
-  writeFileSync(path, encodeImageSync(img, { format: 'jpeg', quality: opts.quality }));
-}

@@ -9,7 +9,7 @@ export type ImageMode = 'RGB' | 'L';
 export interface RGBImage {
   readonly width: number;
   readonly height: number;
-  /** 3 for 'RGB', 1 for 'L' (2 and 4, with alpha, only from readImage's 'unchanged' mode). */
+  /** 3 for 'RGB', 1 for 'L' (2 and 4, with alpha, only from openImage's 'unchanged' mode). */
   readonly channels: number;
   /** height * width * channels bytes, HWC. */
   readonly data: Uint8Array;
@@ -78,10 +78,10 @@ export function tensorToImage(t: Tensor): RGBImage {
   let x = t.detach().cpu();
   if (x.ndim === 2) x = x.unsqueeze(0);
   if (x.ndim !== 3) throw new RangeError(`tensorToImage: expected a CHW or HW tensor, got shape [${t.shape.join(', ')}]`);
-  const [c, h, w] = x.shape as [number, number, number];
+  const [c, h, w] = x.shape;
   if (c !== 1 && c !== 3 && c !== 4) throw new RangeError(`tensorToImage: expected 1, 3 or 4 channels, got shape [${t.shape.join(', ')}]`);
-  if (x.dtype !== 'uint8') {
-    if (x.dtype === 'float32' || x.dtype === 'float64' || x.dtype === 'float16' || x.dtype === 'bfloat16') x = x.mul(255).to('uint8');
+  if (x.dtype.name !== 'uint8') {
+    if (x.dtype.name === 'float32' || x.dtype.name === 'float64' || x.dtype.name === 'float16' || x.dtype.name === 'bfloat16') x = x.mul(255).to('uint8');
     else x = x.to('uint8');
   }
   const hwc = x.permute([1, 2, 0]).contiguous();

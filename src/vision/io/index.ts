@@ -1,3 +1,4 @@
 // torchvision.io for images.
 export * from './image.js';
 export * from './decode.js';
+export * from './tensor-io.js';

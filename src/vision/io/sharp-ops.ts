@@ -68,6 +68,8 @@ export interface EncodeOptions {
   format?: 'png' | 'jpeg' | 'webp';
   /** JPEG/WebP quality, 1-100 (default 75, as PIL's JPEG writer). */
   quality?: number;
+  /** PNG zlib compression level, 0-9 (default 6, as torchvision's write_png and PIL). */
+  compressionLevel?: number;
 }
 
 export async function encodeRaw(img: RawImage, opts: EncodeOptions = {}): Promise<Uint8Array> {
@@ -77,7 +79,7 @@ export async function encodeRaw(img: RawImage, opts: EncodeOptions = {}): Promis
   // a one-channel image stays grey (as PIL and torchvision.io.write_png write 'L'); sharp would make it sRGB
   const s = img.channels === 1 ? raw.toColourspace('b-w') : raw;
   let out: Buffer;
-  if (format === 'png') out = await s.png().toBuffer();
+  if (format === 'png') out = await s.png({ compressionLevel: opts.compressionLevel ?? 6 }).toBuffer();
   else if (format === 'jpeg') out = await s.jpeg({ quality: opts.quality ?? 75 }).toBuffer();
   else if (format === 'webp') out = await s.webp({ quality: opts.quality ?? 80 }).toBuffer();
   else throw new RangeError(`encodeImage: format must be 'png', 'jpeg' or 'webp', got '${String(format)}'`);

@@ -136,7 +136,7 @@ export class RelativePositionalMultiHeadAttention extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    const [B, G, P, D] = x.shape as [number, number, number, number];
+    const [B, G, P, D] = x.shape;
     const H = this.nHeads, DH = this.headDim;
     // every temporary is freed once used (pipe, disposeTemporary), as Python's reference counting frees it
     const qkv: Tensor = this.to_qkv.call(x);
@@ -168,7 +168,7 @@ export class SwapAxes extends Module {
 /** (B, C, H, W) -> (B, H/P * W/P, P*P, C): non-overlapping P x P windows. */
 export class WindowPartition extends Module {
   override forward(x: Tensor, p: number): Tensor {
-    const [B, C, H, W] = x.shape as [number, number, number, number];
+    const [B, C, H, W] = x.shape;
     return pipe(x, (t) => t.reshape(B, C, Math.floor(H / p), p, Math.floor(W / p), p), (t) => t.permute(0, 2, 4, 3, 5, 1),
       (t) => t.reshape(B, Math.floor(H / p) * Math.floor(W / p), p * p, C));
   }
@@ -177,7 +177,7 @@ export class WindowPartition extends Module {
 /** The inverse of WindowPartition: (B, HP * WP, P*P, C) -> (B, C, HP*P, WP*P). */
 export class WindowDepartition extends Module {
   override forward(x: Tensor, p: number, hPartitions: number, wPartitions: number): Tensor {
-    const [B, , , C] = x.shape as [number, number, number, number];
+    const [B, , , C] = x.shape;
     return pipe(x, (t) => t.reshape(B, hPartitions, wPartitions, p, p, C), (t) => t.permute(0, 5, 1, 3, 2, 4),
       (t) => t.reshape(B, C, hPartitions * p, wPartitions * p));
   }

@@ -10,8 +10,8 @@ import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from '
 
 /** Interleaves the channels of `groups` groups: [a0 a1 b0 b1] -> [a0 b0 a1 b1] for 2 groups. */
 export function channelShuffle(x: Tensor, groups: number): Tensor {
-  const [b, c, h, w] = x.shape as [number, number, number, number];
-  if (x.ndim !== 4) throw new RangeError(`channelShuffle: expected a 4-d input (N, C, H, W), got shape [${x.shape}]`);
+  const [b, c, h, w] = x.shape;
+  if (x.ndim !== 4) throw new RangeError(`channelShuffle: expected a 4-d input (N, C, H, W), got shape [${x.shape.join()}]`);
   if (c % groups !== 0) throw new RangeError(`channelShuffle: ${c} channels cannot be split into ${groups} groups`);
   return x.view(b, groups, c / groups, h, w).transpose(1, 2).contiguous().view(b, -1, h, w);
 }

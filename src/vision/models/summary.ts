@@ -106,9 +106,9 @@ function ownParameters(m: Module): Parameter[] {
 }
 
 function outputShapes(out: unknown): number[] | number[][] | null {
-  if (out instanceof Tensor) return out.shape;
+  if (out instanceof Tensor) return [...out.shape];
   const list = Array.isArray(out) ? out : out !== null && typeof out === 'object' ? Object.values(out) : [];
-  const shapes = list.filter((v): v is Tensor => v instanceof Tensor).map((t) => t.shape);
+  const shapes = list.filter((v): v is Tensor => v instanceof Tensor).map((t) => [...t.shape]);
   return shapes.length ? shapes : null;
 }
 

@@ -24,7 +24,7 @@ import { buildModel, rejectFixedOptions, weightsEnum, type BuilderOptions, type 
 
 /** Pads H and W to even sizes and stacks the four 2x2-interleaved sub-grids on the channels: (..., H/2, W/2, 4C). */
 export function patchMergingPad(x: Tensor): Tensor {
-  const [H, W] = x.shape.slice(-3, -1) as [number, number];
+  const [H, W] = x.shape.slice(-3, -1);
   const p = pad(x, [0, 0, 0, W % 2, 0, H % 2]);
   const h = p.ndim - 3, w = p.ndim - 2;
   const sub = (i: number, j: number): Tensor => pipe(p, (t) => t.slice(h, i, null, 2), (t) => t.slice(w, j, null, 2));
@@ -100,7 +100,7 @@ export interface ShiftedWindowAttentionOptions {
 export function shiftedWindowAttention(input: Tensor, qkvWeight: Tensor, projWeight: Tensor, relativePositionBias: Tensor,
   windowSize: readonly number[], numHeads: number, shiftSizeIn: readonly number[], o: ShiftedWindowAttentionOptions = {}): Tensor {
   if (input.ndim !== 4) throw new RangeError(`shiftedWindowAttention: expected a channels-last input (B, H, W, C), got shape [${input.shape}]`);
-  const [B, H, W, C] = input.shape as [number, number, number, number];
+  const [B, H, W, C] = input.shape;
   const [ws0, ws1] = windowSize as [number, number];
   // Each step's result replaces the previous one, which is freed at once inside a tidy scope (as Python's
   // reference counting frees it), so that a forward pass reuses memory instead of holding every intermediate.
@@ -114,7 +114,7 @@ export function shiftedWindowAttention(input: Tensor, qkvWeight: Tensor, projWei
   const padR = (ws1 - (W % ws1)) % ws1;
   const padB = (ws0 - (H % ws0)) % ws0;
   step(pad(x, [0, 0, 0, padR, 0, padB]));
-  const [, padH, padW] = x.shape as [number, number, number, number];
+  const [, padH, padW] = x.shape;
   const shift = [...shiftSizeIn];
   // a window as large as the feature map needs no shift
   if (ws0 >= padH) shift[0] = 0;

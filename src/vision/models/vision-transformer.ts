@@ -233,7 +233,7 @@ export class VisionTransformer extends Module {
   /** (n, c, h, w) -> (n, patches, hidden_dim) */
   processInput(x: Tensor): Tensor {
     if (x.ndim !== 4) throw new RangeError(`VisionTransformer: expected a 4-d input (N, C, H, W), got shape [${x.shape}]`);
-    const [n, , h, w] = x.shape as [number, number, number, number];
+    const [n, , h, w] = x.shape;
     const p = this.patchSize;
     if (h !== this.imageSize) throw new RangeError(`Wrong image height! Expected ${this.imageSize} but got ${h}!`);
     if (w !== this.imageSize) throw new RangeError(`Wrong image width! Expected ${this.imageSize} but got ${w}!`);
@@ -278,7 +278,7 @@ export interface InterpolateEmbeddingsOptions {
 export function interpolateEmbeddings(imageSize: number, patchSize: number, modelState: StateDict, o: InterpolateEmbeddingsOptions = {}): StateDict {
   const posEmbedding = modelState['encoder.pos_embedding'];
   if (!(posEmbedding instanceof Tensor)) throw new Error("interpolateEmbeddings: the state dict has no 'encoder.pos_embedding'");
-  const [n, seq, hiddenDim] = posEmbedding.shape as [number, number, number];
+  const [n, seq, hiddenDim] = posEmbedding.shape;
   if (n !== 1) throw new RangeError(`Unexpected position embedding shape: [${posEmbedding.shape}]`);
   let seqLength = seq;
   let newSeqLength = Math.floor(imageSize / patchSize) ** 2 + 1;

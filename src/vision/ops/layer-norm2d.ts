@@ -6,7 +6,7 @@ import { layerNorm } from '../../nn/functional/normalization.js';
 
 export class LayerNorm2d extends LayerNorm {
   override forward(x: Tensor): Tensor {
-    if (x.ndim !== 4) throw new RangeError(`LayerNorm2d: expected a 4-d input (N, C, H, W), got shape [${x.shape}]`);
+    if (x.ndim !== 4) throw new RangeError(`LayerNorm2d: expected a 4-d input (N, C, H, W), got shape [${x.shape.join()}]`);
     const y = layerNorm(x.permute(0, 2, 3, 1), this.normalizedShape, { weight: this.weight, bias: this.bias, eps: this.eps });
     return y.permute(0, 3, 1, 2);
   }

@@ -27,7 +27,7 @@ export function stochasticDepth(input: Tensor, p: number, mode: StochasticDepthM
   if (!training || p === 0) return input;
   const survivalRate = 1 - p;
   const size = mode === 'row' ? [input.shape[0]!, ...Array<number>(input.ndim - 1).fill(1)] : Array<number>(input.ndim).fill(1);
-  const noise = new Tensor(empty(size, dtypeCode(input.dtype), undefined, input.device));
+  const noise = new Tensor(empty(size, dtypeCode(input.dtype), undefined, String(input.device)));
   bernoulli_(noise._h, survivalRate);
   if (survivalRate > 0) divS_(noise._h, survivalRate);
   return input.mul(noise);

@@ -2,7 +2,7 @@
 // [..., C, H, W] tensor (one image or a batch), with torchvision's semantics for both.
 import { Tensor } from '../../tensor.js';
 import { fromBytes } from '../../creation.js';
-import { type DType, normalizeDtype } from '../../dtype.js';
+import { type DType, type DTypeLike, normalizeDtype } from '../../dtype.js';
 import { isImage, type RGBImage } from '../io/image.js';
 import { window, padImage, hflipImage, vflipImage, imageToCHWBytes, normalizeTables, imageThroughTables, type PaddingMode } from './image-ops.js';
 import {
@@ -101,7 +101,7 @@ export function toTensor(pic: ImageOrTensor): Tensor {
   // through the tables of a normalisation by mean 0, std 1: exactly byte / 255 in float32
   if (isImage(pic)) return toNormalizedTensor(pic, [0], [1]);
   if (pic instanceof Tensor) {
-    if (pic.dtype === 'uint8') return pic.to('float32').div(255);
+    if (pic.dtype.name === 'uint8') return pic.to('float32').div(255);
     if (pic.isFloatingPoint()) return pic;
     throw new TypeError(`toTensor: a ${pic.dtype} tensor cannot be scaled to [0, 1]; use convertImageDtype`);
   }
@@ -138,7 +138,7 @@ export function normalize(t: Tensor, mean: readonly number[], std: readonly numb
   return normalizeTensor(t, mean, std, inplace);
 }
 
-export function convertImageDtype(image: Tensor, dtype: DType | string = 'float32'): Tensor {
+export function convertImageDtype(image: Tensor, dtype: DTypeLike = 'float32'): Tensor {
   if (!(image instanceof Tensor)) throw new TypeError('convertImageDtype: expected a tensor');
   return convertTensor(image, normalizeDtype(dtype));
 }

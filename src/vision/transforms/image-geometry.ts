@@ -61,13 +61,13 @@ function resizeTensor(img: Tensor, [h, w]: [number, number], mode: Interpolation
   const lead = shape.slice(0, -3);
   let x = img.reshape([-1, ...shape.slice(-3)]);
   const outDtype = x.dtype;
-  const cast = outDtype !== 'float32' && outDtype !== 'float64';
+  const cast = outDtype.name !== 'float32' && outDtype.name !== 'float64';
   if (cast) x = x.to('float32');
   let y: Tensor;
   if (mode === 'nearest') y = new Tensor(O.nearest(x._h, [h, w]));
   else if (mode === 'bilinear') y = new Tensor((antialias ? O.bilinearAA : O.bilinear)(x._h, [h, w], false));
   else y = new Tensor((antialias ? O.bicubicAA : O.bicubic)(x._h, [h, w], false));
-  if (mode === 'bicubic' && outDtype === 'uint8') y = y.clamp(0, 255);
+  if (mode === 'bicubic' && outDtype.name === 'uint8') y = y.clamp(0, 255);
   if (cast) y = y.round().to(outDtype);
   return y.reshape([...lead, ...y.shape.slice(-3)]);
 }

@@ -84,9 +84,9 @@ export function adjustHueTensor(img: Tensor, factor: number): Tensor {
   if (!(factor >= -0.5 && factor <= 0.5)) throw new RangeError(`adjustHue: hue_factor (${factor}) is not in [-0.5, 0.5].`);
   if (check(img, 'adjustHue') === 1) return img;
   const orig = img.dtype;
-  let x = orig === 'uint8' ? img.to('float32').div(255.0) : img;
+  let x = orig.name === 'uint8' ? img.to('float32').div(255.0) : img;
   x = rgb2hsv(x);
   const [h, s, v] = x.unbind(-3) as [Tensor, Tensor, Tensor];
   const out = hsv2rgb(stack([h.add(factor).remainder(1.0), s, v], -3));
-  return orig === 'uint8' ? out.mul(255.0).to(orig) : out;
+  return orig.name === 'uint8' ? out.mul(255.0).to(orig) : out;
 }

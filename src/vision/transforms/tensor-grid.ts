@@ -35,7 +35,7 @@ function applyGrid(img: Tensor, grid: Tensor, mode: 'nearest' | 'bilinear', fill
   }
   if (squeeze) x = x.squeeze(0);
   if (cast) {
-    if (outDtype === 'uint8' || outDtype === 'int8' || outDtype === 'int16' || outDtype === 'int32' || outDtype === 'int64') x = x.round();
+    if (outDtype.name === 'uint8' || outDtype.name === 'int8' || outDtype.name === 'int16' || outDtype.name === 'int32' || outDtype.name === 'int64') x = x.round();
     x = x.to(outDtype);
   }
   return x;

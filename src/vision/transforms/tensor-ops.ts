@@ -2,7 +2,7 @@
 import { Tensor } from '../../tensor.js';
 import { tensor as makeTensor } from '../../creation.js';
 import { op } from '../../native/ops.js';
-import { type DType, isFloatingPoint } from '../../dtype.js';
+import { type DType, type DTypeName } from '../../dtype.js';
 import type { PaddingMode } from './image-ops.js';
 
 const O = {
@@ -47,7 +47,7 @@ export function padTensor(img: Tensor, ltrb: readonly [number, number, number, n
   const shape = img.shape;
   let x = img.ndim === 2 ? img.unsqueeze(0) : img.ndim > 4 ? img.reshape(-1, ...shape.slice(-3)) : img;
   const outDtype = x.dtype;
-  const cast = outDtype !== 'float32' && outDtype !== 'float64';
+  const cast = outDtype.name !== 'float32' && outDtype.name !== 'float64';
   if (cast) x = x.to('float32');
   x = new Tensor((mode === 'reflect' ? O.reflectionPad : O.replicationPad)(x._h, p));
   if (cast) x = x.to(outDtype);
@@ -85,25 +85,26 @@ export function normalizeTensor(t: Tensor, mean: readonly number[], std: readonl
   return inplace ? t.sub_(mv).div_(sv) : t.sub(mv).div_(sv);
 }
 
-const MAX: Partial<Record<DType, number>> = { uint8: 255, int8: 127, int16: 32767, int32: 2147483647, int64: 9223372036854775807 };
+const MAX: Partial<Record<DTypeName, number>> = { uint8: 255, int8: 127, int16: 32767, int32: 2147483647, int64: 9223372036854775807 };
 
 /** torchvision F.convert_image_dtype: rescales between integer ranges and [0, 1] floats. */
 export function convertImageDtype(image: Tensor, dtype: DType): Tensor {
   if (image.dtype === dtype) return image;
-  const outFloat = isFloatingPoint(dtype);
+  const outFloat = dtype.isFloatingPoint;
+  const out = dtype.name;
   if (image.isFloatingPoint()) {
     if (outFloat) return image.to(dtype);
-    if ((image.dtype === 'float32' && (dtype === 'int32' || dtype === 'int64')) || (image.dtype === 'float64' && dtype === 'int64')) {
+    if ((image.dtype.name === 'float32' && (out === 'int32' || out === 'int64')) || (image.dtype.name === 'float64' && out === 'int64')) {
       throw new TypeError(`convertImageDtype: the cast from ${image.dtype} to ${dtype} cannot be performed safely`);
     }
-    const maxVal = MAX[dtype];
+    const maxVal = MAX[out];
     if (maxVal === undefined) throw new TypeError(`convertImageDtype: unsupported dtype ${dtype}`);
     return image.mul(maxVal + 1.0 - 1e-3).to(dtype);
   }
-  const inMax = MAX[image.dtype];
+  const inMax = MAX[image.dtype.name];
   if (inMax === undefined) throw new TypeError(`convertImageDtype: unsupported input dtype ${image.dtype}`);
   if (outFloat) return image.to(dtype).div(inMax);
-  const outMax = MAX[dtype];
+  const outMax = MAX[out];
   if (outMax === undefined) throw new TypeError(`convertImageDtype: unsupported dtype ${dtype}`);
   if (inMax > outMax) {
     const factor = Math.floor((inMax + 1) / (outMax + 1));

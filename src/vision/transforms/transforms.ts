@@ -4,7 +4,7 @@
 import { Tensor } from '../../tensor.js';
 import { empty, tensor as makeTensor } from '../../creation.js';
 import { keep } from '../../memory.js';
-import { type DType, normalizeDtype } from '../../dtype.js';
+import { type DType, type DTypeLike, normalizeDtype } from '../../dtype.js';
 import { isImage } from '../io/image.js';
 import { coin, randint1 } from './draws.js';
 import { window, type PaddingMode } from './image-ops.js';
@@ -70,7 +70,7 @@ export class PILToTensor extends Transform<ImageOrTensor, Tensor> {
 
 export class ConvertImageDtype extends Transform<Tensor, Tensor> {
   readonly dtype: DType;
-  constructor(dtype: DType | string = 'float32') { super(); this.dtype = normalizeDtype(dtype); }
+  constructor(dtype: DTypeLike = 'float32') { super(); this.dtype = normalizeDtype(dtype); }
   forward(image: Tensor): Tensor { return F.convertImageDtype(image, this.dtype); }
   override toString(): string { return `ConvertImageDtype(dtype=torch.${this.dtype})`; }
 }

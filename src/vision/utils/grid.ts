@@ -54,7 +54,7 @@ export function makeGrid(tensor: Tensor | readonly Tensor[], opts: MakeGridOptio
     else normRange(t);
   }
   if (t.shape[0] === 1) return t.squeeze(0);
-  const [nmaps, channels, h, w] = t.shape as [number, number, number, number];
+  const [nmaps, channels, h, w] = t.shape;
   const xmaps = Math.min(nrow, nmaps);
   const ymaps = Math.ceil(nmaps / xmaps);
   const height = h + padding, width = w + padding;
@@ -71,7 +71,7 @@ export function makeGrid(tensor: Tensor | readonly Tensor[], opts: MakeGridOptio
 /** save_image's conversion: a float image in [0, 1] to 8 bits, rounding to nearest (x * 255 + 0.5). */
 export function gridToImage(grid: Tensor): RGBImage {
   const x = grid.detach().mul(255).add_(0.5).clamp_(0, 255).permute([1, 2, 0]).to('cpu').to('uint8').contiguous();
-  const [h, w, c] = x.shape as [number, number, number];
+  const [h, w, c] = x.shape;
   return createImage(w, h, c, new Uint8Array(x.toBytes()));
 }
 

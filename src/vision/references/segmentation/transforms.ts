@@ -9,7 +9,7 @@ import { isImage, type RGBImage } from '../../io/image.js';
 import * as F from '../../transforms/functional.js';
 import { resize } from '../../transforms/image-geometry.js';
 import { RandomCrop as TRandomCrop } from '../../transforms/transforms.js';
-import type { DType } from '../../../dtype.js';
+import type { DTypeLike } from '../../../dtype.js';
 import { random } from '../python-random.js';
 
 export type SegmentationImage = RGBImage | Tensor;
@@ -92,7 +92,7 @@ export class PILToTensor implements PairTransform {
 
 /** The image to `dtype`, scaled (uint8 0..255 -> float 0..1); the mask is left alone. */
 export class ConvertImageDtype implements PairTransform {
-  constructor(readonly dtype: DType = 'float32') {}
+  constructor(readonly dtype: DTypeLike = 'float32') {}
   call(image: SegmentationImage, target: SegmentationImage): SegmentationPair {
     if (!(image instanceof Tensor)) throw new TypeError('ConvertImageDtype: the image must be a tensor (after PILToTensor)');
     return [F.convertImageDtype(image, this.dtype), target];

@@ -1,0 +1,311 @@
+// Python's argument binding for the TypeScript API: one place that decides what every public function, method
+// and constructor does with the arguments it is given, so that none drops one silently.
+//
+// A signature lists a callable's parameters in PyTorch's order (camelCase names). A call may pass them
+// positionally in that order, as Python does (`F.maxPool2d(x, 3, 2)`), or by name in one options object, the
+// last argument (`F.maxPool2d(x, 3, { stride: 2 })`), or both (`F.maxPool2d(x, 3, 2, { padding: 1 })`). The
+// binder refuses, with a TypeError that names the parameter, what Python refuses: more positional arguments
+// than parameters, an unknown keyword (with a hint when it is PyTorch's snake_case name), a parameter given
+// twice, a required one missing, a keyword-only one given positionally. Then it hands the implementation its
+// arguments in the implementation's own convention:
+//   - 'positional' (spec without ';'): every parameter as a separate argument, in order (keyword-only ones last);
+//   - 'options' (spec with ';'): the parameters before ';' as separate arguments, then one options object with
+//     every later parameter that was given.
+//
+// Spec syntax, e.g. 'input, kernelSize; stride, padding, dilation, ceilMode, returnIndices':
+//   name      a parameter (required if before ';' and not marked '?'; optional after ';')
+//   name?     an optional leading parameter
+//   *         the parameters after it are keyword-only (options object only)
+//   ...name   variadic positional parameters (sizes: `view(2, 3)` or `view([2, 3])`)
+//   name:dict a parameter whose value may be a plain object (ModuleDict's modules): a plain object in its
+//             position is that value, not the options object
+//   ;         end of the implementation's separate arguments (options convention)
+import { inspect } from 'node:util';
+
+export interface Signature {
+  /** The name errors use: 'maxPool2d', 'Tensor.topk', 'nn.Conv2d'. */
+  readonly name: string;
+  /** PyTorch's qualified name, for the API reference: 'torch.nn.functional.max_pool2d'. */
+  readonly pyName: string;
+  /** Parameters that may be given positionally, in order. */
+  readonly positional: readonly string[];
+  /** Keyword-only parameters. */
+  readonly keywordOnly: readonly string[];
+  /** How many leading positional parameters are required. */
+  readonly required: number;
+  /** The variadic parameter's name, if any (it takes every positional argument from its place on). */
+  readonly variadic: string | null;
+  /** Parameters whose value may be a plain object. */
+  readonly dicts: readonly string[];
+  /** 'options': the implementation takes `head` separate arguments and an options object; 'positional': all separately. */
+  readonly convention: 'positional' | 'options';
+  /** Separate arguments of an 'options' implementation. */
+  readonly head: number;
+  /** The spec as written. */
+  readonly spec: string;
+}
+
+const registry = new Map<unknown, Signature>();
+
+/** The signature registered for a function, method or class (for the API walk test and the documentation). */
+export function signatureOf(f: unknown): Signature | undefined {
+  return registry.get(f);
+}
+
+/** Every registered signature with what it belongs to. */
+export function registeredSignatures(): [unknown, Signature][] {
+  return [...registry];
+}
+
+/** Parses a spec (see the header). `pyName` is PyTorch's name of the callable. */
+export function signature(name: string, pyName: string, spec: string): Signature {
+  const convention = spec.includes(';') ? 'options' : 'positional';
+  const [headPart, restPart] = convention === 'options' ? spec.split(';') as [string, string] : [spec, ''];
+  const positional: string[] = [];
+  const keywordOnly: string[] = [];
+  let required = 0;
+  let variadic: string | null = null;
+  let kwOnly = false;
+  let head = 0;
+  let optionalSeen = false;
+  const dicts: string[] = [];
+  const parse = (part: string, inHead: boolean): void => {
+    for (const raw0 of part.split(',')) {
+      let raw = raw0.trim();
+      if (raw.endsWith(':dict')) {
+        raw = raw.slice(0, -5);
+        dicts.push(raw.replace(/\?$/, ''));
+      }
+      const p = raw.trim();
+      if (p === '') continue;
+      if (p === '*') { kwOnly = true; continue; }
+      if (p.startsWith('...')) {
+        if (variadic !== null || kwOnly) throw new Error(`signature ${name}: bad variadic '${p}'`);
+        variadic = p.slice(3);
+        positional.push(variadic);
+        if (inHead) head++;
+        continue;
+      }
+      const optional = p.endsWith('?') || !inHead;
+      const n = p.endsWith('?') ? p.slice(0, -1) : p;
+      if (!/^[A-Za-z_$][\w$]*$/.test(n)) throw new Error(`signature ${name}: bad parameter name '${n}'`);
+      if (kwOnly) {
+        if (inHead && convention === 'options') throw new Error(`signature ${name}: keyword-only '${n}' before ';'`);
+        keywordOnly.push(n);
+        continue;
+      }
+      if (variadic !== null) throw new Error(`signature ${name}: '${n}' after the variadic parameter must be keyword-only`);
+      positional.push(n);
+      if (inHead) head++;
+      if (!optional) {
+        if (optionalSeen) throw new Error(`signature ${name}: required '${n}' after an optional parameter`);
+        required++;
+      } else optionalSeen = true;
+    }
+  };
+  parse(headPart, true);
+  parse(restPart, convention === 'positional');
+  if (convention === 'positional') head = positional.length;
+  return Object.freeze({ name, pyName, positional, keywordOnly, required, variadic, dicts, convention, head, spec });
+}
+
+/** A plain object (not an array, tensor, Map...): what an options object is. */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object') return false;
+  const p = Object.getPrototypeOf(v);
+  return p === Object.prototype || p === null;
+}
+
+const snake = (s: string): string => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+function describe(v: unknown): string {
+  return inspect(v, { depth: 0, breakLength: Infinity, maxStringLength: 40, maxArrayLength: 4 });
+}
+
+function unknownKeyword(sig: Signature, key: string): TypeError {
+  if (key === 'out') {
+    return new TypeError(`${sig.name}() got an unexpected keyword argument 'out': tstorch functions return their result `
+      + '(assign it, or write into an existing tensor with its in-place method or copy_)');
+  }
+  const all = [...sig.positional, ...sig.keywordOnly];
+  const asCamel = camel(key);
+  const hint = asCamel !== key && all.includes(asCamel) ? ` (PyTorch's '${key}' is '${asCamel}' here)`
+    : all.length ? `; it takes ${all.map((n) => `'${n}'`).join(', ')}` : '; it takes no options';
+  return new TypeError(`${sig.name}() got an unexpected keyword argument '${key}'${hint}`);
+}
+
+function tooMany(sig: Signature, given: number, args: ArrayLike<unknown>): TypeError {
+  const max = sig.positional.length;
+  const extra = args[max];
+  const kw = sig.keywordOnly.length ? ` (${sig.keywordOnly.map((n) => `'${n}'`).join(', ')} only by name, in an options object)` : '';
+  return new TypeError(`${sig.name}() takes ${max === 0 ? 'no' : `at most ${max}`} positional argument${max === 1 ? '' : 's'}`
+    + `${max ? ` (${sig.positional.join(', ')})` : ''} but ${given} were given; the extra one is ${describe(extra)}${kw}`);
+}
+
+/**
+ * Binds a call's arguments to `sig` and returns them in the implementation's convention (see the header).
+ * Throws a TypeError naming the parameter for anything Python would refuse.
+ */
+export function bindArgs(sig: Signature, args: ArrayLike<unknown>): unknown[] {
+  let n = args.length;
+  let given: Record<string, unknown> | undefined;
+  // A trailing plain object is the options object, unless the required parameters need it as a value or there
+  // is nothing it could name (a variadic index such as t.index({ start: 1 }) takes plain objects as values).
+  const named = sig.keywordOnly.length > 0 || sig.positional.some((p) => p !== sig.variadic);
+  if (named && n > sig.required && isPlainObject(args[n - 1]) && !sig.dicts.includes(sig.positional[n - 1] ?? '')) {
+    given = args[n - 1] as Record<string, unknown>;
+    n--;
+  }
+  const P = sig.positional;
+  const values = new Map<string, unknown>();
+  let varargs: unknown[] | undefined;
+  if (sig.variadic === null) {
+    if (n > P.length) throw tooMany(sig, n, args);
+    for (let i = 0; i < n; i++) values.set(P[i]!, args[i]);
+  } else {
+    const vi = P.indexOf(sig.variadic);
+    for (let i = 0; i < Math.min(n, vi); i++) values.set(P[i]!, args[i]);
+    varargs = [];
+    for (let i = vi; i < n; i++) varargs.push(args[i]);
+  }
+  if (given !== undefined) {
+    for (const key of Object.keys(given)) {
+      const v = given[key];
+      if (key === sig.variadic) {
+        if (varargs !== undefined && varargs.length) throw new TypeError(`${sig.name}() got multiple values for argument '${key}'`);
+        varargs = v === undefined ? [] : [v];
+        continue;
+      }
+      if (!P.includes(key) && !sig.keywordOnly.includes(key)) throw unknownKeyword(sig, key);
+      if (values.has(key) && values.get(key) !== undefined && v !== undefined) {
+        throw new TypeError(`${sig.name}() got multiple values for argument '${key}' (positionally and in the options object)`);
+      }
+      if (v !== undefined || !values.has(key)) values.set(key, v);
+    }
+  }
+  for (let i = 0; i < sig.required; i++) {
+    if (P[i] !== sig.variadic && values.get(P[i]!) === undefined) {
+      throw new TypeError(`${sig.name}() missing required argument '${P[i]}' (position ${i + 1})`);
+    }
+  }
+  const out: unknown[] = [];
+  const headNames = sig.convention === 'options' ? P.slice(0, sig.head) : [...P, ...sig.keywordOnly];
+  for (const name of headNames) {
+    if (name === sig.variadic) out.push(...(varargs ?? []));
+    else out.push(values.get(name));
+  }
+  if (sig.convention === 'options') {
+    const opts: Record<string, unknown> = {};
+    for (const [k, v] of values) if (!headNames.includes(k) && v !== undefined) opts[k] = v;
+    out.push(opts);
+  }
+  return out;
+}
+
+/** Whether a call can skip binding: positional arguments only, no more than the implementation takes. */
+function trivial(sig: Signature, args: IArguments | unknown[]): boolean {
+  const n = args.length;
+  if (sig.variadic !== null || n > sig.head || n < sig.required) return false;
+  return n === 0 || !isPlainObject(args[n - 1]);
+}
+
+/**
+ * Wraps `impl` so that every call is bound by `spec` first. The wrapper keeps `this`, and is registered so the
+ * API walk test and the reference documentation find its signature.
+ */
+export function withArgs<F extends (...a: any[]) => any>(name: string, pyName: string, spec: string, impl: F): F {
+  const sig = signature(name, pyName, spec);
+  const wrapped = function (this: unknown): unknown {
+    // eslint-disable-next-line prefer-rest-params
+    if (trivial(sig, arguments)) return impl.apply(this, arguments as unknown as unknown[]);
+    // eslint-disable-next-line prefer-rest-params
+    return impl.apply(this, bindArgs(sig, arguments));
+  };
+  Object.defineProperty(wrapped, 'name', { value: impl.name || name });
+  Object.defineProperty(wrapped, 'length', { value: impl.length });
+  registry.set(wrapped, sig);
+  implementations.set(wrapped, impl);
+  return wrapped as unknown as F;
+}
+
+const implementations = new WeakMap<object, (...a: any[]) => any>();
+
+/** The implementation behind a `withArgs` wrapper (it takes already-bound arguments), or the function itself. */
+export function implementationOf<F extends (...a: any[]) => any>(f: F): F {
+  return (implementations.get(f) ?? f) as F;
+}
+
+/**
+ * `withArgs` for an implementation whose own parameters are the bound form (options object, variadic list):
+ * the result has the public type `P` (PyTorch's calling forms), which the caller states.
+ */
+export function api<P>(name: string, pyName: string, spec: string, impl: (...a: any[]) => unknown): P {
+  return withArgs(name, pyName, spec, impl) as unknown as P;
+}
+
+/** Installs `withArgs` wrappers on a prototype's methods, from a table of method name to [pyName, spec]. */
+export function installMethodArgs(owner: string, proto: object, table: Record<string, readonly [pyName: string, spec: string]>): void {
+  for (const [method, [pyName, spec]] of Object.entries(table)) {
+    const impl = (proto as Record<string, unknown>)[method];
+    if (typeof impl !== 'function') throw new Error(`installMethodArgs: ${owner}.${method} is not a method`);
+    Object.defineProperty(proto, method, {
+      value: withArgs(`${owner}.${method}`, pyName, spec, impl as (...a: unknown[]) => unknown),
+      writable: true, configurable: true, enumerable: false,
+    });
+  }
+}
+
+/**
+ * Registers a class's constructor signature and binds a constructor call's arguments: the first statement
+ * (after super()) of a constructor that takes PyTorch's arguments.
+ */
+export function classArgs(cls: abstract new (...a: any[]) => unknown, pyName: string, spec: string): Signature {
+  const sig = signature(cls.name, pyName, spec);
+  registry.set(cls, sig);
+  return sig;
+}
+
+/**
+ * A constructor's arguments bound to the signature registered for `cls` (the class whose constructor runs, not
+ * `new.target`: a subclass's constructor passes its parent the parent's arguments).
+ */
+export function bindCtor(cls: abstract new (...a: any[]) => unknown, args: ArrayLike<unknown>): unknown[] {
+  const sig = registry.get(cls);
+  if (sig === undefined) throw new Error(`${cls.name}: no constructor signature is registered (classArgs)`);
+  const list = Array.prototype.slice.call(args) as unknown[];
+  return trivial(sig, list) ? list : bindArgs(sig, list);
+}
+
+/** Keys of an options object that `allowed` does not list, as a TypeError naming the first (for option-only APIs). */
+export function checkOptions(name: string, opts: unknown, allowed: readonly string[]): void {
+  if (opts === undefined) return;
+  if (!isPlainObject(opts)) throw new TypeError(`${name}(): expected an options object, got ${describe(opts)}`);
+  for (const k of Object.keys(opts)) {
+    if (!allowed.includes(k)) throw unknownKeyword({ name, keywordOnly: allowed, positional: [] } as unknown as Signature, k);
+  }
+}
+
+export { snake as snakeCase };
+
+// ----- types: PyTorch's calling forms for a TypeScript signature -------------------------------------------
+
+type Prefixes<T extends readonly unknown[]> = T extends readonly [...infer H, unknown] ? Prefixes<H> | T : [];
+type ValuesOf<O, K extends readonly (keyof O)[]> = { -readonly [I in keyof K]: O[K[I]] };
+/**
+ * The arguments after the required ones, as PyTorch takes them: the optional parameters `K` (keys of the options
+ * type `O`, in PyTorch's order) positionally, any prefix of them, optionally followed by an options object.
+ */
+export type PyRest<O, K extends readonly (keyof O)[]> = Prefixes<ValuesOf<O, K>> extends infer P
+  ? P extends readonly unknown[] ? [...P] | [...P, O] : never : never;
+
+/**
+ * `withArgs` for an implementation in the options convention, typed with PyTorch's forms: `H` the required
+ * leading arguments, then `PyRest<O, K>`.
+ */
+export function defn<H extends unknown[], O extends object, R, const K extends readonly (keyof O & string)[]>(
+  name: string, pyName: string, head: string, keys: K, impl: (...a: [...H, O?]) => R,
+  keywordOnly: readonly (keyof O & string)[] = []): (...a: [...H, ...PyRest<O, K>]) => R {
+  const spec = `${head}; ${keys.join(', ')}${keywordOnly.length ? `, *, ${keywordOnly.join(', ')}` : ''}`;
+  return withArgs(name, pyName, spec, impl as (...a: unknown[]) => R) as unknown as (...a: [...H, ...PyRest<O, K>]) => R;
+}

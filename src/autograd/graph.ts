@@ -1,0 +1,2 @@
+// torch.autograd.graph
+export { Node } from './node.js';
