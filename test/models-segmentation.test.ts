@@ -93,7 +93,7 @@ for (const [i, s] of specs.entries()) {
     const r = ref.json.specs[i];
     const sd = m.stateDict();
     assert.deepEqual(Object.keys(sd), r.keys, `${s.name}: state-dict keys`);
-    assert.deepEqual(Object.values(sd).map((t) => t.shape), r.shapes, `${s.name}: shapes`);
+    assert.deepEqual(Object.values(sd).map((t) => [...t.shape]), r.shapes, `${s.name}: shapes`);
     const h = stateHashes(m);
     assert.deepEqual(r.keys.filter((_: string, j: number) => h[j] !== r.hashes[j]), [], `${s.name}: tensors whose seeded values differ`);
     // the file says how many classes and whether there is an auxiliary head
@@ -187,6 +187,6 @@ test('weights entries, VOC categories, registry, printing and the builders\' arg
   const getter = new models.IntermediateLayerGetter(models.resnet18(), { layer1: 'feat1', layer3: 'feat2' });
   assert.deepEqual(getter.keys(), ['conv1', 'bn1', 'relu', 'maxpool', 'layer1', 'layer2', 'layer3']);
   const feats = torch.noGrad(() => getter.eval().call(torch.randn([1, 3, 64, 64]))) as Record<string, torch.Tensor>;
-  assert.deepEqual(Object.fromEntries(Object.entries(feats).map(([k, v]) => [k, v.shape])), { feat1: [1, 64, 16, 16], feat2: [1, 256, 4, 4] });
+  assert.deepEqual(Object.fromEntries(Object.entries(feats).map(([k, v]) => [k, [...v.shape]])), { feat1: [1, 64, 16, 16], feat2: [1, 256, 4, 4] });
   assert.throws(() => new models.IntermediateLayerGetter(models.resnet18(), { layer5: 'x' }), /return_layers are not present in model: layer5/);
 });

@@ -168,12 +168,12 @@ OUT_J = {'enc': [hashlib.sha256(v.contiguous().numpy().tobytes()).hexdigest() fo
     assertClose(enc.call(batchFirst) as torch.Tensor, ref.tensors.fast!, { what: 'fused encoder layers' });
     const nested = enc.call(batchFirst, { srcKeyPaddingMask: kpm5 }) as torch.Tensor;
     assertClose(nested, ref.tensors.nested!, { what: 'padded batch (nested-tensor path): zeros at padded positions' });
-    assert.deepEqual(nested.shape, [2, 4, 8], 'cut to the longest unpadded sequence, as to_padded_tensor does');
+    assert.deepEqual([...nested.shape], [2, 4, 8], 'cut to the longest unpadded sequence, as to_padded_tensor does');
     assert.equal(nested.index(0, 3).abs().sum().item(), 0);
   });
   assert.match(layer.whyNotFastPath(batchFirst, null), /requires_grad/);
   const withGrad = (enc.call(batchFirst, { srcKeyPaddingMask: kpm5 }) as torch.Tensor).detach();
-  assert.deepEqual(withGrad.shape, [2, 5, 8], 'no nested path with autograd');
+  assert.deepEqual([...withGrad.shape], [2, 5, 8], 'no nested path with autograd');
   assertClose(withGrad, ref.tensors.grad_eval!, { what: 'eval with autograd' });
   // the clones are independent copies
   const l0 = enc.layers.at(0) as InstanceType<typeof nn.TransformerEncoderLayer>;
