@@ -10,7 +10,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as torch from '../src/index.js';
 import { openImageSync } from '../src/vision/io/index.js';
-import { overlaySegmentationMasksStandIn, vocColormap } from '../src/train/segment.js';
+import { vocColormap } from '../src/train/segment.js';
+import { drawSegmentationMasks } from '../src/vision/utils/index.js';
 import { runPython } from './helpers/pytorch.js';
 import { cli } from './helpers/cli.js';
 
@@ -79,13 +80,13 @@ for i, f in enumerate(J['photos']):
   assert.ok(existsSync(join(out, '1032546534_06907fe3b3.png')));
 });
 
-test('the overlay is torchvision\'s draw_segmentation_masks arithmetic', () => {
+test('the overlay: vision.utils.drawSegmentationMasks with the VOC colours equals torchvision\'s draw_segmentation_masks', () => {
   torch.manualSeed(4);
   const image = torch.randint(0, 256, [3, 9, 11], { dtype: 'uint8' });
   const labels = torch.randint(0, 4, [9, 11], { dtype: 'int64' });
   const masks = torch.stack([1, 2, 3].map((c) => labels.eq(c)));
   const colors = vocColormap(4).slice(1);
-  const ours = overlaySegmentationMasksStandIn(image, masks, 0.6, colors);
+  const ours = drawSegmentationMasks(image, masks, { alpha: 0.6, colors });
   const ref = runPython(String.raw`
 from torchvision.utils import draw_segmentation_masks
 OUT['o'] = draw_segmentation_masks(T['image'], T['masks'], alpha=0.6, colors=[tuple(c) for c in J])
@@ -93,7 +94,7 @@ OUT['o'] = draw_segmentation_masks(T['image'], T['masks'], alpha=0.6, colors=[tu
   assert.ok(ours.equal(ref.tensors.o!), 'painted, blended and truncated as torchvision');
   assert.deepEqual(vocColormap(21).slice(0, 4), [[0, 0, 0], [128, 0, 0], [0, 128, 0], [128, 128, 0]]);
   assert.deepEqual(vocColormap(21)[15], [192, 128, 128], 'person');
-  assert.throws(() => overlaySegmentationMasksStandIn(image, masks, 0.5, colors.slice(0, 2)), /more masks \(3\) than colors \(2\)/);
+  assert.throws(() => drawSegmentationMasks(image, masks, { alpha: 0.5, colors: colors.slice(0, 2) }), /more masks \(3\) than colors \(2\)/);
 });
 
 test('segment: one-line errors', async () => {

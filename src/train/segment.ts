@@ -14,6 +14,7 @@ import type { Weights } from '../vision/models/weights.js';
 import { openImage } from '../vision/io/decode.js';
 import { createImage, imageToTensor, tensorToImage, type RGBImage } from '../vision/io/image.js';
 import { drawTextAsync, textWidth } from '../vision/utils/text.js';
+import { drawSegmentationMasks } from '../vision/utils/draw.js';
 import { ProgressBar } from '../utils/progress.js';
 import { UserError } from '../cli/errors.js';
 import { fetchPublished, isWeightsFile } from './pretrained.js';
@@ -75,25 +76,6 @@ export function vocColormap(n: number): [number, number, number][] {
       c >>= 3;
     }
     return [r, g, b];
-  });
-}
-
-/**
- * A private stand-in for vision.utils.drawSegmentationMasks (torchvision's draw_segmentation_masks, being written on
- * another branch): the same arithmetic, with colours given. Swap for it when it lands. `image` is a uint8
- * (3, H, W) tensor, `masks` bool (K, H, W); each mask is painted in its colour, then blended: image * (1 - alpha) +
- * painted * alpha, truncated to uint8.
- */
-export function overlaySegmentationMasksStandIn(image: torch.Tensor, masks: torch.Tensor, alpha: number, colors: readonly (readonly number[])[]): torch.Tensor {
-  if (image.dtype.name !== 'uint8' || image.ndim !== 3 || image.shape[0] !== 3) throw new TypeError(`the image must be a uint8 (3, H, W) tensor, got ${image.dtype} [${image.shape}]`);
-  if (masks.ndim === 2) masks = masks.unsqueeze(0);
-  if (masks.ndim !== 3 || masks.dtype.name !== 'bool') throw new TypeError(`masks must be bool (K, H, W), got ${masks.dtype} [${masks.shape}]`);
-  if (masks.shape[1] !== image.shape[1] || masks.shape[2] !== image.shape[2]) throw new RangeError('The image and the masks must have the same height and width');
-  if (masks.shape[0]! > colors.length) throw new RangeError(`There are more masks (${masks.shape[0]}) than colors (${colors.length})`);
-  return torch.tidy(() => {
-    const painted = image.detach().clone();
-    masks.unbind(0).forEach((m, i) => painted.indexPut_([':', m], torch.tensor([...colors[i]!], { dtype: 'uint8' }).unsqueeze(1)));
-    return image.mul(1 - alpha).add(painted.mul(alpha)).to('uint8');
   });
 }
 
@@ -160,7 +142,7 @@ export async function segmentationPicture(img: RGBImage, classMap: torch.Tensor,
     const image = imageToTensor(img);
     if (present.length === 0) return image;
     const masks = torch.stack(present.map((c) => classMap.eq(c)));
-    return overlaySegmentationMasksStandIn(image, masks, alpha, present.map((c) => colors[c]!));
+    return drawSegmentationMasks(image, masks, { alpha, colors: present.map((c) => colors[c]!) });
   });
   const photo = tensorToImage(overlaid);
   overlaid.dispose();
