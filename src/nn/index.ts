@@ -19,5 +19,8 @@ export { ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d } from './m
 export * as utils from './utils/index.js';
 export { MaxPool3d, AvgPool3d, AdaptiveAvgPool3d } from './modules/pooling.js';
 export { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, type InstanceNormOptions } from './modules/instancenorm.js';
+export { MultiheadAttention, NonDynamicallyQuantizableLinear, type MultiheadAttentionOptions, type MultiheadAttentionForwardOptions } from './modules/multihead-attention.js';
+export { Transformer, TransformerEncoder, TransformerDecoder, TransformerEncoderLayer, TransformerDecoderLayer, type TransformerActivation, type TransformerLayerOptions, type TransformerOptions } from './modules/transformer.js';
+export { deepcopy } from './deepcopy.js';
 export { SyncBatchNorm, convertSyncBatchnorm, type SyncBatchNormOptions } from './modules/sync-batchnorm.js';
 export * as parallel from './parallel/index.js';

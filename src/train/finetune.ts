@@ -18,6 +18,10 @@ import { logitsOf, type Criterion } from './classifier.js';
 const HEADS: [RegExp, string[]][] = [
   [/^(alexnet|vgg)/, ['classifier.-1']],
   [/^(mobilenet|mnasnet|efficientnet|convnext)/, ['classifier.-1']],
+  // the vision transformers (issue 12)
+  [/^vit_/, ['heads.head']],
+  [/^swin_/, ['head']],
+  [/^maxvit_/, ['classifier.-1']],
   [/^squeezenet/, ['classifier.1']],
   [/^densenet/, ['classifier']],
   [/^googlenet/, ['fc', 'aux1.fc2', 'aux2.fc2']],

@@ -5,8 +5,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Module, StateDict } from '../nn/module.js';
-import { getModel, getModelWeights, listModels } from '../vision/models/registry.js';
+import { getModel, getModelWeights } from '../vision/models/registry.js';
 import '../vision/models/index.js';
+import { classificationModels, inputSizeOptions } from './zoo-names.js';
 import { checkpointsDir } from '../vision/models/weights-hub.js';
 import { addMissingBatchCounters, type ClassificationTransformParams, type Weights } from '../vision/models/weights.js';
 import { remapLegacyDenseNetKeys } from '../vision/models/densenet.js';
@@ -35,16 +36,20 @@ const IMAGENET_PRESET: ClassificationTransformParams = {
 };
 
 export function checkModelName(name: string): void {
-  if (!listModels().includes(name)) throw new UserError(`unknown model '${name}': expected one of ${listModels().join(', ')} (see 'tstorch models')`);
+  const names = classificationModels();
+  if (!names.includes(name)) throw new UserError(`unknown model '${name}': expected one of ${names.join(', ')} (see 'tstorch models')`);
 }
 
 /** The preprocessing of a model's default published weights (Inception v3: resize 342, crop 299; others 256/224). */
 export function defaultPreset(name: string): ClassificationTransformParams {
+  let p: ClassificationTransformParams;
   try {
-    return structuredClone(getModelWeights(name).DEFAULT.transformParams);
+    p = getModelWeights(name).DEFAULT.transformParams;
   } catch {
     return structuredClone(IMAGENET_PRESET);
   }
+  if (p.kind === 'SemanticSegmentation') throw new UserError(`'${name}' is a segmentation model (see 'tstorch segment')`);
+  return structuredClone(p);
 }
 
 /** The categories of a model's default published weights (Kinetics-400's for video models) when their count fits. */
@@ -68,11 +73,14 @@ function publishedWeights(name: string, arg: string): Weights<unknown> {
   } catch {
     throw new UserError(`--weights ${arg}: model '${name}' has no published weights; pass a checkpoint file or 'none'`);
   }
+  let w: Weights<unknown>;
   try {
-    return e.get(arg);
+    w = e.get(arg);
   } catch (err) {
     throw new UserError(`--weights: ${(err as Error).message}, a checkpoint file, or 'none'`);
   }
+  if (w.transformParams.kind === 'SemanticSegmentation') throw new UserError(`--weights ${arg}: ${w} are segmentation weights (see 'tstorch segment')`);
+  return w as Weights;
 }
 
 /**
@@ -96,6 +104,9 @@ function fromStateDict(name: string, sd: StateDict, path: string): Module {
   const extra: Record<string, unknown> = {};
   if (name === 'googlenet') extra.auxLogits = Object.keys(sd).some((k) => k.startsWith('aux1.'));
   if (name === 'inception_v3') extra.auxLogits = Object.keys(sd).some((k) => k.startsWith('AuxLogits.'));
+  // a ViT is built for the image size its position embeddings were trained at (grid side x patch size)
+  const pos = sd['encoder.pos_embedding'], proj = sd['conv_proj.weight'];
+  if (name.startsWith('vit_') && pos && proj && pos.ndim === 3 && proj.ndim === 4) extra.imageSize = Math.round(Math.sqrt(pos.shape[1]! - 1)) * proj.shape[2]!;
   const probe = getModel(name, { ...extra, weights: null });
   if (!hasClassificationHead(name)) return loadInto(probe, name, sd, path);
   const key = headWeightKey(name, probe);
@@ -123,7 +134,9 @@ function loadInto(model: Module, name: string, sd: StateDict, path: string): Mod
 export async function loadZooModel(name: string, arg: string, opts: { progress?: boolean; allowNone?: boolean } = {}): Promise<LoadedModel> {
   checkModelName(name);
   if (arg === 'none') {
-    return { model: getModel(name, { weights: null }), name, classes: null, preprocess: defaultPreset(name), source: 'random initialisation', kind: 'none', runConfig: null };
+    const preset = defaultPreset(name);
+    const model = getModel(name, { weights: null, ...inputSizeOptions(name, preset.cropSize[0]!) });
+    return { model, name, classes: null, preprocess: preset, source: 'random initialisation', kind: 'none', runConfig: null };
   }
   if (isWeightsFile(arg)) {
     if (!existsSync(arg)) throw new UserError(`--weights: checkpoint file '${arg}' does not exist`);
@@ -139,6 +152,12 @@ export async function loadZooModel(name: string, arg: string, opts: { progress?:
     else if (numClasses === 1000) classes = [...IMAGENET_CLASSES];
     else classes = defaultCategories(name, numClasses);
     const preset = defaultPreset(name);
+    const size = (model as { imageSize?: number }).imageSize;
+    if (name.startsWith('vit_') && size !== undefined && size !== preset.cropSize[0]) {
+      // the checkpoint's resolution, the default preset's proportions (resize / crop)
+      preset.resizeSize = [Math.round((size * preset.resizeSize[0]!) / preset.cropSize[0]!)];
+      preset.cropSize = [size];
+    }
     const p = (cfg?.preprocess ?? null) as Partial<ClassificationTransformParams> | null;
     return { model, name, classes, preprocess: p ? { ...preset, ...p } : preset, source: arg, kind: 'file', runConfig: cfg };
   }

@@ -23,6 +23,8 @@ export interface RefSpec {
   savePath?: string;
   /** Rename keys before saving (Python expression over `k`; None drops the entry), e.g. to write a legacy checkpoint. */
   saveKeyExpr?: string;
+  /** Python statements run on model `m` after the hashes are taken, before saving and the forward passes. */
+  pyAfterBuild?: string;
 }
 
 export interface RefResult {
@@ -46,6 +48,7 @@ for i, s in enumerate(J):
          'numParams': sum(p.numel() for p in m.parameters())}
     if s.get('hash'):
         r['hashes'] = [hashlib.sha256(v.contiguous().numpy().tobytes()).hexdigest() for v in sd.values()]
+    exec(s.get('pyAfterBuild', ''))
     if s.get('savePath'):
         ke = s.get('saveKeyExpr')
         torch.save({nk: v for k, v in sd.items() for nk in [eval(ke) if ke else k] if nk is not None}, s['savePath'])

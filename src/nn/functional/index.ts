@@ -11,3 +11,4 @@ export * from './upsampling.js';
 export * from './shuffle.js';
 export * from './encoding.js';
 export * from './vision.js';
+export { multiHeadAttentionForward, type MultiHeadAttentionOptions } from './attention.js';

@@ -2,6 +2,7 @@
 import { defn } from '../../args.js';
 import { Tensor } from '../../tensor.js';
 import { op } from '../../native/ops.js';
+import { disposeTemporary } from '../../memory.js';
 import { pad } from './padding.js';
 import { avgPool2d } from './pooling.js';
 
@@ -113,4 +114,16 @@ export const instanceNorm = defn('instanceNorm', 'torch.nn.functional.instance_n
   }
   return new Tensor(O.instanceNorm(input._h, o.weight?._h ?? null, o.bias?._h ?? null, o.runningMean?._h ?? null,
     o.runningVar?._h ?? null, useInputStats, o.momentum ?? 0.1, o.eps ?? 1e-5, true));
+});
+
+/** Lp-normalises `input` over `dim`: input / max(||input||_p, eps) (torch.nn.functional.normalize). */
+export const normalize = defn('normalize', 'torch.nn.functional.normalize', 'input', ['p', 'dim', 'eps'], (input: Tensor,
+  o: { p?: number; dim?: number; eps?: number } = {}): Tensor => {
+  const norm = input.norm(o.p ?? 2.0, o.dim ?? 1, true);
+  const clamped = norm.clamp(o.eps ?? 1e-12, null);
+  const denom = clamped.expandAs(input);
+  const out = input.div(denom);
+  // the temporaries go at once inside a tidy scope (Swin V2 normalises every window's queries and keys)
+  for (const t of [norm, clamped, denom]) disposeTemporary(t);
+  return out;
 });

@@ -23,3 +23,8 @@ export { summary, ModelSummary, type SummaryRow, type SummaryOptions } from './s
 export * as chapter from './chapter-blocks.js';
 export * as video from './video/index.js';
 export * as opticalFlow from './optical-flow/index.js';
+export * from './vision-transformer.js';
+export * from './swin-transformer.js';
+export * from './maxvit.js';
+export { IntermediateLayerGetter } from './intermediate-layer-getter.js';
+export * as segmentation from './segmentation/index.js';

@@ -200,6 +200,15 @@ export function overwriteNamedParam<T extends Record<string, any>>(opts: T, key:
 }
 
 /**
+ * An option that a builder fixes itself (swin_t's depths, vit_b_16's patch size) is an error naming it, as
+ * torchvision's builders fail with "got multiple values for keyword argument".
+ */
+export function rejectFixedOptions(opts: object, keys: readonly string[]): void {
+  const given = keys.filter((k) => (opts as Record<string, unknown>)[k] !== undefined);
+  if (given.length) throw new TypeError(`${given.map((k) => `'${k}'`).join(', ')}: fixed by this builder (use the model class to choose ${given.length > 1 ? 'them' : 'it'})`);
+}
+
+/**
  * Checkpoints saved before PyTorch 0.4.1 (most of torchvision's original ImageNet files) have no
  * "num_batches_tracked"; PyTorch's BatchNorm fills it with 0 when the checkpoint's version metadata is older,
  * and so does this for every BatchNorm whose running statistics are present without the counter.
