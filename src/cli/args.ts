@@ -68,6 +68,13 @@ export const OPTION_RULES: Record<string, Partial<OptionSpec>> = {
   maxBodyBytes: { integer: true, min: 1, max: 2 ** 32 },
   maxImagePixels: { integer: true, min: 1 },
   maxImagesPerRequest: { integer: true, min: 1, max: 100_000 },
+  // video models (predict)
+  clipLen: { integer: true, min: 1, max: 10_000 },
+  frameRate: { above: 0, max: 1000 },
+  clips: { integer: true, min: 1, max: 1000 },
+  // segment's colour opacity, flow's RAFT updates
+  alpha: { min: 0, max: 1 },
+  updates: { integer: true, min: 1, max: 1000 },
   mean: { count: 3 },
   std: { count: 3, nonzero: true },
 };
