@@ -1,7 +1,7 @@
 // torch.load: PyTorch checkpoints of both formats, the zip format (PyTorch >= 1.6) and the legacy pickle
 // format (older .pth/.pt/.tar files), into JavaScript values and Tensors. Tensors that were views of one
 // storage in Python are views of one storage here (asStrided over a single tensor per storage).
-import { fromBytes } from '../creation.js';
+import { fromBytes, fromTypedArray } from '../creation.js';
 import { type DTypeName, elementSize } from '../dtype.js';
 import { Tensor, checkDevice } from '../tensor.js';
 import { Parameter } from '../nn/parameter.js';
@@ -64,7 +64,11 @@ class Materializer {
       if (bytes.byteLength !== need) {
         throw new SerializationError(`${this.file}: storage '${root.key}' has ${bytes.byteLength} bytes; ${root.numel} elements of ${root.dtype} need ${need}`);
       }
-      let t = fromBytes(bytes, [root.numel], root.dtype);
+      // A storage read into memory of its own (every stored entry above a few KiB: FileSource reads each into a
+      // fresh ArrayBuffer) becomes the tensor's memory as it is, as PyTorch reads a record straight into its
+      // storage; smaller reads may share Node's buffer pool, so they are copied.
+      const own = bytes.byteOffset === 0 && bytes.buffer instanceof ArrayBuffer && bytes.buffer.byteLength === bytes.byteLength;
+      let t = own ? fromTypedArray(bytes, [root.numel], root.dtype) : fromBytes(bytes, [root.numel], root.dtype);
       const dev = root.device ?? targetDevice(root.location, this.map, this.file);
       if (dev !== 'cpu') t = t.to(dev);
       root.tensor = t;
