@@ -51,7 +51,7 @@ export class MobileNetV3InvertedResidual extends Module {
   declare block: Sequential;
   readonly useResConnect: boolean;
   readonly outChannels: number;
-  /** torchvision's `_is_cn`: a block that strides, where detection backbones cut the network into stages. */
+  /** torchvision's _is_cn: a strided block, where a stage C1..C4 begins (segmentation heads tap the stages). */
   readonly isCn: boolean;
 
   constructor(cnf: InvertedResidualConfig, normLayer: NormLayerFactory, seLayer: SeLayerFactory = defaultSe) {

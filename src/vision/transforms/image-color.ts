@@ -11,6 +11,7 @@ import type { ImageOrTensor } from './functional.js';
 import { Transform } from './transforms.js';
 import {
   adjustBrightnessTensor, adjustContrastTensor, adjustHueTensor, adjustSaturationTensor, rgbToGrayscaleTensor,
+  adjustSharpnessTensor, autocontrastTensor, equalizeTensor, invertTensor, posterizeTensor, solarizeTensor,
 } from './tensor-color.js';
 
 const f32 = Math.fround;
@@ -107,7 +108,12 @@ function smooth(img: RGBImage): RGBImage {
   return createImage(W, H, C, out);
 }
 
-export function adjustSharpness(img: RGBImage, factor: number): RGBImage {
+export function adjustSharpness<T extends ImageOrTensor>(img: T, factor: number): T {
+  if (img instanceof Tensor) return adjustSharpnessTensor(img, factor) as T;
+  return adjustSharpnessImage(img as RGBImage, factor) as T;
+}
+
+function adjustSharpnessImage(img: RGBImage, factor: number): RGBImage {
   image(img, 'adjustSharpness');
   if (factor < 0) throw new RangeError(`adjustSharpness: sharpness_factor (${factor}) is not non-negative`);
   return blend(smooth(img), img, factor);
@@ -208,17 +214,26 @@ function lut(img: RGBImage, table: (v: number, channel: number) => number): RGBI
   return createImage(img.width, img.height, C, out);
 }
 
-export function invert(img: RGBImage): RGBImage { return lut(image(img, 'invert'), (v) => 255 - v); }
+export function invert<T extends ImageOrTensor>(img: T): T {
+  if (img instanceof Tensor) return invertTensor(img) as T;
+  return lut(image(img, 'invert'), (v) => 255 - v) as T;
+}
 
-export function posterize(img: RGBImage, bits: number): RGBImage {
+export function posterize<T extends ImageOrTensor>(img: T, bits: number): T {
+  if (img instanceof Tensor) return posterizeTensor(img, bits) as T;
+  return posterizeImage(img as RGBImage, bits) as T;
+}
+
+function posterizeImage(img: RGBImage, bits: number): RGBImage {
   image(img, 'posterize');
   if (!Number.isInteger(bits) || bits < 0 || bits > 8) throw new RangeError(`posterize: bits must be an integer in [0, 8], got ${bits}`);
   const mask = ~(2 ** (8 - bits) - 1);
   return lut(img, (v) => v & mask);
 }
 
-export function solarize(img: RGBImage, threshold: number): RGBImage {
-  return lut(image(img, 'solarize'), (v) => (v < threshold ? v : 255 - v));
+export function solarize<T extends ImageOrTensor>(img: T, threshold: number): T {
+  if (img instanceof Tensor) return solarizeTensor(img, threshold) as T;
+  return lut(image(img, 'solarize'), (v) => (v < threshold ? v : 255 - v)) as T;
 }
 
 function histograms(img: RGBImage): Float64Array[] {
@@ -229,7 +244,12 @@ function histograms(img: RGBImage): Float64Array[] {
 }
 
 /** ImageOps.autocontrast (cutoff 0): each channel stretched from its min..max to 0..255. */
-export function autocontrast(img: RGBImage): RGBImage {
+export function autocontrast<T extends ImageOrTensor>(img: T): T {
+  if (img instanceof Tensor) return autocontrastTensor(img) as T;
+  return autocontrastImage(img as RGBImage) as T;
+}
+
+function autocontrastImage(img: RGBImage): RGBImage {
   const hs = histograms(image(img, 'autocontrast'));
   const tables = hs.map((h) => {
     let lo = 0, hi = 255;
@@ -243,7 +263,12 @@ export function autocontrast(img: RGBImage): RGBImage {
 }
 
 /** ImageOps.equalize: per-channel histogram equalisation with PIL's integer steps. */
-export function equalize(img: RGBImage): RGBImage {
+export function equalize<T extends ImageOrTensor>(img: T): T {
+  if (img instanceof Tensor) return equalizeTensor(img) as T;
+  return equalizeImage(img as RGBImage) as T;
+}
+
+function equalizeImage(img: RGBImage): RGBImage {
   const hs = histograms(image(img, 'equalize'));
   const tables = hs.map((h) => {
     const histo = [...h].filter((v) => v !== 0);
