@@ -2,7 +2,10 @@
 // format (older .pth/.pt/.tar files), into JavaScript values and Tensors. Tensors that were views of one
 // storage in Python are views of one storage here (asStrided over a single tensor per storage).
 import { fromBytes } from '../creation.js';
-import { type DTypeName, elementSize } from '../dtype.js';
+import { DType, type DTypeName, elementSize, normalizeDtype } from '../dtype.js';
+import { Size } from '../size.js';
+import { PyModuleClass, PyModuleInstance, rebuildModule } from './pickled-module.js';
+import { Device } from '../device.js';
 import { Tensor, checkDevice } from '../tensor.js';
 import { Parameter } from '../nn/parameter.js';
 import { cuda } from '../config.js';
@@ -89,7 +92,7 @@ class Materializer {
   resolve(v: unknown): unknown {
     if (v === null || typeof v !== 'object') return v;
     if (v instanceof Py2Bytes) return v.toString();
-    if (v instanceof Uint8Array) return v;
+    if (v instanceof Uint8Array || v instanceof Size || v instanceof Device || v instanceof DType) return v;
     const hit = this.cache.get(v);
     if (hit !== undefined) return hit;
     if (Array.isArray(v)) {
@@ -124,7 +127,11 @@ class Materializer {
     let out: unknown;
     if (v instanceof PendingTensor) out = this.tensor(v);
     else if (v instanceof PySet) out = new Set(v.items.map((x) => this.resolve(x)));
-    else if (v instanceof PyMarker && v.kind === 'dtype') out = v.dtype;
+    else if (v instanceof PyMarker && v.kind === 'dtype') out = normalizeDtype(v.dtype!);
+    else if (v instanceof PyModuleInstance) out = rebuildModule(v, (x) => this.resolve(x));
+    else if (v instanceof PyModuleClass) {
+      throw new SerializationError(`${this.file}: the checkpoint holds the class ${v.qualname} itself as a value, which has no JavaScript form`);
+    }
     else if (v instanceof NpArray) {
       if (v.tensor === null) throw new SerializationError(`${this.file}: numpy array without data`);
       out = v.tensor;

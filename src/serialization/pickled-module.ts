@@ -160,6 +160,8 @@ export function rebuildModule(inst: PyModuleInstance, resolve: (v: unknown) => u
   } else {
     m = Reflect.construct(Module, [], rule.cls) as Module;
     for (const [k, v] of attrs) {
+      // None in a module slot (ResNet's downsample, GoogLeNet's aux1 without aux logits) is kept under its name
+      if (v === null && !(k in rule.attributes)) { (m as any)[k] = null; continue; }
       if (!(k in rule.attributes)) throw new SerializationError(`${ctx}: unexpected attribute '${k}' (a subclass or a newer torchvision?)`);
       const to = rule.attributes[k];
       if (to === null || to === undefined) continue;

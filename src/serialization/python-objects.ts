@@ -3,6 +3,9 @@
 // checkpoint never runs code from the file.
 import { type DTypeName, elementSize } from '../dtype.js';
 import { fromBytes } from '../creation.js';
+import { Size } from '../size.js';
+import { pickledModuleClass } from './pickled-module.js';
+import { device } from '../device.js';
 import type { Tensor } from '../tensor.js';
 import { SerializationError } from './byte-source.js';
 import { type PyCallable, type PyStateful, PyDict, PySet, Py2Bytes, pyStr, typeName } from './pickle-reader.js';
@@ -235,10 +238,10 @@ export function makeGlobals(file: string): (module: string, name: string) => PyC
     table.set(`torch.cuda.${name}`, new PyMarker(`torch.cuda.${name}`, 'storage', dtype));
   }
   for (const [name, dtype] of Object.entries(TORCH_DTYPES)) table.set(`torch.${name}`, new PyMarker(`torch.${name}`, 'dtype', dtype));
-  fn('torch.Size', (a) => (Array.isArray(a[0]) ? [...a[0]] : []));
+  fn('torch.Size', (a) => new Size(Array.isArray(a[0]) ? a[0].map(Number) : []));
   fn('torch.device', (a) => {
     const t = pyStr(a[0]) ?? 'cpu';
-    return a.length > 1 && a[1] !== null ? `${t}:${a[1]}` : t;
+    return device(a.length > 1 && a[1] !== null ? `${t}:${a[1]}` : t);
   });
   for (const np of ['numpy.core.multiarray', 'numpy._core.multiarray']) {
     fn(`${np}.scalar`, (a) => npScalar(a[0], a[1], file));
@@ -269,6 +272,9 @@ export function makeGlobals(file: string): (module: string, name: string) => PyC
     const q = `${module}.${name}`;
     const found = table.get(q);
     if (found) return found;
+    // a torch.nn or torchvision module class of a whole pickled model (see pickled-module.ts)
+    const moduleClass = pickledModuleClass(q, file);
+    if (moduleClass !== null) return moduleClass;
     const hint = module.startsWith('torch.nn.modules') || module === '__main__'
       ? ' (the file holds a whole pickled object such as an nn.Module: save model.state_dict() in Python and load that)'
       : '';
