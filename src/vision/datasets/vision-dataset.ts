@@ -1,6 +1,7 @@
 // torchvision's VisionDataset: a map-style dataset with a root folder, a transform for the input and a
 // targetTransform for the target.
 import { Dataset } from '../../data/dataset.js';
+import { bindCtor } from '../../args.js';
 import { applyTransform, type TransformLike } from '../transforms/transforms.js';
 
 export interface VisionDatasetOptions {
@@ -9,6 +10,12 @@ export interface VisionDatasetOptions {
   transform?: TransformLike | null;
   /** Applied to each target. */
   targetTransform?: TransformLike | null;
+}
+
+/** A data set constructor's arguments as one options object, bound to the class's registered signature. */
+export function datasetOptions<O>(cls: abstract new (...a: any[]) => unknown, args: unknown[]): O {
+  const [o = {}] = bindCtor(cls, args) as [O | undefined];
+  return o as O;
 }
 
 export abstract class VisionDataset<I = any, Tg = any> extends Dataset<[I, Tg]> {

@@ -59,7 +59,7 @@ export class AlexNet extends Module {
 export const AlexNet_Weights = weightsEnum('AlexNet_Weights');
 
 export function alexnet(opts: AlexNetOptions & BuilderOptions = {}): AlexNet {
-  return buildModel(AlexNet_Weights, opts, (o) => new AlexNet(o));
+  return buildModel(AlexNet_Weights, opts, (o) => new AlexNet(o), { options: ['numClasses', 'dropout'] });
 }
 
 registerModel('alexnet', alexnet, AlexNet_Weights);

@@ -130,7 +130,7 @@ export const ConvNeXt_Large_Weights = weightsEnum('ConvNeXt_Large_Weights');
 function convnext(e: WeightsEnum, setting: [number, number | null, number][], defaultSdProb: number, opts: ConvNeXtBuilderOptions): ConvNeXt {
   return buildModel(e, opts, (o) => new ConvNeXt(setting.map(([i, out, n]) => new CNBlockConfig(i, out, n)), {
     ...o, stochasticDepthProb: o.stochasticDepthProb ?? defaultSdProb,
-  }));
+  }), { options: ['stochasticDepthProb', 'layerScale', 'numClasses', 'block', 'normLayer'] });
 }
 
 type C = (opts?: ConvNeXtBuilderOptions) => ConvNeXt;

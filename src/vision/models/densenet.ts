@@ -167,7 +167,7 @@ export function remapLegacyDenseNetKeys(sd: StateDict): StateDict {
 export type DenseNetBuilderOptions = Omit<DenseNetOptions, 'growthRate' | 'blockConfig' | 'numInitFeatures'> & BuilderOptions;
 
 function densenet(growthRate: number, blockConfig: [number, number, number, number], numInitFeatures: number, e: WeightsEnum, opts: DenseNetBuilderOptions): DenseNet {
-  return buildModel(e, opts, (o) => new DenseNet({ ...o, growthRate, blockConfig, numInitFeatures }), { fixKeys: remapLegacyDenseNetKeys });
+  return buildModel(e, opts, (o) => new DenseNet({ ...o, growthRate, blockConfig, numInitFeatures }), { options: ['numClasses', 'bnSize', 'dropRate', 'memoryEfficient'], fixKeys: remapLegacyDenseNetKeys });
 }
 
 export const DenseNet121_Weights = weightsEnum('DenseNet121_Weights');

@@ -236,7 +236,7 @@ export type EfficientNetBuilderOptions = Omit<EfficientNetOptions, 'lastChannel'
 
 function efficientnet(e: WeightsEnum, conf: [MBConvConfigBase[], number | null], dropout: number, opts: EfficientNetBuilderOptions,
   defaultNorm?: NormLayerFactory): EfficientNet {
-  return buildModel(e, opts, (o) => new EfficientNet(conf[0], dropout, { ...o, normLayer: o.normLayer ?? defaultNorm, lastChannel: conf[1] }));
+  return buildModel(e, opts, (o) => new EfficientNet(conf[0], dropout, { ...o, normLayer: o.normLayer ?? defaultNorm, lastChannel: conf[1] }), { options: ['stochasticDepthProb', 'numClasses', 'normLayer'] });
 }
 
 export const EfficientNet_B0_Weights = weightsEnum('EfficientNet_B0_Weights');

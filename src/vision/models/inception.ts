@@ -257,7 +257,7 @@ export const Inception_V3_Weights = weightsEnum('Inception_V3_Weights');
 
 export function inception_v3(opts: Inception3Options & BuilderOptions = {}): Inception3 {
   const originalAuxLogits = opts.auxLogits ?? true;
-  return buildModel(Inception_V3_Weights, opts, (o) => new Inception3(o), {
+  return buildModel(Inception_V3_Weights, opts, (o) => new Inception3(o), { options: ['numClasses', 'auxLogits', 'transformInput', 'initWeights', 'dropout'],
     fixOptions: (o) => {
       if (o.transformInput === undefined) o.transformInput = true;
       overwriteNamedParam(o, 'auxLogits', true);

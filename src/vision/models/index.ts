@@ -21,3 +21,5 @@ export * from './convnext.js';
 export * from './lenet.js';
 export { summary, ModelSummary, type SummaryRow, type SummaryOptions } from './summary.js';
 export * as chapter from './chapter-blocks.js';
+// torch.load of whole pickled torchvision models: the classes it may rebuild.
+import './pickled-modules.js';

@@ -187,7 +187,7 @@ export const MNASNet1_0_Weights = weightsEnum('MNASNet1_0_Weights');
 export const MNASNet1_3_Weights = weightsEnum('MNASNet1_3_Weights');
 
 function mnasnet(alpha: number, e: WeightsEnum, opts: MNASNetBuilderOptions): MNASNet {
-  return buildModel(e, opts, (o) => new MNASNet(alpha, o));
+  return buildModel(e, opts, (o) => new MNASNet(alpha, o), { options: ['numClasses', 'dropout'] });
 }
 
 export const mnasnet0_5 = (opts: MNASNetBuilderOptions = {}): MNASNet => mnasnet(0.5, MNASNet0_5_Weights, opts);

@@ -121,6 +121,6 @@ export type MobileNetV2BuilderOptions = MobileNetV2Options & BuilderOptions;
 export const MobileNet_V2_Weights = weightsEnum('MobileNet_V2_Weights');
 
 export const mobilenet_v2 = (opts: MobileNetV2BuilderOptions = {}): MobileNetV2 =>
-  buildModel(MobileNet_V2_Weights, opts, (o) => new MobileNetV2(o));
+  buildModel(MobileNet_V2_Weights, opts, (o) => new MobileNetV2(o), { options: ['numClasses', 'widthMult', 'invertedResidualSetting', 'roundNearest', 'block', 'normLayer', 'dropout'] });
 
 registerModel('mobilenet_v2', mobilenet_v2, MobileNet_V2_Weights);

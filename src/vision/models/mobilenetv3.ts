@@ -191,9 +191,9 @@ export const MobileNet_V3_Large_Weights = weightsEnum('MobileNet_V3_Large_Weight
 export const MobileNet_V3_Small_Weights = weightsEnum('MobileNet_V3_Small_Weights');
 
 export const mobilenet_v3_large = (opts: MobileNetV3BuilderOptions = {}): MobileNetV3 =>
-  buildModel(MobileNet_V3_Large_Weights, opts, (o) => new MobileNetV3(...mobilenetV3Conf('mobilenet_v3_large', o), o));
+  buildModel(MobileNet_V3_Large_Weights, opts, (o) => new MobileNetV3(...mobilenetV3Conf('mobilenet_v3_large', o), o), { options: ['numClasses', 'block', 'normLayer', 'dropout', 'widthMult', 'reducedTail', 'dilated'] });
 export const mobilenet_v3_small = (opts: MobileNetV3BuilderOptions = {}): MobileNetV3 =>
-  buildModel(MobileNet_V3_Small_Weights, opts, (o) => new MobileNetV3(...mobilenetV3Conf('mobilenet_v3_small', o), o));
+  buildModel(MobileNet_V3_Small_Weights, opts, (o) => new MobileNetV3(...mobilenetV3Conf('mobilenet_v3_small', o), o), { options: ['numClasses', 'block', 'normLayer', 'dropout', 'widthMult', 'reducedTail', 'dilated'] });
 
 registerModel('mobilenet_v3_large', mobilenet_v3_large, MobileNet_V3_Large_Weights);
 registerModel('mobilenet_v3_small', mobilenet_v3_small, MobileNet_V3_Small_Weights);

@@ -209,7 +209,7 @@ export type RegNetBuilderOptions = RegNetOptions & BuilderOptions;
 function regnet(e: WeightsEnum, p: BlockParamsInit, opts: RegNetBuilderOptions): RegNet {
   return buildModel(e, opts, (o) => new RegNet(BlockParams.fromInitParams(p), {
     ...o, normLayer: o.normLayer ?? ((c: number) => new nn.BatchNorm2d(c, { eps: 1e-05, momentum: 0.1 })),
-  }));
+  }), { options: ['numClasses', 'stemWidth', 'stemType', 'blockType', 'normLayer', 'activation'] });
 }
 
 export const RegNet_Y_400MF_Weights = weightsEnum('RegNet_Y_400MF_Weights');

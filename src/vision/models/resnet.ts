@@ -207,7 +207,7 @@ export class ResNet extends Module {
 export type ResNetBuilderOptions = ResNetOptions & BuilderOptions;
 
 function resnet(block: ResidualBlockClass, layers: [number, number, number, number], e: WeightsEnum, opts: ResNetBuilderOptions): ResNet {
-  return buildModel(e, opts, (o) => new ResNet(block, layers, o));
+  return buildModel(e, opts, (o) => new ResNet(block, layers, o), { options: ['numClasses', 'zeroInitResidual', 'groups', 'widthPerGroup', 'replaceStrideWithDilation', 'normLayer'] });
 }
 
 export const ResNet18_Weights = weightsEnum('ResNet18_Weights');

@@ -139,7 +139,7 @@ export const ShuffleNet_V2_X1_5_Weights = weightsEnum('ShuffleNet_V2_X1_5_Weight
 export const ShuffleNet_V2_X2_0_Weights = weightsEnum('ShuffleNet_V2_X2_0_Weights');
 
 function shufflenetv2(e: WeightsEnum, outChannels: number[], opts: ShuffleNetV2BuilderOptions): ShuffleNetV2 {
-  return buildModel(e, opts, (o) => new ShuffleNetV2([4, 8, 4], outChannels, o));
+  return buildModel(e, opts, (o) => new ShuffleNetV2([4, 8, 4], outChannels, o), { options: ['numClasses', 'invertedResidual'] });
 }
 
 export const shufflenet_v2_x0_5 = (opts: ShuffleNetV2BuilderOptions = {}): ShuffleNetV2 =>

@@ -90,7 +90,7 @@ export const SqueezeNet1_0_Weights = weightsEnum('SqueezeNet1_0_Weights');
 export const SqueezeNet1_1_Weights = weightsEnum('SqueezeNet1_1_Weights');
 
 function squeezenet(version: '1_0' | '1_1', e: WeightsEnum, opts: SqueezeNetOptions & BuilderOptions): SqueezeNet {
-  return buildModel(e, opts, (o) => new SqueezeNet(version, o));
+  return buildModel(e, opts, (o) => new SqueezeNet(version, o), { options: ['numClasses', 'dropout'] });
 }
 export const squeezenet1_0 = (opts: SqueezeNetOptions & BuilderOptions = {}): SqueezeNet => squeezenet('1_0', SqueezeNet1_0_Weights, opts);
 export const squeezenet1_1 = (opts: SqueezeNetOptions & BuilderOptions = {}): SqueezeNet => squeezenet('1_1', SqueezeNet1_1_Weights, opts);

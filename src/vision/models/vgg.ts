@@ -83,7 +83,7 @@ export function makeLayers(cfg: (number | 'M')[], batchNorm = false): Sequential
 }
 
 function vgg(cfg: keyof typeof vggCfgs, batchNorm: boolean, e: WeightsEnum, opts: VGGOptions & BuilderOptions): VGG {
-  return buildModel(e, opts, (o) => new VGG(makeLayers(vggCfgs[cfg], batchNorm), o), {
+  return buildModel(e, opts, (o) => new VGG(makeLayers(vggCfgs[cfg], batchNorm), o), { options: ['numClasses', 'initWeights', 'dropout'],
     fixOptions: (o) => { o.initWeights = false; },
   });
 }

@@ -83,13 +83,17 @@ function formatOf(path: string, format?: 'png' | 'jpeg'): 'png' | 'jpeg' {
   throw new RangeError(`saveImage: cannot tell the format of '${path}' from its extension; pass {format: 'png' | 'jpeg'}`);
 }
 
-/** save_image: makeGrid, then an 8-bit PNG or JPEG file. */
-export async function saveImage(tensor: Tensor | readonly Tensor[], path: string, opts: MakeGridOptions & { format?: 'png' | 'jpeg' } = {}): Promise<void> {
+/** torchvision.utils.save_image: makeGrid, then an 8-bit PNG or JPEG file, synchronously as in Python. */
+export function saveImage(tensor: Tensor | readonly Tensor[], path: string, opts: MakeGridOptions & { format?: 'png' | 'jpeg' } = {}): void {
+  const img = gridToImage(makeGrid(tensor, opts));
+  writeFileSync(path, encodeImageSync(img, { format: formatOf(path, opts.format), quality: 75 }));
+}
+
+/** saveImage without blocking the event loop while the file is encoded. */
+export async function saveImageAsync(tensor: Tensor | readonly Tensor[], path: string, opts: MakeGridOptions & { format?: 'png' | 'jpeg' } = {}): Promise<void> {
   const img = gridToImage(makeGrid(tensor, opts));
   await writeFile(path, await encodeImage(img, { format: formatOf(path, opts.format), quality: 75 }));
 }
 
-export function saveImageSync(tensor: Tensor | readonly Tensor[], path: string, opts: MakeGridOptions & { format?: 'png' | 'jpeg' } = {}): void {
-  const img = gridToImage(makeGrid(tensor, opts));
-  writeFileSync(path, encodeImageSync(img, { format: formatOf(path, opts.format), quality: 75 }));
-}
+/** The same as saveImage (kept for code written before saveImage became synchronous, as torchvision's). */
+export const saveImageSync = saveImage;
