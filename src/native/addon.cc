@@ -19,6 +19,7 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <c10/core/GradMode.h>
 #include <c10/core/InferenceMode.h>
+#include <torch/cuda.h>
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/csrc/autograd/function.h>
 #include <torch/csrc/autograd/variable.h>
@@ -941,7 +942,8 @@ Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
     o.Set("showConfig", Napi::String::New(env, at::show_config()));
     o.Set("parallelInfo", Napi::String::New(env, at::get_parallel_info()));
     o.Set("cuda", Napi::Boolean::New(env, at::hasCUDA()));
-    o.Set("cudaDeviceCount", Napi::Number::New(env, at::hasCUDA() ? at::detail::getCUDAHooks().getNumGPUs() : 0));
+    // torch::cuda (the C++ API) rather than the CUDA hooks: its names are the same in libtorch 1.13 and 2.x.
+    o.Set("cudaDeviceCount", Napi::Number::New(env, static_cast<double>(at::hasCUDA() ? torch::cuda::device_count() : 0)));
     o.Set("mkldnn", Napi::Boolean::New(env, at::hasMKLDNN()));
     o.Set("openmp", Napi::Boolean::New(env, at::hasOpenMP()));
     o.Set("lapack", Napi::Boolean::New(env, at::hasLAPACK()));

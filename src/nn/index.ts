@@ -3,7 +3,7 @@ export { Module, callChain, releaseOutput, stateDictMetadata, type StateDictMeta
 export { Parameter } from './parameter.js';
 export { Sequential, ModuleList, ModuleDict } from './modules/container.js';
 export { Linear, Identity } from './modules/linear.js';
-export { Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, type ConvOptions, type ConvTransposeOptions, type PaddingMode } from './modules/conv.js';
+export { Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, type ConvOptions, type ConvTransposeOptions, type PaddingMode } from './modules/conv.js';
 export { BatchNorm1d, BatchNorm2d, BatchNorm3d, type BatchNormOptions } from './modules/batchnorm.js';
 export { ReLU, ReLU6, Hardtanh, SiLU, Mish, Hardswish, Hardsigmoid, Sigmoid, Tanh, ELU, LeakyReLU, GELU, Softmax, LogSoftmax, PReLU } from './modules/activation.js';
 export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, type MaxPoolOptions, type AvgPoolOptions } from './modules/pooling.js';
@@ -17,5 +17,7 @@ export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, SmoothL1Loss, BCELoss, BCEW
 export { ChannelShuffle, PixelShuffle, PixelUnshuffle } from './modules/shuffle.js';
 export { ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d } from './modules/padding.js';
 export * as utils from './utils/index.js';
+export { SyncBatchNorm, convertSyncBatchnorm, type SyncBatchNormOptions } from './modules/sync-batchnorm.js';
+export * as parallel from './parallel/index.js';
 // torch.load of whole pickled torch.nn models: the classes it may rebuild.
 import './pickled-modules.js';

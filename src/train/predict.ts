@@ -65,6 +65,8 @@ export interface PredictOptions {
   batchSize?: number;
   /** Class names for the outputs (default: "class N"). */
   classes?: readonly string[] | null;
+  /** Runs each batch instead of the module (an inference engine from torch.inference.compile). */
+  engine?: { run(batch: torch.Tensor): Promise<torch.Tensor> };
   /** Called with each batch's inputs and predictions (for pictures). */
   onBatch?: (x: torch.Tensor, preds: Prediction[]) => void | Promise<void>;
 }
@@ -104,7 +106,14 @@ export async function predictFiles(model: Module, files: readonly string[], prep
       }
     }));
     const x = torch.stack(images.map((img) => tf.call(img) as torch.Tensor));
-    const tops = torch.inferenceMode(() => torch.tidy(() => topk(logitsOf(model.call(x)), k, o.classes)));
+    let tops: TopK[][];
+    if (o.engine) {
+      const logits = await o.engine.run(x);
+      tops = topk(logits, k, o.classes);
+      logits.dispose();
+    } else {
+      tops = torch.inferenceMode(() => torch.tidy(() => topk(logitsOf(model.call(x)), k, o.classes)));
+    }
     const preds = chunk.map((file, j) => ({ file, top: tops[j]! }));
     out.push(...preds);
     if (o.onBatch) await o.onBatch(x, preds);

@@ -1,4 +1,4 @@
-// Convolutions of torch.nn.functional (1d and 2d, and their transposes), on ATen's convolution operators.
+// Convolutions of torch.nn.functional (1d, 2d and 3d, and the 1d and 2d transposes), on ATen's convolution operators.
 import { api, type PyRest } from '../../args.js';
 import { Tensor } from '../../tensor.js';
 import { op } from '../../native/ops.js';
@@ -6,6 +6,7 @@ import { op } from '../../native/ops.js';
 const O = {
   conv1d: op('aten::conv1d'), conv1dPad: op('aten::conv1d.padding'),
   conv2d: op('aten::conv2d'), conv2dPad: op('aten::conv2d.padding'),
+  conv3d: op('aten::conv3d'), conv3dPad: op('aten::conv3d.padding'),
   convT1d: op('aten::conv_transpose1d'), convT2d: op('aten::conv_transpose2d.input'),
 };
 
@@ -68,6 +69,10 @@ export const conv1d = api<ConvFn<ConvOptions>>('conv1d', 'torch.nn.functional.co
 
 export const conv2d = api<ConvFn<ConvOptions>>('conv2d', 'torch.nn.functional.conv2d', 'input, weight, bias?; stride, padding, dilation, groups', (input: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvOptions = {}): Tensor => {
   return conv('conv2d', 2, O.conv2d, O.conv2dPad, input, weight, bias, o);
+});
+
+export const conv3d = api<ConvFn<ConvOptions>>('conv3d', 'torch.nn.functional.conv3d', 'input, weight, bias?; stride, padding, dilation, groups', (input: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvOptions = {}): Tensor => {
+  return conv('conv3d', 3, O.conv3d, O.conv3dPad, input, weight, bias, o);
 });
 
 function convT(fn: string, spatial: number, f: (...a: unknown[]) => any, input: Tensor, weight: Tensor,

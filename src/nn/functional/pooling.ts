@@ -6,6 +6,7 @@ import { api, defn, withArgs, type PyRest } from '../../args.js';
 const O = {
   maxPool1d: op('aten::max_pool1d'), maxPool1dIdx: op('aten::max_pool1d_with_indices'),
   maxPool2d: op('aten::max_pool2d'), maxPool2dIdx: op('aten::max_pool2d_with_indices'),
+  maxPool3d: op('aten::max_pool3d'), maxPool3dIdx: op('aten::max_pool3d_with_indices'),
   avgPool1d: op('aten::avg_pool1d'), avgPool2d: op('aten::avg_pool2d'),
   adaptiveAvg1d: op('aten::adaptive_avg_pool1d'), adaptiveAvg2d: op('aten::adaptive_avg_pool2d'),
   adaptiveMax1d: op('aten::adaptive_max_pool1d'), adaptiveMax2d: op('aten::adaptive_max_pool2d'),
@@ -40,7 +41,7 @@ function checkDims(fn: string, input: Tensor, spatial: number): void {
 const strideArg = (s: Size | null | undefined): Size => (s === undefined || s === null ? [] : s);
 
 /**
- * max_pool1d/2d: PyTorch's order `(input, kernelSize, stride, padding, dilation, ceilMode, returnIndices)` or an
+ * max_pool1d/2d/3d: PyTorch's order `(input, kernelSize, stride, padding, dilation, ceilMode, returnIndices)` or an
  * options object after kernelSize; with returnIndices, `[output, indices]`.
  */
 export interface MaxPoolFn {
@@ -59,6 +60,16 @@ export const maxPool2d = api<MaxPoolFn>('maxPool2d', 'torch.nn.functional.max_po
     return [new Tensor(v), new Tensor(i)];
   }
   return new Tensor(O.maxPool2d(...args));
+});
+
+export const maxPool3d = api<MaxPoolFn>('maxPool3d', 'torch.nn.functional.max_pool3d', MAX_POOL, (input: Tensor, kernelSize: Size, o: MaxPoolOptions = {}): Tensor | [Tensor, Tensor] => {
+  checkDims('maxPool3d', input, 3);
+  const args = [input._h, kernelSize, strideArg(o.stride), o.padding ?? 0, o.dilation ?? 1, o.ceilMode ?? false];
+  if (o.returnIndices) {
+    const [v, i] = O.maxPool3dIdx(...args);
+    return [new Tensor(v), new Tensor(i)];
+  }
+  return new Tensor(O.maxPool3d(...args));
 });
 
 export const maxPool1d = api<MaxPoolFn>('maxPool1d', 'torch.nn.functional.max_pool1d', MAX_POOL, (input: Tensor, kernelSize: Size, o: MaxPoolOptions = {}): Tensor | [Tensor, Tensor] => {

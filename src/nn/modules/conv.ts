@@ -1,11 +1,11 @@
-// nn.Conv1d, nn.Conv2d, nn.ConvTranspose1d, nn.ConvTranspose2d (PyTorch's _ConvNd / _ConvTransposeNd).
+// nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d, nn.ConvTranspose2d (PyTorch's _ConvNd / _ConvTransposeNd).
 import { Tensor } from '../../tensor.js';
 import { empty } from '../../creation.js';
 import { bindCtor, classArgs, type PyRest } from '../../args.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import * as init from '../init.js';
-import { conv1d, conv2d, convTranspose1d, convTranspose2d } from '../functional/conv.js';
+import { conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d } from '../functional/conv.js';
 import { pad } from '../functional/padding.js';
 import { ntuple, type IntOrPair } from './utils.js';
 import { pyValue } from './repr.js';
@@ -157,6 +157,16 @@ export class Conv2d extends ConvForward {
   override forward(input: Tensor): Tensor { return this.convForward(input, conv2d, 2); }
 }
 
+export class Conv3d extends ConvForward {
+  /** PyTorch's order (inChannels, outChannels, kernelSize, stride, padding, dilation, groups, bias, paddingMode), or options after kernelSize. */
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, ...rest: PyRest<ConvOptions, ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode']>);
+  constructor(...args: unknown[]) {
+    const [i, o, k, opts = {}] = bindCtor(Conv3d, args) as [number, number, IntOrPair, ConvOptions];
+    super(3, i, o, k, false, opts);
+  }
+  override forward(input: Tensor): Tensor { return this.convForward(input, conv3d, 3); }
+}
+
 abstract class ConvTransposeNd extends ConvNd {
   constructor(n: number, inChannels: number, outChannels: number, kernelSize: IntOrPair, o: ConvTransposeOptions) {
     if ((o.paddingMode ?? 'zeros') !== 'zeros') throw new TypeError(`only 'zeros' paddingMode is supported for transposed convolutions`);
@@ -217,5 +227,6 @@ const CONV = 'inChannels, outChannels, kernelSize; stride, padding, dilation, gr
 const CONV_T = 'inChannels, outChannels, kernelSize; stride, padding, outputPadding, groups, bias, dilation, paddingMode';
 classArgs(Conv1d, 'torch.nn.Conv1d', CONV);
 classArgs(Conv2d, 'torch.nn.Conv2d', CONV);
+classArgs(Conv3d, 'torch.nn.Conv3d', CONV);
 classArgs(ConvTranspose1d, 'torch.nn.ConvTranspose1d', CONV_T);
 classArgs(ConvTranspose2d, 'torch.nn.ConvTranspose2d', CONV_T);

@@ -1,5 +1,5 @@
-// torchvision.ops.misc: the building blocks that torchvision's classification models share
-// (Conv2dNormActivation, SqueezeExcitation, FrozenBatchNorm2d).
+// torchvision.ops.misc: the building blocks that torchvision's models share
+// (Conv2dNormActivation, Conv3dNormActivation, SqueezeExcitation, FrozenBatchNorm2d).
 //
 // Layer factories: where torchvision takes a layer class (`norm_layer=nn.BatchNorm2d`, often a
 // functools.partial), tstorch takes a function that builds the layer, e.g.
@@ -38,35 +38,43 @@ export interface Conv2dNormActivationOptions {
   bias?: boolean | null;
 }
 
-function pairOf(v: number | readonly number[], what: string): [number, number] {
-  if (typeof v === 'number') return [v, v];
-  if (v.length !== 2) throw new TypeError(`Conv2dNormActivation: ${what} must be a number or a pair, got [${v.join(', ')}]`);
-  return [v[0]!, v[1]!];
+function ntupleOf(v: number | readonly number[], n: number, what: string): number[] {
+  if (typeof v === 'number') return Array<number>(n).fill(v);
+  if (v.length !== n) throw new TypeError(`ConvNormActivation: ${what} must be a number or ${n} numbers, got [${v.join(', ')}]`);
+  return [...v];
 }
 
-/** Conv2d -> norm -> activation as one Sequential ("0", "1", "2"), torchvision.ops.Conv2dNormActivation. */
-export class Conv2dNormActivation extends Sequential {
+/** Builds the convolution of a ConvNormActivation (torchvision's `conv_layer`). */
+type ConvLayerFactory = (inChannels: number, outChannels: number, kernelSize: number | number[],
+  opts: nn.ConvOptions) => Module;
+
+/**
+ * Convolution -> norm -> activation as one Sequential ("0", "1", "2"), torchvision.ops.misc.ConvNormActivation.
+ * Use Conv2dNormActivation or Conv3dNormActivation.
+ */
+export class ConvNormActivation extends Sequential {
   declare outChannels: number;
 
-  constructor(inChannels: number, outChannels: number, opts: Conv2dNormActivationOptions = {}) {
+  protected constructor(inChannels: number, outChannels: number, opts: Conv2dNormActivationOptions | Conv3dNormActivationOptions,
+    spatial: number, convLayer: ConvLayerFactory, defaultNorm: NormLayerFactory) {
     const kernelSize = opts.kernelSize ?? 3;
     const dilation = opts.dilation ?? 1;
-    let padding = opts.padding ?? null;
+    let padding: number | readonly number[] | 'same' | 'valid' | null = opts.padding ?? null;
     if (padding === null) {
       if (typeof kernelSize === 'number' && typeof dilation === 'number') padding = Math.floor((kernelSize - 1) / 2) * dilation;
       else {
-        const k = pairOf(kernelSize, 'kernelSize');
-        const d = pairOf(dilation, 'dilation');
-        padding = [Math.floor((k[0] - 1) / 2) * d[0], Math.floor((k[1] - 1) / 2) * d[1]];
+        const k = ntupleOf(kernelSize, spatial, 'kernelSize');
+        const d = ntupleOf(dilation, spatial, 'dilation');
+        padding = k.map((ki, i) => Math.floor((ki - 1) / 2) * d[i]!);
       }
     }
-    const normLayer = opts.normLayer === undefined ? batchNorm2d : opts.normLayer;
+    const normLayer = opts.normLayer === undefined ? defaultNorm : opts.normLayer;
     const activationLayer = opts.activationLayer === undefined ? relu : opts.activationLayer;
     const bias = opts.bias ?? normLayer === null;
     const inplace = opts.inplace === undefined ? true : opts.inplace;
     const layers: Module[] = [
-      new nn.Conv2d(inChannels, outChannels, kernelSize, {
-        stride: opts.stride ?? 1, padding, dilation, groups: opts.groups ?? 1, bias,
+      convLayer(inChannels, outChannels, typeof kernelSize === 'number' ? kernelSize : [...kernelSize], {
+        stride: opts.stride ?? 1, padding: padding as nn.ConvOptions['padding'], dilation, groups: opts.groups ?? 1, bias,
       }),
     ];
     if (normLayer !== null) layers.push(normLayer(outChannels));
@@ -74,6 +82,32 @@ export class Conv2dNormActivation extends Sequential {
     super(...layers);
     // Plain data, not state: kept out of the enumerable properties that hold children.
     Object.defineProperty(this, 'outChannels', { value: outChannels, enumerable: false, writable: true });
+  }
+}
+
+/** Conv2d -> norm -> activation as one Sequential ("0", "1", "2"), torchvision.ops.Conv2dNormActivation. */
+export class Conv2dNormActivation extends ConvNormActivation {
+  constructor(inChannels: number, outChannels: number, opts: Conv2dNormActivationOptions = {}) {
+    super(inChannels, outChannels, opts, 2, (i, o, k, c) => new nn.Conv2d(i, o, k, c), batchNorm2d);
+  }
+}
+
+export interface Conv3dNormActivationOptions extends Omit<Conv2dNormActivationOptions, 'kernelSize' | 'stride' | 'padding' | 'dilation'> {
+  kernelSize?: number | [number, number, number];
+  stride?: number | [number, number, number];
+  /** Default: `(kernelSize - 1) / 2 * dilation` per dimension. */
+  padding?: number | [number, number, number] | 'same' | 'valid' | null;
+  dilation?: number | [number, number, number];
+  /** Default BatchNorm3d; null for none. */
+  normLayer?: NormLayerFactory | null;
+}
+
+export const batchNorm3d: NormLayerFactory = (c) => new nn.BatchNorm3d(c);
+
+/** Conv3d -> norm -> activation as one Sequential ("0", "1", "2"), torchvision.ops.Conv3dNormActivation. */
+export class Conv3dNormActivation extends ConvNormActivation {
+  constructor(inChannels: number, outChannels: number, opts: Conv3dNormActivationOptions = {}) {
+    super(inChannels, outChannels, opts, 3, (i, o, k, c) => new nn.Conv3d(i, o, k, c), batchNorm3d);
   }
 }
 

@@ -304,7 +304,8 @@ function gaussianBlurImpl<T extends ImageOrTensor>(img: T, kernelSize: number | 
   const px = ks[0]! >> 1, py = ks[1]! >> 1;
   x = new Tensor(O.reflectionPad(x._h, [px, px, py, py]));
   x = new Tensor(O.conv2d(x._h, kernel._h, null, 1, 0, 1, c));
-  if (!floating) x = x.round().to(t.dtype);
+  // torchvision rounds before casting back to an integer type; to bool it casts as it is (any non-zero is true).
+  if (!floating) x = (t.dtype.name === 'bool' ? x : x.round()).to(t.dtype);
   x = x.reshape(shape);
   return (isImg ? tensorToImage(x) : x) as T;
 }

@@ -21,3 +21,5 @@ export {
 export { FiveCrop, TenCrop, fiveCrop, tenCrop } from './multi-crop.js';
 export * as functional from './functional.js';
 export type { PaddingMode, ImageOrTensor } from './functional.js';
+export * as detection from './detection.js';
+export { DetectionPresetTrain, DetectionPresetEval, type DetectionAugmentation, type DetectionPresetTrainOptions } from './detection-presets.js';

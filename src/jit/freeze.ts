@@ -1,0 +1,36 @@
+// torch.jit.freeze and torch.jit.optimize_for_inference, as libtorch implements them.
+import { jitNative as J } from './native.js';
+import { ScriptModule } from './script-module.js';
+
+export interface FreezeOptions {
+  /** Attributes (and methods) to keep rather than inline as constants. */
+  preservedAttrs?: string[];
+  /** Numerics-changing folds (convolution-batchnorm, convolution-add/mul): default true, as Python. */
+  optimizeNumerics?: boolean;
+}
+
+/**
+ * Inlines parameters, buffers and attributes into forward's graph as constants and runs libtorch's frozen-graph
+ * optimisations (dropout removal, convolution-batchnorm folding...). The module must be in eval mode, as in
+ * Python. Returns a new ScriptModule; the original is unchanged.
+ */
+export function freeze(module: ScriptModule, opts: FreezeOptions = {}): ScriptModule {
+  if (!(module instanceof ScriptModule)) throw new TypeError('torch.jit.freeze: expected a ScriptModule (torch.jit.trace or torch.jit.load)');
+  if (module.training) {
+    throw new Error('torch.jit.freeze: freezing is only implemented for modules in eval mode; call .eval() before freezing');
+  }
+  return new ScriptModule(J.jitFreeze(module._c, opts.preservedAttrs ?? [], opts.optimizeNumerics ?? true));
+}
+
+/**
+ * Python's torch.jit.optimize_for_inference: freezes the module if it is not frozen yet, then runs libtorch's
+ * inference passes (convolution-batchnorm folding, oneDNN (MKLDNN) layouts and fused convolutions on CPU,
+ * operator fusions). `otherMethods` are methods besides forward to keep and optimise.
+ */
+export function optimizeForInference(module: ScriptModule, otherMethods: string[] = []): ScriptModule {
+  if (!(module instanceof ScriptModule)) throw new TypeError('torch.jit.optimizeForInference: expected a ScriptModule');
+  if (module.training && module.hasAttr('training')) {
+    throw new Error('torch.jit.optimizeForInference: the module is in training mode; call .eval() first');
+  }
+  return new ScriptModule(J.jitOptimizeForInference(module._c, otherMethods));
+}

@@ -1,0 +1,5 @@
+// The collate function of torchvision's detection references (utils.collate_fn, `tuple(zip(*batch))`): detection
+// images have different sizes and targets are dicts, so a batch stays a list of images and a list of targets.
+export function detectionCollate<I, T>(batch: readonly (readonly [I, T])[]): [I[], T[]] {
+  return [batch.map((s) => s[0]), batch.map((s) => s[1])];
+}
