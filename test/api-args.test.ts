@@ -44,6 +44,7 @@ const EXEMPT: Record<string, string> = {
   'datasets.downloadUrl': 'tstorch\'s downloader (torchvision.datasets.utils is not mirrored)', 'datasets.downloadAndExtractArchive': 'tstorch\'s downloader',
   'datasets.extractTar': 'tstorch\'s archive reader', 'datasets.extractTarSync': 'tstorch\'s archive reader', 'datasets.md5File': 'tstorch\'s downloader',
   'datasets.readIdx': 'tstorch\'s MNIST file reader',
+  'datasets.applyJointTransform': 'tstorch internals (applies a function, or an object with call, to an (image, target) pair)',
   'transforms.Transform': 'abstract base class', 'transforms.applyTransform': 'tstorch internals (a function or an object with call)',
   'transforms.applyAugmentOp': 'tstorch internals (AutoAugment\'s operations)', 'transforms.inverseAffineMatrix': 'torchvision\'s private _get_inverse_affine_matrix',
   'transforms.perspectiveCoeffs': 'torchvision\'s private _get_perspective_coeffs',
