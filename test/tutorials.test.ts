@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, existsSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,8 +52,10 @@ function sideBySide(name: string, args: string[] = []): { py: string; ts: string
   return { py: mask(py.stdout), ts: mask(ts.stdout) };
 }
 
-function assertSamePrint(name: string, args: string[] = [], expect?: RegExp): void {
-  const { py, ts } = sideBySide(name, args);
+function assertSamePrint(name: string, args: string[] = [], expect?: RegExp, unmask: (s: string) => string = (s) => s): void {
+  const both = sideBySide(name, args);
+  const py = unmask(both.py);
+  const ts = unmask(both.ts);
   assert.ok(py.trim().length > 0, `${name}.py printed nothing`);
   assert.equal(ts, py);
   if (expect) assert.match(ts, expect);
@@ -105,4 +107,23 @@ test('Learn the basics: optimization (one epoch)', () => {
 test('Learn the basics: save and load (ResNet-18 in place of VGG16; a whole model Python saved loads here)', () => {
   resnet18Checkpoint();
   assertSamePrint('basics-saveload', ['--arch', 'resnet18', '--out', join(work, 'basics-saveload')], /<All keys matched successfully>/);
+});
+
+const sharedData = process.env.TSTORCH_DATA ?? join(root, '..', 'shared', 'data');
+
+test('Transfer learning: ResNet-18 fine-tuned, then as a fixed feature extractor (8 ants and bees, 2 epochs)', (t) => {
+  const hymenoptera = join(sharedData, 'hymenoptera_data');
+  if (!existsSync(hymenoptera)) { t.skip(`no ${hymenoptera}`); return; }
+  resnet18Checkpoint();
+  // Two images of each class per phase: one training step per epoch, and a validation accuracy in quarters, so the
+  // second epoch's `epoch_acc > best_acc` is decided by a comparison of 0-d tensors, which both sides must agree on.
+  const data = join(work, 'hymenoptera');
+  for (const phase of ['train', 'val']) {
+    for (const cls of ['ants', 'bees']) {
+      mkdirSync(join(data, phase, cls), { recursive: true });
+      for (const f of readdirSync(join(hymenoptera, phase, cls)).sort().slice(0, 2)) symlinkSync(join(hymenoptera, phase, cls, f), join(data, phase, cls, f));
+    }
+  }
+  assertSamePrint('transfer-learning', ['--data', data, '--epochs', '2', '--workers', '2'], /Best val Acc: \d\.\d{6}\n[^]*Best val Acc/,
+    (s) => s.replace(/Training complete in \d+m \d+s/g, 'Training complete in (time)'));
 });
