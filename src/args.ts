@@ -52,6 +52,11 @@ export function signatureOf(f: unknown): Signature | undefined {
   return registry.get(f);
 }
 
+/** Registers the signature of a callable that binds its own arguments (for the API walk and the reference). */
+export function registerSignature(f: unknown, name: string, pyName: string, spec: string): void {
+  registry.set(f, signature(name, pyName, spec));
+}
+
 /** Every registered signature with what it belongs to. */
 export function registeredSignatures(): [unknown, Signature][] {
   return [...registry];

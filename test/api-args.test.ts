@@ -193,3 +193,17 @@ test('PyTorch positional order and options objects mean the same, and snake_case
   assert.ok(Math.abs(y.std(1, false).item() - Math.sqrt(1.25)) < 1e-6);
   assert.deepEqual([...y.std(1, { keepdim: true }).shape], [1, 1]);
 });
+
+test('every registered model builder takes one options object: a second argument is a TypeError, not dropped', () => {
+  const names = vision.models.listModels();
+  assert.ok(names.length >= 68, `only ${names.length} builders registered`);
+  for (const name of names) {
+    const build = vision.models.getModelBuilder(name) as (...a: unknown[]) => unknown;
+    assert.ok(signatureOf(build) !== undefined, `${name} has no signature`);
+    // refused before anything is built (no weights are read, no module is made)
+    assert.throws(() => build({}, 5), (e: Error) => e instanceof TypeError && /takes at most 1 positional argument/.test(e.message), name);
+    assert.throws(() => build(true), TypeError, name);
+  }
+  // two options objects: the second is taken as the keywords, and names what it cannot bind
+  assert.throws(() => (vision.models.resnet18 as (...a: unknown[]) => unknown)({ numClasses: 3 }, { weights: null }), /resnet18\(\) got an unexpected keyword argument 'weights'/);
+});
