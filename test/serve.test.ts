@@ -111,6 +111,29 @@ test('answers equal PyTorch and `tstorch predict` on the same checkpoint and fil
   for (const k of ['ms', 'queueMs', 'inferenceMs', 'preprocessMs', 'batchSize', 'bytes'] as const) assert.equal(typeof l[k], 'number', k);
 });
 
+test('the deployment engines serve the same answers: jit (traced, frozen TorchScript) and onnxruntime when installed', async () => {
+  const { availableEngines } = await import('../src/inference/compile.js');
+  const engines = (await availableEngines()).filter((e) => e !== 'eager');
+  assert.ok(engines.includes('jit'));
+  for (const engine of engines) {
+    const s = await createServer({ models: [`ants=${run}/best.pth`], threads: 1, workers: 1, batchSize: 4, maxBatchDelay: 20, engine });
+    try {
+      const u = (await s.listen({ port: 0 })).url;
+      const models = await (await fetch(`${u}/models/ants`)).json() as unknown;
+      assert.match(JSON.stringify(models), new RegExp(engine), `${engine}: the model's description names its engine`);
+      // one at a time, then four at once (a batch of a size other than the traced example's)
+      for (const [i, f] of files.slice(0, 4).entries()) {
+        const r = await fetch(`${u}/predictions/ants`, { method: 'POST', body: readFileSync(f), headers: { 'content-type': 'image/jpeg' } });
+        assertAnswer(await r.json() as Record<string, number>, want[i]!, `${engine} ${f}`);
+      }
+      const many = await Promise.all(files.slice(0, 4).map((f) => fetch(`${u}/predictions/ants`, { method: 'POST', body: readFileSync(f) }).then((r) => r.json())));
+      many.forEach((a, i) => assertAnswer(a as Record<string, number>, want[i]!, `${engine} concurrent ${i}`));
+    } finally {
+      await s.close();
+    }
+  }
+});
+
 test('bad uploads get a 400 with a JSON error naming the problem, and the server keeps serving', async () => {
   const jpeg = readFileSync(files[0]!);
   const bomb = Buffer.from(jpeg);

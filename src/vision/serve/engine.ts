@@ -8,6 +8,7 @@ import { Tensor } from '../../tensor.js';
 import { inferenceMode } from '../../autograd/grad-mode.js';
 import { tidy } from '../../memory.js';
 import { logitsOf } from '../../train/classifier.js';
+import { compile } from '../../inference/compile.js';
 
 export interface InferenceEngine {
   /** The engine's name ('eager', 'jit', 'onnxruntime'). */
@@ -36,7 +37,24 @@ export function eagerEngine(model: Module): InferenceEngine {
   };
 }
 
-const ENGINES = new Map<string, EngineFactory>([['eager', eagerEngine]]);
+/**
+ * The deployment engines (src/inference): a traced, frozen TorchScript graph ('jit'), ONNX Runtime on the exported
+ * graph ('onnxruntime', when onnxruntime-node is installed) or the fastest of those installed, timed on the example
+ * input ('auto'). They are traced or exported with a dynamic batch axis, so any batch size runs.
+ */
+function compiledEngine(name: 'jit' | 'onnxruntime' | 'auto'): EngineFactory {
+  return (model, opts) => {
+    model.eval();
+    return compile(model, { engine: name, exampleInput: opts.exampleInput });
+  };
+}
+
+const ENGINES = new Map<string, EngineFactory>([
+  ['eager', eagerEngine],
+  ['jit', compiledEngine('jit')],
+  ['onnxruntime', compiledEngine('onnxruntime')],
+  ['auto', compiledEngine('auto')],
+]);
 
 /**
  * Makes an engine available to `tstorch serve --engine NAME`. Engines are built in the model's thread, so the
