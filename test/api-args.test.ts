@@ -207,3 +207,22 @@ test('every registered model builder takes one options object: a second argument
   // two options objects: the second is taken as the keywords, and names what it cannot bind
   assert.throws(() => (vision.models.resnet18 as (...a: unknown[]) => unknown)({ numClasses: 3 }, { weights: null }), /resnet18\(\) got an unexpected keyword argument 'weights'/);
 });
+
+test('torchvision.io and torchvision.utils names take their positional order and refuse what they cannot use', () => {
+  const { io, utils } = vision;
+  const bound = [io.readFile, io.writeFile, io.decodeImage, io.decodeJpeg, io.decodePng, io.readImage, io.readImageAsync, io.encodeJpeg,
+    io.encodePng, io.writeJpeg, io.writePng, utils.makeGrid, utils.saveImage, utils.saveImageAsync];
+  for (const f of bound) {
+    const sig = signatureOf(f);
+    assert.ok(sig !== undefined && sig.pyName.startsWith('torchvision.'), `${f.name} has no torchvision signature`);
+    const args = Array.from({ length: sig.positional.length + 1 }, junk);
+    assert.throws(() => (f as (...a: unknown[]) => unknown)(...args), /takes at most \d+ positional argument/, f.name);
+  }
+  const b = torch.rand(5, 3, 4, 4);
+  // make_grid(tensor, nrow=8, padding=2, ...): positional nrow and padding, as in torchvision
+  assert.ok(utils.makeGrid(b, 2, 1).equal(utils.makeGrid(b, { nrow: 2, padding: 1 })));
+  assert.throws(() => utils.makeGrid(b, { nrows: 2 } as never), /unexpected keyword argument 'nrows' \(did you mean 'nrow'\?\)/);
+  const img = torch.randint(0, 256, [3, 4, 5], { dtype: 'uint8' });
+  assert.ok(io.decodePng(io.encodePng(img, 9)).equal(img));
+  assert.throws(() => io.encodePng(img, { compression_level: 9 } as never), /PyTorch's 'compression_level' is 'compressionLevel' here/);
+});
