@@ -20,6 +20,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   summary: { summary: "a model's layers, output shapes and parameter counts", load: () => import('./commands/summary.js') },
   finetune: { summary: 'fine-tune a zoo model on an image folder (transfer learning)', load: () => import('./commands/finetune.js') },
   predict: { summary: 'top-k classes of images with a zoo model or a fine-tuned checkpoint', load: () => import('./commands/predict.js') },
+  flow: { summary: 'optical flow between two frames with RAFT, as a picture', load: () => import('./commands/flow.js') },
+  segment: { summary: 'colour the classes of each pixel of photos with a segmentation model (DeepLabV3, FCN, LR-ASPP)', load: () => import('./commands/segment.js') },
   run: { summary: "launch a distributed job: N workers per node with torchrun's environment (torchrun's twin)", load: () => import('./commands/run.js') },
   serve: { summary: 'serve models over HTTP (TorchServe\'s inference API) with dynamic batching', load: () => import('./commands/serve.js') },
 };

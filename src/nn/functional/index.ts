@@ -13,3 +13,5 @@ export * from './padding.js';
 export * from './upsampling.js';
 export * from './shuffle.js';
 export * from './encoding.js';
+export * from './vision.js';
+export { multiHeadAttentionForward, type MultiHeadAttentionOptions } from './attention.js';

@@ -21,5 +21,12 @@ export * from './convnext.js';
 export * from './lenet.js';
 export { summary, ModelSummary, type SummaryRow, type SummaryOptions } from './summary.js';
 export * as chapter from './chapter-blocks.js';
+export * as video from './video/index.js';
+export * as opticalFlow from './optical-flow/index.js';
+export * from './vision-transformer.js';
+export * from './swin-transformer.js';
+export * from './maxvit.js';
+export { IntermediateLayerGetter } from './intermediate-layer-getter.js';
+export * as segmentation from './segmentation/index.js';
 // torch.load of whole pickled torchvision models: the classes it may rebuild.
 import './pickled-modules.js';

@@ -52,6 +52,8 @@ export class MobileNetV3InvertedResidual extends Module {
   declare block: Sequential;
   readonly useResConnect: boolean;
   readonly outChannels: number;
+  /** torchvision's _is_cn: a strided block, where a stage C1..C4 begins (segmentation heads tap the stages). */
+  readonly isCn: boolean;
 
   constructor(cnf: InvertedResidualConfig, normLayer: NormLayerFactory, seLayer: SeLayerFactory = defaultSe) {
     super();
@@ -74,6 +76,7 @@ export class MobileNetV3InvertedResidual extends Module {
     layers.push(new Conv2dNormActivation(cnf.expandedChannels, cnf.outChannels, { kernelSize: 1, normLayer, activationLayer: null }));
     this.block = new Sequential(...layers);
     this.outChannels = cnf.outChannels;
+    this.isCn = cnf.stride > 1;
   }
 
   override _getName(): string { return 'InvertedResidual'; }

@@ -13,6 +13,7 @@ import type { ImageOrTensor } from './functional.js';
 import { Transform } from './transforms.js';
 import {
   adjustBrightnessTensor, adjustContrastTensor, adjustHueTensor, adjustSaturationTensor, rgbToGrayscaleTensor,
+  adjustSharpnessTensor, autocontrastTensor, equalizeTensor, invertTensor, posterizeTensor, solarizeTensor,
 } from './tensor-color.js';
 
 const f32 = Math.fround;
@@ -113,7 +114,12 @@ function smooth(img: RGBImage): RGBImage {
 }
 
 export const adjustSharpness = withArgs('adjustSharpness', 'torchvision.transforms.functional.adjust_sharpness', 'img:dict, sharpnessFactor', adjustSharpnessImpl);
-function adjustSharpnessImpl(img: RGBImage, factor: number): RGBImage {
+function adjustSharpnessImpl<T extends ImageOrTensor>(img: T, factor: number): T {
+  if (img instanceof Tensor) return adjustSharpnessTensor(img, factor) as T;
+  return adjustSharpnessImage(img as RGBImage, factor) as T;
+}
+
+function adjustSharpnessImage(img: RGBImage, factor: number): RGBImage {
   image(img, 'adjustSharpness');
   if (factor < 0) throw new RangeError(`adjustSharpness: sharpness_factor (${factor}) is not non-negative`);
   return blend(smooth(img), img, factor);
@@ -216,11 +222,19 @@ function lut(img: RGBImage, table: (v: number, channel: number) => number): RGBI
   return createImage(img.width, img.height, C, out);
 }
 
-export const invert = withArgs('invert', 'torchvision.transforms.functional.invert', 'img:dict', invertImpl);
-function invertImpl(img: RGBImage): RGBImage { return lut(image(img, 'invert'), (v) => 255 - v); }
-
 export const posterize = withArgs('posterize', 'torchvision.transforms.functional.posterize', 'img:dict, bits', posterizeImpl);
-function posterizeImpl(img: RGBImage, bits: number): RGBImage {
+export const invert = withArgs('invert', 'torchvision.transforms.functional.invert', 'img:dict', invertImpl);
+function invertImpl<T extends ImageOrTensor>(img: T): T {
+  if (img instanceof Tensor) return invertTensor(img) as T;
+  return lut(image(img, 'invert'), (v) => 255 - v) as T;
+}
+
+function posterizeImpl<T extends ImageOrTensor>(img: T, bits: number): T {
+  if (img instanceof Tensor) return posterizeTensor(img, bits) as T;
+  return posterizeImage(img as RGBImage, bits) as T;
+}
+
+function posterizeImage(img: RGBImage, bits: number): RGBImage {
   image(img, 'posterize');
   if (!Number.isInteger(bits) || bits < 0 || bits > 8) throw new RangeError(`posterize: bits must be an integer in [0, 8], got ${bits}`);
   const mask = ~(2 ** (8 - bits) - 1);
@@ -228,8 +242,9 @@ function posterizeImpl(img: RGBImage, bits: number): RGBImage {
 }
 
 export const solarize = withArgs('solarize', 'torchvision.transforms.functional.solarize', 'img:dict, threshold', solarizeImpl);
-function solarizeImpl(img: RGBImage, threshold: number): RGBImage {
-  return lut(image(img, 'solarize'), (v) => (v < threshold ? v : 255 - v));
+function solarizeImpl<T extends ImageOrTensor>(img: T, threshold: number): T {
+  if (img instanceof Tensor) return solarizeTensor(img, threshold) as T;
+  return lut(image(img, 'solarize'), (v) => (v < threshold ? v : 255 - v)) as T;
 }
 
 function histograms(img: RGBImage): Float64Array[] {
@@ -241,7 +256,12 @@ function histograms(img: RGBImage): Float64Array[] {
 
 /** ImageOps.autocontrast (cutoff 0): each channel stretched from its min..max to 0..255. */
 export const autocontrast = withArgs('autocontrast', 'torchvision.transforms.functional.autocontrast', 'img:dict', autocontrastImpl);
-function autocontrastImpl(img: RGBImage): RGBImage {
+function autocontrastImpl<T extends ImageOrTensor>(img: T): T {
+  if (img instanceof Tensor) return autocontrastTensor(img) as T;
+  return autocontrastImage(img as RGBImage) as T;
+}
+
+function autocontrastImage(img: RGBImage): RGBImage {
   const hs = histograms(image(img, 'autocontrast'));
   const tables = hs.map((h) => {
     let lo = 0, hi = 255;
@@ -256,7 +276,12 @@ function autocontrastImpl(img: RGBImage): RGBImage {
 
 /** ImageOps.equalize: per-channel histogram equalisation with PIL's integer steps. */
 export const equalize = withArgs('equalize', 'torchvision.transforms.functional.equalize', 'img:dict', equalizeImpl);
-function equalizeImpl(img: RGBImage): RGBImage {
+function equalizeImpl<T extends ImageOrTensor>(img: T): T {
+  if (img instanceof Tensor) return equalizeTensor(img) as T;
+  return equalizeImage(img as RGBImage) as T;
+}
+
+function equalizeImage(img: RGBImage): RGBImage {
   const hs = histograms(image(img, 'equalize'));
   const tables = hs.map((h) => {
     const histo = [...h].filter((v) => v !== 0);

@@ -6,7 +6,7 @@ import { Tensor } from '../../tensor.js';
 import { empty, tensor as makeTensor } from '../../creation.js';
 import { keep } from '../../memory.js';
 import { type DType, type DTypeLike, normalizeDtype } from '../../dtype.js';
-import { isImage } from '../io/image.js';
+import { isImage, tensorToImage, type RGBImage } from '../io/image.js';
 import { coin, randint1 } from './draws.js';
 import { window, type PaddingMode } from './image-ops.js';
 import * as F from './functional.js';
@@ -325,6 +325,38 @@ export class RandomErasing extends Transform<Tensor, Tensor> {
   override toString(): string {
     return `RandomErasing(p=${this.p}, scale=${py(this.scale)}, ratio=${py(this.ratio)}, value=${typeof this.value === 'string' ? this.value : py(this.value)}, inplace=${py(this.inplace)})`;
   }
+}
+
+/**
+ * A tensor [C, H, W] (or [H, W]) to the image type vision.io uses (RGBImage), as torchvision's ToPILImage: float
+ * tensors are scaled by 255 and truncated (pic.mul(255).byte()), 1 channel gives 'L', 2 'LA', 3 'RGB', 4 'RGBA'.
+ * A mode, when given, must be the one the channels imply (conversions such as 'YCbCr' are not available).
+ */
+export class ToPILImage extends Transform<Tensor, RGBImage> {
+  readonly mode: 'L' | 'LA' | 'RGB' | 'RGBA' | null;
+  constructor(mode: 'L' | 'LA' | 'RGB' | 'RGBA' | null = null) {
+    super();
+    if (mode !== null && !['L', 'LA', 'RGB', 'RGBA'].includes(mode)) {
+      throw new RangeError(`ToPILImage: mode must be 'L', 'LA', 'RGB' or 'RGBA' here (images are 8-bit with 1 to 4 channels), got '${String(mode)}'`);
+    }
+    this.mode = mode;
+  }
+  forward(pic: Tensor): RGBImage {
+    if (!(pic instanceof Tensor)) throw new TypeError(`pic should be Tensor. Got ${typeof pic}.`);
+    if (pic.ndim !== 2 && pic.ndim !== 3) throw new RangeError(`pic should be 2/3 dimensional. Got ${pic.ndim} dimensions.`);
+    const chw = pic.ndim === 2 ? pic.unsqueeze(0) : pic;
+    const c = chw.shape[0]!;
+    if (c > 4) throw new RangeError(`pic should not have > 4 channels. Got ${c} channels.`);
+    const implied = ['L', 'LA', 'RGB', 'RGBA'][c - 1]!;
+    if (this.mode !== null && this.mode !== implied) {
+      throw new RangeError(`Incorrect mode (${this.mode}) supplied for input type with ${c} channel${c > 1 ? 's' : ''}; expected ${implied}`);
+    }
+    if (!['uint8', 'float32', 'float64', 'float16', 'bfloat16'].includes(chw.dtype.name)) {
+      throw new TypeError(`ToPILImage: ${chw.dtype} tensors have no 8-bit image mode here; pass uint8 or float values in [0, 1]`);
+    }
+    return tensorToImage(chw);
+  }
+  override toString(): string { return this.mode === null ? 'ToPILImage()' : `ToPILImage(mode=${this.mode})`; }
 }
 
 classArgs(Compose, 'torchvision.transforms.Compose', 'transforms');
