@@ -60,7 +60,7 @@ export class AlexNet extends Module {
 export const AlexNet_Weights = weightsEnum('AlexNet_Weights');
 
 export function alexnet(opts: AlexNetOptions & BuilderOptions = {}): AlexNet {
-  checkBuilderArity('alexnet', arguments.length);
+  checkBuilderArity('alexnet', arguments.length, opts);
   return buildModel(AlexNet_Weights, opts, (o) => new AlexNet(o), { options: ['numClasses', 'dropout'] });
 }
 

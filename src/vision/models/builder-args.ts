@@ -17,10 +17,11 @@ export function modelBuilder<F extends (opts?: any) => unknown>(name: string, im
  * The same check for a builder written as a function declaration: its first statement, with its
  * `arguments.length`. The builder's signature is registered the first time (for the API reference).
  */
-export function checkBuilderArity(name: string, given: number): void {
+export function checkBuilderArity(name: string, given: number, opts?: unknown): void {
   if (given > 1) {
     throw new TypeError(`${name}() takes at most 1 positional argument (one options object: torchvision's builders are keyword-only) but ${given} were given`);
   }
+  if (opts !== undefined && !isPlainObject(opts)) throw new TypeError(`${name}(): expected an options object, got ${typeof opts} ${String(opts)}`);
 }
 
 /** Registers a function-declared builder's signature (the arrow builders get theirs from modelBuilder). */

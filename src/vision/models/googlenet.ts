@@ -198,7 +198,7 @@ export const GoogLeNet_Weights = weightsEnum('GoogLeNet_Weights');
 
 /** With published weights the auxiliary heads are dropped unless auxLogits is asked for (they are not trained). */
 export function googlenet(opts: GoogLeNetOptions & BuilderOptions = {}): GoogLeNet {
-  checkBuilderArity('googlenet', arguments.length);
+  checkBuilderArity('googlenet', arguments.length, opts);
   const originalAuxLogits = opts.auxLogits ?? false;
   return buildModel(GoogLeNet_Weights, opts, (o) => new GoogLeNet(o), { options: ['numClasses', 'auxLogits', 'transformInput', 'initWeights', 'dropout', 'dropoutAux'],
     fixOptions: (o) => {

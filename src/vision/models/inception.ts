@@ -257,7 +257,7 @@ export class Inception3 extends Module {
 export const Inception_V3_Weights = weightsEnum('Inception_V3_Weights');
 
 export function inception_v3(opts: Inception3Options & BuilderOptions = {}): Inception3 {
-  checkBuilderArity('inception_v3', arguments.length);
+  checkBuilderArity('inception_v3', arguments.length, opts);
   const originalAuxLogits = opts.auxLogits ?? true;
   return buildModel(Inception_V3_Weights, opts, (o) => new Inception3(o), { options: ['numClasses', 'auxLogits', 'transformInput', 'initWeights', 'dropout'],
     fixOptions: (o) => {
