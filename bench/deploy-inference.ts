@@ -23,7 +23,7 @@ const a = parseArgs(process.argv.slice(2), {
   rounds: { type: 'number', default: 2, help: 'alternations of all sides per model' },
   iters: { type: 'number', default: 5, help: 'timed passes per round, side and batch size' },
   warmup: { type: 'number', default: 1, help: 'untimed passes first, each round' },
-  out: { type: 'string', default: 'bench/out/deploy-inference.json', help: 'JSON report' },
+  out: { type: 'string', default: 'bench/out/deploy-inference.json', help: 'JSON report', path: 'outFile' },
 }, 'deploy-inference');
 torch.setNumThreads(a.threads);
 const ort = await torch.inference.loadOnnxRuntime();

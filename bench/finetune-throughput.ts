@@ -30,7 +30,7 @@ const a = parseArgs(process.argv.slice(2), {
   workers: { type: 'number', default: 2, help: 'DataLoader workers on both sides' },
   batchSize: { type: 'number', default: 8, help: 'batch size' },
   threads: { type: 'number', default: 0, help: 'intra-op threads for both (0: libtorch default)' },
-  out: { type: 'string', default: 'bench/out/finetune-throughput.json', help: 'JSON report' },
+  out: { type: 'string', default: 'bench/out/finetune-throughput.json', help: 'JSON report', path: 'outFile' },
 }, 'finetune-throughput');
 if (!a.data) throw new Error('--data DIR is required');
 if (a.threads > 0) torch.setNumThreads(a.threads);

@@ -24,7 +24,7 @@ const a = parseArgs(process.argv.slice(2), {
   iters: { type: 'number', default: 2, help: 'timed forward passes per round' },
   warmup: { type: 'number', default: 1, help: 'untimed forward passes first, each round' },
   threads: { type: 'number', default: 1, help: 'intra-op threads for both' },
-  out: { type: 'string', default: 'bench/out/raft-inference.json', help: 'JSON report' },
+  out: { type: 'string', default: 'bench/out/raft-inference.json', help: 'JSON report', path: 'outFile' },
 }, 'raft-inference');
 torch.setNumThreads(a.threads);
 const load0 = loadavg()[0]!;

@@ -25,7 +25,7 @@ const a = parseArgs(process.argv.slice(2), {
   iters: { type: 'number', default: 5, help: 'timed forward passes per round and batch size' },
   warmup: { type: 'number', default: 1, help: 'untimed forward passes first, each round' },
   threads: { type: 'number', default: 0, help: 'intra-op threads for both (0: tstorch default, all cores)' },
-  out: { type: 'string', default: 'bench/out/segmentation-inference.json', help: 'JSON report' },
+  out: { type: 'string', default: 'bench/out/segmentation-inference.json', help: 'JSON report', path: 'outFile' },
 }, 'segmentation-inference');
 const photo = a.photo ?? [process.env.TSTORCH_DATA, '../shared/data'].filter((d): d is string => !!d)
   .map((d) => join(d, 'hymenoptera_data', 'val', 'ants', '10308379_1b6c72e180.jpg')).find((p) => existsSync(p));

@@ -33,7 +33,7 @@ const a = parseArgs(process.argv.slice(2), {
   maxBatchDelay: { type: 'number', default: 10, help: 'ms (tstorch and the batching peer)' },
   images: { type: 'number', default: 32, help: 'distinct JPEGs sent in turn' },
   data: { type: 'string', help: 'folder with hymenoptera_data (default $TSTORCH_DATA or ../shared/data)' },
-  out: { type: 'string', default: 'bench/out/serve-load.json', help: 'JSON report' },
+  out: { type: 'string', default: 'bench/out/serve-load.json', help: 'JSON report', path: 'outFile' },
 }, 'serve-load');
 
 const dataRoot = [a.data, process.env.TSTORCH_DATA, resolve(here, '..', '..', 'shared', 'data')]

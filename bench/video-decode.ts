@@ -20,7 +20,7 @@ const a = parseArgs(process.argv.slice(2), {
   seconds: { type: 'number', default: 10, help: 'clip length' },
   rounds: { type: 'number', default: 3, help: 'alternations of tstorch and PyTorch' },
   iters: { type: 'number', default: 3, help: 'timed reads per round' },
-  out: { type: 'string', default: 'bench/out/video-decode.json', help: 'JSON report' },
+  out: { type: 'string', default: 'bench/out/video-decode.json', help: 'JSON report', path: 'outFile' },
 }, 'video-decode');
 torch.setNumThreads(1);
 const dir = mkdtempSync(join(tmpdir(), 'tstorch-bench-video-'));

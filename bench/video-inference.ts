@@ -25,7 +25,7 @@ const a = parseArgs(process.argv.slice(2), {
   iters: { type: 'number', default: 5, help: 'timed forward passes per round' },
   warmup: { type: 'number', default: 1, help: 'untimed forward passes first, each round' },
   threads: { type: 'number', default: 0, help: 'intra-op threads for both (0: tstorch default, all cores)' },
-  out: { type: 'string', default: 'bench/out/video-inference.json', help: 'JSON report' },
+  out: { type: 'string', default: 'bench/out/video-inference.json', help: 'JSON report', path: 'outFile' },
 }, 'video-inference');
 if (a.threads > 0) torch.setNumThreads(a.threads);
 const threads = torch.getNumThreads();

@@ -24,7 +24,7 @@ const a = parseArgs(process.argv.slice(2), {
   iters: { type: 'number', default: 10, help: 'timed forward passes per round, model and batch size' },
   warmup: { type: 'number', default: 2, help: 'untimed forward passes first, each round' },
   threads: { type: 'number', default: 0, help: 'intra-op threads for both (0: tstorch default, all cores)' },
-  out: { type: 'string', default: 'bench/out/zoo-inference.json', help: 'JSON report' },
+  out: { type: 'string', default: 'bench/out/zoo-inference.json', help: 'JSON report', path: 'outFile' },
 }, 'zoo-inference');
 if (a.threads > 0) torch.setNumThreads(a.threads);
 const threads = torch.getNumThreads();

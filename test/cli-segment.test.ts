@@ -109,7 +109,7 @@ test('segment: one-line errors', async () => {
     [['segment', 'lraspp_mobilenet_v3_large', photos[0]!, '--out', dir, '--weights', bad], /does not fit lraspp_mobilenet_v3_large/],
     [['segment', 'deeplabv3_resnet50', photos[0]!, '--out', dir, '--weights', ckpt], /does not fit deeplabv3_resnet50: .*no 'classifier\.4\.weight'/],
     [['segment', 'lraspp_mobilenet_v3_large', photos[0]!, '--out', dir, '--weights', 'IMAGENET1K_V1'], /LRASPP_MobileNet_V3_Large_Weights has no weights 'IMAGENET1K_V1'/],
-    [['segment', 'lraspp_mobilenet_v3_large', photos[0]!, '--out', dir, '--alpha', '2'], /--alpha must be between 0 and 1/],
+    [['segment', 'lraspp_mobilenet_v3_large', photos[0]!, '--out', dir, '--alpha', '2'], /--alpha must be (between 0 and 1|a number at least 0 and at most 1)/],
     [['segment', 'lraspp_mobilenet_v3_large', photos[0]!, '--out', dir, '--weights', 'DEFAULT'],
       /no pretrained weights can be had for LRASPP_MobileNet_V3_Large_Weights\.COCO_WITH_VOC_LABELS_V1: .*\n {2}Put lraspp_mobilenet_v3_large-d234d4ea\.pth into .*torch-home\/hub\/checkpoints/],
   ];

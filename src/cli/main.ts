@@ -52,12 +52,26 @@ export async function main(argv: string[]): Promise<number> {
     await cmd.run(rest);
     return 0;
   } catch (e) {
-    if (e instanceof UserError) {
-      console.error(`tstorch: ${e.message}`);
+    const line = userFacing(e);
+    if (line !== null) {
+      console.error(`tstorch: ${line}`);
       return 1;
     }
     throw e;
   }
+}
+
+// Errors about the user's files and folders: one line and exit code 1, like a UserError, wherever they come from
+// (a checkpoint that will not load, an image that will not decode, a path the system refuses). Anything else is
+// a bug in tstorch and keeps its stack trace.
+const FILE_ERRORS = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'EROFS', 'ENOSPC', 'EEXIST', 'ELOOP', 'ENAMETOOLONG', 'EMFILE', 'EDQUOT']);
+function userFacing(e: unknown): string | null {
+  if (e instanceof UserError) return e.message;
+  if (!(e instanceof Error)) return null;
+  if (['SerializationError', 'ImageDecodeError', 'DecompressionBombError', 'TruncatedImageError', 'UnidentifiedImageError'].includes(e.name)) return e.message;
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code !== undefined && FILE_ERRORS.has(code)) return e.message;
+  return null;
 }
 
 // npm links bin entries (node_modules/.bin/tstorch -> dist/cli/main.js): compare real paths.

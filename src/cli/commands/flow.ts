@@ -16,12 +16,12 @@ import { flowToImage } from '../../vision/utils/flow.js';
 import { makeGrid, gridToImage } from '../../vision/utils/grid.js';
 
 const spec = {
-  out: { type: 'string', default: 'flow.png', help: 'the flow picture (PNG)' },
+  out: { type: 'string', default: 'flow.png', help: 'the flow picture (PNG)', path: 'outFile' },
   model: { type: 'string', default: 'raft_large', choices: ['raft_large', 'raft_small'], help: 'RAFT variant' },
   weights: { type: 'string', default: 'DEFAULT', help: "DEFAULT, a published name (C_T_SKHT_V2, ...), a checkpoint file, or 'none'" },
   updates: { type: 'number', default: 12, help: 'flow updates (num_flow_updates); the last one is shown' },
-  panels: { type: 'string', help: 'also write a picture of frame 1, frame 2 and the flow side by side' },
-  saveFlow: { type: 'string', help: 'save the flow [2, H, W] float32 with torch.save (PyTorch reads it)' },
+  panels: { type: 'string', help: 'also write a picture of frame 1, frame 2 and the flow side by side', path: 'outFile' },
+  saveFlow: { type: 'string', help: 'save the flow [2, H, W] float32 with torch.save (PyTorch reads it)', path: 'outFile' },
   json: { type: 'boolean', default: false, help: 'print the flow statistics as JSON' },
   threads: { type: 'number', default: 0, help: 'libtorch intra-op threads (0: all cores)' },
 } satisfies Record<string, OptionSpec>;
@@ -37,7 +37,7 @@ async function readFrame(path: string): Promise<torch.Tensor> {
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const a = parseArgs(argv, spec, 'flow');
+  const a = parseArgs(argv, spec, 'flow', { max: Infinity });
   if (a._.length !== 2) throw new UserError(`flow: name two frames, e.g. 'tstorch flow frame1.png frame2.png --out flow.png' (got ${a._.length})`);
   if (!Number.isInteger(a.updates) || a.updates < 1) throw new UserError(`flow: --updates must be a positive integer, got ${a.updates}`);
   if (a.threads > 0) torch.setNumThreads(a.threads);

@@ -50,7 +50,7 @@ export function modelInfo(name: string, withGflops: boolean): ModelInfo {
 }
 
 export function run(argv: string[]): void {
-  const a = parseArgs(argv, spec, 'models');
+  const a = parseArgs(argv, spec, 'models', { max: 1 });
   if (a._.length > 1) throw new UserError(`models: expected at most one pattern, got ${a._.join(' ')}`);
   // the classification zoo (segmentation models have no crop size or ImageNet accuracy to show here)
   const matching = new Set(listModels(a._[0] ? { include: a._[0] } : {}));

@@ -14,6 +14,7 @@ import { getModelWeights } from '../../vision/models/registry.js';
 import { clipSampling, type ClipSampling } from '../../vision/models/video/sampling.js';
 import { captionedGridAsync } from '../../vision/utils/text.js';
 import { writePng } from '../../vision/io/tensor-io.js';
+import { useThreads } from '../../train/threads.js';
 
 const spec = {
   weights: { type: 'string', default: 'DEFAULT', help: "DEFAULT, a published name (IMAGENET1K_V1), a checkpoint file (a fine-tuned run's best.pth), or 'none'" },
@@ -26,7 +27,8 @@ const spec = {
   clipLen: { type: 'number', help: "video models: frames per clip (default: the weights', e.g. 16)" },
   frameRate: { type: 'number', help: "video models: frames per second the video is resampled to (default: the weights', e.g. 15)" },
   clips: { type: 'number', help: "video models: clips per video, spread uniformly, softmax averaged (default: the weights', e.g. 5)" },
-  engine: { type: 'string', default: 'eager', help: 'eager (tstorch), jit (TorchScript, frozen), onnxruntime (needs onnxruntime-node), or auto (times the installed ones, keeps the fastest)' },
+  // checked where it is parsed, before the model is loaded
+  engine: { type: 'string', default: 'eager', choices: [...torch.inference.ENGINES, 'auto'], help: 'eager (tstorch), jit (TorchScript, frozen), onnxruntime (needs onnxruntime-node), or auto (times the installed ones, keeps the fastest)' },
 } satisfies Record<string, OptionSpec>;
 
 export const help = helpText('predict', '<model> [--weights W] <image, video or folder>... [options]', spec);
@@ -51,11 +53,11 @@ async function compileEngine(model: torch.nn.Module, name: string, batch: number
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const a = parseArgs(argv, spec, 'predict');
+  const a = parseArgs(argv, spec, 'predict', { max: Infinity });
   const [name, ...inputs] = a._;
   if (!name) throw new UserError("predict: name a model, e.g. 'tstorch predict vgg13 photo.jpg' (see 'tstorch models')");
   if (inputs.length === 0) throw new UserError('predict: name at least one image file or folder');
-  if (a.threads > 0) torch.setNumThreads(a.threads);
+  useThreads(a.threads, 'predict');
   if (defaultPreset(name).kind === 'VideoClassification') return runVideo(name, inputs, a);
   const videoOnly = (['clipLen', 'frameRate', 'clips'] as const).filter((k) => a[k] !== undefined);
   if (videoOnly.length) throw new UserError(`predict: ${videoOnly.map((k) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())).join(', ')} apply to video models only, and ${name} classifies images`);

@@ -25,7 +25,7 @@ export const help = helpText('segment', '<model> [--weights W] <image or folder>
   `\n\nModels: ${segmentationModels().join(', ')}.`;
 
 export async function run(argv: string[]): Promise<void> {
-  const a = parseArgs(argv, spec, 'segment');
+  const a = parseArgs(argv, spec, 'segment', { max: Infinity });
   const [name, ...inputs] = a._;
   if (!name) throw new UserError("segment: name a model, e.g. 'tstorch segment deeplabv3_resnet50 photo.jpg --out seg/'");
   if (inputs.length === 0) throw new UserError('segment: name at least one image file or folder');

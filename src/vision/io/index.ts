@@ -6,4 +6,8 @@ export { readVideo, readVideoTimestamps, writeVideo, type ReadVideoOptions, type
 export { VideoReader, type VideoReaderFrame, type VideoReaderMetadata, type VideoReaderOptions } from './video-reader.js';
 export { videoBackend } from './video-native.js';
 export * from './tensor-io.js';
+export {
+  DEFAULT_MAX_IMAGE_PIXELS, getMaxImagePixels, setMaxImagePixels, checkImagePixels, ImageDecodeError, DecompressionBombError,
+  TruncatedImageError, UnidentifiedImageError, type ImageErrorReason,
+} from './limits.js';
 export { decodePaletteImage, readPaletteImage, type PaletteImage } from './png-palette.js';
