@@ -74,6 +74,8 @@ export class PyModuleClass implements PyCallable {
     if (args.length !== 0) throw new SerializationError(`${this.file}: ${this.qualname} was pickled with constructor arguments, which a module never has`);
     return new PyModuleInstance(this.qualname, this.file);
   }
+  /** NEWOBJ (cls.__new__(cls)): how Python's pickler writes a module instance; the reader requires class objects to have it. */
+  newObj(args: unknown[]): PyModuleInstance { return this.call(args); }
 }
 
 /** A pickled module before it is rebuilt: its class and its instance __dict__. */
