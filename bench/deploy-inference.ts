@@ -14,6 +14,8 @@ import * as torch from '../src/index.js';
 import { parseArgs } from '../src/cli/args.js';
 import { getModel } from '../src/vision/models/index.js';
 import { median } from './stats.js';
+import { mkdirSync as makeOutFolder } from 'node:fs';
+makeOutFolder(new URL('./out/', import.meta.url), { recursive: true }); // the default --out folder (git ignores it)
 
 const PYTHON = process.env.TSTORCH_PYTHON ?? '/usr/bin/python3';
 const a = parseArgs(process.argv.slice(2), {

@@ -20,6 +20,8 @@ import { replaceHead } from '../src/train/finetune.js';
 import { imageFolderWorkers } from '../src/train/dataset-factories.js';
 import { join } from 'node:path';
 import { median } from './stats.js';
+import { mkdirSync as makeOutFolder } from 'node:fs';
+makeOutFolder(new URL('./out/', import.meta.url), { recursive: true }); // the default --out folder (git ignores it)
 
 const PYTHON = process.env.TSTORCH_PYTHON ?? '/usr/bin/python3';
 const a = parseArgs(process.argv.slice(2), {

@@ -15,6 +15,8 @@ import { getModel, getModelWeights } from '../src/vision/models/index.js';
 import { SemanticSegmentation, type SegmentationTransformParams } from '../src/vision/models/segmentation/preset.js';
 import { openImageSync } from '../src/vision/io/index.js';
 import { median } from './stats.js';
+import { mkdirSync as makeOutFolder } from 'node:fs';
+makeOutFolder(new URL('./out/', import.meta.url), { recursive: true }); // the default --out folder (git ignores it)
 
 const PYTHON = process.env.TSTORCH_PYTHON ?? '/usr/bin/python3';
 const a = parseArgs(process.argv.slice(2), {

@@ -19,6 +19,8 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { parseArgs } from '../src/cli/args.js';
 import { plotCurves } from '../src/vision/utils/plot.js';
+import { mkdirSync as makeOutFolder } from 'node:fs';
+makeOutFolder(new URL('./out/', import.meta.url), { recursive: true }); // the default --out folder (git ignores it)
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PYTHON = process.env.TSTORCH_PYTHON ?? '/usr/bin/python3';

@@ -13,6 +13,8 @@ import * as torch from '../src/index.js';
 import { parseArgs } from '../src/cli/args.js';
 import { readVideo } from '../src/vision/io/video.js';
 import { median } from './stats.js';
+import { mkdirSync as makeOutFolder } from 'node:fs';
+makeOutFolder(new URL('./out/', import.meta.url), { recursive: true }); // the default --out folder (git ignores it)
 
 const PYTHON = process.env.TSTORCH_PYTHON ?? '/usr/bin/python3';
 const a = parseArgs(process.argv.slice(2), {

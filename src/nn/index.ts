@@ -24,3 +24,5 @@ export { Transformer, TransformerEncoder, TransformerDecoder, TransformerEncoder
 export { deepcopy } from './deepcopy.js';
 export { SyncBatchNorm, convertSyncBatchnorm, type SyncBatchNormOptions } from './modules/sync-batchnorm.js';
 export * as parallel from './parallel/index.js';
+// torch.load of whole pickled torch.nn models: the classes it may rebuild.
+import './pickled-modules.js';

@@ -2,7 +2,10 @@
 // format (older .pth/.pt/.tar files), into JavaScript values and Tensors. Tensors that were views of one
 // storage in Python are views of one storage here (asStrided over a single tensor per storage).
 import { fromBytes, fromTypedArray } from '../creation.js';
-import { type DTypeName, elementSize } from '../dtype.js';
+import { DType, type DTypeName, elementSize, normalizeDtype } from '../dtype.js';
+import { Size } from '../size.js';
+import { PyModuleClass, PyModuleInstance, rebuildModule } from './pickled-module.js';
+import { Device } from '../device.js';
 import { Tensor, checkDevice } from '../tensor.js';
 import { Parameter } from '../nn/parameter.js';
 import { cuda } from '../config.js';
@@ -105,7 +108,7 @@ class Materializer {
   resolve(v: unknown, depth = 0): unknown {
     if (v === null || typeof v !== 'object') return v;
     if (v instanceof Py2Bytes) return v.toString();
-    if (v instanceof Uint8Array) return v;
+    if (v instanceof Uint8Array || v instanceof Size || v instanceof Device || v instanceof DType) return v;
     const hit = this.cache.get(v);
     if (hit !== undefined) return hit;
     if (depth >= MAX_DEPTH) throw new SerializationError(`${this.file}: containers nested more than ${MAX_DEPTH} levels deep`);
@@ -161,7 +164,11 @@ class Materializer {
       }
       return set;
     }
-    else if (v instanceof PyMarker && v.kind === 'dtype') out = v.dtype;
+    else if (v instanceof PyMarker && v.kind === 'dtype') out = normalizeDtype(v.dtype!);
+    else if (v instanceof PyModuleInstance) out = rebuildModule(v, (x) => this.resolve(x, depth + 1));
+    else if (v instanceof PyModuleClass) {
+      throw new SerializationError(`${this.file}: the checkpoint holds the class ${v.qualname} itself as a value, which has no JavaScript form`);
+    }
     else if (v instanceof NpArray) {
       if (v.tensor === null) throw new SerializationError(`${this.file}: numpy array without data`);
       out = v.tensor;

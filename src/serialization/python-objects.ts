@@ -3,6 +3,9 @@
 // checkpoint never runs code from the file.
 import { type DTypeName, elementSize } from '../dtype.js';
 import { fromBytes } from '../creation.js';
+import { Size } from '../size.js';
+import { pickledModuleClass } from './pickled-module.js';
+import { device as torchDevice } from '../device.js';
 import type { Tensor } from '../tensor.js';
 import { SerializationError } from './byte-source.js';
 import { type PyCallable, type PyClass, type PyStateful, PyDict, PySet, Py2Bytes, isPyList, markByteArray, pyStr, typeName } from './pickle-reader.js';
@@ -338,8 +341,9 @@ export function makeGlobals(file: string): (module: string, name: string) => PyC
     table.set(`torch.cuda.${name}`, new PyMarker(`torch.cuda.${name}`, 'storage', dtype));
   }
   for (const [name, dtype] of Object.entries(TORCH_DTYPES)) table.set(`torch.${name}`, new PyMarker(`torch.${name}`, 'dtype', dtype));
-  cls('torch.Size', (a) => size(a, file), [0, 1], (a) => size(a, file));
-  cls('torch.device', (a) => device(a, file), [1, 2], (a) => device(a, file));
+  // torch.Size and torch.device values become tstorch's objects (checked as PyTorch's constructors check them)
+  cls('torch.Size', (a) => new Size(size(a, file).map(Number)), [0, 1], (a) => new Size(size(a, file).map(Number)));
+  cls('torch.device', (a) => torchDevice(device(a, file)), [1, 2], (a) => torchDevice(device(a, file)));
   for (const np of ['numpy.core.multiarray', 'numpy._core.multiarray']) {
     fn(`${np}.scalar`, (a) => npScalar(a[0], a[1], file), [1, 2]);
     fn(`${np}._reconstruct`, () => new NpArray(file), [3, 3]);
@@ -381,6 +385,9 @@ export function makeGlobals(file: string): (module: string, name: string) => PyC
     const q = `${module}.${name}`;
     const found = table.get(q);
     if (found) return found;
+    // a torch.nn or torchvision module class of a whole pickled model (see pickled-module.ts)
+    const moduleClass = pickledModuleClass(q, file);
+    if (moduleClass !== null) return moduleClass;
     const hint = module.startsWith('torch.nn.modules') || module === '__main__'
       ? ' (the file holds a whole pickled object such as an nn.Module: save model.state_dict() in Python and load that)'
       : '';

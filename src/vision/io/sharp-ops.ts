@@ -91,9 +91,9 @@ export interface EncodeOptions {
 export async function encodeRaw(img: RawImage, opts: EncodeOptions = {}): Promise<Uint8Array> {
   const sharp = await sharpModule();
   const format = opts.format ?? 'png';
-  const raw = sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels as 1 | 2 | 3 | 4 } });
-  // a one-channel image stays grey (as PIL and torchvision.io.write_png write 'L'); sharp would make it sRGB
-  const s = img.channels === 1 ? raw.toColourspace('b-w') : raw;
+  let s = sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels as 1 | 2 | 3 | 4 } });
+  // grey (and grey + alpha) stays grey, as PIL and torchvision write it; libvips would otherwise write sRGB
+  if (img.channels <= 2) s = s.toColourspace('b-w');
   let out: Buffer;
   if (format === 'png') out = await s.png({ compressionLevel: opts.compressionLevel ?? 6 }).toBuffer();
   else if (format === 'jpeg') out = await s.jpeg({ quality: opts.quality ?? 75 }).toBuffer();

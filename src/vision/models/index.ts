@@ -28,4 +28,6 @@ export * from './swin-transformer.js';
 export * from './maxvit.js';
 export { IntermediateLayerGetter } from './intermediate-layer-getter.js';
 export * as segmentation from './segmentation/index.js';
+// torch.load of whole pickled torchvision models: the classes it may rebuild.
+import './pickled-modules.js';
 export * as detection from './detection/index.js';

@@ -15,6 +15,7 @@ import { Conv2dNormActivation, SqueezeExcitation, type ActivationLayerFactory, t
 import { StochasticDepth } from '../ops/stochastic-depth.js';
 import { registerModel } from './registry.js';
 import { buildModel, rejectFixedOptions, weightsEnum, type BuilderOptions } from './weights.js';
+import { checkBuilderArity, registerBuilder } from './builder-args.js';
 
 type Size = [number, number];
 
@@ -438,6 +439,7 @@ export const MaxVit_T_Weights = weightsEnum('MaxVit_T_Weights');
 
 /** MaxViT-T. Published weights fix numClasses and the input size (224 x 224). */
 export function maxvit_t(opts: MaxVitBuilderOptions = {}): MaxVit {
+  checkBuilderArity('maxvit_t', arguments.length, opts);
   rejectFixedOptions(opts, ['stemChannels', 'blockChannels', 'blockLayers', 'headDim', 'stochasticDepthProb', 'partitionSize']);
   return buildModel(MaxVit_T_Weights, opts, (o) => new MaxVit({
     ...o, inputSize: o.inputSize ?? [224, 224], stemChannels: 64, blockChannels: [64, 128, 256, 512], blockLayers: [2, 2, 5, 2],
@@ -455,3 +457,4 @@ export function maxvit_t(opts: MaxVitBuilderOptions = {}): MaxVit {
 }
 
 registerModel('maxvit_t', maxvit_t, MaxVit_T_Weights);
+registerBuilder('maxvit_t', maxvit_t);

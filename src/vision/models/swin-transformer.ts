@@ -21,6 +21,7 @@ import { StochasticDepth } from '../ops/stochastic-depth.js';
 import { pipe } from './pipe.js';
 import { registerModel } from './registry.js';
 import { buildModel, rejectFixedOptions, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
+import { modelBuilder } from './builder-args.js';
 
 /** Pads H and W to even sizes and stacks the four 2x2-interleaved sub-grids on the channels: (..., H/2, W/2, 4C). */
 export function patchMergingPad(x: Tensor): Tensor {
@@ -518,12 +519,12 @@ const T = { embedDim: 96, depths: [2, 2, 6, 2], numHeads: [3, 6, 12, 24] };
 const S = { embedDim: 96, depths: [2, 2, 18, 2], numHeads: [3, 6, 12, 24] };
 const B_ = { embedDim: 128, depths: [2, 2, 18, 2], numHeads: [4, 8, 16, 32] };
 type F = (opts?: SwinBuilderOptions) => SwinTransformer;
-export const swin_t: F = (o = {}) => swinTransformer({ ...T, windowSize: [7, 7], stochasticDepthProb: 0.2, v2: false }, Swin_T_Weights, o);
-export const swin_s: F = (o = {}) => swinTransformer({ ...S, windowSize: [7, 7], stochasticDepthProb: 0.3, v2: false }, Swin_S_Weights, o);
-export const swin_b: F = (o = {}) => swinTransformer({ ...B_, windowSize: [7, 7], stochasticDepthProb: 0.5, v2: false }, Swin_B_Weights, o);
-export const swin_v2_t: F = (o = {}) => swinTransformer({ ...T, windowSize: [8, 8], stochasticDepthProb: 0.2, v2: true }, Swin_V2_T_Weights, o);
-export const swin_v2_s: F = (o = {}) => swinTransformer({ ...S, windowSize: [8, 8], stochasticDepthProb: 0.3, v2: true }, Swin_V2_S_Weights, o);
-export const swin_v2_b: F = (o = {}) => swinTransformer({ ...B_, windowSize: [8, 8], stochasticDepthProb: 0.5, v2: true }, Swin_V2_B_Weights, o);
+export const swin_t: F = modelBuilder<F>('swin_t', (o = {}) => swinTransformer({ ...T, windowSize: [7, 7], stochasticDepthProb: 0.2, v2: false }, Swin_T_Weights, o));
+export const swin_s: F = modelBuilder<F>('swin_s', (o = {}) => swinTransformer({ ...S, windowSize: [7, 7], stochasticDepthProb: 0.3, v2: false }, Swin_S_Weights, o));
+export const swin_b: F = modelBuilder<F>('swin_b', (o = {}) => swinTransformer({ ...B_, windowSize: [7, 7], stochasticDepthProb: 0.5, v2: false }, Swin_B_Weights, o));
+export const swin_v2_t: F = modelBuilder<F>('swin_v2_t', (o = {}) => swinTransformer({ ...T, windowSize: [8, 8], stochasticDepthProb: 0.2, v2: true }, Swin_V2_T_Weights, o));
+export const swin_v2_s: F = modelBuilder<F>('swin_v2_s', (o = {}) => swinTransformer({ ...S, windowSize: [8, 8], stochasticDepthProb: 0.3, v2: true }, Swin_V2_S_Weights, o));
+export const swin_v2_b: F = modelBuilder<F>('swin_v2_b', (o = {}) => swinTransformer({ ...B_, windowSize: [8, 8], stochasticDepthProb: 0.5, v2: true }, Swin_V2_B_Weights, o));
 
 registerModel('swin_t', swin_t, Swin_T_Weights);
 registerModel('swin_s', swin_s, Swin_S_Weights);

@@ -15,6 +15,7 @@ import { Conv2dNormActivation, type ActivationLayerFactory, type NormLayerFactor
 import { MLP } from '../ops/mlp.js';
 import { registerModel } from './registry.js';
 import { buildModel, overwriteNamedParam, rejectFixedOptions, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
+import { modelBuilder } from './builder-args.js';
 
 const defaultNorm: NormLayerFactory = (c) => new nn.LayerNorm(c, { eps: 1e-6 });
 
@@ -334,11 +335,11 @@ function visionTransformer(patchSize: number, numLayers: number, numHeads: numbe
 }
 
 type B = (opts?: ViTBuilderOptions) => VisionTransformer;
-export const vit_b_16: B = (o = {}) => visionTransformer(16, 12, 12, 768, 3072, ViT_B_16_Weights, o);
-export const vit_b_32: B = (o = {}) => visionTransformer(32, 12, 12, 768, 3072, ViT_B_32_Weights, o);
-export const vit_l_16: B = (o = {}) => visionTransformer(16, 24, 16, 1024, 4096, ViT_L_16_Weights, o);
-export const vit_l_32: B = (o = {}) => visionTransformer(32, 24, 16, 1024, 4096, ViT_L_32_Weights, o);
-export const vit_h_14: B = (o = {}) => visionTransformer(14, 32, 16, 1280, 5120, ViT_H_14_Weights, o);
+export const vit_b_16: B = modelBuilder<B>('vit_b_16', (o = {}) => visionTransformer(16, 12, 12, 768, 3072, ViT_B_16_Weights, o));
+export const vit_b_32: B = modelBuilder<B>('vit_b_32', (o = {}) => visionTransformer(32, 12, 12, 768, 3072, ViT_B_32_Weights, o));
+export const vit_l_16: B = modelBuilder<B>('vit_l_16', (o = {}) => visionTransformer(16, 24, 16, 1024, 4096, ViT_L_16_Weights, o));
+export const vit_l_32: B = modelBuilder<B>('vit_l_32', (o = {}) => visionTransformer(32, 24, 16, 1024, 4096, ViT_L_32_Weights, o));
+export const vit_h_14: B = modelBuilder<B>('vit_h_14', (o = {}) => visionTransformer(14, 32, 16, 1280, 5120, ViT_H_14_Weights, o));
 
 registerModel('vit_b_16', vit_b_16, ViT_B_16_Weights);
 registerModel('vit_b_32', vit_b_32, ViT_B_32_Weights);

@@ -250,8 +250,13 @@ export interface BuilderOptions {
  */
 export function buildModel<O extends BuilderOptions, M extends Module>(
   e: WeightsEnum<any>, opts: O, build: (o: O) => M,
-  hooks: { fixOptions?: (o: O, w: Weights<any>) => void; fixKeys?: (sd: StateDict) => StateDict; afterLoad?: (m: M) => void } = {},
+  hooks: {
+    /** The builder's own options besides weights and progress: any other key is an error naming it (not checked when absent). */
+    options?: readonly string[];
+    fixOptions?: (o: O, w: Weights<any>) => void; fixKeys?: (sd: StateDict) => StateDict; afterLoad?: (m: M) => void;
+  } = {},
 ): M {
+  if (hooks.options !== undefined) checkBuilderOptions(e.enumName.replace(/_Weights$/, '').toLowerCase(), opts, hooks.options);
   const o = { ...opts };
   const w = resolveWeights(e, o.weights);
   if (w.kind === 'published') {
@@ -263,4 +268,21 @@ export function buildModel<O extends BuilderOptions, M extends Module>(
   loadWeights(model, w, { progress: o.progress, fixKeys: hooks.fixKeys });
   if (w.kind === 'published') hooks.afterLoad?.(model);
   return model;
+}
+
+/**
+ * A builder's options object: only `weights`, `progress` and the builder's own keys. torchvision's deprecated
+ * `pretrained=True` would silently give random weights if ignored, so it is an error that says what to write.
+ */
+function checkBuilderOptions(builder: string, opts: unknown, own: readonly string[]): void {
+  if (opts === undefined) return;
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new TypeError(`${builder}(): expected an options object, got ${String(opts)}`);
+  for (const k of Object.keys(opts)) {
+    if (k === 'weights' || k === 'progress' || own.includes(k)) continue;
+    if (k === 'pretrained' || k === 'pretrainedBackbone') {
+      throw new TypeError(`${builder}(): '${k}' is torchvision's deprecated form: write { weights: 'DEFAULT' } (or a weights entry, or a checkpoint path) for trained weights`);
+    }
+    const hint = own.find((o) => o.toLowerCase() === k.replace(/_/g, '').toLowerCase());
+    throw new TypeError(`${builder}() got an unexpected keyword argument '${k}'${hint ? ` (did you mean '${hint}'?)` : ''}; it takes 'weights', 'progress'${own.map((o) => `, '${o}'`).join('')}`);
+  }
 }

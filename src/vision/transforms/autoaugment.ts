@@ -1,6 +1,7 @@
 // torchvision's automatic augmentation policies on 8-bit images: AutoAugment (ImageNet, CIFAR10 and SVHN
 // policies), RandAugment and TrivialAugmentWide, with torchvision's magnitude tables (computed by the same
 // float32 linspace) and its random draws in its order, applied through the PIL-exact operations.
+import { bindCtor, classArgs, type PyRest } from '../../args.js';
 import { arange, linspace, rand, tensor as makeTensor } from '../../creation.js';
 import { op } from '../../native/ops.js';
 import { pyFloat } from '../../nn/modules/repr.js';
@@ -147,8 +148,10 @@ export class AutoAugment extends Transform<RGBImage, RGBImage> {
   readonly interpolation: InterpolationMode;
   readonly fill: number | readonly number[] | null;
   readonly policies: PolicyEntry[];
-  constructor(opts: AutoAugmentOptions = {}) {
+  /** torchvision's order (policy, interpolation, fill), or an options object. */
+  constructor(...args: PyRest<AutoAugmentOptions, ['policy', 'interpolation', 'fill']>) {
     super();
+    const [opts = {}] = bindCtor(AutoAugment, args) as [AutoAugmentOptions];
     this.policy = opts.policy ?? 'imagenet';
     const p = POLICIES[this.policy];
     if (p === undefined) throw new RangeError(`AutoAugment: the provided policy ${String(this.policy)} is not recognized (imagenet, cifar10, svhn)`);
@@ -195,8 +198,10 @@ export class RandAugment extends Transform<RGBImage, RGBImage> {
   readonly numMagnitudeBins: number;
   readonly interpolation: InterpolationMode;
   readonly fill: number | readonly number[] | null;
-  constructor(opts: RandAugmentOptions = {}) {
+  /** torchvision's order (numOps, magnitude, numMagnitudeBins, interpolation, fill), or an options object. */
+  constructor(...args: PyRest<RandAugmentOptions, ['numOps', 'magnitude', 'numMagnitudeBins', 'interpolation', 'fill']>) {
     super();
+    const [opts = {}] = bindCtor(RandAugment, args) as [RandAugmentOptions];
     this.numOps = opts.numOps ?? 2;
     this.magnitude = opts.magnitude ?? 9;
     this.numMagnitudeBins = opts.numMagnitudeBins ?? 31;
@@ -230,8 +235,10 @@ export class TrivialAugmentWide extends Transform<RGBImage, RGBImage> {
   readonly numMagnitudeBins: number;
   readonly interpolation: InterpolationMode;
   readonly fill: number | readonly number[] | null;
-  constructor(opts: TrivialAugmentWideOptions = {}) {
+  /** torchvision's order (numMagnitudeBins, interpolation, fill), or an options object. */
+  constructor(...args: PyRest<TrivialAugmentWideOptions, ['numMagnitudeBins', 'interpolation', 'fill']>) {
     super();
+    const [opts = {}] = bindCtor(TrivialAugmentWide, args) as [TrivialAugmentWideOptions];
     this.numMagnitudeBins = opts.numMagnitudeBins ?? 31;
     this.interpolation = checkInterpolation(opts.interpolation ?? 'nearest', 'TrivialAugmentWide');
     this.fill = opts.fill ?? null;
@@ -249,6 +256,9 @@ export class TrivialAugmentWide extends Transform<RGBImage, RGBImage> {
   }
 }
 
+classArgs(AutoAugment, 'torchvision.transforms.AutoAugment', '; policy, interpolation, fill');
+classArgs(RandAugment, 'torchvision.transforms.RandAugment', '; numOps, magnitude, numMagnitudeBins, interpolation, fill');
+classArgs(TrivialAugmentWide, 'torchvision.transforms.TrivialAugmentWide', '; numMagnitudeBins, interpolation, fill');
 
 export interface AugMixOptions {
   /** Severity of the operations, 1 to 10 (default 3). */

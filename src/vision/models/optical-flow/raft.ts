@@ -16,6 +16,7 @@ import { buildModel, tableWeightsEnum, type BuilderOptions, type WeightsTable } 
 import { OPTICAL_FLOW_WEIGHTS_DATA } from './weights-data.js';
 import { opticalFlowPreset } from './preset.js';
 import { gridSampleAbsolute, makeCoordsGrid, upsampleFlow } from './utils.js';
+import { modelBuilder } from '../builder-args.js';
 
 type BlockOptions = { normLayer: NormLayerFactory | null; stride?: number };
 
@@ -454,24 +455,24 @@ const instanceNorm: NormLayerFactory = (c) => new nn.InstanceNorm2d(c);
 const batchNorm: NormLayerFactory = (c) => new nn.BatchNorm2d(c);
 
 /** RAFT (large): weights Raft_Large_Weights.C_T_SKHT_V2 (DEFAULT) and others. */
-export const raft_large = (opts: RAFTBuilderOptions = {}): RAFT => buildModel(Raft_Large_Weights, opts, (o) => raft({
+export const raft_large = modelBuilder('raft_large', (opts: RAFTBuilderOptions = {}): RAFT => buildModel(Raft_Large_Weights, opts, (o) => raft({
   featureEncoderLayers: [64, 64, 96, 128, 256], featureEncoderBlock: ResidualBlock, featureEncoderNormLayer: instanceNorm,
   contextEncoderLayers: [64, 64, 96, 128, 256], contextEncoderBlock: ResidualBlock, contextEncoderNormLayer: batchNorm,
   corrBlockNumLevels: 4, corrBlockRadius: 4,
   motionEncoderCorrLayers: [256, 192], motionEncoderFlowLayers: [128, 64], motionEncoderOutChannels: 128,
   recurrentBlockHiddenStateSize: 128, recurrentBlockKernelSize: [[1, 5], [5, 1]], recurrentBlockPadding: [[0, 2], [2, 0]],
   flowHeadHiddenSize: 256, useMaskPredictor: true,
-}, o));
+}, o)));
 
 /** RAFT-small: weights Raft_Small_Weights.C_T_V2 (DEFAULT) and C_T_V1. */
-export const raft_small = (opts: RAFTBuilderOptions = {}): RAFT => buildModel(Raft_Small_Weights, opts, (o) => raft({
+export const raft_small = modelBuilder('raft_small', (opts: RAFTBuilderOptions = {}): RAFT => buildModel(Raft_Small_Weights, opts, (o) => raft({
   featureEncoderLayers: [32, 32, 64, 96, 128], featureEncoderBlock: BottleneckBlock, featureEncoderNormLayer: instanceNorm,
   contextEncoderLayers: [32, 32, 64, 96, 160], contextEncoderBlock: BottleneckBlock, contextEncoderNormLayer: null,
   corrBlockNumLevels: 4, corrBlockRadius: 3,
   motionEncoderCorrLayers: [96], motionEncoderFlowLayers: [64, 32], motionEncoderOutChannels: 82,
   recurrentBlockHiddenStateSize: 96, recurrentBlockKernelSize: [3], recurrentBlockPadding: [1],
   flowHeadHiddenSize: 128, useMaskPredictor: false,
-}, o));
+}, o)));
 
 registerModel('raft_large', raft_large, Raft_Large_Weights);
 registerModel('raft_small', raft_small, Raft_Small_Weights);

@@ -16,6 +16,7 @@ import { segmentationWeightsEnum } from './preset.js';
 import { SimpleSegmentationModel } from './segmentation-model.js';
 import { FCNHead } from './fcn.js';
 import { buildSegmentationModel, type SegmentationBuilderOptions } from './builder.js';
+import { modelBuilder } from '../builder-args.js';
 
 export class DeepLabV3 extends SimpleSegmentationModel {}
 
@@ -130,14 +131,14 @@ function deeplabv3Mobilenetv3(backbone: MobileNetV3, numClasses: number, aux: bo
 }
 
 /** DeepLabV3 with a dilated ResNet-50 backbone (weightsBackbone defaults to ResNet50_Weights.IMAGENET1K_V1, as in torchvision). */
-export const deeplabv3_resnet50 = (opts: SegmentationBuilderOptions = {}): DeepLabV3 => buildSegmentationModel(DeepLabV3_ResNet50_Weights, opts,
-  (wb, numClasses, aux) => deeplabv3Resnet(resnet50({ weights: wb, replaceStrideWithDilation: [false, true, true] }), numClasses, aux), 'classifier.4.weight');
+export const deeplabv3_resnet50 = modelBuilder('deeplabv3_resnet50', (opts: SegmentationBuilderOptions = {}): DeepLabV3 => buildSegmentationModel(DeepLabV3_ResNet50_Weights, opts,
+  (wb, numClasses, aux) => deeplabv3Resnet(resnet50({ weights: wb, replaceStrideWithDilation: [false, true, true] }), numClasses, aux), 'classifier.4.weight'));
 /** DeepLabV3 with a dilated ResNet-101 backbone. */
-export const deeplabv3_resnet101 = (opts: SegmentationBuilderOptions = {}): DeepLabV3 => buildSegmentationModel(DeepLabV3_ResNet101_Weights, opts,
-  (wb, numClasses, aux) => deeplabv3Resnet(resnet101({ weights: wb, replaceStrideWithDilation: [false, true, true] }), numClasses, aux), 'classifier.4.weight');
+export const deeplabv3_resnet101 = modelBuilder('deeplabv3_resnet101', (opts: SegmentationBuilderOptions = {}): DeepLabV3 => buildSegmentationModel(DeepLabV3_ResNet101_Weights, opts,
+  (wb, numClasses, aux) => deeplabv3Resnet(resnet101({ weights: wb, replaceStrideWithDilation: [false, true, true] }), numClasses, aux), 'classifier.4.weight'));
 /** DeepLabV3 with a dilated MobileNetV3-Large backbone (weightsBackbone defaults to MobileNet_V3_Large_Weights.IMAGENET1K_V1). */
-export const deeplabv3_mobilenet_v3_large = (opts: SegmentationBuilderOptions = {}): DeepLabV3 => buildSegmentationModel(DeepLabV3_MobileNet_V3_Large_Weights, opts,
-  (wb, numClasses, aux) => deeplabv3Mobilenetv3(mobilenet_v3_large({ weights: wb, dilated: true }), numClasses, aux), 'classifier.4.weight');
+export const deeplabv3_mobilenet_v3_large = modelBuilder('deeplabv3_mobilenet_v3_large', (opts: SegmentationBuilderOptions = {}): DeepLabV3 => buildSegmentationModel(DeepLabV3_MobileNet_V3_Large_Weights, opts,
+  (wb, numClasses, aux) => deeplabv3Mobilenetv3(mobilenet_v3_large({ weights: wb, dilated: true }), numClasses, aux), 'classifier.4.weight'));
 
 registerModel('deeplabv3_resnet50', deeplabv3_resnet50, DeepLabV3_ResNet50_Weights);
 registerModel('deeplabv3_resnet101', deeplabv3_resnet101, DeepLabV3_ResNet101_Weights);

@@ -8,6 +8,7 @@ import { registerModel } from '../registry.js';
 import { segmentationWeightsEnum } from './preset.js';
 import { SimpleSegmentationModel } from './segmentation-model.js';
 import { buildSegmentationModel, type SegmentationBuilderOptions } from './builder.js';
+import { modelBuilder } from '../builder-args.js';
 
 export class FCN extends SimpleSegmentationModel {}
 
@@ -39,11 +40,11 @@ function fcnResnet(backbone: ResNet, numClasses: number, aux: boolean): FCN {
 }
 
 /** FCN with a dilated ResNet-50 backbone (weightsBackbone defaults to ResNet50_Weights.IMAGENET1K_V1, as in torchvision). */
-export const fcn_resnet50 = (opts: SegmentationBuilderOptions = {}): FCN => buildSegmentationModel(FCN_ResNet50_Weights, opts,
-  (wb, numClasses, aux) => fcnResnet(resnet50({ weights: wb, replaceStrideWithDilation: [false, true, true] }), numClasses, aux), 'classifier.4.weight');
+export const fcn_resnet50 = modelBuilder('fcn_resnet50', (opts: SegmentationBuilderOptions = {}): FCN => buildSegmentationModel(FCN_ResNet50_Weights, opts,
+  (wb, numClasses, aux) => fcnResnet(resnet50({ weights: wb, replaceStrideWithDilation: [false, true, true] }), numClasses, aux), 'classifier.4.weight'));
 /** FCN with a dilated ResNet-101 backbone. */
-export const fcn_resnet101 = (opts: SegmentationBuilderOptions = {}): FCN => buildSegmentationModel(FCN_ResNet101_Weights, opts,
-  (wb, numClasses, aux) => fcnResnet(resnet101({ weights: wb, replaceStrideWithDilation: [false, true, true] }), numClasses, aux), 'classifier.4.weight');
+export const fcn_resnet101 = modelBuilder('fcn_resnet101', (opts: SegmentationBuilderOptions = {}): FCN => buildSegmentationModel(FCN_ResNet101_Weights, opts,
+  (wb, numClasses, aux) => fcnResnet(resnet101({ weights: wb, replaceStrideWithDilation: [false, true, true] }), numClasses, aux), 'classifier.4.weight'));
 
 registerModel('fcn_resnet50', fcn_resnet50, FCN_ResNet50_Weights);
 registerModel('fcn_resnet101', fcn_resnet101, FCN_ResNet101_Weights);

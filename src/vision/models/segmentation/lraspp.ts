@@ -14,6 +14,7 @@ import { segmentationWeightsEnum } from './preset.js';
 import { mobileNetV3StageIndices } from './deeplabv3.js';
 import { buildSegmentationModel, type SegmentationBuilderOptions } from './builder.js';
 import type { SegmentationOutput } from './segmentation-model.js';
+import { modelBuilder } from '../builder-args.js';
 
 export class LRASPPHead extends Module {
   declare cbr: Sequential;
@@ -81,7 +82,7 @@ function lrasppMobilenetv3(backbone: MobileNetV3, numClasses: number): LRASPP {
 }
 
 /** LR-ASPP with a dilated MobileNetV3-Large backbone; it has no auxiliary head (auxLoss: true is an error, as in torchvision). */
-export const lraspp_mobilenet_v3_large = (opts: SegmentationBuilderOptions = {}): LRASPP => buildSegmentationModel(LRASPP_MobileNet_V3_Large_Weights, opts,
-  (wb, numClasses) => lrasppMobilenetv3(mobilenet_v3_large({ weights: wb, dilated: true }), numClasses), 'classifier.low_classifier.weight', { hasAux: false });
+export const lraspp_mobilenet_v3_large = modelBuilder('lraspp_mobilenet_v3_large', (opts: SegmentationBuilderOptions = {}): LRASPP => buildSegmentationModel(LRASPP_MobileNet_V3_Large_Weights, opts,
+  (wb, numClasses) => lrasppMobilenetv3(mobilenet_v3_large({ weights: wb, dilated: true }), numClasses), 'classifier.low_classifier.weight', { hasAux: false }));
 
 registerModel('lraspp_mobilenet_v3_large', lraspp_mobilenet_v3_large, LRASPP_MobileNet_V3_Large_Weights);

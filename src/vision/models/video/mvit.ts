@@ -16,6 +16,7 @@ import { registerModel } from '../registry.js';
 import { buildModel, tableWeightsEnum, type BuilderOptions } from '../weights.js';
 import { VIDEO_WEIGHTS_DATA } from './weights-data.js';
 import { videoPreset } from './preset.js';
+import { modelBuilder } from '../builder-args.js';
 
 type THW = [number, number, number];
 
@@ -467,11 +468,11 @@ function mvit(blocks: MSBlockConfig[], variant: Pick<MViTOptions, 'residualPool'
 }
 
 /** MViT v1-B (Kinetics-400 weights: MViT_V1_B_Weights.KINETICS400_V1). */
-export const mvit_v1_b = (opts: MViTBuilderOptions = {}): MViT => mvit(mvitV1BBlocks(),
-  { residualPool: false, residualWithClsEmbed: false, relPosEmbed: false, projAfterAttn: false }, MViT_V1_B_Weights, opts);
+export const mvit_v1_b = modelBuilder('mvit_v1_b', (opts: MViTBuilderOptions = {}): MViT => mvit(mvitV1BBlocks(),
+  { residualPool: false, residualWithClsEmbed: false, relPosEmbed: false, projAfterAttn: false }, MViT_V1_B_Weights, opts));
 /** MViT v2-S (Kinetics-400 weights: MViT_V2_S_Weights.KINETICS400_V1). */
-export const mvit_v2_s = (opts: MViTBuilderOptions = {}): MViT => mvit(mvitV2SBlocks(),
-  { residualPool: true, residualWithClsEmbed: false, relPosEmbed: true, projAfterAttn: true }, MViT_V2_S_Weights, opts);
+export const mvit_v2_s = modelBuilder('mvit_v2_s', (opts: MViTBuilderOptions = {}): MViT => mvit(mvitV2SBlocks(),
+  { residualPool: true, residualWithClsEmbed: false, relPosEmbed: true, projAfterAttn: true }, MViT_V2_S_Weights, opts));
 
 registerModel('mvit_v1_b', mvit_v1_b, MViT_V1_B_Weights);
 registerModel('mvit_v2_s', mvit_v2_s, MViT_V2_S_Weights);

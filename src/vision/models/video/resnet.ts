@@ -10,6 +10,7 @@ import { registerModel } from '../registry.js';
 import { buildModel, tableWeightsEnum, type BuilderOptions, type WeightsEnum } from '../weights.js';
 import { VIDEO_WEIGHTS_DATA } from './weights-data.js';
 import { videoPreset, type VideoClassification } from './preset.js';
+import { modelBuilder } from '../builder-args.js';
 
 type Triple = [number, number, number];
 
@@ -232,14 +233,14 @@ const noTemporal = builderOf(Conv3DNoTemporal);
 const twoPlusOne = builderOf(Conv2Plus1D);
 
 /** R3D-18: 3-D convolutions throughout. */
-export const r3d_18 = (opts: VideoResNetBuilderOptions = {}): VideoResNet =>
-  videoResnet(BasicBlock, [simple, simple, simple, simple], [2, 2, 2, 2], () => new BasicStem(), R3D_18_Weights, opts);
+export const r3d_18 = modelBuilder('r3d_18', (opts: VideoResNetBuilderOptions = {}): VideoResNet =>
+  videoResnet(BasicBlock, [simple, simple, simple, simple], [2, 2, 2, 2], () => new BasicStem(), R3D_18_Weights, opts));
 /** MC3-18: 3-D convolutions in the first layer, spatial ones after. */
-export const mc3_18 = (opts: VideoResNetBuilderOptions = {}): VideoResNet =>
-  videoResnet(BasicBlock, [simple, noTemporal, noTemporal, noTemporal], [2, 2, 2, 2], () => new BasicStem(), MC3_18_Weights, opts);
+export const mc3_18 = modelBuilder('mc3_18', (opts: VideoResNetBuilderOptions = {}): VideoResNet =>
+  videoResnet(BasicBlock, [simple, noTemporal, noTemporal, noTemporal], [2, 2, 2, 2], () => new BasicStem(), MC3_18_Weights, opts));
 /** R(2+1)D-18: every 3-D convolution factorised into spatial and temporal ones. */
-export const r2plus1d_18 = (opts: VideoResNetBuilderOptions = {}): VideoResNet =>
-  videoResnet(BasicBlock, [twoPlusOne, twoPlusOne, twoPlusOne, twoPlusOne], [2, 2, 2, 2], () => new R2Plus1dStem(), R2Plus1D_18_Weights, opts);
+export const r2plus1d_18 = modelBuilder('r2plus1d_18', (opts: VideoResNetBuilderOptions = {}): VideoResNet =>
+  videoResnet(BasicBlock, [twoPlusOne, twoPlusOne, twoPlusOne, twoPlusOne], [2, 2, 2, 2], () => new R2Plus1dStem(), R2Plus1D_18_Weights, opts));
 
 registerModel('r3d_18', r3d_18, R3D_18_Weights);
 registerModel('mc3_18', mc3_18, MC3_18_Weights);

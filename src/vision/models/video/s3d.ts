@@ -12,6 +12,7 @@ import { registerModel } from '../registry.js';
 import { buildModel, tableWeightsEnum, type BuilderOptions } from '../weights.js';
 import { VIDEO_WEIGHTS_DATA } from './weights-data.js';
 import { videoPreset } from './preset.js';
+import { modelBuilder } from '../builder-args.js';
 
 /** A spatial (1, k, k) convolution then a temporal (k, 1, 1) one, each with norm and ReLU. */
 export class TemporalSeparableConv extends Sequential {
@@ -102,6 +103,6 @@ export type S3DBuilderOptions = S3DOptions & BuilderOptions;
 export const S3D_Weights = tableWeightsEnum(VIDEO_WEIGHTS_DATA, 'S3D_Weights', videoPreset);
 
 /** S3D with torchvision's configuration (Kinetics-400 weights: S3D_Weights.KINETICS400_V1). */
-export const s3d = (opts: S3DBuilderOptions = {}): S3D => buildModel(S3D_Weights, opts, (o) => new S3D(o));
+export const s3d = modelBuilder('s3d', (opts: S3DBuilderOptions = {}): S3D => buildModel(S3D_Weights, opts, (o) => new S3D(o)));
 
 registerModel('s3d', s3d, S3D_Weights);
