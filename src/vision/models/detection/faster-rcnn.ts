@@ -9,6 +9,7 @@ import { relu } from '../../../nn/functional/activation.js';
 import { Conv2dNormActivation, FrozenBatchNorm2d, type NormLayerFactory } from '../../ops/misc.js';
 import { MultiScaleRoIAlign } from '../../ops/poolers.js';
 import { registerModel } from '../registry.js';
+import { checkBuilderArity, registerBuilder } from '../builder-args.js';
 import { resolveWeights, loadWeights, type WeightsArg, type WeightsEnum, type ResolvedWeights } from '../weights.js';
 import { resnet50, ResNet50_Weights } from '../resnet.js';
 import { mobilenet_v3_large, MobileNet_V3_Large_Weights } from '../mobilenetv3.js';
@@ -262,6 +263,7 @@ function modelOptions(opts: FasterRCNNBuilderOptions): FasterRCNNOptions {
 
 /** Faster R-CNN with a ResNet-50-FPN backbone (torchvision's fasterrcnn_resnet50_fpn; box AP 37.0 with COCO_V1). */
 export function fasterrcnn_resnet50_fpn(opts: FasterRCNNBuilderOptions = {}): FasterRCNN {
+  checkBuilderArity('fasterrcnn_resnet50_fpn', arguments.length, opts);
   checkOptions('fasterrcnn_resnet50_fpn', opts, [...BUILDER_OPTIONS, ...FASTER_RCNN_OPTIONS]);
   const r = resolveDetectionWeights(FasterRCNN_ResNet50_FPN_Weights, ResNet50_Weights, opts, 'IMAGENET1K_V1');
   const tbl = validateTrainableLayers(r.isTrained, opts.trainableBackboneLayers, 5, 3);
@@ -274,6 +276,7 @@ export function fasterrcnn_resnet50_fpn(opts: FasterRCNNBuilderOptions = {}): Fa
 
 /** Faster R-CNN v2 (Li et al. 2021's improvements: BatchNorm FPN, 2-conv RPN head, 4-conv-1-fc box head; box AP 46.7). */
 export function fasterrcnn_resnet50_fpn_v2(opts: FasterRCNNBuilderOptions = {}): FasterRCNN {
+  checkBuilderArity('fasterrcnn_resnet50_fpn_v2', arguments.length, opts);
   checkOptions('fasterrcnn_resnet50_fpn_v2', opts, [...BUILDER_OPTIONS, ...FASTER_RCNN_OPTIONS]);
   const r = resolveDetectionWeights(FasterRCNN_ResNet50_FPN_V2_Weights, ResNet50_Weights, opts, null);
   const tbl = validateTrainableLayers(r.isTrained, opts.trainableBackboneLayers, 5, 3);
@@ -304,17 +307,23 @@ function fasterrcnnMobilenetV3LargeFpn(e: WeightsEnum<any>, defaults: FasterRCNN
 
 /** Faster R-CNN with a MobileNetV3-Large FPN backbone (box AP 32.8). */
 export function fasterrcnn_mobilenet_v3_large_fpn(opts: FasterRCNNBuilderOptions = {}): FasterRCNN {
+  checkBuilderArity('fasterrcnn_mobilenet_v3_large_fpn', arguments.length, opts);
   return fasterrcnnMobilenetV3LargeFpn(FasterRCNN_MobileNet_V3_Large_FPN_Weights, { rpnScoreThresh: 0.05 }, opts, 'fasterrcnn_mobilenet_v3_large_fpn');
 }
 
 /** The same at 320 px for mobile use (box AP 22.8). */
 export function fasterrcnn_mobilenet_v3_large_320_fpn(opts: FasterRCNNBuilderOptions = {}): FasterRCNN {
+  checkBuilderArity('fasterrcnn_mobilenet_v3_large_320_fpn', arguments.length, opts);
   return fasterrcnnMobilenetV3LargeFpn(FasterRCNN_MobileNet_V3_Large_320_FPN_Weights, {
     minSize: 320, maxSize: 640, rpnPreNmsTopNTest: 150, rpnPostNmsTopNTest: 150, rpnScoreThresh: 0.05,
   }, opts, 'fasterrcnn_mobilenet_v3_large_320_fpn');
 }
 
+registerBuilder('fasterrcnn_resnet50_fpn', fasterrcnn_resnet50_fpn);
 registerModel('fasterrcnn_resnet50_fpn', fasterrcnn_resnet50_fpn, FasterRCNN_ResNet50_FPN_Weights);
+registerBuilder('fasterrcnn_resnet50_fpn_v2', fasterrcnn_resnet50_fpn_v2);
 registerModel('fasterrcnn_resnet50_fpn_v2', fasterrcnn_resnet50_fpn_v2, FasterRCNN_ResNet50_FPN_V2_Weights);
+registerBuilder('fasterrcnn_mobilenet_v3_large_fpn', fasterrcnn_mobilenet_v3_large_fpn);
 registerModel('fasterrcnn_mobilenet_v3_large_fpn', fasterrcnn_mobilenet_v3_large_fpn, FasterRCNN_MobileNet_V3_Large_FPN_Weights);
+registerBuilder('fasterrcnn_mobilenet_v3_large_320_fpn', fasterrcnn_mobilenet_v3_large_320_fpn);
 registerModel('fasterrcnn_mobilenet_v3_large_320_fpn', fasterrcnn_mobilenet_v3_large_320_fpn, FasterRCNN_MobileNet_V3_Large_320_FPN_Weights);

@@ -8,6 +8,7 @@ import { interpolate } from '../../../nn/functional/upsampling.js';
 import { FrozenBatchNorm2d, type NormLayerFactory } from '../../ops/misc.js';
 import { MultiScaleRoIAlign } from '../../ops/poolers.js';
 import { registerModel } from '../registry.js';
+import { checkBuilderArity, registerBuilder } from '../builder-args.js';
 import { resnet50, ResNet50_Weights } from '../resnet.js';
 import { GeneralizedRCNN } from './generalized-rcnn.js';
 import { resnetFpnExtractor, validateTrainableLayers } from './backbone-utils.js';
@@ -100,6 +101,7 @@ const batchNorm: NormLayerFactory = (c) => new nn.BatchNorm2d(c);
 
 /** Keypoint R-CNN with a ResNet-50-FPN backbone (box AP 65.0, keypoint AP 61.1 with COCO_V1). */
 export function keypointrcnn_resnet50_fpn(opts: KeypointRCNNBuilderOptions = {}): KeypointRCNN {
+  checkBuilderArity('keypointrcnn_resnet50_fpn', arguments.length, opts);
   checkOptions('keypointrcnn_resnet50_fpn', opts, [...BUILDER_OPTIONS, ...KEYPOINT_RCNN_OPTIONS]);
   const r = resolveDetectionWeights(KeypointRCNN_ResNet50_FPN_Weights, ResNet50_Weights, opts, 'IMAGENET1K_V1', 2);
   let numKeypoints = opts.numKeypoints ?? null;
@@ -119,4 +121,5 @@ export function keypointrcnn_resnet50_fpn(opts: KeypointRCNNBuilderOptions = {})
   return model;
 }
 
+registerBuilder('keypointrcnn_resnet50_fpn', keypointrcnn_resnet50_fpn);
 registerModel('keypointrcnn_resnet50_fpn', keypointrcnn_resnet50_fpn, KeypointRCNN_ResNet50_FPN_Weights);

@@ -7,6 +7,7 @@ import * as nn from '../../../nn/index.js';
 import { Conv2dNormActivation, FrozenBatchNorm2d, type NormLayerFactory } from '../../ops/misc.js';
 import { MultiScaleRoIAlign } from '../../ops/poolers.js';
 import { registerModel } from '../registry.js';
+import { checkBuilderArity, registerBuilder } from '../builder-args.js';
 import { resnet50, ResNet50_Weights } from '../resnet.js';
 import { GeneralizedRCNN } from './generalized-rcnn.js';
 import { RPNHead } from './rpn.js';
@@ -114,6 +115,7 @@ function modelOptions(opts: MaskRCNNBuilderOptions): MaskRCNNOptions {
 
 /** Mask R-CNN with a ResNet-50-FPN backbone (box AP 37.9, mask AP 34.6 with COCO_V1). */
 export function maskrcnn_resnet50_fpn(opts: MaskRCNNBuilderOptions = {}): MaskRCNN {
+  checkBuilderArity('maskrcnn_resnet50_fpn', arguments.length, opts);
   checkOptions('maskrcnn_resnet50_fpn', opts, [...BUILDER_OPTIONS, ...MASK_RCNN_OPTIONS]);
   const r = resolveDetectionWeights(MaskRCNN_ResNet50_FPN_Weights, ResNet50_Weights, opts, 'IMAGENET1K_V1');
   const tbl = validateTrainableLayers(r.isTrained, opts.trainableBackboneLayers, 5, 3);
@@ -126,6 +128,7 @@ export function maskrcnn_resnet50_fpn(opts: MaskRCNNBuilderOptions = {}): MaskRC
 
 /** Mask R-CNN v2 (box AP 47.4, mask AP 41.8). */
 export function maskrcnn_resnet50_fpn_v2(opts: MaskRCNNBuilderOptions = {}): MaskRCNN {
+  checkBuilderArity('maskrcnn_resnet50_fpn_v2', arguments.length, opts);
   checkOptions('maskrcnn_resnet50_fpn_v2', opts, [...BUILDER_OPTIONS, ...MASK_RCNN_OPTIONS]);
   const r = resolveDetectionWeights(MaskRCNN_ResNet50_FPN_V2_Weights, ResNet50_Weights, opts, null);
   const tbl = validateTrainableLayers(r.isTrained, opts.trainableBackboneLayers, 5, 3);
@@ -141,5 +144,7 @@ export function maskrcnn_resnet50_fpn_v2(opts: MaskRCNNBuilderOptions = {}): Mas
   return model;
 }
 
+registerBuilder('maskrcnn_resnet50_fpn', maskrcnn_resnet50_fpn);
 registerModel('maskrcnn_resnet50_fpn', maskrcnn_resnet50_fpn, MaskRCNN_ResNet50_FPN_Weights);
+registerBuilder('maskrcnn_resnet50_fpn_v2', maskrcnn_resnet50_fpn_v2);
 registerModel('maskrcnn_resnet50_fpn_v2', maskrcnn_resnet50_fpn_v2, MaskRCNN_ResNet50_FPN_V2_Weights);
