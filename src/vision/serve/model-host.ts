@@ -11,6 +11,8 @@ export interface ModelHostOptions {
   engine: string;
   threads: number;
   batchSize: number;
+  /** The most intra-op threads `threads: 0` may choose: the cores the preprocessing threads leave free. */
+  maxThreads: number;
 }
 
 export class ModelHost {
@@ -31,7 +33,7 @@ export class ModelHost {
     const data: ModelStart = {
       entry, tsx, port: port2, flag: new SharedArrayBuffer(4),
       failure: { type: 'load-failed', message: MODEL_START_FAILED }, failureField: 'message',
-      spec: this.spec, engine: this.opts.engine, threads: this.opts.threads, batchSize: this.opts.batchSize,
+      spec: this.spec, engine: this.opts.engine, threads: this.opts.threads, batchSize: this.opts.batchSize, maxThreads: this.opts.maxThreads,
     };
     const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, transferList: [port2], name: `serve model ${this.spec.name}@${this.spec.version}` });
     this.worker = worker;

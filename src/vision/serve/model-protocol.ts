@@ -11,6 +11,8 @@ export interface ModelStart extends BootstrapData {
   threads: number;
   /** The largest batch the server will send (the thread times and warms up at this size). */
   batchSize: number;
+  /** The most threads `threads: 0` tries: the cores left when the preprocessing threads have theirs. */
+  maxThreads: number;
 }
 
 /** What the main thread learns about a loaded model. */

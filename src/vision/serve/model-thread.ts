@@ -15,9 +15,14 @@ import type { ModelInfo, ModelReply, ModelStart, RunBatch, Stop } from './model-
 const start = workerData as ModelStart;
 const post = (r: ModelReply): void => start.port.postMessage(r);
 
-/** The fastest of 1 thread and all cores for a batch of `n`, timing the engine itself on zeros. */
+/**
+ * The fastest of 1 thread and the free cores for a batch of `n`, timing the engine itself on zeros. The free
+ * cores are those the preprocessing threads leave (cores - workers): timed alone at start, all cores can look
+ * faster, but under load the decoding threads then take cores from the forward pass's OpenMP team, and a team
+ * that waits for a preempted member turns a 60 ms request into a second (measured on 2 cores with ResNet18).
+ */
 async function chooseThreads(engine: InferenceEngine, shape: number[], n: number): Promise<number> {
-  const max = availableParallelism();
+  const max = Math.max(1, Math.min(availableParallelism(), start.maxThreads));
   if (max <= 1) return 1;
   const x = torch.zeros([n, ...shape]);
   const best: Record<number, number> = {};

@@ -109,8 +109,8 @@ class ServedModel {
   inflight = 0;
   info: ModelInfo | null = null;
   error: string | null = null;
-  constructor(readonly spec: ModelSpec, readonly opts: Required<ModelOptions>, onBatch: (size: number, ms: number) => void) {
-    this.host = new ModelHost(spec, { engine: opts.engine, threads: opts.threads, batchSize: opts.batchSize });
+  constructor(readonly spec: ModelSpec, readonly opts: Required<ModelOptions>, onBatch: (size: number, ms: number) => void, maxThreads: number) {
+    this.host = new ModelHost(spec, { engine: opts.engine, threads: opts.threads, batchSize: opts.batchSize, maxThreads });
     this.batcher = new Batcher(this.host, { batchSize: opts.batchSize, maxBatchDelay: opts.maxBatchDelay, onBatch });
   }
   get ready(): boolean { return this.info !== null && this.host.ready; }
@@ -254,7 +254,7 @@ export class ModelServer {
       const served: ServedModel = new ServedModel(spec, modelOptions(mo, model, `model ${key}: `), (size, ms) => {
         this.m.batch.observe(labels, size);
         this.m.inference.observe(labels, ms / 1000);
-      });
+      }, Math.max(1, availableParallelism() - this.o.workers));
       this.m.queue.set(labels, () => served.inflight);
       this.m.requests.touch({ ...labels, code: '200' });
       list.push(served);
