@@ -55,7 +55,7 @@ test('RetinaNet builders: options they cannot use are errors naming them', () =>
   assert.throws(() => retinanet_resnet50_fpn_v2({ weights: 'NOPE' }), /RetinaNet_ResNet50_FPN_V2_Weights has no weights 'NOPE'/);
   const m = retinanet_resnet50_fpn({ weightsBackbone: null, numClasses: 5, minSize: 64, maxSize: 64 });
   m.eval();
-  assert.throws(() => m.call([torch.rand(3, 32)]), /image 0/);
+  assert.throws(() => m.call([torch.rand(3, 32)]), /index 0/);
   m.train();
   assert.throws(() => m.call([torch.rand(3, 32, 32)]), /targets should not be none/);
   assert.throws(() => m.call([torch.rand(3, 32, 32)], [{ boxes: torch.tensor([[5, 5, 5, 9]]), labels: torch.tensor([1], { dtype: 'int64' }) }]),
