@@ -4,7 +4,8 @@
 import type { Tensor } from '../../../tensor.js';
 import { arange, cat, meshgrid, stack, tensor } from '../../../creation.js';
 import { Module } from '../../../nn/module.js';
-import type { DTypeLike } from '../../../dtype.js';
+import { normalizeDtype, type DTypeLike } from '../../../dtype.js';
+import { keep } from '../../../memory.js';
 import type { ImageList } from './image-list.js';
 
 export class AnchorGenerator extends Module {
@@ -25,8 +26,9 @@ export class AnchorGenerator extends Module {
     }
     this.sizes = s;
     this.aspectRatios = a;
+    // Module state that outlives any tidy scope the module is built or called in (as a buffer would).
     Object.defineProperty(this, 'cellAnchors', {
-      value: s.map((size, i) => this.generateAnchors(size, a[i]!)), writable: true, enumerable: false,
+      value: keep(s.map((size, i) => this.generateAnchors(size, a[i]!))), writable: true, enumerable: false,
     });
   }
 
@@ -43,7 +45,9 @@ export class AnchorGenerator extends Module {
   }
 
   setCellAnchors(dtype: DTypeLike): void {
-    this.cellAnchors = this.cellAnchors.map((c) => c.to(dtype));
+    const want = normalizeDtype(dtype);
+    if (this.cellAnchors.every((c) => c.dtype === want)) return;
+    this.cellAnchors = keep(this.cellAnchors.map((c) => c.to(want)));
   }
 
   numAnchorsPerLocation(): number[] {

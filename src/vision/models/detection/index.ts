@@ -15,6 +15,18 @@ export { ObjectDetection, DetectionWeights, detectionWeightsEnum, ovewriteValueP
 export { IntermediateLayerGetter } from '../intermediate-layer-getter.js';
 
 // R-CNN family (det-rcnn)
+export { GeneralizedRCNN } from './generalized-rcnn.js';
+export { RPNHead, RegionProposalNetwork, concatBoxPredictionLayers, permuteAndFlatten, type RegionProposalNetworkOptions, type RPNTopN } from './rpn.js';
+export { RoIHeads, fastrcnnLoss, maskrcnnInference, maskrcnnLoss, projectMasksOnBoxes, keypointsToHeatmap, heatmapsToKeypoints, keypointrcnnLoss,
+  keypointrcnnInference, type RoIHeadsOptions, type Detection } from './roi-heads.js';
+export { FasterRCNN, TwoMLPHead, FastRCNNConvFCHead, FastRCNNPredictor, defaultAnchorgen, fasterrcnn_resnet50_fpn, fasterrcnn_resnet50_fpn_v2,
+  fasterrcnn_mobilenet_v3_large_fpn, fasterrcnn_mobilenet_v3_large_320_fpn, FasterRCNN_ResNet50_FPN_Weights, FasterRCNN_ResNet50_FPN_V2_Weights,
+  FasterRCNN_MobileNet_V3_Large_FPN_Weights, FasterRCNN_MobileNet_V3_Large_320_FPN_Weights, resolveDetectionWeights, loadDetectionWeights,
+  type FasterRCNNOptions, type FasterRCNNBuilderOptions, type DetectionBuilderOptions } from './faster-rcnn.js';
+export { MaskRCNN, MaskRCNNHeads, MaskRCNNPredictor, maskrcnn_resnet50_fpn, maskrcnn_resnet50_fpn_v2, MaskRCNN_ResNet50_FPN_Weights,
+  MaskRCNN_ResNet50_FPN_V2_Weights, type MaskRCNNOptions, type MaskRCNNBuilderOptions } from './mask-rcnn.js';
+export { KeypointRCNN, KeypointRCNNHeads, KeypointRCNNPredictor, keypointrcnn_resnet50_fpn, KeypointRCNN_ResNet50_FPN_Weights,
+  type KeypointRCNNOptions, type KeypointRCNNBuilderOptions } from './keypoint-rcnn.js';
 
 
 // single-stage detectors (det-single): appended below this line
