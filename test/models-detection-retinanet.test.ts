@@ -59,5 +59,5 @@ test('RetinaNet builders: options they cannot use are errors naming them', () =>
   m.train();
   assert.throws(() => m.call([torch.rand(3, 32, 32)]), /targets should not be none/);
   assert.throws(() => m.call([torch.rand(3, 32, 32)], [{ boxes: torch.tensor([[5, 5, 5, 9]]), labels: torch.tensor([1], { dtype: 'int64' }) }]),
-    /positive height and width.*\[5, 5, 5, 9\].*index 0/);
+    /positive height and width. Found invalid box \[10, 10, 10, 18\] for target at index 0/);
 });

@@ -17,7 +17,6 @@ import { generalizedBoxIouLoss } from '../../ops/giou-loss.js';
 import { LastLevelP6P7 } from '../../ops/feature-pyramid-network.js';
 import { FrozenBatchNorm2d, type NormLayerFactory } from '../../ops/misc.js';
 import { resnet50, ResNet50_Weights } from '../resnet.js';
-import { loadWeights } from '../weights.js';
 import { detectionWeightsEnum } from './weights.js';
 import { BoxLinearCoder, topkMin } from './det-utils.js';
 import { AnchorGenerator } from './anchor-utils.js';
@@ -25,9 +24,9 @@ import { GeneralizedRCNNTransform } from './transform.js';
 import { checkKeys, resnetFpnExtractor, validateTrainableLayers } from './backbone-utils.js';
 import type { ImageList } from './image-list.js';
 import {
-  checkDegenerateBoxes, checkTargets, featureList, originalImageSizes, resolveDetectionWeights,
-  type DetectionBuilderOptions, type SingleStageDetection, type SingleStageTarget,
+  checkDegenerateBoxes, checkTargets, featureList, originalImageSizes, type SingleStageDetection, type SingleStageTarget,
 } from './ssd.js';
+import { resolveDetectionWeights, loadDetectionWeights, BUILDER_OPTIONS, type DetectionBuilderOptions } from './faster-rcnn.js';
 import { backboneOutChannels, splitPerLevel, transformOptions, type TransformPassThroughOptions } from './retinanet.js';
 
 /** (N, A * K, H, W) -> (N, H*W*A, K). */
@@ -359,17 +358,16 @@ export const FCOS_ResNet50_FPN_Weights = detectionWeightsEnum('FCOS_ResNet50_FPN
 export type FCOSBuilderOptions = DetectionBuilderOptions & FCOSOptions;
 
 export function fcos_resnet50_fpn(opts: FCOSBuilderOptions = {}): FCOS {
-  checkKeys('fcos_resnet50_fpn', opts, ['weights', 'progress', 'numClasses', 'weightsBackbone', 'trainableBackboneLayers', ...FCOS_OPTIONS]);
+  checkKeys('fcos_resnet50_fpn', opts, [...BUILDER_OPTIONS, ...FCOS_OPTIONS]);
   const { weights: _w, progress, numClasses: _n, weightsBackbone: _wb, trainableBackboneLayers, ...kwargs } = opts;
-  const withDefault = { ...opts, weightsBackbone: opts.weightsBackbone === undefined ? ResNet50_Weights.get('IMAGENET1K_V1') : opts.weightsBackbone };
-  const { w, numClasses, weightsBackbone } = resolveDetectionWeights(FCOS_ResNet50_FPN_Weights, withDefault);
-  const isTrained = w.kind === 'published' || weightsBackbone !== null;
+  const r = resolveDetectionWeights(FCOS_ResNet50_FPN_Weights, ResNet50_Weights, opts, 'IMAGENET1K_V1');
+  const { numClasses, weightsBackbone, isTrained } = r;
   const trainable = validateTrainableLayers(isTrained, trainableBackboneLayers ?? null, 5, 3);
   const normLayer: NormLayerFactory = isTrained ? (c) => new FrozenBatchNorm2d(c) : (c) => new nn.BatchNorm2d(c);
   const resnet = resnet50({ weights: weightsBackbone, progress, normLayer });
   const backbone = resnetFpnExtractor(resnet, trainable, [2, 3, 4], new LastLevelP6P7(256, 256));
   const model = new FCOS(backbone, numClasses, kwargs);
-  loadWeights(model, w, { progress });
+  loadDetectionWeights(model, r, progress);
   return model;
 }
 

@@ -14,17 +14,16 @@ import { sigmoidFocalLoss } from '../../ops/focal-loss.js';
 import { LastLevelP6P7 } from '../../ops/feature-pyramid-network.js';
 import { Conv2dNormActivation, FrozenBatchNorm2d, type NormLayerFactory } from '../../ops/misc.js';
 import { resnet50, ResNet50_Weights } from '../resnet.js';
-import { loadWeights } from '../weights.js';
 import { detectionWeightsEnum } from './weights.js';
-import { BoxCoder, Matcher, boxLoss, overwriteEps, topkMin, type BoxLossType } from './det-utils.js';
+import { BoxCoder, Matcher, boxLoss, topkMin, type BoxLossType } from './det-utils.js';
 import { AnchorGenerator } from './anchor-utils.js';
 import { GeneralizedRCNNTransform } from './transform.js';
 import { checkKeys, resnetFpnExtractor, validateTrainableLayers } from './backbone-utils.js';
 import type { ImageList } from './image-list.js';
 import {
-  checkDegenerateBoxes, checkTargets, featureList, originalImageSizes, resolveDetectionWeights,
-  type DetectionBuilderOptions, type SingleStageDetection, type SingleStageTarget,
+  checkDegenerateBoxes, checkTargets, featureList, originalImageSizes, type SingleStageDetection, type SingleStageTarget,
 } from './ssd.js';
+import { resolveDetectionWeights, loadDetectionWeights, BUILDER_OPTIONS, type DetectionBuilderOptions } from './faster-rcnn.js';
 
 /** Python's sum of a list of tensors, left to right (torchvision's _sum). */
 function sumList(x: Tensor[]): Tensor {
@@ -370,31 +369,29 @@ export const RetinaNet_ResNet50_FPN_Weights = detectionWeightsEnum('RetinaNet_Re
 export const RetinaNet_ResNet50_FPN_V2_Weights = detectionWeightsEnum('RetinaNet_ResNet50_FPN_V2_Weights');
 
 export type RetinaNetBuilderOptions = DetectionBuilderOptions & RetinaNetOptions;
-const BUILDER_OPTIONS = ['weights', 'progress', 'numClasses', 'weightsBackbone', 'trainableBackboneLayers'];
 
 export function retinanet_resnet50_fpn(opts: RetinaNetBuilderOptions = {}): RetinaNet {
   checkKeys('retinanet_resnet50_fpn', opts, [...BUILDER_OPTIONS, ...RETINANET_OPTIONS]);
   const { weights: _w, progress, numClasses: _n, weightsBackbone: _wb, trainableBackboneLayers, ...kwargs } = opts;
-  const withDefault = { ...opts, weightsBackbone: opts.weightsBackbone === undefined ? ResNet50_Weights.get('IMAGENET1K_V1') : opts.weightsBackbone };
-  const { w, numClasses, weightsBackbone } = resolveDetectionWeights(RetinaNet_ResNet50_FPN_Weights, withDefault);
-  const isTrained = w.kind === 'published' || weightsBackbone !== null;
+  const r = resolveDetectionWeights(RetinaNet_ResNet50_FPN_Weights, ResNet50_Weights, opts, 'IMAGENET1K_V1');
+  const { numClasses, weightsBackbone, isTrained } = r;
   const trainable = validateTrainableLayers(isTrained, trainableBackboneLayers ?? null, 5, 3);
   const normLayer: NormLayerFactory = isTrained ? (c) => new FrozenBatchNorm2d(c) : (c) => new nn.BatchNorm2d(c);
   const resnet = resnet50({ weights: weightsBackbone, progress, normLayer });
   // P2 is skipped: it generates too many anchors (according to the paper)
   const backbone = resnetFpnExtractor(resnet, trainable, [2, 3, 4], new LastLevelP6P7(256, 256));
   const model = new RetinaNet(backbone, numClasses, kwargs);
-  loadWeights(model, w, { progress });
   // the COCO_V1 weights were trained with FrozenBatchNorm2d's eps at 0
-  if (w.kind === 'published' && w.weights === RetinaNet_ResNet50_FPN_Weights.get('COCO_V1')) overwriteEps(model, 0.0);
+  loadDetectionWeights(model, r, progress, ['RetinaNet_ResNet50_FPN_Weights.COCO_V1']);
   return model;
 }
 
 export function retinanet_resnet50_fpn_v2(opts: RetinaNetBuilderOptions = {}): RetinaNet {
   checkKeys('retinanet_resnet50_fpn_v2', opts, [...BUILDER_OPTIONS, ...RETINANET_OPTIONS]);
   const { weights: _w, progress, numClasses: _n, weightsBackbone: _wb, trainableBackboneLayers, ...kwargs } = opts;
-  const { w, numClasses, weightsBackbone } = resolveDetectionWeights(RetinaNet_ResNet50_FPN_V2_Weights, opts);
-  const isTrained = w.kind === 'published' || weightsBackbone !== null;
+  if (opts.anchorGenerator !== undefined || opts.head !== undefined) throw new TypeError('retinanet_resnet50_fpn_v2: options anchorGenerator and head are set by the builder');
+  const r = resolveDetectionWeights(RetinaNet_ResNet50_FPN_V2_Weights, ResNet50_Weights, opts, null);
+  const { numClasses, weightsBackbone, isTrained } = r;
   const trainable = validateTrainableLayers(isTrained, trainableBackboneLayers ?? null, 5, 3);
   const resnet = resnet50({ weights: weightsBackbone, progress });
   const backbone = resnetFpnExtractor(resnet, trainable, [2, 3, 4], new LastLevelP6P7(2048, 256));
@@ -403,7 +400,7 @@ export function retinanet_resnet50_fpn_v2(opts: RetinaNetBuilderOptions = {}): R
     { normLayer: (c) => new nn.GroupNorm(32, c) });
   head.regression_head.lossType = 'giou';
   const model = new RetinaNet(backbone, numClasses, { ...kwargs, anchorGenerator, head });
-  loadWeights(model, w, { progress });
+  loadDetectionWeights(model, r, progress);
   return model;
 }
 

@@ -14,8 +14,8 @@ import { cat, full, fullLike, ones, stack, zeros } from '../../../creation.js';
 import { softmax } from '../../../functions.js';
 import { boxIou, clipBoxesToImage, batchedNms } from '../../ops/boxes.js';
 import { VGG, vgg16, VGG16_Weights } from '../vgg.js';
-import { resolveWeights, loadWeights, type WeightsArg, type WeightsEnum } from '../weights.js';
-import { detectionWeightsEnum, ovewriteValueParam } from './weights.js';
+import { detectionWeightsEnum } from './weights.js';
+import { resolveDetectionWeights, loadDetectionWeights, BUILDER_OPTIONS, type DetectionBuilderOptions } from './faster-rcnn.js';
 import { BoxCoder, SSDMatcher, retrieveOutChannels, topkMin } from './det-utils.js';
 import { DefaultBoxGenerator } from './default-box-generator.js';
 import { GeneralizedRCNNTransform } from './transform.js';
@@ -411,60 +411,26 @@ export function vggExtractor(backbone: VGG, highres: boolean, trainableLayers: n
 
 export const SSD300_VGG16_Weights = detectionWeightsEnum('SSD300_VGG16_Weights');
 
-/** The options of the single-stage builders besides the detector's own (torchvision's builder arguments). */
-export interface DetectionBuilderOptions {
-  /** Published weights ('DEFAULT', 'COCO_V1', a Weights member), a checkpoint path, or null (random). */
-  weights?: WeightsArg;
-  progress?: boolean;
-  /** Classes including the background (default 91, COCO's; fixed by published weights). */
-  numClasses?: number | null;
-  /** The backbone's pretrained weights (ignored when `weights` are given, as torchvision does). */
-  weightsBackbone?: WeightsArg;
-  /** Backbone stages left trainable, counted from the last. */
-  trainableBackboneLayers?: number | null;
-}
-
 export type SSD300BuilderOptions = DetectionBuilderOptions & SSDOptions;
 
-/**
- * The weights a detection builder loads and the number of classes: published weights fix numClasses (an error if
- * the caller asked for another) and drop the backbone weights, as torchvision's builders do.
- */
-export function resolveDetectionWeights(e: WeightsEnum, opts: DetectionBuilderOptions) {
-  const w = resolveWeights(e, opts.weights);
-  let numClasses = opts.numClasses ?? null;
-  let weightsBackbone = opts.weightsBackbone ?? null;
-  if (w.kind === 'published') {
-    weightsBackbone = null;
-    numClasses = ovewriteValueParam('numClasses', numClasses, w.weights.meta.categories!.length);
-  } else if (w.kind === 'file') {
-    // the checkpoint holds the whole model: no backbone weights to fetch first
-    weightsBackbone = null;
-  }
-  return { w, numClasses: numClasses ?? 91, weightsBackbone };
-}
-
 export function ssd300_vgg16(opts: SSD300BuilderOptions = {}): SSD {
-  checkKeys('ssd300_vgg16', opts, ['weights', 'progress', 'numClasses', 'weightsBackbone', 'trainableBackboneLayers', ...SSD_OPTIONS]);
   if ('size' in opts) throw new TypeError("ssd300_vgg16: the size of the model is fixed (300x300); option 'size' cannot be used");
-  const { weights, progress, numClasses: _n, weightsBackbone: _wb, trainableBackboneLayers, ...kwargs } = opts;
-  const withDefault = { ...opts, weightsBackbone: opts.weightsBackbone === undefined ? VGG16_Weights.get('IMAGENET1K_FEATURES') : opts.weightsBackbone };
-  const { w, numClasses, weightsBackbone } = resolveDetectionWeights(SSD300_VGG16_Weights, withDefault);
-  const trainable = validateTrainableLayers(w.kind !== 'none' || weightsBackbone !== null, trainableBackboneLayers ?? null, 5, 4);
+  checkKeys('ssd300_vgg16', opts, [...BUILDER_OPTIONS, ...SSD_OPTIONS]);
+  const { weights: _w, progress, numClasses: _n, weightsBackbone: _wb, trainableBackboneLayers, ...kwargs } = opts;
+  const r = resolveDetectionWeights(SSD300_VGG16_Weights, VGG16_Weights, opts, 'IMAGENET1K_FEATURES');
+  const trainable = validateTrainableLayers(r.isTrained, trainableBackboneLayers ?? null, 5, 4);
   // a backbone more appropriate for SSD
-  const vgg = vgg16({ weights: weightsBackbone, progress });
+  const vgg = vgg16({ weights: r.weightsBackbone, progress });
   const backbone = vggExtractor(vgg, false, trainable);
   const anchorGenerator = new DefaultBoxGenerator([[2], [2, 3], [2, 3], [2, 3], [2], [2]], {
     scales: [0.07, 0.15, 0.33, 0.51, 0.69, 0.87, 1.05], steps: [8, 16, 32, 64, 100, 300],
   });
-  const model = new SSD(backbone, anchorGenerator, [300, 300], numClasses, {
+  const model = new SSD(backbone, anchorGenerator, [300, 300], r.numClasses, {
     // rescale the input as the backbone expects: 0-255 pixel values minus the mean
     imageMean: [0.48235, 0.45882, 0.40784],
     imageStd: [1.0 / 255.0, 1.0 / 255.0, 1.0 / 255.0],
     ...kwargs,
   });
-  void weights;
-  loadWeights(model, w, { progress });
+  loadDetectionWeights(model, r, progress);
   return model;
 }
-

@@ -8,12 +8,12 @@ import * as init from '../../../nn/init.js';
 import type { Tensor } from '../../../tensor.js';
 import { Conv2dNormActivation, type NormLayerFactory, type ActivationLayerFactory } from '../../ops/misc.js';
 import { MobileNetV3, MobileNetV3InvertedResidual, mobilenet_v3_large, MobileNet_V3_Large_Weights } from '../mobilenetv3.js';
-import { loadWeights } from '../weights.js';
 import { detectionWeightsEnum } from './weights.js';
 import { retrieveOutChannels } from './det-utils.js';
 import { DefaultBoxGenerator } from './default-box-generator.js';
 import { checkKeys, validateTrainableLayers } from './backbone-utils.js';
-import { SSD, SSDScoringHead, resolveDetectionWeights, type SSDHeadOutputs, type SSDOptions, type DetectionBuilderOptions } from './ssd.js';
+import { SSD, SSDScoringHead, type SSDHeadOutputs, type SSDOptions } from './ssd.js';
+import { resolveDetectionWeights, loadDetectionWeights, BUILDER_OPTIONS, type DetectionBuilderOptions } from './faster-rcnn.js';
 
 const relu6: ActivationLayerFactory = (o) => new nn.ReLU6(o);
 
@@ -149,12 +149,12 @@ export interface SSDLite320BuilderOptions extends DetectionBuilderOptions, SSDOp
 const SSDLITE_SSD_OPTIONS = ['imageMean', 'imageStd', 'scoreThresh', 'nmsThresh', 'detectionsPerImg', 'iouThresh', 'topkCandidates', 'positiveFraction', 'skipResize'];
 
 export function ssdlite320_mobilenet_v3_large(opts: SSDLite320BuilderOptions = {}): SSD {
-  checkKeys('ssdlite320_mobilenet_v3_large', opts, ['weights', 'progress', 'numClasses', 'weightsBackbone', 'trainableBackboneLayers', 'normLayer', ...SSDLITE_SSD_OPTIONS]);
   if ('size' in opts) throw new TypeError("ssdlite320_mobilenet_v3_large: the size of the model is fixed (320x320); option 'size' cannot be used");
+  checkKeys('ssdlite320_mobilenet_v3_large', opts, [...BUILDER_OPTIONS, 'normLayer', ...SSDLITE_SSD_OPTIONS]);
   const { weights: _w, progress, numClasses: _n, weightsBackbone: _wb, trainableBackboneLayers, normLayer: nl, ...kwargs } = opts;
-  const withDefault = { ...opts, weightsBackbone: opts.weightsBackbone === undefined ? MobileNet_V3_Large_Weights.get('IMAGENET1K_V1') : opts.weightsBackbone };
-  const { w, numClasses, weightsBackbone } = resolveDetectionWeights(SSDLite320_MobileNet_V3_Large_Weights, withDefault);
-  const trainable = validateTrainableLayers(w.kind !== 'none' || weightsBackbone !== null, trainableBackboneLayers ?? null, 6, 6);
+  const r = resolveDetectionWeights(SSDLite320_MobileNet_V3_Large_Weights, MobileNet_V3_Large_Weights, opts, 'IMAGENET1K_V1');
+  const { numClasses, weightsBackbone } = r;
+  const trainable = validateTrainableLayers(r.isTrained, trainableBackboneLayers ?? null, 6, 6);
   // the reduced tail when no pretrained backbone is selected (Table 6 of the MobileNetV3 paper)
   const reducedTail = weightsBackbone === null;
   const normLayer: NormLayerFactory = nl ?? ((c) => new nn.BatchNorm2d(c, { eps: 0.001, momentum: 0.03 }));
@@ -180,7 +180,7 @@ export function ssdlite320_mobilenet_v3_large(opts: SSDLite320BuilderOptions = {
     ...kwargs,
     head: new SSDLiteHead(outChannels, numAnchors, numClasses, normLayer),
   });
-  loadWeights(model, w, { progress });
+  loadDetectionWeights(model, r, progress);
   return model;
 }
 
