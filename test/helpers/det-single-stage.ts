@@ -69,7 +69,7 @@ for k, v in losses.items():
 total = sum(losses.values())
 total.backward()
 ${PY_GRADIENTS_AND_BUFFERS}
-OUT_J = {'keys': keys, 'losses': list(losses.keys()), 'params': names, 'buffers': bnames}
+OUT_J = {'keys': keys, 'losses': list(losses.keys()), 'params': names, 'buffers': bnames, 'repr': str(m)}
 `;
 
 export interface SingleStageParityReport {
@@ -97,6 +97,7 @@ export function assertSingleStageParity(name: string, spec: SingleStageParitySpe
     const ours = Object.entries(m.stateDict()).map(([k, v]) => [k, [...v.shape]]);
     assert.deepEqual(ours, ref.json.keys, `${name}: state-dict keys and shapes`);
     m.loadStateDict(torch.load(ckpt) as Record<string, torch.Tensor>, { strict: true });
+    assert.equal(String(m), ref.json.repr, `${name}: printed model`);
 
     // eval on two photos of different sizes
     m.eval();
