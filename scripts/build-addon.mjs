@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findLibtorch, NOT_FOUND_MESSAGE } from './find-libtorch.mjs';
 import { nativeSources } from './native-sources.mjs';
+import { CONTEXT_STAND_IN } from './distributed-flags.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const log = (msg) => process.stderr.write(`tstorch: ${msg}\n`);
@@ -45,11 +46,44 @@ if (process.env.TSTORCH_LIBJPEG === '0') lt.libjpeg = false;
 else lt.libjpeg = hasLibjpeg() || (aptInstallLibjpeg() && hasLibjpeg());
 if (!lt.libjpeg) log('building without libjpeg: JPEG files are decoded by sharp (slower; install libjpeg62-turbo-dev for the fast path)');
 
+// torch.distributed (src/native/distributed.cc) wraps libtorch's c10d: TCPStore, ProcessGroupGloo, the DDP
+// Reducer. ProcessGroupGloo.hpp needs Gloo's headers (Debian: libgloo-dev, at build time only: libtorch links
+// libgloo itself) and USE_C10D_GLOO. reducer.hpp includes torch/csrc/distributed/autograd/context/context.h,
+// which Debian's libtorch-dev does not ship: then src/native/compat supplies a stand-in (see that file).
+// Without Gloo the addon builds without the distributed part and torch.distributed says why at run time.
+// TSTORCH_DISTRIBUTED=0 builds without it.
+function findHeader(rel) {
+  return [...lt.includeDirs, '/usr/include'].map((d) => join(d, rel)).find((f) => existsSync(f)) ?? null;
+}
+function libtorchHasGloo() {
+  const lib = join(lt.libDir, 'libtorch_cpu.so');
+  return existsSync(lib) && spawnSync('grep', ['-q', '-a', 'ProcessGroupGloo', lib], { stdio: 'ignore' }).status === 0;
+}
+function aptInstallGloo() {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !existsSync('/usr/bin/apt-get')) return false;
+  log('installing Debian\'s libgloo-dev (Gloo\'s headers) for torch.distributed');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  return spawnSync('apt-get', ['install', '-y', '-qq', 'libgloo-dev'], { stdio: 'inherit', env }).status === 0;
+}
+function distributedSupport() {
+  if (process.env.TSTORCH_DISTRIBUTED === '0') return { gloo: false, contextStandIn: false, reason: 'built with TSTORCH_DISTRIBUTED=0' };
+  if (!findHeader('torch/csrc/distributed/c10d/ProcessGroupGloo.hpp')) return { gloo: false, contextStandIn: false, reason: 'this libtorch ships no c10d headers' };
+  if (!libtorchHasGloo()) return { gloo: false, contextStandIn: false, reason: 'this libtorch was built without Gloo' };
+  if (!findHeader('gloo/config.h') && !(aptInstallGloo() && findHeader('gloo/config.h'))) {
+    return { gloo: false, contextStandIn: false, reason: 'Gloo\'s headers are missing (install libgloo-dev and rebuild: npm run build:addon)' };
+  }
+  return { gloo: true, contextStandIn: !findHeader('torch/csrc/distributed/autograd/context/context.h'), reason: null };
+}
+lt.distributed = distributedSupport();
+if (!lt.distributed.gloo) log(`building without torch.distributed: ${lt.distributed.reason}`);
+
 // Outside build/: node-gyp rebuild empties build/ before gyp reads the flags.
 const cfgDir = join(root, '.tstorch-build');
 mkdirSync(cfgDir, { recursive: true });
 const cfgText = JSON.stringify(lt, null, 2);
-const source = [...nativeSources({ headers: true }), 'binding.gyp', 'scripts/libtorch-flags.mjs']
+const source = [...nativeSources({ headers: true }), 'binding.gyp', 'scripts/libtorch-flags.mjs',
+  ...(lt.distributed.contextStandIn ? [CONTEXT_STAND_IN] : [])]
   .map((f) => `${f}\n${readFileSync(join(root, f), 'utf8')}`).join('\n');
 const stamp = createHash('sha256').update(cfgText).update(source).update(process.version).digest('hex');
 const stampFile = join(cfgDir, 'stamp.txt');

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { nativeSources } from './native-sources.mjs';
+import { distributedFlags } from './distributed-flags.mjs';
 
 const cfg = JSON.parse(readFileSync(fileURLToPath(new URL('../.tstorch-build/libtorch.json', import.meta.url)), 'utf8'));
 const what = process.argv[2];
@@ -19,5 +20,7 @@ if (what === 'libs') {
   out.push('-ltorch', '-ltorch_cpu', '-lc10');
   if (cfg.libjpeg) out.push('-ljpeg');
 }
+// torch.distributed: libtorch's c10d with Gloo (see distributed-flags.mjs); nothing when it is unavailable.
+if (what === 'defines' || what === 'include') out.push(...distributedFlags(cfg, what));
 process.stdout.write(out.join(' '));
 

@@ -22,6 +22,7 @@ export { save, load, loadSafetensors, saveSafetensors } from './serialization/in
 export * as serialization from './serialization/index.js';
 export * as optim from './optim/index.js';
 export * as utils from './utils/index.js';
+export * as distributed from './distributed/index.js';
 
 export * as jit from './jit/index.js';
 export * as onnx from './onnx/index.js';

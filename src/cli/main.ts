@@ -8,6 +8,8 @@ import { UserError } from './errors.js';
 interface Command {
   help: string;
   run(argv: string[]): void | Promise<void>;
+  /** Where the command's own options end (`tstorch run`: at the worker's script); --help after it is not ours. */
+  optionsEnd?(argv: string[]): number;
 }
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
@@ -18,6 +20,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   summary: { summary: "a model's layers, output shapes and parameter counts", load: () => import('./commands/summary.js') },
   finetune: { summary: 'fine-tune a zoo model on an image folder (transfer learning)', load: () => import('./commands/finetune.js') },
   predict: { summary: 'top-k classes of images with a zoo model or a fine-tuned checkpoint', load: () => import('./commands/predict.js') },
+  run: { summary: "launch a distributed job: N workers per node with torchrun's environment (torchrun's twin)", load: () => import('./commands/run.js') },
+  serve: { summary: 'serve models over HTTP (TorchServe\'s inference API) with dynamic batching', load: () => import('./commands/serve.js') },
 };
 
 /** The top-level help. New commands are added to COMMANDS above. */
@@ -38,7 +42,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (!entry) throw new UserError(`unknown command '${name}'\n\n${usage()}`);
     const cmd = await entry.load();
-    if (rest.includes('--help') || rest.includes('-h')) {
+    const own = cmd.optionsEnd ? rest.slice(0, cmd.optionsEnd(rest)) : rest;
+    if (own.includes('--help') || own.includes('-h')) {
       console.log(cmd.help);
       return 0;
     }

@@ -4,3 +4,4 @@ export { Sampler, SequentialSampler, RandomSampler, SubsetRandomSampler, Weighte
 export { defaultCollate, defaultConvert } from './collate.js';
 export { DataLoader, getWorkerInfo, type DataLoaderOptions, type WorkerInfo, type WorkerDatasetSpec } from './dataloader.js';
 export { Generator } from './generator.js';
+export { DistributedSampler, type DistributedSamplerOptions } from './distributed-sampler.js';

@@ -17,3 +17,5 @@ export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, SmoothL1Loss, BCELoss, BCEW
 export { ChannelShuffle, PixelShuffle, PixelUnshuffle } from './modules/shuffle.js';
 export { ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d } from './modules/padding.js';
 export * as utils from './utils/index.js';
+export { SyncBatchNorm, convertSyncBatchnorm, type SyncBatchNormOptions } from './modules/sync-batchnorm.js';
+export * as parallel from './parallel/index.js';

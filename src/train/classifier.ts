@@ -57,13 +57,15 @@ export interface TrainEpochOptions {
   label?: string;
   /** Called after every step with its loss (for step-by-step comparisons). */
   onStep?: (step: number, loss: number) => void;
+  /** No progress bar (a distributed job's ranks other than 0). */
+  quiet?: boolean;
 }
 
 /** One epoch of training: zeroGrad, forward, loss, backward, step for every batch, freeing each step's tensors. */
 export async function trainEpoch(o: TrainEpochOptions): Promise<PhaseResult> {
   const { model, optimizer, criterion } = o;
   const steps = Math.min(o.loader.length, o.maxSteps ?? Infinity);
-  const bar = new ProgressBar({ total: steps, desc: o.label ?? `epoch ${o.epoch} train`, unit: 'batch' });
+  const bar = new ProgressBar({ total: steps, desc: o.label ?? `epoch ${o.epoch} train`, unit: 'batch', disable: o.quiet });
   const lossFn = o.lossFn ?? ((out: unknown, y: torch.Tensor) => criterion.call(logitsOf(out), y));
   model.train();
   let lossSum = 0, correct = 0, seen = 0, step = 0, running = 0;

@@ -6,3 +6,4 @@ export * as io from './io/index.js';
 export * as utils from './utils/index.js';
 export * as ops from './ops/index.js';
 export * as coco from './coco/index.js';
+export * as serve from './serve/index.js';

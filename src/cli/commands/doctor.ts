@@ -1,6 +1,7 @@
 // `tstorch doctor`: which libtorch is linked and how it will run.
 import * as torch from '../../index.js';
 import { parseArgs, helpText, type OptionSpec } from '../args.js';
+import { distributedStatus } from '../../distributed/native.js';
 
 const spec = {
   json: { type: 'boolean', default: false, help: 'print the report as JSON' },
@@ -29,6 +30,7 @@ export function run(argv: string[]): void {
     ['OpenMP', c.openmp ? 'yes' : 'no'],
     ['JPEG decoder', c.libjpeg ? 'libjpeg-turbo in the addon (sharp for other formats)' : 'sharp (addon built without libjpeg-turbo)'],
     ['addon', c.addon],
+    ['torch.distributed', distributedStatus()],
   ];
   for (const [k, v] of rows) console.log(`${k.padEnd(18)} ${v}`);
   if (a.full) console.log('\n' + c.showConfig);

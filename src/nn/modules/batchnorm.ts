@@ -18,7 +18,7 @@ export interface BatchNormOptions {
   trackRunningStats?: boolean;
 }
 
-abstract class BatchNormBase extends Module {
+export abstract class BatchNormBase extends Module {
   /** PyTorch's _NormBase._version: 2 since num_batches_tracked (state-dict metadata). */
   static readonly _version = 2;
   declare weight: Parameter | null;

@@ -1,0 +1,39 @@
+// Allreduce bandwidth between two local processes, tstorch vs PyTorch (both on libtorch's ProcessGroupGloo):
+// float32 SUM allreduces of 25 MB and 100 MB, each timed between barriers after 3 warm-up calls; rounds
+// alternate between a tstorch world and a PyTorch world; medians of every timed call.
+//
+//   node --import tsx bench/allreduce.ts [--sizes 25,100] [--iters 10] [--rounds 3]
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { median } from './stats.js';
+import { runWorld } from './distributed-world.js';
+
+const arg = (name: string, def: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1]! : def;
+};
+const sizes = arg('sizes', '25,100');
+const iters = arg('iters', '10');
+const rounds = Number(arg('rounds', '3'));
+const script = { ts: 'bench/allreduce-worker.ts', py: 'bench/pytorch/allreduce.py' };
+
+const times: Record<'tstorch' | 'pytorch', Record<string, number[]>> = { tstorch: {}, pytorch: {} };
+const load = [loadavg()[0]!];
+for (let r = 0; r < rounds; r++) {
+  const order: ('tstorch' | 'pytorch')[] = r % 2 ? ['tstorch', 'pytorch'] : ['pytorch', 'tstorch'];
+  for (const kind of order) {
+    const got = JSON.parse(await runWorld(kind, 2, script, [sizes, iters])) as Record<string, number[]>;
+    for (const [mb, ts] of Object.entries(got)) (times[kind][mb] ??= []).push(...ts);
+  }
+  load.push(loadavg()[0]!);
+}
+const rows = sizes.split(',').map((mb) => {
+  const ts = median(times.tstorch[mb]!), py = median(times.pytorch[mb]!);
+  return { mb: Number(mb), tstorchMs: ts * 1000, pytorchMs: py * 1000, tstorchGBs: Number(mb) / 1000 / ts, pytorchGBs: Number(mb) / 1000 / py, ratio: py / ts };
+});
+console.log(`load average during the run: ${load.map((l) => l.toFixed(1)).join(', ')}`);
+console.log('| size | tstorch ms (GB/s) | PyTorch ms (GB/s) | tstorch speed / PyTorch |');
+console.log('|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.mb} MB | ${r.tstorchMs.toFixed(1)} (${r.tstorchGBs.toFixed(2)}) | ${r.pytorchMs.toFixed(1)} (${r.pytorchGBs.toFixed(2)}) | ${r.ratio.toFixed(2)} |`);
+mkdirSync('bench/out', { recursive: true });
+writeFileSync('bench/out/allreduce.json', JSON.stringify({ rows, load, times }, null, 2));

@@ -1,0 +1,45 @@
+// DistributedDataParallel step time, 2 ranks, tstorch vs PyTorch: ResNet18 (10 classes) on CIFAR-10 batches
+// of 32 per rank, SGD with momentum, one thread per rank, the ranks on 127.0.0.1. The same job as the DDP
+// parity tests (test/helpers/ddp-worker.ts and ddp_reference.py, which also prove the two runs compute the
+// same bits). A step is zeroGrad, forward, loss, backward (with the bucket allreduces) and the optimizer
+// step; the first 3 steps (warm-up, the bucket rebuild) are left out. Rounds alternate between a tstorch
+// world and a PyTorch world; medians of every timed step of rank 0.
+//
+//   node --import tsx bench/ddp-step.ts [--data ../shared/data/cifar-10-batches-bin] [--steps 15] [--batch 32] [--rounds 3]
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { median } from './stats.js';
+import { runWorld } from './distributed-world.js';
+
+const arg = (name: string, def: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1]! : def;
+};
+const data = arg('data', process.env.TSTORCH_DATA ? join(process.env.TSTORCH_DATA, 'cifar-10-batches-bin') : '../shared/data/cifar-10-batches-bin');
+const steps = Number(arg('steps', '15'));
+const batch = Number(arg('batch', '32'));
+const rounds = Number(arg('rounds', '3'));
+const WARMUP = 3;
+const script = { ts: 'test/helpers/ddp-worker.ts', py: 'test/helpers/ddp_reference.py' };
+
+const times: Record<'tstorch' | 'pytorch', number[]> = { tstorch: [], pytorch: [] };
+const load = [loadavg()[0]!];
+for (let r = 0; r < rounds; r++) {
+  const order: ('tstorch' | 'pytorch')[] = r % 2 ? ['tstorch', 'pytorch'] : ['pytorch', 'tstorch'];
+  for (const kind of order) {
+    const out = mkdtempSync(join(tmpdir(), 'tstorch-ddp-bench-'));
+    const cfg = { data, out, steps, batch, lr: 0.01, momentum: 0.9, seed: 1, model: 'resnet18' };
+    await runWorld(kind, 2, script, [JSON.stringify(cfg)]);
+    times[kind].push(...(JSON.parse(readFileSync(join(out, 'rank0.json'), 'utf8')).times as number[]).slice(WARMUP));
+    rmSync(out, { recursive: true, force: true });
+  }
+  load.push(loadavg()[0]!);
+}
+const ts = median(times.tstorch), py = median(times.pytorch);
+console.log(`load average during the run: ${load.map((l) => l.toFixed(1)).join(', ')}`);
+console.log('| ranks | batch per rank | tstorch s/step (img/s) | PyTorch s/step (img/s) | tstorch speed / PyTorch |');
+console.log('|---|---|---|---|---|');
+console.log(`| 2 | ${batch} | ${ts.toFixed(3)} (${((2 * batch) / ts).toFixed(0)}) | ${py.toFixed(3)} (${((2 * batch) / py).toFixed(0)}) | ${(py / ts).toFixed(2)} |`);
+mkdirSync('bench/out', { recursive: true });
+writeFileSync('bench/out/ddp-step.json', JSON.stringify({ batch, steps, load, times }, null, 2));

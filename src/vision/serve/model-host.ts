@@ -1,0 +1,102 @@
+// A served model seen from the main thread: its thread (model-thread.ts), started through the same bootstrap as
+// the DataLoader's workers, loads the model and then runs one batch at a time. `start` resolves with what was
+// loaded or rejects with why it could not be; a thread that dies fails its batch and marks the model dead.
+import { Worker, MessageChannel, type MessagePort } from 'node:worker_threads';
+import { BOOTSTRAP, threadEntry } from '../../worker-bootstrap.js';
+import type { TopK } from '../../train/predict.js';
+import type { ModelSpec } from './model-spec.js';
+import { MODEL_START_FAILED, type ModelInfo, type ModelReply, type ModelStart, type RunBatch } from './model-protocol.js';
+
+export interface ModelHostOptions {
+  engine: string;
+  threads: number;
+  batchSize: number;
+}
+
+export class ModelHost {
+  private worker: Worker | null = null;
+  private port: MessagePort | null = null;
+  private pending = new Map<number, { resolve: (r: { tops: TopK[][]; ms: number }) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  /** Why the model cannot run (failed to load, its thread died), or null. */
+  failure: string | null = null;
+  info: ModelInfo | null = null;
+
+  constructor(readonly spec: ModelSpec, private readonly opts: ModelHostOptions) {}
+
+  /** Starts the thread and loads the model. */
+  start(): Promise<ModelInfo> {
+    const { port1, port2 } = new MessageChannel();
+    const { entry, tsx } = threadEntry(import.meta.url, 'model-thread');
+    const data: ModelStart = {
+      entry, tsx, port: port2, flag: new SharedArrayBuffer(4),
+      failure: { type: 'load-failed', message: MODEL_START_FAILED }, failureField: 'message',
+      spec: this.spec, engine: this.opts.engine, threads: this.opts.threads, batchSize: this.opts.batchSize,
+    };
+    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, transferList: [port2], name: `serve model ${this.spec.name}@${this.spec.version}` });
+    this.worker = worker;
+    this.port = port1;
+    this.exited = new Promise((r) => worker.once('exit', () => r()));
+    return new Promise((resolve, reject) => {
+      const die = (why: string): void => {
+        const first = this.failure === null;
+        this.failure ??= why;
+        for (const p of this.pending.values()) p.reject(new Error(why));
+        this.pending.clear();
+        port1.close();
+        if (first && this.info === null) reject(new Error(why));
+      };
+      port1.on('message', (r: ModelReply) => {
+        switch (r.type) {
+          case 'ready':
+            this.info = r.info;
+            resolve(r.info);
+            break;
+          case 'load-failed':
+            // The thread closes its port and exits by itself (terminating it inside an addon call could abort).
+            die(r.message);
+            break;
+          case 'result': case 'error': {
+            const p = this.pending.get(r.id);
+            if (p === undefined) break;
+            this.pending.delete(r.id);
+            if (r.type === 'result') p.resolve({ tops: r.tops, ms: r.ms });
+            else p.reject(new Error(r.message));
+            break;
+          }
+        }
+      });
+      worker.on('error', (e) => die(`the model's thread failed: ${e.message}`));
+      worker.on('exit', (code) => { if (this.failure === null && !this.stopping) die(`the model's thread exited with code ${code}`); });
+    });
+  }
+
+  private stopping = false;
+  private exited: Promise<void> = Promise.resolve();
+
+  get ready(): boolean { return this.info !== null && this.failure === null; }
+
+  /** Runs one batch of packed tensors; each image's top `topk` classes. */
+  run(inputs: unknown[], topk: number, transfer: ArrayBuffer[]): Promise<{ tops: TopK[][]; ms: number }> {
+    if (!this.ready || this.port === null) return Promise.reject(new Error(this.failure ?? 'the model is not loaded'));
+    const id = this.nextId++;
+    const msg: RunBatch = { type: 'run', id, inputs, topk };
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.port!.postMessage(msg, transfer);
+    });
+  }
+
+  /** Stops the thread once its current batch is done. */
+  async close(): Promise<void> {
+    const w = this.worker;
+    if (w === null || this.stopping) return;
+    this.stopping = true;
+    if (this.failure === null) this.port?.postMessage({ type: 'stop' });
+    // A thread stuck in its model (a forward pass that never ends) is terminated after a while.
+    const timer = setTimeout(() => void w.terminate(), 10_000);
+    await this.exited;
+    clearTimeout(timer);
+    this.port?.close();
+  }
+}

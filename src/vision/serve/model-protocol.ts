@@ -1,0 +1,41 @@
+// The messages between a server's main thread and a model's thread (model-host.ts <-> model-thread.ts).
+import type { BootstrapData } from '../../worker-bootstrap.js';
+import type { ClassificationTransformParams } from '../models/weights.js';
+import type { TopK } from '../../train/predict.js';
+import type { ModelSpec } from './model-spec.js';
+
+export interface ModelStart extends BootstrapData {
+  spec: ModelSpec;
+  engine: string;
+  /** libtorch intra-op threads for the forward passes; 0: time 1 thread against all cores and keep the faster, per batch size. */
+  threads: number;
+  /** The largest batch the server will send (the thread times and warms up at this size). */
+  batchSize: number;
+}
+
+/** What the main thread learns about a loaded model. */
+export interface ModelInfo {
+  arch: string;
+  /** What was loaded ('ResNet18_Weights.IMAGENET1K_V1', a path, 'random initialisation'). */
+  source: string;
+  kind: 'published' | 'file' | 'none';
+  classes: string[] | null;
+  numClasses: number;
+  preprocess: ClassificationTransformParams;
+  engine: string;
+  /** The intra-op threads used for a batch of 1 and a full batch. */
+  threads: { single: number; batch: number };
+  loadSeconds: number;
+}
+
+/** Main -> thread: run one batch of packed CHW tensors and return each image's top `topk`. */
+export interface RunBatch { type: 'run'; id: number; inputs: unknown[]; topk: number }
+export interface Stop { type: 'stop' }
+
+export type ModelReply =
+  | { type: 'ready'; info: ModelInfo }
+  | { type: 'load-failed'; message: string }
+  | { type: 'result'; id: number; tops: TopK[][]; ms: number }
+  | { type: 'error'; id: number; message: string };
+
+export const MODEL_START_FAILED = 'the model thread failed to start';

@@ -1,0 +1,641 @@
+// A model server for zoo classifiers, with TorchServe's inference API where it fits:
+//   POST|PUT /predictions/{model}[/{version}]   an image as the body, or multipart/form-data with images
+//   GET /ping                                   health, never behind the API key
+//   GET /models, GET /models/{model}[/{version}|/all]
+//   GET /metrics                                Prometheus text
+// Uploads are checked from their header before decoding (format, size, decompression bombs), decoded and
+// preprocessed in threads (preprocess-pool.ts), batched per model (batcher.ts) and run in the model's own
+// thread (model-host.ts). Every limit is an answer, never unbounded memory: 413 for a body over the limit, 503
+// with Retry-After when a model's queue is full, 504 past the per-request timeout, 400 with a JSON error naming
+// the problem for every bad upload. `close()` stops taking requests and answers every one it took.
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { availableParallelism, hostname as osHostname } from 'node:os';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { TopK } from '../../train/predict.js';
+import { ServeError, type ErrorKind } from './errors.js';
+import { readBody, ClientGoneError } from './body.js';
+import { parseMultipart, headerParams } from './multipart.js';
+import { readImageHeader, decodeFailure, PIL_MAX_IMAGE_PIXELS } from './image-header.js';
+import { PreprocessPool, DecodeError } from './preprocess-pool.js';
+import { ModelHost } from './model-host.js';
+import { Batcher, CancelledError, type BatchItem, type BatchResult } from './batcher.js';
+import { DEFAULT_VERSION, parseModelSpec, specKey, type ModelSpec } from './model-spec.js';
+import { Registry, PROMETHEUS_CONTENT_TYPE, type Counter, type Gauge, type Histogram } from './metrics.js';
+import type { ModelInfo } from './model-protocol.js';
+import { engineNames } from './engine.js';
+
+/** Per-model settings; each falls back to the server's. */
+export interface ModelOptions {
+  batchSize?: number;
+  maxBatchDelay?: number;
+  queueSize?: number;
+  engine?: string;
+  threads?: number;
+}
+
+export interface ServeOptions extends ModelOptions {
+  /**
+   * The models: command-line specs ('resnet18', 'ants=runs/ants/best.pth', 'r18@2.0=resnet18:FILE'), or spec
+   * objects with their own settings.
+   */
+  models: readonly (string | (Partial<ModelSpec> & { name: string } & ModelOptions))[];
+  /** Largest request body in bytes (413 above). Default 16 MiB. */
+  maxBodyBytes?: number;
+  /** Per-request time limit in ms, from arrival to answer (504 past it). Default 30 s. */
+  timeout?: number;
+  /** Largest image (width x height) accepted, checked from the header before decoding. Default: PIL's 89,478,485. */
+  maxImagePixels?: number;
+  /** Most images in one multipart request. Default 64. */
+  maxImagesPerRequest?: number;
+  /** Classes returned per image (TorchServe's default 5); a request may ask for fewer or more with ?topk=N. */
+  topk?: number;
+  /** Preprocessing threads. Default: one per core but one, at least one, at most 4. */
+  workers?: number;
+  /** When set, every route but /ping needs `Authorization: Bearer KEY` or `X-API-Key: KEY`. */
+  apiKey?: string | null;
+  /** Called with one structured record per request (the CLI prints them as JSON lines). */
+  log?: ((entry: RequestLog) => void) | null;
+  /** Called with a line per start-up step (models loading, loaded, failed). */
+  onProgress?: ((line: string) => void) | null;
+}
+
+export interface RequestLog {
+  time: string;
+  method: string;
+  path: string;
+  status: number;
+  /** From arrival to answer. */
+  ms: number;
+  model?: string;
+  version?: string;
+  images?: number;
+  /** The largest batch this request's images ran in. */
+  batchSize?: number;
+  queueMs?: number;
+  inferenceMs?: number;
+  preprocessMs?: number;
+  bytes?: number;
+  error?: ErrorKind;
+  message?: string;
+}
+
+export interface ModelStatus {
+  name: string;
+  version: string;
+  arch: string;
+  weights: string;
+  status: 'READY' | 'FAILED';
+  error: string | null;
+  info: ModelInfo | null;
+  batchSize: number;
+  maxBatchDelay: number;
+  queueSize: number;
+  isDefault: boolean;
+}
+
+const DEFAULTS = {
+  batchSize: 8, maxBatchDelay: 10, queueSize: 100, engine: 'eager', threads: 0,
+  maxBodyBytes: 16 * 1024 * 1024, timeout: 30_000, maxImagePixels: PIL_MAX_IMAGE_PIXELS, maxImagesPerRequest: 64, topk: 5,
+};
+
+/** Raw-body content types taken as an image upload; the bytes themselves say which format it is. */
+const RAW_TYPES = new Set(['application/octet-stream', 'application/x-www-form-urlencoded', '']);
+
+class ServedModel {
+  readonly host: ModelHost;
+  readonly batcher: Batcher;
+  /** Images (or not yet parsed requests) admitted and not yet answered: the queue the limit bounds. */
+  inflight = 0;
+  info: ModelInfo | null = null;
+  error: string | null = null;
+  constructor(readonly spec: ModelSpec, readonly opts: Required<ModelOptions>, onBatch: (size: number, ms: number) => void) {
+    this.host = new ModelHost(spec, { engine: opts.engine, threads: opts.threads, batchSize: opts.batchSize });
+    this.batcher = new Batcher(this.host, { batchSize: opts.batchSize, maxBatchDelay: opts.maxBatchDelay, onBatch });
+  }
+  get ready(): boolean { return this.info !== null && this.host.ready; }
+}
+
+function positiveInt(what: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new RangeError(`serve: ${what} must be a positive integer, got ${String(v)}`);
+  return v;
+}
+
+function nonNegative(what: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new RangeError(`serve: ${what} must be a non-negative number, got ${String(v)}`);
+  return v;
+}
+
+const MODEL_OPTION_KEYS = ['batchSize', 'maxBatchDelay', 'queueSize', 'engine', 'threads'] as const;
+const SERVER_OPTION_KEYS = new Set<string>([...MODEL_OPTION_KEYS, 'models', 'maxBodyBytes', 'timeout', 'maxImagePixels', 'maxImagesPerRequest', 'topk', 'workers', 'apiKey', 'log', 'onProgress']);
+const SPEC_KEYS = new Set<string>([...MODEL_OPTION_KEYS, 'name', 'version', 'arch', 'weights']);
+
+function modelOptions(o: ModelOptions, base: Required<ModelOptions>, where: string): Required<ModelOptions> {
+  const r = { ...base };
+  if (o.batchSize !== undefined) r.batchSize = positiveInt(`${where}batchSize`, o.batchSize);
+  if (o.maxBatchDelay !== undefined) r.maxBatchDelay = nonNegative(`${where}maxBatchDelay`, o.maxBatchDelay);
+  if (o.queueSize !== undefined) r.queueSize = positiveInt(`${where}queueSize`, o.queueSize);
+  if (o.threads !== undefined) {
+    if (o.threads !== 0) positiveInt(`${where}threads`, o.threads);
+    r.threads = o.threads;
+  }
+  if (o.engine !== undefined) {
+    if (!engineNames().includes(o.engine)) throw new RangeError(`serve: ${where}engine '${o.engine}' is not available (engines: ${engineNames().join(', ')})`);
+    r.engine = o.engine;
+  }
+  return r;
+}
+
+function toSpec(m: ServeOptions['models'][number]): { spec: ModelSpec; opts: ModelOptions } {
+  if (typeof m === 'string') return { spec: parseModelSpec(m), opts: {} };
+  if (m === null || typeof m !== 'object' || typeof m.name !== 'string') throw new TypeError('serve: each model is a spec string or an object with a name');
+  for (const k of Object.keys(m)) if (!SPEC_KEYS.has(k)) throw new RangeError(`serve: model '${m.name}' has an unknown option '${k}' (known: ${[...SPEC_KEYS].join(', ')})`);
+  const parsed = parseModelSpec(m.arch !== undefined ? `${m.name}=${m.arch}:${m.weights ?? 'DEFAULT'}` : m.weights !== undefined ? `${m.name}=${m.weights}` : m.name);
+  return { spec: { ...parsed, version: m.version ?? DEFAULT_VERSION }, opts: m };
+}
+
+/**
+ * The answer's JSON: per image, TorchServe's `{label: probability}`, best first (a repeated label keeps its best);
+ * one object for one image, an array of them for several. Written by hand because a JavaScript object would put
+ * integer-like labels ('0', '1', ...: a class folder's names) in numeric order instead of by probability.
+ */
+export function answerJson(tops: readonly (readonly TopK[])[]): string {
+  const one = (top: readonly TopK[]): string => {
+    const seen = new Set<string>();
+    const parts: string[] = [];
+    for (const t of top) {
+      if (seen.has(t.label)) continue;
+      seen.add(t.label);
+      parts.push(`${JSON.stringify(t.label)}:${JSON.stringify(t.probability)}`);
+    }
+    return `{${parts.join(',')}}`;
+  };
+  return tops.length === 1 ? one(tops[0]!) : `[${tops.map(one).join(',')}]`;
+}
+
+/** A body already serialised as JSON. */
+class RawJson {
+  constructor(readonly text: string) {}
+}
+
+/** TorchServe's metrics carry the host name. */
+const HOST = osHostname();
+
+function digest(s: string): Buffer { return createHash('sha256').update(s).digest(); }
+
+interface Ctx {
+  started: number;
+  entry: RequestLog;
+  /** Set when the answer has been sent (by the route, or by the timeout). */
+  answered: boolean;
+}
+
+export class ModelServer {
+  readonly metrics = new Registry();
+  private readonly models = new Map<string, ServedModel[]>();
+  private readonly pool: PreprocessPool;
+  private readonly o: Omit<Required<ServeOptions>, 'models' | keyof ModelOptions> & { model: Required<ModelOptions> };
+  private http: Server | null = null;
+  private shuttingDown = false;
+  private active = 0;
+  private idleWaiters: (() => void)[] = [];
+  private readonly expectContinue = new WeakSet<IncomingMessage>();
+  private readonly apiKeyDigest: Buffer | null;
+  private readonly m: {
+    requests: Counter; latency: Histogram; batch: Histogram; inference: Histogram; queue: Gauge; errors: Counter;
+    images: Counter; tsRequests: Counter; tsLatency: Counter; tsQueue: Counter;
+  };
+
+  /** Use createServer(), which also loads the models. */
+  constructor(opts: ServeOptions) {
+    if (opts === null || typeof opts !== 'object') throw new TypeError('serve: options must be an object');
+    for (const k of Object.keys(opts)) if (!SERVER_OPTION_KEYS.has(k)) throw new RangeError(`serve: unknown option '${k}'`);
+    if (!Array.isArray(opts.models) || opts.models.length === 0) throw new RangeError('serve: name at least one model');
+    const model = modelOptions(opts, { batchSize: DEFAULTS.batchSize, maxBatchDelay: DEFAULTS.maxBatchDelay, queueSize: DEFAULTS.queueSize, engine: DEFAULTS.engine, threads: DEFAULTS.threads }, '');
+    this.o = {
+      model,
+      maxBodyBytes: positiveInt('maxBodyBytes', opts.maxBodyBytes ?? DEFAULTS.maxBodyBytes),
+      timeout: positiveInt('timeout', opts.timeout ?? DEFAULTS.timeout),
+      maxImagePixels: positiveInt('maxImagePixels', opts.maxImagePixels ?? DEFAULTS.maxImagePixels),
+      maxImagesPerRequest: positiveInt('maxImagesPerRequest', opts.maxImagesPerRequest ?? DEFAULTS.maxImagesPerRequest),
+      topk: positiveInt('topk', opts.topk ?? DEFAULTS.topk),
+      workers: positiveInt('workers', opts.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1))),
+      apiKey: opts.apiKey ?? null,
+      log: opts.log ?? null,
+      onProgress: opts.onProgress ?? null,
+    };
+    if (this.o.apiKey !== null && (typeof this.o.apiKey !== 'string' || this.o.apiKey === '')) throw new RangeError('serve: apiKey must be a non-empty string');
+    this.apiKeyDigest = this.o.apiKey !== null ? digest(this.o.apiKey) : null;
+
+    const r = this.metrics;
+    this.m = {
+      requests: r.counter('tstorch_serve_requests_total', 'Prediction requests by model, version and HTTP status.'),
+      latency: r.histogram('tstorch_serve_request_duration_seconds', 'Prediction request latency, from arrival to answer.',
+        [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]),
+      batch: r.histogram('tstorch_serve_batch_size', 'Images per forward pass.', [1, 2, 4, 8, 16, 32, 64, 128]),
+      inference: r.histogram('tstorch_serve_inference_duration_seconds', 'Forward pass time per batch (with top-k).',
+        [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]),
+      queue: r.gauge('tstorch_serve_queue_depth', 'Images admitted and not yet answered (uploading, preprocessing, waiting, running).'),
+      errors: r.counter('tstorch_serve_errors_total', 'Error answers by kind.'),
+      images: r.counter('tstorch_serve_images_total', 'Images classified.'),
+      tsRequests: r.counter('ts_inference_requests_total', 'Total number of inference requests (TorchServe\'s name).'),
+      tsLatency: r.counter('ts_inference_latency_microseconds', 'Cumulative inference duration in microseconds (TorchServe\'s name).'),
+      tsQueue: r.counter('ts_queue_latency_microseconds', 'Cumulative queue duration in microseconds (TorchServe\'s name).'),
+    };
+    const rss = r.gauge('process_resident_memory_bytes', 'Resident memory size in bytes.');
+    rss.set({}, () => process.memoryUsage.rss());
+
+    for (const m of opts.models) {
+      const { spec, opts: mo } = toSpec(m);
+      const key = specKey(spec);
+      const list = this.models.get(spec.name) ?? [];
+      if (list.some((s) => s.spec.version === spec.version)) throw new RangeError(`serve: model ${key} is named twice`);
+      const labels = { model: spec.name, version: spec.version };
+      const served: ServedModel = new ServedModel(spec, modelOptions(mo, model, `model ${key}: `), (size, ms) => {
+        this.m.batch.observe(labels, size);
+        this.m.inference.observe(labels, ms / 1000);
+      });
+      this.m.queue.set(labels, () => served.inflight);
+      this.m.requests.touch({ ...labels, code: '200' });
+      list.push(served);
+      this.models.set(spec.name, list);
+    }
+    this.pool = new PreprocessPool(this.o.workers);
+  }
+
+  /** Loads every model, one after the other, in its own thread; a model that fails is reported and not served. */
+  async load(): Promise<void> {
+    const all = [...this.models.values()].flat();
+    for (const [i, s] of all.entries()) {
+      const what = `${specKey(s.spec)} (${s.spec.arch}, weights ${s.spec.weights})`;
+      this.o.onProgress?.(`[${i + 1}/${all.length}] loading ${what}`);
+      try {
+        s.info = await s.host.start();
+        const t = s.info.threads;
+        this.o.onProgress?.(`[${i + 1}/${all.length}] ready ${specKey(s.spec)}: ${s.info.source}, ${s.info.numClasses} classes, engine ${s.info.engine}, ` +
+          `threads ${t.single} (1 image) / ${t.batch} (batch ${s.opts.batchSize}), ${s.info.loadSeconds.toFixed(1)} s`);
+      } catch (e) {
+        s.error = (e as Error).message;
+        this.o.onProgress?.(`[${i + 1}/${all.length}] FAILED ${what}: ${s.error} (not served)`);
+      }
+    }
+  }
+
+  /** Every model version named at start, with its state. */
+  status(): ModelStatus[] {
+    return [...this.models.values()].flat().map((s) => ({
+      name: s.spec.name, version: s.spec.version, arch: s.spec.arch, weights: s.spec.weights,
+      status: s.ready ? 'READY' : 'FAILED', error: s.error ?? s.host.failure, info: s.info,
+      batchSize: s.opts.batchSize, maxBatchDelay: s.opts.maxBatchDelay, queueSize: s.opts.queueSize,
+      isDefault: this.models.get(s.spec.name)![0] === s,
+    }));
+  }
+
+  /** The Prometheus exposition text. */
+  metricsText(): string { return this.metrics.render(); }
+
+  /**
+   * The request handler, for node:http (`http.createServer(server.handler)`) or as Express middleware
+   * (`app.use('/ml', server.handler)`): paths it does not serve go to `next` when given, else get a 404.
+   */
+  readonly handler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void => {
+    void this.handle(req, res, next);
+  };
+
+  /** Listens on `host` (127.0.0.1 unless told) and `port` (0: any free port). */
+  listen(opts: { port?: number; host?: string } = {}): Promise<{ port: number; host: string; url: string }> {
+    if (this.http !== null) return Promise.reject(new Error('serve: the server is already listening'));
+    const host = opts.host ?? '127.0.0.1';
+    const server = createHttpServer({ keepAliveTimeout: 5_000 }, this.handler);
+    // Expect: 100-continue is answered only once the request is admitted, so a full queue or a body over the
+    // limit is refused before the client sends it.
+    server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+      this.expectContinue.add(req);
+      this.handler(req, res);
+    });
+    server.requestTimeout = this.o.timeout + 5_000;
+    this.http = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, host, () => {
+        server.off('error', reject);
+        const a = server.address() as AddressInfo;
+        const h = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+        resolve({ port: a.port, host: a.address, url: `http://${h}:${a.port}` });
+      });
+    });
+  }
+
+  /** The node:http server once listening. */
+  get httpServer(): Server | null { return this.http; }
+
+  /**
+   * Graceful shutdown: stops accepting connections, answers new requests on open connections with 503, finishes
+   * every request already taken, then stops the threads.
+   */
+  async close(): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    const http = this.http;
+    const closed = http !== null ? new Promise<void>((r) => http.close(() => r())) : Promise.resolve();
+    http?.closeIdleConnections();
+    if (this.active > 0) await new Promise<void>((r) => this.idleWaiters.push(r));
+    // Answers sent during the shutdown carry `Connection: close`, so their connections end once the answer is
+    // out; connections left idle are closed now, and any a client holds open without a request after a while.
+    http?.closeIdleConnections();
+    const force = setTimeout(() => http?.closeAllConnections(), 5_000);
+    await closed;
+    clearTimeout(force);
+    await this.pool.close();
+    await Promise.all([...this.models.values()].flat().map((s) => s.host.close()));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+
+  private authorized(req: IncomingMessage): boolean {
+    if (this.apiKeyDigest === null) return true;
+    const auth = req.headers.authorization;
+    const m = typeof auth === 'string' ? /^Bearer\s+(.+)$/i.exec(auth.trim()) : null;
+    const given = m ? m[1]! : typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : null;
+    return given !== null && timingSafeEqual(digest(given), this.apiKeyDigest);
+  }
+
+  private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, type = 'application/json'): void {
+    if (res.headersSent || res.writableEnded) return;
+    const text = body instanceof RawJson ? body.text + '\n' : type === 'application/json' ? JSON.stringify(body) + '\n' : String(body);
+    const h: Record<string, string | number> = { 'Content-Type': type, 'Content-Length': Buffer.byteLength(text), ...headers };
+    if (this.shuttingDown) h.Connection = 'close';
+    res.writeHead(status, h);
+    res.end(text);
+  }
+
+  private sendError(res: ServerResponse, ctx: Ctx, e: ServeError): void {
+    if (ctx.answered) return;
+    ctx.entry.error = e.kind;
+    ctx.entry.message = e.message;
+    this.m.errors.inc({ kind: e.kind });
+    this.answer(res, ctx, e.status, e.toJSON(), e.headers);
+  }
+
+  private answer(res: ServerResponse, ctx: Ctx, status: number, body: unknown, headers: Record<string, string> = {}, type?: string): void {
+    if (ctx.answered) return;
+    ctx.answered = true;
+    this.send(res, status, body, headers, type);
+    ctx.entry.status = status;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): Promise<void> {
+    const started = performance.now();
+    const method = req.method ?? 'GET';
+    const ctx: Ctx = { started, answered: false, entry: { time: new Date().toISOString(), method, path: req.url ?? '/', status: 0, ms: 0 } };
+    this.active++;
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+      ctx.entry.path = url.pathname;
+      await this.route(req, res, url, ctx, next);
+    } catch (e) {
+      if (e instanceof ClientGoneError) {
+        if (!ctx.answered) {
+          ctx.entry.error = 'bad_request';
+          ctx.entry.message = e.message;
+          ctx.entry.status = 499; // nginx's "client closed request": nobody to answer
+          ctx.answered = true;
+        }
+      } else if (e instanceof ServeError) {
+        this.sendError(res, ctx, e);
+      } else {
+        const err = e as Error;
+        this.sendError(res, ctx, new ServeError('internal', `internal error: ${err.message}`));
+        process.stderr.write(`serve: internal error on ${method} ${req.url}: ${err.stack ?? err.message}\n`);
+      }
+    } finally {
+      ctx.entry.ms = Math.round((performance.now() - started) * 1000) / 1000;
+      if (ctx.entry.model !== undefined) this.countPrediction(ctx);
+      if (ctx.entry.status !== 0) this.o.log?.(ctx.entry);
+      if (--this.active === 0) for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse, url: URL, ctx: Ctx, next?: (err?: unknown) => void): Promise<void> {
+    let parts: string[];
+    try {
+      parts = url.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+    } catch {
+      throw new ServeError('bad_request', `malformed path '${url.pathname}'`);
+    }
+    const method = req.method ?? 'GET';
+    const allow = (methods: string[]): void => {
+      if (!methods.includes(method)) throw new ServeError('method_not_allowed', `${method} is not allowed on ${url.pathname} (allowed: ${methods.join(', ')})`, { Allow: methods.join(', ') });
+    };
+    const noQuery = (): void => {
+      const k = [...url.searchParams.keys()][0];
+      if (k !== undefined) throw new ServeError('bad_request', `unknown query parameter '${k}' on ${url.pathname}`);
+    };
+    const [first, ...rest] = parts;
+    const known = (first === 'ping' || first === 'metrics') && rest.length === 0 || first === 'models' && rest.length <= 2 || first === 'predictions' && (rest.length === 1 || rest.length === 2);
+    if (!known) {
+      if (next) { ctx.answered = true; next(); return; }
+      throw new ServeError('not_found', `no such route: ${method} ${url.pathname} (routes: /ping, /models, /metrics, /predictions/{model}[/{version}])`);
+    }
+    if (first === 'ping') {
+      allow(['GET', 'HEAD']);
+      noQuery();
+      const states = this.status();
+      const up = states.filter((s) => s.status === 'READY').length;
+      const healthy = !this.shuttingDown && up > 0;
+      this.answer(res, ctx, healthy ? 200 : 503, { status: !healthy ? 'Unhealthy' : up === states.length ? 'Healthy' : 'Partial Healthy' });
+      return;
+    }
+    if (!this.authorized(req)) {
+      throw new ServeError('unauthorized', 'missing or wrong API key: send Authorization: Bearer KEY (or X-API-Key: KEY)', { 'WWW-Authenticate': 'Bearer' });
+    }
+    if (first === 'metrics') {
+      allow(['GET', 'HEAD']);
+      noQuery();
+      this.answer(res, ctx, 200, this.metricsText(), {}, PROMETHEUS_CONTENT_TYPE);
+      return;
+    }
+    if (first === 'models') {
+      allow(['GET', 'HEAD']);
+      noQuery();
+      if (rest.length === 0) {
+        const models = [...this.models.keys()].map((name) => ({ modelName: name, modelUrl: this.models.get(name)![0]!.spec.weights }));
+        this.answer(res, ctx, 200, { models });
+        return;
+      }
+      const versions = this.versionsOf(rest[0]!);
+      const chosen = rest[1] === undefined ? [versions[0]!] : rest[1] === 'all' ? versions : [this.version(rest[0]!, versions, rest[1])];
+      this.answer(res, ctx, 200, chosen.map((s) => this.describe(s)));
+      return;
+    }
+    allow(['POST', 'PUT']);
+    await this.predict(req, res, url, rest[0]!, rest[1], ctx);
+  }
+
+  private countPrediction(ctx: Ctx): void {
+    const labels = { model: ctx.entry.model!, version: ctx.entry.version! };
+    this.m.requests.inc({ ...labels, code: String(ctx.entry.status) });
+    this.m.latency.observe(labels, ctx.entry.ms / 1000);
+    this.m.tsRequests.inc({ model_name: labels.model, model_version: labels.version, hostname: HOST });
+  }
+
+  private versionsOf(name: string): ServedModel[] {
+    const list = this.models.get(name);
+    if (list === undefined) throw new ServeError('not_found', `no model named '${name}' (served: ${[...this.models.keys()].join(', ')})`);
+    return list;
+  }
+
+  private version(name: string, list: ServedModel[], version: string): ServedModel {
+    const s = list.find((m) => m.spec.version === version);
+    if (s === undefined) throw new ServeError('not_found', `model '${name}' has no version '${version}' (versions: ${list.map((m) => m.spec.version).join(', ')})`);
+    return s;
+  }
+
+  private describe(s: ServedModel): Record<string, unknown> {
+    const st = this.status().find((x) => x.name === s.spec.name && x.version === s.spec.version)!;
+    return {
+      modelName: s.spec.name, modelVersion: s.spec.version, modelUrl: s.spec.weights, runtime: 'tstorch', engine: s.info?.engine ?? s.opts.engine,
+      arch: s.spec.arch, weights: s.info?.source ?? s.spec.weights, isDefault: st.isDefault,
+      minWorkers: 1, maxWorkers: 1, batchSize: s.opts.batchSize, maxBatchDelay: s.opts.maxBatchDelay, queueSize: s.opts.queueSize,
+      loadedAtStartup: true, status: st.status, error: st.error,
+      classes: s.info?.numClasses ?? null, preprocess: s.info?.preprocess ?? null, threads: s.info?.threads ?? null,
+      workers: s.ready ? [{ id: `${s.spec.name}@${s.spec.version}`, status: 'READY', queueDepth: s.inflight }] : [],
+    };
+  }
+
+  private async predict(req: IncomingMessage, res: ServerResponse, url: URL, name: string, version: string | undefined, ctx: Ctx): Promise<void> {
+    const list = this.versionsOf(name);
+    const model = version === undefined ? list[0]! : this.version(name, list, version);
+    ctx.entry.model = model.spec.name;
+    ctx.entry.version = model.spec.version;
+    if (this.shuttingDown) throw new ServeError('shutting_down', 'the server is shutting down', { 'Retry-After': '1' });
+    if (!model.ready) throw new ServeError('model_unavailable', `model ${specKey(model.spec)} is not served: ${model.error ?? model.host.failure ?? 'it is not loaded'}`);
+    let topk = this.o.topk;
+    for (const [k, v] of url.searchParams) {
+      if (k !== 'topk') throw new ServeError('bad_request', `unknown query parameter '${k}' (known: topk)`);
+      topk = Number(v);
+      if (!/^\d+$/.test(v) || topk < 1) throw new ServeError('bad_request', `topk must be a positive integer, got '${v}'`);
+    }
+    const contentType = req.headers['content-type'] ?? '';
+    const { value: mime } = headerParams(contentType);
+    const multipart = mime === 'multipart/form-data';
+    if (!multipart && !RAW_TYPES.has(mime) && !mime.startsWith('image/')) {
+      throw new ServeError('content_type', `wrong content type '${mime}': send the image's bytes (image/*, application/octet-stream) or multipart/form-data`);
+    }
+    await this.admitted(model, async (reserve) => {
+      const items: BatchItem[] = [];
+      const timer = setTimeout(() => {
+        this.sendError(res, ctx, new ServeError('timeout', `no answer within ${this.o.timeout} ms`));
+        for (const it of items) it.cancelled = true;
+      }, this.o.timeout);
+      try {
+        await this.runPrediction(req, res, ctx, model, multipart ? contentType : null, topk, reserve, items);
+      } finally {
+        clearTimeout(timer);
+      }
+    });
+  }
+
+  /** Runs `fn` holding one slot of the model's queue (503 when there is none); `reserve(n)` takes n more. */
+  private async admitted(model: ServedModel, fn: (reserve: (n: number) => void) => Promise<void>): Promise<void> {
+    const full = (): ServeError => new ServeError('queue_full', `model ${specKey(model.spec)}'s queue is full (${model.opts.queueSize} images); retry later`, { 'Retry-After': '1' });
+    if (model.inflight + 1 > model.opts.queueSize) throw full();
+    let held = 1;
+    model.inflight += 1;
+    try {
+      await fn((n) => {
+        if (model.inflight + n > model.opts.queueSize) throw full();
+        model.inflight += n;
+        held += n;
+      });
+    } finally {
+      model.inflight -= held;
+    }
+  }
+
+  private async runPrediction(req: IncomingMessage, res: ServerResponse, ctx: Ctx, model: ServedModel, multipartType: string | null,
+    topk: number, reserve: (n: number) => void, items: BatchItem[]): Promise<void> {
+    const b = model.batcher;
+    let upstream = 1;
+    b.expect(1);
+    try {
+      const body = await readBody(req, this.o.maxBodyBytes, () => { if (this.expectContinue.has(req)) res.writeContinue(); });
+      ctx.entry.bytes = body.length;
+      const images: { data: Uint8Array; name: string }[] = [];
+      if (multipartType !== null) {
+        for (const p of parseMultipart(body, multipartType)) {
+          const isFile = p.filename !== null || (p.contentType !== '' && p.contentType !== 'text/plain');
+          if (!isFile) {
+            throw new ServeError('multipart', `form field '${p.name}' is not a file; send images as file parts (curl -F 'data=@photo.jpg')`);
+          }
+          images.push({ data: p.data, name: `part '${p.name}'${p.filename ? ` (${p.filename})` : ''}` });
+        }
+        if (images.length === 0) throw new ServeError('multipart', 'the multipart body holds no file part');
+      } else {
+        images.push({ data: body, name: 'the body' });
+      }
+      if (images.length > this.o.maxImagesPerRequest) throw new ServeError('bad_request', `${images.length} images in one request; at most ${this.o.maxImagesPerRequest}`);
+      ctx.entry.images = images.length;
+      reserve(images.length - 1);
+      b.expect(images.length - 1);
+      upstream = images.length;
+      // Every header is checked before anything is decoded.
+      for (const im of images) readImageHeader(im.data, this.o.maxImagePixels, images.length > 1 || multipartType !== null ? im.name : 'the body');
+      const preprocess = model.info!.preprocess;
+      const settled = await Promise.allSettled(images.map(async (im) => {
+        let preprocessed;
+        try {
+          preprocessed = await this.pool.run(im.data, preprocess);
+        } catch (e) {
+          b.expect(-1); // this image will not reach the batcher
+          upstream--;
+          // The other images of the request are not worth running any more.
+          for (const it of items) it.cancelled = true;
+          if (e instanceof DecodeError) throw decodeFailure(e.message.replace(/^cannot decode image \([^)]*\): /, ''), im.name);
+          throw e;
+        }
+        const item: BatchItem = { tensor: preprocessed.tensor, topk, cancelled: ctx.answered, enqueuedAt: performance.now() };
+        items.push(item);
+        upstream--;
+        return { result: await b.submit(item, true), ms: preprocessed.ms };
+      }));
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
+      const done = settled.map((s) => (s as PromiseFulfilledResult<{ result: BatchResult; ms: number }>).value);
+      const results = done.map((d) => d.result);
+      ctx.entry.batchSize = Math.max(...results.map((r) => r.batchSize));
+      ctx.entry.queueMs = round(Math.max(...results.map((r) => r.queueMs)));
+      ctx.entry.inferenceMs = round(Math.max(...results.map((r) => r.inferenceMs)));
+      ctx.entry.preprocessMs = round(Math.max(...done.map((d) => d.ms)));
+      const labels = { model_name: model.spec.name, model_version: model.spec.version, hostname: HOST };
+      this.m.images.inc({ model: model.spec.name, version: model.spec.version }, results.length);
+      this.m.tsLatency.inc(labels, Math.round(Math.max(...results.map((r) => r.inferenceMs)) * 1000));
+      this.m.tsQueue.inc(labels, Math.round(Math.max(...results.map((r) => r.queueMs)) * 1000));
+      this.answer(res, ctx, 200, new RawJson(answerJson(results.map((r) => r.top))));
+    } catch (e) {
+      if (e instanceof CancelledError) return; // answered by the timeout already
+      throw e;
+    } finally {
+      b.expect(-upstream);
+    }
+  }
+}
+
+const round = (v: number): number => Math.round(v * 1000) / 1000;
+
+/**
+ * Starts a model server: validates the options, starts the preprocessing threads, and loads every model in its
+ * own thread (a model that fails is reported through onProgress and in status(), and not served). Call
+ * `listen()` to serve on 127.0.0.1, or mount `handler` in your own node:http or Express app.
+ */
+export async function createServer(opts: ServeOptions): Promise<ModelServer> {
+  const s = new ModelServer(opts);
+  try {
+    await s.load();
+  } catch (e) {
+    await s.close();
+    throw e;
+  }
+  return s;
+}
