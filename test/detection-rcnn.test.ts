@@ -3,8 +3,8 @@
 // shapes; in eval mode on two real photos of hymenoptera_data (different sizes, boxScoreThresh 0) the RPN proposals
 // and the detections (boxes, scores, labels, masks, keypoints) equal torchvision's within 1e-4; in training mode, under
 // the same seed (the samplers draw with torch.randperm, the transform with uniform_), the loss dict and the gradients
-// equal torchvision's. CI runs three builders at small sizes (gradients compared in full for tensors under 300k
-// elements, by sum of absolute values for the rest); TSTORCH_HEAVY_TESTS=1 runs all seven builders at torchvision's
+// equal torchvision's. CI runs three builders at small sizes, training steps of two (gradients compared in full for
+// tensors under 300k elements, by sum of absolute values for the rest); TSTORCH_HEAVY_TESTS=1 runs all seven builders at torchvision's
 // default sizes with every gradient compared in full.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -204,14 +204,14 @@ function runSpecs(specs: Spec[]): void {
   }
 }
 
-const SMALL = { minSize: 224, maxSize: 320, boxScoreThresh: 0 };
-const SMALL_PY = 'min_size=224, max_size=320, box_score_thresh=0.0';
+const SMALL = { minSize: 160, maxSize: 224, boxScoreThresh: 0 };
+const SMALL_PY = 'min_size=160, max_size=224, box_score_thresh=0.0';
 
-test('Faster R-CNN MobileNetV3 320, Mask R-CNN and Keypoint R-CNN equal torchvision: checkpoint, eval on photos, one training step', () => {
+test('Faster R-CNN MobileNetV3 320, Mask R-CNN and Keypoint R-CNN equal torchvision: checkpoint, eval on photos, one training step (Keypoint R-CNN\'s with TSTORCH_HEAVY_TESTS)', () => {
   runSpecs([
     { name: 'fasterrcnn_mobilenet_v3_large_320_fpn', seed: 1, kwargs: { boxScoreThresh: 0 }, pyKwargs: 'box_score_thresh=0.0', train: true },
     { name: 'maskrcnn_resnet50_fpn', seed: 2, kwargs: { ...SMALL, boxBatchSizePerImage: 64 }, pyKwargs: SMALL_PY + ', box_batch_size_per_image=64', train: true },
-    { name: 'keypointrcnn_resnet50_fpn', seed: 3, kwargs: { ...SMALL, boxBatchSizePerImage: 64 }, pyKwargs: SMALL_PY + ', box_batch_size_per_image=64', train: true },
+    { name: 'keypointrcnn_resnet50_fpn', seed: 3, kwargs: { ...SMALL, boxBatchSizePerImage: 64 }, pyKwargs: SMALL_PY + ', box_batch_size_per_image=64', train: HEAVY },
   ]);
 });
 
@@ -231,5 +231,6 @@ test('R-CNN builders: options as torchvision\'s, errors naming the argument', ()
     /positive height and width\. Found invalid box \[50, 50, 25, 100\] for target at index 0/);
   assert.throws(() => m.call([torch.rand([3, 64, 64])], [{ boxes: torch.tensor([10, 10, 5, 20]), labels: torch.tensor([1], { dtype: 'int64' }) }]),
     /shape \[N, 4\]/);
-  assert.throws(() => new det.FasterRCNN(new torch.nn.Conv2d(3, 4, 1)), /outChannels/);
+  assert.throws(() => new det.FasterRCNN(new torch.nn.ReLU(), { numClasses: 3 }), /outChannels/);
+  assert.throws(() => new det.FasterRCNN(new torch.nn.Conv2d(3, 4, 1)), /numClasses should not be None/);
 });

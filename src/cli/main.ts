@@ -22,6 +22,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   predict: { summary: 'top-k classes of images with a zoo model or a fine-tuned checkpoint', load: () => import('./commands/predict.js') },
   run: { summary: "launch a distributed job: N workers per node with torchrun's environment (torchrun's twin)", load: () => import('./commands/run.js') },
   serve: { summary: 'serve models over HTTP (TorchServe\'s inference API) with dynamic batching', load: () => import('./commands/serve.js') },
+  detect: { summary: 'boxes, masks and keypoints of images with a detection model (annotated PNGs, COCO results JSON)', load: () => import('./commands/detect.js') },
 };
 
 /** The top-level help. New commands are added to COMMANDS above. */

@@ -20,3 +20,12 @@ export const COCO_PERSON_KEYPOINT_NAMES: readonly string[] = Object.freeze([
   'right_elbow', 'left_wrist', 'right_wrist', 'left_hip', 'right_hip', 'left_knee', 'right_knee', 'left_ankle',
   'right_ankle',
 ]);
+
+/**
+ * The COCO person skeleton (the "skeleton" of person_keypoints annotation files), as pairs of 0-based indices into
+ * COCO_PERSON_KEYPOINT_NAMES: the `connectivity` that drawKeypoints joins with lines.
+ */
+export const COCO_PERSON_SKELETON: readonly (readonly [number, number])[] = Object.freeze(([
+  [16, 14], [14, 12], [17, 15], [15, 13], [12, 13], [6, 12], [7, 13], [6, 7], [6, 8], [7, 9], [8, 10], [9, 11], [2, 3], [1, 2],
+  [1, 3], [2, 4], [3, 5], [4, 6], [5, 7],
+] as const).map(([a, b]) => [a - 1, b - 1] as const));
