@@ -17,6 +17,7 @@ import { generalizedBoxIouLoss } from '../../ops/giou-loss.js';
 import { LastLevelP6P7 } from '../../ops/feature-pyramid-network.js';
 import { FrozenBatchNorm2d, type NormLayerFactory } from '../../ops/misc.js';
 import { resnet50, ResNet50_Weights } from '../resnet.js';
+import { registerModel } from '../registry.js';
 import { detectionWeightsEnum } from './weights.js';
 import { BoxLinearCoder, topkMin } from './det-utils.js';
 import { AnchorGenerator } from './anchor-utils.js';
@@ -371,3 +372,4 @@ export function fcos_resnet50_fpn(opts: FCOSBuilderOptions = {}): FCOS {
   return model;
 }
 
+registerModel('fcos_resnet50_fpn', fcos_resnet50_fpn as never, FCOS_ResNet50_FPN_Weights);

@@ -14,6 +14,7 @@ import { sigmoidFocalLoss } from '../../ops/focal-loss.js';
 import { LastLevelP6P7 } from '../../ops/feature-pyramid-network.js';
 import { Conv2dNormActivation, FrozenBatchNorm2d, type NormLayerFactory } from '../../ops/misc.js';
 import { resnet50, ResNet50_Weights } from '../resnet.js';
+import { registerModel } from '../registry.js';
 import { detectionWeightsEnum } from './weights.js';
 import { BoxCoder, Matcher, boxLoss, topkMin, type BoxLossType } from './det-utils.js';
 import { AnchorGenerator } from './anchor-utils.js';
@@ -404,3 +405,5 @@ export function retinanet_resnet50_fpn_v2(opts: RetinaNetBuilderOptions = {}): R
   return model;
 }
 
+registerModel('retinanet_resnet50_fpn', retinanet_resnet50_fpn as never, RetinaNet_ResNet50_FPN_Weights);
+registerModel('retinanet_resnet50_fpn_v2', retinanet_resnet50_fpn_v2 as never, RetinaNet_ResNet50_FPN_V2_Weights);

@@ -14,6 +14,7 @@ import { cat, full, fullLike, ones, stack, zeros } from '../../../creation.js';
 import { softmax } from '../../../functions.js';
 import { boxIou, clipBoxesToImage, batchedNms } from '../../ops/boxes.js';
 import { VGG, vgg16, VGG16_Weights } from '../vgg.js';
+import { registerModel } from '../registry.js';
 import { detectionWeightsEnum } from './weights.js';
 import { resolveDetectionWeights, loadDetectionWeights, BUILDER_OPTIONS, type DetectionBuilderOptions } from './faster-rcnn.js';
 import { BoxCoder, SSDMatcher, retrieveOutChannels, topkMin } from './det-utils.js';
@@ -434,3 +435,5 @@ export function ssd300_vgg16(opts: SSD300BuilderOptions = {}): SSD {
   loadDetectionWeights(model, r, progress);
   return model;
 }
+
+registerModel('ssd300_vgg16', ssd300_vgg16 as never, SSD300_VGG16_Weights);

@@ -8,6 +8,7 @@ import * as init from '../../../nn/init.js';
 import type { Tensor } from '../../../tensor.js';
 import { Conv2dNormActivation, type NormLayerFactory, type ActivationLayerFactory } from '../../ops/misc.js';
 import { MobileNetV3, MobileNetV3InvertedResidual, mobilenet_v3_large, MobileNet_V3_Large_Weights } from '../mobilenetv3.js';
+import { registerModel } from '../registry.js';
 import { detectionWeightsEnum } from './weights.js';
 import { retrieveOutChannels } from './det-utils.js';
 import { DefaultBoxGenerator } from './default-box-generator.js';
@@ -184,3 +185,4 @@ export function ssdlite320_mobilenet_v3_large(opts: SSDLite320BuilderOptions = {
   return model;
 }
 
+registerModel('ssdlite320_mobilenet_v3_large', ssdlite320_mobilenet_v3_large as never, SSDLite320_MobileNet_V3_Large_Weights);
