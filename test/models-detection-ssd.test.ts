@@ -64,3 +64,25 @@ test('SSD builders: options they cannot use are errors naming them', () => {
   assert.throws(() => ssd300_vgg16({ weightsBackbone: null, minSize: 100 } as never), /unknown option 'minSize'/);
   assert.throws(() => ssdlite320_mobilenet_v3_large({ weights: 'COCO_V1', numClasses: 3 }), /numClasses/);
 });
+
+test('tstorch detect runs SSDlite: annotated PNG and COCO results JSON (random weights)', async () => {
+  const { cli } = await import('./helpers/cli.js');
+  const { photosDir } = await import('./helpers/det-single-stage.js');
+  const { mkdtempSync, readFileSync, rmSync, copyFileSync, mkdirSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'tstorch-detect-ssd-'));
+  try {
+    mkdirSync(join(dir, 'imgs'));
+    copyFileSync(join(photosDir(), 'ants', '10308379_1b6c72e180.jpg'), join(dir, 'imgs', 'ant.jpg'));
+    const r = await cli(['detect', 'ssdlite320_mobilenet_v3_large', join(dir, 'imgs'), '--weights', 'none', '--score-thresh', '0', '--out', join(dir, 'out')]);
+    assert.equal(r.code, 0, r.err);
+    const dets = JSON.parse(readFileSync(join(dir, 'out', 'detections.json'), 'utf8')) as { image_id: number; category_id: number; bbox: number[]; score: number }[];
+    assert.equal(dets.length, 300, 'SSDlite keeps detectionsPerImg = 300 with a score threshold of 0.001');
+    for (const d of dets) assert.ok(d.image_id === 1 && d.category_id >= 1 && d.category_id <= 90 && d.bbox.length === 4 && d.score > 0.001);
+    const png = (await import('../src/vision/index.js')).io.readImage(join(dir, 'out', 'ant.png'));
+    assert.deepEqual([...png.shape], [3, 375, 500]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -18,6 +18,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const hymenoptera = [process.env.TSTORCH_DATA, resolve(here, '..', '..', '..', 'shared', 'data')]
   .filter((r): r is string => r !== undefined).map((r) => join(r, 'hymenoptera_data', 'val')).find((p) => existsSync(p));
 
+/** hymenoptera_data/val ($TSTORCH_DATA or ../shared/data). */
+export function photosDir(): string {
+  assert.ok(hymenoptera, 'hymenoptera_data/val not found under $TSTORCH_DATA or ../shared/data');
+  return hymenoptera;
+}
+
 /** Two real photos as float [3, H, W] in [0, 1]: an ant (375x500) and a bee cropped to 300x260. */
 export function photos(): torch.Tensor[] {
   assert.ok(hymenoptera, 'hymenoptera_data/val not found under $TSTORCH_DATA or ../shared/data');
