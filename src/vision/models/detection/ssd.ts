@@ -283,7 +283,7 @@ export class SSD extends Module {
   override forward(images: Tensor[], targets?: SingleStageTarget[] | null): Record<string, Tensor> | SingleStageDetection[] {
     checkTargets('SSD', targets, this.training);
     const origSizes = originalImageSizes('SSD', images);
-    const [imageList, tTargets] = this.transform.call(images, this.training ? targets : (targets ?? null)) as [ImageList, SingleStageTarget[] | null];
+    const [imageList, tTargets] = this.transform.call(images, targets ?? null) as [ImageList, SingleStageTarget[] | null];
     checkDegenerateBoxes(tTargets);
     const features = featureList(this.backbone.call(imageList.tensors));
     const headOutputs = this.head.call(features) as SSDHeadOutputs;
