@@ -13,13 +13,10 @@ import * as models from '../src/vision/models/index.js';
 import { runPython } from './helpers/pytorch.js';
 import { assertLogitsClose } from './helpers/zoo.js';
 import { HEAVY_TESTS } from './helpers/zoo-structure.js';
-import { DETECTION_MODEL_WEIGHTS } from '../src/vision/models/detection/weights-data.js';
 
 const builders = models as unknown as Record<string, (o?: Record<string, unknown>) => torch.nn.Module>;
 const NUM_CLASSES = 10;
-// the classification builders: the registry also holds torchvision.models.detection's (tested in models-detection-*, detection-rcnn)
-const names = models.listModels().filter((n) => !(n in DETECTION_MODEL_WEIGHTS))
-  .filter((n) => HEAVY_TESTS || models.getModelWeights(n).DEFAULT.meta.numParams <= 60e6);
+const names = models.listModels().filter((n) => HEAVY_TESTS || models.getModelWeights(n).DEFAULT.meta.numParams <= 60e6);
 // without init_weights torchvision 0.14 warns that the default will change, then initialises anyway
 const initWeights = new Set(['googlenet', 'inception_v3']);
 // Inception v3's smallest input

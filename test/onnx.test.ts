@@ -11,7 +11,6 @@ import * as torch from '../src/index.js';
 import * as models from '../src/vision/models/index.js';
 import { runPython, assertClose } from './helpers/pytorch.js';
 import { onnxSweep, ortRun, onnxCheck, type SweepCase } from './helpers/onnx.js';
-import { DETECTION_MODEL_WEIGHTS } from '../src/vision/models/detection/weights-data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tstorch-onnx-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -128,7 +127,7 @@ test('errors: an unsupported operator names itself and its module; registerSymbo
 
 test('all 68 classification builders: full check and ONNX Runtime at batch 1 and 8 (TSTORCH_HEAVY_TESTS=1)', { skip: process.env.TSTORCH_HEAVY_TESTS !== '1' ? 'set TSTORCH_HEAVY_TESTS=1' : ort ? false : 'onnxruntime-node is not installed' }, async () => {
   // TSTORCH_ONNX_SWEEP=name,name,... runs part of the sweep (to resume one, or to check a family).
-  const names = process.env.TSTORCH_ONNX_SWEEP ? process.env.TSTORCH_ONNX_SWEEP.split(',') : models.listModels().filter((n) => !(n in DETECTION_MODEL_WEIGHTS));
+  const names = process.env.TSTORCH_ONNX_SWEEP ? process.env.TSTORCH_ONNX_SWEEP.split(',') : models.listModels();
   if (!process.env.TSTORCH_ONNX_SWEEP) assert.equal(names.length, 68);
   const big = new Set(['alexnet', 'vgg11', 'vgg11_bn', 'vgg13', 'vgg13_bn', 'vgg16', 'vgg16_bn', 'vgg19', 'vgg19_bn']);
   const all: SweepCase[] = names.map((name) => ({ name, size: big.has(name) ? 224 : name === 'inception_v3' ? 128 : 96, log: true }));
