@@ -4,6 +4,7 @@ import * as torch from '../../index.js';
 import { parseArgs, helpText, type OptionSpec } from '../args.js';
 import { UserError } from '../errors.js';
 import { runFinetune } from '../../train/finetune-run.js';
+import { help as detectionHelp } from './finetune-detection.js';
 
 const spec = {
   data: { type: 'string', help: 'folder with train/<class>/* and val/<class>/* images (else $TSTORCH_DATA)' },
@@ -26,9 +27,10 @@ const spec = {
   show: { type: 'number', default: 8, help: 'validation images in predictions.png (0: no pictures)' },
 } satisfies Record<string, OptionSpec>;
 
-export const help = helpText('finetune', '<model> --data DIR [options]', spec) +
+export const help = helpText('finetune', '<model> --data DIR [options]  (detection models: --task detection, see below)', spec) +
   '\n\nWrites <out>/config.json, metrics.jsonl, steps.jsonl, best.pth (state dict; class names in config.json), curves.png,\n' +
-  'batch.png (a training batch with class names) and predictions.png ("Prediction: X, Ground Truth: Y").';
+  'batch.png (a training batch with class names) and predictions.png ("Prediction: X, Ground Truth: Y").\n\n' +
+  '--task detection: fine-tune a detection model on a COCO-layout folder (annotations.json + images):\n\n' + detectionHelp;
 
 function triple(s: string | undefined, flag: string): number[] | undefined {
   if (s === undefined) return undefined;
@@ -38,6 +40,14 @@ function triple(s: string | undefined, flag: string): number[] | undefined {
 }
 
 export async function run(argv: string[]): Promise<void> {
+  // --task detection: a detection model on a COCO-layout folder (its own options: finetune-detection.ts).
+  const taskAt = argv.findIndex((x) => x === '--task' || x.startsWith('--task='));
+  if (taskAt >= 0) {
+    const task = argv[taskAt]!.startsWith('--task=') ? argv[taskAt]!.slice(7) : argv[taskAt + 1];
+    if (task === 'detection') return (await import('./finetune-detection.js')).run(argv);
+    if (task !== 'classification') throw new UserError(`finetune: --task must be 'classification' or 'detection', got '${task}'`);
+    argv = argv.filter((_, i) => i !== taskAt && !(i === taskAt + 1 && !argv[taskAt]!.includes('=')));
+  }
   const a = parseArgs(argv, spec, 'finetune');
   const model = a._[0];
   if (!model) throw new UserError("finetune: name a model, e.g. 'tstorch finetune alexnet --data hymenoptera_data' (see 'tstorch models')");

@@ -1,5 +1,5 @@
 // `vision.models`: torchvision's classification models, their weights and the registry.
-export { listModels, getModel, getModelBuilder, getModelWeights, getWeight, registerModel, type ModelBuilder } from './registry.js';
+export { listModels, getModel, getModelBuilder, getModelWeights, getWeight, registerModel, type ModelBuilder, type ModelModule } from './registry.js';
 export { Weights, WeightsEnum, weightsEnum, type RawWeightsEntry, type WeightsArg, type WeightsMeta, type ClassificationTransformParams, type BuilderOptions } from './weights.js';
 export { ImageClassification } from './weights-transforms.js';
 export { checkpointsDir, downloadUrlToFile, cachedCheckpoint, hashPrefix } from './weights-hub.js';

@@ -5,28 +5,39 @@ import type { WeightsEnum } from './weights.js';
 
 export type ModelBuilder<O = any> = (opts?: O) => Module;
 
+/** torchvision's model modules: models (classification) and models.detection. */
+export type ModelModule = 'classification' | 'detection';
+
 interface Entry {
   builder: ModelBuilder;
   weights: WeightsEnum | null;
+  module: ModelModule;
 }
 
 const registry = new Map<string, Entry>();
 
 /** Registers a builder under torchvision's name ('resnet50'); a second registration of a name is an error. */
-export function registerModel(name: string, builder: ModelBuilder, weights: WeightsEnum | null = null): void {
+export function registerModel(name: string, builder: ModelBuilder, weights: WeightsEnum | null = null, module?: ModelModule): void {
   if (registry.has(name)) throw new Error(`An entry is already registered under the name '${name}'.`);
-  registry.set(name, { builder, weights });
+  // Without an explicit module, weights whose preset is ObjectDetection make a detection model.
+  const m = module ?? (weights?.values()[0]?.transformParams.kind === 'ObjectDetection' ? 'detection' : 'classification');
+  registry.set(name, { builder, weights, module: m });
 }
 
 function entry(name: string): Entry {
   const e = registry.get(name.toLowerCase());
-  if (!e) throw new Error(`Unknown model ${name}; available models: ${listModels().join(', ')}`);
+  if (!e) throw new Error(`Unknown model ${name}; available models: ${listModels({ module: 'all' }).join(', ')}`);
   return e;
 }
 
-/** The registered model names, sorted (torchvision.models.list_models). */
-export function listModels(opts: { include?: string } = {}): string[] {
-  const names = [...registry.keys()].sort();
+/**
+ * The registered model names, sorted: the classification models, as torchvision's
+ * `list_models(module=torchvision.models)`; `{ module: 'detection' }` lists torchvision.models.detection's and
+ * `{ module: 'all' }` both (torchvision's list_models() without a module). getModel and the other look-ups take any.
+ */
+export function listModels(opts: { include?: string; module?: ModelModule | 'all' } = {}): string[] {
+  const module = opts.module ?? 'classification';
+  const names = [...registry.entries()].filter(([, e]) => module === 'all' || e.module === module).map(([n]) => n).sort();
   if (!opts.include) return names;
   const re = new RegExp('^' + opts.include.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
   return names.filter((n) => re.test(n));

@@ -1,0 +1,46 @@
+// `tstorch finetune <model> --task detection --data DIR [...]`: fine-tunes a torchvision detection model on a
+// COCO-layout folder (DIR/annotations.json + the images it names); see src/train/detection-finetune.ts.
+import * as torch from '../../index.js';
+import { parseArgs, helpText, type OptionSpec } from '../args.js';
+import { UserError } from '../errors.js';
+import { runDetectionFinetune } from '../../train/detection-finetune.js';
+
+const spec = {
+  task: { type: 'string', default: 'detection', help: "'detection'" },
+  data: { type: 'string', help: 'folder with annotations.json (COCO instances) and the images (else $TSTORCH_DATA)' },
+  weights: { type: 'string', default: 'DEFAULT', help: "starting weights: DEFAULT (torchvision's COCO weights), a checkpoint file, or 'none' (random)" },
+  epochs: { type: 'number', default: 10, help: 'epochs' },
+  lr: { type: 'number', default: 0.005, help: 'SGD learning rate (torchvision tutorial: 0.005)' },
+  momentum: { type: 'number', default: 0.9, help: 'SGD momentum' },
+  weightDecay: { type: 'number', default: 0.0005, help: 'SGD weight decay' },
+  lrStep: { type: 'number', default: 3, help: 'multiply the learning rate by 0.1 every this many epochs' },
+  batchSize: { type: 'number', default: 2, help: 'images per step' },
+  valFraction: { type: 'number', default: 0.2, help: 'fraction of the images held out for mAP (at least one)' },
+  minSize: { type: 'number', default: 0, help: "the model's resize short side (0: the model's default)" },
+  maxSize: { type: 'number', default: 0, help: "the model's resize long-side limit (0: the model's default)" },
+  out: { type: 'string', help: 'run folder (default runs/finetune-<model>)' },
+  seed: { type: 'number', default: 0, help: 'random seed (split, new heads, shuffling, flips, samplers)' },
+  maxSteps: { type: 'number', default: 0, help: 'stop each training epoch after this many steps (0: whole epoch)' },
+  threads: { type: 'number', default: 0, help: 'libtorch intra-op threads (0: all cores)' },
+} satisfies Record<string, OptionSpec>;
+
+export const help = helpText('finetune', '<model> --task detection --data DIR [options]', spec) +
+  '\n\nWrites <out>/config.json (categories), metrics.jsonl (loss, box mAP/AP50, mask mAP per epoch), best.pth (the state\n' +
+  'dict of the epoch with the best box mAP; `tstorch detect <model> --weights <out>/best.pth` uses it) and summary.json.';
+
+export async function run(argv: string[]): Promise<void> {
+  const a = parseArgs(argv, spec, 'finetune');
+  if (a.task !== 'detection') throw new UserError(`finetune: --task must be 'classification' or 'detection', got '${a.task}'`);
+  const model = a._[0];
+  if (!model) throw new UserError("finetune: name a model, e.g. 'tstorch finetune maskrcnn_resnet50_fpn --task detection --data DIR'");
+  if (a._.length > 1) throw new UserError(`finetune: unexpected argument '${a._[1]}'`);
+  const data = a.data ?? process.env.TSTORCH_DATA;
+  if (!data) throw new UserError('finetune: --data DIR is required (a folder with annotations.json and the images)');
+  if (!(a.valFraction > 0 && a.valFraction < 1)) throw new UserError(`finetune: --val-fraction must be in (0, 1), got ${a.valFraction}`);
+  if (a.threads > 0) torch.setNumThreads(a.threads);
+  runDetectionFinetune({
+    model, data, weights: a.weights!, epochs: a.epochs, lr: a.lr, momentum: a.momentum, weightDecay: a.weightDecay, batchSize: a.batchSize,
+    lrStep: a.lrStep, valFraction: a.valFraction, minSize: a.minSize || undefined, maxSize: a.maxSize || undefined,
+    out: a.out ?? `runs/finetune-${model}`, seed: a.seed, maxSteps: a.maxSteps,
+  });
+}

@@ -1,0 +1,151 @@
+// Fine-tuning a torchvision detection model on a COCO-layout folder (annotations.json + images), the way
+// torchvision's detection tutorial does it: the box (and mask) predictor swapped for the data set's classes, SGD
+// with momentum and weight decay, a step learning-rate schedule, COCO box (and mask) AP on a held-out split after
+// every epoch, the best epoch's weights kept. Used by `tstorch finetune <model> --task detection`.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as torch from '../index.js';
+import * as vision from '../vision/index.js';
+import { getModelBuilder } from '../vision/models/registry.js';
+import { ProgressBar } from '../utils/progress.js';
+import { UserError } from '../cli/errors.js';
+import { writeFileAtomic } from '../serialization/atomic.js';
+import type { IouType } from '../vision/coco/cocoeval.js';
+
+export interface DetectionFinetuneOptions {
+  model: string;
+  data: string;
+  /** 'DEFAULT' / a published name (COCO weights, downloaded), a checkpoint file, or 'none' (random weights). */
+  weights: string;
+  epochs: number;
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  batchSize: number;
+  /** The learning rate is multiplied by 0.1 every this many epochs. */
+  lrStep: number;
+  /** Fraction of the images held out for evaluation (at least one image). */
+  valFraction: number;
+  minSize?: number;
+  maxSize?: number;
+  out: string;
+  seed: number;
+  /** Stop each training epoch after this many batches (0: all). */
+  maxSteps: number;
+  log?: (line: string) => void;
+}
+
+export interface DetectionEpoch { epoch: number; loss: number; lr: number; boxMap: number; boxMap50: number; maskMap?: number }
+
+type Sample = [torch.Tensor, Record<string, torch.Tensor>];
+
+/** Trains, evaluates each epoch, writes config.json, metrics.jsonl and best.pth into opts.out; returns the epochs. */
+export function runDetectionFinetune(o: DetectionFinetuneOptions): DetectionEpoch[] {
+  const log = o.log ?? ((l: string) => console.log(l));
+  const annFile = join(o.data, 'annotations.json');
+  if (!existsSync(annFile)) throw new UserError(`finetune: --task detection needs ${annFile} (COCO layout: annotations.json + images)`);
+  if (o.model.startsWith('keypointrcnn')) throw new UserError('finetune: --task detection fine-tunes box and mask models; keypointrcnn_resnet50_fpn is not supported');
+  let builder: (opts: Record<string, unknown>) => torch.nn.Module;
+  try {
+    builder = getModelBuilder(o.model) as typeof builder;
+  } catch {
+    throw new UserError(`finetune: unknown model '${o.model}'`);
+  }
+  if (!o.model.includes('rcnn')) throw new UserError(`finetune: --task detection supports the R-CNN builders (fasterrcnn_*, maskrcnn_*), got '${o.model}'`);
+  const isMask = o.model.startsWith('maskrcnn');
+  torch.manualSeed(o.seed);
+
+  const train = new vision.datasets.CocoDetectionTargets({ root: o.data, annFile, transforms: new vision.transforms.DetectionPresetTrain({ dataAugmentation: 'hflip' }) });
+  const evalSet = new vision.datasets.CocoDetectionTargets({ root: o.data, annFile, transforms: new vision.transforms.DetectionPresetEval() });
+  const n = train.length;
+  if (n < 2) throw new UserError(`finetune: ${annFile} has ${n} image(s); at least 2 are needed (train and validation)`);
+  const cats = [...train.coco.cats.values()].sort((a, b) => a.id - b.id);
+  // Labels are COCO category ids, as torchvision's references train: numClasses = largest id + 1 (0 = background).
+  const numClasses = Math.max(...cats.map((c) => c.id)) + 1;
+  const categories = Array.from({ length: numClasses }, (_, i) => (i === 0 ? '__background__' : cats.find((c) => c.id === i)?.name ?? 'N/A'));
+  const order = torch.randperm(n).toArray() as number[];
+  const numVal = Math.max(1, Math.round(n * o.valFraction));
+  const valIdx = order.slice(n - numVal);
+  const trainIdx = order.slice(0, n - numVal);
+
+  const extra: Record<string, unknown> = {};
+  if (o.minSize) extra.minSize = o.minSize;
+  if (o.maxSize) extra.maxSize = o.maxSize;
+  let model: torch.nn.Module;
+  try {
+    model = o.weights === 'none' ? builder({ weights: null, weightsBackbone: null, ...extra }) : builder({ weights: o.weights, ...extra });
+  } catch (e) {
+    throw new UserError(`finetune: ${o.model} weights '${o.weights}': ${(e as Error).message.split('\n')[0]}`);
+  }
+  const det = vision.models.detection;
+  const heads = (model as unknown as { roi_heads: InstanceType<typeof det.RoIHeads> }).roi_heads;
+  const inFeatures = (heads.box_predictor as InstanceType<typeof det.FastRCNNPredictor>).cls_score.inFeatures;
+  heads.box_predictor = new det.FastRCNNPredictor(inFeatures, numClasses);
+  if (isMask) heads.mask_predictor = new det.MaskRCNNPredictor(256, 256, numClasses);
+
+  const params = model.parameters().filter((p) => p.requiresGrad);
+  const optimizer = new torch.optim.SGD(params, { lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay });
+  const scheduler = new torch.optim.lrScheduler.StepLR(optimizer, { stepSize: o.lrStep, gamma: 0.1 });
+  mkdirSync(o.out, { recursive: true });
+  writeFileSync(join(o.out, 'config.json'), JSON.stringify({ task: 'detection', model: o.model, weights: o.weights, numClasses, categories,
+    epochs: o.epochs, lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay, batchSize: o.batchSize, lrStep: o.lrStep,
+    trainImages: trainIdx.length, valImages: valIdx.length, seed: o.seed }, null, 2));
+  const metricsPath = join(o.out, 'metrics.jsonl');
+  writeFileSync(metricsPath, '');
+
+  const iouTypes: IouType[] = isMask ? ['bbox', 'segm'] : ['bbox'];
+  const valSamples: Sample[] = valIdx.map((i) => evalSet.get(i) as Sample);
+  const gt = vision.coco.convertToCocoApi(valSamples as never);
+  const evaluate = (): Map<IouType, number[]> => {
+    model.eval();
+    const ev = new vision.coco.CocoEvaluator(gt, iouTypes, { verbose: false });
+    for (const [img, t] of valSamples) {
+      const out = torch.noGrad(() => model.call([img])) as Record<string, torch.Tensor>[];
+      ev.update(new Map([[Number(t.image_id instanceof torch.Tensor ? t.image_id.item() : t.image_id), out[0] as never]]));
+    }
+    ev.accumulate();
+    return ev.summarize();
+  };
+
+  const history: DetectionEpoch[] = [];
+  let best = -1;
+  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    model.train();
+    const perm = (torch.randperm(trainIdx.length).toArray() as number[]).map((i) => trainIdx[i]!);
+    let steps = Math.ceil(perm.length / o.batchSize);
+    if (o.maxSteps > 0) steps = Math.min(steps, o.maxSteps);
+    const bar = new ProgressBar({ total: steps, desc: `epoch ${epoch} train`, unit: 'batch' });
+    let lossSum = 0;
+    for (let s = 0; s < steps; s++) {
+      const batch = perm.slice(s * o.batchSize, (s + 1) * o.batchSize).map((i) => train.get(i) as Sample);
+      const value = torch.tidy(() => {
+        const losses = model.call(batch.map(([img]) => img), batch.map(([, t]) => t)) as Record<string, torch.Tensor>;
+        const loss = Object.values(losses).reduce((acc, v) => acc.add(v));
+        optimizer.zeroGrad();
+        loss.backward();
+        optimizer.step();
+        return loss.item();
+      });
+      if (!Number.isFinite(value)) throw new UserError(`finetune: the loss became ${value} at epoch ${epoch}, step ${s + 1}; lower --lr`);
+      lossSum += value;
+      bar.setPostfix({ loss: value.toFixed(4) });
+      bar.update(1);
+    }
+    bar.close();
+    const lr = optimizer.paramGroups[0]!.lr as number;
+    scheduler.step();
+    const stats = evaluate();
+    const box = stats.get('bbox')!;
+    const row: DetectionEpoch = { epoch, loss: lossSum / steps, lr, boxMap: box[0]!, boxMap50: box[1]!, ...(isMask ? { maskMap: stats.get('segm')![0]! } : {}) };
+    history.push(row);
+    writeFileSync(metricsPath, JSON.stringify(row) + '\n', { flag: 'a' });
+    const improved = row.boxMap > best;
+    if (improved) {
+      best = row.boxMap;
+      torch.save(model.stateDict(), join(o.out, 'best.pth'));
+    }
+    log(`epoch ${epoch}: loss ${row.loss.toFixed(4)}, box mAP ${row.boxMap.toFixed(3)} (AP50 ${row.boxMap50.toFixed(3)})${isMask ? `, mask mAP ${row.maskMap!.toFixed(3)}` : ''}${improved ? ' (best so far: saved best.pth)' : ''}`);
+  }
+  writeFileAtomic(join(o.out, 'summary.json'), (sink) => sink.write(new TextEncoder().encode(JSON.stringify({ bestBoxMap: best, epochs: history }))));
+  return history;
+}
