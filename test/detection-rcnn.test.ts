@@ -139,7 +139,7 @@ function runSpecs(specs: Spec[]): void {
   const tin = makeTargets(imgs);
   const dir = mkdtempSync(join(tmpdir(), 'tstorch-det-'));
   try {
-    const py = runPython(PY, { tensors: { img0: imgs[0]!, img1: imgs[1]!, ...tin }, json: { specs, dir, full: HEAVY } }, { timeoutMs: 1_800_000 });
+    const py = runPython(PY, { tensors: { img0: imgs[0]!, img1: imgs[1]!, ...tin }, json: { specs, dir, full: HEAVY } }, { timeoutMs: 3 * 3_600_000 });
     const P = py.tensors;
     for (const s of specs) {
       const what = s.name;
@@ -215,8 +215,13 @@ test('Faster R-CNN MobileNetV3 320, Mask R-CNN and Keypoint R-CNN equal torchvis
   ]);
 });
 
+// TSTORCH_DET_SWEEP=name,... runs part of the sweep; TSTORCH_DET_SIZE=N runs it at minSize N (maxSize 4N/3).
 test('every R-CNN builder at torchvision\'s default sizes (TSTORCH_HEAVY_TESTS=1)', { skip: !HEAVY }, () => {
-  runSpecs(Object.keys(BUILDERS).map((name, i) => ({ name, seed: 10 + i, kwargs: { boxScoreThresh: 0 }, pyKwargs: 'box_score_thresh=0.0', train: true })));
+  const names = process.env.TSTORCH_DET_SWEEP ? process.env.TSTORCH_DET_SWEEP.split(',') : Object.keys(BUILDERS);
+  const size = Number(process.env.TSTORCH_DET_SIZE ?? 0);
+  const kw = size > 0 ? { minSize: size, maxSize: Math.round(size * 4 / 3) } : {};
+  const pyKw = size > 0 ? `, min_size=${size}, max_size=${Math.round(size * 4 / 3)}` : '';
+  runSpecs(names.map((name, i) => ({ name, seed: 10 + i, kwargs: { boxScoreThresh: 0, ...kw }, pyKwargs: 'box_score_thresh=0.0' + pyKw, train: true })));
 });
 
 test('R-CNN builders: options as torchvision\'s, errors naming the argument', () => {
