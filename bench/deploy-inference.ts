@@ -14,6 +14,8 @@ import * as torch from '../src/index.js';
 import { parseArgs } from '../src/cli/args.js';
 import { getModel } from '../src/vision/models/index.js';
 import { median } from './stats.js';
+import { mkdirSync as makeOutFolder } from 'node:fs';
+makeOutFolder(new URL('./out/', import.meta.url), { recursive: true }); // the default --out folder (git ignores it)
 
 const PYTHON = process.env.TSTORCH_PYTHON ?? '/usr/bin/python3';
 const a = parseArgs(process.argv.slice(2), {
@@ -23,7 +25,7 @@ const a = parseArgs(process.argv.slice(2), {
   rounds: { type: 'number', default: 2, help: 'alternations of all sides per model' },
   iters: { type: 'number', default: 5, help: 'timed passes per round, side and batch size' },
   warmup: { type: 'number', default: 1, help: 'untimed passes first, each round' },
-  out: { type: 'string', default: 'bench/out/deploy-inference.json', help: 'JSON report' },
+  out: { type: 'string', default: 'bench/out/deploy-inference.json', help: 'JSON report', path: 'outFile' },
 }, 'deploy-inference');
 torch.setNumThreads(a.threads);
 const ort = await torch.inference.loadOnnxRuntime();

@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import * as torch from '../src/index.js';
 import { parseArgs } from '../src/cli/args.js';
 import { runFinetune } from '../src/train/finetune-run.js';
+import { mkdirSync as makeOutFolder } from 'node:fs';
+makeOutFolder(new URL('./out/', import.meta.url), { recursive: true }); // the default --out folder (git ignores it)
 
 const CHAPTER_MEAN = [0.490, 0.449, 0.411];
 const CHAPTER_STD = [0.231, 0.221, 0.230];

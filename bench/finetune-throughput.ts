@@ -20,6 +20,8 @@ import { replaceHead } from '../src/train/finetune.js';
 import { imageFolderWorkers } from '../src/train/dataset-factories.js';
 import { join } from 'node:path';
 import { median } from './stats.js';
+import { mkdirSync as makeOutFolder } from 'node:fs';
+makeOutFolder(new URL('./out/', import.meta.url), { recursive: true }); // the default --out folder (git ignores it)
 
 const PYTHON = process.env.TSTORCH_PYTHON ?? '/usr/bin/python3';
 const a = parseArgs(process.argv.slice(2), {
@@ -30,7 +32,7 @@ const a = parseArgs(process.argv.slice(2), {
   workers: { type: 'number', default: 2, help: 'DataLoader workers on both sides' },
   batchSize: { type: 'number', default: 8, help: 'batch size' },
   threads: { type: 'number', default: 0, help: 'intra-op threads for both (0: libtorch default)' },
-  out: { type: 'string', default: 'bench/out/finetune-throughput.json', help: 'JSON report' },
+  out: { type: 'string', default: 'bench/out/finetune-throughput.json', help: 'JSON report', path: 'outFile' },
 }, 'finetune-throughput');
 if (!a.data) throw new Error('--data DIR is required');
 if (a.threads > 0) torch.setNumThreads(a.threads);

@@ -19,6 +19,8 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { parseArgs } from '../src/cli/args.js';
 import { plotCurves } from '../src/vision/utils/plot.js';
+import { mkdirSync as makeOutFolder } from 'node:fs';
+makeOutFolder(new URL('./out/', import.meta.url), { recursive: true }); // the default --out folder (git ignores it)
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PYTHON = process.env.TSTORCH_PYTHON ?? '/usr/bin/python3';
@@ -33,7 +35,7 @@ const a = parseArgs(process.argv.slice(2), {
   maxBatchDelay: { type: 'number', default: 10, help: 'ms (tstorch and the batching peer)' },
   images: { type: 'number', default: 32, help: 'distinct JPEGs sent in turn' },
   data: { type: 'string', help: 'folder with hymenoptera_data (default $TSTORCH_DATA or ../shared/data)' },
-  out: { type: 'string', default: 'bench/out/serve-load.json', help: 'JSON report' },
+  out: { type: 'string', default: 'bench/out/serve-load.json', help: 'JSON report', path: 'outFile' },
 }, 'serve-load');
 
 const dataRoot = [a.data, process.env.TSTORCH_DATA, resolve(here, '..', '..', 'shared', 'data')]

@@ -15,6 +15,8 @@ import { parseArgs } from '../src/cli/args.js';
 import { getModel } from '../src/vision/models/index.js';
 import { defaultPreset } from '../src/train/pretrained.js';
 import { median } from './stats.js';
+import { mkdirSync as makeOutFolder } from 'node:fs';
+makeOutFolder(new URL('./out/', import.meta.url), { recursive: true }); // the default --out folder (git ignores it)
 
 const PYTHON = process.env.TSTORCH_PYTHON ?? '/usr/bin/python3';
 const a = parseArgs(process.argv.slice(2), {
@@ -24,7 +26,7 @@ const a = parseArgs(process.argv.slice(2), {
   iters: { type: 'number', default: 10, help: 'timed forward passes per round, model and batch size' },
   warmup: { type: 'number', default: 2, help: 'untimed forward passes first, each round' },
   threads: { type: 'number', default: 0, help: 'intra-op threads for both (0: tstorch default, all cores)' },
-  out: { type: 'string', default: 'bench/out/zoo-inference.json', help: 'JSON report' },
+  out: { type: 'string', default: 'bench/out/zoo-inference.json', help: 'JSON report', path: 'outFile' },
 }, 'zoo-inference');
 if (a.threads > 0) torch.setNumThreads(a.threads);
 const threads = torch.getNumThreads();

@@ -46,6 +46,26 @@ if (process.env.TSTORCH_LIBJPEG === '0') lt.libjpeg = false;
 else lt.libjpeg = hasLibjpeg() || (aptInstallLibjpeg() && hasLibjpeg());
 if (!lt.libjpeg) log('building without libjpeg: JPEG files are decoded by sharp (slower; install libjpeg62-turbo-dev for the fast path)');
 
+// --- Video (src/native/video.cc): FFmpeg's libraries, optional ---------------------------------------------
+// With libavformat/libavcodec/libswscale/libswresample/libavutil headers (Debian's lib*-dev packages) the addon
+// reads and writes video (vision.io.readVideo, writeVideo, VideoReader); without them it still builds and those
+// functions throw an error saying what to install. Found with pkg-config; TSTORCH_FFMPEG=0 builds without them.
+const FFMPEG_LIBS = ['libavformat', 'libavcodec', 'libswscale', 'libswresample', 'libavutil'];
+function findFfmpeg() {
+  const pc = (args) => spawnSync('pkg-config', [...args, ...FFMPEG_LIBS], { encoding: 'utf8' });
+  const cflags = pc(['--cflags']);
+  const libs = pc(['--libs']);
+  if (cflags.status !== 0 || libs.status !== 0) return null;
+  const split = (s) => s.trim().split(/\s+/).filter(Boolean);
+  const found = { cflags: split(cflags.stdout), libs: split(libs.stdout) };
+  // Headers and libraries must really be there: compile and link a one-liner against them.
+  const probe = '#include <libavformat/avformat.h>\n#include <libswscale/swscale.h>\n#include <libswresample/swresample.h>\nint main(){return avformat_version() == 0;}';
+  const ok = spawnSync('sh', ['-c', `cc -x c - ${found.cflags.join(' ')} ${found.libs.join(' ')} -o /dev/null`], { input: probe, stdio: ['pipe', 'ignore', 'ignore'] }).status === 0;
+  return ok ? found : null;
+}
+lt.ffmpeg = process.env.TSTORCH_FFMPEG === '0' ? null : findFfmpeg();
+if (!lt.ffmpeg) log('building without FFmpeg: video files cannot be read or written (install libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev and pkg-config for video)');
+// --- end of video -------------------------------------------------------------------------------------------
 // torch.distributed (src/native/distributed.cc) wraps libtorch's c10d: TCPStore, ProcessGroupGloo, the DDP
 // Reducer. ProcessGroupGloo.hpp needs Gloo's headers (Debian: libgloo-dev, at build time only: libtorch links
 // libgloo itself) and USE_C10D_GLOO. reducer.hpp includes torch/csrc/distributed/autograd/context/context.h,

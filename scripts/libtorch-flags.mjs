@@ -20,6 +20,13 @@ if (what === 'libs') {
   out.push('-ltorch', '-ltorch_cpu', '-lc10');
   if (cfg.libjpeg) out.push('-ljpeg');
 }
+// --- Video: FFmpeg's libraries (src/native/video.cc), when build-addon.mjs found them (cfg.ffmpeg). ---
+if (cfg.ffmpeg) {
+  if (what === 'defines') out.push('TSTORCH_HAVE_FFMPEG=1');
+  if (what === 'include') out.push(...cfg.ffmpeg.cflags.filter((f) => f.startsWith('-I')).map((f) => f.slice(2)));
+  if (what === 'libs') out.push(...cfg.ffmpeg.libs);
+}
+// --- end of video ---
 // torch.distributed: libtorch's c10d with Gloo (see distributed-flags.mjs); nothing when it is unavailable.
 if (what === 'defines' || what === 'include') out.push(...distributedFlags(cfg, what));
 process.stdout.write(out.join(' '));

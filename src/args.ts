@@ -52,6 +52,11 @@ export function signatureOf(f: unknown): Signature | undefined {
   return registry.get(f);
 }
 
+/** Registers the signature of a callable that binds its own arguments (for the API walk and the reference). */
+export function registerSignature(f: unknown, name: string, pyName: string, spec: string): void {
+  registry.set(f, signature(name, pyName, spec));
+}
+
 /** Every registered signature with what it belongs to. */
 export function registeredSignatures(): [unknown, Signature][] {
   return [...registry];
@@ -117,7 +122,6 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 const snake = (s: string): string => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 function describe(v: unknown): string {
   return inspect(v, { depth: 0, breakLength: Infinity, maxStringLength: 40, maxArrayLength: 4 });
@@ -129,10 +133,24 @@ function unknownKeyword(sig: Signature, key: string): TypeError {
       + '(assign it, or write into an existing tensor with its in-place method or copy_)');
   }
   const all = [...sig.positional, ...sig.keywordOnly];
-  const asCamel = camel(key);
-  const hint = asCamel !== key && all.includes(asCamel) ? ` (PyTorch's '${key}' is '${asCamel}' here)`
-    : all.length ? `; it takes ${all.map((n) => `'${n}'`).join(', ')}` : '; it takes no options';
+  const loose = (n: string): string => n.replace(/_/g, '').toLowerCase();
+  const pyForm = all.find((n) => loose(n) === loose(key));
+  const near = pyForm === undefined ? all.find((n) => editDistance(n.toLowerCase(), key.toLowerCase()) <= 2) : undefined;
+  const hint = pyForm !== undefined ? ` (PyTorch's '${key}' is '${pyForm}' here)`
+    : near !== undefined ? ` (did you mean '${near}'?); it takes ${all.map((n) => `'${n}'`).join(', ')}`
+      : all.length ? `; it takes ${all.map((n) => `'${n}'`).join(', ')}` : '; it takes no options';
   return new TypeError(`${sig.name}() got an unexpected keyword argument '${key}'${hint}`);
+}
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+  }
+  return d[a.length]![b.length]!;
 }
 
 function tooMany(sig: Signature, given: number, args: ArrayLike<unknown>): TypeError {
@@ -152,8 +170,11 @@ export function bindArgs(sig: Signature, args: ArrayLike<unknown>): unknown[] {
   let given: Record<string, unknown> | undefined;
   // A trailing plain object is the options object, unless the required parameters need it as a value or there
   // is nothing it could name (a variadic index such as t.index({ start: 1 }) takes plain objects as values).
+  // A trailing plain object is the options object, even where a required parameter goes (`F.maxPool2d(x,
+  // { kernelSize: 3 })`, `new nn.Linear({ inFeatures: 4, outFeatures: 2 })`), unless that parameter takes plain
+  // objects (a state dict, a duck-typed dataset: ':dict' in the spec).
   const named = sig.keywordOnly.length > 0 || sig.positional.some((p) => p !== sig.variadic);
-  if (named && n > sig.required && isPlainObject(args[n - 1]) && !sig.dicts.includes(sig.positional[n - 1] ?? '')) {
+  if (named && n > 0 && isPlainObject(args[n - 1]) && !sig.dicts.includes(sig.positional[n - 1] ?? '')) {
     given = args[n - 1] as Record<string, unknown>;
     n--;
   }

@@ -2,6 +2,7 @@
 // read from and written to libtorch's global context, so they change what libtorch does exactly as in Python.
 // On a CPU-only libtorch the CUDA, cuDNN and MPS ones report unavailable; their flags still hold their values,
 // as PyTorch's do.
+import { withArgs } from './args.js';
 import { py, type BackendFlags, type SettableFlag } from './native/python-layer.js';
 
 const get = <K extends keyof BackendFlags>(k: K): BackendFlags[K] => py.backendsGet()[k];
@@ -61,17 +62,19 @@ export const openmp = {
 };
 
 /** torch.use_deterministic_algorithms(mode, { warnOnly }) */
-export function useDeterministicAlgorithms(mode: boolean, opts: { warnOnly?: boolean } = {}): void {
+export const useDeterministicAlgorithms = withArgs('useDeterministicAlgorithms', 'torch.use_deterministic_algorithms', 'mode; *, warnOnly', useDeterministic);
+function useDeterministic(mode: boolean, opts: { warnOnly?: boolean } = {}): void {
   if (typeof mode !== 'boolean') throw new TypeError(`useDeterministicAlgorithms: mode must be a boolean, got ${typeof mode}`);
   for (const k of Object.keys(opts)) if (k !== 'warnOnly') throw new TypeError(`useDeterministicAlgorithms() got an unexpected keyword argument '${k}'`);
   py.backendsSet('deterministicAlgorithms', mode, opts.warnOnly ?? false);
 }
 /** torch.are_deterministic_algorithms_enabled() */
-export function areDeterministicAlgorithmsEnabled(): boolean { return get('deterministicAlgorithms'); }
+export const areDeterministicAlgorithmsEnabled = withArgs('areDeterministicAlgorithmsEnabled', 'torch.are_deterministic_algorithms_enabled', '', (): boolean => get('deterministicAlgorithms'));
 /** torch.is_deterministic_algorithms_warn_only_enabled() */
-export function isDeterministicAlgorithmsWarnOnlyEnabled(): boolean { return get('deterministicAlgorithmsWarnOnly'); }
+export const isDeterministicAlgorithmsWarnOnlyEnabled = withArgs('isDeterministicAlgorithmsWarnOnlyEnabled', 'torch.is_deterministic_algorithms_warn_only_enabled', '', (): boolean => get('deterministicAlgorithmsWarnOnly'));
 /** torch.set_flush_denormal(mode): whether denormal floats are flushed to zero on CPU; false if unsupported. */
-export function setFlushDenormal(mode: boolean): boolean {
+export const setFlushDenormal = withArgs('setFlushDenormal', 'torch.set_flush_denormal', 'mode', setFlushDenormalImpl);
+function setFlushDenormalImpl(mode: boolean): boolean {
   if (typeof mode !== 'boolean') throw new TypeError(`setFlushDenormal: mode must be a boolean, got ${typeof mode}`);
   return py.backendsSet('flushDenormal', mode) as boolean;
 }

@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { withArgs } from './args.js';
 import { native, addonPath } from './native/binding.js';
 import { py } from './native/python-layer.js';
 
@@ -67,7 +68,8 @@ export function maxNumThreads(): number {
 }
 
 /** Intra-op threads of libtorch (torch.set_num_threads). */
-export function setNumThreads(n: number): void {
+export const setNumThreads = withArgs('setNumThreads', 'torch.set_num_threads', 'n', setNumThreadsImpl);
+function setNumThreadsImpl(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: n must be a positive integer, got ${n}`);
   const max = maxNumThreads();
   if (n > max) {
@@ -76,7 +78,7 @@ export function setNumThreads(n: number): void {
   }
   native.setNumThreads(n);
 }
-export function getNumThreads(): number { return native.getNumThreads(); }
+export const getNumThreads = withArgs('getNumThreads', 'torch.get_num_threads', '', (): number => native.getNumThreads());
 
 export namespace cuda {
   export function isAvailable(): boolean { return native.buildInfo().cuda; }
@@ -94,7 +96,7 @@ function defaultThreads(): void {
   if (fromEnv !== undefined && fromEnv !== '') {
     const n = Number(fromEnv);
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`TSTORCH_NUM_THREADS must be a positive integer, got '${fromEnv}'`);
-    setNumThreads(n);
+    setNumThreadsImpl(n);
   } else {
     py.initNumThreads();
   }

@@ -125,10 +125,16 @@ export const randn: (...args: (number | readonly number[] | RandomOptions)[]) =>
 interface Randint {
   (high: number, size: readonly number[], o?: RandomOptions): Tensor;
   (low: number, high: number, size: readonly number[], o?: RandomOptions): Tensor;
+  (high: number, o: RandomOptions & { size: readonly number[] }): Tensor;
+  (low: number, high: number, o: RandomOptions & { size: readonly number[] }): Tensor;
 }
-/** torch.randint(low=0, high, size, ...): int64 by default. */
-export const randint = api<Randint>('randint', 'torch.randint', `...args; ${RANDOM}`, (...args: unknown[]): Tensor => {
-  const o = args.pop() as RandomOptions;
+/** torch.randint(low=0, high, size, ...): int64 by default; `size` may be given by name, as `size=(1,)`. */
+export const randint = api<Randint>('randint', 'torch.randint', '...args; *, size, generator, dtype, device, requiresGrad', (...args: unknown[]): Tensor => {
+  const o = args.pop() as RandomOptions & { size?: readonly number[] };
+  if (o.size !== undefined) {
+    if (Array.isArray(args[args.length - 1])) throw new TypeError("randint() got multiple values for argument 'size'");
+    args.push(o.size);
+  }
   if (args.length < 2 || args.length > 3 || !Array.isArray(args[args.length - 1])) {
     throw new TypeError(`randint() takes (high, size) or (low, high, size), with size an array, got ${args.length} arguments`);
   }
@@ -303,7 +309,7 @@ function encode(values: ArrayLike<Leaf>, dtype: DTypeName): ArrayBufferView {
  * Ragged arrays, values that are not numbers, and integers that overflow the dtype are errors, as in PyTorch.
  */
 export const tensor: (data: NestedArray | ArrayBufferView | Tensor, o?: CreateOptions & { shape?: readonly number[] }) => Tensor =
-  withArgs('tensor', 'torch.tensor', `data; ${CREATE}, shape`, tensorImpl);
+  withArgs('tensor', 'torch.tensor', `data:dict; ${CREATE}, shape`, tensorImpl);
 function tensorImpl(data: NestedArray | ArrayBufferView | Tensor, o: CreateOptions & { shape?: readonly number[] } = {}): Tensor {
   if (data instanceof Tensor) {
     if (o.shape !== undefined) throw new TypeError('tensor(): shape applies to flat data, not to a tensor (use reshape)');

@@ -13,7 +13,7 @@ export { tidy, keep, disposeTemporary, memoryStats } from './memory.js';
 export { setPrintOptions } from './tensor-format.js';
 export { manualSeed, seed, initialSeed, getRngState, setRngState, Generator } from './random.js';
 export { config, setNumThreads, getNumThreads, cuda, type TorchConfig } from './config.js';
-export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode, isInferenceModeEnabled } from './autograd/grad-mode.js';
+export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode, isInferenceModeEnabled, GradModeGuard } from './autograd/grad-mode.js';
 export * as autograd from './autograd/index.js';
 export { op, schemaOf } from './native/ops.js';
 export * from './functions.js';
@@ -27,3 +27,8 @@ export * as distributed from './distributed/index.js';
 export * as jit from './jit/index.js';
 export * as onnx from './onnx/index.js';
 export * as inference from './inference/index.js';
+// PyTorch's module-level switches and the helpers that port PyTorch code needs (issue 9).
+export * as backends from './backends.js';
+export { useDeterministicAlgorithms, areDeterministicAlgorithmsEnabled, isDeterministicAlgorithmsWarnOnlyEnabled, setFlushDenormal } from './backends.js';
+export { isTensor, len, format } from './python.js';
+export * as builtins from './builtins.js';

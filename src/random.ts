@@ -1,19 +1,36 @@
 // The default CPU generator of libtorch, the one torch.manual_seed seeds: with the same seed and the same
 // sequence of calls, tstorch draws the same numbers as PyTorch.
+import { randomBytes } from 'node:crypto';
+import { withArgs } from './args.js';
 import { native, type GeneratorHandle } from './native/binding.js';
 import { Tensor } from './tensor.js';
 
-export function manualSeed(seed: number | bigint): void {
+/** torch.manual_seed(seed): seeds libtorch's default generator (the same stream as PyTorch's). */
+export const manualSeed = withArgs('manualSeed', 'torch.manual_seed', 'seed', manualSeedImpl);
+function manualSeedImpl(seed: number | bigint): void {
   if (typeof seed === 'number' && (!Number.isInteger(seed) || seed < 0)) {
     throw new RangeError(`manualSeed: the seed must be a non-negative integer, got ${seed}`);
   }
   native.manualSeed(seed);
 }
-export const seed = manualSeed;
-export function initialSeed(): bigint { return native.initialSeed(); }
+/**
+ * torch.seed(): seeds the default generator with a non-deterministic number and returns it (it does not take a
+ * seed: that is manualSeed).
+ */
+export const seed = withArgs('seed', 'torch.seed', '', (): bigint => {
+  const s = randomBytes(8).readBigUInt64LE(0) & ((1n << 63n) - 1n);
+  native.manualSeed(s);
+  return s;
+});
+/** torch.initial_seed() */
+export const initialSeed = withArgs('initialSeed', 'torch.initial_seed', '', (): bigint => native.initialSeed());
 /** The generator's state as a uint8 tensor (torch.get_rng_state()). */
-export function getRngState(): Tensor { return new Tensor(native.getRngState()); }
-export function setRngState(state: Tensor): void { native.setRngState(state._h); }
+export const getRngState = withArgs('getRngState', 'torch.get_rng_state', '', (): Tensor => new Tensor(native.getRngState()));
+/** torch.set_rng_state(new_state) */
+export const setRngState = withArgs('setRngState', 'torch.set_rng_state', 'newState', (state: Tensor): void => {
+  if (!(state instanceof Tensor)) throw new TypeError(`setRngState: expected the uint8 tensor getRngState() returns, got ${typeof state}`);
+  native.setRngState(state._h);
+});
 
 /**
  * torch.Generator (CPU): a private random stream. Draws made inside `g.run(fn)` by this thread's random

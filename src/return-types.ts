@@ -16,14 +16,14 @@ class ReturnTuple extends Array<unknown> {
 
 /**
  * A named tuple of `values` with PyTorch's type name (`torch.return_types.max`) and field names. The array is
- * frozen, as a Python tuple is immutable.
+ * frozen, as a Python tuple is immutable. `repr` replaces the printed form where PyTorch's class defines its own.
  */
-export function namedTuple<T, const N extends readonly string[]>(pyName: string, names: N, values: readonly T[]): NamedTuple<N, T> & T[] {
+export function namedTuple<T, const N extends readonly string[]>(pyName: string, names: N, values: readonly T[], repr?: () => string): NamedTuple<N, T> & T[] {
   const t = new ReturnTuple();
   for (const v of values) t.push(v);
   names.forEach((n, i) => Object.defineProperty(t, n, { value: values[i], enumerable: false }));
   Object.defineProperty(t, inspect.custom, {
-    value: (_depth: number, opts: object): string =>
+    value: (_depth: number, opts: object): string => repr?.() ??
       `torch.return_types.${pyName}(\n${names.map((n, i) => `${n}=${inspect(values[i], opts)}`).join(',\n')})`,
     enumerable: false,
   });

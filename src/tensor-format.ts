@@ -1,11 +1,14 @@
 // Printing tensors as PyTorch prints them (torch/_tensor_str.py): 4 decimals, integer mode ("1."),
 // scientific notation for wide ranges, summarisation with '...' beyond 1000 elements, dtype/grad suffixes.
+import { withArgs } from './args.js';
 import type { Tensor } from './tensor.js';
 
 export const printOptions = { precision: 4, threshold: 1000, edgeitems: 3, linewidth: 80, sciMode: null as boolean | null };
 
 /** torch.set_printoptions */
-export function setPrintOptions(o: Partial<typeof printOptions>): void {
+export const setPrintOptions = withArgs('setPrintOptions', 'torch.set_printoptions', '; precision, threshold, edgeitems, linewidth, *, sciMode',
+  (o: Partial<typeof printOptions> = {}): void => { setPrintOptionsImpl(o); });
+function setPrintOptionsImpl(o: Partial<typeof printOptions>): void {
   Object.assign(printOptions, o);
 }
 
@@ -102,5 +105,17 @@ export function formatTensor(t: Tensor): string {
   const gradFn = t.gradFn;
   if (gradFn !== null) suffix.push(`grad_fn=<${gradFn.name()}>`);
   else if (t.requiresGrad) suffix.push('requires_grad=True');
-  return prefix + body + (suffix.length ? ', ' + suffix.join(', ') : '') + ')';
+  // PyTorch's _add_suffixes: a suffix that would run past the line width starts a new line, indented
+  let out = prefix + body;
+  let lastLineLen = out.length - out.lastIndexOf('\n') + 1;
+  for (const sfx of suffix) {
+    if (lastLineLen + sfx.length + 2 > printOptions.linewidth) {
+      out += ',\n' + ' '.repeat(indent) + sfx;
+      lastLineLen = indent + sfx.length;
+    } else {
+      out += ', ' + sfx;
+      lastLineLen += sfx.length + 2;
+    }
+  }
+  return out + ')';
 }

@@ -228,7 +228,11 @@ export class Tensor {
   set grad(g: Tensor | null) { native.setGrad(this._h, g === null ? null : g._h); }
   retainGrad(): this { O.retainGrad(this._h); return this; }
   get retainsGrad(): boolean { return O.retainsGrad(this._h) as boolean; }
-  backward(gradient?: Tensor | null, opts: { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] } = {}): void {
+  /** Computes the gradients of this tensor with respect to the graph's leaves (PyTorch's order, or `{ gradient, ... }`). */
+  backward(gradient?: Tensor | null, opts?: { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] }): void;
+  backward(opts: { gradient?: Tensor | null; retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] }): void;
+  backward(gradient?: Tensor | null | object, opts: { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] } = {}): void {
+    if (gradient !== undefined && gradient !== null && !(gradient instanceof Tensor)) throw new TypeError('backward(): gradient must be a Tensor');
     native.backward([this._h], gradient ? [gradient._h] : null, opts.retainGraph, opts.createGraph ?? false,
       opts.inputs ? opts.inputs.map((t) => t._h) : null);
   }
@@ -772,11 +776,18 @@ export class Tensor {
   }
   indexSelect(dim: number, index: Tensor): Tensor { return new Tensor(O.indexSelect(this._h, dim, index._h)); }
   gather(dim: number, index: Tensor): Tensor { return new Tensor(O.gather(this._h, dim, index._h)); }
-  scatter(dim: number, index: Tensor, src: TensorOrScalar): Tensor {
-    return new Tensor(isScalar(src) ? O.scatterV(this._h, dim, index._h, src) : O.scatter(this._h, dim, index._h, src._h));
+  /** scatter(dim, index, src), or a number everywhere: scatter(dim, index, value) / scatter(dim, index, { value }). */
+  scatter(dim: number, index: Tensor, src: TensorOrScalar): Tensor;
+  scatter(dim: number, index: Tensor, o: { value: Scalar } | { src: Tensor }): Tensor;
+  scatter(dim: number, index: Tensor, src?: unknown, value?: Scalar): Tensor {
+    const v = scatterSource(src as TensorOrScalar | undefined, value);
+    return new Tensor(isScalar(v) ? O.scatterV(this._h, dim, index._h, v) : O.scatter(this._h, dim, index._h, v._h));
   }
-  scatter_(dim: number, index: Tensor, src: TensorOrScalar): this {
-    if (isScalar(src)) O.scatterV_(this._h, dim, index._h, src); else O.scatter_(this._h, dim, index._h, src._h);
+  scatter_(dim: number, index: Tensor, src: TensorOrScalar): this;
+  scatter_(dim: number, index: Tensor, o: { value: Scalar } | { src: Tensor }): this;
+  scatter_(dim: number, index: Tensor, src?: unknown, value?: Scalar): this {
+    const v = scatterSource(src as TensorOrScalar | undefined, value);
+    if (isScalar(v)) O.scatterV_(this._h, dim, index._h, v); else O.scatter_(this._h, dim, index._h, v._h);
     return this;
   }
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return new Tensor(O.scatterAdd(this._h, dim, index._h, src._h)); }
@@ -884,6 +895,12 @@ const TYPE_NAMES: Record<DTypeName, string> = {
   int64: 'torch.LongTensor', int32: 'torch.IntTensor', int16: 'torch.ShortTensor', int8: 'torch.CharTensor', uint8: 'torch.ByteTensor',
   bool: 'torch.BoolTensor', complex64: 'torch.ComplexFloatTensor', complex128: 'torch.ComplexDoubleTensor',
 };
+
+/** scatter's `src` or `value` (PyTorch's two overloads), exactly one of them. */
+function scatterSource(src: TensorOrScalar | undefined, value: Scalar | undefined): TensorOrScalar {
+  if ((src === undefined) === (value === undefined)) throw new TypeError('scatter(): give src (a tensor or number) or value, exactly one');
+  return (src ?? value)!;
+}
 
 function varCorrection(unbiased: boolean | undefined, correction: number | undefined): number {
   if (correction !== undefined && unbiased !== undefined) throw new TypeError('std/var: give unbiased or correction, not both');

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as torch from '../src/index.js';
-import { makeGrid, saveImage, saveImageSync, captionedGrid, drawText, plotCurves, plotCurvesSync, niceTicks, wrapText } from '../src/vision/utils/index.js';
+import { makeGrid, saveImageAsync, saveImageSync, captionedGrid, drawText, plotCurves, plotCurvesSync, niceTicks, wrapText } from '../src/vision/utils/index.js';
 import { createImage, decodeToImageSync, imageToTensor, type RGBImage } from '../src/vision/io/index.js';
 import { runPython } from './helpers/pytorch.js';
 
@@ -21,7 +21,7 @@ test('makeGrid equals torchvision.utils.make_grid; saveImage writes what save_im
   const list = [torch.rand([3, 4, 5]), torch.rand([3, 4, 5])];
   const u8 = torch.randint(0, 256, [5, 3, 4, 4], { dtype: 'uint8' });
   const png = join(dir, 'ours.png');
-  await saveImage(b, png, { nrow: 4, normalize: true });
+  await saveImageAsync(b, png, { nrow: 4, normalize: true });
   saveImageSync(list, join(dir, 'ours2.png'), { padding: 0 });
   const { tensors } = runPython(`
 from torchvision.utils import make_grid, save_image

@@ -16,14 +16,14 @@ import { HEAVY_TESTS } from './helpers/zoo-structure.js';
 
 const builders = models as unknown as Record<string, (o?: Record<string, unknown>) => torch.nn.Module>;
 const NUM_CLASSES = 10;
-const names = models.listModels().filter((n) => HEAVY_TESTS || models.getModelWeights(n).DEFAULT.meta.numParams <= 60e6);
+const names = models.listModels({ module: models }).filter((n) => HEAVY_TESTS || models.getModelWeights(n).DEFAULT.meta.numParams <= 60e6);
 // without init_weights torchvision 0.14 warns that the default will change, then initialises anyway
 const initWeights = new Set(['googlenet', 'inception_v3']);
-// Inception v3's smallest input
-const inputOf = (n: string): 'x75' | 'x64' => (n === 'inception_v3' ? 'x75' : 'x64');
+// Inception v3's smallest input; the ViTs and MaxViT are built for 224x224
+const inputOf = (n: string): 'x75' | 'x64' | 'x224' => (n === 'inception_v3' ? 'x75' : /^(vit_|maxvit_)/.test(n) ? 'x224' : 'x64');
 
 torch.manualSeed(5);
-const inputs = { x64: torch.randn([1, 3, 64, 64]), x75: torch.randn([1, 3, 75, 75]) };
+const inputs = { x64: torch.randn([1, 3, 64, 64]), x75: torch.randn([1, 3, 75, 75]), x224: torch.randn([1, 3, 224, 224]) };
 const dir = mkdtempSync(join(tmpdir(), 'tstorch-ckpt-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const file = (n: string, format: 'legacy' | 'zip'): string => join(dir, `${n}-${format}.pth`);

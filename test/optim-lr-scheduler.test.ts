@@ -209,8 +209,8 @@ test('stateDict -> loadStateDict of a fresh scheduler continues identically', ()
 test('schedulers reject bad arguments with clear errors', () => {
   const opt = makeOptimizer('SGD');
   assert.throws(() => new S.StepLR(opt, { stepSize: 0 }), /stepSize/);
-  assert.throws(() => new S.StepLR(opt, { step_size: 3 } as never), /unknown option 'step_size'; tstorch spells it 'stepSize'/);
-  assert.throws(() => new S.CosineAnnealingLR(opt, { T_max: 3 } as never), /unknown option 'T_max'/);
+  assert.throws(() => new S.StepLR(opt, { step_size: 3 } as never), /unexpected keyword argument 'step_size' \(PyTorch's 'step_size' is 'stepSize' here\)/);
+  assert.throws(() => new S.CosineAnnealingLR(opt, { T_max: 3 } as never), /unexpected keyword argument 'T_max' \(PyTorch's 'T_max' is 'tMax' here\)/);
   assert.throws(() => new S.OneCycleLR(opt, { maxLr: 1 }), /totalSteps or \(epochs and stepsPerEpoch\)/);
   assert.throws(() => new S.OneCycleLR(opt, { maxLr: [1, 2, 3], totalSteps: 5 }), /expected 2 values for maxLr/);
   assert.throws(() => new S.OneCycleLR(new torch.optim.Adagrad([torch.zeros([1]).requiresGrad_()]), { maxLr: 1, totalSteps: 5 }), /momentum/);

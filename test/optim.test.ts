@@ -228,7 +228,7 @@ test('zeroGrad: null gradients are skipped, zeroed ones still step (as in PyTorc
     assert.deepEqual(p.grad!.toArray(), [0, 0, 0]);
     opt.step();
     history.push(p.detach().clone());
-    opt.zeroGrad();
+    opt.zeroGrad({ setToNone: true });
     assert.equal(p.grad, null);
     opt.step();
     history.push(p.detach().clone());
@@ -283,8 +283,8 @@ test('paramGroups are mutable, addParamGroup takes the defaults, bad input gets 
   assert.throws(() => new torch.optim.Adam([a], { betas: [1, 0.9] }), /beta parameter at index 0/);
   assert.throws(() => new torch.optim.SGD([a], { lr: 0.1, nesterov: true }), /Nesterov/);
   assert.throws(() => new torch.optim.SGD([], { lr: 0.1 }), /empty parameter list/);
-  assert.throws(() => new torch.optim.Adam([a], { weight_decay: 0.1 } as never), /unknown option 'weight_decay'; tstorch spells it 'weightDecay'/);
-  assert.throws(() => new torch.optim.Adam([a], { lrr: 0.1 } as never), /unknown option 'lrr'; known options: lr, betas/);
+  assert.throws(() => new torch.optim.Adam([a], { weight_decay: 0.1 } as never), /unexpected keyword argument 'weight_decay' \(PyTorch's 'weight_decay' is 'weightDecay' here\)/);
+  assert.throws(() => new torch.optim.Adam([a], { lrr: 0.1 } as never), /unexpected keyword argument 'lrr' \(did you mean 'lr'\?\); it takes 'params', 'lr', 'betas'/);
   assert.throws(() => opt.addParamGroup({ params: [new torch.nn.Parameter(torch.ones([1]))], weight_decay: 0 }), /'weight_decay': tstorch spells it 'weightDecay'/);
   assert.throws(() => new torch.optim.SGD([a.mul(2)], { lr: 0.1 }), /non-leaf/);
   assert.throws(() => opt.loadStateDict({ state: {}, param_groups: [] }), /has 0 parameter groups, the optimizer has 2/);

@@ -282,7 +282,10 @@ test('refuses malicious pickles by name and runs nothing', () => {
     }, f);
   }
   assert.throws(() => torch.load(p('evil_p4.pt')), /refusing to load global 'builtins\.eval'/);
-  assert.throws(() => torch.load(p('whole_model.pt')), /refusing to load global 'torch\.nn\.modules\.container\.Sequential'.*state_dict/);
+  // A whole torch.nn model is rebuilt from allow-listed classes (test/pickled-models.test.ts checks its numbers)
+  const whole = torch.load(p('whole_model.pt')) as torch.nn.Sequential;
+  assert.ok(whole instanceof torch.nn.Sequential);
+  assert.deepEqual(Object.keys(whole.stateDict()).slice(0, 2), ['0.weight', '0.bias']);
   assert.equal(existsSync(p('pwned')), false, 'no command ran');
 });
 
@@ -558,5 +561,34 @@ OUT_J = [meta, n % 8, sorted((e['data_offsets'][0], k) for k, e in header.items(
     const f = p(`bad-${what.replace(/ /g, '_')}.safetensors`);
     writeFileSync(f, bytes);
     assert.throws(() => torch.loadSafetensors(f), (e: Error) => re.test(e.message) && e.message.includes(f), what);
+  }
+});
+
+test('loaded tensors own their memory: an in-place change to one leaves the others and the file as they were', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tstorch-own-'));
+  try {
+    // small storages (read through Node's shared buffer pool, so copied) and large ones (read into memory of
+    // their own, which becomes the tensor's memory without a copy)
+    const sd: Record<string, torch.Tensor> = {};
+    for (let i = 0; i < 6; i++) sd[`small${i}`] = torch.full([3], i);
+    for (let i = 0; i < 3; i++) sd[`large${i}`] = torch.full([4096], 10 + i);
+    sd.int = torch.arange(5000, { dtype: torch.int64 });
+    const file = join(dir, 'sd.pth');
+    torch.save(sd, file);
+    const a = torch.load(file) as Map<string, torch.Tensor> | Record<string, torch.Tensor>;
+    const get = (m: typeof a, k: string): torch.Tensor => (m instanceof Map ? m.get(k) : m[k])!;
+    get(a, 'small0').add_(100);
+    get(a, 'large0').add_(100);
+    get(a, 'int').mul_(2);
+    for (let i = 1; i < 6; i++) assert.deepEqual(get(a, `small${i}`).toArray(), [i, i, i]);
+    for (let i = 1; i < 3; i++) assert.equal(get(a, `large${i}`).sum().item(), 4096 * (10 + i));
+    assert.deepEqual(get(a, 'small0').toArray(), [100, 100, 100]);
+    assert.equal(get(a, 'large0').sum().item(), 4096 * 110);
+    const b = torch.load(file) as typeof a;
+    assert.deepEqual(get(b, 'small0').toArray(), [0, 0, 0]);
+    assert.equal(get(b, 'large0').sum().item(), 4096 * 10);
+    assert.equal(get(b, 'int').sum().item(), (4999 * 5000) / 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

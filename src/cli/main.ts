@@ -20,6 +20,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   summary: { summary: "a model's layers, output shapes and parameter counts", load: () => import('./commands/summary.js') },
   finetune: { summary: 'fine-tune a zoo model on an image folder (transfer learning)', load: () => import('./commands/finetune.js') },
   predict: { summary: 'top-k classes of images with a zoo model or a fine-tuned checkpoint', load: () => import('./commands/predict.js') },
+  flow: { summary: 'optical flow between two frames with RAFT, as a picture', load: () => import('./commands/flow.js') },
+  segment: { summary: 'colour the classes of each pixel of photos with a segmentation model (DeepLabV3, FCN, LR-ASPP)', load: () => import('./commands/segment.js') },
   run: { summary: "launch a distributed job: N workers per node with torchrun's environment (torchrun's twin)", load: () => import('./commands/run.js') },
   serve: { summary: 'serve models over HTTP (TorchServe\'s inference API) with dynamic batching', load: () => import('./commands/serve.js') },
   detect: { summary: 'boxes, masks and keypoints of images with a detection model (annotated PNGs, COCO results JSON)', load: () => import('./commands/detect.js') },
@@ -51,12 +53,26 @@ export async function main(argv: string[]): Promise<number> {
     await cmd.run(rest);
     return 0;
   } catch (e) {
-    if (e instanceof UserError) {
-      console.error(`tstorch: ${e.message}`);
+    const line = userFacing(e);
+    if (line !== null) {
+      console.error(`tstorch: ${line}`);
       return 1;
     }
     throw e;
   }
+}
+
+// Errors about the user's files and folders: one line and exit code 1, like a UserError, wherever they come from
+// (a checkpoint that will not load, an image that will not decode, a path the system refuses). Anything else is
+// a bug in tstorch and keeps its stack trace.
+const FILE_ERRORS = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'EROFS', 'ENOSPC', 'EEXIST', 'ELOOP', 'ENAMETOOLONG', 'EMFILE', 'EDQUOT']);
+function userFacing(e: unknown): string | null {
+  if (e instanceof UserError) return e.message;
+  if (!(e instanceof Error)) return null;
+  if (['SerializationError', 'ImageDecodeError', 'DecompressionBombError', 'TruncatedImageError', 'UnidentifiedImageError'].includes(e.name)) return e.message;
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code !== undefined && FILE_ERRORS.has(code)) return e.message;
+  return null;
 }
 
 // npm links bin entries (node_modules/.bin/tstorch -> dist/cli/main.js): compare real paths.

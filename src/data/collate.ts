@@ -1,4 +1,5 @@
 // default_collate and default_convert of torch.utils.data: how a list of samples becomes a batch.
+import { withArgs } from '../args.js';
 import { Tensor } from '../tensor.js';
 import { stack, tensor, fromTypedArray } from '../creation.js';
 import { dtypeOfTypedArray } from '../dtype.js';
@@ -27,7 +28,9 @@ const ERR = 'default_collate: batch must contain tensors, typed arrays, numbers,
  * tensor; bigints int64; typed arrays are stacked like numpy arrays; strings stay a list; arrays (tuples),
  * plain objects and Maps are collated element by element.
  */
-export function defaultCollate(batch: readonly unknown[]): any {
+/** torch.utils.data.default_collate(batch) */
+export const defaultCollate = withArgs('defaultCollate', 'torch.utils.data.default_collate', 'batch:dict', defaultCollateImpl);
+function defaultCollateImpl(batch: readonly unknown[]): any {
   if (batch.length === 0) throw new RangeError('default_collate: the batch is empty');
   const elem = batch[0];
   if (elem instanceof Tensor) {
@@ -88,10 +91,12 @@ export function defaultCollate(batch: readonly unknown[]): any {
 }
 
 /** PyTorch's default_convert (used when batching is off): typed arrays become tensors, containers are walked. */
-export function defaultConvert(data: unknown): any {
+/** torch.utils.data.default_convert(data) */
+export const defaultConvert = withArgs('defaultConvert', 'torch.utils.data.default_convert', 'data:dict', defaultConvertImpl);
+function defaultConvertImpl(data: unknown): any {
   if (data instanceof Tensor) return data;
   if (isTypedArray(data)) return fromTypedArray(data, [data.length], dtypeOfTypedArray(data));
-  if (Array.isArray(data)) return data.map(defaultConvert);
+  if (Array.isArray(data)) return data.map((d) => defaultConvertImpl(d));
   if (data instanceof Map) return new Map([...data].map(([k, v]) => [k, defaultConvert(v)]));
   if (isPlainObject(data)) return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, defaultConvert(v)]));
   return data;

@@ -14,6 +14,7 @@
 // datasets (file or network I/O). Both give the same batches. The sample order does not depend on
 // numWorkers, except that (as in PyTorch) random transforms run with numWorkers = 0 advance the default
 // generator from which the next epoch's shuffling seed is drawn.
+import { bindCtor, classArgs, type PyRest } from '../args.js';
 import { getItem, isIterableDataset, isMapDataset, type IterableDataset, type MapDataset } from './dataset.js';
 import { BatchSampler, RandomSampler, SequentialSampler } from './sampler.js';
 import { defaultCollate, defaultConvert } from './collate.js';
@@ -104,7 +105,19 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
   readonly persistentWorkers: boolean;
   private kept: { threads: WorkerPool | null; inProcess: [Generator, WorkerInfo][] | null; epoch: number } = { threads: null, inProcess: null, epoch: 0 };
 
-  constructor(dataset: MapDataset<T> | IterableDataset<T> | Iterable<T>, opts: DataLoaderOptions<T, B> = {}) {
+  /**
+   * PyTorch's order (dataset, batchSize, shuffle, sampler, batchSampler, numWorkers, collateFn, pinMemory,
+   * dropLast, timeout, workerInitFn, multiprocessingContext, generator), or an options object after dataset.
+   */
+  constructor(dataset: MapDataset<T> | IterableDataset<T> | Iterable<T>, ...rest: PyRest<DataLoaderOptions<T, B> & { timeout?: number; multiprocessingContext?: null },
+    ['batchSize', 'shuffle', 'sampler', 'batchSampler', 'numWorkers', 'collateFn', 'pinMemory', 'dropLast', 'timeout', 'workerInitFn', 'multiprocessingContext', 'generator']>);
+  constructor(...args: unknown[]) {
+    const [dataset, opts = {}] = bindCtor(DataLoader, args) as [MapDataset<T> | IterableDataset<T> | Iterable<T>, DataLoaderOptions<T, B> & { timeout?: number; multiprocessingContext?: unknown }];
+    // PyTorch's timeout and multiprocessing_context have no meaning for worker threads: only their defaults are accepted
+    if (opts.timeout !== undefined && opts.timeout !== 0) throw new TypeError(`DataLoader: timeout is not supported (worker threads wait for each batch), got ${opts.timeout}`);
+    if (opts.multiprocessingContext !== undefined && opts.multiprocessingContext !== null) {
+      throw new TypeError('DataLoader: multiprocessingContext is not supported (workers are threads)');
+    }
     this.dataset = dataset;
     this.numWorkers = opts.numWorkers ?? 0;
     checkCount('numWorkers', this.numWorkers, 0);
@@ -416,3 +429,5 @@ class Epoch<T, B> {
       : this.loader.collateFn(samples)));
   }
 }
+
+classArgs(DataLoader, 'torch.utils.data.DataLoader', 'dataset:dict; batchSize, shuffle, sampler, batchSampler, numWorkers, collateFn, pinMemory, dropLast, timeout, workerInitFn, multiprocessingContext, generator, *, prefetchFactor, persistentWorkers, seed, workerDataset');

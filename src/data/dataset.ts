@@ -3,11 +3,27 @@
 import { Tensor } from '../tensor.js';
 import { randperm } from '../creation.js';
 import { Generator, runOn } from './generator.js';
+import { bindCtor, classArgs, withArgs } from '../args.js';
 
-/** A map-style dataset: `length` samples, read by index. `get` may return a Promise (for asynchronous I/O). */
+/**
+ * A map-style dataset: `length` samples (Python's len(dataset)), read by index with `get(i)` (`dataset[i]`) or
+ * `at(i)` (negative indices count from the end), and iterable (`for (const [x, y] of dataset)`). `get` may
+ * return a Promise (for asynchronous I/O).
+ */
 export abstract class Dataset<T = unknown> {
   abstract readonly length: number;
   abstract get(index: number): T;
+  /** The sample at `index`, as an array's at(): negative indices count from the end. */
+  at(index: number): T {
+    const n = this.length;
+    if (!Number.isInteger(index)) throw new TypeError(`${this.constructor.name}.at: index must be an integer, got ${index}`);
+    if (index < -n || index >= n) throw new RangeError(`${this.constructor.name}.at: index ${index} is out of range for ${n} samples`);
+    return this.get(index < 0 ? index + n : index);
+  }
+  /** The samples in order, as Python's `for sample in dataset`. */
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (let i = 0; i < this.length; i++) yield this.get(i);
+  }
   /** `dataset_a + dataset_b` in PyTorch. */
   concat(other: Dataset<T>): ConcatDataset<T> { return new ConcatDataset<T>([this, other]); }
 }
@@ -23,7 +39,7 @@ export abstract class IterableDataset<T = unknown> {
 export type MapDataset<T = unknown> = { readonly length: number; get(index: number): T } | readonly T[];
 
 export function isMapDataset(d: unknown): d is MapDataset {
-  if (Array.isArray(d)) return true;
+  if (Array.isArray(d) || d instanceof Tensor) return true;
   return d !== null && typeof d === 'object' && typeof (d as { get?: unknown }).get === 'function'
     && typeof (d as { length?: unknown }).length === 'number';
 }
@@ -34,6 +50,8 @@ export function isIterableDataset(d: unknown): d is IterableDataset {
 }
 
 export function getItem<T>(dataset: MapDataset<T>, index: number): T {
+  // a tensor is a dataset of its rows, as in PyTorch (len(t) and t[i])
+  if (dataset instanceof Tensor) return dataset.select(0, checkIndex(index, dataset.length, 'Tensor dataset')) as T;
   if (Array.isArray(dataset)) {
     if (!Number.isInteger(index) || index < -dataset.length || index >= dataset.length) {
       throw new RangeError(`index ${index} is out of range for a dataset of ${dataset.length} samples`);
@@ -54,6 +72,7 @@ export class TensorDataset extends Dataset<Tensor[]> {
   readonly tensors: Tensor[];
   constructor(...tensors: Tensor[]) {
     super();
+    tensors = bindCtor(TensorDataset, tensors) as Tensor[];
     if (tensors.length === 0) throw new TypeError('TensorDataset: at least one tensor is required');
     const n = tensors[0]!.ndim === 0 ? -1 : tensors[0]!.shape[0]!;
     tensors.forEach((t, k) => {
@@ -76,6 +95,7 @@ export class Subset<T = unknown> extends Dataset<T> {
   readonly indices: number[];
   constructor(dataset: MapDataset<T>, indices: readonly number[]) {
     super();
+    [dataset, indices] = bindCtor(Subset, arguments) as [MapDataset<T>, readonly number[]];
     this.dataset = dataset;
     this.indices = [...indices];
   }
@@ -91,6 +111,7 @@ export class ConcatDataset<T = unknown> extends Dataset<T> {
   readonly cumulativeSizes: number[];
   constructor(datasets: readonly MapDataset<T>[]) {
     super();
+    [datasets] = bindCtor(ConcatDataset, arguments) as [readonly MapDataset<T>[]];
     if (datasets.length === 0) throw new TypeError('ConcatDataset: datasets should not be an empty iterable');
     datasets.forEach((d, k) => {
       if (!isMapDataset(d)) throw new TypeError(`ConcatDataset: datasets[${k}] is not a map-style dataset (it needs length and get)`);
@@ -118,6 +139,7 @@ export class ChainDataset<T = unknown> extends IterableDataset<T> {
   readonly datasets: Iterable<T>[];
   constructor(datasets: readonly Iterable<T>[]) {
     super();
+    [datasets] = bindCtor(ChainDataset, arguments) as [readonly Iterable<T>[]];
     this.datasets = [...datasets];
   }
   *[Symbol.iterator](): Iterator<T> {
@@ -136,7 +158,9 @@ export interface RandomSplitOptions {
  * (summing to 1; remainders go one by one to the first splits). Without a seed or generator the default
  * generator is used, as in PyTorch.
  */
-export function randomSplit<T>(dataset: MapDataset<T>, lengths: readonly number[], opts: RandomSplitOptions = {}): Subset<T>[] {
+export const randomSplit: <T>(dataset: MapDataset<T>, lengths: readonly number[], opts?: RandomSplitOptions) => Subset<T>[] =
+  withArgs('randomSplit', 'torch.utils.data.random_split', 'dataset, lengths; generator, *, seed', randomSplitImpl);
+function randomSplitImpl<T>(dataset: MapDataset<T>, lengths: readonly number[], opts: RandomSplitOptions = {}): Subset<T>[] {
   const n = dataset.length;
   let sizes = [...lengths];
   const total = sizes.reduce((a, b) => a + b, 0);
@@ -169,3 +193,8 @@ export function randomSplit<T>(dataset: MapDataset<T>, lengths: readonly number[
   }
   return subsets;
 }
+
+classArgs(TensorDataset, 'torch.utils.data.TensorDataset', '...tensors');
+classArgs(Subset, 'torch.utils.data.Subset', 'dataset:dict, indices');
+classArgs(ConcatDataset, 'torch.utils.data.ConcatDataset', 'datasets');
+classArgs(ChainDataset, 'torch.utils.data.ChainDataset', 'datasets');

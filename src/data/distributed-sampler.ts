@@ -5,6 +5,7 @@
 import { randperm } from '../creation.js';
 import { Generator } from './generator.js';
 import { Sampler } from './sampler.js';
+import { bindCtor, classArgs, type PyRest } from '../args.js';
 import * as dist from '../distributed/distributed-c10d.js';
 
 export interface DistributedSamplerOptions {
@@ -28,11 +29,11 @@ export class DistributedSampler extends Sampler<number> {
   readonly totalSize: number;
   epoch = 0;
 
-  constructor(dataset: { readonly length: number }, opts: DistributedSamplerOptions = {}) {
+  /** PyTorch's order (dataset, numReplicas, rank, shuffle, seed, dropLast), or options after dataset. */
+  constructor(dataset: { readonly length: number }, ...rest: PyRest<DistributedSamplerOptions, ['numReplicas', 'rank', 'shuffle', 'seed', 'dropLast']>);
+  constructor(...args: unknown[]) {
     super();
-    for (const k of Object.keys(opts)) {
-      if (!['numReplicas', 'rank', 'shuffle', 'seed', 'dropLast'].includes(k)) throw new TypeError(`DistributedSampler: unknown option '${k}'`);
-    }
+    const [dataset, opts = {}] = bindCtor(DistributedSampler, args) as [{ readonly length: number }, DistributedSamplerOptions];
     const numReplicas = opts.numReplicas ?? dist.getWorldSize();
     const rank = opts.rank ?? dist.getRank();
     if (!Number.isInteger(numReplicas) || numReplicas < 1) throw new RangeError(`DistributedSampler: numReplicas must be a positive integer, got ${numReplicas}`);
@@ -95,3 +96,5 @@ export class DistributedSampler extends Sampler<number> {
     for (let i = this.rank; i < this.totalSize; i += this.numReplicas) yield indices[i]!;
   }
 }
+
+classArgs(DistributedSampler, 'torch.utils.data.distributed.DistributedSampler', 'dataset:dict; numReplicas, rank, shuffle, seed, dropLast');

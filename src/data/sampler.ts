@@ -1,5 +1,6 @@
 // torch.utils.data samplers: iterables of dataset indices (or of index batches, for BatchSampler). The random
 // ones draw from libtorch's generator with PyTorch's calls, so the same seed gives PyTorch's order.
+import { bindCtor, classArgs, type PyRest } from '../args.js';
 import { randperm, randint, tensor } from '../creation.js';
 import { Tensor } from '../tensor.js';
 import { op } from '../native/ops.js';
@@ -31,7 +32,11 @@ function generatorOf(opts: RandomOptions): Generator | undefined {
 
 /** 0, 1, ..., n-1. */
 export class SequentialSampler extends Sampler<number> {
-  constructor(readonly dataSource: { readonly length: number }) { super(); }
+  readonly dataSource: { readonly length: number };
+  constructor(dataSource: { readonly length: number }) {
+    super();
+    [this.dataSource] = bindCtor(SequentialSampler, arguments) as [{ readonly length: number }];
+  }
   get length(): number { return this.dataSource.length; }
   *[Symbol.iterator](): Iterator<number> {
     const n = this.dataSource.length;
@@ -49,8 +54,11 @@ export class RandomSampler extends Sampler<number> {
   readonly generator: Generator | undefined;
   private readonly numSamples_: number | undefined;
 
-  constructor(dataSource: { readonly length: number }, opts: RandomOptions & { replacement?: boolean; numSamples?: number } = {}) {
+  /** PyTorch's order (dataSource, replacement, numSamples, generator), or an options object after dataSource. */
+  constructor(dataSource: { readonly length: number }, ...rest: PyRest<RandomOptions & { replacement?: boolean; numSamples?: number }, ['replacement', 'numSamples', 'generator']>);
+  constructor(...args: unknown[]) {
     super();
+    const [dataSource, opts = {}] = bindCtor(RandomSampler, args) as [{ readonly length: number }, RandomOptions & { replacement?: boolean; numSamples?: number }];
     this.dataSource = dataSource;
     this.replacement = opts.replacement ?? false;
     this.numSamples_ = opts.numSamples;
@@ -80,8 +88,10 @@ export class RandomSampler extends Sampler<number> {
 export class SubsetRandomSampler extends Sampler<number> {
   readonly indices: number[];
   readonly generator: Generator | undefined;
-  constructor(indices: readonly number[], opts: RandomOptions = {}) {
+  constructor(indices: readonly number[], ...rest: PyRest<RandomOptions, ['generator']>);
+  constructor(...args: unknown[]) {
     super();
+    const [indices, opts = {}] = bindCtor(SubsetRandomSampler, args) as [readonly number[], RandomOptions];
     this.indices = [...indices];
     this.generator = generatorOf(opts);
   }
@@ -98,8 +108,11 @@ export class WeightedRandomSampler extends Sampler<number> {
   readonly numSamples: number;
   readonly replacement: boolean;
   readonly generator: Generator | undefined;
-  constructor(weights: readonly number[] | Float64Array | Float32Array, numSamples: number, opts: RandomOptions & { replacement?: boolean } = {}) {
+  /** PyTorch's order (weights, numSamples, replacement, generator), or an options object after numSamples. */
+  constructor(weights: readonly number[] | Float64Array | Float32Array, numSamples: number, ...rest: PyRest<RandomOptions & { replacement?: boolean }, ['replacement', 'generator']>);
+  constructor(...args: unknown[]) {
     super();
+    const [weights, numSamples, opts = {}] = bindCtor(WeightedRandomSampler, args) as [readonly number[] | Float64Array | Float32Array, number, RandomOptions & { replacement?: boolean }];
     if (!Number.isInteger(numSamples) || numSamples <= 0) {
       throw new RangeError(`WeightedRandomSampler: numSamples should be a positive integer value, but got numSamples=${numSamples}`);
     }
@@ -128,8 +141,9 @@ export class BatchSampler extends Sampler<number[]> {
   readonly sampler: Iterable<number> & { readonly length?: number };
   readonly batchSize: number;
   readonly dropLast: boolean;
-  constructor(sampler: Iterable<number> & { readonly length?: number }, batchSize: number, dropLast = false) {
+  constructor(sampler: Iterable<number> & { readonly length?: number }, batchSize: number, dropLast: boolean | { dropLast?: boolean } = false) {
     super();
+    [sampler, batchSize, dropLast = false] = bindCtor(BatchSampler, arguments) as [Iterable<number> & { readonly length?: number }, number, boolean | undefined];
     if (!Number.isInteger(batchSize) || batchSize <= 0) {
       throw new RangeError(`BatchSampler: batchSize should be a positive integer value, but got batchSize=${batchSize}`);
     }
@@ -154,3 +168,9 @@ export class BatchSampler extends Sampler<number[]> {
     if (batch.length > 0 && !this.dropLast) yield batch;
   }
 }
+
+classArgs(SequentialSampler, 'torch.utils.data.SequentialSampler', 'dataSource:dict');
+classArgs(RandomSampler, 'torch.utils.data.RandomSampler', 'dataSource:dict; replacement, numSamples, generator, *, seed');
+classArgs(SubsetRandomSampler, 'torch.utils.data.SubsetRandomSampler', 'indices; generator, *, seed');
+classArgs(WeightedRandomSampler, 'torch.utils.data.WeightedRandomSampler', 'weights, numSamples; replacement, generator, *, seed');
+classArgs(BatchSampler, 'torch.utils.data.BatchSampler', 'sampler, batchSize, dropLast?');

@@ -476,6 +476,22 @@ Napi::Value OpSchema(const Napi::CallbackInfo& info) {
 }
 
 // call(id, ...args): positional arguments in schema order; undefined takes the schema's default.
+// A few of libtorch 1.13's internal operators trust their caller (Python reaches them only through checked
+// public ones) and read memory they do not have on some inputs; the raw operator escape hatch reaches them
+// directly, so the checks of their public callers are made here. Found by walking every unary and binary
+// operator with every tensor layout (test/native-walk.test.ts).
+void CheckUncheckedInternals(const OpInfo& op, const std::vector<c10::IValue>& stack) {
+  if (stack.empty() || !stack[0].isTensor()) return;
+  const at::Tensor& self = stack[0].toTensor();
+  if (op.name == "aten::_local_scalar_dense") {
+    // aten::item's check: the data pointer of an empty tensor is not an element
+    TORCH_CHECK(self.is_sparse() || self.layout() != at::kStrided || self.numel() > 0,
+                "a Tensor with 0 elements cannot be converted to Scalar");
+  } else if (op.name == "aten::_neg_view_copy" || op.name == "aten::_conj_copy") {
+    TORCH_CHECK(!self.is_quantized(), op.name, " is not supported for quantized tensors");
+  }
+}
+
 Napi::Value Call(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
@@ -494,6 +510,7 @@ Napi::Value Call(const Napi::CallbackInfo& info) {
     for (size_t i = 0; i < op.args.size(); i++) {
       stack.push_back(ToIValue(env, op, op.args[i], i < given ? info[i + 1] : undef));
     }
+    CheckUncheckedInternals(op, stack);
     op.handle.callBoxed(&stack);
     if (op.returns_self || stack.empty()) return env.Undefined();
     if (stack.size() == 1) return FromIValue(env, stack[0]);
@@ -528,6 +545,16 @@ std::vector<int64_t> ToShape(Napi::Env env, const Napi::Value& v) {
   return shape;
 }
 
+// The product of sizes that come from JavaScript, or a RangeError: a product that wraps around would let the
+// loops below pass their bounds checks and read or write outside the arrays.
+int64_t CheckedProduct(Napi::Env env, std::initializer_list<int64_t> xs, const char* what) {
+  int64_t p = 1;
+  for (int64_t x : xs) {
+    if (x < 0 || __builtin_mul_overflow(p, x, &p)) throw Napi::RangeError::New(env, std::string(what) + ": sizes out of range");
+  }
+  return p;
+}
+
 // fromBytes(view: ArrayBufferView, shape, dtypeCode) -> tensor, a copy of the bytes.
 Napi::Value FromBytes(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
@@ -549,8 +576,8 @@ Napi::Value FromBytes(const Napi::CallbackInfo& info) {
     auto shape = ToShape(env, info[1]);
     auto dtype = ToScalarType(env, info[2]);
     int64_t numel = 1;
-    for (auto s : shape) numel *= s;
-    size_t need = static_cast<size_t>(numel) * c10::elementSize(dtype);
+    for (auto s : shape) numel = CheckedProduct(env, {numel, s}, "fromBytes");
+    size_t need = static_cast<size_t>(CheckedProduct(env, {numel, static_cast<int64_t>(c10::elementSize(dtype))}, "fromBytes"));
     if (len != need) {
       throw Napi::RangeError::New(env, "fromBytes: " + std::to_string(len) + " bytes given, shape needs " +
                                            std::to_string(need));
@@ -731,7 +758,12 @@ Napi::Value SetGrad(const Napi::CallbackInfo& info) {
     if (info[1].IsNull() || info[1].IsUndefined()) {
       t.mutable_grad().reset();
     } else {
-      t.mutable_grad() = TensorOf(info[1], "grad");
+      // the checks of PyTorch's `tensor.grad = g` (THPVariable_set_grad): kernels later trust the grad's shape
+      const at::Tensor& g = TensorOf(info[1], "grad");
+      TORCH_CHECK(g.dtype() == t.dtype(), "assigned grad has data of a different type");
+      TORCH_CHECK(g.device().type() == t.device().type(), "assigned grad has data located on a different device");
+      TORCH_CHECK(g.sizes().equals(t.sizes()), "assigned grad has data of a different size");
+      t.mutable_grad() = g;
     }
     return info.Env().Undefined();
   });
@@ -996,13 +1028,16 @@ Napi::Value ResampleHorizontal(const Napi::CallbackInfo& info) {
   const int64_t ksize = info[8].As<Napi::Number>().Int64Value();
   uint8_t* out = TypedData<uint8_t>(info[9], "out", &outLen);
   // Every index is checked before the loops: bad arguments are an exception, never a read out of bounds.
-  if (srcW <= 0 || C <= 0 || y0 < 0 || rows < 0 || outW < 0 || ksize <= 0 ||
-      static_cast<size_t>((y0 + rows) * srcW * C) > srcLen || bLen < static_cast<size_t>(outW * 2) ||
-      kLen < static_cast<size_t>(outW * ksize) || outLen < static_cast<size_t>(rows * outW * C)) {
+  if (srcW <= 0 || C <= 0 || y0 < 0 || rows < 0 || outW < 0 || ksize <= 0 || y0 > INT32_MAX || rows > INT32_MAX ||
+      static_cast<size_t>(CheckedProduct(env, {y0 + rows, srcW, C}, "resampleHorizontal")) > srcLen ||
+      bLen < static_cast<size_t>(CheckedProduct(env, {outW, 2}, "resampleHorizontal")) ||
+      kLen < static_cast<size_t>(CheckedProduct(env, {outW, ksize}, "resampleHorizontal")) ||
+      outLen < static_cast<size_t>(CheckedProduct(env, {rows, outW, C}, "resampleHorizontal"))) {
     throw Napi::RangeError::New(env, "resampleHorizontal: sizes do not match the arrays");
   }
   for (int64_t xx = 0; xx < outW; xx++) {
-    if (bounds[xx * 2] < 0 || bounds[xx * 2 + 1] < 0 || bounds[xx * 2 + 1] > ksize || bounds[xx * 2] + bounds[xx * 2 + 1] > srcW) {
+    if (bounds[xx * 2] < 0 || bounds[xx * 2 + 1] < 0 || bounds[xx * 2 + 1] > ksize ||
+        static_cast<int64_t>(bounds[xx * 2]) + bounds[xx * 2 + 1] > srcW) {
       throw Napi::RangeError::New(env, "resampleHorizontal: filter bounds outside the source row");
     }
   }
@@ -1048,8 +1083,9 @@ Napi::Value ResampleVertical(const Napi::CallbackInfo& info) {
   const int32_t* kk = TypedData<int32_t>(info[5], "kk", &kLen);
   const int64_t ksize = info[6].As<Napi::Number>().Int64Value();
   uint8_t* out = TypedData<uint8_t>(info[7], "out", &outLen);
-  if (rowLen <= 0 || outH < 0 || ksize <= 0 || bLen < static_cast<size_t>(outH * 2) ||
-      kLen < static_cast<size_t>(outH * ksize) || outLen < static_cast<size_t>(outH * rowLen)) {
+  if (rowLen <= 0 || outH < 0 || ksize <= 0 || bLen < static_cast<size_t>(CheckedProduct(env, {outH, 2}, "resampleVertical")) ||
+      kLen < static_cast<size_t>(CheckedProduct(env, {outH, ksize}, "resampleVertical")) ||
+      outLen < static_cast<size_t>(CheckedProduct(env, {outH, rowLen}, "resampleVertical"))) {
     throw Napi::RangeError::New(env, "resampleVertical: sizes do not match the arrays");
   }
   const int64_t srcRows = static_cast<int64_t>(srcLen) / rowLen;
@@ -1092,7 +1128,7 @@ Napi::Value ImageToCHW(const Napi::CallbackInfo& info) {
     const int64_t H = info[1].As<Napi::Number>().Int64Value();
     const int64_t W = info[2].As<Napi::Number>().Int64Value();
     const int64_t C = info[3].As<Napi::Number>().Int64Value();
-    if (H < 0 || W < 0 || C <= 0 || static_cast<size_t>(H * W * C) != len) {
+    if (H < 0 || W < 0 || C <= 0 || static_cast<size_t>(CheckedProduct(env, {H, W, C}, "imageToCHW")) != len) {
       throw Napi::RangeError::New(env, "imageToCHW: " + std::to_string(len) + " bytes for a " + std::to_string(H) + "x" +
                                            std::to_string(W) + "x" + std::to_string(C) + " image");
     }
@@ -1127,7 +1163,7 @@ Napi::Value FlipImage(const Napi::CallbackInfo& info) {
   const int64_t W = info[2].As<Napi::Number>().Int64Value();
   const int64_t C = info[3].As<Napi::Number>().Int64Value();
   uint8_t* out = TypedData<uint8_t>(info[4], "out", &outLen);
-  if (H < 0 || W < 0 || C <= 0 || static_cast<size_t>(H * W * C) != len || outLen != len) {
+  if (H < 0 || W < 0 || C <= 0 || static_cast<size_t>(CheckedProduct(env, {H, W, C}, "flipImage")) != len || outLen != len) {
     throw Napi::RangeError::New(env, "flipImage: sizes do not match the arrays");
   }
   for (int64_t y = 0; y < H; y++) {
@@ -1182,9 +1218,13 @@ int ExifOrientation(const jpeg_saved_marker_ptr markers) {
   return 1;
 }
 
-// Decodes into `out` (resized by the callback); false when the file is not for this fast path.
+enum class JpegResult { Decoded, NotPlain, TooLarge };
+
+// Decodes into the buffer the callback allocates. NotPlain: the file is not for this fast path. TooLarge: the
+// header declares more than `max_pixels` pixels (the decompression-bomb limit), with its size in *w, *h:
+// nothing was allocated.
 template <typename Alloc>
-bool DecodeJpegRgb(const uint8_t* data, size_t len, Alloc&& alloc) {
+JpegResult DecodeJpegRgb(const uint8_t* data, size_t len, double max_pixels, uint32_t* w, uint32_t* h, Alloc&& alloc) {
   jpeg_decompress_struct cinfo;
   JpegError err;
   cinfo.err = jpeg_std_error(&err.pub);
@@ -1193,32 +1233,36 @@ bool DecodeJpegRgb(const uint8_t* data, size_t len, Alloc&& alloc) {
   // Only plain C data lives between setjmp and longjmp: nothing with a destructor is skipped by the jump.
   if (setjmp(err.jump)) {
     jpeg_destroy_decompress(&cinfo);
-    return false;
+    return JpegResult::NotPlain;
   }
   jpeg_create_decompress(&cinfo);
   jpeg_mem_src(&cinfo, const_cast<unsigned char*>(data), static_cast<unsigned long>(len));
   jpeg_save_markers(&cinfo, JPEG_APP0 + 1, 0xffff);
   jpeg_read_header(&cinfo, TRUE);
+  // A header can promise any size: the caller's limit is checked before libjpeg allocates anything for the
+  // image (its coefficient buffers included), whatever the colour space.
+  if (static_cast<double>(cinfo.image_width) * cinfo.image_height > max_pixels) {
+    *w = cinfo.image_width;
+    *h = cinfo.image_height;
+    jpeg_destroy_decompress(&cinfo);
+    return JpegResult::TooLarge;
+  }
   const bool plain = cinfo.num_components == 3 &&
                      (cinfo.jpeg_color_space == JCS_YCbCr || cinfo.jpeg_color_space == JCS_RGB) &&
                      ExifOrientation(cinfo.marker_list) == 1 && !err.warned;
   if (!plain) {
     jpeg_destroy_decompress(&cinfo);
-    return false;
+    return JpegResult::NotPlain;
   }
   cinfo.out_color_space = JCS_RGB;
-  // A header can promise any size: past 2^28 pixels (over PIL's decompression-bomb limit) sharp decides, with
-  // its own limit and error message.
-  if (static_cast<uint64_t>(cinfo.image_width) * cinfo.image_height > (uint64_t{1} << 28)) {
-    jpeg_destroy_decompress(&cinfo);
-    return false;
-  }
   jpeg_start_decompress(&cinfo);
   const size_t stride = static_cast<size_t>(cinfo.output_width) * 3;
+  *w = cinfo.output_width;
+  *h = cinfo.output_height;
   uint8_t* out = alloc(cinfo.output_width, cinfo.output_height);
   if (out == nullptr) {
     jpeg_destroy_decompress(&cinfo);
-    return false;
+    return JpegResult::NotPlain;
   }
   while (cinfo.output_scanline < cinfo.output_height) {
     JSAMPROW row = out + static_cast<size_t>(cinfo.output_scanline) * stride;
@@ -1227,25 +1271,27 @@ bool DecodeJpegRgb(const uint8_t* data, size_t len, Alloc&& alloc) {
   jpeg_finish_decompress(&cinfo);
   const bool clean = !err.warned;  // e.g. a truncated file: libjpeg pads it with grey and only warns
   jpeg_destroy_decompress(&cinfo);
-  return clean;
+  return clean ? JpegResult::Decoded : JpegResult::NotPlain;
 }
 }  // namespace
 #endif
 
-// decodeJpeg(bytes): {width, height, channels: 3, data} or null (not a plain RGB JPEG: use sharp).
+// decodeJpeg(bytes, maxPixels = 2^28): {width, height, channels: 3, data}; null when it is not a plain RGB JPEG
+// (use sharp); {width, height, tooLarge: true} when the header declares more than maxPixels pixels (nothing was
+// decoded or allocated: the caller reports the decompression bomb).
 Napi::Value DecodeJpeg(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
 #ifdef TSTORCH_HAVE_LIBJPEG
   size_t len;
   const uint8_t* data = TypedData<uint8_t>(info[0], "bytes", &len);
+  double max_pixels = static_cast<double>(uint64_t{1} << 28);
+  if (info.Length() > 1 && info[1].IsNumber()) max_pixels = info[1].As<Napi::Number>().DoubleValue();
   if (len < 4 || data[0] != 0xFF || data[1] != 0xD8) return env.Null();
   Napi::ArrayBuffer buf;
   uint32_t w = 0, h = 0;
   // libjpeg writes the rows straight into the ArrayBuffer handed to JavaScript. No exception may cross libjpeg's
   // C frames, so a failed allocation is a null pointer (and sharp then reports the failure).
-  const bool ok = DecodeJpegRgb(data, len, [&](uint32_t width, uint32_t height) -> uint8_t* {
-    w = width;
-    h = height;
+  const JpegResult r = DecodeJpegRgb(data, len, max_pixels, &w, &h, [&](uint32_t width, uint32_t height) -> uint8_t* {
     try {
       buf = Napi::ArrayBuffer::New(env, static_cast<size_t>(width) * height * 3);
     } catch (...) {
@@ -1253,7 +1299,14 @@ Napi::Value DecodeJpeg(const Napi::CallbackInfo& info) {
     }
     return static_cast<uint8_t*>(buf.Data());
   });
-  if (!ok) return env.Null();
+  if (r == JpegResult::NotPlain) return env.Null();
+  if (r == JpegResult::TooLarge) {
+    auto o = Napi::Object::New(env);
+    o.Set("width", Napi::Number::New(env, w));
+    o.Set("height", Napi::Number::New(env, h));
+    o.Set("tooLarge", Napi::Boolean::New(env, true));
+    return o;
+  }
   auto o = Napi::Object::New(env);
   o.Set("width", Napi::Number::New(env, w));
   o.Set("height", Napi::Number::New(env, h));

@@ -52,7 +52,8 @@ export interface Native {
   resampleVertical(src: Uint8Array, rowLen: number, rowOffset: number, outH: number, bounds: Int32Array,
     kk: Int32Array, ksize: number, out: Uint8Array): void;
   /** libjpeg-turbo decode of a plain 3-component JPEG to RGB bytes; null when sharp must decode it. */
-  decodeJpeg(bytes: Uint8Array): { width: number; height: number; channels: number; data: Uint8Array } | null;
+  /** maxPixels (default 2^28): a larger header is not decoded but answered with its size and `tooLarge`. */
+  decodeJpeg(bytes: Uint8Array, maxPixels?: number): { width: number; height: number; channels: number; data: Uint8Array } | { width: number; height: number; tooLarge: true } | null;
   /** HWC bytes to a CHW tensor: float32 through per-channel tables (channels x 256), or uint8 when tables is null. */
   imageToCHW(src: Uint8Array, height: number, width: number, channels: number, tables: Float32Array | null): Handle;
   /** `out` = `src` mirrored left to right (HWC bytes). */

@@ -17,5 +17,12 @@ export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, SmoothL1Loss, BCELoss, BCEW
 export { ChannelShuffle, PixelShuffle, PixelUnshuffle } from './modules/shuffle.js';
 export { ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d } from './modules/padding.js';
 export * as utils from './utils/index.js';
+export { MaxPool3d, AvgPool3d, AdaptiveAvgPool3d } from './modules/pooling.js';
+export { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, type InstanceNormOptions } from './modules/instancenorm.js';
+export { MultiheadAttention, NonDynamicallyQuantizableLinear, type MultiheadAttentionOptions, type MultiheadAttentionForwardOptions } from './modules/multihead-attention.js';
+export { Transformer, TransformerEncoder, TransformerDecoder, TransformerEncoderLayer, TransformerDecoderLayer, type TransformerActivation, type TransformerLayerOptions, type TransformerOptions } from './modules/transformer.js';
+export { deepcopy } from './deepcopy.js';
 export { SyncBatchNorm, convertSyncBatchnorm, type SyncBatchNormOptions } from './modules/sync-batchnorm.js';
 export * as parallel from './parallel/index.js';
+// torch.load of whole pickled torch.nn models: the classes it may rebuild.
+import './pickled-modules.js';

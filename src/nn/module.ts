@@ -4,6 +4,7 @@
 // value is a Parameter is a parameter, in the order they were first assigned (Object.keys order). Buffers are
 // registered with registerBuffer() and then read and assigned like any property. Internal state lives in
 // non-enumerable properties so that it never shows up as a child.
+import { installMethodArgs } from '../args.js';
 import { inspect } from 'node:util';
 import { Tensor } from '../tensor.js';
 import { Parameter } from './parameter.js';
@@ -12,14 +13,25 @@ import { disposeTemporary, untrack } from '../memory.js';
 import { setStateDictMetadata, stateDictMetadata, type StateDictMetadata } from '../serialization/state-dict.js';
 import { DType, type DTypeLike, normalizeDtype } from '../dtype.js';
 import { Device, type DeviceLike, isDeviceString } from '../device.js';
+import { namedTuple, type NamedTuple } from '../return-types.js';
 
 export type StateDict = Record<string, Tensor>;
 
 export { stateDictMetadata, type StateDictMetadata };
 
-export interface LoadStateDictResult {
-  missingKeys: string[];
-  unexpectedKeys: string[];
+/**
+ * What loadStateDict returns: PyTorch's _IncompatibleKeys named tuple, `const { missingKeys, unexpectedKeys } =`
+ * or `const [missing, unexpected] =`, printed as PyTorch prints it (`<All keys matched successfully>`).
+ */
+export type LoadStateDictResult = NamedTuple<['missingKeys', 'unexpectedKeys'], string[]> & [missingKeys: string[], unexpectedKeys: string[]];
+
+/** torch.nn.modules.module._IncompatibleKeys */
+export function incompatibleKeys(missingKeys: string[], unexpectedKeys: string[]): LoadStateDictResult {
+  const list = (keys: string[]): string => `[${keys.map((k) => `'${k}'`).join(', ')}]`;
+  return namedTuple('_IncompatibleKeys', ['missingKeys', 'unexpectedKeys'] as const, [missingKeys, unexpectedKeys], () =>
+    missingKeys.length || unexpectedKeys.length
+      ? `_IncompatibleKeys(missing_keys=${list(missingKeys)}, unexpected_keys=${list(unexpectedKeys)})`
+      : '<All keys matched successfully>') as LoadStateDictResult;
 }
 
 export type ForwardHook = (module: Module, input: unknown[], output: unknown) => unknown;
@@ -135,11 +147,13 @@ export class Module {
   }
   children(): Module[] { return this.namedChildren().map(([, m]) => m); }
 
-  namedModules(prefix = '', memo = new Set<Module>()): [string, Module][] {
-    if (memo.has(this)) return [];
-    memo.add(this);
+  /** Every module of the tree with its dotted name, this one first (PyTorch's named_modules(memo, prefix, remove_duplicate)). */
+  namedModules(memo: Set<Module> | null = null, prefix = '', removeDuplicate = true): [string, Module][] {
+    const seen = memo ?? new Set<Module>();
+    if (removeDuplicate && seen.has(this)) return [];
+    seen.add(this);
     const out: [string, Module][] = [[prefix, this]];
-    for (const [name, m] of this.namedChildren()) out.push(...m.namedModules(prefix ? `${prefix}.${name}` : name, memo));
+    for (const [name, m] of this.namedChildren()) out.push(...m.namedModules(seen, prefix ? `${prefix}.${name}` : name, removeDuplicate));
     return out;
   }
   modules(): Module[] { return this.namedModules().map(([, m]) => m); }
@@ -165,7 +179,7 @@ export class Module {
   namedParameters(prefix = '', recurse = true): [string, Parameter][] {
     const seen = new Set<Tensor>();
     const out: [string, Parameter][] = [];
-    const mods: [string, Module][] = recurse ? this.namedModules(prefix) : [[prefix, this]];
+    const mods: [string, Module][] = recurse ? this.namedModules(null, prefix) : [[prefix, this]];
     for (const [mp, m] of mods) {
       for (const [k, p] of m.localParameters()) {
         if (seen.has(p)) continue;
@@ -180,7 +194,7 @@ export class Module {
   namedBuffers(prefix = '', recurse = true): [string, Tensor][] {
     const seen = new Set<Tensor>();
     const out: [string, Tensor][] = [];
-    const mods: [string, Module][] = recurse ? this.namedModules(prefix) : [[prefix, this]];
+    const mods: [string, Module][] = recurse ? this.namedModules(null, prefix) : [[prefix, this]];
     for (const [mp, m] of mods) {
       for (const [k, b] of m.localBuffers()) {
         if (seen.has(b)) continue;
@@ -264,7 +278,7 @@ export class Module {
       if (missingKeys.length) errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}.`);
     }
     if (errors.length) throw new Error(`Error(s) in loading state_dict for ${this._getName()}:\n\t${errors.join('\n\t')}`);
-    return { missingKeys, unexpectedKeys };
+    return incompatibleKeys(missingKeys, unexpectedKeys);
   }
 
   /** Loads this module's own entries (not its children's); layers override it to migrate old formats. */
@@ -308,9 +322,9 @@ export class Module {
     return this;
   }
 
-  /** Resets the gradients of all parameters: to null (the default, as in PyTorch 2) or to zeros. */
+  /** Resets the gradients of all parameters: to zeros (PyTorch 1.13's default) or, with setToNone, to null. */
   zeroGrad(opts: { setToNone?: boolean } = {}): void {
-    const setToNone = opts.setToNone ?? true;
+    const setToNone = opts.setToNone ?? false;
     for (const p of this.parameters()) {
       if (setToNone) p.grad = null;
       else {
@@ -419,3 +433,39 @@ export function callChain(input: any, modules: Iterable<Module>): any {
 export function releaseOutput(producer: Module, t: unknown): void {
   if (t instanceof Tensor && !producer.hasForwardHooks()) disposeTemporary(t);
 }
+
+// PyTorch's argument binding for Module's methods (see args.ts): positional order, options objects, and errors for
+// extra or unknown arguments. forward/call take whatever the layer's forward takes.
+installMethodArgs('Module', Module.prototype, {
+  registerForwardHook: ['torch.nn.Module.register_forward_hook', 'hook'],
+  registerForwardPreHook: ['torch.nn.Module.register_forward_pre_hook', 'hook'],
+  registerModule: ['torch.nn.Module.register_module', 'name, module'],
+  addModule: ['torch.nn.Module.add_module', 'name, module'],
+  registerParameter: ['torch.nn.Module.register_parameter', 'name, param'],
+  registerBuffer: ['torch.nn.Module.register_buffer', 'name, tensor, persistent?'],
+  namedChildren: ['torch.nn.Module.named_children', ''],
+  children: ['torch.nn.Module.children', ''],
+  namedModules: ['torch.nn.Module.named_modules', 'memo?, prefix?, removeDuplicate?'],
+  modules: ['torch.nn.Module.modules', ''],
+  namedParameters: ['torch.nn.Module.named_parameters', 'prefix?, recurse?'],
+  parameters: ['torch.nn.Module.parameters', 'recurse?'],
+  namedBuffers: ['torch.nn.Module.named_buffers', 'prefix?, recurse?'],
+  buffers: ['torch.nn.Module.buffers', 'recurse?'],
+  numParameters: ['(tstorch) the number of parameter elements', '; trainableOnly'],
+  getSubmodule: ['torch.nn.Module.get_submodule', 'target'],
+  getParameter: ['torch.nn.Module.get_parameter', 'target'],
+  stateDict: ['torch.nn.Module.state_dict', '; *, prefix, keepVars'],
+  loadStateDict: ['torch.nn.Module.load_state_dict', 'stateDict:dict; strict'],
+  train: ['torch.nn.Module.train', 'mode?'],
+  eval: ['torch.nn.Module.eval', ''],
+  requiresGrad_: ['torch.nn.Module.requires_grad_', 'requiresGrad?'],
+  zeroGrad: ['torch.nn.Module.zero_grad', '; setToNone'],
+  apply: ['torch.nn.Module.apply', 'fn'],
+  to: ['torch.nn.Module.to', 'target?:dict'],
+  cpu: ['torch.nn.Module.cpu', ''],
+  cuda: ['torch.nn.Module.cuda', 'device?'],
+  float: ['torch.nn.Module.float', ''],
+  double: ['torch.nn.Module.double', ''],
+  half: ['torch.nn.Module.half', ''],
+  hasForwardHooks: ['(tstorch) whether forward hooks are registered', ''],
+});

@@ -1,5 +1,6 @@
 // torch.optim.Adagrad, as PyTorch 1.13's single-tensor algorithm (torch/optim/adagrad.py) for dense
 // gradients: the sum of squared gradients scales each step, the lr decays as lr / (1 + (step - 1) * lrDecay).
+import { bindCtor, classArgs, type PyRest } from '../args.js';
 import { Tensor } from '../tensor.js';
 import { fullLike, scalarTensor } from '../creation.js';
 import { Optimizer, checkOptionNames, type Params, type ParamGroup, type ParamGroupInput } from './optimizer.js';
@@ -27,7 +28,10 @@ export interface AdagradOptions {
 }
 
 export class Adagrad extends Optimizer<AdagradHyperParams> {
-  constructor(params: Params<AdagradOptions>, opts: AdagradOptions = {}) {
+  /** PyTorch's order (params, lr, lrDecay, weightDecay, initialAccumulatorValue, eps), or an options object after params. */
+  constructor(params: Params<AdagradOptions>, ...rest: PyRest<AdagradOptions, ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps']>);
+  constructor(...args: unknown[]) {
+    const [params, opts = {}] = bindCtor(Adagrad, args) as [Params<AdagradOptions>, AdagradOptions];
     checkOptionNames('Adagrad', opts, ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps', 'maximize']);
     const { lr = 1e-2, lrDecay = 0, weightDecay = 0, initialAccumulatorValue = 0, eps = 1e-10, maximize = false } = opts;
     if (!(lr >= 0)) throw new RangeError(`Invalid learning rate: ${lr}`);
@@ -77,3 +81,5 @@ export class Adagrad extends Optimizer<AdagradHyperParams> {
     stepsToTensors(this.state, (t) => this.persist(t));
   }
 }
+
+classArgs(Adagrad, 'torch.optim.Adagrad', 'params; lr, lrDecay, weightDecay, initialAccumulatorValue, eps, *, maximize');

@@ -1,5 +1,6 @@
 // torch.optim.Adam, as PyTorch 1.13's single-tensor algorithm (torch/optim/adam.py): L2 weight decay added
 // to the gradient, bias-corrected moments, AMSGrad and maximize. AdamW shares the update (adamw.ts).
+import { bindCtor, classArgs, type PyRest } from '../args.js';
 import { Tensor } from '../tensor.js';
 import { zerosLike, scalarTensor } from '../creation.js';
 import { Optimizer, checkOptionNames, type Params, type ParamGroup, type ParamState } from './optimizer.js';
@@ -110,7 +111,10 @@ export function stepsToTensors(state: Map<Tensor, ParamState>, persist: (t: Tens
 }
 
 export class Adam extends Optimizer<AdamHyperParams> {
-  constructor(params: Params<AdamOptions>, opts: AdamOptions = {}) {
+  /** PyTorch's order (params, lr, betas, eps, weightDecay, amsgrad), or an options object after params. */
+  constructor(params: Params<AdamOptions>, ...rest: PyRest<AdamOptions, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad']>);
+  constructor(...args: unknown[]) {
+    const [params, opts = {}] = bindCtor(Adam, args) as [Params<AdamOptions>, AdamOptions];
     checkOptionNames('Adam', opts, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize']);
     const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, amsgrad = false, maximize = false } = opts;
     checkAdamOptions(lr, betas, eps, weightDecay);
@@ -129,3 +133,5 @@ export class Adam extends Optimizer<AdamHyperParams> {
     stepsToTensors(this.state, (t) => this.persist(t));
   }
 }
+
+classArgs(Adam, 'torch.optim.Adam', 'params; lr, betas, eps, weightDecay, amsgrad, *, maximize');

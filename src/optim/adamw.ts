@@ -1,5 +1,6 @@
 // torch.optim.AdamW: Adam with decoupled weight decay (the parameter shrinks by lr * weightDecay each step),
 // as PyTorch 1.13's single-tensor algorithm (torch/optim/adamw.py).
+import { bindCtor, classArgs, type PyRest } from '../args.js';
 import { Optimizer, checkOptionNames, type Params, type ParamGroup } from './optimizer.js';
 import { adamUpdate, checkAdamOptions, stepsToTensors } from './adam.js';
 
@@ -26,7 +27,10 @@ export interface AdamWOptions {
 }
 
 export class AdamW extends Optimizer<AdamWHyperParams> {
-  constructor(params: Params<AdamWOptions>, opts: AdamWOptions = {}) {
+  /** PyTorch's order (params, lr, betas, eps, weightDecay, amsgrad), or an options object after params. */
+  constructor(params: Params<AdamWOptions>, ...rest: PyRest<AdamWOptions, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad']>);
+  constructor(...args: unknown[]) {
+    const [params, opts = {}] = bindCtor(AdamW, args) as [Params<AdamWOptions>, AdamWOptions];
     checkOptionNames('AdamW', opts, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize']);
     const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 1e-2, amsgrad = false, maximize = false } = opts;
     checkAdamOptions(lr, betas, eps, weightDecay);
@@ -44,3 +48,5 @@ export class AdamW extends Optimizer<AdamWHyperParams> {
     stepsToTensors(this.state, (t) => this.persist(t));
   }
 }
+
+classArgs(AdamW, 'torch.optim.AdamW', 'params; lr, betas, eps, weightDecay, amsgrad, *, maximize');

@@ -4,6 +4,7 @@
 // snake_case names (`weight_decay`) so that a state dict saved by torch.save loads in Python's
 // `optimizer.load_state_dict`, and one from Python loads here. Per-parameter state keeps PyTorch's keys
 // (`exp_avg`, `momentum_buffer`), as state-dict keys do elsewhere.
+import { installMethodArgs } from '../args.js';
 import { Tensor } from '../tensor.js';
 import { tidy, keep, untrack } from '../memory.js';
 import { noGrad, enableGrad } from '../autograd/grad-mode.js';
@@ -124,11 +125,12 @@ export abstract class Optimizer<H extends HyperParams = HyperParams> {
   }
 
   /**
-   * Resets the gradients of all optimized tensors: to null (the default), or to zeros with `setToNone: false`.
-   * Optimizers skip parameters whose gradient is null, but step with a zero gradient.
+   * Resets the gradients of all optimized tensors: to zeros (the default of PyTorch 1.13, the libtorch linked
+   * here), or to null with `setToNone: true` (PyTorch 2's default). Optimizers skip parameters whose gradient is
+   * null, but step with a zero gradient (momentum and weight decay still move them).
    */
   zeroGrad(opts: { setToNone?: boolean } = {}): void {
-    const setToNone = opts.setToNone ?? true;
+    const setToNone = opts.setToNone ?? false;
     for (const group of this.paramGroups) {
       for (const p of group.params) {
         const g = p.grad;
@@ -344,3 +346,12 @@ function pyNumber(x: number): string {
   if (exp < -4 || exp >= 16) return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
   return String(x);
 }
+
+// PyTorch's argument binding for the optimizers' methods (see args.ts).
+installMethodArgs('Optimizer', Optimizer.prototype, {
+  addParamGroup: ['torch.optim.Optimizer.add_param_group', 'paramGroup:dict'],
+  zeroGrad: ['torch.optim.Optimizer.zero_grad', '; setToNone'],
+  step: ['torch.optim.Optimizer.step', 'closure?'],
+  stateDict: ['torch.optim.Optimizer.state_dict', ''],
+  loadStateDict: ['torch.optim.Optimizer.load_state_dict', 'stateDict:dict'],
+});

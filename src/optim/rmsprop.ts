@@ -1,6 +1,7 @@
 // torch.optim.RMSprop, as PyTorch 1.13's single-tensor algorithm (torch/optim/rmsprop.py): a running
 // average of squared gradients (alpha), optionally centered by the running average of gradients, with
 // optional momentum, weight decay and maximize.
+import { bindCtor, classArgs, type PyRest } from '../args.js';
 import { Tensor } from '../tensor.js';
 import { zerosLike } from '../creation.js';
 import { Optimizer, checkOptionNames, type Params, type ParamGroup } from './optimizer.js';
@@ -30,7 +31,10 @@ export interface RMSpropOptions {
 }
 
 export class RMSprop extends Optimizer<RMSpropHyperParams> {
-  constructor(params: Params<RMSpropOptions>, opts: RMSpropOptions = {}) {
+  /** PyTorch's order (params, lr, alpha, eps, weightDecay, momentum, centered), or an options object after params. */
+  constructor(params: Params<RMSpropOptions>, ...rest: PyRest<RMSpropOptions, ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered']>);
+  constructor(...args: unknown[]) {
+    const [params, opts = {}] = bindCtor(RMSprop, args) as [Params<RMSpropOptions>, RMSpropOptions];
     checkOptionNames('RMSprop', opts, ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered', 'maximize']);
     const { lr = 1e-2, alpha = 0.99, eps = 1e-8, weightDecay = 0, momentum = 0, centered = false, maximize = false } = opts;
     if (!(lr >= 0)) throw new RangeError(`Invalid learning rate: ${lr}`);
@@ -86,3 +90,5 @@ export class RMSprop extends Optimizer<RMSpropHyperParams> {
     }
   }
 }
+
+classArgs(RMSprop, 'torch.optim.RMSprop', 'params; lr, alpha, eps, weightDecay, momentum, centered, *, maximize');

@@ -1,5 +1,6 @@
 // torch.optim.SGD: stochastic gradient descent with momentum, dampening, Nesterov momentum, weight decay
 // and maximize, as PyTorch 1.13's single-tensor algorithm (torch/optim/sgd.py).
+import { bindCtor, classArgs, type PyRest } from '../args.js';
 import { Tensor } from '../tensor.js';
 import { Optimizer, checkOptionNames, type Params, type ParamGroup } from './optimizer.js';
 import { mul_, add_, add, effectiveGrads } from './foreach.js';
@@ -27,7 +28,10 @@ export interface SGDOptions {
 }
 
 export class SGD extends Optimizer<SGDHyperParams> {
-  constructor(params: Params<SGDOptions>, opts: SGDOptions = {}) {
+  /** PyTorch's order (params, lr, momentum, dampening, weightDecay, nesterov), or an options object after params. */
+  constructor(params: Params<SGDOptions>, ...rest: PyRest<SGDOptions, ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov']>);
+  constructor(...args: unknown[]) {
+    const [params, opts = {}] = bindCtor(SGD, args) as [Params<SGDOptions>, SGDOptions];
     checkOptionNames('SGD', opts, ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov', 'maximize']);
     const { lr, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false, maximize = false } = opts;
     if (lr !== undefined && lr < 0) throw new RangeError(`Invalid learning rate: ${lr}`);
@@ -71,3 +75,5 @@ export class SGD extends Optimizer<SGDHyperParams> {
     add_(params, dps, -lr);
   }
 }
+
+classArgs(SGD, 'torch.optim.SGD', 'params; lr, momentum, dampening, weightDecay, nesterov, *, maximize');

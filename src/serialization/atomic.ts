@@ -43,6 +43,12 @@ export function writeFileAtomic(path: string, write: (sink: Sink) => void): void
   } catch { /* best effort */ }
 }
 
+/** Replaces a text file atomically (a report, a run's config or metrics): readers never see half of it. */
+export function writeTextAtomic(path: string, text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  writeFileAtomic(path, (sink) => sink.write(bytes));
+}
+
 /** A sink collecting bytes in memory. */
 export class MemorySink implements Sink {
   private chunks: Uint8Array[] = [];

@@ -77,6 +77,9 @@ export class Cursor {
     this.chunkStart = this.pos;
   }
 
+  /** Bytes left before the end. */
+  get remaining(): number { return this.end - this.pos; }
+
   bytes(n: number, what = 'pickle data'): Uint8Array {
     let off = this.pos - this.chunkStart;
     if (off < 0 || off + n > this.chunk.byteLength) {

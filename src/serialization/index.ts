@@ -1,7 +1,21 @@
 // torch.save / torch.load (PyTorch checkpoint files, both formats) and safetensors.
-export { load, loadFromSource, type LoadOptions, type MapLocation } from './load.js';
-export { save, saveToBytes, type SaveOptions } from './save.js';
-export { loadSafetensors, saveSafetensors, saveSafetensorsToBytes, safetensorsMetadata } from './safetensors.js';
+import { withArgs } from '../args.js';
+import { load as loadImpl } from './load.js';
+import { save as saveImpl } from './save.js';
+import { loadSafetensors as loadSafetensorsImpl, saveSafetensors as saveSafetensorsImpl } from './safetensors.js';
+
+export { loadFromSource, type LoadOptions, type MapLocation } from './load.js';
+export { saveToBytes, type SaveOptions } from './save.js';
+export { saveSafetensorsToBytes, safetensorsMetadata } from './safetensors.js';
+
+/** torch.load(f, mapLocation): a checkpoint of either PyTorch format (see load.ts); nothing in the file runs. */
+export const load = withArgs('load', 'torch.load', 'f; mapLocation, *, stripPrefix', loadImpl);
+/** torch.save(obj, f): written atomically in PyTorch's zip format (see save.ts). */
+export const save = withArgs('save', 'torch.save', 'obj:dict, f; *, useNewZipfileSerialization, archiveName, forceZip64', saveImpl);
+/** safetensors.torch.load_file(filename, device='cpu') */
+export const loadSafetensors = withArgs('loadSafetensors', 'safetensors.torch.load_file', 'filename; device', loadSafetensorsImpl);
+/** safetensors.torch.save_file(tensors, filename, metadata=None) */
+export const saveSafetensors = withArgs('saveSafetensors', 'safetensors.torch.save_file', 'tensors:dict, filename, metadata?:dict', saveSafetensorsImpl);
 export { consumePrefixInStateDict } from './state-dict.js';
 export { SerializationError } from './byte-source.js';
 export { writeFileAtomic } from './atomic.js';

@@ -74,6 +74,8 @@ export class PyModuleClass implements PyCallable {
     if (args.length !== 0) throw new SerializationError(`${this.file}: ${this.qualname} was pickled with constructor arguments, which a module never has`);
     return new PyModuleInstance(this.qualname, this.file);
   }
+  /** NEWOBJ (cls.__new__(cls)): how Python's pickler writes a module instance; the reader requires class objects to have it. */
+  newObj(args: unknown[]): PyModuleInstance { return this.call(args); }
 }
 
 /** A pickled module before it is rebuilt: its class and its instance __dict__. */
@@ -160,6 +162,8 @@ export function rebuildModule(inst: PyModuleInstance, resolve: (v: unknown) => u
   } else {
     m = Reflect.construct(Module, [], rule.cls) as Module;
     for (const [k, v] of attrs) {
+      // None in a module slot (ResNet's downsample, GoogLeNet's aux1 without aux logits) is kept under its name
+      if (v === null && !(k in rule.attributes)) { (m as any)[k] = null; continue; }
       if (!(k in rule.attributes)) throw new SerializationError(`${ctx}: unexpected attribute '${k}' (a subclass or a newer torchvision?)`);
       const to = rule.attributes[k];
       if (to === null || to === undefined) continue;

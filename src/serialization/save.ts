@@ -4,6 +4,9 @@
 import { Tensor } from '../tensor.js';
 import { elementSize, type DTypeName } from '../dtype.js';
 import { Parameter } from '../nn/parameter.js';
+import { Module } from '../nn/module.js';
+import { DType } from '../dtype.js';
+import { Device } from '../device.js';
 import { Pickler, PyGlobalRef, PyReduce, PyTuple, PyPersistent, PyDictEntries } from './pickle-writer.js';
 import { ZipWriter, type Sink } from './zip.js';
 import { writeFileAtomic, MemorySink } from './atomic.js';
@@ -67,6 +70,13 @@ function serialize(obj: unknown, sink: Sink, opts: SaveOptions): void {
   const pickler = new Pickler((o) => {
     if (o instanceof Parameter) return new PyReduce(REBUILD_PARAMETER, [tensorRecord(o, false), o.requiresGrad, new PyDictEntries([], true)]);
     if (o instanceof Tensor) return tensorRecord(o, o.requiresGrad);
+    if (o instanceof DType) return new PyGlobalRef('torch', o.name);
+    if (o instanceof Device) return new PyReduce(new PyGlobalRef('torch', 'device'), o.index === null ? [o.type] : [o.type, o.index]);
+    if (o instanceof Module) {
+      throw new TypeError(`torch.save: cannot save the module ${o._getName()} itself: tstorch saves a model's parameters and buffers, `
+        + 'as PyTorch recommends: torch.save(model.stateDict(), path), then model.loadStateDict(torch.load(path)) on a model '
+        + 'built by the same code. (torch.load can read a whole model that Python saved, for torch.nn and torchvision classes.)');
+    }
     return undefined;
   });
   const pkl = pickler.dump(obj);

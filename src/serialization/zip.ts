@@ -2,7 +2,10 @@
 // caffe2/serialize/inline_container does: uncompressed entries whose data starts at a 64-byte aligned
 // offset (padding in an "FB" extra field, so files can be mapped into memory), zip64 records when sizes or
 // offsets pass 4 GiB. Entries are read by position: only the central directory and the requested entry
-// are ever in memory.
+// are ever in memory. The reader checks what PyTorch's (miniz) checks before trusting a field (one disk, every
+// entry inside the file, stored or deflated, not encrypted) and more: a deflated entry is never inflated past
+// its declared size, and a declared size that deflate cannot reach from the compressed bytes is refused before
+// anything is allocated.
 import * as zlib from 'node:zlib';
 import { type ByteSource, SerializationError } from './byte-source.js';
 
@@ -33,6 +36,10 @@ const U32_MAX = 0xffffffff;
 
 export interface ZipEntry {
   name: string;
+  /** General purpose bit flags (bit 0: encrypted, bit 6: strong encryption). */
+  flags?: number;
+  /** Marked as a folder (a name ending in '/', or the DOS directory attribute): miniz extracts nothing from it. */
+  directory?: boolean;
   method: number;
   crc: number;
   compressedSize: number;
@@ -45,7 +52,7 @@ function view(b: Uint8Array): DataView {
 }
 function u64(dv: DataView, off: number): number {
   const v = dv.getBigUint64(off, true);
-  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError('zip64 field beyond 2^53');
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new SerializationError('zip archive is corrupt: a zip64 size or offset beyond 2^53');
   return Number(v);
 }
 
@@ -54,8 +61,13 @@ export function isZip(src: ByteSource): boolean {
   return view(src.read(0, 4, 'file signature')).getUint32(0, true) === LOCAL_SIG;
 }
 
+// deflate's best ratio is 1032:1 (258-byte matches coded in 2 bits): a larger declared size is a lie
+const MAX_DEFLATE_RATIO = 1032;
+
 export class ZipReader {
   readonly entries = new Map<string, ZipEntry>();
+  /** The first entry of the central directory (PyTorch takes the archive's folder from it). */
+  readonly firstName: string | undefined;
 
   constructor(readonly source: ByteSource) {
     const name = source.name;
@@ -72,21 +84,34 @@ export class ZipReader {
     }
     if (eocd < 0) corrupt('end of central directory record not found (was the file cut short?)');
     const eocdPos = source.size - tailLen + eocd;
+    // miniz's checks (mz_zip_reader_read_central_dir), which PyTorch's reader relies on
+    let disk = tv.getUint16(eocd + 4, true), cdDisk = tv.getUint16(eocd + 6, true);
+    let onThisDisk = tv.getUint16(eocd + 8, true);
     let count = tv.getUint16(eocd + 10, true);
     let cdSize = tv.getUint32(eocd + 12, true);
     let cdOffset = tv.getUint32(eocd + 16, true);
-    if (eocdPos >= 20) {
+    if (eocdPos >= 20 + 56) {
       const loc = view(source.read(eocdPos - 20, 20, 'zip64 locator'));
       if (loc.getUint32(0, true) === EOCD64_LOCATOR_SIG) {
         const e64pos = u64(loc, 8);
+        if (e64pos > source.size - 56) corrupt('the zip64 end of central directory lies past the end of the file');
         const e64 = view(source.read(e64pos, 56, 'zip64 end of central directory'));
         if (e64.getUint32(0, true) !== EOCD64_SIG) corrupt('bad zip64 end of central directory signature');
+        if (u64(e64, 4) < 44) corrupt('zip64 end of central directory record is too short');
+        if (loc.getUint32(16, true) !== 1) corrupt('multi-disk archives are not supported');
         count = u64(e64, 32);
+        onThisDisk = u64(e64, 24);
+        if (count > U32_MAX || onThisDisk > U32_MAX) corrupt('too many files');
         cdSize = u64(e64, 40);
+        if (cdSize > U32_MAX) corrupt('central directory too large');
+        disk = e64.getUint32(16, true);
+        cdDisk = e64.getUint32(20, true);
         cdOffset = u64(e64, 48);
       }
     }
+    if (count !== onThisDisk || ((disk | cdDisk) !== 0 && (disk !== 1 || cdDisk !== 1))) corrupt('multi-disk archives are not supported');
     if (cdOffset + cdSize > eocdPos) corrupt(`central directory (${cdOffset}+${cdSize}) runs past its end record at ${eocdPos}`);
+    if (cdSize < count * 46) corrupt(`central directory of ${cdSize} bytes cannot hold ${count} entries`);
     const cd = source.read(cdOffset, cdSize, 'central directory');
     const cv = view(cd);
     let p = 0;
@@ -94,6 +119,9 @@ export class ZipReader {
     for (let i = 0; i < count; i++) {
       if (p + 46 > cd.length || cv.getUint32(p, true) !== CENTRAL_SIG) corrupt(`bad central directory entry ${i}`);
       const method = cv.getUint16(p + 10, true);
+      const diskStart = cv.getUint16(p + 34, true);
+      if (diskStart === 0xffff || (diskStart !== disk && diskStart !== 1)) corrupt(`entry ${i} is on another disk (multi-disk archives are not supported)`);
+      if (cv.getUint16(p + 8, true) & 0x2000) corrupt(`entry ${i} has an encrypted central directory`);
       const crc = cv.getUint32(p + 16, true);
       let compressedSize = cv.getUint32(p + 20, true);
       let size = cv.getUint32(p + 24, true);
@@ -101,7 +129,7 @@ export class ZipReader {
       const extraLen = cv.getUint16(p + 30, true);
       const commentLen = cv.getUint16(p + 32, true);
       let localHeaderOffset = cv.getUint32(p + 42, true);
-      if (p + 46 + nameLen + extraLen > cd.length) corrupt(`central directory entry ${i} overruns the directory`);
+      if (p + 46 + nameLen + extraLen + commentLen > cd.length) corrupt(`central directory entry ${i} overruns the directory`);
       const entryName = dec.decode(cd.subarray(p + 46, p + 46 + nameLen));
       // zip64 extended information: present fields are exactly those whose 32-bit field is 0xFFFFFFFF
       let e = p + 46 + nameLen;
@@ -117,7 +145,12 @@ export class ZipReader {
         }
         e += 4 + len;
       }
-      this.entries.set(entryName, { name: entryName, method, crc, compressedSize, size, localHeaderOffset });
+      if (localHeaderOffset + 30 + compressedSize > source.size) corrupt(`entry '${entryName}' (${compressedSize} bytes at ${localHeaderOffset}) runs past the end of the file`);
+      if (i === 0) this.firstName = entryName;
+      this.entries.set(entryName, {
+        name: entryName, method, crc, compressedSize, size, localHeaderOffset, flags: cv.getUint16(p + 8, true),
+        directory: entryName.endsWith('/') || (cv.getUint32(p + 38, true) & 0x10) !== 0,
+      });
       p += 46 + nameLen + extraLen + commentLen;
     }
   }
@@ -133,15 +166,35 @@ export class ZipReader {
     return entry.localHeaderOffset + 30 + lh.getUint16(26, true) + lh.getUint16(28, true);
   }
 
-  /** The bytes of one entry, CRC-checked. */
+  /** The bytes of one entry, CRC-checked; a deflated entry is inflated to at most its declared size. */
   read(name: string): Uint8Array {
     const entry = this.entries.get(name);
-    if (!entry) throw new SerializationError(`${this.source.name}: zip archive has no entry '${name}'`);
+    const file = this.source.name;
+    if (!entry) throw new SerializationError(`${file}: zip archive has no entry '${name}'`);
+    if ((entry.flags ?? 0) & 0x41) throw new SerializationError(`${file}: entry '${name}' is encrypted, which is not supported`);
+    if (entry.directory) throw new SerializationError(`${file}: entry '${name}' is marked as a folder, not a file`);
+    if ((entry.flags ?? 0) & 0x20) throw new SerializationError(`${file}: entry '${name}' is a compressed patch, which is not supported`);
+    if (entry.method !== 0 && entry.method !== 8) {
+      throw new SerializationError(`${file}: entry '${name}' uses zip compression method ${entry.method}; only stored and deflated entries are supported`);
+    }
+    if (entry.method === 0 && entry.compressedSize !== entry.size) {
+      throw new SerializationError(`${file}: entry '${name}' is corrupt: stored with ${entry.compressedSize} bytes but a size of ${entry.size}`);
+    }
+    if (entry.method === 8 && entry.size > entry.compressedSize * MAX_DEFLATE_RATIO + 64) {
+      throw new SerializationError(`${file}: entry '${name}' is corrupt: ${entry.compressedSize} deflated bytes cannot inflate to the declared ${entry.size}`);
+    }
     const raw = this.source.read(this.dataOffset(entry), entry.compressedSize, `entry '${name}'`);
     let data: Uint8Array;
     if (entry.method === 0) data = raw;
-    else if (entry.method === 8) data = zlib.inflateRawSync(raw);
-    else throw new SerializationError(`${this.source.name}: entry '${name}' uses zip compression method ${entry.method}; only stored and deflated entries are supported`);
+    else {
+      try {
+        // one byte more than declared tells an entry that inflates past its size from one that fits
+        data = zlib.inflateRawSync(raw, { maxOutputLength: entry.size + 1 });
+      } catch (e) {
+        const msg = (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? `it inflates past its declared ${entry.size} bytes` : (e as Error).message;
+        throw new SerializationError(`${file}: entry '${name}' is corrupt: ${msg}`);
+      }
+    }
     if (data.byteLength !== entry.size) {
       throw new SerializationError(`${this.source.name}: entry '${name}' is corrupt: ${data.byteLength} bytes, directory says ${entry.size}`);
     }

@@ -32,12 +32,14 @@ export interface ImageFolderArgs {
   transform: FinetuneTransformArgs;
   /** The training transform (RandomResizedCrop + flip when augment) or the validation one (Resize + CenterCrop). */
   train: boolean;
+  /** 'skip': images that cannot be decoded are reported and skipped (tstorch finetune --skip-bad-images). */
+  onError?: 'throw' | 'skip';
 }
 
 /** An ImageFolder with the fine-tuning transforms, as `tstorch finetune` opens it. */
 export function makeImageFolder(a: ImageFolderArgs): ImageFolder {
   const t = finetuneTransforms(a.transform);
-  return new ImageFolder({ root: a.root, transform: a.train ? t.train : t.val });
+  return new ImageFolder({ root: a.root, transform: a.train ? t.train : t.val, onError: a.onError });
 }
 
 export function imageFolderWorkers(a: ImageFolderArgs): WorkerDatasetSpec {

@@ -33,7 +33,8 @@ export function openDataset(name: DatasetName, o: { root?: string; download: boo
   const train = o.augment && cifar
     ? new T.Compose([new T.RandomCrop(32, { padding: 4 }), new T.RandomHorizontalFlip(), new T.ToTensor(), new T.Normalize(mean, std)])
     : test;
-  const Cls = { cifar10: CIFAR10, cifar100: CIFAR100, mnist: MNIST, fashionmnist: FashionMNIST }[name];
+  const Cls = { cifar10: CIFAR10, cifar100: CIFAR100, mnist: MNIST, fashionmnist: FashionMNIST }[name] as
+    new (o: { root: string; train: boolean; transform: typeof test; download: boolean }) => CIFAR10 | CIFAR100 | MNIST | FashionMNIST;
   try {
     const testSet = new Cls({ root, train: false, transform: test, download: o.download });
     const trainSet = o.trainSet === false ? testSet : new Cls({ root, train: true, transform: train, download: o.download });

@@ -22,6 +22,7 @@ import { UserError } from '../cli/errors.js';
 import { imageFolderWorkers } from './dataset-factories.js';
 import { finetuneTransforms, type FinetuneTransformArgs } from './finetune-transforms.js';
 import type { Module } from '../nn/module.js';
+import { ImageDecodeError } from '../vision/io/limits.js';
 
 export interface FinetuneOptions {
   model: string;
@@ -50,6 +51,8 @@ export interface FinetuneOptions {
   std?: number[];
   /** Images in predictions.png (0: none). */
   showImages?: number;
+  /** Report and skip images that cannot be decoded instead of stopping (ImageFolder's onError: 'skip'). */
+  skipBadImages?: boolean;
   log?: (line: string) => void;
 }
 
@@ -72,14 +75,14 @@ function checkFolder(path: string, what: string): void {
   }
 }
 
-export function openImageFolders(data: string, transforms: { train: T.Compose; val: T.Compose }): { train: ImageFolder; val: ImageFolder } {
+export function openImageFolders(data: string, transforms: { train: T.Compose; val: T.Compose }, onError: 'throw' | 'skip' = 'throw'): { train: ImageFolder; val: ImageFolder } {
   checkFolder(data, '--data');
   checkFolder(join(data, 'train'), '--data');
   checkFolder(join(data, 'val'), '--data');
   let train: ImageFolder, val: ImageFolder;
   try {
-    train = new ImageFolder({ root: join(data, 'train'), transform: transforms.train });
-    val = new ImageFolder({ root: join(data, 'val'), transform: transforms.val });
+    train = new ImageFolder({ root: join(data, 'train'), transform: transforms.train, onError });
+    val = new ImageFolder({ root: join(data, 'val'), transform: transforms.val, onError });
   } catch (e) {
     throw new UserError(`--data ${data}: ${(e as Error).message}`);
   }
@@ -95,7 +98,25 @@ async function firstBatch(loader: BatchSource): Promise<[torch.Tensor, torch.Ten
   throw new UserError('the training set is empty');
 }
 
+/**
+ * An image that cannot be decoded stops a run (without --skip-bad-images) with one line that names the file and
+ * says how to go on, instead of a stack trace; worker threads report it as text, so the message is the test.
+ */
+function badImage(e: unknown): UserError | null {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (!(e instanceof ImageDecodeError) && !/cannot decode image|cannot load '/.test(msg)) return null;
+  return new UserError(`${msg.replace(/^DataLoader worker \d+ \([^)]*\) failed[^:]*: /, '')} (pass --skip-bad-images to log such files and go on)`);
+}
+
 export async function runFinetune(o: FinetuneOptions): Promise<FinetuneResult> {
+  try {
+    return await finetune(o);
+  } catch (e) {
+    throw badImage(e) ?? e;
+  }
+}
+
+async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
   const log = o.log ?? ((l: string) => console.log(l));
   for (const [k, v] of [['epochs', o.epochs], ['batch-size', o.batchSize]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new UserError(`finetune: --${k} must be a positive integer, got ${v}`);
@@ -116,11 +137,12 @@ export async function runFinetune(o: FinetuneOptions): Promise<FinetuneResult> {
   const tfArgs = {
     cropSize: p.cropSize[0]!, resizeSize: p.resizeSize[0]!, mean, std, interpolation: p.interpolation as InterpolationMode, augment: o.augment ?? true,
   };
-  const data = openImageFolders(o.data, finetuneTransforms(tfArgs));
+  const onError = o.skipBadImages ? 'skip' : 'throw';
+  const data = openImageFolders(o.data, finetuneTransforms(tfArgs), onError);
   const classes = data.train.classes;
   const workers = o.workers ?? 0;
   // with workers, worker threads decode and transform (each builds the same ImageFolder)
-  const spec = (train: boolean) => (workers > 0 ? imageFolderWorkers({ root: join(o.data, train ? 'train' : 'val'), transform: tfArgs, train }) : undefined);
+  const spec = (train: boolean) => (workers > 0 ? imageFolderWorkers({ root: join(o.data, train ? 'train' : 'val'), transform: tfArgs, train, onError }) : undefined);
   const trainLoader = new DataLoader(data.train, { batchSize: o.batchSize, shuffle: o.shuffle ?? true, numWorkers: workers, workerDataset: spec(true) });
   const valLoader = new DataLoader(data.val, { batchSize: o.batchSize, numWorkers: workers, workerDataset: spec(false) });
   log(`${data.train.length} training and ${data.val.length} validation images of ${classes.length} classes (${classes.join(', ')})`);

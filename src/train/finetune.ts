@@ -6,7 +6,7 @@ import * as torch from '../index.js';
 import { Module } from '../nn/module.js';
 import { setStateDictMetadata, stateDictMetadata } from '../serialization/state-dict.js';
 import { Linear } from '../nn/modules/linear.js';
-import { Conv2d } from '../nn/modules/conv.js';
+import { Conv2d, Conv3d } from '../nn/modules/conv.js';
 import { Dropout } from '../nn/modules/dropout.js';
 import type { StateDict } from '../nn/module.js';
 import { logitsOf, type Criterion } from './classifier.js';
@@ -18,12 +18,20 @@ import { logitsOf, type Criterion } from './classifier.js';
 const HEADS: [RegExp, string[]][] = [
   [/^(alexnet|vgg)/, ['classifier.-1']],
   [/^(mobilenet|mnasnet|efficientnet|convnext)/, ['classifier.-1']],
+  // the vision transformers (issue 12)
+  [/^vit_/, ['heads.head']],
+  [/^swin_/, ['head']],
+  [/^maxvit_/, ['classifier.-1']],
   [/^squeezenet/, ['classifier.1']],
   [/^densenet/, ['classifier']],
   [/^googlenet/, ['fc', 'aux1.fc2', 'aux2.fc2']],
   [/^inception/, ['fc', 'AuxLogits.fc']],
   [/^(resnet|resnext|wide_resnet|shufflenet|regnet)/, ['fc']],
   [/^lenet/, ['fc3']],
+  // video classifiers (vision.models.video)
+  [/^(r3d|mc3|r2plus1d)_/, ['fc']],
+  [/^s3d/, ['classifier.1']],
+  [/^mvit/, ['head.1']],
 ];
 
 export interface HeadRef {
@@ -31,8 +39,11 @@ export interface HeadRef {
   path: string;
   parent: Module;
   key: string;
-  module: Linear | Conv2d;
+  module: Linear | Conv2d | Conv3d;
 }
+
+/** Whether the model is a classifier with a known head (optical-flow models, for one, are not). */
+export function hasClassificationHead(name: string): boolean { return HEADS.some(([re]) => re.test(name)); }
 
 function headPaths(name: string): string[] {
   const entry = HEADS.find(([re]) => re.test(name));
@@ -59,8 +70,8 @@ function resolve(model: Module, spec: string): HeadRef | null {
     [key, cur] = kids[idx]!;
     names.push(key);
   }
-  if (!(cur instanceof Linear) && !(cur instanceof Conv2d)) {
-    throw new Error(`the head '${names.join('.')}' is a ${cur._getName()}, not a Linear or Conv2d layer`);
+  if (!(cur instanceof Linear) && !(cur instanceof Conv2d) && !(cur instanceof Conv3d)) {
+    throw new Error(`the head '${names.join('.')}' is a ${cur._getName()}, not a Linear, Conv2d or Conv3d layer`);
   }
   return { path: names.join('.'), parent: parent!, key, module: cur };
 }
@@ -89,7 +100,9 @@ export function replaceHead(model: Module, modelName: string, numClasses: number
     const m = h.module;
     const fresh = m instanceof Linear
       ? new Linear(m.inFeatures, numClasses, { bias: m.bias !== null })
-      : new Conv2d(m.inChannels, numClasses, m.kernelSize as [number, number], { stride: m.stride as [number, number] });
+      : m instanceof Conv3d
+        ? new Conv3d(m.inChannels, numClasses, m.kernelSize as [number, number, number], { stride: m.stride as [number, number, number] })
+        : new Conv2d(m.inChannels, numClasses, m.kernelSize as [number, number], { stride: m.stride as [number, number] });
     (h.parent as unknown as Record<string, Module>)[h.key] = fresh;
   }
   // SqueezeNet reshapes its output by this attribute, as the PyTorch tutorial sets `model.num_classes`.

@@ -102,7 +102,9 @@ export async function predictFiles(model: Module, files: readonly string[], prep
       try {
         return await openImage(f, { mode: 'RGB' });
       } catch (e) {
-        throw new UserError(`predict: cannot read image '${f}': ${(e as Error).message}`);
+        // decoding errors name the file already
+        const msg = (e as Error).message;
+        throw new UserError(`predict: ${msg.includes(f) ? msg : `cannot read image '${f}': ${msg}`}`);
       }
     }));
     const x = torch.stack(images.map((img) => tf.call(img) as torch.Tensor));

@@ -5,6 +5,20 @@
 import { availableParallelism } from 'node:os';
 import * as torch from '../index.js';
 import type { Module } from '../nn/module.js';
+import { UserError } from '../cli/errors.js';
+
+/**
+ * torch.setNumThreads for a CLI flag: a count libtorch refuses is the user's to fix (one line, no stack trace).
+ * 0 leaves the choice to the caller.
+ */
+export function useThreads(n: number, command: string): void {
+  if (n === 0) return;
+  try {
+    torch.setNumThreads(n);
+  } catch (e) {
+    throw new UserError(`${command}: --threads ${n}: ${(e as Error).message}`);
+  }
+}
 
 export function chooseThreads(makeModel: () => Module, inputShape: number[], numClasses: number, steps = 12): { threads: number; timings: Record<number, number> } {
   const max = availableParallelism();

@@ -5,5 +5,6 @@ export * as datasets from './datasets/index.js';
 export * as io from './io/index.js';
 export * as utils from './utils/index.js';
 export * as ops from './ops/index.js';
+export * as references from './references/index.js';
 export * as coco from './coco/index.js';
 export * as serve from './serve/index.js';

@@ -8,7 +8,7 @@ import type { Module } from '../../src/nn/index.js';
 import { runPython, assertClose } from './pytorch.js';
 
 export interface TrainParitySpec {
-  /** torchvision.models builder name. */
+  /** torchvision.models builder name ('video.r3d_18' for a submodule's). */
   name: string;
   /** Python keyword arguments. */
   kwargs?: string;
@@ -16,6 +16,11 @@ export interface TrainParitySpec {
   seed: number;
   /** Seed before the forward pass. */
   stepSeed: number;
+  /**
+   * Python statements run on the built model `m` before the step (e.g. to give a zero-initialised head random
+   * weights, so that gradients reach the rest of the model); `afterBuild` does the same on the tstorch side.
+   */
+  pyAfterBuild?: string;
 }
 
 /**
@@ -36,7 +41,8 @@ for i, (k, b) in enumerate(m.named_buffers()):
 const CODE = String.raw`
 s = J
 torch.manual_seed(s['seed'])
-m = getattr(torchvision.models, s['name'])(**eval('dict(' + s.get('kwargs', '') + ')'))
+m = eval('torchvision.models.' + s['name'])(**eval('dict(' + s.get('kwargs', '') + ')'))
+exec(s.get('pyAfterBuild', ''))
 m.train()
 torch.manual_seed(s['stepSeed'])
 out = m(T['x'])
@@ -52,10 +58,12 @@ export interface TrainParityResult {
 }
 
 /** Runs the step on both sides and asserts equality; returns torchvision's printed model for further checks. */
-export function assertTrainStepMatches(spec: TrainParitySpec, build: () => Module, x: torch.Tensor, y: torch.Tensor): TrainParityResult {
+export function assertTrainStepMatches(spec: TrainParitySpec, build: () => Module, x: torch.Tensor, y: torch.Tensor,
+  afterBuild?: (m: Module) => void): TrainParityResult {
   const ref = runPython(CODE, { tensors: { x, y }, json: spec }, { timeoutMs: 300_000 });
   torch.manualSeed(spec.seed);
   const m = build();
+  afterBuild?.(m);
   m.train();
   torch.manualSeed(spec.stepSeed);
   const out = m.call(x) as torch.Tensor;

@@ -7,7 +7,7 @@ import type { Module } from '../../src/nn/index.js';
 import { runPython, assertClose } from './pytorch.js';
 
 export interface RefSpec {
-  /** torchvision.models builder name. */
+  /** torchvision.models builder name ('video.r3d_18' for a submodule's). */
   name: string;
   /** Python keyword arguments, e.g. "num_classes=10, init_weights=True". */
   kwargs?: string;
@@ -23,6 +23,8 @@ export interface RefSpec {
   savePath?: string;
   /** Rename keys before saving (Python expression over `k`; None drops the entry), e.g. to write a legacy checkpoint. */
   saveKeyExpr?: string;
+  /** Python statements run on model `m` after the hashes are taken, before saving and the forward passes. */
+  pyAfterBuild?: string;
 }
 
 export interface RefResult {
@@ -40,12 +42,13 @@ import hashlib, re
 res = []
 for i, s in enumerate(J):
     torch.manual_seed(s.get('seed', 0))
-    m = getattr(torchvision.models, s['name'])(**eval('dict(' + s.get('kwargs', '') + ')'))
+    m = eval('torchvision.models.' + s['name'])(**eval('dict(' + s.get('kwargs', '') + ')'))
     sd = m.state_dict()
     r = {'keys': list(sd.keys()), 'shapes': [list(v.shape) for v in sd.values()],
          'numParams': sum(p.numel() for p in m.parameters())}
     if s.get('hash'):
         r['hashes'] = [hashlib.sha256(v.contiguous().numpy().tobytes()).hexdigest() for v in sd.values()]
+    exec(s.get('pyAfterBuild', ''))
     if s.get('savePath'):
         ke = s.get('saveKeyExpr')
         torch.save({nk: v for k, v in sd.items() for nk in [eval(ke) if ke else k] if nk is not None}, s['savePath'])

@@ -123,7 +123,7 @@ export function drawDetections(image: torch.Tensor, det: Record<string, torch.Te
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const a = parseArgs(argv, spec, 'detect');
+  const a = parseArgs(argv, spec, 'detect', { max: Infinity });
   const [name, ...inputs] = a._;
   if (!name) throw new UserError("detect: name a model, e.g. 'tstorch detect maskrcnn_resnet50_fpn photo.jpg'");
   if (inputs.length === 0) throw new UserError('detect: name at least one image file or folder');

@@ -1,6 +1,6 @@
 // `tstorch evaluate runs/NAME/best.pth --dataset cifar10 --data DIR`: overall and per-class accuracy and the
 // confusion matrix of a checkpoint on a test set, printed and written as JSON.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import * as torch from '../../index.js';
 import { parseArgs, helpText, type OptionSpec } from '../args.js';
@@ -11,6 +11,8 @@ import { configBeside } from '../../train/run-dir.js';
 import { buildModel } from '../../train/models.js';
 import { openDataset, DATASETS, type DatasetName } from '../../train/datasets.js';
 import { loadCheckpointStateDict } from '../../train/checkpoint.js';
+import { useThreads } from '../../train/threads.js';
+import { writeTextAtomic } from '../../serialization/atomic.js';
 
 const spec = {
   model: { type: 'string', help: 'architecture (default: from config.json beside the checkpoint, else lenet)' },
@@ -26,11 +28,12 @@ const spec = {
 export const help = helpText('evaluate', '<checkpoint.pth> [options]', spec);
 
 export async function run(argv: string[]): Promise<void> {
-  const a = parseArgs(argv, spec, 'evaluate');
+  const a = parseArgs(argv, spec, 'evaluate', { max: 1 });
   const ckpt = a._[0];
   if (!ckpt) throw new UserError('evaluate: name a checkpoint, e.g. tstorch evaluate runs/lenet-cifar10/best.pth');
   if (!existsSync(ckpt)) throw new UserError(`evaluate: no such checkpoint: ${ckpt}`);
-  if (a.threads > 0) torch.setNumThreads(a.threads);
+  if (!statSync(ckpt).isFile()) throw new UserError(`evaluate: ${ckpt} is not a file`);
+  useThreads(a.threads, 'evaluate');
   const cfg = configBeside(ckpt);
   const dataset = (a.dataset ?? cfg?.dataset ?? 'cifar10') as DatasetName;
   const modelName = a.model ?? cfg?.model ?? 'lenet';
@@ -40,13 +43,13 @@ export async function run(argv: string[]): Promise<void> {
   try {
     model.loadStateDict(sd);
   } catch (e) {
-    throw new UserError(`evaluate: ${ckpt} does not fit ${modelName}: ${(e as Error).message}`);
+    throw new UserError(`evaluate: ${ckpt} does not fit ${modelName}: ${(e as Error).message.replace(/\n\s*/g, ' ')}`);
   }
   const loader = new torch.utils.data.DataLoader(data.test, { batchSize: a.batchSize });
   const r = await evaluate({ model, loader, classes: data.classes, maxSteps: a.maxTest > 0 ? Math.ceil(a.maxTest / a.batchSize) : undefined });
   const report = r.confusion.report();
   console.log(formatReport(report));
   const out = a.json ?? join(dirname(ckpt), `eval-${dataset}.json`);
-  writeFileSync(out, JSON.stringify({ checkpoint: ckpt, model: modelName, dataset, ...report }, null, 2) + '\n');
+  writeTextAtomic(out, JSON.stringify({ checkpoint: ckpt, model: modelName, dataset, ...report }, null, 2) + '\n');
   console.log(`\nreport written to ${out}`);
 }

@@ -29,7 +29,7 @@ export const help = helpText('finetune', '<model> --task detection --data DIR [o
   'dict of the epoch with the best box mAP; `tstorch detect <model> --weights <out>/best.pth` uses it) and summary.json.';
 
 export async function run(argv: string[]): Promise<void> {
-  const a = parseArgs(argv, spec, 'finetune');
+  const a = parseArgs(argv, spec, 'finetune', { max: 1 });
   if (a.task !== 'detection') throw new UserError(`finetune: --task must be 'classification' or 'detection', got '${a.task}'`);
   const model = a._[0];
   if (!model) throw new UserError("finetune: name a model, e.g. 'tstorch finetune maskrcnn_resnet50_fpn --task detection --data DIR'");

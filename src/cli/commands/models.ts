@@ -7,6 +7,7 @@ import { parseArgs, helpText, type OptionSpec } from '../args.js';
 import { UserError } from '../errors.js';
 import { getModel, getModelWeights, listModels } from '../../vision/models/registry.js';
 import '../../vision/models/index.js';
+import { classificationModels, inputSizeOptions } from '../../train/zoo-names.js';
 import { summary } from '../../vision/models/summary.js';
 import { defaultPreset } from '../../train/pretrained.js';
 
@@ -29,7 +30,7 @@ export interface ModelInfo {
 /** Multiply-adds per image / 1e9 at the model's crop size, from a summary() forward pass on zeros. */
 export function modelGflops(name: string): number {
   const size = defaultPreset(name).cropSize[0]!;
-  const model = getModel(name, { weights: null });
+  const model = getModel(name, { weights: null, ...inputSizeOptions(name, size) });
   return torch.tidy(() => summary(model, [1, 3, size, size], { depth: 1 }).totalMultAdds / 1e9);
 }
 
@@ -49,9 +50,11 @@ export function modelInfo(name: string, withGflops: boolean): ModelInfo {
 }
 
 export function run(argv: string[]): void {
-  const a = parseArgs(argv, spec, 'models');
+  const a = parseArgs(argv, spec, 'models', { max: 1 });
   if (a._.length > 1) throw new UserError(`models: expected at most one pattern, got ${a._.join(' ')}`);
-  const names = listModels(a._[0] ? { include: a._[0] } : {});
+  // the classification zoo (segmentation models have no crop size or ImageNet accuracy to show here)
+  const matching = new Set(listModels(a._[0] ? { include: a._[0] } : {}));
+  const names = classificationModels().filter((n) => matching.has(n));
   if (names.length === 0) throw new UserError(`models: no model matches '${a._[0]}' (try 'tstorch models' for all)`);
   const withGflops = a.gflops || (a._[0] !== undefined && names.length <= 8);
   const infos = names.map((n) => modelInfo(n, withGflops));

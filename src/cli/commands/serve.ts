@@ -44,7 +44,7 @@ Example:
   curl -T photo.jpg http://127.0.0.1:8080/predictions/resnet18`;
 
 export async function run(argv: string[]): Promise<void> {
-  const a = parseArgs(argv, spec, 'serve');
+  const a = parseArgs(argv, spec, 'serve', { max: Infinity });
   if (a._.length === 0) throw new UserError("serve: name at least one model, e.g. 'tstorch serve resnet18=runs/r18/best.pth' (see 'tstorch serve --help')");
   const models = a._.map((m) => {
     try {

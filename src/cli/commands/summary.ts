@@ -15,19 +15,26 @@ const spec = {
 export const help = helpText('summary', '<model> [options]', spec);
 
 export async function run(argv: string[]): Promise<void> {
-  const a = parseArgs(argv, spec, 'summary');
+  const a = parseArgs(argv, spec, 'summary', { max: 1 });
   const name = a._[0];
   if (!name) throw new UserError("summary: name a model, e.g. 'tstorch summary resnet50' (see 'tstorch models')");
-  if (a._.length > 1) throw new UserError(`summary: unexpected argument '${a._[1]}'`);
-  if (!Number.isInteger(a.depth) || a.depth < 0) throw new UserError(`summary: --depth must be a non-negative integer, got ${a.depth}`);
   const loaded = await loadZooModel(name, a.weights!);
   let shape: number[];
   if (a.input !== undefined) {
-    shape = a.input.split(',').map((s) => Number(s.trim()));
-    if (shape.length < 2 || shape.some((v) => !Number.isInteger(v) || v < 1)) throw new UserError(`summary: --input must be positive integers like 1,3,224,224; got '${a.input}'`);
+    shape = a.input.split(',').map((s) => (s.trim() === '' ? NaN : Number(s.trim())));
+    if (shape.length < 2 || shape.length > 8 || shape.some((v) => !Number.isInteger(v) || v < 1 || v > 65_536) || shape.reduce((x, y) => x * y, 1) > 2 ** 28) {
+      throw new UserError(`summary: --input must be 2 to 8 positive integers like 1,3,224,224 (at most 2^28 values); got '${a.input}'`);
+    }
   } else {
     const s = defaultPreset(name).cropSize[0]!;
     shape = [1, 3, s, s];
   }
-  console.log(String(summary(loaded.model, shape, { depth: a.depth, mode: a.mode as 'eval' | 'train' })));
+  let table;
+  try {
+    table = summary(loaded.model, shape, { depth: a.depth, mode: a.mode as 'eval' | 'train' });
+  } catch (e) {
+    // an input the model cannot take (wrong channels, too small for its pooling): the user's to fix
+    throw new UserError(`summary: ${name} cannot run on an input of shape [${shape.join(', ')}]: ${(e as Error).message.split('\n')[0]}`);
+  }
+  console.log(String(table));
 }

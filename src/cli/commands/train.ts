@@ -2,6 +2,7 @@
 // Per epoch: a progress bar, the test accuracy, a metrics line (metrics.jsonl), curves.png, and checkpoints
 // (last.pth to resume with optimizer and RNG state; best.pth, the model's state dict, loadable by PyTorch).
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import * as torch from '../../index.js';
 import { parseArgs, helpText, type OptionSpec } from '../args.js';
 import { UserError } from '../errors.js';
@@ -15,6 +16,9 @@ import { plotRun } from '../../train/plots.js';
 import { chooseThreads } from '../../train/threads.js';
 import { splitWorkers } from '../../train/dataset-factories.js';
 import { isDistributedWorker, launchSelf, sumOverRanks } from '../../train/distributed.js';
+import { useThreads } from '../../train/threads.js';
+import { loadResumeCheckpoint } from '../../train/checkpoint.js';
+import { outputDirProblem } from '../../utils/output-path.js';
 
 const spec = {
   dataset: { type: 'string', default: 'cifar10', help: 'the data set', choices: DATASETS },
@@ -47,13 +51,16 @@ const spec = {
 export const help = helpText('train', '<model> [options]', spec) + `\n\nModels: ${MODEL_CHOICES}`;
 
 export async function run(argv: string[]): Promise<void> {
-  const a = parseArgs(argv, spec, 'train');
+  const a = parseArgs(argv, spec, 'train', { max: 1 });
   const modelName = a._[0];
   if (!modelName) throw new UserError(`train: name a model, e.g. 'tstorch train lenet' (${MODEL_CHOICES})`);
-  if (a._.length > 1) throw new UserError(`train: unexpected argument '${a._[1]}'`);
-  for (const k of ['epochs', 'batchSize'] as const) {
-    if (!Number.isInteger(a[k]) || a[k] < 1) throw new UserError(`train: --${k === 'batchSize' ? 'batch-size' : k} must be a positive integer, got ${a[k]}`);
-  }
+  if (a.nodeRank >= a.nnodes) throw new UserError(`train: --node-rank must be below --nnodes (${a.nnodes}), got ${a.nodeRank}`);
+  const dataset = a.dataset as DatasetName;
+  // the run folder is checked before anything is created or launched (Node's recursive mkdir hangs under /proc)
+  const outPath = a.out ?? `runs/${modelName}-${dataset}`;
+  const outProblem = outputDirProblem(outPath);
+  if (outProblem !== null) throw new UserError(`train: --out '${outPath}': ${outProblem}`);
+  if (a.resume && !existsSync(join(outPath, 'last.pth'))) throw new UserError(`train: --resume: no checkpoint at ${join(outPath, 'last.pth')}`);
   if ((a.nprocPerNode > 1 || a.nnodes > 1) && !isDistributedWorker()) {
     // The launcher: start the workers (this command again, once per rank) and wait for them.
     await launchSelf('train', argv, { 'nproc-per-node': a.nprocPerNode, nnodes: a.nnodes, 'node-rank': a.nodeRank,
@@ -68,19 +75,20 @@ export async function run(argv: string[]): Promise<void> {
   const world = distributed ? torch.distributed.getWorldSize() : 1;
   const main = rank === 0;
   const log = (line: string): void => { if (main) console.log(line); };
-  if (a.threads > 0) torch.setNumThreads(a.threads);
-  const dataset = a.dataset as DatasetName;
-  const out = new RunDir(a.out ?? `runs/${modelName}-${dataset}`);
+  useThreads(a.threads, 'train');
   // A restarted job (tstorch run --max-restarts) continues from its last checkpoint.
   const restart = Number(process.env.TORCHELASTIC_RESTART_COUNT ?? '0');
-  const resume = a.resume || (distributed && restart > 0 && existsSync(out.lastPath));
-  if (!resume && existsSync(out.lastPath)) {
-    log(`note: ${out.path} already has a run; starting afresh (use --resume to continue it)`);
-  }
+  const resume = a.resume || (distributed && restart > 0 && existsSync(join(outPath, 'last.pth')));
 
   torch.manualSeed(a.seed);
   const data = openDataset(dataset, { root: a.data, download: a.download, augment: a.augment });
   const model = buildModel(modelName, { numClasses: data.classes.length, inChannels: data.channels });
+  // the run folder is created once the data and the model are known to be there
+  const out = new RunDir(outPath);
+  if (out.removedLeftovers.length > 0) log(`note: removed ${out.removedLeftovers.length} temporary file(s) an interrupted run left in ${out.path}`);
+  if (!resume && existsSync(out.lastPath)) {
+    log(`note: ${out.path} already has a run; starting afresh (use --resume to continue it)`);
+  }
   if (a.threads === 0 && !distributed) {
     const sample = (data.test.get(0) as [torch.Tensor, number])[0];
     const { threads, timings } = chooseThreads(() => buildModel(modelName, { numClasses: data.classes.length, inChannels: data.channels }),
@@ -101,18 +109,19 @@ export async function run(argv: string[]): Promise<void> {
 
   let startEpoch = 1;
   let best = -1;
+  let metrics: EpochMetrics[] = [];
   if (resume) {
-    if (!existsSync(out.lastPath)) throw new UserError(`train: --resume: no checkpoint at ${out.lastPath}`);
-    // Every rank reads the checkpoint rank 0 wrote; each restores its own random state.
-    const ck = torch.distributed.loadCheckpoint(out.lastPath) as { model: Record<string, torch.Tensor>; optimizer: never; epoch: number;
-      rng_state: torch.Tensor; rng_states?: torch.Tensor[]; best_acc: number; sampler_epoch?: number };
-    model.loadStateDict(ck.model);
-    optimizer.loadStateDict(ck.optimizer);
-    torch.distributed.restoreRngState(ck.rng_states, ck.rng_state);
+    // Every rank reads the checkpoint rank 0 wrote (after the barrier of its save); each restores its own random state.
+    const ck = loadResumeCheckpoint(out.lastPath, model, optimizer, modelName);
     startEpoch = ck.epoch + 1;
-    best = ck.best_acc;
+    best = ck.bestAccuracy;
+    if (main) {
+      // the metrics of epochs after the checkpoint (a run killed between its metrics line and last.pth) go
+      metrics = out.readMetrics(startEpoch);
+      out.rewriteMetrics(metrics);
+    }
     log(`${restart > 0 && !a.resume ? `restart ${restart}: ` : ''}resuming ${out.path} after epoch ${ck.epoch}`
-      + `${ck.sampler_epoch !== undefined ? ` (sampler epoch ${ck.sampler_epoch})` : ''} (best test accuracy so far ${(100 * best).toFixed(1)} %)`);
+      + `${ck.samplerEpoch !== undefined ? ` (sampler epoch ${ck.samplerEpoch})` : ''} (best test accuracy so far ${(100 * best).toFixed(1)} %)`);
   } else if (main) {
     out.rewriteMetrics([]);
   }
@@ -126,7 +135,6 @@ export async function run(argv: string[]): Promise<void> {
   log(`${model.numParameters().toLocaleString('en-US')} parameters; ${data.train.length} training and ${data.test.length} test images; ` +
     `${torch.getNumThreads()} thread${torch.getNumThreads() === 1 ? '' : 's'}${distributed ? ` per worker, ${world} workers (batch ${a.batchSize} each)` : ''}; run folder ${out.path}`);
 
-  const metrics = out.readMetrics(startEpoch);
   for (let epoch = startEpoch; epoch <= a.epochs; epoch++) {
     // The sampler's epoch picks the permutation: the same on every rank, a new one each epoch.
     sampler?.setEpoch(epoch - 1);

@@ -5,8 +5,13 @@ export * from './conv.js';
 export * from './pooling.js';
 export * from './dropout.js';
 export * from './normalization.js';
-export * from './loss.js';
+export {
+  crossEntropy, nllLoss, mseLoss, l1Loss, smoothL1Loss, huberLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits,
+  type Reduction, type CrossEntropyOptions, type LegacyReduction,
+} from './loss.js';
 export * from './padding.js';
 export * from './upsampling.js';
 export * from './shuffle.js';
 export * from './encoding.js';
+export * from './vision.js';
+export { multiHeadAttentionForward, type MultiHeadAttentionOptions } from './attention.js';

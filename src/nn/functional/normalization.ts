@@ -2,11 +2,13 @@
 import { defn } from '../../args.js';
 import { Tensor } from '../../tensor.js';
 import { op } from '../../native/ops.js';
+import { disposeTemporary } from '../../memory.js';
 import { pad } from './padding.js';
 import { avgPool2d } from './pooling.js';
 
 const O = {
   batchNorm: op('aten::batch_norm'), layerNorm: op('aten::layer_norm'), groupNorm: op('aten::group_norm'),
+  instanceNorm: op('aten::instance_norm'),
   avgPool3d: op('aten::avg_pool3d'),
 };
 
@@ -87,4 +89,41 @@ export const localResponseNorm = defn('localResponseNorm', 'torch.nn.functional.
   }
   div = div.mul(alpha).add(k).pow(beta);
   return input.div(div);
+});
+
+export interface InstanceNormOptions {
+  runningMean?: Tensor | null;
+  runningVar?: Tensor | null;
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  /** Normalise with this input's statistics (default true); false uses the running ones. */
+  useInputStats?: boolean;
+  momentum?: number;
+  eps?: number;
+}
+
+/** Normalises each channel of each sample over its spatial dimensions (torch.nn.functional.instance_norm). */
+export const instanceNorm = defn('instanceNorm', 'torch.nn.functional.instance_norm', 'input', ['runningMean', 'runningVar', 'weight', 'bias', 'useInputStats', 'momentum', 'eps'], (input: Tensor, o: InstanceNormOptions = {}): Tensor => {
+  const useInputStats = o.useInputStats ?? true;
+  if (input.ndim < 3) throw new RangeError(`instanceNorm: expected an input with spatial dimensions (3-d or more), got shape [${input.shape.join()}]`);
+  if (useInputStats) {
+    // PyTorch's _verify_spatial_size: statistics over one value are meaningless
+    if (input.shape.slice(2).reduce((a, b) => a * b, 1) === 1) {
+      throw new RangeError(`instanceNorm: expected more than 1 spatial element when training, got input size [${input.shape.join()}]`);
+    }
+  }
+  return new Tensor(O.instanceNorm(input._h, o.weight?._h ?? null, o.bias?._h ?? null, o.runningMean?._h ?? null,
+    o.runningVar?._h ?? null, useInputStats, o.momentum ?? 0.1, o.eps ?? 1e-5, true));
+});
+
+/** Lp-normalises `input` over `dim`: input / max(||input||_p, eps) (torch.nn.functional.normalize). */
+export const normalize = defn('normalize', 'torch.nn.functional.normalize', 'input', ['p', 'dim', 'eps'], (input: Tensor,
+  o: { p?: number; dim?: number; eps?: number } = {}): Tensor => {
+  const norm = input.norm(o.p ?? 2.0, o.dim ?? 1, true);
+  const clamped = norm.clamp(o.eps ?? 1e-12, null);
+  const denom = clamped.expandAs(input);
+  const out = input.div(denom);
+  // the temporaries go at once inside a tidy scope (Swin V2 normalises every window's queries and keys)
+  for (const t of [norm, clamped, denom]) disposeTemporary(t);
+  return out;
 });

@@ -10,6 +10,7 @@ const O = {
   avgPool1d: op('aten::avg_pool1d'), avgPool2d: op('aten::avg_pool2d'),
   adaptiveAvg1d: op('aten::adaptive_avg_pool1d'), adaptiveAvg2d: op('aten::adaptive_avg_pool2d'),
   adaptiveMax1d: op('aten::adaptive_max_pool1d'), adaptiveMax2d: op('aten::adaptive_max_pool2d'),
+  avgPool3d: op('aten::avg_pool3d'), adaptiveAvg3d: op('aten::adaptive_avg_pool3d'),
 };
 
 type Size = number | readonly number[];
@@ -131,4 +132,17 @@ export const adaptiveMaxPool1d = api<AdaptiveMaxPoolFn<number>>('adaptiveMaxPool
   checkDims('adaptiveMaxPool1d', input, 1);
   const [v, i] = O.adaptiveMax1d(input._h, [outputSize]);
   return o.returnIndices ? [new Tensor(v), new Tensor(i)] : new Tensor(v);
+});
+
+// 3-D pooling (video models: [N, C, T, H, W] or unbatched [C, T, H, W]).
+
+export const avgPool3d = defn('avgPool3d', 'torch.nn.functional.avg_pool3d', 'input, kernelSize', ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'], (input: Tensor, kernelSize: Size, o: AvgPoolOptions = {}): Tensor => {
+  checkDims('avgPool3d', input, 3);
+  return new Tensor(O.avgPool3d(input._h, kernelSize, strideArg(o.stride), o.padding ?? 0, o.ceilMode ?? false,
+    o.countIncludePad ?? true, o.divisorOverride ?? null));
+});
+
+export const adaptiveAvgPool3d = withArgs('adaptiveAvgPool3d', 'torch.nn.functional.adaptive_avg_pool3d', 'input, outputSize', (input: Tensor, outputSize: AdaptiveSize): Tensor => {
+  checkDims('adaptiveAvgPool3d', input, 3);
+  return new Tensor(O.adaptiveAvg3d(input._h, adaptiveSize('adaptiveAvgPool3d', outputSize, input, 3)));
 });

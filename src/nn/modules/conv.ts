@@ -138,6 +138,7 @@ abstract class ConvForward extends ConvNd {
 export class Conv1d extends ConvForward {
   /** PyTorch's order (inChannels, outChannels, kernelSize, stride, padding, dilation, groups, bias, paddingMode), or options after kernelSize. */
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, ...rest: PyRest<ConvOptions, ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode']>);
+  constructor(o: ConvOptions & { inChannels: number; outChannels: number; kernelSize: IntOrPair });
   constructor(...args: unknown[]) {
     const [i, o, k, opts = {}] = bindCtor(Conv1d, args) as [number, number, IntOrPair, ConvOptions];
     super(1, i, o, k, false, opts);
@@ -148,6 +149,7 @@ export class Conv1d extends ConvForward {
 export class Conv2d extends ConvForward {
   /** PyTorch's order (inChannels, outChannels, kernelSize, stride, padding, dilation, groups, bias, paddingMode), or options after kernelSize. */
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, ...rest: PyRest<ConvOptions, ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode']>);
+  constructor(o: ConvOptions & { inChannels: number; outChannels: number; kernelSize: IntOrPair });
   constructor(...args: unknown[]) {
     const [i, o, k, opts = {}] = bindCtor(Conv2d, args) as [number, number, IntOrPair, ConvOptions];
     super(2, i, o, k, false, opts);
@@ -196,6 +198,7 @@ abstract class ConvTransposeNd extends ConvNd {
 export class ConvTranspose1d extends ConvTransposeNd {
   /** PyTorch's order (inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups, bias, dilation, paddingMode), or options. */
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, ...rest: PyRest<ConvTransposeOptions, ['stride', 'padding', 'outputPadding', 'groups', 'bias', 'dilation', 'paddingMode']>);
+  constructor(o: ConvTransposeOptions & { inChannels: number; outChannels: number; kernelSize: IntOrPair });
   constructor(...args: unknown[]) {
     const [i, o, k, opts = {}] = bindCtor(ConvTranspose1d, args) as [number, number, IntOrPair, ConvTransposeOptions];
     super(1, i, o, k, opts);
@@ -209,6 +212,7 @@ export class ConvTranspose1d extends ConvTransposeNd {
 export class ConvTranspose2d extends ConvTransposeNd {
   /** PyTorch's order (inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups, bias, dilation, paddingMode), or options. */
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, ...rest: PyRest<ConvTransposeOptions, ['stride', 'padding', 'outputPadding', 'groups', 'bias', 'dilation', 'paddingMode']>);
+  constructor(o: ConvTransposeOptions & { inChannels: number; outChannels: number; kernelSize: IntOrPair });
   constructor(...args: unknown[]) {
     const [i, o, k, opts = {}] = bindCtor(ConvTranspose2d, args) as [number, number, IntOrPair, ConvTransposeOptions];
     super(2, i, o, k, opts);

@@ -3,7 +3,7 @@ import { Tensor } from '../../tensor.js';
 import { bindCtor, classArgs, type PyRest } from '../../args.js';
 import { Module } from '../module.js';
 import * as F from '../functional/dropout.js';
-import { pyBool, pyNum } from './repr.js';
+import { pyBool, pyFloat } from './repr.js';
 
 type DropoutOptions = { p?: number; inplace?: boolean };
 
@@ -18,7 +18,8 @@ abstract class DropoutNd extends Module {
     this.inplace = o.inplace ?? false;
     if (!(this.p >= 0 && this.p <= 1)) throw new RangeError(`${this._getName()}: dropout probability has to be between 0 and 1, but got ${this.p}`);
   }
-  override extraRepr(): string { return `p=${pyNum(this.p)}, inplace=${pyBool(this.inplace)}`; }
+  // p is a float in PyTorch's signature: Dropout(0.0) prints p=0.0 (torchvision's transformers pass 0.0)
+  override extraRepr(): string { return `p=${pyFloat(this.p)}, inplace=${pyBool(this.inplace)}`; }
 }
 
 export class Dropout extends DropoutNd {

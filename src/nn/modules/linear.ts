@@ -17,6 +17,7 @@ export class Linear extends Module {
 
   /** PyTorch's order (inFeatures, outFeatures, bias), or an options object for bias. */
   constructor(inFeatures: number, outFeatures: number, ...rest: PyRest<{ bias?: boolean }, ['bias']>);
+  constructor(o: { inFeatures: number; outFeatures: number; bias?: boolean });
   constructor(...args: unknown[]) {
     super();
     const [inFeatures, outFeatures, opts = {}] = bindCtor(Linear, args) as [number, number, { bias?: boolean }];

@@ -161,6 +161,28 @@ export class AdaptiveMaxPool2d extends Module {
   override extraRepr(): string { return `output_size=${pyValue(this.outputSize)}`; }
 }
 
+// 3-D pooling (video models).
+
+/** Returns the pooled tensor, or [values, indices] when constructed with returnIndices. */
+export class MaxPool3d extends MaxPoolNd {
+  override forward(input: Tensor): Tensor | [Tensor, Tensor] {
+    return this.returnIndices
+      ? F.maxPool3d(input, this.kernelSize, { ...this.fOptions, returnIndices: true })
+      : F.maxPool3d(input, this.kernelSize, this.fOptions);
+  }
+}
+
+export class AvgPool3d extends AvgPool2d {
+  override forward(input: Tensor): Tensor {
+    return F.avgPool3d(input, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode,
+      countIncludePad: this.countIncludePad, divisorOverride: this.divisorOverride });
+  }
+}
+
+export class AdaptiveAvgPool3d extends AdaptiveAvgPool2d {
+  override forward(input: Tensor): Tensor { return F.adaptiveAvgPool3d(input, this.outputSize); }
+}
+
 classArgs(MaxPoolNd, 'torch.nn.MaxPool2d', 'kernelSize; stride, padding, dilation, returnIndices, ceilMode');
 classArgs(MaxPool2d, 'torch.nn.MaxPool2d', 'kernelSize; stride, padding, dilation, returnIndices, ceilMode');
 classArgs(MaxPool1d, 'torch.nn.MaxPool1d', 'kernelSize; stride, padding, dilation, returnIndices, ceilMode');
@@ -169,3 +191,6 @@ classArgs(AvgPool1d, 'torch.nn.AvgPool1d', 'kernelSize; stride, padding, ceilMod
 classArgs(AdaptiveAvgPool2d, 'torch.nn.AdaptiveAvgPool2d', 'outputSize');
 classArgs(AdaptiveAvgPool1d, 'torch.nn.AdaptiveAvgPool1d', 'outputSize');
 classArgs(AdaptiveMaxPool2d, 'torch.nn.AdaptiveMaxPool2d', 'outputSize; returnIndices');
+classArgs(MaxPool3d, 'torch.nn.MaxPool3d', 'kernelSize; stride, padding, dilation, returnIndices, ceilMode');
+classArgs(AvgPool3d, 'torch.nn.AvgPool3d', 'kernelSize; stride, padding, ceilMode, countIncludePad, divisorOverride');
+classArgs(AdaptiveAvgPool3d, 'torch.nn.AdaptiveAvgPool3d', 'outputSize');

@@ -6,6 +6,7 @@
 // them on the CPU with ATen's operators. convertSyncBatchnorm swaps every BatchNorm of a model for one.
 import { Tensor } from '../../tensor.js';
 import { Module } from '../module.js';
+import { bindCtor, classArgs, withArgs, type PyRest } from '../../args.js';
 import { BatchNormBase, type BatchNormOptions } from './batchnorm.js';
 import { batchNorm } from '../functional/normalization.js';
 import { noGrad } from '../../autograd/grad-mode.js';
@@ -22,7 +23,10 @@ export interface SyncBatchNormOptions extends BatchNormOptions {
 export class SyncBatchNorm extends BatchNormBase {
   declare processGroup: ProcessGroup | null;
 
-  constructor(numFeatures: number, opts: SyncBatchNormOptions = {}) {
+  /** PyTorch's order (numFeatures, eps, momentum, affine, trackRunningStats, processGroup), or options after numFeatures. */
+  constructor(numFeatures: number, ...rest: PyRest<SyncBatchNormOptions, ['eps', 'momentum', 'affine', 'trackRunningStats', 'processGroup']>);
+  constructor(...args: unknown[]) {
+    const [numFeatures, opts = {}] = bindCtor(SyncBatchNorm, args) as [number, SyncBatchNormOptions];
     const { processGroup, ...bn } = opts;
     super(numFeatures, bn);
     Object.defineProperty(this, 'processGroup', { value: processGroup ?? null, writable: true, enumerable: false });
@@ -85,5 +89,8 @@ export class SyncBatchNorm extends BatchNormBase {
   }
 }
 
+classArgs(SyncBatchNorm, 'torch.nn.SyncBatchNorm', 'numFeatures; eps, momentum, affine, trackRunningStats, processGroup');
+
 /** nn.SyncBatchNorm.convert_sync_batchnorm as a function. */
-export const convertSyncBatchnorm = SyncBatchNorm.convertSyncBatchnorm;
+export const convertSyncBatchnorm = withArgs('convertSyncBatchnorm', 'torch.nn.SyncBatchNorm.convert_sync_batchnorm', 'module, processGroup?',
+  SyncBatchNorm.convertSyncBatchnorm) as typeof SyncBatchNorm.convertSyncBatchnorm;

@@ -1,5 +1,6 @@
 // CosineAnnealingLR: cosine annealing from the base lr to etaMin over tMax epochs (and back, periodically),
 // in PyTorch's recursive form so that lr changes made by others between steps carry through.
+import { bindCtor, classArgs, type PyRest } from '../../args.js';
 import type { Optimizer } from '../optimizer.js';
 import { LRScheduler, type SchedulerOptions, type StateFields } from './scheduler.js';
 import { cos } from '../libm.js';
@@ -15,7 +16,10 @@ export class CosineAnnealingLR extends LRScheduler {
   tMax: number;
   etaMin: number;
 
-  constructor(optimizer: Optimizer<any>, opts: CosineAnnealingLROptions) {
+  /** PyTorch's order (optimizer, tMax, etaMin, lastEpoch, verbose), or an options object after optimizer. */
+  constructor(optimizer: Optimizer<any>, ...rest: PyRest<CosineAnnealingLROptions, ['tMax', 'etaMin', 'lastEpoch', 'verbose']>);
+  constructor(...args: unknown[]) {
+    const [optimizer, opts = {} as CosineAnnealingLROptions] = bindCtor(CosineAnnealingLR, args) as [Optimizer<any>, CosineAnnealingLROptions];
     super(optimizer, opts.lastEpoch, opts.verbose);
     checkOptionNames('CosineAnnealingLR', opts, ['tMax', 'etaMin', 'lastEpoch', 'verbose']);
     if (!(opts.tMax > 0)) throw new RangeError(`CosineAnnealingLR: tMax must be positive, got ${opts.tMax}`);
@@ -50,3 +54,5 @@ export class CosineAnnealingLR extends LRScheduler {
 function pyMod(a: number, b: number): number {
   return ((a % b) + b) % b;
 }
+
+classArgs(CosineAnnealingLR, 'torch.optim.lr_scheduler.CosineAnnealingLR', 'optimizer; tMax, etaMin, lastEpoch, verbose');

@@ -1,4 +1,5 @@
 // ExponentialLR: multiplies the lr by gamma every epoch.
+import { bindCtor, classArgs, type PyRest } from '../../args.js';
 import type { Optimizer } from '../optimizer.js';
 import { LRScheduler, type SchedulerOptions, type StateFields } from './scheduler.js';
 import { pow } from '../libm.js';
@@ -11,7 +12,10 @@ export interface ExponentialLROptions extends SchedulerOptions {
 export class ExponentialLR extends LRScheduler {
   gamma: number;
 
-  constructor(optimizer: Optimizer<any>, opts: ExponentialLROptions) {
+  /** PyTorch's order (optimizer, gamma, lastEpoch, verbose), or an options object after optimizer. */
+  constructor(optimizer: Optimizer<any>, ...rest: PyRest<ExponentialLROptions, ['gamma', 'lastEpoch', 'verbose']>);
+  constructor(...args: unknown[]) {
+    const [optimizer, opts = {} as ExponentialLROptions] = bindCtor(ExponentialLR, args) as [Optimizer<any>, ExponentialLROptions];
     super(optimizer, opts.lastEpoch, opts.verbose);
     checkOptionNames('ExponentialLR', opts, ['gamma', 'lastEpoch', 'verbose']);
     if (typeof opts.gamma !== 'number') throw new TypeError('ExponentialLR: gamma must be a number');
@@ -33,3 +37,5 @@ export class ExponentialLR extends LRScheduler {
     return [['gamma', 'gamma'], ...super.stateFields()];
   }
 }
+
+classArgs(ExponentialLR, 'torch.optim.lr_scheduler.ExponentialLR', 'optimizer; gamma, lastEpoch, verbose');

@@ -1,4 +1,5 @@
 // LinearLR: scales the lr by a factor moving linearly from startFactor to endFactor over totalIters epochs.
+import { bindCtor, classArgs, type PyRest } from '../../args.js';
 import type { Optimizer } from '../optimizer.js';
 import { LRScheduler, type SchedulerOptions, type StateFields } from './scheduler.js';
 import { checkOptionNames } from '../optimizer.js';
@@ -14,7 +15,10 @@ export class LinearLR extends LRScheduler {
   endFactor: number;
   totalIters: number;
 
-  constructor(optimizer: Optimizer<any>, opts: LinearLROptions = {}) {
+  /** PyTorch's order (optimizer, startFactor, endFactor, totalIters, lastEpoch, verbose), or an options object after optimizer. */
+  constructor(optimizer: Optimizer<any>, ...rest: PyRest<LinearLROptions, ['startFactor', 'endFactor', 'totalIters', 'lastEpoch', 'verbose']>);
+  constructor(...args: unknown[]) {
+    const [optimizer, opts = {} as LinearLROptions] = bindCtor(LinearLR, args) as [Optimizer<any>, LinearLROptions];
     super(optimizer, opts.lastEpoch, opts.verbose);
     checkOptionNames('LinearLR', opts, ['startFactor', 'endFactor', 'totalIters', 'lastEpoch', 'verbose']);
     const { startFactor = 1 / 3, endFactor = 1, totalIters = 5 } = opts;
@@ -43,3 +47,5 @@ export class LinearLR extends LRScheduler {
     return [['start_factor', 'startFactor'], ['end_factor', 'endFactor'], ['total_iters', 'totalIters'], ...super.stateFields()];
   }
 }
+
+classArgs(LinearLR, 'torch.optim.lr_scheduler.LinearLR', 'optimizer; startFactor, endFactor, totalIters, lastEpoch, verbose');

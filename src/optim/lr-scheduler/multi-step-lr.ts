@@ -1,4 +1,5 @@
 // MultiStepLR: multiplies the lr by gamma at each milestone epoch (a milestone listed twice applies twice).
+import { bindCtor, classArgs, type PyRest } from '../../args.js';
 import type { Optimizer } from '../optimizer.js';
 import { LRScheduler, type SchedulerOptions, type StateFields } from './scheduler.js';
 import { pow } from '../libm.js';
@@ -14,7 +15,10 @@ export class MultiStepLR extends LRScheduler {
   milestones: Map<number, number>;
   gamma: number;
 
-  constructor(optimizer: Optimizer<any>, opts: MultiStepLROptions) {
+  /** PyTorch's order (optimizer, milestones, gamma, lastEpoch, verbose), or an options object after optimizer. */
+  constructor(optimizer: Optimizer<any>, ...rest: PyRest<MultiStepLROptions, ['milestones', 'gamma', 'lastEpoch', 'verbose']>);
+  constructor(...args: unknown[]) {
+    const [optimizer, opts = {} as MultiStepLROptions] = bindCtor(MultiStepLR, args) as [Optimizer<any>, MultiStepLROptions];
     super(optimizer, opts.lastEpoch, opts.verbose);
     checkOptionNames('MultiStepLR', opts, ['milestones', 'gamma', 'lastEpoch', 'verbose']);
     if (!Array.isArray(opts.milestones)) throw new TypeError('MultiStepLR: milestones must be an array of epochs');
@@ -47,3 +51,5 @@ export class MultiStepLR extends LRScheduler {
     return new Map(entries.map(([k, c]) => [Number(k), Number(c)]));
   }
 }
+
+classArgs(MultiStepLR, 'torch.optim.lr_scheduler.MultiStepLR', 'optimizer; milestones, gamma, lastEpoch, verbose');

@@ -3,6 +3,7 @@
 // momentum (SGD/RMSprop `momentum`, Adam `betas[0]`) cycles inversely between maxMomentum and baseMomentum.
 // Called once per batch. The group keys it adds (initialLr, maxLr, minLr, maxMomentum, baseMomentum) are
 // PyTorch's (`initial_lr`...) in the optimizer's state dict.
+import { bindCtor, classArgs, type PyRest } from '../../args.js';
 import type { Optimizer } from '../optimizer.js';
 import { snakeToCamel, checkOptionNames } from '../optimizer.js';
 import { LRScheduler, type SchedulerOptions, type StateFields } from './scheduler.js';
@@ -41,7 +42,10 @@ export class OneCycleLR extends LRScheduler {
   cycleMomentum: boolean;
   useBeta1 = false;
 
-  constructor(optimizer: Optimizer<any>, opts: OneCycleLROptions) {
+  /** PyTorch's order (optimizer, maxLr, totalSteps, epochs, stepsPerEpoch, pctStart, annealStrategy, cycleMomentum, baseMomentum, maxMomentum, divFactor, finalDivFactor, threePhase, lastEpoch, verbose), or an options object after optimizer. */
+  constructor(optimizer: Optimizer<any>, ...rest: PyRest<OneCycleLROptions, ['maxLr', 'totalSteps', 'epochs', 'stepsPerEpoch', 'pctStart', 'annealStrategy', 'cycleMomentum', 'baseMomentum', 'maxMomentum', 'divFactor', 'finalDivFactor', 'threePhase', 'lastEpoch', 'verbose']>);
+  constructor(...args: unknown[]) {
+    const [optimizer, opts = {} as OneCycleLROptions] = bindCtor(OneCycleLR, args) as [Optimizer<any>, OneCycleLROptions];
     checkOptionNames('OneCycleLR', opts, ['maxLr', 'totalSteps', 'epochs', 'stepsPerEpoch', 'pctStart', 'annealStrategy', 'cycleMomentum',
       'baseMomentum', 'maxMomentum', 'divFactor', 'finalDivFactor', 'threePhase', 'lastEpoch', 'verbose']);
     const {
@@ -164,3 +168,5 @@ function perGroup(name: string, optimizer: Optimizer<any>, v: number | number[])
   }
   return new Array<number>(n).fill(v);
 }
+
+classArgs(OneCycleLR, 'torch.optim.lr_scheduler.OneCycleLR', 'optimizer; maxLr, totalSteps, epochs, stepsPerEpoch, pctStart, annealStrategy, cycleMomentum, baseMomentum, maxMomentum, divFactor, finalDivFactor, threePhase, lastEpoch, verbose');

@@ -1,5 +1,7 @@
 // ReduceLROnPlateau: multiplies the lr by `factor` when a metric (given to each step) has not improved for
 // `patience` epochs, then waits `cooldown` epochs before counting again.
+import { installMethodArgs } from '../../args.js';
+import { bindCtor, classArgs, type PyRest } from '../../args.js';
 import { Optimizer, checkOptionNames } from '../optimizer.js';
 import { Tensor } from '../../tensor.js';
 import { entriesOf, formatE4, plain, type SchedulerStateDict } from './scheduler.js';
@@ -37,7 +39,10 @@ export class ReduceLROnPlateau {
   lastEpoch = 0;
   private _lastLr: number[] | undefined;
 
-  constructor(optimizer: Optimizer<any>, opts: ReduceLROnPlateauOptions = {}) {
+  /** PyTorch's order (optimizer, mode, factor, patience, threshold, thresholdMode, cooldown, minLr, eps, verbose), or an options object after optimizer. */
+  constructor(optimizer: Optimizer<any>, ...rest: PyRest<ReduceLROnPlateauOptions, ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps', 'verbose']>);
+  constructor(...args: unknown[]) {
+    const [optimizer, opts = {} as ReduceLROnPlateauOptions] = bindCtor(ReduceLROnPlateau, args) as [Optimizer<any>, ReduceLROnPlateauOptions];
     checkOptionNames('ReduceLROnPlateau', opts, ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps', 'verbose']);
     const {
       mode = 'min', factor = 0.1, patience = 10, threshold = 1e-4, thresholdMode = 'rel', cooldown = 0, minLr = 0,
@@ -146,3 +151,12 @@ export class ReduceLROnPlateau {
     this.modeWorse = this.initIsBetter();
   }
 }
+
+classArgs(ReduceLROnPlateau, 'torch.optim.lr_scheduler.ReduceLROnPlateau', 'optimizer; mode, factor, patience, threshold, thresholdMode, cooldown, minLr, eps, verbose');
+
+installMethodArgs('ReduceLROnPlateau', ReduceLROnPlateau.prototype, {
+  step: ['torch.optim.lr_scheduler.ReduceLROnPlateau.step', 'metrics, epoch?'],
+  getLastLr: ['torch.optim.lr_scheduler.ReduceLROnPlateau.get_last_lr', ''],
+  stateDict: ['torch.optim.lr_scheduler.ReduceLROnPlateau.state_dict', ''],
+  loadStateDict: ['torch.optim.lr_scheduler.ReduceLROnPlateau.load_state_dict', 'stateDict:dict'],
+});

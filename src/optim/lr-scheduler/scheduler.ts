@@ -2,6 +2,7 @@
 // calls, construction performs the first step (epoch 0), and each step writes the new lr into every
 // parameter group. Subclasses compute the chained form (from the groups' current lr) in getLr() and, where
 // PyTorch has one, the closed form (from the base lrs) used by step(epoch).
+import { installMethodArgs } from '../../args.js';
 import { Optimizer } from '../optimizer.js';
 
 export interface SchedulerOptions {
@@ -165,3 +166,12 @@ function printLr(group: number, lr: number, epoch?: number): void {
     console.log(`Epoch ${e}: adjusting learning rate of group ${group} to ${formatE4(lr)}.`);
   }
 }
+
+// PyTorch's argument binding for the schedulers' methods (see args.ts).
+installMethodArgs('LRScheduler', LRScheduler.prototype, {
+  getLr: ['torch.optim.lr_scheduler._LRScheduler.get_lr', ''],
+  step: ['torch.optim.lr_scheduler._LRScheduler.step', 'epoch?'],
+  getLastLr: ['torch.optim.lr_scheduler._LRScheduler.get_last_lr', ''],
+  stateDict: ['torch.optim.lr_scheduler._LRScheduler.state_dict', ''],
+  loadStateDict: ['torch.optim.lr_scheduler._LRScheduler.load_state_dict', 'stateDict:dict'],
+});

@@ -1,5 +1,6 @@
 // SequentialLR: runs one scheduler after another, switching at the milestone epochs (the next scheduler
 // restarts from its epoch 0 there).
+import { bindCtor, classArgs, type PyRest } from '../../args.js';
 import type { Optimizer } from '../optimizer.js';
 import { LRScheduler, entriesOf, type SchedulerOptions, type SchedulerStateDict, type StateFields } from './scheduler.js';
 import { checkOptionNames } from '../optimizer.js';
@@ -13,7 +14,10 @@ export class SequentialLR extends LRScheduler {
   readonly schedulers: LRScheduler[];
   milestones: number[];
 
-  constructor(optimizer: Optimizer<any>, opts: SequentialLROptions) {
+  /** PyTorch's order (optimizer, schedulers, milestones, lastEpoch, verbose), or an options object after optimizer. */
+  constructor(optimizer: Optimizer<any>, ...rest: PyRest<SequentialLROptions, ['schedulers', 'milestones', 'lastEpoch', 'verbose']>);
+  constructor(...args: unknown[]) {
+    const [optimizer, opts = {} as SequentialLROptions] = bindCtor(SequentialLR, args) as [Optimizer<any>, SequentialLROptions];
     const { schedulers, milestones, lastEpoch = -1 } = opts;
     super(optimizer, -1, opts.verbose);
     checkOptionNames('SequentialLR', opts, ['schedulers', 'milestones', 'lastEpoch', 'verbose']);
@@ -76,3 +80,5 @@ function bisectRight(a: readonly number[], x: number): number {
   }
   return lo;
 }
+
+classArgs(SequentialLR, 'torch.optim.lr_scheduler.SequentialLR', 'optimizer; schedulers, milestones, lastEpoch, verbose');

@@ -1,4 +1,5 @@
 // StepLR: multiplies the lr by gamma every stepSize epochs.
+import { bindCtor, classArgs, type PyRest } from '../../args.js';
 import type { Optimizer } from '../optimizer.js';
 import { LRScheduler, type SchedulerOptions, type StateFields } from './scheduler.js';
 import { pow } from '../libm.js';
@@ -13,7 +14,10 @@ export class StepLR extends LRScheduler {
   stepSize: number;
   gamma: number;
 
-  constructor(optimizer: Optimizer<any>, opts: StepLROptions) {
+  /** PyTorch's order (optimizer, stepSize, gamma, lastEpoch, verbose), or an options object after optimizer. */
+  constructor(optimizer: Optimizer<any>, ...rest: PyRest<StepLROptions, ['stepSize', 'gamma', 'lastEpoch', 'verbose']>);
+  constructor(...args: unknown[]) {
+    const [optimizer, opts = {} as StepLROptions] = bindCtor(StepLR, args) as [Optimizer<any>, StepLROptions];
     super(optimizer, opts.lastEpoch, opts.verbose);
     checkOptionNames('StepLR', opts, ['stepSize', 'gamma', 'lastEpoch', 'verbose']);
     if (!Number.isInteger(opts.stepSize) || opts.stepSize <= 0) throw new RangeError(`StepLR: stepSize must be a positive integer, got ${opts.stepSize}`);
@@ -36,3 +40,5 @@ export class StepLR extends LRScheduler {
     return [['step_size', 'stepSize'], ['gamma', 'gamma'], ...super.stateFields()];
   }
 }
+
+classArgs(StepLR, 'torch.optim.lr_scheduler.StepLR', 'optimizer; stepSize, gamma, lastEpoch, verbose');

@@ -5,6 +5,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createImage, type RGBImage } from '../io/image.js';
 import { VisionDataset, type VisionDatasetOptions } from './vision-dataset.js';
+import { classArgs, type PyRest } from '../../args.js';
+import { datasetOptions } from './vision-dataset.js';
 import { downloadAndExtractArchive, downloadSync, type ArchiveJob } from './download.js';
 
 export interface CIFAROptions extends VisionDatasetOptions {
@@ -161,7 +163,10 @@ const CIFAR100_LAYOUT: Layout = {
 export class CIFAR10 extends CIFARBase {
   static readonly layout: Layout = CIFAR10_LAYOUT;
   protected layout(): Layout { return CIFAR10_LAYOUT; }
-  constructor(opts: CIFAROptions) { super(opts); }
+  /** torchvision's order (root, train, transform, targetTransform, download), or an options object (root among them). */
+  constructor(root: string, ...rest: PyRest<CIFAROptions, ['train', 'transform', 'targetTransform', 'download']>);
+  constructor(opts: CIFAROptions);
+  constructor(...args: unknown[]) { super(datasetOptions(CIFAR10, args)); }
 
   /** Downloads and extracts the archive asynchronously (when missing), then builds the dataset. */
   static async create(opts: CIFAROptions): Promise<CIFAR10> {
@@ -177,8 +182,10 @@ export class CIFAR100 extends CIFARBase {
   readonly coarseTargets: number[];
   readonly coarseClasses: string[];
   protected layout(): Layout { return CIFAR100_LAYOUT; }
-  constructor(opts: CIFAROptions) {
-    super(opts);
+  constructor(root: string, ...rest: PyRest<CIFAROptions, ['train', 'transform', 'targetTransform', 'download']>);
+  constructor(opts: CIFAROptions);
+  constructor(...args: unknown[]) {
+    super(datasetOptions(CIFAR100, args));
     this.coarseTargets = Array.from(this.labels[0]!);
     this.coarseClasses = readNames(join(this.folder, CIFAR100_LAYOUT.metaFiles[0]!), 'CIFAR100');
   }
@@ -188,3 +195,6 @@ export class CIFAR100 extends CIFARBase {
     return new CIFAR100({ ...opts, download: false });
   }
 }
+
+classArgs(CIFAR10, 'torchvision.datasets.CIFAR10', '; root, train, transform, targetTransform, download, *, url, md5, progress');
+classArgs(CIFAR100, 'torchvision.datasets.CIFAR100', '; root, train, transform, targetTransform, download, *, url, md5, progress');

@@ -2,6 +2,7 @@
 // (ConvertCocoPolysToMask), category filtering and remapping, dropping images without usable annotations, and the
 // CocoDetection whose samples carry their image id. Used as `transforms` of a data set.
 import { Tensor } from '../../tensor.js';
+import { bindCtor, classArgs, withArgs, type PyRest } from '../../args.js';
 import { stack, tensor, zeros } from '../../creation.js';
 import type { RGBImage } from '../io/image.js';
 import { getDimensions, type ImageOrTensor } from '../transforms/functional.js';
@@ -19,7 +20,7 @@ export interface CocoTarget {
 }
 
 /** Each object's segmentation (polygons or RLE) as a uint8 [N, H, W] mask, the union of its parts. */
-export function convertCocoPolyToMask(segmentations: readonly Segmentation[], height: number, width: number): Tensor {
+function convertCocoPolyToMaskImpl(segmentations: readonly Segmentation[], height: number, width: number): Tensor {
   const masks = segmentations.map((polygons) => {
     const rles = mask.frPyObjects(polygons as mask.PyObject, height, width);
     const m = mask.decode(Array.isArray(rles) ? rles : [rles]); // [K, H, W]
@@ -27,13 +28,14 @@ export function convertCocoPolyToMask(segmentations: readonly Segmentation[], he
   });
   return masks.length ? stack(masks, 0) : zeros([0, height, width], { dtype: 'uint8' });
 }
+export const convertCocoPolyToMask = withArgs('convertCocoPolyToMask', 'torchvision references/detection coco_utils.convert_coco_poly_to_mask', 'segmentations, height, width', convertCocoPolyToMaskImpl);
 
 /**
  * COCO annotations to a detection target (references' ConvertCocoPolysToMask): crowd objects dropped, boxes to
  * (x1, y1, x2, y2) clipped to the image, masks from the polygons, keypoints [N, K, 3], degenerate boxes removed;
  * area and iscrowd kept for the COCO evaluation.
  */
-export function convertCocoPolysToMask<I extends ImageOrTensor>(image: I, target: CocoTarget): [I, DetectionTarget] {
+function convertCocoPolysToMaskImpl<I extends ImageOrTensor>(image: I, target: CocoTarget): [I, DetectionTarget] {
   const [, h, w] = getDimensions(image);
   const anno = target.annotations.filter((o) => !o.iscrowd);
   const boxes = tensor(anno.length ? anno.map((o) => [...o.bbox]) : [], { dtype: 'float32' }).reshape(-1, 4);
@@ -62,16 +64,26 @@ export function convertCocoPolysToMask<I extends ImageOrTensor>(image: I, target
   if (keypoints !== null) out.keypoints = keypoints.index(keep);
   return [image, out];
 }
+export const convertCocoPolysToMask = withArgs('convertCocoPolysToMask', 'torchvision references/detection coco_utils.ConvertCocoPolysToMask.__call__', 'image:dict, target:dict', convertCocoPolysToMaskImpl);
 
 /** See convertCocoPolysToMask. */
 export class ConvertCocoPolysToMask {
+  constructor(...args: []) { bindCtor(ConvertCocoPolysToMask, args); }
   call<I extends ImageOrTensor>(image: I, target: CocoTarget): [I, DetectionTarget] { return convertCocoPolysToMask(image, target); }
   toString(): string { return 'ConvertCocoPolysToMask()'; }
 }
 
 /** Keeps the annotations of `categories`, renumbered by their position in that list unless remap is false. */
 export class FilterAndRemapCocoCategories {
-  constructor(readonly categories: readonly number[], readonly remap = true) {}
+  readonly categories: readonly number[];
+  readonly remap: boolean;
+  constructor(categories: readonly number[], remap?: boolean);
+  constructor(...args: unknown[]) {
+    const [categories, remap = true] = bindCtor(FilterAndRemapCocoCategories, args) as [readonly number[], boolean | undefined];
+    if (!Array.isArray(categories)) throw new TypeError('FilterAndRemapCocoCategories: categories must be an array of category ids');
+    this.categories = categories;
+    this.remap = remap;
+  }
   call<I>(image: I, target: CocoTarget): [I, CocoTarget] {
     let anno = target.annotations.filter((o) => this.categories.includes(o.category_id));
     if (this.remap) anno = anno.map((o) => ({ ...o, category_id: this.categories.indexOf(o.category_id) }));
@@ -91,7 +103,11 @@ export interface CocoDetectionTargetsOptions extends Omit<CocoDetectionOptions, 
  * (image, target) with target {boxes, labels, masks, image_id, area, iscrowd[, keypoints]}, then `transforms`.
  */
 export class CocoDetectionTargets extends CocoDetection<any, any> {
-  constructor(opts: CocoDetectionTargetsOptions) {
+  /** The references' order (root, annFile, transforms), or one options object. */
+  constructor(root: string, annFile: string, ...rest: PyRest<CocoDetectionTargetsOptions, ['transforms']>);
+  constructor(opts: CocoDetectionTargetsOptions);
+  constructor(...args: unknown[]) {
+    const [opts = {} as CocoDetectionTargetsOptions] = bindCtor(CocoDetectionTargets, args) as [CocoDetectionTargetsOptions | undefined];
     const after = opts.transforms ?? null;
     const raw = opts.raw ?? false;
     super({
@@ -112,7 +128,7 @@ export class CocoDetectionTargets extends CocoDetection<any, any> {
  * The samples worth training on (references' _coco_remove_images_without_annotations): images with an annotation
  * whose box is more than 1 pixel on both sides, and for keypoint sets at least 10 visible keypoints.
  */
-export function removeImagesWithoutAnnotations<T>(dataset: CocoDetection<any, any> & { get(i: number): T }, catList?: readonly number[]): Subset<T> {
+function removeImagesWithoutAnnotationsImpl<T>(dataset: CocoDetection<any, any> & { get(i: number): T }, catList?: readonly number[]): Subset<T> {
   const minKeypointsPerImage = 10;
   const hasValid = (anno: CocoAnnotation[]): boolean => {
     if (anno.length === 0) return false;
@@ -129,3 +145,8 @@ export function removeImagesWithoutAnnotations<T>(dataset: CocoDetection<any, an
   });
   return new Subset(dataset, ids);
 }
+export const removeImagesWithoutAnnotations = withArgs('removeImagesWithoutAnnotations', 'torchvision references/detection coco_utils._coco_remove_images_without_annotations', 'dataset:dict, catList?', removeImagesWithoutAnnotationsImpl);
+
+classArgs(ConvertCocoPolysToMask, 'torchvision references/detection coco_utils.ConvertCocoPolysToMask', '');
+classArgs(FilterAndRemapCocoCategories, 'torchvision references/detection coco_utils.FilterAndRemapCocoCategories', 'categories, remap?');
+classArgs(CocoDetectionTargets, 'torchvision references/detection coco_utils.CocoDetection', '; root, annFile, transforms, *, raw');

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { openImage, openImageSync } from '../io/decode.js';
 import type { RGBImage } from '../io/image.js';
 import { COCO, type CocoAnnotation } from '../coco/coco.js';
-import { VisionDataset, type VisionDatasetOptions } from './vision-dataset.js';
+import { VisionDataset, datasetOptions, type VisionDatasetOptions } from './vision-dataset.js';
+import { classArgs, type PyRest } from '../../args.js';
 
 export interface CocoDetectionOptions extends VisionDatasetOptions {
   /** The annotation file (instances_*.json, person_keypoints_*.json ...). */
@@ -17,7 +18,11 @@ export class CocoDetection<I = RGBImage, Tg = CocoAnnotation[]> extends VisionDa
   /** Image ids, sorted: sample i is image ids[i]. */
   readonly ids: number[];
 
-  constructor(opts: CocoDetectionOptions) {
+  /** torchvision's order (root, annFile, transform, targetTransform, transforms), or one options object. */
+  constructor(root: string, annFile: string, ...rest: PyRest<CocoDetectionOptions, ['transform', 'targetTransform', 'transforms']>);
+  constructor(opts: CocoDetectionOptions);
+  constructor(...args: unknown[]) {
+    const opts = datasetOptions<CocoDetectionOptions>(CocoDetection, args);
     super(opts);
     if (typeof opts.annFile !== 'string' || opts.annFile === '') throw new TypeError(`${new.target.name}: the annFile option (a COCO JSON file) is required`);
     this.coco = new COCO(opts.annFile);
@@ -61,3 +66,7 @@ export class CocoCaptions<I = RGBImage> extends CocoDetection<I, string[]> {
     return (super.loadTarget(id) as CocoAnnotation[]).map((a) => a.caption as string);
   }
 }
+
+const COCO_SPEC = '; root, annFile, transform, targetTransform, transforms';
+classArgs(CocoDetection, 'torchvision.datasets.CocoDetection', COCO_SPEC);
+classArgs(CocoCaptions, 'torchvision.datasets.CocoCaptions', COCO_SPEC);

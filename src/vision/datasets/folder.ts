@@ -7,24 +7,27 @@
 // overlap under `for await`), then applies the transforms.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { classArgs, withArgs, type PyRest } from '../../args.js';
 import { openImage, openImageSync } from '../io/decode.js';
-import { VisionDataset, type VisionDatasetOptions } from './vision-dataset.js';
+import { VisionDataset, datasetOptions, type VisionDatasetOptions } from './vision-dataset.js';
 
 /** torchvision's IMG_EXTENSIONS. */
 export const IMG_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp'];
 
-export function hasFileAllowedExtension(filename: string, extensions: readonly string[]): boolean {
+export const hasFileAllowedExtension = withArgs('hasFileAllowedExtension', 'torchvision.datasets.folder.has_file_allowed_extension', 'filename, extensions', hasFileAllowedExtensionImpl);
+function hasFileAllowedExtensionImpl(filename: string, extensions: readonly string[]): boolean {
   const f = filename.toLowerCase();
   return extensions.some((e) => f.endsWith(e.toLowerCase()));
 }
 
-export function isImageFile(filename: string): boolean { return hasFileAllowedExtension(filename, IMG_EXTENSIONS); }
+export const isImageFile = withArgs('isImageFile', 'torchvision.datasets.folder.is_image_file', 'filename', (filename: string): boolean => hasFileAllowedExtension(filename, IMG_EXTENSIONS));
 
 // Python compares str by code point; JavaScript's `<` by UTF-16 unit: the same order outside astral planes.
 const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** find_classes: the sorted names of the sub-folders of `directory`, and their indices. */
-export function findClasses(directory: string): [string[], Record<string, number>] {
+export const findClasses = withArgs('findClasses', 'torchvision.datasets.folder.find_classes', 'directory', findClassesImpl);
+function findClassesImpl(directory: string): [string[], Record<string, number>] {
   let entries;
   try {
     entries = readdirSync(directory, { withFileTypes: true });
@@ -67,7 +70,8 @@ export interface MakeDatasetOptions {
 }
 
 /** make_dataset: [path, classIndex] pairs. */
-export function makeDataset(directory: string, classToIdx: Record<string, number>, opts: MakeDatasetOptions = {}): [string, number][] {
+export const makeDataset = withArgs('makeDataset', 'torchvision.datasets.folder.make_dataset', 'directory, classToIdx:dict; extensions, isValidFile, *, allowEmpty', makeDatasetImpl);
+function makeDatasetImpl(directory: string, classToIdx: Record<string, number>, opts: MakeDatasetOptions = {}): [string, number][] {
   const ext = opts.extensions ?? null;
   const valid = opts.isValidFile ?? null;
   if ((ext === null) === (valid === null)) throw new TypeError('Both extensions and isValidFile cannot be None or not None at the same time');
@@ -119,7 +123,11 @@ export class DatasetFolder<S = unknown, I = any, Tg = any> extends VisionDataset
   /** Files that failed to load under onError 'skip', with the reason. */
   readonly skipped = new Map<string, string>();
 
-  constructor(opts: DatasetFolderOptions<S>) {
+  /** torchvision's order (root, loader, extensions, transform, targetTransform, isValidFile), or an options object. */
+  constructor(root: string, loader: (path: string) => S, ...rest: PyRest<Omit<DatasetFolderOptions<S>, 'root' | 'loader'>, ['extensions', 'transform', 'targetTransform', 'isValidFile']>);
+  constructor(opts: DatasetFolderOptions<S>);
+  constructor(...args: unknown[]) {
+    const opts = datasetOptions(DatasetFolder, args) as DatasetFolderOptions<S>;
     super(opts);
     if (typeof opts.loader !== 'function') throw new TypeError(`${new.target.name}: the loader option (path => sample) is required`);
     const onError = opts.onError ?? 'throw';
@@ -204,7 +212,11 @@ export interface ImageFolderOptions<S = unknown> extends VisionDatasetOptions {
 export class ImageFolder<I = any, Tg = any> extends DatasetFolder<any, I, Tg> {
   /** Same as `samples`, as in torchvision. */
   readonly imgs: [string, number][];
-  constructor(opts: ImageFolderOptions) {
+  /** torchvision's order (root, transform, targetTransform, loader, isValidFile), or an options object (root among them). */
+  constructor(root: string, ...rest: PyRest<Omit<ImageFolderOptions, 'root'>, ['transform', 'targetTransform', 'loader', 'isValidFile']>);
+  constructor(opts: ImageFolderOptions);
+  constructor(...args: unknown[]) {
+    const opts = datasetOptions(ImageFolder, args) as ImageFolderOptions;
     const custom = opts.loader !== undefined;
     super({
       ...opts,
@@ -216,3 +228,6 @@ export class ImageFolder<I = any, Tg = any> extends DatasetFolder<any, I, Tg> {
     this.imgs = this.samples;
   }
 }
+
+classArgs(DatasetFolder, 'torchvision.datasets.DatasetFolder', '; root, loader, extensions, transform, targetTransform, isValidFile, *, asyncLoader, allowEmpty, onError');
+classArgs(ImageFolder, 'torchvision.datasets.ImageFolder', '; root, transform, targetTransform, loader, isValidFile, *, asyncLoader, allowEmpty, onError');

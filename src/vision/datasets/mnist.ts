@@ -5,6 +5,8 @@ import { join, basename } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createImage } from '../io/image.js';
 import { VisionDataset, type VisionDatasetOptions } from './vision-dataset.js';
+import { classArgs, type PyRest } from '../../args.js';
+import { datasetOptions } from './vision-dataset.js';
 import { downloadSync, runJob, type DownloadJob } from './download.js';
 
 export interface MNISTOptions extends VisionDatasetOptions {
@@ -179,7 +181,10 @@ const FASHION_RESOURCES: Resources = {
 export class MNIST extends MNISTBase {
   static readonly resources: Resources = MNIST_RESOURCES;
   protected resources(): Resources { return MNIST_RESOURCES; }
-  constructor(opts: MNISTOptions) { super(opts); }
+  /** torchvision's order (root, train, transform, targetTransform, download), or an options object (root among them). */
+  constructor(root: string, ...rest: PyRest<MNISTOptions, ['train', 'transform', 'targetTransform', 'download']>);
+  constructor(opts: MNISTOptions);
+  constructor(...args: unknown[]) { super(datasetOptions(MNIST, args)); }
   /** Downloads asynchronously (when missing), then builds the dataset. */
   static create(opts: MNISTOptions): Promise<MNIST> { return createAsync(opts, MNIST_RESOURCES, (o) => new MNIST(o)); }
 }
@@ -188,6 +193,31 @@ export class MNIST extends MNISTBase {
 export class FashionMNIST extends MNISTBase {
   static readonly resources: Resources = FASHION_RESOURCES;
   protected resources(): Resources { return FASHION_RESOURCES; }
-  constructor(opts: MNISTOptions) { super(opts); }
+  constructor(root: string, ...rest: PyRest<MNISTOptions, ['train', 'transform', 'targetTransform', 'download']>);
+  constructor(opts: MNISTOptions);
+  constructor(...args: unknown[]) { super(datasetOptions(FashionMNIST, args)); }
   static create(opts: MNISTOptions): Promise<FashionMNIST> { return createAsync(opts, FASHION_RESOURCES, (o) => new FashionMNIST(o)); }
 }
+
+const KMNIST_RESOURCES: Resources = {
+  name: 'KMNIST',
+  mirrors: ['http://codh.rois.ac.jp/kmnist/dataset/kmnist/'],
+  files: [
+    ['train-images-idx3-ubyte.gz', 'bdb82020997e1d708af4cf47b453dcf7'],
+    ['train-labels-idx1-ubyte.gz', 'e144d726b3acfaa3e44228e80efcd344'],
+    ['t10k-images-idx3-ubyte.gz', '5c965bf0a639b31b8f53240b1b52f4d7'],
+    ['t10k-labels-idx1-ubyte.gz', '7320c461ea6c1c855c0b718fb2a4b134'],
+  ],
+  classes: ['o', 'ki', 'su', 'tsu', 'na', 'ha', 'ma', 'ya', 're', 'wo'],
+};
+
+/** Kuzushiji-MNIST: cursive Japanese characters (10 hiragana) in MNIST's format. */
+export class KMNIST extends MNISTBase {
+  static readonly resources: Resources = KMNIST_RESOURCES;
+  protected resources(): Resources { return KMNIST_RESOURCES; }
+  constructor(opts: MNISTOptions) { super(opts); }
+  static create(opts: MNISTOptions): Promise<KMNIST> { return createAsync(opts, KMNIST_RESOURCES, (o) => new KMNIST(o)); }
+}
+
+classArgs(MNIST, 'torchvision.datasets.MNIST', '; root, train, transform, targetTransform, download, *, mirrors, md5, progress');
+classArgs(FashionMNIST, 'torchvision.datasets.FashionMNIST', '; root, train, transform, targetTransform, download, *, mirrors, md5, progress');

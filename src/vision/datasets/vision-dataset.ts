@@ -1,6 +1,7 @@
 // torchvision's VisionDataset: a map-style dataset with a root folder, a transform for the input and a
 // targetTransform for the target, or one transforms for both together.
 import { Dataset } from '../../data/dataset.js';
+import { bindCtor } from '../../args.js';
 import { applyTransform, type TransformLike } from '../transforms/transforms.js';
 
 export interface VisionDatasetOptions {
@@ -21,6 +22,12 @@ export type JointTransform<I = any, T = any, I2 = any, T2 = any> = ((img: I, tar
 
 export function applyJointTransform<I, T, I2, T2>(t: JointTransform<I, T, I2, T2>, img: I, target: T): [I2, T2] {
   return typeof t === 'function' ? t(img, target) : t.call(img, target);
+}
+
+/** A data set constructor's arguments as one options object, bound to the class's registered signature. */
+export function datasetOptions<O>(cls: abstract new (...a: any[]) => unknown, args: unknown[]): O {
+  const [o = {}] = bindCtor(cls, args) as [O | undefined];
+  return o as O;
 }
 
 export abstract class VisionDataset<I = any, Tg = any> extends Dataset<[I, Tg]> {

@@ -4,11 +4,12 @@
 // the class-index mask (a one-channel 'P' image of palette indices).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { classArgs, withArgs, type PyRest } from '../../args.js';
 import { openImage, openImageSync } from '../io/decode.js';
 import { readPaletteImage, type PaletteImage } from '../io/png-palette.js';
 import type { RGBImage } from '../io/image.js';
 import { downloadSync } from './download.js';
-import { VisionDataset, type VisionDatasetOptions } from './vision-dataset.js';
+import { VisionDataset, datasetOptions, type VisionDatasetOptions } from './vision-dataset.js';
 
 /** torchvision's DATASET_YEAR_DICT: the official archives. */
 export const VOC_DATASET_YEAR_DICT: Record<string, { url: string; filename: string; md5: string; baseDir: string }> = {
@@ -93,7 +94,10 @@ abstract class VOCBase<T> extends VisionDataset<any, any> {
 
 /** Sample i: (RGB image, class mask as a 'P' image whose values are the class indices, 255 on borders). */
 export class VOCSegmentation extends VOCBase<PaletteImage> {
-  constructor(opts: VOCOptions) { super(opts, 'Segmentation', 'SegmentationClass', '.png'); }
+  /** torchvision's order (root, year, imageSet, download, transform, targetTransform, transforms), or one options object. */
+  constructor(root: string, ...rest: PyRest<VOCOptions, ['year', 'imageSet', 'download', 'transform', 'targetTransform', 'transforms']>);
+  constructor(opts: VOCOptions);
+  constructor(...args: unknown[]) { super(datasetOptions(VOCSegmentation, args), 'Segmentation', 'SegmentationClass', '.png'); }
   get masks(): string[] { return this.targets; }
   protected loadTarget(path: string): PaletteImage { return readPaletteImage(path); }
 }
@@ -103,7 +107,10 @@ export type VocXml = { [tag: string]: string | VocXml | (string | VocXml)[] };
 
 /** Sample i: (RGB image, { annotation: { filename, size, object: [...] ... } }). */
 export class VOCDetection extends VOCBase<VocXml> {
-  constructor(opts: VOCOptions) { super(opts, 'Main', 'Annotations', '.xml'); }
+  /** torchvision's order (root, year, imageSet, download, transform, targetTransform, transforms), or one options object. */
+  constructor(root: string, ...rest: PyRest<VOCOptions, ['year', 'imageSet', 'download', 'transform', 'targetTransform', 'transforms']>);
+  constructor(opts: VOCOptions);
+  constructor(...args: unknown[]) { super(datasetOptions(VOCDetection, args), 'Main', 'Annotations', '.xml'); }
   get annotations(): string[] { return this.targets; }
   protected loadTarget(path: string): VocXml {
     let text: string;
@@ -136,7 +143,7 @@ function unescapeXml(s: string): string {
  * A small XML parser for annotation files: elements, attributes (ignored, as parse_voc_xml ignores them), text,
  * comments, processing instructions, CDATA. No DTDs or entity definitions (as defusedxml refuses them).
  */
-export function parseXml(text: string): XmlElement {
+function parseXmlImpl(text: string): XmlElement {
   let pos = 0;
   const fail = (msg: string): never => { throw new SyntaxError(`XML: ${msg} at offset ${pos}`); };
   const skipMisc = (): void => {
@@ -193,14 +200,15 @@ export function parseXml(text: string): XmlElement {
   if (pos < text.length) fail('content after the root element');
   return root;
 }
+export const parseXml = withArgs('parseXml', 'xml.etree.ElementTree.fromstring', 'text', parseXmlImpl);
 
 /** torchvision's VOCDetection.parse_voc_xml: children by tag, single ones unwrapped, 'object' always a list. */
-export function parseVocXml(node: XmlElement): VocXml {
+function parseVocXmlImpl(node: XmlElement): VocXml {
   let vocDict: VocXml = {};
   const children = node.children;
   if (children.length) {
     const defDic = new Map<string, (string | VocXml)[]>();
-    for (const dc of children.map(parseVocXml)) {
+    for (const dc of children.map((c) => parseVocXmlImpl(c))) {
       for (const [ind, v] of Object.entries(dc)) {
         if (!defDic.has(ind)) defDic.set(ind, []);
         defDic.get(ind)!.push(v as string | VocXml);
@@ -217,5 +225,10 @@ export function parseVocXml(node: XmlElement): VocXml {
   }
   return vocDict;
 }
+export const parseVocXml = withArgs('parseVocXml', 'torchvision.datasets.VOCDetection.parse_voc_xml', 'node:dict', parseVocXmlImpl);
 
 export type { RGBImage };
+
+const VOC_SPEC = '; root, year, imageSet, download, transform, targetTransform, transforms';
+classArgs(VOCSegmentation, 'torchvision.datasets.VOCSegmentation', VOC_SPEC);
+classArgs(VOCDetection, 'torchvision.datasets.VOCDetection', VOC_SPEC);

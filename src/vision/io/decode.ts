@@ -2,7 +2,9 @@
 // (openImage, decodeToImage), and back to bytes (encodeImage). torchvision.io's tensor functions (readImage,
 // decodeImage, writePng ...) are in tensor-io.ts, on top of these. Plain JPEGs are decoded by
 // libjpeg-turbo in the addon; PNG, WebP, GIF (first frame), TIFF and every other JPEG by sharp (libvips); PPM/PGM
-// and BMP in JavaScript. Palette, grey, CMYK and alpha images come out as RGB (or 'L'); the EXIF orientation is
+// and BMP in JavaScript. Every path applies Pillow's decompression-bomb limit (limits.ts) to the header's size
+// before allocating pixels, and fails with an ImageDecodeError that names the file and the problem. Palette,
+// grey, CMYK and alpha images come out as RGB (or 'L'); the EXIF orientation is
 // applied. Each function has a synchronous twin (`...Sync`) for Dataset.get(i): what sharp decodes is then
 // served by a worker thread while the caller waits.
 import { readFileSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { runSync } from './sync.js';
 import { decodeNetpbm, isNetpbm } from './netpbm.js';
 import { decodeBmp, isBmp } from './bmp.js';
 import { createImage, isImage, tensorToImage, toGrayscale, toRGB, type ImageMode, type RGBImage } from './image.js';
+import { checkImagePixels, getMaxImagePixels, hardPixelLimit, ImageDecodeError, imageError, UnidentifiedImageError, type ImageErrorReason } from './limits.js';
 
 export type { EncodeOptions };
 
@@ -39,9 +42,22 @@ function finish(raw: RawImage, mode: ReadMode): RGBImage {
   return mode === 'RGB' ? toRGB(img) : toGrayscale(toRGB(img), 1);
 }
 
+/** sharp's and libvips' messages by the kind of problem they report. */
+function reasonOf(msg: string): ImageErrorReason {
+  if (/unsupported image format|not a known file format|bad seek|no decoder/i.test(msg)) return 'not-an-image';
+  if (/pixel limit|decompression bomb/i.test(msg)) return 'bomb';
+  if (/truncat|premature end|unexpected end|not enough image data|end of (file|stream|input)/i.test(msg)) return 'truncated';
+  return 'corrupt';
+}
+
+/** The error for a file or buffer that could not be decoded: an ImageDecodeError of the problem's class, naming it. */
 function named(e: unknown, what: string): Error {
+  if (e instanceof ImageDecodeError) return e.named(what);
+  if (e instanceof RangeError && /allocation failed|Array buffer|Invalid typed array length/i.test(e.message)) {
+    return imageError('corrupt', `cannot decode image ${what}: out of memory (${e.message})`);
+  }
   const msg = e instanceof Error ? e.message : String(e);
-  return new Error(`cannot decode image ${what}: ${msg}`);
+  return imageError(reasonOf(msg), `cannot decode image ${what}: ${msg}`);
 }
 
 function asBytes(buffer: Uint8Array | ArrayBuffer): Uint8Array {
@@ -53,11 +69,29 @@ function asBytes(buffer: Uint8Array | ArrayBuffer): Uint8Array {
  * components, no EXIF rotation, no libjpeg warning) by libjpeg-turbo in the addon, as Pillow decodes it and at
  * Pillow's speed; every other JPEG (and any error) goes to sharp.
  */
-function decodeLocal(b: Uint8Array): RawImage | undefined {
+function decodeLocal(b: Uint8Array, limit: number | null): RawImage | undefined {
+  if (b.length === 0) throw new UnidentifiedImageError('cannot identify image file (it is empty)');
   if (isNetpbm(b)) return decodeNetpbm(b);
   if (isBmp(b)) return decodeBmp(b);
-  if (b[0] === 0xff && b[1] === 0xd8) return native.decodeJpeg(b) ?? undefined;
+  if (b[0] === 0xff && b[1] === 0xd8) {
+    const r = native.decodeJpeg(b, hardPixelLimit(limit));
+    if (r === null) return undefined;
+    if ('tooLarge' in r) {
+      checkImagePixels(r.width, r.height, { limit }); // throws: nothing was decoded
+      return undefined;
+    }
+    return r;
+  }
   return undefined;
+}
+
+/**
+ * Every decoder checks the header's size against the decompression-bomb limit before allocating (and throws
+ * above twice the limit); the warning between the limit and twice the limit is given here, once decoded.
+ */
+function decoded(raw: RawImage, limit: number | null): RawImage {
+  checkImagePixels(raw.width, raw.height, { limit });
+  return raw;
 }
 
 /** Decodes image bytes to an image object (PIL: Image.open(BytesIO(bytes)).convert(mode)). */
@@ -65,7 +99,8 @@ export async function decodeToImage(buffer: Uint8Array | ArrayBuffer, opts: Read
   const mode = checkMode(opts.mode);
   try {
     const b = asBytes(buffer);
-    return finish(decodeLocal(b) ?? await decodeRaw(b, mode === 'unchanged'), mode);
+    const limit = getMaxImagePixels();
+    return finish(decoded(decodeLocal(b, limit) ?? await decodeRaw(b, mode === 'unchanged', limit), limit), mode);
   } catch (e) {
     throw named(e, opts.name ?? `(${asBytes(buffer).byteLength}-byte buffer)`);
   }
@@ -75,7 +110,8 @@ export function decodeToImageSync(buffer: Uint8Array | ArrayBuffer, opts: ReadOp
   const mode = checkMode(opts.mode);
   try {
     const b = asBytes(buffer);
-    return finish(decodeLocal(b) ?? runSync({ kind: 'decode', buffer: b, unchanged: mode === 'unchanged' }) as RawImage, mode);
+    const limit = getMaxImagePixels();
+    return finish(decoded(decodeLocal(b, limit) ?? runSync({ kind: 'decode', buffer: b, unchanged: mode === 'unchanged', limit }) as RawImage, limit), mode);
   } catch (e) {
     throw named(e, opts.name ?? `(${asBytes(buffer).byteLength}-byte buffer)`);
   }

@@ -15,6 +15,14 @@ export interface RGBImage {
   readonly data: Uint8Array;
 }
 
+/**
+ * The image objects tstorch makes (a class rather than a plain object, so that argument binding never takes an
+ * image for an options object). Any object with these four fields is accepted as an image.
+ */
+class Image implements RGBImage {
+  constructor(readonly width: number, readonly height: number, readonly channels: number, readonly data: Uint8Array) {}
+}
+
 export function isImage(x: unknown): x is RGBImage {
   if (x === null || typeof x !== 'object') return false;
   const o = x as Partial<RGBImage>;
@@ -30,7 +38,7 @@ export function createImage(width: number, height: number, channels: number, dat
   if (data !== undefined && data.length !== n) {
     throw new RangeError(`createImage: ${data.length} bytes do not fill a ${width}x${height}x${channels} image (${n} bytes)`);
   }
-  return { width, height, channels, data: data ?? new Uint8Array(n) };
+  return new Image(width, height, channels, data ?? new Uint8Array(n));
 }
 
 export function imageMode(img: RGBImage): ImageMode {

@@ -5,6 +5,8 @@
 import { inflateSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { createImage, type RGBImage } from './image.js';
+import { crc32 } from '../../serialization/zip.js';
+import { checkImagePixels, ImageDecodeError, TruncatedImageError, UnidentifiedImageError } from './limits.js';
 
 /** A one-channel image of palette indices ('P') or grey levels ('L'), with the palette (RGB triples) of a 'P' image. */
 export interface PaletteImage extends RGBImage {
@@ -24,7 +26,7 @@ function paeth(a: number, b: number, c: number): number {
 
 /** Decodes a palette or greyscale PNG (bit depth 1, 2, 4 or 8) to its stored values. `what` names it in errors. */
 export function decodePaletteImage(bytes: Uint8Array, what = 'PNG'): PaletteImage {
-  if (bytes.length < 8 || SIGNATURE.some((v, i) => bytes[i] !== v)) throw new Error(`${what}: not a PNG file`);
+  if (bytes.length < 8 || SIGNATURE.some((v, i) => bytes[i] !== v)) throw new UnidentifiedImageError(`${what}: not a PNG file`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos = 8;
   let width = 0;
@@ -36,14 +38,21 @@ export function decodePaletteImage(bytes: Uint8Array, what = 'PNG'): PaletteImag
   while (pos + 8 <= bytes.length) {
     const len = view.getUint32(pos);
     const type = String.fromCharCode(...bytes.subarray(pos + 4, pos + 8));
-    if (pos + 12 + len > bytes.length) throw new Error(`${what}: truncated in chunk ${type}`);
+    if (pos + 12 + len > bytes.length) throw new TruncatedImageError(`${what}: truncated in chunk ${type}`);
     const data = bytes.subarray(pos + 8, pos + 8 + len);
+    // Pillow refuses a chunk type that is not four word characters, and checks the CRC of every chunk before the
+    // image data (PngStream.crc; IDAT's CRCs it skips): so a damaged header is an error here too, never a guess
+    if (!/^\w{4}$/.test(type)) throw new ImageDecodeError(`${what}: broken PNG file (chunk ${JSON.stringify(type)})`);
+    if (type !== 'IDAT' && idat.length === 0 && view.getUint32(pos + 8 + len) !== crc32(bytes.subarray(pos + 4, pos + 8 + len))) {
+      throw new ImageDecodeError(`${what}: broken PNG file (bad header checksum in ${type})`);
+    }
     if (type === 'IHDR') {
+      if (len < 13) throw new ImageDecodeError(`${what}: IHDR chunk of ${len} bytes (13 expected)`);
       width = view.getUint32(pos + 8);
       height = view.getUint32(pos + 12);
       depth = data[8]!;
       colorType = data[9]!;
-      if (data[12] !== 0) throw new Error(`${what}: interlaced PNGs are not supported for masks`);
+      if (data[12] !== 0) throw new ImageDecodeError(`${what}: interlaced PNGs are not supported for masks`);
     } else if (type === 'PLTE') {
       palette = data.slice();
     } else if (type === 'IDAT') {
@@ -53,18 +62,28 @@ export function decodePaletteImage(bytes: Uint8Array, what = 'PNG'): PaletteImag
     }
     pos += 12 + len;
   }
-  if (width === 0 || height === 0) throw new Error(`${what}: no IHDR chunk or an empty image`);
-  if (width * height > 1 << 28) throw new Error(`${what}: ${width} x ${height} is too large`);
-  if (colorType !== 3 && colorType !== 0) throw new Error(`${what}: colour type ${colorType} is not a palette or greyscale image (class masks are 'P' or 'L')`);
-  if (![1, 2, 4, 8].includes(depth)) throw new Error(`${what}: bit depth ${depth} is not supported for masks`);
+  if (width === 0 || height === 0) throw new ImageDecodeError(`${what}: no IHDR chunk or an empty image`);
+  // PNG's own bound (2^31 - 1 per side), then Pillow's decompression-bomb guard, before anything is inflated
+  if (width > 0x7fffffff || height > 0x7fffffff) throw new ImageDecodeError(`${what}: ${width} x ${height} exceeds PNG's 2^31 - 1 per side`);
+  checkImagePixels(width, height);
+  if (colorType !== 3 && colorType !== 0) throw new ImageDecodeError(`${what}: colour type ${colorType} is not a palette or greyscale image (class masks are 'P' or 'L')`);
+  if (![1, 2, 4, 8].includes(depth)) throw new ImageDecodeError(`${what}: bit depth ${depth} is not supported for masks`);
+  const stride = Math.ceil((width * depth) / 8);
+  const expected = height * (stride + 1);
   let raw: Buffer;
   try {
-    raw = inflateSync(Buffer.concat(idat));
+    // Inflation stops past the size the header declares (a small slack for encoders' trailing bytes), so that a
+    // deflate bomb cannot grow memory beyond the image it claims to be
+    raw = inflateSync(Buffer.concat(idat), { maxOutputLength: expected + (1 << 16) });
   } catch (e) {
-    throw new Error(`${what}: corrupt image data (${(e as Error).message})`);
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new ImageDecodeError(`${what}: the image data inflates to more than the ${expected} bytes a ${width} x ${height} image of bit depth ${depth} takes`);
+    }
+    // a stream that stops early is a cut file (PIL: "image file is truncated"); anything else is corrupt data
+    const cut = (e as NodeJS.ErrnoException).code === 'Z_BUF_ERROR' || /unexpected end/.test((e as Error).message);
+    throw new (cut ? TruncatedImageError : ImageDecodeError)(`${what}: ${cut ? 'truncated' : 'corrupt'} image data (${(e as Error).message})`);
   }
-  const stride = Math.ceil((width * depth) / 8);
-  if (raw.length < height * (stride + 1)) throw new Error(`${what}: image data ends early (${raw.length} of ${height * (stride + 1)} bytes)`);
+  if (raw.length < expected) throw new TruncatedImageError(`${what}: image data ends early (${raw.length} of ${height * (stride + 1)} bytes)`);
   // Undo the per-row filters (PNG spec 9): the filter byte, then the row against the previous one.
   const rows = new Uint8Array(height * stride);
   const bpp = 1;
@@ -84,7 +103,7 @@ export function decodePaletteImage(bytes: Uint8Array, what = 'PNG'): PaletteImag
         case 2: out[x] = (v + b) & 255; break;
         case 3: out[x] = (v + ((a + b) >> 1)) & 255; break;
         case 4: out[x] = (v + paeth(a, b, c)) & 255; break;
-        default: throw new Error(`${what}: unknown PNG filter ${f} in row ${y}`);
+        default: throw new ImageDecodeError(`${what}: unknown PNG filter ${f} in row ${y}`);
       }
     }
   }

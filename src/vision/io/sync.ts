@@ -4,6 +4,7 @@
 import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { Job, RawImage } from './sharp-ops.js';
 import { BOOTSTRAP, threadEntry, type BootstrapData } from '../../worker-bootstrap.js';
+import { imageError, type ImageErrorReason } from './limits.js';
 
 interface SyncState { worker: Worker; port: MessagePort; flag: Int32Array; dead?: Error }
 let state: SyncState | undefined;
@@ -37,7 +38,7 @@ export function runSync(job: Job, transfer: ArrayBuffer[] = []): RawImage | Uint
   Atomics.store(s.flag, 0, 0);
   s.port.postMessage(job, transfer);
   const r = Atomics.wait(s.flag, 0, 0, TIMEOUT_MS);
-  const msg = receiveMessageOnPort(s.port)?.message as { ok: boolean; result?: RawImage | Uint8Array; error?: string } | undefined;
+  const msg = receiveMessageOnPort(s.port)?.message as { ok: boolean; result?: RawImage | Uint8Array; error?: string; reason?: ImageErrorReason } | undefined;
   if (msg === undefined) {
     const why = s.dead?.message ?? (r === 'timed-out' ? `no answer in ${TIMEOUT_MS / 1000} s` : 'no answer');
     s.dead ??= new Error(why);
@@ -49,7 +50,7 @@ export function runSync(job: Job, transfer: ArrayBuffer[] = []): RawImage | Uint
       s.dead = new Error(msg.error);
       void s.worker.terminate();
     }
-    throw new Error(msg.error);
+    throw msg.reason !== undefined ? imageError(msg.reason, msg.error ?? '') : new Error(msg.error);
   }
   return msg.result!;
 }

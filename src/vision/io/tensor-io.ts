@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { readFile as readFileAsync } from 'node:fs/promises';
 import { Tensor } from '../../tensor.js';
 import { fromBytes } from '../../creation.js';
+import { withArgs } from '../../args.js';
 import { createImage, imageToTensor, isImage, tensorToImage, toGrayscale, type RGBImage } from './image.js';
 import { decodeToImage, decodeToImageSync, encodeImageSync, type ReadMode } from './decode.js';
 
@@ -52,48 +53,55 @@ function bytesOf(input: Tensor, fn: string): Uint8Array {
 }
 
 /** torchvision.io.read_file: the bytes of a file as a 1-d uint8 tensor. */
-export function readFile(path: string): Tensor {
+function readFileImpl(path: string): Tensor {
   const b = readFileSync(path);
   return fromBytes(b, [b.byteLength], 'uint8');
 }
+export const readFile = withArgs('readFile', 'torchvision.io.read_file', 'path', readFileImpl);
 
 /** torchvision.io.write_file: writes a 1-d uint8 tensor's bytes to a file. */
-export function writeFile(filename: string, data: Tensor): void {
+function writeFileImpl(filename: string, data: Tensor): void {
   writeFileSync(filename, bytesOf(data, 'writeFile'));
 }
+export const writeFile = withArgs('writeFile', 'torchvision.io.write_file', 'filename, data', writeFileImpl);
 
 /** torchvision.io.decode_image: JPEG, PNG (and GIF, WebP, BMP...) bytes to a CHW uint8 tensor. */
-export function decodeImage(input: Tensor, mode?: ImageReadModeLike): Tensor {
+function decodeImageImpl(input: Tensor, mode?: ImageReadModeLike): Tensor {
   const m = modeOf(mode, 'decodeImage');
   return imageToTensor(withAlpha(decodeToImageSync(bytesOf(input, 'decodeImage'), { mode: decodeMode(m) }), m));
 }
+export const decodeImage = withArgs('decodeImage', 'torchvision.io.decode_image', 'input, mode?', decodeImageImpl);
 
 /** torchvision.io.decode_jpeg (CPU). */
-export function decodeJpeg(input: Tensor, mode?: ImageReadModeLike, device: 'cpu' = 'cpu'): Tensor {
+function decodeJpegImpl(input: Tensor, mode?: ImageReadModeLike, device: 'cpu' = 'cpu'): Tensor {
   if (device !== 'cpu') throw new TypeError(`decodeJpeg: device must be 'cpu' (the linked libtorch has no nvjpeg), got '${String(device)}'`);
   const b = bytesOf(input, 'decodeJpeg');
   if (b[0] !== 0xff || b[1] !== 0xd8) throw new TypeError('decodeJpeg: not a JPEG file (no SOI marker)');
   return decodeImage(input, mode);
 }
+export const decodeJpeg = withArgs('decodeJpeg', 'torchvision.io.decode_jpeg', 'input, mode?, device?', decodeJpegImpl);
 
 /** torchvision.io.decode_png. */
-export function decodePng(input: Tensor, mode?: ImageReadModeLike): Tensor {
+function decodePngImpl(input: Tensor, mode?: ImageReadModeLike): Tensor {
   const b = bytesOf(input, 'decodePng');
   if (b[0] !== 0x89 || b[1] !== 0x50 || b[2] !== 0x4e || b[3] !== 0x47) throw new TypeError('decodePng: not a PNG file (bad signature)');
   return decodeImage(input, mode);
 }
+export const decodePng = withArgs('decodePng', 'torchvision.io.decode_png', 'input, mode?', decodePngImpl);
 
 /** torchvision.io.read_image: the image file at `path` as a CHW uint8 tensor (the file's channels by default). */
-export function readImage(path: string, mode?: ImageReadModeLike): Tensor {
+function readImageImpl(path: string, mode?: ImageReadModeLike): Tensor {
   const m = modeOf(mode, 'readImage');
   return imageToTensor(withAlpha(decodeToImageSync(readFileSync(path), { mode: decodeMode(m), name: `'${path}'` }), m));
 }
+export const readImage = withArgs('readImage', 'torchvision.io.read_image', 'path, mode?', readImageImpl);
 
 /** readImage without blocking the event loop while sharp decodes (formats other than plain JPEG, BMP, Netpbm). */
-export async function readImageAsync(path: string, mode?: ImageReadModeLike): Promise<Tensor> {
+async function readImageAsyncImpl(path: string, mode?: ImageReadModeLike): Promise<Tensor> {
   const m = modeOf(mode, 'readImageAsync');
   return imageToTensor(withAlpha(await decodeToImage(await readFileAsync(path), { mode: decodeMode(m), name: `'${path}'` }), m));
 }
+export const readImageAsync = withArgs('readImageAsync', 'torchvision.io.read_image', 'path, mode?', readImageAsyncImpl);
 
 /** A CHW uint8 tensor, or an image object (as `openImage` gives), as the image object the encoder takes. */
 function encodable(input: Tensor | RGBImage, fn: string): RGBImage {
@@ -115,25 +123,29 @@ function checkRange(fn: string, name: string, v: number, lo: number, hi: number)
  * torchvision.io.encode_jpeg: a CHW uint8 tensor (1 or 3 channels) to JPEG bytes, as a 1-d uint8 tensor. Also
  * takes an image object.
  */
-export function encodeJpeg(input: Tensor | RGBImage, quality = 75): Tensor {
+function encodeJpegImpl(input: Tensor | RGBImage, quality = 75): Tensor {
   checkRange('encodeJpeg', 'quality', quality, 1, 100);
   const b = encodeImageSync(encodable(input, 'encodeJpeg'), { format: 'jpeg', quality });
   return fromBytes(b, [b.byteLength], 'uint8');
 }
+export const encodeJpeg = withArgs('encodeJpeg', 'torchvision.io.encode_jpeg', 'input:dict, quality?', encodeJpegImpl);
 
 /** torchvision.io.encode_png: a CHW uint8 tensor (1 or 3 channels) or an image object to PNG bytes (1-d uint8 tensor). */
-export function encodePng(input: Tensor | RGBImage, compressionLevel = 6): Tensor {
+function encodePngImpl(input: Tensor | RGBImage, compressionLevel = 6): Tensor {
   checkRange('encodePng', 'compressionLevel', compressionLevel, 0, 9);
   const b = encodeImageSync(encodable(input, 'encodePng'), { format: 'png', compressionLevel });
   return fromBytes(b, [b.byteLength], 'uint8');
 }
+export const encodePng = withArgs('encodePng', 'torchvision.io.encode_png', 'input:dict, compressionLevel?', encodePngImpl);
 
 /** torchvision.io.write_jpeg(input, filename, quality=75); also takes an image object. */
-export function writeJpeg(input: Tensor | RGBImage, filename: string, quality = 75): void {
+function writeJpegImpl(input: Tensor | RGBImage, filename: string, quality = 75): void {
   writeFile(filename, encodeJpeg(input, quality));
 }
+export const writeJpeg = withArgs('writeJpeg', 'torchvision.io.write_jpeg', 'input:dict, filename, quality?', writeJpegImpl);
 
 /** torchvision.io.write_png(input, filename, compression_level=6); also takes an image object. */
-export function writePng(input: Tensor | RGBImage, filename: string, compressionLevel = 6): void {
+function writePngImpl(input: Tensor | RGBImage, filename: string, compressionLevel = 6): void {
   writeFile(filename, encodePng(input, compressionLevel));
 }
+export const writePng = withArgs('writePng', 'torchvision.io.write_png', 'input:dict, filename, compressionLevel?', writePngImpl);

@@ -6,6 +6,7 @@ import { flatten } from '../../functions.js';
 import type { Tensor } from '../../tensor.js';
 import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions } from './weights.js';
+import { checkBuilderArity, registerBuilder } from './builder-args.js';
 
 export interface AlexNetOptions {
   numClasses?: number;
@@ -59,7 +60,9 @@ export class AlexNet extends Module {
 export const AlexNet_Weights = weightsEnum('AlexNet_Weights');
 
 export function alexnet(opts: AlexNetOptions & BuilderOptions = {}): AlexNet {
-  return buildModel(AlexNet_Weights, opts, (o) => new AlexNet(o));
+  checkBuilderArity('alexnet', arguments.length, opts);
+  return buildModel(AlexNet_Weights, opts, (o) => new AlexNet(o), { options: ['numClasses', 'dropout'] });
 }
 
 registerModel('alexnet', alexnet, AlexNet_Weights);
+registerBuilder('alexnet', alexnet);

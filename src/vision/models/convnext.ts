@@ -13,6 +13,7 @@ import { StochasticDepth } from '../ops/stochastic-depth.js';
 import { LayerNorm2d } from '../ops/layer-norm2d.js';
 import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
+import { modelBuilder } from './builder-args.js';
 
 /** The ConvNeXt block: dwconv 7x7 -> LayerNorm -> Linear 4x -> GELU -> Linear, scaled, plus the input. */
 export class CNBlock extends Module {
@@ -130,14 +131,14 @@ export const ConvNeXt_Large_Weights = weightsEnum('ConvNeXt_Large_Weights');
 function convnext(e: WeightsEnum, setting: [number, number | null, number][], defaultSdProb: number, opts: ConvNeXtBuilderOptions): ConvNeXt {
   return buildModel(e, opts, (o) => new ConvNeXt(setting.map(([i, out, n]) => new CNBlockConfig(i, out, n)), {
     ...o, stochasticDepthProb: o.stochasticDepthProb ?? defaultSdProb,
-  }));
+  }), { options: ['stochasticDepthProb', 'layerScale', 'numClasses', 'block', 'normLayer'] });
 }
 
 type C = (opts?: ConvNeXtBuilderOptions) => ConvNeXt;
-export const convnext_tiny: C = (o = {}) => convnext(ConvNeXt_Tiny_Weights, [[96, 192, 3], [192, 384, 3], [384, 768, 9], [768, null, 3]], 0.1, o);
-export const convnext_small: C = (o = {}) => convnext(ConvNeXt_Small_Weights, [[96, 192, 3], [192, 384, 3], [384, 768, 27], [768, null, 3]], 0.4, o);
-export const convnext_base: C = (o = {}) => convnext(ConvNeXt_Base_Weights, [[128, 256, 3], [256, 512, 3], [512, 1024, 27], [1024, null, 3]], 0.5, o);
-export const convnext_large: C = (o = {}) => convnext(ConvNeXt_Large_Weights, [[192, 384, 3], [384, 768, 3], [768, 1536, 27], [1536, null, 3]], 0.5, o);
+export const convnext_tiny: C = modelBuilder<C>('convnext_tiny', (o = {}) => convnext(ConvNeXt_Tiny_Weights, [[96, 192, 3], [192, 384, 3], [384, 768, 9], [768, null, 3]], 0.1, o));
+export const convnext_small: C = modelBuilder<C>('convnext_small', (o = {}) => convnext(ConvNeXt_Small_Weights, [[96, 192, 3], [192, 384, 3], [384, 768, 27], [768, null, 3]], 0.4, o));
+export const convnext_base: C = modelBuilder<C>('convnext_base', (o = {}) => convnext(ConvNeXt_Base_Weights, [[128, 256, 3], [256, 512, 3], [512, 1024, 27], [1024, null, 3]], 0.5, o));
+export const convnext_large: C = modelBuilder<C>('convnext_large', (o = {}) => convnext(ConvNeXt_Large_Weights, [[192, 384, 3], [384, 768, 3], [768, 1536, 27], [1536, null, 3]], 0.5, o));
 
 registerModel('convnext_tiny', convnext_tiny, ConvNeXt_Tiny_Weights);
 registerModel('convnext_small', convnext_small, ConvNeXt_Small_Weights);

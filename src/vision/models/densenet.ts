@@ -10,6 +10,7 @@ import type { Tensor } from '../../tensor.js';
 import type { StateDict } from '../../nn/module.js';
 import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
+import { modelBuilder } from './builder-args.js';
 
 /** BN-ReLU-1x1 conv (bottleneck to bnSize*growthRate channels) -> BN-ReLU-3x3 conv (growthRate channels). */
 export class DenseLayer extends Module {
@@ -167,7 +168,7 @@ export function remapLegacyDenseNetKeys(sd: StateDict): StateDict {
 export type DenseNetBuilderOptions = Omit<DenseNetOptions, 'growthRate' | 'blockConfig' | 'numInitFeatures'> & BuilderOptions;
 
 function densenet(growthRate: number, blockConfig: [number, number, number, number], numInitFeatures: number, e: WeightsEnum, opts: DenseNetBuilderOptions): DenseNet {
-  return buildModel(e, opts, (o) => new DenseNet({ ...o, growthRate, blockConfig, numInitFeatures }), { fixKeys: remapLegacyDenseNetKeys });
+  return buildModel(e, opts, (o) => new DenseNet({ ...o, growthRate, blockConfig, numInitFeatures }), { options: ['numClasses', 'bnSize', 'dropRate', 'memoryEfficient'], fixKeys: remapLegacyDenseNetKeys });
 }
 
 export const DenseNet121_Weights = weightsEnum('DenseNet121_Weights');
@@ -175,10 +176,10 @@ export const DenseNet161_Weights = weightsEnum('DenseNet161_Weights');
 export const DenseNet169_Weights = weightsEnum('DenseNet169_Weights');
 export const DenseNet201_Weights = weightsEnum('DenseNet201_Weights');
 
-export const densenet121 = (opts: DenseNetBuilderOptions = {}): DenseNet => densenet(32, [6, 12, 24, 16], 64, DenseNet121_Weights, opts);
-export const densenet161 = (opts: DenseNetBuilderOptions = {}): DenseNet => densenet(48, [6, 12, 36, 24], 96, DenseNet161_Weights, opts);
-export const densenet169 = (opts: DenseNetBuilderOptions = {}): DenseNet => densenet(32, [6, 12, 32, 32], 64, DenseNet169_Weights, opts);
-export const densenet201 = (opts: DenseNetBuilderOptions = {}): DenseNet => densenet(32, [6, 12, 48, 32], 64, DenseNet201_Weights, opts);
+export const densenet121 = modelBuilder('densenet121', (opts: DenseNetBuilderOptions = {}): DenseNet => densenet(32, [6, 12, 24, 16], 64, DenseNet121_Weights, opts));
+export const densenet161 = modelBuilder('densenet161', (opts: DenseNetBuilderOptions = {}): DenseNet => densenet(48, [6, 12, 36, 24], 96, DenseNet161_Weights, opts));
+export const densenet169 = modelBuilder('densenet169', (opts: DenseNetBuilderOptions = {}): DenseNet => densenet(32, [6, 12, 32, 32], 64, DenseNet169_Weights, opts));
+export const densenet201 = modelBuilder('densenet201', (opts: DenseNetBuilderOptions = {}): DenseNet => densenet(32, [6, 12, 48, 32], 64, DenseNet201_Weights, opts));
 
 registerModel('densenet121', densenet121, DenseNet121_Weights);
 registerModel('densenet161', densenet161, DenseNet161_Weights);

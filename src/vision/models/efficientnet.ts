@@ -11,6 +11,7 @@ import { registerModel } from './registry.js';
 import { initMobileNetWeights } from './mobile-init.js';
 import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 import { makeDivisible } from './make-divisible.js';
+import { modelBuilder } from './builder-args.js';
 
 const silu: ActivationLayerFactory = (o) => new nn.SiLU(o);
 const siluInplace: ActivationLayerFactory = () => new nn.SiLU({ inplace: true });
@@ -236,7 +237,7 @@ export type EfficientNetBuilderOptions = Omit<EfficientNetOptions, 'lastChannel'
 
 function efficientnet(e: WeightsEnum, conf: [MBConvConfigBase[], number | null], dropout: number, opts: EfficientNetBuilderOptions,
   defaultNorm?: NormLayerFactory): EfficientNet {
-  return buildModel(e, opts, (o) => new EfficientNet(conf[0], dropout, { ...o, normLayer: o.normLayer ?? defaultNorm, lastChannel: conf[1] }));
+  return buildModel(e, opts, (o) => new EfficientNet(conf[0], dropout, { ...o, normLayer: o.normLayer ?? defaultNorm, lastChannel: conf[1] }), { options: ['stochasticDepthProb', 'numClasses', 'normLayer'] });
 }
 
 export const EfficientNet_B0_Weights = weightsEnum('EfficientNet_B0_Weights');
@@ -256,17 +257,17 @@ const tfNorm: NormLayerFactory = (c) => new nn.BatchNorm2d(c, { eps: 0.001, mome
 const v2Norm: NormLayerFactory = (c) => new nn.BatchNorm2d(c, { eps: 1e-3 });
 
 type B = (opts?: EfficientNetBuilderOptions) => EfficientNet;
-export const efficientnet_b0: B = (opts = {}) => efficientnet(EfficientNet_B0_Weights, efficientnetConf('efficientnet_b', 1.0, 1.0), 0.2, opts);
-export const efficientnet_b1: B = (opts = {}) => efficientnet(EfficientNet_B1_Weights, efficientnetConf('efficientnet_b', 1.0, 1.1), 0.2, opts);
-export const efficientnet_b2: B = (opts = {}) => efficientnet(EfficientNet_B2_Weights, efficientnetConf('efficientnet_b', 1.1, 1.2), 0.3, opts);
-export const efficientnet_b3: B = (opts = {}) => efficientnet(EfficientNet_B3_Weights, efficientnetConf('efficientnet_b', 1.2, 1.4), 0.3, opts);
-export const efficientnet_b4: B = (opts = {}) => efficientnet(EfficientNet_B4_Weights, efficientnetConf('efficientnet_b', 1.4, 1.8), 0.4, opts);
-export const efficientnet_b5: B = (opts = {}) => efficientnet(EfficientNet_B5_Weights, efficientnetConf('efficientnet_b', 1.6, 2.2), 0.4, opts, tfNorm);
-export const efficientnet_b6: B = (opts = {}) => efficientnet(EfficientNet_B6_Weights, efficientnetConf('efficientnet_b', 1.8, 2.6), 0.5, opts, tfNorm);
-export const efficientnet_b7: B = (opts = {}) => efficientnet(EfficientNet_B7_Weights, efficientnetConf('efficientnet_b', 2.0, 3.1), 0.5, opts, tfNorm);
-export const efficientnet_v2_s: B = (opts = {}) => efficientnet(EfficientNet_V2_S_Weights, efficientnetConf('efficientnet_v2_s'), 0.2, opts, v2Norm);
-export const efficientnet_v2_m: B = (opts = {}) => efficientnet(EfficientNet_V2_M_Weights, efficientnetConf('efficientnet_v2_m'), 0.3, opts, v2Norm);
-export const efficientnet_v2_l: B = (opts = {}) => efficientnet(EfficientNet_V2_L_Weights, efficientnetConf('efficientnet_v2_l'), 0.4, opts, v2Norm);
+export const efficientnet_b0: B = modelBuilder<B>('efficientnet_b0', (opts = {}) => efficientnet(EfficientNet_B0_Weights, efficientnetConf('efficientnet_b', 1.0, 1.0), 0.2, opts));
+export const efficientnet_b1: B = modelBuilder<B>('efficientnet_b1', (opts = {}) => efficientnet(EfficientNet_B1_Weights, efficientnetConf('efficientnet_b', 1.0, 1.1), 0.2, opts));
+export const efficientnet_b2: B = modelBuilder<B>('efficientnet_b2', (opts = {}) => efficientnet(EfficientNet_B2_Weights, efficientnetConf('efficientnet_b', 1.1, 1.2), 0.3, opts));
+export const efficientnet_b3: B = modelBuilder<B>('efficientnet_b3', (opts = {}) => efficientnet(EfficientNet_B3_Weights, efficientnetConf('efficientnet_b', 1.2, 1.4), 0.3, opts));
+export const efficientnet_b4: B = modelBuilder<B>('efficientnet_b4', (opts = {}) => efficientnet(EfficientNet_B4_Weights, efficientnetConf('efficientnet_b', 1.4, 1.8), 0.4, opts));
+export const efficientnet_b5: B = modelBuilder<B>('efficientnet_b5', (opts = {}) => efficientnet(EfficientNet_B5_Weights, efficientnetConf('efficientnet_b', 1.6, 2.2), 0.4, opts, tfNorm));
+export const efficientnet_b6: B = modelBuilder<B>('efficientnet_b6', (opts = {}) => efficientnet(EfficientNet_B6_Weights, efficientnetConf('efficientnet_b', 1.8, 2.6), 0.5, opts, tfNorm));
+export const efficientnet_b7: B = modelBuilder<B>('efficientnet_b7', (opts = {}) => efficientnet(EfficientNet_B7_Weights, efficientnetConf('efficientnet_b', 2.0, 3.1), 0.5, opts, tfNorm));
+export const efficientnet_v2_s: B = modelBuilder<B>('efficientnet_v2_s', (opts = {}) => efficientnet(EfficientNet_V2_S_Weights, efficientnetConf('efficientnet_v2_s'), 0.2, opts, v2Norm));
+export const efficientnet_v2_m: B = modelBuilder<B>('efficientnet_v2_m', (opts = {}) => efficientnet(EfficientNet_V2_M_Weights, efficientnetConf('efficientnet_v2_m'), 0.3, opts, v2Norm));
+export const efficientnet_v2_l: B = modelBuilder<B>('efficientnet_v2_l', (opts = {}) => efficientnet(EfficientNet_V2_L_Weights, efficientnetConf('efficientnet_v2_l'), 0.4, opts, v2Norm));
 
 registerModel('efficientnet_b0', efficientnet_b0, EfficientNet_B0_Weights);
 registerModel('efficientnet_b1', efficientnet_b1, EfficientNet_B1_Weights);

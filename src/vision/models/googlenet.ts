@@ -11,6 +11,7 @@ import { cat } from '../../creation.js';
 import type { Tensor } from '../../tensor.js';
 import { registerModel } from './registry.js';
 import { buildModel, overwriteNamedParam, weightsEnum, type BuilderOptions } from './weights.js';
+import { checkBuilderArity, registerBuilder } from './builder-args.js';
 
 type ConvArgs = { kernelSize: number | [number, number]; stride?: number | [number, number]; padding?: number | [number, number] };
 
@@ -197,8 +198,9 @@ export const GoogLeNet_Weights = weightsEnum('GoogLeNet_Weights');
 
 /** With published weights the auxiliary heads are dropped unless auxLogits is asked for (they are not trained). */
 export function googlenet(opts: GoogLeNetOptions & BuilderOptions = {}): GoogLeNet {
+  checkBuilderArity('googlenet', arguments.length, opts);
   const originalAuxLogits = opts.auxLogits ?? false;
-  return buildModel(GoogLeNet_Weights, opts, (o) => new GoogLeNet(o), {
+  return buildModel(GoogLeNet_Weights, opts, (o) => new GoogLeNet(o), { options: ['numClasses', 'auxLogits', 'transformInput', 'initWeights', 'dropout', 'dropoutAux'],
     fixOptions: (o) => {
       if (o.transformInput === undefined) o.transformInput = true;
       overwriteNamedParam(o, 'auxLogits', true);
@@ -217,3 +219,4 @@ export function googlenet(opts: GoogLeNetOptions & BuilderOptions = {}): GoogLeN
 }
 
 registerModel('googlenet', googlenet, GoogLeNet_Weights);
+registerBuilder('googlenet', googlenet);

@@ -10,6 +10,7 @@ import type { Tensor } from '../../tensor.js';
 import { registerModel } from './registry.js';
 import { buildModel, overwriteNamedParam, weightsEnum, type BuilderOptions } from './weights.js';
 import { BasicConv2d, transformInputImageNet } from './googlenet.js';
+import { checkBuilderArity, registerBuilder } from './builder-args.js';
 
 const F = nn.functional;
 const conv = (i: number, o: number, k: number | [number, number], extra: { stride?: number; padding?: number | [number, number] } = {}): BasicConv2d =>
@@ -256,8 +257,9 @@ export class Inception3 extends Module {
 export const Inception_V3_Weights = weightsEnum('Inception_V3_Weights');
 
 export function inception_v3(opts: Inception3Options & BuilderOptions = {}): Inception3 {
+  checkBuilderArity('inception_v3', arguments.length, opts);
   const originalAuxLogits = opts.auxLogits ?? true;
-  return buildModel(Inception_V3_Weights, opts, (o) => new Inception3(o), {
+  return buildModel(Inception_V3_Weights, opts, (o) => new Inception3(o), { options: ['numClasses', 'auxLogits', 'transformInput', 'initWeights', 'dropout'],
     fixOptions: (o) => {
       if (o.transformInput === undefined) o.transformInput = true;
       overwriteNamedParam(o, 'auxLogits', true);
@@ -273,3 +275,4 @@ export function inception_v3(opts: Inception3Options & BuilderOptions = {}): Inc
 }
 
 registerModel('inception_v3', inception_v3, Inception_V3_Weights);
+registerBuilder('inception_v3', inception_v3);

@@ -1,5 +1,5 @@
 // `vision.models`: torchvision's classification models, their weights and the registry.
-export { listModels, getModel, getModelBuilder, getModelWeights, getWeight, registerModel, type ModelBuilder, type ModelModule } from './registry.js';
+export { listModels, getModel, getModelBuilder, getModelWeights, getWeight, registerModel, type ModelBuilder } from './registry.js';
 export { Weights, WeightsEnum, weightsEnum, type RawWeightsEntry, type WeightsArg, type WeightsMeta, type ClassificationTransformParams, type BuilderOptions } from './weights.js';
 export { ImageClassification } from './weights-transforms.js';
 export { checkpointsDir, downloadUrlToFile, cachedCheckpoint, hashPrefix } from './weights-hub.js';
@@ -21,4 +21,13 @@ export * from './convnext.js';
 export * from './lenet.js';
 export { summary, ModelSummary, type SummaryRow, type SummaryOptions } from './summary.js';
 export * as chapter from './chapter-blocks.js';
+export * as video from './video/index.js';
+export * as opticalFlow from './optical-flow/index.js';
+export * from './vision-transformer.js';
+export * from './swin-transformer.js';
+export * from './maxvit.js';
+export { IntermediateLayerGetter } from './intermediate-layer-getter.js';
+export * as segmentation from './segmentation/index.js';
+// torch.load of whole pickled torchvision models: the classes it may rebuild.
+import './pickled-modules.js';
 export * as detection from './detection/index.js';

@@ -1,35 +1,47 @@
-// torchvision.models._utils.IntermediateLayerGetter: a model's top-level children up to the last one asked for,
-// run in order, returning the outputs of the chosen children under new names. It keeps the children's names, so
-// the state-dict keys are the model's own ("body.layer1.0.conv1.weight" inside BackboneWithFPN).
-import type { Tensor } from '../../tensor.js';
+// torchvision.models._utils.IntermediateLayerGetter: the children of a model up to the last one asked for, run in
+// order, returning the outputs of the named ones under new names ({ layer4: 'out', layer3: 'aux' }). The
+// segmentation models take their backbone's features this way; the children keep their names, so state-dict keys
+// are the backbone's ("backbone.layer1.0.conv1.weight").
 import { Module } from '../../nn/module.js';
+import { ModuleDict } from '../../nn/modules/container.js';
+import { Tensor } from '../../tensor.js';
+import { disposeTemporary } from '../../memory.js';
 
-export class IntermediateLayerGetter extends Module {
-  declare private returnLayers: Map<string, string>;
+export class IntermediateLayerGetter extends ModuleDict {
+  /** torchvision's _version (state-dict metadata). */
+  static readonly _version = 2;
+  declare returnLayers: Readonly<Record<string, string>>;
 
-  /** returnLayers: child name -> output name, e.g. { layer1: '0', layer2: '1' }. */
-  constructor(model: Module, returnLayers: Record<string, string> | Map<string, string>) {
-    super();
-    const wanted = new Map(returnLayers instanceof Map ? returnLayers : Object.entries(returnLayers));
+  /** Assumes the children are registered in the order the model uses them, each once. */
+  constructor(model: Module, returnLayers: Record<string, string>) {
     const children = model.namedChildren();
     const names = new Set(children.map(([n]) => n));
-    const missing = [...wanted.keys()].filter((k) => !names.has(k));
-    if (missing.length > 0) throw new RangeError(`return_layers are not present in model: ${missing.join(', ')}`);
-    const remaining = new Set(wanted.keys());
-    for (const [name, module] of children) {
-      this.registerModule(name, module);
-      remaining.delete(name);
-      if (remaining.size === 0) break;
+    const missing = Object.keys(returnLayers).filter((k) => !names.has(k));
+    if (missing.length) throw new RangeError(`return_layers are not present in model: ${missing.join(', ')}`);
+    const pending = new Set(Object.keys(returnLayers));
+    const layers = new Map<string, Module>();
+    for (const [name, m] of children) {
+      layers.set(name, m);
+      pending.delete(name);
+      if (pending.size === 0) break;
     }
-    Object.defineProperty(this, 'returnLayers', { value: wanted, enumerable: false });
+    super(layers);
+    Object.defineProperty(this, 'returnLayers', { value: { ...returnLayers }, enumerable: false, writable: true });
   }
 
-  override forward(x: Tensor): Map<string, Tensor> {
-    const out = new Map<string, Tensor>();
-    for (const [name, module] of this.namedChildren()) {
-      x = module.call(x);
-      const outName = this.returnLayers.get(name);
-      if (outName !== undefined) out.set(outName, x);
+  /** The outputs of the returned layers by their new names, in layer order. */
+  override forward(x: Tensor): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    let prev: Module | null = null;
+    const input = x;
+    for (const [name, m] of this.entries()) {
+      const y: Tensor = m.call(x);
+      // an activation nobody returns is freed once consumed (inside a tidy scope), as Python's refcount frees it
+      if (x !== input && y !== x && !Object.values(out).includes(x) && !prev!.hasForwardHooks() && !m.hasForwardHooks()) disposeTemporary(x);
+      x = y;
+      prev = m;
+      const outName = this.returnLayers[name];
+      if (outName !== undefined) out[outName] = x;
     }
     return out;
   }

@@ -6,6 +6,7 @@ import * as nn from '../../nn/index.js';
 import { Tensor } from '../../tensor.js';
 import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
+import { modelBuilder } from './builder-args.js';
 
 // The paper's 0.9997 is TensorFlow's decay; PyTorch's momentum is 1 - decay.
 const BN_MOMENTUM = 1 - 0.9997;
@@ -187,13 +188,13 @@ export const MNASNet1_0_Weights = weightsEnum('MNASNet1_0_Weights');
 export const MNASNet1_3_Weights = weightsEnum('MNASNet1_3_Weights');
 
 function mnasnet(alpha: number, e: WeightsEnum, opts: MNASNetBuilderOptions): MNASNet {
-  return buildModel(e, opts, (o) => new MNASNet(alpha, o));
+  return buildModel(e, opts, (o) => new MNASNet(alpha, o), { options: ['numClasses', 'dropout'] });
 }
 
-export const mnasnet0_5 = (opts: MNASNetBuilderOptions = {}): MNASNet => mnasnet(0.5, MNASNet0_5_Weights, opts);
-export const mnasnet0_75 = (opts: MNASNetBuilderOptions = {}): MNASNet => mnasnet(0.75, MNASNet0_75_Weights, opts);
-export const mnasnet1_0 = (opts: MNASNetBuilderOptions = {}): MNASNet => mnasnet(1.0, MNASNet1_0_Weights, opts);
-export const mnasnet1_3 = (opts: MNASNetBuilderOptions = {}): MNASNet => mnasnet(1.3, MNASNet1_3_Weights, opts);
+export const mnasnet0_5 = modelBuilder('mnasnet0_5', (opts: MNASNetBuilderOptions = {}): MNASNet => mnasnet(0.5, MNASNet0_5_Weights, opts));
+export const mnasnet0_75 = modelBuilder('mnasnet0_75', (opts: MNASNetBuilderOptions = {}): MNASNet => mnasnet(0.75, MNASNet0_75_Weights, opts));
+export const mnasnet1_0 = modelBuilder('mnasnet1_0', (opts: MNASNetBuilderOptions = {}): MNASNet => mnasnet(1.0, MNASNet1_0_Weights, opts));
+export const mnasnet1_3 = modelBuilder('mnasnet1_3', (opts: MNASNetBuilderOptions = {}): MNASNet => mnasnet(1.3, MNASNet1_3_Weights, opts));
 
 registerModel('mnasnet0_5', mnasnet0_5, MNASNet0_5_Weights);
 registerModel('mnasnet0_75', mnasnet0_75, MNASNet0_75_Weights);

@@ -11,6 +11,7 @@ import { buildModel, weightsEnum, type BuilderOptions } from './weights.js';
 import { makeDivisible } from './make-divisible.js';
 import { pyRound } from './py-round.js';
 import { initMobileNetWeights } from './mobile-init.js';
+import { modelBuilder } from './builder-args.js';
 
 const relu6: ActivationLayerFactory = (o) => new nn.ReLU6(o);
 const batchNorm: NormLayerFactory = (c) => new nn.BatchNorm2d(c);
@@ -123,7 +124,7 @@ export type MobileNetV2BuilderOptions = MobileNetV2Options & BuilderOptions;
 
 export const MobileNet_V2_Weights = weightsEnum('MobileNet_V2_Weights');
 
-export const mobilenet_v2 = (opts: MobileNetV2BuilderOptions = {}): MobileNetV2 =>
-  buildModel(MobileNet_V2_Weights, opts, (o) => new MobileNetV2(o));
+export const mobilenet_v2 = modelBuilder('mobilenet_v2', (opts: MobileNetV2BuilderOptions = {}): MobileNetV2 =>
+  buildModel(MobileNet_V2_Weights, opts, (o) => new MobileNetV2(o), { options: ['numClasses', 'widthMult', 'invertedResidualSetting', 'roundNearest', 'block', 'normLayer', 'dropout'] }));
 
 registerModel('mobilenet_v2', mobilenet_v2, MobileNet_V2_Weights);

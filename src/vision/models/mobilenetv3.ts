@@ -10,6 +10,7 @@ import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions } from './weights.js';
 import { makeDivisible } from './make-divisible.js';
 import { initMobileNetWeights } from './mobile-init.js';
+import { modelBuilder } from './builder-args.js';
 
 const hardswish: ActivationLayerFactory = (o) => new nn.Hardswish(o);
 const relu: ActivationLayerFactory = (o) => new nn.ReLU(o);
@@ -51,7 +52,7 @@ export class MobileNetV3InvertedResidual extends Module {
   declare block: Sequential;
   readonly useResConnect: boolean;
   readonly outChannels: number;
-  /** torchvision's `_is_cn`: a block that strides, where detection backbones cut the network into stages. */
+  /** torchvision's _is_cn: a strided block, where a stage C1..C4 begins (segmentation heads tap the stages). */
   readonly isCn: boolean;
 
   constructor(cnf: InvertedResidualConfig, normLayer: NormLayerFactory, seLayer: SeLayerFactory = defaultSe) {
@@ -193,10 +194,10 @@ export type MobileNetV3BuilderOptions = MobileNetV3Options & MobileNetV3ConfOpti
 export const MobileNet_V3_Large_Weights = weightsEnum('MobileNet_V3_Large_Weights');
 export const MobileNet_V3_Small_Weights = weightsEnum('MobileNet_V3_Small_Weights');
 
-export const mobilenet_v3_large = (opts: MobileNetV3BuilderOptions = {}): MobileNetV3 =>
-  buildModel(MobileNet_V3_Large_Weights, opts, (o) => new MobileNetV3(...mobilenetV3Conf('mobilenet_v3_large', o), o));
-export const mobilenet_v3_small = (opts: MobileNetV3BuilderOptions = {}): MobileNetV3 =>
-  buildModel(MobileNet_V3_Small_Weights, opts, (o) => new MobileNetV3(...mobilenetV3Conf('mobilenet_v3_small', o), o));
+export const mobilenet_v3_large = modelBuilder('mobilenet_v3_large', (opts: MobileNetV3BuilderOptions = {}): MobileNetV3 =>
+  buildModel(MobileNet_V3_Large_Weights, opts, (o) => new MobileNetV3(...mobilenetV3Conf('mobilenet_v3_large', o), o), { options: ['numClasses', 'block', 'normLayer', 'dropout', 'widthMult', 'reducedTail', 'dilated'] }));
+export const mobilenet_v3_small = modelBuilder('mobilenet_v3_small', (opts: MobileNetV3BuilderOptions = {}): MobileNetV3 =>
+  buildModel(MobileNet_V3_Small_Weights, opts, (o) => new MobileNetV3(...mobilenetV3Conf('mobilenet_v3_small', o), o), { options: ['numClasses', 'block', 'normLayer', 'dropout', 'widthMult', 'reducedTail', 'dilated'] }));
 
 registerModel('mobilenet_v3_large', mobilenet_v3_large, MobileNet_V3_Large_Weights);
 registerModel('mobilenet_v3_small', mobilenet_v3_small, MobileNet_V3_Small_Weights);

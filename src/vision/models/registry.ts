@@ -1,43 +1,41 @@
 // torchvision.models' registry: list_models, get_model, get_model_weights. Each family file registers its
-// builders when it is loaded, so the registry knows every model exported by vision.models.
+// builders when it is loaded, so the registry knows every model exported by vision.models (classification) and
+// its sub-modules (vision.models.segmentation); listModels({ module }) lists one of them, as
+// list_models(module=torchvision.models.segmentation) does.
 import type { Module } from '../../nn/module.js';
-import type { WeightsEnum } from './weights.js';
+import type { Weights, WeightsEnum } from './weights.js';
 
 export type ModelBuilder<O = any> = (opts?: O) => Module;
 
-/** torchvision's model modules: models (classification) and models.detection. */
-export type ModelModule = 'classification' | 'detection';
-
 interface Entry {
   builder: ModelBuilder;
-  weights: WeightsEnum | null;
-  module: ModelModule;
+  weights: WeightsEnum<unknown> | null;
 }
 
 const registry = new Map<string, Entry>();
 
 /** Registers a builder under torchvision's name ('resnet50'); a second registration of a name is an error. */
-export function registerModel(name: string, builder: ModelBuilder, weights: WeightsEnum | null = null, module?: ModelModule): void {
+export function registerModel(name: string, builder: ModelBuilder, weights: WeightsEnum<any> | null = null): void {
   if (registry.has(name)) throw new Error(`An entry is already registered under the name '${name}'.`);
-  // Without an explicit module, weights whose preset is ObjectDetection make a detection model.
-  const m = module ?? (weights?.values()[0]?.transformParams.kind === 'ObjectDetection' ? 'detection' : 'classification');
-  registry.set(name, { builder, weights, module: m });
+  registry.set(name, { builder, weights });
 }
 
 function entry(name: string): Entry {
   const e = registry.get(name.toLowerCase());
-  if (!e) throw new Error(`Unknown model ${name}; available models: ${listModels({ module: 'all' }).join(', ')}`);
+  if (!e) throw new Error(`Unknown model ${name}; available models: ${listModels().join(', ')}`);
   return e;
 }
 
 /**
- * The registered model names, sorted: the classification models, as torchvision's
- * `list_models(module=torchvision.models)`; `{ module: 'detection' }` lists torchvision.models.detection's and
- * `{ module: 'all' }` both (torchvision's list_models() without a module). getModel and the other look-ups take any.
+ * The registered model names, sorted (torchvision.models.list_models). `module` keeps the builders that a module
+ * namespace exports: `listModels({ module: vision.models })` (classification), `{ module: vision.models.segmentation }`.
  */
-export function listModels(opts: { include?: string; module?: ModelModule | 'all' } = {}): string[] {
-  const module = opts.module ?? 'classification';
-  const names = [...registry.entries()].filter(([, e]) => module === 'all' || e.module === module).map(([n]) => n).sort();
+export function listModels(opts: { include?: string; module?: object } = {}): string[] {
+  let names = [...registry.keys()].sort();
+  if (opts.module) {
+    const exported = new Set(Object.values(opts.module));
+    names = names.filter((n) => exported.has(registry.get(n)!.builder));
+  }
   if (!opts.include) return names;
   const re = new RegExp('^' + opts.include.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
   return names.filter((n) => re.test(n));
@@ -50,14 +48,14 @@ export function getModelBuilder(name: string): ModelBuilder { return entry(name)
 export function getModel(name: string, opts: Record<string, unknown> = {}): Module { return entry(name).builder(opts); }
 
 /** The weights enum of a model (torchvision.models.get_model_weights). */
-export function getModelWeights(name: string): WeightsEnum {
+export function getModelWeights(name: string): WeightsEnum<unknown> {
   const w = entry(name).weights;
   if (!w) throw new Error(`model '${name}' has no published weights`);
   return w;
 }
 
 /** One published checkpoint by its full name: 'ResNet50_Weights.IMAGENET1K_V1' (torchvision.models.get_weight). */
-export function getWeight(fullName: string): ReturnType<WeightsEnum['get']> {
+export function getWeight(fullName: string): Weights<unknown> {
   const dot = fullName.indexOf('.');
   if (dot < 0) throw new Error(`Invalid weight name provided: '${fullName}' (expected 'Enum_Name.MEMBER')`);
   const enumName = fullName.slice(0, dot);

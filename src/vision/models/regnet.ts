@@ -11,6 +11,7 @@ import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 import { makeDivisible } from './make-divisible.js';
 import { pyRound } from './py-round.js';
+import { modelBuilder } from './builder-args.js';
 
 const reluFactory: ActivationLayerFactory = (o) => new nn.ReLU(o);
 const scalarPow = op('aten::pow.Scalar');
@@ -209,7 +210,7 @@ export type RegNetBuilderOptions = RegNetOptions & BuilderOptions;
 function regnet(e: WeightsEnum, p: BlockParamsInit, opts: RegNetBuilderOptions): RegNet {
   return buildModel(e, opts, (o) => new RegNet(BlockParams.fromInitParams(p), {
     ...o, normLayer: o.normLayer ?? ((c: number) => new nn.BatchNorm2d(c, { eps: 1e-05, momentum: 0.1 })),
-  }));
+  }), { options: ['numClasses', 'stemWidth', 'stemType', 'blockType', 'normLayer', 'activation'] });
 }
 
 export const RegNet_Y_400MF_Weights = weightsEnum('RegNet_Y_400MF_Weights');
@@ -251,21 +252,21 @@ export const REGNET_CONFIGS = {
   regnet_x_32gf: x(23, 320, 69.86, 2.0, 168),
 } as const satisfies Record<string, BlockParamsInit>;
 
-export const regnet_y_400mf: R = (o = {}) => regnet(RegNet_Y_400MF_Weights, REGNET_CONFIGS.regnet_y_400mf, o);
-export const regnet_y_800mf: R = (o = {}) => regnet(RegNet_Y_800MF_Weights, REGNET_CONFIGS.regnet_y_800mf, o);
-export const regnet_y_1_6gf: R = (o = {}) => regnet(RegNet_Y_1_6GF_Weights, REGNET_CONFIGS.regnet_y_1_6gf, o);
-export const regnet_y_3_2gf: R = (o = {}) => regnet(RegNet_Y_3_2GF_Weights, REGNET_CONFIGS.regnet_y_3_2gf, o);
-export const regnet_y_8gf: R = (o = {}) => regnet(RegNet_Y_8GF_Weights, REGNET_CONFIGS.regnet_y_8gf, o);
-export const regnet_y_16gf: R = (o = {}) => regnet(RegNet_Y_16GF_Weights, REGNET_CONFIGS.regnet_y_16gf, o);
-export const regnet_y_32gf: R = (o = {}) => regnet(RegNet_Y_32GF_Weights, REGNET_CONFIGS.regnet_y_32gf, o);
-export const regnet_y_128gf: R = (o = {}) => regnet(RegNet_Y_128GF_Weights, REGNET_CONFIGS.regnet_y_128gf, o);
-export const regnet_x_400mf: R = (o = {}) => regnet(RegNet_X_400MF_Weights, REGNET_CONFIGS.regnet_x_400mf, o);
-export const regnet_x_800mf: R = (o = {}) => regnet(RegNet_X_800MF_Weights, REGNET_CONFIGS.regnet_x_800mf, o);
-export const regnet_x_1_6gf: R = (o = {}) => regnet(RegNet_X_1_6GF_Weights, REGNET_CONFIGS.regnet_x_1_6gf, o);
-export const regnet_x_3_2gf: R = (o = {}) => regnet(RegNet_X_3_2GF_Weights, REGNET_CONFIGS.regnet_x_3_2gf, o);
-export const regnet_x_8gf: R = (o = {}) => regnet(RegNet_X_8GF_Weights, REGNET_CONFIGS.regnet_x_8gf, o);
-export const regnet_x_16gf: R = (o = {}) => regnet(RegNet_X_16GF_Weights, REGNET_CONFIGS.regnet_x_16gf, o);
-export const regnet_x_32gf: R = (o = {}) => regnet(RegNet_X_32GF_Weights, REGNET_CONFIGS.regnet_x_32gf, o);
+export const regnet_y_400mf: R = modelBuilder<R>('regnet_y_400mf', (o = {}) => regnet(RegNet_Y_400MF_Weights, REGNET_CONFIGS.regnet_y_400mf, o));
+export const regnet_y_800mf: R = modelBuilder<R>('regnet_y_800mf', (o = {}) => regnet(RegNet_Y_800MF_Weights, REGNET_CONFIGS.regnet_y_800mf, o));
+export const regnet_y_1_6gf: R = modelBuilder<R>('regnet_y_1_6gf', (o = {}) => regnet(RegNet_Y_1_6GF_Weights, REGNET_CONFIGS.regnet_y_1_6gf, o));
+export const regnet_y_3_2gf: R = modelBuilder<R>('regnet_y_3_2gf', (o = {}) => regnet(RegNet_Y_3_2GF_Weights, REGNET_CONFIGS.regnet_y_3_2gf, o));
+export const regnet_y_8gf: R = modelBuilder<R>('regnet_y_8gf', (o = {}) => regnet(RegNet_Y_8GF_Weights, REGNET_CONFIGS.regnet_y_8gf, o));
+export const regnet_y_16gf: R = modelBuilder<R>('regnet_y_16gf', (o = {}) => regnet(RegNet_Y_16GF_Weights, REGNET_CONFIGS.regnet_y_16gf, o));
+export const regnet_y_32gf: R = modelBuilder<R>('regnet_y_32gf', (o = {}) => regnet(RegNet_Y_32GF_Weights, REGNET_CONFIGS.regnet_y_32gf, o));
+export const regnet_y_128gf: R = modelBuilder<R>('regnet_y_128gf', (o = {}) => regnet(RegNet_Y_128GF_Weights, REGNET_CONFIGS.regnet_y_128gf, o));
+export const regnet_x_400mf: R = modelBuilder<R>('regnet_x_400mf', (o = {}) => regnet(RegNet_X_400MF_Weights, REGNET_CONFIGS.regnet_x_400mf, o));
+export const regnet_x_800mf: R = modelBuilder<R>('regnet_x_800mf', (o = {}) => regnet(RegNet_X_800MF_Weights, REGNET_CONFIGS.regnet_x_800mf, o));
+export const regnet_x_1_6gf: R = modelBuilder<R>('regnet_x_1_6gf', (o = {}) => regnet(RegNet_X_1_6GF_Weights, REGNET_CONFIGS.regnet_x_1_6gf, o));
+export const regnet_x_3_2gf: R = modelBuilder<R>('regnet_x_3_2gf', (o = {}) => regnet(RegNet_X_3_2GF_Weights, REGNET_CONFIGS.regnet_x_3_2gf, o));
+export const regnet_x_8gf: R = modelBuilder<R>('regnet_x_8gf', (o = {}) => regnet(RegNet_X_8GF_Weights, REGNET_CONFIGS.regnet_x_8gf, o));
+export const regnet_x_16gf: R = modelBuilder<R>('regnet_x_16gf', (o = {}) => regnet(RegNet_X_16GF_Weights, REGNET_CONFIGS.regnet_x_16gf, o));
+export const regnet_x_32gf: R = modelBuilder<R>('regnet_x_32gf', (o = {}) => regnet(RegNet_X_32GF_Weights, REGNET_CONFIGS.regnet_x_32gf, o));
 
 registerModel('regnet_y_400mf', regnet_y_400mf, RegNet_Y_400MF_Weights);
 registerModel('regnet_y_800mf', regnet_y_800mf, RegNet_Y_800MF_Weights);

@@ -8,6 +8,7 @@ import { Tensor } from '../../tensor.js';
 import { registerModel } from './registry.js';
 import { buildModel, overwriteNamedParam, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 import type { NormLayerFactory } from '../ops/misc.js';
+import { modelBuilder } from './builder-args.js';
 
 const defaultNorm: NormLayerFactory = (c) => new nn.BatchNorm2d(c);
 
@@ -207,7 +208,7 @@ export class ResNet extends Module {
 export type ResNetBuilderOptions = ResNetOptions & BuilderOptions;
 
 function resnet(block: ResidualBlockClass, layers: [number, number, number, number], e: WeightsEnum, opts: ResNetBuilderOptions): ResNet {
-  return buildModel(e, opts, (o) => new ResNet(block, layers, o));
+  return buildModel(e, opts, (o) => new ResNet(block, layers, o), { options: ['numClasses', 'zeroInitResidual', 'groups', 'widthPerGroup', 'replaceStrideWithDilation', 'normLayer'] });
 }
 
 export const ResNet18_Weights = weightsEnum('ResNet18_Weights');
@@ -221,11 +222,11 @@ export const ResNeXt101_64X4D_Weights = weightsEnum('ResNeXt101_64X4D_Weights');
 export const Wide_ResNet50_2_Weights = weightsEnum('Wide_ResNet50_2_Weights');
 export const Wide_ResNet101_2_Weights = weightsEnum('Wide_ResNet101_2_Weights');
 
-export const resnet18 = (opts: ResNetBuilderOptions = {}): ResNet => resnet(BasicBlock, [2, 2, 2, 2], ResNet18_Weights, opts);
-export const resnet34 = (opts: ResNetBuilderOptions = {}): ResNet => resnet(BasicBlock, [3, 4, 6, 3], ResNet34_Weights, opts);
-export const resnet50 = (opts: ResNetBuilderOptions = {}): ResNet => resnet(Bottleneck, [3, 4, 6, 3], ResNet50_Weights, opts);
-export const resnet101 = (opts: ResNetBuilderOptions = {}): ResNet => resnet(Bottleneck, [3, 4, 23, 3], ResNet101_Weights, opts);
-export const resnet152 = (opts: ResNetBuilderOptions = {}): ResNet => resnet(Bottleneck, [3, 8, 36, 3], ResNet152_Weights, opts);
+export const resnet18 = modelBuilder('resnet18', (opts: ResNetBuilderOptions = {}): ResNet => resnet(BasicBlock, [2, 2, 2, 2], ResNet18_Weights, opts));
+export const resnet34 = modelBuilder('resnet34', (opts: ResNetBuilderOptions = {}): ResNet => resnet(BasicBlock, [3, 4, 6, 3], ResNet34_Weights, opts));
+export const resnet50 = modelBuilder('resnet50', (opts: ResNetBuilderOptions = {}): ResNet => resnet(Bottleneck, [3, 4, 6, 3], ResNet50_Weights, opts));
+export const resnet101 = modelBuilder('resnet101', (opts: ResNetBuilderOptions = {}): ResNet => resnet(Bottleneck, [3, 4, 23, 3], ResNet101_Weights, opts));
+export const resnet152 = modelBuilder('resnet152', (opts: ResNetBuilderOptions = {}): ResNet => resnet(Bottleneck, [3, 8, 36, 3], ResNet152_Weights, opts));
 
 function withWidth(opts: ResNetBuilderOptions, groups: number | null, widthPerGroup: number): ResNetBuilderOptions {
   const o = { ...opts };
@@ -233,17 +234,17 @@ function withWidth(opts: ResNetBuilderOptions, groups: number | null, widthPerGr
   overwriteNamedParam(o, 'widthPerGroup', widthPerGroup);
   return o;
 }
-export const resnext50_32x4d = (opts: ResNetBuilderOptions = {}): ResNet =>
-  resnet(Bottleneck, [3, 4, 6, 3], ResNeXt50_32X4D_Weights, withWidth(opts, 32, 4));
-export const resnext101_32x8d = (opts: ResNetBuilderOptions = {}): ResNet =>
-  resnet(Bottleneck, [3, 4, 23, 3], ResNeXt101_32X8D_Weights, withWidth(opts, 32, 8));
-export const resnext101_64x4d = (opts: ResNetBuilderOptions = {}): ResNet =>
-  resnet(Bottleneck, [3, 4, 23, 3], ResNeXt101_64X4D_Weights, withWidth(opts, 64, 4));
+export const resnext50_32x4d = modelBuilder('resnext50_32x4d', (opts: ResNetBuilderOptions = {}): ResNet =>
+  resnet(Bottleneck, [3, 4, 6, 3], ResNeXt50_32X4D_Weights, withWidth(opts, 32, 4)));
+export const resnext101_32x8d = modelBuilder('resnext101_32x8d', (opts: ResNetBuilderOptions = {}): ResNet =>
+  resnet(Bottleneck, [3, 4, 23, 3], ResNeXt101_32X8D_Weights, withWidth(opts, 32, 8)));
+export const resnext101_64x4d = modelBuilder('resnext101_64x4d', (opts: ResNetBuilderOptions = {}): ResNet =>
+  resnet(Bottleneck, [3, 4, 23, 3], ResNeXt101_64X4D_Weights, withWidth(opts, 64, 4)));
 /** Wide ResNet-50-2: the bottleneck's inner width doubled; the outer 1x1 convolutions keep their channels. */
-export const wide_resnet50_2 = (opts: ResNetBuilderOptions = {}): ResNet =>
-  resnet(Bottleneck, [3, 4, 6, 3], Wide_ResNet50_2_Weights, withWidth(opts, null, 128));
-export const wide_resnet101_2 = (opts: ResNetBuilderOptions = {}): ResNet =>
-  resnet(Bottleneck, [3, 4, 23, 3], Wide_ResNet101_2_Weights, withWidth(opts, null, 128));
+export const wide_resnet50_2 = modelBuilder('wide_resnet50_2', (opts: ResNetBuilderOptions = {}): ResNet =>
+  resnet(Bottleneck, [3, 4, 6, 3], Wide_ResNet50_2_Weights, withWidth(opts, null, 128)));
+export const wide_resnet101_2 = modelBuilder('wide_resnet101_2', (opts: ResNetBuilderOptions = {}): ResNet =>
+  resnet(Bottleneck, [3, 4, 23, 3], Wide_ResNet101_2_Weights, withWidth(opts, null, 128)));
 
 registerModel('resnet18', resnet18, ResNet18_Weights);
 registerModel('resnet34', resnet34, ResNet34_Weights);

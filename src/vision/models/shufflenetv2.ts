@@ -7,6 +7,7 @@ import { cat } from '../../creation.js';
 import type { Tensor } from '../../tensor.js';
 import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
+import { modelBuilder } from './builder-args.js';
 
 /** Interleaves the channels of `groups` groups: [a0 a1 b0 b1] -> [a0 b0 a1 b1] for 2 groups. */
 export function channelShuffle(x: Tensor, groups: number): Tensor {
@@ -139,17 +140,17 @@ export const ShuffleNet_V2_X1_5_Weights = weightsEnum('ShuffleNet_V2_X1_5_Weight
 export const ShuffleNet_V2_X2_0_Weights = weightsEnum('ShuffleNet_V2_X2_0_Weights');
 
 function shufflenetv2(e: WeightsEnum, outChannels: number[], opts: ShuffleNetV2BuilderOptions): ShuffleNetV2 {
-  return buildModel(e, opts, (o) => new ShuffleNetV2([4, 8, 4], outChannels, o));
+  return buildModel(e, opts, (o) => new ShuffleNetV2([4, 8, 4], outChannels, o), { options: ['numClasses', 'invertedResidual'] });
 }
 
-export const shufflenet_v2_x0_5 = (opts: ShuffleNetV2BuilderOptions = {}): ShuffleNetV2 =>
-  shufflenetv2(ShuffleNet_V2_X0_5_Weights, [24, 48, 96, 192, 1024], opts);
-export const shufflenet_v2_x1_0 = (opts: ShuffleNetV2BuilderOptions = {}): ShuffleNetV2 =>
-  shufflenetv2(ShuffleNet_V2_X1_0_Weights, [24, 116, 232, 464, 1024], opts);
-export const shufflenet_v2_x1_5 = (opts: ShuffleNetV2BuilderOptions = {}): ShuffleNetV2 =>
-  shufflenetv2(ShuffleNet_V2_X1_5_Weights, [24, 176, 352, 704, 1024], opts);
-export const shufflenet_v2_x2_0 = (opts: ShuffleNetV2BuilderOptions = {}): ShuffleNetV2 =>
-  shufflenetv2(ShuffleNet_V2_X2_0_Weights, [24, 244, 488, 976, 2048], opts);
+export const shufflenet_v2_x0_5 = modelBuilder('shufflenet_v2_x0_5', (opts: ShuffleNetV2BuilderOptions = {}): ShuffleNetV2 =>
+  shufflenetv2(ShuffleNet_V2_X0_5_Weights, [24, 48, 96, 192, 1024], opts));
+export const shufflenet_v2_x1_0 = modelBuilder('shufflenet_v2_x1_0', (opts: ShuffleNetV2BuilderOptions = {}): ShuffleNetV2 =>
+  shufflenetv2(ShuffleNet_V2_X1_0_Weights, [24, 116, 232, 464, 1024], opts));
+export const shufflenet_v2_x1_5 = modelBuilder('shufflenet_v2_x1_5', (opts: ShuffleNetV2BuilderOptions = {}): ShuffleNetV2 =>
+  shufflenetv2(ShuffleNet_V2_X1_5_Weights, [24, 176, 352, 704, 1024], opts));
+export const shufflenet_v2_x2_0 = modelBuilder('shufflenet_v2_x2_0', (opts: ShuffleNetV2BuilderOptions = {}): ShuffleNetV2 =>
+  shufflenetv2(ShuffleNet_V2_X2_0_Weights, [24, 244, 488, 976, 2048], opts));
 
 registerModel('shufflenet_v2_x0_5', shufflenet_v2_x0_5, ShuffleNet_V2_X0_5_Weights);
 registerModel('shufflenet_v2_x1_0', shufflenet_v2_x1_0, ShuffleNet_V2_X1_0_Weights);

@@ -7,6 +7,7 @@ import { cat } from '../../creation.js';
 import type { Tensor } from '../../tensor.js';
 import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
+import { modelBuilder } from './builder-args.js';
 
 /** Squeeze (1x1) then expand into parallel 1x1 and 3x3 convolutions, concatenated. */
 export class Fire extends Module {
@@ -90,10 +91,10 @@ export const SqueezeNet1_0_Weights = weightsEnum('SqueezeNet1_0_Weights');
 export const SqueezeNet1_1_Weights = weightsEnum('SqueezeNet1_1_Weights');
 
 function squeezenet(version: '1_0' | '1_1', e: WeightsEnum, opts: SqueezeNetOptions & BuilderOptions): SqueezeNet {
-  return buildModel(e, opts, (o) => new SqueezeNet(version, o));
+  return buildModel(e, opts, (o) => new SqueezeNet(version, o), { options: ['numClasses', 'dropout'] });
 }
-export const squeezenet1_0 = (opts: SqueezeNetOptions & BuilderOptions = {}): SqueezeNet => squeezenet('1_0', SqueezeNet1_0_Weights, opts);
-export const squeezenet1_1 = (opts: SqueezeNetOptions & BuilderOptions = {}): SqueezeNet => squeezenet('1_1', SqueezeNet1_1_Weights, opts);
+export const squeezenet1_0 = modelBuilder('squeezenet1_0', (opts: SqueezeNetOptions & BuilderOptions = {}): SqueezeNet => squeezenet('1_0', SqueezeNet1_0_Weights, opts));
+export const squeezenet1_1 = modelBuilder('squeezenet1_1', (opts: SqueezeNetOptions & BuilderOptions = {}): SqueezeNet => squeezenet('1_1', SqueezeNet1_1_Weights, opts));
 
 registerModel('squeezenet1_0', squeezenet1_0, SqueezeNet1_0_Weights);
 registerModel('squeezenet1_1', squeezenet1_1, SqueezeNet1_1_Weights);

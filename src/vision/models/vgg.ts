@@ -7,6 +7,7 @@ import { flatten } from '../../functions.js';
 import type { Tensor } from '../../tensor.js';
 import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
+import { modelBuilder } from './builder-args.js';
 
 export interface VGGOptions {
   numClasses?: number;
@@ -83,7 +84,7 @@ export function makeLayers(cfg: (number | 'M')[], batchNorm = false): Sequential
 }
 
 function vgg(cfg: keyof typeof vggCfgs, batchNorm: boolean, e: WeightsEnum, opts: VGGOptions & BuilderOptions): VGG {
-  return buildModel(e, opts, (o) => new VGG(makeLayers(vggCfgs[cfg], batchNorm), o), {
+  return buildModel(e, opts, (o) => new VGG(makeLayers(vggCfgs[cfg], batchNorm), o), { options: ['numClasses', 'initWeights', 'dropout'],
     fixOptions: (o) => { o.initWeights = false; },
   });
 }
@@ -98,14 +99,14 @@ export const VGG19_Weights = weightsEnum('VGG19_Weights');
 export const VGG19_BN_Weights = weightsEnum('VGG19_BN_Weights');
 
 export type VGGBuilderOptions = VGGOptions & BuilderOptions;
-export const vgg11 = (opts: VGGBuilderOptions = {}): VGG => vgg('A', false, VGG11_Weights, opts);
-export const vgg11_bn = (opts: VGGBuilderOptions = {}): VGG => vgg('A', true, VGG11_BN_Weights, opts);
-export const vgg13 = (opts: VGGBuilderOptions = {}): VGG => vgg('B', false, VGG13_Weights, opts);
-export const vgg13_bn = (opts: VGGBuilderOptions = {}): VGG => vgg('B', true, VGG13_BN_Weights, opts);
-export const vgg16 = (opts: VGGBuilderOptions = {}): VGG => vgg('D', false, VGG16_Weights, opts);
-export const vgg16_bn = (opts: VGGBuilderOptions = {}): VGG => vgg('D', true, VGG16_BN_Weights, opts);
-export const vgg19 = (opts: VGGBuilderOptions = {}): VGG => vgg('E', false, VGG19_Weights, opts);
-export const vgg19_bn = (opts: VGGBuilderOptions = {}): VGG => vgg('E', true, VGG19_BN_Weights, opts);
+export const vgg11 = modelBuilder('vgg11', (opts: VGGBuilderOptions = {}): VGG => vgg('A', false, VGG11_Weights, opts));
+export const vgg11_bn = modelBuilder('vgg11_bn', (opts: VGGBuilderOptions = {}): VGG => vgg('A', true, VGG11_BN_Weights, opts));
+export const vgg13 = modelBuilder('vgg13', (opts: VGGBuilderOptions = {}): VGG => vgg('B', false, VGG13_Weights, opts));
+export const vgg13_bn = modelBuilder('vgg13_bn', (opts: VGGBuilderOptions = {}): VGG => vgg('B', true, VGG13_BN_Weights, opts));
+export const vgg16 = modelBuilder('vgg16', (opts: VGGBuilderOptions = {}): VGG => vgg('D', false, VGG16_Weights, opts));
+export const vgg16_bn = modelBuilder('vgg16_bn', (opts: VGGBuilderOptions = {}): VGG => vgg('D', true, VGG16_BN_Weights, opts));
+export const vgg19 = modelBuilder('vgg19', (opts: VGGBuilderOptions = {}): VGG => vgg('E', false, VGG19_Weights, opts));
+export const vgg19_bn = modelBuilder('vgg19_bn', (opts: VGGBuilderOptions = {}): VGG => vgg('E', true, VGG19_BN_Weights, opts));
 
 registerModel('vgg11', vgg11, VGG11_Weights);
 registerModel('vgg11_bn', vgg11_bn, VGG11_BN_Weights);

@@ -54,17 +54,20 @@ export interface RawWeightsEntry {
   readonly transforms: { readonly [K in keyof ClassificationTransformParams]: ClassificationTransformParams[K] extends number[] ? readonly number[] : ClassificationTransformParams[K] };
 }
 
-/**
- * One published checkpoint (a member of a weights enum). `TF` is the type of its inference transform: torchvision's
- * ImageClassification preset here; detection weights (detection/weights.ts) override transforms() with theirs.
- */
-export class Weights<TF = ImageClassification> {
+/** Builds a weights entry's inference transform from its parameters (a family's preset, e.g. VideoClassification). */
+export type PresetFactory<P> = (params: ClassificationTransformParams) => P;
+const imagePreset: PresetFactory<ImageClassification> = (p) => new ImageClassification(p);
+
+/** One published checkpoint (a member of a weights enum); P is its preset (ImageClassification for images). */
+export class Weights<P = ImageClassification> {
   readonly url: string;
   readonly fileName: string;
   readonly meta: WeightsMeta;
   readonly transformParams: ClassificationTransformParams;
+  private readonly preset: PresetFactory<P>;
 
-  constructor(readonly enumName: string, readonly name: string, e: RawWeightsEntry) {
+  constructor(readonly enumName: string, readonly name: string, e: RawWeightsEntry, preset?: PresetFactory<P>) {
+    this.preset = preset ?? (imagePreset as unknown as PresetFactory<P>);
     this.url = e.url;
     this.fileName = e.fileName;
     this.transformParams = structuredClone(e.transforms) as ClassificationTransformParams;
@@ -80,9 +83,9 @@ export class Weights<TF = ImageClassification> {
     };
   }
 
-  /** The inference preprocessing (torchvision's ImageClassification preset with these weights' sizes). */
-  transforms(): TF {
-    return new ImageClassification(this.transformParams) as unknown as TF;
+  /** The inference preprocessing (torchvision's preset, ImageClassification for images, with these weights' sizes). */
+  transforms(): P {
+    return this.preset(this.transformParams);
   }
 
   /** Where the checkpoint is (or will be) cached. */
@@ -98,31 +101,30 @@ export class Weights<TF = ImageClassification> {
   toString(): string { return `${this.enumName}.${this.name}`; }
 }
 
-/** A model's published checkpoints by name (`IMAGENET1K_V1`, ...), plus `DEFAULT`. */
-export class WeightsEnum {
-  readonly DEFAULT: Weights;
-  private readonly entries: Map<string, Weights>;
+/** A generated table of weights enums: { EnumName: { default, entries: { MEMBER: entry } } }. */
+export type WeightsTable = { readonly [enumName: string]: { readonly default: string; readonly entries: { readonly [member: string]: RawWeightsEntry } } };
 
-  /**
-   * `data` and `makeWeights` default to the classification table; other tables (detection/weights-data.ts) pass
-   * their own entries and Weights subclass.
-   */
-  constructor(readonly enumName: string, data?: { default: string; entries: Record<string, RawWeightsEntry> },
-    makeWeights: (enumName: string, name: string, e: RawWeightsEntry) => Weights<unknown> = (n, k, e) => new Weights(n, k, e)) {
-    const d = data ?? (WEIGHTS_DATA as unknown as Record<string, { default: string; entries: Record<string, RawWeightsEntry> }>)[enumName];
+/** A model's published checkpoints by name (`IMAGENET1K_V1`, ...), plus `DEFAULT`. */
+export class WeightsEnum<P = ImageClassification> {
+  readonly DEFAULT: Weights<P>;
+  private readonly entries: Map<string, Weights<P>>;
+
+  /** An enum of the classification table, or of another family's table (`table`) with that family's preset. */
+  constructor(readonly enumName: string, table?: WeightsTable, preset?: PresetFactory<P>) {
+    const d = (table ?? (WEIGHTS_DATA as unknown as WeightsTable))[enumName];
     if (!d) throw new Error(`unknown weights enum '${enumName}'`);
-    this.entries = new Map(Object.entries(d.entries).map(([k, e]) => [k, makeWeights(enumName, k, e) as Weights]));
+    this.entries = new Map(Object.entries(d.entries).map(([k, e]) => [k, new Weights<P>(enumName, k, e, preset)]));
     for (const [k, w] of this.entries) Object.defineProperty(this, k, { value: w, enumerable: true });
     this.DEFAULT = this.entries.get(d.default)!;
   }
 
   /** The checkpoints, in torchvision's order (DEFAULT is an alias, not listed). */
-  values(): Weights[] { return [...this.entries.values()]; }
+  values(): Weights<P>[] { return [...this.entries.values()]; }
   names(): string[] { return [...this.entries.keys()]; }
-  [Symbol.iterator](): Iterator<Weights> { return this.values()[Symbol.iterator](); }
+  [Symbol.iterator](): Iterator<Weights<P>> { return this.values()[Symbol.iterator](); }
 
   /** A member by name: 'IMAGENET1K_V1', 'DEFAULT' or 'ResNet50_Weights.IMAGENET1K_V1'. */
-  get(name: string): Weights {
+  get(name: string): Weights<P> {
     const short = name.startsWith(`${this.enumName}.`) ? name.slice(this.enumName.length + 1) : name;
     if (short === 'DEFAULT') return this.DEFAULT;
     const w = this.entries.get(short);
@@ -131,13 +133,13 @@ export class WeightsEnum {
   }
 
   /** torchvision's WeightsEnum.verify: a member of this enum, or an error naming the enum expected. */
-  verify(obj: Weights | string | null | undefined): Weights | null {
+  verify(obj: Weights<any> | string | null | undefined): Weights<P> | null {
     if (obj === null || obj === undefined) return null;
     if (typeof obj === 'string') return this.get(obj);
     if (!(obj instanceof Weights) || obj.enumName !== this.enumName) {
       throw new TypeError(`Invalid Weight class provided; expected ${this.enumName} but received ${obj instanceof Weights ? obj.enumName : typeof obj}.`);
     }
-    return obj;
+    return obj as Weights<P>;
   }
 
   toString(): string { return this.enumName; }
@@ -145,7 +147,7 @@ export class WeightsEnum {
 
 export type WeightsEnumOf<E extends WeightsEnumName> = WeightsEnum & { readonly [K in keyof Data[E]['entries']]: Weights };
 
-const enums = new Map<string, WeightsEnum>();
+const enums = new Map<string, WeightsEnum<any>>();
 /** The weights enum named as torchvision names it ('ResNet50_Weights'). */
 export function weightsEnum<E extends WeightsEnumName>(name: E): WeightsEnumOf<E> {
   let e = enums.get(name);
@@ -154,18 +156,29 @@ export function weightsEnum<E extends WeightsEnumName>(name: E): WeightsEnumOf<E
 }
 
 /**
+ * The weights enum `name` of another family's generated table (video, ...), whose entries build their
+ * transforms with `preset`: `tableWeightsEnum(VIDEO_WEIGHTS_DATA, 'R3D_18_Weights', videoPreset)`.
+ */
+export function tableWeightsEnum<T extends WeightsTable, E extends keyof T & string, P>(table: T, name: E, preset: PresetFactory<P>):
+  WeightsEnum<P> & { readonly [K in keyof T[E]['entries']]: Weights<P> } {
+  let e = enums.get(name);
+  if (!e) enums.set(name, (e = new WeightsEnum<P>(name, table, preset)));
+  return e as WeightsEnum<P> & { readonly [K in keyof T[E]['entries']]: Weights<P> };
+}
+
+/**
  * A builder's `weights` option: a member of its enum, its name ('DEFAULT', 'IMAGENET1K_V1'), a path to a
  * checkpoint file, or null for random initialisation.
  */
-export type WeightsArg = Weights | string | null | undefined;
+export type WeightsArg = Weights<any> | string | null | undefined;
 
-export type ResolvedWeights = { kind: 'none' } | { kind: 'published'; weights: Weights } | { kind: 'file'; path: string };
+export type ResolvedWeights = { kind: 'none' } | { kind: 'published'; weights: Weights<any> } | { kind: 'file'; path: string };
 
 function looksLikePath(s: string): boolean {
   return s.includes('/') || s.includes('\\') || /\.(pth|pt|bin|ckpt|tar)$/.test(s);
 }
 
-export function resolveWeights(e: WeightsEnum, arg: WeightsArg): ResolvedWeights {
+export function resolveWeights(e: WeightsEnum<any>, arg: WeightsArg): ResolvedWeights {
   if (arg === null || arg === undefined) return { kind: 'none' };
   if (typeof arg === 'string' && looksLikePath(arg)) {
     if (!existsSync(arg)) throw new Error(`weights: checkpoint file '${arg}' does not exist`);
@@ -184,6 +197,15 @@ export function overwriteNamedParam<T extends Record<string, any>>(opts: T, key:
   } else {
     (opts as Record<string, unknown>)[key] = value;
   }
+}
+
+/**
+ * An option that a builder fixes itself (swin_t's depths, vit_b_16's patch size) is an error naming it, as
+ * torchvision's builders fail with "got multiple values for keyword argument".
+ */
+export function rejectFixedOptions(opts: object, keys: readonly string[]): void {
+  const given = keys.filter((k) => (opts as Record<string, unknown>)[k] !== undefined);
+  if (given.length) throw new TypeError(`${given.map((k) => `'${k}'`).join(', ')}: fixed by this builder (use the model class to choose ${given.length > 1 ? 'them' : 'it'})`);
 }
 
 /**
@@ -227,9 +249,14 @@ export interface BuilderOptions {
  * whatever `fixOptions` sets), build, load strictly.
  */
 export function buildModel<O extends BuilderOptions, M extends Module>(
-  e: WeightsEnum, opts: O, build: (o: O) => M,
-  hooks: { fixOptions?: (o: O, w: Weights) => void; fixKeys?: (sd: StateDict) => StateDict; afterLoad?: (m: M) => void } = {},
+  e: WeightsEnum<any>, opts: O, build: (o: O) => M,
+  hooks: {
+    /** The builder's own options besides weights and progress: any other key is an error naming it (not checked when absent). */
+    options?: readonly string[];
+    fixOptions?: (o: O, w: Weights<any>) => void; fixKeys?: (sd: StateDict) => StateDict; afterLoad?: (m: M) => void;
+  } = {},
 ): M {
+  if (hooks.options !== undefined) checkBuilderOptions(e.enumName.replace(/_Weights$/, '').toLowerCase(), opts, hooks.options);
   const o = { ...opts };
   const w = resolveWeights(e, o.weights);
   if (w.kind === 'published') {
@@ -241,4 +268,21 @@ export function buildModel<O extends BuilderOptions, M extends Module>(
   loadWeights(model, w, { progress: o.progress, fixKeys: hooks.fixKeys });
   if (w.kind === 'published') hooks.afterLoad?.(model);
   return model;
+}
+
+/**
+ * A builder's options object: only `weights`, `progress` and the builder's own keys. torchvision's deprecated
+ * `pretrained=True` would silently give random weights if ignored, so it is an error that says what to write.
+ */
+function checkBuilderOptions(builder: string, opts: unknown, own: readonly string[]): void {
+  if (opts === undefined) return;
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new TypeError(`${builder}(): expected an options object, got ${String(opts)}`);
+  for (const k of Object.keys(opts)) {
+    if (k === 'weights' || k === 'progress' || own.includes(k)) continue;
+    if (k === 'pretrained' || k === 'pretrainedBackbone') {
+      throw new TypeError(`${builder}(): '${k}' is torchvision's deprecated form: write { weights: 'DEFAULT' } (or a weights entry, or a checkpoint path) for trained weights`);
+    }
+    const hint = own.find((o) => o.toLowerCase() === k.replace(/_/g, '').toLowerCase());
+    throw new TypeError(`${builder}() got an unexpected keyword argument '${k}'${hint ? ` (did you mean '${hint}'?)` : ''}; it takes 'weights', 'progress'${own.map((o) => `, '${o}'`).join('')}`);
+  }
 }

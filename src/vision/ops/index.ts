@@ -23,6 +23,7 @@ export { Conv2dNormActivation, Conv3dNormActivation, ConvNormActivation, Squeeze
 export { StochasticDepth, stochasticDepth, type StochasticDepthMode } from './stochastic-depth.js';
 export { Permute } from './permute.js';
 export { LayerNorm2d } from './layer-norm2d.js';
+export { MLP, type MLPOptions } from './mlp.js';
 export { nms, batchedNms, batchedNmsCoordinateTrick, batchedNmsVanilla, removeSmallBoxes, clipBoxesToImage, boxConvert, boxArea, boxIou, generalizedBoxIou, distanceBoxIou, completeBoxIou, masksToBoxes, type BoxFormat } from './boxes.js';
 export { generalizedBoxIouLoss, type BoxLossOptions } from './giou-loss.js';
 export { distanceBoxIouLoss } from './diou-loss.js';

@@ -1,9 +1,12 @@
 // torchvision's automatic augmentation policies on 8-bit images: AutoAugment (ImageNet, CIFAR10 and SVHN
 // policies), RandAugment and TrivialAugmentWide, with torchvision's magnitude tables (computed by the same
 // float32 linspace) and its random draws in its order, applied through the PIL-exact operations.
-import { arange, linspace, rand } from '../../creation.js';
+import { bindCtor, classArgs, type PyRest } from '../../args.js';
+import { arange, linspace, rand, tensor as makeTensor } from '../../creation.js';
+import { op } from '../../native/ops.js';
+import { pyFloat } from '../../nn/modules/repr.js';
 import { Tensor } from '../../tensor.js';
-import { isImage, type RGBImage } from '../io/image.js';
+import { imageToTensor, isImage, tensorToImage, type RGBImage } from '../io/image.js';
 import { randint1 } from './draws.js';
 import { Transform } from './transforms.js';
 import { affine, checkInterpolation, rotate, type InterpolationMode } from './image-geometry.js';
@@ -30,25 +33,30 @@ function image(img: unknown, what: string): RGBImage {
   return img;
 }
 
-/** torchvision's _apply_op. */
-export function applyOp(img: RGBImage, name: OpName, magnitude: number, interpolation: InterpolationMode, fill: number | readonly number[] | null): RGBImage {
-  const f = fill ?? 0;
+/**
+ * torchvision's _apply_op, on an image or (AugMix) a uint8 tensor [..., C, H, W]. For tensors an absent fill means
+ * no fill mask, as torchvision's tensor functions treat fill=None; images fill with 0.
+ */
+export function applyOp<T extends RGBImage | Tensor>(img: T, name: OpName, magnitude: number, interpolation: InterpolationMode, fill: number | readonly number[] | null): T {
+  const isTensor = img instanceof Tensor;
+  const f = isTensor ? (fill ?? undefined) : (fill ?? 0);
   const deg = (r: number): number => (r * 180) / Math.PI;
+  const x = img as RGBImage | Tensor;
   switch (name) {
-    case 'ShearX': return affine(img, 0, [0, 0], 1, [deg(Math.atan(magnitude)), 0], { interpolation, fill: f, center: [0, 0] });
-    case 'ShearY': return affine(img, 0, [0, 0], 1, [0, deg(Math.atan(magnitude))], { interpolation, fill: f, center: [0, 0] });
-    case 'TranslateX': return affine(img, 0, [Math.trunc(magnitude), 0], 1, [0, 0], { interpolation, fill: f });
-    case 'TranslateY': return affine(img, 0, [0, Math.trunc(magnitude)], 1, [0, 0], { interpolation, fill: f });
-    case 'Rotate': return rotate(img, magnitude, { interpolation, fill: f });
-    case 'Brightness': return adjustBrightness(img, 1 + magnitude);
-    case 'Color': return adjustSaturation(img, 1 + magnitude);
-    case 'Contrast': return adjustContrast(img, 1 + magnitude);
-    case 'Sharpness': return adjustSharpness(img, 1 + magnitude);
-    case 'Posterize': return posterize(img, Math.trunc(magnitude));
-    case 'Solarize': return solarize(img, magnitude);
-    case 'AutoContrast': return autocontrast(img);
-    case 'Equalize': return equalize(img);
-    case 'Invert': return invert(img);
+    case 'ShearX': return affine(x, 0, [0, 0], 1, [deg(Math.atan(magnitude)), 0], { interpolation, fill: f, center: [0, 0] }) as T;
+    case 'ShearY': return affine(x, 0, [0, 0], 1, [0, deg(Math.atan(magnitude))], { interpolation, fill: f, center: [0, 0] }) as T;
+    case 'TranslateX': return affine(x, 0, [Math.trunc(magnitude), 0], 1, [0, 0], { interpolation, fill: f }) as T;
+    case 'TranslateY': return affine(x, 0, [0, Math.trunc(magnitude)], 1, [0, 0], { interpolation, fill: f }) as T;
+    case 'Rotate': return rotate(x, magnitude, { interpolation, fill: f }) as T;
+    case 'Brightness': return adjustBrightness(x, 1 + magnitude) as T;
+    case 'Color': return adjustSaturation(x, 1 + magnitude) as T;
+    case 'Contrast': return adjustContrast(x, 1 + magnitude) as T;
+    case 'Sharpness': return adjustSharpness(x, 1 + magnitude) as T;
+    case 'Posterize': return posterize(x, Math.trunc(magnitude)) as T;
+    case 'Solarize': return solarize(x, magnitude) as T;
+    case 'AutoContrast': return autocontrast(x) as T;
+    case 'Equalize': return equalize(x) as T;
+    case 'Invert': return invert(x) as T;
     case 'Identity': return img;
     default: throw new RangeError(`The provided operator ${String(name)} is not recognized.`);
   }
@@ -140,8 +148,10 @@ export class AutoAugment extends Transform<RGBImage, RGBImage> {
   readonly interpolation: InterpolationMode;
   readonly fill: number | readonly number[] | null;
   readonly policies: PolicyEntry[];
-  constructor(opts: AutoAugmentOptions = {}) {
+  /** torchvision's order (policy, interpolation, fill), or an options object. */
+  constructor(...args: PyRest<AutoAugmentOptions, ['policy', 'interpolation', 'fill']>) {
     super();
+    const [opts = {}] = bindCtor(AutoAugment, args) as [AutoAugmentOptions];
     this.policy = opts.policy ?? 'imagenet';
     const p = POLICIES[this.policy];
     if (p === undefined) throw new RangeError(`AutoAugment: the provided policy ${String(this.policy)} is not recognized (imagenet, cifar10, svhn)`);
@@ -188,8 +198,10 @@ export class RandAugment extends Transform<RGBImage, RGBImage> {
   readonly numMagnitudeBins: number;
   readonly interpolation: InterpolationMode;
   readonly fill: number | readonly number[] | null;
-  constructor(opts: RandAugmentOptions = {}) {
+  /** torchvision's order (numOps, magnitude, numMagnitudeBins, interpolation, fill), or an options object. */
+  constructor(...args: PyRest<RandAugmentOptions, ['numOps', 'magnitude', 'numMagnitudeBins', 'interpolation', 'fill']>) {
     super();
+    const [opts = {}] = bindCtor(RandAugment, args) as [RandAugmentOptions];
     this.numOps = opts.numOps ?? 2;
     this.magnitude = opts.magnitude ?? 9;
     this.numMagnitudeBins = opts.numMagnitudeBins ?? 31;
@@ -223,8 +235,10 @@ export class TrivialAugmentWide extends Transform<RGBImage, RGBImage> {
   readonly numMagnitudeBins: number;
   readonly interpolation: InterpolationMode;
   readonly fill: number | readonly number[] | null;
-  constructor(opts: TrivialAugmentWideOptions = {}) {
+  /** torchvision's order (numMagnitudeBins, interpolation, fill), or an options object. */
+  constructor(...args: PyRest<TrivialAugmentWideOptions, ['numMagnitudeBins', 'interpolation', 'fill']>) {
     super();
+    const [opts = {}] = bindCtor(TrivialAugmentWide, args) as [TrivialAugmentWideOptions];
     this.numMagnitudeBins = opts.numMagnitudeBins ?? 31;
     this.interpolation = checkInterpolation(opts.interpolation ?? 'nearest', 'TrivialAugmentWide');
     this.fill = opts.fill ?? null;
@@ -242,3 +256,113 @@ export class TrivialAugmentWide extends Transform<RGBImage, RGBImage> {
   }
 }
 
+classArgs(AutoAugment, 'torchvision.transforms.AutoAugment', '; policy, interpolation, fill');
+classArgs(RandAugment, 'torchvision.transforms.RandAugment', '; numOps, magnitude, numMagnitudeBins, interpolation, fill');
+classArgs(TrivialAugmentWide, 'torchvision.transforms.TrivialAugmentWide', '; numMagnitudeBins, interpolation, fill');
+
+export interface AugMixOptions {
+  /** Severity of the operations, 1 to 10 (default 3). */
+  severity?: number;
+  /** Augmentation chains mixed (default 3). */
+  mixtureWidth?: number;
+  /** Operations per chain; -1 (default) draws 1 to 3 per chain. */
+  chainDepth?: number;
+  /** The Dirichlet and Beta concentration (default 1.0). */
+  alpha?: number;
+  /** With brightness, colour, contrast and sharpness (default true). */
+  allOps?: boolean;
+  /** 'bilinear' (default) or 'nearest' (the operations run on tensors). */
+  interpolation?: InterpolationMode;
+  fill?: number | readonly number[] | null;
+}
+
+const dirichlet = op('aten::_sample_dirichlet');
+
+/**
+ * AugMix (Hendrycks et al. 2020), as torchvision's: mixture_width chains of random operations on the image's
+ * uint8 tensor, mixed with Dirichlet weights and blended with the original by a Beta weight (both drawn with
+ * torch._sample_dirichlet). Accepts images (returned as images) and uint8 tensors [..., C, H, W].
+ */
+export class AugMix extends Transform<RGBImage | Tensor, RGBImage | Tensor> {
+  static readonly PARAMETER_MAX = 10;
+  readonly severity: number;
+  readonly mixtureWidth: number;
+  readonly chainDepth: number;
+  readonly alpha: number;
+  readonly allOps: boolean;
+  readonly interpolation: InterpolationMode;
+  readonly fill: number | readonly number[] | null;
+
+  constructor(opts: AugMixOptions = {}) {
+    super();
+    this.severity = opts.severity ?? 3;
+    if (!(this.severity >= 1 && this.severity <= AugMix.PARAMETER_MAX)) {
+      throw new RangeError(`The severity must be between [1, ${AugMix.PARAMETER_MAX}]. Got ${this.severity} instead.`);
+    }
+    this.mixtureWidth = opts.mixtureWidth ?? 3;
+    this.chainDepth = opts.chainDepth ?? -1;
+    this.alpha = opts.alpha ?? 1.0;
+    this.allOps = opts.allOps ?? true;
+    this.interpolation = checkInterpolation(opts.interpolation ?? 'bilinear', 'AugMix');
+    if (this.interpolation !== 'nearest' && this.interpolation !== 'bilinear') throw new RangeError(`AugMix: tensors support nearest and bilinear interpolation, not ${this.interpolation}`);
+    this.fill = opts.fill ?? null;
+  }
+
+  private space(bins: number, h: number, w: number): [OpName, number[] | null, boolean][] {
+    const s: [OpName, number[] | null, boolean][] = [
+      ['ShearX', lin(0, 0.3, bins), true], ['ShearY', lin(0, 0.3, bins), true],
+      ['TranslateX', lin(0, w / 3.0, bins), true], ['TranslateY', lin(0, h / 3.0, bins), true],
+      ['Rotate', lin(0, 30, bins), true],
+      ['Posterize', Array.from(arange(bins).div((bins - 1) / 4).round().to('int32').dataSync() as Int32Array, (v) => 4 - v), false],
+      ['Solarize', lin(255, 0, bins), false], ['AutoContrast', null, false], ['Equalize', null, false],
+    ];
+    if (this.allOps) {
+      s.push(['Brightness', lin(0, 0.9, bins), true], ['Color', lin(0, 0.9, bins), true],
+        ['Contrast', lin(0, 0.9, bins), true], ['Sharpness', lin(0, 0.9, bins), true]);
+    }
+    return s;
+  }
+
+  forward(orig: RGBImage | Tensor): RGBImage | Tensor {
+    const isTensor = orig instanceof Tensor;
+    if (!isTensor && !isImage(orig)) throw new TypeError('AugMix: expected an image (RGBImage) or a uint8 tensor');
+    const img = isTensor ? orig : imageToTensor(orig);
+    if (img.dtype.name !== 'uint8') throw new TypeError(`AugMix: expected a uint8 tensor, got ${img.dtype}`);
+    const [c, h, w] = img.shape.slice(-3) as [number, number, number];
+    let fill: number[] | null = null;
+    if (isTensor) {
+      if (typeof this.fill === 'number') fill = Array(c).fill(this.fill);
+      else if (this.fill !== null) fill = [...this.fill];
+    } else if (this.fill !== null) {
+      fill = typeof this.fill === 'number' ? [this.fill] : [...this.fill];
+    }
+    const space = this.space(AugMix.PARAMETER_MAX, h, w);
+    const origDims = img.shape;
+    const batch = img.view([...Array(Math.max(4 - img.ndim, 0)).fill(1), ...origDims]);
+    const b = batch.shape[0]!;
+    const batchDims = [b, ...Array(batch.ndim - 1).fill(1)];
+    const m = new Tensor(dirichlet(makeTensor([this.alpha, this.alpha]).expand(b, -1)._h, undefined));
+    const combined = new Tensor(dirichlet(makeTensor(Array(this.mixtureWidth).fill(this.alpha)).expand(b, -1)._h, undefined))
+      .mul(m.select(1, 1).view([b, -1]));
+    const mix = m.select(1, 0).view(batchDims).mul(batch);
+    for (let i = 0; i < this.mixtureWidth; i++) {
+      let aug = batch;
+      const depth = this.chainDepth > 0 ? this.chainDepth : randint1(1, 4);
+      for (let d = 0; d < depth; d++) {
+        const [name, mags, signed] = space[randint1(0, space.length)]!;
+        let magnitude = mags !== null ? mags[randint1(0, this.severity)]! : 0.0;
+        if (signed && randint1(0, 2)) magnitude *= -1.0;
+        aug = applyOp(aug, name, magnitude, this.interpolation, fill);
+      }
+      mix.add_(combined.select(1, i).view(batchDims).mul(aug));
+    }
+    const out = mix.view(origDims).to(img.dtype);
+    return isTensor ? out : tensorToImage(out);
+  }
+
+  override toString(): string {
+    const fill = this.fill === null ? 'None' : typeof this.fill === 'number' ? String(this.fill) : `[${this.fill.join(', ')}]`;
+    return `AugMix(severity=${this.severity}, mixture_width=${this.mixtureWidth}, chain_depth=${this.chainDepth}, alpha=${pyFloat(this.alpha)}, ` +
+      `all_ops=${this.allOps ? 'True' : 'False'}, interpolation=InterpolationMode.${this.interpolation.toUpperCase()}, fill=${fill})`;
+  }
+}

@@ -5,6 +5,7 @@ import {
   RandomPhotometricDistort, RandomShortestSize, RandomZoomOut, ScaleJitter, type DetectionPair, type DetTarget,
 } from './detection.js';
 import type { ImageOrTensor } from './functional.js';
+import { bindCtor, classArgs } from '../../args.js';
 
 export type DetectionAugmentation = 'hflip' | 'lsj' | 'multiscale' | 'ssd' | 'ssdlite';
 
@@ -17,7 +18,10 @@ export interface DetectionPresetTrainOptions {
 
 export class DetectionPresetTrain {
   readonly transforms: DetectionCompose;
-  constructor(opts: DetectionPresetTrainOptions) {
+  /** The references' keyword-only arguments: { dataAugmentation, hflipProb, mean }. */
+  constructor(opts: DetectionPresetTrainOptions);
+  constructor(...args: unknown[]) {
+    const [opts = {} as DetectionPresetTrainOptions] = bindCtor(DetectionPresetTrain, args) as [DetectionPresetTrainOptions | undefined];
     const hflipProb = opts.hflipProb ?? 0.5;
     const mean = opts.mean ?? [123.0, 117.0, 104.0];
     const tail = [new RandomHorizontalFlip(hflipProb), new PILToTensor(), new ConvertImageDtype('float32')];
@@ -34,6 +38,10 @@ export class DetectionPresetTrain {
 }
 
 export class DetectionPresetEval {
+  constructor(...args: []) { bindCtor(DetectionPresetEval, args); }
   readonly transforms = new DetectionCompose([new PILToTensor(), new ConvertImageDtype('float32')]);
   call(img: ImageOrTensor, target: DetTarget | null): DetectionPair { return this.transforms.call(img, target); }
 }
+
+classArgs(DetectionPresetTrain, 'torchvision references/detection presets.DetectionPresetTrain', '; *, dataAugmentation, hflipProb, mean');
+classArgs(DetectionPresetEval, 'torchvision references/detection presets.DetectionPresetEval', '');

@@ -1,5 +1,6 @@
 // torchvision.transforms.functional: each operation on an 8-bit HWC image (see io/image.ts) or on a
 // [..., C, H, W] tensor (one image or a batch), with torchvision's semantics for both.
+import { withArgs } from '../../args.js';
 import { Tensor } from '../../tensor.js';
 import { fromBytes } from '../../creation.js';
 import { type DType, type DTypeLike, normalizeDtype } from '../../dtype.js';
@@ -18,7 +19,8 @@ function kindError(what: string, x: unknown): TypeError {
 }
 
 /** [channels, height, width] of an image or tensor (F.get_dimensions). */
-export function getDimensions(img: ImageOrTensor): [number, number, number] {
+export const getDimensions = withArgs('getDimensions', 'torchvision.transforms.functional.get_dimensions', 'img:dict', getDimensionsImpl);
+function getDimensionsImpl(img: ImageOrTensor): [number, number, number] {
   if (img instanceof Tensor) { const { c, h, w } = dims(img); return [c, h, w]; }
   if (isImage(img)) return [img.channels, img.height, img.width];
   throw kindError('getDimensions', img);
@@ -46,7 +48,8 @@ export function checkMode(mode: string): PaddingMode {
   return mode as PaddingMode;
 }
 
-export function pad<T extends ImageOrTensor>(img: T, padding: number | readonly number[], fill: number | readonly number[] = 0, paddingMode: PaddingMode = 'constant'): T {
+export const pad = withArgs('pad', 'torchvision.transforms.functional.pad', 'img:dict, padding, fill?, paddingMode?', padImpl);
+function padImpl<T extends ImageOrTensor>(img: T, padding: number | readonly number[], fill: number | readonly number[] = 0, paddingMode: PaddingMode = 'constant'): T {
   const p = parsePadding(padding);
   const mode = checkMode(paddingMode);
   if (img instanceof Tensor) {
@@ -57,7 +60,8 @@ export function pad<T extends ImageOrTensor>(img: T, padding: number | readonly 
   throw kindError('pad', img);
 }
 
-export function crop<T extends ImageOrTensor>(img: T, top: number, left: number, height: number, width: number): T {
+export const crop = withArgs('crop', 'torchvision.transforms.functional.crop', 'img:dict, top, left, height, width', cropImpl);
+function cropImpl<T extends ImageOrTensor>(img: T, top: number, left: number, height: number, width: number): T {
   if (img instanceof Tensor) return cropTensor(img, top, left, height, width) as T;
   if (isImage(img)) return window(img, top, left, height, width) as T;
   throw kindError('crop', img);
@@ -72,7 +76,8 @@ export function parseSize(size: number | readonly number[], what: string): [numb
   return [s[0]!, s[1]!];
 }
 
-export function centerCrop<T extends ImageOrTensor>(img: T, outputSize: number | readonly number[]): T {
+export const centerCrop = withArgs('centerCrop', 'torchvision.transforms.functional.center_crop', 'img:dict, outputSize', centerCropImpl);
+function centerCropImpl<T extends ImageOrTensor>(img: T, outputSize: number | readonly number[]): T {
   const [ch, cw] = parseSize(outputSize, 'centerCrop');
   let [, h, w] = getDimensions(img);
   if (cw > w || ch > h) {
@@ -84,20 +89,23 @@ export function centerCrop<T extends ImageOrTensor>(img: T, outputSize: number |
   return crop(img, roundHalfEven((h - ch) / 2), roundHalfEven((w - cw) / 2), ch, cw);
 }
 
-export function hflip<T extends ImageOrTensor>(img: T): T {
+export const hflip = withArgs('hflip', 'torchvision.transforms.functional.hflip', 'img:dict', hflipImpl);
+function hflipImpl<T extends ImageOrTensor>(img: T): T {
   if (img instanceof Tensor) return hflipTensor(img) as T;
   if (isImage(img)) return hflipImage(img) as T;
   throw kindError('hflip', img);
 }
 
-export function vflip<T extends ImageOrTensor>(img: T): T {
+export const vflip = withArgs('vflip', 'torchvision.transforms.functional.vflip', 'img:dict', vflipImpl);
+function vflipImpl<T extends ImageOrTensor>(img: T): T {
   if (img instanceof Tensor) return vflipTensor(img) as T;
   if (isImage(img)) return vflipImage(img) as T;
   throw kindError('vflip', img);
 }
 
 /** F.to_tensor: an image becomes a CHW float32 tensor in [0, 1]; a uint8 tensor is scaled the same way. */
-export function toTensor(pic: ImageOrTensor): Tensor {
+export const toTensor = withArgs('toTensor', 'torchvision.transforms.functional.to_tensor', 'pic:dict', toTensorImpl);
+function toTensorImpl(pic: ImageOrTensor): Tensor {
   // through the tables of a normalisation by mean 0, std 1: exactly byte / 255 in float32
   if (isImage(pic)) return toNormalizedTensor(pic, [0], [1]);
   if (pic instanceof Tensor) {
@@ -109,7 +117,8 @@ export function toTensor(pic: ImageOrTensor): Tensor {
 }
 
 /** F.pil_to_tensor: an image becomes a CHW uint8 tensor (no scaling). */
-export function pilToTensor(pic: ImageOrTensor): Tensor {
+export const pilToTensor = withArgs('pilToTensor', 'torchvision.transforms.functional.pil_to_tensor', 'pic:dict', pilToTensorImpl);
+function pilToTensorImpl(pic: ImageOrTensor): Tensor {
   if (isImage(pic)) return imageToCHWBytes(pic);
   if (pic instanceof Tensor) return pic;
   throw kindError('pilToTensor', pic);
@@ -119,7 +128,8 @@ export const toImageTensor = pilToTensor;
 /** toTensor then normalize, fused for images (the same float32 values, one pass, one native call). */
 const tableCache = new Map<string, Float32Array>();
 
-export function toNormalizedTensor(pic: ImageOrTensor, mean: readonly number[], std: readonly number[]): Tensor {
+export const toNormalizedTensor = withArgs('toNormalizedTensor', '(tstorch) to_tensor then normalize', 'pic:dict, mean, std', toNormalizedTensorImpl);
+function toNormalizedTensorImpl(pic: ImageOrTensor, mean: readonly number[], std: readonly number[]): Tensor {
   if (isImage(pic)) {
     const key = `${pic.channels}|${mean.join(',')}|${std.join(',')}`;
     let tables = tableCache.get(key);
@@ -133,17 +143,20 @@ export function toNormalizedTensor(pic: ImageOrTensor, mean: readonly number[], 
   return normalize(toTensor(pic), mean, std, true);
 }
 
-export function normalize(t: Tensor, mean: readonly number[], std: readonly number[], inplace = false): Tensor {
+export const normalize = withArgs('normalize', 'torchvision.transforms.functional.normalize', 'tensor, mean, std, inplace?', normalizeImpl);
+function normalizeImpl(t: Tensor, mean: readonly number[], std: readonly number[], inplace = false): Tensor {
   if (!(t instanceof Tensor)) throw new TypeError('normalize: expected a tensor (apply ToTensor first)');
   return normalizeTensor(t, mean, std, inplace);
 }
 
-export function convertImageDtype(image: Tensor, dtype: DTypeLike = 'float32'): Tensor {
+export const convertImageDtype = withArgs('convertImageDtype', 'torchvision.transforms.functional.convert_image_dtype', 'image, dtype?', convertImageDtypeImpl);
+function convertImageDtypeImpl(image: Tensor, dtype: DTypeLike = 'float32'): Tensor {
   if (!(image instanceof Tensor)) throw new TypeError('convertImageDtype: expected a tensor');
   return convertTensor(image, normalizeDtype(dtype));
 }
 
-export function erase(img: Tensor, i: number, j: number, h: number, w: number, v: Tensor, inplace = false): Tensor {
+export const erase = withArgs('erase', 'torchvision.transforms.functional.erase', 'img:dict, i, j, h, w, v, inplace?', eraseImpl);
+function eraseImpl(img: Tensor, i: number, j: number, h: number, w: number, v: Tensor, inplace = false): Tensor {
   if (!(img instanceof Tensor)) throw new TypeError('erase: expected a tensor');
   return eraseTensor(img, i, j, h, w, v, inplace);
 }

@@ -2,6 +2,8 @@
 // precision with truncation, PIL's HSV conversions, ImageOps' lookup tables, and GaussianBlur (which
 // torchvision computes on a tensor even for PIL input). ColorJitter, Grayscale, RandomGrayscale and the
 // adjust* functions also take [..., C, H, W] tensors, with torchvision's tensor arithmetic (tensor-color.ts).
+import { withArgs } from '../../args.js';
+import { bindCtor, classArgs, type PyRest } from '../../args.js';
 import { Tensor } from '../../tensor.js';
 import { empty, linspace, randperm } from '../../creation.js';
 import { op } from '../../native/ops.js';
@@ -11,6 +13,7 @@ import type { ImageOrTensor } from './functional.js';
 import { Transform } from './transforms.js';
 import {
   adjustBrightnessTensor, adjustContrastTensor, adjustHueTensor, adjustSaturationTensor, rgbToGrayscaleTensor,
+  adjustSharpnessTensor, autocontrastTensor, equalizeTensor, invertTensor, posterizeTensor, solarizeTensor,
 } from './tensor-color.js';
 
 const f32 = Math.fround;
@@ -40,7 +43,8 @@ function solid(img: RGBImage, v: number): RGBImage {
   return createImage(img.width, img.height, img.channels, new Uint8Array(img.data.length).fill(v));
 }
 
-export function adjustBrightness<T extends ImageOrTensor>(img: T, factor: number): T {
+export const adjustBrightness = withArgs('adjustBrightness', 'torchvision.transforms.functional.adjust_brightness', 'img:dict, brightnessFactor', adjustBrightnessImpl);
+function adjustBrightnessImpl<T extends ImageOrTensor>(img: T, factor: number): T {
   if (img instanceof Tensor) {
     if (factor < 0) throw new RangeError(`adjustBrightness: factor (${factor}) is not non-negative`);
     return adjustBrightnessTensor(img, factor) as T;
@@ -54,7 +58,8 @@ function adjustBrightnessImage(img: RGBImage, factor: number): RGBImage {
   return blend(solid(img, 0), img, factor);
 }
 
-export function adjustContrast<T extends ImageOrTensor>(img: T, factor: number): T {
+export const adjustContrast = withArgs('adjustContrast', 'torchvision.transforms.functional.adjust_contrast', 'img:dict, contrastFactor', adjustContrastImpl);
+function adjustContrastImpl<T extends ImageOrTensor>(img: T, factor: number): T {
   if (img instanceof Tensor) {
     if (factor < 0) throw new RangeError(`adjustContrast: factor (${factor}) is not non-negative`);
     return adjustContrastTensor(img, factor) as T;
@@ -72,7 +77,8 @@ function adjustContrastImage(img: RGBImage, factor: number): RGBImage {
   return blend(solid(img, mean), img, factor);
 }
 
-export function adjustSaturation<T extends ImageOrTensor>(img: T, factor: number): T {
+export const adjustSaturation = withArgs('adjustSaturation', 'torchvision.transforms.functional.adjust_saturation', 'img:dict, saturationFactor', adjustSaturationImpl);
+function adjustSaturationImpl<T extends ImageOrTensor>(img: T, factor: number): T {
   if (img instanceof Tensor) {
     if (factor < 0) throw new RangeError(`adjustSaturation: factor (${factor}) is not non-negative`);
     return adjustSaturationTensor(img, factor) as T;
@@ -107,7 +113,13 @@ function smooth(img: RGBImage): RGBImage {
   return createImage(W, H, C, out);
 }
 
-export function adjustSharpness(img: RGBImage, factor: number): RGBImage {
+export const adjustSharpness = withArgs('adjustSharpness', 'torchvision.transforms.functional.adjust_sharpness', 'img:dict, sharpnessFactor', adjustSharpnessImpl);
+function adjustSharpnessImpl<T extends ImageOrTensor>(img: T, factor: number): T {
+  if (img instanceof Tensor) return adjustSharpnessTensor(img, factor) as T;
+  return adjustSharpnessImage(img as RGBImage, factor) as T;
+}
+
+function adjustSharpnessImage(img: RGBImage, factor: number): RGBImage {
   image(img, 'adjustSharpness');
   if (factor < 0) throw new RangeError(`adjustSharpness: sharpness_factor (${factor}) is not non-negative`);
   return blend(smooth(img), img, factor);
@@ -174,7 +186,8 @@ export function hsvToRgb(hsv: Uint8Array, width: number, height: number): RGBIma
   return createImage(width, height, 3, out);
 }
 
-export function adjustHue<T extends ImageOrTensor>(img: T, factor: number): T {
+export const adjustHue = withArgs('adjustHue', 'torchvision.transforms.functional.adjust_hue', 'img:dict, hueFactor', adjustHueImpl);
+function adjustHueImpl<T extends ImageOrTensor>(img: T, factor: number): T {
   if (img instanceof Tensor) {
     return adjustHueTensor(img, factor) as T;
   }
@@ -193,7 +206,8 @@ function adjustHueImage(img: RGBImage, factor: number): RGBImage {
 }
 
 /** F.rgb_to_grayscale / to_grayscale on an image: PIL's luma, in 1 or 3 channels. */
-export function rgbToGrayscale<T extends ImageOrTensor>(img: T, numOutputChannels: 1 | 3 = 1): T {
+export const rgbToGrayscale = withArgs('rgbToGrayscale', 'torchvision.transforms.functional.rgb_to_grayscale', 'img:dict, numOutputChannels?', rgbToGrayscaleImpl);
+function rgbToGrayscaleImpl<T extends ImageOrTensor>(img: T, numOutputChannels: 1 | 3 = 1): T {
   if (img instanceof Tensor) return rgbToGrayscaleTensor(img, numOutputChannels) as T;
   image(img, 'rgbToGrayscale');
   if (numOutputChannels !== 1 && numOutputChannels !== 3) throw new RangeError('rgbToGrayscale: numOutputChannels should be either 1 or 3');
@@ -208,17 +222,29 @@ function lut(img: RGBImage, table: (v: number, channel: number) => number): RGBI
   return createImage(img.width, img.height, C, out);
 }
 
-export function invert(img: RGBImage): RGBImage { return lut(image(img, 'invert'), (v) => 255 - v); }
+export const posterize = withArgs('posterize', 'torchvision.transforms.functional.posterize', 'img:dict, bits', posterizeImpl);
+export const invert = withArgs('invert', 'torchvision.transforms.functional.invert', 'img:dict', invertImpl);
+function invertImpl<T extends ImageOrTensor>(img: T): T {
+  if (img instanceof Tensor) return invertTensor(img) as T;
+  return lut(image(img, 'invert'), (v) => 255 - v) as T;
+}
 
-export function posterize(img: RGBImage, bits: number): RGBImage {
+function posterizeImpl<T extends ImageOrTensor>(img: T, bits: number): T {
+  if (img instanceof Tensor) return posterizeTensor(img, bits) as T;
+  return posterizeImage(img as RGBImage, bits) as T;
+}
+
+function posterizeImage(img: RGBImage, bits: number): RGBImage {
   image(img, 'posterize');
   if (!Number.isInteger(bits) || bits < 0 || bits > 8) throw new RangeError(`posterize: bits must be an integer in [0, 8], got ${bits}`);
   const mask = ~(2 ** (8 - bits) - 1);
   return lut(img, (v) => v & mask);
 }
 
-export function solarize(img: RGBImage, threshold: number): RGBImage {
-  return lut(image(img, 'solarize'), (v) => (v < threshold ? v : 255 - v));
+export const solarize = withArgs('solarize', 'torchvision.transforms.functional.solarize', 'img:dict, threshold', solarizeImpl);
+function solarizeImpl<T extends ImageOrTensor>(img: T, threshold: number): T {
+  if (img instanceof Tensor) return solarizeTensor(img, threshold) as T;
+  return lut(image(img, 'solarize'), (v) => (v < threshold ? v : 255 - v)) as T;
 }
 
 function histograms(img: RGBImage): Float64Array[] {
@@ -229,7 +255,13 @@ function histograms(img: RGBImage): Float64Array[] {
 }
 
 /** ImageOps.autocontrast (cutoff 0): each channel stretched from its min..max to 0..255. */
-export function autocontrast(img: RGBImage): RGBImage {
+export const autocontrast = withArgs('autocontrast', 'torchvision.transforms.functional.autocontrast', 'img:dict', autocontrastImpl);
+function autocontrastImpl<T extends ImageOrTensor>(img: T): T {
+  if (img instanceof Tensor) return autocontrastTensor(img) as T;
+  return autocontrastImage(img as RGBImage) as T;
+}
+
+function autocontrastImage(img: RGBImage): RGBImage {
   const hs = histograms(image(img, 'autocontrast'));
   const tables = hs.map((h) => {
     let lo = 0, hi = 255;
@@ -243,7 +275,13 @@ export function autocontrast(img: RGBImage): RGBImage {
 }
 
 /** ImageOps.equalize: per-channel histogram equalisation with PIL's integer steps. */
-export function equalize(img: RGBImage): RGBImage {
+export const equalize = withArgs('equalize', 'torchvision.transforms.functional.equalize', 'img:dict', equalizeImpl);
+function equalizeImpl<T extends ImageOrTensor>(img: T): T {
+  if (img instanceof Tensor) return equalizeTensor(img) as T;
+  return equalizeImage(img as RGBImage) as T;
+}
+
+function equalizeImage(img: RGBImage): RGBImage {
   const hs = histograms(image(img, 'equalize'));
   const tables = hs.map((h) => {
     const histo = [...h].filter((v) => v !== 0);
@@ -268,7 +306,8 @@ function gaussianKernel1d(size: number, sigma: number): Tensor {
 }
 
 /** F.gaussian_blur: kernel [kx, ky] (odd), sigma [sx, sy]; images go through a tensor as in torchvision. */
-export function gaussianBlur<T extends ImageOrTensor>(img: T, kernelSize: number | readonly number[], sigma?: number | readonly number[]): T {
+export const gaussianBlur = withArgs('gaussianBlur', 'torchvision.transforms.functional.gaussian_blur', 'img:dict, kernelSize, sigma?', gaussianBlurImpl);
+function gaussianBlurImpl<T extends ImageOrTensor>(img: T, kernelSize: number | readonly number[], sigma?: number | readonly number[]): T {
   const ks = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : [...kernelSize];
   if (ks.length !== 2) throw new RangeError(`gaussianBlur: if kernelSize is a sequence its length should be 2, got ${ks.length}`);
   if (ks.some((k) => !Number.isInteger(k) || k % 2 === 0 || k < 0)) throw new RangeError(`gaussianBlur: kernelSize should have odd and positive integers, got [${ks.join(', ')}]`);
@@ -327,8 +366,10 @@ export class ColorJitter extends Transform<ImageOrTensor, ImageOrTensor> {
   readonly contrast: [number, number] | null;
   readonly saturation: [number, number] | null;
   readonly hue: [number, number] | null;
-  constructor(opts: ColorJitterOptions = {}) {
+  /** torchvision's order (brightness, contrast, saturation, hue), or an options object. */
+  constructor(...args: PyRest<ColorJitterOptions, ['brightness', 'contrast', 'saturation', 'hue']>) {
     super();
+    const [opts = {}] = bindCtor(ColorJitter, args) as [ColorJitterOptions];
     this.brightness = checkRange(opts.brightness, 'brightness');
     this.contrast = checkRange(opts.contrast, 'contrast');
     this.saturation = checkRange(opts.saturation, 'saturation');
@@ -365,7 +406,10 @@ export class ColorJitter extends Transform<ImageOrTensor, ImageOrTensor> {
 
 export class Grayscale extends Transform<ImageOrTensor, ImageOrTensor> {
   readonly numOutputChannels: 1 | 3;
-  constructor(numOutputChannels: 1 | 3 = 1) { super(); this.numOutputChannels = numOutputChannels; }
+  constructor(numOutputChannels: 1 | 3 | { numOutputChannels?: 1 | 3 } = 1) {
+    super();
+    [this.numOutputChannels = 1] = bindCtor(Grayscale, arguments) as [1 | 3 | undefined];
+  }
   forward<T extends ImageOrTensor>(img: T): T { return rgbToGrayscale(img, this.numOutputChannels); }
   override toString(): string { return `Grayscale(num_output_channels=${this.numOutputChannels})`; }
 }
@@ -373,7 +417,10 @@ export class Grayscale extends Transform<ImageOrTensor, ImageOrTensor> {
 /** Greyscale with probability p, keeping the number of channels (torch.rand(1) < p). */
 export class RandomGrayscale extends Transform<ImageOrTensor, ImageOrTensor> {
   readonly p: number;
-  constructor(p = 0.1) { super(); this.p = p; }
+  constructor(p: number | { p?: number } = 0.1) {
+    super();
+    [this.p = 0.1] = bindCtor(RandomGrayscale, arguments) as [number | undefined];
+  }
   forward<T extends ImageOrTensor>(img: T): T {
     const channels = img instanceof Tensor ? img.shape[img.ndim - 3]! : image(img, 'RandomGrayscale').channels;
     return coin(this.p) ? rgbToGrayscale(img, channels as 1 | 3) : img;
@@ -384,8 +431,9 @@ export class RandomGrayscale extends Transform<ImageOrTensor, ImageOrTensor> {
 export class GaussianBlur extends Transform<ImageOrTensor, ImageOrTensor> {
   readonly kernelSize: [number, number];
   readonly sigma: [number, number];
-  constructor(kernelSize: number | readonly number[], sigma: number | readonly [number, number] = [0.1, 2.0]) {
+  constructor(kernelSize: number | readonly number[], sigma: number | readonly [number, number] | { sigma?: number | readonly [number, number] } = [0.1, 2.0]) {
     super();
+    [kernelSize, sigma = [0.1, 2.0]] = bindCtor(GaussianBlur, arguments) as [number | readonly number[], number | readonly [number, number] | undefined];
     const ks = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : [...kernelSize];
     if (ks.length !== 2 || ks.some((k) => !Number.isInteger(k) || k <= 0 || k % 2 === 0)) {
       throw new RangeError(`GaussianBlur: kernel size value should be an odd and positive number, got ${JSON.stringify(kernelSize)}`);
@@ -426,29 +474,40 @@ abstract class RandomApplyOp extends Transform<RGBImage, RGBImage> {
 }
 
 export class RandomInvert extends RandomApplyOp {
-  constructor(p = 0.5) { super(p); }
+  constructor(p: number | { p?: number } = 0.5) { super((bindCtor(RandomInvert, arguments)[0] ?? 0.5) as number); }
   protected apply(img: RGBImage): RGBImage { return invert(img); }
   override toString(): string { return `RandomInvert(p=${this.p})`; }
 }
 
 export class RandomPosterize extends RandomApplyOp {
   readonly bits: number;
-  constructor(bits: number, p = 0.5) { super(p); posterize(createImage(1, 1, 3), bits); this.bits = bits; }
+  constructor(bits: number, p: number | { p?: number } = 0.5) {
+    const [b, q = 0.5] = bindCtor(RandomPosterize, arguments) as [number, number | undefined];
+    super(q);
+    posterize(createImage(1, 1, 3), b);
+    this.bits = b;
+  }
   protected apply(img: RGBImage): RGBImage { return posterize(img, this.bits); }
   override toString(): string { return `RandomPosterize(bits=${this.bits},p=${this.p})`; }
 }
 
 export class RandomSolarize extends RandomApplyOp {
   readonly threshold: number;
-  constructor(threshold: number, p = 0.5) { super(p); this.threshold = threshold; }
+  constructor(threshold: number, p: number | { p?: number } = 0.5) {
+    const [t, q = 0.5] = bindCtor(RandomSolarize, arguments) as [number, number | undefined];
+    super(q);
+    this.threshold = t;
+  }
   protected apply(img: RGBImage): RGBImage { return solarize(img, this.threshold); }
   override toString(): string { return `RandomSolarize(threshold=${this.threshold},p=${this.p})`; }
 }
 
 export class RandomAdjustSharpness extends RandomApplyOp {
   readonly sharpnessFactor: number;
-  constructor(sharpnessFactor: number, p = 0.5) {
-    super(p);
+  constructor(sharpnessFactor: number, p: number | { p?: number } = 0.5) {
+    let q: number;
+    [sharpnessFactor, q = 0.5] = bindCtor(RandomAdjustSharpness, arguments) as [number, number | undefined];
+    super(q);
     if (!(sharpnessFactor >= 0)) throw new RangeError(`RandomAdjustSharpness: sharpnessFactor (${sharpnessFactor}) is not non-negative`);
     this.sharpnessFactor = sharpnessFactor;
   }
@@ -457,13 +516,24 @@ export class RandomAdjustSharpness extends RandomApplyOp {
 }
 
 export class RandomAutocontrast extends RandomApplyOp {
-  constructor(p = 0.5) { super(p); }
+  constructor(p: number | { p?: number } = 0.5) { super((bindCtor(RandomAutocontrast, arguments)[0] ?? 0.5) as number); }
   protected apply(img: RGBImage): RGBImage { return autocontrast(img); }
   override toString(): string { return `RandomAutocontrast(p=${this.p})`; }
 }
 
 export class RandomEqualize extends RandomApplyOp {
-  constructor(p = 0.5) { super(p); }
+  constructor(p: number | { p?: number } = 0.5) { super((bindCtor(RandomEqualize, arguments)[0] ?? 0.5) as number); }
   protected apply(img: RGBImage): RGBImage { return equalize(img); }
   override toString(): string { return `RandomEqualize(p=${this.p})`; }
 }
+
+classArgs(ColorJitter, 'torchvision.transforms.ColorJitter', '; brightness, contrast, saturation, hue');
+classArgs(Grayscale, 'torchvision.transforms.Grayscale', 'numOutputChannels?');
+classArgs(RandomGrayscale, 'torchvision.transforms.RandomGrayscale', 'p?');
+classArgs(GaussianBlur, 'torchvision.transforms.GaussianBlur', 'kernelSize, sigma?');
+classArgs(RandomInvert, 'torchvision.transforms.RandomInvert', 'p?');
+classArgs(RandomPosterize, 'torchvision.transforms.RandomPosterize', 'bits, p?');
+classArgs(RandomSolarize, 'torchvision.transforms.RandomSolarize', 'threshold, p?');
+classArgs(RandomAdjustSharpness, 'torchvision.transforms.RandomAdjustSharpness', 'sharpnessFactor, p?');
+classArgs(RandomAutocontrast, 'torchvision.transforms.RandomAutocontrast', 'p?');
+classArgs(RandomEqualize, 'torchvision.transforms.RandomEqualize', 'p?');

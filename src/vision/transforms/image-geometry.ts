@@ -2,6 +2,8 @@
 // (and their functional forms). On an 8-bit image they reproduce torchvision on a PIL image byte for byte
 // (Pillow's kernels, see pil-kernels.ts); on [..., C, H, W] tensors they follow torchvision's tensor path
 // (ATen's interpolation, grid_sample).
+import { withArgs } from '../../args.js';
+import { bindCtor, classArgs, type PyRest } from '../../args.js';
 import { Tensor } from '../../tensor.js';
 import { empty, tensor as makeTensor } from '../../creation.js';
 import { op } from '../../native/ops.js';
@@ -80,7 +82,8 @@ export interface ResizeOptions {
 }
 
 /** F.resize: size n resizes the shorter side to n keeping the aspect ratio; [h, w] resizes to exactly that. */
-export function resize<T extends ImageOrTensor>(img: T, size: number | readonly number[], opts: ResizeOptions = {}): T {
+export const resize = withArgs('resize', 'torchvision.transforms.functional.resize', 'img:dict, size; interpolation, maxSize, antialias', resizeImpl);
+function resizeImpl<T extends ImageOrTensor>(img: T, size: number | readonly number[], opts: ResizeOptions = {}): T {
   const mode = checkInterpolation(opts.interpolation ?? 'bilinear', 'resize');
   const [, h, w] = F.getDimensions(img);
   const out = resizedOutputSize(h, w, size, opts.maxSize);
@@ -90,7 +93,8 @@ export function resize<T extends ImageOrTensor>(img: T, size: number | readonly 
   return (mode === 'nearest' ? resizeNearestImage(img, out[1], out[0]) : resampleImage(img, out[1], out[0], PIL_FILTER[mode])) as T;
 }
 
-export function resizedCrop<T extends ImageOrTensor>(img: T, top: number, left: number, height: number, width: number,
+export const resizedCrop = withArgs('resizedCrop', 'torchvision.transforms.functional.resized_crop', 'img:dict, top, left, height, width, size; interpolation, antialias', resizedCropImpl);
+function resizedCropImpl<T extends ImageOrTensor>(img: T, top: number, left: number, height: number, width: number,
   size: number | readonly number[], opts: ResizeOptions = {}): T {
   return resize(F.crop(img, top, left, height, width), size, opts);
 }
@@ -102,8 +106,11 @@ export class Resize extends Transform<ImageOrTensor, ImageOrTensor> {
   readonly interpolation: InterpolationMode;
   readonly maxSize: number | undefined;
   readonly antialias: boolean | undefined;
-  constructor(size: number | readonly number[], opts: ResizeOptions = {}) {
+  /** torchvision's order (size, interpolation, maxSize, antialias), or an options object after size. */
+  constructor(size: number | readonly number[], ...rest: PyRest<ResizeOptions, ['interpolation', 'maxSize', 'antialias']>) {
     super();
+    let opts: ResizeOptions;
+    [size, opts = {}] = bindCtor(Resize, arguments) as [number | readonly number[], ResizeOptions];
     resizedOutputSize(1, 1, size, opts.maxSize);
     this.size = typeof size === 'number' ? size : [...size];
     this.interpolation = checkInterpolation(opts.interpolation ?? 'bilinear', 'Resize');
@@ -134,8 +141,11 @@ export class RandomResizedCrop extends Transform<ImageOrTensor, ImageOrTensor> {
   readonly ratio: [number, number];
   readonly interpolation: InterpolationMode;
   readonly antialias: boolean | undefined;
-  constructor(size: number | readonly number[], opts: RandomResizedCropOptions = {}) {
+  /** torchvision's order (size, scale, ratio, interpolation, antialias), or an options object after size. */
+  constructor(size: number | readonly number[], ...rest: PyRest<RandomResizedCropOptions, ['scale', 'ratio', 'interpolation', 'antialias']>) {
     super();
+    let opts: RandomResizedCropOptions;
+    [size, opts = {}] = bindCtor(RandomResizedCrop, arguments) as [number | readonly number[], RandomResizedCropOptions];
     this.size = F.parseSize(size, 'RandomResizedCrop');
     this.scale = opts.scale ?? [0.08, 1.0];
     this.ratio = opts.ratio ?? [3 / 4, 4 / 3];
@@ -216,7 +226,8 @@ function tensorFill(fill: number | readonly number[] | undefined | null): number
  * F.rotate (counter-clockwise degrees): PIL's Image.rotate on an image; torchvision's grid_sample path on a
  * tensor (where an omitted fill means no fill mask, as in torchvision).
  */
-export function rotate<T extends ImageOrTensor>(img: T, angle: number, opts: RotateOptions = {}): T {
+export const rotate = withArgs('rotate', 'torchvision.transforms.functional.rotate', 'img:dict, angle; interpolation, expand, center, fill', rotateImpl);
+function rotateImpl<T extends ImageOrTensor>(img: T, angle: number, opts: RotateOptions = {}): T {
   const mode = checkInterpolation(opts.interpolation ?? 'nearest', 'rotate');
   if (img instanceof Tensor) {
     const [h, w] = img.shape.slice(-2) as [number, number];
@@ -283,7 +294,8 @@ export interface AffineOptions {
 }
 
 /** F.affine: angle in degrees, translate [tx, ty] pixels, scale, shear [sx, sy] degrees (a number: [s, 0]). */
-export function affine<T extends ImageOrTensor>(img: T, angle: number, translate: readonly [number, number], scale: number,
+export const affine = withArgs('affine', 'torchvision.transforms.functional.affine', 'img:dict, angle, translate, scale, shear; interpolation, fill, center', affineImpl);
+function affineImpl<T extends ImageOrTensor>(img: T, angle: number, translate: readonly [number, number], scale: number,
   shear: number | readonly number[], opts: AffineOptions = {}): T {
   if (!(scale > 0)) throw new RangeError(`affine: scale must be positive, got ${scale}`);
   const sh: [number, number] = typeof shear === 'number' ? [shear, 0] : shear.length === 1 ? [shear[0]!, shear[0]!] : [shear[0]!, shear[1]!];
@@ -322,8 +334,11 @@ export class RandomRotation extends Transform<ImageOrTensor, ImageOrTensor> {
   readonly expand: boolean;
   readonly center: readonly [number, number] | null;
   readonly fill: number | readonly number[];
-  constructor(degrees: number | readonly number[], opts: RotateOptions = {}) {
+  /** torchvision's order (degrees, interpolation, expand, center, fill), or an options object after degrees. */
+  constructor(degrees: number | readonly number[], ...rest: PyRest<RotateOptions, ['interpolation', 'expand', 'center', 'fill']>) {
     super();
+    let opts: RotateOptions;
+    [degrees, opts = {}] = bindCtor(RandomRotation, arguments) as [number | readonly number[], RotateOptions];
     this.degrees = range(degrees, 'RandomRotation', 'degrees');
     this.interpolation = checkInterpolation(opts.interpolation ?? 'nearest', 'RandomRotation');
     this.expand = opts.expand ?? false;
@@ -355,8 +370,11 @@ export class RandomAffine extends Transform<ImageOrTensor, ImageOrTensor> {
   readonly interpolation: InterpolationMode;
   readonly fill: number | readonly number[];
   readonly center: readonly [number, number] | null;
-  constructor(degrees: number | readonly number[], opts: RandomAffineOptions = {}) {
+  /** torchvision's order (degrees, translate, scale, shear, interpolation, fill, center), or options after degrees. */
+  constructor(degrees: number | readonly number[], ...rest: PyRest<RandomAffineOptions, ['translate', 'scale', 'shear', 'interpolation', 'fill', 'center']>) {
     super();
+    let opts: RandomAffineOptions;
+    [degrees, opts = {}] = bindCtor(RandomAffine, arguments) as [number | readonly number[], RandomAffineOptions];
     this.degrees = range(degrees, 'RandomAffine', 'degrees');
     this.translate = opts.translate ?? null;
     if (this.translate && !this.translate.every((t) => t >= 0 && t <= 1)) throw new RangeError('RandomAffine: translation values should be between 0 and 1');
@@ -417,7 +435,8 @@ export interface PerspectiveOptions {
 }
 
 /** F.perspective: the quadrilateral `startpoints` ([x, y] top-left, top-right, bottom-right, bottom-left) moved to `endpoints`. */
-export function perspective<T extends ImageOrTensor>(img: T, startpoints: readonly (readonly number[])[], endpoints: readonly (readonly number[])[],
+export const perspective = withArgs('perspective', 'torchvision.transforms.functional.perspective', 'img:dict, startpoints, endpoints; interpolation, fill', perspectiveImpl);
+function perspectiveImpl<T extends ImageOrTensor>(img: T, startpoints: readonly (readonly number[])[], endpoints: readonly (readonly number[])[],
   opts: PerspectiveOptions = {}): T {
   const mode = checkInterpolation(opts.interpolation ?? 'bilinear', 'perspective');
   const coeffs = perspectiveCoeffs(startpoints, endpoints);
@@ -436,8 +455,10 @@ export class RandomPerspective extends Transform<ImageOrTensor, ImageOrTensor> {
   readonly p: number;
   readonly interpolation: InterpolationMode;
   readonly fill: number | readonly number[];
-  constructor(opts: RandomPerspectiveOptions = {}) {
+  /** torchvision's order (distortionScale, p, interpolation, fill), or an options object. */
+  constructor(...args: PyRest<RandomPerspectiveOptions, ['distortionScale', 'p', 'interpolation', 'fill']>) {
     super();
+    const [opts = {}] = bindCtor(RandomPerspective, args) as [RandomPerspectiveOptions];
     this.distortionScale = opts.distortionScale ?? 0.5;
     if (!(this.distortionScale >= 0 && this.distortionScale <= 1)) throw new RangeError(`RandomPerspective: distortionScale must be in [0, 1], got ${this.distortionScale}`);
     this.p = opts.p ?? 0.5;
@@ -463,3 +484,9 @@ export class RandomPerspective extends Transform<ImageOrTensor, ImageOrTensor> {
   }
   override toString(): string { return `RandomPerspective(p=${this.p})`; }
 }
+
+classArgs(Resize, 'torchvision.transforms.Resize', 'size; interpolation, maxSize, antialias');
+classArgs(RandomResizedCrop, 'torchvision.transforms.RandomResizedCrop', 'size; scale, ratio, interpolation, antialias');
+classArgs(RandomRotation, 'torchvision.transforms.RandomRotation', 'degrees; interpolation, expand, center, fill');
+classArgs(RandomAffine, 'torchvision.transforms.RandomAffine', 'degrees; translate, scale, shear, interpolation, fill, center');
+classArgs(RandomPerspective, 'torchvision.transforms.RandomPerspective', '; distortionScale, p, interpolation, fill');

@@ -15,11 +15,16 @@ export {
   RandomInvert, RandomPosterize, RandomSolarize, RandomAdjustSharpness, RandomAutocontrast, RandomEqualize,
 } from './image-color.js';
 export {
-  AutoAugment, RandAugment, TrivialAugmentWide, applyOp as applyAugmentOp, type AutoAugmentPolicy, type AutoAugmentOptions,
+  AutoAugment, RandAugment, TrivialAugmentWide, AugMix, applyOp as applyAugmentOp, type AutoAugmentPolicy, type AutoAugmentOptions, type AugMixOptions,
   type RandAugmentOptions, type TrivialAugmentWideOptions,
 } from './autoaugment.js';
 export { FiveCrop, TenCrop, fiveCrop, tenCrop } from './multi-crop.js';
 export * as functional from './functional.js';
 export type { PaddingMode, ImageOrTensor } from './functional.js';
+export { ToPILImage } from './transforms.js';
+export { RandomApply, RandomOrder, RandomChoice } from './random-composition.js';
+export { LinearTransformation } from './linear-transformation.js';
+export { PyRandom, pyRandom } from './py-random.js';
+export { ElasticTransform, elasticTransform, type ElasticTransformOptions } from './elastic.js';
 export * as detection from './detection.js';
 export { DetectionPresetTrain, DetectionPresetEval, type DetectionAugmentation, type DetectionPresetTrainOptions } from './detection-presets.js';

@@ -16,7 +16,8 @@ function affineGrid(theta: Tensor, w: number, h: number, ow: number, oh: number)
   return base.view([1, oh * ow, 3]).bmm(rescaled).view([1, oh, ow, 2]);
 }
 
-function applyGrid(img: Tensor, grid: Tensor, mode: 'nearest' | 'bilinear', fill: readonly number[] | null): Tensor {
+/** torchvision's _apply_grid_transform: grid_sample (zeros padding, alignCorners false), the fill through a mask channel. */
+export function applyGrid(img: Tensor, grid: Tensor, mode: 'nearest' | 'bilinear', fill: readonly number[] | null): Tensor {
   const outDtype = img.dtype;
   const squeeze = img.ndim < 4;
   let x = squeeze ? img.unsqueeze(0) : img;

@@ -1,11 +1,12 @@
 // torchvision.transforms classes. Each works on an 8-bit HWC image or a [..., C, H, W] tensor (one image or
 // a batch: a batch gets one random draw, as in torchvision) and draws its random numbers from libtorch's
 // generator with torchvision's calls in torchvision's order, so a seed gives torchvision's crops and flips.
+import { bindCtor, classArgs, type PyRest } from '../../args.js';
 import { Tensor } from '../../tensor.js';
 import { empty, tensor as makeTensor } from '../../creation.js';
 import { keep } from '../../memory.js';
 import { type DType, type DTypeLike, normalizeDtype } from '../../dtype.js';
-import { isImage } from '../io/image.js';
+import { isImage, tensorToImage, type RGBImage } from '../io/image.js';
 import { coin, randint1 } from './draws.js';
 import { window, type PaddingMode } from './image-ops.js';
 import * as F from './functional.js';
@@ -19,9 +20,16 @@ export function applyTransform<I, O>(t: TransformLike<I, O>, x: I): O {
 }
 
 export abstract class Transform<I = any, O = any> {
+  constructor() {
+    // A transform without a constructor of its own passes its arguments here: as in Python, it takes none.
+    if (arguments.length > 0) throw new TypeError(`${new.target.name}() takes no arguments, got ${arguments.length}`);
+  }
   abstract forward(x: I): O;
-  /** `transform(x)` in Python. */
-  call(x: I): O { return this.forward(x); }
+  /** `transform(x)` in Python (one input, as torchvision's transforms). */
+  call(x: I): O {
+    if (arguments.length !== 1) throw new TypeError(`${this.constructor.name}.call() takes one input, got ${arguments.length} arguments`);
+    return this.forward(x);
+  }
   toString(): string { return `${this.constructor.name}()`; }
   [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
 }
@@ -32,6 +40,8 @@ export class Compose extends Transform {
   readonly transforms: TransformLike[];
   constructor(transforms: readonly TransformLike[]) {
     super();
+    [transforms] = bindCtor(Compose, arguments) as [readonly TransformLike[]];
+    if (!Array.isArray(transforms)) throw new TypeError('Compose: transforms must be an array of transforms');
     transforms.forEach((t, i) => {
       if (typeof t !== 'function' && (t === null || typeof t !== 'object' || typeof (t as { call?: unknown }).call !== 'function')) {
         throw new TypeError(`Compose: transforms[${i}] is neither a function nor an object with call()`);
@@ -70,7 +80,11 @@ export class PILToTensor extends Transform<ImageOrTensor, Tensor> {
 
 export class ConvertImageDtype extends Transform<Tensor, Tensor> {
   readonly dtype: DType;
-  constructor(dtype: DTypeLike = 'float32') { super(); this.dtype = normalizeDtype(dtype); }
+  constructor(dtype: DTypeLike | { dtype: DTypeLike } = 'float32') {
+    super();
+    const [d = 'float32'] = bindCtor(ConvertImageDtype, arguments) as [DTypeLike | undefined];
+    this.dtype = normalizeDtype(d);
+  }
   forward(image: Tensor): Tensor { return F.convertImageDtype(image, this.dtype); }
   override toString(): string { return `ConvertImageDtype(dtype=torch.${this.dtype})`; }
 }
@@ -79,8 +93,11 @@ export class Normalize extends Transform<Tensor, Tensor> {
   readonly mean: number[];
   readonly std: number[];
   readonly inplace: boolean;
-  constructor(mean: readonly number[], std: readonly number[], opts: { inplace?: boolean } = {}) {
+  /** torchvision's order (mean, std, inplace), or an options object after std. */
+  constructor(mean: readonly number[], std: readonly number[], ...rest: PyRest<{ inplace?: boolean }, ['inplace']>) {
     super();
+    let opts: { inplace?: boolean };
+    [mean, std, opts = {}] = bindCtor(Normalize, arguments) as [readonly number[], readonly number[], { inplace?: boolean }];
     if (mean.length !== std.length) throw new RangeError(`Normalize: mean has ${mean.length} values but std has ${std.length}`);
     this.mean = [...mean];
     this.std = [...std];
@@ -110,9 +127,12 @@ export class Normalize extends Transform<Tensor, Tensor> {
 }
 
 export class Lambda<I = any, O = any> extends Transform<I, O> {
-  constructor(readonly lambd: (x: I) => O) {
+  readonly lambd: (x: I) => O;
+  constructor(lambd: (x: I) => O) {
     super();
+    [lambd] = bindCtor(Lambda, arguments) as [(x: I) => O];
     if (typeof lambd !== 'function') throw new TypeError('Lambda: argument should be a function');
+    this.lambd = lambd;
   }
   forward(x: I): O { return this.lambd(x); }
 }
@@ -124,14 +144,22 @@ function checkP(p: number, what: string): number {
 
 export class RandomHorizontalFlip extends Transform<ImageOrTensor, ImageOrTensor> {
   readonly p: number;
-  constructor(p = 0.5) { super(); this.p = checkP(p, 'RandomHorizontalFlip'); }
+  constructor(p: number | { p?: number } = 0.5) {
+    super();
+    const [v = 0.5] = bindCtor(RandomHorizontalFlip, arguments) as [number | undefined];
+    this.p = checkP(v, 'RandomHorizontalFlip');
+  }
   forward<T extends ImageOrTensor>(img: T): T { return coin(this.p) ? F.hflip(img) : img; }
   override toString(): string { return `RandomHorizontalFlip(p=${this.p})`; }
 }
 
 export class RandomVerticalFlip extends Transform<ImageOrTensor, ImageOrTensor> {
   readonly p: number;
-  constructor(p = 0.5) { super(); this.p = checkP(p, 'RandomVerticalFlip'); }
+  constructor(p: number | { p?: number } = 0.5) {
+    super();
+    const [v = 0.5] = bindCtor(RandomVerticalFlip, arguments) as [number | undefined];
+    this.p = checkP(v, 'RandomVerticalFlip');
+  }
   forward<T extends ImageOrTensor>(img: T): T { return coin(this.p) ? F.vflip(img) : img; }
   override toString(): string { return `RandomVerticalFlip(p=${this.p})`; }
 }
@@ -145,8 +173,11 @@ export class Pad extends Transform<ImageOrTensor, ImageOrTensor> {
   readonly padding: number | readonly number[];
   readonly fill: number | readonly number[];
   readonly paddingMode: PaddingMode;
-  constructor(padding: number | readonly number[], opts: PadOptions = {}) {
+  /** torchvision's order (padding, fill, paddingMode), or an options object after padding. */
+  constructor(padding: number | readonly number[], ...rest: PyRest<PadOptions, ['fill', 'paddingMode']>) {
     super();
+    let opts: PadOptions;
+    [padding, opts = {}] = bindCtor(Pad, arguments) as [number | readonly number[], PadOptions];
     F.parsePadding(padding);
     this.padding = padding;
     this.fill = opts.fill ?? 0;
@@ -159,7 +190,11 @@ export class Pad extends Transform<ImageOrTensor, ImageOrTensor> {
 
 export class CenterCrop extends Transform<ImageOrTensor, ImageOrTensor> {
   readonly size: [number, number];
-  constructor(size: number | readonly number[]) { super(); this.size = F.parseSize(size, 'CenterCrop'); }
+  constructor(size: number | readonly number[] | { size: number | readonly number[] }) {
+    super();
+    const [s] = bindCtor(CenterCrop, arguments) as [number | readonly number[]];
+    this.size = F.parseSize(s, 'CenterCrop');
+  }
   forward<T extends ImageOrTensor>(img: T): T { return F.centerCrop(img, this.size); }
   override toString(): string { return `CenterCrop(size=${py(this.size)})`; }
 }
@@ -176,8 +211,11 @@ export class RandomCrop extends Transform<ImageOrTensor, ImageOrTensor> {
   readonly fill: number | readonly number[];
   readonly paddingMode: PaddingMode;
 
-  constructor(size: number | readonly number[], opts: RandomCropOptions = {}) {
+  /** torchvision's order (size, padding, padIfNeeded, fill, paddingMode), or an options object after size. */
+  constructor(size: number | readonly number[], ...rest: PyRest<RandomCropOptions, ['padding', 'padIfNeeded', 'fill', 'paddingMode']>) {
     super();
+    let opts: RandomCropOptions;
+    [size, opts = {}] = bindCtor(RandomCrop, arguments) as [number | readonly number[], RandomCropOptions];
     this.size = F.parseSize(size, 'RandomCrop');
     this.padding = opts.padding ?? null;
     if (this.padding !== null) F.parsePadding(this.padding);
@@ -239,8 +277,10 @@ export class RandomErasing extends Transform<Tensor, Tensor> {
   readonly value: number | readonly number[] | 'random';
   readonly inplace: boolean;
 
-  constructor(opts: RandomErasingOptions = {}) {
+  /** torchvision's order (p, scale, ratio, value, inplace), or an options object. */
+  constructor(...args: PyRest<RandomErasingOptions, ['p', 'scale', 'ratio', 'value', 'inplace']>) {
     super();
+    const [opts = {}] = bindCtor(RandomErasing, args) as [RandomErasingOptions];
     this.p = checkP(opts.p ?? 0.5, 'RandomErasing');
     this.scale = opts.scale ?? [0.02, 0.33];
     this.ratio = opts.ratio ?? [0.3, 3.3];
@@ -286,3 +326,48 @@ export class RandomErasing extends Transform<Tensor, Tensor> {
     return `RandomErasing(p=${this.p}, scale=${py(this.scale)}, ratio=${py(this.ratio)}, value=${typeof this.value === 'string' ? this.value : py(this.value)}, inplace=${py(this.inplace)})`;
   }
 }
+
+/**
+ * A tensor [C, H, W] (or [H, W]) to the image type vision.io uses (RGBImage), as torchvision's ToPILImage: float
+ * tensors are scaled by 255 and truncated (pic.mul(255).byte()), 1 channel gives 'L', 2 'LA', 3 'RGB', 4 'RGBA'.
+ * A mode, when given, must be the one the channels imply (conversions such as 'YCbCr' are not available).
+ */
+export class ToPILImage extends Transform<Tensor, RGBImage> {
+  readonly mode: 'L' | 'LA' | 'RGB' | 'RGBA' | null;
+  constructor(mode: 'L' | 'LA' | 'RGB' | 'RGBA' | null = null) {
+    super();
+    if (mode !== null && !['L', 'LA', 'RGB', 'RGBA'].includes(mode)) {
+      throw new RangeError(`ToPILImage: mode must be 'L', 'LA', 'RGB' or 'RGBA' here (images are 8-bit with 1 to 4 channels), got '${String(mode)}'`);
+    }
+    this.mode = mode;
+  }
+  forward(pic: Tensor): RGBImage {
+    if (!(pic instanceof Tensor)) throw new TypeError(`pic should be Tensor. Got ${typeof pic}.`);
+    if (pic.ndim !== 2 && pic.ndim !== 3) throw new RangeError(`pic should be 2/3 dimensional. Got ${pic.ndim} dimensions.`);
+    const chw = pic.ndim === 2 ? pic.unsqueeze(0) : pic;
+    const c = chw.shape[0]!;
+    if (c > 4) throw new RangeError(`pic should not have > 4 channels. Got ${c} channels.`);
+    const implied = ['L', 'LA', 'RGB', 'RGBA'][c - 1]!;
+    if (this.mode !== null && this.mode !== implied) {
+      throw new RangeError(`Incorrect mode (${this.mode}) supplied for input type with ${c} channel${c > 1 ? 's' : ''}; expected ${implied}`);
+    }
+    if (!['uint8', 'float32', 'float64', 'float16', 'bfloat16'].includes(chw.dtype.name)) {
+      throw new TypeError(`ToPILImage: ${chw.dtype} tensors have no 8-bit image mode here; pass uint8 or float values in [0, 1]`);
+    }
+    return tensorToImage(chw);
+  }
+  override toString(): string { return this.mode === null ? 'ToPILImage()' : `ToPILImage(mode=${this.mode})`; }
+}
+
+classArgs(Compose, 'torchvision.transforms.Compose', 'transforms');
+classArgs(ToTensor, 'torchvision.transforms.ToTensor', '');
+classArgs(PILToTensor, 'torchvision.transforms.PILToTensor', '');
+classArgs(ConvertImageDtype, 'torchvision.transforms.ConvertImageDtype', 'dtype?');
+classArgs(Normalize, 'torchvision.transforms.Normalize', 'mean, std; inplace');
+classArgs(Lambda, 'torchvision.transforms.Lambda', 'lambd');
+classArgs(RandomHorizontalFlip, 'torchvision.transforms.RandomHorizontalFlip', 'p?');
+classArgs(RandomVerticalFlip, 'torchvision.transforms.RandomVerticalFlip', 'p?');
+classArgs(Pad, 'torchvision.transforms.Pad', 'padding; fill, paddingMode');
+classArgs(CenterCrop, 'torchvision.transforms.CenterCrop', 'size');
+classArgs(RandomCrop, 'torchvision.transforms.RandomCrop', 'size; padding, padIfNeeded, fill, paddingMode');
+classArgs(RandomErasing, 'torchvision.transforms.RandomErasing', '; p, scale, ratio, value, inplace');

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Tensor } from '../../tensor.js';
 import { cat, full, stack } from '../../creation.js';
+import { withArgs, type PyRest } from '../../args.js';
 import { encodeImage, encodeImageSync } from '../io/decode.js';
 import { createImage, type RGBImage } from '../io/image.js';
 
@@ -19,7 +20,7 @@ export interface MakeGridOptions {
 }
 
 /** make_grid: a B x C x H x W tensor (or a list of C x H x W tensors) as one C x H' x W' image of tiles. */
-export function makeGrid(tensor: Tensor | readonly Tensor[], opts: MakeGridOptions = {}): Tensor {
+function makeGridImpl(tensor: Tensor | readonly Tensor[], opts: MakeGridOptions = {}): Tensor {
   const nrow = opts.nrow ?? 8, padding = opts.padding ?? 2, padValue = opts.padValue ?? 0;
   if (!Number.isInteger(nrow) || nrow < 1) throw new RangeError(`makeGrid: nrow must be a positive integer, got ${nrow}`);
   if (!Number.isInteger(padding) || padding < 0) throw new RangeError(`makeGrid: padding must be a non-negative integer, got ${padding}`);
@@ -67,6 +68,9 @@ export function makeGrid(tensor: Tensor | readonly Tensor[], opts: MakeGridOptio
   }
   return grid;
 }
+/** torchvision.utils.make_grid(tensor, nrow=8, padding=2, normalize=False, value_range=None, scale_each=False, pad_value=0.0) */
+export const makeGrid = withArgs('makeGrid', 'torchvision.utils.make_grid', 'tensor; nrow, padding, normalize, valueRange, scaleEach, padValue', makeGridImpl) as
+  (tensor: Tensor | readonly Tensor[], ...rest: PyRest<MakeGridOptions, ['nrow', 'padding', 'normalize', 'valueRange', 'scaleEach', 'padValue']>) => Tensor;
 
 /** save_image's conversion: a float image in [0, 1] to 8 bits, rounding to nearest (x * 255 + 0.5). */
 export function gridToImage(grid: Tensor): RGBImage {
@@ -83,13 +87,19 @@ function formatOf(path: string, format?: 'png' | 'jpeg'): 'png' | 'jpeg' {
   throw new RangeError(`saveImage: cannot tell the format of '${path}' from its extension; pass {format: 'png' | 'jpeg'}`);
 }
 
-/** save_image: makeGrid, then an 8-bit PNG or JPEG file. */
-export async function saveImage(tensor: Tensor | readonly Tensor[], path: string, opts: MakeGridOptions & { format?: 'png' | 'jpeg' } = {}): Promise<void> {
-  const img = gridToImage(makeGrid(tensor, opts));
-  await writeFile(path, await encodeImage(img, { format: formatOf(path, opts.format), quality: 75 }));
-}
-
-export function saveImageSync(tensor: Tensor | readonly Tensor[], path: string, opts: MakeGridOptions & { format?: 'png' | 'jpeg' } = {}): void {
-  const img = gridToImage(makeGrid(tensor, opts));
+/** torchvision.utils.save_image: makeGrid, then an 8-bit PNG or JPEG file, synchronously as in Python. */
+function saveImageImpl(tensor: Tensor | readonly Tensor[], path: string, opts: MakeGridOptions & { format?: 'png' | 'jpeg' } = {}): void {
+  const img = gridToImage(makeGridImpl(tensor, opts));
   writeFileSync(path, encodeImageSync(img, { format: formatOf(path, opts.format), quality: 75 }));
 }
+export const saveImage = withArgs('saveImage', 'torchvision.utils.save_image', 'tensor, fp; format, nrow, padding, normalize, valueRange, scaleEach, padValue', saveImageImpl);
+
+/** saveImage without blocking the event loop while the file is encoded. */
+async function saveImageAsyncImpl(tensor: Tensor | readonly Tensor[], path: string, opts: MakeGridOptions & { format?: 'png' | 'jpeg' } = {}): Promise<void> {
+  const img = gridToImage(makeGridImpl(tensor, opts));
+  await writeFile(path, await encodeImage(img, { format: formatOf(path, opts.format), quality: 75 }));
+}
+export const saveImageAsync = withArgs('saveImageAsync', 'torchvision.utils.save_image', 'tensor, fp; format, nrow, padding, normalize, valueRange, scaleEach, padValue', saveImageAsyncImpl);
+
+/** The same as saveImage (kept for code written before saveImage became synchronous, as torchvision's). */
+export const saveImageSync = saveImage;

@@ -222,7 +222,7 @@ export interface ResolvedDetectionWeights {
  * The weights logic every torchvision detection builder starts with: published weights fix numClasses and drop
  * the backbone weights; otherwise numClasses defaults to `defaultNumClasses` (91, COCO with background).
  */
-export function resolveDetectionWeights(e: WeightsEnum, backboneEnum: WeightsEnum, o: DetectionBuilderOptions, defaultBackbone: string | null,
+export function resolveDetectionWeights(e: WeightsEnum<any>, backboneEnum: WeightsEnum<any>, o: DetectionBuilderOptions, defaultBackbone: string | null,
   defaultNumClasses = 91): ResolvedDetectionWeights {
   const weights = resolveWeights(e, o.weights);
   let weightsBackbone: WeightsArg = o.weightsBackbone === undefined ? defaultBackbone : o.weightsBackbone;
@@ -286,7 +286,7 @@ export function fasterrcnn_resnet50_fpn_v2(opts: FasterRCNNBuilderOptions = {}):
   return model;
 }
 
-function fasterrcnnMobilenetV3LargeFpn(e: WeightsEnum, defaults: FasterRCNNOptions, opts: FasterRCNNBuilderOptions, name: string): FasterRCNN {
+function fasterrcnnMobilenetV3LargeFpn(e: WeightsEnum<any>, defaults: FasterRCNNOptions, opts: FasterRCNNBuilderOptions, name: string): FasterRCNN {
   checkOptions(name, opts, [...BUILDER_OPTIONS, ...FASTER_RCNN_OPTIONS]);
   const r = resolveDetectionWeights(e, MobileNet_V3_Large_Weights, opts, 'IMAGENET1K_V1');
   const tbl = validateTrainableLayers(r.isTrained, opts.trainableBackboneLayers, 6, 3);

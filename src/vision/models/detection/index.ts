@@ -11,7 +11,7 @@ export { BackboneWithFPN, MobileNetFeatures, resnet_fpn_backbone, resnetFpnExtra
   validateTrainableLayers, checkKeys, type ResnetFpnBackboneOptions, type MobilenetBackboneOptions, type ResNetBackboneName,
   type MobileNetBackboneName } from './backbone-utils.js';
 export { COCO_CATEGORIES, COCO_PERSON_CATEGORIES, COCO_PERSON_KEYPOINT_NAMES, COCO_PERSON_SKELETON } from './coco-categories.js';
-export { ObjectDetection, DetectionWeights, detectionWeightsEnum, ovewriteValueParam, type DetectionWeightsEnumName } from './weights.js';
+export { ObjectDetection, type DetectionWeights, detectionWeightsEnum, ovewriteValueParam, type DetectionWeightsEnumName } from './weights.js';
 export { IntermediateLayerGetter } from '../intermediate-layer-getter.js';
 
 // R-CNN family (det-rcnn)

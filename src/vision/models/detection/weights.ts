@@ -6,7 +6,7 @@ import { Tensor } from '../../../tensor.js';
 import { Transform } from '../../transforms/transforms.js';
 import * as F from '../../transforms/functional.js';
 import type { ImageOrTensor } from '../../transforms/functional.js';
-import { Weights, WeightsEnum, type RawWeightsEntry } from '../weights.js';
+import { WeightsEnum, type Weights, type RawWeightsEntry, type WeightsTable } from '../weights.js';
 import { DETECTION_WEIGHTS_DATA } from './weights-data.js';
 import { COCO_CATEGORIES, COCO_PERSON_CATEGORIES, COCO_PERSON_KEYPOINT_NAMES } from './coco-categories.js';
 
@@ -22,31 +22,29 @@ const NAMED_LISTS: Record<string, readonly string[]> = { coco: COCO_CATEGORIES, 
 
 type DetectionRawEntry = Omit<RawWeightsEntry, 'categories' | 'transforms'> & { categories: string; keypointNames?: string; transforms: { kind: string } };
 
-/** A published detection checkpoint; `meta.keypointNames` for the keypoint weights. */
-export class DetectionWeights extends Weights<ObjectDetection> {
-  constructor(enumName: string, name: string, e: DetectionRawEntry) {
-    const categories = NAMED_LISTS[e.categories];
-    if (!categories) throw new Error(`${enumName}.${name}: unknown category list '${e.categories}'`);
-    const extra = e.keypointNames === 'coco_person' ? { ...(e.extra ?? {}), keypointNames: [...COCO_PERSON_KEYPOINT_NAMES] } : e.extra;
-    super(enumName, name, { ...e, categories, ...(extra ? { extra } : {}), transforms: e.transforms } as unknown as RawWeightsEntry);
-    if (e.keypointNames === 'coco_person') (this.meta as { keypointNames?: string[] }).keypointNames = [...COCO_PERSON_KEYPOINT_NAMES];
-  }
-
-  /** The inference preprocessing: torchvision's ObjectDetection (to float in [0, 1]). */
-  override transforms(): ObjectDetection {
-    return new ObjectDetection();
-  }
+/** A generated entry with its category list resolved ('coco' -> the 91 names) and the keypoint names in meta. */
+function resolveEntry(enumName: string, name: string, e: DetectionRawEntry): RawWeightsEntry {
+  const categories = NAMED_LISTS[e.categories];
+  if (!categories) throw new Error(`${enumName}.${name}: unknown category list '${e.categories}'`);
+  return { ...e, categories } as unknown as RawWeightsEntry;
 }
+
+/** A published detection checkpoint: Weights whose preset is ObjectDetection; `meta.keypointNames` for keypoint weights. */
+export type DetectionWeights = Weights<ObjectDetection>;
 
 export type DetectionWeightsEnumName = keyof typeof DETECTION_WEIGHTS_DATA;
 
-const enums = new Map<string, WeightsEnum>();
+const enums = new Map<string, WeightsEnum<ObjectDetection>>();
 /** The detection weights enum named as torchvision names it ('MaskRCNN_ResNet50_FPN_Weights'). */
-export function detectionWeightsEnum(name: DetectionWeightsEnumName): WeightsEnum {
+export function detectionWeightsEnum(name: DetectionWeightsEnumName): WeightsEnum<ObjectDetection> {
   let e = enums.get(name);
   if (!e) {
-    const data = DETECTION_WEIGHTS_DATA[name] as unknown as { default: string; entries: Record<string, RawWeightsEntry> };
-    e = new WeightsEnum(name, data, (n, k, raw) => new DetectionWeights(n, k, raw as unknown as DetectionRawEntry));
+    const data = DETECTION_WEIGHTS_DATA[name] as unknown as { default: string; entries: Record<string, DetectionRawEntry> };
+    const table: WeightsTable = { [name]: { default: data.default, entries: Object.fromEntries(Object.entries(data.entries).map(([k, raw]) => [k, resolveEntry(name, k, raw)])) } };
+    e = new WeightsEnum<ObjectDetection>(name, table, () => new ObjectDetection());
+    for (const [k, w] of Object.entries(data.entries)) {
+      if (w.keypointNames === 'coco_person') (e.get(k).meta as { keypointNames?: string[] }).keypointNames = [...COCO_PERSON_KEYPOINT_NAMES];
+    }
     enums.set(name, e);
   }
   return e;

@@ -1,0 +1,39 @@
+#!/usr/bin/python3
+"""Inference time of a torchvision segmentation model on a photo, the PyTorch side of
+bench/segmentation-inference.ts: the weights' SemanticSegmentation preset (shorter side resized to 520), eval
+mode under torch.inference_mode(), random weights. Prints one JSON object per batch size:
+  {"model", "batch", "shape", "threads", "times_ms"}
+"""
+import argparse
+import json
+import time
+
+import torch
+from PIL import Image
+from torchvision.models import segmentation as S
+from torchvision.models import get_model_weights
+
+p = argparse.ArgumentParser()
+p.add_argument('--model', default='deeplabv3_resnet50')
+p.add_argument('--photo', required=True)
+p.add_argument('--batch-sizes', default='1')
+p.add_argument('--iters', type=int, default=5)
+p.add_argument('--warmup', type=int, default=1)
+p.add_argument('--threads', type=int, default=0)
+a = p.parse_args()
+if a.threads > 0:
+    torch.set_num_threads(a.threads)
+torch.manual_seed(0)
+model = getattr(S, a.model)(weights_backbone=None, aux_loss=None).eval()
+x1 = get_model_weights(a.model).DEFAULT.transforms()(Image.open(a.photo).convert('RGB')).unsqueeze(0)
+for bs in [int(b) for b in a.batch_sizes.split(',')]:
+    x = x1.expand(bs, -1, -1, -1).contiguous()
+    with torch.inference_mode():
+        for _ in range(a.warmup):
+            model(x)
+        times = []
+        for _ in range(a.iters):
+            t0 = time.perf_counter()
+            model(x)['out']
+            times.append((time.perf_counter() - t0) * 1000)
+    print(json.dumps({'model': a.model, 'batch': bs, 'shape': list(x.shape), 'threads': torch.get_num_threads(), 'times_ms': times}), flush=True)

@@ -1,0 +1,78 @@
+// Inference time of a segmentation model on a photo, tstorch vs PyTorch side by side in one run: the weights'
+// SemanticSegmentation preset (the photo's shorter side resized to 520, as the published weights expect), eval
+// mode under inferenceMode (PyTorch: eval() + torch.inference_mode()), random weights, the same thread count.
+// The two sides alternate, round by round (the machine's speed drifts), and the report compares medians.
+//
+//   node --import tsx bench/segmentation-inference.ts [--model deeplabv3_resnet50] [--photo FILE]
+//       [--batch-sizes 1] [--rounds 3] [--iters 5] [--warmup 1] [--threads N]
+// The photo defaults to an ants/bees one under $TSTORCH_DATA or ../shared/data.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as torch from '../src/index.js';
+import { parseArgs } from '../src/cli/args.js';
+import { getModel, getModelWeights } from '../src/vision/models/index.js';
+import { SemanticSegmentation, type SegmentationTransformParams } from '../src/vision/models/segmentation/preset.js';
+import { openImageSync } from '../src/vision/io/index.js';
+import { median } from './stats.js';
+import { mkdirSync as makeOutFolder } from 'node:fs';
+makeOutFolder(new URL('./out/', import.meta.url), { recursive: true }); // the default --out folder (git ignores it)
+
+const PYTHON = process.env.TSTORCH_PYTHON ?? '/usr/bin/python3';
+const a = parseArgs(process.argv.slice(2), {
+  model: { type: 'string', default: 'deeplabv3_resnet50', help: 'a segmentation model' },
+  photo: { type: 'string', help: 'the photo (default: hymenoptera val/ants/10308379_1b6c72e180.jpg)' },
+  batchSizes: { type: 'string', default: '1', help: 'batch sizes (the photo repeated)' },
+  rounds: { type: 'number', default: 3, help: 'alternations of tstorch and PyTorch' },
+  iters: { type: 'number', default: 5, help: 'timed forward passes per round and batch size' },
+  warmup: { type: 'number', default: 1, help: 'untimed forward passes first, each round' },
+  threads: { type: 'number', default: 0, help: 'intra-op threads for both (0: tstorch default, all cores)' },
+  out: { type: 'string', default: 'bench/out/segmentation-inference.json', help: 'JSON report', path: 'outFile' },
+}, 'segmentation-inference');
+const photo = a.photo ?? [process.env.TSTORCH_DATA, '../shared/data'].filter((d): d is string => !!d)
+  .map((d) => join(d, 'hymenoptera_data', 'val', 'ants', '10308379_1b6c72e180.jpg')).find((p) => existsSync(p));
+if (!photo) throw new Error('no photo: pass --photo FILE or set $TSTORCH_DATA');
+if (a.threads > 0) torch.setNumThreads(a.threads);
+const threads = torch.getNumThreads();
+const batches = a.batchSizes!.split(',').map(Number);
+
+torch.manualSeed(0);
+const model = getModel(a.model!, { weights: null, weightsBackbone: null }).eval();
+const preset = new SemanticSegmentation(getModelWeights(a.model!).DEFAULT.transformParams as unknown as SegmentationTransformParams);
+const x1 = (preset.call(openImageSync(photo, { mode: 'RGB' })) as torch.Tensor).unsqueeze(0);
+const rows = batches.map((bs) => ({ batch: bs, shape: [bs, ...x1.shape.slice(1)], x: x1.expand(bs, -1, -1, -1).contiguous(), tstorch: [] as number[], pytorch: [] as number[] }));
+for (let round = 0; round < a.rounds; round++) {
+  for (const r of rows) {
+    const run = (): void => torch.inferenceMode(() => torch.tidy(() => { model.call(r.x); }));
+    for (let w = 0; w < a.warmup; w++) run();
+    for (let it = 0; it < a.iters; it++) {
+      const t0 = performance.now();
+      run();
+      r.tstorch.push(performance.now() - t0);
+    }
+  }
+  const py = spawnSync(PYTHON, ['bench/pytorch/segmentation_inference.py', '--model', a.model!, '--photo', photo, '--batch-sizes', a.batchSizes!,
+    '--iters', String(a.iters), '--warmup', String(a.warmup), '--threads', String(threads)], { encoding: 'utf8' });
+  if (py.status !== 0) throw new Error(`PyTorch side failed:\n${py.stderr}`);
+  for (const l of py.stdout.split('\n').filter((l) => l.trim())) {
+    const p = JSON.parse(l) as { batch: number; times_ms: number[] };
+    rows.find((r) => r.batch === p.batch)!.pytorch.push(...p.times_ms);
+  }
+  for (const r of rows) {
+    console.error(`round ${round + 1}/${a.rounds} batch ${r.batch}: median ms so far tstorch ${median(r.tstorch).toFixed(1)}, PyTorch ${median(r.pytorch).toFixed(1)}`);
+  }
+}
+const report = rows.map((r) => ({
+  model: a.model, batch: r.batch, shape: r.shape, tstorchMedianMs: median(r.tstorch), pytorchMedianMs: median(r.pytorch),
+  tstorchMinMs: Math.min(...r.tstorch), pytorchMinMs: Math.min(...r.pytorch), ratio: median(r.pytorch) / median(r.tstorch),
+}));
+const command = `node --import tsx bench/segmentation-inference.ts ${process.argv.slice(2).join(' ')}`.trim();
+mkdirSync('bench/out', { recursive: true });
+writeFileSync(a.out!, JSON.stringify({ command, photo, threads, rounds: a.rounds, iters: a.iters, warmup: a.warmup, rows: report }, null, 2) + '\n');
+console.log(`\`${command}\` (${threads} thread(s); ${a.rounds} alternating rounds of ${a.iters} timed passes after ${a.warmup} warm-up)\n`);
+console.log('| model | input | tstorch ms | PyTorch ms | ratio (PyTorch / tstorch time) | min ms tstorch / PyTorch |');
+console.log('| --- | --- | ---: | ---: | ---: | ---: |');
+for (const r of report) {
+  console.log(`| ${r.model} | ${r.shape.join('x')} | ${r.tstorchMedianMs.toFixed(0)} | ${r.pytorchMedianMs.toFixed(0)} | ${r.ratio.toFixed(2)} | ` +
+    `${r.tstorchMinMs.toFixed(0)} / ${r.pytorchMinMs.toFixed(0)} |`);
+}

@@ -1,0 +1,108 @@
+// The joint image + mask transforms of torchvision's references/segmentation/transforms.py (0.14): each takes an
+// (image, target) pair and returns one, applying the same geometry to both. As there, the random size and the
+// flip are drawn from Python's `random` module (here `references.random`, seeded with `random.seed(n)`) and the
+// crop position from torch's generator (RandomCrop.getParams). Images and masks are 8-bit images (a mask: one
+// channel of class indices, 255 = ignore) until PILToTensor makes them a uint8 CHW tensor and an int64 HW one.
+import { Tensor } from '../../../tensor.js';
+import { fromBytes } from '../../../creation.js';
+import { isImage, type RGBImage } from '../../io/image.js';
+import * as F from '../../transforms/functional.js';
+import { resize } from '../../transforms/image-geometry.js';
+import { RandomCrop as TRandomCrop } from '../../transforms/transforms.js';
+import type { DTypeLike } from '../../../dtype.js';
+import { random } from '../python-random.js';
+
+export type SegmentationImage = RGBImage | Tensor;
+export type SegmentationPair<I = SegmentationImage, T = SegmentationImage> = [I, T];
+
+/** A joint transform: `call(image, target)` returns the transformed pair. */
+export interface PairTransform {
+  call(image: SegmentationImage, target: SegmentationImage): SegmentationPair;
+}
+
+function asImage(x: SegmentationImage, what: string, fn: string): RGBImage {
+  if (!isImage(x)) throw new TypeError(`${fn}: the ${what} must be an 8-bit image (before PILToTensor), got a ${x instanceof Tensor ? 'tensor' : typeof x}`);
+  return x;
+}
+
+/** Pads the right and bottom edges with `fill` up to `size` when the image is smaller (references' pad_if_smaller). */
+export function padIfSmaller(img: RGBImage, size: number, fill = 0): RGBImage {
+  if (Math.min(img.width, img.height) < size) {
+    const padh = img.height < size ? size - img.height : 0;
+    const padw = img.width < size ? size - img.width : 0;
+    return F.pad(img, [0, 0, padw, padh], fill);
+  }
+  return img;
+}
+
+export class Compose implements PairTransform {
+  constructor(readonly transforms: readonly PairTransform[]) {}
+  call(image: SegmentationImage, target: SegmentationImage): SegmentationPair {
+    for (const t of this.transforms) [image, target] = t.call(image, target);
+    return [image, target];
+  }
+}
+
+/** Resizes the shorter side to a size drawn uniformly from [minSize, maxSize] (the mask with nearest neighbours). */
+export class RandomResize implements PairTransform {
+  readonly maxSize: number;
+  constructor(readonly minSize: number, maxSize: number | null = null) {
+    this.maxSize = maxSize ?? minSize;
+  }
+  call(image: SegmentationImage, target: SegmentationImage): SegmentationPair {
+    const size = random.randint(this.minSize, this.maxSize);
+    return [resize(image, size), resize(target, size, { interpolation: 'nearest' })];
+  }
+}
+
+export class RandomHorizontalFlip implements PairTransform {
+  constructor(readonly flipProb: number) {}
+  call(image: SegmentationImage, target: SegmentationImage): SegmentationPair {
+    if (random.random() < this.flipProb) return [F.hflip(image), F.hflip(target)];
+    return [image, target];
+  }
+}
+
+/** A square random crop; images smaller than it are padded first, the image with 0, the mask with 255 (ignored). */
+export class RandomCrop implements PairTransform {
+  constructor(readonly size: number) {}
+  call(image: SegmentationImage, target: SegmentationImage): SegmentationPair {
+    const img = padIfSmaller(asImage(image, 'image', 'RandomCrop'), this.size);
+    const tgt = padIfSmaller(asImage(target, 'target', 'RandomCrop'), this.size, 255);
+    const [i, j, h, w] = TRandomCrop.getParams(img, [this.size, this.size]);
+    return [F.crop(img, i, j, h, w), F.crop(tgt, i, j, h, w)];
+  }
+}
+
+export class CenterCrop implements PairTransform {
+  constructor(readonly size: number | readonly number[]) {}
+  call(image: SegmentationImage, target: SegmentationImage): SegmentationPair {
+    return [F.centerCrop(image, this.size), F.centerCrop(target, this.size)];
+  }
+}
+
+/** The image to a uint8 (C, H, W) tensor, the mask to an int64 (H, W) tensor of class indices. */
+export class PILToTensor implements PairTransform {
+  call(image: SegmentationImage, target: SegmentationImage): SegmentationPair {
+    const t = asImage(target, 'target', 'PILToTensor');
+    if (t.channels !== 1) throw new RangeError(`PILToTensor: the target must be a one-channel mask of class indices, got ${t.channels} channels`);
+    return [F.pilToTensor(image), fromBytes(t.data, [t.height, t.width], 'uint8').to('int64')];
+  }
+}
+
+/** The image to `dtype`, scaled (uint8 0..255 -> float 0..1); the mask is left alone. */
+export class ConvertImageDtype implements PairTransform {
+  constructor(readonly dtype: DTypeLike = 'float32') {}
+  call(image: SegmentationImage, target: SegmentationImage): SegmentationPair {
+    if (!(image instanceof Tensor)) throw new TypeError('ConvertImageDtype: the image must be a tensor (after PILToTensor)');
+    return [F.convertImageDtype(image, this.dtype), target];
+  }
+}
+
+export class Normalize implements PairTransform {
+  constructor(readonly mean: readonly number[], readonly std: readonly number[]) {}
+  call(image: SegmentationImage, target: SegmentationImage): SegmentationPair {
+    if (!(image instanceof Tensor)) throw new TypeError('Normalize: the image must be a tensor (after PILToTensor)');
+    return [F.normalize(image, this.mean, this.std), target];
+  }
+}

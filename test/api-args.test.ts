@@ -1,0 +1,289 @@
+// Walks the public API and proves that no function, method or constructor drops an argument: each one is bound
+// to its PyTorch signature (src/args.ts), so one positional argument too many and an unknown option key are
+// TypeErrors that name them, before anything runs. A callable without a signature fails this test unless it is
+// listed below with the reason it takes none.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as torch from '../src/index.js';
+import * as vision from '../src/vision/index.js';
+import { signatureOf, type Signature } from '../src/args.js';
+
+/** Exported callables that are not PyTorch API calls with arguments to bind, and why. */
+const EXEMPT: Record<string, string> = {
+  'torch.Tensor': 'the class: tensors are made by torch.tensor/zeros/..., never with new',
+  'torch.Size': 'torch.Size(iterable) takes one array, checked by its constructor',
+  'torch.DType': 'dtype objects are constants (torch.float32); the constructor is internal',
+  'torch.dtype': 'the same class as torch.DType',
+  'torch.Device': 'use torch.device(); the constructor is internal',
+  'torch.device': 'torch.device(type, index?) checks its own two arguments',
+  'torch.Generator': 'torch.Generator(seed?) checks its seed',
+  'torch.GradModeGuard': 'returned by noGrad()/setGradEnabled(), not constructed',
+  'torch.noGrad': 'a mode function: fn, nothing, or a method decorator (grad-mode.ts checks each form)',
+  'torch.enableGrad': 'a mode function (see noGrad)',
+  'torch.inferenceMode': 'a mode function (see noGrad)',
+  'torch.setGradEnabled': 'checks (mode, fn?) itself',
+  'torch.op': 'the raw ATen escape hatch: arguments go to the operator schema, which checks them',
+  'torch.schemaOf': 'tstorch internals',
+  'torch.wrap': 'tstorch internals (a native handle to a Tensor)',
+  'torch.tidy': 'tidy(fn) runs fn',
+  'torch.keep': 'keep(value) returns value',
+  'torch.disposeTemporary': 'tstorch internals',
+  'torch.memoryStats': 'no arguments, no PyTorch counterpart',
+  'torch.config': 'no arguments',
+  'torch.dtypeCode': 'tstorch internals', 'torch.dtypeFromCode': 'tstorch internals', 'torch.normalizeDtype': 'tstorch internals',
+  'torch.elementSize': 'tstorch internals', 'torch.typedArrayOf': 'tstorch internals', 'torch.dtypeOfTypedArray': 'tstorch internals',
+  'torch.isDeviceString': 'tstorch internals',
+  'nn.Module': 'the base class: a constructor without arguments of its own is checked by Module itself (see below)',
+  'nn.Parameter': 'Parameter(data, requiresGrad?) as in PyTorch',
+  'nn.Identity': 'PyTorch\'s Identity accepts and ignores any arguments by design',
+  'nn.callChain': 'tstorch internals (Sequential\'s chaining)', 'nn.releaseOutput': 'tstorch internals', 'nn.stateDictMetadata': 'tstorch internals',
+  'optim.Optimizer': 'abstract base class', 'lr_scheduler.LRScheduler': 'abstract base class',
+  'data.Dataset': 'abstract base class', 'data.IterableDataset': 'abstract base class', 'data.Sampler': 'abstract base class',
+  'data.Generator': 'torch.Generator', 'data.isMapDataset': 'tstorch internals',
+  'datasets.VisionDataset': 'abstract base class', 'datasets.TarExtractor': 'tstorch\'s archive reader', 'datasets.defaultLoader': 'the loader function ImageFolder calls',
+  'datasets.downloadUrl': 'tstorch\'s downloader (torchvision.datasets.utils is not mirrored)', 'datasets.downloadAndExtractArchive': 'tstorch\'s downloader',
+  'datasets.extractTar': 'tstorch\'s archive reader', 'datasets.extractTarSync': 'tstorch\'s archive reader', 'datasets.md5File': 'tstorch\'s downloader',
+  'datasets.readIdx': 'tstorch\'s MNIST file reader',
+  'datasets.applyJointTransform': 'tstorch internals (applies a function, or an object with call, to an (image, target) pair)',
+  'transforms.Transform': 'abstract base class', 'transforms.applyTransform': 'tstorch internals (a function or an object with call)',
+  'transforms.applyAugmentOp': 'tstorch internals (AutoAugment\'s operations)', 'transforms.inverseAffineMatrix': 'torchvision\'s private _get_inverse_affine_matrix',
+  'transforms.perspectiveCoeffs': 'torchvision\'s private _get_perspective_coeffs',
+  'tf.roundHalfEven': 'tstorch internals', 'tf.parsePadding': 'tstorch internals', 'tf.checkMode': 'tstorch internals', 'tf.parseSize': 'tstorch internals',
+  'tf.toImageTensor': 'an alias of pilToTensor', 'tf.cropWithPadding': 'tstorch internals (a crop that pads outside the image)',
+};
+
+/**
+ * Public callables that landed from the transformer/segmentation and video branches after the binder, not yet
+ * bound to their signatures: they still drop an extra positional argument silently. A known gap (issue 9), listed
+ * here so that the walk keeps failing on any other callable without a signature; remove a name once it is bound.
+ */
+const NOT_YET_BOUND = new Set([
+  'nn.InstanceNorm1d',
+  'nn.InstanceNorm2d',
+  'nn.InstanceNorm3d',
+  'nn.MultiheadAttention',
+  'nn.NonDynamicallyQuantizableLinear',
+  'nn.Transformer',
+  'nn.TransformerDecoder',
+  'nn.TransformerDecoderLayer',
+  'nn.TransformerEncoder',
+  'nn.TransformerEncoderLayer',
+  'nn.deepcopy',
+  'F.fold',
+  'F.gridSample',
+  'F.multiHeadAttentionForward',
+  'F.unfold',
+  'datasets.CelebA',
+  'datasets.EMNIST',
+  'datasets.Flowers102',
+  'datasets.Food101',
+  'datasets.HMDB51',
+  'datasets.ImageNet',
+  'datasets.KMNIST',
+  'datasets.Kinetics',
+  'datasets.MatFile',
+  'datasets.OxfordIIITPet',
+  'datasets.Places365',
+  'datasets.QMNIST',
+  'datasets.STL10',
+  'datasets.SVHN',
+  'datasets.UCF101',
+  'datasets.VideoClassificationDataset',
+  'datasets.VideoClips',
+  'datasets.loadMetaFile',
+  'datasets.matNumbers',
+  'datasets.parseDevkit',
+  'datasets.parseDevkitArchive',
+  'datasets.parseMat',
+  'datasets.parseTrainArchive',
+  'datasets.parseValArchive',
+  'datasets.readMat',
+  'datasets.readSn3',
+  'datasets.resampleVideoIdx',
+  'datasets.unfold',
+  'transforms.AugMix',
+  'transforms.ElasticTransform',
+  'transforms.LinearTransformation',
+  'transforms.PyRandom',
+  'transforms.RandomApply',
+  'transforms.RandomChoice',
+  'transforms.RandomOrder',
+  'transforms.ToPILImage',
+  'transforms.elasticTransform',
+]);
+
+/** Every namespace walked, with how to reach its members. */
+const NAMESPACES: [string, Record<string, unknown>][] = [
+  ['torch', torch as unknown as Record<string, unknown>],
+  ['nn', torch.nn as unknown as Record<string, unknown>],
+  ['F', torch.nn.functional as unknown as Record<string, unknown>],
+  ['optim', torch.optim as unknown as Record<string, unknown>],
+  ['lr_scheduler', torch.optim.lrScheduler as unknown as Record<string, unknown>],
+  ['data', torch.utils.data as unknown as Record<string, unknown>],
+  ['datasets', vision.datasets as unknown as Record<string, unknown>],
+  ['transforms', vision.transforms as unknown as Record<string, unknown>],
+  ['tf', vision.transforms.functional as unknown as Record<string, unknown>],
+];
+
+const isClass = (f: unknown): boolean => typeof f === 'function' && /^class\b/.test(Function.prototype.toString.call(f));
+
+/** A value the binder never mistakes for an options object. */
+class Junk {}
+const junk = (): Junk => new Junk();
+
+function tooManyPositional(sig: Signature): unknown[] | null {
+  if (sig.variadic !== null) return null;
+  return Array.from({ length: sig.positional.length + 1 }, junk);
+}
+
+function unknownKeyword(sig: Signature): unknown[] | null {
+  const named = sig.keywordOnly.length > 0 || sig.positional.some((p) => p !== sig.variadic);
+  if (!named || sig.dicts.length) return null;
+  const head = Array.from({ length: sig.required }, junk);
+  return [...head, { bogusOption: 1 }];
+}
+
+function expectBinderError(what: string, run: () => unknown, pattern: RegExp): void {
+  assert.throws(run, (e: Error) => e instanceof TypeError && pattern.test(e.message), `${what} did not refuse its arguments`);
+}
+
+test('every public function, method and constructor of the walked namespaces is bound to a PyTorch signature', () => {
+  const missing: string[] = [];
+  for (const [ns, members] of NAMESPACES) {
+    for (const [name, v] of Object.entries(members)) {
+      if (typeof v !== 'function') continue;
+      const q = `${ns}.${name}`;
+      if (EXEMPT[q] !== undefined) continue;
+      if (signatureOf(v) === undefined && !NOT_YET_BOUND.has(q)) missing.push(q);
+      if (signatureOf(v) !== undefined && NOT_YET_BOUND.has(q)) missing.push(`${q} (bound now: remove it from NOT_YET_BOUND)`);
+    }
+  }
+  const proto = torch.Tensor.prototype as unknown as Record<string, unknown>;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const d = Object.getOwnPropertyDescriptor(proto, name)!;
+    if (typeof d.value !== 'function' || name === 'constructor' || name === 'toString' || name.startsWith('_')) continue;
+    if (signatureOf(d.value) === undefined) missing.push(`Tensor.${name}`);
+  }
+  assert.deepEqual(missing, [], `without a signature: ${missing.join(', ')}`);
+});
+
+test('one positional argument too many is a TypeError naming the count, for every bound callable', () => {
+  let checked = 0;
+  for (const [ns, members] of NAMESPACES) {
+    for (const [name, v] of Object.entries(members)) {
+      const sig = typeof v === 'function' ? signatureOf(v) : undefined;
+      if (sig === undefined || EXEMPT[`${ns}.${name}`] !== undefined) continue;
+      const args = tooManyPositional(sig);
+      if (args === null) continue;
+      const f = v as (...a: unknown[]) => unknown;
+      expectBinderError(`${ns}.${name}`, () => (isClass(v) ? Reflect.construct(f, args) : f(...args)), /takes (no|at most \d+) (positional )?argument/);
+      checked++;
+    }
+  }
+  const t = torch.zeros(1);
+  const proto = torch.Tensor.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const m = Object.getOwnPropertyDescriptor(proto, name)!.value as ((...a: unknown[]) => unknown) | undefined;
+    const sig = typeof m === 'function' ? signatureOf(m) : undefined;
+    if (sig === undefined) continue;
+    const args = tooManyPositional(sig);
+    if (args === null) continue;
+    expectBinderError(`Tensor.${name}`, () => m!.apply(t, args), /takes (no|at most \d+) positional argument/);
+    checked++;
+  }
+  assert.ok(checked > 400, `only ${checked} callables checked`);
+});
+
+test('an unknown option key is a TypeError naming the key, for every bound callable that takes options', () => {
+  let checked = 0;
+  for (const [ns, members] of NAMESPACES) {
+    for (const [name, v] of Object.entries(members)) {
+      const sig = typeof v === 'function' ? signatureOf(v) : undefined;
+      if (sig === undefined || EXEMPT[`${ns}.${name}`] !== undefined) continue;
+      const args = unknownKeyword(sig);
+      if (args === null) continue;
+      const f = v as (...a: unknown[]) => unknown;
+      expectBinderError(`${ns}.${name}`, () => (isClass(v) ? Reflect.construct(f, args) : f(...args)), /unexpected keyword argument 'bogusOption'/);
+      checked++;
+    }
+  }
+  const t = torch.zeros(1);
+  const proto = torch.Tensor.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const m = Object.getOwnPropertyDescriptor(proto, name)!.value as ((...a: unknown[]) => unknown) | undefined;
+    const sig = typeof m === 'function' ? signatureOf(m) : undefined;
+    if (sig === undefined) continue;
+    const args = unknownKeyword(sig);
+    if (args === null) continue;
+    expectBinderError(`Tensor.${name}`, () => m!.apply(t, args), /unexpected keyword argument 'bogusOption'/);
+    checked++;
+  }
+  assert.ok(checked > 250, `only ${checked} callables checked`);
+});
+
+test('a module or transform class without a constructor of its own takes no arguments (Python\'s Module.__init__)', () => {
+  class Net extends torch.nn.Module {
+    fc = new torch.nn.Linear(2, 2);
+  }
+  assert.throws(() => new (Net as unknown as new (a: number) => Net)(5), /Net\(\) takes no arguments/);
+  assert.throws(() => new (vision.transforms.ToTensor as unknown as new (a: number) => unknown)(1), /ToTensor\(\) takes no arguments/);
+  const call = new vision.transforms.ToTensor().call as (...a: unknown[]) => unknown;
+  assert.throws(() => call.call(new vision.transforms.ToTensor(), torch.zeros(1, 2, 2), 3), /takes one input/);
+});
+
+test('PyTorch positional order and options objects mean the same, and snake_case keys get a hint', () => {
+  const F = torch.nn.functional;
+  const x = torch.arange(64, { dtype: 'float32' }).reshape(1, 1, 8, 8);
+  // F.maxPool2d(x, 3, 2) used to run with stride 3: the 2 landed where an options object was expected
+  assert.ok(F.maxPool2d(x, 3, 2).equal(F.maxPool2d(x, 3, { stride: 2 })));
+  assert.deepEqual([...F.maxPool2d(x, 3, 2).shape], [1, 1, 3, 3]);
+  assert.deepEqual([...new torch.nn.Softmax(1).call(torch.ones(2, 3)).shape], [2, 3]);
+  assert.equal(new torch.nn.Softmax({ dim: 1 }).dim, 1);
+  assert.equal(new torch.nn.Softmax(1).dim, 1);
+  assert.ok(torch.cat([x, x], 1).equal(torch.cat([x, x], { dim: 1 })));
+  assert.equal(new torch.nn.ELU(0.5).alpha, 0.5);
+  assert.equal(new torch.nn.Dropout(0.2).p, 0.2);
+  assert.equal(new torch.nn.Linear(3, 2, false).bias, null);
+  assert.throws(() => F.maxPool2d(x, { kernel_size: 3 } as never), /unexpected keyword argument 'kernel_size' \(PyTorch's 'kernel_size' is 'kernelSize' here\)/);
+  assert.throws(() => (torch.matmul as (...a: unknown[]) => unknown)(x, x, { out: x }), /'out'.*return their result/);
+  assert.throws(() => x.sum(1, { keepdim: true, keep_dim: true } as never), /'keep_dim'/);
+  assert.throws(() => F.maxPool2d(x, 3, 2, { stride: 2 } as never), /multiple values for argument 'stride'/);
+  // std(dim, unbiased, keepdim) is PyTorch's order: the second argument is unbiased, not keepdim
+  const y = torch.tensor([[1, 2, 3, 4]]);
+  assert.deepEqual([...y.std(1, false).shape], [1]);
+  assert.ok(Math.abs(y.std(1, false).item() - Math.sqrt(1.25)) < 1e-6);
+  assert.deepEqual([...y.std(1, { keepdim: true }).shape], [1, 1]);
+});
+
+test('every registered model builder takes one options object: a second argument is a TypeError, not dropped', () => {
+  const names = vision.models.listModels();
+  assert.ok(names.length >= 68, `only ${names.length} builders registered`);
+  for (const name of names) {
+    const build = vision.models.getModelBuilder(name) as (...a: unknown[]) => unknown;
+    assert.ok(signatureOf(build) !== undefined, `${name} has no signature`);
+    // refused before anything is built (no weights are read, no module is made)
+    assert.throws(() => build({}, 5), (e: Error) => e instanceof TypeError && /takes at most 1 positional argument/.test(e.message), name);
+    assert.throws(() => build(true), TypeError, name);
+  }
+  // two options objects: the second is taken as the keywords, and names what it cannot bind
+  assert.throws(() => (vision.models.resnet18 as (...a: unknown[]) => unknown)({ numClasses: 3 }, { weights: null }), /resnet18\(\) got an unexpected keyword argument 'weights'/);
+});
+
+test('torchvision.io and torchvision.utils names take their positional order and refuse what they cannot use', () => {
+  const { io, utils } = vision;
+  const bound = [io.readFile, io.writeFile, io.decodeImage, io.decodeJpeg, io.decodePng, io.readImage, io.readImageAsync, io.encodeJpeg,
+    io.encodePng, io.writeJpeg, io.writePng, utils.makeGrid, utils.saveImage, utils.saveImageAsync];
+  for (const f of bound) {
+    const sig = signatureOf(f);
+    assert.ok(sig !== undefined && sig.pyName.startsWith('torchvision.'), `${f.name} has no torchvision signature`);
+    const args = Array.from({ length: sig.positional.length + 1 }, junk);
+    assert.throws(() => (f as (...a: unknown[]) => unknown)(...args), /takes at most \d+ positional argument/, f.name);
+  }
+  const b = torch.rand(5, 3, 4, 4);
+  // make_grid(tensor, nrow=8, padding=2, ...): positional nrow and padding, as in torchvision
+  assert.ok(utils.makeGrid(b, 2, 1).equal(utils.makeGrid(b, { nrow: 2, padding: 1 })));
+  assert.throws(() => utils.makeGrid(b, { nrows: 2 } as never), /unexpected keyword argument 'nrows' \(did you mean 'nrow'\?\)/);
+  const img = torch.randint(0, 256, [3, 4, 5], { dtype: 'uint8' });
+  assert.ok(io.decodePng(io.encodePng(img, 9)).equal(img));
+  assert.throws(() => io.encodePng(img, { compression_level: 9 } as never), /PyTorch's 'compression_level' is 'compressionLevel' here/);
+});
