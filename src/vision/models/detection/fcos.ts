@@ -18,6 +18,7 @@ import { LastLevelP6P7 } from '../../ops/feature-pyramid-network.js';
 import { FrozenBatchNorm2d, type NormLayerFactory } from '../../ops/misc.js';
 import { resnet50, ResNet50_Weights } from '../resnet.js';
 import { registerModel } from '../registry.js';
+import { checkBuilderArity, registerBuilder } from '../builder-args.js';
 import { detectionWeightsEnum } from './weights.js';
 import { BoxLinearCoder, topkMin } from './det-utils.js';
 import { AnchorGenerator } from './anchor-utils.js';
@@ -359,6 +360,7 @@ export const FCOS_ResNet50_FPN_Weights = detectionWeightsEnum('FCOS_ResNet50_FPN
 export type FCOSBuilderOptions = DetectionBuilderOptions & FCOSOptions;
 
 export function fcos_resnet50_fpn(opts: FCOSBuilderOptions = {}): FCOS {
+  checkBuilderArity('fcos_resnet50_fpn', arguments.length, opts);
   checkKeys('fcos_resnet50_fpn', opts, [...BUILDER_OPTIONS, ...FCOS_OPTIONS]);
   const { weights: _w, progress, numClasses: _n, weightsBackbone: _wb, trainableBackboneLayers, ...kwargs } = opts;
   const r = resolveDetectionWeights(FCOS_ResNet50_FPN_Weights, ResNet50_Weights, opts, 'IMAGENET1K_V1');
@@ -372,4 +374,5 @@ export function fcos_resnet50_fpn(opts: FCOSBuilderOptions = {}): FCOS {
   return model;
 }
 
+registerBuilder('fcos_resnet50_fpn', fcos_resnet50_fpn);
 registerModel('fcos_resnet50_fpn', fcos_resnet50_fpn as never, FCOS_ResNet50_FPN_Weights);

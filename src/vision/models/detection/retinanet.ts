@@ -15,6 +15,7 @@ import { LastLevelP6P7 } from '../../ops/feature-pyramid-network.js';
 import { Conv2dNormActivation, FrozenBatchNorm2d, type NormLayerFactory } from '../../ops/misc.js';
 import { resnet50, ResNet50_Weights } from '../resnet.js';
 import { registerModel } from '../registry.js';
+import { checkBuilderArity, registerBuilder } from '../builder-args.js';
 import { detectionWeightsEnum } from './weights.js';
 import { BoxCoder, Matcher, boxLoss, topkMin, type BoxLossType } from './det-utils.js';
 import { AnchorGenerator } from './anchor-utils.js';
@@ -372,6 +373,7 @@ export const RetinaNet_ResNet50_FPN_V2_Weights = detectionWeightsEnum('RetinaNet
 export type RetinaNetBuilderOptions = DetectionBuilderOptions & RetinaNetOptions;
 
 export function retinanet_resnet50_fpn(opts: RetinaNetBuilderOptions = {}): RetinaNet {
+  checkBuilderArity('retinanet_resnet50_fpn', arguments.length, opts);
   checkKeys('retinanet_resnet50_fpn', opts, [...BUILDER_OPTIONS, ...RETINANET_OPTIONS]);
   const { weights: _w, progress, numClasses: _n, weightsBackbone: _wb, trainableBackboneLayers, ...kwargs } = opts;
   const r = resolveDetectionWeights(RetinaNet_ResNet50_FPN_Weights, ResNet50_Weights, opts, 'IMAGENET1K_V1');
@@ -388,6 +390,7 @@ export function retinanet_resnet50_fpn(opts: RetinaNetBuilderOptions = {}): Reti
 }
 
 export function retinanet_resnet50_fpn_v2(opts: RetinaNetBuilderOptions = {}): RetinaNet {
+  checkBuilderArity('retinanet_resnet50_fpn_v2', arguments.length, opts);
   checkKeys('retinanet_resnet50_fpn_v2', opts, [...BUILDER_OPTIONS, ...RETINANET_OPTIONS]);
   const { weights: _w, progress, numClasses: _n, weightsBackbone: _wb, trainableBackboneLayers, ...kwargs } = opts;
   if (opts.anchorGenerator !== undefined || opts.head !== undefined) throw new TypeError('retinanet_resnet50_fpn_v2: options anchorGenerator and head are set by the builder');
@@ -405,5 +408,7 @@ export function retinanet_resnet50_fpn_v2(opts: RetinaNetBuilderOptions = {}): R
   return model;
 }
 
+registerBuilder('retinanet_resnet50_fpn', retinanet_resnet50_fpn);
 registerModel('retinanet_resnet50_fpn', retinanet_resnet50_fpn as never, RetinaNet_ResNet50_FPN_Weights);
+registerBuilder('retinanet_resnet50_fpn_v2', retinanet_resnet50_fpn_v2);
 registerModel('retinanet_resnet50_fpn_v2', retinanet_resnet50_fpn_v2 as never, RetinaNet_ResNet50_FPN_V2_Weights);

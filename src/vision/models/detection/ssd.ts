@@ -15,6 +15,7 @@ import { softmax } from '../../../functions.js';
 import { boxIou, clipBoxesToImage, batchedNms } from '../../ops/boxes.js';
 import { VGG, vgg16, VGG16_Weights } from '../vgg.js';
 import { registerModel } from '../registry.js';
+import { checkBuilderArity, registerBuilder } from '../builder-args.js';
 import { detectionWeightsEnum } from './weights.js';
 import { resolveDetectionWeights, loadDetectionWeights, BUILDER_OPTIONS, type DetectionBuilderOptions } from './faster-rcnn.js';
 import { BoxCoder, SSDMatcher, retrieveOutChannels, topkMin } from './det-utils.js';
@@ -415,6 +416,7 @@ export const SSD300_VGG16_Weights = detectionWeightsEnum('SSD300_VGG16_Weights')
 export type SSD300BuilderOptions = DetectionBuilderOptions & SSDOptions;
 
 export function ssd300_vgg16(opts: SSD300BuilderOptions = {}): SSD {
+  checkBuilderArity('ssd300_vgg16', arguments.length, opts);
   if ('size' in opts) throw new TypeError("ssd300_vgg16: the size of the model is fixed (300x300); option 'size' cannot be used");
   checkKeys('ssd300_vgg16', opts, [...BUILDER_OPTIONS, ...SSD_OPTIONS]);
   const { weights: _w, progress, numClasses: _n, weightsBackbone: _wb, trainableBackboneLayers, ...kwargs } = opts;
@@ -436,4 +438,5 @@ export function ssd300_vgg16(opts: SSD300BuilderOptions = {}): SSD {
   return model;
 }
 
+registerBuilder('ssd300_vgg16', ssd300_vgg16);
 registerModel('ssd300_vgg16', ssd300_vgg16 as never, SSD300_VGG16_Weights);

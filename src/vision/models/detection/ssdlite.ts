@@ -9,6 +9,7 @@ import type { Tensor } from '../../../tensor.js';
 import { Conv2dNormActivation, type NormLayerFactory, type ActivationLayerFactory } from '../../ops/misc.js';
 import { MobileNetV3, MobileNetV3InvertedResidual, mobilenet_v3_large, MobileNet_V3_Large_Weights } from '../mobilenetv3.js';
 import { registerModel } from '../registry.js';
+import { checkBuilderArity, registerBuilder } from '../builder-args.js';
 import { detectionWeightsEnum } from './weights.js';
 import { retrieveOutChannels } from './det-utils.js';
 import { DefaultBoxGenerator } from './default-box-generator.js';
@@ -150,6 +151,7 @@ export interface SSDLite320BuilderOptions extends DetectionBuilderOptions, SSDOp
 const SSDLITE_SSD_OPTIONS = ['imageMean', 'imageStd', 'scoreThresh', 'nmsThresh', 'detectionsPerImg', 'iouThresh', 'topkCandidates', 'positiveFraction', 'skipResize'];
 
 export function ssdlite320_mobilenet_v3_large(opts: SSDLite320BuilderOptions = {}): SSD {
+  checkBuilderArity('ssdlite320_mobilenet_v3_large', arguments.length, opts);
   if ('size' in opts) throw new TypeError("ssdlite320_mobilenet_v3_large: the size of the model is fixed (320x320); option 'size' cannot be used");
   checkKeys('ssdlite320_mobilenet_v3_large', opts, [...BUILDER_OPTIONS, 'normLayer', ...SSDLITE_SSD_OPTIONS]);
   const { weights: _w, progress, numClasses: _n, weightsBackbone: _wb, trainableBackboneLayers, normLayer: nl, ...kwargs } = opts;
@@ -185,4 +187,5 @@ export function ssdlite320_mobilenet_v3_large(opts: SSDLite320BuilderOptions = {
   return model;
 }
 
+registerBuilder('ssdlite320_mobilenet_v3_large', ssdlite320_mobilenet_v3_large);
 registerModel('ssdlite320_mobilenet_v3_large', ssdlite320_mobilenet_v3_large as never, SSDLite320_MobileNet_V3_Large_Weights);
