@@ -30,3 +30,12 @@ export { KeypointRCNN, KeypointRCNNHeads, KeypointRCNNPredictor, keypointrcnn_re
 
 
 // single-stage detectors (det-single): appended below this line
+export { DefaultBoxGenerator, type DefaultBoxGeneratorOptions } from './default-box-generator.js';
+export { SSD, SSDHead, SSDScoringHead, SSDClassificationHead, SSDRegressionHead, SSDFeatureExtractorVGG, SSD300_VGG16_Weights, ssd300_vgg16,
+  type SSDOptions, type SSD300BuilderOptions, type SingleStageTarget, type SingleStageDetection } from './ssd.js';
+export { SSDLiteHead, SSDLiteClassificationHead, SSDLiteRegressionHead, SSDLiteFeatureExtractorMobileNet, SSDLite320_MobileNet_V3_Large_Weights,
+  ssdlite320_mobilenet_v3_large, type SSDLite320BuilderOptions } from './ssdlite.js';
+export { RetinaNet, RetinaNetHead, RetinaNetClassificationHead, RetinaNetRegressionHead, RetinaNet_ResNet50_FPN_Weights,
+  RetinaNet_ResNet50_FPN_V2_Weights, retinanet_resnet50_fpn, retinanet_resnet50_fpn_v2, type RetinaNetOptions, type RetinaNetBuilderOptions } from './retinanet.js';
+export { FCOS, FCOSHead, FCOSClassificationHead, FCOSRegressionHead, FCOS_ResNet50_FPN_Weights, fcos_resnet50_fpn, type FCOSOptions,
+  type FCOSBuilderOptions } from './fcos.js';
