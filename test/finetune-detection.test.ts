@@ -137,3 +137,34 @@ OUT['bbox_regression'] = h['bbox_regression']
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// RetinaNet and FCOS fine-tune through the CLI too (a new cls_logits under their conv towers), and detect loads
+// their best.pth with the run's class count. Heavier (ResNet-50 FPN training steps): TSTORCH_HEAVY_TESTS=1.
+test('tstorch finetune retinanet_resnet50_fpn / fcos_resnet50_fpn --task detection, then detect with best.pth', { skip: process.env.TSTORCH_HEAVY_TESTS !== '1' }, async () => {
+  assert.ok(data, 'hymenoptera_data/train not found under $TSTORCH_DATA or ../shared/data');
+  const dir = mkdtempSync(join(tmpdir(), 'tstorch-ftdet2-'));
+  try {
+    const ds = join(dir, 'bees');
+    pastedCocoSet(ds, 4);
+    const small = ['--min-size', '128', '--max-size', '160'];
+    for (const model of ['retinanet_resnet50_fpn', 'fcos_resnet50_fpn']) {
+      const out = join(dir, model);
+      const r = await cli(['finetune', model, '--task', 'detection', '--data', ds, '--weights', 'none', '--epochs', '2', '--max-steps', '1',
+        '--batch-size', '2', '--val-fraction', '0.25', '--lr', '0.001', ...small, '--out', out]);
+      assert.equal(r.code, 0, r.err);
+      const rows = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      assert.equal(rows.length, 2);
+      assert.ok(rows.every((row) => Number.isFinite(row.loss) && row.boxMap >= 0 && row.boxMap <= 1), model);
+      const sd = torch.load(join(out, 'best.pth')) as Record<string, torch.Tensor>;
+      // RetinaNet: 9 anchors per location x 2 classes; FCOS: 1 x 2
+      assert.equal(sd['head.classification_head.cls_logits.weight']!.shape[0], model.startsWith('retina') ? 18 : 2);
+      const d = await cli(['detect', model, join(ds, 'images', 'img0.png'), '--weights', join(out, 'best.pth'), '--score-thresh', '0', ...small,
+        '--out', join(dir, `det-${model}`)]);
+      assert.equal(d.code, 0, d.err);
+      const dets = JSON.parse(readFileSync(join(dir, `det-${model}`, 'detections.json'), 'utf8')) as { category_id: number }[];
+      assert.ok(dets.length > 0 && dets.every((x) => x.category_id === 0 || x.category_id === 1), model);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
