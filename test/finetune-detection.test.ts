@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import * as torch from '../src/index.js';
 import * as vision from '../src/vision/index.js';
 import { cli } from './helpers/cli.js';
+import { runPython, assertClose } from './helpers/pytorch.js';
 
 const data = [process.env.TSTORCH_DATA, resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'data')]
   .filter((r): r is string => r !== undefined).map((r) => join(r, 'hymenoptera_data', 'train')).find((p) => existsSync(p));
@@ -75,6 +76,94 @@ test('tstorch finetune --task detection: run folder, metrics, best.pth usable by
     const task = await cli(['finetune', 'alexnet', '--task', 'segmentation', '--data', ds]);
     assert.equal(task.code, 1);
     assert.match(task.err, /--task must be 'classification' or 'detection'/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// A single-stage detector fine-tunes the way torchvision's recipes do it for SSDlite: a new
+// SSDLiteClassificationHead for the data set's classes on the same feature maps and anchors. The best.pth that
+// results loads strictly into torchvision's ssdlite320_mobilenet_v3_large(num_classes=2) and its head computes
+// the same logits and box deltas there; `tstorch detect` loads it with the run's categories.
+test('tstorch finetune ssdlite320_mobilenet_v3_large --task detection: new classification head, torchvision loads best.pth', async () => {
+  assert.ok(data, 'hymenoptera_data/train not found under $TSTORCH_DATA or ../shared/data');
+  const dir = mkdtempSync(join(tmpdir(), 'tstorch-ftdet1-'));
+  try {
+    const ds = join(dir, 'bees');
+    pastedCocoSet(ds, 4);
+    const out = join(dir, 'run');
+    const r = await cli(['finetune', 'ssdlite320_mobilenet_v3_large', '--task', 'detection', '--data', ds, '--weights', 'none',
+      '--epochs', '1', '--max-steps', '1', '--batch-size', '2', '--val-fraction', '0.25', '--out', out]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /epoch 1: loss [\d.]+, box mAP [\d.]+ \(AP50 [\d.]+\)/);
+    const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    assert.equal(cfg.numClasses, 2);
+    const sd = torch.load(join(out, 'best.pth')) as Record<string, torch.Tensor>;
+    // 6 anchors per location on the first level, 2 classes each
+    assert.deepEqual([...sd['head.classification_head.module_list.0.1.weight']!.shape], [12, 672, 1, 1]);
+
+    const model = vision.models.detection.ssdlite320_mobilenet_v3_large({ weights: null, weightsBackbone: null, numClasses: 2 });
+    model.loadStateDict(sd, { strict: true });
+    model.eval();
+    torch.manualSeed(0);
+    const x = torch.rand([1, 3, 320, 320]);
+    const mine = torch.noGrad(() => model.head.call([...(model.backbone.call(x) as Map<string, torch.Tensor>).values()])) as Record<string, torch.Tensor>;
+    const ref = runPython(String.raw`
+import torchvision.models.detection as D
+m = D.ssdlite320_mobilenet_v3_large(weights=None, weights_backbone=None, num_classes=2)
+m.load_state_dict(torch.load(J), strict=True)
+m.eval()
+with torch.no_grad():
+    h = m.head(list(m.backbone(T['x']).values()))
+OUT['cls_logits'] = h['cls_logits']
+OUT['bbox_regression'] = h['bbox_regression']
+`, { tensors: { x }, json: join(out, 'best.pth') });
+    assertClose(mine.cls_logits!, ref.tensors.cls_logits!, { atol: 1e-4, what: 'cls_logits' });
+    assertClose(mine.bbox_regression!, ref.tensors.bbox_regression!, { atol: 1e-4, what: 'bbox_regression' });
+
+    const d = await cli(['detect', 'ssdlite320_mobilenet_v3_large', join(ds, 'images', 'img0.png'), '--weights', join(out, 'best.pth'),
+      '--score-thresh', '0', '--out', join(dir, 'det')]);
+    assert.equal(d.code, 0, d.err);
+    const dets = JSON.parse(readFileSync(join(dir, 'det', 'detections.json'), 'utf8')) as { category_id: number }[];
+    assert.ok(dets.length > 0 && dets.every((x) => x.category_id === 1));
+
+    const fixed = await cli(['finetune', 'ssdlite320_mobilenet_v3_large', '--task', 'detection', '--data', ds, '--weights', 'none', '--min-size', '128', '--out', out]);
+    assert.equal(fixed.code, 1);
+    assert.match(fixed.err, /^tstorch: finetune: ssdlite320_mobilenet_v3_large has a fixed input size; --min-size and --max-size cannot be used with it$/);
+    const notDet = await cli(['finetune', 'resnet18', '--task', 'detection', '--data', ds, '--weights', 'none', '--out', out]);
+    assert.equal(notDet.code, 1);
+    assert.match(notDet.err, /^tstorch: finetune: --task detection fine-tunes torchvision's detectors \(fasterrcnn_\*, .*\), got 'resnet18'$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// RetinaNet and FCOS fine-tune through the CLI too (a new cls_logits under their conv towers), and detect loads
+// their best.pth with the run's class count. Heavier (ResNet-50 FPN training steps): TSTORCH_HEAVY_TESTS=1.
+test('tstorch finetune retinanet_resnet50_fpn / fcos_resnet50_fpn --task detection, then detect with best.pth', { skip: process.env.TSTORCH_HEAVY_TESTS !== '1' }, async () => {
+  assert.ok(data, 'hymenoptera_data/train not found under $TSTORCH_DATA or ../shared/data');
+  const dir = mkdtempSync(join(tmpdir(), 'tstorch-ftdet2-'));
+  try {
+    const ds = join(dir, 'bees');
+    pastedCocoSet(ds, 4);
+    const small = ['--min-size', '128', '--max-size', '160'];
+    for (const model of ['retinanet_resnet50_fpn', 'fcos_resnet50_fpn']) {
+      const out = join(dir, model);
+      const r = await cli(['finetune', model, '--task', 'detection', '--data', ds, '--weights', 'none', '--epochs', '2', '--max-steps', '1',
+        '--batch-size', '2', '--val-fraction', '0.25', '--lr', '0.001', ...small, '--out', out]);
+      assert.equal(r.code, 0, r.err);
+      const rows = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      assert.equal(rows.length, 2);
+      assert.ok(rows.every((row) => Number.isFinite(row.loss) && row.boxMap >= 0 && row.boxMap <= 1), model);
+      const sd = torch.load(join(out, 'best.pth')) as Record<string, torch.Tensor>;
+      // RetinaNet: 9 anchors per location x 2 classes; FCOS: 1 x 2
+      assert.equal(sd['head.classification_head.cls_logits.weight']!.shape[0], model.startsWith('retina') ? 18 : 2);
+      const d = await cli(['detect', model, join(ds, 'images', 'img0.png'), '--weights', join(out, 'best.pth'), '--score-thresh', '0', ...small,
+        '--out', join(dir, `det-${model}`)]);
+      assert.equal(d.code, 0, d.err);
+      const dets = JSON.parse(readFileSync(join(dir, `det-${model}`, 'detections.json'), 'utf8')) as { category_id: number }[];
+      assert.ok(dets.length > 0 && dets.every((x) => x.category_id === 0 || x.category_id === 1), model);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
 // Fine-tuning a torchvision detection model on a COCO-layout folder (annotations.json + images), the way
-// torchvision's detection tutorial does it: the box (and mask) predictor swapped for the data set's classes, SGD
+// torchvision's detection tutorial does it: the class predictor swapped for the data set's classes (the R-CNNs' box
+// and mask predictors, the single-stage detectors' classification head: src/train/detector-family.ts), SGD
 // with momentum and weight decay, a step learning-rate schedule, COCO box (and mask) AP on a held-out split after
 // every epoch, the best epoch's weights kept. Used by `tstorch finetune <model> --task detection`.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -7,6 +8,7 @@ import { join } from 'node:path';
 import * as torch from '../index.js';
 import * as vision from '../vision/index.js';
 import { getModelBuilder } from '../vision/models/registry.js';
+import { detectorFamily, replaceClassPredictor } from './detector-family.js';
 import { ProgressBar } from '../utils/progress.js';
 import { UserError } from '../cli/errors.js';
 import { writeFileAtomic } from '../serialization/atomic.js';
@@ -51,7 +53,14 @@ export function runDetectionFinetune(o: DetectionFinetuneOptions): DetectionEpoc
   } catch {
     throw new UserError(`finetune: unknown model '${o.model}'`);
   }
-  if (!o.model.includes('rcnn')) throw new UserError(`finetune: --task detection supports the R-CNN builders (fasterrcnn_*, maskrcnn_*), got '${o.model}'`);
+  const family = detectorFamily(o.model);
+  if (family === null) {
+    throw new UserError(`finetune: --task detection fine-tunes torchvision's detectors (fasterrcnn_*, maskrcnn_*, retinanet_*, fcos_*, ssd300_vgg16, ssdlite320_*), got '${o.model}'`);
+  }
+  // SSD and SSDlite resize every image to their fixed 300x300 / 320x320 input.
+  if ((o.minSize || o.maxSize) && (family === 'ssd' || family === 'ssdlite')) {
+    throw new UserError(`finetune: ${o.model} has a fixed input size; --min-size and --max-size cannot be used with it`);
+  }
   const isMask = o.model.startsWith('maskrcnn');
   torch.manualSeed(o.seed);
 
@@ -77,11 +86,7 @@ export function runDetectionFinetune(o: DetectionFinetuneOptions): DetectionEpoc
   } catch (e) {
     throw new UserError(`finetune: ${o.model} weights '${o.weights}': ${(e as Error).message.split('\n')[0]}`);
   }
-  const det = vision.models.detection;
-  const heads = (model as unknown as { roi_heads: InstanceType<typeof det.RoIHeads> }).roi_heads;
-  const inFeatures = (heads.box_predictor as InstanceType<typeof det.FastRCNNPredictor>).cls_score.inFeatures;
-  heads.box_predictor = new det.FastRCNNPredictor(inFeatures, numClasses);
-  if (isMask) heads.mask_predictor = new det.MaskRCNNPredictor(256, 256, numClasses);
+  replaceClassPredictor(model, o.model, numClasses);
 
   const params = model.parameters().filter((p) => p.requiresGrad);
   const optimizer = new torch.optim.SGD(params, { lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay });

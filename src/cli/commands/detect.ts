@@ -14,6 +14,7 @@ import { writeFileAtomic } from '../../serialization/atomic.js';
 import { getModelBuilder } from '../../vision/models/registry.js';
 import { DETECTION_MODEL_WEIGHTS } from '../../vision/models/detection/weights-data.js';
 import { COCO_PERSON_SKELETON } from '../../vision/models/detection/coco-categories.js';
+import { detectorFamily, scoreThreshOptions, stateDictNumClasses } from '../../train/detector-family.js';
 import { prepareForCoco } from '../../vision/coco/coco-evaluator.js';
 import type { CocoResult } from '../../vision/coco/coco.js';
 import type { IouType } from '../../vision/coco/cocoeval.js';
@@ -58,16 +59,21 @@ function loadDetector(name: string, weights: string, o: { minSize: number; maxSi
   } catch {
     throw new UserError(`detect: model '${name}' is not available in this build of tstorch`);
   }
-  // The R-CNNs drop boxes at or below boxScoreThresh (0.05 by default) before NMS: let --score-thresh reach lower.
-  const extra: Record<string, unknown> = { boxScoreThresh: Math.min(0.05, o.scoreThresh) };
+  const family = detectorFamily(name)!;
+  // Every detector drops boxes at or below its own score threshold before NMS (RetinaNet 0.05, FCOS 0.2, ...): lower
+  // it, under the family's option name, so that --score-thresh means the same for every model.
+  const extra: Record<string, unknown> = scoreThreshOptions(family, o.scoreThresh);
+  // SSD and SSDlite resize every image to their fixed 300x300 / 320x320 input.
+  if ((o.minSize > 0 || o.maxSize > 0) && (family === 'ssd' || family === 'ssdlite')) {
+    throw new UserError(`detect: ${name} has a fixed input size; --min-size and --max-size cannot be used with it`);
+  }
   if (o.minSize > 0) extra.minSize = o.minSize;
   if (o.maxSize > 0) extra.maxSize = o.maxSize;
-  if (!name.includes('rcnn')) delete extra.boxScoreThresh;
   const isFile = weights.includes('/') || weights.includes('\\') || /\.(pth|pt|bin|ckpt|tar)$/.test(weights);
   if (weights === 'none') {
     const model = builder({ weights: null, weightsBackbone: null, ...extra }) as Detector;
     // Random weights name classes as the architecture's default head does (COCO's 91, or person for keypoints).
-    const numClasses = (model as { roi_heads?: { box_predictor?: { cls_score?: { outFeatures?: number } } } }).roi_heads?.box_predictor?.cls_score?.outFeatures ?? null;
+    const numClasses = stateDictNumClasses(model.stateDict(), family);
     return { model, categories: fileCategories('', numClasses), source: 'random weights' };
   }
   if (isFile) {
@@ -81,10 +87,14 @@ function loadDetector(name: string, weights: string, o: { minSize: number; maxSi
     if (sd === null || typeof sd !== 'object' || Object.values(sd).some((v) => !(v instanceof torch.Tensor))) {
       throw new UserError(`detect: '${weights}' does not hold a state dict (a dict of tensors)`);
     }
-    // A fine-tuned R-CNN has as many classes as its box predictor's rows, keypoints as its keypoint maps.
-    const cls = sd['roi_heads.box_predictor.cls_score.weight'];
+    // A fine-tuned checkpoint has as many classes as its class predictor's outputs (per anchor for the single-stage
+    // heads), a keypoint R-CNN as many keypoints as its keypoint maps.
+    try {
+      extra.numClasses = stateDictNumClasses(sd, family);
+    } catch (e) {
+      throw new UserError(`detect: checkpoint '${weights}' does not fit ${name}: ${(e as Error).message}`);
+    }
     const kps = sd['roi_heads.keypoint_predictor.kps_score_lowres.weight'];
-    if (cls) extra.numClasses = cls.shape[0];
     if (kps && name.startsWith('keypoint')) extra.numKeypoints = kps.shape[1];
     let model: torch.nn.Module;
     try {

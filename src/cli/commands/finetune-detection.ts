@@ -25,6 +25,8 @@ const spec = {
 } satisfies Record<string, OptionSpec>;
 
 export const help = helpText('finetune', '<model> --task detection --data DIR [options]', spec) +
+  '\n\nModels: fasterrcnn_*, maskrcnn_* (new box and mask predictors), retinanet_*, fcos_resnet50_fpn (a new cls_logits conv),\n' +
+  'ssd300_vgg16, ssdlite320_mobilenet_v3_large (a new classification head; fixed input size, no --min-size/--max-size).' +
   '\n\nWrites <out>/config.json (categories), metrics.jsonl (loss, box mAP/AP50, mask mAP per epoch), best.pth (the state\n' +
   'dict of the epoch with the best box mAP; `tstorch detect <model> --weights <out>/best.pth` uses it) and summary.json.';
 
