@@ -58,21 +58,6 @@ const EXEMPT: Record<string, string> = {
  * here so that the walk keeps failing on any other callable without a signature; remove a name once it is bound.
  */
 const NOT_YET_BOUND = new Set([
-  'nn.InstanceNorm1d',
-  'nn.InstanceNorm2d',
-  'nn.InstanceNorm3d',
-  'nn.MultiheadAttention',
-  'nn.NonDynamicallyQuantizableLinear',
-  'nn.Transformer',
-  'nn.TransformerDecoder',
-  'nn.TransformerDecoderLayer',
-  'nn.TransformerEncoder',
-  'nn.TransformerEncoderLayer',
-  'nn.deepcopy',
-  'F.fold',
-  'F.gridSample',
-  'F.multiHeadAttentionForward',
-  'F.unfold',
   'datasets.CelebA',
   'datasets.EMNIST',
   'datasets.Flowers102',
@@ -286,4 +271,30 @@ test('torchvision.io and torchvision.utils names take their positional order and
   const img = torch.randint(0, 256, [3, 4, 5], { dtype: 'uint8' });
   assert.ok(io.decodePng(io.encodePng(img, 9)).equal(img));
   assert.throws(() => io.encodePng(img, { compression_level: 9 } as never), /PyTorch's 'compression_level' is 'compressionLevel' here/);
+});
+
+test('nn modules and functional ops bound after the transformer branch take PyTorch\'s positional order', () => {
+  const { nn } = torch;
+  const F = nn.functional;
+  const inorm = new nn.InstanceNorm2d(3, 1e-3, 0.2, true);
+  assert.equal(inorm.eps, 1e-3); assert.equal(inorm.momentum, 0.2); assert.equal(inorm.affine, true); assert.equal(inorm.trackRunningStats, false);
+  // MultiheadAttention(embed_dim, num_heads, dropout, bias, ...): the fourth argument is bias
+  const mha = new nn.MultiheadAttention(4, 2, 0.0, false);
+  assert.equal(mha.in_proj_bias, null);
+  assert.equal(new nn.MultiheadAttention(4, 2, { kdim: 3 }).kdim, 3);
+  const layer = new nn.TransformerEncoderLayer(4, 2, 8, 0.0, 'gelu', 1e-6, true);
+  assert.equal(layer.linear1.outFeatures, 8); assert.equal(layer.self_attn.batchFirst, true); assert.equal(layer.activationReluOrGelu, 2);
+  assert.equal(new nn.TransformerEncoder(layer, 2, null, false).enableNestedTensor, false);
+  assert.equal(new nn.Transformer(8, 2, 1, 1, 16).dModel, 8);
+  assert.equal(new nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 16 }).nhead, 2);
+  assert.throws(() => new nn.TransformerDecoderLayer(4, 2, { dim_feedforward: 8 } as never), /PyTorch's 'dim_feedforward' is 'dimFeedforward' here/);
+  const x = torch.arange(32, { dtype: 'float32' }).reshape(1, 2, 4, 4);
+  // unfold(input, kernel_size, dilation, padding, stride)
+  assert.ok(F.unfold(x, 2, 1, 0, 2).equal(F.unfold(x, 2, { stride: 2 })));
+  assert.ok(F.fold(F.unfold(x, 2, 1, 0, 2), 4, 2, 1, 0, 2).equal(x));
+  const grid = torch.zeros(1, 1, 1, 2);
+  assert.ok(F.gridSample(x, grid, 'nearest', 'border', true).equal(F.gridSample(x, grid, { mode: 'nearest', paddingMode: 'border', alignCorners: true })));
+  const m = { a: [torch.ones(1)] };
+  const c = nn.deepcopy(m);
+  assert.ok(c.a[0]!.equal(m.a[0]!) && c.a[0] !== m.a[0]);
 });
