@@ -356,6 +356,7 @@ export class Transformer extends Module {
    */
   constructor(dModel?: number, nhead?: number, ...rest: PyRest<TransformerOptions, ['numEncoderLayers', 'numDecoderLayers',
     'dimFeedforward', 'dropout', 'activation', 'customEncoder', 'customDecoder', 'layerNormEps', 'batchFirst', 'normFirst']>);
+  constructor(o: TransformerOptions & { dModel?: number; nhead?: number });
   constructor(...args: unknown[]) {
     super();
     const [dModel0, nhead0, o = {}] = bindCtor(Transformer, args) as [number | undefined, number | undefined, TransformerOptions];
