@@ -86,15 +86,6 @@ const NOT_YET_BOUND = new Set([
   'datasets.readSn3',
   'datasets.resampleVideoIdx',
   'datasets.unfold',
-  'transforms.AugMix',
-  'transforms.ElasticTransform',
-  'transforms.LinearTransformation',
-  'transforms.PyRandom',
-  'transforms.RandomApply',
-  'transforms.RandomChoice',
-  'transforms.RandomOrder',
-  'transforms.ToPILImage',
-  'transforms.elasticTransform',
 ]);
 
 /** Every namespace walked, with how to reach its members. */
@@ -297,4 +288,21 @@ test('nn modules and functional ops bound after the transformer branch take PyTo
   const m = { a: [torch.ones(1)] };
   const c = nn.deepcopy(m);
   assert.ok(c.a[0]!.equal(m.a[0]!) && c.a[0] !== m.a[0]);
+});
+
+test('transforms bound after the augmentation branches take torchvision\'s positional order', () => {
+  const T = vision.transforms;
+  const aug = new T.AugMix(2, 4, 1, 0.5, false);
+  assert.deepEqual([aug.severity, aug.mixtureWidth, aug.chainDepth, aug.alpha, aug.allOps], [2, 4, 1, 0.5, false]);
+  assert.equal(new T.AugMix({ alpha: 0.25 }).alpha, 0.25);
+  const el = new T.ElasticTransform(10, 2, 'nearest', 3);
+  assert.deepEqual([el.alpha, el.sigma, el.interpolation, el.fill], [[10, 10], [2, 2], 'nearest', 3]);
+  assert.equal(new T.RandomApply([(x: unknown) => x], 0.25).p, 0.25);
+  assert.deepEqual(new T.RandomChoice([(x: unknown) => x, (x: unknown) => x], [1, 3]).p, [1, 3]);
+  assert.equal(new T.ToPILImage('RGB').mode, 'RGB');
+  assert.throws(() => new (T.RandomOrder as unknown as new (...a: unknown[]) => unknown)([], 1), /RandomOrder\(\) takes at most 1 positional argument/);
+  const img = torch.rand(1, 4, 4);
+  const d = torch.zeros(1, 4, 4, 2);
+  assert.ok(T.elasticTransform(img, d, 'nearest').equal(img));
+  assert.throws(() => (T.elasticTransform as (...a: unknown[]) => unknown)(img, d, { interp: 'nearest' }), /unexpected keyword argument 'interp'/);
 });
