@@ -5,6 +5,7 @@
 // and reads, so either can use the other's); the training archive's per-class tars are unpacked into
 // train/<wnid>/, the validation images sorted into val/<wnid>/. Classes are the tuples of each synset's names.
 // (An ImageFolder inside rather than a subclass: torchvision's `classes` are tuples where ImageFolder's are strings.)
+import { classArgs, type PyRest } from '../../args.js';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ import { save } from '../../serialization/save.js';
 import { load } from '../../serialization/load.js';
 import { PyTuple } from '../../serialization/pickle-writer.js';
 import { ImageFolder, type ImageFolderOptions } from './folder.js';
-import { VisionDataset } from './vision-dataset.js';
+import { datasetOptions, VisionDataset } from './vision-dataset.js';
 import { md5File } from './download.js';
 import { extractTar, extractTarSync } from './tar.js';
 import { matNumbers, readMat, type MatValue } from './mat.js';
@@ -197,11 +198,17 @@ export class ImageNet<I = any, Tg = any> extends VisionDataset<I, Tg> {
   readonly imgs: [string, number][];
   readonly targets: number[];
 
-  constructor(opts: ImageNetOptions) {
+  /** torchvision's order (root, split), or an options object (root among them). */
+  constructor(root: string, ...rest: PyRest<ImageNetOptions, ['split']>);
+  constructor(opts: ImageNetOptions);
+  constructor(...args: unknown[]) {
+    const opts = datasetOptions<ImageNetOptions>(ImageNet, args);
     const folder = prepare(opts);
     super(opts);
     this.split = opts.split ?? 'train';
-    this.folder = new ImageFolder<any, number>({ ...opts, root: folder, transform: null, targetTransform: null });
+    // ImageFolder takes the folder options only (split and md5 are ImageNet's)
+    const { split: _split, md5: _md5, ...folderOpts } = opts;
+    this.folder = new ImageFolder<any, number>({ ...folderOpts, root: folder, transform: null, targetTransform: null });
     const [wnidToClasses] = loadMetaFile(opts.root);
     this.wnids = this.folder.classes;
     this.wnidToIdx = this.folder.classToIdx;
@@ -239,3 +246,4 @@ export class ImageNet<I = any, Tg = any> extends VisionDataset<I, Tg> {
 
   protected override extraRepr(): string[] { return [`Split: ${this.split}`]; }
 }
+classArgs(ImageNet, 'torchvision.datasets.ImageNet', '; root, split, *, transform, targetTransform, loader, isValidFile, asyncLoader, allowEmpty, onError, md5');
