@@ -301,10 +301,10 @@ test('the data sets bound after the dataset branches take torchvision\'s positio
   const missing = '/nonexistent-tstorch-root';
   // the second positional argument is the split: its file is what the error names
   assert.throws(() => new D.SVHN(missing, 'extra'), /extra_32x32\.mat is missing/);
-  assert.throws(() => new D.Places365(missing, 'bogus'), /Unknown value 'bogus' for argument split/);
-  assert.throws(() => new D.STL10(missing, 'bogus'), /Unknown value 'bogus' for argument split/);
-  assert.throws(() => new D.Food101(missing, 'bogus'), /Unknown value 'bogus' for argument split/);
-  assert.throws(() => new D.EMNIST(missing, 'bogus'), /Unknown value 'bogus' for argument split/);
+  assert.throws(() => new D.Places365(missing, 'bogus' as never), /Unknown value 'bogus' for argument split/);
+  assert.throws(() => new D.STL10(missing, 'bogus' as never), /Unknown value 'bogus' for argument split/);
+  assert.throws(() => new D.Food101(missing, 'bogus' as never), /Unknown value 'bogus' for argument split/);
+  assert.throws(() => new D.EMNIST(missing, 'bogus' as never), /Unknown value 'bogus' for argument split/);
   // EMNIST(root, split, **kwargs): train and later are keyword-only, as in torchvision
   assert.throws(() => new (D.EMNIST as unknown as new (...a: unknown[]) => unknown)(missing, 'digits', true), /takes at most 2 positional arguments.*'train'/);
   assert.throws(() => new D.SVHN(missing, { splt: 'test' } as never), /unexpected keyword argument 'splt' \(did you mean 'split'\?\)/);
