@@ -44,6 +44,8 @@ const EXEMPT: Record<string, string> = {
   'datasets.downloadUrl': 'tstorch\'s downloader (torchvision.datasets.utils is not mirrored)', 'datasets.downloadAndExtractArchive': 'tstorch\'s downloader',
   'datasets.extractTar': 'tstorch\'s archive reader', 'datasets.extractTarSync': 'tstorch\'s archive reader', 'datasets.md5File': 'tstorch\'s downloader',
   'datasets.readIdx': 'tstorch\'s MNIST file reader',
+  'datasets.VideoClassificationDataset': 'abstract base class (Kinetics, UCF101, HMDB51)',
+  'datasets.MatFile': 'returned by readMat/parseMat; the constructor is internal',
   'datasets.applyJointTransform': 'tstorch internals (applies a function, or an object with call, to an (image, target) pair)',
   'transforms.Transform': 'abstract base class', 'transforms.applyTransform': 'tstorch internals (a function or an object with call)',
   'transforms.applyAugmentOp': 'tstorch internals (AutoAugment\'s operations)', 'transforms.inverseAffineMatrix': 'torchvision\'s private _get_inverse_affine_matrix',
@@ -51,31 +53,6 @@ const EXEMPT: Record<string, string> = {
   'tf.roundHalfEven': 'tstorch internals', 'tf.parsePadding': 'tstorch internals', 'tf.checkMode': 'tstorch internals', 'tf.parseSize': 'tstorch internals',
   'tf.toImageTensor': 'an alias of pilToTensor', 'tf.cropWithPadding': 'tstorch internals (a crop that pads outside the image)',
 };
-
-/**
- * Public callables that landed from the transformer/segmentation and video branches after the binder, not yet
- * bound to their signatures: they still drop an extra positional argument silently. A known gap (issue 9), listed
- * here so that the walk keeps failing on any other callable without a signature; remove a name once it is bound.
- */
-const NOT_YET_BOUND = new Set([
-  'datasets.HMDB51',
-  'datasets.Kinetics',
-  'datasets.MatFile',
-  'datasets.UCF101',
-  'datasets.VideoClassificationDataset',
-  'datasets.VideoClips',
-  'datasets.loadMetaFile',
-  'datasets.matNumbers',
-  'datasets.parseDevkit',
-  'datasets.parseDevkitArchive',
-  'datasets.parseMat',
-  'datasets.parseTrainArchive',
-  'datasets.parseValArchive',
-  'datasets.readMat',
-  'datasets.readSn3',
-  'datasets.resampleVideoIdx',
-  'datasets.unfold',
-]);
 
 /** Every namespace walked, with how to reach its members. */
 const NAMESPACES: [string, Record<string, unknown>][] = [
@@ -119,8 +96,7 @@ test('every public function, method and constructor of the walked namespaces is 
       if (typeof v !== 'function') continue;
       const q = `${ns}.${name}`;
       if (EXEMPT[q] !== undefined) continue;
-      if (signatureOf(v) === undefined && !NOT_YET_BOUND.has(q)) missing.push(q);
-      if (signatureOf(v) !== undefined && NOT_YET_BOUND.has(q)) missing.push(`${q} (bound now: remove it from NOT_YET_BOUND)`);
+      if (signatureOf(v) === undefined) missing.push(q);
     }
   }
   const proto = torch.Tensor.prototype as unknown as Record<string, unknown>;
@@ -308,4 +284,20 @@ test('the data sets bound after the dataset branches take torchvision\'s positio
   // EMNIST(root, split, **kwargs): train and later are keyword-only, as in torchvision
   assert.throws(() => new (D.EMNIST as unknown as new (...a: unknown[]) => unknown)(missing, 'digits', true), /takes at most 2 positional arguments.*'train'/);
   assert.throws(() => new D.SVHN(missing, { splt: 'test' } as never), /unexpected keyword argument 'splt' \(did you mean 'split'\?\)/);
+});
+
+test('video data sets, VideoClips and the dataset file readers take torchvision\'s positional order', () => {
+  const D = vision.datasets;
+  // unfold(tensor, size, step, dilation)
+  assert.deepEqual(D.unfold([0, 1, 2, 3, 4, 5], 2, 2, 2), [[0, 2], [2, 4]]);
+  assert.deepEqual(D.resampleVideoIdx(4, 30, 15), { step: 2 });
+  assert.throws(() => (D.resampleVideoIdx as (...a: unknown[]) => unknown)(4, 30, 15, 1), /takes at most 3 positional arguments/);
+  const clips = new D.VideoClips([], 8, 4, null);
+  assert.deepEqual([clips.numFrames, clips.step, clips.frameRate], [8, 4, null]);
+  assert.throws(() => new D.VideoClips([], { clipLength: 8 } as never), /unexpected keyword argument 'clipLength'/);
+  // Kinetics(root, frames_per_clip, num_classes, split, ...): the fourth argument is the split
+  assert.throws(() => new D.Kinetics('/nonexistent-tstorch-root', 4, '400', 'bogus' as never), /Unknown value 'bogus' for argument split/);
+  assert.throws(() => new D.UCF101('/nonexistent-tstorch-root', '/nonexistent', 4, 1, null, 7), /fold should be between 1 and 3, got 7/);
+  assert.throws(() => new D.HMDB51('/nonexistent-tstorch-root', '/nonexistent', 4, { fold: 7 } as never), /fold should be between 1 and 3, got 7/);
+  assert.throws(() => (D.parseValArchive as (...a: unknown[]) => unknown)('/nonexistent', 'ILSVRC2012_img_val.tar'), /takes at most 1 positional argument/);
 });

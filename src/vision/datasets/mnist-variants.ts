@@ -1,6 +1,6 @@
 // torchvision's EMNIST (six splits of the NIST letters and digits, from one zip of IDX files) and QMNIST (the
 // reconstructed MNIST with its extended labels: SN3 "Pascal Vincent" files, int32 labels of 8 columns).
-import { classArgs, type PyRest } from '../../args.js';
+import { classArgs, withArgs, type PyRest } from '../../args.js';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -162,7 +162,7 @@ export class EMNIST extends VisionDataset<any, any> {
 }
 
 /** An SN3 ("Pascal Vincent") file: big-endian dimensions and data of type 0x08 (uint8) or 0x0C (int32). */
-export function readSn3(path: string): { dims: number[]; type: number; data: Uint8Array | Int32Array } {
+function readSn3Impl(path: string): { dims: number[]; type: number; data: Uint8Array | Int32Array } {
   let buf: Buffer = readFileSync(path);
   if (path.endsWith('.gz')) buf = gunzipSync(buf);
   if (buf.length < 4) throw new Error(`${path}: not an SN3/IDX file (too short)`);
@@ -284,3 +284,6 @@ export class QMNIST extends VisionDataset<any, any> {
 }
 classArgs(EMNIST, 'torchvision.datasets.EMNIST', '; root, split, *, train, transform, targetTransform, download, mirrors, md5, progress');
 classArgs(QMNIST, 'torchvision.datasets.QMNIST', '; root, what, compat, train, *, transform, targetTransform, download, mirrors, md5, progress');
+
+// bound to their signatures (src/args.ts): an extra positional argument or an unknown option is a TypeError
+export const readSn3 = withArgs('readSn3', 'torchvision.datasets.mnist.read_sn3_pascalvincent_tensor', 'path', readSn3Impl);
