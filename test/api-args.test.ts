@@ -213,7 +213,7 @@ test('every registered model builder takes one options object: a second argument
 test('torchvision.io and torchvision.utils names take their positional order and refuse what they cannot use', () => {
   const { io, utils } = vision;
   const bound = [io.readFile, io.writeFile, io.decodeImage, io.decodeJpeg, io.decodePng, io.readImage, io.readImageAsync, io.encodeJpeg,
-    io.encodePng, io.writeJpeg, io.writePng, utils.makeGrid, utils.saveImage, utils.saveImageAsync];
+    io.encodePng, io.writeJpeg, io.writePng, utils.makeGrid, utils.saveImage, utils.saveImageAsync, io.readVideo, io.readVideoTimestamps, io.writeVideo];
   for (const f of bound) {
     const sig = signatureOf(f);
     assert.ok(sig !== undefined && sig.pyName.startsWith('torchvision.'), `${f.name} has no torchvision signature`);
@@ -227,6 +227,9 @@ test('torchvision.io and torchvision.utils names take their positional order and
   const img = torch.randint(0, 256, [3, 4, 5], { dtype: 'uint8' });
   assert.ok(io.decodePng(io.encodePng(img, 9)).equal(img));
   assert.throws(() => io.encodePng(img, { compression_level: 9 } as never), /PyTorch's 'compression_level' is 'compressionLevel' here/);
+  assert.ok(signatureOf(io.VideoReader)?.pyName === 'torchvision.io.VideoReader');
+  assert.throws(() => new (io.VideoReader as unknown as new (...a: unknown[]) => unknown)('a.mp4', 'video', 0, 'cpu', 1), /takes at most 4 positional arguments/);
+  assert.throws(() => io.readVideo('a.mp4', { start_pts: 0 } as never), /PyTorch's 'start_pts' is 'startPts' here/);
 });
 
 test('nn modules and functional ops bound after the transformer branch take PyTorch\'s positional order', () => {
