@@ -304,3 +304,11 @@ test('video data sets, VideoClips and the dataset file readers take torchvision\
   assert.throws(() => new D.HMDB51('/nonexistent-tstorch-root', '/nonexistent', 4, { fold: 7 } as never), /fold should be between 1 and 3, got 7/);
   assert.throws(() => (D.parseValArchive as (...a: unknown[]) => unknown)('/nonexistent', 'ILSVRC2012_img_val.tar'), /takes at most 1 positional argument/);
 });
+
+test('every registered model builder refuses an unknown option key, naming it, before it resolves weights or builds', () => {
+  // the weights name is bad too: a builder that checked its keys after resolving the weights would name the weights
+  for (const name of vision.models.listModels()) {
+    const build = vision.models.getModelBuilder(name) as (o: unknown) => unknown;
+    assert.throws(() => build({ bogusOption: 1, weights: 'NO_SUCH_WEIGHTS' }), /bogusOption/, name);
+  }
+});
