@@ -312,3 +312,23 @@ test('every registered model builder refuses an unknown option key, naming it, b
     assert.throws(() => build({ bogusOption: 1, weights: 'NO_SUCH_WEIGHTS' }), /bogusOption/, name);
   }
 });
+
+test('MultiheadAttention and Transformer forward take PyTorch\'s positional masks (not dropped as an options object)', () => {
+  const { nn } = torch;
+  torch.manualSeed(0);
+  const mha = new nn.MultiheadAttention(4, 2).eval();
+  const x = torch.rand(3, 1, 4);
+  const mask = nn.Transformer.generateSquareSubsequentMask(3);
+  const fwd = mha.call.bind(mha) as (...a: unknown[]) => [torch.Tensor, torch.Tensor | null];
+  // forward(query, key, value, key_padding_mask, need_weights, attn_mask)
+  const [a] = fwd(x, x, x, null, false, mask);
+  const [b] = fwd(x, x, x, { needWeights: false, attnMask: mask });
+  const [c] = fwd(x, x, x, { needWeights: false });
+  assert.ok(a.equal(b));
+  assert.ok(!a.equal(c), 'the positional attn_mask changed nothing');
+  const layer = new nn.TransformerEncoderLayer(4, 2, 8, 0.0).eval();
+  const lf = layer.call.bind(layer) as (...a: unknown[]) => torch.Tensor;
+  assert.ok(lf(x, mask).equal(lf(x, { srcMask: mask })));
+  assert.throws(() => lf(x, { src_mask: mask }), /PyTorch's 'src_mask' is 'srcMask' here/);
+  assert.throws(() => lf(x, mask, null, 1), /takes at most 3 positional arguments/);
+});

@@ -9,7 +9,7 @@ import { isGradEnabled } from '../../autograd/grad-mode.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { Linear } from './linear.js';
-import { bindCtor, classArgs, type PyRest } from '../../args.js';
+import { bindCtor, classArgs, installMethodArgs, type PyRest } from '../../args.js';
 import * as init from '../init.js';
 import { checkKeyPaddingMaskDtype, multiHeadAttentionForward } from '../functional/attention.js';
 
@@ -195,3 +195,8 @@ export class MultiheadAttention extends Module {
 
 classArgs(NonDynamicallyQuantizableLinear, 'torch.nn.modules.linear.NonDynamicallyQuantizableLinear', 'inFeatures, outFeatures; bias');
 classArgs(MultiheadAttention, 'torch.nn.MultiheadAttention', 'embedDim, numHeads; dropout, bias, addBiasKv, addZeroAttn, kdim, vdim, batchFirst');
+// forward(query, key, value, key_padding_mask, need_weights, attn_mask, average_attn_weights): a mask passed
+// positionally is bound to its name, not taken for the options object and dropped
+installMethodArgs('MultiheadAttention', MultiheadAttention.prototype, {
+  forward: ['torch.nn.MultiheadAttention.forward', 'query, key, value; keyPaddingMask, needWeights, attnMask, averageAttnWeights'],
+});

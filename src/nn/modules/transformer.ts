@@ -19,7 +19,7 @@ import * as F from '../functional/activation.js';
 import { checkKeyPaddingMaskDtype } from '../functional/attention.js';
 import * as init from '../init.js';
 import { deepcopy } from '../deepcopy.js';
-import { bindCtor, classArgs, type PyRest } from '../../args.js';
+import { bindCtor, classArgs, installMethodArgs, type PyRest } from '../../args.js';
 
 const O = {
   encoderLayerFwd: op('aten::_transformer_encoder_layer_fwd'),
@@ -413,3 +413,13 @@ classArgs(TransformerEncoder, 'torch.nn.TransformerEncoder', 'encoderLayer, numL
 classArgs(TransformerDecoder, 'torch.nn.TransformerDecoder', 'decoderLayer, numLayers; norm');
 classArgs(Transformer, 'torch.nn.Transformer', 'dModel?, nhead?; numEncoderLayers, numDecoderLayers, dimFeedforward, dropout, '
   + 'activation, customEncoder, customDecoder, layerNormEps, batchFirst, normFirst');
+
+// PyTorch's forward orders: masks passed positionally are bound to their names, never dropped
+const DECODER_FORWARD = 'tgt, memory; tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask';
+installMethodArgs('TransformerEncoderLayer', TransformerEncoderLayer.prototype, { forward: ['torch.nn.TransformerEncoderLayer.forward', 'src; srcMask, srcKeyPaddingMask'] });
+installMethodArgs('TransformerEncoder', TransformerEncoder.prototype, { forward: ['torch.nn.TransformerEncoder.forward', 'src; mask, srcKeyPaddingMask'] });
+installMethodArgs('TransformerDecoderLayer', TransformerDecoderLayer.prototype, { forward: ['torch.nn.TransformerDecoderLayer.forward', DECODER_FORWARD] });
+installMethodArgs('TransformerDecoder', TransformerDecoder.prototype, { forward: ['torch.nn.TransformerDecoder.forward', DECODER_FORWARD] });
+installMethodArgs('Transformer', Transformer.prototype, {
+  forward: ['torch.nn.Transformer.forward', 'src, tgt; srcMask, tgtMask, memoryMask, srcKeyPaddingMask, tgtKeyPaddingMask, memoryKeyPaddingMask'],
+});
