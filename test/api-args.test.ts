@@ -332,3 +332,23 @@ test('MultiheadAttention and Transformer forward take PyTorch\'s positional mask
   assert.throws(() => lf(x, { src_mask: mask }), /PyTorch's 'src_mask' is 'srcMask' here/);
   assert.throws(() => lf(x, mask, null, 1), /takes at most 3 positional arguments/);
 });
+
+test('nn.init and nn.utils.clipGrad* take PyTorch\'s positional order', () => {
+  const { nn } = torch;
+  const w = torch.empty(64, 64);
+  // kaiming_uniform_(w, a): the second argument is a (it was read as an options object and dropped)
+  torch.manualSeed(1);
+  nn.init.kaimingUniform_(w, Math.sqrt(5));
+  const bound = 1 / Math.sqrt(64); // gain sqrt(2 / (1 + 5)) * sqrt(3 / fan_in)
+  assert.ok(w.abs().max().item() <= bound + 1e-6 && w.abs().max().item() > bound * 0.9);
+  torch.manualSeed(1);
+  const v = torch.empty(64, 64);
+  nn.init.kaimingUniform_(v, { a: Math.sqrt(5) });
+  assert.ok(v.equal(w));
+  assert.equal(nn.init.calculateGain('leaky_relu', 0.2), Math.sqrt(2 / (1 + 0.04)));
+  assert.throws(() => (nn.init.xavierUniform_ as (...a: unknown[]) => unknown)(w, 1, 2), /takes at most 2 positional arguments/);
+  const p = new nn.Parameter(torch.ones(3));
+  p.grad = torch.tensor([3, 4, 0]);
+  assert.ok(Math.abs(nn.utils.clipGradNorm_([p], 1, 2, false).item() - 5) < 1e-6);
+  assert.throws(() => (nn.utils.clipGradNorm_ as (...a: unknown[]) => unknown)([p], 1, { foreach: true }), /unexpected keyword argument 'foreach'/);
+});
