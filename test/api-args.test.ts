@@ -59,6 +59,8 @@ const NAMESPACES: [string, Record<string, unknown>][] = [
   ['torch', torch as unknown as Record<string, unknown>],
   ['nn', torch.nn as unknown as Record<string, unknown>],
   ['F', torch.nn.functional as unknown as Record<string, unknown>],
+  ['init', torch.nn.init as unknown as Record<string, unknown>],
+  ['nn.utils', torch.nn.utils as unknown as Record<string, unknown>],
   ['optim', torch.optim as unknown as Record<string, unknown>],
   ['lr_scheduler', torch.optim.lrScheduler as unknown as Record<string, unknown>],
   ['data', torch.utils.data as unknown as Record<string, unknown>],
