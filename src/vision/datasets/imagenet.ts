@@ -206,7 +206,7 @@ export class ImageNet<I = any, Tg = any> extends VisionDataset<I, Tg> {
     const folder = prepare(opts);
     super(opts);
     this.split = opts.split ?? 'train';
-    // ImageFolder takes the folder options only (split and md5 are ImageNet's)
+    // ImageFolder takes what torchvision's ImageNet passes on as **kwargs: everything but its own split and md5
     const { split: _split, md5: _md5, ...folderOpts } = opts;
     this.folder = new ImageFolder<any, number>({ ...folderOpts, root: folder, transform: null, targetTransform: null });
     const [wnidToClasses] = loadMetaFile(opts.root);
