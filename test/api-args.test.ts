@@ -354,3 +354,12 @@ test('nn.init and nn.utils.clipGrad* take PyTorch\'s positional order', () => {
   assert.ok(Math.abs(nn.utils.clipGradNorm_([p], 1, 2, false).item() - 5) < 1e-6);
   assert.throws(() => (nn.utils.clipGradNorm_ as (...a: unknown[]) => unknown)([p], 1, { foreach: true }), /unexpected keyword argument 'foreach'/);
 });
+
+test('torchvision.ops box functions take torchvision\'s positional order and refuse extra arguments', () => {
+  const ops = vision.ops;
+  const b = torch.tensor([[0, 0, 2, 2], [1, 1, 3, 3]]);
+  assert.deepEqual([...ops.nms(b, torch.tensor([0.9, 0.8]), 0.1).dataSync()].map(Number), [0]);
+  assert.throws(() => (ops.nms as (...a: unknown[]) => unknown)(b, torch.tensor([0.9, 0.8]), 0.1, 5), /nms\(\) takes at most 3 positional arguments/);
+  assert.throws(() => (ops.boxConvert as (...a: unknown[]) => unknown)(b, { in_fmt: 'xyxy', outFmt: 'cxcywh' }), /PyTorch's 'in_fmt' is 'inFmt' here/);
+  assert.ok(ops.boxConvert(b, 'xyxy', 'xywh').equal((ops.boxConvert as (...a: unknown[]) => torch.Tensor)(b, { inFmt: 'xyxy', outFmt: 'xywh' })));
+});
