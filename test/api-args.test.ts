@@ -363,3 +363,15 @@ test('torchvision.ops box functions take torchvision\'s positional order and ref
   assert.throws(() => (ops.boxConvert as (...a: unknown[]) => unknown)(b, { in_fmt: 'xyxy', outFmt: 'cxcywh' }), /PyTorch's 'in_fmt' is 'inFmt' here/);
   assert.ok(ops.boxConvert(b, 'xyxy', 'xywh').equal((ops.boxConvert as (...a: unknown[]) => torch.Tensor)(b, { inFmt: 'xyxy', outFmt: 'xywh' })));
 });
+
+test('torchvision.utils drawing functions take torchvision\'s positional order', () => {
+  const { utils } = vision;
+  const img = torch.zeros([3, 8, 8], { dtype: 'uint8' });
+  const boxes = torch.tensor([[1, 1, 6, 6]]);
+  // draw_bounding_boxes(image, boxes, labels, colors, fill, width)
+  const a = utils.drawBoundingBoxes(img, boxes, undefined, 'red', false, 2);
+  assert.ok(a.equal(utils.drawBoundingBoxes(img, boxes, { colors: 'red', width: 2 })));
+  assert.ok(!a.equal(utils.drawBoundingBoxes(img, boxes, { colors: 'red', width: 1 })));
+  assert.throws(() => utils.drawBoundingBoxes(img, boxes, { font_size: 3 } as never), /PyTorch's 'font_size' is 'fontSize' here/);
+  assert.throws(() => (utils.flowToImage as (...a: unknown[]) => unknown)(torch.zeros(2, 2, 2), 1), /takes at most 1 positional argument/);
+});
