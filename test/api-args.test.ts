@@ -44,6 +44,8 @@ const EXEMPT: Record<string, string> = {
   'datasets.downloadUrl': 'tstorch\'s downloader (torchvision.datasets.utils is not mirrored)', 'datasets.downloadAndExtractArchive': 'tstorch\'s downloader',
   'datasets.extractTar': 'tstorch\'s archive reader', 'datasets.extractTarSync': 'tstorch\'s archive reader', 'datasets.md5File': 'tstorch\'s downloader',
   'datasets.readIdx': 'tstorch\'s MNIST file reader',
+  'datasets.VideoClassificationDataset': 'abstract base class (Kinetics, UCF101, HMDB51)',
+  'datasets.MatFile': 'returned by readMat/parseMat; the constructor is internal',
   'datasets.applyJointTransform': 'tstorch internals (applies a function, or an object with call, to an (image, target) pair)',
   'transforms.Transform': 'abstract base class', 'transforms.applyTransform': 'tstorch internals (a function or an object with call)',
   'transforms.applyAugmentOp': 'tstorch internals (AutoAugment\'s operations)', 'transforms.inverseAffineMatrix': 'torchvision\'s private _get_inverse_affine_matrix',
@@ -52,71 +54,13 @@ const EXEMPT: Record<string, string> = {
   'tf.toImageTensor': 'an alias of pilToTensor', 'tf.cropWithPadding': 'tstorch internals (a crop that pads outside the image)',
 };
 
-/**
- * Public callables that landed from the transformer/segmentation and video branches after the binder, not yet
- * bound to their signatures: they still drop an extra positional argument silently. A known gap (issue 9), listed
- * here so that the walk keeps failing on any other callable without a signature; remove a name once it is bound.
- */
-const NOT_YET_BOUND = new Set([
-  'nn.InstanceNorm1d',
-  'nn.InstanceNorm2d',
-  'nn.InstanceNorm3d',
-  'nn.MultiheadAttention',
-  'nn.NonDynamicallyQuantizableLinear',
-  'nn.Transformer',
-  'nn.TransformerDecoder',
-  'nn.TransformerDecoderLayer',
-  'nn.TransformerEncoder',
-  'nn.TransformerEncoderLayer',
-  'nn.deepcopy',
-  'F.fold',
-  'F.gridSample',
-  'F.multiHeadAttentionForward',
-  'F.unfold',
-  'datasets.CelebA',
-  'datasets.EMNIST',
-  'datasets.Flowers102',
-  'datasets.Food101',
-  'datasets.HMDB51',
-  'datasets.ImageNet',
-  'datasets.KMNIST',
-  'datasets.Kinetics',
-  'datasets.MatFile',
-  'datasets.OxfordIIITPet',
-  'datasets.Places365',
-  'datasets.QMNIST',
-  'datasets.STL10',
-  'datasets.SVHN',
-  'datasets.UCF101',
-  'datasets.VideoClassificationDataset',
-  'datasets.VideoClips',
-  'datasets.loadMetaFile',
-  'datasets.matNumbers',
-  'datasets.parseDevkit',
-  'datasets.parseDevkitArchive',
-  'datasets.parseMat',
-  'datasets.parseTrainArchive',
-  'datasets.parseValArchive',
-  'datasets.readMat',
-  'datasets.readSn3',
-  'datasets.resampleVideoIdx',
-  'datasets.unfold',
-  'transforms.AugMix',
-  'transforms.ElasticTransform',
-  'transforms.LinearTransformation',
-  'transforms.PyRandom',
-  'transforms.RandomApply',
-  'transforms.RandomChoice',
-  'transforms.RandomOrder',
-  'transforms.ToPILImage',
-  'transforms.elasticTransform',
-]);
-
 /** Every namespace walked, with how to reach its members. */
 const NAMESPACES: [string, Record<string, unknown>][] = [
   ['torch', torch as unknown as Record<string, unknown>],
   ['nn', torch.nn as unknown as Record<string, unknown>],
   ['F', torch.nn.functional as unknown as Record<string, unknown>],
+  ['init', torch.nn.init as unknown as Record<string, unknown>],
+  ['nn.utils', torch.nn.utils as unknown as Record<string, unknown>],
   ['optim', torch.optim as unknown as Record<string, unknown>],
   ['lr_scheduler', torch.optim.lrScheduler as unknown as Record<string, unknown>],
   ['data', torch.utils.data as unknown as Record<string, unknown>],
@@ -154,8 +98,7 @@ test('every public function, method and constructor of the walked namespaces is 
       if (typeof v !== 'function') continue;
       const q = `${ns}.${name}`;
       if (EXEMPT[q] !== undefined) continue;
-      if (signatureOf(v) === undefined && !NOT_YET_BOUND.has(q)) missing.push(q);
-      if (signatureOf(v) !== undefined && NOT_YET_BOUND.has(q)) missing.push(`${q} (bound now: remove it from NOT_YET_BOUND)`);
+      if (signatureOf(v) === undefined) missing.push(q);
     }
   }
   const proto = torch.Tensor.prototype as unknown as Record<string, unknown>;
@@ -272,7 +215,7 @@ test('every registered model builder takes one options object: a second argument
 test('torchvision.io and torchvision.utils names take their positional order and refuse what they cannot use', () => {
   const { io, utils } = vision;
   const bound = [io.readFile, io.writeFile, io.decodeImage, io.decodeJpeg, io.decodePng, io.readImage, io.readImageAsync, io.encodeJpeg,
-    io.encodePng, io.writeJpeg, io.writePng, utils.makeGrid, utils.saveImage, utils.saveImageAsync];
+    io.encodePng, io.writeJpeg, io.writePng, utils.makeGrid, utils.saveImage, utils.saveImageAsync, io.readVideo, io.readVideoTimestamps, io.writeVideo];
   for (const f of bound) {
     const sig = signatureOf(f);
     assert.ok(sig !== undefined && sig.pyName.startsWith('torchvision.'), `${f.name} has no torchvision signature`);
@@ -286,4 +229,149 @@ test('torchvision.io and torchvision.utils names take their positional order and
   const img = torch.randint(0, 256, [3, 4, 5], { dtype: 'uint8' });
   assert.ok(io.decodePng(io.encodePng(img, 9)).equal(img));
   assert.throws(() => io.encodePng(img, { compression_level: 9 } as never), /PyTorch's 'compression_level' is 'compressionLevel' here/);
+  assert.ok(signatureOf(io.VideoReader)?.pyName === 'torchvision.io.VideoReader');
+  assert.throws(() => new (io.VideoReader as unknown as new (...a: unknown[]) => unknown)('a.mp4', 'video', 0, 'cpu', 1), /takes at most 4 positional arguments/);
+  assert.throws(() => io.readVideo('a.mp4', { start_pts: 0 } as never), /PyTorch's 'start_pts' is 'startPts' here/);
+});
+
+test('nn modules and functional ops bound after the transformer branch take PyTorch\'s positional order', () => {
+  const { nn } = torch;
+  const F = nn.functional;
+  const inorm = new nn.InstanceNorm2d(3, 1e-3, 0.2, true);
+  assert.equal(inorm.eps, 1e-3); assert.equal(inorm.momentum, 0.2); assert.equal(inorm.affine, true); assert.equal(inorm.trackRunningStats, false);
+  // MultiheadAttention(embed_dim, num_heads, dropout, bias, ...): the fourth argument is bias
+  const mha = new nn.MultiheadAttention(4, 2, 0.0, false);
+  assert.equal(mha.in_proj_bias, null);
+  assert.equal(new nn.MultiheadAttention(4, 2, { kdim: 3 }).kdim, 3);
+  const layer = new nn.TransformerEncoderLayer(4, 2, 8, 0.0, 'gelu', 1e-6, true);
+  assert.equal(layer.linear1.outFeatures, 8); assert.equal(layer.self_attn.batchFirst, true); assert.equal(layer.activationReluOrGelu, 2);
+  assert.equal(new nn.TransformerEncoder(layer, 2, null, false).enableNestedTensor, false);
+  assert.equal(new nn.Transformer(8, 2, 1, 1, 16).dModel, 8);
+  assert.equal(new nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 16 }).nhead, 2);
+  assert.throws(() => new nn.TransformerDecoderLayer(4, 2, { dim_feedforward: 8 } as never), /PyTorch's 'dim_feedforward' is 'dimFeedforward' here/);
+  const x = torch.arange(32, { dtype: 'float32' }).reshape(1, 2, 4, 4);
+  // unfold(input, kernel_size, dilation, padding, stride)
+  assert.ok(F.unfold(x, 2, 1, 0, 2).equal(F.unfold(x, 2, { stride: 2 })));
+  assert.ok(F.fold(F.unfold(x, 2, 1, 0, 2), 4, 2, 1, 0, 2).equal(x));
+  const grid = torch.zeros(1, 1, 1, 2);
+  assert.ok(F.gridSample(x, grid, 'nearest', 'border', true).equal(F.gridSample(x, grid, { mode: 'nearest', paddingMode: 'border', alignCorners: true })));
+  const m = { a: [torch.ones(1)] };
+  const c = nn.deepcopy(m);
+  assert.ok(c.a[0]!.equal(m.a[0]!) && c.a[0] !== m.a[0]);
+});
+
+test('transforms bound after the augmentation branches take torchvision\'s positional order', () => {
+  const T = vision.transforms;
+  const aug = new T.AugMix(2, 4, 1, 0.5, false);
+  assert.deepEqual([aug.severity, aug.mixtureWidth, aug.chainDepth, aug.alpha, aug.allOps], [2, 4, 1, 0.5, false]);
+  assert.equal(new T.AugMix({ alpha: 0.25 }).alpha, 0.25);
+  const el = new T.ElasticTransform(10, 2, 'nearest', 3);
+  assert.deepEqual([el.alpha, el.sigma, el.interpolation, el.fill], [[10, 10], [2, 2], 'nearest', 3]);
+  assert.equal(new T.RandomApply([(x: unknown) => x], 0.25).p, 0.25);
+  assert.deepEqual(new T.RandomChoice([(x: unknown) => x, (x: unknown) => x], [1, 3]).p, [1, 3]);
+  assert.equal(new T.ToPILImage('RGB').mode, 'RGB');
+  assert.throws(() => new (T.RandomOrder as unknown as new (...a: unknown[]) => unknown)([], 1), /RandomOrder\(\) takes at most 1 positional argument/);
+  const img = torch.rand(1, 4, 4);
+  const d = torch.zeros(1, 4, 4, 2);
+  assert.ok(T.elasticTransform(img, d, 'nearest').equal(img));
+  assert.throws(() => (T.elasticTransform as (...a: unknown[]) => unknown)(img, d, { interp: 'nearest' }), /unexpected keyword argument 'interp'/);
+});
+
+test('the data sets bound after the dataset branches take torchvision\'s positional order (root, split, ...)', () => {
+  const D = vision.datasets;
+  const missing = '/nonexistent-tstorch-root';
+  // the second positional argument is the split: its file is what the error names
+  assert.throws(() => new D.SVHN(missing, 'extra'), /extra_32x32\.mat is missing/);
+  assert.throws(() => new D.Places365(missing, 'bogus' as never), /Unknown value 'bogus' for argument split/);
+  assert.throws(() => new D.STL10(missing, 'bogus' as never), /Unknown value 'bogus' for argument split/);
+  assert.throws(() => new D.Food101(missing, 'bogus' as never), /Unknown value 'bogus' for argument split/);
+  assert.throws(() => new D.EMNIST(missing, 'bogus' as never), /Unknown value 'bogus' for argument split/);
+  // EMNIST(root, split, **kwargs): train and later are keyword-only, as in torchvision
+  assert.throws(() => new (D.EMNIST as unknown as new (...a: unknown[]) => unknown)(missing, 'digits', true), /takes at most 2 positional arguments.*'train'/);
+  assert.throws(() => new D.SVHN(missing, { splt: 'test' } as never), /unexpected keyword argument 'splt' \(did you mean 'split'\?\)/);
+});
+
+test('video data sets, VideoClips and the dataset file readers take torchvision\'s positional order', () => {
+  const D = vision.datasets;
+  // unfold(tensor, size, step, dilation)
+  assert.deepEqual(D.unfold([0, 1, 2, 3, 4, 5], 2, 2, 2), [[0, 2], [2, 4]]);
+  assert.deepEqual(D.resampleVideoIdx(4, 30, 15), { step: 2 });
+  assert.throws(() => (D.resampleVideoIdx as (...a: unknown[]) => unknown)(4, 30, 15, 1), /takes at most 3 positional arguments/);
+  const clips = new D.VideoClips([], 8, 4, null);
+  assert.deepEqual([clips.numFrames, clips.step, clips.frameRate], [8, 4, null]);
+  assert.throws(() => new D.VideoClips([], { clipLength: 8 } as never), /unexpected keyword argument 'clipLength'/);
+  // Kinetics(root, frames_per_clip, num_classes, split, ...): the fourth argument is the split
+  assert.throws(() => new D.Kinetics('/nonexistent-tstorch-root', 4, '400', 'bogus' as never), /Unknown value 'bogus' for argument split/);
+  assert.throws(() => new D.UCF101('/nonexistent-tstorch-root', '/nonexistent', 4, 1, null, 7), /fold should be between 1 and 3, got 7/);
+  assert.throws(() => new D.HMDB51('/nonexistent-tstorch-root', '/nonexistent', 4, { fold: 7 } as never), /fold should be between 1 and 3, got 7/);
+  assert.throws(() => (D.parseValArchive as (...a: unknown[]) => unknown)('/nonexistent', 'ILSVRC2012_img_val.tar'), /takes at most 1 positional argument/);
+});
+
+test('every registered model builder refuses an unknown option key, naming it, before it resolves weights or builds', () => {
+  // the weights name is bad too: a builder that checked its keys after resolving the weights would name the weights
+  for (const name of vision.models.listModels()) {
+    const build = vision.models.getModelBuilder(name) as (o: unknown) => unknown;
+    assert.throws(() => build({ bogusOption: 1, weights: 'NO_SUCH_WEIGHTS' }), /bogusOption/, name);
+  }
+});
+
+test('MultiheadAttention and Transformer forward take PyTorch\'s positional masks (not dropped as an options object)', () => {
+  const { nn } = torch;
+  torch.manualSeed(0);
+  const mha = new nn.MultiheadAttention(4, 2).eval();
+  const x = torch.rand(3, 1, 4);
+  const mask = nn.Transformer.generateSquareSubsequentMask(3);
+  const fwd = mha.call.bind(mha) as (...a: unknown[]) => [torch.Tensor, torch.Tensor | null];
+  // forward(query, key, value, key_padding_mask, need_weights, attn_mask)
+  const [a] = fwd(x, x, x, null, false, mask);
+  const [b] = fwd(x, x, x, { needWeights: false, attnMask: mask });
+  const [c] = fwd(x, x, x, { needWeights: false });
+  assert.ok(a.equal(b));
+  assert.ok(!a.equal(c), 'the positional attn_mask changed nothing');
+  const layer = new nn.TransformerEncoderLayer(4, 2, 8, 0.0).eval();
+  const lf = layer.call.bind(layer) as (...a: unknown[]) => torch.Tensor;
+  assert.ok(lf(x, mask).equal(lf(x, { srcMask: mask })));
+  assert.throws(() => lf(x, { src_mask: mask }), /PyTorch's 'src_mask' is 'srcMask' here/);
+  assert.throws(() => lf(x, mask, null, 1), /takes at most 3 positional arguments/);
+});
+
+test('nn.init and nn.utils.clipGrad* take PyTorch\'s positional order', () => {
+  const { nn } = torch;
+  const w = torch.empty(64, 64);
+  // kaiming_uniform_(w, a): the second argument is a (it was read as an options object and dropped)
+  torch.manualSeed(1);
+  nn.init.kaimingUniform_(w, Math.sqrt(5));
+  const bound = 1 / Math.sqrt(64); // gain sqrt(2 / (1 + 5)) * sqrt(3 / fan_in)
+  assert.ok(w.abs().max().item() <= bound + 1e-6 && w.abs().max().item() > bound * 0.9);
+  torch.manualSeed(1);
+  const v = torch.empty(64, 64);
+  nn.init.kaimingUniform_(v, { a: Math.sqrt(5) });
+  assert.ok(v.equal(w));
+  assert.equal(nn.init.calculateGain('leaky_relu', 0.2), Math.sqrt(2 / (1 + 0.04)));
+  assert.throws(() => (nn.init.xavierUniform_ as (...a: unknown[]) => unknown)(w, 1, 2), /takes at most 2 positional arguments/);
+  const p = new nn.Parameter(torch.ones(3));
+  p.grad = torch.tensor([3, 4, 0]);
+  assert.ok(Math.abs(nn.utils.clipGradNorm_([p], 1, 2, false).item() - 5) < 1e-6);
+  assert.throws(() => (nn.utils.clipGradNorm_ as (...a: unknown[]) => unknown)([p], 1, { foreach: true }), /unexpected keyword argument 'foreach'/);
+});
+
+test('torchvision.ops box functions take torchvision\'s positional order and refuse extra arguments', () => {
+  const ops = vision.ops;
+  const b = torch.tensor([[0, 0, 2, 2], [1, 1, 3, 3]]);
+  assert.deepEqual([...ops.nms(b, torch.tensor([0.9, 0.8]), 0.1).dataSync()].map(Number), [0]);
+  assert.throws(() => (ops.nms as (...a: unknown[]) => unknown)(b, torch.tensor([0.9, 0.8]), 0.1, 5), /nms\(\) takes at most 3 positional arguments/);
+  assert.throws(() => (ops.boxConvert as (...a: unknown[]) => unknown)(b, { in_fmt: 'xyxy', outFmt: 'cxcywh' }), /PyTorch's 'in_fmt' is 'inFmt' here/);
+  assert.ok(ops.boxConvert(b, 'xyxy', 'xywh').equal((ops.boxConvert as (...a: unknown[]) => torch.Tensor)(b, { inFmt: 'xyxy', outFmt: 'xywh' })));
+});
+
+test('torchvision.utils drawing functions take torchvision\'s positional order', () => {
+  const { utils } = vision;
+  const img = torch.zeros([3, 8, 8], { dtype: 'uint8' });
+  const boxes = torch.tensor([[1, 1, 6, 6]]);
+  // draw_bounding_boxes(image, boxes, labels, colors, fill, width)
+  const a = utils.drawBoundingBoxes(img, boxes, undefined, 'red', false, 2);
+  assert.ok(a.equal(utils.drawBoundingBoxes(img, boxes, { colors: 'red', width: 2 })));
+  assert.ok(!a.equal(utils.drawBoundingBoxes(img, boxes, { colors: 'red', width: 1 })));
+  assert.throws(() => utils.drawBoundingBoxes(img, boxes, { font_size: 3 } as never), /PyTorch's 'font_size' is 'fontSize' here/);
+  assert.throws(() => (utils.flowToImage as (...a: unknown[]) => unknown)(torch.zeros(2, 2, 2), 1), /takes at most 1 positional argument/);
 });

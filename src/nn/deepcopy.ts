@@ -6,6 +6,7 @@ import { Tensor } from '../tensor.js';
 import { Parameter } from './parameter.js';
 import { untrack } from '../memory.js';
 import { noGrad } from '../autograd/grad-mode.js';
+import { withArgs } from '../args.js';
 
 function copyValue(v: unknown, memo: Map<unknown, unknown>): unknown {
   if (v === null || typeof v !== 'object') return v; // primitives and functions are shared, as deepcopy shares them
@@ -51,6 +52,8 @@ function copyValue(v: unknown, memo: Map<unknown, unknown>): unknown {
 }
 
 /** A deep copy of a module (or of any value holding modules and tensors), as Python's copy.deepcopy. */
-export function deepcopy<T>(value: T): T {
+function deepcopyImpl<T>(value: T): T {
   return copyValue(value, new Map()) as T;
 }
+/** Python's deepcopy(x, memo=None) without `memo` (a plain object is the value to copy, not options). */
+export const deepcopy: <T>(value: T) => T = withArgs('deepcopy', 'copy.deepcopy', 'x:dict', deepcopyImpl);

@@ -5,6 +5,7 @@ import { Tensor } from '../tensor.js';
 import { op } from '../native/ops.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { empty, scalarTensor } from '../creation.js';
+import { api, withArgs, type PyRest } from '../args.js';
 
 const O = {
   erfinv_: op('aten::erfinv_'), erf: op('aten::erf'), qr: op('aten::linalg_qr'), eyeOut: op('aten::eye.m'),
@@ -17,7 +18,7 @@ export type FanMode = 'fan_in' | 'fan_out';
 const LINEAR_FNS = ['linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d'];
 
 /** The recommended gain for a nonlinearity (`param` is leaky_relu's negative slope, default 0.01). */
-export function calculateGain(nonlinearity: Nonlinearity, param?: number | null): number {
+function calculateGainImpl(nonlinearity: Nonlinearity, param?: number | null): number {
   if (LINEAR_FNS.includes(nonlinearity) || nonlinearity === 'sigmoid') return 1;
   if (nonlinearity === 'tanh') return 5.0 / 3;
   if (nonlinearity === 'relu') return Math.sqrt(2.0);
@@ -31,7 +32,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number | null)
 }
 
 /** [fan_in, fan_out] of a weight: dimension 1 (resp. 0) times the receptive field size. */
-export function calculateFanInAndFanOut(tensor: Tensor): [number, number] {
+function calculateFanInAndFanOutImpl(tensor: Tensor): [number, number] {
   const s = tensor.shape;
   if (s.length < 2) throw new RangeError(`fan in and fan out can not be computed for a tensor with fewer than 2 dimensions (shape [${s.join()}])`);
   let receptive = 1;
@@ -48,13 +49,13 @@ function correctFan(tensor: Tensor, mode: FanMode): number {
 
 const inPlace = (fn: () => void): void => noGrad(fn);
 
-export function uniform_(tensor: Tensor, a: number | { a?: number; b?: number } = 0, b = 1): Tensor {
+function uniform_Impl(tensor: Tensor, a: number | { a?: number; b?: number } = 0, b = 1): Tensor {
   const [lo, hi] = typeof a === 'object' ? [a.a ?? 0, a.b ?? 1] : [a, b];
   inPlace(() => tensor.uniform_(lo, hi));
   return tensor;
 }
 
-export function normal_(tensor: Tensor, mean: number | { mean?: number; std?: number } = 0, std = 1): Tensor {
+function normal_Impl(tensor: Tensor, mean: number | { mean?: number; std?: number } = 0, std = 1): Tensor {
   const [m, s] = typeof mean === 'object' ? [mean.mean ?? 0, mean.std ?? 1] : [mean, std];
   inPlace(() => tensor.normal_(m, s));
   return tensor;
@@ -71,7 +72,7 @@ export interface TruncNormalOptions { mean?: number; std?: number; a?: number; b
  * Normal values truncated to [a, b] by PyTorch's inverse-CDF method: uniform draws in [2l-1, 2u-1], erfinv,
  * scale, shift, clamp.
  */
-export function truncNormal_(tensor: Tensor, mean: number | TruncNormalOptions = 0, std = 1, a = -2, b = 2): Tensor {
+function truncNormal_Impl(tensor: Tensor, mean: number | TruncNormalOptions = 0, std = 1, a = -2, b = 2): Tensor {
   const o: Required<TruncNormalOptions> = typeof mean === 'object'
     ? { mean: mean.mean ?? 0, std: mean.std ?? 1, a: mean.a ?? -2, b: mean.b ?? 2 }
     : { mean, std, a, b };
@@ -91,18 +92,18 @@ export function truncNormal_(tensor: Tensor, mean: number | TruncNormalOptions =
   return tensor;
 }
 
-export function constant_(tensor: Tensor, val: number): Tensor {
+function constant_Impl(tensor: Tensor, val: number): Tensor {
   inPlace(() => tensor.fill_(val));
   return tensor;
 }
-export const ones_ = (tensor: Tensor): Tensor => constant_(tensor, 1);
-export function zeros_(tensor: Tensor): Tensor {
+const onesImpl = (tensor: Tensor): Tensor => constant_(tensor, 1);
+function zeros_Impl(tensor: Tensor): Tensor {
   inPlace(() => tensor.zero_());
   return tensor;
 }
 
 /** The identity matrix in a 2-d tensor. */
-export function eye_(tensor: Tensor): Tensor {
+function eye_Impl(tensor: Tensor): Tensor {
   if (tensor.ndim !== 2) throw new RangeError(`eye_: only tensors with 2 dimensions are supported, got shape [${tensor.shape.join()}]`);
   inPlace(() => {
     const [n, m] = tensor.shape;
@@ -112,7 +113,7 @@ export function eye_(tensor: Tensor): Tensor {
 }
 
 /** The Dirac delta in a 3-, 4- or 5-d convolution weight: the layer passes its input through (per group). */
-export function dirac_(tensor: Tensor, groups = 1): Tensor {
+function dirac_Impl(tensor: Tensor, groups = 1): Tensor {
   const s = tensor.shape;
   if (s.length < 3 || s.length > 5) throw new RangeError(`dirac_: only tensors with 3, 4, or 5 dimensions are supported, got shape [${s.join()}]`);
   if (s[0]! % groups !== 0) throw new RangeError(`dirac_: dim 0 (${s[0]}) must be divisible by groups (${groups})`);
@@ -130,7 +131,7 @@ export function dirac_(tensor: Tensor, groups = 1): Tensor {
 
 export interface KaimingOptions { a?: number; mode?: FanMode; nonlinearity?: Nonlinearity }
 
-export function kaimingUniform_(tensor: Tensor, o: KaimingOptions = {}): Tensor {
+function kaimingUniform_Impl(tensor: Tensor, o: KaimingOptions = {}): Tensor {
   if (tensor.shape.includes(0)) {
     process.emitWarning('Initializing zero-element tensors is a no-op');
     return tensor;
@@ -143,7 +144,7 @@ export function kaimingUniform_(tensor: Tensor, o: KaimingOptions = {}): Tensor 
   return tensor;
 }
 
-export function kaimingNormal_(tensor: Tensor, o: KaimingOptions = {}): Tensor {
+function kaimingNormal_Impl(tensor: Tensor, o: KaimingOptions = {}): Tensor {
   if (tensor.shape.includes(0)) {
     process.emitWarning('Initializing zero-element tensors is a no-op');
     return tensor;
@@ -155,7 +156,7 @@ export function kaimingNormal_(tensor: Tensor, o: KaimingOptions = {}): Tensor {
   return tensor;
 }
 
-export function xavierUniform_(tensor: Tensor, gain = 1): Tensor {
+function xavierUniform_Impl(tensor: Tensor, gain = 1): Tensor {
   const [fanIn, fanOut] = calculateFanInAndFanOut(tensor);
   const std = gain * Math.sqrt(2.0 / (fanIn + fanOut));
   const a = Math.sqrt(3.0) * std;
@@ -163,7 +164,7 @@ export function xavierUniform_(tensor: Tensor, gain = 1): Tensor {
   return tensor;
 }
 
-export function xavierNormal_(tensor: Tensor, gain = 1): Tensor {
+function xavierNormal_Impl(tensor: Tensor, gain = 1): Tensor {
   const [fanIn, fanOut] = calculateFanInAndFanOut(tensor);
   const std = gain * Math.sqrt(2.0 / (fanIn + fanOut));
   inPlace(() => tensor.normal_(0, std));
@@ -171,7 +172,7 @@ export function xavierNormal_(tensor: Tensor, gain = 1): Tensor {
 }
 
 /** A (semi-)orthogonal matrix from the QR decomposition of a normal draw, sign-corrected as in PyTorch. */
-export function orthogonal_(tensor: Tensor, gain = 1): Tensor {
+function orthogonal_Impl(tensor: Tensor, gain = 1): Tensor {
   if (tensor.ndim < 2) throw new RangeError(`orthogonal_: only tensors with 2 or more dimensions are supported, got shape [${tensor.shape.join()}]`);
   if (tensor.numel() === 0) return tensor;
   const rows = tensor.shape[0]!;
@@ -189,3 +190,22 @@ export function orthogonal_(tensor: Tensor, gain = 1): Tensor {
   });
   return tensor;
 }
+
+// PyTorch's parameter orders (src/args.ts): kaiming_uniform_(w, math.sqrt(5)) is a = sqrt(5), as in PyTorch, and an
+// argument the function cannot use is a TypeError naming it
+type Kaiming = (tensor: Tensor, ...rest: PyRest<KaimingOptions, ['a', 'mode', 'nonlinearity']>) => Tensor;
+export const calculateGain = withArgs('calculateGain', 'torch.nn.init.calculate_gain', 'nonlinearity, param?', calculateGainImpl);
+export const calculateFanInAndFanOut = withArgs('calculateFanInAndFanOut', 'torch.nn.init._calculate_fan_in_and_fan_out', 'tensor', calculateFanInAndFanOutImpl);
+export const uniform_ = withArgs('uniform_', 'torch.nn.init.uniform_', 'tensor, a?, b?', uniform_Impl);
+export const normal_ = withArgs('normal_', 'torch.nn.init.normal_', 'tensor, mean?, std?', normal_Impl);
+export const truncNormal_ = withArgs('truncNormal_', 'torch.nn.init.trunc_normal_', 'tensor, mean?, std?, a?, b?', truncNormal_Impl);
+export const constant_ = withArgs('constant_', 'torch.nn.init.constant_', 'tensor, val', constant_Impl);
+export const ones_ = withArgs('ones_', 'torch.nn.init.ones_', 'tensor', onesImpl);
+export const zeros_ = withArgs('zeros_', 'torch.nn.init.zeros_', 'tensor', zeros_Impl);
+export const eye_ = withArgs('eye_', 'torch.nn.init.eye_', 'tensor', eye_Impl);
+export const dirac_ = withArgs('dirac_', 'torch.nn.init.dirac_', 'tensor, groups?', dirac_Impl);
+export const kaimingUniform_ = api<Kaiming>('kaimingUniform_', 'torch.nn.init.kaiming_uniform_', 'tensor; a, mode, nonlinearity', kaimingUniform_Impl);
+export const kaimingNormal_ = api<Kaiming>('kaimingNormal_', 'torch.nn.init.kaiming_normal_', 'tensor; a, mode, nonlinearity', kaimingNormal_Impl);
+export const xavierUniform_ = withArgs('xavierUniform_', 'torch.nn.init.xavier_uniform_', 'tensor, gain?', xavierUniform_Impl);
+export const xavierNormal_ = withArgs('xavierNormal_', 'torch.nn.init.xavier_normal_', 'tensor, gain?', xavierNormal_Impl);
+export const orthogonal_ = withArgs('orthogonal_', 'torch.nn.init.orthogonal_', 'tensor, gain?', orthogonal_Impl);

@@ -8,6 +8,7 @@ import { linear } from './linear.js';
 import { softmax } from './activation.js';
 import { dropout } from './dropout.js';
 import { pad } from './padding.js';
+import { defn } from '../../args.js';
 
 const baddbmm = op('aten::baddbmm');
 
@@ -97,7 +98,7 @@ export interface MultiHeadAttentionOptions {
  * Returns the output (L, N, E) and, with needWeights, the attention weights (N, L, S), averaged over heads
  * unless averageAttnWeights is false (then (N, heads, L, S)); null otherwise.
  */
-export function multiHeadAttentionForward(
+function multiHeadAttentionForwardImpl(
   query: Tensor, key: Tensor, value: Tensor, embedDimToCheck: number, numHeads: number,
   inProjWeight: Tensor | null, inProjBias: Tensor | null, biasK: Tensor | null, biasV: Tensor | null,
   addZeroAttn: boolean, dropoutP: number, outProjWeight: Tensor, outProjBias: Tensor | null,
@@ -234,3 +235,9 @@ export function multiHeadAttentionForward(
   if (!isBatched) out = out.squeeze(1);
   return [out, null];
 }
+
+/** PyTorch's multi_head_attention_forward order: the 13 leading parameters, then the optional ones positionally or by name. */
+export const multiHeadAttentionForward = defn('multiHeadAttentionForward', 'torch.nn.functional.multi_head_attention_forward',
+  'query, key, value, embedDimToCheck, numHeads, inProjWeight, inProjBias, biasK, biasV, addZeroAttn, dropoutP, outProjWeight, outProjBias',
+  ['training', 'keyPaddingMask', 'needWeights', 'attnMask', 'useSeparateProjWeight', 'qProjWeight', 'kProjWeight', 'vProjWeight',
+    'staticK', 'staticV', 'averageAttnWeights'], multiHeadAttentionForwardImpl);

@@ -2,6 +2,7 @@
 // and fold (col2im).
 import { Tensor } from '../../tensor.js';
 import { op } from '../../native/ops.js';
+import { defn } from '../../args.js';
 
 const O = { gridSampler: op('aten::grid_sampler'), im2col: op('aten::im2col'), col2im: op('aten::col2im') };
 
@@ -21,7 +22,7 @@ const PADDING = { zeros: 0, border: 1, reflection: 2 } as const;
  * Samples `input` [N, C, H, W] (or [N, C, D, H, W]) at the normalised locations of `grid` [N, H', W', 2]
  * ([N, D', H', W', 3]): x then y (then z) in [-1, 1].
  */
-export function gridSample(input: Tensor, grid: Tensor, o: GridSampleOptions = {}): Tensor {
+function gridSampleImpl(input: Tensor, grid: Tensor, o: GridSampleOptions = {}): Tensor {
   const mode = o.mode ?? 'bilinear';
   const padding = o.paddingMode ?? 'zeros';
   if (!(mode in MODES)) throw new TypeError(`gridSample: mode must be 'bilinear', 'nearest' or 'bicubic', got '${mode}'`);
@@ -43,13 +44,19 @@ export interface UnfoldOptions {
 }
 
 /** Extracts sliding blocks: [N, C, H, W] -> [N, C * kh * kw, L] (torch.nn.functional.unfold, im2col). */
-export function unfold(input: Tensor, kernelSize: Pair, o: UnfoldOptions = {}): Tensor {
+function unfoldImpl(input: Tensor, kernelSize: Pair, o: UnfoldOptions = {}): Tensor {
   if (input.ndim !== 3 && input.ndim !== 4) throw new RangeError(`unfold: input must be 3-d or 4-d, got shape [${input.shape}]`);
   return new Tensor(O.im2col(input._h, pair(kernelSize), pair(o.dilation ?? 1), pair(o.padding ?? 0), pair(o.stride ?? 1)));
 }
 
 /** Combines sliding blocks back into [N, C, H, W] (torch.nn.functional.fold, col2im), summing overlaps. */
-export function fold(input: Tensor, outputSize: Pair, kernelSize: Pair, o: UnfoldOptions = {}): Tensor {
+function foldImpl(input: Tensor, outputSize: Pair, kernelSize: Pair, o: UnfoldOptions = {}): Tensor {
   if (input.ndim !== 2 && input.ndim !== 3) throw new RangeError(`fold: input must be 2-d or 3-d, got shape [${input.shape}]`);
   return new Tensor(O.col2im(input._h, pair(outputSize), pair(kernelSize), pair(o.dilation ?? 1), pair(o.padding ?? 0), pair(o.stride ?? 1)));
 }
+
+// PyTorch's parameter order: grid_sample(input, grid, mode, padding_mode, align_corners),
+// unfold(input, kernel_size, dilation, padding, stride), fold(input, output_size, kernel_size, dilation, padding, stride).
+export const gridSample = defn('gridSample', 'torch.nn.functional.grid_sample', 'input, grid', ['mode', 'paddingMode', 'alignCorners'], gridSampleImpl);
+export const unfold = defn('unfold', 'torch.nn.functional.unfold', 'input, kernelSize', ['dilation', 'padding', 'stride'], unfoldImpl);
+export const fold = defn('fold', 'torch.nn.functional.fold', 'input, outputSize, kernelSize', ['dilation', 'padding', 'stride'], foldImpl);

@@ -8,6 +8,7 @@ import { Parameter } from '../parameter.js';
 import * as init from '../init.js';
 import { instanceNorm } from '../functional/normalization.js';
 import { pyBool, pyFloat } from './repr.js';
+import { bindCtor, classArgs, type PyRest } from '../../args.js';
 
 export interface InstanceNormOptions {
   eps?: number;
@@ -33,8 +34,11 @@ abstract class InstanceNormBase extends Module {
   /** The dimensions of a batched input (3 for InstanceNorm1d, 4 for 2d, 5 for 3d). */
   protected abstract readonly batchedDims: number;
 
-  constructor(numFeatures: number, o: InstanceNormOptions = {}) {
+  /** PyTorch's order (numFeatures, eps, momentum, affine, trackRunningStats), or options after numFeatures. */
+  constructor(numFeatures: number, ...rest: PyRest<InstanceNormOptions, ['eps', 'momentum', 'affine', 'trackRunningStats']>);
+  constructor(...args: unknown[]) {
     super();
+    const [numFeatures, o = {}] = bindCtor(InstanceNormBase, args) as [number, InstanceNormOptions];
     if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new RangeError(`${this._getName()}: numFeatures must be a positive integer, got ${numFeatures}`);
     this.numFeatures = numFeatures;
     this.eps = o.eps ?? 1e-5;
@@ -88,3 +92,9 @@ abstract class InstanceNormBase extends Module {
 export class InstanceNorm1d extends InstanceNormBase { protected readonly batchedDims = 3; }
 export class InstanceNorm2d extends InstanceNormBase { protected readonly batchedDims = 4; }
 export class InstanceNorm3d extends InstanceNormBase { protected readonly batchedDims = 5; }
+
+const IN = 'numFeatures; eps, momentum, affine, trackRunningStats';
+classArgs(InstanceNormBase, 'torch.nn.InstanceNorm2d', IN);
+classArgs(InstanceNorm1d, 'torch.nn.InstanceNorm1d', IN);
+classArgs(InstanceNorm2d, 'torch.nn.InstanceNorm2d', IN);
+classArgs(InstanceNorm3d, 'torch.nn.InstanceNorm3d', IN);

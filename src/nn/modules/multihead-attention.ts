@@ -9,6 +9,7 @@ import { isGradEnabled } from '../../autograd/grad-mode.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { Linear } from './linear.js';
+import { bindCtor, classArgs, installMethodArgs, type PyRest } from '../../args.js';
 import * as init from '../init.js';
 import { checkKeyPaddingMaskDtype, multiHeadAttentionForward } from '../functional/attention.js';
 
@@ -61,8 +62,12 @@ export class MultiheadAttention extends Module {
   readonly headDim: number;
   addZeroAttn: boolean;
 
-  constructor(embedDim: number, numHeads: number, o: MultiheadAttentionOptions = {}) {
+  /** PyTorch's order (embedDim, numHeads, dropout, bias, addBiasKv, addZeroAttn, kdim, vdim, batchFirst), or options. */
+  constructor(embedDim: number, numHeads: number,
+    ...rest: PyRest<MultiheadAttentionOptions, ['dropout', 'bias', 'addBiasKv', 'addZeroAttn', 'kdim', 'vdim', 'batchFirst']>);
+  constructor(...args: unknown[]) {
     super();
+    const [embedDim, numHeads, o = {}] = bindCtor(MultiheadAttention, args) as [number, number, MultiheadAttentionOptions];
     for (const [k, v] of [['embedDim', embedDim], ['numHeads', numHeads]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new RangeError(`MultiheadAttention: ${k} must be a positive integer, got ${v}`);
     }
@@ -187,3 +192,11 @@ export class MultiheadAttention extends Module {
     return [this.batchFirst && isBatched ? out.transpose(1, 0) : out, weights];
   }
 }
+
+classArgs(NonDynamicallyQuantizableLinear, 'torch.nn.modules.linear.NonDynamicallyQuantizableLinear', 'inFeatures, outFeatures; bias');
+classArgs(MultiheadAttention, 'torch.nn.MultiheadAttention', 'embedDim, numHeads; dropout, bias, addBiasKv, addZeroAttn, kdim, vdim, batchFirst');
+// forward(query, key, value, key_padding_mask, need_weights, attn_mask, average_attn_weights): a mask passed
+// positionally is bound to its name, not taken for the options object and dropped
+installMethodArgs('MultiheadAttention', MultiheadAttention.prototype, {
+  forward: ['torch.nn.MultiheadAttention.forward', 'query, key, value; keyPaddingMask, needWeights, attnMask, averageAttnWeights'],
+});

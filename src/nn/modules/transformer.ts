@@ -19,6 +19,7 @@ import * as F from '../functional/activation.js';
 import { checkKeyPaddingMaskDtype } from '../functional/attention.js';
 import * as init from '../init.js';
 import { deepcopy } from '../deepcopy.js';
+import { bindCtor, classArgs, installMethodArgs, type PyRest } from '../../args.js';
 
 const O = {
   encoderLayerFwd: op('aten::_transformer_encoder_layer_fwd'),
@@ -73,8 +74,11 @@ export class TransformerEncoderLayer extends Module {
   /** 1 for ReLU, 2 for GELU, 0 otherwise: whether the fused kernel can run this layer. */
   activationReluOrGelu: 0 | 1 | 2;
 
-  constructor(dModel: number, nhead: number, o: TransformerLayerOptions = {}) {
+  /** PyTorch's order (dModel, nhead, dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst), or options. */
+  constructor(dModel: number, nhead: number, ...rest: PyRest<TransformerLayerOptions, ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst']>);
+  constructor(...args: unknown[]) {
     super();
+    const [dModel, nhead, o = {}] = bindCtor(TransformerEncoderLayer, args) as [number, number, TransformerLayerOptions];
     const dropout = o.dropout ?? 0.1;
     const dimFeedforward = o.dimFeedforward ?? 2048;
     const eps = o.layerNormEps ?? 1e-5;
@@ -169,8 +173,11 @@ export class TransformerEncoder extends Module {
   enableNestedTensor: boolean;
   maskCheck: boolean;
 
-  constructor(encoderLayer: Module, numLayers: number, o: TransformerEncoderOptions = {}) {
+  /** PyTorch's order (encoderLayer, numLayers, norm, enableNestedTensor, maskCheck), or options. */
+  constructor(encoderLayer: Module, numLayers: number, ...rest: PyRest<TransformerEncoderOptions, ['norm', 'enableNestedTensor', 'maskCheck']>);
+  constructor(...args: unknown[]) {
     super();
+    const [encoderLayer, numLayers, o = {}] = bindCtor(TransformerEncoder, args) as [Module, number, TransformerEncoderOptions];
     if (!Number.isInteger(numLayers) || numLayers < 1) throw new RangeError(`TransformerEncoder: numLayers must be a positive integer, got ${numLayers}`);
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => deepcopy(encoderLayer)));
     this.numLayers = numLayers;
@@ -238,8 +245,11 @@ export class TransformerDecoderLayer extends Module {
   declare activation: ((x: Tensor) => Tensor) | Module;
   normFirst: boolean;
 
-  constructor(dModel: number, nhead: number, o: TransformerLayerOptions = {}) {
+  /** PyTorch's order (dModel, nhead, dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst), or options. */
+  constructor(dModel: number, nhead: number, ...rest: PyRest<TransformerLayerOptions, ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst']>);
+  constructor(...args: unknown[]) {
     super();
+    const [dModel, nhead, o = {}] = bindCtor(TransformerDecoderLayer, args) as [number, number, TransformerLayerOptions];
     const dropout = o.dropout ?? 0.1;
     const dimFeedforward = o.dimFeedforward ?? 2048;
     const eps = o.layerNormEps ?? 1e-5;
@@ -297,8 +307,11 @@ export class TransformerDecoder extends Module {
   declare norm: Module | null;
   readonly numLayers: number;
 
-  constructor(decoderLayer: Module, numLayers: number, o: { norm?: Module | null } = {}) {
+  /** PyTorch's order (decoderLayer, numLayers, norm), or options. */
+  constructor(decoderLayer: Module, numLayers: number, ...rest: PyRest<{ norm?: Module | null }, ['norm']>);
+  constructor(...args: unknown[]) {
     super();
+    const [decoderLayer, numLayers, o = {}] = bindCtor(TransformerDecoder, args) as [Module, number, { norm?: Module | null }];
     if (!Number.isInteger(numLayers) || numLayers < 1) throw new RangeError(`TransformerDecoder: numLayers must be a positive integer, got ${numLayers}`);
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => deepcopy(decoderLayer)));
     this.numLayers = numLayers;
@@ -337,8 +350,18 @@ export class Transformer extends Module {
   readonly nhead: number;
   readonly batchFirst: boolean;
 
-  constructor(dModel = 512, nhead = 8, o: TransformerOptions = {}) {
+  /**
+   * PyTorch's order (dModel = 512, nhead = 8, numEncoderLayers, numDecoderLayers, dimFeedforward, dropout, activation,
+   * customEncoder, customDecoder, layerNormEps, batchFirst, normFirst), or options.
+   */
+  constructor(dModel?: number, nhead?: number, ...rest: PyRest<TransformerOptions, ['numEncoderLayers', 'numDecoderLayers',
+    'dimFeedforward', 'dropout', 'activation', 'customEncoder', 'customDecoder', 'layerNormEps', 'batchFirst', 'normFirst']>);
+  constructor(o: TransformerOptions & { dModel?: number; nhead?: number });
+  constructor(...args: unknown[]) {
     super();
+    const [dModel0, nhead0, o = {}] = bindCtor(Transformer, args) as [number | undefined, number | undefined, TransformerOptions];
+    const dModel = dModel0 ?? 512;
+    const nhead = nhead0 ?? 8;
     const layerOpts: TransformerLayerOptions = {
       dimFeedforward: o.dimFeedforward, dropout: o.dropout, activation: o.activation, layerNormEps: o.layerNormEps,
       batchFirst: o.batchFirst, normFirst: o.normFirst,
@@ -382,3 +405,21 @@ export class Transformer extends Module {
     return full([sz, sz], -Infinity, { device }).triu(1);
   }
 }
+
+const LAYER = 'dModel, nhead; dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst';
+classArgs(TransformerEncoderLayer, 'torch.nn.TransformerEncoderLayer', LAYER);
+classArgs(TransformerDecoderLayer, 'torch.nn.TransformerDecoderLayer', LAYER);
+classArgs(TransformerEncoder, 'torch.nn.TransformerEncoder', 'encoderLayer, numLayers; norm, enableNestedTensor, maskCheck');
+classArgs(TransformerDecoder, 'torch.nn.TransformerDecoder', 'decoderLayer, numLayers; norm');
+classArgs(Transformer, 'torch.nn.Transformer', 'dModel?, nhead?; numEncoderLayers, numDecoderLayers, dimFeedforward, dropout, '
+  + 'activation, customEncoder, customDecoder, layerNormEps, batchFirst, normFirst');
+
+// PyTorch's forward orders: masks passed positionally are bound to their names, never dropped
+const DECODER_FORWARD = 'tgt, memory; tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask';
+installMethodArgs('TransformerEncoderLayer', TransformerEncoderLayer.prototype, { forward: ['torch.nn.TransformerEncoderLayer.forward', 'src; srcMask, srcKeyPaddingMask'] });
+installMethodArgs('TransformerEncoder', TransformerEncoder.prototype, { forward: ['torch.nn.TransformerEncoder.forward', 'src; mask, srcKeyPaddingMask'] });
+installMethodArgs('TransformerDecoderLayer', TransformerDecoderLayer.prototype, { forward: ['torch.nn.TransformerDecoderLayer.forward', DECODER_FORWARD] });
+installMethodArgs('TransformerDecoder', TransformerDecoder.prototype, { forward: ['torch.nn.TransformerDecoder.forward', DECODER_FORWARD] });
+installMethodArgs('Transformer', Transformer.prototype, {
+  forward: ['torch.nn.Transformer.forward', 'src, tgt; srcMask, tgtMask, memoryMask, srcKeyPaddingMask, tgtKeyPaddingMask, memoryKeyPaddingMask'],
+});

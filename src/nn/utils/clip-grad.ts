@@ -3,6 +3,7 @@
 import { Tensor } from '../../tensor.js';
 import { scalarTensor, stack } from '../../creation.js';
 import { noGrad } from '../../autograd/grad-mode.js';
+import { api, withArgs, type PyRest } from '../../args.js';
 
 type Params = Tensor | Iterable<Tensor>;
 
@@ -12,7 +13,7 @@ function gradsOf(parameters: Params): Tensor[] {
 }
 
 /** Scales all gradients together so that their joint norm is at most maxNorm; returns the norm before clipping. */
-export function clipGradNorm_(parameters: Params, maxNorm: number, normType = 2, opts: { errorIfNonfinite?: boolean } = {}): Tensor {
+function clipGradNorm_Impl(parameters: Params, maxNorm: number, normType = 2, opts: { errorIfNonfinite?: boolean } = {}): Tensor {
   const grads = gradsOf(parameters);
   if (grads.length === 0) return scalarTensor(0);
   return noGrad(() => {
@@ -37,8 +38,15 @@ export function clipGradNorm_(parameters: Params, maxNorm: number, normType = 2,
 }
 
 /** Clamps every gradient element to [-clipValue, clipValue] in place. */
-export function clipGradValue_(parameters: Params, clipValue: number): void {
+function clipGradValue_Impl(parameters: Params, clipValue: number): void {
   noGrad(() => {
     for (const g of gradsOf(parameters)) g.clamp_(-clipValue, clipValue);
   });
 }
+
+// torch.nn.utils.clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite) and clip_grad_value_(parameters,
+// clip_value), bound to PyTorch's order (a positional error_if_nonfinite is not dropped)
+type ClipGradNorm = (parameters: Params, maxNorm: number,
+  ...rest: PyRest<{ normType?: number; errorIfNonfinite?: boolean }, ['normType', 'errorIfNonfinite']>) => Tensor;
+export const clipGradNorm_ = api<ClipGradNorm>('clipGradNorm_', 'torch.nn.utils.clip_grad_norm_', 'parameters, maxNorm, normType?; errorIfNonfinite', clipGradNorm_Impl);
+export const clipGradValue_ = withArgs('clipGradValue_', 'torch.nn.utils.clip_grad_value_', 'parameters, clipValue', clipGradValue_Impl);

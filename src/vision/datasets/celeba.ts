@@ -2,6 +2,7 @@
 // identity_CelebA.txt, list_bbox_celeba.txt, list_landmarks_align_celeba.txt and list_attr_celeba.txt (space-
 // separated, with a count line and a header line where torchvision skips them); splits train/valid/test/all;
 // targets 'attr' (40 values 0/1), 'identity', 'bbox', 'landmarks' as int64 tensors.
+import { classArgs, type PyRest } from '../../args.js';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tensor } from '../../creation.js';
@@ -9,7 +10,7 @@ import { Tensor } from '../../tensor.js';
 import { openImageSync } from '../io/decode.js';
 import { FileSource } from '../../serialization/byte-source.js';
 import { ZipReader } from '../../serialization/zip.js';
-import { VisionDataset, type VisionDatasetOptions } from './vision-dataset.js';
+import { VisionDataset, datasetOptions, type VisionDatasetOptions } from './vision-dataset.js';
 import { downloadSync, runJob, type DownloadJob } from './download.js';
 
 export type CelebATarget = 'attr' | 'identity' | 'bbox' | 'landmarks';
@@ -90,7 +91,11 @@ export class CelebA extends VisionDataset<any, any> {
   readonly attrNames: string[];
   private readonly folder: string;
 
-  constructor(opts: CelebAOptions) {
+  /** torchvision's order (root, split, targetType, transform, targetTransform, download), or an options object (root among them). */
+  constructor(root: string, ...rest: PyRest<CelebAOptions, ['split', 'targetType', 'transform', 'targetTransform', 'download']>);
+  constructor(opts: CelebAOptions);
+  constructor(...args: unknown[]) {
+    const opts = datasetOptions<CelebAOptions>(CelebA, args);
     super(opts);
     const split = (opts.split ?? 'train').toLowerCase() as CelebAOptions['split'];
     const splitIds: Record<string, number | null> = { train: 0, valid: 1, test: 2, all: null };
@@ -165,3 +170,4 @@ export class CelebA extends VisionDataset<any, any> {
 
   protected override extraRepr(): string[] { return [`Target type: [${this.targetType.map((t) => `'${t}'`).join(', ')}]`, `Split: ${this.split}`]; }
 }
+classArgs(CelebA, 'torchvision.datasets.CelebA', '; root, split, targetType, transform, targetTransform, download, *, mirrors, md5, progress');

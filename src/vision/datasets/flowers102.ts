@@ -1,9 +1,10 @@
 // torchvision's Flowers102: flowers-102/jpg/image_NNNNN.jpg, with imagelabels.mat (labels, 1..102, per image
 // id) and setid.mat (trnid/valid/tstid: the image ids of each split), read by ./mat.ts as scipy.io.loadmat does.
+import { classArgs, type PyRest } from '../../args.js';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openImageSync } from '../io/decode.js';
-import { VisionDataset, type VisionDatasetOptions } from './vision-dataset.js';
+import { VisionDataset, datasetOptions, type VisionDatasetOptions } from './vision-dataset.js';
 import { downloadAndExtractArchive, downloadSync, runJob, type ArchiveJob } from './download.js';
 import { matNumbers, readMat } from './mat.js';
 
@@ -38,7 +39,11 @@ export class Flowers102 extends VisionDataset<any, any> {
   readonly imageFiles: string[] = [];
   readonly labels: number[] = [];
 
-  constructor(opts: Flowers102Options) {
+  /** torchvision's order (root, split, transform, targetTransform, download), or an options object (root among them). */
+  constructor(root: string, ...rest: PyRest<Flowers102Options, ['split', 'transform', 'targetTransform', 'download']>);
+  constructor(opts: Flowers102Options);
+  constructor(...args: unknown[]) {
+    const opts = datasetOptions<Flowers102Options>(Flowers102, args);
     super(opts);
     const split = opts.split ?? 'train';
     if (!(split in SPLIT_VAR)) throw new RangeError(`Unknown value '${String(split)}' for argument split. Valid values are {'train', 'val', 'test'}.`);
@@ -95,3 +100,4 @@ export class Flowers102 extends VisionDataset<any, any> {
 
   protected override extraRepr(): string[] { return [`split=${this.split}`]; }
 }
+classArgs(Flowers102, 'torchvision.datasets.Flowers102', '; root, split, transform, targetTransform, download, *, mirrors, md5, progress');

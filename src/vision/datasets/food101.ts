@@ -1,9 +1,10 @@
 // torchvision's Food101: food-101/images/<class>/<id>.jpg with food-101/meta/{train,test}.json ({class: [relative
 // paths without .jpg]}); classes sorted, samples in the json's order.
+import { classArgs, type PyRest } from '../../args.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openImageSync } from '../io/decode.js';
-import { VisionDataset, type VisionDatasetOptions } from './vision-dataset.js';
+import { VisionDataset, datasetOptions, type VisionDatasetOptions } from './vision-dataset.js';
 import { downloadAndExtractArchive, downloadSync, type ArchiveJob } from './download.js';
 
 export interface Food101Options extends VisionDatasetOptions {
@@ -27,7 +28,11 @@ export class Food101 extends VisionDataset<any, any> {
   readonly imageFiles: string[] = [];
   readonly labels: number[] = [];
 
-  constructor(opts: Food101Options) {
+  /** torchvision's order (root, split, transform, targetTransform, download), or an options object (root among them). */
+  constructor(root: string, ...rest: PyRest<Food101Options, ['split', 'transform', 'targetTransform', 'download']>);
+  constructor(opts: Food101Options);
+  constructor(...args: unknown[]) {
+    const opts = datasetOptions<Food101Options>(Food101, args);
     super(opts);
     const split = opts.split ?? 'train';
     if (split !== 'train' && split !== 'test') throw new RangeError(`Unknown value '${String(split)}' for argument split. Valid values are {'train', 'test'}.`);
@@ -76,3 +81,4 @@ export class Food101 extends VisionDataset<any, any> {
 
   protected override extraRepr(): string[] { return [`split=${this.split}`]; }
 }
+classArgs(Food101, 'torchvision.datasets.Food101', '; root, split, transform, targetTransform, download, *, mirrors, md5, progress');

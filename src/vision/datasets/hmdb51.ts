@@ -4,6 +4,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { findClasses, makeDataset } from './folder.js';
+import { datasetOptions } from './vision-dataset.js';
+import { classArgs, type PyRest } from '../../args.js';
 import type { VideoOutputFormat } from '../io/video.js';
 import { VideoClassificationDataset, type VideoDatasetOptions } from './video-dataset.js';
 import type { VideoClips } from './video-clips.js';
@@ -31,7 +33,11 @@ export class HMDB51 extends VideoClassificationDataset {
   readonly fullVideoClips: VideoClips;
   readonly videoClips: VideoClips;
 
-  constructor(opts: HMDB51Options) {
+  /** torchvision's order (root, annotationPath, framesPerClip, stepBetweenClips, frameRate, fold, train, transform), or an options object (root among them). */
+  constructor(root: string, annotationPath: string, framesPerClip: number, ...rest: PyRest<HMDB51Options, ['stepBetweenClips', 'frameRate', 'fold', 'train', 'transform']>);
+  constructor(opts: HMDB51Options);
+  constructor(...args: unknown[]) {
+    const opts = datasetOptions<HMDB51Options>(HMDB51, args);
     super(opts);
     const fold = opts.fold ?? 1;
     if (![1, 2, 3].includes(fold)) throw new RangeError(`fold should be between 1 and 3, got ${fold}`);
@@ -71,3 +77,5 @@ export class HMDB51 extends VideoClassificationDataset {
 
   protected label(videoIdx: number): number { return this.samples[this.indices[videoIdx]!]![1]; }
 }
+
+classArgs(HMDB51, 'torchvision.datasets.HMDB51', '; root, annotationPath, framesPerClip, stepBetweenClips, frameRate, fold, train, transform, *, precomputedMetadata, outputFormat, progress');

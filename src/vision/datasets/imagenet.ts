@@ -5,6 +5,7 @@
 // and reads, so either can use the other's); the training archive's per-class tars are unpacked into
 // train/<wnid>/, the validation images sorted into val/<wnid>/. Classes are the tuples of each synset's names.
 // (An ImageFolder inside rather than a subclass: torchvision's `classes` are tuples where ImageFolder's are strings.)
+import { classArgs, withArgs, type PyRest } from '../../args.js';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ import { save } from '../../serialization/save.js';
 import { load } from '../../serialization/load.js';
 import { PyTuple } from '../../serialization/pickle-writer.js';
 import { ImageFolder, type ImageFolderOptions } from './folder.js';
-import { VisionDataset } from './vision-dataset.js';
+import { datasetOptions, VisionDataset } from './vision-dataset.js';
 import { md5File } from './download.js';
 import { extractTar, extractTarSync } from './tar.js';
 import { matNumbers, readMat, type MatValue } from './mat.js';
@@ -79,7 +80,7 @@ const num = (v: MatValue | undefined, what: string): number => {
 };
 
 /** The devkit's meta.mat synsets (leaves only) and validation labels, as torchvision's parse_devkit_archive. */
-export function parseDevkit(devkitRoot: string): ImageNetMeta {
+function parseDevkitImpl(devkitRoot: string): ImageNetMeta {
   const synsets = readMat(join(devkitRoot, 'data', 'meta.mat')).value('synsets');
   if (synsets.kind !== 'struct') throw new Error(`ImageNet: meta.mat: synsets is a ${synsets.kind} array, not a struct array`);
   const idxToWnid = new Map<number, string>();
@@ -100,7 +101,7 @@ export function parseDevkit(devkitRoot: string): ImageNetMeta {
 }
 
 /** torchvision's parse_devkit_archive: the devkit archive (md5-checked) to <root>/meta.bin. */
-export function parseDevkitArchive(root: string, opts: { md5?: Partial<Record<string, string | null>> } = {}): void {
+function parseDevkitArchiveImpl(root: string, opts: { md5?: Partial<Record<string, string | null>> } = {}): void {
   const data = verifySync(root, 'devkit', opts.md5);
   const tmp = mkdtempSync(join(tmpdir(), 'tstorch-imagenet-devkit-'));
   try {
@@ -114,7 +115,7 @@ export function parseDevkitArchive(root: string, opts: { md5?: Partial<Record<st
 }
 
 /** torchvision's load_meta_file: (wnid_to_classes, val_wnids) from <root>/meta.bin (ours or torchvision's). */
-export function loadMetaFile(root: string, file = META_FILE): ImageNetMeta {
+function loadMetaFileImpl(root: string, file = META_FILE): ImageNetMeta {
   const path = join(root, file);
   if (!existsSync(path)) throw new Error(`ImageNet: the meta file ${path} is not present in the root directory or is corrupted. This file is automatically created by the ImageNet dataset.`);
   const meta = load(path) as unknown;
@@ -123,7 +124,7 @@ export function loadMetaFile(root: string, file = META_FILE): ImageNetMeta {
 }
 
 /** torchvision's parse_train_archive: the training tar (md5-checked) into <root>/<folder>/<wnid>/. */
-export async function parseTrainArchive(root: string, opts: { md5?: Partial<Record<string, string | null>>; folder?: string } = {}): Promise<void> {
+async function parseTrainArchiveImpl(root: string, opts: { md5?: Partial<Record<string, string | null>>; folder?: string } = {}): Promise<void> {
   const archive = await verify(root, 'train', opts.md5);
   const trainRoot = join(root, opts.folder ?? 'train');
   await extractTar(archive, trainRoot);
@@ -137,7 +138,7 @@ export async function parseTrainArchive(root: string, opts: { md5?: Partial<Reco
 }
 
 /** torchvision's parse_val_archive: the validation tar (md5-checked) into <root>/<folder>/<wnid>/ by the meta file's labels. */
-export async function parseValArchive(root: string, opts: { md5?: Partial<Record<string, string | null>>; wnids?: string[]; folder?: string } = {}): Promise<void> {
+async function parseValArchiveImpl(root: string, opts: { md5?: Partial<Record<string, string | null>>; wnids?: string[]; folder?: string } = {}): Promise<void> {
   const wnids = opts.wnids ?? loadMetaFile(root)[1];
   const archive = await verify(root, 'val', opts.md5);
   const valRoot = join(root, opts.folder ?? 'val');
@@ -197,7 +198,11 @@ export class ImageNet<I = any, Tg = any> extends VisionDataset<I, Tg> {
   readonly imgs: [string, number][];
   readonly targets: number[];
 
-  constructor(opts: ImageNetOptions) {
+  /** torchvision's order (root, split), or an options object (root among them). */
+  constructor(root: string, ...rest: PyRest<ImageNetOptions, ['split']>);
+  constructor(opts: ImageNetOptions);
+  constructor(...args: unknown[]) {
+    const opts = datasetOptions<ImageNetOptions>(ImageNet, args);
     const folder = prepare(opts);
     super(opts);
     this.split = opts.split ?? 'train';
@@ -241,3 +246,11 @@ export class ImageNet<I = any, Tg = any> extends VisionDataset<I, Tg> {
 
   protected override extraRepr(): string[] { return [`Split: ${this.split}`]; }
 }
+classArgs(ImageNet, 'torchvision.datasets.ImageNet', '; root, split, *, transform, targetTransform, loader, isValidFile, asyncLoader, allowEmpty, onError, md5');
+
+// bound to their signatures (src/args.ts): an extra positional argument or an unknown option is a TypeError
+export const parseDevkit = withArgs('parseDevkit', 'tstorch.vision.datasets.parseDevkit', 'devkitRoot', parseDevkitImpl);
+export const parseDevkitArchive = withArgs('parseDevkitArchive', 'torchvision.datasets.imagenet.parse_devkit_archive', 'root; *, md5', parseDevkitArchiveImpl);
+export const loadMetaFile = withArgs('loadMetaFile', 'torchvision.datasets.imagenet.load_meta_file', 'root, file?', loadMetaFileImpl);
+export const parseTrainArchive = withArgs('parseTrainArchive', 'torchvision.datasets.imagenet.parse_train_archive', 'root; *, md5, folder', parseTrainArchiveImpl);
+export const parseValArchive = withArgs('parseValArchive', 'torchvision.datasets.imagenet.parse_val_archive', 'root; *, md5, wnids, folder', parseValArchiveImpl);

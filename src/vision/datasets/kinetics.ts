@@ -3,6 +3,8 @@
 // here), audio, class index].
 import { join } from 'node:path';
 import { findClasses, makeDataset } from './folder.js';
+import { datasetOptions } from './vision-dataset.js';
+import { classArgs, type PyRest } from '../../args.js';
 import type { VideoOutputFormat } from '../io/video.js';
 import { VideoClassificationDataset, type VideoDatasetOptions } from './video-dataset.js';
 import type { VideoClips } from './video-clips.js';
@@ -28,7 +30,11 @@ export class Kinetics extends VideoClassificationDataset {
   readonly samples: [string, number][];
   readonly videoClips: VideoClips;
 
-  constructor(opts: KineticsOptions) {
+  /** torchvision's order (root, framesPerClip, numClasses, split, frameRate, stepBetweenClips, transform, extensions), or an options object (root among them). */
+  constructor(root: string, framesPerClip: number, ...rest: PyRest<KineticsOptions, ['numClasses', 'split', 'frameRate', 'stepBetweenClips', 'transform', 'extensions']>);
+  constructor(opts: KineticsOptions);
+  constructor(...args: unknown[]) {
+    const opts = datasetOptions<KineticsOptions>(Kinetics, args);
     super(opts);
     const numClasses = opts.numClasses ?? '400';
     if (!['400', '600', '700'].includes(numClasses)) throw new RangeError(`Unknown value '${numClasses}' for argument num_classes. Valid values are {'400', '600', '700'}.`);
@@ -46,3 +52,5 @@ export class Kinetics extends VideoClassificationDataset {
 
   protected label(videoIdx: number): number { return this.samples[videoIdx]![1]; }
 }
+
+classArgs(Kinetics, 'torchvision.datasets.Kinetics', '; root, framesPerClip, numClasses, split, frameRate, stepBetweenClips, transform, extensions, *, precomputedMetadata, outputFormat, progress');

@@ -8,6 +8,7 @@
 // naming what it is.
 import { readFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
+import { withArgs } from '../../args.js';
 
 export type MatClass = 'double' | 'single' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64';
 
@@ -249,7 +250,7 @@ class Reader {
 }
 
 /** Parses a level 5 MAT-file's bytes into its variables, in file order. */
-export function parseMat(bytes: Uint8Array, what = 'MAT-file'): MatFile {
+function parseMatImpl(bytes: Uint8Array, what = 'MAT-file'): MatFile {
   if (bytes.length < 128) throw new Error(`readMat: ${what}: too short for a MAT-file header (${bytes.length} bytes)`);
   const text = new TextDecoder('latin1').decode(bytes.subarray(0, 116));
   const endian = String.fromCharCode(bytes[126]!, bytes[127]!);
@@ -296,12 +297,12 @@ export function parseMat(bytes: Uint8Array, what = 'MAT-file'): MatFile {
 }
 
 /** Reads a level 5 MAT-file's numeric variables (scipy.io.loadmat for the data sets that need it). */
-export function readMat(path: string): MatFile {
+function readMatImpl(path: string): MatFile {
   return parseMat(readFileSync(path), path);
 }
 
 /** A variable as plain numbers (squeeze_me-style flat list in column-major order); int64 values past 2^53 throw. */
-export function matNumbers(arr: MatArray): number[] {
+function matNumbersImpl(arr: MatArray): number[] {
   return Array.from(arr.data as ArrayLike<number | bigint>, (v) => {
     if (typeof v === 'bigint') {
       if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`readMat: '${arr.name}' holds ${v}, past the safe integer range`);
@@ -310,3 +311,8 @@ export function matNumbers(arr: MatArray): number[] {
     return v;
   });
 }
+
+// bound to their signatures (src/args.ts): an extra positional argument or an unknown option is a TypeError
+export const parseMat = withArgs('parseMat', 'scipy.io.loadmat', 'bytes, what?', parseMatImpl);
+export const readMat = withArgs('readMat', 'scipy.io.loadmat', 'fileName', readMatImpl);
+export const matNumbers = withArgs('matNumbers', 'tstorch.vision.datasets.matNumbers', 'arr:dict', matNumbersImpl);

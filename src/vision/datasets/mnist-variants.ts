@@ -1,12 +1,13 @@
 // torchvision's EMNIST (six splits of the NIST letters and digits, from one zip of IDX files) and QMNIST (the
 // reconstructed MNIST with its extended labels: SN3 "Pascal Vincent" files, int32 labels of 8 columns).
+import { classArgs, withArgs, type PyRest } from '../../args.js';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createImage } from '../io/image.js';
 import { FileSource } from '../../serialization/byte-source.js';
 import { ZipReader } from '../../serialization/zip.js';
-import { VisionDataset, type VisionDatasetOptions } from './vision-dataset.js';
+import { VisionDataset, datasetOptions, type VisionDatasetOptions } from './vision-dataset.js';
 import { downloadSync, runJob, type DownloadJob } from './download.js';
 import { readIdx } from './mnist.js';
 
@@ -98,7 +99,11 @@ export class EMNIST extends VisionDataset<any, any> {
 
   static readonly splits: readonly EMNISTSplit[] = ['byclass', 'bymerge', 'balanced', 'letters', 'digits', 'mnist'];
 
-  constructor(opts: EMNISTOptions) {
+  /** torchvision's order (root, split), or an options object (root among them). */
+  constructor(root: string, ...rest: PyRest<EMNISTOptions, ['split']>);
+  constructor(opts: EMNISTOptions);
+  constructor(...args: unknown[]) {
+    const opts = datasetOptions<EMNISTOptions>(EMNIST, args);
     super(opts);
     if (!EMNIST.splits.includes(opts.split)) {
       throw new RangeError(`Unknown value '${String(opts.split)}' for argument split. Valid values are {${EMNIST.splits.map((s) => `'${s}'`).join(', ')}}.`);
@@ -157,7 +162,7 @@ export class EMNIST extends VisionDataset<any, any> {
 }
 
 /** An SN3 ("Pascal Vincent") file: big-endian dimensions and data of type 0x08 (uint8) or 0x0C (int32). */
-export function readSn3(path: string): { dims: number[]; type: number; data: Uint8Array | Int32Array } {
+function readSn3Impl(path: string): { dims: number[]; type: number; data: Uint8Array | Int32Array } {
   let buf: Buffer = readFileSync(path);
   if (path.endsWith('.gz')) buf = gunzipSync(buf);
   if (buf.length < 4) throw new Error(`${path}: not an SN3/IDX file (too short)`);
@@ -211,7 +216,11 @@ export class QMNIST extends VisionDataset<any, any> {
   private readonly rows: number;
   private readonly cols: number;
 
-  constructor(opts: QMNISTOptions) {
+  /** torchvision's order (root, what, compat, train), or an options object (root among them). */
+  constructor(root: string, ...rest: PyRest<QMNISTOptions, ['what', 'compat', 'train']>);
+  constructor(opts: QMNISTOptions);
+  constructor(...args: unknown[]) {
+    const opts = datasetOptions<QMNISTOptions>(QMNIST, args);
     super(opts);
     const what = opts.what ?? ((opts.train ?? true) ? 'train' : 'test');
     if (!(what in QMNIST_SUBSET)) throw new RangeError(`Unknown value '${String(what)}' for argument what. Valid values are {'train', 'test', 'test10k', 'test50k', 'nist'}.`);
@@ -273,3 +282,8 @@ export class QMNIST extends VisionDataset<any, any> {
 
   protected override extraRepr(): string[] { return [`Split: ${this.what}`]; }
 }
+classArgs(EMNIST, 'torchvision.datasets.EMNIST', '; root, split, *, train, transform, targetTransform, download, mirrors, md5, progress');
+classArgs(QMNIST, 'torchvision.datasets.QMNIST', '; root, what, compat, train, *, transform, targetTransform, download, mirrors, md5, progress');
+
+// bound to their signatures (src/args.ts): an extra positional argument or an unknown option is a TypeError
+export const readSn3 = withArgs('readSn3', 'torchvision.datasets.mnist.read_sn3_pascalvincent_tensor', 'path', readSn3Impl);

@@ -215,9 +215,13 @@ const KMNIST_RESOURCES: Resources = {
 export class KMNIST extends MNISTBase {
   static readonly resources: Resources = KMNIST_RESOURCES;
   protected resources(): Resources { return KMNIST_RESOURCES; }
-  constructor(opts: MNISTOptions) { super(opts); }
+  /** torchvision's order (root, train, transform, targetTransform, download), or an options object (root among them). */
+  constructor(root: string, ...rest: PyRest<MNISTOptions, ['train', 'transform', 'targetTransform', 'download']>);
+  constructor(opts: MNISTOptions);
+  constructor(...args: unknown[]) { super(datasetOptions(KMNIST, args)); }
   static create(opts: MNISTOptions): Promise<KMNIST> { return createAsync(opts, KMNIST_RESOURCES, (o) => new KMNIST(o)); }
 }
 
 classArgs(MNIST, 'torchvision.datasets.MNIST', '; root, train, transform, targetTransform, download, *, mirrors, md5, progress');
 classArgs(FashionMNIST, 'torchvision.datasets.FashionMNIST', '; root, train, transform, targetTransform, download, *, mirrors, md5, progress');
+classArgs(KMNIST, 'torchvision.datasets.KMNIST', '; root, train, transform, targetTransform, download, *, mirrors, md5, progress');

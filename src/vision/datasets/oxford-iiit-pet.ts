@@ -1,10 +1,11 @@
 // torchvision's OxfordIIITPet: oxford-iiit-pet/images/<id>.jpg with annotations/{trainval,test}.txt
 // ("<id> <class 1..37> <species> <breed>" per line) and annotations/trimaps/<id>.png; targets 'category' (the
 // class index) and/or 'segmentation' (the trimap image, values 1 pet, 2 background, 3 border).
+import { classArgs, type PyRest } from '../../args.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openImageSync } from '../io/decode.js';
-import { VisionDataset, type VisionDatasetOptions } from './vision-dataset.js';
+import { VisionDataset, datasetOptions, type VisionDatasetOptions } from './vision-dataset.js';
 import { downloadAndExtractArchive, downloadSync, type ArchiveJob } from './download.js';
 
 export type PetTargetType = 'category' | 'segmentation';
@@ -39,7 +40,11 @@ export class OxfordIIITPet extends VisionDataset<any, any> {
   readonly segmentations: string[];
   readonly labels: number[];
 
-  constructor(opts: OxfordIIITPetOptions) {
+  /** torchvision's order (root, split, targetTypes, transforms, transform, targetTransform, download), or an options object (root among them). */
+  constructor(root: string, ...rest: PyRest<OxfordIIITPetOptions, ['split', 'targetTypes', 'transforms', 'transform', 'targetTransform', 'download']>);
+  constructor(opts: OxfordIIITPetOptions);
+  constructor(...args: unknown[]) {
+    const opts = datasetOptions<OxfordIIITPetOptions>(OxfordIIITPet, args);
     super(opts);
     const split = opts.split ?? 'trainval';
     if (split !== 'trainval' && split !== 'test') throw new RangeError(`Unknown value '${String(split)}' for argument split. Valid values are {'trainval', 'test'}.`);
@@ -102,3 +107,4 @@ export class OxfordIIITPet extends VisionDataset<any, any> {
     return this.sample(image, target.length === 0 ? null : target.length === 1 ? target[0] : target);
   }
 }
+classArgs(OxfordIIITPet, 'torchvision.datasets.OxfordIIITPet', '; root, split, targetTypes, transforms, transform, targetTransform, download, *, mirrors, md5, progress');

@@ -2,10 +2,11 @@
 // (places365_train_standard.txt, places365_train_challenge.txt, places365_val.txt: "<path> <class>" per line) and
 // the images under data_{large|256}_{standard|challenge}/ (train) or val_{large|256}/ (val); classes sorted.
 // Downloads the devkit and image tars (md5-checked) from the Places365 site, or a mirror.
+import { classArgs, type PyRest } from '../../args.js';
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { openImageSync } from '../io/decode.js';
-import { VisionDataset, type VisionDatasetOptions } from './vision-dataset.js';
+import { VisionDataset, datasetOptions, type VisionDatasetOptions } from './vision-dataset.js';
 import { downloadAndExtractArchive, downloadSync, type ArchiveJob } from './download.js';
 
 export type Places365Split = 'train-standard' | 'train-challenge' | 'val';
@@ -60,7 +61,11 @@ export class Places365 extends VisionDataset<any, any> {
   readonly targets: number[];
   private readonly loader: (path: string) => unknown;
 
-  constructor(opts: Places365Options) {
+  /** torchvision's order (root, split, small, download, transform, targetTransform, loader), or an options object (root among them). */
+  constructor(root: string, ...rest: PyRest<Places365Options, ['split', 'small', 'download', 'transform', 'targetTransform', 'loader']>);
+  constructor(opts: Places365Options);
+  constructor(...args: unknown[]) {
+    const opts = datasetOptions<Places365Options>(Places365, args);
     super(opts);
     const split = opts.split ?? 'train-standard';
     if (!Places365.splits.includes(split)) throw new RangeError(`Unknown value '${String(split)}' for argument split. Valid values are {'train-standard', 'train-challenge', 'val'}.`);
@@ -131,3 +136,4 @@ export class Places365 extends VisionDataset<any, any> {
 
   protected override extraRepr(): string[] { return [`Split: ${this.split}`, `Small: ${this.small ? 'True' : 'False'}`]; }
 }
+classArgs(Places365, 'torchvision.datasets.Places365', '; root, split, small, download, transform, targetTransform, loader, *, baseUrl, md5, progress');

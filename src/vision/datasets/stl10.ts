@@ -1,10 +1,11 @@
 // torchvision's STL10: 96x96 colour images of 10 classes from stl10_binary/ (train_X.bin, train_y.bin,
 // test_X.bin, test_y.bin, unlabeled_X.bin: images stored channel by channel, column-major; labels 1..10), the
 // splits 'train', 'test', 'unlabeled' (target -1) and 'train+unlabeled', and the ten 1,000-image training folds.
+import { classArgs, type PyRest } from '../../args.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createImage } from '../io/image.js';
-import { VisionDataset, type VisionDatasetOptions } from './vision-dataset.js';
+import { VisionDataset, datasetOptions, type VisionDatasetOptions } from './vision-dataset.js';
 import { downloadAndExtractArchive, downloadSync, type ArchiveJob } from './download.js';
 
 export type STL10Split = 'train' | 'train+unlabeled' | 'unlabeled' | 'test';
@@ -37,7 +38,11 @@ export class STL10 extends VisionDataset<any, any> {
   private readonly images: { buf: Uint8Array; offset: number }[] = [];
   readonly labels: number[] = [];
 
-  constructor(opts: STL10Options) {
+  /** torchvision's order (root, split, folds, transform, targetTransform, download), or an options object (root among them). */
+  constructor(root: string, ...rest: PyRest<STL10Options, ['split', 'folds', 'transform', 'targetTransform', 'download']>);
+  constructor(opts: STL10Options);
+  constructor(...args: unknown[]) {
+    const opts = datasetOptions<STL10Options>(STL10, args);
     super(opts);
     const split = opts.split ?? 'train';
     if (!STL10.splits.includes(split)) throw new RangeError(`Unknown value '${String(split)}' for argument split. Valid values are {${STL10.splits.map((s) => `'${s}'`).join(', ')}}.`);
@@ -124,3 +129,4 @@ function readFold(path: string, fold: number, n: number): number[] {
   if (bad !== undefined) throw new Error(`STL10: ${path} fold ${fold} names image ${bad}, out of range for ${n}`);
   return idx;
 }
+classArgs(STL10, 'torchvision.datasets.STL10', '; root, split, folds, transform, targetTransform, download, *, mirrors, md5, progress');

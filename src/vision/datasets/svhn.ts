@@ -1,10 +1,11 @@
 // torchvision's SVHN: 32x32 colour digit crops from {train,test,extra}_32x32.mat (MATLAB files read by ./mat.ts,
 // as scipy.io.loadmat does for torchvision): X is [32, 32, 3, N] uint8 in MATLAB's column-major order, y the
 // labels 1..10, with 10 standing for the digit 0 (made 0 here, as torchvision does).
+import { classArgs, type PyRest } from '../../args.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createImage } from '../io/image.js';
-import { VisionDataset, type VisionDatasetOptions } from './vision-dataset.js';
+import { VisionDataset, datasetOptions, type VisionDatasetOptions } from './vision-dataset.js';
 import { downloadSync, runJob, type DownloadJob } from './download.js';
 import { matNumbers, readMat } from './mat.js';
 
@@ -37,7 +38,11 @@ export class SVHN extends VisionDataset<any, any> {
   private readonly c: number;
   readonly labels: number[];
 
-  constructor(opts: SVHNOptions) {
+  /** torchvision's order (root, split, transform, targetTransform, download), or an options object (root among them). */
+  constructor(root: string, ...rest: PyRest<SVHNOptions, ['split', 'transform', 'targetTransform', 'download']>);
+  constructor(opts: SVHNOptions);
+  constructor(...args: unknown[]) {
+    const opts = datasetOptions<SVHNOptions>(SVHN, args);
     super(opts);
     const split = opts.split ?? 'train';
     if (!(split in SPLITS)) throw new RangeError(`Unknown value '${String(split)}' for argument split. Valid values are {'train', 'test', 'extra'}.`);
@@ -90,3 +95,4 @@ export class SVHN extends VisionDataset<any, any> {
 
   protected override extraRepr(): string[] { return [`Split: ${this.split}`]; }
 }
+classArgs(SVHN, 'torchvision.datasets.SVHN', '; root, split, transform, targetTransform, download, *, mirrors, md5, progress');

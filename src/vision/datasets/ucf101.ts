@@ -4,6 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findClasses, makeDataset } from './folder.js';
+import { datasetOptions } from './vision-dataset.js';
+import { classArgs, type PyRest } from '../../args.js';
 import type { VideoOutputFormat } from '../io/video.js';
 import { VideoClassificationDataset, type VideoDatasetOptions } from './video-dataset.js';
 import type { VideoClips } from './video-clips.js';
@@ -39,7 +41,11 @@ export class UCF101 extends VideoClassificationDataset {
   readonly fullVideoClips: VideoClips;
   readonly videoClips: VideoClips;
 
-  constructor(opts: UCF101Options) {
+  /** torchvision's order (root, annotationPath, framesPerClip, stepBetweenClips, frameRate, fold, train, transform), or an options object (root among them). */
+  constructor(root: string, annotationPath: string, framesPerClip: number, ...rest: PyRest<UCF101Options, ['stepBetweenClips', 'frameRate', 'fold', 'train', 'transform']>);
+  constructor(opts: UCF101Options);
+  constructor(...args: unknown[]) {
+    const opts = datasetOptions<UCF101Options>(UCF101, args);
     super(opts);
     const fold = opts.fold ?? 1;
     if (!(fold >= 1 && fold <= 3) || !Number.isInteger(fold)) throw new RangeError(`fold should be between 1 and 3, got ${fold}`);
@@ -66,3 +72,5 @@ export class UCF101 extends VideoClassificationDataset {
 
   protected label(videoIdx: number): number { return this.samples[this.indices[videoIdx]!]![1]; }
 }
+
+classArgs(UCF101, 'torchvision.datasets.UCF101', '; root, annotationPath, framesPerClip, stepBetweenClips, frameRate, fold, train, transform, *, precomputedMetadata, outputFormat, progress');

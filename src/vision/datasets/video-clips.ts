@@ -4,6 +4,7 @@
 // ({video_paths, video_pts: int64 tensors, video_fps}) so that they can be saved with torch.save (also by
 // PyTorch) and passed back as precomputedMetadata to skip the scan.
 import { Tensor } from '../../tensor.js';
+import { bindCtor, classArgs, withArgs, type PyRest } from '../../args.js';
 import { arange, tensor } from '../../creation.js';
 import { ProgressBar } from '../../utils/progress.js';
 import { readVideoRange, readVideoTimestamps, type VideoInfo, type VideoOutputFormat } from '../io/video.js';
@@ -36,7 +37,7 @@ export interface VideoClipsOptions {
 export type Resampling = { step: number } | number[];
 
 /** torchvision's unfold: all windows of `size` elements, `step` apart, of a 1-D sequence. */
-export function unfold<T>(values: readonly T[], size: number, step: number, dilation = 1): T[][] {
+function unfoldImpl<T>(values: readonly T[], size: number, step: number, dilation = 1): T[][] {
   const n = Math.floor((values.length - (dilation * (size - 1) + 1)) / step) + 1;
   const out: T[][] = [];
   for (let i = 0; i < n; i++) out.push(Array.from({ length: size }, (_, j) => values[i * step + j * dilation]!));
@@ -44,7 +45,7 @@ export function unfold<T>(values: readonly T[], size: number, step: number, dila
 }
 
 /** torchvision's _resample_video_idx: a slice for an integer ratio, else floor(arange(n) * ratio) in float32. */
-export function resampleVideoIdx(numFrames: number, originalFps: number, newFps: number): Resampling {
+function resampleVideoIdxImpl(numFrames: number, originalFps: number, newFps: number): Resampling {
   const step = originalFps / newFps;
   if (Number.isInteger(step)) return { step };
   const t = arange(numFrames, { dtype: 'float32' }).mul(step).floor().to('int64');
@@ -79,7 +80,10 @@ export class VideoClips {
   /** Videos whose timestamps could not be read (no clips are taken from them), with the reason. */
   readonly unreadable = new Map<string, string>();
 
-  constructor(videoPaths: readonly string[], opts: VideoClipsOptions = {}) {
+  /** torchvision's order (videoPaths, clipLengthInFrames, framesBetweenClips, frameRate), or options after videoPaths. */
+  constructor(videoPaths: readonly string[], ...rest: PyRest<VideoClipsOptions, ['clipLengthInFrames', 'framesBetweenClips', 'frameRate']>);
+  constructor(...args: unknown[]) {
+    const [videoPaths, opts = {}] = bindCtor(VideoClips, args) as [readonly string[], VideoClipsOptions];
     const fmt = (opts.outputFormat ?? 'THWC').toUpperCase();
     if (fmt !== 'THWC' && fmt !== 'TCHW') throw new RangeError(`output_format should be either 'THWC' or 'TCHW', got ${opts.outputFormat}.`);
     this.outputFormat = fmt;
@@ -218,3 +222,8 @@ export class VideoClips {
     return [video, audio, info, videoIdx];
   }
 }
+
+// bound to their signatures (src/args.ts): an extra positional argument or an unknown option is a TypeError
+export const unfold = withArgs('unfold', 'torchvision.datasets.video_utils.unfold', 'tensor, size, step, dilation?', unfoldImpl);
+export const resampleVideoIdx = withArgs('resampleVideoIdx', 'torchvision.datasets.video_utils.VideoClips._resample_video_idx', 'numFrames, originalFps, newFps', resampleVideoIdxImpl);
+classArgs(VideoClips, 'torchvision.datasets.video_utils.VideoClips', 'videoPaths; clipLengthInFrames, framesBetweenClips, frameRate, *, precomputedMetadata, outputFormat, progress');

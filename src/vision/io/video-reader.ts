@@ -9,6 +9,7 @@
 import { Tensor } from '../../tensor.js';
 import { tidy } from '../../memory.js';
 import { openVideo } from './video.js';
+import { bindCtor, classArgs } from '../../args.js';
 import { videoNative as V, type ContainerInfo, type ReaderHandle, type StreamInfo } from './video-native.js';
 
 export interface VideoReaderFrame {
@@ -73,7 +74,14 @@ export class VideoReader implements IterableIterator<VideoReaderFrame> {
   private seekS = 0;
   private closed = false;
 
-  constructor(readonly path: string, stream = 'video', opts: VideoReaderOptions = {}) {
+  readonly path: string;
+
+  /** torchvision's order (path, stream, numThreads, device), or options after the stream. */
+  constructor(path: string, stream?: string, opts?: VideoReaderOptions);
+  constructor(path: string, stream: string, numThreads?: number, device?: string);
+  constructor(...args: unknown[]) {
+    const [path, stream = 'video', opts = {}] = bindCtor(VideoReader, args) as [string, string | undefined, VideoReaderOptions];
+    this.path = path;
     if ((opts.device ?? 'cpu') !== 'cpu') throw new Error(`VideoReader: device '${opts.device}' is not available (only 'cpu'; tstorch has no GPU video decoder)`);
     const threads = opts.numThreads ?? 0;
     if (!Number.isInteger(threads) || threads < 0) throw new RangeError(`VideoReader: numThreads must be a non-negative integer, got ${threads}`);
@@ -192,3 +200,5 @@ export class VideoReader implements IterableIterator<VideoReaderFrame> {
     if (this.closed) throw new Error('VideoReader: the reader was closed');
   }
 }
+
+classArgs(VideoReader, 'torchvision.io.VideoReader', 'path, stream?; numThreads, device');

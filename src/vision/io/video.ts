@@ -14,6 +14,7 @@ import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Tensor } from '../../tensor.js';
 import { cat, empty, stack } from '../../creation.js';
+import { withArgs } from '../../args.js';
 import { videoNative as V, type FrameHandle, type ReaderHandle, type StreamInfo } from './video-native.js';
 
 export type PtsUnit = 'pts' | 'sec';
@@ -189,7 +190,7 @@ function checkOutputFormat(f: string | undefined): VideoOutputFormat {
  * audio [K, L] (planar formats: channels x samples, in the stream's sample type, e.g. float32 for AAC) and the
  * info dict, between startPts and endPts inclusive.
  */
-export function readVideo(path: string, opts: ReadVideoOptions = {}): [Tensor, Tensor, VideoInfo] {
+function readVideoImpl(path: string, opts: ReadVideoOptions = {}): [Tensor, Tensor, VideoInfo] {
   return readVideoRange(path, opts, true);
 }
 
@@ -274,7 +275,7 @@ export function readVideoRange(path: string, opts: ReadVideoOptions, warnPts: bo
  * time base; 'sec': seconds), and the video's average frame rate. Files written by libavcodec are read from
  * their packets without decoding, as torchvision does.
  */
-export function readVideoTimestamps(path: string, ptsUnit: PtsUnit = 'pts'): [number[], number | null] {
+function readVideoTimestampsImpl(path: string, ptsUnit: PtsUnit = 'pts'): [number[], number | null] {
   if (ptsUnit !== 'pts' && ptsUnit !== 'sec') throw new RangeError(`readVideoTimestamps: ptsUnit must be 'pts' or 'sec', got '${String(ptsUnit)}'`);
   const r = openVideo(path);
   let pts: number[] = [];
@@ -333,7 +334,7 @@ function stringOptions(o: Record<string, string | number> | null | undefined): R
  * does) with PyAV's stream defaults (yuv420p, or rgb24 for libx264rgb; 1024 kb/s unless options say
  * otherwise). The file appears complete or not at all (written beside it, then renamed).
  */
-export function writeVideo(path: string, videoArray: Tensor, fps: number, opts: WriteVideoOptions = {}): void {
+function writeVideoImpl(path: string, videoArray: Tensor, fps: number, opts: WriteVideoOptions = {}): void {
   if (!(videoArray instanceof Tensor)) throw new TypeError('writeVideo: videoArray must be a Tensor [T, H, W, 3]');
   if (videoArray.dtype.name !== 'uint8') {
     throw new TypeError(`writeVideo: videoArray must be uint8 [T, H, W, 3] (got ${videoArray.dtype}); convert it first, e.g. x.mul(255).round().clamp(0, 255).to('uint8')`);
@@ -382,3 +383,12 @@ export function writeVideo(path: string, videoArray: Tensor, fps: number, opts: 
     throw new Error(`cannot write ${path}: ${(e as Error).message}`);
   }
 }
+
+// torchvision's parameter order (src/args.ts): read_video(filename, start_pts, end_pts, pts_unit, output_format),
+// read_video_timestamps(filename, pts_unit), write_video(filename, video_array, fps, video_codec, options, audio_array,
+// audio_fps, audio_codec, audio_options); the two encoder option dicts are values, not the options object.
+export const readVideo = withArgs('readVideo', 'torchvision.io.read_video',
+  'filename; startPts, endPts, ptsUnit, outputFormat, *, maxBytes, threads', readVideoImpl);
+export const readVideoTimestamps = withArgs('readVideoTimestamps', 'torchvision.io.read_video_timestamps', 'filename, ptsUnit?', readVideoTimestampsImpl);
+export const writeVideo = withArgs('writeVideo', 'torchvision.io.write_video',
+  'filename, videoArray, fps; videoCodec, options:dict, audioArray, audioFps, audioCodec, audioOptions:dict', writeVideoImpl);

@@ -445,6 +445,7 @@ export function maxvit_t(opts: MaxVitBuilderOptions = {}): MaxVit {
     ...o, inputSize: o.inputSize ?? [224, 224], stemChannels: 64, blockChannels: [64, 128, 256, 512], blockLayers: [2, 2, 5, 2],
     headDim: 32, stochasticDepthProb: 0.2, partitionSize: 7,
   }), {
+    options: ['inputSize', 'normLayer', 'activationLayer', 'squeezeRatio', 'expansionRatio', 'mlpRatio', 'mlpDropout', 'attentionDropout', 'numClasses'],
     fixOptions: (o, w) => {
       if (w.meta.minSize[0] !== w.meta.minSize[1]) throw new Error(`${w}: a square min_size is expected, got [${w.meta.minSize}]`);
       const given = o.inputSize;

@@ -512,7 +512,7 @@ function swinTransformer(a: Arch, e: WeightsEnum, opts: SwinBuilderOptions): Swi
     ...o,
     patchSize: [4, 4], embedDim: a.embedDim, depths: a.depths, numHeads: a.numHeads, windowSize: a.windowSize,
     stochasticDepthProb: a.stochasticDepthProb,
-  }));
+  }), { options: ['mlpRatio', 'dropout', 'attentionDropout', 'numClasses', 'normLayer', 'block', 'downsampleLayer'] });
 }
 
 const T = { embedDim: 96, depths: [2, 2, 6, 2], numHeads: [3, 6, 12, 24] };

@@ -326,6 +326,7 @@ function visionTransformer(patchSize: number, numLayers: number, numHeads: numbe
     imageSize = o.imageSize ?? 224;
     return new VisionTransformer({ ...o, imageSize, patchSize, numLayers, numHeads, hiddenDim, mlpDim });
   }, {
+    options: ['imageSize', 'dropout', 'attentionDropout', 'numClasses', 'representationSize', 'normLayer', 'convStemConfigs'],
     fixOptions: (o, w) => {
       if (w.meta.minSize[0] !== w.meta.minSize[1]) throw new Error(`${w}: a square min_size is expected, got [${w.meta.minSize}]`);
       overwriteNamedParam(o as Record<string, unknown>, 'imageSize', w.meta.minSize[0]);

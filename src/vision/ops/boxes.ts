@@ -8,6 +8,7 @@ import { empty, stack, zeros, zerosLike, tensor } from '../../creation.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { boxCxcywhToXyxy, boxXywhToXyxy, boxXyxyToCxcywh, boxXyxyToXywh } from './box-convert.js';
 import { upcast } from './_utils.js';
+import { withArgs } from '../../args.js';
 
 const O = { nms: op('torchvision::nms'), unique: op('aten::_unique2'), atan: op('aten::atan') };
 const atan = (t: Tensor): Tensor => new Tensor(O.atan(t._h));
@@ -22,7 +23,7 @@ function checkBoxes(fn: string, boxes: Tensor, what = 'boxes'): void {
  * score down; each kept box discards the later boxes with IoU > iouThreshold. Boxes of equal score are visited in
  * index order (a stable sort, as torchvision 0.14's kernel sorts).
  */
-export function nms(boxes: Tensor, scores: Tensor, iouThreshold: number): Tensor {
+function nmsImpl(boxes: Tensor, scores: Tensor, iouThreshold: number): Tensor {
   if (typeof iouThreshold !== 'number') throw new TypeError(`nms: iouThreshold must be a number, got ${typeof iouThreshold}`);
   return new Tensor(O.nms(boxes._h, scores._h, iouThreshold));
 }
@@ -32,14 +33,14 @@ export function nms(boxes: Tensor, scores: Tensor, iouThreshold: number): Tensor
  * decreasing score. As torchvision does, more than 4,000 box coordinates run one nms per category, fewer run a
  * single nms on boxes shifted apart by category.
  */
-export function batchedNms(boxes: Tensor, scores: Tensor, idxs: Tensor, iouThreshold: number): Tensor {
+function batchedNmsImpl(boxes: Tensor, scores: Tensor, idxs: Tensor, iouThreshold: number): Tensor {
   checkBoxes('batchedNms', boxes);
   if (boxes.numel() > 4000) return batchedNmsVanilla(boxes, scores, idxs, iouThreshold);
   return batchedNmsCoordinateTrick(boxes, scores, idxs, iouThreshold);
 }
 
 /** One nms over all boxes, each category's boxes moved by (max coordinate + 1) * category so that none overlap. */
-export function batchedNmsCoordinateTrick(boxes: Tensor, scores: Tensor, idxs: Tensor, iouThreshold: number): Tensor {
+function batchedNmsCoordinateTrickImpl(boxes: Tensor, scores: Tensor, idxs: Tensor, iouThreshold: number): Tensor {
   if (boxes.numel() === 0) return empty([0], { dtype: 'int64' });
   const maxCoordinate = boxes.max();
   const offsets = idxs.to(boxes).mul(maxCoordinate.add(tensor(1).to(boxes)));
@@ -48,7 +49,7 @@ export function batchedNmsCoordinateTrick(boxes: Tensor, scores: Tensor, idxs: T
 }
 
 /** nms per category (Detectron2's way), the kept indices sorted by decreasing score. */
-export function batchedNmsVanilla(boxes: Tensor, scores: Tensor, idxs: Tensor, iouThreshold: number): Tensor {
+function batchedNmsVanillaImpl(boxes: Tensor, scores: Tensor, idxs: Tensor, iouThreshold: number): Tensor {
   const keepMask = zerosLike(scores, { dtype: 'bool' });
   const classes = new Tensor((O.unique(idxs._h, true, false, false) as unknown[])[0] as never);
   for (const classId of classes.toArray() as number[]) {
@@ -61,7 +62,7 @@ export function batchedNmsVanilla(boxes: Tensor, scores: Tensor, idxs: Tensor, i
 }
 
 /** Indices of the boxes whose sides are both at least minSize. */
-export function removeSmallBoxes(boxes: Tensor, minSize: number): Tensor {
+function removeSmallBoxesImpl(boxes: Tensor, minSize: number): Tensor {
   checkBoxes('removeSmallBoxes', boxes);
   const ws = boxes.select(1, 2).sub(boxes.select(1, 0));
   const hs = boxes.select(1, 3).sub(boxes.select(1, 1));
@@ -70,7 +71,7 @@ export function removeSmallBoxes(boxes: Tensor, minSize: number): Tensor {
 }
 
 /** Boxes (..., 4) clipped to an image of `size` = [height, width]. */
-export function clipBoxesToImage(boxes: Tensor, size: readonly [number, number] | readonly number[]): Tensor {
+function clipBoxesToImageImpl(boxes: Tensor, size: readonly [number, number] | readonly number[]): Tensor {
   if (size.length !== 2) throw new TypeError(`clipBoxesToImage: size must be [height, width], got [${size}]`);
   const dim = boxes.ndim;
   const [height, width] = size as [number, number];
@@ -82,7 +83,7 @@ export function clipBoxesToImage(boxes: Tensor, size: readonly [number, number] 
 export type BoxFormat = 'xyxy' | 'xywh' | 'cxcywh';
 
 /** Converts boxes between 'xyxy' (corners), 'xywh' (top-left corner and size) and 'cxcywh' (centre and size). */
-export function boxConvert(boxes: Tensor, inFmt: BoxFormat, outFmt: BoxFormat): Tensor {
+function boxConvertImpl(boxes: Tensor, inFmt: BoxFormat, outFmt: BoxFormat): Tensor {
   const allowed = ['xyxy', 'xywh', 'cxcywh'];
   if (!allowed.includes(inFmt) || !allowed.includes(outFmt)) {
     throw new TypeError(`boxConvert: unsupported box formats '${inFmt}' -> '${outFmt}' (xyxy, xywh, cxcywh)`);
@@ -99,7 +100,7 @@ export function boxConvert(boxes: Tensor, inFmt: BoxFormat, outFmt: BoxFormat): 
 }
 
 /** Areas of [N, 4] boxes (upcast so that small integer types do not overflow). */
-export function boxArea(boxes: Tensor): Tensor {
+function boxAreaImpl(boxes: Tensor): Tensor {
   checkBoxes('boxArea', boxes);
   const b = upcast(boxes);
   return b.select(1, 2).sub(b.select(1, 0)).mul(b.select(1, 3).sub(b.select(1, 1)));
@@ -118,7 +119,7 @@ export function boxInterUnion(boxes1: Tensor, boxes2: Tensor): [Tensor, Tensor] 
 }
 
 /** Jaccard index (intersection over union) of every pair of boxes: [N, M]. */
-export function boxIou(boxes1: Tensor, boxes2: Tensor): Tensor {
+function boxIouImpl(boxes1: Tensor, boxes2: Tensor): Tensor {
   checkBoxes('boxIou', boxes1, 'boxes1');
   checkBoxes('boxIou', boxes2, 'boxes2');
   const [inter, union] = boxInterUnion(boxes1, boxes2);
@@ -126,7 +127,7 @@ export function boxIou(boxes1: Tensor, boxes2: Tensor): Tensor {
 }
 
 /** IoU minus the share of the smallest enclosing box that neither box covers (Rezatofighi et al. 2019): [N, M]. */
-export function generalizedBoxIou(boxes1: Tensor, boxes2: Tensor): Tensor {
+function generalizedBoxIouImpl(boxes1: Tensor, boxes2: Tensor): Tensor {
   checkBoxes('generalizedBoxIou', boxes1, 'boxes1');
   checkBoxes('generalizedBoxIou', boxes2, 'boxes2');
   const [inter, union] = boxInterUnion(boxes1, boxes2);
@@ -156,14 +157,14 @@ export function boxDiouIou(boxes1: Tensor, boxes2: Tensor, eps = 1e-7): [Tensor,
 }
 
 /** Distance IoU of every pair (Zheng et al. 2019): [N, M]. */
-export function distanceBoxIou(boxes1: Tensor, boxes2: Tensor, eps = 1e-7): Tensor {
+function distanceBoxIouImpl(boxes1: Tensor, boxes2: Tensor, eps = 1e-7): Tensor {
   checkBoxes('distanceBoxIou', boxes1, 'boxes1');
   checkBoxes('distanceBoxIou', boxes2, 'boxes2');
   return boxDiouIou(upcast(boxes1), upcast(boxes2), eps)[0];
 }
 
 /** Complete IoU of every pair: distance IoU minus an aspect-ratio consistency term (Zheng et al. 2021): [N, M]. */
-export function completeBoxIou(boxes1: Tensor, boxes2: Tensor, eps = 1e-7): Tensor {
+function completeBoxIouImpl(boxes1: Tensor, boxes2: Tensor, eps = 1e-7): Tensor {
   checkBoxes('completeBoxIou', boxes1, 'boxes1');
   checkBoxes('completeBoxIou', boxes2, 'boxes2');
   const b1 = upcast(boxes1);
@@ -182,7 +183,7 @@ export function completeBoxIou(boxes1: Tensor, boxes2: Tensor, eps = 1e-7): Tens
  * The bounding box (x1, y1, x2, y2), in pixel indices, of each of N masks [N, H, W]: float32 [N, 4]. A mask
  * without a pixel set is an error (torchvision fails on it too, inside torch.min of an empty tensor).
  */
-export function masksToBoxes(masks: Tensor): Tensor {
+function masksToBoxesImpl(masks: Tensor): Tensor {
   if (masks.numel() === 0) return zeros([0, 4], { dtype: 'float32' });
   if (masks.ndim !== 3) throw new RangeError(`masksToBoxes: masks must have shape [N, H, W], got [${masks.shape}]`);
   const n = masks.shape[0]!;
@@ -196,3 +197,18 @@ export function masksToBoxes(masks: Tensor): Tensor {
   }
   return out;
 }
+
+// torchvision's signatures (src/args.ts): an extra argument is a TypeError naming it, never dropped
+export const nms = withArgs('nms', 'torchvision.ops.nms', 'boxes, scores, iouThreshold', nmsImpl);
+export const batchedNms = withArgs('batchedNms', 'torchvision.ops.batched_nms', 'boxes, scores, idxs, iouThreshold', batchedNmsImpl);
+export const batchedNmsCoordinateTrick = withArgs('batchedNmsCoordinateTrick', 'torchvision.ops.boxes._batched_nms_coordinate_trick', 'boxes, scores, idxs, iouThreshold', batchedNmsCoordinateTrickImpl);
+export const batchedNmsVanilla = withArgs('batchedNmsVanilla', 'torchvision.ops.boxes._batched_nms_vanilla', 'boxes, scores, idxs, iouThreshold', batchedNmsVanillaImpl);
+export const removeSmallBoxes = withArgs('removeSmallBoxes', 'torchvision.ops.remove_small_boxes', 'boxes, minSize', removeSmallBoxesImpl);
+export const clipBoxesToImage = withArgs('clipBoxesToImage', 'torchvision.ops.clip_boxes_to_image', 'boxes, size', clipBoxesToImageImpl);
+export const boxConvert = withArgs('boxConvert', 'torchvision.ops.box_convert', 'boxes, inFmt, outFmt', boxConvertImpl);
+export const boxArea = withArgs('boxArea', 'torchvision.ops.box_area', 'boxes', boxAreaImpl);
+export const boxIou = withArgs('boxIou', 'torchvision.ops.box_iou', 'boxes1, boxes2', boxIouImpl);
+export const generalizedBoxIou = withArgs('generalizedBoxIou', 'torchvision.ops.generalized_box_iou', 'boxes1, boxes2', generalizedBoxIouImpl);
+export const distanceBoxIou = withArgs('distanceBoxIou', 'torchvision.ops.distance_box_iou', 'boxes1, boxes2, eps?', distanceBoxIouImpl);
+export const completeBoxIou = withArgs('completeBoxIou', 'torchvision.ops.complete_box_iou', 'boxes1, boxes2, eps?', completeBoxIouImpl);
+export const masksToBoxes = withArgs('masksToBoxes', 'torchvision.ops.masks_to_boxes', 'masks', masksToBoxesImpl);

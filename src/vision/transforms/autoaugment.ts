@@ -293,8 +293,10 @@ export class AugMix extends Transform<RGBImage | Tensor, RGBImage | Tensor> {
   readonly interpolation: InterpolationMode;
   readonly fill: number | readonly number[] | null;
 
-  constructor(opts: AugMixOptions = {}) {
+  /** torchvision's order (severity, mixtureWidth, chainDepth, alpha, allOps, interpolation, fill), or an options object. */
+  constructor(...args: PyRest<AugMixOptions, ['severity', 'mixtureWidth', 'chainDepth', 'alpha', 'allOps', 'interpolation', 'fill']>) {
     super();
+    const [opts = {}] = bindCtor(AugMix, args) as [AugMixOptions];
     this.severity = opts.severity ?? 3;
     if (!(this.severity >= 1 && this.severity <= AugMix.PARAMETER_MAX)) {
       throw new RangeError(`The severity must be between [1, ${AugMix.PARAMETER_MAX}]. Got ${this.severity} instead.`);
@@ -366,3 +368,4 @@ export class AugMix extends Transform<RGBImage | Tensor, RGBImage | Tensor> {
       `all_ops=${this.allOps ? 'True' : 'False'}, interpolation=InterpolationMode.${this.interpolation.toUpperCase()}, fill=${fill})`;
   }
 }
+classArgs(AugMix, 'torchvision.transforms.AugMix', '; severity, mixtureWidth, chainDepth, alpha, allOps, interpolation, fill');

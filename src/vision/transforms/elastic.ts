@@ -9,11 +9,12 @@ import { applyGrid } from './tensor-grid.js';
 import { imageToTensor, isImage, tensorToImage, type RGBImage } from '../io/image.js';
 import type { ImageOrTensor } from './functional.js';
 import { pyFloat } from '../../nn/modules/repr.js';
+import { bindCtor, classArgs, withArgs, type PyRest } from '../../args.js';
 
 type Mode = 'nearest' | 'bilinear';
 
 /** F.elastic_transform: `displacement` [1, H, W, 2] in grid units (x then y), added to the identity grid. */
-export function elasticTransform<T extends ImageOrTensor>(img: T, displacement: Tensor, interpolation: Mode = 'bilinear', fill: number | readonly number[] | null = null): T {
+function elasticTransformImpl<T extends ImageOrTensor>(img: T, displacement: Tensor, interpolation: Mode = 'bilinear', fill: number | readonly number[] | null = null): T {
   if (!(displacement instanceof Tensor)) throw new TypeError('Argument displacement should be a Tensor');
   if (interpolation !== 'nearest' && interpolation !== 'bilinear') throw new RangeError(`elasticTransform: interpolation must be 'nearest' or 'bilinear', got '${String(interpolation)}'`);
   const isImg = isImage(img);
@@ -57,8 +58,10 @@ export class ElasticTransform extends Transform<ImageOrTensor, ImageOrTensor> {
   readonly interpolation: Mode;
   readonly fill: number;
 
-  constructor(o: ElasticTransformOptions = {}) {
+  /** torchvision's order (alpha, sigma, interpolation, fill), or an options object. */
+  constructor(...args: PyRest<ElasticTransformOptions, ['alpha', 'sigma', 'interpolation', 'fill']>) {
     super();
+    const [o = {}] = bindCtor(ElasticTransform, args) as [ElasticTransformOptions];
     this.alpha = pair(o.alpha ?? 50.0, 'alpha');
     this.sigma = pair(o.sigma ?? 5.0, 'sigma');
     this.interpolation = o.interpolation ?? 'bilinear';
@@ -94,3 +97,9 @@ export class ElasticTransform extends Transform<ImageOrTensor, ImageOrTensor> {
     return `ElasticTransform(alpha=[${this.alpha.map(pyFloat).join(', ')}]), (sigma=[${this.sigma.map(pyFloat).join(', ')}]), interpolation={self.interpolation}, fill={self.fill})`;
   }
 }
+
+/** F.elastic_transform(img, displacement, interpolation, fill), bound to torchvision's order. */
+export const elasticTransform: <T extends ImageOrTensor>(img: T, displacement: Tensor, interpolation?: Mode,
+  fill?: number | readonly number[] | null) => T = withArgs('elasticTransform', 'torchvision.transforms.functional.elastic_transform',
+  'img, displacement, interpolation?, fill?', elasticTransformImpl);
+classArgs(ElasticTransform, 'torchvision.transforms.ElasticTransform', '; alpha, sigma, interpolation, fill');

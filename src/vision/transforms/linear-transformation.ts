@@ -3,6 +3,7 @@
 import { Tensor } from '../../tensor.js';
 import { Transform } from './transforms.js';
 import { pyFloat } from '../../nn/modules/repr.js';
+import { bindCtor, classArgs } from '../../args.js';
 
 const pyList = (v: unknown): string => (Array.isArray(v) ? `[${v.map(pyList).join(', ')}]` : typeof v === 'number' ? pyFloat(v) : String(v));
 
@@ -12,6 +13,7 @@ export class LinearTransformation extends Transform<Tensor, Tensor> {
 
   constructor(transformationMatrix: Tensor, meanVector: Tensor) {
     super();
+    [transformationMatrix, meanVector] = bindCtor(LinearTransformation, arguments) as [Tensor, Tensor];
     const s = transformationMatrix.shape;
     if (s.length !== 2 || s[0] !== s[1]) throw new RangeError(`transformation_matrix should be square. Got (${s.join(', ')}) rectangular matrix.`);
     if (meanVector.shape[0] !== s[0]) {
@@ -46,3 +48,5 @@ export class LinearTransformation extends Transform<Tensor, Tensor> {
     return `LinearTransformation(transformation_matrix=${pyList(this.transformationMatrix.toArray())}, mean_vector=${pyList(this.meanVector.toArray())})`;
   }
 }
+
+classArgs(LinearTransformation, 'torchvision.transforms.LinearTransformation', 'transformationMatrix, meanVector');

@@ -2,6 +2,7 @@
 // choices), which torchvision's RandomOrder and RandomChoice draw from: after pyRandom.seed(n) (Python:
 // random.seed(n)) they pick what torchvision picks. Torch's own generator is not involved.
 import { randomBytes } from 'node:crypto';
+import { bindCtor, classArgs } from '../../args.js';
 
 const N = 624, M = 397;
 const UPPER = 0x80000000, LOWER = 0x7fffffff, MATRIX_A = 0x9908b0df;
@@ -10,7 +11,9 @@ export class PyRandom {
   private mt = new Uint32Array(N);
   private mti = N + 1;
 
+  /** Python's random.Random(x=None): seeded with x, or from the OS when absent. */
   constructor(seed?: number | bigint) {
+    [seed] = bindCtor(PyRandom, arguments) as [number | bigint | undefined];
     this.seed(seed);
   }
 
@@ -139,6 +142,7 @@ export class PyRandom {
     });
   }
 }
+classArgs(PyRandom, 'random.Random', 'x?');
 
 /** The generator of Python's `random` module as torchvision's transforms use it (seed it as `random.seed(n)`). */
 export const pyRandom = new PyRandom();

@@ -4,6 +4,7 @@
 import { Transform, applyTransform, type TransformLike } from './transforms.js';
 import { rand1 } from './draws.js';
 import { pyRandom } from './py-random.js';
+import { bindCtor, classArgs } from '../../args.js';
 
 const describe = (t: TransformLike): string => (typeof t === 'function' ? `<function ${t.name || 'anonymous'}>` : String(t));
 
@@ -23,6 +24,9 @@ export class RandomApply extends Transform {
   readonly p: number;
   constructor(transforms: readonly TransformLike[], p = 0.5) {
     super();
+    const [t, p0 = 0.5] = bindCtor(RandomApply, arguments) as [readonly TransformLike[], number | undefined];
+    transforms = t;
+    p = p0;
     this.transforms = checkList(transforms, 'RandomApply');
     if (typeof p !== 'number' || Number.isNaN(p)) throw new TypeError(`RandomApply: p must be a number, got ${String(p)}`);
     this.p = p;
@@ -42,6 +46,8 @@ abstract class RandomTransforms extends Transform {
   readonly transforms: TransformLike[];
   constructor(transforms: readonly TransformLike[]) {
     super();
+    // RandomOrder's own arguments (RandomChoice binds its two before passing transforms on)
+    if (!(this instanceof RandomChoice)) [transforms] = bindCtor(RandomOrder, arguments) as [readonly TransformLike[]];
     this.transforms = checkList(transforms, this.constructor.name);
   }
   override toString(): string {
@@ -62,7 +68,9 @@ export class RandomOrder extends RandomTransforms {
 export class RandomChoice extends RandomTransforms {
   readonly p: number[] | null;
   constructor(transforms: readonly TransformLike[], p: readonly number[] | null = null) {
-    super(transforms);
+    const [t, p0 = null] = bindCtor(RandomChoice, arguments) as [readonly TransformLike[], readonly number[] | null | undefined];
+    super(t);
+    p = p0;
     if (p !== null && !Array.isArray(p)) throw new TypeError('Argument p should be a sequence');
     if (p !== null && p.length !== this.transforms.length) throw new RangeError('The number of weights does not match the population');
     this.p = p === null ? null : [...p];
@@ -74,3 +82,7 @@ export class RandomChoice extends RandomTransforms {
     return `${super.toString()}(p=${this.p === null ? 'None' : `[${this.p.join(', ')}]`})`;
   }
 }
+
+classArgs(RandomApply, 'torchvision.transforms.RandomApply', 'transforms, p?');
+classArgs(RandomOrder, 'torchvision.transforms.RandomOrder', 'transforms');
+classArgs(RandomChoice, 'torchvision.transforms.RandomChoice', 'transforms, p?');

@@ -336,6 +336,7 @@ export class ToPILImage extends Transform<Tensor, RGBImage> {
   readonly mode: 'L' | 'LA' | 'RGB' | 'RGBA' | null;
   constructor(mode: 'L' | 'LA' | 'RGB' | 'RGBA' | null = null) {
     super();
+    mode = (bindCtor(ToPILImage, arguments)[0] ?? null) as typeof mode;
     if (mode !== null && !['L', 'LA', 'RGB', 'RGBA'].includes(mode)) {
       throw new RangeError(`ToPILImage: mode must be 'L', 'LA', 'RGB' or 'RGBA' here (images are 8-bit with 1 to 4 channels), got '${String(mode)}'`);
     }
@@ -371,3 +372,4 @@ classArgs(Pad, 'torchvision.transforms.Pad', 'padding; fill, paddingMode');
 classArgs(CenterCrop, 'torchvision.transforms.CenterCrop', 'size');
 classArgs(RandomCrop, 'torchvision.transforms.RandomCrop', 'size; padding, padIfNeeded, fill, paddingMode');
 classArgs(RandomErasing, 'torchvision.transforms.RandomErasing', '; p, scale, ratio, value, inplace');
+classArgs(ToPILImage, 'torchvision.transforms.ToPILImage', 'mode?');

@@ -11,6 +11,7 @@ import { createImage } from '../io/image.js';
 import { drawText, DEFAULT_FONT } from './text.js';
 import { PilDraw, type Ink } from './pil-draw.js';
 import { toRgb, type ColorLike, type RGB } from './colors.js';
+import { defn } from '../../args.js';
 
 /** torchvision's _generate_color_palette: colour i is (i * (2^25 - 1, 2^15 - 1, 2^21 - 1)) mod 255. */
 export function generateColorPalette(numObjects: number): RGB[] {
@@ -64,7 +65,7 @@ export interface DrawBoundingBoxesOptions {
  * Draws [N, 4] boxes (x1, y1, x2, y2, absolute pixel coordinates) on a uint8 [C, H, W] image (1 or 3 channels);
  * returns a new uint8 [3, H, W] image.
  */
-export function drawBoundingBoxes(image: Tensor, boxes: Tensor, opts: DrawBoundingBoxesOptions = {}): Tensor {
+function drawBoundingBoxesImpl(image: Tensor, boxes: Tensor, opts: DrawBoundingBoxesOptions = {}): Tensor {
   checkImage('drawBoundingBoxes', image, [1, 3]);
   if (!(boxes instanceof Tensor) || boxes.ndim !== 2 || boxes.shape[1] !== 4) {
     throw new RangeError(`drawBoundingBoxes: boxes must be an [N, 4] tensor, got ${boxes instanceof Tensor ? `[${boxes.shape}]` : typeof boxes}`);
@@ -123,7 +124,7 @@ export interface DrawSegmentationMasksOptions {
 }
 
 /** Draws boolean masks ([N, H, W] or [H, W]) over a uint8 [3, H, W] image; returns a new uint8 image. */
-export function drawSegmentationMasks(image: Tensor, masks: Tensor, opts: DrawSegmentationMasksOptions = {}): Tensor {
+function drawSegmentationMasksImpl(image: Tensor, masks: Tensor, opts: DrawSegmentationMasksOptions = {}): Tensor {
   checkImage('drawSegmentationMasks', image, [3]);
   let m = masks;
   if (m.ndim === 2) m = m.unsqueeze(0);
@@ -165,7 +166,7 @@ export interface DrawKeypointsOptions {
  * `colors` per keypoint, and for each `connectivity` pair a line in PIL's default ink (white), as torchvision draws
  * them. Returns a new uint8 image.
  */
-export function drawKeypoints(image: Tensor, keypoints: Tensor, opts: DrawKeypointsOptions = {}): Tensor {
+function drawKeypointsImpl(image: Tensor, keypoints: Tensor, opts: DrawKeypointsOptions = {}): Tensor {
   checkImage('drawKeypoints', image, [3]);
   if (!(keypoints instanceof Tensor) || keypoints.ndim !== 3) throw new RangeError('drawKeypoints: keypoints must be of shape (num_instances, K, 2)');
   const radius = opts.radius ?? 2;
@@ -190,3 +191,8 @@ export function drawKeypoints(image: Tensor, keypoints: Tensor, opts: DrawKeypoi
   }
   return tensorOf(canvas);
 }
+
+// torchvision's parameter orders (src/args.ts): positional labels/colors/... are bound, unknown keys are errors
+export const drawBoundingBoxes = defn('drawBoundingBoxes', 'torchvision.utils.draw_bounding_boxes', 'image, boxes', ['labels', 'colors', 'fill', 'width', 'font', 'fontSize'], drawBoundingBoxesImpl);
+export const drawSegmentationMasks = defn('drawSegmentationMasks', 'torchvision.utils.draw_segmentation_masks', 'image, masks', ['alpha', 'colors'], drawSegmentationMasksImpl);
+export const drawKeypoints = defn('drawKeypoints', 'torchvision.utils.draw_keypoints', 'image, keypoints', ['connectivity', 'colors', 'radius', 'width'], drawKeypointsImpl);

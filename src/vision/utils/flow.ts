@@ -3,6 +3,7 @@
 // relative to the largest in the batch. The same operations as torchvision's, so the pixels are its pixels.
 import { Tensor } from '../../tensor.js';
 import { arange, zeros } from '../../creation.js';
+import { withArgs } from '../../args.js';
 
 /** float32's machine epsilon (torch.finfo(torch.float).eps). */
 const FLOAT32_EPS = 1.1920928955078125e-7;
@@ -51,7 +52,7 @@ function normalizedFlowToImage(nf: Tensor): Tensor {
 }
 
 /** torchvision.utils.flow_to_image. */
-export function flowToImage(flow: Tensor): Tensor {
+function flowToImageImpl(flow: Tensor): Tensor {
   if (!(flow instanceof Tensor)) throw new TypeError('flowToImage: expected a tensor');
   if (flow.dtype.name !== 'float32') throw new TypeError(`Flow should be of dtype torch.float, got ${flow.dtype}.`);
   const batched = flow.ndim === 3 ? flow.unsqueeze(0) : flow;
@@ -60,3 +61,5 @@ export function flowToImage(flow: Tensor): Tensor {
   const img = normalizedFlowToImage(batched.div(maxNorm.add(FLOAT32_EPS)));
   return flow.ndim === 3 ? img.select(0, 0) : img;
 }
+
+export const flowToImage = withArgs('flowToImage', 'torchvision.utils.flow_to_image', 'flow', flowToImageImpl);

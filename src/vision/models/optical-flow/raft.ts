@@ -454,6 +454,9 @@ export const Raft_Small_Weights = tableWeightsEnum(table, 'Raft_Small_Weights', 
 const instanceNorm: NormLayerFactory = (c) => new nn.InstanceNorm2d(c);
 const batchNorm: NormLayerFactory = (c) => new nn.BatchNorm2d(c);
 
+/** What a RAFT builder takes besides weights and progress: torchvision's _raft overrides of the parts. */
+const RAFT_BUILDER_OPTIONS = ['featureEncoder', 'contextEncoder', 'corrBlock', 'updateBlock', 'maskPredictor'];
+
 /** RAFT (large): weights Raft_Large_Weights.C_T_SKHT_V2 (DEFAULT) and others. */
 export const raft_large = modelBuilder('raft_large', (opts: RAFTBuilderOptions = {}): RAFT => buildModel(Raft_Large_Weights, opts, (o) => raft({
   featureEncoderLayers: [64, 64, 96, 128, 256], featureEncoderBlock: ResidualBlock, featureEncoderNormLayer: instanceNorm,
@@ -462,7 +465,7 @@ export const raft_large = modelBuilder('raft_large', (opts: RAFTBuilderOptions =
   motionEncoderCorrLayers: [256, 192], motionEncoderFlowLayers: [128, 64], motionEncoderOutChannels: 128,
   recurrentBlockHiddenStateSize: 128, recurrentBlockKernelSize: [[1, 5], [5, 1]], recurrentBlockPadding: [[0, 2], [2, 0]],
   flowHeadHiddenSize: 256, useMaskPredictor: true,
-}, o)));
+}, o), { options: RAFT_BUILDER_OPTIONS }));
 
 /** RAFT-small: weights Raft_Small_Weights.C_T_V2 (DEFAULT) and C_T_V1. */
 export const raft_small = modelBuilder('raft_small', (opts: RAFTBuilderOptions = {}): RAFT => buildModel(Raft_Small_Weights, opts, (o) => raft({
@@ -472,7 +475,7 @@ export const raft_small = modelBuilder('raft_small', (opts: RAFTBuilderOptions =
   motionEncoderCorrLayers: [96], motionEncoderFlowLayers: [64, 32], motionEncoderOutChannels: 82,
   recurrentBlockHiddenStateSize: 96, recurrentBlockKernelSize: [3], recurrentBlockPadding: [1],
   flowHeadHiddenSize: 128, useMaskPredictor: false,
-}, o)));
+}, o), { options: RAFT_BUILDER_OPTIONS }));
 
 registerModel('raft_large', raft_large, Raft_Large_Weights);
 registerModel('raft_small', raft_small, Raft_Small_Weights);

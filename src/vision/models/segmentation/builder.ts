@@ -7,6 +7,7 @@ import { Tensor } from '../../../tensor.js';
 import { loadCheckpointFile } from '../weights-load.js';
 import { addMissingBatchCounters, resolveWeights, type WeightsArg, type WeightsEnum } from '../weights.js';
 import type { SemanticSegmentation } from './preset.js';
+import { checkOptions } from '../../../args.js';
 
 export interface SegmentationBuilderOptions {
   /** Published weights ('DEFAULT', 'COCO_WITH_VOC_LABELS_V1', a Weights member), a checkpoint path, or null (random). */
@@ -33,6 +34,8 @@ export function buildSegmentationModel<M extends Module>(
   e: WeightsEnum<SemanticSegmentation>, opts: SegmentationBuilderOptions,
   build: (weightsBackbone: WeightsArg, numClasses: number, aux: boolean) => M, classesKey: string, o: { hasAux?: boolean } = {},
 ): M {
+  // an unknown key is an error naming it, not an option dropped without a word
+  checkOptions(e.enumName.replace(/_Weights$/, '').toLowerCase(), opts, ['weights', 'progress', 'numClasses', 'auxLoss', 'weightsBackbone']);
   // resolveWeights only reads the enum's names and members (its preset type does not matter)
   const w = resolveWeights(e as unknown as WeightsEnum, opts.weights);
   let weightsBackbone: WeightsArg = opts.weightsBackbone === undefined ? 'IMAGENET1K_V1' : opts.weightsBackbone;

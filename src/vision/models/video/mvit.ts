@@ -464,7 +464,7 @@ function mvit(blocks: MSBlockConfig[], variant: Pick<MViTOptions, 'residualPool'
     spatialSize: [224, 224], temporalSize: 16, blockSetting: blocks, ...variant,
     dropout: o.dropout, attentionDropout: o.attentionDropout, stochasticDepthProb: o.stochasticDepthProb ?? 0.2,
     numClasses: o.numClasses, normLayer: o.normLayer,
-  }));
+  }), { options: ['numClasses', 'dropout', 'attentionDropout', 'stochasticDepthProb', 'normLayer'] });
 }
 
 /** MViT v1-B (Kinetics-400 weights: MViT_V1_B_Weights.KINETICS400_V1). */

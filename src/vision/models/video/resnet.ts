@@ -225,7 +225,7 @@ export const R2Plus1D_18_Weights = tableWeightsEnum(VIDEO_WEIGHTS_DATA, 'R2Plus1
 
 function videoResnet(block: VideoBlockClass, convMakers: ConvBuilder[], layers: number[], stem: () => Module,
   e: WeightsEnum<VideoClassification>, opts: VideoResNetBuilderOptions): VideoResNet {
-  return buildModel(e, opts, (o) => new VideoResNet(block, convMakers, layers, stem, o));
+  return buildModel(e, opts, (o) => new VideoResNet(block, convMakers, layers, stem, o), { options: ['numClasses', 'zeroInitResidual'] });
 }
 
 const simple = builderOf(Conv3DSimple);

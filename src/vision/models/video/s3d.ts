@@ -103,6 +103,6 @@ export type S3DBuilderOptions = S3DOptions & BuilderOptions;
 export const S3D_Weights = tableWeightsEnum(VIDEO_WEIGHTS_DATA, 'S3D_Weights', videoPreset);
 
 /** S3D with torchvision's configuration (Kinetics-400 weights: S3D_Weights.KINETICS400_V1). */
-export const s3d = modelBuilder('s3d', (opts: S3DBuilderOptions = {}): S3D => buildModel(S3D_Weights, opts, (o) => new S3D(o)));
+export const s3d = modelBuilder('s3d', (opts: S3DBuilderOptions = {}): S3D => buildModel(S3D_Weights, opts, (o) => new S3D(o), { options: ['numClasses', 'dropout', 'normLayer'] }));
 
 registerModel('s3d', s3d, S3D_Weights);
