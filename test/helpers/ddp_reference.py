@@ -164,7 +164,8 @@ def main():
     # just finished a collective on a tensor Python created and already dropped (Join's zeros, _find_common_rank's
     # rank) needs the GIL to free it. The group's own Python binding releases the GIL in its destructor, so the
     # last reference is kept here: the job runs in train(), whose DDP, Reducer and autograd graphs are gone
-    # (gc.collect() for any cycle) before the group is released.
+    # (gc.collect() for any cycle) before the group is released. test/helpers/gloo_exit_deadlock.py reproduces
+    # the deadlock deterministically, and shows this order avoiding it.
     group = dist.group.WORLD
     train(cfg)
     gc.collect()
