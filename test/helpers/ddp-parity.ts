@@ -43,8 +43,9 @@ export async function ddpWorld(world: string, cfg: DdpConfig, env: Record<string
   try {
     const full = { data: CIFAR, out, lr: 0.01, momentum: 0.9, seed: 1, ...cfg };
     const kinds = kindsOf(world);
-    // The tiny model's worlds take seconds; a hang (one was seen: a PyTorch rank stuck after its last step, in
-    // destroy_process_group, once in a full suite run with join() in world tp) should cost minutes, not ten.
+    // The tiny model's worlds take seconds; a hang should cost minutes, not ten. (One was seen: a PyTorch rank
+    // stuck at exit after its last step, PyTorch 1.13's own teardown deadlock, which ddp_reference.py now avoids;
+    // see test/helpers/gloo_exit_deadlock.py.)
     const deadlineMs = cfg.model === 'tiny' ? 150_000 : 600_000;
     const res = await runWorld(kinds, { ts: 'test/helpers/ddp-worker.ts', py: 'test/helpers/ddp_reference.py', args: [JSON.stringify(full)], env, deadlineMs });
     assert.ok(res.every((r) => r.code === 0), `DDP world ${world} (${JSON.stringify(cfg)}) failed:\n${failures(res)}`);

@@ -12,6 +12,7 @@
 # written with ATen's operators: the same operators, in the same order, as tstorch's (src/native/distributed.cc).
 # Everything else (the autograd Function, its collectives, DDP) is PyTorch's own code.
 import contextlib
+import gc
 import json
 import os
 import sys
@@ -157,6 +158,22 @@ def main():
     if cfg.get('syncBn'):
         patch_sync_batchnorm_for_cpu()
     dist.init_process_group('gloo')
+    # PyTorch 1.13 can deadlock at exit (pytorch/pytorch#56297; seen in about 1 of 30 join() worlds on a loaded
+    # machine, all-PyTorch ones included): when the last reference to the ProcessGroupGloo is DDP's Reducer's,
+    # the group's destructor runs with the GIL held and joins the group's worker threads, while a worker that has
+    # just finished a collective on a tensor Python created and already dropped (Join's zeros, _find_common_rank's
+    # rank) needs the GIL to free it. The group's own Python binding releases the GIL in its destructor, so the
+    # last reference is kept here: the job runs in train(), whose DDP, Reducer and autograd graphs are gone
+    # (gc.collect() for any cycle) before the group is released. test/helpers/gloo_exit_deadlock.py reproduces
+    # the deadlock deterministically, and shows this order avoiding it.
+    group = dist.group.WORLD
+    train(cfg)
+    gc.collect()
+    dist.destroy_process_group()
+    del group
+
+
+def train(cfg):
     rank, world = dist.get_rank(), dist.get_world_size()
     images, labels = load_cifar(cfg['data'])
     torch.manual_seed(cfg['seed'])
@@ -197,10 +214,10 @@ def main():
             losses.append(loss.item())
     os.makedirs(cfg['out'], exist_ok=True)
     torch.save(ddp.state_dict(), os.path.join(cfg['out'], f'rank{rank}.pt'))
-    json.dump({'losses': losses, 'times': times, 'rank': rank, 'world': world, 'kind': 'pytorch',
-               'logging': {k: v for k, v in ddp._get_ddp_logging_data().items() if k in ('bucket_sizes', 'num_buckets_reduced', 'has_rebuilt_buckets', 'rebuilt_bucket_sizes')}},
-              open(os.path.join(cfg['out'], f'rank{rank}.json'), 'w'))
-    dist.destroy_process_group()
+    with open(os.path.join(cfg['out'], f'rank{rank}.json'), 'w') as f:
+        json.dump({'losses': losses, 'times': times, 'rank': rank, 'world': world, 'kind': 'pytorch',
+                   'logging': {k: v for k, v in ddp._get_ddp_logging_data().items() if k in ('bucket_sizes', 'num_buckets_reduced', 'has_rebuilt_buckets', 'rebuilt_bucket_sizes')}},
+                  f)
 
 
 if __name__ == '__main__':
