@@ -34,7 +34,7 @@ export const help = helpText('finetune', '<model> --task detection --data DIR [o
   '\n\nWrites <out>/config.json (categories), metrics.jsonl (loss, box mAP/AP50, mask mAP per epoch), best.pth (the state\n' +
   'dict of the epoch with the best box mAP; `tstorch detect <model> --weights <out>/best.pth` uses it) and summary.json.' +
   '\n\nFrom a backbone classifier instead of detector weights (as torchvision starts from ImageNet weights):\n' +
-  '  --weights none --weights-backbone backbone.pth  (see scripts/pretrain-backbone.ts and scripts/make-pasted-coco.ts)';
+  '  --weights none --weights-backbone backbone.pth  (a mobilenet_v3_large / resnet50 / vgg16 state dict with torchvision\'s keys)';
 
 export async function run(argv: string[]): Promise<void> {
   const a = parseArgs(argv, spec, 'finetune', { max: 1 });
