@@ -26,8 +26,16 @@ export interface DetectionFinetuneOptions {
   batchSize: number;
   /** The learning rate is multiplied by 0.1 every this many epochs. */
   lrStep: number;
-  /** Fraction of the images held out for evaluation (at least one image). */
+  /** Fraction of the images held out for evaluation (at least one image); not used with valData. */
   valFraction: number;
+  /** A second COCO-layout folder evaluated after each epoch; every image of `data` then trains. */
+  valData?: string;
+  /** With weights 'none': the backbone's starting weights (a classifier checkpoint file or a published name). */
+  weightsBackbone?: string;
+  /** torchvision's trainable_backbone_layers (undefined: the builder's default). */
+  trainableBackboneLayers?: number;
+  /** Evaluate the starting weights before training: an epoch 0 row (not a candidate for best.pth). */
+  evalFirst?: boolean;
   minSize?: number;
   maxSize?: number;
   out: string;
@@ -65,26 +73,41 @@ export function runDetectionFinetune(o: DetectionFinetuneOptions): DetectionEpoc
   torch.manualSeed(o.seed);
 
   const train = new vision.datasets.CocoDetectionTargets({ root: o.data, annFile, transforms: new vision.transforms.DetectionPresetTrain({ dataAugmentation: 'hflip' }) });
-  const evalSet = new vision.datasets.CocoDetectionTargets({ root: o.data, annFile, transforms: new vision.transforms.DetectionPresetEval() });
+  const valRoot = o.valData ?? o.data;
+  const valAnnFile = join(valRoot, 'annotations.json');
+  if (!existsSync(valAnnFile)) throw new UserError(`finetune: --val-data needs ${valAnnFile} (COCO layout: annotations.json + images)`);
+  const evalSet = new vision.datasets.CocoDetectionTargets({ root: valRoot, annFile: valAnnFile, transforms: new vision.transforms.DetectionPresetEval() });
   const n = train.length;
-  if (n < 2) throw new UserError(`finetune: ${annFile} has ${n} image(s); at least 2 are needed (train and validation)`);
+  if (n < (o.valData ? 1 : 2)) throw new UserError(`finetune: ${annFile} has ${n} image(s); at least ${o.valData ? 1 : 2} ${o.valData ? 'is' : 'are'} needed${o.valData ? '' : ' (train and validation)'}`);
   const cats = [...train.coco.cats.values()].sort((a, b) => a.id - b.id);
+  if (o.valData) {
+    const valCats = [...evalSet.coco.cats.values()].sort((a, b) => a.id - b.id);
+    const key = (cs: { id: number; name: string }[]): string => JSON.stringify(cs.map((c) => [c.id, c.name]));
+    if (key(valCats) !== key(cats)) throw new UserError(`finetune: the categories of ${valAnnFile} (${key(valCats)}) differ from those of ${annFile} (${key(cats)})`);
+    if (evalSet.length < 1) throw new UserError(`finetune: ${valAnnFile} has no images`);
+  }
   // Labels are COCO category ids, as torchvision's references train: numClasses = largest id + 1 (0 = background).
   const numClasses = Math.max(...cats.map((c) => c.id)) + 1;
   const categories = Array.from({ length: numClasses }, (_, i) => (i === 0 ? '__background__' : cats.find((c) => c.id === i)?.name ?? 'N/A'));
   const order = torch.randperm(n).toArray() as number[];
-  const numVal = Math.max(1, Math.round(n * o.valFraction));
-  const valIdx = order.slice(n - numVal);
+  const numVal = o.valData ? 0 : Math.max(1, Math.round(n * o.valFraction));
+  const valIdx = o.valData ? Array.from({ length: evalSet.length }, (_, i) => i) : order.slice(n - numVal);
   const trainIdx = order.slice(0, n - numVal);
 
   const extra: Record<string, unknown> = {};
   if (o.minSize) extra.minSize = o.minSize;
   if (o.maxSize) extra.maxSize = o.maxSize;
+  if (o.trainableBackboneLayers !== undefined) extra.trainableBackboneLayers = o.trainableBackboneLayers;
+  if (o.weightsBackbone !== undefined && o.weights !== 'none') {
+    throw new UserError(`finetune: --weights-backbone needs --weights none (detector weights '${o.weights}' replace the backbone's, as in torchvision)`);
+  }
+  const weightsBackbone = o.weightsBackbone === undefined || o.weightsBackbone === 'none' ? null : o.weightsBackbone;
   let model: torch.nn.Module;
   try {
-    model = o.weights === 'none' ? builder({ weights: null, weightsBackbone: null, ...extra }) : builder({ weights: o.weights, ...extra });
+    model = o.weights === 'none' ? builder({ weights: null, weightsBackbone, ...extra }) : builder({ weights: o.weights, ...extra });
   } catch (e) {
-    throw new UserError(`finetune: ${o.model} weights '${o.weights}': ${(e as Error).message.split('\n')[0]}`);
+    const which = o.weights === 'none' && weightsBackbone !== null ? `backbone weights '${weightsBackbone}'` : `weights '${o.weights}'`;
+    throw new UserError(`finetune: ${o.model} ${which}: ${(e as Error).message.split('\n')[0]}`);
   }
   replaceClassPredictor(model, o.model, numClasses);
 
@@ -92,9 +115,9 @@ export function runDetectionFinetune(o: DetectionFinetuneOptions): DetectionEpoc
   const optimizer = new torch.optim.SGD(params, { lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay });
   const scheduler = new torch.optim.lrScheduler.StepLR(optimizer, { stepSize: o.lrStep, gamma: 0.1 });
   mkdirSync(o.out, { recursive: true });
-  writeFileSync(join(o.out, 'config.json'), JSON.stringify({ task: 'detection', model: o.model, weights: o.weights, numClasses, categories,
+  writeFileSync(join(o.out, 'config.json'), JSON.stringify({ task: 'detection', model: o.model, weights: o.weights, weightsBackbone, numClasses, categories,
     epochs: o.epochs, lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay, batchSize: o.batchSize, lrStep: o.lrStep,
-    trainImages: trainIdx.length, valImages: valIdx.length, seed: o.seed }, null, 2));
+    trainImages: trainIdx.length, valImages: valIdx.length, valData: o.valData ?? null, seed: o.seed }, null, 2));
   const metricsPath = join(o.out, 'metrics.jsonl');
   writeFileSync(metricsPath, '');
 
@@ -113,6 +136,17 @@ export function runDetectionFinetune(o: DetectionFinetuneOptions): DetectionEpoc
   };
 
   const history: DetectionEpoch[] = [];
+  const record = (row: DetectionEpoch): void => {
+    history.push(row);
+    writeFileSync(metricsPath, JSON.stringify(row) + '\n', { flag: 'a' });
+  };
+  if (o.evalFirst) {
+    // The starting point: the weights as loaded, with the new predictor (not a candidate for best.pth).
+    const box = evaluate().get('bbox')!;
+    const row0: DetectionEpoch = { epoch: 0, loss: NaN, lr: optimizer.paramGroups[0]!.lr as number, boxMap: box[0]!, boxMap50: box[1]! };
+    record(row0);
+    log(`epoch 0 (before training): box mAP ${row0.boxMap.toFixed(3)} (AP50 ${row0.boxMap50.toFixed(3)})`);
+  }
   let best = -1;
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
     model.train();
@@ -142,8 +176,7 @@ export function runDetectionFinetune(o: DetectionFinetuneOptions): DetectionEpoc
     const stats = evaluate();
     const box = stats.get('bbox')!;
     const row: DetectionEpoch = { epoch, loss: lossSum / steps, lr, boxMap: box[0]!, boxMap50: box[1]!, ...(isMask ? { maskMap: stats.get('segm')![0]! } : {}) };
-    history.push(row);
-    writeFileSync(metricsPath, JSON.stringify(row) + '\n', { flag: 'a' });
+    record(row);
     const improved = row.boxMap > best;
     if (improved) {
       best = row.boxMap;
