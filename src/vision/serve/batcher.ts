@@ -22,6 +22,8 @@ export interface BatchResult {
   /** Time in the queue and in the forward pass (ms). */
   queueMs: number;
   inferenceMs: number;
+  /** libtorch threads of the forward pass. */
+  threads: number;
 }
 
 interface Queued {
@@ -93,10 +95,10 @@ export class Batcher {
     const start = performance.now();
     const topk = Math.max(...batch.map((q) => q.item.topk));
     const transfer = batch.map((q) => (q.item.tensor as { bytes: ArrayBuffer }).bytes);
-    this.host.run(batch.map((q) => q.item.tensor), topk, transfer).then(({ tops, ms }) => {
+    this.host.run(batch.map((q) => q.item.tensor), topk, transfer).then(({ tops, ms, threads }) => {
       this.opts.onBatch?.(batch.length, ms);
       batch.forEach((q, i) => q.resolve({
-        top: tops[i]!.slice(0, q.item.topk), batchSize: batch.length, queueMs: start - q.item.enqueuedAt, inferenceMs: ms,
+        top: tops[i]!.slice(0, q.item.topk), batchSize: batch.length, queueMs: start - q.item.enqueuedAt, inferenceMs: ms, threads,
       }));
     }, (e: Error) => {
       for (const q of batch) q.reject(e);

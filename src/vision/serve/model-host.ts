@@ -11,14 +11,16 @@ export interface ModelHostOptions {
   engine: string;
   threads: number;
   batchSize: number;
-  /** The most intra-op threads `threads: 0` may choose: the cores the preprocessing threads leave free. */
+  /** The most intra-op threads `threads: 0` may choose. */
   maxThreads: number;
+  /** The server's preprocessing threads. */
+  workers: number;
 }
 
 export class ModelHost {
   private worker: Worker | null = null;
   private port: MessagePort | null = null;
-  private pending = new Map<number, { resolve: (r: { tops: TopK[][]; ms: number }) => void; reject: (e: Error) => void }>();
+  private pending = new Map<number, { resolve: (r: { tops: TopK[][]; ms: number; threads: number }) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   /** Why the model cannot run (failed to load, its thread died), or null. */
   failure: string | null = null;
@@ -33,7 +35,7 @@ export class ModelHost {
     const data: ModelStart = {
       entry, tsx, port: port2, flag: new SharedArrayBuffer(4),
       failure: { type: 'load-failed', message: MODEL_START_FAILED }, failureField: 'message',
-      spec: this.spec, engine: this.opts.engine, threads: this.opts.threads, batchSize: this.opts.batchSize, maxThreads: this.opts.maxThreads,
+      spec: this.spec, engine: this.opts.engine, threads: this.opts.threads, batchSize: this.opts.batchSize, maxThreads: this.opts.maxThreads, workers: this.opts.workers,
     };
     const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, transferList: [port2], name: `serve model ${this.spec.name}@${this.spec.version}` });
     this.worker = worker;
@@ -62,7 +64,7 @@ export class ModelHost {
             const p = this.pending.get(r.id);
             if (p === undefined) break;
             this.pending.delete(r.id);
-            if (r.type === 'result') p.resolve({ tops: r.tops, ms: r.ms });
+            if (r.type === 'result') p.resolve({ tops: r.tops, ms: r.ms, threads: r.threads });
             else p.reject(new Error(r.message));
             break;
           }
@@ -79,7 +81,7 @@ export class ModelHost {
   get ready(): boolean { return this.info !== null && this.failure === null; }
 
   /** Runs one batch of packed tensors; each image's top `topk` classes. */
-  run(inputs: unknown[], topk: number, transfer: ArrayBuffer[]): Promise<{ tops: TopK[][]; ms: number }> {
+  run(inputs: unknown[], topk: number, transfer: ArrayBuffer[]): Promise<{ tops: TopK[][]; ms: number; threads: number }> {
     if (!this.ready || this.port === null) return Promise.reject(new Error(this.failure ?? 'the model is not loaded'));
     const id = this.nextId++;
     const msg: RunBatch = { type: 'run', id, inputs, topk };

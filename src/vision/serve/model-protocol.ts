@@ -7,12 +7,14 @@ import type { ModelSpec } from './model-spec.js';
 export interface ModelStart extends BootstrapData {
   spec: ModelSpec;
   engine: string;
-  /** libtorch intra-op threads for the forward passes; 0: time 1 thread against all cores and keep the faster, per batch size. */
+  /** libtorch intra-op threads for the forward passes; 0: choose per batch from the measured times (thread-choice.ts). */
   threads: number;
   /** The largest batch the server will send (the thread times and warms up at this size). */
   batchSize: number;
-  /** The most threads `threads: 0` tries: the cores left when the preprocessing threads have theirs. */
+  /** The most threads `threads: 0` tries (the cores). */
   maxThreads: number;
+  /** The server's preprocessing threads: `threads: 0` also tries the cores they leave. */
+  workers: number;
 }
 
 /** What the main thread learns about a loaded model. */
@@ -25,8 +27,8 @@ export interface ModelInfo {
   numClasses: number;
   preprocess: ClassificationTransformParams;
   engine: string;
-  /** The intra-op threads used for a batch of 1 and a full batch. */
-  threads: { single: number; batch: number };
+  /** The intra-op threads timed fastest at start for a batch of 1 and a full batch; `adaptive`: chosen again per batch as it serves. */
+  threads: { single: number; batch: number; adaptive: boolean };
   loadSeconds: number;
 }
 
@@ -37,7 +39,7 @@ export interface Stop { type: 'stop' }
 export type ModelReply =
   | { type: 'ready'; info: ModelInfo }
   | { type: 'load-failed'; message: string }
-  | { type: 'result'; id: number; tops: TopK[][]; ms: number }
+  | { type: 'result'; id: number; tops: TopK[][]; ms: number; threads: number }
   | { type: 'error'; id: number; message: string };
 
 export const MODEL_START_FAILED = 'the model thread failed to start';
