@@ -10,7 +10,8 @@
 //
 //   node --import tsx bench/serve-load.ts [--models resnet18,mobilenet_v3_large] [--concurrency 1,8,64]
 //       [--duration 60] [--rounds 1] [--sides tstorch,async,threads,batching,batching:2] [--batch-size 8]
-//       (a tstorch variant: 'tstorch:t2' --threads 2, 'tstorch:w2' --workers 2, 'tstorch:NAME=VALUE' an env variable)
+//       (a tstorch variant: 'tstorch:t2' --threads 2, 'tstorch:w2' --workers 2, 'tstorch:ejit' --engine jit,
+//       'tstorch:NAME=VALUE' an environment variable; several join with ':')
 //       [--max-batch-delay 10] [--data DIR]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -97,8 +98,8 @@ async function load(url: string, model: string, connections: number, duration: n
 }
 
 /**
- * A tstorch side's variant, for comparing settings in one run: 'tstorch:t2:w2:OMP_WAIT_POLICY=passive' serves
- * with --threads 2 and --workers 2, and that variable in the server's environment.
+ * A tstorch side's variant, for comparing settings in one run: 'tstorch:t2:w2:ejit:OMP_WAIT_POLICY=passive'
+ * serves with --threads 2, --workers 2 and --engine jit, and that variable in the server's environment.
  */
 function tstorchVariant(side: string): { args: string[]; env: Record<string, string> } {
   const args: string[] = [];
@@ -106,9 +107,11 @@ function tstorchVariant(side: string): { args: string[]; env: Record<string, str
   for (const part of side.split(':').slice(1)) {
     const kv = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(part);
     const flag = /^([tw])(\d+)$/.exec(part);
+    const engine = /^e([a-z]+)$/.exec(part);
     if (kv) env[kv[1]!] = kv[2]!;
     else if (flag) args.push(flag[1] === 't' ? '--threads' : '--workers', flag[2]!);
-    else throw new Error(`side '${side}': '${part}' is not tN (--threads), wN (--workers) or NAME=VALUE (environment)`);
+    else if (engine) args.push('--engine', engine[1]!);
+    else throw new Error(`side '${side}': '${part}' is not tN (--threads), wN (--workers), eNAME (--engine) or NAME=VALUE (environment)`);
   }
   return { args, env };
 }

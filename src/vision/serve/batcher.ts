@@ -4,6 +4,7 @@
 // for company that is not coming, and under load the queue fills while the previous batch runs. One batch is
 // in the model's thread at a time, so the forward passes never compete for the cores.
 import type { TopK } from '../../train/predict.js';
+import type { ClassificationTransformParams } from '../models/weights.js';
 import type { ModelHost } from './model-host.js';
 
 export interface BatchItem {
@@ -24,6 +25,8 @@ export interface BatchResult {
   inferenceMs: number;
   /** libtorch threads of the forward pass. */
   threads: number;
+  /** Decode and preprocess time, when the model's thread did them (runAlone). */
+  preprocessMs?: number;
 }
 
 interface Queued {
@@ -67,6 +70,30 @@ export class Batcher {
       if (announced) this.upstream--;
       this.schedule();
     });
+  }
+
+  /**
+   * Whether an announced image may skip the preprocessing threads and the queue (runAlone): the model is idle,
+   * nothing waits, and no other image is on its way, so no batch could form around it anyway.
+   */
+  get alone(): boolean { return !this.busy && this.queue.length === 0 && this.upstream === 1; }
+
+  /**
+   * Runs one announced image (expect(1)) as a batch of 1, decoded and preprocessed in the model's thread; check
+   * `alone` first. Rejects with the host's DecodeError for an image that cannot be decoded.
+   */
+  async runAlone(bytes: Uint8Array, preprocess: ClassificationTransformParams, topk: number): Promise<BatchResult> {
+    if (!this.alone) throw new Error('runAlone: the model is busy or other images are on their way');
+    this.busy = true;
+    this.upstream--;
+    try {
+      const r = await this.host.decodeAndRun(bytes, preprocess, topk);
+      this.opts.onBatch?.(1, r.ms);
+      return { top: r.tops[0]!.slice(0, topk), batchSize: 1, queueMs: 0, inferenceMs: r.ms, threads: r.threads, preprocessMs: r.preprocessMs };
+    } finally {
+      this.busy = false;
+      this.schedule();
+    }
   }
 
   private schedule(): void {

@@ -34,12 +34,20 @@ export interface ModelInfo {
 
 /** Main -> thread: run one batch of packed CHW tensors and return each image's top `topk`. */
 export interface RunBatch { type: 'run'; id: number; inputs: unknown[]; topk: number }
+/**
+ * Main -> thread: decode and preprocess one uploaded image here, then run it as a batch of 1. Sent instead of a
+ * preprocessing thread's task when the model is idle and no other image is on its way: a lone request then
+ * crosses threads twice instead of four times (each crossing waits for the other thread to be scheduled).
+ */
+export interface DecodeRun { type: 'decode-run'; id: number; bytes: ArrayBuffer; preprocess: ClassificationTransformParams; topk: number }
 export interface Stop { type: 'stop' }
 
 export type ModelReply =
   | { type: 'ready'; info: ModelInfo }
   | { type: 'load-failed'; message: string }
-  | { type: 'result'; id: number; tops: TopK[][]; ms: number; threads: number }
+  | { type: 'result'; id: number; tops: TopK[][]; ms: number; threads: number; preprocessMs?: number }
+  /** A decode-run's image could not be decoded (the decoder's message, as a preprocessing thread sends it). */
+  | { type: 'decode-error'; id: number; message: string }
   | { type: 'error'; id: number; message: string };
 
 export const MODEL_START_FAILED = 'the model thread failed to start';

@@ -8,10 +8,12 @@ import { workerData } from 'node:worker_threads';
 import * as torch from '../../index.js';
 import { unpack } from '../../data/pack.js';
 import { loadZooModel } from '../../train/pretrained.js';
-import { topk } from '../../train/predict.js';
+import { inferenceTransform, topk } from '../../train/predict.js';
+import { decodeToImage } from '../io/decode.js';
+import type { Compose } from '../transforms/index.js';
 import { createEngine, type InferenceEngine } from './engine.js';
 import { ThreadChooser } from './thread-choice.js';
-import type { ModelInfo, ModelReply, ModelStart, RunBatch, Stop } from './model-protocol.js';
+import type { DecodeRun, ModelInfo, ModelReply, ModelStart, RunBatch, Stop } from './model-protocol.js';
 
 const start = workerData as ModelStart;
 const post = (r: ModelReply): void => start.port.postMessage(r);
@@ -78,13 +80,42 @@ async function load(): Promise<{ engine: InferenceEngine; info: ModelInfo; class
   return { engine, info, classes: loaded.classes, chooser };
 }
 
-async function runBatch(engine: InferenceEngine, chooser: ThreadChooser, classes: string[] | null, m: RunBatch): Promise<void> {
-  const t0 = performance.now();
+let transform: { key: string; tf: Compose } | null = null;
+
+/**
+ * A decode-run's image as a batch of 1, decoded and preprocessed exactly as a preprocessing thread does it
+ * (preprocess-thread.ts), on one libtorch thread (small tensor ops lose to a team's overhead); null with the
+ * decoder's message posted when the image cannot be decoded.
+ */
+async function decodeOne(m: DecodeRun): Promise<torch.Tensor | null> {
+  const key = JSON.stringify(m.preprocess);
+  if (transform?.key !== key) transform = { key, tf: inferenceTransform(m.preprocess) };
+  if (torch.getNumThreads() !== 1) torch.setNumThreads(1);
+  const tf = transform.tf;
+  try {
+    const img = await decodeToImage(new Uint8Array(m.bytes), { mode: 'RGB' });
+    return torch.tidy(() => (tf.call(img) as torch.Tensor).unsqueeze(0));
+  } catch (e) {
+    post({ type: 'decode-error', id: m.id, message: e instanceof Error ? e.message : String(e) });
+    return null;
+  }
+}
+
+async function runBatch(engine: InferenceEngine, chooser: ThreadChooser, classes: string[] | null, m: RunBatch | DecodeRun): Promise<void> {
+  let t0 = performance.now();
+  let preprocessMs: number | undefined;
   let x: torch.Tensor | null = null;
   let out: torch.Tensor | null = null;
   try {
-    x = torch.tidy(() => torch.stack(m.inputs.map((t) => unpack(t) as torch.Tensor)));
-    const n = m.inputs.length;
+    if (m.type === 'decode-run') {
+      x = await decodeOne(m);
+      if (x === null) return;
+      preprocessMs = performance.now() - t0;
+      t0 = performance.now();
+    } else {
+      x = torch.tidy(() => torch.stack(m.inputs.map((t) => unpack(t) as torch.Tensor)));
+    }
+    const n = x.shape[0]!;
     const threads = chooser.choose(n);
     // at::set_num_threads sets this thread's OpenMP team size; libtorch's parallel regions read it per region.
     if (threads !== torch.getNumThreads()) torch.setNumThreads(threads);
@@ -92,7 +123,7 @@ async function runBatch(engine: InferenceEngine, chooser: ThreadChooser, classes
     out = await engine.run(x);
     chooser.record(n, threads, performance.now() - f0);
     const tops = topk(out, m.topk, classes);
-    post({ type: 'result', id: m.id, tops, ms: performance.now() - t0, threads });
+    post({ type: 'result', id: m.id, tops, ms: performance.now() - t0, threads, ...(preprocessMs !== undefined ? { preprocessMs } : {}) });
   } catch (e) {
     post({ type: 'error', id: m.id, message: e instanceof Error ? e.message : String(e) });
   } finally {
@@ -105,7 +136,7 @@ try {
   const { engine, info, classes, chooser } = await load();
   // One batch at a time, in order, even when the engine's run() is asynchronous.
   let chain = Promise.resolve();
-  start.port.on('message', (m: RunBatch | Stop) => {
+  start.port.on('message', (m: RunBatch | DecodeRun | Stop) => {
     if (m.type === 'stop') {
       void chain.then(() => {
         engine.dispose?.();
