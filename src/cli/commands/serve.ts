@@ -39,6 +39,10 @@ Routes (TorchServe's inference API):
   POST|PUT /predictions/{model}[/{version}]   the image as the body, or multipart/form-data with image files
   GET /ping   GET /models   GET /models/{model}[/{version}|/all]   GET /metrics (Prometheus)
 
+Threads: OpenMP's threads wait passively (OMP_WAIT_POLICY=passive unless set): on a busy machine, spinning
+threads burn the time slices that their preempted team-mates need, and a 2-thread ResNet18 forward pass went
+from 47 ms to seconds (bench/serve-load.ts, BENCHMARKS.md).
+
 Example:
   tstorch serve resnet18=resnet18:best.pth --port 8080 &
   curl -T photo.jpg http://127.0.0.1:8080/predictions/resnet18`;
