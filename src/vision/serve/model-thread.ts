@@ -84,13 +84,13 @@ let transform: { key: string; tf: Compose } | null = null;
 
 /**
  * A decode-run's image as a batch of 1, decoded and preprocessed exactly as a preprocessing thread does it
- * (preprocess-thread.ts), on one libtorch thread (small tensor ops lose to a team's overhead); null with the
- * decoder's message posted when the image cannot be decoded.
+ * (preprocess-thread.ts); null with the decoder's message posted when the image cannot be decoded. It runs at
+ * the thread count of the last forward pass: at::set_num_threads also rebuilds libtorch's pthreadpool, so
+ * switching to 1 and back for every lone request would cost more than the preprocessing's few parallel loops.
  */
 async function decodeOne(m: DecodeRun): Promise<torch.Tensor | null> {
   const key = JSON.stringify(m.preprocess);
   if (transform?.key !== key) transform = { key, tf: inferenceTransform(m.preprocess) };
-  if (torch.getNumThreads() !== 1) torch.setNumThreads(1);
   const tf = transform.tf;
   try {
     const img = await decodeToImage(new Uint8Array(m.bytes), { mode: 'RGB' });
