@@ -104,7 +104,7 @@ test('segment: one-line errors', async () => {
     [['segment'], /name a model/],
     [['segment', 'lraspp_mobilenet_v3_large', photos[0]!], /--out DIR is required/],
     [['segment', 'resnet50', photos[0]!, '--out', dir], /unknown segmentation model 'resnet50': expected one of deeplabv3_mobilenet_v3_large, .*lraspp_mobilenet_v3_large/],
-    [['segment', 'lraspp_mobilenet_v3_large', join(dir, 'nope.jpg'), '--out', dir], /no such file or folder/],
+    [['segment', 'lraspp_mobilenet_v3_large', join(dir, 'nope.jpg'), '--out', dir], /segment: no such file or folder/],
     [['segment', 'lraspp_mobilenet_v3_large', photos[0]!, '--out', dir, '--weights', join(dir, 'missing.pth')], /checkpoint file .*missing\.pth' does not exist/],
     [['segment', 'lraspp_mobilenet_v3_large', photos[0]!, '--out', dir, '--weights', bad], /does not fit lraspp_mobilenet_v3_large/],
     [['segment', 'deeplabv3_resnet50', photos[0]!, '--out', dir, '--weights', ckpt], /does not fit deeplabv3_resnet50: .*no 'classifier\.4\.weight'/],

@@ -2,8 +2,7 @@
 // the video is resampled to the weights' frame rate, cut into every clip of clipLen frames (VideoClips),
 // clipsPerVideo of them are taken uniformly (UniformClipSampler: floor(linspace(0, n - 1, k))), each goes
 // through the weights' preset (VideoClassification), and the softmax of the clips is averaged.
-import { readdirSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { extname } from 'node:path';
 import * as torch from '../index.js';
 import type { Module } from '../nn/module.js';
 import { VideoClips } from '../vision/datasets/video-clips.js';
@@ -11,7 +10,7 @@ import { VideoClassification } from '../vision/models/video/preset.js';
 import type { ClipSampling } from '../vision/models/video/sampling.js';
 import type { ClassificationTransformParams } from '../vision/models/weights.js';
 import { logitsOf } from './classifier.js';
-import type { Prediction, TopK } from './predict.js';
+import { listInputFiles, type Prediction, type TopK } from './predict.js';
 import { UserError } from '../cli/errors.js';
 
 /** File name extensions read as videos. */
@@ -19,27 +18,9 @@ export const VIDEO_EXTENSIONS: readonly string[] = ['.mp4', '.avi', '.mkv', '.we
 
 export function isVideoFile(name: string): boolean { return VIDEO_EXTENSIONS.includes(extname(name).toLowerCase()); }
 
-/** The video files named by `inputs`: files as given, folders walked recursively in sorted order. */
-export function listVideos(inputs: readonly string[]): string[] {
-  const out: string[] = [];
-  const visit = (dir: string): void => {
-    for (const name of readdirSync(dir).sort()) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) visit(p);
-      else if (isVideoFile(name)) out.push(p);
-    }
-  };
-  for (const input of inputs) {
-    let st;
-    try {
-      st = statSync(input);
-    } catch {
-      throw new UserError(`predict: no such file or folder '${input}'`);
-    }
-    if (st.isDirectory()) visit(input);
-    else out.push(input);
-  }
-  return out;
+/** The video files named by `inputs` (see listInputFiles). */
+export function listVideos(inputs: readonly string[], command = 'predict'): string[] {
+  return listInputFiles(inputs, isVideoFile, command);
 }
 
 export interface VideoPredictOptions extends ClipSampling {

@@ -27,14 +27,17 @@ export interface Prediction {
   top: TopK[];
 }
 
-/** The image files named by `inputs`: files as given, folders walked recursively in sorted order. */
-export function listImages(inputs: readonly string[]): string[] {
+/**
+ * The files named by `inputs` that `accept` takes (by name): files as given, folders walked recursively in sorted
+ * order. A missing path is a UserError naming the command.
+ */
+export function listInputFiles(inputs: readonly string[], accept: (name: string) => boolean, command = 'predict'): string[] {
   const out: string[] = [];
   const visit = (dir: string): void => {
     for (const name of readdirSync(dir).sort()) {
       const p = join(dir, name);
       if (statSync(p).isDirectory()) visit(p);
-      else if (isImageFile(name)) out.push(p);
+      else if (accept(name)) out.push(p);
     }
   };
   for (const input of inputs) {
@@ -42,12 +45,17 @@ export function listImages(inputs: readonly string[]): string[] {
     try {
       st = statSync(input);
     } catch {
-      throw new UserError(`predict: no such file or folder '${input}'`);
+      throw new UserError(`${command}: no such file or folder '${input}'`);
     }
     if (st.isDirectory()) visit(input);
     else out.push(input);
   }
   return out;
+}
+
+/** The image files named by `inputs` (see listInputFiles). */
+export function listImages(inputs: readonly string[], command = 'predict'): string[] {
+  return listInputFiles(inputs, isImageFile, command);
 }
 
 /** torchvision's ImageClassification preset as a Compose: Resize, CenterCrop, ToTensor, Normalize. */

@@ -139,12 +139,7 @@ export async function run(argv: string[]): Promise<void> {
   if (inputs.length === 0) throw new UserError('detect: name at least one image file or folder');
   if (!(a.scoreThresh >= 0 && a.scoreThresh <= 1)) throw new UserError(`detect: --score-thresh must be in [0, 1], got ${a.scoreThresh}`);
   if (a.threads > 0) torch.setNumThreads(a.threads);
-  let files: string[];
-  try {
-    files = listImages(inputs);
-  } catch (e) {
-    throw new UserError((e as Error).message.replace(/^predict:/, 'detect:'));
-  }
+  const files = listImages(inputs, 'detect');
   if (files.length === 0) throw new UserError(`detect: no image files in ${inputs.join(', ')}`);
   const { model, categories, source } = loadDetector(name, a.weights!, { minSize: a.minSize, maxSize: a.maxSize, scoreThresh: a.scoreThresh });
   if (source === 'random weights') console.error('detect: note: random weights (--weights none); the detections mean nothing');

@@ -32,7 +32,7 @@ export async function run(argv: string[]): Promise<void> {
   if (!a.out) throw new UserError('segment: --out DIR is required (where the pictures go)');
   if (!(a.alpha >= 0 && a.alpha <= 1)) throw new UserError(`segment: --alpha must be between 0 and 1, got ${a.alpha}`);
   if (a.threads > 0) torch.setNumThreads(a.threads);
-  const files = listImages(inputs);
+  const files = listImages(inputs, 'segment');
   if (files.length === 0) throw new UserError(`segment: no image files in ${inputs.join(', ')}`);
   const loaded = await loadSegmentationModel(name, a.weights!);
   if (loaded.source === 'random initialisation') console.error('segment: note: random weights (--weights none); the classes mean nothing');

@@ -1,6 +1,8 @@
-// Python's `random` module (CPython's Mersenne Twister, its integer seeding, random(), getrandbits, shuffle and
-// choices), which torchvision's RandomOrder and RandomChoice draw from: after pyRandom.seed(n) (Python:
-// random.seed(n)) they pick what torchvision picks. Torch's own generator is not involved.
+// Python's `random` module (CPython's Mersenne Twister, its integer seeding, random(), getrandbits, randint, shuffle
+// and choices), which torchvision's RandomOrder and RandomChoice draw from, and so do torchvision's reference
+// training scripts (references/segmentation/transforms.py: random sizes and flips): after pyRandom.seed(n) (Python:
+// random.seed(n)) they pick what torchvision picks. Torch's own generator is not involved. One module-level
+// generator serves both, as Python's `random` module does.
 import { randomBytes } from 'node:crypto';
 import { bindCtor, classArgs } from '../../args.js';
 
@@ -109,6 +111,14 @@ export class PyRandom {
     let r = this.getrandbits(k);
     while (r >= n) r = this.getrandbits(k);
     return r;
+  }
+
+  /** random.randint(a, b): an integer in [a, b], both included (randrange(a, b + 1)). */
+  randint(a: number, b: number): number {
+    if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b)) throw new TypeError(`pyRandom.randint: integers expected, got ${a}, ${b}`);
+    const width = b + 1 - a;
+    if (width <= 0) throw new RangeError(`empty range for randrange() (${a}, ${b + 1}, ${width})`);
+    return a + this.randbelow(width);
   }
 
   /** random.shuffle(x), in place. */

@@ -9,6 +9,7 @@ import type { Module } from '../../../nn/module.js';
 import { noGrad } from '../../../autograd/grad-mode.js';
 import { l1Loss, smoothL1Loss } from '../../../nn/functional/loss.js';
 import { FrozenBatchNorm2d } from '../../ops/misc.js';
+import { batchedNms, clipBoxesToImage } from '../../ops/boxes.js';
 import { completeBoxIouLoss } from '../../ops/ciou-loss.js';
 import { distanceBoxIouLoss } from '../../ops/diou-loss.js';
 import { generalizedBoxIouLoss } from '../../ops/giou-loss.js';
@@ -259,4 +260,50 @@ export function boxLoss(type: BoxLossType, boxCoder: BoxCoder, anchorsPerImage: 
   if (type === 'ciou') return completeBoxIouLoss(bboxPerImage, matchedGtBoxesPerImage, { reduction: 'sum', eps });
   if (type === 'diou') return distanceBoxIouLoss(bboxPerImage, matchedGtBoxesPerImage, { reduction: 'sum', eps });
   return generalizedBoxIouLoss(bboxPerImage, matchedGtBoxesPerImage, { reduction: 'sum', eps });
+}
+
+/** The per-level inputs of selectSingleStageDetections, for one image. */
+export interface SingleStageLevel {
+  /** [anchors, classes] scores of this level (after the sigmoid; FCOS folds its centerness in). */
+  scores: Tensor;
+  /** [anchors, 4] box regression of this level. */
+  boxRegression: Tensor;
+  /** [anchors, 4] anchors of this level. */
+  anchors: Tensor;
+}
+
+/**
+ * One image's detections, as RetinaNet's and FCOS's postprocess_detections compute them (torchvision repeats the
+ * same steps in both; they differ only in the score and the box decoding, which the caller passes). Per level:
+ * drop scores at or below scoreThresh, keep the top-k, decode the kept anchors' boxes and clip them to the image;
+ * then one batched NMS over all levels, keeping the best detectionsPerImg.
+ */
+export function selectSingleStageDetections(
+  levels: readonly SingleStageLevel[], decode: (relCodes: Tensor, anchors: Tensor) => Tensor, imageShape: readonly number[],
+  o: { scoreThresh: number; topkCandidates: number; nmsThresh: number; detectionsPerImg: number },
+): { boxes: Tensor; scores: Tensor; labels: Tensor } {
+  const imageBoxes: Tensor[] = [];
+  const imageScores: Tensor[] = [];
+  const imageLabels: Tensor[] = [];
+  for (const { scores, boxRegression, anchors } of levels) {
+    const numClasses = scores.shape.at(-1)!;
+    // remove low scoring boxes
+    let scoresPerLevel = scores.flatten();
+    const keepIdxs = scoresPerLevel.gt(o.scoreThresh);
+    scoresPerLevel = scoresPerLevel.index(keepIdxs);
+    let topkIdxs = keepIdxs.nonzero().select(1, 0);
+    // keep only the top-k scoring predictions
+    const top = scoresPerLevel.topk(topkMin(topkIdxs, o.topkCandidates, 0));
+    scoresPerLevel = top.values;
+    topkIdxs = topkIdxs.index(top.indices);
+    const anchorIdxs = topkIdxs.div(numClasses, { roundingMode: 'floor' });
+    imageLabels.push(topkIdxs.remainder(numClasses));
+    imageBoxes.push(clipBoxesToImage(decode(boxRegression.index(anchorIdxs), anchors.index(anchorIdxs)), imageShape));
+    imageScores.push(scoresPerLevel);
+  }
+  const boxes = cat(imageBoxes, 0);
+  const scores = cat(imageScores, 0);
+  const labels = cat(imageLabels, 0);
+  const keep = batchedNms(boxes, scores, labels, o.nmsThresh).slice(0, 0, o.detectionsPerImg);
+  return { boxes: boxes.index(keep), scores: scores.index(keep), labels: labels.index(keep) };
 }

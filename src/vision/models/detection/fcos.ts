@@ -11,7 +11,6 @@ import { cat, full, stack, tensor, zeros, zerosLike } from '../../../creation.js
 import { relu } from '../../../nn/functional/activation.js';
 import { binaryCrossEntropyWithLogits } from '../../../nn/functional/loss.js';
 import { sigmoid } from '../../../functions.js';
-import { clipBoxesToImage, batchedNms } from '../../ops/boxes.js';
 import { sigmoidFocalLoss } from '../../ops/focal-loss.js';
 import { generalizedBoxIouLoss } from '../../ops/giou-loss.js';
 import { LastLevelP6P7 } from '../../ops/feature-pyramid-network.js';
@@ -20,7 +19,7 @@ import { resnet50, ResNet50_Weights } from '../resnet.js';
 import { registerModel } from '../registry.js';
 import { checkBuilderArity, registerBuilder } from '../builder-args.js';
 import { detectionWeightsEnum } from './weights.js';
-import { BoxLinearCoder, topkMin } from './det-utils.js';
+import { BoxLinearCoder, selectSingleStageDetections } from './det-utils.js';
 import { AnchorGenerator } from './anchor-utils.js';
 import { GeneralizedRCNNTransform } from './transform.js';
 import { checkKeys, resnetFpnExtractor, validateTrainableLayers } from './backbone-utils.js';
@@ -303,39 +302,14 @@ export class FCOS extends Module {
     const classLogits = headOutputs.cls_logits;
     const boxRegression = headOutputs.bbox_regression;
     const boxCtrness = headOutputs.bbox_ctrness;
-    return imageShapes.map((imageShape, index) => {
-      const imageBoxes: Tensor[] = [];
-      const imageScores: Tensor[] = [];
-      const imageLabels: Tensor[] = [];
-      anchors[index]!.forEach((anchorsPerLevel, level) => {
-        const boxRegressionPerLevel = boxRegression[level]!.select(0, index);
-        const logitsPerLevel = classLogits[level]!.select(0, index);
-        const boxCtrnessPerLevel = boxCtrness[level]!.select(0, index);
-        const numClasses = logitsPerLevel.shape.at(-1)!;
-        // remove low scoring boxes
-        let scoresPerLevel = sigmoid(logitsPerLevel).mul(sigmoid(boxCtrnessPerLevel)).sqrt().flatten();
-        const keepIdxs = scoresPerLevel.gt(this.scoreThresh);
-        scoresPerLevel = scoresPerLevel.index(keepIdxs);
-        let topkIdxs = keepIdxs.nonzero().select(1, 0);
-        // keep only the top-k scoring predictions
-        const numTopk = topkMin(topkIdxs, this.topkCandidates, 0);
-        const top = scoresPerLevel.topk(numTopk);
-        scoresPerLevel = top.values;
-        topkIdxs = topkIdxs.index(top.indices);
-        const anchorIdxs = topkIdxs.div(numClasses, { roundingMode: 'floor' });
-        const labelsPerLevel = topkIdxs.remainder(numClasses);
-        let boxesPerLevel = this.boxCoder.decode(boxRegressionPerLevel.index(anchorIdxs), anchorsPerLevel.index(anchorIdxs));
-        boxesPerLevel = clipBoxesToImage(boxesPerLevel, imageShape);
-        imageBoxes.push(boxesPerLevel);
-        imageScores.push(scoresPerLevel);
-        imageLabels.push(labelsPerLevel);
-      });
-      const boxes = cat(imageBoxes, 0);
-      const scores = cat(imageScores, 0);
-      const labels = cat(imageLabels, 0);
-      const keep = batchedNms(boxes, scores, labels, this.nmsThresh).slice(0, 0, this.detectionsPerImg);
-      return { boxes: boxes.index(keep), scores: scores.index(keep), labels: labels.index(keep) };
-    });
+    return imageShapes.map((imageShape, index) => selectSingleStageDetections(
+      anchors[index]!.map((anchorsPerLevel, level) => ({
+        // FCOS scores a box by the geometric mean of its class probability and its centerness
+        scores: sigmoid(classLogits[level]!.select(0, index)).mul(sigmoid(boxCtrness[level]!.select(0, index))).sqrt(),
+        boxRegression: boxRegression[level]!.select(0, index),
+        anchors: anchorsPerLevel,
+      })),
+      (codes, anchorsKept) => this.boxCoder.decode(codes, anchorsKept), imageShape, this));
   }
 
   override forward(images: Tensor[], targets?: SingleStageTarget[] | null): Record<string, Tensor> | SingleStageDetection[] {

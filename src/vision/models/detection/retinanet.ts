@@ -9,7 +9,7 @@ import * as init from '../../../nn/init.js';
 import { Tensor } from '../../../tensor.js';
 import { cat, full, zerosLike } from '../../../creation.js';
 import { sigmoid } from '../../../functions.js';
-import { boxIou, clipBoxesToImage, batchedNms } from '../../ops/boxes.js';
+import { boxIou } from '../../ops/boxes.js';
 import { sigmoidFocalLoss } from '../../ops/focal-loss.js';
 import { LastLevelP6P7 } from '../../ops/feature-pyramid-network.js';
 import { Conv2dNormActivation, FrozenBatchNorm2d, type NormLayerFactory } from '../../ops/misc.js';
@@ -17,7 +17,7 @@ import { resnet50, ResNet50_Weights } from '../resnet.js';
 import { registerModel } from '../registry.js';
 import { checkBuilderArity, registerBuilder } from '../builder-args.js';
 import { detectionWeightsEnum } from './weights.js';
-import { BoxCoder, Matcher, boxLoss, topkMin, type BoxLossType } from './det-utils.js';
+import { BoxCoder, Matcher, boxLoss, selectSingleStageDetections, type BoxLossType } from './det-utils.js';
 import { AnchorGenerator } from './anchor-utils.js';
 import { GeneralizedRCNNTransform } from './transform.js';
 import { checkKeys, resnetFpnExtractor, validateTrainableLayers } from './backbone-utils.js';
@@ -314,38 +314,13 @@ export class RetinaNet extends Module {
   postprocessDetections(headOutputs: Record<'cls_logits' | 'bbox_regression', Tensor[]>, anchors: readonly Tensor[][], imageShapes: readonly (readonly number[])[]): SingleStageDetection[] {
     const classLogits = headOutputs.cls_logits;
     const boxRegression = headOutputs.bbox_regression;
-    return imageShapes.map((imageShape, index) => {
-      const imageBoxes: Tensor[] = [];
-      const imageScores: Tensor[] = [];
-      const imageLabels: Tensor[] = [];
-      anchors[index]!.forEach((anchorsPerLevel, level) => {
-        const boxRegressionPerLevel = boxRegression[level]!.select(0, index);
-        const logitsPerLevel = classLogits[level]!.select(0, index);
-        const numClasses = logitsPerLevel.shape.at(-1)!;
-        // remove low scoring boxes
-        let scoresPerLevel = sigmoid(logitsPerLevel).flatten();
-        const keepIdxs = scoresPerLevel.gt(this.scoreThresh);
-        scoresPerLevel = scoresPerLevel.index(keepIdxs);
-        let topkIdxs = keepIdxs.nonzero().select(1, 0);
-        // keep only the top-k scoring predictions
-        const numTopk = topkMin(topkIdxs, this.topkCandidates, 0);
-        const top = scoresPerLevel.topk(numTopk);
-        scoresPerLevel = top.values;
-        topkIdxs = topkIdxs.index(top.indices);
-        const anchorIdxs = topkIdxs.div(numClasses, { roundingMode: 'floor' });
-        const labelsPerLevel = topkIdxs.remainder(numClasses);
-        let boxesPerLevel = this.boxCoder.decodeSingle(boxRegressionPerLevel.index(anchorIdxs), anchorsPerLevel.index(anchorIdxs));
-        boxesPerLevel = clipBoxesToImage(boxesPerLevel, imageShape);
-        imageBoxes.push(boxesPerLevel);
-        imageScores.push(scoresPerLevel);
-        imageLabels.push(labelsPerLevel);
-      });
-      const boxes = cat(imageBoxes, 0);
-      const scores = cat(imageScores, 0);
-      const labels = cat(imageLabels, 0);
-      const keep = batchedNms(boxes, scores, labels, this.nmsThresh).slice(0, 0, this.detectionsPerImg);
-      return { boxes: boxes.index(keep), scores: scores.index(keep), labels: labels.index(keep) };
-    });
+    return imageShapes.map((imageShape, index) => selectSingleStageDetections(
+      anchors[index]!.map((anchorsPerLevel, level) => ({
+        scores: sigmoid(classLogits[level]!.select(0, index)),
+        boxRegression: boxRegression[level]!.select(0, index),
+        anchors: anchorsPerLevel,
+      })),
+      (codes, anchorsKept) => this.boxCoder.decodeSingle(codes, anchorsKept), imageShape, this));
   }
 
   override forward(images: Tensor[], targets?: SingleStageTarget[] | null): Record<string, Tensor> | SingleStageDetection[] {

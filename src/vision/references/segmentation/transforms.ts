@@ -10,7 +10,7 @@ import * as F from '../../transforms/functional.js';
 import { resize } from '../../transforms/image-geometry.js';
 import { RandomCrop as TRandomCrop } from '../../transforms/transforms.js';
 import type { DTypeLike } from '../../../dtype.js';
-import { random } from '../python-random.js';
+import { pyRandom as random } from '../../transforms/py-random.js';
 
 export type SegmentationImage = RGBImage | Tensor;
 export type SegmentationPair<I = SegmentationImage, T = SegmentationImage> = [I, T];
