@@ -59,6 +59,19 @@ test('ThreadChooser follows the machine when it changes', () => {
   assert.ok(used.slice(-10).filter((t) => t === 2).length >= 8, `last 10 batches: ${used.slice(-10).join(', ')}`);
 });
 
+test('ThreadChooser keeps its choice against a re-measurement faster by less than the margin', () => {
+  const c = new ThreadChooser([1, 2], { explore: 4, margin: 0.15 });
+  serve(c, 1, 2, (t) => (t === 1 ? 15 : 16));
+  assert.equal(c.best(1), 1);
+  // One lucky two-thread pass moves its average to 14.2 ms, within 15 % of one thread's 15 ms: no switch.
+  c.record(1, 2, 10);
+  assert.equal(c.best(1), 1);
+  // Passes that keep being 25 % faster move it.
+  for (let i = 0; i < 5; i++) c.record(1, 2, 11);
+  assert.equal(c.best(1), 2);
+  assert.throws(() => new ThreadChooser([1, 2], { margin: 1 }), /margin must be in \[0, 1\), got 1/);
+});
+
 test('ThreadChooser with one candidate (threads fixed) never explores; bad candidates are an error', () => {
   const c = new ThreadChooser([3]);
   assert.deepEqual(serve(c, 4, 20, () => 10), Array(20).fill(3));
