@@ -10,6 +10,8 @@
 //
 //   node --import tsx bench/serve-load.ts [--models resnet18,mobilenet_v3_large] [--concurrency 1,8,64]
 //       [--duration 60] [--rounds 1] [--sides tstorch,async,threads,batching,batching:2] [--batch-size 8]
+//       (a tstorch variant: 'tstorch:t2' --threads 2, 'tstorch:w2' --workers 2, 'tstorch:ejit' --engine jit,
+//       'tstorch:NAME=VALUE' an environment variable; several join with ':')
 //       [--max-batch-delay 10] [--data DIR]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -95,6 +97,25 @@ async function load(url: string, model: string, connections: number, duration: n
   };
 }
 
+/**
+ * A tstorch side's variant, for comparing settings in one run: 'tstorch:t2:w2:ejit:OMP_WAIT_POLICY=passive'
+ * serves with --threads 2, --workers 2 and --engine jit, and that variable in the server's environment.
+ */
+function tstorchVariant(side: string): { args: string[]; env: Record<string, string> } {
+  const args: string[] = [];
+  const env: Record<string, string> = {};
+  for (const part of side.split(':').slice(1)) {
+    const kv = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(part);
+    const flag = /^([tw])(\d+)$/.exec(part);
+    const engine = /^e([a-z]+)$/.exec(part);
+    if (kv) env[kv[1]!] = kv[2]!;
+    else if (flag) args.push(flag[1] === 't' ? '--threads' : '--workers', flag[2]!);
+    else if (engine) args.push('--engine', engine[1]!);
+    else throw new Error(`side '${side}': '${part}' is not tN (--threads), wN (--workers), eNAME (--engine) or NAME=VALUE (environment)`);
+  }
+  return { args, env };
+}
+
 const runs: Run[] = [];
 const sides = a.sides!.split(',');
 const work = mkdtempSync(join(tmpdir(), 'tstorch-serve-load-'));
@@ -111,9 +132,10 @@ try {
     for (const side of sides) {
       port++;
       const url = `http://127.0.0.1:${port}`;
-      const proc = side === 'tstorch'
+      const proc = side.split(':')[0] === 'tstorch'
         ? spawn(process.execPath, [join(here, '..', 'dist', 'cli', 'main.js'), 'serve', `${model}=${model}:${weights}`, '--port', String(port),
-          '--batch-size', String(a.batchSize), '--max-batch-delay', String(a.maxBatchDelay)], { stdio: ['ignore', 'ignore', 'inherit'] })
+          '--batch-size', String(a.batchSize), '--max-batch-delay', String(a.maxBatchDelay), ...tstorchVariant(side).args],
+        { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...tstorchVariant(side).env } })
         : spawn(PYTHON, [join(here, 'pytorch', 'serve_fastapi.py'), '--arch', model, '--weights', weights, '--port', String(port), '--mode', side.split(':')[0]!,
           '--threads', side.split(':')[1] ?? '0', '--batch-size', String(a.batchSize), '--max-batch-delay', String(a.maxBatchDelay)], { stdio: ['ignore', 'inherit', 'inherit'] });
       procs.push(proc);
@@ -157,7 +179,7 @@ for (const model of a.models!.split(',')) {
       console.log(`| ${model} | ${c} | ${side} | ${best[side]} | ${med(rs.map((r) => r.p50))} | ${med(rs.map((r) => r.p99))} | ${rs.reduce((n, r) => n + r.failed, 0)} | ` +
         `${last.rssStartMiB}→${last.rssEndMiB} (${Math.max(...rs.map((r) => r.rssPeakMiB))}) | ${last.load.slice(0, 1).join('')} |`);
     }
-    const peers = Object.entries(best).filter(([s]) => s !== 'tstorch');
+    const peers = Object.entries(best).filter(([s]) => !s.startsWith('tstorch'));
     if (best.tstorch !== undefined && peers.length > 0) {
       const [bs, bv] = peers.reduce((p, q) => (q[1] > p[1] ? q : p));
       console.log(`| ${model} | ${c} | **tstorch / best peer (${bs})** | **${(best.tstorch / bv).toFixed(2)}x** | | | | | |`);

@@ -14,6 +14,7 @@ import { Registry } from '../src/vision/serve/metrics.js';
 import { parseModelSpec, ModelSpecError } from '../src/vision/serve/model-spec.js';
 import { Batcher, CancelledError, type BatchItem } from '../src/vision/serve/batcher.js';
 import type { ModelHost } from '../src/vision/serve/model-host.js';
+import { DecodeError } from '../src/vision/serve/preprocess-pool.js';
 import { answerJson } from '../src/vision/serve/server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tstorch-serve-parts-'));
@@ -245,6 +246,44 @@ test('batching: a batch leaves full, after maxBatchDelay, or at once when nothin
   const [r7, r8] = await Promise.all([s7, s8]);
   assert.deepEqual([r7.batchSize, r8.batchSize, r7.top[0]!.label, r8.top[0]!.label], [2, 2, 'c7', 'c8']);
   assert.deepEqual(sizes, [1, 3, 1, 2]);
+});
+
+test('batching: a lone image on an idle model runs alone in the model\'s thread; what arrives meanwhile queues behind it', async () => {
+  const calls: string[] = [];
+  let release: (() => void) | null = null;
+  const host = {
+    decodeAndRun: (bytes: Uint8Array, _p: unknown, topk: number) => new Promise((resolve, reject) => {
+      calls.push(`alone ${bytes.length}`);
+      if (bytes.length === 0) return reject(new DecodeError('cannot decode image (empty): no bytes'));
+      release = () => resolve({ tops: [[{ index: 0, label: 'c0', probability: 1 }, { index: 1, label: 'c1', probability: 0 }].slice(0, topk)], ms: 2, threads: 1, preprocessMs: 3 });
+    }),
+    run: (inputs: unknown[]) => {
+      calls.push(`batch ${inputs.length}`);
+      return Promise.resolve({ tops: inputs.map(() => [{ index: 9, label: 'c9', probability: 1 }]), ms: 1, threads: 2 });
+    },
+  } as unknown as ModelHost;
+  const b = new Batcher(host, { batchSize: 4, maxBatchDelay: 1000 });
+  const item = (): BatchItem => ({ tensor: { bytes: new ArrayBuffer(0) }, topk: 1, cancelled: false, enqueuedAt: performance.now() });
+  b.expect(1);
+  assert.equal(b.alone, true, 'idle, nothing waiting, only this image on its way');
+  const alone = b.runAlone(new Uint8Array(5), {} as never, 2);
+  assert.equal(b.alone, false, 'the model is busy');
+  assert.equal(b.running, true);
+  b.expect(1);
+  await assert.rejects(b.runAlone(new Uint8Array(5), {} as never, 1), /runAlone: the model is busy/);
+  const queued = b.submit(item(), true);
+  assert.deepEqual(calls, ['alone 5']);
+  release!();
+  const r = await alone;
+  assert.deepEqual([r.batchSize, r.queueMs, r.preprocessMs, r.threads, r.top.map((t) => t.label)], [1, 0, 3, 1, ['c0', 'c1']]);
+  // The queued image leaves when the lone run is done (nothing else is on its way).
+  assert.equal((await queued).threads, 2);
+  assert.deepEqual(calls, ['alone 5', 'batch 1']);
+  // A decoder's refusal comes back as the host's DecodeError, and the model is idle again.
+  b.expect(1);
+  await assert.rejects(b.runAlone(new Uint8Array(0), {} as never, 1), DecodeError);
+  b.expect(1);
+  assert.equal(b.alone, true);
 });
 
 test('answers: {label: probability} best first, integer-like labels included; one object per image', () => {

@@ -23,7 +23,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   flow: { summary: 'optical flow between two frames with RAFT, as a picture', load: () => import('./commands/flow.js') },
   segment: { summary: 'colour the classes of each pixel of photos with a segmentation model (DeepLabV3, FCN, LR-ASPP)', load: () => import('./commands/segment.js') },
   run: { summary: "launch a distributed job: N workers per node with torchrun's environment (torchrun's twin)", load: () => import('./commands/run.js') },
-  serve: { summary: 'serve models over HTTP (TorchServe\'s inference API) with dynamic batching', load: () => import('./commands/serve.js') },
+  // OMP_WAIT_POLICY is read once, when the addon loads libgomp, so it is set before the import (see serve.ts's help).
+  serve: { summary: 'serve models over HTTP (TorchServe\'s inference API) with dynamic batching', load: () => { process.env.OMP_WAIT_POLICY ??= 'passive'; return import('./commands/serve.js'); } },
   detect: { summary: 'boxes, masks and keypoints of images with a detection model (annotated PNGs, COCO results JSON)', load: () => import('./commands/detect.js') },
 };
 

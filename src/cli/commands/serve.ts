@@ -21,7 +21,7 @@ const spec = {
   maxImagesPerRequest: { type: 'number', default: 64, help: 'most images in one multipart request' },
   topk: { type: 'number', default: 5, help: 'classes per image in an answer (a request may pass ?topk=N)' },
   workers: { type: 'number', default: 0, help: 'threads that decode and preprocess uploads (0: one per core but one, 1 to 4)' },
-  threads: { type: 'number', default: 0, help: 'libtorch threads per model (0: time 1 thread against the cores the preprocessing threads leave, per batch size, and keep the faster)' },
+  threads: { type: 'number', default: 0, help: 'libtorch threads per model (0: per batch, whichever of 1, the cores the preprocessing threads leave, and all cores runs that batch size fastest, measured as it serves)' },
   engine: { type: 'string', default: 'eager', help: `inference engine (${engineNames().join(', ')})` },
   apiKey: { type: 'string', help: 'require Authorization: Bearer KEY (or X-API-Key) on every route but /ping (or set TSTORCH_SERVE_API_KEY)' },
   log: { type: 'boolean', default: true, help: 'print one JSON line per request on stdout (--no-log: none)' },
@@ -38,6 +38,10 @@ Models:
 Routes (TorchServe's inference API):
   POST|PUT /predictions/{model}[/{version}]   the image as the body, or multipart/form-data with image files
   GET /ping   GET /models   GET /models/{model}[/{version}|/all]   GET /metrics (Prometheus)
+
+Threads: OpenMP's threads wait passively (OMP_WAIT_POLICY=passive unless set): on a busy machine, spinning
+threads burn the time slices that their preempted team-mates need, and a 2-thread ResNet18 forward pass went
+from 47 ms to seconds (bench/serve-load.ts, BENCHMARKS.md).
 
 Example:
   tstorch serve resnet18=resnet18:best.pth --port 8080 &

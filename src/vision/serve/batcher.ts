@@ -4,6 +4,7 @@
 // for company that is not coming, and under load the queue fills while the previous batch runs. One batch is
 // in the model's thread at a time, so the forward passes never compete for the cores.
 import type { TopK } from '../../train/predict.js';
+import type { ClassificationTransformParams } from '../models/weights.js';
 import type { ModelHost } from './model-host.js';
 
 export interface BatchItem {
@@ -22,6 +23,10 @@ export interface BatchResult {
   /** Time in the queue and in the forward pass (ms). */
   queueMs: number;
   inferenceMs: number;
+  /** libtorch threads of the forward pass. */
+  threads: number;
+  /** Decode and preprocess time, when the model's thread did them (runAlone). */
+  preprocessMs?: number;
 }
 
 interface Queued {
@@ -67,6 +72,30 @@ export class Batcher {
     });
   }
 
+  /**
+   * Whether an announced image may skip the preprocessing threads and the queue (runAlone): the model is idle,
+   * nothing waits, and no other image is on its way, so no batch could form around it anyway.
+   */
+  get alone(): boolean { return !this.busy && this.queue.length === 0 && this.upstream === 1; }
+
+  /**
+   * Runs one announced image (expect(1)) as a batch of 1, decoded and preprocessed in the model's thread; check
+   * `alone` first. Rejects with the host's DecodeError for an image that cannot be decoded.
+   */
+  async runAlone(bytes: Uint8Array, preprocess: ClassificationTransformParams, topk: number): Promise<BatchResult> {
+    if (!this.alone) throw new Error('runAlone: the model is busy or other images are on their way');
+    this.busy = true;
+    this.upstream--;
+    try {
+      const r = await this.host.decodeAndRun(bytes, preprocess, topk);
+      this.opts.onBatch?.(1, r.ms);
+      return { top: r.tops[0]!.slice(0, topk), batchSize: 1, queueMs: 0, inferenceMs: r.ms, threads: r.threads, preprocessMs: r.preprocessMs };
+    } finally {
+      this.busy = false;
+      this.schedule();
+    }
+  }
+
   private schedule(): void {
     if (this.busy) return;
     // Items whose requests gave up leave without running.
@@ -93,10 +122,10 @@ export class Batcher {
     const start = performance.now();
     const topk = Math.max(...batch.map((q) => q.item.topk));
     const transfer = batch.map((q) => (q.item.tensor as { bytes: ArrayBuffer }).bytes);
-    this.host.run(batch.map((q) => q.item.tensor), topk, transfer).then(({ tops, ms }) => {
+    this.host.run(batch.map((q) => q.item.tensor), topk, transfer).then(({ tops, ms, threads }) => {
       this.opts.onBatch?.(batch.length, ms);
       batch.forEach((q, i) => q.resolve({
-        top: tops[i]!.slice(0, q.item.topk), batchSize: batch.length, queueMs: start - q.item.enqueuedAt, inferenceMs: ms,
+        top: tops[i]!.slice(0, q.item.topk), batchSize: batch.length, queueMs: start - q.item.enqueuedAt, inferenceMs: ms, threads,
       }));
     }, (e: Error) => {
       for (const q of batch) q.reject(e);

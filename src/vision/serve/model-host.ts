@@ -5,20 +5,26 @@ import { Worker, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { BOOTSTRAP, threadEntry } from '../../worker-bootstrap.js';
 import type { TopK } from '../../train/predict.js';
 import type { ModelSpec } from './model-spec.js';
-import { MODEL_START_FAILED, type ModelInfo, type ModelReply, type ModelStart, type RunBatch } from './model-protocol.js';
+import type { ClassificationTransformParams } from '../models/weights.js';
+import { DecodeError } from './preprocess-pool.js';
+import { MODEL_START_FAILED, type DecodeRun, type ModelInfo, type ModelReply, type ModelStart, type RunBatch } from './model-protocol.js';
+
+export interface BatchReply { tops: TopK[][]; ms: number; threads: number; preprocessMs?: number }
 
 export interface ModelHostOptions {
   engine: string;
   threads: number;
   batchSize: number;
-  /** The most intra-op threads `threads: 0` may choose: the cores the preprocessing threads leave free. */
+  /** The most intra-op threads `threads: 0` may choose. */
   maxThreads: number;
+  /** The server's preprocessing threads. */
+  workers: number;
 }
 
 export class ModelHost {
   private worker: Worker | null = null;
   private port: MessagePort | null = null;
-  private pending = new Map<number, { resolve: (r: { tops: TopK[][]; ms: number }) => void; reject: (e: Error) => void }>();
+  private pending = new Map<number, { resolve: (r: BatchReply) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   /** Why the model cannot run (failed to load, its thread died), or null. */
   failure: string | null = null;
@@ -33,7 +39,7 @@ export class ModelHost {
     const data: ModelStart = {
       entry, tsx, port: port2, flag: new SharedArrayBuffer(4),
       failure: { type: 'load-failed', message: MODEL_START_FAILED }, failureField: 'message',
-      spec: this.spec, engine: this.opts.engine, threads: this.opts.threads, batchSize: this.opts.batchSize, maxThreads: this.opts.maxThreads,
+      spec: this.spec, engine: this.opts.engine, threads: this.opts.threads, batchSize: this.opts.batchSize, maxThreads: this.opts.maxThreads, workers: this.opts.workers,
     };
     const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, transferList: [port2], name: `serve model ${this.spec.name}@${this.spec.version}` });
     this.worker = worker;
@@ -58,11 +64,12 @@ export class ModelHost {
             // The thread closes its port and exits by itself (terminating it inside an addon call could abort).
             die(r.message);
             break;
-          case 'result': case 'error': {
+          case 'result': case 'error': case 'decode-error': {
             const p = this.pending.get(r.id);
             if (p === undefined) break;
             this.pending.delete(r.id);
-            if (r.type === 'result') p.resolve({ tops: r.tops, ms: r.ms });
+            if (r.type === 'result') p.resolve({ tops: r.tops, ms: r.ms, threads: r.threads, preprocessMs: r.preprocessMs });
+            else if (r.type === 'decode-error') p.reject(new DecodeError(r.message));
             else p.reject(new Error(r.message));
             break;
           }
@@ -79,12 +86,25 @@ export class ModelHost {
   get ready(): boolean { return this.info !== null && this.failure === null; }
 
   /** Runs one batch of packed tensors; each image's top `topk` classes. */
-  run(inputs: unknown[], topk: number, transfer: ArrayBuffer[]): Promise<{ tops: TopK[][]; ms: number }> {
-    if (!this.ready || this.port === null) return Promise.reject(new Error(this.failure ?? 'the model is not loaded'));
+  run(inputs: unknown[], topk: number, transfer: ArrayBuffer[]): Promise<BatchReply> {
     const id = this.nextId++;
-    const msg: RunBatch = { type: 'run', id, inputs, topk };
+    return this.send({ type: 'run', id, inputs, topk }, transfer);
+  }
+
+  /**
+   * Decodes and preprocesses one image in the model's thread and runs it alone (see DecodeRun); rejects with a
+   * DecodeError for an image the decoder refuses. `bytes` is copied into a buffer of its own, which is moved.
+   */
+  decodeAndRun(bytes: Uint8Array, preprocess: ClassificationTransformParams, topk: number): Promise<BatchReply> {
+    const copy = new Uint8Array(bytes);
+    const id = this.nextId++;
+    return this.send({ type: 'decode-run', id, bytes: copy.buffer, preprocess, topk }, [copy.buffer]);
+  }
+
+  private send(msg: RunBatch | DecodeRun, transfer: ArrayBuffer[]): Promise<BatchReply> {
+    if (!this.ready || this.port === null) return Promise.reject(new Error(this.failure ?? 'the model is not loaded'));
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(msg.id, { resolve, reject });
       this.port!.postMessage(msg, transfer);
     });
   }

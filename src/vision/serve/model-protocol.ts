@@ -7,12 +7,14 @@ import type { ModelSpec } from './model-spec.js';
 export interface ModelStart extends BootstrapData {
   spec: ModelSpec;
   engine: string;
-  /** libtorch intra-op threads for the forward passes; 0: time 1 thread against all cores and keep the faster, per batch size. */
+  /** libtorch intra-op threads for the forward passes; 0: choose per batch from the measured times (thread-choice.ts). */
   threads: number;
   /** The largest batch the server will send (the thread times and warms up at this size). */
   batchSize: number;
-  /** The most threads `threads: 0` tries: the cores left when the preprocessing threads have theirs. */
+  /** The most threads `threads: 0` tries (the cores). */
   maxThreads: number;
+  /** The server's preprocessing threads: `threads: 0` also tries the cores they leave. */
+  workers: number;
 }
 
 /** What the main thread learns about a loaded model. */
@@ -25,19 +27,27 @@ export interface ModelInfo {
   numClasses: number;
   preprocess: ClassificationTransformParams;
   engine: string;
-  /** The intra-op threads used for a batch of 1 and a full batch. */
-  threads: { single: number; batch: number };
+  /** The intra-op threads timed fastest at start for a batch of 1 and a full batch; `adaptive`: chosen again per batch as it serves. */
+  threads: { single: number; batch: number; adaptive: boolean };
   loadSeconds: number;
 }
 
 /** Main -> thread: run one batch of packed CHW tensors and return each image's top `topk`. */
 export interface RunBatch { type: 'run'; id: number; inputs: unknown[]; topk: number }
+/**
+ * Main -> thread: decode and preprocess one uploaded image here, then run it as a batch of 1. Sent instead of a
+ * preprocessing thread's task when the model is idle and no other image is on its way: a lone request then
+ * crosses threads twice instead of four times (each crossing waits for the other thread to be scheduled).
+ */
+export interface DecodeRun { type: 'decode-run'; id: number; bytes: ArrayBuffer; preprocess: ClassificationTransformParams; topk: number }
 export interface Stop { type: 'stop' }
 
 export type ModelReply =
   | { type: 'ready'; info: ModelInfo }
   | { type: 'load-failed'; message: string }
-  | { type: 'result'; id: number; tops: TopK[][]; ms: number }
+  | { type: 'result'; id: number; tops: TopK[][]; ms: number; threads: number; preprocessMs?: number }
+  /** A decode-run's image could not be decoded (the decoder's message, as a preprocessing thread sends it). */
+  | { type: 'decode-error'; id: number; message: string }
   | { type: 'error'; id: number; message: string };
 
 export const MODEL_START_FAILED = 'the model thread failed to start';

@@ -1,46 +1,56 @@
 // A served model's thread: the one place its forward passes run, so that concurrent requests never run libtorch
 // in parallel and oversubscribe the cores. It loads the model (as `tstorch predict` does: a published weights
-// name, a checkpoint with the class names of the run beside it, or 'none'), builds its engine, chooses the
-// intra-op threads, warms up, and then runs the batches the main thread sends, one at a time, answering with
+// name, a checkpoint with the class names of the run beside it, or 'none'), builds its engine, times the
+// intra-op thread counts (and keeps choosing them per batch as it serves: thread-choice.ts), and then runs the batches the main thread sends, one at a time, answering with
 // each image's top-k classes.
 import { availableParallelism } from 'node:os';
 import { workerData } from 'node:worker_threads';
 import * as torch from '../../index.js';
 import { unpack } from '../../data/pack.js';
 import { loadZooModel } from '../../train/pretrained.js';
-import { topk } from '../../train/predict.js';
+import { inferenceTransform, topk } from '../../train/predict.js';
+import { decodeToImage } from '../io/decode.js';
+import type { Compose } from '../transforms/index.js';
 import { createEngine, type InferenceEngine } from './engine.js';
-import type { ModelInfo, ModelReply, ModelStart, RunBatch, Stop } from './model-protocol.js';
+import { ThreadChooser } from './thread-choice.js';
+import type { DecodeRun, ModelInfo, ModelReply, ModelStart, RunBatch, Stop } from './model-protocol.js';
 
 const start = workerData as ModelStart;
 const post = (r: ModelReply): void => start.port.postMessage(r);
 
 /**
- * The fastest of 1 thread and the free cores for a batch of `n`, timing the engine itself on zeros. The free
- * cores are those the preprocessing threads leave (cores - workers): timed alone at start, all cores can look
- * faster, but under load the decoding threads then take cores from the forward pass's OpenMP team, and a team
- * that waits for a preempted member turns a 60 ms request into a second (measured on 2 cores with ResNet18).
+ * The thread counts a forward pass may get: 1, the cores the preprocessing threads leave, and every core (when
+ * nothing is being decoded, a batch may use them all). `threads > 0` fixes the count.
  */
-async function chooseThreads(engine: InferenceEngine, shape: number[], n: number): Promise<number> {
-  const max = Math.max(1, Math.min(availableParallelism(), start.maxThreads));
-  if (max <= 1) return 1;
+function threadCandidates(): number[] {
+  if (start.threads > 0) return [start.threads];
+  const cores = Math.max(1, Math.min(availableParallelism(), start.maxThreads));
+  return [...new Set([1, Math.max(1, cores - start.workers), cores])];
+}
+
+/**
+ * Seeds the chooser (thread-choice.ts) by timing the engine itself on zeros at a batch of `n` with every
+ * candidate, twice in turn, keeping each one's best; from then on the served batches keep it up to date.
+ */
+async function timeThreads(engine: InferenceEngine, chooser: ThreadChooser, shape: number[], n: number): Promise<void> {
+  if (chooser.candidates.length === 1) return;
   const x = torch.zeros([n, ...shape]);
-  const best: Record<number, number> = {};
+  const best = new Map<number, number>();
   try {
-    for (const t of [1, max, 1, max]) {
+    for (const t of [...chooser.candidates, ...chooser.candidates]) {
       torch.setNumThreads(t);
-      if (best[t] === undefined) (await engine.run(x)).dispose(); // warm-up at this size and thread count
+      if (!best.has(t)) (await engine.run(x)).dispose(); // warm-up at this size and thread count
       const t0 = performance.now();
       (await engine.run(x)).dispose();
-      best[t] = Math.min(best[t] ?? Infinity, performance.now() - t0);
+      best.set(t, Math.min(best.get(t) ?? Infinity, performance.now() - t0));
     }
   } finally {
     x.dispose();
   }
-  return best[1]! <= best[max]! ? 1 : max;
+  for (const [t, ms] of best) chooser.record(n, t, ms);
 }
 
-async function load(): Promise<{ engine: InferenceEngine; info: ModelInfo; classes: string[] | null }> {
+async function load(): Promise<{ engine: InferenceEngine; info: ModelInfo; classes: string[] | null; chooser: ThreadChooser }> {
   const t0 = performance.now();
   const { spec } = start;
   const loaded = await loadZooModel(spec.arch, spec.weights, { progress: false });
@@ -56,31 +66,67 @@ async function load(): Promise<{ engine: InferenceEngine; info: ModelInfo; class
   if (loaded.classes !== null && loaded.classes.length !== numClasses) {
     throw new Error(`${loaded.source} has ${numClasses} outputs but ${loaded.classes.length} class names`);
   }
-  let threads: ModelInfo['threads'];
-  if (start.threads > 0) {
-    threads = { single: start.threads, batch: start.threads };
-  } else {
-    const single = await chooseThreads(engine, shape, 1);
-    threads = { single, batch: start.batchSize > 1 ? await chooseThreads(engine, shape, start.batchSize) : single };
-  }
-  torch.setNumThreads(threads.batch);
+  const chooser = new ThreadChooser(threadCandidates());
+  await timeThreads(engine, chooser, shape, 1);
+  if (start.batchSize > 1) await timeThreads(engine, chooser, shape, start.batchSize);
+  const threads: ModelInfo['threads'] = {
+    single: chooser.best(1) ?? chooser.candidates[0]!, batch: chooser.best(start.batchSize) ?? chooser.candidates[0]!,
+    adaptive: chooser.candidates.length > 1,
+  };
   const info: ModelInfo = {
     arch: spec.arch, source: loaded.source, kind: loaded.kind, classes: loaded.classes, numClasses, preprocess: p,
     engine: engine.describe?.() ?? engine.engine, threads, loadSeconds: (performance.now() - t0) / 1000,
   };
-  return { engine, info, classes: loaded.classes };
+  return { engine, info, classes: loaded.classes, chooser };
 }
 
-async function runBatch(engine: InferenceEngine, info: ModelInfo, classes: string[] | null, m: RunBatch): Promise<void> {
-  const t0 = performance.now();
+let transform: { key: string; tf: Compose } | null = null;
+
+/**
+ * A decode-run's image as a batch of 1, decoded and preprocessed exactly as a preprocessing thread does it
+ * (preprocess-thread.ts); null with the decoder's message posted when the image cannot be decoded. It runs at
+ * the thread count of the last forward pass: at::set_num_threads also rebuilds libtorch's pthreadpool, so
+ * switching to 1 and back for every lone request would cost more than the preprocessing's few parallel loops.
+ */
+async function decodeOne(m: DecodeRun): Promise<torch.Tensor | null> {
+  const key = JSON.stringify(m.preprocess);
+  if (transform?.key !== key) transform = { key, tf: inferenceTransform(m.preprocess) };
+  const tf = transform.tf;
+  try {
+    const img = await decodeToImage(new Uint8Array(m.bytes), { mode: 'RGB' });
+    return torch.tidy(() => (tf.call(img) as torch.Tensor).unsqueeze(0));
+  } catch (e) {
+    post({ type: 'decode-error', id: m.id, message: e instanceof Error ? e.message : String(e) });
+    return null;
+  }
+}
+
+async function runBatch(engine: InferenceEngine, chooser: ThreadChooser, classes: string[] | null, m: RunBatch | DecodeRun): Promise<void> {
+  let t0 = performance.now();
+  let preprocessMs: number | undefined;
   let x: torch.Tensor | null = null;
   let out: torch.Tensor | null = null;
   try {
-    x = torch.tidy(() => torch.stack(m.inputs.map((t) => unpack(t) as torch.Tensor)));
-    torch.setNumThreads(m.inputs.length === 1 ? info.threads.single : info.threads.batch);
+    if (m.type === 'decode-run') {
+      x = await decodeOne(m);
+      if (x === null) return;
+      preprocessMs = performance.now() - t0;
+      t0 = performance.now();
+    } else {
+      x = torch.tidy(() => torch.stack(m.inputs.map((t) => unpack(t) as torch.Tensor)));
+    }
+    const n = x.shape[0]!;
+    const threads = chooser.choose(n);
+    // at::set_num_threads sets this thread's OpenMP team size; libtorch's parallel regions read it per region.
+    const switched = threads !== torch.getNumThreads();
+    if (switched) torch.setNumThreads(threads);
+    const f0 = performance.now();
     out = await engine.run(x);
+    // The first pass after a switch pays for it (libtorch's pthreadpool and oneDNN's kernels for that thread
+    // count are rebuilt): measured, 1-thread MobileNet v3 passes right after 2-thread ones took 5x their time.
+    if (!switched) chooser.record(n, threads, performance.now() - f0);
     const tops = topk(out, m.topk, classes);
-    post({ type: 'result', id: m.id, tops, ms: performance.now() - t0 });
+    post({ type: 'result', id: m.id, tops, ms: performance.now() - t0, threads, ...(preprocessMs !== undefined ? { preprocessMs } : {}) });
   } catch (e) {
     post({ type: 'error', id: m.id, message: e instanceof Error ? e.message : String(e) });
   } finally {
@@ -90,10 +136,10 @@ async function runBatch(engine: InferenceEngine, info: ModelInfo, classes: strin
 }
 
 try {
-  const { engine, info, classes } = await load();
+  const { engine, info, classes, chooser } = await load();
   // One batch at a time, in order, even when the engine's run() is asynchronous.
   let chain = Promise.resolve();
-  start.port.on('message', (m: RunBatch | Stop) => {
+  start.port.on('message', (m: RunBatch | DecodeRun | Stop) => {
     if (m.type === 'stop') {
       void chain.then(() => {
         engine.dispose?.();
@@ -101,7 +147,7 @@ try {
       });
       return;
     }
-    chain = chain.then(() => runBatch(engine, info, classes, m));
+    chain = chain.then(() => runBatch(engine, chooser, classes, m));
   });
   post({ type: 'ready', info });
 } catch (e) {

@@ -74,6 +74,8 @@ export interface RequestLog {
   batchSize?: number;
   queueMs?: number;
   inferenceMs?: number;
+  /** libtorch threads of the forward pass (of the largest batch). */
+  threads?: number;
   preprocessMs?: number;
   bytes?: number;
   error?: ErrorKind;
@@ -109,8 +111,8 @@ class ServedModel {
   inflight = 0;
   info: ModelInfo | null = null;
   error: string | null = null;
-  constructor(readonly spec: ModelSpec, readonly opts: Required<ModelOptions>, onBatch: (size: number, ms: number) => void, maxThreads: number) {
-    this.host = new ModelHost(spec, { engine: opts.engine, threads: opts.threads, batchSize: opts.batchSize, maxThreads });
+  constructor(readonly spec: ModelSpec, readonly opts: Required<ModelOptions>, onBatch: (size: number, ms: number) => void, workers: number) {
+    this.host = new ModelHost(spec, { engine: opts.engine, threads: opts.threads, batchSize: opts.batchSize, maxThreads: availableParallelism(), workers });
     this.batcher = new Batcher(this.host, { batchSize: opts.batchSize, maxBatchDelay: opts.maxBatchDelay, onBatch });
   }
   get ready(): boolean { return this.info !== null && this.host.ready; }
@@ -254,7 +256,7 @@ export class ModelServer {
       const served: ServedModel = new ServedModel(spec, modelOptions(mo, model, `model ${key}: `), (size, ms) => {
         this.m.batch.observe(labels, size);
         this.m.inference.observe(labels, ms / 1000);
-      }, Math.max(1, availableParallelism() - this.o.workers));
+      }, this.o.workers);
       this.m.queue.set(labels, () => served.inflight);
       this.m.requests.touch({ ...labels, code: '200' });
       list.push(served);
@@ -273,7 +275,7 @@ export class ModelServer {
         s.info = await s.host.start();
         const t = s.info.threads;
         this.o.onProgress?.(`[${i + 1}/${all.length}] ready ${specKey(s.spec)}: ${s.info.source}, ${s.info.numClasses} classes, engine ${s.info.engine}, ` +
-          `threads ${t.single} (1 image) / ${t.batch} (batch ${s.opts.batchSize}), ${s.info.loadSeconds.toFixed(1)} s`);
+          `threads ${t.single} (1 image) / ${t.batch} (batch ${s.opts.batchSize})${t.adaptive ? ' at start, re-measured per batch' : ''}, ${s.info.loadSeconds.toFixed(1)} s`);
       } catch (e) {
         s.error = (e as Error).message;
         this.o.onProgress?.(`[${i + 1}/${all.length}] FAILED ${what}: ${s.error} (not served)`);
@@ -584,6 +586,17 @@ export class ModelServer {
       for (const im of images) readImageHeader(im.data, this.o.maxImagePixels, images.length > 1 || multipartType !== null ? im.name : 'the body');
       const preprocess = model.info!.preprocess;
       const settled = await Promise.allSettled(images.map(async (im) => {
+        if (images.length === 1 && b.alone) {
+          // A lone image on an idle model: decoded and run in the model's thread (two thread crossings, not four).
+          upstream--;
+          try {
+            const result = await b.runAlone(im.data, preprocess, topk);
+            return { result, ms: result.preprocessMs ?? 0 };
+          } catch (e) {
+            if (e instanceof DecodeError) throw decodeFailure(e.message.replace(/^cannot decode image \([^)]*\): /, ''), im.name);
+            throw e;
+          }
+        }
         let preprocessed;
         try {
           preprocessed = await this.pool.run(im.data, preprocess);
@@ -607,6 +620,7 @@ export class ModelServer {
       ctx.entry.batchSize = Math.max(...results.map((r) => r.batchSize));
       ctx.entry.queueMs = round(Math.max(...results.map((r) => r.queueMs)));
       ctx.entry.inferenceMs = round(Math.max(...results.map((r) => r.inferenceMs)));
+      ctx.entry.threads = results.reduce((p, r) => (r.batchSize > p.batchSize ? r : p)).threads;
       ctx.entry.preprocessMs = round(Math.max(...done.map((d) => d.ms)));
       const labels = { model_name: model.spec.name, model_version: model.spec.version, hostname: HOST };
       this.m.images.inc({ model: model.spec.name, version: model.spec.version }, results.length);
