@@ -43,6 +43,11 @@ for (const spec of a.models!.split(',')) {
   const model = builder({ weights: null, weightsBackbone: null });
   const ours: number[] = [];
   const theirs: number[] = [];
+  // process CPU time (user + system) and minor page faults per pass: steadier than wall time on a shared machine
+  const oursCpu: number[] = [];
+  const theirsCpu: number[] = [];
+  const oursFaults: number[] = [];
+  const theirsFaults: number[] = [];
   const [h, w] = [img.shape[1]!, img.shape[2]!];
   const targets = [0, 1].map(() => ({ boxes: torch.tensor([[0.1 * w, 0.2 * h, 0.6 * w, 0.9 * h]]), labels: torch.tensor([1], { dtype: 'int64' }) }));
   const flipped = img.flip([-1]);
@@ -51,6 +56,7 @@ for (const spec of a.models!.split(',')) {
     if (mode === 'infer') model.eval(); else model.train();
     for (let i = 0; i < a.warmup + a.iters; i++) {
       const t0 = performance.now();
+      const r0 = process.resourceUsage();
       if (mode === 'infer') {
         torch.inferenceMode(() => torch.tidy(() => { model.call([img]); }));
       } else {
@@ -62,16 +68,27 @@ for (const spec of a.models!.split(',')) {
           optimizer.step();
         });
       }
-      if (i >= a.warmup) ours.push(performance.now() - t0);
+      if (i >= a.warmup) {
+        ours.push(performance.now() - t0);
+        const r1 = process.resourceUsage();
+        oursCpu.push((r1.userCPUTime + r1.systemCPUTime - r0.userCPUTime - r0.systemCPUTime) / 1000);
+        oursFaults.push(r1.minorPageFault - r0.minorPageFault);
+      }
     }
     const py = spawnSync(PYTHON, ['bench/pytorch/detection_inference.py', '--model', name, '--mode', mode, '--image', imagePath,
       '--iters', String(a.iters), '--warmup', String(a.warmup), '--threads', String(threads)], { encoding: 'utf8' });
     if (py.status !== 0) throw new Error(`PyTorch side failed:\n${py.stderr}`);
-    theirs.push(...(JSON.parse(py.stdout.trim().split('\n').pop()!) as { times_ms: number[] }).times_ms);
+    const pj = JSON.parse(py.stdout.trim().split('\n').pop()!) as { times_ms: number[]; cpu_ms: number[]; minflt: number[] };
+    theirs.push(...pj.times_ms);
+    theirsCpu.push(...pj.cpu_ms);
+    theirsFaults.push(...pj.minflt);
   }
   const [mt, mp] = [median(ours), median(theirs)];
   console.log(JSON.stringify({
     model: name, mode, threads, tstorchMs: Math.round(mt), pytorchMs: Math.round(mp), speedVsPytorch: Number((mp / mt).toFixed(2)),
     tstorchMinMs: Math.round(Math.min(...ours)), pytorchMinMs: Math.round(Math.min(...theirs)),
+    tstorchCpuMs: Math.round(median(oursCpu)), pytorchCpuMs: Math.round(median(theirsCpu)), cpuSpeedVsPytorch: Number((median(theirsCpu) / median(oursCpu)).toFixed(2)),
+    tstorchMinCpuMs: Math.round(Math.min(...oursCpu)), pytorchMinCpuMs: Math.round(Math.min(...theirsCpu)),
+    tstorchPageFaults: Math.round(median(oursFaults)), pytorchPageFaults: Math.round(median(theirsFaults)),
   }));
 }

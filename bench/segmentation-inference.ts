@@ -40,23 +40,32 @@ torch.manualSeed(0);
 const model = getModel(a.model!, { weights: null, weightsBackbone: null }).eval();
 const preset = new SemanticSegmentation(getModelWeights(a.model!).DEFAULT.transformParams as unknown as SegmentationTransformParams);
 const x1 = (preset.call(openImageSync(photo, { mode: 'RGB' })) as torch.Tensor).unsqueeze(0);
-const rows = batches.map((bs) => ({ batch: bs, shape: [bs, ...x1.shape.slice(1)], x: x1.expand(bs, -1, -1, -1).contiguous(), tstorch: [] as number[], pytorch: [] as number[] }));
+const rows = batches.map((bs) => ({ batch: bs, shape: [bs, ...x1.shape.slice(1)], x: x1.expand(bs, -1, -1, -1).contiguous(), tstorch: [] as number[], pytorch: [] as number[],
+  tstorchCpu: [] as number[], pytorchCpu: [] as number[], tstorchFaults: [] as number[], pytorchFaults: [] as number[] }));
 for (let round = 0; round < a.rounds; round++) {
   for (const r of rows) {
     const run = (): void => torch.inferenceMode(() => torch.tidy(() => { model.call(r.x); }));
     for (let w = 0; w < a.warmup; w++) run();
     for (let it = 0; it < a.iters; it++) {
       const t0 = performance.now();
+      const r0 = process.resourceUsage();
       run();
       r.tstorch.push(performance.now() - t0);
+      // process CPU time (user + system) and minor page faults: steadier than wall time on a shared machine
+      const r1 = process.resourceUsage();
+      r.tstorchCpu.push((r1.userCPUTime + r1.systemCPUTime - r0.userCPUTime - r0.systemCPUTime) / 1000);
+      r.tstorchFaults.push(r1.minorPageFault - r0.minorPageFault);
     }
   }
   const py = spawnSync(PYTHON, ['bench/pytorch/segmentation_inference.py', '--model', a.model!, '--photo', photo, '--batch-sizes', a.batchSizes!,
     '--iters', String(a.iters), '--warmup', String(a.warmup), '--threads', String(threads)], { encoding: 'utf8' });
   if (py.status !== 0) throw new Error(`PyTorch side failed:\n${py.stderr}`);
   for (const l of py.stdout.split('\n').filter((l) => l.trim())) {
-    const p = JSON.parse(l) as { batch: number; times_ms: number[] };
-    rows.find((r) => r.batch === p.batch)!.pytorch.push(...p.times_ms);
+    const p = JSON.parse(l) as { batch: number; times_ms: number[]; cpu_ms: number[]; minflt: number[] };
+    const row = rows.find((r) => r.batch === p.batch)!;
+    row.pytorch.push(...p.times_ms);
+    row.pytorchCpu.push(...p.cpu_ms);
+    row.pytorchFaults.push(...p.minflt);
   }
   for (const r of rows) {
     console.error(`round ${round + 1}/${a.rounds} batch ${r.batch}: median ms so far tstorch ${median(r.tstorch).toFixed(1)}, PyTorch ${median(r.pytorch).toFixed(1)}`);
@@ -65,14 +74,18 @@ for (let round = 0; round < a.rounds; round++) {
 const report = rows.map((r) => ({
   model: a.model, batch: r.batch, shape: r.shape, tstorchMedianMs: median(r.tstorch), pytorchMedianMs: median(r.pytorch),
   tstorchMinMs: Math.min(...r.tstorch), pytorchMinMs: Math.min(...r.pytorch), ratio: median(r.pytorch) / median(r.tstorch),
+  tstorchCpuMs: median(r.tstorchCpu), pytorchCpuMs: median(r.pytorchCpu), cpuRatio: median(r.pytorchCpu) / median(r.tstorchCpu),
+  tstorchMinCpuMs: Math.min(...r.tstorchCpu), pytorchMinCpuMs: Math.min(...r.pytorchCpu),
+  tstorchPageFaults: median(r.tstorchFaults), pytorchPageFaults: median(r.pytorchFaults),
 }));
 const command = `node --import tsx bench/segmentation-inference.ts ${process.argv.slice(2).join(' ')}`.trim();
 mkdirSync('bench/out', { recursive: true });
 writeFileSync(a.out!, JSON.stringify({ command, photo, threads, rounds: a.rounds, iters: a.iters, warmup: a.warmup, rows: report }, null, 2) + '\n');
 console.log(`\`${command}\` (${threads} thread(s); ${a.rounds} alternating rounds of ${a.iters} timed passes after ${a.warmup} warm-up)\n`);
-console.log('| model | input | tstorch ms | PyTorch ms | ratio (PyTorch / tstorch time) | min ms tstorch / PyTorch |');
-console.log('| --- | --- | ---: | ---: | ---: | ---: |');
+console.log('| model | input | tstorch ms | PyTorch ms | ratio (PyTorch / tstorch time) | min ms tstorch / PyTorch | CPU ms tstorch / PyTorch (median) | CPU ratio | min CPU ms | page faults per pass |');
+console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of report) {
   console.log(`| ${r.model} | ${r.shape.join('x')} | ${r.tstorchMedianMs.toFixed(0)} | ${r.pytorchMedianMs.toFixed(0)} | ${r.ratio.toFixed(2)} | ` +
-    `${r.tstorchMinMs.toFixed(0)} / ${r.pytorchMinMs.toFixed(0)} |`);
+    `${r.tstorchMinMs.toFixed(0)} / ${r.pytorchMinMs.toFixed(0)} | ${r.tstorchCpuMs.toFixed(0)} / ${r.pytorchCpuMs.toFixed(0)} | ${r.cpuRatio.toFixed(2)} | ` +
+    `${r.tstorchMinCpuMs.toFixed(0)} / ${r.pytorchMinCpuMs.toFixed(0)} | ${r.tstorchPageFaults.toFixed(0)} / ${r.pytorchPageFaults.toFixed(0)} |`);
 }

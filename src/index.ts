@@ -32,3 +32,4 @@ export * as backends from './backends.js';
 export { useDeterministicAlgorithms, areDeterministicAlgorithmsEnabled, isDeterministicAlgorithmsWarnOnlyEnabled, setFlushDenormal } from './backends.js';
 export { isTensor, len, format } from './python.js';
 export * as builtins from './builtins.js';
+export { cpuCacheStats, type CpuCacheStats } from './memory.js';

@@ -14,6 +14,25 @@ export interface Disposable {
 }
 
 const scopes: Set<Disposable>[] = [];
+
+/** The caching CPU allocator's state (src/native/cpu_cache.cc). */
+export interface CpuCacheStats {
+  /** Freed blocks held for reuse now (none outside tidy scopes). */
+  cachedBytes: number;
+  /** TSTORCH_CPU_CACHE_MB in bytes (default 1 GiB; 0: no caching). */
+  limitBytes: number;
+  /** Large allocations served from the cache, and those that went to the system. */
+  hits: number;
+  misses: number;
+  /** Outermost tidy scopes running, over all threads. */
+  scopes: number;
+}
+const cpuCache = native as unknown as { cpuCacheEnter(): void; cpuCacheLeave(): void; cpuCacheStats(): CpuCacheStats };
+
+/** The caching CPU allocator's counters (for tests and benchmarks). */
+export function cpuCacheStats(): CpuCacheStats {
+  return cpuCache.cpuCacheStats();
+}
 const kept = new WeakSet<Disposable>();
 
 /** Called by every new tensor: a tensor made inside a tidy scope belongs to it. */
@@ -68,6 +87,18 @@ function isTensorLike(v: unknown): v is Disposable {
  * synchronous, since tensors of interleaved async work would land in the wrong scope.
  */
 export function tidy<T>(fn: () => T): T {
+  // While any tidy scope runs, large freed blocks are cached for reuse by the next allocation of their size
+  // instead of being unmapped and page-faulted in again (src/native/cpu_cache.cc); the last scope's end frees them.
+  const outermost = scopes.length === 0;
+  if (outermost) cpuCache.cpuCacheEnter();
+  try {
+    return tidyScope(fn);
+  } finally {
+    if (outermost) cpuCache.cpuCacheLeave();
+  }
+}
+
+function tidyScope<T>(fn: () => T): T {
   const scope = new Set<Disposable>();
   // Tensors made inside a scope are not reported to V8 as external memory until they escape it: reporting
   // memory that the scope frees anyway made V8 run a full collection per forward pass of a big model.

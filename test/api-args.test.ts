@@ -29,6 +29,7 @@ const EXEMPT: Record<string, string> = {
   'torch.keep': 'keep(value) returns value',
   'torch.disposeTemporary': 'tstorch internals',
   'torch.memoryStats': 'no arguments, no PyTorch counterpart',
+  'torch.cpuCacheStats': 'no arguments, no PyTorch counterpart',
   'torch.config': 'no arguments',
   'torch.dtypeCode': 'tstorch internals', 'torch.dtypeFromCode': 'tstorch internals', 'torch.normalizeDtype': 'tstorch internals',
   'torch.elementSize': 'tstorch internals', 'torch.typedArrayOf': 'tstorch internals', 'torch.dtypeOfTypedArray': 'tstorch internals',

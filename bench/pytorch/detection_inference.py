@@ -3,6 +3,7 @@
 same seed), eval-mode inference at batch 1 on a photo, or training steps at batch 2; prints one JSON line of times."""
 import argparse
 import json
+import resource
 import time
 
 import torch
@@ -24,14 +25,27 @@ torch.manual_seed(a.seed)
 m = getattr(D, a.model)(weights=None, weights_backbone=None)
 img = read_image(a.image, ImageReadMode.RGB).float() / 255
 times = []
+cpu_ms = []
+minflt = []
+
+
+def usage():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return (r.ru_utime + r.ru_stime) * 1000, r.ru_minflt
+
+
 if a.mode == 'infer':
     m.eval()
     for i in range(a.warmup + a.iters):
         t0 = time.perf_counter()
+        c0, f0 = usage()
         with torch.inference_mode():
             out = m([img])
         if i >= a.warmup:
             times.append((time.perf_counter() - t0) * 1000)
+            c1, f1 = usage()
+            cpu_ms.append(c1 - c0)
+            minflt.append(f1 - f0)
 else:
     m.train()
     opt = torch.optim.SGD([q for q in m.parameters() if q.requires_grad], lr=0.001, momentum=0.9)
@@ -40,10 +54,14 @@ else:
     for i in range(a.warmup + a.iters):
         torch.manual_seed(a.seed + 1 + i)
         t0 = time.perf_counter()
+        c0, f0 = usage()
         losses = m([img, img.flip(-1)], targets)
         opt.zero_grad()
         sum(losses.values()).backward()
         opt.step()
         if i >= a.warmup:
             times.append((time.perf_counter() - t0) * 1000)
-print(json.dumps({'model': a.model, 'mode': a.mode, 'times_ms': times}))
+            c1, f1 = usage()
+            cpu_ms.append(c1 - c0)
+            minflt.append(f1 - f0)
+print(json.dumps({'model': a.model, 'mode': a.mode, 'times_ms': times, 'cpu_ms': cpu_ms, 'minflt': minflt}))

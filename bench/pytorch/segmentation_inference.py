@@ -6,6 +6,7 @@ mode under torch.inference_mode(), random weights. Prints one JSON object per ba
 """
 import argparse
 import json
+import resource
 import time
 
 import torch
@@ -31,9 +32,13 @@ for bs in [int(b) for b in a.batch_sizes.split(',')]:
     with torch.inference_mode():
         for _ in range(a.warmup):
             model(x)
-        times = []
+        times, cpu_ms, minflt = [], [], []
         for _ in range(a.iters):
             t0 = time.perf_counter()
+            r0 = resource.getrusage(resource.RUSAGE_SELF)
             model(x)['out']
             times.append((time.perf_counter() - t0) * 1000)
-    print(json.dumps({'model': a.model, 'batch': bs, 'shape': list(x.shape), 'threads': torch.get_num_threads(), 'times_ms': times}), flush=True)
+            r1 = resource.getrusage(resource.RUSAGE_SELF)
+            cpu_ms.append((r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime) * 1000)
+            minflt.append(r1.ru_minflt - r0.ru_minflt)
+    print(json.dumps({'model': a.model, 'batch': bs, 'shape': list(x.shape), 'threads': torch.get_num_threads(), 'times_ms': times, 'cpu_ms': cpu_ms, 'minflt': minflt}), flush=True)

@@ -3,3 +3,4 @@ export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode, isInf
 export { Node } from './node.js';
 /** torch.autograd.graph: the autograd graph's node type. */
 export * as graph from './graph.js';
+export { profileOps, type OpTotals } from './op-profiler.js';

@@ -2,7 +2,8 @@
 // feature maps, with torchvision's extra blocks (LastLevelMaxPool for Faster/Mask R-CNN, LastLevelP6P7 for
 // RetinaNet and FCOS). Parameter names, initialisation order and state-dict format (version 2) are torchvision's.
 import type { Tensor } from '../../tensor.js';
-import { Module, type StateDict } from '../../nn/module.js';
+import { Module, releaseOutput, type StateDict } from '../../nn/module.js';
+import { disposeTemporary } from '../../memory.js';
 import { ModuleList } from '../../nn/modules/container.js';
 import { Conv2d } from '../../nn/modules/conv.js';
 import * as init from '../../nn/init.js';
@@ -130,15 +131,26 @@ export class FeaturePyramidNetwork extends Module {
     }
     let names = entries.map(([k]) => k);
     const xs = entries.map(([, v]) => v);
+    // The top-down path's intermediates are freed as soon as consumed, as Python's rebinding of last_inner frees
+    // them: at 800 px the finest level's lateral, upsampled and summed maps are 56 MB each, and holding every
+    // level's until the end of the pass more than doubled the detectors' peak memory (and its page faults).
     let lastInner = this.getResultFromInnerBlocks(xs[xs.length - 1]!, -1);
+    let lastInnerProducer: Module | null = this.inner_blocks.at(-1);
     let results: Tensor[] = [this.getResultFromLayerBlocks(lastInner, -1)];
     for (let idx = xs.length - 2; idx >= 0; idx--) {
       const innerLateral = this.getResultFromInnerBlocks(xs[idx]!, idx);
       const featShape = innerLateral.shape.slice(-2);
       const innerTopDown = interpolate(lastInner, { size: featShape, mode: 'nearest' });
+      if (lastInnerProducer !== null) releaseOutput(lastInnerProducer, lastInner);
+      else disposeTemporary(lastInner);
       lastInner = innerLateral.add(innerTopDown);
+      lastInnerProducer = null;
+      releaseOutput(this.inner_blocks.at(idx), innerLateral);
+      disposeTemporary(innerTopDown);
       results.unshift(this.getResultFromLayerBlocks(lastInner, idx));
     }
+    if (lastInnerProducer !== null) releaseOutput(lastInnerProducer, lastInner);
+    else disposeTemporary(lastInner);
     if (this.extra_blocks !== null) [results, names] = this.extra_blocks.call(results, xs, names);
     return new Map(names.map((k, i) => [k, results[i]!]));
   }

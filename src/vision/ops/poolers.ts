@@ -5,6 +5,7 @@ import { cat, fullLike, scalarTensor, tensor, zeros } from '../../creation.js';
 import { Module } from '../../nn/module.js';
 import { boxArea } from './boxes.js';
 import { roiAlign } from './roi-align.js';
+import { disposeTemporary } from '../../memory.js';
 
 /** Feature maps by name, in order (Python's OrderedDict): a Map, or an object whose keys keep insertion order. */
 export type FeatureMaps = Map<string, Tensor> | Record<string, Tensor>;
@@ -78,7 +79,10 @@ export function multiscaleRoiAlign(xFiltered: readonly Tensor[], boxes: readonly
     const idxInLevel = levels.eq(level).nonzero().select(1, 0);
     const roisPerLevel = rois.index(idxInLevel);
     const resultIdxInLevel = roiAlign(perLevelFeature, roisPerLevel, outputSize, { spatialScale: scales[level]!, samplingRatio });
-    result.indexPut_([idxInLevel], resultIdxInLevel.to(result.dtype));
+    const converted = resultIdxInLevel.to(result.dtype);
+    result.indexPut_([idxInLevel], converted);
+    // each level's pooled features are freed once copied into the result, as Python's loop frees them
+    for (const t of new Set([converted, resultIdxInLevel, roisPerLevel, idxInLevel])) disposeTemporary(t);
   });
   return result;
 }

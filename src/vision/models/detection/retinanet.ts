@@ -2,7 +2,8 @@
 // models/detection/retinanet.py: the detector (FPN levels P3-P7, 9 anchors per location, sigmoid focal loss),
 // its classification and regression heads (state-dict format version 2: each tower layer a Conv2dNormActivation),
 // and the builders retinanet_resnet50_fpn and retinanet_resnet50_fpn_v2 (GroupNorm heads, GIoU loss, P6 from C5).
-import { Module, type StateDict } from '../../../nn/module.js';
+import { Module, releaseOutput, type StateDict } from '../../../nn/module.js';
+import { disposeTemporary } from '../../../memory.js';
 import { Sequential } from '../../../nn/modules/container.js';
 import * as nn from '../../../nn/index.js';
 import * as init from '../../../nn/init.js';
@@ -59,6 +60,25 @@ export function defaultAnchorGen(): AnchorGenerator {
 function toAnchorRows(t: Tensor, k: number): Tensor {
   const [N, , H, W] = [...t.shape] as [number, number, number, number];
   return t.view(N, -1, k, H, W).permute(0, 3, 4, 1, 2).reshape(N, -1, k);
+}
+
+/**
+ * One head on every level: conv stack, final conv, rows per anchor, concatenated over levels. Each level's
+ * activations are freed as soon as consumed, as Python's per-level loop frees them: at 800 px the finest level's
+ * class logits alone are 45 MB, and holding every level's until the end of the pass doubled the head's memory.
+ */
+function headRowsOverLevels(conv: Module, final: Module, x: readonly Tensor[], k: number): Tensor {
+  const rows = x.map((features) => {
+    const hidden: Tensor = conv.call(features);
+    const out: Tensor = final.call(hidden);
+    releaseOutput(conv, hidden);
+    const r = toAnchorRows(out, k);
+    releaseOutput(final, out);
+    return r;
+  });
+  const all = cat(rows, 1);
+  for (const r of rows) disposeTemporary(r);
+  return all;
 }
 
 export interface RetinaNetHeadOutputs {
@@ -122,7 +142,7 @@ export class RetinaNetClassificationHead extends Module {
   }
 
   override forward(x: Tensor[]): Tensor {
-    return cat(x.map((features) => toAnchorRows(this.cls_logits.call(this.conv.call(features)), this.numClasses)), 1);
+    return headRowsOverLevels(this.conv, this.cls_logits, x, this.numClasses);
   }
 }
 
@@ -176,7 +196,7 @@ export class RetinaNetRegressionHead extends Module {
   }
 
   override forward(x: Tensor[]): Tensor {
-    return cat(x.map((features) => toAnchorRows(this.bbox_reg.call(this.conv.call(features)), 4)), 1);
+    return headRowsOverLevels(this.conv, this.bbox_reg, x, 4);
   }
 }
 

@@ -4,7 +4,7 @@
 // truth boxes) are matched and sampled with torchvision's generator calls, and the losses are torchvision's.
 import { Tensor } from '../../../tensor.js';
 import { arange, cat, zeros } from '../../../creation.js';
-import { Module } from '../../../nn/module.js';
+import { Module, releaseOutput } from '../../../nn/module.js';
 import { crossEntropy, binaryCrossEntropyWithLogits, smoothL1Loss } from '../../../nn/functional/loss.js';
 import { softmax } from '../../../nn/functional/activation.js';
 import { interpolate } from '../../../nn/functional/upsampling.js';
@@ -316,8 +316,10 @@ export class RoIHeads extends Module {
     let labels: Tensor[] | null = null;
     let regressionTargets: Tensor[] | null = null;
     if (this.training) [proposals, matchedIdxs, labels, regressionTargets] = this.selectTrainingSamples(proposals, targets);
-    let boxFeatures: Tensor = this.box_roi_pool.call(features, proposals, imageShapes);
-    boxFeatures = this.box_head.call(boxFeatures);
+    const pooled: Tensor = this.box_roi_pool.call(features, proposals, imageShapes);
+    const boxFeatures: Tensor = this.box_head.call(pooled);
+    // the pooled features (1000 x 256 x 7 x 7, 50 MB at test time) are freed once the box head has read them
+    if (boxFeatures !== pooled) releaseOutput(this.box_roi_pool, pooled);
     const [classLogits, boxRegression] = this.box_predictor.call(boxFeatures) as [Tensor, Tensor];
 
     const result: Detection[] = [];
@@ -346,9 +348,11 @@ export class RoIHeads extends Module {
 
     if (this.hasMask()) {
       const [maskProposals, posMatchedIdxs] = positives();
-      let maskFeatures: Tensor = this.mask_roi_pool!.call(features, maskProposals, imageShapes);
-      maskFeatures = this.mask_head!.call(maskFeatures);
+      const maskPooled: Tensor = this.mask_roi_pool!.call(features, maskProposals, imageShapes);
+      const maskFeatures: Tensor = this.mask_head!.call(maskPooled);
+      if (maskFeatures !== maskPooled) releaseOutput(this.mask_roi_pool!, maskPooled);
       const maskLogits: Tensor = this.mask_predictor!.call(maskFeatures);
+      if (maskLogits !== maskFeatures) releaseOutput(this.mask_head!, maskFeatures);
       if (this.training) {
         losses.loss_mask = maskrcnnLoss(maskLogits, maskProposals, targets!.map((t) => t.masks!), targets!.map((t) => t.labels!), posMatchedIdxs!);
       } else {
