@@ -54,20 +54,42 @@ const EXEMPT: Record<string, string> = {
   'tf.toImageTensor': 'an alias of pilToTensor', 'tf.cropWithPadding': 'tstorch internals (a crop that pads outside the image)',
 };
 
-/** Every namespace walked, with how to reach its members. */
-const NAMESPACES: [string, Record<string, unknown>][] = [
-  ['torch', torch as unknown as Record<string, unknown>],
-  ['nn', torch.nn as unknown as Record<string, unknown>],
-  ['F', torch.nn.functional as unknown as Record<string, unknown>],
-  ['init', torch.nn.init as unknown as Record<string, unknown>],
-  ['nn.utils', torch.nn.utils as unknown as Record<string, unknown>],
-  ['optim', torch.optim as unknown as Record<string, unknown>],
-  ['lr_scheduler', torch.optim.lrScheduler as unknown as Record<string, unknown>],
-  ['data', torch.utils.data as unknown as Record<string, unknown>],
-  ['datasets', vision.datasets as unknown as Record<string, unknown>],
-  ['transforms', vision.transforms as unknown as Record<string, unknown>],
-  ['tf', vision.transforms.functional as unknown as Record<string, unknown>],
+/** The short names EXEMPT uses for the walked namespaces. */
+const ALIASES: [string, string][] = [
+  ['torch.nn.functional.', 'F.'], ['torch.nn.init.', 'init.'], ['torch.nn.utils.', 'nn.utils.'], ['torch.nn.', 'nn.'],
+  ['torch.optim.lrScheduler.', 'lr_scheduler.'], ['torch.optim.', 'optim.'], ['torch.utils.data.', 'data.'],
+  ['vision.datasets.', 'datasets.'], ['vision.transforms.functional.', 'tf.'], ['vision.transforms.', 'transforms.'],
 ];
+const shortName = (q: string): string => {
+  for (const [full, short] of ALIASES) if (q.startsWith(full)) return short + q.slice(full.length);
+  return q;
+};
+const isNamespace = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && Object.prototype.toString.call(v) === '[object Module]';
+
+/**
+ * Every exported callable of the package: `torch` (src/index.ts) and `vision` (src/vision/index.ts), every
+ * namespace under them recursively, each under its first name ('torch.nn.Linear', 'vision.ops.RoIAlign').
+ */
+function publicCallables(): [string, (...a: unknown[]) => unknown][] {
+  const out: [string, (...a: unknown[]) => unknown][] = [];
+  const seen = new Set<unknown>();
+  const visit = (prefix: string, ns: Record<string, unknown>): void => {
+    if (seen.has(ns)) return;
+    seen.add(ns);
+    for (const [name, v] of Object.entries(ns)) {
+      if (typeof v === 'function') out.push([`${prefix}.${name}`, v as (...a: unknown[]) => unknown]);
+      else if (isNamespace(v)) visit(`${prefix}.${name}`, v);
+    }
+  };
+  visit('torch', torch as unknown as Record<string, unknown>);
+  visit('vision', vision as unknown as Record<string, unknown>);
+  return out;
+}
+const CALLABLES = publicCallables();
+/** Exempt values (an exempt callable is exempt under every name it is exported as: torch.noGrad, torch.autograd.noGrad). */
+const EXEMPT_VALUES = new Set<unknown>(CALLABLES.filter(([q]) => EXEMPT[shortName(q)] !== undefined).map(([, v]) => v));
+const exempt = (q: string, v: unknown): boolean => EXEMPT[shortName(q)] !== undefined || EXEMPT_VALUES.has(v);
 
 const isClass = (f: unknown): boolean => typeof f === 'function' && /^class\b/.test(Function.prototype.toString.call(f));
 
@@ -87,19 +109,27 @@ function unknownKeyword(sig: Signature): unknown[] | null {
   return [...head, { bogusOption: 1 }];
 }
 
-function expectBinderError(what: string, run: () => unknown, pattern: RegExp): void {
-  assert.throws(run, (e: Error) => e instanceof TypeError && pattern.test(e.message), `${what} did not refuse its arguments`);
+/** `run` refuses its arguments: a TypeError matching `pattern`, thrown, or the rejection of the Promise an async function returns. */
+async function expectBinderError(what: string, run: () => unknown, pattern: RegExp): Promise<void> {
+  const ok = (e: unknown): boolean => e instanceof TypeError && pattern.test(e.message);
+  let r: unknown;
+  try {
+    r = run();
+  } catch (e) {
+    assert.ok(ok(e), `${what} refused its arguments with the wrong error: ${String(e)}`);
+    return;
+  }
+  assert.ok(r instanceof Promise, `${what} did not refuse its arguments`);
+  await assert.rejects(r, (e: unknown) => ok(e), `${what} did not refuse its arguments`);
 }
 
-test('every public function, method and constructor of the walked namespaces is bound to a PyTorch signature', () => {
+test('every public function, method and constructor of the package is bound to a PyTorch signature', () => {
   const missing: string[] = [];
-  for (const [ns, members] of NAMESPACES) {
-    for (const [name, v] of Object.entries(members)) {
-      if (typeof v !== 'function') continue;
-      const q = `${ns}.${name}`;
-      if (EXEMPT[q] !== undefined) continue;
-      if (signatureOf(v) === undefined) missing.push(q);
-    }
+  for (const [q, v] of CALLABLES) {
+    if (!exempt(q, v) && signatureOf(v) === undefined) missing.push(q);
+  }
+  for (const name of Object.keys(EXEMPT)) {
+    assert.ok(CALLABLES.some(([q]) => shortName(q) === name), `EXEMPT lists ${name}, which is not exported`);
   }
   const proto = torch.Tensor.prototype as unknown as Record<string, unknown>;
   for (const name of Object.getOwnPropertyNames(proto)) {
@@ -110,18 +140,15 @@ test('every public function, method and constructor of the walked namespaces is 
   assert.deepEqual(missing, [], `without a signature: ${missing.join(', ')}`);
 });
 
-test('one positional argument too many is a TypeError naming the count, for every bound callable', () => {
+test('one positional argument too many is a TypeError naming the count, for every bound callable', async () => {
   let checked = 0;
-  for (const [ns, members] of NAMESPACES) {
-    for (const [name, v] of Object.entries(members)) {
-      const sig = typeof v === 'function' ? signatureOf(v) : undefined;
-      if (sig === undefined || EXEMPT[`${ns}.${name}`] !== undefined) continue;
-      const args = tooManyPositional(sig);
-      if (args === null) continue;
-      const f = v as (...a: unknown[]) => unknown;
-      expectBinderError(`${ns}.${name}`, () => (isClass(v) ? Reflect.construct(f, args) : f(...args)), /takes (no|at most \d+) (positional )?argument/);
-      checked++;
-    }
+  for (const [q, f] of CALLABLES) {
+    const sig = signatureOf(f);
+    if (sig === undefined || exempt(q, f)) continue;
+    const args = tooManyPositional(sig);
+    if (args === null) continue;
+    await expectBinderError(q, () => (isClass(f) ? Reflect.construct(f, args) : f(...args)), /takes (no|at most \d+) (positional )?argument/);
+    checked++;
   }
   const t = torch.zeros(1);
   const proto = torch.Tensor.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
@@ -131,24 +158,21 @@ test('one positional argument too many is a TypeError naming the count, for ever
     if (sig === undefined) continue;
     const args = tooManyPositional(sig);
     if (args === null) continue;
-    expectBinderError(`Tensor.${name}`, () => m!.apply(t, args), /takes (no|at most \d+) positional argument/);
+    await expectBinderError(`Tensor.${name}`, () => m!.apply(t, args), /takes (no|at most \d+) positional argument/);
     checked++;
   }
   assert.ok(checked > 400, `only ${checked} callables checked`);
 });
 
-test('an unknown option key is a TypeError naming the key, for every bound callable that takes options', () => {
+test('an unknown option key is a TypeError naming the key, for every bound callable that takes options', async () => {
   let checked = 0;
-  for (const [ns, members] of NAMESPACES) {
-    for (const [name, v] of Object.entries(members)) {
-      const sig = typeof v === 'function' ? signatureOf(v) : undefined;
-      if (sig === undefined || EXEMPT[`${ns}.${name}`] !== undefined) continue;
-      const args = unknownKeyword(sig);
-      if (args === null) continue;
-      const f = v as (...a: unknown[]) => unknown;
-      expectBinderError(`${ns}.${name}`, () => (isClass(v) ? Reflect.construct(f, args) : f(...args)), /unexpected keyword argument 'bogusOption'/);
-      checked++;
-    }
+  for (const [q, f] of CALLABLES) {
+    const sig = signatureOf(f);
+    if (sig === undefined || exempt(q, f)) continue;
+    const args = unknownKeyword(sig);
+    if (args === null) continue;
+    await expectBinderError(q, () => (isClass(f) ? Reflect.construct(f, args) : f(...args)), /unexpected keyword argument 'bogusOption'/);
+    checked++;
   }
   const t = torch.zeros(1);
   const proto = torch.Tensor.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
@@ -158,7 +182,7 @@ test('an unknown option key is a TypeError naming the key, for every bound calla
     if (sig === undefined) continue;
     const args = unknownKeyword(sig);
     if (args === null) continue;
-    expectBinderError(`Tensor.${name}`, () => m!.apply(t, args), /unexpected keyword argument 'bogusOption'/);
+    await expectBinderError(`Tensor.${name}`, () => m!.apply(t, args), /unexpected keyword argument 'bogusOption'/);
     checked++;
   }
   assert.ok(checked > 250, `only ${checked} callables checked`);

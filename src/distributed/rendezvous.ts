@@ -5,6 +5,11 @@
 // and the keys live under /worker/attempt_<TORCHELASTIC_RESTART_COUNT>.
 import { Store, TCPStore, FileStore, PrefixStore, checkTimeout } from './store.js';
 import { DistributedError } from './work.js';
+import { bindOwn, registerSignature } from '../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(isTorchelasticLaunched, 'isTorchelasticLaunched', 'torch.distributed.is_torchelastic_launched', '');
 
 export interface Rendezvous {
   store: Store;
@@ -74,6 +79,7 @@ function envInt(name: string): number {
 
 /** Whether this process was started by torchrun or `tstorch run` (Python's is_torchelastic_launched). */
 export function isTorchelasticLaunched(): boolean {
+  bindOwn(isTorchelasticLaunched, arguments);
   return process.env.TORCHELASTIC_RUN_ID !== undefined;
 }
 

@@ -2,6 +2,7 @@
 // store served by a tstorch process is one that PyTorch processes join (and the reverse). Timeouts are in
 // milliseconds. Operations that wait for a key (get, wait) return Promises; the others are quick round trips.
 import { dist, type StoreHandle } from './native.js';
+import { bindOwn, classArgs } from '../args.js';
 
 /** Python's default store and process-group timeout (torch.distributed.constants.default_pg_timeout): 30 minutes. */
 export const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
@@ -99,8 +100,12 @@ export class FileStore extends Store {
 
 /** c10d's HashStore: in this process only (tests, single-process groups). */
 export class HashStore extends Store {
-  constructor() { super(dist().distHashStore()); }
+  constructor() {
+    bindOwn(HashStore, arguments);
+    super(dist().distHashStore());
+  }
 }
+classArgs(HashStore, 'tstorch.distributed.HashStore', '');
 
 /** Every key of `store` under `prefix/` (c10d's PrefixStore): what separates groups sharing one store. */
 export class PrefixStore extends Store {

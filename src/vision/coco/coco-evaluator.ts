@@ -7,6 +7,13 @@ import { stack } from '../../creation.js';
 import { COCO, type CocoAnnotation, type CocoDataset, type CocoResult } from './coco.js';
 import { COCOeval, type IouType } from './cocoeval.js';
 import * as mask from './mask.js';
+import { bindOwn, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(convertToCocoApi, 'convertToCocoApi', 'tstorch.vision.coco.convertToCocoApi', 'samples');
+registerSignature(convertToXywh, 'convertToXywh', 'tstorch.vision.coco.convertToXywh', 'boxes');
+registerSignature(prepareForCoco, 'prepareForCoco', 'tstorch.vision.coco.prepareForCoco', 'predictions, iouType');
 
 /** A detection model's output for one image (torchvision's detection models return a list of these). */
 export interface DetectionOutput {
@@ -34,6 +41,7 @@ export interface DetectionTarget {
 
 /** [N, 4] corner boxes to [x, y, width, height]. */
 export function convertToXywh(boxes: Tensor): Tensor {
+  [boxes] = bindOwn(convertToXywh, arguments) as Parameters<typeof convertToXywh>;
   const [xmin, ymin, xmax, ymax] = boxes.unbind(1) as [Tensor, Tensor, Tensor, Tensor];
   return stack([xmin, ymin, xmax.sub(xmin), ymax.sub(ymin)], 1);
 }
@@ -42,6 +50,7 @@ const numbers = (t: Tensor): number[] => t.toArray() as number[];
 
 /** A model's outputs as COCO results for one IoU type (prepare_for_coco_detection / _segmentation / _keypoint). */
 export function prepareForCoco(predictions: Map<number, DetectionOutput>, iouType: IouType): CocoResult[] {
+  [predictions, iouType] = bindOwn(prepareForCoco, arguments) as Parameters<typeof prepareForCoco>;
   const out: CocoResult[] = [];
   for (const [imageId, p] of predictions) {
     if (p.boxes.shape[0] === 0) continue;
@@ -118,6 +127,7 @@ export class CocoEvaluator {
  * target's image_id and tensor size, boxes back to [x, y, w, h], masks to RLEs, annotation ids from 1.
  */
 export function convertToCocoApi(samples: Iterable<[Tensor, DetectionTarget]>): COCO {
+  [samples] = bindOwn(convertToCocoApi, arguments) as Parameters<typeof convertToCocoApi>;
   let annId = 1;
   const dataset: Required<Pick<CocoDataset, 'images' | 'categories' | 'annotations'>> = { images: [], categories: [], annotations: [] };
   const categories = new Set<number>();

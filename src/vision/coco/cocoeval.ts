@@ -20,6 +20,7 @@
 import { COCO, type CocoAnnotation, type CocoCategory } from './coco.js';
 import * as mask from './mask.js';
 import type { BBox, RLE } from './mask.js';
+import { bindOwn, classArgs } from '../../args.js';
 
 export type IouType = 'bbox' | 'segm' | 'keypoints';
 
@@ -50,6 +51,7 @@ export class Params {
   iouType: IouType;
 
   constructor(iouType: IouType = 'segm') {
+    [iouType = 'segm'] = bindOwn(Params, arguments) as ConstructorParameters<typeof Params>;
     if (iouType !== 'segm' && iouType !== 'bbox' && iouType !== 'keypoints') throw new TypeError(`Params: iouType must be 'bbox', 'segm' or 'keypoints', got '${iouType}'`);
     this.iouType = iouType;
     // np.arange would make the thresholds slightly larger than their values: linspace, as pycocotools.
@@ -73,6 +75,7 @@ export class Params {
     return p;
   }
 }
+classArgs(Params, 'tstorch.vision.coco.Params', 'iouType?');
 
 /** The result of evaluateImg for one image, category and area range. */
 export interface EvalImg {

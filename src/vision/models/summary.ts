@@ -9,6 +9,11 @@ import { noGrad } from '../../autograd/grad-mode.js';
 import { tidy } from '../../memory.js';
 import { elementSize, type DType } from '../../dtype.js';
 import type { RemovableHandle } from '../../nn/module.js';
+import { bindOwn, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(summary, 'summary', 'tstorch.vision.models.summary', 'model, inputShape; *, depth, dtype, device, mode');
 
 export interface SummaryRow {
   /** Dotted path of the module ('' for the model). */
@@ -134,6 +139,7 @@ function leafMultAdds(m: Module, className: string, out: number[] | null): numbe
 
 /** Runs the model once on zeros of `inputShape` (or several inputs) and tabulates its layers. */
 export function summary(model: Module, inputShape: number[] | number[][], opts: SummaryOptions = {}): ModelSummary {
+  [model, inputShape, opts = {}] = bindOwn(summary, arguments) as Parameters<typeof summary>;
   const shapes: number[][] = Array.isArray(inputShape[0]) ? (inputShape as number[][]) : [inputShape as number[]];
   for (const s of shapes) {
     if (!s.every((d) => Number.isInteger(d) && d > 0)) throw new Error(`summary: inputShape must be positive integers, got [${s.join(', ')}]`);

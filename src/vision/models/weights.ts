@@ -10,6 +10,11 @@ import { ImageClassification } from './weights-transforms.js';
 import type { Module, StateDict } from '../../nn/module.js';
 import { Tensor } from '../../tensor.js';
 import { zeros } from '../../creation.js';
+import { bindOwn, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(weightsEnum, 'weightsEnum', 'tstorch.vision.models.weightsEnum', 'name');
 
 type Data = typeof WEIGHTS_DATA;
 export type WeightsEnumName = keyof Data;
@@ -150,6 +155,7 @@ export type WeightsEnumOf<E extends WeightsEnumName> = WeightsEnum & { readonly 
 const enums = new Map<string, WeightsEnum<any>>();
 /** The weights enum named as torchvision names it ('ResNet50_Weights'). */
 export function weightsEnum<E extends WeightsEnumName>(name: E): WeightsEnumOf<E> {
+  [name] = bindOwn(weightsEnum, arguments) as [typeof name];
   let e = enums.get(name);
   if (!e) enums.set(name, (e = new WeightsEnum(name)));
   return e as WeightsEnumOf<E>;

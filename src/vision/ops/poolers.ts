@@ -5,6 +5,11 @@ import { cat, fullLike, scalarTensor, tensor, zeros } from '../../creation.js';
 import { Module } from '../../nn/module.js';
 import { boxArea } from './boxes.js';
 import { roiAlign } from './roi-align.js';
+import { bindOwn, classArgs, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(initLevelMapper, 'initLevelMapper', 'tstorch.vision.ops.initLevelMapper', 'kMin, kMax, canonicalScale?, canonicalLevel?, eps?');
 
 /** Feature maps by name, in order (Python's OrderedDict): a Map, or an object whose keys keep insertion order. */
 export type FeatureMaps = Map<string, Tensor> | Record<string, Tensor>;
@@ -29,6 +34,7 @@ export class LevelMapper {
 }
 
 export function initLevelMapper(kMin: number, kMax: number, canonicalScale = 224, canonicalLevel = 4, eps = 1e-6): LevelMapper {
+  [kMin, kMax, canonicalScale = 224, canonicalLevel = 4, eps = 1e-6] = bindOwn(initLevelMapper, arguments) as Parameters<typeof initLevelMapper>;
   return new LevelMapper(kMin, kMax, canonicalScale, canonicalLevel, eps);
 }
 
@@ -106,6 +112,7 @@ export class MultiScaleRoIAlign extends Module {
 
   constructor(featmapNames: readonly string[], outputSize: number | readonly number[], samplingRatio: number,
     opts: MultiScaleRoIAlignOptions = {}) {
+    [featmapNames, outputSize, samplingRatio, opts = {}] = bindOwn(MultiScaleRoIAlign, arguments) as ConstructorParameters<typeof MultiScaleRoIAlign>;
     super();
     const os = typeof outputSize === 'number' ? [outputSize, outputSize] : [...outputSize];
     if (os.length !== 2 || !os.every((v) => Number.isInteger(v) && v > 0)) {
@@ -139,3 +146,4 @@ export class MultiScaleRoIAlign extends Module {
     return `featmap_names=[${this.featmapNames.map((n) => `'${n}'`).join(', ')}], output_size=(${this.outputSize.join(', ')}), sampling_ratio=${this.samplingRatio}`;
   }
 }
+classArgs(MultiScaleRoIAlign, 'torchvision.ops.MultiScaleRoIAlign', 'featmapNames, outputSize, samplingRatio; *, canonicalScale, canonicalLevel');

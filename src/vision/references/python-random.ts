@@ -1,3 +1,4 @@
+import { bindOwn, classArgs } from '../../args.js';
 // CPython's `random` module (Mersenne Twister MT19937, init_by_array seeding from an int, random() from 53 bits,
 // randint through getrandbits rejection sampling), so that code written against Python's random draws the same
 // numbers: torchvision's reference training scripts (references/segmentation/transforms.py) draw their random
@@ -12,6 +13,7 @@ export class PythonRandom {
 
   /** Seeded as Python seeds itself at start-up (from the clock and the process here: not reproducible). */
   constructor(seed?: number | bigint) {
+    [seed] = bindOwn(PythonRandom, arguments) as ConstructorParameters<typeof PythonRandom>;
     this.seed(seed ?? BigInt(Date.now()) * 1000003n + BigInt(process.pid) + BigInt(Math.floor(Math.random() * 2 ** 32)));
   }
 
@@ -122,6 +124,7 @@ export class PythonRandom {
     return a + this.randbelow(width);
   }
 }
+classArgs(PythonRandom, 'tstorch.vision.references.PythonRandom', 'seed?');
 
 /** The module-level generator, as Python's `random` module: `random.seed(0)` makes the references' draws reproducible. */
 export const random = new PythonRandom();

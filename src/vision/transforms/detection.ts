@@ -18,6 +18,12 @@ import type { ImageOrTensor, PaddingMode } from './functional.js';
 import { resize, type InterpolationMode } from './image-geometry.js';
 import { ColorJitter, gaussianBlur } from './image-color.js';
 import { coin, rand1, randint1 } from './draws.js';
+import { bindOwn, classArgs, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(copyPaste, 'copyPaste', 'tstorch.vision.transforms.detection.copyPaste', 'image, target:dict, pasteImage, pasteTarget:dict, blending?, resizeInterpolation?');
+registerSignature(flipKeypoints, 'flipKeypoints', 'tstorch.vision.transforms.detection.flipKeypoints', 'kps, width, flipIndices?');
 
 /** A detection target. Only the fields present are transformed. */
 export interface DetTarget {
@@ -59,6 +65,7 @@ export const COCO_PERSON_KEYPOINT_FLIP_INDICES: readonly number[] = [0, 2, 1, 4,
  * `flipIndices`, and unlabelled keypoints (visibility 0) kept at (0, 0, 0) as COCO has them.
  */
 export function flipKeypoints(kps: Tensor, width: number, flipIndices: readonly number[] = COCO_PERSON_KEYPOINT_FLIP_INDICES): Tensor {
+  [kps, width, flipIndices = COCO_PERSON_KEYPOINT_FLIP_INDICES] = bindOwn(flipKeypoints, arguments) as Parameters<typeof flipKeypoints>;
   if (kps.ndim !== 3 || kps.shape[2] !== 3) throw new RangeError(`flipKeypoints: keypoints must be [N, K, 3], got [${kps.shape}]`);
   if (flipIndices.length !== kps.shape[1]) throw new RangeError(`flipKeypoints: ${flipIndices.length} flip indices for ${kps.shape[1]} keypoints`);
   const flipped = kps.index(':', tensor([...flipIndices], { dtype: 'int64' })).clone();
@@ -141,6 +148,7 @@ export class RandomIoUCrop {
   readonly options: number[];
   readonly trials: number;
   constructor(opts: RandomIoUCropOptions = {}) {
+    [opts = {}] = bindOwn(RandomIoUCrop, arguments) as ConstructorParameters<typeof RandomIoUCrop>;
     this.minScale = opts.minScale ?? 0.3;
     this.maxScale = opts.maxScale ?? 1.0;
     this.minAspectRatio = opts.minAspectRatio ?? 0.5;
@@ -196,6 +204,7 @@ export class RandomIoUCrop {
   }
   toString(): string { return `RandomIoUCrop(min_scale=${this.minScale}, max_scale=${this.maxScale}, options=[${this.options.join(', ')}])`; }
 }
+classArgs(RandomIoUCrop, 'tstorch.vision.transforms.detection.RandomIoUCrop', '; *, minScale, maxScale, minAspectRatio, maxAspectRatio, samplerOptions, trials');
 
 export interface RandomZoomOutOptions {
   /** Canvas colour per channel. Default [0, 0, 0]. */
@@ -211,6 +220,7 @@ export class RandomZoomOut {
   readonly sideRange: [number, number];
   readonly p: number;
   constructor(opts: RandomZoomOutOptions = {}) {
+    [opts = {}] = bindOwn(RandomZoomOut, arguments) as ConstructorParameters<typeof RandomZoomOut>;
     this.fill = opts.fill ?? [0.0, 0.0, 0.0];
     this.sideRange = opts.sideRange ?? [1.0, 4.0];
     if (this.sideRange[0] < 1.0 || this.sideRange[0] > this.sideRange[1]) throw new RangeError(`RandomZoomOut: invalid canvas side range provided [${this.sideRange}].`);
@@ -251,6 +261,7 @@ export class RandomZoomOut {
   }
   toString(): string { return `RandomZoomOut(fill=[${this.fill.join(', ')}], side_range=(${this.sideRange.join(', ')}), p=${this.p})`; }
 }
+classArgs(RandomZoomOut, 'tstorch.vision.transforms.detection.RandomZoomOut', '; *, fill, sideRange, p');
 
 export interface RandomPhotometricDistortOptions {
   contrast?: [number, number];
@@ -268,6 +279,7 @@ export class RandomPhotometricDistort {
   private readonly saturation: ColorJitter;
   readonly p: number;
   constructor(opts: RandomPhotometricDistortOptions = {}) {
+    [opts = {}] = bindOwn(RandomPhotometricDistort, arguments) as ConstructorParameters<typeof RandomPhotometricDistort>;
     this.brightness = new ColorJitter({ brightness: opts.brightness ?? [0.875, 1.125] });
     this.contrast = new ColorJitter({ contrast: opts.contrast ?? [0.5, 1.5] });
     this.hue = new ColorJitter({ hue: opts.hue ?? [-0.05, 0.05] });
@@ -299,6 +311,7 @@ export class RandomPhotometricDistort {
   }
   toString(): string { return `RandomPhotometricDistort(p=${this.p})`; }
 }
+classArgs(RandomPhotometricDistort, 'tstorch.vision.transforms.detection.RandomPhotometricDistort', '; *, contrast, saturation, hue, brightness, p');
 
 function scaleBoxesAndMasks(target: DetTarget, newWidth: number, newHeight: number, origWidth: number, origHeight: number): DetTarget {
   const out = copyTarget(target);
@@ -409,6 +422,7 @@ export class RandomShortestSize {
  */
 export function copyPaste(image: Tensor, target: DetTarget, pasteImage: Tensor, pasteTarget: DetTarget, blending = true,
   resizeInterpolation: InterpolationMode = 'bilinear'): [Tensor, DetTarget] {
+  [image, target, pasteImage, pasteTarget, blending = true, resizeInterpolation = 'bilinear'] = bindOwn(copyPaste, arguments) as Parameters<typeof copyPaste>;
   if (pasteTarget.masks === undefined || target.masks === undefined) throw new TypeError('copyPaste: both targets need masks');
   const numMasks = pasteTarget.masks.shape[0]!;
   // A degenerate case (no masks, possible after LSJ): nothing to paste.

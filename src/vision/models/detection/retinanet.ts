@@ -26,6 +26,7 @@ import {
   checkDegenerateBoxes, checkTargets, featureList, originalImageSizes, type SingleStageDetection, type SingleStageTarget,
 } from './ssd.js';
 import { resolveDetectionWeights, loadDetectionWeights, BUILDER_OPTIONS, type DetectionBuilderOptions } from './faster-rcnn.js';
+import { bindOwn, classArgs } from '../../../args.js';
 
 /** Python's sum of a list of tensors, left to right (torchvision's _sum). */
 function sumList(x: Tensor[]): Tensor {
@@ -76,6 +77,7 @@ export class RetinaNetClassificationHead extends Module {
   readonly BETWEEN_THRESHOLDS = Matcher.BETWEEN_THRESHOLDS;
 
   constructor(inChannels: number, numAnchors: number, numClasses: number, opts: { priorProbability?: number; normLayer?: NormLayerFactory | null } = {}) {
+    [inChannels, numAnchors, numClasses, opts = {}] = bindOwn(RetinaNetClassificationHead, arguments) as ConstructorParameters<typeof RetinaNetClassificationHead>;
     super();
     checkKeys('RetinaNetClassificationHead', opts, ['priorProbability', 'normLayer']);
     const priorProbability = opts.priorProbability ?? 0.01;
@@ -125,6 +127,7 @@ export class RetinaNetClassificationHead extends Module {
     return cat(x.map((features) => toAnchorRows(this.cls_logits.call(this.conv.call(features)), this.numClasses)), 1);
   }
 }
+classArgs(RetinaNetClassificationHead, 'torchvision.models.detection.RetinaNetClassificationHead', 'inChannels, numAnchors, numClasses; priorProbability, normLayer');
 
 /** Four 3x3 conv (+ norm) + ReLU layers, then per anchor the 4 box deltas; L1 (or GIoU in v2) loss. */
 export class RetinaNetRegressionHead extends Module {
@@ -136,6 +139,7 @@ export class RetinaNetRegressionHead extends Module {
   declare lossType: BoxLossType;
 
   constructor(inChannels: number, numAnchors: number, opts: { normLayer?: NormLayerFactory | null } = {}) {
+    [inChannels, numAnchors, opts = {}] = bindOwn(RetinaNetRegressionHead, arguments) as ConstructorParameters<typeof RetinaNetRegressionHead>;
     super();
     checkKeys('RetinaNetRegressionHead', opts, ['normLayer']);
     const layers: Module[] = [];
@@ -179,12 +183,14 @@ export class RetinaNetRegressionHead extends Module {
     return cat(x.map((features) => toAnchorRows(this.bbox_reg.call(this.conv.call(features)), 4)), 1);
   }
 }
+classArgs(RetinaNetRegressionHead, 'torchvision.models.detection.RetinaNetRegressionHead', 'inChannels, numAnchors; normLayer');
 
 export class RetinaNetHead extends Module {
   declare classification_head: RetinaNetClassificationHead;
   declare regression_head: RetinaNetRegressionHead;
 
   constructor(inChannels: number, numAnchors: number, numClasses: number, opts: { normLayer?: NormLayerFactory | null } = {}) {
+    [inChannels, numAnchors, numClasses, opts = {}] = bindOwn(RetinaNetHead, arguments) as ConstructorParameters<typeof RetinaNetHead>;
     super();
     checkKeys('RetinaNetHead', opts, ['normLayer']);
     this.classification_head = new RetinaNetClassificationHead(inChannels, numAnchors, numClasses, { normLayer: opts.normLayer ?? null });
@@ -202,6 +208,7 @@ export class RetinaNetHead extends Module {
     return { cls_logits: this.classification_head.call(x), bbox_regression: this.regression_head.call(x) };
   }
 }
+classArgs(RetinaNetHead, 'torchvision.models.detection.RetinaNetHead', 'inChannels, numAnchors, numClasses; normLayer');
 
 /** The options GeneralizedRCNNTransform takes through a detector (torchvision's **kwargs). */
 export interface TransformPassThroughOptions {
@@ -281,6 +288,7 @@ export class RetinaNet extends Module {
   declare topkCandidates: number;
 
   constructor(backbone: Module, numClasses: number, opts: RetinaNetOptions = {}) {
+    [backbone, numClasses, opts = {}] = bindOwn(RetinaNet, arguments) as ConstructorParameters<typeof RetinaNet>;
     super();
     checkKeys('RetinaNet', opts, RETINANET_OPTIONS);
     const outChannels = backboneOutChannels('RetinaNet', backbone);
@@ -366,6 +374,7 @@ export class RetinaNet extends Module {
     return this.transform.postprocess(detections as never, imageList.imageSizes, origSizes) as unknown as SingleStageDetection[];
   }
 }
+classArgs(RetinaNet, 'torchvision.models.detection.RetinaNet', 'backbone, numClasses; minSize, maxSize, imageMean, imageStd, anchorGenerator, head, proposalMatcher, scoreThresh, nmsThresh, detectionsPerImg, fgIouThresh, bgIouThresh, topkCandidates, *, sizeDivisible, fixedSize, skipResize');
 
 export const RetinaNet_ResNet50_FPN_Weights = detectionWeightsEnum('RetinaNet_ResNet50_FPN_Weights');
 export const RetinaNet_ResNet50_FPN_V2_Weights = detectionWeightsEnum('RetinaNet_ResNet50_FPN_V2_Weights');

@@ -7,6 +7,7 @@ import * as F from '../../transforms/functional.js';
 import type { ImageOrTensor } from '../../transforms/functional.js';
 import { tableWeightsEnum, type ClassificationTransformParams, type WeightsTable } from '../weights.js';
 import { SEGMENTATION_WEIGHTS_DATA } from './weights-data.js';
+import { bindOwn, classArgs } from '../../../args.js';
 
 /** The parameters of torchvision's SemanticSegmentation preset. */
 export interface SegmentationTransformParams {
@@ -26,6 +27,7 @@ export class SemanticSegmentation extends Transform<ImageOrTensor, Tensor> {
   readonly interpolation: InterpolationMode;
 
   constructor(p: Omit<SegmentationTransformParams, 'kind'>) {
+    [p] = bindOwn(SemanticSegmentation, arguments) as ConstructorParameters<typeof SemanticSegmentation>;
     super();
     this.resizeSize = p.resizeSize === null ? null : [...p.resizeSize];
     this.mean = [...p.mean];
@@ -48,6 +50,7 @@ export class SemanticSegmentation extends Transform<ImageOrTensor, Tensor> {
       `    std=${list(this.std)}\n    interpolation=InterpolationMode.${this.interpolation.toUpperCase()}\n)`;
   }
 }
+classArgs(SemanticSegmentation, 'tstorch.vision.models.segmentation.SemanticSegmentation', '; *, resizeSize, mean, std, interpolation');
 
 /** The preset of the segmentation weights table (weights.transforms()). */
 export const segmentationPreset = (p: ClassificationTransformParams): SemanticSegmentation =>

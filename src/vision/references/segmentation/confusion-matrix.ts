@@ -6,9 +6,15 @@ import { Tensor } from '../../../tensor.js';
 import { zeros } from '../../../creation.js';
 import { inferenceMode } from '../../../autograd/grad-mode.js';
 import { keep, tidy } from '../../../memory.js';
+import { bindOwn, registerSignature } from '../../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(pyFixed, 'pyFixed', 'tstorch.vision.references.segmentation.pyFixed', 'x, digits');
 
 /** Python's '{:.1f}'.format(x): the exact binary value rounded half-to-even (JavaScript's toFixed rounds half up). */
 export function pyFixed(x: number, digits: number): string {
+  [x, digits] = bindOwn(pyFixed, arguments) as Parameters<typeof pyFixed>;
   if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
   const exact = Math.abs(x).toFixed(Math.min(100, digits + 60));
   const [int, frac] = exact.split('.') as [string, string];

@@ -11,6 +11,11 @@ import { resize } from '../../transforms/image-geometry.js';
 import { RandomCrop as TRandomCrop } from '../../transforms/transforms.js';
 import type { DTypeLike } from '../../../dtype.js';
 import { random } from '../python-random.js';
+import { bindOwn, registerSignature } from '../../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(padIfSmaller, 'padIfSmaller', 'tstorch.vision.references.segmentation.padIfSmaller', 'img:dict, size, fill?');
 
 export type SegmentationImage = RGBImage | Tensor;
 export type SegmentationPair<I = SegmentationImage, T = SegmentationImage> = [I, T];
@@ -27,6 +32,7 @@ function asImage(x: SegmentationImage, what: string, fn: string): RGBImage {
 
 /** Pads the right and bottom edges with `fill` up to `size` when the image is smaller (references' pad_if_smaller). */
 export function padIfSmaller(img: RGBImage, size: number, fill = 0): RGBImage {
+  [img, size, fill = 0] = bindOwn(padIfSmaller, arguments) as Parameters<typeof padIfSmaller>;
   if (Math.min(img.width, img.height) < size) {
     const padh = img.height < size ? size - img.height : 0;
     const padw = img.width < size ? size - img.width : 0;
