@@ -21,7 +21,15 @@ import { bindOwn, registerSignature } from '../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
+registerSignature(allGather, 'allGather', 'torch.distributed.all_gather', 'tensorList, tensor; group, asyncOp');
+registerSignature(allGatherIntoTensor, 'allGatherIntoTensor', 'torch.distributed.all_gather_into_tensor', 'outputTensor, inputTensor; group, asyncOp');
+registerSignature(allReduce, 'allReduce', 'torch.distributed.all_reduce', 'tensor; op, group, asyncOp');
+registerSignature(allToAll, 'allToAll', 'torch.distributed.all_to_all', 'outputTensorList, inputTensorList; group, asyncOp');
+registerSignature(allToAllSingle, 'allToAllSingle', 'torch.distributed.all_to_all_single', 'output, input; outputSplitSizes, inputSplitSizes, group, asyncOp');
+registerSignature(barrier, 'barrier', 'torch.distributed.barrier', '; group, asyncOp');
+registerSignature(broadcast, 'broadcast', 'torch.distributed.broadcast', 'tensor, src; group, asyncOp');
 registerSignature(destroyProcessGroup, 'destroyProcessGroup', 'torch.distributed.destroy_process_group', 'group?');
+registerSignature(gather, 'gather', 'torch.distributed.gather', 'tensor; gatherList, dst, group, asyncOp');
 registerSignature(getBackend, 'getBackend', 'torch.distributed.get_backend', 'group?');
 registerSignature(getDebugLevel, 'getDebugLevel', 'tstorch.distributed.getDebugLevel', '');
 registerSignature(getDefaultStore, 'getDefaultStore', 'tstorch.distributed.getDefaultStore', '');
@@ -42,6 +50,9 @@ registerSignature(isend, 'isend', 'torch.distributed.isend', 'tensor, dst; group
 registerSignature(monitoredBarrier, 'monitoredBarrier', 'torch.distributed.monitored_barrier', '; group, timeout, waitAllRanks');
 registerSignature(newGroup, 'newGroup', 'torch.distributed.new_group', 'ranks?; timeout, backend');
 registerSignature(recv, 'recv', 'torch.distributed.recv', 'tensor; src, group, tag');
+registerSignature(reduce, 'reduce', 'torch.distributed.reduce', 'tensor, dst; op, group, asyncOp');
+registerSignature(reduceScatter, 'reduceScatter', 'torch.distributed.reduce_scatter', 'output, inputList; op, group, asyncOp');
+registerSignature(scatter, 'scatter', 'torch.distributed.scatter', 'tensor; scatterList, src, group, asyncOp');
 registerSignature(send, 'send', 'torch.distributed.send', 'tensor, dst; group, tag');
 
 export { ProcessGroup, NON_GROUP_MEMBER } from './process-group.js';
@@ -486,6 +497,7 @@ const hs = (ts: Tensor[]): Handle[] => ts.map((t) => t._h);
 export function allReduce(tensor: Tensor, opts?: CollectiveOptions & { op?: ReduceOp | string; asyncOp?: false }): void;
 export function allReduce(tensor: Tensor, opts: CollectiveOptions & { op?: ReduceOp | string; asyncOp: true }): Work | null;
 export function allReduce(tensor: Tensor, opts: CollectiveOptions & { op?: ReduceOp | string } = {}): Work | null | void {
+  [tensor, opts = {}] = bindOwn(allReduce, arguments) as [typeof tensor, typeof opts];
   checkTensor(tensor, 'allReduce');
   const op = ReduceOp.of(opts.op, 'allReduce');
   if (notInGroup(opts.group)) return warnNotInGroup('all_reduce');
@@ -497,6 +509,7 @@ export function allReduce(tensor: Tensor, opts: CollectiveOptions & { op?: Reduc
 export function broadcast(tensor: Tensor, src: number, opts?: CollectiveOptions & { asyncOp?: false }): void;
 export function broadcast(tensor: Tensor, src: number, opts: CollectiveOptions & { asyncOp: true }): Work | null;
 export function broadcast(tensor: Tensor, src: number, opts: CollectiveOptions = {}): Work | null | void {
+  [tensor, src, opts = {}] = bindOwn(broadcast, arguments) as [typeof tensor, typeof src, typeof opts];
   checkTensor(tensor, 'broadcast');
   if (notInGroup(opts.group)) return warnNotInGroup('broadcast');
   const pg = groupOf(opts.group);
@@ -508,6 +521,7 @@ export function broadcast(tensor: Tensor, src: number, opts: CollectiveOptions =
 export function reduce(tensor: Tensor, dst: number, opts?: CollectiveOptions & { op?: ReduceOp | string; asyncOp?: false }): void;
 export function reduce(tensor: Tensor, dst: number, opts: CollectiveOptions & { op?: ReduceOp | string; asyncOp: true }): Work | null;
 export function reduce(tensor: Tensor, dst: number, opts: CollectiveOptions & { op?: ReduceOp | string } = {}): Work | null | void {
+  [tensor, dst, opts = {}] = bindOwn(reduce, arguments) as [typeof tensor, typeof dst, typeof opts];
   checkTensor(tensor, 'reduce');
   const op = ReduceOp.of(opts.op, 'reduce');
   if (notInGroup(opts.group)) return warnNotInGroup('reduce');
@@ -520,6 +534,7 @@ export function reduce(tensor: Tensor, dst: number, opts: CollectiveOptions & { 
 export function allGather(tensorList: Tensor[], tensor: Tensor, opts?: CollectiveOptions & { asyncOp?: false }): void;
 export function allGather(tensorList: Tensor[], tensor: Tensor, opts: CollectiveOptions & { asyncOp: true }): Work | null;
 export function allGather(tensorList: Tensor[], tensor: Tensor, opts: CollectiveOptions = {}): Work | null | void {
+  [tensorList, tensor, opts = {}] = bindOwn(allGather, arguments) as [typeof tensorList, typeof tensor, typeof opts];
   checkTensorList(tensorList, 'allGather', 'tensor_list');
   checkTensor(tensor, 'allGather');
   checkSameDtype('allGather', ...tensorList, tensor);
@@ -532,6 +547,7 @@ export function allGather(tensorList: Tensor[], tensor: Tensor, opts: Collective
 export function allGatherIntoTensor(output: Tensor, input: Tensor, opts?: CollectiveOptions & { asyncOp?: false }): void;
 export function allGatherIntoTensor(output: Tensor, input: Tensor, opts: CollectiveOptions & { asyncOp: true }): Work | null;
 export function allGatherIntoTensor(output: Tensor, input: Tensor, opts: CollectiveOptions = {}): Work | null | void {
+  [output, input, opts = {}] = bindOwn(allGatherIntoTensor, arguments) as [typeof output, typeof input, typeof opts];
   checkTensor(output, 'allGatherIntoTensor', 'output_tensor');
   checkTensor(input, 'allGatherIntoTensor', 'input_tensor');
   if (notInGroup(opts.group)) return warnNotInGroup('all_gather_into_tensor');
@@ -543,6 +559,7 @@ export function allGatherIntoTensor(output: Tensor, input: Tensor, opts: Collect
 export function gather(tensor: Tensor, opts?: CollectiveOptions & { gatherList?: Tensor[] | null; dst?: number; asyncOp?: false }): void;
 export function gather(tensor: Tensor, opts: CollectiveOptions & { gatherList?: Tensor[] | null; dst?: number; asyncOp: true }): Work | null;
 export function gather(tensor: Tensor, opts: CollectiveOptions & { gatherList?: Tensor[] | null; dst?: number } = {}): Work | null | void {
+  [tensor, opts = {}] = bindOwn(gather, arguments) as [typeof tensor, typeof opts];
   checkTensor(tensor, 'gather');
   const gatherList = opts.gatherList ?? [];
   if (opts.gatherList) checkTensorList(opts.gatherList, 'gather', 'gather_list');
@@ -566,6 +583,7 @@ export function gather(tensor: Tensor, opts: CollectiveOptions & { gatherList?: 
 export function scatter(tensor: Tensor, opts?: CollectiveOptions & { scatterList?: Tensor[] | null; src?: number; asyncOp?: false }): void;
 export function scatter(tensor: Tensor, opts: CollectiveOptions & { scatterList?: Tensor[] | null; src?: number; asyncOp: true }): Work | null;
 export function scatter(tensor: Tensor, opts: CollectiveOptions & { scatterList?: Tensor[] | null; src?: number } = {}): Work | null | void {
+  [tensor, opts = {}] = bindOwn(scatter, arguments) as [typeof tensor, typeof opts];
   checkTensor(tensor, 'scatter');
   const scatterList = opts.scatterList ?? [];
   if (opts.scatterList) checkTensorList(opts.scatterList, 'scatter', 'scatter_list');
@@ -590,6 +608,7 @@ export function scatter(tensor: Tensor, opts: CollectiveOptions & { scatterList?
 export function reduceScatter(output: Tensor, inputList: Tensor[], opts?: CollectiveOptions & { op?: ReduceOp | string; asyncOp?: false }): void;
 export function reduceScatter(output: Tensor, inputList: Tensor[], opts: CollectiveOptions & { op?: ReduceOp | string; asyncOp: true }): Work | null;
 export function reduceScatter(output: Tensor, inputList: Tensor[], opts: CollectiveOptions & { op?: ReduceOp | string } = {}): Work | null | void {
+  [output, inputList, opts = {}] = bindOwn(reduceScatter, arguments) as [typeof output, typeof inputList, typeof opts];
   checkTensor(output, 'reduceScatter', 'output');
   checkTensorList(inputList, 'reduceScatter', 'input_list');
   checkSameDtype('reduceScatter', output, ...inputList);
@@ -603,6 +622,7 @@ export function reduceScatter(output: Tensor, inputList: Tensor[], opts: Collect
 export function allToAllSingle(output: Tensor, input: Tensor, opts?: CollectiveOptions & { outputSplitSizes?: number[] | null; inputSplitSizes?: number[] | null; asyncOp?: false }): void;
 export function allToAllSingle(output: Tensor, input: Tensor, opts: CollectiveOptions & { outputSplitSizes?: number[] | null; inputSplitSizes?: number[] | null; asyncOp: true }): Work | null;
 export function allToAllSingle(output: Tensor, input: Tensor, opts: CollectiveOptions & { outputSplitSizes?: number[] | null; inputSplitSizes?: number[] | null } = {}): Work | null | void {
+  [output, input, opts = {}] = bindOwn(allToAllSingle, arguments) as [typeof output, typeof input, typeof opts];
   checkTensor(output, 'allToAllSingle', 'output');
   checkTensor(input, 'allToAllSingle', 'input');
   checkSameDtype('allToAllSingle', output, input);
@@ -617,6 +637,7 @@ export function allToAllSingle(output: Tensor, input: Tensor, opts: CollectiveOp
 export function allToAll(outputList: Tensor[], inputList: Tensor[], opts?: CollectiveOptions & { asyncOp?: false }): void;
 export function allToAll(outputList: Tensor[], inputList: Tensor[], opts: CollectiveOptions & { asyncOp: true }): Work | null;
 export function allToAll(outputList: Tensor[], inputList: Tensor[], opts: CollectiveOptions = {}): Work | null | void {
+  [outputList, inputList, opts = {}] = bindOwn(allToAll, arguments) as [typeof outputList, typeof inputList, typeof opts];
   checkTensorList(outputList, 'allToAll', 'output_tensor_list');
   checkTensorList(inputList, 'allToAll', 'input_tensor_list');
   checkSameDtype('allToAll', ...outputList, ...inputList);
@@ -629,6 +650,7 @@ export function allToAll(outputList: Tensor[], inputList: Tensor[], opts: Collec
 export function barrier(opts?: CollectiveOptions & { asyncOp?: false }): void;
 export function barrier(opts: CollectiveOptions & { asyncOp: true }): Work | null;
 export function barrier(opts: CollectiveOptions = {}): Work | null | void {
+  [opts = {}] = bindOwn(barrier, arguments) as [typeof opts];
   if (notInGroup(opts.group)) return warnNotInGroup('barrier');
   const pg = groupOf(opts.group);
   return run('barrier', pg, opts.asyncOp, null, () => dist().distBarrier(pg._h));

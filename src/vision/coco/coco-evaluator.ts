@@ -7,7 +7,7 @@ import { stack } from '../../creation.js';
 import { COCO, type CocoAnnotation, type CocoDataset, type CocoResult } from './coco.js';
 import { COCOeval, type IouType } from './cocoeval.js';
 import * as mask from './mask.js';
-import { bindOwn, registerSignature } from '../../args.js';
+import { bindOwn, classArgs, registerSignature } from '../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -81,7 +81,14 @@ export class CocoEvaluator {
   readonly imgIds = new Set<number>();
   private readonly results = new Map<IouType, CocoResult[]>();
 
-  constructor(readonly cocoGt: COCO, readonly iouTypes: readonly IouType[], private readonly opts: { verbose?: boolean } = {}) {
+  readonly cocoGt: COCO;
+  readonly iouTypes: readonly IouType[];
+  private readonly opts: { verbose?: boolean };
+  constructor(cocoGt: COCO, iouTypes: readonly IouType[], opts: { verbose?: boolean } = {}) {
+    [cocoGt, iouTypes, opts = {}] = bindOwn(CocoEvaluator, arguments) as ConstructorParameters<typeof CocoEvaluator>;
+    this.cocoGt = cocoGt;
+    this.iouTypes = iouTypes;
+    this.opts = opts;
     if (!Array.isArray(iouTypes) || iouTypes.length === 0) throw new TypeError('CocoEvaluator: iouTypes must be a non-empty list of bbox, segm, keypoints');
     for (const t of iouTypes) this.results.set(t, []);
   }
@@ -121,6 +128,7 @@ export class CocoEvaluator {
     return out;
   }
 }
+classArgs(CocoEvaluator, 'tstorch.vision.coco.CocoEvaluator', 'cocoGt, iouTypes; *, verbose');
 
 /**
  * A COCO ground-truth set from (image, target) pairs (torchvision's convert_to_coco_api): images by their

@@ -102,7 +102,10 @@ type EvalAnn = CocoAnnotation & { ignore: boolean; _ignore?: number; rle?: RLE }
 export class NdArray {
   readonly data: Float64Array;
   readonly strides: number[];
-  constructor(readonly shape: number[]) {
+  readonly shape: number[];
+  constructor(shape: number[]) {
+    [shape] = bindOwn(NdArray, arguments) as ConstructorParameters<typeof NdArray>;
+    this.shape = shape;
     this.data = new Float64Array(shape.reduce((a, b) => a * b, 1)).fill(-1);
     this.strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
   }
@@ -110,6 +113,7 @@ export class NdArray {
   get(...idx: number[]): number { return this.data[this.offset(idx)]!; }
   set(v: number, ...idx: number[]): void { this.data[this.offset(idx)] = v; }
 }
+classArgs(NdArray, 'tstorch.vision.coco.NdArray', 'shape');
 
 /** Stable argsort by key (numpy's mergesort). */
 function argsortStable(keys: readonly number[]): number[] {
@@ -161,7 +165,12 @@ export class COCOeval {
   /** The summary lines printed by the last summarize(). */
   summaryLines: string[] = [];
 
-  constructor(readonly cocoGt: COCO, readonly cocoDt: COCO, iouType: IouType = 'segm', opts: COCOevalOptions = {}) {
+  readonly cocoGt: COCO;
+  readonly cocoDt: COCO;
+  constructor(cocoGt: COCO, cocoDt: COCO, iouType: IouType = 'segm', opts: COCOevalOptions = {}) {
+    [cocoGt, cocoDt, iouType = 'segm', opts = {}] = bindOwn(COCOeval, arguments) as ConstructorParameters<typeof COCOeval>;
+    this.cocoGt = cocoGt;
+    this.cocoDt = cocoDt;
     this.params = new Params(iouType);
     this.verbose = opts.verbose ?? true;
     this.params.imgIds = [...cocoGt.getImgIds()].sort((a, b) => a - b);
@@ -494,6 +503,7 @@ export class COCOeval {
     return mean;
   }
 }
+classArgs(COCOeval, 'tstorch.vision.coco.COCOeval', 'cocoGt, cocoDt, iouType?; *, verbose');
 
 /** numpy's pairwise summation of a float64 array (np.sum / np.mean), so that sums round as numpy's do. */
 function npSum(a: readonly number[]): number {

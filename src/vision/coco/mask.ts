@@ -9,11 +9,14 @@ import { bindOwn, registerSignature } from '../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
+registerSignature(area, 'area', 'tstorch.vision.coco.mask.area', 'r:dict');
+registerSignature(decode, 'decode', 'tstorch.vision.coco.mask.decode', 'r:dict');
 registerSignature(encode, 'encode', 'tstorch.vision.coco.mask.encode', 'mask');
 registerSignature(frPyObjects, 'frPyObjects', 'tstorch.vision.coco.mask.frPyObjects', 'obj:dict, h, w');
 registerSignature(iou, 'iou', 'tstorch.vision.coco.mask.iou', 'dt, gt, iscrowd');
 registerSignature(isRLE, 'isRLE', 'tstorch.vision.coco.mask.isRLE', 'x:dict');
 registerSignature(merge, 'merge', 'tstorch.vision.coco.mask.merge', 'rles, intersect?');
+registerSignature(toBbox, 'toBbox', 'tstorch.vision.coco.mask.toBbox', 'r:dict');
 
 /** A compressed RLE, as pycocotools returns it ({'size': [h, w], 'counts': b'...'}; counts a string here). */
 export interface RLE {
@@ -158,6 +161,7 @@ function decodeRuns(R: Runs): Uint8Array {
 export function decode(rle: RLE | UncompressedRLE): Tensor;
 export function decode(rles: readonly (RLE | UncompressedRLE)[]): Tensor;
 export function decode(r: RLE | UncompressedRLE | readonly (RLE | UncompressedRLE)[]): Tensor {
+  [r] = bindOwn(decode, arguments) as [typeof r];
   if (!Array.isArray(r)) {
     const R = runsOf(r as RLE, 'decode');
     return fromTypedArray(decodeRuns(R), [R.h, R.w], 'uint8');
@@ -183,6 +187,7 @@ function runsArea(R: Runs): number {
 export function area(rle: RLE | UncompressedRLE): number;
 export function area(rles: readonly (RLE | UncompressedRLE)[]): number[];
 export function area(r: RLE | UncompressedRLE | readonly (RLE | UncompressedRLE)[]): number | number[] {
+  [r] = bindOwn(area, arguments) as [typeof r];
   return Array.isArray(r) ? r.map((x) => runsArea(runsOf(x, 'area'))) : runsArea(runsOf(r as RLE, 'area'));
 }
 
@@ -219,6 +224,7 @@ function runsToBbox(R: Runs): [number, number, number, number] {
 export function toBbox(rle: RLE | UncompressedRLE): [number, number, number, number];
 export function toBbox(rles: readonly (RLE | UncompressedRLE)[]): [number, number, number, number][];
 export function toBbox(r: RLE | UncompressedRLE | readonly (RLE | UncompressedRLE)[]): [number, number, number, number] | [number, number, number, number][] {
+  [r] = bindOwn(toBbox, arguments) as [typeof r];
   return Array.isArray(r) ? r.map((x) => runsToBbox(runsOf(x, 'toBbox'))) : runsToBbox(runsOf(r as RLE, 'toBbox'));
 }
 

@@ -23,14 +23,18 @@ export type ImageErrorReason = 'bomb' | 'truncated' | 'not-an-image' | 'corrupt'
 /** An image file or buffer that cannot be decoded; `reason` says which kind of problem it is. */
 export class ImageDecodeError extends Error {
   override name = 'ImageDecodeError';
-  constructor(message: string, readonly reason: ImageErrorReason = 'corrupt') {
+  readonly reason: ImageErrorReason;
+  constructor(message: string, reason: ImageErrorReason = 'corrupt') {
+    [message, reason = 'corrupt'] = bindOwn(ImageDecodeError, arguments) as ConstructorParameters<typeof ImageDecodeError>;
     super(message);
+    this.reason = reason;
   }
   /** The same error with the file (or buffer) it concerns named in front. */
   named(what: string): ImageDecodeError {
     return imageError(this.reason, `cannot decode image ${what}: ${this.message}`);
   }
 }
+classArgs(ImageDecodeError, 'tstorch.vision.io.ImageDecodeError', 'message, reason?');
 
 /** PIL.Image.DecompressionBombError: the image declares more than twice MAX_IMAGE_PIXELS pixels. */
 export class DecompressionBombError extends ImageDecodeError {

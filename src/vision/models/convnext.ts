@@ -50,11 +50,17 @@ classArgs(CNBlock, 'torchvision.models.CNBlock', 'dim, layerScale, stochasticDep
 
 /** One stage: its width, the next stage's width (null for the last) and its number of blocks. */
 export class CNBlockConfig {
-  constructor(readonly inputChannels: number, readonly outChannels: number | null, readonly numLayers: number) {}
+  readonly inputChannels: number;
+  readonly outChannels: number | null;
+  readonly numLayers: number;
+  constructor(inputChannels: number, outChannels: number | null, numLayers: number) { [inputChannels, outChannels, numLayers] = bindOwn(CNBlockConfig, arguments) as ConstructorParameters<typeof CNBlockConfig>;  this.inputChannels = inputChannels;
+    this.outChannels = outChannels;
+    this.numLayers = numLayers;}
   toString(): string {
     return `CNBlockConfig(input_channels=${this.inputChannels}, out_channels=${this.outChannels ?? 'None'}, num_layers=${this.numLayers})`;
   }
 }
+classArgs(CNBlockConfig, 'torchvision.models.CNBlockConfig', 'inputChannels, outChannels, numLayers');
 
 export type CNBlockClass = new (dim: number, layerScale: number, stochasticDepthProb: number) => Module;
 

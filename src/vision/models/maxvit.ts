@@ -167,9 +167,15 @@ classArgs(RelativePositionalMultiHeadAttention, 'torchvision.models.RelativePosi
 
 /** torch.swapaxes(x, a, b) as a module. */
 export class SwapAxes extends Module {
-  constructor(readonly a: number, readonly b: number) { super(); }
+  readonly a: number;
+  readonly b: number;
+  constructor(a: number, b: number) { [a, b] = bindOwn(SwapAxes, arguments) as ConstructorParameters<typeof SwapAxes>;
+                                                        super();
+                                                        this.a = a;
+                                                        this.b = b; }
   override forward(x: Tensor): Tensor { return x.transpose(this.a, this.b); }
 }
+classArgs(SwapAxes, 'torchvision.models.SwapAxes', 'a, b');
 
 /** (B, C, H, W) -> (B, H/P * W/P, P*P, C): non-overlapping P x P windows. */
 export class WindowPartition extends Module {

@@ -8,7 +8,7 @@ import { bindOwn, registerSignature } from '../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
-registerSignature(getModel, 'getModel', 'torchvision.models.get_model', 'name, opts?');
+registerSignature(getModel, 'getModel', 'torchvision.models.get_model', 'name, config?:dict');
 registerSignature(getModelBuilder, 'getModelBuilder', 'torchvision.models.get_model_builder', 'name');
 registerSignature(getModelWeights, 'getModelWeights', 'torchvision.models.get_model_weights', 'name');
 registerSignature(getWeight, 'getWeight', 'torchvision.models.get_weight', 'name');

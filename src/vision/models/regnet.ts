@@ -102,14 +102,25 @@ export interface BlockParamsInit {
 
 /** Per-stage depths, widths, group widths, bottleneck multipliers and strides. */
 export class BlockParams {
+  readonly depths: number[];
+  readonly widths: number[];
+  readonly groupWidths: number[];
+  readonly bottleneckMultipliers: number[];
+  readonly strides: number[];
+  readonly seRatio: number | null;
   constructor(
-    readonly depths: number[],
-    readonly widths: number[],
-    readonly groupWidths: number[],
-    readonly bottleneckMultipliers: number[],
-    readonly strides: number[],
-    readonly seRatio: number | null = null,
-  ) {}
+    depths: number[],
+    widths: number[],
+    groupWidths: number[],
+    bottleneckMultipliers: number[],
+    strides: number[],
+    seRatio: number | null = null,
+  ) { [depths, widths, groupWidths, bottleneckMultipliers, strides, seRatio = null] = bindOwn(BlockParams, arguments) as ConstructorParameters<typeof BlockParams>;  this.depths = depths;
+    this.widths = widths;
+    this.groupWidths = groupWidths;
+    this.bottleneckMultipliers = bottleneckMultipliers;
+    this.strides = strides;
+    this.seRatio = seRatio;}
 
   /**
    * The stages from the quantized linear parameterisation. Computed with float32 tensors, exactly as
@@ -154,6 +165,7 @@ export class BlockParams {
     return this.widths.map((w, i) => [w, this.strides[i]!, this.depths[i]!, this.groupWidths[i]!, this.bottleneckMultipliers[i]!]);
   }
 }
+classArgs(BlockParams, 'torchvision.models.BlockParams', 'depths, widths, groupWidths, bottleneckMultipliers, strides, seRatio?');
 
 export interface RegNetOptions {
   numClasses?: number;

@@ -9,7 +9,7 @@ import { noGrad } from '../../autograd/grad-mode.js';
 import { tidy } from '../../memory.js';
 import { elementSize, type DType } from '../../dtype.js';
 import type { RemovableHandle } from '../../nn/module.js';
-import { bindOwn, registerSignature } from '../../args.js';
+import { bindOwn, classArgs, registerSignature } from '../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -45,16 +45,31 @@ export interface SummaryOptions {
 }
 
 export class ModelSummary {
+  readonly rows: SummaryRow[];
+  readonly totalParams: number;
+  readonly trainableParams: number;
+  readonly totalMultAdds: number;
+  readonly inputBytes: number;
+  readonly forwardBackwardBytes: number;
+  readonly paramBytes: number;
+  readonly depth: number;
   constructor(
-    readonly rows: SummaryRow[],
-    readonly totalParams: number,
-    readonly trainableParams: number,
-    readonly totalMultAdds: number,
-    readonly inputBytes: number,
-    readonly forwardBackwardBytes: number,
-    readonly paramBytes: number,
-    readonly depth: number,
-  ) {}
+    rows: SummaryRow[],
+    totalParams: number,
+    trainableParams: number,
+    totalMultAdds: number,
+    inputBytes: number,
+    forwardBackwardBytes: number,
+    paramBytes: number,
+    depth: number,
+  ) { [rows, totalParams, trainableParams, totalMultAdds, inputBytes, forwardBackwardBytes, paramBytes, depth] = bindOwn(ModelSummary, arguments) as ConstructorParameters<typeof ModelSummary>;  this.rows = rows;
+    this.totalParams = totalParams;
+    this.trainableParams = trainableParams;
+    this.totalMultAdds = totalMultAdds;
+    this.inputBytes = inputBytes;
+    this.forwardBackwardBytes = forwardBackwardBytes;
+    this.paramBytes = paramBytes;
+    this.depth = depth;}
 
   get nonTrainableParams(): number { return this.totalParams - this.trainableParams; }
 
@@ -97,6 +112,7 @@ export class ModelSummary {
     ].join('\n');
   }
 }
+classArgs(ModelSummary, 'tstorch.vision.models.ModelSummary', 'rows, totalParams, trainableParams, totalMultAdds, inputBytes, forwardBackwardBytes, paramBytes, depth');
 
 function hasLaterSibling(rows: SummaryRow[], i: number, depth: number): boolean {
   for (let j = i + 1; j < rows.length; j++) {

@@ -10,7 +10,7 @@ import { ImageClassification } from './weights-transforms.js';
 import type { Module, StateDict } from '../../nn/module.js';
 import { Tensor } from '../../tensor.js';
 import { zeros } from '../../creation.js';
-import { bindOwn, registerSignature } from '../../args.js';
+import { bindOwn, classArgs, registerSignature } from '../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -71,7 +71,12 @@ export class Weights<P = ImageClassification> {
   readonly transformParams: ClassificationTransformParams;
   private readonly preset: PresetFactory<P>;
 
-  constructor(readonly enumName: string, readonly name: string, e: RawWeightsEntry, preset?: PresetFactory<P>) {
+  readonly enumName: string;
+  readonly name: string;
+  constructor(enumName: string, name: string, e: RawWeightsEntry, preset?: PresetFactory<P>) {
+    [enumName, name, e, preset] = bindOwn(Weights, arguments) as [typeof enumName, typeof name, typeof e, typeof preset];
+    this.enumName = enumName;
+    this.name = name;
     this.preset = preset ?? (imagePreset as unknown as PresetFactory<P>);
     this.url = e.url;
     this.fileName = e.fileName;
@@ -105,6 +110,7 @@ export class Weights<P = ImageClassification> {
 
   toString(): string { return `${this.enumName}.${this.name}`; }
 }
+classArgs(Weights, 'torchvision.models.Weights', 'enumName, name, e:dict, preset?');
 
 /** A generated table of weights enums: { EnumName: { default, entries: { MEMBER: entry } } }. */
 export type WeightsTable = { readonly [enumName: string]: { readonly default: string; readonly entries: { readonly [member: string]: RawWeightsEntry } } };
@@ -114,8 +120,11 @@ export class WeightsEnum<P = ImageClassification> {
   readonly DEFAULT: Weights<P>;
   private readonly entries: Map<string, Weights<P>>;
 
+  readonly enumName: string;
   /** An enum of the classification table, or of another family's table (`table`) with that family's preset. */
-  constructor(readonly enumName: string, table?: WeightsTable, preset?: PresetFactory<P>) {
+  constructor(enumName: string, table?: WeightsTable, preset?: PresetFactory<P>) {
+    [enumName, table, preset] = bindOwn(WeightsEnum, arguments) as [typeof enumName, typeof table, typeof preset];
+    this.enumName = enumName;
     const d = (table ?? (WEIGHTS_DATA as unknown as WeightsTable))[enumName];
     if (!d) throw new Error(`unknown weights enum '${enumName}'`);
     this.entries = new Map(Object.entries(d.entries).map(([k, e]) => [k, new Weights<P>(enumName, k, e, preset)]));
@@ -149,6 +158,7 @@ export class WeightsEnum<P = ImageClassification> {
 
   toString(): string { return this.enumName; }
 }
+classArgs(WeightsEnum, 'torchvision.models.WeightsEnum', 'enumName, table?:dict, preset?');
 
 export type WeightsEnumOf<E extends WeightsEnumName> = WeightsEnum & { readonly [K in keyof Data[E]['entries']]: Weights };
 
@@ -270,8 +280,11 @@ export function buildModel<O extends BuilderOptions, M extends Module>(
     if (cats !== null) overwriteNamedParam(o as Record<string, unknown>, 'numClasses', cats.length);
     hooks.fixOptions?.(o, w.weights);
   }
-  const model = build(o);
-  loadWeights(model, w, { progress: o.progress, fixKeys: hooks.fixKeys });
+  // the model's constructor gets the model's options only, as torchvision's _resnet(block, layers, weights, progress,
+  // **kwargs) passes kwargs: weights and progress are the builder's (the constructors refuse keys they do not take)
+  const { weights: _weights, progress, ...modelOpts } = o;
+  const model = build(modelOpts as O);
+  loadWeights(model, w, { progress, fixKeys: hooks.fixKeys });
   if (w.kind === 'published') hooks.afterLoad?.(model);
   return model;
 }

@@ -20,8 +20,17 @@ export function featureEntries(x: FeatureMaps): [string, Tensor][] {
 
 /** Maps boxes to FPN levels (torchvision's LevelMapper): floor(lvl0 + log2(sqrt(area) / s0) + eps), clamped. */
 export class LevelMapper {
-  constructor(readonly kMin: number, readonly kMax: number, readonly canonicalScale = 224, readonly canonicalLevel = 4,
-    readonly eps = 1e-6) {}
+  readonly kMin: number;
+  readonly kMax: number;
+  readonly canonicalScale: number;
+  readonly canonicalLevel: number;
+  readonly eps: number;
+  constructor(kMin: number, kMax: number, canonicalScale = 224, canonicalLevel = 4,
+    eps = 1e-6) { [kMin, kMax, canonicalScale = 224, canonicalLevel = 4, eps = 1e-6] = bindOwn(LevelMapper, arguments) as ConstructorParameters<typeof LevelMapper>;  this.kMin = kMin;
+    this.kMax = kMax;
+    this.canonicalScale = canonicalScale;
+    this.canonicalLevel = canonicalLevel;
+    this.eps = eps;}
 
   /** The level index (0 = kMin) of every box of every image, concatenated: int64 [K]. */
   call(boxlists: readonly Tensor[]): Tensor {
@@ -32,6 +41,7 @@ export class LevelMapper {
     return targetLvls.clamp(this.kMin, this.kMax).to('int64').sub(this.kMin).to('int64');
   }
 }
+classArgs(LevelMapper, 'torchvision.ops.LevelMapper', 'kMin, kMax, canonicalScale?, canonicalLevel?, eps?');
 
 export function initLevelMapper(kMin: number, kMax: number, canonicalScale = 224, canonicalLevel = 4, eps = 1e-6): LevelMapper {
   [kMin, kMax, canonicalScale = 224, canonicalLevel = 4, eps = 1e-6] = bindOwn(initLevelMapper, arguments) as Parameters<typeof initLevelMapper>;

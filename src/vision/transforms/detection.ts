@@ -48,7 +48,8 @@ function applyPair(t: DetectionTransformLike, image: ImageOrTensor, target: DetT
 
 /** The joint transforms in sequence. */
 export class DetectionCompose {
-  constructor(readonly transforms: readonly DetectionTransformLike[]) {}
+  readonly transforms: readonly DetectionTransformLike[];
+  constructor(transforms: readonly DetectionTransformLike[]) { [transforms] = bindOwn(DetectionCompose, arguments) as ConstructorParameters<typeof DetectionCompose>;  this.transforms = transforms;}
   call(image: ImageOrTensor, target: DetTarget | null): DetectionPair {
     let pair: DetectionPair = [image, target];
     for (const t of this.transforms) pair = applyPair(t, pair[0], pair[1]);
@@ -56,6 +57,7 @@ export class DetectionCompose {
   }
   toString(): string { return `Compose(\n${this.transforms.map((t) => `    ${String(t)}`).join('\n')}\n)`; }
 }
+classArgs(DetectionCompose, 'tstorch.vision.transforms.detection.DetectionCompose', 'transforms');
 
 /** COCO's person keypoints mirrored left to right: left eye <-> right eye, ... (references' flip_inds). */
 export const COCO_PERSON_KEYPOINT_FLIP_INDICES: readonly number[] = [0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15];
@@ -80,7 +82,12 @@ function copyTarget(t: DetTarget): DetTarget { return { ...t }; }
 
 /** Horizontal flip with probability p (torch.rand(1) < p), boxes, masks and keypoints with it. */
 export class RandomHorizontalFlip {
-  constructor(readonly p = 0.5, readonly keypointFlipIndices: readonly number[] = COCO_PERSON_KEYPOINT_FLIP_INDICES) {
+  readonly p: number;
+  readonly keypointFlipIndices: readonly number[];
+  constructor(p = 0.5, keypointFlipIndices: readonly number[] = COCO_PERSON_KEYPOINT_FLIP_INDICES) {
+    [p = 0.5, keypointFlipIndices = COCO_PERSON_KEYPOINT_FLIP_INDICES] = bindOwn(RandomHorizontalFlip, arguments) as ConstructorParameters<typeof RandomHorizontalFlip>;
+    this.p = p;
+    this.keypointFlipIndices = keypointFlipIndices;
     if (!(p >= 0 && p <= 1)) throw new RangeError(`RandomHorizontalFlip: probability p should be between 0 and 1, got ${p}`);
   }
   call<I extends ImageOrTensor>(image: I, target: DetTarget | null): [I, DetTarget | null] {
@@ -98,6 +105,7 @@ export class RandomHorizontalFlip {
   }
   toString(): string { return `RandomHorizontalFlip(p=${this.p})`; }
 }
+classArgs(RandomHorizontalFlip, 'torchvision.transforms.RandomHorizontalFlip', 'p?, keypointFlipIndices?');
 
 /** PIL image to a uint8 [C, H, W] tensor; the target passes through. */
 export class PILToTensor {
@@ -107,13 +115,15 @@ export class PILToTensor {
 
 /** F.convert_image_dtype of the image tensor (uint8 to float scales by 1/255). */
 export class ConvertImageDtype {
-  constructor(readonly dtype: DTypeLike = 'float32') {}
+  readonly dtype: DTypeLike;
+  constructor(dtype: DTypeLike = 'float32') { [dtype = 'float32'] = bindOwn(ConvertImageDtype, arguments) as ConstructorParameters<typeof ConvertImageDtype>;  this.dtype = dtype;}
   call(image: ImageOrTensor, target: DetTarget | null): [Tensor, DetTarget | null] {
     if (!(image instanceof Tensor)) throw new TypeError('ConvertImageDtype: expected an image tensor (use PILToTensor first)');
     return [F.convertImageDtype(image, this.dtype), target];
   }
   toString(): string { return `ConvertImageDtype(${this.dtype})`; }
 }
+classArgs(ConvertImageDtype, 'torchvision.transforms.ConvertImageDtype', 'dtype?');
 
 function checkImageTensor(fn: string, image: ImageOrTensor): ImageOrTensor {
   if (image instanceof Tensor) {
@@ -328,7 +338,12 @@ function scaleBoxesAndMasks(target: DetTarget, newWidth: number, newHeight: numb
  * size that fits targetSize ([height, width]).
  */
 export class ScaleJitter {
-  constructor(readonly targetSize: [number, number], readonly scaleRange: [number, number] = [0.1, 2.0], readonly interpolation: InterpolationMode = 'bilinear') {}
+  readonly targetSize: [number, number];
+  readonly scaleRange: [number, number];
+  readonly interpolation: InterpolationMode;
+  constructor(targetSize: [number, number], scaleRange: [number, number] = [0.1, 2.0], interpolation: InterpolationMode = 'bilinear') { [targetSize, scaleRange = [0.1, 2.0], interpolation = 'bilinear'] = bindOwn(ScaleJitter, arguments) as ConstructorParameters<typeof ScaleJitter>;  this.targetSize = targetSize;
+    this.scaleRange = scaleRange;
+    this.interpolation = interpolation;}
   call(image0: ImageOrTensor, target: DetTarget | null): DetectionPair {
     const image = checkImageTensor('ScaleJitter', image0);
     const [, origHeight, origWidth] = F.getDimensions(image);
@@ -341,12 +356,18 @@ export class ScaleJitter {
   }
   toString(): string { return `ScaleJitter(target_size=(${this.targetSize.join(', ')}), scale_range=(${this.scaleRange.join(', ')}))`; }
 }
+classArgs(ScaleJitter, 'tstorch.vision.transforms.detection.ScaleJitter', 'targetSize, scaleRange?, interpolation?');
 
 /** Crops (at a random offset) or pads (right and bottom) to exactly `size` = [height, width]. */
 export class FixedSizeCrop {
   readonly cropHeight: number;
   readonly cropWidth: number;
-  constructor(size: number | readonly number[], readonly fill: number | number[] = 0, readonly paddingMode: PaddingMode = 'constant') {
+  readonly fill: number | number[];
+  readonly paddingMode: PaddingMode;
+  constructor(size: number | readonly number[], fill: number | number[] = 0, paddingMode: PaddingMode = 'constant') {
+    [size, fill = 0, paddingMode = 'constant'] = bindOwn(FixedSizeCrop, arguments) as ConstructorParameters<typeof FixedSizeCrop>;
+    this.fill = fill;
+    this.paddingMode = paddingMode;
     const s = typeof size === 'number' ? [size, size] : size.length === 1 ? [size[0]!, size[0]!] : [...size];
     if (s.length !== 2) throw new RangeError('FixedSizeCrop: Please provide only two dimensions (h, w) for size.');
     [this.cropHeight, this.cropWidth] = s as [number, number];
@@ -396,11 +417,17 @@ export class FixedSizeCrop {
   }
   toString(): string { return `FixedSizeCrop(size=(${this.cropHeight}, ${this.cropWidth}))`; }
 }
+classArgs(FixedSizeCrop, 'tstorch.vision.transforms.detection.FixedSizeCrop', 'size, fill?, paddingMode?');
 
 /** Resizes so that the shorter side is one of minSize (drawn) and the longer side at most maxSize. */
 export class RandomShortestSize {
   readonly minSize: number[];
-  constructor(minSize: number | readonly number[], readonly maxSize: number, readonly interpolation: InterpolationMode = 'bilinear') {
+  readonly maxSize: number;
+  readonly interpolation: InterpolationMode;
+  constructor(minSize: number | readonly number[], maxSize: number, interpolation: InterpolationMode = 'bilinear') {
+    [minSize, maxSize, interpolation = 'bilinear'] = bindOwn(RandomShortestSize, arguments) as ConstructorParameters<typeof RandomShortestSize>;
+    this.maxSize = maxSize;
+    this.interpolation = interpolation;
     this.minSize = typeof minSize === 'number' ? [minSize] : [...minSize];
     if (this.minSize.length === 0) throw new RangeError('RandomShortestSize: minSize needs at least one size');
   }
@@ -415,6 +442,7 @@ export class RandomShortestSize {
   }
   toString(): string { return `RandomShortestSize(min_size=[${this.minSize.join(', ')}], max_size=${this.maxSize})`; }
 }
+classArgs(RandomShortestSize, 'tstorch.vision.transforms.detection.RandomShortestSize', 'minSize, maxSize, interpolation?');
 
 /**
  * One image of Simple Copy-Paste: a random subset of the paste image's objects (with their masks) pasted over the
@@ -475,7 +503,10 @@ export function copyPaste(image: Tensor, target: DetTarget, pasteImage: Tensor, 
 
 /** Simple Copy-Paste over a batch: image i receives objects of image i - 1 (the first those of the last). */
 export class SimpleCopyPaste {
-  constructor(readonly blending = true, readonly resizeInterpolation: InterpolationMode = 'bilinear') {}
+  readonly blending: boolean;
+  readonly resizeInterpolation: InterpolationMode;
+  constructor(blending = true, resizeInterpolation: InterpolationMode = 'bilinear') { [blending = true, resizeInterpolation = 'bilinear'] = bindOwn(SimpleCopyPaste, arguments) as ConstructorParameters<typeof SimpleCopyPaste>;  this.blending = blending;
+    this.resizeInterpolation = resizeInterpolation;}
   call(images: readonly Tensor[], targets: readonly DetTarget[]): [Tensor[], DetTarget[]] {
     if (!Array.isArray(images) || !images.every((v) => v instanceof Tensor)) throw new TypeError('SimpleCopyPaste: images should be a list of tensors');
     if (!Array.isArray(targets) || targets.length !== images.length) throw new TypeError('SimpleCopyPaste: targets should be a list of the same size as images');
@@ -497,3 +528,4 @@ export class SimpleCopyPaste {
   }
   toString(): string { return `SimpleCopyPaste(blending=${this.blending ? 'True' : 'False'}, resize_interpolation=${this.resizeInterpolation})`; }
 }
+classArgs(SimpleCopyPaste, 'tstorch.vision.transforms.detection.SimpleCopyPaste', 'blending?, resizeInterpolation?');

@@ -25,7 +25,10 @@ registerSignature(topkMin, 'topkMin', 'tstorch.vision.models.detection.topkMin',
 
 /** Samples a fixed number of elements per image with a fixed proportion of positives (matched index >= 1). */
 export class BalancedPositiveNegativeSampler {
-  constructor(readonly batchSizePerImage: number, readonly positiveFraction: number) {}
+  readonly batchSizePerImage: number;
+  readonly positiveFraction: number;
+  constructor(batchSizePerImage: number, positiveFraction: number) { [batchSizePerImage, positiveFraction] = bindOwn(BalancedPositiveNegativeSampler, arguments) as ConstructorParameters<typeof BalancedPositiveNegativeSampler>;  this.batchSizePerImage = batchSizePerImage;
+    this.positiveFraction = positiveFraction;}
 
   /**
    * matchedIdxs: per image, -1 (ignore), 0 (negative) or >= 1 (positive). Returns per image two uint8 masks:
@@ -54,6 +57,7 @@ export class BalancedPositiveNegativeSampler {
     return [posIdx, negIdx];
   }
 }
+classArgs(BalancedPositiveNegativeSampler, 'torchvision.models.detection.BalancedPositiveNegativeSampler', 'batchSizePerImage, positiveFraction');
 
 /** torchvision's encode_boxes: the (dx, dy, dw, dh) of `referenceBoxes` relative to `proposals`, weighted. */
 export function encodeBoxes(referenceBoxes: Tensor, proposals: Tensor, weights: Tensor): Tensor {
@@ -140,7 +144,8 @@ classArgs(BoxCoder, 'torchvision.models.detection.BoxCoder', 'weights, bboxXform
 
 /** FCOS's box coding: distances from the centre of the reference box to the four edges of the target box. */
 export class BoxLinearCoder {
-  constructor(readonly normalizeBySize = true) {}
+  readonly normalizeBySize: boolean;
+  constructor(normalizeBySize = true) { [normalizeBySize = true] = bindOwn(BoxLinearCoder, arguments) as ConstructorParameters<typeof BoxLinearCoder>;  this.normalizeBySize = normalizeBySize;}
 
   encode(referenceBoxes: Tensor, proposals: Tensor): Tensor {
     const c = (t: Tensor, i: number): Tensor => t.select(-1, i);
@@ -168,6 +173,7 @@ export class BoxLinearCoder {
     return stack([ctrX.sub(c(relCodes, 0)), ctrY.sub(c(relCodes, 1)), ctrX.add(c(relCodes, 2)), ctrY.add(c(relCodes, 3))], -1);
   }
 }
+classArgs(BoxLinearCoder, 'torchvision.models.detection.BoxLinearCoder', 'normalizeBySize?');
 
 /**
  * Assigns each prediction (column of an M x N quality matrix, e.g. IoU of M ground-truth boxes with N anchors)
@@ -181,7 +187,14 @@ export class Matcher {
   readonly BELOW_LOW_THRESHOLD = -1;
   readonly BETWEEN_THRESHOLDS = -2;
 
-  constructor(readonly highThreshold: number, readonly lowThreshold: number, readonly allowLowQualityMatches = false) {
+  readonly highThreshold: number;
+  readonly lowThreshold: number;
+  readonly allowLowQualityMatches: boolean;
+  constructor(highThreshold: number, lowThreshold: number, allowLowQualityMatches = false) {
+    [highThreshold, lowThreshold, allowLowQualityMatches = false] = bindOwn(Matcher, arguments) as ConstructorParameters<typeof Matcher>;
+    this.highThreshold = highThreshold;
+    this.lowThreshold = lowThreshold;
+    this.allowLowQualityMatches = allowLowQualityMatches;
     if (!(lowThreshold <= highThreshold)) throw new RangeError('low_threshold should be <= high_threshold');
   }
 
@@ -208,6 +221,7 @@ export class Matcher {
     matches.indexPut_([predIndsToUpdate], allMatches.index(predIndsToUpdate));
   }
 }
+classArgs(Matcher, 'torchvision.models.detection.Matcher', 'highThreshold, lowThreshold, allowLowQualityMatches?');
 
 /** SSD's matcher: one threshold, and every ground truth is the match of its best prediction. */
 export class SSDMatcher extends Matcher {

@@ -6,7 +6,7 @@ import { Tensor } from '../../../tensor.js';
 import { zeros } from '../../../creation.js';
 import { inferenceMode } from '../../../autograd/grad-mode.js';
 import { keep, tidy } from '../../../memory.js';
-import { bindOwn, registerSignature } from '../../../args.js';
+import { bindOwn, classArgs, registerSignature } from '../../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -41,7 +41,10 @@ export class ConfusionMatrix {
   /** (numClasses, numClasses) int64 counts: row = target class, column = predicted class; null before update. */
   mat: Tensor | null = null;
 
-  constructor(readonly numClasses: number) {
+  readonly numClasses: number;
+  constructor(numClasses: number) {
+    [numClasses] = bindOwn(ConfusionMatrix, arguments) as ConstructorParameters<typeof ConfusionMatrix>;
+    this.numClasses = numClasses;
     if (!Number.isInteger(numClasses) || numClasses < 1) throw new RangeError(`ConfusionMatrix: numClasses must be a positive integer, got ${numClasses}`);
   }
 
@@ -81,3 +84,4 @@ export class ConfusionMatrix {
       `mean IoU: ${pyFixed(iu.mean().item() * 100, 1)}`;
   }
 }
+classArgs(ConfusionMatrix, 'tstorch.vision.references.segmentation.ConfusionMatrix', 'numClasses');
