@@ -52,6 +52,10 @@ const EXEMPT: Record<string, string> = {
   'transforms.perspectiveCoeffs': 'torchvision\'s private _get_perspective_coeffs',
   'tf.roundHalfEven': 'tstorch internals', 'tf.parsePadding': 'tstorch internals', 'tf.checkMode': 'tstorch internals', 'tf.parseSize': 'tstorch internals',
   'tf.toImageTensor': 'an alias of pilToTensor', 'tf.cropWithPadding': 'tstorch internals (a crop that pads outside the image)',
+  'torch.distributed.ReduceOp': 'constants (ReduceOp.SUM, ...); the constructor is private',
+  'torch.distributed.TCPStore': 'the constructor is private: TCPStore.create(host, port, { worldSize, isMaster, ... }) connects',
+  'torch.distributed.Store': 'abstract base class', 'vision.models.MBConvConfigBase': 'abstract base class', 'vision.ops.ExtraFPNBlock': 'abstract base class',
+  'vision.ops.ConvNormActivation': 'the constructor is protected: Conv2dNormActivation and Conv3dNormActivation are the public forms',
 };
 
 /** The short names EXEMPT uses for the walked namespaces. */

@@ -15,7 +15,10 @@ export class GradModeGuard implements Disposable {
   private done = false;
   private readonly restore: () => void;
   /** @internal */
-  constructor(restore: () => void) { [restore] = bindOwn(GradModeGuard, arguments) as ConstructorParameters<typeof GradModeGuard>;  this.restore = restore;}
+  constructor(restore: () => void) {
+    [restore] = bindOwn(GradModeGuard, arguments) as ConstructorParameters<typeof GradModeGuard>;
+    this.restore = restore;
+  }
   /** Restores the mode in place before this guard (idempotent). */
   exit(): void {
     if (this.done) return;

@@ -15,7 +15,7 @@ import { bindOwn, registerSignature } from '../args.js';
 registerSignature(gatherRngStates, 'gatherRngStates', 'tstorch.distributed.gatherRngStates', 'group?');
 registerSignature(loadCheckpoint, 'loadCheckpoint', 'tstorch.distributed.loadCheckpoint', 'path');
 registerSignature(restoreRngState, 'restoreRngState', 'tstorch.distributed.restoreRngState', 'states, fallback?');
-registerSignature(saveOnRank0, 'saveOnRank0', 'tstorch.distributed.saveOnRank0', 'state, path; *, group');
+registerSignature(saveOnRank0, 'saveOnRank0', 'tstorch.distributed.saveOnRank0', 'state:dict, path; *, group');
 
 /** Every rank's random-number generator state, in rank order (a collective: every rank calls it). */
 export function gatherRngStates(group?: GroupArg): Tensor[] {

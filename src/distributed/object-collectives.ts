@@ -16,9 +16,9 @@ import { bindOwn, registerSignature } from '../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
-registerSignature(allGatherObject, 'allGatherObject', 'torch.distributed.all_gather_object', 'objectList, obj; group');
+registerSignature(allGatherObject, 'allGatherObject', 'torch.distributed.all_gather_object', 'objectList, obj:dict; group');
 registerSignature(broadcastObjectList, 'broadcastObjectList', 'torch.distributed.broadcast_object_list', 'objectList; src, group');
-registerSignature(gatherObject, 'gatherObject', 'torch.distributed.gather_object', 'obj; objectGatherList, dst, group');
+registerSignature(gatherObject, 'gatherObject', 'torch.distributed.gather_object', 'obj:dict; objectGatherList, dst, group');
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 

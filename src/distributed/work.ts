@@ -72,4 +72,9 @@ classArgs(Work, 'tstorch.distributed.Work', 'h:dict, description, keep?:dict, af
 /** A collective, store or rendezvous failure: the message names the operation, the group and the rank. */
 export class DistributedError extends Error {
   override name = 'DistributedError';
+  constructor(message?: string, options?: ErrorOptions) {
+    [message, options] = bindOwn(DistributedError, arguments) as [typeof message, typeof options];
+    super(message, options);
+  }
 }
+classArgs(DistributedError, 'torch.distributed.DistBackendError', 'message?; *, cause'); // Error(message, { cause })

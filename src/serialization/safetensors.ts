@@ -12,7 +12,7 @@ import { bindOwn, registerSignature } from '../args.js';
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
 registerSignature(safetensorsMetadata, 'safetensorsMetadata', 'tstorch.serialization.safetensorsMetadata', 'f');
-registerSignature(saveSafetensorsToBytes, 'saveSafetensorsToBytes', 'tstorch.serialization.saveSafetensorsToBytes', 'tensors, metadata?');
+registerSignature(saveSafetensorsToBytes, 'saveSafetensorsToBytes', 'tstorch.serialization.saveSafetensorsToBytes', 'tensors:dict, metadata?:dict');
 
 const CODES: Record<string, DTypeName> = {
   F64: 'float64', F32: 'float32', F16: 'float16', BF16: 'bfloat16', I64: 'int64', I32: 'int32', I16: 'int16',

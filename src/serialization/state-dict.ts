@@ -2,7 +2,7 @@ import { bindOwn, registerSignature } from '../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
-registerSignature(consumePrefixInStateDict, 'consumePrefixInStateDict', 'tstorch.serialization.consumePrefixInStateDict', 'stateDict, prefix');
+registerSignature(consumePrefixInStateDict, 'consumePrefixInStateDict', 'torch.nn.modules.utils.consume_prefix_in_state_dict_if_present', 'stateDict:dict, prefix');
 // Helpers for state dicts, as torch.nn.modules.utils.consume_prefix_in_state_dict_if_present, and their
 // PyTorch metadata.
 

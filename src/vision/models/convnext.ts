@@ -53,9 +53,12 @@ export class CNBlockConfig {
   readonly inputChannels: number;
   readonly outChannels: number | null;
   readonly numLayers: number;
-  constructor(inputChannels: number, outChannels: number | null, numLayers: number) { [inputChannels, outChannels, numLayers] = bindOwn(CNBlockConfig, arguments) as ConstructorParameters<typeof CNBlockConfig>;  this.inputChannels = inputChannels;
+  constructor(inputChannels: number, outChannels: number | null, numLayers: number) {
+    [inputChannels, outChannels, numLayers] = bindOwn(CNBlockConfig, arguments) as ConstructorParameters<typeof CNBlockConfig>;
+    this.inputChannels = inputChannels;
     this.outChannels = outChannels;
-    this.numLayers = numLayers;}
+    this.numLayers = numLayers;
+  }
   toString(): string {
     return `CNBlockConfig(input_channels=${this.inputChannels}, out_channels=${this.outChannels ?? 'None'}, num_layers=${this.numLayers})`;
   }

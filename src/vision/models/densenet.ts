@@ -15,7 +15,7 @@ import { bindOwn, classArgs, registerSignature } from '../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
-registerSignature(remapLegacyDenseNetKeys, 'remapLegacyDenseNetKeys', 'tstorch.vision.models.remapLegacyDenseNetKeys', 'sd');
+registerSignature(remapLegacyDenseNetKeys, 'remapLegacyDenseNetKeys', 'tstorch.vision.models.remapLegacyDenseNetKeys', 'sd:dict');
 
 /** BN-ReLU-1x1 conv (bottleneck to bnSize*growthRate channels) -> BN-ReLU-3x3 conv (growthRate channels). */
 export class DenseLayer extends Module {

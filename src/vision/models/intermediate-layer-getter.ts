@@ -48,4 +48,4 @@ export class IntermediateLayerGetter extends ModuleDict {
     return out;
   }
 }
-classArgs(IntermediateLayerGetter, 'torchvision.models.IntermediateLayerGetter', 'model, returnLayers');
+classArgs(IntermediateLayerGetter, 'torchvision.models.IntermediateLayerGetter', 'model, returnLayers:dict');

@@ -115,12 +115,15 @@ export class BlockParams {
     bottleneckMultipliers: number[],
     strides: number[],
     seRatio: number | null = null,
-  ) { [depths, widths, groupWidths, bottleneckMultipliers, strides, seRatio = null] = bindOwn(BlockParams, arguments) as ConstructorParameters<typeof BlockParams>;  this.depths = depths;
+  ) {
+    [depths, widths, groupWidths, bottleneckMultipliers, strides, seRatio = null] = bindOwn(BlockParams, arguments) as ConstructorParameters<typeof BlockParams>;
+    this.depths = depths;
     this.widths = widths;
     this.groupWidths = groupWidths;
     this.bottleneckMultipliers = bottleneckMultipliers;
     this.strides = strides;
-    this.seRatio = seRatio;}
+    this.seRatio = seRatio;
+  }
 
   /**
    * The stages from the quantized linear parameterisation. Computed with float32 tensors, exactly as

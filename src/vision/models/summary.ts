@@ -62,14 +62,17 @@ export class ModelSummary {
     forwardBackwardBytes: number,
     paramBytes: number,
     depth: number,
-  ) { [rows, totalParams, trainableParams, totalMultAdds, inputBytes, forwardBackwardBytes, paramBytes, depth] = bindOwn(ModelSummary, arguments) as ConstructorParameters<typeof ModelSummary>;  this.rows = rows;
+  ) {
+    [rows, totalParams, trainableParams, totalMultAdds, inputBytes, forwardBackwardBytes, paramBytes, depth] = bindOwn(ModelSummary, arguments) as ConstructorParameters<typeof ModelSummary>;
+    this.rows = rows;
     this.totalParams = totalParams;
     this.trainableParams = trainableParams;
     this.totalMultAdds = totalMultAdds;
     this.inputBytes = inputBytes;
     this.forwardBackwardBytes = forwardBackwardBytes;
     this.paramBytes = paramBytes;
-    this.depth = depth;}
+    this.depth = depth;
+  }
 
   get nonTrainableParams(): number { return this.totalParams - this.trainableParams; }
 

@@ -20,7 +20,7 @@ import { bindOwn, classArgs, registerSignature } from '../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
-registerSignature(interpolateEmbeddings, 'interpolateEmbeddings', 'torchvision.models.interpolate_embeddings', 'imageSize, patchSize, modelState; interpolationMode, resetHeads');
+registerSignature(interpolateEmbeddings, 'interpolateEmbeddings', 'torchvision.models.interpolate_embeddings', 'imageSize, patchSize, modelState:dict; interpolationMode, resetHeads');
 
 const defaultNorm: NormLayerFactory = (c) => new nn.LayerNorm(c, { eps: 1e-6 });
 

@@ -101,3 +101,4 @@ export class DropBlock3d extends DropBlock2d {
     return dropBlock3d(input, this.p, this.blockSize, { inplace: this.inplace, eps: this.eps, training: this.training });
   }
 }
+classArgs(DropBlock3d, 'torchvision.ops.DropBlock3d', 'p, blockSize; inplace, eps'); // bound by DropBlock2d's constructor

@@ -26,6 +26,7 @@ export class LastLevelMaxPool extends ExtraFPNBlock {
     return [x, names];
   }
 }
+classArgs(LastLevelMaxPool, 'torchvision.ops.feature_pyramid_network.LastLevelMaxPool', ''); // Module's constructor refuses arguments
 
 /** Levels 'p6' and 'p7' (RetinaNet): stride-2 3x3 convolutions of P5 (or C5 when the channel counts differ). */
 export class LastLevelP6P7 extends ExtraFPNBlock {

@@ -26,11 +26,14 @@ export class LevelMapper {
   readonly canonicalLevel: number;
   readonly eps: number;
   constructor(kMin: number, kMax: number, canonicalScale = 224, canonicalLevel = 4,
-    eps = 1e-6) { [kMin, kMax, canonicalScale = 224, canonicalLevel = 4, eps = 1e-6] = bindOwn(LevelMapper, arguments) as ConstructorParameters<typeof LevelMapper>;  this.kMin = kMin;
+    eps = 1e-6) {
+    [kMin, kMax, canonicalScale = 224, canonicalLevel = 4, eps = 1e-6] = bindOwn(LevelMapper, arguments) as ConstructorParameters<typeof LevelMapper>;
+    this.kMin = kMin;
     this.kMax = kMax;
     this.canonicalScale = canonicalScale;
     this.canonicalLevel = canonicalLevel;
-    this.eps = eps;}
+    this.eps = eps;
+  }
 
   /** The level index (0 = kMin) of every box of every image, concatenated: int64 [K]. */
   call(boxlists: readonly Tensor[]): Tensor {

@@ -44,7 +44,7 @@ export class ServeError extends Error {
     return { code: this.status, type: this.kind, message: this.message };
   }
 }
-classArgs(ServeError, 'tstorch.vision.serve.ServeError', 'kind, message, headers?');
+classArgs(ServeError, 'tstorch.vision.serve.ServeError', 'kind, message, headers?:dict');
 
 export function isErrorKind(k: unknown): k is ErrorKind {
   return typeof k === 'string' && Object.hasOwn(ERROR_STATUS, k);

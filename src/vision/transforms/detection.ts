@@ -49,7 +49,10 @@ function applyPair(t: DetectionTransformLike, image: ImageOrTensor, target: DetT
 /** The joint transforms in sequence. */
 export class DetectionCompose {
   readonly transforms: readonly DetectionTransformLike[];
-  constructor(transforms: readonly DetectionTransformLike[]) { [transforms] = bindOwn(DetectionCompose, arguments) as ConstructorParameters<typeof DetectionCompose>;  this.transforms = transforms;}
+  constructor(transforms: readonly DetectionTransformLike[]) {
+    [transforms] = bindOwn(DetectionCompose, arguments) as ConstructorParameters<typeof DetectionCompose>;
+    this.transforms = transforms;
+  }
   call(image: ImageOrTensor, target: DetTarget | null): DetectionPair {
     let pair: DetectionPair = [image, target];
     for (const t of this.transforms) pair = applyPair(t, pair[0], pair[1]);
@@ -109,14 +112,19 @@ classArgs(RandomHorizontalFlip, 'torchvision.transforms.RandomHorizontalFlip', '
 
 /** PIL image to a uint8 [C, H, W] tensor; the target passes through. */
 export class PILToTensor {
+  constructor() { bindOwn(PILToTensor, arguments); }
   call(image: ImageOrTensor, target: DetTarget | null): [Tensor, DetTarget | null] { return [F.pilToTensor(image), target]; }
   toString(): string { return 'PILToTensor()'; }
 }
+classArgs(PILToTensor, 'tstorch.vision.transforms.detection.PILToTensor', '');
 
 /** F.convert_image_dtype of the image tensor (uint8 to float scales by 1/255). */
 export class ConvertImageDtype {
   readonly dtype: DTypeLike;
-  constructor(dtype: DTypeLike = 'float32') { [dtype = 'float32'] = bindOwn(ConvertImageDtype, arguments) as ConstructorParameters<typeof ConvertImageDtype>;  this.dtype = dtype;}
+  constructor(dtype: DTypeLike = 'float32') {
+    [dtype = 'float32'] = bindOwn(ConvertImageDtype, arguments) as ConstructorParameters<typeof ConvertImageDtype>;
+    this.dtype = dtype;
+  }
   call(image: ImageOrTensor, target: DetTarget | null): [Tensor, DetTarget | null] {
     if (!(image instanceof Tensor)) throw new TypeError('ConvertImageDtype: expected an image tensor (use PILToTensor first)');
     return [F.convertImageDtype(image, this.dtype), target];
@@ -341,9 +349,12 @@ export class ScaleJitter {
   readonly targetSize: [number, number];
   readonly scaleRange: [number, number];
   readonly interpolation: InterpolationMode;
-  constructor(targetSize: [number, number], scaleRange: [number, number] = [0.1, 2.0], interpolation: InterpolationMode = 'bilinear') { [targetSize, scaleRange = [0.1, 2.0], interpolation = 'bilinear'] = bindOwn(ScaleJitter, arguments) as ConstructorParameters<typeof ScaleJitter>;  this.targetSize = targetSize;
+  constructor(targetSize: [number, number], scaleRange: [number, number] = [0.1, 2.0], interpolation: InterpolationMode = 'bilinear') {
+    [targetSize, scaleRange = [0.1, 2.0], interpolation = 'bilinear'] = bindOwn(ScaleJitter, arguments) as ConstructorParameters<typeof ScaleJitter>;
+    this.targetSize = targetSize;
     this.scaleRange = scaleRange;
-    this.interpolation = interpolation;}
+    this.interpolation = interpolation;
+  }
   call(image0: ImageOrTensor, target: DetTarget | null): DetectionPair {
     const image = checkImageTensor('ScaleJitter', image0);
     const [, origHeight, origWidth] = F.getDimensions(image);
@@ -505,8 +516,11 @@ export function copyPaste(image: Tensor, target: DetTarget, pasteImage: Tensor, 
 export class SimpleCopyPaste {
   readonly blending: boolean;
   readonly resizeInterpolation: InterpolationMode;
-  constructor(blending = true, resizeInterpolation: InterpolationMode = 'bilinear') { [blending = true, resizeInterpolation = 'bilinear'] = bindOwn(SimpleCopyPaste, arguments) as ConstructorParameters<typeof SimpleCopyPaste>;  this.blending = blending;
-    this.resizeInterpolation = resizeInterpolation;}
+  constructor(blending = true, resizeInterpolation: InterpolationMode = 'bilinear') {
+    [blending = true, resizeInterpolation = 'bilinear'] = bindOwn(SimpleCopyPaste, arguments) as ConstructorParameters<typeof SimpleCopyPaste>;
+    this.blending = blending;
+    this.resizeInterpolation = resizeInterpolation;
+  }
   call(images: readonly Tensor[], targets: readonly DetTarget[]): [Tensor[], DetTarget[]] {
     if (!Array.isArray(images) || !images.every((v) => v instanceof Tensor)) throw new TypeError('SimpleCopyPaste: images should be a list of tensors');
     if (!Array.isArray(targets) || targets.length !== images.length) throw new TypeError('SimpleCopyPaste: targets should be a list of the same size as images');

@@ -47,7 +47,7 @@ export class BackboneWithFPN extends Module {
     return this.fpn.call(this.body.call(x));
   }
 }
-classArgs(BackboneWithFPN, 'torchvision.models.detection.BackboneWithFPN', 'backbone, returnLayers, inChannelsList, outChannels; extraBlocks, normLayer');
+classArgs(BackboneWithFPN, 'torchvision.models.detection.BackboneWithFPN', 'backbone, returnLayers:dict, inChannelsList, outChannels; extraBlocks, normLayer');
 
 const RESNETS = {
   resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d, resnext101_32x8d, resnext101_64x4d, wide_resnet50_2, wide_resnet101_2,
@@ -140,6 +140,7 @@ export function mobilenet_backbone(opts: MobilenetBackboneOptions): Module {
 export class MobileNetFeatures extends Sequential {
   declare outChannels: number;
 }
+classArgs(MobileNetFeatures, 'tstorch.vision.models.detection.MobileNetFeatures', '...modules'); // bound by Sequential's constructor
 
 /** torchvision's _mobilenet_extractor. Stages start at the strided blocks (`_is_cn`); the last trainableLayers stages train. */
 export function mobilenetExtractor(model: MobileNetV2 | MobileNetV3, fpn: boolean, trainableLayers: number, returnedLayers: number[] | null = null,

@@ -27,8 +27,11 @@ registerSignature(topkMin, 'topkMin', 'tstorch.vision.models.detection.topkMin',
 export class BalancedPositiveNegativeSampler {
   readonly batchSizePerImage: number;
   readonly positiveFraction: number;
-  constructor(batchSizePerImage: number, positiveFraction: number) { [batchSizePerImage, positiveFraction] = bindOwn(BalancedPositiveNegativeSampler, arguments) as ConstructorParameters<typeof BalancedPositiveNegativeSampler>;  this.batchSizePerImage = batchSizePerImage;
-    this.positiveFraction = positiveFraction;}
+  constructor(batchSizePerImage: number, positiveFraction: number) {
+    [batchSizePerImage, positiveFraction] = bindOwn(BalancedPositiveNegativeSampler, arguments) as ConstructorParameters<typeof BalancedPositiveNegativeSampler>;
+    this.batchSizePerImage = batchSizePerImage;
+    this.positiveFraction = positiveFraction;
+  }
 
   /**
    * matchedIdxs: per image, -1 (ignore), 0 (negative) or >= 1 (positive). Returns per image two uint8 masks:
@@ -145,7 +148,10 @@ classArgs(BoxCoder, 'torchvision.models.detection.BoxCoder', 'weights, bboxXform
 /** FCOS's box coding: distances from the centre of the reference box to the four edges of the target box. */
 export class BoxLinearCoder {
   readonly normalizeBySize: boolean;
-  constructor(normalizeBySize = true) { [normalizeBySize = true] = bindOwn(BoxLinearCoder, arguments) as ConstructorParameters<typeof BoxLinearCoder>;  this.normalizeBySize = normalizeBySize;}
+  constructor(normalizeBySize = true) {
+    [normalizeBySize = true] = bindOwn(BoxLinearCoder, arguments) as ConstructorParameters<typeof BoxLinearCoder>;
+    this.normalizeBySize = normalizeBySize;
+  }
 
   encode(referenceBoxes: Tensor, proposals: Tensor): Tensor {
     const c = (t: Tensor, i: number): Tensor => t.select(-1, i);

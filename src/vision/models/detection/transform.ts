@@ -13,7 +13,7 @@ import { bindOwn, classArgs, registerSignature } from '../../../args.js';
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
 registerSignature(resizeBoxes, 'resizeBoxes', 'torchvision.models.detection.resize_boxes', 'boxes, originalSize, newSize');
-registerSignature(resizeImageAndMasks, 'resizeImageAndMasks', 'tstorch.vision.models.detection.resizeImageAndMasks', 'image, selfMinSize, selfMaxSize, target?, fixedSize?');
+registerSignature(resizeImageAndMasks, 'resizeImageAndMasks', 'tstorch.vision.models.detection.resizeImageAndMasks', 'image, selfMinSize, selfMaxSize, target?:dict, fixedSize?');
 registerSignature(resizeKeypoints, 'resizeKeypoints', 'torchvision.models.detection.resize_keypoints', 'keypoints, originalSize, newSize');
 
 /** A training target or a prediction: boxes, labels, masks, keypoints... by torchvision's names. */

@@ -9,7 +9,7 @@ import type { ImageOrTensor } from '../../transforms/functional.js';
 import { WeightsEnum, type Weights, type RawWeightsEntry, type WeightsTable } from '../weights.js';
 import { DETECTION_WEIGHTS_DATA } from './weights-data.js';
 import { COCO_CATEGORIES, COCO_PERSON_CATEGORIES, COCO_PERSON_KEYPOINT_NAMES } from './coco-categories.js';
-import { bindOwn, registerSignature } from '../../../args.js';
+import { bindOwn, classArgs, registerSignature } from '../../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -23,6 +23,7 @@ export class ObjectDetection extends Transform<ImageOrTensor, Tensor> {
     return F.convertImageDtype(t, 'float32');
   }
 }
+classArgs(ObjectDetection, 'torchvision.transforms._presets.ObjectDetection', ''); // Transform's constructor refuses arguments
 
 const NAMED_LISTS: Record<string, readonly string[]> = { coco: COCO_CATEGORIES, coco_person: COCO_PERSON_CATEGORIES };
 

@@ -20,6 +20,8 @@ import { modelBuilder } from '../builder-args.js';
 import { bindOwn, classArgs } from '../../../args.js';
 
 export class DeepLabV3 extends SimpleSegmentationModel {}
+// SimpleSegmentationModel's constructor binds the arguments
+classArgs(DeepLabV3, 'torchvision.models.segmentation.DeepLabV3', 'backbone, classifier, auxClassifier?');
 
 /** 3x3 atrous convolution (padding = dilation), BN, ReLU. */
 export class ASPPConv extends Sequential {

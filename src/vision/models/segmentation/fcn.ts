@@ -12,6 +12,8 @@ import { modelBuilder } from '../builder-args.js';
 import { bindOwn, classArgs } from '../../../args.js';
 
 export class FCN extends SimpleSegmentationModel {}
+// SimpleSegmentationModel's constructor binds the arguments
+classArgs(FCN, 'torchvision.models.segmentation.FCN', 'backbone, classifier, auxClassifier?');
 
 /** 3x3 convolution to a quarter of the channels, BN, ReLU, dropout 0.1, 1x1 convolution to the classes. */
 export class FCNHead extends Sequential {

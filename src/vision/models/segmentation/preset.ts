@@ -7,7 +7,7 @@ import * as F from '../../transforms/functional.js';
 import type { ImageOrTensor } from '../../transforms/functional.js';
 import { tableWeightsEnum, type ClassificationTransformParams, type WeightsTable } from '../weights.js';
 import { SEGMENTATION_WEIGHTS_DATA } from './weights-data.js';
-import { bindOwn, classArgs } from '../../../args.js';
+import { bindOwn, classArgs, withArgs } from '../../../args.js';
 
 /** The parameters of torchvision's SemanticSegmentation preset. */
 export interface SegmentationTransformParams {
@@ -53,8 +53,8 @@ export class SemanticSegmentation extends Transform<ImageOrTensor, Tensor> {
 classArgs(SemanticSegmentation, 'tstorch.vision.models.segmentation.SemanticSegmentation', '; *, resizeSize, mean, std, interpolation');
 
 /** The preset of the segmentation weights table (weights.transforms()). */
-export const segmentationPreset = (p: ClassificationTransformParams): SemanticSegmentation =>
-  new SemanticSegmentation(p as unknown as SegmentationTransformParams);
+export const segmentationPreset = withArgs('segmentationPreset', 'tstorch.vision.models.segmentation.segmentationPreset', 'p:dict',
+  (p: ClassificationTransformParams): SemanticSegmentation => new SemanticSegmentation(p as unknown as SegmentationTransformParams));
 
 /** The generated table, typed as the weights tables are (its presets have no crop size; transformParams says so at run time). */
 const TABLE = SEGMENTATION_WEIGHTS_DATA as unknown as WeightsTable & typeof SEGMENTATION_WEIGHTS_DATA;

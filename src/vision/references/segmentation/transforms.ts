@@ -43,7 +43,10 @@ export function padIfSmaller(img: RGBImage, size: number, fill = 0): RGBImage {
 
 export class Compose implements PairTransform {
   readonly transforms: readonly PairTransform[];
-  constructor(transforms: readonly PairTransform[]) { [transforms] = bindOwn(Compose, arguments) as ConstructorParameters<typeof Compose>;  this.transforms = transforms;}
+  constructor(transforms: readonly PairTransform[]) {
+    [transforms] = bindOwn(Compose, arguments) as ConstructorParameters<typeof Compose>;
+    this.transforms = transforms;
+  }
   call(image: SegmentationImage, target: SegmentationImage): SegmentationPair {
     for (const t of this.transforms) [image, target] = t.call(image, target);
     return [image, target];
@@ -69,7 +72,10 @@ classArgs(RandomResize, 'tstorch.vision.references.segmentation.RandomResize', '
 
 export class RandomHorizontalFlip implements PairTransform {
   readonly flipProb: number;
-  constructor(flipProb: number) { [flipProb] = bindOwn(RandomHorizontalFlip, arguments) as ConstructorParameters<typeof RandomHorizontalFlip>;  this.flipProb = flipProb;}
+  constructor(flipProb: number) {
+    [flipProb] = bindOwn(RandomHorizontalFlip, arguments) as ConstructorParameters<typeof RandomHorizontalFlip>;
+    this.flipProb = flipProb;
+  }
   call(image: SegmentationImage, target: SegmentationImage): SegmentationPair {
     if (random.random() < this.flipProb) return [F.hflip(image), F.hflip(target)];
     return [image, target];
@@ -80,7 +86,10 @@ classArgs(RandomHorizontalFlip, 'tstorch.vision.references.segmentation.RandomHo
 /** A square random crop; images smaller than it are padded first, the image with 0, the mask with 255 (ignored). */
 export class RandomCrop implements PairTransform {
   readonly size: number;
-  constructor(size: number) { [size] = bindOwn(RandomCrop, arguments) as ConstructorParameters<typeof RandomCrop>;  this.size = size;}
+  constructor(size: number) {
+    [size] = bindOwn(RandomCrop, arguments) as ConstructorParameters<typeof RandomCrop>;
+    this.size = size;
+  }
   call(image: SegmentationImage, target: SegmentationImage): SegmentationPair {
     const img = padIfSmaller(asImage(image, 'image', 'RandomCrop'), this.size);
     const tgt = padIfSmaller(asImage(target, 'target', 'RandomCrop'), this.size, 255);
@@ -92,7 +101,10 @@ classArgs(RandomCrop, 'tstorch.vision.references.segmentation.RandomCrop', 'size
 
 export class CenterCrop implements PairTransform {
   readonly size: number | readonly number[];
-  constructor(size: number | readonly number[]) { [size] = bindOwn(CenterCrop, arguments) as ConstructorParameters<typeof CenterCrop>;  this.size = size;}
+  constructor(size: number | readonly number[]) {
+    [size] = bindOwn(CenterCrop, arguments) as ConstructorParameters<typeof CenterCrop>;
+    this.size = size;
+  }
   call(image: SegmentationImage, target: SegmentationImage): SegmentationPair {
     return [F.centerCrop(image, this.size), F.centerCrop(target, this.size)];
   }
@@ -101,17 +113,22 @@ classArgs(CenterCrop, 'tstorch.vision.references.segmentation.CenterCrop', 'size
 
 /** The image to a uint8 (C, H, W) tensor, the mask to an int64 (H, W) tensor of class indices. */
 export class PILToTensor implements PairTransform {
+  constructor() { bindOwn(PILToTensor, arguments); }
   call(image: SegmentationImage, target: SegmentationImage): SegmentationPair {
     const t = asImage(target, 'target', 'PILToTensor');
     if (t.channels !== 1) throw new RangeError(`PILToTensor: the target must be a one-channel mask of class indices, got ${t.channels} channels`);
     return [F.pilToTensor(image), fromBytes(t.data, [t.height, t.width], 'uint8').to('int64')];
   }
 }
+classArgs(PILToTensor, 'tstorch.vision.references.segmentation.PILToTensor', '');
 
 /** The image to `dtype`, scaled (uint8 0..255 -> float 0..1); the mask is left alone. */
 export class ConvertImageDtype implements PairTransform {
   readonly dtype: DTypeLike;
-  constructor(dtype: DTypeLike = 'float32') { [dtype = 'float32'] = bindOwn(ConvertImageDtype, arguments) as ConstructorParameters<typeof ConvertImageDtype>;  this.dtype = dtype;}
+  constructor(dtype: DTypeLike = 'float32') {
+    [dtype = 'float32'] = bindOwn(ConvertImageDtype, arguments) as ConstructorParameters<typeof ConvertImageDtype>;
+    this.dtype = dtype;
+  }
   call(image: SegmentationImage, target: SegmentationImage): SegmentationPair {
     if (!(image instanceof Tensor)) throw new TypeError('ConvertImageDtype: the image must be a tensor (after PILToTensor)');
     return [F.convertImageDtype(image, this.dtype), target];
@@ -122,8 +139,11 @@ classArgs(ConvertImageDtype, 'tstorch.vision.references.segmentation.ConvertImag
 export class Normalize implements PairTransform {
   readonly mean: readonly number[];
   readonly std: readonly number[];
-  constructor(mean: readonly number[], std: readonly number[]) { [mean, std] = bindOwn(Normalize, arguments) as ConstructorParameters<typeof Normalize>;  this.mean = mean;
-    this.std = std;}
+  constructor(mean: readonly number[], std: readonly number[]) {
+    [mean, std] = bindOwn(Normalize, arguments) as ConstructorParameters<typeof Normalize>;
+    this.mean = mean;
+    this.std = std;
+  }
   call(image: SegmentationImage, target: SegmentationImage): SegmentationPair {
     if (!(image instanceof Tensor)) throw new TypeError('Normalize: the image must be a tensor (after PILToTensor)');
     return [F.normalize(image, this.mean, this.std), target];
