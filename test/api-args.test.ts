@@ -403,3 +403,51 @@ test('torchvision.utils drawing functions take torchvision\'s positional order',
   assert.throws(() => utils.drawBoundingBoxes(img, boxes, { font_size: 3 } as never), /PyTorch's 'font_size' is 'fontSize' here/);
   assert.throws(() => (utils.flowToImage as (...a: unknown[]) => unknown)(torch.zeros(2, 2, 2), 1), /takes at most 1 positional argument/);
 });
+
+test('the classes, RoI functions and collectives bound by the whole-package walk take PyTorch\'s positional order', async () => {
+  const { ops } = vision;
+  // RoIAlign(output_size, spatial_scale, sampling_ratio, aligned) and roi_align(input, boxes, output_size, ...)
+  const align = new ops.RoIAlign(2, 0.5, 2, true);
+  assert.deepEqual([align.outputSize, align.spatialScale, align.samplingRatio, align.aligned], [2, 0.5, 2, true]);
+  assert.throws(() => new (ops.RoIAlign as unknown as new (...a: unknown[]) => unknown)(2, 0.5, 2, true, 1), /RoIAlign\(\) takes at most 4 positional arguments/);
+  const x = torch.arange(2 * 6 * 6, { dtype: 'float32' }).reshape(1, 2, 6, 6);
+  const boxes = torch.tensor([[0, 0, 0, 4, 4], [0, 1, 1, 5, 3]]);
+  const positional = ops.roiAlign(x, boxes, 2, 0.5, 2, true);
+  assert.ok(positional.equal(ops.roiAlign(x, boxes, 2, { spatialScale: 0.5, samplingRatio: 2, aligned: true })));
+  assert.ok(positional.equal(align.call(x, boxes)));
+  assert.ok(!positional.equal(ops.roiAlign(x, boxes, 2)), 'the positional spatial scale changed nothing');
+  assert.throws(() => ops.roiAlign(x, boxes, 2, { spatial_scale: 0.5 } as never), /PyTorch's 'spatial_scale' is 'spatialScale' here/);
+  // ps_roi_pool(input, boxes, output_size, spatial_scale): one more is refused, not dropped
+  assert.throws(() => (ops.psRoiPool as (...a: unknown[]) => unknown)(x, boxes, 1, 1, 7), /psRoiPool\(\) takes at most 4 positional arguments/);
+  assert.equal(new ops.MultiScaleRoIAlign(['0'], 7, 2).samplingRatio, 2);
+  // MultiScaleRoIAlign's canonical_scale is keyword-only in torchvision 0.14
+  assert.throws(() => new (ops.MultiScaleRoIAlign as unknown as new (...a: unknown[]) => unknown)(['0'], 7, 2, 224), /takes at most 3 positional arguments.*'canonicalScale'/);
+  // DeformConv2d(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias)
+  const dc = new ops.DeformConv2d(2, 4, 3, 1, 1, 1, 1, false);
+  assert.equal(dc.bias, null);
+  assert.deepEqual([...dc.weight.shape], [4, 2, 3, 3]);
+  // AnchorGenerator(sizes, aspect_ratios)
+  const { detection } = vision.models;
+  const gen = new detection.AnchorGenerator([[16]], [[0.5, 1, 2]]);
+  assert.equal(gen.numAnchorsPerLocation()[0], 3);
+  assert.throws(() => new (detection.AnchorGenerator as unknown as new (...a: unknown[]) => unknown)([[16]], [[1]], 3), /AnchorGenerator\(\) takes at most 2 positional arguments/);
+  // a model class: ResNet(block, layers, num_classes, zero_init_residual, ...)
+  const net = new vision.models.ResNet(vision.models.BasicBlock, [1, 1, 1, 1], 7 as never);
+  assert.equal(net.fc.outFeatures, 7);
+  // dist.all_reduce(tensor, op, group, async_op): the op given positionally is used
+  const dist = torch.distributed;
+  assert.deepEqual(signatureOf(dist.allReduce)?.positional, ['tensor', 'op', 'group', 'asyncOp']);
+  assert.throws(() => (dist.allReduce as (...a: unknown[]) => unknown)(torch.ones(1), 'sum', null, false, 1), /allReduce\(\) takes at most 4 positional arguments/);
+  if (dist.isAvailable()) {
+    const store = new dist.HashStore();
+    await dist.initProcessGroup({ backend: 'gloo', store, rank: 0, worldSize: 1, timeout: 10_000 });
+    try {
+      const t = torch.tensor([1, 2]);
+      assert.throws(() => dist.allReduce(t, 'mean'), /unknown reduce op "mean"/);
+      dist.allReduce(t, 'max');
+      assert.deepEqual(t.toArray(), [1, 2]);
+    } finally {
+      dist.destroyProcessGroup();
+    }
+  }
+});

@@ -493,10 +493,16 @@ function run(op: string, pg: ProcessGroup, asyncOp: boolean | undefined, keep: u
 
 const hs = (ts: Tensor[]): Handle[] => ts.map((t) => t._h);
 
-/** Python's all_reduce: `tensor` becomes the reduction over the group (SUM by default), in place. */
+/**
+ * Python's all_reduce: `tensor` becomes the reduction over the group (SUM by default), in place. PyTorch's
+ * positional order all_reduce(tensor, op, group, async_op), or an options object.
+ */
+export function allReduce(tensor: Tensor, op: ReduceOp | string, group?: CollectiveOptions['group'], asyncOp?: false): void;
+export function allReduce(tensor: Tensor, op: ReduceOp | string, group: CollectiveOptions['group'] | undefined, asyncOp: true): Work | null;
 export function allReduce(tensor: Tensor, opts?: CollectiveOptions & { op?: ReduceOp | string; asyncOp?: false }): void;
 export function allReduce(tensor: Tensor, opts: CollectiveOptions & { op?: ReduceOp | string; asyncOp: true }): Work | null;
-export function allReduce(tensor: Tensor, opts: CollectiveOptions & { op?: ReduceOp | string } = {}): Work | null | void {
+export function allReduce(tensor: Tensor, ..._rest: unknown[]): Work | null | void {
+  let opts: CollectiveOptions & { op?: ReduceOp | string };
   [tensor, opts = {}] = bindOwn(allReduce, arguments) as [typeof tensor, typeof opts];
   checkTensor(tensor, 'allReduce');
   const op = ReduceOp.of(opts.op, 'allReduce');

@@ -203,13 +203,19 @@ export function mobilenetV3Conf(arch: 'mobilenet_v3_large' | 'mobilenet_v3_small
 
 export type MobileNetV3BuilderOptions = MobileNetV3Options & MobileNetV3ConfOptions & BuilderOptions;
 
+/** torchvision's builders: _mobilenet_v3_conf(arch, **kwargs) takes the table's keys, MobileNetV3 the model's. */
+function mobileNetV3(arch: 'mobilenet_v3_large' | 'mobilenet_v3_small', o: MobileNetV3BuilderOptions): MobileNetV3 {
+  const { widthMult, reducedTail, dilated, ...model } = o;
+  return new MobileNetV3(...mobilenetV3Conf(arch, { widthMult, reducedTail, dilated }), model);
+}
+
 export const MobileNet_V3_Large_Weights = weightsEnum('MobileNet_V3_Large_Weights');
 export const MobileNet_V3_Small_Weights = weightsEnum('MobileNet_V3_Small_Weights');
 
 export const mobilenet_v3_large = modelBuilder('mobilenet_v3_large', (opts: MobileNetV3BuilderOptions = {}): MobileNetV3 =>
-  buildModel(MobileNet_V3_Large_Weights, opts, (o) => new MobileNetV3(...mobilenetV3Conf('mobilenet_v3_large', o), o), { options: ['numClasses', 'block', 'normLayer', 'dropout', 'widthMult', 'reducedTail', 'dilated'] }));
+  buildModel(MobileNet_V3_Large_Weights, opts, (o) => mobileNetV3('mobilenet_v3_large', o), { options: ['numClasses', 'block', 'normLayer', 'dropout', 'widthMult', 'reducedTail', 'dilated'] }));
 export const mobilenet_v3_small = modelBuilder('mobilenet_v3_small', (opts: MobileNetV3BuilderOptions = {}): MobileNetV3 =>
-  buildModel(MobileNet_V3_Small_Weights, opts, (o) => new MobileNetV3(...mobilenetV3Conf('mobilenet_v3_small', o), o), { options: ['numClasses', 'block', 'normLayer', 'dropout', 'widthMult', 'reducedTail', 'dilated'] }));
+  buildModel(MobileNet_V3_Small_Weights, opts, (o) => mobileNetV3('mobilenet_v3_small', o), { options: ['numClasses', 'block', 'normLayer', 'dropout', 'widthMult', 'reducedTail', 'dilated'] }));
 
 registerModel('mobilenet_v3_large', mobilenet_v3_large, MobileNet_V3_Large_Weights);
 registerModel('mobilenet_v3_small', mobilenet_v3_small, MobileNet_V3_Small_Weights);

@@ -9,7 +9,7 @@ import { Parameter } from '../../nn/parameter.js';
 import * as init from '../../nn/init.js';
 import { pyValue } from '../../nn/modules/repr.js';
 import { pair } from './_utils.js';
-import { bindOwn, classArgs, registerSignature } from '../../args.js';
+import { bindOwn, classArgs, registerSignature, type PyRest } from '../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -75,8 +75,12 @@ export class DeformConv2d extends Module {
   dilation: [number, number];
   groups: number;
 
-  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly number[], opts: DeformConv2dModuleOptions = {}) {
-    [inChannels, outChannels, kernelSize, opts = {}] = bindOwn(DeformConv2d, arguments) as ConstructorParameters<typeof DeformConv2d>;
+  /** torchvision's order (in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias), or an options object. */
+  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly number[],
+    ...rest: PyRest<DeformConv2dModuleOptions, ['stride', 'padding', 'dilation', 'groups', 'bias']>);
+  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly number[], ..._rest: unknown[]) {
+    let opts: DeformConv2dModuleOptions;
+    [inChannels, outChannels, kernelSize, opts = {}] = bindOwn(DeformConv2d, arguments) as [number, number, number | readonly number[], DeformConv2dModuleOptions?];
     super();
     const groups = opts.groups ?? 1;
     if (inChannels % groups !== 0) throw new RangeError('DeformConv2d: inChannels must be divisible by groups');

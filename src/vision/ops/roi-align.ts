@@ -5,7 +5,7 @@ import { op } from '../../native/ops.js';
 import { Module } from '../../nn/module.js';
 import { pyBool, pyFloat } from '../../nn/modules/repr.js';
 import { pair, roisOf } from './_utils.js';
-import { bindOwn, classArgs, registerSignature } from '../../args.js';
+import { bindOwn, classArgs, registerSignature, type PyRest } from '../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -32,8 +32,10 @@ export function outputSizeRepr(v: number | readonly number[]): string {
  * in (x1, y1, x2, y2)), the pooled regions [K, C, outputSize[0], outputSize[1]].
  */
 export function roiAlign(input: Tensor, boxes: Tensor | readonly Tensor[], outputSize: number | readonly number[],
-  opts: RoIAlignOptions = {}): Tensor {
-  [input, boxes, outputSize, opts = {}] = bindOwn(roiAlign, arguments) as Parameters<typeof roiAlign>;
+  ...rest: PyRest<RoIAlignOptions, ['spatialScale', 'samplingRatio', 'aligned']>): Tensor;
+export function roiAlign(input: Tensor, boxes: Tensor | readonly Tensor[], outputSize: number | readonly number[], ..._rest: unknown[]): Tensor {
+  let opts: RoIAlignOptions;
+  [input, boxes, outputSize, opts = {}] = bindOwn(roiAlign, arguments) as [Tensor, Tensor | readonly Tensor[], number | readonly number[], RoIAlignOptions?];
   const rois = roisOf('roiAlign', boxes);
   const [oh, ow] = pair('roiAlign', 'outputSize', outputSize);
   const samplingRatio = opts.samplingRatio ?? -1;
