@@ -31,5 +31,11 @@ export class ProcessGroup {
 classArgs(ProcessGroup, 'tstorch.distributed.ProcessGroup', 'h:dict, groupName');
 
 /** A group this process is not a member of (Python's GroupMember.NON_GROUP_MEMBER). */
-export const NON_GROUP_MEMBER = Object.freeze({ nonGroupMember: true as const, toString: () => 'NON_GROUP_MEMBER' });
+// An instance of its own class, not a plain object: the argument binder (src/args.ts) reads a trailing plain object
+// as the options object, and getRank(NON_GROUP_MEMBER) passes the sentinel as the group.
+class NonGroupMember {
+  readonly nonGroupMember = true as const;
+  toString(): string { return 'NON_GROUP_MEMBER'; }
+}
+export const NON_GROUP_MEMBER = Object.freeze(new NonGroupMember());
 export type GroupArg = ProcessGroup | typeof NON_GROUP_MEMBER | null | undefined;

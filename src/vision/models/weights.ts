@@ -61,7 +61,17 @@ export interface RawWeightsEntry {
 
 /** Builds a weights entry's inference transform from its parameters (a family's preset, e.g. VideoClassification). */
 export type PresetFactory<P> = (params: ClassificationTransformParams) => P;
-const imagePreset: PresetFactory<ImageClassification> = (p) => new ImageClassification(p);
+/**
+ * The keys of a weights entry's transform parameters that a preset's constructor takes (the table also records
+ * `kind`, which says which preset it is, and a segmentation entry's null crop size): the presets are bound to
+ * torchvision's keyword arguments and refuse the rest.
+ */
+export function presetArgs<K extends string>(p: object, keys: readonly K[]): { [k in K]: never } {
+  const src = p as Record<string, unknown>;
+  return Object.fromEntries(keys.filter((k) => src[k] !== undefined && src[k] !== null).map((k) => [k, src[k]])) as { [k in K]: never };
+}
+const IMAGE_PRESET_KEYS = ['cropSize', 'resizeSize', 'mean', 'std', 'interpolation'] as const;
+const imagePreset: PresetFactory<ImageClassification> = (p) => new ImageClassification(presetArgs(p, IMAGE_PRESET_KEYS));
 
 /** One published checkpoint (a member of a weights enum); P is its preset (ImageClassification for images). */
 export class Weights<P = ImageClassification> {

@@ -5,7 +5,7 @@ import { Transform } from '../../transforms/transforms.js';
 import { resize, type InterpolationMode } from '../../transforms/image-geometry.js';
 import * as F from '../../transforms/functional.js';
 import type { ImageOrTensor } from '../../transforms/functional.js';
-import { tableWeightsEnum, type ClassificationTransformParams, type WeightsTable } from '../weights.js';
+import { presetArgs, tableWeightsEnum, type ClassificationTransformParams, type WeightsTable } from '../weights.js';
 import { SEGMENTATION_WEIGHTS_DATA } from './weights-data.js';
 import { bindOwn, classArgs, withArgs } from '../../../args.js';
 
@@ -54,7 +54,7 @@ classArgs(SemanticSegmentation, 'tstorch.vision.models.segmentation.SemanticSegm
 
 /** The preset of the segmentation weights table (weights.transforms()). */
 export const segmentationPreset = withArgs('segmentationPreset', 'tstorch.vision.models.segmentation.segmentationPreset', 'p:dict',
-  (p: ClassificationTransformParams): SemanticSegmentation => new SemanticSegmentation(p as unknown as SegmentationTransformParams));
+  (p: ClassificationTransformParams): SemanticSegmentation => new SemanticSegmentation(presetArgs(p, ['resizeSize', 'mean', 'std', 'interpolation'])));
 
 /** The generated table, typed as the weights tables are (its presets have no crop size; transformParams says so at run time). */
 const TABLE = SEGMENTATION_WEIGHTS_DATA as unknown as WeightsTable & typeof SEGMENTATION_WEIGHTS_DATA;

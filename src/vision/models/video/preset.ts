@@ -6,7 +6,7 @@ import { Tensor } from '../../../tensor.js';
 import { Transform } from '../../transforms/transforms.js';
 import { resize, type InterpolationMode } from '../../transforms/image-geometry.js';
 import * as F from '../../transforms/functional.js';
-import type { ClassificationTransformParams } from '../weights.js';
+import { presetArgs, type ClassificationTransformParams } from '../weights.js';
 import { bindOwn, classArgs } from '../../../args.js';
 
 export interface VideoClassificationParams {
@@ -60,4 +60,5 @@ export class VideoClassification extends Transform<Tensor, Tensor> {
 classArgs(VideoClassification, 'tstorch.vision.models.video.VideoClassification', '; *, cropSize, resizeSize, mean, std, interpolation');
 
 /** The preset of the video weights tables (weights.transforms()). */
-export const videoPreset = (p: ClassificationTransformParams): VideoClassification => new VideoClassification(p);
+export const videoPreset = (p: ClassificationTransformParams): VideoClassification =>
+  new VideoClassification(presetArgs(p, ['cropSize', 'resizeSize', 'mean', 'std', 'interpolation']));
