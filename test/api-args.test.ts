@@ -69,11 +69,13 @@ const shortName = (q: string): string => {
   return q;
 };
 const isNamespace = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && Object.prototype.toString.call(v) === '[object Module]';
+  v !== null && typeof v === 'object' && (Object.prototype.toString.call(v) === '[object Module]'
+    // plain objects that stand for Python modules: torch.cuda, torch.backends.cudnn
+    || [Object.prototype, null].includes(Object.getPrototypeOf(v)));
 
 /**
  * Every exported callable of the package: `torch` (src/index.ts) and `vision` (src/vision/index.ts), every
- * namespace under them recursively, each under its first name ('torch.nn.Linear', 'vision.ops.RoIAlign').
+ * namespace (and plain object standing for a Python module) under them recursively, each under its first name ('torch.nn.Linear', 'vision.ops.RoIAlign').
  */
 function publicCallables(): [string, (...a: unknown[]) => unknown][] {
   const out: [string, (...a: unknown[]) => unknown][] = [];
@@ -82,6 +84,7 @@ function publicCallables(): [string, (...a: unknown[]) => unknown][] {
     if (seen.has(ns)) return;
     seen.add(ns);
     for (const [name, v] of Object.entries(ns)) {
+      if (name.startsWith('_')) continue; // private (torch.jit._native: the addon's raw functions)
       if (typeof v === 'function') out.push([`${prefix}.${name}`, v as (...a: unknown[]) => unknown]);
       else if (isNamespace(v)) visit(`${prefix}.${name}`, v);
     }
