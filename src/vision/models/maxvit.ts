@@ -341,8 +341,10 @@ export class MaxVitBlock extends Module {
     // account for the first stride of the first layer
     this.gridSize = convOutputShape(o.inputGridSize, 3, 2, 1);
     o.pStochastic.forEach((p, idx) => {
+      // torchvision's MaxVitLayer(...) call: the block's own keys (inputGridSize, nLayers, pStochastic) are not the layer's
+      const { inputGridSize: _g, nLayers: _n, pStochastic: _p, ...layer } = o;
       this.layers.append(new MaxVitLayer({
-        ...o, inChannels: idx === 0 ? o.inChannels : o.outChannels, stride: idx === 0 ? 2 : 1, gridSize: this.gridSize, pStochasticDropout: p,
+        ...layer, inChannels: idx === 0 ? o.inChannels : o.outChannels, stride: idx === 0 ? 2 : 1, gridSize: this.gridSize, pStochasticDropout: p,
       }));
     });
   }
