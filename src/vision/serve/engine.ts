@@ -58,7 +58,8 @@ function compiledEngine(name: 'jit' | 'onnxruntime' | 'auto'): EngineFactory {
 }
 
 const ENGINES = new Map<string, EngineFactory>([
-  ['eager', eagerEngine],
+  // a factory is called with (model, opts); eagerEngine takes the model only (it is bound: an extra argument is an error)
+  ['eager', (model) => eagerEngine(model)],
   ['jit', compiledEngine('jit')],
   ['onnxruntime', compiledEngine('onnxruntime')],
   ['auto', compiledEngine('auto')],
