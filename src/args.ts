@@ -330,3 +330,15 @@ export function defn<H extends unknown[], O extends object, R, const K extends r
   const spec = `${head}; ${keys.join(', ')}${keywordOnly.length ? `, *, ${keywordOnly.join(', ')}` : ''}`;
   return withArgs(name, pyName, spec, impl as (...a: unknown[]) => R) as unknown as (...a: [...H, ...PyRest<O, K>]) => R;
 }
+
+/**
+ * A call's arguments bound to the signature registered for `f` (a function by registerSignature, a class by
+ * classArgs), in the implementation's convention: the first statement of a function or constructor that keeps
+ * its own parameter list, `[a, b = 1, opts = {}] = bindOwn(f, arguments) as Parameters<typeof f>;`.
+ */
+export function bindOwn(f: unknown, args: ArrayLike<unknown>): unknown[] {
+  const sig = registry.get(f);
+  if (sig === undefined) throw new Error(`${(f as { name?: string }).name}: no signature is registered (registerSignature/classArgs)`);
+  const list = Array.prototype.slice.call(args) as unknown[];
+  return trivial(sig, list) ? list : bindArgs(sig, list);
+}

@@ -14,9 +14,9 @@ function set(name: SettableFlag, what: string, v: unknown): void {
 /** torch.backends.cudnn */
 export const cudnn = {
   /** Whether libtorch was built with cuDNN and it can be used. */
-  isAvailable(): boolean { return get('cudnnAvailable'); },
+  isAvailable: withArgs('isAvailable', 'torch.backends.cudnn.is_available', '', (): boolean => get('cudnnAvailable')),
   /** cuDNN's version, or null without cuDNN. */
-  version(): number | null { return null; },
+  version: withArgs('version', 'torch.backends.cudnn.version', '', (): number | null => null),
   /** Whether cuDNN may be used (torch.backends.cudnn.enabled). */
   get enabled(): boolean { return get('cudnnEnabled'); },
   set enabled(v: boolean) { set('cudnnEnabled', 'torch.backends.cudnn.enabled', v); },
@@ -34,7 +34,7 @@ export const cudnn = {
 /** torch.backends.cuda */
 export const cuda = {
   /** Whether libtorch was built with CUDA (torch.backends.cuda.is_built()). */
-  isBuilt(): boolean { return get('cudaAvailable'); },
+  isBuilt: withArgs('isBuilt', 'torch.backends.cuda.is_built', '', (): boolean => get('cudaAvailable')),
   matmul: {
     /** torch.backends.cuda.matmul.allow_tf32 */
     get allowTf32(): boolean { return get('cublasAllowTF32'); },
@@ -44,7 +44,7 @@ export const cuda = {
 
 /** torch.backends.mkldnn (oneDNN, which libtorch's CPU convolutions use when enabled). */
 export const mkldnn = {
-  isAvailable(): boolean { return get('mkldnnAvailable'); },
+  isAvailable: withArgs('isAvailable', 'torch.backends.mkldnn.is_available', '', (): boolean => get('mkldnnAvailable')),
   /** torch.backends.mkldnn.enabled: whether oneDNN kernels may be used. */
   get enabled(): boolean { return get('mkldnnEnabled'); },
   set enabled(v: boolean) { set('mkldnnEnabled', 'torch.backends.mkldnn.enabled', v); },
@@ -52,13 +52,13 @@ export const mkldnn = {
 
 /** torch.backends.mps (Apple GPUs). */
 export const mps = {
-  isAvailable(): boolean { return get('mpsAvailable'); },
-  isBuilt(): boolean { return get('mpsAvailable'); },
+  isAvailable: withArgs('isAvailable', 'torch.backends.mps.is_available', '', (): boolean => get('mpsAvailable')),
+  isBuilt: withArgs('isBuilt', 'torch.backends.mps.is_built', '', (): boolean => get('mpsAvailable')),
 };
 
 /** torch.backends.openmp */
 export const openmp = {
-  isAvailable(): boolean { return get('openmpAvailable'); },
+  isAvailable: withArgs('isAvailable', 'torch.backends.openmp.is_available', '', (): boolean => get('openmpAvailable')),
 };
 
 /** torch.use_deterministic_algorithms(mode, { warnOnly }) */

@@ -81,8 +81,8 @@ function setNumThreadsImpl(n: number): void {
 export const getNumThreads = withArgs('getNumThreads', 'torch.get_num_threads', '', (): number => native.getNumThreads());
 
 export namespace cuda {
-  export function isAvailable(): boolean { return native.buildInfo().cuda; }
-  export function deviceCount(): number { return native.buildInfo().cudaDeviceCount; }
+  export const isAvailable = withArgs('isAvailable', 'torch.cuda.is_available', '', (): boolean => native.buildInfo().cuda);
+  export const deviceCount = withArgs('deviceCount', 'torch.cuda.device_count', '', (): number => native.buildInfo().cudaDeviceCount);
 }
 
 /**

@@ -53,22 +53,51 @@ const EXEMPT: Record<string, string> = {
   'transforms.perspectiveCoeffs': 'torchvision\'s private _get_perspective_coeffs',
   'tf.roundHalfEven': 'tstorch internals', 'tf.parsePadding': 'tstorch internals', 'tf.checkMode': 'tstorch internals', 'tf.parseSize': 'tstorch internals',
   'tf.toImageTensor': 'an alias of pilToTensor', 'tf.cropWithPadding': 'tstorch internals (a crop that pads outside the image)',
+  'torch.distributed.ReduceOp': 'constants (ReduceOp.SUM, ...); the constructor is private',
+  'torch.distributed.TCPStore': 'the constructor is private: TCPStore.create(host, port, { worldSize, isMaster, ... }) connects',
+  'torch.distributed.Store': 'abstract base class', 'vision.models.MBConvConfigBase': 'abstract base class', 'vision.ops.ExtraFPNBlock': 'abstract base class',
+  'vision.ops.ConvNormActivation': 'the constructor is protected: Conv2dNormActivation and Conv3dNormActivation are the public forms',
 };
 
-/** Every namespace walked, with how to reach its members. */
-const NAMESPACES: [string, Record<string, unknown>][] = [
-  ['torch', torch as unknown as Record<string, unknown>],
-  ['nn', torch.nn as unknown as Record<string, unknown>],
-  ['F', torch.nn.functional as unknown as Record<string, unknown>],
-  ['init', torch.nn.init as unknown as Record<string, unknown>],
-  ['nn.utils', torch.nn.utils as unknown as Record<string, unknown>],
-  ['optim', torch.optim as unknown as Record<string, unknown>],
-  ['lr_scheduler', torch.optim.lrScheduler as unknown as Record<string, unknown>],
-  ['data', torch.utils.data as unknown as Record<string, unknown>],
-  ['datasets', vision.datasets as unknown as Record<string, unknown>],
-  ['transforms', vision.transforms as unknown as Record<string, unknown>],
-  ['tf', vision.transforms.functional as unknown as Record<string, unknown>],
+/** The short names EXEMPT uses for the walked namespaces. */
+const ALIASES: [string, string][] = [
+  ['torch.nn.functional.', 'F.'], ['torch.nn.init.', 'init.'], ['torch.nn.utils.', 'nn.utils.'], ['torch.nn.', 'nn.'],
+  ['torch.optim.lrScheduler.', 'lr_scheduler.'], ['torch.optim.', 'optim.'], ['torch.utils.data.', 'data.'],
+  ['vision.datasets.', 'datasets.'], ['vision.transforms.functional.', 'tf.'], ['vision.transforms.', 'transforms.'],
 ];
+const shortName = (q: string): string => {
+  for (const [full, short] of ALIASES) if (q.startsWith(full)) return short + q.slice(full.length);
+  return q;
+};
+const isNamespace = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && (Object.prototype.toString.call(v) === '[object Module]'
+    // plain objects that stand for Python modules: torch.cuda, torch.backends.cudnn
+    || [Object.prototype, null].includes(Object.getPrototypeOf(v)));
+
+/**
+ * Every exported callable of the package: `torch` (src/index.ts) and `vision` (src/vision/index.ts), every
+ * namespace (and plain object standing for a Python module) under them recursively, each under its first name ('torch.nn.Linear', 'vision.ops.RoIAlign').
+ */
+function publicCallables(): [string, (...a: unknown[]) => unknown][] {
+  const out: [string, (...a: unknown[]) => unknown][] = [];
+  const seen = new Set<unknown>();
+  const visit = (prefix: string, ns: Record<string, unknown>): void => {
+    if (seen.has(ns)) return;
+    seen.add(ns);
+    for (const [name, v] of Object.entries(ns)) {
+      if (name.startsWith('_')) continue; // private (torch.jit._native: the addon's raw functions)
+      if (typeof v === 'function') out.push([`${prefix}.${name}`, v as (...a: unknown[]) => unknown]);
+      else if (isNamespace(v)) visit(`${prefix}.${name}`, v);
+    }
+  };
+  visit('torch', torch as unknown as Record<string, unknown>);
+  visit('vision', vision as unknown as Record<string, unknown>);
+  return out;
+}
+const CALLABLES = publicCallables();
+/** Exempt values (an exempt callable is exempt under every name it is exported as: torch.noGrad, torch.autograd.noGrad). */
+const EXEMPT_VALUES = new Set<unknown>(CALLABLES.filter(([q]) => EXEMPT[shortName(q)] !== undefined).map(([, v]) => v));
+const exempt = (q: string, v: unknown): boolean => EXEMPT[shortName(q)] !== undefined || EXEMPT_VALUES.has(v);
 
 const isClass = (f: unknown): boolean => typeof f === 'function' && /^class\b/.test(Function.prototype.toString.call(f));
 
@@ -88,19 +117,27 @@ function unknownKeyword(sig: Signature): unknown[] | null {
   return [...head, { bogusOption: 1 }];
 }
 
-function expectBinderError(what: string, run: () => unknown, pattern: RegExp): void {
-  assert.throws(run, (e: Error) => e instanceof TypeError && pattern.test(e.message), `${what} did not refuse its arguments`);
+/** `run` refuses its arguments: a TypeError matching `pattern`, thrown, or the rejection of the Promise an async function returns. */
+async function expectBinderError(what: string, run: () => unknown, pattern: RegExp): Promise<void> {
+  const ok = (e: unknown): boolean => e instanceof TypeError && pattern.test(e.message);
+  let r: unknown;
+  try {
+    r = run();
+  } catch (e) {
+    assert.ok(ok(e), `${what} refused its arguments with the wrong error: ${String(e)}`);
+    return;
+  }
+  assert.ok(r instanceof Promise, `${what} did not refuse its arguments`);
+  await assert.rejects(r, (e: unknown) => ok(e), `${what} did not refuse its arguments`);
 }
 
-test('every public function, method and constructor of the walked namespaces is bound to a PyTorch signature', () => {
+test('every public function, method and constructor of the package is bound to a PyTorch signature', () => {
   const missing: string[] = [];
-  for (const [ns, members] of NAMESPACES) {
-    for (const [name, v] of Object.entries(members)) {
-      if (typeof v !== 'function') continue;
-      const q = `${ns}.${name}`;
-      if (EXEMPT[q] !== undefined) continue;
-      if (signatureOf(v) === undefined) missing.push(q);
-    }
+  for (const [q, v] of CALLABLES) {
+    if (!exempt(q, v) && signatureOf(v) === undefined) missing.push(q);
+  }
+  for (const name of Object.keys(EXEMPT)) {
+    assert.ok(CALLABLES.some(([q]) => shortName(q) === name), `EXEMPT lists ${name}, which is not exported`);
   }
   const proto = torch.Tensor.prototype as unknown as Record<string, unknown>;
   for (const name of Object.getOwnPropertyNames(proto)) {
@@ -111,18 +148,15 @@ test('every public function, method and constructor of the walked namespaces is 
   assert.deepEqual(missing, [], `without a signature: ${missing.join(', ')}`);
 });
 
-test('one positional argument too many is a TypeError naming the count, for every bound callable', () => {
+test('one positional argument too many is a TypeError naming the count, for every bound callable', async () => {
   let checked = 0;
-  for (const [ns, members] of NAMESPACES) {
-    for (const [name, v] of Object.entries(members)) {
-      const sig = typeof v === 'function' ? signatureOf(v) : undefined;
-      if (sig === undefined || EXEMPT[`${ns}.${name}`] !== undefined) continue;
-      const args = tooManyPositional(sig);
-      if (args === null) continue;
-      const f = v as (...a: unknown[]) => unknown;
-      expectBinderError(`${ns}.${name}`, () => (isClass(v) ? Reflect.construct(f, args) : f(...args)), /takes (no|at most \d+) (positional )?argument/);
-      checked++;
-    }
+  for (const [q, f] of CALLABLES) {
+    const sig = signatureOf(f);
+    if (sig === undefined || exempt(q, f)) continue;
+    const args = tooManyPositional(sig);
+    if (args === null) continue;
+    await expectBinderError(q, () => (isClass(f) ? Reflect.construct(f, args) : f(...args)), /takes (no|at most \d+) (positional )?argument/);
+    checked++;
   }
   const t = torch.zeros(1);
   const proto = torch.Tensor.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
@@ -132,24 +166,21 @@ test('one positional argument too many is a TypeError naming the count, for ever
     if (sig === undefined) continue;
     const args = tooManyPositional(sig);
     if (args === null) continue;
-    expectBinderError(`Tensor.${name}`, () => m!.apply(t, args), /takes (no|at most \d+) positional argument/);
+    await expectBinderError(`Tensor.${name}`, () => m!.apply(t, args), /takes (no|at most \d+) positional argument/);
     checked++;
   }
   assert.ok(checked > 400, `only ${checked} callables checked`);
 });
 
-test('an unknown option key is a TypeError naming the key, for every bound callable that takes options', () => {
+test('an unknown option key is a TypeError naming the key, for every bound callable that takes options', async () => {
   let checked = 0;
-  for (const [ns, members] of NAMESPACES) {
-    for (const [name, v] of Object.entries(members)) {
-      const sig = typeof v === 'function' ? signatureOf(v) : undefined;
-      if (sig === undefined || EXEMPT[`${ns}.${name}`] !== undefined) continue;
-      const args = unknownKeyword(sig);
-      if (args === null) continue;
-      const f = v as (...a: unknown[]) => unknown;
-      expectBinderError(`${ns}.${name}`, () => (isClass(v) ? Reflect.construct(f, args) : f(...args)), /unexpected keyword argument 'bogusOption'/);
-      checked++;
-    }
+  for (const [q, f] of CALLABLES) {
+    const sig = signatureOf(f);
+    if (sig === undefined || exempt(q, f)) continue;
+    const args = unknownKeyword(sig);
+    if (args === null) continue;
+    await expectBinderError(q, () => (isClass(f) ? Reflect.construct(f, args) : f(...args)), /unexpected keyword argument 'bogusOption'/);
+    checked++;
   }
   const t = torch.zeros(1);
   const proto = torch.Tensor.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
@@ -159,7 +190,7 @@ test('an unknown option key is a TypeError naming the key, for every bound calla
     if (sig === undefined) continue;
     const args = unknownKeyword(sig);
     if (args === null) continue;
-    expectBinderError(`Tensor.${name}`, () => m!.apply(t, args), /unexpected keyword argument 'bogusOption'/);
+    await expectBinderError(`Tensor.${name}`, () => m!.apply(t, args), /unexpected keyword argument 'bogusOption'/);
     checked++;
   }
   assert.ok(checked > 250, `only ${checked} callables checked`);
@@ -375,4 +406,52 @@ test('torchvision.utils drawing functions take torchvision\'s positional order',
   assert.ok(!a.equal(utils.drawBoundingBoxes(img, boxes, { colors: 'red', width: 1 })));
   assert.throws(() => utils.drawBoundingBoxes(img, boxes, { font_size: 3 } as never), /PyTorch's 'font_size' is 'fontSize' here/);
   assert.throws(() => (utils.flowToImage as (...a: unknown[]) => unknown)(torch.zeros(2, 2, 2), 1), /takes at most 1 positional argument/);
+});
+
+test('the classes, RoI functions and collectives bound by the whole-package walk take PyTorch\'s positional order', async () => {
+  const { ops } = vision;
+  // RoIAlign(output_size, spatial_scale, sampling_ratio, aligned) and roi_align(input, boxes, output_size, ...)
+  const align = new ops.RoIAlign(2, 0.5, 2, true);
+  assert.deepEqual([align.outputSize, align.spatialScale, align.samplingRatio, align.aligned], [2, 0.5, 2, true]);
+  assert.throws(() => new (ops.RoIAlign as unknown as new (...a: unknown[]) => unknown)(2, 0.5, 2, true, 1), /RoIAlign\(\) takes at most 4 positional arguments/);
+  const x = torch.arange(2 * 6 * 6, { dtype: 'float32' }).reshape(1, 2, 6, 6);
+  const boxes = torch.tensor([[0, 0, 0, 4, 4], [0, 1, 1, 5, 3]]);
+  const positional = ops.roiAlign(x, boxes, 2, 0.5, 2, true);
+  assert.ok(positional.equal(ops.roiAlign(x, boxes, 2, { spatialScale: 0.5, samplingRatio: 2, aligned: true })));
+  assert.ok(positional.equal(align.call(x, boxes)));
+  assert.ok(!positional.equal(ops.roiAlign(x, boxes, 2)), 'the positional spatial scale changed nothing');
+  assert.throws(() => ops.roiAlign(x, boxes, 2, { spatial_scale: 0.5 } as never), /PyTorch's 'spatial_scale' is 'spatialScale' here/);
+  // ps_roi_pool(input, boxes, output_size, spatial_scale): one more is refused, not dropped
+  assert.throws(() => (ops.psRoiPool as (...a: unknown[]) => unknown)(x, boxes, 1, 1, 7), /psRoiPool\(\) takes at most 4 positional arguments/);
+  assert.equal(new ops.MultiScaleRoIAlign(['0'], 7, 2).samplingRatio, 2);
+  // MultiScaleRoIAlign's canonical_scale is keyword-only in torchvision 0.14
+  assert.throws(() => new (ops.MultiScaleRoIAlign as unknown as new (...a: unknown[]) => unknown)(['0'], 7, 2, 224), /takes at most 3 positional arguments.*'canonicalScale'/);
+  // DeformConv2d(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias)
+  const dc = new ops.DeformConv2d(2, 4, 3, 1, 1, 1, 1, false);
+  assert.equal(dc.bias, null);
+  assert.deepEqual([...dc.weight.shape], [4, 2, 3, 3]);
+  // AnchorGenerator(sizes, aspect_ratios)
+  const { detection } = vision.models;
+  const gen = new detection.AnchorGenerator([[16]], [[0.5, 1, 2]]);
+  assert.equal(gen.numAnchorsPerLocation()[0], 3);
+  assert.throws(() => new (detection.AnchorGenerator as unknown as new (...a: unknown[]) => unknown)([[16]], [[1]], 3), /AnchorGenerator\(\) takes at most 2 positional arguments/);
+  // a model class: ResNet(block, layers, num_classes, zero_init_residual, ...)
+  const net = new vision.models.ResNet(vision.models.BasicBlock, [1, 1, 1, 1], 7 as never);
+  assert.equal(net.fc.outFeatures, 7);
+  // dist.all_reduce(tensor, op, group, async_op): the op given positionally is used
+  const dist = torch.distributed;
+  assert.deepEqual(signatureOf(dist.allReduce)?.positional, ['tensor', 'op', 'group', 'asyncOp']);
+  assert.throws(() => (dist.allReduce as (...a: unknown[]) => unknown)(torch.ones(1), 'sum', null, false, 1), /allReduce\(\) takes at most 4 positional arguments/);
+  if (dist.isAvailable()) {
+    const store = new dist.HashStore();
+    await dist.initProcessGroup({ backend: 'gloo', store, rank: 0, worldSize: 1, timeout: 10_000 });
+    try {
+      const t = torch.tensor([1, 2]);
+      assert.throws(() => dist.allReduce(t, 'mean'), /unknown reduce op "mean"/);
+      dist.allReduce(t, 'max');
+      assert.deepEqual(t.toArray(), [1, 2]);
+    } finally {
+      dist.destroyProcessGroup();
+    }
+  }
 });

@@ -201,7 +201,7 @@ test('detection shared parts equal torchvision: box coders, matchers, sampler, a
     for (const [k, v] of o2) assertClose(v, P[`mbout_${k}`]!, { atol: 1e-4, what: `mobilenet FPN output ${k}` });
   });
   assert.throws(() => det.resnet_fpn_backbone({ backboneName: 'resnet18', trainableLayers: 6 }), /range \[0,5\]/);
-  assert.throws(() => det.resnet_fpn_backbone({ backboneName: 'resnet18', pretrained: true } as never), /unknown option 'pretrained'/);
+  assert.throws(() => det.resnet_fpn_backbone({ backboneName: 'resnet18', pretrained: true } as never), /unexpected keyword argument 'pretrained'/);
   assert.equal(det.validateTrainableLayers(true, null, 5, 3), 3);
   assert.throws(() => det.validateTrainableLayers(true, 7, 5, 3), /range \[0,5\]/);
 });

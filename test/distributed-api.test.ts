@@ -59,7 +59,7 @@ test('rendezvous errors name what is missing', async () => {
     await assert.rejects(dist.initProcessGroup({ initMethod: 'udp://h:1', rank: 0, worldSize: 1 }), /No rendezvous handler for udp:\/\//);
     await assert.rejects(dist.initProcessGroup({ initMethod: 'tcp://h:1?rank=0', rank: 0, worldSize: 1 }), /has node-specific arguments\(rank, world_size\) already/);
     await assert.rejects(dist.initProcessGroup({ backend: 'nccl' }), /backend 'nccl' is not available: this libtorch is a CPU build/);
-    await assert.rejects(dist.initProcessGroup({ bogus: 1 } as never), /unknown option 'bogus'/);
+    await assert.rejects(dist.initProcessGroup({ bogus: 1 } as never), /unexpected keyword argument 'bogus'/);
     assert.throws(() => dist.getRank(), /Default process group has not been initialized/);
   } finally {
     process.env = saved;
@@ -134,7 +134,7 @@ test('DDP on one rank trains as the plain model does; state-dict keys carry modu
     assert.equal(ddp.getDdpLoggingData().world_size, 1);
     assert.throws(() => new nn.parallel.DistributedDataParallel(make(), { deviceIds: [0] }), /device_ids and output_device arguments only work with .*GPU modules or CPU modules/);
     assert.throws(() => new nn.parallel.DistributedDataParallel(make().requiresGrad_(false)), /doesn't have any parameter that requires a gradient/);
-    assert.throws(() => new nn.parallel.DistributedDataParallel(make(), { bucketCap: 5 } as never), /unknown option 'bucketCap'/);
+    assert.throws(() => new nn.parallel.DistributedDataParallel(make(), { bucketCap: 5 } as never), /unexpected keyword argument 'bucketCap'/);
     // Alone in its group, SyncBatchNorm is BatchNorm.
     const bn = new nn.BatchNorm2d(3), sync = nn.SyncBatchNorm.convertSyncBatchnorm(new nn.BatchNorm2d(3));
     const img = torch.randn(4, 3, 5, 5);

@@ -2,6 +2,13 @@
 import { native } from '../native/binding.js';
 import { Tensor } from '../tensor.js';
 import { noGrad } from './grad-mode.js';
+import { bindOwn, registerSignature } from '../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(backward, 'backward', 'torch.autograd.backward', 'tensors, gradTensors?; retainGraph, createGraph, *, inputs');
+registerSignature(grad, 'grad', 'torch.autograd.grad', 'outputs, inputs; gradOutputs, retainGraph, createGraph, *, allowUnused');
+registerSignature(gradcheck, 'gradcheck', 'torch.autograd.gradcheck', 'func, inputs; *, eps, atol, rtol, raiseException');
 
 export interface GradOptions {
   gradOutputs?: (Tensor | null)[] | Tensor | null;
@@ -12,6 +19,7 @@ export interface GradOptions {
 
 /** torch.autograd.grad(outputs, inputs): the gradients of outputs with respect to inputs (null when unused). */
 export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts: GradOptions = {}): (Tensor | null)[] {
+  [outputs, inputs, opts = {}] = bindOwn(grad, arguments) as Parameters<typeof grad>;
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const ins = Array.isArray(inputs) ? inputs : [inputs];
   const go = opts.gradOutputs === undefined || opts.gradOutputs === null ? null
@@ -24,6 +32,7 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts
 /** torch.autograd.backward(tensors, gradTensors) */
 export function backward(tensors: Tensor | Tensor[], gradTensors?: (Tensor | null)[] | null,
   opts: { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] } = {}): void {
+  [tensors, gradTensors, opts = {}] = bindOwn(backward, arguments) as Parameters<typeof backward>;
   const ts = Array.isArray(tensors) ? tensors : [tensors];
   native.backward(ts.map((t) => t._h), gradTensors ? gradTensors.map((g) => (g === null ? null : g._h)) : null,
     opts.retainGraph, opts.createGraph ?? false, opts.inputs ? opts.inputs.map((t) => t._h) : null);
@@ -36,6 +45,7 @@ export function backward(tensors: Tensor | Tensor[], gradTensors?: (Tensor | nul
  */
 export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Tensor[],
   opts: { eps?: number; atol?: number; rtol?: number; raiseException?: boolean } = {}): boolean {
+  [fn, inputs, opts = {}] = bindOwn(gradcheck, arguments) as Parameters<typeof gradcheck>;
   const eps = opts.eps ?? 1e-6;
   const atol = opts.atol ?? 1e-5;
   const rtol = opts.rtol ?? 1e-3;

@@ -7,14 +7,18 @@
 // torch.setGradEnabled(mode) switches at once (as in Python) and returns the guard that switches back
 // (`using _ = torch.setGradEnabled(phase === 'train')`). libtorch keeps these modes per thread, and an `await`
 // inside a scope would let other code run with the mode: scoped functions must be synchronous.
-import { withArgs } from '../args.js';
+import { withArgs, bindOwn, classArgs } from '../args.js';
 import { native } from '../native/binding.js';
 
 /** Restores the previous mode when disposed (`using`), or by calling `exit()`. */
 export class GradModeGuard implements Disposable {
   private done = false;
+  private readonly restore: () => void;
   /** @internal */
-  constructor(private readonly restore: () => void) {}
+  constructor(restore: () => void) {
+    [restore] = bindOwn(GradModeGuard, arguments) as ConstructorParameters<typeof GradModeGuard>;
+    this.restore = restore;
+  }
   /** Restores the mode in place before this guard (idempotent). */
   exit(): void {
     if (this.done) return;
@@ -23,6 +27,7 @@ export class GradModeGuard implements Disposable {
   }
   [Symbol.dispose](): void { this.exit(); }
 }
+classArgs(GradModeGuard, 'tstorch.autograd.GradModeGuard', 'restore');
 
 function runScoped<T>(enter: () => () => void, fn: () => T, what: string): T {
   const restore = enter();

@@ -5,6 +5,7 @@
 import { inspect } from 'node:util';
 import { py, type NodeHandle } from '../native/python-layer.js';
 import { Tensor } from '../tensor.js';
+import { bindOwn, classArgs } from '../args.js';
 
 const live = new Map<string, WeakRef<Node>>();
 const collected = new FinalizationRegistry<string>((address) => {
@@ -16,6 +17,7 @@ export class Node {
   readonly _n: NodeHandle;
   /** @internal use tensor.gradFn */
   constructor(handle: NodeHandle) {
+    [handle] = bindOwn(Node, arguments) as ConstructorParameters<typeof Node>;
     this._n = handle;
   }
 
@@ -41,6 +43,7 @@ export class Node {
   }
   [inspect.custom](): string { return this.toString(); }
 }
+classArgs(Node, 'tstorch.autograd.Node', 'handle:dict');
 
 /** The interned Node of a native node handle (null stays null). */
 export function nodeOf(handle: NodeHandle | null): Node | null {

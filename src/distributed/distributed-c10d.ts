@@ -17,6 +17,43 @@ import { ReduceOp } from './reduce-op.js';
 import { rendezvous } from './rendezvous.js';
 import { Store, PrefixStore, DEFAULT_TIMEOUT_MS, checkTimeout } from './store.js';
 import { Work, DistributedError } from './work.js';
+import { bindOwn, registerSignature } from '../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(allGather, 'allGather', 'torch.distributed.all_gather', 'tensorList, tensor; group, asyncOp');
+registerSignature(allGatherIntoTensor, 'allGatherIntoTensor', 'torch.distributed.all_gather_into_tensor', 'outputTensor, inputTensor; group, asyncOp');
+registerSignature(allReduce, 'allReduce', 'torch.distributed.all_reduce', 'tensor; op, group, asyncOp');
+registerSignature(allToAll, 'allToAll', 'torch.distributed.all_to_all', 'outputTensorList, inputTensorList; group, asyncOp');
+registerSignature(allToAllSingle, 'allToAllSingle', 'torch.distributed.all_to_all_single', 'output, input; outputSplitSizes, inputSplitSizes, group, asyncOp');
+registerSignature(barrier, 'barrier', 'torch.distributed.barrier', '; group, asyncOp');
+registerSignature(broadcast, 'broadcast', 'torch.distributed.broadcast', 'tensor, src; group, asyncOp');
+registerSignature(destroyProcessGroup, 'destroyProcessGroup', 'torch.distributed.destroy_process_group', 'group?');
+registerSignature(gather, 'gather', 'torch.distributed.gather', 'tensor; gatherList, dst, group, asyncOp');
+registerSignature(getBackend, 'getBackend', 'torch.distributed.get_backend', 'group?');
+registerSignature(getDebugLevel, 'getDebugLevel', 'tstorch.distributed.getDebugLevel', '');
+registerSignature(getDefaultStore, 'getDefaultStore', 'tstorch.distributed.getDefaultStore', '');
+registerSignature(getGlobalRank, 'getGlobalRank', 'torch.distributed.get_global_rank', 'group, groupRank');
+registerSignature(getGroupRank, 'getGroupRank', 'torch.distributed.get_group_rank', 'group, globalRank');
+registerSignature(getInitMethod, 'getInitMethod', 'tstorch.distributed.getInitMethod', '');
+registerSignature(getProcessGroupRanks, 'getProcessGroupRanks', 'torch.distributed.get_process_group_ranks', 'group');
+registerSignature(getRank, 'getRank', 'torch.distributed.get_rank', 'group?');
+registerSignature(getWorldSize, 'getWorldSize', 'torch.distributed.get_world_size', 'group?');
+registerSignature(initProcessGroup, 'initProcessGroup', 'torch.distributed.init_process_group', '; backend, initMethod, timeout, worldSize, rank, store, groupName');
+registerSignature(irecv, 'irecv', 'torch.distributed.irecv', 'tensor; src, group, tag');
+registerSignature(isAvailable, 'isAvailable', 'torch.distributed.is_available', '');
+registerSignature(isGlooAvailable, 'isGlooAvailable', 'torch.distributed.is_gloo_available', '');
+registerSignature(isInitialized, 'isInitialized', 'torch.distributed.is_initialized', '');
+registerSignature(isMpiAvailable, 'isMpiAvailable', 'torch.distributed.is_mpi_available', '');
+registerSignature(isNcclAvailable, 'isNcclAvailable', 'torch.distributed.is_nccl_available', '');
+registerSignature(isend, 'isend', 'torch.distributed.isend', 'tensor, dst; group, tag');
+registerSignature(monitoredBarrier, 'monitoredBarrier', 'torch.distributed.monitored_barrier', '; group, timeout, waitAllRanks');
+registerSignature(newGroup, 'newGroup', 'torch.distributed.new_group', 'ranks?; timeout, backend');
+registerSignature(recv, 'recv', 'torch.distributed.recv', 'tensor; src, group, tag');
+registerSignature(reduce, 'reduce', 'torch.distributed.reduce', 'tensor, dst; op, group, asyncOp');
+registerSignature(reduceScatter, 'reduceScatter', 'torch.distributed.reduce_scatter', 'output, inputList; op, group, asyncOp');
+registerSignature(scatter, 'scatter', 'torch.distributed.scatter', 'tensor; scatterList, src, group, asyncOp');
+registerSignature(send, 'send', 'torch.distributed.send', 'tensor, dst; group, tag');
 
 export { ProcessGroup, NON_GROUP_MEMBER } from './process-group.js';
 
@@ -51,6 +88,7 @@ let debugLevel: DebugLevel | null = null;
 
 /** The debug level from TORCH_DISTRIBUTED_DEBUG (read once, as `import torch.distributed` does). */
 export function getDebugLevel(): DebugLevel {
+  bindOwn(getDebugLevel, arguments);
   if (debugLevel === null) debugLevel = dist().distSetDebugLevelFromEnv() as DebugLevel;
   return debugLevel;
 }
@@ -65,6 +103,7 @@ export const GroupMember = {
 };
 
 export function isAvailable(): boolean {
+  bindOwn(isAvailable, arguments);
   try {
     dist();
     return true;
@@ -72,10 +111,22 @@ export function isAvailable(): boolean {
     return false;
   }
 }
-export function isGlooAvailable(): boolean { return isAvailable(); }
-export function isNcclAvailable(): boolean { return false; }
-export function isMpiAvailable(): boolean { return false; }
-export function isInitialized(): boolean { return WORLD !== null; }
+export function isGlooAvailable(): boolean {
+  bindOwn(isGlooAvailable, arguments);
+  return isAvailable();
+}
+export function isNcclAvailable(): boolean {
+  bindOwn(isNcclAvailable, arguments);
+  return false;
+}
+export function isMpiAvailable(): boolean {
+  bindOwn(isMpiAvailable, arguments);
+  return false;
+}
+export function isInitialized(): boolean {
+  bindOwn(isInitialized, arguments);
+  return WORLD !== null;
+}
 
 function defaultGroup(): ProcessGroup {
   if (WORLD === null) throw new DistributedError('Default process group has not been initialized, please make sure to call initProcessGroup.');
@@ -90,10 +141,12 @@ function recordOf(pg: ProcessGroup): GroupRecord {
 
 /** The store of the default group (Python's _get_default_store). */
 export function getDefaultStore(): Store {
+  bindOwn(getDefaultStore, arguments);
   return recordOf(defaultGroup()).store;
 }
 
 export function getBackend(g?: GroupArg): Backend {
+  [g] = bindOwn(getBackend, arguments) as Parameters<typeof getBackend>;
   const pg = g ?? defaultGroup();
   if (pg === NON_GROUP_MEMBER) throw new DistributedError('Invalid process group specified');
   return recordOf(pg as ProcessGroup).backend;
@@ -110,6 +163,7 @@ function warnNotInGroup(op: string): void {
 
 /** Python's get_rank(group): this process's rank in `group` (the default group if none), -1 if not a member. */
 export function getRank(g?: GroupArg): number {
+  [g] = bindOwn(getRank, arguments) as Parameters<typeof getRank>;
   if (notInGroup(g)) return -1;
   const def = defaultGroup();
   if (g === undefined || g === null || g === def) return def.rank();
@@ -118,12 +172,14 @@ export function getRank(g?: GroupArg): number {
 
 /** Python's get_world_size(group), -1 if not a member. */
 export function getWorldSize(g?: GroupArg): number {
+  [g] = bindOwn(getWorldSize, arguments) as Parameters<typeof getWorldSize>;
   if (notInGroup(g)) return -1;
   return ((g as ProcessGroup | null | undefined) ?? defaultGroup()).size();
 }
 
 /** The rank in `g` of the process with global rank `globalRank`. */
 export function getGroupRank(g: ProcessGroup, globalRank: number): number {
+  [g, globalRank] = bindOwn(getGroupRank, arguments) as Parameters<typeof getGroupRank>;
   if (g === WORLD) return globalRank;
   const r = recordOf(g).ranks.get(globalRank);
   if (r === undefined) throw new DistributedError(`Global rank ${globalRank} is not part of group ${g}`);
@@ -132,6 +188,7 @@ export function getGroupRank(g: ProcessGroup, globalRank: number): number {
 
 /** The global rank of the process with rank `groupRank` in `g`. */
 export function getGlobalRank(g: ProcessGroup, groupRank: number): number {
+  [g, groupRank] = bindOwn(getGlobalRank, arguments) as Parameters<typeof getGlobalRank>;
   if (g === WORLD) return groupRank;
   for (const [global, local] of recordOf(g).ranks) if (local === groupRank) return global;
   throw new DistributedError(`Group rank ${groupRank} is not part of group ${g}`);
@@ -139,6 +196,7 @@ export function getGlobalRank(g: ProcessGroup, groupRank: number): number {
 
 /** The global ranks of `g`'s members, in group-rank order. */
 export function getProcessGroupRanks(g: ProcessGroup): number[] {
+  [g] = bindOwn(getProcessGroupRanks, arguments) as Parameters<typeof getProcessGroupRanks>;
   return [...recordOf(g).ranks.keys()].sort((a, b) => recordOf(g).ranks.get(a)! - recordOf(g).ranks.get(b)!);
 }
 
@@ -272,6 +330,7 @@ export interface InitProcessGroupOptions {
  * store-based barrier and the group's sequence number. Resolves when every rank has joined.
  */
 export async function initProcessGroup(opts: InitProcessGroupOptions = {}): Promise<void> {
+  [opts = {}] = bindOwn(initProcessGroup, arguments) as Parameters<typeof initProcessGroup>;
   for (const k of Object.keys(opts)) {
     if (!['backend', 'initMethod', 'timeout', 'worldSize', 'rank', 'store', 'groupName'].includes(k)) {
       throw new TypeError(`initProcessGroup: unknown option '${k}'`);
@@ -315,13 +374,17 @@ export async function initProcessGroup(opts: InitProcessGroupOptions = {}): Prom
 }
 
 /** The init method the default group was made with. */
-export function getInitMethod(): string | null { return defaultInitMethod; }
+export function getInitMethod(): string | null {
+  bindOwn(getInitMethod, arguments);
+  return defaultInitMethod;
+}
 
 /**
  * Python's destroy_process_group: without an argument (or with WORLD) every group, and the group counter
  * restarts at 0, so that a re-initialised job numbers its groups as the others do.
  */
 export function destroyProcessGroup(g?: GroupArg): void {
+  [g] = bindOwn(destroyProcessGroup, arguments) as Parameters<typeof destroyProcessGroup>;
   if (g === NON_GROUP_MEMBER) return;
   const pg = (g ?? WORLD) as ProcessGroup | null;
   if (pg === null || !groups.has(pg)) throw new DistributedError('Invalid process group specified');
@@ -346,6 +409,7 @@ export interface NewGroupOptions {
  * or not; returns NON_GROUP_MEMBER on the others.
  */
 export async function newGroup(ranks?: number[] | null, opts: NewGroupOptions = {}): Promise<ProcessGroup | typeof NON_GROUP_MEMBER> {
+  [ranks, opts = {}] = bindOwn(newGroup, arguments) as Parameters<typeof newGroup>;
   const def = defaultGroup();
   const rec = recordOf(def);
   const backend = opts.backend === undefined ? rec.backend : checkBackend(opts.backend);
@@ -429,10 +493,17 @@ function run(op: string, pg: ProcessGroup, asyncOp: boolean | undefined, keep: u
 
 const hs = (ts: Tensor[]): Handle[] => ts.map((t) => t._h);
 
-/** Python's all_reduce: `tensor` becomes the reduction over the group (SUM by default), in place. */
+/**
+ * Python's all_reduce: `tensor` becomes the reduction over the group (SUM by default), in place. PyTorch's
+ * positional order all_reduce(tensor, op, group, async_op), or an options object.
+ */
+export function allReduce(tensor: Tensor, op: ReduceOp | string, group?: CollectiveOptions['group'], asyncOp?: false): void;
+export function allReduce(tensor: Tensor, op: ReduceOp | string, group: CollectiveOptions['group'] | undefined, asyncOp: true): Work | null;
 export function allReduce(tensor: Tensor, opts?: CollectiveOptions & { op?: ReduceOp | string; asyncOp?: false }): void;
 export function allReduce(tensor: Tensor, opts: CollectiveOptions & { op?: ReduceOp | string; asyncOp: true }): Work | null;
-export function allReduce(tensor: Tensor, opts: CollectiveOptions & { op?: ReduceOp | string } = {}): Work | null | void {
+export function allReduce(tensor: Tensor, ..._rest: unknown[]): Work | null | void {
+  let opts: CollectiveOptions & { op?: ReduceOp | string };
+  [tensor, opts = {}] = bindOwn(allReduce, arguments) as [typeof tensor, typeof opts];
   checkTensor(tensor, 'allReduce');
   const op = ReduceOp.of(opts.op, 'allReduce');
   if (notInGroup(opts.group)) return warnNotInGroup('all_reduce');
@@ -444,6 +515,7 @@ export function allReduce(tensor: Tensor, opts: CollectiveOptions & { op?: Reduc
 export function broadcast(tensor: Tensor, src: number, opts?: CollectiveOptions & { asyncOp?: false }): void;
 export function broadcast(tensor: Tensor, src: number, opts: CollectiveOptions & { asyncOp: true }): Work | null;
 export function broadcast(tensor: Tensor, src: number, opts: CollectiveOptions = {}): Work | null | void {
+  [tensor, src, opts = {}] = bindOwn(broadcast, arguments) as [typeof tensor, typeof src, typeof opts];
   checkTensor(tensor, 'broadcast');
   if (notInGroup(opts.group)) return warnNotInGroup('broadcast');
   const pg = groupOf(opts.group);
@@ -455,6 +527,7 @@ export function broadcast(tensor: Tensor, src: number, opts: CollectiveOptions =
 export function reduce(tensor: Tensor, dst: number, opts?: CollectiveOptions & { op?: ReduceOp | string; asyncOp?: false }): void;
 export function reduce(tensor: Tensor, dst: number, opts: CollectiveOptions & { op?: ReduceOp | string; asyncOp: true }): Work | null;
 export function reduce(tensor: Tensor, dst: number, opts: CollectiveOptions & { op?: ReduceOp | string } = {}): Work | null | void {
+  [tensor, dst, opts = {}] = bindOwn(reduce, arguments) as [typeof tensor, typeof dst, typeof opts];
   checkTensor(tensor, 'reduce');
   const op = ReduceOp.of(opts.op, 'reduce');
   if (notInGroup(opts.group)) return warnNotInGroup('reduce');
@@ -467,6 +540,7 @@ export function reduce(tensor: Tensor, dst: number, opts: CollectiveOptions & { 
 export function allGather(tensorList: Tensor[], tensor: Tensor, opts?: CollectiveOptions & { asyncOp?: false }): void;
 export function allGather(tensorList: Tensor[], tensor: Tensor, opts: CollectiveOptions & { asyncOp: true }): Work | null;
 export function allGather(tensorList: Tensor[], tensor: Tensor, opts: CollectiveOptions = {}): Work | null | void {
+  [tensorList, tensor, opts = {}] = bindOwn(allGather, arguments) as [typeof tensorList, typeof tensor, typeof opts];
   checkTensorList(tensorList, 'allGather', 'tensor_list');
   checkTensor(tensor, 'allGather');
   checkSameDtype('allGather', ...tensorList, tensor);
@@ -479,6 +553,7 @@ export function allGather(tensorList: Tensor[], tensor: Tensor, opts: Collective
 export function allGatherIntoTensor(output: Tensor, input: Tensor, opts?: CollectiveOptions & { asyncOp?: false }): void;
 export function allGatherIntoTensor(output: Tensor, input: Tensor, opts: CollectiveOptions & { asyncOp: true }): Work | null;
 export function allGatherIntoTensor(output: Tensor, input: Tensor, opts: CollectiveOptions = {}): Work | null | void {
+  [output, input, opts = {}] = bindOwn(allGatherIntoTensor, arguments) as [typeof output, typeof input, typeof opts];
   checkTensor(output, 'allGatherIntoTensor', 'output_tensor');
   checkTensor(input, 'allGatherIntoTensor', 'input_tensor');
   if (notInGroup(opts.group)) return warnNotInGroup('all_gather_into_tensor');
@@ -490,6 +565,7 @@ export function allGatherIntoTensor(output: Tensor, input: Tensor, opts: Collect
 export function gather(tensor: Tensor, opts?: CollectiveOptions & { gatherList?: Tensor[] | null; dst?: number; asyncOp?: false }): void;
 export function gather(tensor: Tensor, opts: CollectiveOptions & { gatherList?: Tensor[] | null; dst?: number; asyncOp: true }): Work | null;
 export function gather(tensor: Tensor, opts: CollectiveOptions & { gatherList?: Tensor[] | null; dst?: number } = {}): Work | null | void {
+  [tensor, opts = {}] = bindOwn(gather, arguments) as [typeof tensor, typeof opts];
   checkTensor(tensor, 'gather');
   const gatherList = opts.gatherList ?? [];
   if (opts.gatherList) checkTensorList(opts.gatherList, 'gather', 'gather_list');
@@ -513,6 +589,7 @@ export function gather(tensor: Tensor, opts: CollectiveOptions & { gatherList?: 
 export function scatter(tensor: Tensor, opts?: CollectiveOptions & { scatterList?: Tensor[] | null; src?: number; asyncOp?: false }): void;
 export function scatter(tensor: Tensor, opts: CollectiveOptions & { scatterList?: Tensor[] | null; src?: number; asyncOp: true }): Work | null;
 export function scatter(tensor: Tensor, opts: CollectiveOptions & { scatterList?: Tensor[] | null; src?: number } = {}): Work | null | void {
+  [tensor, opts = {}] = bindOwn(scatter, arguments) as [typeof tensor, typeof opts];
   checkTensor(tensor, 'scatter');
   const scatterList = opts.scatterList ?? [];
   if (opts.scatterList) checkTensorList(opts.scatterList, 'scatter', 'scatter_list');
@@ -537,6 +614,7 @@ export function scatter(tensor: Tensor, opts: CollectiveOptions & { scatterList?
 export function reduceScatter(output: Tensor, inputList: Tensor[], opts?: CollectiveOptions & { op?: ReduceOp | string; asyncOp?: false }): void;
 export function reduceScatter(output: Tensor, inputList: Tensor[], opts: CollectiveOptions & { op?: ReduceOp | string; asyncOp: true }): Work | null;
 export function reduceScatter(output: Tensor, inputList: Tensor[], opts: CollectiveOptions & { op?: ReduceOp | string } = {}): Work | null | void {
+  [output, inputList, opts = {}] = bindOwn(reduceScatter, arguments) as [typeof output, typeof inputList, typeof opts];
   checkTensor(output, 'reduceScatter', 'output');
   checkTensorList(inputList, 'reduceScatter', 'input_list');
   checkSameDtype('reduceScatter', output, ...inputList);
@@ -550,6 +628,7 @@ export function reduceScatter(output: Tensor, inputList: Tensor[], opts: Collect
 export function allToAllSingle(output: Tensor, input: Tensor, opts?: CollectiveOptions & { outputSplitSizes?: number[] | null; inputSplitSizes?: number[] | null; asyncOp?: false }): void;
 export function allToAllSingle(output: Tensor, input: Tensor, opts: CollectiveOptions & { outputSplitSizes?: number[] | null; inputSplitSizes?: number[] | null; asyncOp: true }): Work | null;
 export function allToAllSingle(output: Tensor, input: Tensor, opts: CollectiveOptions & { outputSplitSizes?: number[] | null; inputSplitSizes?: number[] | null } = {}): Work | null | void {
+  [output, input, opts = {}] = bindOwn(allToAllSingle, arguments) as [typeof output, typeof input, typeof opts];
   checkTensor(output, 'allToAllSingle', 'output');
   checkTensor(input, 'allToAllSingle', 'input');
   checkSameDtype('allToAllSingle', output, input);
@@ -564,6 +643,7 @@ export function allToAllSingle(output: Tensor, input: Tensor, opts: CollectiveOp
 export function allToAll(outputList: Tensor[], inputList: Tensor[], opts?: CollectiveOptions & { asyncOp?: false }): void;
 export function allToAll(outputList: Tensor[], inputList: Tensor[], opts: CollectiveOptions & { asyncOp: true }): Work | null;
 export function allToAll(outputList: Tensor[], inputList: Tensor[], opts: CollectiveOptions = {}): Work | null | void {
+  [outputList, inputList, opts = {}] = bindOwn(allToAll, arguments) as [typeof outputList, typeof inputList, typeof opts];
   checkTensorList(outputList, 'allToAll', 'output_tensor_list');
   checkTensorList(inputList, 'allToAll', 'input_tensor_list');
   checkSameDtype('allToAll', ...outputList, ...inputList);
@@ -576,6 +656,7 @@ export function allToAll(outputList: Tensor[], inputList: Tensor[], opts: Collec
 export function barrier(opts?: CollectiveOptions & { asyncOp?: false }): void;
 export function barrier(opts: CollectiveOptions & { asyncOp: true }): Work | null;
 export function barrier(opts: CollectiveOptions = {}): Work | null | void {
+  [opts = {}] = bindOwn(barrier, arguments) as [typeof opts];
   if (notInGroup(opts.group)) return warnNotInGroup('barrier');
   const pg = groupOf(opts.group);
   return run('barrier', pg, opts.asyncOp, null, () => dist().distBarrier(pg._h));
@@ -583,6 +664,7 @@ export function barrier(opts: CollectiveOptions = {}): Work | null | void {
 
 /** Python's monitored_barrier (Gloo): like barrier, but names the ranks that did not arrive within `timeout` ms. */
 export function monitoredBarrier(opts: { group?: GroupArg; timeout?: number; waitAllRanks?: boolean } = {}): void {
+  [opts = {}] = bindOwn(monitoredBarrier, arguments) as Parameters<typeof monitoredBarrier>;
   if (notInGroup(opts.group)) return warnNotInGroup('monitored_barrier');
   const pg = groupOf(opts.group);
   if (getBackend(pg) !== 'gloo') throw new DistributedError('monitored_barrier is only implemented for GLOO backend.');
@@ -596,6 +678,7 @@ export function monitoredBarrier(opts: { group?: GroupArg; timeout?: number; wai
 
 /** Python's isend: returns a Work; `dst` is a global rank. */
 export function isend(tensor: Tensor, dst: number, opts: { group?: GroupArg; tag?: number } = {}): Work | null {
+  [tensor, dst, opts = {}] = bindOwn(isend, arguments) as Parameters<typeof isend>;
   checkTensor(tensor, 'isend');
   if (notInGroup(opts.group)) {
     warnNotInGroup('isend');
@@ -608,6 +691,7 @@ export function isend(tensor: Tensor, dst: number, opts: { group?: GroupArg; tag
 
 /** Python's irecv: returns a Work; without `src`, receives from any rank (see Work.sourceRank()). */
 export function irecv(tensor: Tensor, opts: { src?: number | null; group?: GroupArg; tag?: number } = {}): Work | null {
+  [tensor, opts = {}] = bindOwn(irecv, arguments) as Parameters<typeof irecv>;
   checkTensor(tensor, 'irecv');
   if (notInGroup(opts.group)) {
     warnNotInGroup('irecv');
@@ -624,11 +708,13 @@ export function irecv(tensor: Tensor, opts: { src?: number | null; group?: Group
 
 /** Python's send (blocking). */
 export function send(tensor: Tensor, dst: number, opts: { group?: GroupArg; tag?: number } = {}): void {
+  [tensor, dst, opts = {}] = bindOwn(send, arguments) as Parameters<typeof send>;
   isend(tensor, dst, opts)?.waitSync();
 }
 
 /** Python's recv (blocking): returns the sender's global rank (-1 when not in the group). */
 export function recv(tensor: Tensor, opts: { src?: number | null; group?: GroupArg; tag?: number } = {}): number {
+  [tensor, opts = {}] = bindOwn(recv, arguments) as Parameters<typeof recv>;
   const work = irecv(tensor, opts);
   if (work === null) return -1;
   work.waitSync();

@@ -12,6 +12,13 @@ import { allGather, broadcast, gather, getRank, getWorldSize } from './distribut
 import type { GroupArg } from './process-group.js';
 import { NON_GROUP_MEMBER } from './process-group.js';
 import { DistributedError } from './work.js';
+import { bindOwn, registerSignature } from '../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(allGatherObject, 'allGatherObject', 'torch.distributed.all_gather_object', 'objectList, obj:dict; group');
+registerSignature(broadcastObjectList, 'broadcastObjectList', 'torch.distributed.broadcast_object_list', 'objectList; src, group');
+registerSignature(gatherObject, 'gatherObject', 'torch.distributed.gather_object', 'obj:dict; objectGatherList, dst, group');
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -79,6 +86,7 @@ function sizesOf(t: Tensor): number[] {
  * must have the same length everywhere). Returns the list.
  */
 export function broadcastObjectList<T extends JsonValue>(objectList: T[], opts: { src?: number; group?: GroupArg } = {}): T[] {
+  [objectList, opts = {}] = bindOwn(broadcastObjectList, arguments) as [typeof objectList, typeof opts];
   if (opts.group === NON_GROUP_MEMBER) return objectList;
   if (!Array.isArray(objectList)) throw new TypeError('broadcastObjectList: objectList must be an array');
   const src = opts.src ?? 0;
@@ -122,6 +130,7 @@ function paddedPickle(obj: unknown, groupSize: number, what: string, group: Grou
 
 /** Python's all_gather_object: `objectList[i]` receives rank i's `obj` (in place). Returns the list. */
 export function allGatherObject<T extends JsonValue>(objectList: T[], obj: T, opts: { group?: GroupArg } = {}): T[] {
+  [objectList, obj, opts = {}] = bindOwn(allGatherObject, arguments) as [typeof objectList, typeof obj, typeof opts];
   if (opts.group === NON_GROUP_MEMBER) return objectList;
   const groupSize = getWorldSize(opts.group);
   const { input, sizes, max } = paddedPickle(obj, groupSize, 'allGatherObject', opts.group);
@@ -134,6 +143,7 @@ export function allGatherObject<T extends JsonValue>(objectList: T[], obj: T, op
 
 /** Python's gather_object: on `dst`, `objectGatherList[i]` receives rank i's `obj`. */
 export function gatherObject<T extends JsonValue>(obj: T, opts: { objectGatherList?: T[] | null; dst?: number; group?: GroupArg } = {}): T[] | null {
+  [obj, opts = {}] = bindOwn(gatherObject, arguments) as [typeof obj, typeof opts];
   if (opts.group === NON_GROUP_MEMBER) return null;
   const dst = opts.dst ?? 0;
   const myRank = getRank();

@@ -2,6 +2,7 @@
 // around it under TORCH_DISTRIBUTED_DEBUG=DETAIL). Created by initProcessGroup and newGroup; the collectives
 // of distributed-c10d.ts take one as `group`.
 import { dist, type GroupHandle } from './native.js';
+import { bindOwn, classArgs } from '../args.js';
 
 export class ProcessGroup {
   /** @internal */
@@ -12,6 +13,7 @@ export class ProcessGroup {
 
   /** @internal */
   constructor(h: GroupHandle, groupName: string) {
+    [h, groupName] = bindOwn(ProcessGroup, arguments) as ConstructorParameters<typeof ProcessGroup>;
     this._h = h;
     this.groupName = groupName;
     this.info = dist().distGroupInfo(h);
@@ -26,7 +28,14 @@ export class ProcessGroup {
   sequenceNumber(): number { return dist().distGroupSequenceNumber(this._h); }
   toString(): string { return `ProcessGroup(${this.groupName}: rank ${this.info.rank} of ${this.info.size}, ${this.info.backend})`; }
 }
+classArgs(ProcessGroup, 'tstorch.distributed.ProcessGroup', 'h:dict, groupName');
 
 /** A group this process is not a member of (Python's GroupMember.NON_GROUP_MEMBER). */
-export const NON_GROUP_MEMBER = Object.freeze({ nonGroupMember: true as const, toString: () => 'NON_GROUP_MEMBER' });
+// An instance of its own class, not a plain object: the argument binder (src/args.ts) reads a trailing plain object
+// as the options object, and getRank(NON_GROUP_MEMBER) passes the sentinel as the group.
+class NonGroupMember {
+  readonly nonGroupMember = true as const;
+  toString(): string { return 'NON_GROUP_MEMBER'; }
+}
+export const NON_GROUP_MEMBER = Object.freeze(new NonGroupMember());
 export type GroupArg = ProcessGroup | typeof NON_GROUP_MEMBER | null | undefined;

@@ -5,6 +5,12 @@
 // and the keys live under /worker/attempt_<TORCHELASTIC_RESTART_COUNT>.
 import { Store, TCPStore, FileStore, PrefixStore, checkTimeout } from './store.js';
 import { DistributedError } from './work.js';
+import { bindOwn, registerSignature } from '../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(rendezvous, 'rendezvous', 'torch.distributed.rendezvous', 'url, rank?, worldSize?, timeoutMs?');
+registerSignature(isTorchelasticLaunched, 'isTorchelasticLaunched', 'torch.distributed.is_torchelastic_launched', '');
 
 export interface Rendezvous {
   store: Store;
@@ -74,6 +80,7 @@ function envInt(name: string): number {
 
 /** Whether this process was started by torchrun or `tstorch run` (Python's is_torchelastic_launched). */
 export function isTorchelasticLaunched(): boolean {
+  bindOwn(isTorchelasticLaunched, arguments);
   return process.env.TORCHELASTIC_RUN_ID !== undefined;
 }
 
@@ -98,6 +105,7 @@ export async function createC10dStore(hostname: string, port: number, rank: numb
  * rank and the world size. -1 means "from the URL or the environment".
  */
 export async function rendezvous(url: string, rank = -1, worldSize = -1, timeoutMs = 30 * 60 * 1000): Promise<Rendezvous> {
+  [url, rank = -1, worldSize = -1, timeoutMs = 30 * 60 * 1000] = bindOwn(rendezvous, arguments) as Parameters<typeof rendezvous>;
   if (typeof url !== 'string') throw new TypeError(`rendezvous: url must be a string, got ${typeof url}`);
   if (!Number.isInteger(rank)) throw new TypeError(`rendezvous: rank must be an integer, got ${rank}`);
   if (!Number.isInteger(worldSize)) throw new TypeError(`rendezvous: worldSize must be an integer, got ${worldSize}`);

@@ -2,6 +2,7 @@
 // store served by a tstorch process is one that PyTorch processes join (and the reverse). Timeouts are in
 // milliseconds. Operations that wait for a key (get, wait) return Promises; the others are quick round trips.
 import { dist, type StoreHandle } from './native.js';
+import { bindOwn, classArgs } from '../args.js';
 
 /** Python's default store and process-group timeout (torch.distributed.constants.default_pg_timeout): 30 minutes. */
 export const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
@@ -91,20 +92,34 @@ export class TCPStore extends Store {
 
 /** c10d's FileStore: a file on a shared file system; removed when the last of `numWorkers` stores closes. */
 export class FileStore extends Store {
-  constructor(readonly path: string, numWorkers = -1) {
+  readonly path: string;
+  constructor(path: string, numWorkers = -1) {
+    [path, numWorkers = -1] = bindOwn(FileStore, arguments) as ConstructorParameters<typeof FileStore>;
     if (typeof path !== 'string' || path === '') throw new TypeError('FileStore: path must be a non-empty string');
     super(dist().distFileStore(path, numWorkers));
+    this.path = path;
   }
 }
+classArgs(FileStore, 'tstorch.distributed.FileStore', 'path, numWorkers?');
 
 /** c10d's HashStore: in this process only (tests, single-process groups). */
 export class HashStore extends Store {
-  constructor() { super(dist().distHashStore()); }
+  constructor() {
+    bindOwn(HashStore, arguments);
+    super(dist().distHashStore());
+  }
 }
+classArgs(HashStore, 'tstorch.distributed.HashStore', '');
 
 /** Every key of `store` under `prefix/` (c10d's PrefixStore): what separates groups sharing one store. */
 export class PrefixStore extends Store {
-  constructor(readonly prefix: string, readonly underlying: Store) {
+  readonly prefix: string;
+  readonly underlying: Store;
+  constructor(prefix: string, underlying: Store) {
+    [prefix, underlying] = bindOwn(PrefixStore, arguments) as ConstructorParameters<typeof PrefixStore>;
     super(dist().distPrefixStore(prefix, underlying._h));
+    this.prefix = prefix;
+    this.underlying = underlying;
   }
 }
+classArgs(PrefixStore, 'tstorch.distributed.PrefixStore', 'prefix, underlying');

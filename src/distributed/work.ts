@@ -4,6 +4,7 @@
 // collective, the group and this rank.
 import { Tensor, wrap } from '../tensor.js';
 import { dist, type WorkHandle } from './native.js';
+import { bindOwn, classArgs } from '../args.js';
 
 export class Work {
   /** @internal */
@@ -18,6 +19,7 @@ export class Work {
 
   /** @internal */
   constructor(h: WorkHandle, description: string, keep?: unknown, after?: () => void, explain?: (message: string) => string) {
+    [h, description, keep, after, explain] = bindOwn(Work, arguments) as ConstructorParameters<typeof Work>;
     this._h = h;
     this.description = description;
     this.keep = keep;
@@ -65,8 +67,14 @@ export class Work {
   /** @internal keeps `keep` referenced (the tensors the collective reads and writes) while the Work lives. */
   get kept(): unknown { return this.keep; }
 }
+classArgs(Work, 'tstorch.distributed.Work', 'h:dict, description, keep?:dict, after?, explain?');
 
 /** A collective, store or rendezvous failure: the message names the operation, the group and the rank. */
 export class DistributedError extends Error {
   override name = 'DistributedError';
+  constructor(message?: string, options?: ErrorOptions) {
+    [message, options] = bindOwn(DistributedError, arguments) as [typeof message, typeof options];
+    super(message, options);
+  }
 }
+classArgs(DistributedError, 'torch.distributed.DistBackendError', 'message?; *, cause'); // Error(message, { cause })

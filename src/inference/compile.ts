@@ -8,6 +8,12 @@ import { ENGINES, type CompileOptions, type EngineName, type InferenceEngine } f
 import { eagerEngine } from './eager.js';
 import { jitEngine } from './jit.js';
 import { onnxRuntimeEngine, loadOnnxRuntime } from './onnxruntime.js';
+import { bindOwn, registerSignature } from '../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(availableEngines, 'availableEngines', 'tstorch.inference.availableEngines', '');
+registerSignature(compile, 'compile', 'tstorch.inference.compile', 'model; *, engine, exampleInput, threads, calibrationRuns, onProgress');
 
 async function build(name: EngineName, model: Module, x: Tensor, threads: number | undefined): Promise<InferenceEngine> {
   if (name === 'eager') return eagerEngine(model);
@@ -17,10 +23,12 @@ async function build(name: EngineName, model: Module, x: Tensor, threads: number
 
 /** The engines that can run here: eager and jit always, onnxruntime when onnxruntime-node is installed. */
 export async function availableEngines(): Promise<EngineName[]> {
+  bindOwn(availableEngines, arguments);
   return (await loadOnnxRuntime()) ? [...ENGINES] : ['eager', 'jit'];
 }
 
 export async function compile(model: Module, opts: CompileOptions): Promise<InferenceEngine> {
+  [model, opts] = bindOwn(compile, arguments) as Parameters<typeof compile>;
   if (!(model instanceof Module)) throw new TypeError('compile: model must be an nn.Module');
   const x = opts.exampleInput;
   if (!(x instanceof Tensor)) throw new TypeError('compile: exampleInput (a Tensor of the input shape, e.g. [1, 3, 224, 224]) is required');

@@ -7,6 +7,12 @@ import { getNumThreads } from '../config.js';
 import { native } from '../native/binding.js';
 import { exportToBytes } from '../onnx/export.js';
 import type { InferenceEngine } from './engine.js';
+import { bindOwn, registerSignature } from '../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(loadOnnxRuntime, 'loadOnnxRuntime', 'tstorch.inference.loadOnnxRuntime', '');
+registerSignature(sessionOptions, 'sessionOptions', 'tstorch.inference.sessionOptions', 'threads');
 
 // The part of onnxruntime-node's API used here, typed locally: the package is optional, so type-checking must
 // not depend on it being installed.
@@ -30,6 +36,7 @@ export interface Ort {
 let ortModule: Ort | null | undefined;
 /** onnxruntime-node, or null when it is not installed (it is an optional dependency). */
 export async function loadOnnxRuntime(): Promise<Ort | null> {
+  bindOwn(loadOnnxRuntime, arguments);
   if (ortModule !== undefined) return ortModule;
   try {
     const name = 'onnxruntime-node'; // a variable: the optional package need not exist for type-checking
@@ -44,6 +51,7 @@ const FLOAT32 = 6;
 
 /** ONNX Runtime session options for CPU inference with `threads` intra-op threads. */
 export function sessionOptions(threads: number): OrtSessionOptions {
+  [threads] = bindOwn(sessionOptions, arguments) as Parameters<typeof sessionOptions>;
   return { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' };
 }
 

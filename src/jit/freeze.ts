@@ -1,6 +1,12 @@
 // torch.jit.freeze and torch.jit.optimize_for_inference, as libtorch implements them.
 import { jitNative as J } from './native.js';
 import { ScriptModule } from './script-module.js';
+import { bindOwn, registerSignature } from '../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(freeze, 'freeze', 'torch.jit.freeze', 'mod; preservedAttrs, optimizeNumerics');
+registerSignature(optimizeForInference, 'optimizeForInference', 'torch.jit.optimize_for_inference', 'mod, otherMethods?');
 
 export interface FreezeOptions {
   /** Attributes (and methods) to keep rather than inline as constants. */
@@ -15,6 +21,7 @@ export interface FreezeOptions {
  * Python. Returns a new ScriptModule; the original is unchanged.
  */
 export function freeze(module: ScriptModule, opts: FreezeOptions = {}): ScriptModule {
+  [module, opts = {}] = bindOwn(freeze, arguments) as Parameters<typeof freeze>;
   if (!(module instanceof ScriptModule)) throw new TypeError('torch.jit.freeze: expected a ScriptModule (torch.jit.trace or torch.jit.load)');
   if (module.training) {
     throw new Error('torch.jit.freeze: freezing is only implemented for modules in eval mode; call .eval() before freezing');
@@ -28,6 +35,7 @@ export function freeze(module: ScriptModule, opts: FreezeOptions = {}): ScriptMo
  * operator fusions). `otherMethods` are methods besides forward to keep and optimise.
  */
 export function optimizeForInference(module: ScriptModule, otherMethods: string[] = []): ScriptModule {
+  [module, otherMethods = []] = bindOwn(optimizeForInference, arguments) as Parameters<typeof optimizeForInference>;
   if (!(module instanceof ScriptModule)) throw new TypeError('torch.jit.optimizeForInference: expected a ScriptModule');
   if (module.training && module.hasAttr('training')) {
     throw new Error('torch.jit.optimizeForInference: the module is in training mode; call .eval() first');

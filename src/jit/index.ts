@@ -7,5 +7,13 @@ export { freeze, optimizeForInference, type FreezeOptions } from './freeze.js';
 export { jitNative as _native } from './native.js';
 
 import { jitNative } from './native.js';
+import { bindOwn, registerSignature } from '../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(isTracing, 'isTracing', 'torch.jit.is_tracing', '');
 /** Whether a trace is being recorded (Python's torch.jit.is_tracing). */
-export function isTracing(): boolean { return jitNative.jitIsTracing(); }
+export function isTracing(): boolean {
+  bindOwn(isTracing, arguments);
+  return jitNative.jitIsTracing();
+}

@@ -12,6 +12,7 @@ import { untrack } from '../memory.js';
 import { writeFileAtomic } from '../serialization/atomic.js';
 import { jitNative as J, type ModuleHandle, type AttributeKind } from './native.js';
 import { fromNative, toNative, setModuleFactory } from './values.js';
+import { bindOwn, classArgs } from '../args.js';
 
 export class ScriptModule extends Module {
   /** The native torch::jit::Module. Internal. */
@@ -19,6 +20,7 @@ export class ScriptModule extends Module {
   declare private _cache: Map<string, Parameter | Tensor | ScriptModule>;
 
   constructor(handle: ModuleHandle) {
+    [handle] = bindOwn(ScriptModule, arguments) as ConstructorParameters<typeof ScriptModule>;
     super();
     Object.defineProperty(this, '_c', { value: handle, enumerable: false });
     Object.defineProperty(this, '_cache', { value: new Map(), enumerable: false });
@@ -157,6 +159,7 @@ export class ScriptModule extends Module {
   override _getName(): string { return 'RecursiveScriptModule'; }
   override extraRepr(): string { return `original_name=${this.originalName}`; }
 }
+classArgs(ScriptModule, 'torch.jit.ScriptModule', 'handle:dict');
 
 function sameTensor(a: Tensor, b: Tensor): boolean {
   return a.storageInfo().key === b.storageInfo().key && a.storageOffset() === b.storageOffset() && a.shape.join() === b.shape.join();

@@ -8,9 +8,16 @@
 import { readFileSync } from 'node:fs';
 import { jitNative as J } from './native.js';
 import { ScriptModule } from './script-module.js';
+import { bindOwn, registerSignature } from '../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(load, 'load', 'torch.jit.load', 'f');
+registerSignature(save, 'save', 'torch.jit.save', 'm, f');
 
 /** Writes a ScriptModule as a TorchScript archive (Python's torch.jit.save), atomically. */
 export function save(module: ScriptModule, path: string): void {
+  [module, path] = bindOwn(save, arguments) as Parameters<typeof save>;
   if (!(module instanceof ScriptModule)) {
     throw new TypeError('torch.jit.save: expected a ScriptModule (make one with torch.jit.trace); for a state dict use torch.save');
   }
@@ -22,6 +29,7 @@ export function save(module: ScriptModule, path: string): void {
  * the file's code when its methods are called: load only files you trust (torch.load is the safe path for weights).
  */
 export function load(path: string): ScriptModule {
+  [path] = bindOwn(load, arguments) as Parameters<typeof load>;
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);

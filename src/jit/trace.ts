@@ -11,6 +11,11 @@ import { tidy, keep } from '../memory.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { jitNative as J, type ModuleHandle } from './native.js';
 import { ScriptModule } from './script-module.js';
+import { bindOwn, registerSignature } from '../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(trace, 'trace', 'torch.jit.trace', 'func, exampleInputs; *, checkTrace, checkTolerance, strict');
 
 export interface TraceOptions {
   /**
@@ -73,6 +78,7 @@ function flatten(out: unknown): Tensor[] {
  * sizes read from tensors, are fixed at the traced values.
  */
 export function trace(module: Module | ((...xs: Tensor[]) => Outputs), exampleInputs: Tensor | Tensor[], opts: TraceOptions = {}): ScriptModule {
+  [module, exampleInputs, opts = {}] = bindOwn(trace, arguments) as Parameters<typeof trace>;
   const inputs = exampleInputs instanceof Tensor ? [exampleInputs] : exampleInputs;
   if (!Array.isArray(inputs) || inputs.some((x) => !(x instanceof Tensor))) {
     throw new TypeError('torch.jit.trace: exampleInputs must be a Tensor or an array of Tensors (one per forward argument)');

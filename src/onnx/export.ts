@@ -22,6 +22,12 @@ import { OnnxGraph, type OnnxValue } from './graph.js';
 import { symbolicFor, type SymbolicContext, type TracedType } from './symbolic.js';
 import './symbolic-aten.js';
 import { tensor as makeTensor } from '../creation.js';
+import { bindOwn, registerSignature } from '../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(exportOnnx, 'export', 'torch.onnx.export', 'model, args, f; *, opsetVersion, inputNames, outputNames, dynamicAxes, doConstantFolding, training, producerName, externalData');
+registerSignature(exportToBytes, 'exportToBytes', 'tstorch.onnx.exportToBytes', 'model, args; *, opsetVersion, inputNames, outputNames, dynamicAxes, doConstantFolding, training, producerName, externalData');
 
 export const DEFAULT_OPSET = 14; // PyTorch 1.13's default
 export const MIN_OPSET = 11;
@@ -60,6 +66,7 @@ type Val =
 
 /** The ONNX model of a module, as bytes (what export() writes). */
 export function exportToBytes(model: Module, args: Tensor | Tensor[], opts: ExportOptions = {}): Uint8Array {
+  [model, args, opts = {}] = bindOwn(exportToBytes, arguments) as Parameters<typeof exportToBytes>;
   const { opset, inputs } = checkArgs(args, opts);
   const wasTraining = model.training;
   model.eval();
@@ -100,6 +107,7 @@ function checkArgs(args: Tensor | Tensor[], opts: ExportOptions): { opset: numbe
  * onnx.checker.check_model(full_check=True) and runs in ONNX Runtime (onnxruntime-node, onnxruntime-web).
  */
 export function exportOnnx(model: Module, args: Tensor | Tensor[], path: string, opts: ExportOptions = {}): void {
+  [model, args, path, opts = {}] = bindOwn(exportOnnx, arguments) as Parameters<typeof exportOnnx>;
   const { opset, inputs } = checkArgs(args, opts);
   const wasTraining = model.training;
   model.eval();

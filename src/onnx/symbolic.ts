@@ -7,6 +7,12 @@
 import { Tensor } from '../tensor.js';
 import type { GraphNode } from '../jit/native.js';
 import type { OnnxValue, AttrValue } from './graph.js';
+import { bindOwn, registerSignature } from '../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(registerSymbolic, 'registerSymbolic', 'tstorch.onnx.registerSymbolic', 'kind, fn');
+registerSignature(registeredSymbolics, 'registeredSymbolics', 'tstorch.onnx.registeredSymbolics', '');
 
 export interface TracedType {
   /** libtorch scalar type code, when the trace recorded it. */
@@ -68,6 +74,7 @@ const registry = new Map<string, Symbolic>();
  * registration for the same kind replaces the earlier one.
  */
 export function registerSymbolic(kind: string, fn: Symbolic): void {
+  [kind, fn] = bindOwn(registerSymbolic, arguments) as Parameters<typeof registerSymbolic>;
   if (!/^[A-Za-z_][A-Za-z0-9_]*::[A-Za-z_][A-Za-z0-9_.]*$/.test(kind)) throw new TypeError(`registerSymbolic: '${kind}' is not an operator kind like 'aten::relu'`);
   registry.set(kind, fn);
 }
@@ -78,5 +85,6 @@ export function symbolicFor(kind: string): Symbolic | undefined {
 
 /** The operator kinds that have an ONNX conversion. */
 export function registeredSymbolics(): string[] {
+  bindOwn(registeredSymbolics, arguments);
   return [...registry.keys()].sort();
 }

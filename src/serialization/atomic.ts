@@ -5,8 +5,14 @@ import { openSync, writeSync, fsyncSync, closeSync, renameSync, unlinkSync } fro
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Sink } from './zip.js';
+import { bindOwn, registerSignature } from '../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(writeFileAtomic, 'writeFileAtomic', 'tstorch.serialization.writeFileAtomic', 'path, write');
 
 export function writeFileAtomic(path: string, write: (sink: Sink) => void): void {
+  [path, write] = bindOwn(writeFileAtomic, arguments) as Parameters<typeof writeFileAtomic>;
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let fd: number;
   try {

@@ -1,6 +1,7 @@
 // Random-access byte sources for the checkpoint readers: a file read by position (so a 500 MB checkpoint is
 // never held in memory whole, let alone twice) or bytes already in memory. Every error names the source.
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { bindOwn, classArgs } from '../args.js';
 
 export interface ByteSource {
   /** What errors call this source: the file path, or "<bytes>". */
@@ -13,7 +14,12 @@ export interface ByteSource {
 
 export class SerializationError extends Error {
   override name = 'SerializationError';
+  constructor(message?: string, options?: ErrorOptions) {
+    [message, options] = bindOwn(SerializationError, arguments) as [typeof message, typeof options];
+    super(message, options);
+  }
 }
+classArgs(SerializationError, 'tstorch.serialization.SerializationError', 'message?; *, cause'); // Error(message, { cause })
 
 function truncated(name: string, position: number, length: number, size: number, what: string): SerializationError {
   return new SerializationError(

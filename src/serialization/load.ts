@@ -14,6 +14,11 @@ import { ZipReader, isZip } from './zip.js';
 import { Unpickler, PyDict, PySet, Py2Bytes, pyStr, typeName, MAX_DEPTH } from './pickle-reader.js';
 import { makeGlobals, RootStorage, StorageRef, PendingTensor, PyMarker, NpArray, NpDtype } from './python-objects.js';
 import { consumePrefixInStateDict, setStateDictMetadata, type StateDictMetadata } from './state-dict.js';
+import { bindOwn, registerSignature } from '../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(loadFromSource, 'loadFromSource', 'tstorch.serialization.loadFromSource', 'src:dict; *, mapLocation, stripPrefix');
 
 export type MapLocation = string | Record<string, string> | ((location: string) => string);
 
@@ -353,6 +358,7 @@ function loadLegacy(src: ByteSource, opts: LoadOptions): unknown {
 
 /** Reads a checkpoint from a source of either format. */
 export function loadFromSource(src: ByteSource, opts: LoadOptions = {}): unknown {
+  [src, opts = {}] = bindOwn(loadFromSource, arguments) as Parameters<typeof loadFromSource>;
   try {
     return loadChecked(src, opts);
   } catch (e) {

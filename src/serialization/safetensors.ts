@@ -7,6 +7,12 @@ import { Tensor } from '../tensor.js';
 import { type ByteSource, FileSource, MemorySource, SerializationError } from './byte-source.js';
 import { writeFileAtomic, MemorySink } from './atomic.js';
 import type { Sink } from './zip.js';
+import { bindOwn, registerSignature } from '../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(safetensorsMetadata, 'safetensorsMetadata', 'tstorch.serialization.safetensorsMetadata', 'f');
+registerSignature(saveSafetensorsToBytes, 'saveSafetensorsToBytes', 'tstorch.serialization.saveSafetensorsToBytes', 'tensors:dict, metadata?:dict');
 
 const CODES: Record<string, DTypeName> = {
   F64: 'float64', F32: 'float32', F16: 'float16', BF16: 'bfloat16', I64: 'int64', I32: 'int32', I16: 'int16',
@@ -98,6 +104,7 @@ export function loadSafetensors(f: string | Uint8Array, opts: { device?: string 
 
 /** The `__metadata__` of a .safetensors file (null when it has none), reading only the header. */
 export function safetensorsMetadata(f: string | Uint8Array): Record<string, string> | null {
+  [f] = bindOwn(safetensorsMetadata, arguments) as Parameters<typeof safetensorsMetadata>;
   return withSource(f, (src) => parseHeader(src).metadata);
 }
 
@@ -145,6 +152,7 @@ export function saveSafetensors(tensors: Record<string, Tensor> | Map<string, Te
 
 /** The bytes saveSafetensors would write. */
 export function saveSafetensorsToBytes(tensors: Record<string, Tensor> | Map<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
+  [tensors, metadata] = bindOwn(saveSafetensorsToBytes, arguments) as Parameters<typeof saveSafetensorsToBytes>;
   const sink = new MemorySink();
   writeSafetensors(tensors, sink, metadata);
   return sink.bytes();

@@ -11,6 +11,11 @@ import { Pickler, PyGlobalRef, PyReduce, PyTuple, PyPersistent, PyDictEntries } 
 import { ZipWriter, type Sink } from './zip.js';
 import { writeFileAtomic, MemorySink } from './atomic.js';
 import { STORAGE_NAME_OF } from './python-objects.js';
+import { bindOwn, registerSignature } from '../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(saveToBytes, 'saveToBytes', 'tstorch.serialization.saveToBytes', 'obj:dict; *, archiveName, forceZip64, useNewZipfileSerialization');
 
 const REBUILD_TENSOR = new PyGlobalRef('torch._utils', '_rebuild_tensor_v2');
 const REBUILD_PARAMETER = new PyGlobalRef('torch._utils', '_rebuild_parameter');
@@ -121,6 +126,7 @@ export function save(obj: unknown, path: string, opts: SaveOptions = {}): void {
 
 /** The bytes torch.save would write (for buffers, network transfer, or tests). */
 export function saveToBytes(obj: unknown, opts: SaveOptions = {}): Uint8Array {
+  [obj, opts = {}] = bindOwn(saveToBytes, arguments) as Parameters<typeof saveToBytes>;
   const sink = new MemorySink();
   serialize(obj, sink, opts);
   return sink.bytes();

@@ -1,3 +1,8 @@
+import { bindOwn, registerSignature } from '../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(consumePrefixInStateDict, 'consumePrefixInStateDict', 'torch.nn.modules.utils.consume_prefix_in_state_dict_if_present', 'stateDict:dict, prefix');
 // Helpers for state dicts, as torch.nn.modules.utils.consume_prefix_in_state_dict_if_present, and their
 // PyTorch metadata.
 
@@ -23,6 +28,7 @@ export function setStateDictMetadata<T extends object>(sd: T, metadata: StateDic
  * nn.DataParallel / DistributedDataParallel), keeping the order of the entries. Returns the same dict.
  */
 export function consumePrefixInStateDict<T extends Record<string, unknown> | Map<string, unknown>>(stateDict: T, prefix: string): T {
+  [stateDict, prefix] = bindOwn(consumePrefixInStateDict, arguments) as [typeof stateDict, typeof prefix];
   if (stateDict instanceof Map) {
     const entries = [...stateDict.entries()];
     stateDict.clear();

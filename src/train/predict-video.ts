@@ -8,7 +8,7 @@ import type { Module } from '../nn/module.js';
 import { VideoClips } from '../vision/datasets/video-clips.js';
 import { VideoClassification } from '../vision/models/video/preset.js';
 import type { ClipSampling } from '../vision/models/video/sampling.js';
-import type { ClassificationTransformParams } from '../vision/models/weights.js';
+import { presetArgs, type ClassificationTransformParams } from '../vision/models/weights.js';
 import { logitsOf } from './classifier.js';
 import { listInputFiles, type Prediction, type TopK } from './predict.js';
 import { UserError } from '../cli/errors.js';
@@ -52,7 +52,7 @@ function checkSampling(o: VideoPredictOptions): void {
 /** Scores each video file with a video model in eval and inference mode: the top-k classes of its averaged softmax. */
 export async function predictVideoFiles(model: Module, files: readonly string[], preprocess: ClassificationTransformParams, o: VideoPredictOptions): Promise<Prediction[]> {
   checkSampling(o);
-  const tf = new VideoClassification(preprocess);
+  const tf = new VideoClassification(presetArgs(preprocess, ['cropSize', 'resizeSize', 'mean', 'std', 'interpolation']));
   const k = o.topk ?? 5;
   const bs = o.batchSize ?? 4;
   model.eval();

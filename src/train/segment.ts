@@ -10,7 +10,7 @@ import { getModel, getModelWeights } from '../vision/models/registry.js';
 import { segmentationModels } from './zoo-names.js';
 import * as segmentation from '../vision/models/segmentation/index.js';
 import { SemanticSegmentation, type SegmentationTransformParams } from '../vision/models/segmentation/preset.js';
-import type { Weights } from '../vision/models/weights.js';
+import { presetArgs, type Weights } from '../vision/models/weights.js';
 import { openImage } from '../vision/io/decode.js';
 import { createImage, imageToTensor, tensorToImage, type RGBImage } from '../vision/io/image.js';
 import { drawTextAsync, textWidth } from '../vision/utils/text.js';
@@ -97,7 +97,7 @@ export interface SegmentOptions {
 
 /** Segments image files one at a time (photos differ in size) with the model in eval and inference mode. */
 export async function segmentFiles(loaded: LoadedSegmentationModel, files: readonly string[], o: SegmentOptions = {}): Promise<SegmentedImage[]> {
-  const preset = new SemanticSegmentation(loaded.preprocess);
+  const preset = new SemanticSegmentation(presetArgs(loaded.preprocess, ['resizeSize', 'mean', 'std', 'interpolation']));
   const model = loaded.model.eval();
   const bar = new ProgressBar({ total: files.length, desc: 'segment', unit: 'img', disable: o.progress === false });
   const results: SegmentedImage[] = [];

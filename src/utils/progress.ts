@@ -2,6 +2,11 @@
 // `minIntervalMs`); elsewhere (logs, CI, pipes) it prints a plain line every `percentStep` percent, or on
 // close when the total is unknown, so logs stay readable.
 import type { Writable } from 'node:stream';
+import { bindOwn, classArgs, registerSignature } from '../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(formatNumber, 'formatNumber', 'tstorch.utils.formatNumber', 'v');
 
 export interface ProgressOptions {
   /** Expected number of steps (unknown: no percentage, bar or ETA). */
@@ -45,6 +50,7 @@ function g3(v: number): string {
 
 /** A postfix value as tqdm's format_num writes it: three significant digits when that is shorter. */
 export function formatNumber(v: number): string {
+  [v] = bindOwn(formatNumber, arguments) as Parameters<typeof formatNumber>;
   if (!Number.isFinite(v)) return String(v);
   const f = g3(v).replace('+0', '+').replace('-0', '-');
   const n = String(v);
@@ -81,6 +87,7 @@ export class ProgressBar {
   n = 0;
 
   constructor(opts: ProgressOptions = {}) {
+    [opts = {}] = bindOwn(ProgressBar, arguments) as ConstructorParameters<typeof ProgressBar>;
     if (opts.total !== undefined && !(opts.total >= 0)) throw new RangeError(`ProgressBar: total must be >= 0, got ${opts.total}`);
     this.total = opts.total;
     this.desc = opts.desc ?? '';
@@ -179,3 +186,4 @@ export class ProgressBar {
     }
   }
 }
+classArgs(ProgressBar, 'tstorch.utils.ProgressBar', '; *, total, desc, unit, unitScale, stream, tty, minIntervalMs, percentStep, barWidth, disable');

@@ -6,6 +6,7 @@ import { ones, zeros } from '../../creation.js';
 import { allReduce, getRank } from '../distributed-c10d.js';
 import type { ProcessGroup } from '../process-group.js';
 import type { Work } from '../work.js';
+import { bindOwn, classArgs } from '../../args.js';
 
 export interface JoinHook {
   /** Called repeatedly while some rank has not joined: issues the collectives a training step would. */
@@ -38,6 +39,7 @@ export class Join {
   private readonly rank: number;
 
   constructor(joinables: Joinable[], opts: { enable?: boolean; throwOnEarlyTermination?: boolean } & Record<string, unknown> = {}) {
+    [joinables, opts = {}] = bindOwn(Join, arguments) as [typeof joinables, typeof opts];
     if (joinables.length === 0) throw new RangeError('The join context manager requires at least one joinable');
     const { enable, throwOnEarlyTermination, ...hookOpts } = opts;
     this.joinables = joinables;
@@ -115,3 +117,6 @@ export class Join {
     return work;
   }
 }
+// The hooks' keyword arguments (Python's **kwargs) are keyword-only: DDP's divideByInitialWorldSize is the one a
+// tstorch joinable reads; a joinable of your own reads its keys from the same options object.
+classArgs(Join, 'torch.distributed.algorithms.Join', 'joinables; enable, throwOnEarlyTermination, *, divideByInitialWorldSize');

@@ -152,7 +152,11 @@ export class MultiheadAttention extends Module {
    * Attention of `query` over `key`/`value`; returns [output, weights] (weights null unless needWeights).
    * Passing the same tensor as query, key and value is self-attention (and may take the fused kernel).
    */
-  override forward(query: Tensor, key: Tensor, value: Tensor, o: MultiheadAttentionForwardOptions = {}): [Tensor, Tensor | null] {
+  /** PyTorch's positional order after the inputs ('keyPaddingMask', 'needWeights', 'attnMask', 'averageAttnWeights'), any prefix of it, or an options object. */
+  override forward(query: Tensor, key: Tensor, value: Tensor, ...rest: PyRest<MultiheadAttentionForwardOptions, ['keyPaddingMask', 'needWeights', 'attnMask', 'averageAttnWeights']>): [Tensor, Tensor | null];
+  override forward(query: Tensor, key: Tensor, value: Tensor, ...rest: unknown[]): [Tensor, Tensor | null] {
+    // installMethodArgs (below) hands the implementation the options object
+    const o = (rest[0] ?? {}) as MultiheadAttentionForwardOptions;
     const keyPaddingMask = o.keyPaddingMask ?? null;
     const attnMask = o.attnMask ?? null;
     const needWeights = o.needWeights ?? true;

@@ -116,7 +116,11 @@ export class TransformerEncoderLayer extends Module {
     return '';
   }
 
-  override forward(src: Tensor, o: EncoderLayerForwardOptions = {}): Tensor {
+  /** PyTorch's positional order after the inputs ('srcMask', 'srcKeyPaddingMask'), any prefix of it, or an options object. */
+  override forward(src: Tensor, ...rest: PyRest<EncoderLayerForwardOptions, ['srcMask', 'srcKeyPaddingMask']>): Tensor;
+  override forward(src: Tensor, ...rest: unknown[]): Tensor {
+    // installMethodArgs (below) hands the implementation the options object
+    const o = (rest[0] ?? {}) as EncoderLayerForwardOptions;
     const srcMask = o.srcMask ?? null;
     const srcKeyPaddingMask = o.srcKeyPaddingMask ?? null;
     checkKeyPaddingMaskDtype(srcKeyPaddingMask, 'srcKeyPaddingMask');
@@ -203,7 +207,11 @@ export class TransformerEncoder extends Module {
     return !(isGradEnabled() && args.some((t) => t!.requiresGrad));
   }
 
-  override forward(src: Tensor, o: EncoderForwardOptions = {}): Tensor {
+  /** PyTorch's positional order after the inputs ('mask', 'srcKeyPaddingMask'), any prefix of it, or an options object. */
+  override forward(src: Tensor, ...rest: PyRest<EncoderForwardOptions, ['mask', 'srcKeyPaddingMask']>): Tensor;
+  override forward(src: Tensor, ...rest: unknown[]): Tensor {
+    // installMethodArgs (below) hands the implementation the options object
+    const o = (rest[0] ?? {}) as EncoderForwardOptions;
     const mask = o.mask ?? null;
     const kpm = o.srcKeyPaddingMask ?? null;
     checkKeyPaddingMaskDtype(kpm, 'srcKeyPaddingMask');
@@ -269,7 +277,11 @@ export class TransformerDecoderLayer extends Module {
     this.activation = activationFn(o.activation ?? 'relu');
   }
 
-  override forward(tgt: Tensor, memory: Tensor, o: DecoderLayerForwardOptions = {}): Tensor {
+  /** PyTorch's positional order after the inputs (tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask), any prefix of it, or an options object. */
+  override forward(tgt: Tensor, memory: Tensor, ...rest: PyRest<DecoderLayerForwardOptions, ['tgtMask', 'memoryMask', 'tgtKeyPaddingMask', 'memoryKeyPaddingMask']>): Tensor;
+  override forward(tgt: Tensor, memory: Tensor, ...rest: unknown[]): Tensor {
+    // installMethodArgs (below) hands the implementation the options object
+    const o = (rest[0] ?? {}) as DecoderLayerForwardOptions;
     let x = tgt;
     const tgtMask = o.tgtMask ?? null, memoryMask = o.memoryMask ?? null;
     const tgtKpm = o.tgtKeyPaddingMask ?? null, memKpm = o.memoryKeyPaddingMask ?? null;
@@ -318,7 +330,11 @@ export class TransformerDecoder extends Module {
     this.norm = o.norm ?? null;
   }
 
-  override forward(tgt: Tensor, memory: Tensor, o: DecoderLayerForwardOptions = {}): Tensor {
+  /** PyTorch's positional order after the inputs (tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask), any prefix of it, or an options object. */
+  override forward(tgt: Tensor, memory: Tensor, ...rest: PyRest<DecoderLayerForwardOptions, ['tgtMask', 'memoryMask', 'tgtKeyPaddingMask', 'memoryKeyPaddingMask']>): Tensor;
+  override forward(tgt: Tensor, memory: Tensor, ...rest: unknown[]): Tensor {
+    // installMethodArgs (below) hands the implementation the options object
+    const o = (rest[0] ?? {}) as DecoderLayerForwardOptions;
     let output = tgt;
     for (const mod of this.layers) output = mod.call(output, memory, o);
     if (this.norm !== null) output = this.norm.call(output);
@@ -386,7 +402,11 @@ export class Transformer extends Module {
     this.batchFirst = o.batchFirst ?? false;
   }
 
-  override forward(src: Tensor, tgt: Tensor, o: TransformerForwardOptions = {}): Tensor {
+  /** PyTorch's positional order after the inputs ('srcMask', 'tgtMask', 'memoryMask', 'srcKeyPaddingMask', 'tgtKeyPaddingMask', 'memoryKeyPaddingMask'), any prefix of it, or an options object. */
+  override forward(src: Tensor, tgt: Tensor, ...rest: PyRest<TransformerForwardOptions, ['srcMask', 'tgtMask', 'memoryMask', 'srcKeyPaddingMask', 'tgtKeyPaddingMask', 'memoryKeyPaddingMask']>): Tensor;
+  override forward(src: Tensor, tgt: Tensor, ...rest: unknown[]): Tensor {
+    // installMethodArgs (below) hands the implementation the options object
+    const o = (rest[0] ?? {}) as TransformerForwardOptions;
     const isBatched = src.ndim === 3;
     if (!this.batchFirst && isBatched && src.shape[1] !== tgt.shape[1]) throw new RangeError('the batch number of src and tgt must be equal');
     if (this.batchFirst && isBatched && src.shape[0] !== tgt.shape[0]) throw new RangeError('the batch number of src and tgt must be equal');

@@ -22,6 +22,7 @@ import type { ProcessGroup } from '../../distributed/process-group.js';
 import { ReduceOp } from '../../distributed/reduce-op.js';
 import { Work, DistributedError } from '../../distributed/work.js';
 import { Join, DISABLED_JOIN_CONFIG, type JoinConfig, type JoinHook, type Joinable } from '../../distributed/algorithms/join.js';
+import { bindOwn, classArgs } from '../../args.js';
 
 /** dist._DEFAULT_FIRST_BUCKET_BYTES: the first bucket's cap when parameters are bucketed by size. */
 const DEFAULT_FIRST_BUCKET_BYTES = 1024 * 1024;
@@ -93,6 +94,7 @@ export class DistributedDataParallel extends Module implements Joinable {
   declare private hasRebuiltBuckets: boolean;
 
   constructor(module: Module, opts: DistributedDataParallelOptions = {}) {
+    [module, opts = {}] = bindOwn(DistributedDataParallel, arguments) as ConstructorParameters<typeof DistributedDataParallel>;
     super();
     for (const k of Object.keys(opts)) {
       if (!OPTION_KEYS.includes(k)) throw new TypeError(`DistributedDataParallel: unknown option '${k}'`);
@@ -379,3 +381,5 @@ export class DistributedDataParallel extends Module implements Joinable {
     return { ...data.strs, ...data.ints };
   }
 }
+// Python's order up to outputDevice; dim (always 0 here) breaks it, so the rest are keyword-only
+classArgs(DistributedDataParallel, 'torch.nn.parallel.DistributedDataParallel', 'module; deviceIds, outputDevice, *, broadcastBuffers, processGroup, bucketCapMb, findUnusedParameters, gradientAsBucketView, staticGraph');

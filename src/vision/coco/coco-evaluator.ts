@@ -7,6 +7,13 @@ import { stack } from '../../creation.js';
 import { COCO, type CocoAnnotation, type CocoDataset, type CocoResult } from './coco.js';
 import { COCOeval, type IouType } from './cocoeval.js';
 import * as mask from './mask.js';
+import { bindOwn, classArgs, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(convertToCocoApi, 'convertToCocoApi', 'tstorch.vision.coco.convertToCocoApi', 'samples');
+registerSignature(convertToXywh, 'convertToXywh', 'tstorch.vision.coco.convertToXywh', 'boxes');
+registerSignature(prepareForCoco, 'prepareForCoco', 'tstorch.vision.coco.prepareForCoco', 'predictions, iouType');
 
 /** A detection model's output for one image (torchvision's detection models return a list of these). */
 export interface DetectionOutput {
@@ -34,6 +41,7 @@ export interface DetectionTarget {
 
 /** [N, 4] corner boxes to [x, y, width, height]. */
 export function convertToXywh(boxes: Tensor): Tensor {
+  [boxes] = bindOwn(convertToXywh, arguments) as Parameters<typeof convertToXywh>;
   const [xmin, ymin, xmax, ymax] = boxes.unbind(1) as [Tensor, Tensor, Tensor, Tensor];
   return stack([xmin, ymin, xmax.sub(xmin), ymax.sub(ymin)], 1);
 }
@@ -42,6 +50,7 @@ const numbers = (t: Tensor): number[] => t.toArray() as number[];
 
 /** A model's outputs as COCO results for one IoU type (prepare_for_coco_detection / _segmentation / _keypoint). */
 export function prepareForCoco(predictions: Map<number, DetectionOutput>, iouType: IouType): CocoResult[] {
+  [predictions, iouType] = bindOwn(prepareForCoco, arguments) as Parameters<typeof prepareForCoco>;
   const out: CocoResult[] = [];
   for (const [imageId, p] of predictions) {
     if (p.boxes.shape[0] === 0) continue;
@@ -72,7 +81,14 @@ export class CocoEvaluator {
   readonly imgIds = new Set<number>();
   private readonly results = new Map<IouType, CocoResult[]>();
 
-  constructor(readonly cocoGt: COCO, readonly iouTypes: readonly IouType[], private readonly opts: { verbose?: boolean } = {}) {
+  readonly cocoGt: COCO;
+  readonly iouTypes: readonly IouType[];
+  private readonly opts: { verbose?: boolean };
+  constructor(cocoGt: COCO, iouTypes: readonly IouType[], opts: { verbose?: boolean } = {}) {
+    [cocoGt, iouTypes, opts = {}] = bindOwn(CocoEvaluator, arguments) as ConstructorParameters<typeof CocoEvaluator>;
+    this.cocoGt = cocoGt;
+    this.iouTypes = iouTypes;
+    this.opts = opts;
     if (!Array.isArray(iouTypes) || iouTypes.length === 0) throw new TypeError('CocoEvaluator: iouTypes must be a non-empty list of bbox, segm, keypoints');
     for (const t of iouTypes) this.results.set(t, []);
   }
@@ -112,12 +128,14 @@ export class CocoEvaluator {
     return out;
   }
 }
+classArgs(CocoEvaluator, 'tstorch.vision.coco.CocoEvaluator', 'cocoGt, iouTypes; *, verbose');
 
 /**
  * A COCO ground-truth set from (image, target) pairs (torchvision's convert_to_coco_api): images by their
  * target's image_id and tensor size, boxes back to [x, y, w, h], masks to RLEs, annotation ids from 1.
  */
 export function convertToCocoApi(samples: Iterable<[Tensor, DetectionTarget]>): COCO {
+  [samples] = bindOwn(convertToCocoApi, arguments) as Parameters<typeof convertToCocoApi>;
   let annId = 1;
   const dataset: Required<Pick<CocoDataset, 'images' | 'categories' | 'annotations'>> = { images: [], categories: [], annotations: [] };
   const categories = new Set<number>();

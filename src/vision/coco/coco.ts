@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Tensor } from '../../tensor.js';
 import * as mask from './mask.js';
 import type { BBox, Polygon, RLE, UncompressedRLE } from './mask.js';
+import { bindOwn, classArgs } from '../../args.js';
 
 export interface CocoImage {
   id: number;
@@ -73,6 +74,7 @@ export class COCO {
 
   /** From a parsed dataset, a JSON file's path, or nothing (an empty set). */
   constructor(annotation?: CocoDataset | string) {
+    [annotation] = bindOwn(COCO, arguments) as ConstructorParameters<typeof COCO>;
     if (typeof annotation === 'string') {
       let parsed: unknown;
       try {
@@ -237,3 +239,4 @@ export class COCO {
     return mask.decode(this.annToRLE(ann));
   }
 }
+classArgs(COCO, 'tstorch.vision.coco.COCO', 'annotation?:dict');

@@ -20,6 +20,7 @@
 import { COCO, type CocoAnnotation, type CocoCategory } from './coco.js';
 import * as mask from './mask.js';
 import type { BBox, RLE } from './mask.js';
+import { bindOwn, classArgs } from '../../args.js';
 
 export type IouType = 'bbox' | 'segm' | 'keypoints';
 
@@ -50,6 +51,7 @@ export class Params {
   iouType: IouType;
 
   constructor(iouType: IouType = 'segm') {
+    [iouType = 'segm'] = bindOwn(Params, arguments) as ConstructorParameters<typeof Params>;
     if (iouType !== 'segm' && iouType !== 'bbox' && iouType !== 'keypoints') throw new TypeError(`Params: iouType must be 'bbox', 'segm' or 'keypoints', got '${iouType}'`);
     this.iouType = iouType;
     // np.arange would make the thresholds slightly larger than their values: linspace, as pycocotools.
@@ -73,6 +75,7 @@ export class Params {
     return p;
   }
 }
+classArgs(Params, 'tstorch.vision.coco.Params', 'iouType?');
 
 /** The result of evaluateImg for one image, category and area range. */
 export interface EvalImg {
@@ -99,7 +102,10 @@ type EvalAnn = CocoAnnotation & { ignore: boolean; _ignore?: number; rle?: RLE }
 export class NdArray {
   readonly data: Float64Array;
   readonly strides: number[];
-  constructor(readonly shape: number[]) {
+  readonly shape: number[];
+  constructor(shape: number[]) {
+    [shape] = bindOwn(NdArray, arguments) as ConstructorParameters<typeof NdArray>;
+    this.shape = shape;
     this.data = new Float64Array(shape.reduce((a, b) => a * b, 1)).fill(-1);
     this.strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
   }
@@ -107,6 +113,7 @@ export class NdArray {
   get(...idx: number[]): number { return this.data[this.offset(idx)]!; }
   set(v: number, ...idx: number[]): void { this.data[this.offset(idx)] = v; }
 }
+classArgs(NdArray, 'tstorch.vision.coco.NdArray', 'shape');
 
 /** Stable argsort by key (numpy's mergesort). */
 function argsortStable(keys: readonly number[]): number[] {
@@ -158,7 +165,12 @@ export class COCOeval {
   /** The summary lines printed by the last summarize(). */
   summaryLines: string[] = [];
 
-  constructor(readonly cocoGt: COCO, readonly cocoDt: COCO, iouType: IouType = 'segm', opts: COCOevalOptions = {}) {
+  readonly cocoGt: COCO;
+  readonly cocoDt: COCO;
+  constructor(cocoGt: COCO, cocoDt: COCO, iouType: IouType = 'segm', opts: COCOevalOptions = {}) {
+    [cocoGt, cocoDt, iouType = 'segm', opts = {}] = bindOwn(COCOeval, arguments) as ConstructorParameters<typeof COCOeval>;
+    this.cocoGt = cocoGt;
+    this.cocoDt = cocoDt;
     this.params = new Params(iouType);
     this.verbose = opts.verbose ?? true;
     this.params.imgIds = [...cocoGt.getImgIds()].sort((a, b) => a - b);
@@ -491,6 +503,7 @@ export class COCOeval {
     return mean;
   }
 }
+classArgs(COCOeval, 'tstorch.vision.coco.COCOeval', 'cocoGt, cocoDt, iouType?; *, verbose');
 
 /** numpy's pairwise summation of a float64 array (np.sum / np.mean), so that sums round as numpy's do. */
 function npSum(a: readonly number[]): number {

@@ -5,6 +5,18 @@
 // code step for step, including its integer arithmetic, so that areas, boxes and IoUs are the official ones.
 import { Tensor } from '../../tensor.js';
 import { fromTypedArray } from '../../creation.js';
+import { bindOwn, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(area, 'area', 'tstorch.vision.coco.mask.area', 'r:dict');
+registerSignature(decode, 'decode', 'tstorch.vision.coco.mask.decode', 'r:dict');
+registerSignature(encode, 'encode', 'tstorch.vision.coco.mask.encode', 'mask');
+registerSignature(frPyObjects, 'frPyObjects', 'tstorch.vision.coco.mask.frPyObjects', 'obj:dict, h, w');
+registerSignature(iou, 'iou', 'tstorch.vision.coco.mask.iou', 'dt, gt, iscrowd');
+registerSignature(isRLE, 'isRLE', 'tstorch.vision.coco.mask.isRLE', 'x:dict');
+registerSignature(merge, 'merge', 'tstorch.vision.coco.mask.merge', 'rles, intersect?');
+registerSignature(toBbox, 'toBbox', 'tstorch.vision.coco.mask.toBbox', 'r:dict');
 
 /** A compressed RLE, as pycocotools returns it ({'size': [h, w], 'counts': b'...'}; counts a string here). */
 export interface RLE {
@@ -120,6 +132,7 @@ function encodeRowMajor(data: ArrayLike<number | boolean>, h: number, w: number,
  * H x W x N Fortran arrays; tensors here are in torch's layout). Non-zero is 1.
  */
 export function encode(mask: Tensor): RLE | RLE[] {
+  [mask] = bindOwn(encode, arguments) as Parameters<typeof encode>;
   if (mask.ndim !== 2 && mask.ndim !== 3) throw new RangeError(`encode: masks must be [H, W] or [N, H, W], got [${mask.shape}]`);
   const data = mask.ne(0).to('uint8').contiguous().dataSync() as Uint8Array;
   if (mask.ndim === 2) return compress(encodeRowMajor(data, mask.shape[0]!, mask.shape[1]!));
@@ -148,6 +161,7 @@ function decodeRuns(R: Runs): Uint8Array {
 export function decode(rle: RLE | UncompressedRLE): Tensor;
 export function decode(rles: readonly (RLE | UncompressedRLE)[]): Tensor;
 export function decode(r: RLE | UncompressedRLE | readonly (RLE | UncompressedRLE)[]): Tensor {
+  [r] = bindOwn(decode, arguments) as [typeof r];
   if (!Array.isArray(r)) {
     const R = runsOf(r as RLE, 'decode');
     return fromTypedArray(decodeRuns(R), [R.h, R.w], 'uint8');
@@ -173,6 +187,7 @@ function runsArea(R: Runs): number {
 export function area(rle: RLE | UncompressedRLE): number;
 export function area(rles: readonly (RLE | UncompressedRLE)[]): number[];
 export function area(r: RLE | UncompressedRLE | readonly (RLE | UncompressedRLE)[]): number | number[] {
+  [r] = bindOwn(area, arguments) as [typeof r];
   return Array.isArray(r) ? r.map((x) => runsArea(runsOf(x, 'area'))) : runsArea(runsOf(r as RLE, 'area'));
 }
 
@@ -209,6 +224,7 @@ function runsToBbox(R: Runs): [number, number, number, number] {
 export function toBbox(rle: RLE | UncompressedRLE): [number, number, number, number];
 export function toBbox(rles: readonly (RLE | UncompressedRLE)[]): [number, number, number, number][];
 export function toBbox(r: RLE | UncompressedRLE | readonly (RLE | UncompressedRLE)[]): [number, number, number, number] | [number, number, number, number][] {
+  [r] = bindOwn(toBbox, arguments) as [typeof r];
   return Array.isArray(r) ? r.map((x) => runsToBbox(runsOf(x, 'toBbox'))) : runsToBbox(runsOf(r as RLE, 'toBbox'));
 }
 
@@ -268,6 +284,7 @@ function mergeRuns(R: readonly Runs[], intersect: boolean): Runs {
 
 /** The union of masks (intersection with `intersect`), as one RLE. */
 export function merge(rles: readonly (RLE | UncompressedRLE)[], intersect = false): RLE {
+  [rles, intersect = false] = bindOwn(merge, arguments) as Parameters<typeof merge>;
   return compress(mergeRuns(rles.map((r, i) => runsOf(r, `merge: RLE ${i}`)), intersect));
 }
 
@@ -352,6 +369,7 @@ function isBoxList(x: readonly unknown[]): x is BBox[] {
  */
 export function iou(dt: readonly (RLE | UncompressedRLE)[] | readonly BBox[], gt: readonly (RLE | UncompressedRLE)[] | readonly BBox[],
   iscrowd: readonly (boolean | number)[]): number[][] {
+  [dt, gt, iscrowd] = bindOwn(iou, arguments) as Parameters<typeof iou>;
   if (dt.length === 0 || gt.length === 0) return [];
   if (iscrowd.length !== gt.length) throw new RangeError(`iou: iscrowd has ${iscrowd.length} entries for ${gt.length} ground truths`);
   const dtBoxes = isBoxList(dt);
@@ -456,6 +474,7 @@ export type PyObject = Polygon | Polygon[] | BBox[] | UncompressedRLE | Uncompre
  * a list whose first entry has 4 numbers is taken for boxes, more for polygons.
  */
 export function frPyObjects(obj: PyObject, h: number, w: number): RLE | RLE[] {
+  [obj, h, w] = bindOwn(frPyObjects, arguments) as Parameters<typeof frPyObjects>;
   if (!Number.isInteger(h) || !Number.isInteger(w) || h < 0 || w < 0) throw new TypeError(`frPyObjects: h and w must be non-negative integers, got ${h}, ${w}`);
   const isRle = (o: unknown): o is UncompressedRLE => o !== null && typeof o === 'object' && !Array.isArray(o) && 'counts' in o && 'size' in o;
   if (isRle(obj)) return compress(runsOf(obj, 'frPyObjects'));
@@ -478,5 +497,6 @@ export function frPyObjects(obj: PyObject, h: number, w: number): RLE | RLE[] {
 
 /** Whether a value is a compressed or uncompressed RLE. */
 export function isRLE(x: unknown): x is RLE | UncompressedRLE {
+  [x] = bindOwn(isRLE, arguments) as Parameters<typeof isRLE>;
   return x !== null && typeof x === 'object' && !Array.isArray(x) && 'counts' in x && 'size' in x;
 }

@@ -17,6 +17,16 @@ import { decodeNetpbm, isNetpbm } from './netpbm.js';
 import { decodeBmp, isBmp } from './bmp.js';
 import { createImage, isImage, tensorToImage, toGrayscale, toRGB, type ImageMode, type RGBImage } from './image.js';
 import { checkImagePixels, getMaxImagePixels, hardPixelLimit, ImageDecodeError, imageError, UnidentifiedImageError, type ImageErrorReason } from './limits.js';
+import { bindOwn, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(decodeToImage, 'decodeToImage', 'tstorch.vision.io.decodeToImage', 'buffer; *, mode, name');
+registerSignature(decodeToImageSync, 'decodeToImageSync', 'tstorch.vision.io.decodeToImageSync', 'buffer; *, mode, name');
+registerSignature(encodeImage, 'encodeImage', 'tstorch.vision.io.encodeImage', 'img:dict; *, format, quality, compressionLevel');
+registerSignature(encodeImageSync, 'encodeImageSync', 'tstorch.vision.io.encodeImageSync', 'img:dict; *, format, quality, compressionLevel');
+registerSignature(openImage, 'openImage', 'tstorch.vision.io.openImage', 'path; *, mode');
+registerSignature(openImageSync, 'openImageSync', 'tstorch.vision.io.openImageSync', 'path; *, mode');
 
 export type { EncodeOptions };
 
@@ -96,6 +106,7 @@ function decoded(raw: RawImage, limit: number | null): RawImage {
 
 /** Decodes image bytes to an image object (PIL: Image.open(BytesIO(bytes)).convert(mode)). */
 export async function decodeToImage(buffer: Uint8Array | ArrayBuffer, opts: ReadOptions & { name?: string } = {}): Promise<RGBImage> {
+  [buffer, opts = {}] = bindOwn(decodeToImage, arguments) as Parameters<typeof decodeToImage>;
   const mode = checkMode(opts.mode);
   try {
     const b = asBytes(buffer);
@@ -107,6 +118,7 @@ export async function decodeToImage(buffer: Uint8Array | ArrayBuffer, opts: Read
 }
 
 export function decodeToImageSync(buffer: Uint8Array | ArrayBuffer, opts: ReadOptions & { name?: string } = {}): RGBImage {
+  [buffer, opts = {}] = bindOwn(decodeToImageSync, arguments) as Parameters<typeof decodeToImageSync>;
   const mode = checkMode(opts.mode);
   try {
     const b = asBytes(buffer);
@@ -122,10 +134,12 @@ export function decodeToImageSync(buffer: Uint8Array | ArrayBuffer, opts: ReadOp
  * transforms take. torchvision.io.read_image (a CHW uint8 tensor) is `readImage`.
  */
 export async function openImage(path: string, opts: ReadOptions = {}): Promise<RGBImage> {
+  [path, opts = {}] = bindOwn(openImage, arguments) as Parameters<typeof openImage>;
   return decodeToImage(await readFile(path), { ...opts, name: `'${path}'` });
 }
 
 export function openImageSync(path: string, opts: ReadOptions = {}): RGBImage {
+  [path, opts = {}] = bindOwn(openImageSync, arguments) as Parameters<typeof openImageSync>;
   return decodeToImageSync(readFileSync(path), { ...opts, name: `'${path}'` });
 }
 
@@ -137,10 +151,12 @@ function toRaw(img: RGBImage | Tensor): RawImage {
 
 /** Encodes an image or a CHW tensor (uint8, or float in [0, 1]) as PNG (default), JPEG or WebP bytes. */
 export async function encodeImage(img: RGBImage | Tensor, opts: EncodeOptions = {}): Promise<Uint8Array> {
+  [img, opts = {}] = bindOwn(encodeImage, arguments) as Parameters<typeof encodeImage>;
   return encodeRaw(toRaw(img), opts);
 }
 
 export function encodeImageSync(img: RGBImage | Tensor, opts: EncodeOptions = {}): Uint8Array {
+  [img, opts = {}] = bindOwn(encodeImageSync, arguments) as Parameters<typeof encodeImageSync>;
   return runSync({ kind: 'encode', image: toRaw(img), opts }) as Uint8Array;
 }
 

@@ -3,6 +3,17 @@
 // arithmetic is 8-bit integer arithmetic that a float CHW tensor cannot reproduce.
 import { Tensor } from '../../tensor.js';
 import { fromBytes } from '../../creation.js';
+import { bindOwn, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(createImage, 'createImage', 'tstorch.vision.io.createImage', 'width, height, channels, data?');
+registerSignature(imageMode, 'imageMode', 'tstorch.vision.io.imageMode', 'img:dict');
+registerSignature(imageToTensor, 'imageToTensor', 'tstorch.vision.io.imageToTensor', 'img:dict');
+registerSignature(isImage, 'isImage', 'tstorch.vision.io.isImage', 'x:dict');
+registerSignature(tensorToImage, 'tensorToImage', 'tstorch.vision.io.tensorToImage', 't');
+registerSignature(toGrayscale, 'toGrayscale', 'tstorch.vision.io.toGrayscale', 'img:dict, outChannels?');
+registerSignature(toRGB, 'toRGB', 'tstorch.vision.io.toRGB', 'img:dict');
 
 export type ImageMode = 'RGB' | 'L';
 
@@ -24,12 +35,14 @@ class Image implements RGBImage {
 }
 
 export function isImage(x: unknown): x is RGBImage {
+  [x] = bindOwn(isImage, arguments) as Parameters<typeof isImage>;
   if (x === null || typeof x !== 'object') return false;
   const o = x as Partial<RGBImage>;
   return typeof o.width === 'number' && typeof o.height === 'number' && typeof o.channels === 'number' && o.data instanceof Uint8Array;
 }
 
 export function createImage(width: number, height: number, channels: number, data?: Uint8Array): RGBImage {
+  [width, height, channels, data] = bindOwn(createImage, arguments) as Parameters<typeof createImage>;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0) {
     throw new RangeError(`createImage: width and height must be non-negative integers, got ${width}x${height}`);
   }
@@ -42,6 +55,7 @@ export function createImage(width: number, height: number, channels: number, dat
 }
 
 export function imageMode(img: RGBImage): ImageMode {
+  [img] = bindOwn(imageMode, arguments) as Parameters<typeof imageMode>;
   if (img.channels === 3) return 'RGB';
   if (img.channels === 1) return 'L';
   throw new RangeError(`image has ${img.channels} channels; only 'L' (1) and 'RGB' (3) are supported here`);
@@ -49,6 +63,7 @@ export function imageMode(img: RGBImage): ImageMode {
 
 /** PIL's convert('L') from RGB: ITU-R 601-2 luma in 16-bit fixed point, as Convert.c's L24 macro. */
 export function toGrayscale(img: RGBImage, outChannels: 1 | 3 = 1): RGBImage {
+  [img, outChannels = 1] = bindOwn(toGrayscale, arguments) as Parameters<typeof toGrayscale>;
   const { width, height } = img;
   const n = width * height;
   const out = new Uint8Array(n * outChannels);
@@ -67,6 +82,7 @@ export function toGrayscale(img: RGBImage, outChannels: 1 | 3 = 1): RGBImage {
 
 /** PIL's convert('RGB') of an 'L' image (the grey value in every channel). */
 export function toRGB(img: RGBImage): RGBImage {
+  [img] = bindOwn(toRGB, arguments) as Parameters<typeof toRGB>;
   if (img.channels === 3) return img;
   if (img.channels === 1) return toGrayscale(img, 3);
   // Grey+alpha or RGBA: PIL drops alpha without compositing.
@@ -78,11 +94,13 @@ export function toRGB(img: RGBImage): RGBImage {
 
 /** A CHW uint8 tensor of the image (torchvision.transforms.functional.pil_to_tensor). */
 export function imageToTensor(img: RGBImage): Tensor {
+  [img] = bindOwn(imageToTensor, arguments) as Parameters<typeof imageToTensor>;
   return fromBytes(img.data, [img.height, img.width, img.channels], 'uint8').permute([2, 0, 1]).contiguous();
 }
 
 /** An image from a CHW (or HW) uint8 tensor, or a float tensor in [0, 1] scaled as torchvision's to_pil_image (mul(255).byte()). */
 export function tensorToImage(t: Tensor): RGBImage {
+  [t] = bindOwn(tensorToImage, arguments) as Parameters<typeof tensorToImage>;
   let x = t.detach().cpu();
   if (x.ndim === 2) x = x.unsqueeze(0);
   if (x.ndim !== 3) throw new RangeError(`tensorToImage: expected a CHW or HW tensor, got shape [${t.shape.join(', ')}]`);

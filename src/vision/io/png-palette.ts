@@ -7,6 +7,12 @@ import { readFileSync } from 'node:fs';
 import { createImage, type RGBImage } from './image.js';
 import { crc32 } from '../../serialization/zip.js';
 import { checkImagePixels, ImageDecodeError, TruncatedImageError, UnidentifiedImageError } from './limits.js';
+import { bindOwn, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(decodePaletteImage, 'decodePaletteImage', 'tstorch.vision.io.decodePaletteImage', 'bytes, what?');
+registerSignature(readPaletteImage, 'readPaletteImage', 'tstorch.vision.io.readPaletteImage', 'path');
 
 /** A one-channel image of palette indices ('P') or grey levels ('L'), with the palette (RGB triples) of a 'P' image. */
 export interface PaletteImage extends RGBImage {
@@ -26,6 +32,7 @@ function paeth(a: number, b: number, c: number): number {
 
 /** Decodes a palette or greyscale PNG (bit depth 1, 2, 4 or 8) to its stored values. `what` names it in errors. */
 export function decodePaletteImage(bytes: Uint8Array, what = 'PNG'): PaletteImage {
+  [bytes, what = 'PNG'] = bindOwn(decodePaletteImage, arguments) as Parameters<typeof decodePaletteImage>;
   if (bytes.length < 8 || SIGNATURE.some((v, i) => bytes[i] !== v)) throw new UnidentifiedImageError(`${what}: not a PNG file`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos = 8;
@@ -126,6 +133,7 @@ export function decodePaletteImage(bytes: Uint8Array, what = 'PNG'): PaletteImag
 
 /** Reads a palette or greyscale PNG file (a VOC class mask) as its stored values. */
 export function readPaletteImage(path: string): PaletteImage {
+  [path] = bindOwn(readPaletteImage, arguments) as Parameters<typeof readPaletteImage>;
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);

@@ -1,5 +1,10 @@
 // The addon's video functions (src/native/video.cc: FFmpeg's libraries), typed for vision.io's video modules.
 import { native, type Handle } from '../../native/binding.js';
+import { bindOwn, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(videoBackend, 'videoBackend', 'tstorch.vision.io.videoBackend', '');
 
 /** An open file (a native reader holding FFmpeg's demuxer and decoders). */
 export type ReaderHandle = { readonly __videoReader: unique symbol };
@@ -81,5 +86,6 @@ export const videoNative = native as unknown as VideoNative;
 
 /** Which FFmpeg the addon was built with, or why video is unavailable. */
 export function videoBackend(): ReturnType<VideoNative['videoBackend']> {
+  bindOwn(videoBackend, arguments);
   return videoNative.videoBackend();
 }

@@ -7,6 +7,7 @@ import type { Tensor } from '../../tensor.js';
 import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions } from './weights.js';
 import { checkBuilderArity, registerBuilder } from './builder-args.js';
+import { bindOwn, classArgs } from '../../args.js';
 
 export interface AlexNetOptions {
   numClasses?: number;
@@ -19,6 +20,7 @@ export class AlexNet extends Module {
   declare classifier: Sequential;
 
   constructor(opts: AlexNetOptions = {}) {
+    [opts = {}] = bindOwn(AlexNet, arguments) as ConstructorParameters<typeof AlexNet>;
     super();
     const numClasses = opts.numClasses ?? 1000;
     const dropout = opts.dropout ?? 0.5;
@@ -56,6 +58,7 @@ export class AlexNet extends Module {
     return this.classifier.call(x);
   }
 }
+classArgs(AlexNet, 'torchvision.models.AlexNet', '; numClasses, dropout');
 
 export const AlexNet_Weights = weightsEnum('AlexNet_Weights');
 

@@ -11,6 +11,13 @@ import * as nn from '../../nn/index.js';
 import { cat } from '../../creation.js';
 import { flatten } from '../../functions.js';
 import type { Tensor } from '../../tensor.js';
+import { bindOwn, classArgs, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(cifarGoogLeNet, 'cifarGoogLeNet', 'tstorch.vision.models.chapter.cifarGoogLeNet', '; *, numClasses, inChannels');
+registerSignature(denseLayer, 'denseLayer', 'tstorch.vision.models.chapter.denseLayer', 'inChannels, growthRate');
+registerSignature(transitionBlock, 'transitionBlock', 'tstorch.vision.models.chapter.transitionBlock', 'inChannels, outChannels');
 
 const relu = (x: Tensor): Tensor => nn.functional.relu(x);
 
@@ -29,6 +36,7 @@ export class InceptionBlock extends Module {
   declare p4_2: nn.Conv2d;
 
   constructor(inChannels: number, c1: number, c2: [number, number], c3: [number, number], c4: number) {
+    [inChannels, c1, c2, c3, c4] = bindOwn(InceptionBlock, arguments) as ConstructorParameters<typeof InceptionBlock>;
     super();
     this.p1_1 = new nn.Conv2d(inChannels, c1, 1);
     this.p2_1 = new nn.Conv2d(inChannels, c2[0], 1);
@@ -49,12 +57,14 @@ export class InceptionBlock extends Module {
     return cat([p1, p2, p3, p4], 1);
   }
 }
+classArgs(InceptionBlock, 'tstorch.vision.models.chapter.InceptionBlock', 'inChannels, c1, c2, c3, c4');
 
 /**
  * GoogLeNet for 32x32 inputs, built from InceptionBlock: the ImageNet stem (7x7/2 conv and a pool) becomes a
  * 3x3 conv, so that five stages still leave a 4x4 map before the global average pool. b1..b5 then the classifier.
  */
 export function cifarGoogLeNet(opts: { numClasses?: number; inChannels?: number } = {}): Sequential {
+  [opts = {}] = bindOwn(cifarGoogLeNet, arguments) as Parameters<typeof cifarGoogLeNet>;
   const pool = (): Module => new nn.MaxPool2d(3, { stride: 2, padding: 1 });
   const b1 = new Sequential(new nn.Conv2d(opts.inChannels ?? 3, 64, 3, { padding: 1 }), new nn.ReLU());
   const b2 = new Sequential(new nn.Conv2d(64, 64, 1), new nn.ReLU(), new nn.Conv2d(64, 192, 3, { padding: 1 }), new nn.ReLU(), pool());
@@ -95,6 +105,7 @@ export class BasicBlock extends Module {
   declare bn2: nn.BatchNorm2d;
 
   constructor(inChannels: number, outChannels: number, opts: ResidualOptions = {}) {
+    [inChannels, outChannels, opts = {}] = bindOwn(BasicBlock, arguments) as ConstructorParameters<typeof BasicBlock>;
     super();
     const stride = opts.stride ?? 1;
     const proj = projection(opts);
@@ -117,6 +128,7 @@ export class BasicBlock extends Module {
     return relu(y.add(shortcut));
   }
 }
+classArgs(BasicBlock, 'tstorch.vision.models.chapter.BasicBlock', 'inChannels, outChannels; *, useProjection, use1x1conv, stride');
 
 export interface BottleneckOptions extends ResidualOptions {
   /** Bottleneck channels as a fraction of outChannels (default 0.25, ResNet-50's 4x expansion). */
@@ -141,6 +153,7 @@ export class Bottleneck extends Module {
   declare bn4: nn.BatchNorm2d | null;
 
   constructor(inChannels: number, outChannels: number, opts: BottleneckOptions = {}) {
+    [inChannels, outChannels, opts = {}] = bindOwn(Bottleneck, arguments) as ConstructorParameters<typeof Bottleneck>;
     super();
     const stride = opts.stride ?? 1;
     const groups = opts.groups ?? 1;
@@ -168,9 +181,11 @@ export class Bottleneck extends Module {
     return relu(y.add(shortcut));
   }
 }
+classArgs(Bottleneck, 'tstorch.vision.models.chapter.Bottleneck', 'inChannels, outChannels; *, bottleneckRatio, groups, useProjection, use1x1conv, stride');
 
 /** DenseNet's layer in the chapter's pre-activation order: BN -> ReLU -> 3x3 conv to growthRate channels. */
 export function denseLayer(inChannels: number, growthRate: number): Sequential {
+  [inChannels, growthRate] = bindOwn(denseLayer, arguments) as Parameters<typeof denseLayer>;
   return new Sequential(new nn.BatchNorm2d(inChannels), new nn.ReLU(), new nn.Conv2d(inChannels, growthRate, 3, { padding: 1 }));
 }
 
@@ -179,6 +194,7 @@ export class DenseBlock extends Module {
   declare net: Sequential;
 
   constructor(numLayers: number, inChannels: number, growthRate: number) {
+    [numLayers, inChannels, growthRate] = bindOwn(DenseBlock, arguments) as ConstructorParameters<typeof DenseBlock>;
     super();
     const layers: Module[] = [];
     for (let i = 0; i < numLayers; i++) layers.push(denseLayer(inChannels + i * growthRate, growthRate));
@@ -190,9 +206,11 @@ export class DenseBlock extends Module {
     return x;
   }
 }
+classArgs(DenseBlock, 'tstorch.vision.models.chapter.DenseBlock', 'numLayers, inChannels, growthRate');
 
 /** Between dense blocks: BN -> ReLU -> 1x1 conv (usually halving channels) -> 2x2 average pool (halving height and width). */
 export function transitionBlock(inChannels: number, outChannels: number): Sequential {
+  [inChannels, outChannels] = bindOwn(transitionBlock, arguments) as Parameters<typeof transitionBlock>;
   return new Sequential(new nn.BatchNorm2d(inChannels), new nn.ReLU(), new nn.Conv2d(inChannels, outChannels, 1), new nn.AvgPool2d(2, { stride: 2 }));
 }
 
@@ -205,6 +223,7 @@ export class CifarAlexNet extends Module {
   declare clf: nn.Linear;
 
   constructor(opts: { numClasses?: number; inChannels?: number } = {}) {
+    [opts = {}] = bindOwn(CifarAlexNet, arguments) as ConstructorParameters<typeof CifarAlexNet>;
     super();
     this.features = new Sequential(
       new nn.Conv2d(opts.inChannels ?? 3, 64, 3, { stride: 2, padding: 1 }), new nn.ReLU({ inplace: true }), new nn.MaxPool2d(2),
@@ -220,3 +239,4 @@ export class CifarAlexNet extends Module {
     return this.clf.call(flatten(this.features.call(x), 1));
   }
 }
+classArgs(CifarAlexNet, 'tstorch.vision.models.chapter.CifarAlexNet', '; *, numClasses, inChannels');

@@ -14,6 +14,7 @@ import { LayerNorm2d } from '../ops/layer-norm2d.js';
 import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 import { modelBuilder } from './builder-args.js';
+import { bindOwn, classArgs } from '../../args.js';
 
 /** The ConvNeXt block: dwconv 7x7 -> LayerNorm -> Linear 4x -> GELU -> Linear, scaled, plus the input. */
 export class CNBlock extends Module {
@@ -22,6 +23,7 @@ export class CNBlock extends Module {
   declare stochastic_depth: StochasticDepth;
 
   constructor(dim: number, layerScale: number, stochasticDepthProb: number, normLayer: NormLayerFactory | null = null) {
+    [dim, layerScale, stochasticDepthProb, normLayer = null] = bindOwn(CNBlock, arguments) as ConstructorParameters<typeof CNBlock>;
     super();
     const norm = normLayer ?? ((c: number) => new nn.LayerNorm(c, { eps: 1e-6 }));
     this.block = new Sequential(
@@ -44,14 +46,24 @@ export class CNBlock extends Module {
     return result;
   }
 }
+classArgs(CNBlock, 'torchvision.models.CNBlock', 'dim, layerScale, stochasticDepthProb, normLayer?');
 
 /** One stage: its width, the next stage's width (null for the last) and its number of blocks. */
 export class CNBlockConfig {
-  constructor(readonly inputChannels: number, readonly outChannels: number | null, readonly numLayers: number) {}
+  readonly inputChannels: number;
+  readonly outChannels: number | null;
+  readonly numLayers: number;
+  constructor(inputChannels: number, outChannels: number | null, numLayers: number) {
+    [inputChannels, outChannels, numLayers] = bindOwn(CNBlockConfig, arguments) as ConstructorParameters<typeof CNBlockConfig>;
+    this.inputChannels = inputChannels;
+    this.outChannels = outChannels;
+    this.numLayers = numLayers;
+  }
   toString(): string {
     return `CNBlockConfig(input_channels=${this.inputChannels}, out_channels=${this.outChannels ?? 'None'}, num_layers=${this.numLayers})`;
   }
 }
+classArgs(CNBlockConfig, 'torchvision.models.CNBlockConfig', 'inputChannels, outChannels, numLayers');
 
 export type CNBlockClass = new (dim: number, layerScale: number, stochasticDepthProb: number) => Module;
 
@@ -72,6 +84,7 @@ export class ConvNeXt extends Module {
   declare classifier: Sequential;
 
   constructor(blockSetting: CNBlockConfig[], opts: ConvNeXtOptions = {}) {
+    [blockSetting, opts = {}] = bindOwn(ConvNeXt, arguments) as ConstructorParameters<typeof ConvNeXt>;
     super();
     if (!blockSetting || blockSetting.length === 0) throw new RangeError('The blockSetting should not be empty');
     if (!blockSetting.every((s) => s instanceof CNBlockConfig)) throw new TypeError('The blockSetting should be CNBlockConfig[]');
@@ -120,6 +133,7 @@ export class ConvNeXt extends Module {
     return this.classifier.call(x);
   }
 }
+classArgs(ConvNeXt, 'torchvision.models.ConvNeXt', 'blockSetting; stochasticDepthProb, layerScale, numClasses, block, normLayer');
 
 export type ConvNeXtBuilderOptions = ConvNeXtOptions & BuilderOptions;
 

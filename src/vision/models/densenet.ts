@@ -11,6 +11,11 @@ import type { StateDict } from '../../nn/module.js';
 import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 import { modelBuilder } from './builder-args.js';
+import { bindOwn, classArgs, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(remapLegacyDenseNetKeys, 'remapLegacyDenseNetKeys', 'tstorch.vision.models.remapLegacyDenseNetKeys', 'sd:dict');
 
 /** BN-ReLU-1x1 conv (bottleneck to bnSize*growthRate channels) -> BN-ReLU-3x3 conv (growthRate channels). */
 export class DenseLayer extends Module {
@@ -23,6 +28,7 @@ export class DenseLayer extends Module {
   declare dropRate: number;
 
   constructor(numInputFeatures: number, growthRate: number, bnSize: number, dropRate: number, memoryEfficient = false) {
+    [numInputFeatures, growthRate, bnSize, dropRate, memoryEfficient = false] = bindOwn(DenseLayer, arguments) as ConstructorParameters<typeof DenseLayer>;
     super();
     if (memoryEfficient) throw new Error('DenseNet: memoryEfficient (gradient checkpointing) is not supported by tstorch yet');
     this.norm1 = new nn.BatchNorm2d(numInputFeatures);
@@ -50,10 +56,12 @@ export class DenseLayer extends Module {
     return out;
   }
 }
+classArgs(DenseLayer, 'tstorch.vision.models.DenseLayer', 'numInputFeatures, growthRate, bnSize, dropRate, memoryEfficient?');
 
 /** numLayers dense layers; the output concatenates the input and every layer's new features. */
 export class DenseBlock extends ModuleDict {
   constructor(numLayers: number, numInputFeatures: number, bnSize: number, growthRate: number, dropRate: number, memoryEfficient = false) {
+    [numLayers, numInputFeatures, bnSize, growthRate, dropRate, memoryEfficient = false] = bindOwn(DenseBlock, arguments) as ConstructorParameters<typeof DenseBlock>;
     super();
     for (let i = 0; i < numLayers; i++) {
       this.addModule(`denselayer${i + 1}`, new DenseLayer(numInputFeatures + i * growthRate, growthRate, bnSize, dropRate, memoryEfficient));
@@ -71,6 +79,7 @@ export class DenseBlock extends ModuleDict {
     return out;
   }
 }
+classArgs(DenseBlock, 'tstorch.vision.models.DenseBlock', 'numLayers, numInputFeatures, bnSize, growthRate, dropRate, memoryEfficient?');
 
 /** BN-ReLU-1x1 conv-2x2 average pool between dense blocks. */
 export class Transition extends Sequential {
@@ -80,6 +89,7 @@ export class Transition extends Sequential {
   declare pool: Module;
 
   constructor(numInputFeatures: number, numOutputFeatures: number) {
+    [numInputFeatures, numOutputFeatures] = bindOwn(Transition, arguments) as ConstructorParameters<typeof Transition>;
     super();
     this.norm = new nn.BatchNorm2d(numInputFeatures);
     this.relu = new nn.ReLU({ inplace: true });
@@ -89,6 +99,7 @@ export class Transition extends Sequential {
 
   override _getName(): string { return '_Transition'; }
 }
+classArgs(Transition, 'tstorch.vision.models.Transition', 'numInputFeatures, numOutputFeatures');
 
 export interface DenseNetOptions {
   /** k in the paper: channels each layer adds. */
@@ -106,6 +117,7 @@ export class DenseNet extends Module {
   declare classifier: nn.Linear;
 
   constructor(opts: DenseNetOptions = {}) {
+    [opts = {}] = bindOwn(DenseNet, arguments) as ConstructorParameters<typeof DenseNet>;
     super();
     const growthRate = opts.growthRate ?? 32;
     const blockConfig = opts.blockConfig ?? [6, 12, 24, 16];
@@ -149,6 +161,7 @@ export class DenseNet extends Module {
     return out;
   }
 }
+classArgs(DenseNet, 'torchvision.models.DenseNet', '; growthRate, blockConfig, numInitFeatures, bnSize, dropRate, numClasses, memoryEfficient');
 
 const LEGACY_KEY = /^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bias|running_mean|running_var))$/;
 
@@ -157,6 +170,7 @@ const LEGACY_KEY = /^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight
  * -> "denselayer1.norm1.weight"), as torchvision's densenet _load_state_dict does for the published files.
  */
 export function remapLegacyDenseNetKeys(sd: StateDict): StateDict {
+  [sd] = bindOwn(remapLegacyDenseNetKeys, arguments) as Parameters<typeof remapLegacyDenseNetKeys>;
   const out: StateDict = {};
   for (const [k, v] of Object.entries(sd)) {
     const m = LEGACY_KEY.exec(k);

@@ -12,6 +12,11 @@ import { initMobileNetWeights } from './mobile-init.js';
 import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 import { makeDivisible } from './make-divisible.js';
 import { modelBuilder } from './builder-args.js';
+import { bindOwn, classArgs, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(efficientnetConf, 'efficientnetConf', 'tstorch.vision.models.efficientnetConf', 'arch, widthMult?, depthMult?');
 
 const silu: ActivationLayerFactory = (o) => new nn.SiLU(o);
 const siluInplace: ActivationLayerFactory = () => new nn.SiLU({ inplace: true });
@@ -44,6 +49,7 @@ export abstract class MBConvConfigBase {
 export class MBConvConfig extends MBConvConfigBase {
   constructor(expandRatio: number, kernel: number, stride: number, inputChannels: number, outChannels: number,
     numLayers: number, widthMult = 1.0, depthMult = 1.0, block: MBConvBlock | null = null) {
+    [expandRatio, kernel, stride, inputChannels, outChannels, numLayers, widthMult = 1.0, depthMult = 1.0, block = null] = bindOwn(MBConvConfig, arguments) as ConstructorParameters<typeof MBConvConfig>;
     super(expandRatio, kernel, stride, MBConvConfigBase.adjustChannels(inputChannels, widthMult),
       MBConvConfigBase.adjustChannels(outChannels, widthMult), MBConvConfig.adjustDepth(numLayers, depthMult), block ?? MBConv);
   }
@@ -52,14 +58,17 @@ export class MBConvConfig extends MBConvConfigBase {
     return Math.ceil(numLayers * depthMult);
   }
 }
+classArgs(MBConvConfig, 'torchvision.models.MBConvConfig', 'expandRatio, kernel, stride, inputChannels, outChannels, numLayers, widthMult?, depthMult?, block?');
 
 /** A FusedMBConv stage (Table 4 of the EfficientNetV2 paper). */
 export class FusedMBConvConfig extends MBConvConfigBase {
   constructor(expandRatio: number, kernel: number, stride: number, inputChannels: number, outChannels: number,
     numLayers: number, block: MBConvBlock | null = null) {
+    [expandRatio, kernel, stride, inputChannels, outChannels, numLayers, block = null] = bindOwn(FusedMBConvConfig, arguments) as ConstructorParameters<typeof FusedMBConvConfig>;
     super(expandRatio, kernel, stride, inputChannels, outChannels, numLayers, block ?? FusedMBConv);
   }
 }
+classArgs(FusedMBConvConfig, 'torchvision.models.FusedMBConvConfig', 'expandRatio, kernel, stride, inputChannels, outChannels, numLayers, block?');
 
 /** Expand (1x1), depthwise, squeeze-and-excitation, project (1x1); a residual with stochastic depth. */
 export class MBConv extends Module {
@@ -70,6 +79,7 @@ export class MBConv extends Module {
 
   constructor(cnf: MBConvConfigBase, stochasticDepthProb: number, normLayer: NormLayerFactory,
     seLayer: (inCh: number, sqCh: number, activation: ActivationLayerFactory) => Module = (i, s, a) => new SqueezeExcitation(i, s, { activation: a })) {
+    [cnf, stochasticDepthProb, normLayer, seLayer = (i, s, a) => new SqueezeExcitation(i, s, { activation: a })] = bindOwn(MBConv, arguments) as ConstructorParameters<typeof MBConv>;
     super();
     if (!(cnf.stride >= 1 && cnf.stride <= 2)) throw new RangeError(`MBConv: illegal stride value ${cnf.stride}`);
     this.useResConnect = cnf.stride === 1 && cnf.inputChannels === cnf.outChannels;
@@ -98,6 +108,7 @@ export class MBConv extends Module {
     return result;
   }
 }
+classArgs(MBConv, 'torchvision.models.MBConv', 'cnf, stochasticDepthProb, normLayer, seLayer?');
 
 /** EfficientNetV2's early block: one regular 3x3 convolution in place of expand + depthwise. */
 export class FusedMBConv extends Module {
@@ -107,6 +118,7 @@ export class FusedMBConv extends Module {
   readonly outChannels: number;
 
   constructor(cnf: MBConvConfigBase, stochasticDepthProb: number, normLayer: NormLayerFactory) {
+    [cnf, stochasticDepthProb, normLayer] = bindOwn(FusedMBConv, arguments) as ConstructorParameters<typeof FusedMBConv>;
     super();
     if (!(cnf.stride >= 1 && cnf.stride <= 2)) throw new RangeError(`FusedMBConv: illegal stride value ${cnf.stride}`);
     this.useResConnect = cnf.stride === 1 && cnf.inputChannels === cnf.outChannels;
@@ -136,6 +148,7 @@ export class FusedMBConv extends Module {
     return result;
   }
 }
+classArgs(FusedMBConv, 'torchvision.models.FusedMBConv', 'cnf, stochasticDepthProb, normLayer');
 
 export interface EfficientNetOptions {
   /** Maximum drop probability of a block's residual branch (the last block's); default 0.2. */
@@ -153,6 +166,7 @@ export class EfficientNet extends Module {
   declare classifier: Sequential;
 
   constructor(setting: MBConvConfigBase[], dropout: number, opts: EfficientNetOptions = {}) {
+    [setting, dropout, opts = {}] = bindOwn(EfficientNet, arguments) as ConstructorParameters<typeof EfficientNet>;
     super();
     if (!setting || setting.length === 0) throw new RangeError('The invertedResidualSetting should not be empty');
     if (!setting.every((s) => s instanceof MBConvConfigBase)) throw new TypeError('The invertedResidualSetting should be MBConvConfig[]');
@@ -199,11 +213,13 @@ export class EfficientNet extends Module {
     return this.classifier.call(x);
   }
 }
+classArgs(EfficientNet, 'torchvision.models.EfficientNet', 'invertedResidualSetting, dropout; stochasticDepthProb, numClasses, normLayer, lastChannel');
 
 type Arch = 'efficientnet_b' | 'efficientnet_v2_s' | 'efficientnet_v2_m' | 'efficientnet_v2_l';
 
 /** torchvision's _efficientnet_conf: the stage table and the last convolution's width. */
 export function efficientnetConf(arch: Arch, widthMult = 1.0, depthMult = 1.0): [MBConvConfigBase[], number | null] {
+  [arch, widthMult = 1.0, depthMult = 1.0] = bindOwn(efficientnetConf, arguments) as Parameters<typeof efficientnetConf>;
   if (arch === 'efficientnet_b') {
     const b = (e: number, k: number, s: number, i: number, o: number, n: number) => new MBConvConfig(e, k, s, i, o, n, widthMult, depthMult);
     return [[

@@ -12,6 +12,11 @@ import type { Tensor } from '../../tensor.js';
 import { registerModel } from './registry.js';
 import { buildModel, overwriteNamedParam, weightsEnum, type BuilderOptions } from './weights.js';
 import { checkBuilderArity, registerBuilder } from './builder-args.js';
+import { bindOwn, classArgs, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(transformInputImageNet, 'transformInputImageNet', 'tstorch.vision.models.transformInputImageNet', 'x');
 
 type ConvArgs = { kernelSize: number | [number, number]; stride?: number | [number, number]; padding?: number | [number, number] };
 
@@ -21,6 +26,7 @@ export class BasicConv2d extends Module {
   declare bn: nn.BatchNorm2d;
 
   constructor(inChannels: number, outChannels: number, a: ConvArgs) {
+    [inChannels, outChannels, a] = bindOwn(BasicConv2d, arguments) as ConstructorParameters<typeof BasicConv2d>;
     super();
     this.conv = new nn.Conv2d(inChannels, outChannels, a.kernelSize, { stride: a.stride ?? 1, padding: a.padding ?? 0, bias: false });
     this.bn = new nn.BatchNorm2d(outChannels, { eps: 0.001 });
@@ -30,6 +36,7 @@ export class BasicConv2d extends Module {
     return nn.functional.relu(callChain(x, [this.conv, this.bn]), { inplace: true });
   }
 }
+classArgs(BasicConv2d, 'torchvision.models.BasicConv2d', 'inChannels, outChannels; *, kernelSize, stride, padding');
 
 /** Four parallel branches concatenated on channels: 1x1; 1x1 -> 3x3; 1x1 -> 3x3 (the "5x5"); 3x3 max pool -> 1x1. */
 export class Inception extends Module {
@@ -39,6 +46,7 @@ export class Inception extends Module {
   declare branch4: Sequential;
 
   constructor(inChannels: number, ch1x1: number, ch3x3red: number, ch3x3: number, ch5x5red: number, ch5x5: number, poolProj: number) {
+    [inChannels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, poolProj] = bindOwn(Inception, arguments) as ConstructorParameters<typeof Inception>;
     super();
     this.branch1 = new BasicConv2d(inChannels, ch1x1, { kernelSize: 1 });
     this.branch2 = new Sequential(new BasicConv2d(inChannels, ch3x3red, { kernelSize: 1 }), new BasicConv2d(ch3x3red, ch3x3, { kernelSize: 3, padding: 1 }));
@@ -50,6 +58,7 @@ export class Inception extends Module {
     return catBranches(x, [this.branch1, this.branch2, this.branch3, this.branch4]);
   }
 }
+classArgs(Inception, 'torchvision.models.Inception', 'inChannels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, poolProj');
 
 /** An auxiliary classifier on an intermediate feature map (training only). */
 export class GoogLeNetInceptionAux extends Module {
@@ -59,6 +68,7 @@ export class GoogLeNetInceptionAux extends Module {
   declare dropout: Module;
 
   constructor(inChannels: number, numClasses: number, opts: { dropout?: number } = {}) {
+    [inChannels, numClasses, opts = {}] = bindOwn(GoogLeNetInceptionAux, arguments) as ConstructorParameters<typeof GoogLeNetInceptionAux>;
     super();
     this.conv = new BasicConv2d(inChannels, 128, { kernelSize: 1 });
     this.fc1 = new nn.Linear(2048, 1024);
@@ -78,6 +88,7 @@ export class GoogLeNetInceptionAux extends Module {
     return this.fc2.call(x);
   }
 }
+classArgs(GoogLeNetInceptionAux, 'tstorch.vision.models.GoogLeNetInceptionAux', 'inChannels, numClasses; *, dropout');
 
 /**
  * The training-mode result with auxiliary classifiers. As in torchvision 0.14, whose forward() swaps the two
@@ -102,6 +113,7 @@ export interface GoogLeNetOptions {
 
 /** Maps an input normalised with ImageNet's mean/std to (x - 0.5) / 0.5 scaling, channel by channel. */
 export function transformInputImageNet(x: Tensor): Tensor {
+  [x] = bindOwn(transformInputImageNet, arguments) as Parameters<typeof transformInputImageNet>;
   const ch = (i: number, std: number, mean: number): Tensor => x.select(1, i).unsqueeze(1).mul(std / 0.5).add((mean - 0.5) / 0.5);
   return cat([ch(0, 0.229, 0.485), ch(1, 0.224, 0.456), ch(2, 0.225, 0.406)], 1);
 }
@@ -132,6 +144,7 @@ export class GoogLeNet extends Module {
   declare fc: nn.Linear;
 
   constructor(opts: GoogLeNetOptions = {}) {
+    [opts = {}] = bindOwn(GoogLeNet, arguments) as ConstructorParameters<typeof GoogLeNet>;
     super();
     const numClasses = opts.numClasses ?? 1000;
     this.auxLogits = opts.auxLogits ?? true;
@@ -193,6 +206,7 @@ export class GoogLeNet extends Module {
     return logits;
   }
 }
+classArgs(GoogLeNet, 'torchvision.models.GoogLeNet', '; numClasses, auxLogits, transformInput, initWeights, *, dropout, dropoutAux');
 
 export const GoogLeNet_Weights = weightsEnum('GoogLeNet_Weights');
 

@@ -11,6 +11,7 @@ import { registerModel } from './registry.js';
 import { buildModel, overwriteNamedParam, weightsEnum, type BuilderOptions } from './weights.js';
 import { BasicConv2d, transformInputImageNet } from './googlenet.js';
 import { checkBuilderArity, registerBuilder } from './builder-args.js';
+import { bindOwn, classArgs } from '../../args.js';
 
 const F = nn.functional;
 const conv = (i: number, o: number, k: number | [number, number], extra: { stride?: number; padding?: number | [number, number] } = {}): BasicConv2d =>
@@ -21,6 +22,7 @@ export class InceptionA extends Module {
   declare branch1x1: Module; declare branch5x5_1: Module; declare branch5x5_2: Module;
   declare branch3x3dbl_1: Module; declare branch3x3dbl_2: Module; declare branch3x3dbl_3: Module; declare branch_pool: Module;
   constructor(inChannels: number, poolFeatures: number) {
+    [inChannels, poolFeatures] = bindOwn(InceptionA, arguments) as ConstructorParameters<typeof InceptionA>;
     super();
     this.branch1x1 = conv(inChannels, 64, 1);
     this.branch5x5_1 = conv(inChannels, 48, 1);
@@ -39,11 +41,13 @@ export class InceptionA extends Module {
     ]);
   }
 }
+classArgs(InceptionA, 'torchvision.models.InceptionA', 'inChannels, poolFeatures');
 
 /** Grid reduction 35 -> 17. */
 export class InceptionB extends Module {
   declare branch3x3: Module; declare branch3x3dbl_1: Module; declare branch3x3dbl_2: Module; declare branch3x3dbl_3: Module;
   constructor(inChannels: number) {
+    [inChannels] = bindOwn(InceptionB, arguments) as ConstructorParameters<typeof InceptionB>;
     super();
     this.branch3x3 = conv(inChannels, 384, 3, { stride: 2 });
     this.branch3x3dbl_1 = conv(inChannels, 64, 1);
@@ -54,6 +58,7 @@ export class InceptionB extends Module {
     return catBranches(x, [this.branch3x3, [this.branch3x3dbl_1, this.branch3x3dbl_2, this.branch3x3dbl_3], maxPool3x3Stride2]);
   }
 }
+classArgs(InceptionB, 'torchvision.models.InceptionB', 'inChannels');
 
 /** 17x17 module with factorised 7x7 convolutions (1x7 and 7x1). */
 export class InceptionC extends Module {
@@ -62,6 +67,7 @@ export class InceptionC extends Module {
   declare branch7x7dbl_1: Module; declare branch7x7dbl_2: Module; declare branch7x7dbl_3: Module; declare branch7x7dbl_4: Module; declare branch7x7dbl_5: Module;
   declare branch_pool: Module;
   constructor(inChannels: number, channels7x7: number) {
+    [inChannels, channels7x7] = bindOwn(InceptionC, arguments) as ConstructorParameters<typeof InceptionC>;
     super();
     const c7 = channels7x7;
     this.branch1x1 = conv(inChannels, 192, 1);
@@ -84,12 +90,14 @@ export class InceptionC extends Module {
     ]);
   }
 }
+classArgs(InceptionC, 'torchvision.models.InceptionC', 'inChannels, channels7x7');
 
 /** Grid reduction 17 -> 8. */
 export class InceptionD extends Module {
   declare branch3x3_1: Module; declare branch3x3_2: Module;
   declare branch7x7x3_1: Module; declare branch7x7x3_2: Module; declare branch7x7x3_3: Module; declare branch7x7x3_4: Module;
   constructor(inChannels: number) {
+    [inChannels] = bindOwn(InceptionD, arguments) as ConstructorParameters<typeof InceptionD>;
     super();
     this.branch3x3_1 = conv(inChannels, 192, 1);
     this.branch3x3_2 = conv(192, 320, 3, { stride: 2 });
@@ -106,6 +114,7 @@ export class InceptionD extends Module {
     ]);
   }
 }
+classArgs(InceptionD, 'torchvision.models.InceptionD', 'inChannels');
 
 /** 8x8 module with expanded filter banks (parallel 1x3 and 3x1). */
 export class InceptionE extends Module {
@@ -114,6 +123,7 @@ export class InceptionE extends Module {
   declare branch3x3dbl_1: Module; declare branch3x3dbl_2: Module; declare branch3x3dbl_3a: Module; declare branch3x3dbl_3b: Module;
   declare branch_pool: Module;
   constructor(inChannels: number) {
+    [inChannels] = bindOwn(InceptionE, arguments) as ConstructorParameters<typeof InceptionE>;
     super();
     this.branch1x1 = conv(inChannels, 320, 1);
     this.branch3x3_1 = conv(inChannels, 384, 1);
@@ -144,6 +154,7 @@ export class InceptionE extends Module {
     return y;
   }
 }
+classArgs(InceptionE, 'torchvision.models.InceptionE', 'inChannels');
 
 /** The auxiliary classifier on the 17x17 grid. */
 export class InceptionAux extends Module {
@@ -151,6 +162,7 @@ export class InceptionAux extends Module {
   declare conv1: Module;
   declare fc: nn.Linear;
   constructor(inChannels: number, numClasses: number) {
+    [inChannels, numClasses] = bindOwn(InceptionAux, arguments) as ConstructorParameters<typeof InceptionAux>;
     super();
     this.conv0 = conv(inChannels, 128, 1);
     this.conv1 = conv(128, 768, 5);
@@ -169,6 +181,7 @@ export class InceptionAux extends Module {
     return this.fc.call(x);
   }
 }
+classArgs(InceptionAux, 'torchvision.models.InceptionAux', 'inChannels, numClasses');
 
 /** The training-mode result with the auxiliary classifier (torchvision's InceptionOutputs). */
 export interface InceptionOutputs {
@@ -196,6 +209,7 @@ export class Inception3 extends Module {
   declare avgpool: Module; declare dropout: Module; declare fc: nn.Linear;
 
   constructor(opts: Inception3Options = {}) {
+    [opts = {}] = bindOwn(Inception3, arguments) as ConstructorParameters<typeof Inception3>;
     super();
     const numClasses = opts.numClasses ?? 1000;
     this.auxLogits = opts.auxLogits ?? true;
@@ -253,6 +267,7 @@ export class Inception3 extends Module {
     return logits;
   }
 }
+classArgs(Inception3, 'torchvision.models.Inception3', '; numClasses, auxLogits, transformInput, *, initWeights, dropout');
 
 export const Inception_V3_Weights = weightsEnum('Inception_V3_Weights');
 

@@ -6,6 +6,7 @@ import { Module } from '../../nn/module.js';
 import { ModuleDict } from '../../nn/modules/container.js';
 import { Tensor } from '../../tensor.js';
 import { disposeTemporary } from '../../memory.js';
+import { bindOwn, classArgs } from '../../args.js';
 
 export class IntermediateLayerGetter extends ModuleDict {
   /** torchvision's _version (state-dict metadata). */
@@ -14,6 +15,7 @@ export class IntermediateLayerGetter extends ModuleDict {
 
   /** Assumes the children are registered in the order the model uses them, each once. */
   constructor(model: Module, returnLayers: Record<string, string>) {
+    [model, returnLayers] = bindOwn(IntermediateLayerGetter, arguments) as ConstructorParameters<typeof IntermediateLayerGetter>;
     const children = model.namedChildren();
     const names = new Set(children.map(([n]) => n));
     const missing = Object.keys(returnLayers).filter((k) => !names.has(k));
@@ -46,3 +48,4 @@ export class IntermediateLayerGetter extends ModuleDict {
     return out;
   }
 }
+classArgs(IntermediateLayerGetter, 'torchvision.models.IntermediateLayerGetter', 'model, returnLayers:dict');

@@ -6,6 +6,11 @@ import { Linear } from '../../nn/modules/linear.js';
 import { MaxPool2d } from '../../nn/modules/pooling.js';
 import { relu } from '../../nn/functional/activation.js';
 import type { Tensor } from '../../tensor.js';
+import { bindOwn, classArgs, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(lenet, 'lenet', 'tstorch.vision.models.lenet', '; *, numClasses');
 
 export class LeNet extends Module {
   conv1: Conv2d;
@@ -17,6 +22,7 @@ export class LeNet extends Module {
 
   /** numClasses: outputs of fc3 (10 for CIFAR-10, as in the tutorial). */
   constructor(opts: { numClasses?: number } = {}) {
+    [opts = {}] = bindOwn(LeNet, arguments) as ConstructorParameters<typeof LeNet>;
     super();
     this.conv1 = new Conv2d(3, 6, 5);
     this.pool = new MaxPool2d(2, 2);
@@ -38,8 +44,10 @@ export class LeNet extends Module {
     return this.fc3.call(x);
   }
 }
+classArgs(LeNet, 'tstorch.vision.models.LeNet', '; *, numClasses');
 
 /** A LeNet (torchvision-style builder name). */
 export function lenet(opts: { numClasses?: number } = {}): LeNet {
+  [opts = {}] = bindOwn(lenet, arguments) as Parameters<typeof lenet>;
   return new LeNet(opts);
 }

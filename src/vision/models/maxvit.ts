@@ -16,6 +16,7 @@ import { StochasticDepth } from '../ops/stochastic-depth.js';
 import { registerModel } from './registry.js';
 import { buildModel, rejectFixedOptions, weightsEnum, type BuilderOptions } from './weights.js';
 import { checkBuilderArity, registerBuilder } from './builder-args.js';
+import { bindOwn, classArgs } from '../../args.js';
 
 type Size = [number, number];
 
@@ -66,6 +67,7 @@ export class MaxVitMBConv extends Module {
 
   constructor(inChannels: number, outChannels: number, expansionRatio: number, squeezeRatio: number, stride: number,
     activationLayer: ActivationLayerFactory, normLayer: NormLayerFactory, pStochasticDropout = 0.0) {
+    [inChannels, outChannels, expansionRatio, squeezeRatio, stride, activationLayer, normLayer, pStochasticDropout = 0.0] = bindOwn(MaxVitMBConv, arguments) as ConstructorParameters<typeof MaxVitMBConv>;
     super();
     if (stride !== 1 || inChannels !== outChannels) {
       const proj: Module[] = [new nn.Conv2d(inChannels, outChannels, 1, { stride: 1, bias: true })];
@@ -99,6 +101,7 @@ export class MaxVitMBConv extends Module {
     return out;
   }
 }
+classArgs(MaxVitMBConv, 'tstorch.vision.models.MaxVitMBConv', 'inChannels, outChannels, expansionRatio, squeezeRatio, stride, activationLayer, normLayer, pStochasticDropout?');
 
 /** Multi-head self-attention over the positions of each partition, with a learned relative position bias. */
 export class RelativePositionalMultiHeadAttention extends Module {
@@ -113,6 +116,7 @@ export class RelativePositionalMultiHeadAttention extends Module {
   readonly scaleFactor: number;
 
   constructor(featDim: number, headDim: number, maxSeqLen: number) {
+    [featDim, headDim, maxSeqLen] = bindOwn(RelativePositionalMultiHeadAttention, arguments) as ConstructorParameters<typeof RelativePositionalMultiHeadAttention>;
     super();
     if (featDim % headDim !== 0) throw new RangeError(`feat_dim: ${featDim} must be divisible by head_dim: ${headDim}`);
     this.nHeads = Math.floor(featDim / headDim);
@@ -159,12 +163,19 @@ export class RelativePositionalMultiHeadAttention extends Module {
     return y;
   }
 }
+classArgs(RelativePositionalMultiHeadAttention, 'torchvision.models.RelativePositionalMultiHeadAttention', 'featDim, headDim, maxSeqLen');
 
 /** torch.swapaxes(x, a, b) as a module. */
 export class SwapAxes extends Module {
-  constructor(readonly a: number, readonly b: number) { super(); }
+  readonly a: number;
+  readonly b: number;
+  constructor(a: number, b: number) { [a, b] = bindOwn(SwapAxes, arguments) as ConstructorParameters<typeof SwapAxes>;
+                                                        super();
+                                                        this.a = a;
+                                                        this.b = b; }
   override forward(x: Tensor): Tensor { return x.transpose(this.a, this.b); }
 }
+classArgs(SwapAxes, 'torchvision.models.SwapAxes', 'a, b');
 
 /** (B, C, H, W) -> (B, H/P * W/P, P*P, C): non-overlapping P x P windows. */
 export class WindowPartition extends Module {
@@ -174,6 +185,7 @@ export class WindowPartition extends Module {
       (t) => t.reshape(B, Math.floor(H / p) * Math.floor(W / p), p * p, C));
   }
 }
+classArgs(WindowPartition, 'torchvision.models.WindowPartition', ''); // Module's constructor refuses arguments
 
 /** The inverse of WindowPartition: (B, HP * WP, P*P, C) -> (B, C, HP*P, WP*P). */
 export class WindowDepartition extends Module {
@@ -183,6 +195,7 @@ export class WindowDepartition extends Module {
       (t) => t.reshape(B, C, hPartitions * p, wPartitions * p));
   }
 }
+classArgs(WindowDepartition, 'torchvision.models.WindowDepartition', ''); // Module's constructor refuses arguments
 
 export interface PartitionAttentionOptions {
   inChannels: number;
@@ -216,6 +229,7 @@ export class PartitionAttentionLayer extends Module {
   readonly g: number;
 
   constructor(o: PartitionAttentionOptions) {
+    [o] = bindOwn(PartitionAttentionLayer, arguments) as ConstructorParameters<typeof PartitionAttentionLayer>;
     super();
     this.nHeads = Math.floor(o.inChannels / o.headDim);
     this.headDim = o.headDim;
@@ -264,6 +278,7 @@ export class PartitionAttentionLayer extends Module {
       (t) => this.departition_op.call(t, this.p, gh, gw) as Tensor);
   }
 }
+classArgs(PartitionAttentionLayer, 'torchvision.models.PartitionAttentionLayer', '; inChannels, headDim, partitionSize, partitionType, gridSize, mlpRatio, activationLayer, normLayer, attentionDropout, mlpDropout, pStochasticDropout');
 
 export interface MaxVitLayerOptions {
   inChannels: number;
@@ -287,6 +302,7 @@ export class MaxVitLayer extends Module {
   declare layers: Sequential;
 
   constructor(o: MaxVitLayerOptions) {
+    [o] = bindOwn(MaxVitLayer, arguments) as ConstructorParameters<typeof MaxVitLayer>;
     super();
     const attention = (partitionType: 'grid' | 'window'): PartitionAttentionLayer => new PartitionAttentionLayer({
       inChannels: o.outChannels, headDim: o.headDim, partitionSize: o.partitionSize, partitionType, gridSize: o.gridSize,
@@ -304,6 +320,7 @@ export class MaxVitLayer extends Module {
     return this.layers.call(x);
   }
 }
+classArgs(MaxVitLayer, 'torchvision.models.MaxVitLayer', '; inChannels, outChannels, squeezeRatio, expansionRatio, stride, normLayer, activationLayer, headDim, mlpRatio, mlpDropout, attentionDropout, pStochasticDropout, partitionSize, gridSize');
 
 export type MaxVitBlockOptions = Omit<MaxVitLayerOptions, 'stride' | 'gridSize' | 'pStochasticDropout'> & {
   inputGridSize: Size;
@@ -317,14 +334,17 @@ export class MaxVitBlock extends Module {
   readonly gridSize: Size;
 
   constructor(o: MaxVitBlockOptions) {
+    [o] = bindOwn(MaxVitBlock, arguments) as ConstructorParameters<typeof MaxVitBlock>;
     super();
     if (o.pStochastic.length !== o.nLayers) throw new RangeError(`p_stochastic must have length n_layers=${o.nLayers}, got p_stochastic=[${o.pStochastic}].`);
     this.layers = new ModuleList();
     // account for the first stride of the first layer
     this.gridSize = convOutputShape(o.inputGridSize, 3, 2, 1);
     o.pStochastic.forEach((p, idx) => {
+      // torchvision's MaxVitLayer(...) call: the block's own keys (inputGridSize, nLayers, pStochastic) are not the layer's
+      const { inputGridSize: _g, nLayers: _n, pStochastic: _p, ...layer } = o;
       this.layers.append(new MaxVitLayer({
-        ...o, inChannels: idx === 0 ? o.inChannels : o.outChannels, stride: idx === 0 ? 2 : 1, gridSize: this.gridSize, pStochasticDropout: p,
+        ...layer, inChannels: idx === 0 ? o.inChannels : o.outChannels, stride: idx === 0 ? 2 : 1, gridSize: this.gridSize, pStochasticDropout: p,
       }));
     });
   }
@@ -333,6 +353,7 @@ export class MaxVitBlock extends Module {
     return callChain(x, this.layers);
   }
 }
+classArgs(MaxVitBlock, 'torchvision.models.MaxVitBlock', '; inChannels, outChannels, squeezeRatio, expansionRatio, normLayer, activationLayer, headDim, mlpRatio, mlpDropout, attentionDropout, partitionSize, inputGridSize, nLayers, pStochastic');
 
 export interface MaxVitOptions {
   inputSize: Size;
@@ -361,6 +382,7 @@ export class MaxVit extends Module {
   readonly partitionSize: number;
 
   constructor(o: MaxVitOptions) {
+    [o] = bindOwn(MaxVit, arguments) as ConstructorParameters<typeof MaxVit>;
     super();
     const inputChannels = 3;
     // the batch norm parameters of the original implementation
@@ -432,6 +454,7 @@ export class MaxVit extends Module {
     return callChain(x, [this.stem, ...this.blocks, this.classifier]);
   }
 }
+classArgs(MaxVit, 'torchvision.models.MaxVit', '; inputSize, stemChannels, partitionSize, blockChannels, blockLayers, headDim, stochasticDepthProb, normLayer, activationLayer, squeezeRatio, expansionRatio, mlpRatio, mlpDropout, attentionDropout, numClasses');
 
 export type MaxVitBuilderOptions = Partial<Omit<MaxVitOptions, 'stemChannels' | 'blockChannels' | 'blockLayers' | 'headDim' | 'stochasticDepthProb' | 'partitionSize'>> & BuilderOptions;
 

@@ -7,6 +7,11 @@ import { Tensor } from '../../tensor.js';
 import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 import { modelBuilder } from './builder-args.js';
+import { bindOwn, classArgs, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(mnasnetDepths, 'mnasnetDepths', 'tstorch.vision.models.mnasnetDepths', 'alpha');
 
 // The paper's 0.9997 is TensorFlow's decay; PyTorch's momentum is 1 - decay.
 const BN_MOMENTUM = 1 - 0.9997;
@@ -17,6 +22,7 @@ export class MNASNetInvertedResidual extends Module {
   readonly applyResidual: boolean;
 
   constructor(inCh: number, outCh: number, kernelSize: number, stride: number, expansionFactor: number, bnMomentum = 0.1) {
+    [inCh, outCh, kernelSize, stride, expansionFactor, bnMomentum = 0.1] = bindOwn(MNASNetInvertedResidual, arguments) as ConstructorParameters<typeof MNASNetInvertedResidual>;
     super();
     if (stride !== 1 && stride !== 2) throw new RangeError(`_InvertedResidual: stride should be 1 or 2 instead of ${stride}`);
     if (kernelSize !== 3 && kernelSize !== 5) throw new RangeError(`_InvertedResidual: kernelSize should be 3 or 5 instead of ${kernelSize}`);
@@ -43,6 +49,7 @@ export class MNASNetInvertedResidual extends Module {
     return this.applyResidual ? this.layers.call(input).add(input) : this.layers.call(input);
   }
 }
+classArgs(MNASNetInvertedResidual, 'tstorch.vision.models.MNASNetInvertedResidual', 'inCh, outCh, kernelSize, stride, expansionFactor, bnMomentum?');
 
 function stack(inCh: number, outCh: number, kernelSize: number, stride: number, expFactor: number, repeats: number, bnMomentum: number): Sequential {
   if (repeats < 1) throw new RangeError(`repeats should be >= 1, instead got ${repeats}`);
@@ -62,6 +69,7 @@ function roundToMultipleOf(val: number, divisor: number, roundUpBias = 0.9): num
 
 /** The channel counts of the stem and the six stacks, scaled by alpha. */
 export function mnasnetDepths(alpha: number): number[] {
+  [alpha] = bindOwn(mnasnetDepths, arguments) as Parameters<typeof mnasnetDepths>;
   return [32, 16, 24, 40, 80, 96, 192, 320].map((d) => roundToMultipleOf(d * alpha, 8));
 }
 
@@ -82,6 +90,7 @@ export class MNASNet extends Module {
   version: number = MNASNet.VERSION;
 
   constructor(alpha: number, opts: MNASNetOptions = {}) {
+    [alpha, opts = {}] = bindOwn(MNASNet, arguments) as ConstructorParameters<typeof MNASNet>;
     super();
     if (!(alpha > 0)) throw new RangeError(`alpha should be greater than 0.0 instead of ${alpha}`);
     this.alpha = alpha;
@@ -179,6 +188,7 @@ export class MNASNet extends Module {
       + 'transfer learning from an updated ImageNet checkpoint.', 'UserWarning');
   }
 }
+classArgs(MNASNet, 'torchvision.models.MNASNet', 'alpha; numClasses, dropout');
 
 export type MNASNetBuilderOptions = MNASNetOptions & BuilderOptions;
 

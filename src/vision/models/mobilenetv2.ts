@@ -12,6 +12,7 @@ import { makeDivisible } from './make-divisible.js';
 import { pyRound } from './py-round.js';
 import { initMobileNetWeights } from './mobile-init.js';
 import { modelBuilder } from './builder-args.js';
+import { bindOwn, classArgs } from '../../args.js';
 
 const relu6: ActivationLayerFactory = (o) => new nn.ReLU6(o);
 const batchNorm: NormLayerFactory = (c) => new nn.BatchNorm2d(c);
@@ -27,6 +28,7 @@ export class MobileNetV2InvertedResidual extends Module {
   readonly isCn: boolean;
 
   constructor(inp: number, oup: number, stride: number, expandRatio: number, normLayer: NormLayerFactory | null = null) {
+    [inp, oup, stride, expandRatio, normLayer = null] = bindOwn(MobileNetV2InvertedResidual, arguments) as ConstructorParameters<typeof MobileNetV2InvertedResidual>;
     super();
     if (stride !== 1 && stride !== 2) throw new RangeError(`InvertedResidual: stride should be 1 or 2 instead of ${stride}`);
     this.stride = stride;
@@ -53,6 +55,7 @@ export class MobileNetV2InvertedResidual extends Module {
     return this.useResConnect ? x.add(this.conv.call(x)) : this.conv.call(x);
   }
 }
+classArgs(MobileNetV2InvertedResidual, 'tstorch.vision.models.MobileNetV2InvertedResidual', 'inp, oup, stride, expandRatio, normLayer?');
 
 export type MobileNetV2Block = new (inp: number, oup: number, stride: number, expandRatio: number, normLayer: NormLayerFactory | null) => Module;
 
@@ -75,6 +78,7 @@ export class MobileNetV2 extends Module {
   readonly lastChannel: number;
 
   constructor(opts: MobileNetV2Options = {}) {
+    [opts = {}] = bindOwn(MobileNetV2, arguments) as ConstructorParameters<typeof MobileNetV2>;
     super();
     const Block = opts.block ?? MobileNetV2InvertedResidual;
     const normLayer = opts.normLayer ?? batchNorm;
@@ -119,6 +123,7 @@ export class MobileNetV2 extends Module {
     return this.classifier.call(x);
   }
 }
+classArgs(MobileNetV2, 'torchvision.models.MobileNetV2', '; numClasses, widthMult, invertedResidualSetting, roundNearest, block, normLayer, dropout');
 
 export type MobileNetV2BuilderOptions = MobileNetV2Options & BuilderOptions;
 

@@ -11,6 +11,11 @@ import { buildModel, weightsEnum, type BuilderOptions } from './weights.js';
 import { makeDivisible } from './make-divisible.js';
 import { initMobileNetWeights } from './mobile-init.js';
 import { modelBuilder } from './builder-args.js';
+import { bindOwn, classArgs, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(mobilenetV3Conf, 'mobilenetV3Conf', 'tstorch.vision.models.mobilenetV3Conf', 'arch; *, widthMult, reducedTail, dilated');
 
 const hardswish: ActivationLayerFactory = (o) => new nn.Hardswish(o);
 const relu: ActivationLayerFactory = (o) => new nn.ReLU(o);
@@ -29,6 +34,7 @@ export class InvertedResidualConfig {
 
   constructor(inputChannels: number, kernel: number, expandedChannels: number, outChannels: number, useSe: boolean,
     activation: 'RE' | 'HS', stride: number, dilation: number, widthMult: number) {
+    [inputChannels, kernel, expandedChannels, outChannels, useSe, activation, stride, dilation, widthMult] = bindOwn(InvertedResidualConfig, arguments) as ConstructorParameters<typeof InvertedResidualConfig>;
     this.inputChannels = InvertedResidualConfig.adjustChannels(inputChannels, widthMult);
     this.kernel = kernel;
     this.expandedChannels = InvertedResidualConfig.adjustChannels(expandedChannels, widthMult);
@@ -43,6 +49,7 @@ export class InvertedResidualConfig {
     return makeDivisible(channels * widthMult, 8);
   }
 }
+classArgs(InvertedResidualConfig, 'torchvision.models.InvertedResidualConfig', 'inputChannels, kernel, expandedChannels, outChannels, useSe, activation, stride, dilation, widthMult');
 
 export type SeLayerFactory = (inputChannels: number, squeezeChannels: number) => Module;
 const defaultSe: SeLayerFactory = (i, s) => new SqueezeExcitation(i, s, { scaleActivation: hardsigmoid });
@@ -56,6 +63,7 @@ export class MobileNetV3InvertedResidual extends Module {
   readonly isCn: boolean;
 
   constructor(cnf: InvertedResidualConfig, normLayer: NormLayerFactory, seLayer: SeLayerFactory = defaultSe) {
+    [cnf, normLayer, seLayer = defaultSe] = bindOwn(MobileNetV3InvertedResidual, arguments) as ConstructorParameters<typeof MobileNetV3InvertedResidual>;
     super();
     if (!(cnf.stride >= 1 && cnf.stride <= 2)) throw new RangeError(`InvertedResidual: illegal stride value ${cnf.stride}`);
     this.useResConnect = cnf.stride === 1 && cnf.inputChannels === cnf.outChannels;
@@ -87,6 +95,7 @@ export class MobileNetV3InvertedResidual extends Module {
     return result;
   }
 }
+classArgs(MobileNetV3InvertedResidual, 'tstorch.vision.models.MobileNetV3InvertedResidual', 'cnf, normLayer, seLayer?');
 
 export type MobileNetV3Block = new (cnf: InvertedResidualConfig, normLayer: NormLayerFactory) => Module;
 
@@ -104,6 +113,7 @@ export class MobileNetV3 extends Module {
   declare classifier: Sequential;
 
   constructor(setting: InvertedResidualConfig[], lastChannel: number, opts: MobileNetV3Options = {}) {
+    [setting, lastChannel, opts = {}] = bindOwn(MobileNetV3, arguments) as ConstructorParameters<typeof MobileNetV3>;
     super();
     if (!setting || setting.length === 0) throw new RangeError('The invertedResidualSetting should not be empty');
     if (!setting.every((s) => s instanceof InvertedResidualConfig)) throw new TypeError('The invertedResidualSetting should be InvertedResidualConfig[]');
@@ -135,6 +145,7 @@ export class MobileNetV3 extends Module {
     return this.classifier.call(x);
   }
 }
+classArgs(MobileNetV3, 'torchvision.models.MobileNetV3', 'invertedResidualSetting, lastChannel; numClasses, block, normLayer, dropout');
 
 export interface MobileNetV3ConfOptions {
   widthMult?: number;
@@ -146,6 +157,7 @@ export interface MobileNetV3ConfOptions {
 
 /** torchvision's _mobilenet_v3_conf: the block table and the classifier's hidden width. */
 export function mobilenetV3Conf(arch: 'mobilenet_v3_large' | 'mobilenet_v3_small', o: MobileNetV3ConfOptions = {}): [InvertedResidualConfig[], number] {
+  [arch, o = {}] = bindOwn(mobilenetV3Conf, arguments) as Parameters<typeof mobilenetV3Conf>;
   const widthMult = o.widthMult ?? 1.0;
   const r = o.reducedTail ? 2 : 1;
   const d = o.dilated ? 2 : 1;
@@ -191,13 +203,19 @@ export function mobilenetV3Conf(arch: 'mobilenet_v3_large' | 'mobilenet_v3_small
 
 export type MobileNetV3BuilderOptions = MobileNetV3Options & MobileNetV3ConfOptions & BuilderOptions;
 
+/** torchvision's builders: _mobilenet_v3_conf(arch, **kwargs) takes the table's keys, MobileNetV3 the model's. */
+function mobileNetV3(arch: 'mobilenet_v3_large' | 'mobilenet_v3_small', o: MobileNetV3BuilderOptions): MobileNetV3 {
+  const { widthMult, reducedTail, dilated, ...model } = o;
+  return new MobileNetV3(...mobilenetV3Conf(arch, { widthMult, reducedTail, dilated }), model);
+}
+
 export const MobileNet_V3_Large_Weights = weightsEnum('MobileNet_V3_Large_Weights');
 export const MobileNet_V3_Small_Weights = weightsEnum('MobileNet_V3_Small_Weights');
 
 export const mobilenet_v3_large = modelBuilder('mobilenet_v3_large', (opts: MobileNetV3BuilderOptions = {}): MobileNetV3 =>
-  buildModel(MobileNet_V3_Large_Weights, opts, (o) => new MobileNetV3(...mobilenetV3Conf('mobilenet_v3_large', o), o), { options: ['numClasses', 'block', 'normLayer', 'dropout', 'widthMult', 'reducedTail', 'dilated'] }));
+  buildModel(MobileNet_V3_Large_Weights, opts, (o) => mobileNetV3('mobilenet_v3_large', o), { options: ['numClasses', 'block', 'normLayer', 'dropout', 'widthMult', 'reducedTail', 'dilated'] }));
 export const mobilenet_v3_small = modelBuilder('mobilenet_v3_small', (opts: MobileNetV3BuilderOptions = {}): MobileNetV3 =>
-  buildModel(MobileNet_V3_Small_Weights, opts, (o) => new MobileNetV3(...mobilenetV3Conf('mobilenet_v3_small', o), o), { options: ['numClasses', 'block', 'normLayer', 'dropout', 'widthMult', 'reducedTail', 'dilated'] }));
+  buildModel(MobileNet_V3_Small_Weights, opts, (o) => mobileNetV3('mobilenet_v3_small', o), { options: ['numClasses', 'block', 'normLayer', 'dropout', 'widthMult', 'reducedTail', 'dilated'] }));
 
 registerModel('mobilenet_v3_large', mobilenet_v3_large, MobileNet_V3_Large_Weights);
 registerModel('mobilenet_v3_small', mobilenet_v3_small, MobileNet_V3_Small_Weights);

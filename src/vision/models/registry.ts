@@ -4,6 +4,16 @@
 // list_models(module=torchvision.models.segmentation) does.
 import type { Module } from '../../nn/module.js';
 import type { Weights, WeightsEnum } from './weights.js';
+import { bindOwn, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(getModel, 'getModel', 'torchvision.models.get_model', 'name, config?:dict');
+registerSignature(getModelBuilder, 'getModelBuilder', 'torchvision.models.get_model_builder', 'name');
+registerSignature(getModelWeights, 'getModelWeights', 'torchvision.models.get_model_weights', 'name');
+registerSignature(getWeight, 'getWeight', 'torchvision.models.get_weight', 'name');
+registerSignature(listModels, 'listModels', 'torchvision.models.list_models', '; module, *, include');
+registerSignature(registerModel, 'registerModel', 'torchvision.models.register_model', 'name, builder, weights?');
 
 export type ModelBuilder<O = any> = (opts?: O) => Module;
 
@@ -16,6 +26,7 @@ const registry = new Map<string, Entry>();
 
 /** Registers a builder under torchvision's name ('resnet50'); a second registration of a name is an error. */
 export function registerModel(name: string, builder: ModelBuilder, weights: WeightsEnum<any> | null = null): void {
+  [name, builder, weights = null] = bindOwn(registerModel, arguments) as Parameters<typeof registerModel>;
   if (registry.has(name)) throw new Error(`An entry is already registered under the name '${name}'.`);
   registry.set(name, { builder, weights });
 }
@@ -31,6 +42,7 @@ function entry(name: string): Entry {
  * namespace exports: `listModels({ module: vision.models })` (classification), `{ module: vision.models.segmentation }`.
  */
 export function listModels(opts: { include?: string; module?: object } = {}): string[] {
+  [opts = {}] = bindOwn(listModels, arguments) as Parameters<typeof listModels>;
   let names = [...registry.keys()].sort();
   if (opts.module) {
     const exported = new Set(Object.values(opts.module));
@@ -42,13 +54,16 @@ export function listModels(opts: { include?: string; module?: object } = {}): st
 }
 
 /** The builder registered under a name (torchvision.models.get_model_builder). */
-export function getModelBuilder(name: string): ModelBuilder { return entry(name).builder; }
+export function getModelBuilder(name: string): ModelBuilder { [name] = bindOwn(getModelBuilder, arguments) as Parameters<typeof getModelBuilder>;
+                                                              return entry(name).builder; }
 
 /** Builds a model by name with the builder's options: `getModel('resnet50', { weights: 'DEFAULT' })`. */
-export function getModel(name: string, opts: Record<string, unknown> = {}): Module { return entry(name).builder(opts); }
+export function getModel(name: string, opts: Record<string, unknown> = {}): Module { [name, opts = {}] = bindOwn(getModel, arguments) as Parameters<typeof getModel>;
+                                                                                     return entry(name).builder(opts); }
 
 /** The weights enum of a model (torchvision.models.get_model_weights). */
 export function getModelWeights(name: string): WeightsEnum<unknown> {
+  [name] = bindOwn(getModelWeights, arguments) as Parameters<typeof getModelWeights>;
   const w = entry(name).weights;
   if (!w) throw new Error(`model '${name}' has no published weights`);
   return w;
@@ -56,6 +71,7 @@ export function getModelWeights(name: string): WeightsEnum<unknown> {
 
 /** One published checkpoint by its full name: 'ResNet50_Weights.IMAGENET1K_V1' (torchvision.models.get_weight). */
 export function getWeight(fullName: string): Weights<unknown> {
+  [fullName] = bindOwn(getWeight, arguments) as Parameters<typeof getWeight>;
   const dot = fullName.indexOf('.');
   if (dot < 0) throw new Error(`Invalid weight name provided: '${fullName}' (expected 'Enum_Name.MEMBER')`);
   const enumName = fullName.slice(0, dot);

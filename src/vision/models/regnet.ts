@@ -12,6 +12,7 @@ import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from '
 import { makeDivisible } from './make-divisible.js';
 import { pyRound } from './py-round.js';
 import { modelBuilder } from './builder-args.js';
+import { bindOwn, classArgs } from '../../args.js';
 
 const reluFactory: ActivationLayerFactory = (o) => new nn.ReLU(o);
 const scalarPow = op('aten::pow.Scalar');
@@ -19,14 +20,17 @@ const scalarPow = op('aten::pow.Scalar');
 /** The stem: a strided 3x3 Conv2dNormActivation ("simple stem for ImageNet"). */
 export class SimpleStemIN extends Conv2dNormActivation {
   constructor(widthIn: number, widthOut: number, normLayer: NormLayerFactory, activationLayer: ActivationLayerFactory) {
+    [widthIn, widthOut, normLayer, activationLayer] = bindOwn(SimpleStemIN, arguments) as ConstructorParameters<typeof SimpleStemIN>;
     super(widthIn, widthOut, { kernelSize: 3, stride: 2, normLayer, activationLayer });
   }
 }
+classArgs(SimpleStemIN, 'torchvision.models.SimpleStemIN', 'widthIn, widthOut, normLayer, activationLayer');
 
 /** 1x1 -> grouped 3x3 -> (squeeze-and-excitation) -> 1x1, as a Sequential named a, b, (se,) c. */
 export class BottleneckTransform extends Sequential {
   constructor(widthIn: number, widthOut: number, stride: number, normLayer: NormLayerFactory, activationLayer: ActivationLayerFactory,
     groupWidth: number, bottleneckMultiplier: number, seRatio: number | null) {
+    [widthIn, widthOut, stride, normLayer, activationLayer, groupWidth, bottleneckMultiplier, seRatio] = bindOwn(BottleneckTransform, arguments) as ConstructorParameters<typeof BottleneckTransform>;
     const layers = new Map<string, Module>();
     const wB = pyRound(widthOut * bottleneckMultiplier);
     const g = Math.floor(wB / groupWidth);
@@ -41,6 +45,7 @@ export class BottleneckTransform extends Sequential {
     super(layers);
   }
 }
+classArgs(BottleneckTransform, 'torchvision.models.BottleneckTransform', 'widthIn, widthOut, stride, normLayer, activationLayer, groupWidth, bottleneckMultiplier, seRatio');
 
 /** A residual bottleneck block, with a projection shortcut where the shape changes. */
 export class ResBottleneckBlock extends Module {
@@ -50,6 +55,7 @@ export class ResBottleneckBlock extends Module {
 
   constructor(widthIn: number, widthOut: number, stride: number, normLayer: NormLayerFactory, activationLayer: ActivationLayerFactory,
     groupWidth = 1, bottleneckMultiplier = 1.0, seRatio: number | null = null) {
+    [widthIn, widthOut, stride, normLayer, activationLayer, groupWidth = 1, bottleneckMultiplier = 1.0, seRatio = null] = bindOwn(ResBottleneckBlock, arguments) as ConstructorParameters<typeof ResBottleneckBlock>;
     super();
     this.proj = null;
     if (widthIn !== widthOut || stride !== 1) {
@@ -64,6 +70,7 @@ export class ResBottleneckBlock extends Module {
     return this.activation.call(x);
   }
 }
+classArgs(ResBottleneckBlock, 'torchvision.models.ResBottleneckBlock', 'widthIn, widthOut, stride, normLayer, activationLayer, groupWidth?, bottleneckMultiplier?, seRatio?');
 
 export type RegNetBlock = new (widthIn: number, widthOut: number, stride: number, normLayer: NormLayerFactory,
   activationLayer: ActivationLayerFactory, groupWidth: number, bottleneckMultiplier: number, seRatio: number | null) => Module;
@@ -72,6 +79,7 @@ export type RegNetBlock = new (widthIn: number, widthOut: number, stride: number
 export class AnyStage extends Sequential {
   constructor(widthIn: number, widthOut: number, stride: number, depth: number, Block: RegNetBlock, normLayer: NormLayerFactory,
     activationLayer: ActivationLayerFactory, groupWidth: number, bottleneckMultiplier: number, seRatio: number | null = null, stageIndex = 0) {
+    [widthIn, widthOut, stride, depth, Block, normLayer, activationLayer, groupWidth, bottleneckMultiplier, seRatio = null, stageIndex = 0] = bindOwn(AnyStage, arguments) as ConstructorParameters<typeof AnyStage>;
     super();
     for (let i = 0; i < depth; i++) {
       const block = new Block(i === 0 ? widthIn : widthOut, widthOut, i === 0 ? stride : 1, normLayer, activationLayer,
@@ -80,6 +88,7 @@ export class AnyStage extends Sequential {
     }
   }
 }
+classArgs(AnyStage, 'torchvision.models.AnyStage', 'widthIn, widthOut, stride, depth, blockConstructor, normLayer, activationLayer, groupWidth, bottleneckMultiplier, seRatio?, stageIndex?');
 
 export interface BlockParamsInit {
   depth: number;
@@ -93,14 +102,28 @@ export interface BlockParamsInit {
 
 /** Per-stage depths, widths, group widths, bottleneck multipliers and strides. */
 export class BlockParams {
+  readonly depths: number[];
+  readonly widths: number[];
+  readonly groupWidths: number[];
+  readonly bottleneckMultipliers: number[];
+  readonly strides: number[];
+  readonly seRatio: number | null;
   constructor(
-    readonly depths: number[],
-    readonly widths: number[],
-    readonly groupWidths: number[],
-    readonly bottleneckMultipliers: number[],
-    readonly strides: number[],
-    readonly seRatio: number | null = null,
-  ) {}
+    depths: number[],
+    widths: number[],
+    groupWidths: number[],
+    bottleneckMultipliers: number[],
+    strides: number[],
+    seRatio: number | null = null,
+  ) {
+    [depths, widths, groupWidths, bottleneckMultipliers, strides, seRatio = null] = bindOwn(BlockParams, arguments) as ConstructorParameters<typeof BlockParams>;
+    this.depths = depths;
+    this.widths = widths;
+    this.groupWidths = groupWidths;
+    this.bottleneckMultipliers = bottleneckMultipliers;
+    this.strides = strides;
+    this.seRatio = seRatio;
+  }
 
   /**
    * The stages from the quantized linear parameterisation. Computed with float32 tensors, exactly as
@@ -145,6 +168,7 @@ export class BlockParams {
     return this.widths.map((w, i) => [w, this.strides[i]!, this.depths[i]!, this.groupWidths[i]!, this.bottleneckMultipliers[i]!]);
   }
 }
+classArgs(BlockParams, 'torchvision.models.BlockParams', 'depths, widths, groupWidths, bottleneckMultipliers, strides, seRatio?');
 
 export interface RegNetOptions {
   numClasses?: number;
@@ -162,6 +186,7 @@ export class RegNet extends Module {
   declare fc: nn.Linear;
 
   constructor(blockParams: BlockParams, opts: RegNetOptions = {}) {
+    [blockParams, opts = {}] = bindOwn(RegNet, arguments) as ConstructorParameters<typeof RegNet>;
     super();
     const Stem = opts.stemType ?? SimpleStemIN;
     const normLayer = opts.normLayer ?? ((c: number) => new nn.BatchNorm2d(c));
@@ -204,6 +229,7 @@ export class RegNet extends Module {
     return this.fc.call(x);
   }
 }
+classArgs(RegNet, 'torchvision.models.RegNet', 'blockParams; numClasses, stemWidth, stemType, blockType, normLayer, activation');
 
 export type RegNetBuilderOptions = RegNetOptions & BuilderOptions;
 

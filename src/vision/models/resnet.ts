@@ -9,16 +9,24 @@ import { registerModel } from './registry.js';
 import { buildModel, overwriteNamedParam, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 import type { NormLayerFactory } from '../ops/misc.js';
 import { modelBuilder } from './builder-args.js';
+import { bindOwn, classArgs, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(conv1x1, 'conv1x1', 'torchvision.models.conv1x1', 'inPlanes, outPlanes, stride?');
+registerSignature(conv3x3, 'conv3x3', 'torchvision.models.conv3x3', 'inPlanes, outPlanes, stride?, groups?, dilation?');
 
 const defaultNorm: NormLayerFactory = (c) => new nn.BatchNorm2d(c);
 
 /** 3x3 convolution with padding (= dilation), no bias. */
 export function conv3x3(inPlanes: number, outPlanes: number, stride = 1, groups = 1, dilation = 1): nn.Conv2d {
+  [inPlanes, outPlanes, stride = 1, groups = 1, dilation = 1] = bindOwn(conv3x3, arguments) as Parameters<typeof conv3x3>;
   return new nn.Conv2d(inPlanes, outPlanes, 3, { stride, padding: dilation, groups, bias: false, dilation });
 }
 
 /** 1x1 convolution, no bias. */
 export function conv1x1(inPlanes: number, outPlanes: number, stride = 1): nn.Conv2d {
+  [inPlanes, outPlanes, stride = 1] = bindOwn(conv1x1, arguments) as Parameters<typeof conv1x1>;
   return new nn.Conv2d(inPlanes, outPlanes, 1, { stride, bias: false });
 }
 
@@ -43,6 +51,7 @@ export class BasicBlock extends Module {
   declare stride: number;
 
   constructor(inplanes: number, planes: number, opts: BlockOptions = {}) {
+    [inplanes, planes, opts = {}] = bindOwn(BasicBlock, arguments) as ConstructorParameters<typeof BasicBlock>;
     super();
     const normLayer = opts.normLayer ?? defaultNorm;
     if ((opts.groups ?? 1) !== 1 || (opts.baseWidth ?? 64) !== 64) throw new Error('BasicBlock only supports groups=1 and base_width=64');
@@ -63,6 +72,7 @@ export class BasicBlock extends Module {
     return addShortcut(out, x, this.downsample, this.relu);
   }
 }
+classArgs(BasicBlock, 'torchvision.models.BasicBlock', 'inplanes, planes; stride, downsample, groups, baseWidth, dilation, normLayer');
 
 /** The end of a residual block: out += downsample(x) or x, then ReLU; a downsampled shortcut is freed once added. */
 function addShortcut(out: Tensor, x: Tensor, downsample: Module | null, relu: Module): Tensor {
@@ -86,6 +96,7 @@ export class Bottleneck extends Module {
   declare stride: number;
 
   constructor(inplanes: number, planes: number, opts: BlockOptions = {}) {
+    [inplanes, planes, opts = {}] = bindOwn(Bottleneck, arguments) as ConstructorParameters<typeof Bottleneck>;
     super();
     const normLayer = opts.normLayer ?? defaultNorm;
     const groups = opts.groups ?? 1;
@@ -107,6 +118,7 @@ export class Bottleneck extends Module {
     return addShortcut(out, x, this.downsample, this.relu);
   }
 }
+classArgs(Bottleneck, 'torchvision.models.Bottleneck', 'inplanes, planes; stride, downsample, groups, baseWidth, dilation, normLayer');
 
 export type ResidualBlockClass = (typeof BasicBlock) | (typeof Bottleneck);
 
@@ -139,6 +151,7 @@ export class ResNet extends Module {
   declare baseWidth: number;
 
   constructor(block: ResidualBlockClass, layers: [number, number, number, number], opts: ResNetOptions = {}) {
+    [block, layers, opts = {}] = bindOwn(ResNet, arguments) as ConstructorParameters<typeof ResNet>;
     super();
     this.normLayer = opts.normLayer ?? defaultNorm;
     this.inplanes = 64;
@@ -204,6 +217,7 @@ export class ResNet extends Module {
     return out;
   }
 }
+classArgs(ResNet, 'torchvision.models.ResNet', 'block, layers; numClasses, zeroInitResidual, groups, widthPerGroup, replaceStrideWithDilation, normLayer');
 
 export type ResNetBuilderOptions = ResNetOptions & BuilderOptions;
 

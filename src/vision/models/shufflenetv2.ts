@@ -8,9 +8,15 @@ import type { Tensor } from '../../tensor.js';
 import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 import { modelBuilder } from './builder-args.js';
+import { bindOwn, classArgs, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(channelShuffle, 'channelShuffle', 'torchvision.models.channel_shuffle', 'x, groups');
 
 /** Interleaves the channels of `groups` groups: [a0 a1 b0 b1] -> [a0 b0 a1 b1] for 2 groups. */
 export function channelShuffle(x: Tensor, groups: number): Tensor {
+  [x, groups] = bindOwn(channelShuffle, arguments) as Parameters<typeof channelShuffle>;
   const [b, c, h, w] = x.shape;
   if (x.ndim !== 4) throw new RangeError(`channelShuffle: expected a 4-d input (N, C, H, W), got shape [${x.shape.join()}]`);
   if (c % groups !== 0) throw new RangeError(`channelShuffle: ${c} channels cannot be split into ${groups} groups`);
@@ -28,6 +34,7 @@ export class ShuffleNetInvertedResidual extends Module {
   readonly stride: number;
 
   constructor(inp: number, oup: number, stride: number) {
+    [inp, oup, stride] = bindOwn(ShuffleNetInvertedResidual, arguments) as ConstructorParameters<typeof ShuffleNetInvertedResidual>;
     super();
     if (!(stride >= 1 && stride <= 3)) throw new RangeError(`InvertedResidual: illegal stride value ${stride}`);
     this.stride = stride;
@@ -71,6 +78,7 @@ export class ShuffleNetInvertedResidual extends Module {
     return channelShuffle(out, 2);
   }
 }
+classArgs(ShuffleNetInvertedResidual, 'tstorch.vision.models.ShuffleNetInvertedResidual', 'inp, oup, stride');
 
 export interface ShuffleNetV2Options {
   numClasses?: number;
@@ -89,6 +97,7 @@ export class ShuffleNetV2 extends Module {
   readonly stageOutChannels: number[];
 
   constructor(stagesRepeats: number[], stagesOutChannels: number[], opts: ShuffleNetV2Options = {}) {
+    [stagesRepeats, stagesOutChannels, opts = {}] = bindOwn(ShuffleNetV2, arguments) as ConstructorParameters<typeof ShuffleNetV2>;
     super();
     if (stagesRepeats.length !== 3) throw new RangeError('ShuffleNetV2: expected stagesRepeats as list of 3 positive ints');
     if (stagesOutChannels.length !== 5) throw new RangeError('ShuffleNetV2: expected stagesOutChannels as list of 5 positive ints');
@@ -131,6 +140,7 @@ export class ShuffleNetV2 extends Module {
     return this.fc.call(x);
   }
 }
+classArgs(ShuffleNetV2, 'torchvision.models.ShuffleNetV2', 'stagesRepeats, stagesOutChannels; numClasses, invertedResidual');
 
 export type ShuffleNetV2BuilderOptions = ShuffleNetV2Options & BuilderOptions;
 

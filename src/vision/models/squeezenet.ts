@@ -8,6 +8,7 @@ import type { Tensor } from '../../tensor.js';
 import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 import { modelBuilder } from './builder-args.js';
+import { bindOwn, classArgs } from '../../args.js';
 
 /** Squeeze (1x1) then expand into parallel 1x1 and 3x3 convolutions, concatenated. */
 export class Fire extends Module {
@@ -20,6 +21,7 @@ export class Fire extends Module {
   declare expand3x3_activation: Module;
 
   constructor(inplanes: number, squeezePlanes: number, expand1x1Planes: number, expand3x3Planes: number) {
+    [inplanes, squeezePlanes, expand1x1Planes, expand3x3Planes] = bindOwn(Fire, arguments) as ConstructorParameters<typeof Fire>;
     super();
     this.inplanes = inplanes;
     this.squeeze = new nn.Conv2d(inplanes, squeezePlanes, 1);
@@ -35,6 +37,7 @@ export class Fire extends Module {
     return cat([this.expand1x1_activation.call(this.expand1x1.call(x)), this.expand3x3_activation.call(this.expand3x3.call(x))], 1);
   }
 }
+classArgs(Fire, 'torchvision.models.Fire', 'inplanes, squeezePlanes, expand1x1Planes, expand3x3Planes');
 
 export interface SqueezeNetOptions {
   numClasses?: number;
@@ -47,6 +50,7 @@ export class SqueezeNet extends Module {
   declare classifier: Sequential;
 
   constructor(version: '1_0' | '1_1' = '1_0', opts: SqueezeNetOptions = {}) {
+    [version = '1_0', opts = {}] = bindOwn(SqueezeNet, arguments) as ConstructorParameters<typeof SqueezeNet>;
     super();
     this.numClasses = opts.numClasses ?? 1000;
     const pool = (): Module => new nn.MaxPool2d(3, { stride: 2, ceilMode: true });
@@ -86,6 +90,7 @@ export class SqueezeNet extends Module {
     return flatten(x, 1);
   }
 }
+classArgs(SqueezeNet, 'torchvision.models.SqueezeNet', 'version?; numClasses, dropout');
 
 export const SqueezeNet1_0_Weights = weightsEnum('SqueezeNet1_0_Weights');
 export const SqueezeNet1_1_Weights = weightsEnum('SqueezeNet1_1_Weights');

@@ -9,6 +9,11 @@ import { noGrad } from '../../autograd/grad-mode.js';
 import { tidy } from '../../memory.js';
 import { elementSize, type DType } from '../../dtype.js';
 import type { RemovableHandle } from '../../nn/module.js';
+import { bindOwn, classArgs, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(summary, 'summary', 'tstorch.vision.models.summary', 'model, inputShape; *, depth, dtype, device, mode');
 
 export interface SummaryRow {
   /** Dotted path of the module ('' for the model). */
@@ -40,16 +45,34 @@ export interface SummaryOptions {
 }
 
 export class ModelSummary {
+  readonly rows: SummaryRow[];
+  readonly totalParams: number;
+  readonly trainableParams: number;
+  readonly totalMultAdds: number;
+  readonly inputBytes: number;
+  readonly forwardBackwardBytes: number;
+  readonly paramBytes: number;
+  readonly depth: number;
   constructor(
-    readonly rows: SummaryRow[],
-    readonly totalParams: number,
-    readonly trainableParams: number,
-    readonly totalMultAdds: number,
-    readonly inputBytes: number,
-    readonly forwardBackwardBytes: number,
-    readonly paramBytes: number,
-    readonly depth: number,
-  ) {}
+    rows: SummaryRow[],
+    totalParams: number,
+    trainableParams: number,
+    totalMultAdds: number,
+    inputBytes: number,
+    forwardBackwardBytes: number,
+    paramBytes: number,
+    depth: number,
+  ) {
+    [rows, totalParams, trainableParams, totalMultAdds, inputBytes, forwardBackwardBytes, paramBytes, depth] = bindOwn(ModelSummary, arguments) as ConstructorParameters<typeof ModelSummary>;
+    this.rows = rows;
+    this.totalParams = totalParams;
+    this.trainableParams = trainableParams;
+    this.totalMultAdds = totalMultAdds;
+    this.inputBytes = inputBytes;
+    this.forwardBackwardBytes = forwardBackwardBytes;
+    this.paramBytes = paramBytes;
+    this.depth = depth;
+  }
 
   get nonTrainableParams(): number { return this.totalParams - this.trainableParams; }
 
@@ -92,6 +115,7 @@ export class ModelSummary {
     ].join('\n');
   }
 }
+classArgs(ModelSummary, 'tstorch.vision.models.ModelSummary', 'rows, totalParams, trainableParams, totalMultAdds, inputBytes, forwardBackwardBytes, paramBytes, depth');
 
 function hasLaterSibling(rows: SummaryRow[], i: number, depth: number): boolean {
   for (let j = i + 1; j < rows.length; j++) {
@@ -134,6 +158,7 @@ function leafMultAdds(m: Module, className: string, out: number[] | null): numbe
 
 /** Runs the model once on zeros of `inputShape` (or several inputs) and tabulates its layers. */
 export function summary(model: Module, inputShape: number[] | number[][], opts: SummaryOptions = {}): ModelSummary {
+  [model, inputShape, opts = {}] = bindOwn(summary, arguments) as Parameters<typeof summary>;
   const shapes: number[][] = Array.isArray(inputShape[0]) ? (inputShape as number[][]) : [inputShape as number[]];
   for (const s of shapes) {
     if (!s.every((d) => Number.isInteger(d) && d > 0)) throw new Error(`summary: inputShape must be positive integers, got [${s.join(', ')}]`);

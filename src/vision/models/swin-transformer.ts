@@ -22,9 +22,17 @@ import { pipe } from './pipe.js';
 import { registerModel } from './registry.js';
 import { buildModel, rejectFixedOptions, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 import { modelBuilder } from './builder-args.js';
+import { bindOwn, classArgs, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(getRelativePositionBias, 'getRelativePositionBias', 'tstorch.vision.models.getRelativePositionBias', 'table, index, windowSize');
+registerSignature(patchMergingPad, 'patchMergingPad', 'tstorch.vision.models.patchMergingPad', 'x');
+registerSignature(shiftedWindowAttention, 'shiftedWindowAttention', 'torchvision.models.shifted_window_attention', 'input, qkvWeight, projWeight, relativePositionBias, windowSize, numHeads, shiftSize; attentionDropout, dropout, qkvBias, projBias, logitScale');
 
 /** Pads H and W to even sizes and stacks the four 2x2-interleaved sub-grids on the channels: (..., H/2, W/2, 4C). */
 export function patchMergingPad(x: Tensor): Tensor {
+  [x] = bindOwn(patchMergingPad, arguments) as Parameters<typeof patchMergingPad>;
   const [H, W] = x.shape.slice(-3, -1);
   const p = pad(x, [0, 0, 0, W % 2, 0, H % 2]);
   const h = p.ndim - 3, w = p.ndim - 2;
@@ -37,6 +45,7 @@ export function patchMergingPad(x: Tensor): Tensor {
 
 /** The bias of every head for every pair of positions in a window: (1, heads, N, N). */
 export function getRelativePositionBias(table: Tensor, index: Tensor, windowSize: readonly number[]): Tensor {
+  [table, index, windowSize] = bindOwn(getRelativePositionBias, arguments) as Parameters<typeof getRelativePositionBias>;
   const N = windowSize[0]! * windowSize[1]!;
   return pipe(table, (t) => t.index(index), (t) => t.view(N, N, -1), (t) => t.permute(2, 0, 1), (t) => t.contiguous(), (t) => t.unsqueeze(0));
 }
@@ -48,6 +57,7 @@ export class PatchMerging extends Module {
   readonly dim: number;
 
   constructor(dim: number, normLayer: NormLayerFactory = (c) => new nn.LayerNorm(c)) {
+    [dim, normLayer = (c) => new nn.LayerNorm(c)] = bindOwn(PatchMerging, arguments) as ConstructorParameters<typeof PatchMerging>;
     super();
     this.dim = dim;
     this.reduction = new nn.Linear(4 * dim, 2 * dim, { bias: false });
@@ -61,6 +71,7 @@ export class PatchMerging extends Module {
     return y;
   }
 }
+classArgs(PatchMerging, 'torchvision.models.PatchMerging', 'dim, normLayer?');
 
 /** V2's patch merging: the norm after the projection (on 2C channels). */
 export class PatchMergingV2 extends Module {
@@ -69,6 +80,7 @@ export class PatchMergingV2 extends Module {
   readonly dim: number;
 
   constructor(dim: number, normLayer: NormLayerFactory = (c) => new nn.LayerNorm(c)) {
+    [dim, normLayer = (c) => new nn.LayerNorm(c)] = bindOwn(PatchMergingV2, arguments) as ConstructorParameters<typeof PatchMergingV2>;
     super();
     this.dim = dim;
     this.reduction = new nn.Linear(4 * dim, 2 * dim, { bias: false });
@@ -82,6 +94,7 @@ export class PatchMergingV2 extends Module {
     return y;
   }
 }
+classArgs(PatchMergingV2, 'torchvision.models.PatchMergingV2', 'dim, normLayer?');
 
 export interface ShiftedWindowAttentionOptions {
   qkvBias?: Tensor | null;
@@ -100,6 +113,7 @@ export interface ShiftedWindowAttentionOptions {
  */
 export function shiftedWindowAttention(input: Tensor, qkvWeight: Tensor, projWeight: Tensor, relativePositionBias: Tensor,
   windowSize: readonly number[], numHeads: number, shiftSizeIn: readonly number[], o: ShiftedWindowAttentionOptions = {}): Tensor {
+  [input, qkvWeight, projWeight, relativePositionBias, windowSize, numHeads, shiftSizeIn, o = {}] = bindOwn(shiftedWindowAttention, arguments) as Parameters<typeof shiftedWindowAttention>;
   if (input.ndim !== 4) throw new RangeError(`shiftedWindowAttention: expected a channels-last input (B, H, W, C), got shape [${input.shape}]`);
   const [B, H, W, C] = input.shape;
   const [ws0, ws1] = windowSize as [number, number];
@@ -232,6 +246,7 @@ export class ShiftedWindowAttention extends Module {
   dropout: number;
 
   constructor(dim: number, windowSize: readonly number[], shiftSize: readonly number[], numHeads: number, o: ShiftedWindowAttentionModuleOptions = {}) {
+    [dim, windowSize, shiftSize, numHeads, o = {}] = bindOwn(ShiftedWindowAttention, arguments) as ConstructorParameters<typeof ShiftedWindowAttention>;
     super();
     if (windowSize.length !== 2 || shiftSize.length !== 2) throw new RangeError('window_size and shift_size must be of length 2');
     this.windowSize = [...windowSize];
@@ -275,6 +290,7 @@ export class ShiftedWindowAttention extends Module {
     return y;
   }
 }
+classArgs(ShiftedWindowAttention, 'torchvision.models.ShiftedWindowAttention', 'dim, windowSize, shiftSize, numHeads; qkvBias, projBias, attentionDropout, dropout');
 
 /** V2's window attention: cosine similarity with a learned logit scale, position bias from an MLP (cpb_mlp). */
 export class ShiftedWindowAttentionV2 extends ShiftedWindowAttention {
@@ -283,6 +299,7 @@ export class ShiftedWindowAttentionV2 extends ShiftedWindowAttention {
   declare relative_coords_table: Tensor;
 
   constructor(dim: number, windowSize: readonly number[], shiftSize: readonly number[], numHeads: number, o: ShiftedWindowAttentionModuleOptions = {}) {
+    [dim, windowSize, shiftSize, numHeads, o = {}] = bindOwn(ShiftedWindowAttentionV2, arguments) as ConstructorParameters<typeof ShiftedWindowAttentionV2>;
     super(dim, windowSize, shiftSize, numHeads, o);
     this.logit_scale = new Parameter(ones([numHeads, 1, 1]).mul(10).log());
     // mlp to generate continuous relative position bias
@@ -326,6 +343,7 @@ export class ShiftedWindowAttentionV2 extends ShiftedWindowAttention {
     return y;
   }
 }
+classArgs(ShiftedWindowAttentionV2, 'torchvision.models.ShiftedWindowAttentionV2', 'dim, windowSize, shiftSize, numHeads; qkvBias, projBias, attentionDropout, dropout');
 
 export type AttnLayerClass = new (dim: number, windowSize: readonly number[], shiftSize: readonly number[], numHeads: number,
   o?: ShiftedWindowAttentionModuleOptions) => Module;
@@ -349,6 +367,7 @@ export class SwinTransformerBlock extends Module {
   declare mlp: MLP;
 
   constructor(dim: number, numHeads: number, windowSize: readonly number[], shiftSize: readonly number[], o: SwinBlockOptions = {}) {
+    [dim, numHeads, windowSize, shiftSize, o = {}] = bindOwn(SwinTransformerBlock, arguments) as ConstructorParameters<typeof SwinTransformerBlock>;
     super();
     const normLayer = o.normLayer ?? ((c: number) => new nn.LayerNorm(c));
     const Attn = o.attnLayer ?? ShiftedWindowAttention;
@@ -373,6 +392,7 @@ export class SwinTransformerBlock extends Module {
     return z;
   }
 }
+classArgs(SwinTransformerBlock, 'torchvision.models.SwinTransformerBlock', 'dim, numHeads, windowSize, shiftSize; mlpRatio, dropout, attentionDropout, stochasticDepthProb, normLayer, attnLayer');
 
 /** x + branch(x), with the branch's intermediate outputs freed as they are consumed (see callChain). */
 function residual(x: Tensor, branch: Module[]): Tensor {
@@ -385,6 +405,7 @@ function residual(x: Tensor, branch: Module[]): Tensor {
 /** V2 block (post-norm): x + SD(norm1(attn(x))), then x + SD(norm2(mlp(x))). */
 export class SwinTransformerBlockV2 extends SwinTransformerBlock {
   constructor(dim: number, numHeads: number, windowSize: readonly number[], shiftSize: readonly number[], o: SwinBlockOptions = {}) {
+    [dim, numHeads, windowSize, shiftSize, o = {}] = bindOwn(SwinTransformerBlockV2, arguments) as ConstructorParameters<typeof SwinTransformerBlockV2>;
     super(dim, numHeads, windowSize, shiftSize, { ...o, attnLayer: o.attnLayer ?? ShiftedWindowAttentionV2 });
   }
 
@@ -395,6 +416,7 @@ export class SwinTransformerBlockV2 extends SwinTransformerBlock {
     return z;
   }
 }
+classArgs(SwinTransformerBlockV2, 'torchvision.models.SwinTransformerBlockV2', 'dim, numHeads, windowSize, shiftSize; mlpRatio, dropout, attentionDropout, stochasticDepthProb, normLayer, attnLayer');
 
 export type SwinBlockClass = new (dim: number, numHeads: number, windowSize: readonly number[], shiftSize: readonly number[], o?: SwinBlockOptions) => Module;
 export type DownsampleLayerClass = new (dim: number, normLayer: NormLayerFactory) => Module;
@@ -429,6 +451,7 @@ export class SwinTransformer extends Module {
   readonly numClasses: number;
 
   constructor(o: SwinTransformerOptions) {
+    [o] = bindOwn(SwinTransformer, arguments) as ConstructorParameters<typeof SwinTransformer>;
     super();
     this.numClasses = o.numClasses ?? 1000;
     const Block = o.block ?? SwinTransformerBlock;
@@ -485,6 +508,7 @@ export class SwinTransformer extends Module {
     return this.head.call(x);
   }
 }
+classArgs(SwinTransformer, 'torchvision.models.SwinTransformer', '; patchSize, embedDim, depths, numHeads, windowSize, mlpRatio, dropout, attentionDropout, stochasticDepthProb, numClasses, normLayer, block, downsampleLayer');
 
 /** The builders fix the architecture, the stochastic depth included (torchvision's refuse those arguments too). */
 export type SwinBuilderOptions = Partial<Omit<SwinTransformerOptions, 'patchSize' | 'embedDim' | 'depths' | 'numHeads' | 'windowSize' | 'stochasticDepthProb'>> & BuilderOptions;

@@ -8,6 +8,11 @@ import type { Tensor } from '../../tensor.js';
 import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 import { modelBuilder } from './builder-args.js';
+import { bindOwn, classArgs, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(makeLayers, 'makeLayers', 'torchvision.models.make_layers', 'cfg, batchNorm?');
 
 export interface VGGOptions {
   numClasses?: number;
@@ -21,6 +26,7 @@ export class VGG extends Module {
   declare classifier: Sequential;
 
   constructor(features: Module, opts: VGGOptions = {}) {
+    [features, opts = {}] = bindOwn(VGG, arguments) as ConstructorParameters<typeof VGG>;
     super();
     const dropout = opts.dropout ?? 0.5;
     this.features = features;
@@ -57,6 +63,7 @@ export class VGG extends Module {
     return this.classifier.call(x);
   }
 }
+classArgs(VGG, 'torchvision.models.VGG', 'features; numClasses, initWeights, dropout');
 
 /** Numbers are 3x3 convolutions' output channels, 'M' a 2x2 max pool. */
 export const vggCfgs: Record<'A' | 'B' | 'D' | 'E', (number | 'M')[]> = {
@@ -68,6 +75,7 @@ export const vggCfgs: Record<'A' | 'B' | 'D' | 'E', (number | 'M')[]> = {
 
 /** VGG's feature extractor for a configuration (torchvision's make_layers). */
 export function makeLayers(cfg: (number | 'M')[], batchNorm = false): Sequential {
+  [cfg, batchNorm = false] = bindOwn(makeLayers, arguments) as Parameters<typeof makeLayers>;
   const layers: Module[] = [];
   let inChannels = 3;
   for (const v of cfg) {

@@ -16,6 +16,11 @@ import { MLP } from '../ops/mlp.js';
 import { registerModel } from './registry.js';
 import { buildModel, overwriteNamedParam, rejectFixedOptions, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 import { modelBuilder } from './builder-args.js';
+import { bindOwn, classArgs, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(interpolateEmbeddings, 'interpolateEmbeddings', 'torchvision.models.interpolate_embeddings', 'imageSize, patchSize, modelState:dict; interpolationMode, resetHeads');
 
 const defaultNorm: NormLayerFactory = (c) => new nn.LayerNorm(c, { eps: 1e-6 });
 
@@ -36,6 +41,7 @@ export class MLPBlock extends MLP {
   static readonly _version = 2;
 
   constructor(inDim: number, mlpDim: number, dropout: number) {
+    [inDim, mlpDim, dropout] = bindOwn(MLPBlock, arguments) as ConstructorParameters<typeof MLPBlock>;
     super(inDim, [mlpDim, inDim], { activationLayer: () => new nn.GELU(), inplace: null, dropout });
     for (const m of this.modules()) {
       if (m instanceof nn.Linear) {
@@ -60,6 +66,7 @@ export class MLPBlock extends MLP {
     super.loadFromStateDict(sd, prefix, missing, used, errors);
   }
 }
+classArgs(MLPBlock, 'torchvision.models.MLPBlock', 'inDim, mlpDim, dropout');
 
 /** Pre-norm transformer block: x + attention(LN(x)), then + MLP(LN(.)). */
 export class EncoderBlock extends Module {
@@ -71,6 +78,7 @@ export class EncoderBlock extends Module {
   readonly numHeads: number;
 
   constructor(numHeads: number, hiddenDim: number, mlpDim: number, dropout: number, attentionDropout: number, normLayer: NormLayerFactory = defaultNorm) {
+    [numHeads, hiddenDim, mlpDim, dropout, attentionDropout, normLayer = defaultNorm] = bindOwn(EncoderBlock, arguments) as ConstructorParameters<typeof EncoderBlock>;
     super();
     this.numHeads = numHeads;
     this.ln_1 = normLayer(hiddenDim);
@@ -97,6 +105,7 @@ export class EncoderBlock extends Module {
     return y;
   }
 }
+classArgs(EncoderBlock, 'torchvision.models.EncoderBlock', 'numHeads, hiddenDim, mlpDim, dropout, attentionDropout, normLayer?');
 
 /** Position embeddings, dropout, the blocks (encoder_layer_0, ...) and a final norm. */
 export class Encoder extends Module {
@@ -107,6 +116,7 @@ export class Encoder extends Module {
 
   constructor(seqLength: number, numLayers: number, numHeads: number, hiddenDim: number, mlpDim: number, dropout: number,
     attentionDropout: number, normLayer: NormLayerFactory = defaultNorm) {
+    [seqLength, numLayers, numHeads, hiddenDim, mlpDim, dropout, attentionDropout, normLayer = defaultNorm] = bindOwn(Encoder, arguments) as ConstructorParameters<typeof Encoder>;
     super();
     this.pos_embedding = new Parameter(empty([1, seqLength, hiddenDim]).normal_(0, 0.02)); // from BERT
     this.dropout = new nn.Dropout(dropout);
@@ -130,6 +140,7 @@ export class Encoder extends Module {
     return out;
   }
 }
+classArgs(Encoder, 'torchvision.models.Encoder', 'seqLength, numLayers, numHeads, hiddenDim, mlpDim, dropout, attentionDropout, normLayer?');
 
 export interface VisionTransformerOptions {
   imageSize: number;
@@ -165,6 +176,7 @@ export class VisionTransformer extends Module {
   readonly seqLength: number;
 
   constructor(o: VisionTransformerOptions) {
+    [o] = bindOwn(VisionTransformer, arguments) as ConstructorParameters<typeof VisionTransformer>;
     super();
     if (o.imageSize % o.patchSize !== 0) throw new RangeError(`Input shape indivisible by patch size! (image size ${o.imageSize}, patch size ${o.patchSize})`);
     this.imageSize = o.imageSize;
@@ -263,6 +275,7 @@ export class VisionTransformer extends Module {
     return out;
   }
 }
+classArgs(VisionTransformer, 'torchvision.models.VisionTransformer', '; imageSize, patchSize, numLayers, numHeads, hiddenDim, mlpDim, dropout, attentionDropout, numClasses, representationSize, normLayer, convStemConfigs');
 
 export interface InterpolateEmbeddingsOptions {
   /** Default 'bicubic' (align_corners=True). */
@@ -277,6 +290,7 @@ export interface InterpolateEmbeddingsOptions {
  * resolution loads into a model built for another. Returns the dict unchanged when the sizes already agree.
  */
 export function interpolateEmbeddings(imageSize: number, patchSize: number, modelState: StateDict, o: InterpolateEmbeddingsOptions = {}): StateDict {
+  [imageSize, patchSize, modelState, o = {}] = bindOwn(interpolateEmbeddings, arguments) as Parameters<typeof interpolateEmbeddings>;
   const posEmbedding = modelState['encoder.pos_embedding'];
   if (!(posEmbedding instanceof Tensor)) throw new Error("interpolateEmbeddings: the state dict has no 'encoder.pos_embedding'");
   const [n, seq, hiddenDim] = posEmbedding.shape;

@@ -8,15 +8,25 @@ import { homedir } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { bindOwn, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(cachedCheckpoint, 'cachedCheckpoint', 'tstorch.vision.models.cachedCheckpoint', 'url; *, progress, checkHash, modelDir, fileName');
+registerSignature(checkpointsDir, 'checkpointsDir', 'tstorch.vision.models.checkpointsDir', '');
+registerSignature(downloadUrlToFile, 'downloadUrlToFile', 'tstorch.vision.models.downloadUrlToFile', 'url, dst; *, progress, hashPrefix');
+registerSignature(hashPrefix, 'hashPrefix', 'tstorch.vision.models.hashPrefix', 'fileName');
 
 /** torch.hub.get_dir()/checkpoints: $TORCH_HOME/hub/checkpoints, TORCH_HOME defaulting to $XDG_CACHE_HOME/torch or ~/.cache/torch. */
 export function checkpointsDir(): string {
+  bindOwn(checkpointsDir, arguments);
   const torchHome = process.env.TORCH_HOME ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'torch');
   return join(torchHome, 'hub', 'checkpoints');
 }
 
 /** The sha256 prefix torch.hub reads from a file name ("resnet50-0676ba61.pth" -> "0676ba61"), or null. */
 export function hashPrefix(fileName: string): string | null {
+  [fileName] = bindOwn(hashPrefix, arguments) as Parameters<typeof hashPrefix>;
   const m = /-([a-f0-9]*)\./.exec(fileName);
   return m ? m[1]! : null;
 }
@@ -49,6 +59,7 @@ function humanBytes(n: number): string {
 
 /** torch.hub.download_url_to_file: streams url into dst through a temporary file, with an optional progress bar. */
 export async function downloadUrlToFile(url: string, dst: string, opts: { progress?: boolean; hashPrefix?: string | null } = {}): Promise<void> {
+  [url, dst, opts = {}] = bindOwn(downloadUrlToFile, arguments) as Parameters<typeof downloadUrlToFile>;
   mkdirSync(dirname(dst), { recursive: true });
   const tmp = `${dst}.${process.pid}.${Date.now()}.partial`;
   const progress = opts.progress ?? true;
@@ -97,6 +108,7 @@ export async function downloadUrlToFile(url: string, dst: string, opts: { progre
 
 /** The path of url's file in the cache, downloading it first when absent (asynchronously). */
 export async function cachedCheckpoint(url: string, opts: DownloadOptions = {}): Promise<string> {
+  [url, opts = {}] = bindOwn(cachedCheckpoint, arguments) as Parameters<typeof cachedCheckpoint>;
   const fileName = opts.fileName ?? basename(new URL(url).pathname);
   const dest = join(opts.modelDir ?? checkpointsDir(), fileName);
   if (existsSync(dest)) return dest;

@@ -5,6 +5,7 @@ import { Transform } from '../transforms/transforms.js';
 import { resize, type InterpolationMode } from '../transforms/image-geometry.js';
 import * as F from '../transforms/functional.js';
 import type { ImageOrTensor } from '../transforms/functional.js';
+import { bindOwn, classArgs } from '../../args.js';
 
 export interface ImageClassificationParams {
   cropSize: number[];
@@ -22,6 +23,7 @@ export class ImageClassification extends Transform<ImageOrTensor, Tensor> {
   readonly interpolation: InterpolationMode;
 
   constructor(p: ImageClassificationParams) {
+    [p] = bindOwn(ImageClassification, arguments) as ConstructorParameters<typeof ImageClassification>;
     super();
     this.cropSize = [...p.cropSize];
     this.resizeSize = [...p.resizeSize];
@@ -45,3 +47,4 @@ export class ImageClassification extends Transform<ImageOrTensor, Tensor> {
       `    std=${list(this.std)}\n    interpolation=InterpolationMode.${this.interpolation.toUpperCase()}\n)`;
   }
 }
+classArgs(ImageClassification, 'tstorch.vision.models.ImageClassification', '; *, cropSize, resizeSize, mean, std, interpolation');

@@ -10,6 +10,11 @@ import { ImageClassification } from './weights-transforms.js';
 import type { Module, StateDict } from '../../nn/module.js';
 import { Tensor } from '../../tensor.js';
 import { zeros } from '../../creation.js';
+import { bindOwn, classArgs, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(weightsEnum, 'weightsEnum', 'tstorch.vision.models.weightsEnum', 'name');
 
 type Data = typeof WEIGHTS_DATA;
 export type WeightsEnumName = keyof Data;
@@ -56,7 +61,17 @@ export interface RawWeightsEntry {
 
 /** Builds a weights entry's inference transform from its parameters (a family's preset, e.g. VideoClassification). */
 export type PresetFactory<P> = (params: ClassificationTransformParams) => P;
-const imagePreset: PresetFactory<ImageClassification> = (p) => new ImageClassification(p);
+/**
+ * The keys of a weights entry's transform parameters that a preset's constructor takes (the table also records
+ * `kind`, which says which preset it is, and a segmentation entry's null crop size): the presets are bound to
+ * torchvision's keyword arguments and refuse the rest.
+ */
+export function presetArgs<K extends string>(p: object, keys: readonly K[]): { [k in K]: never } {
+  const src = p as Record<string, unknown>;
+  return Object.fromEntries(keys.filter((k) => src[k] !== undefined && src[k] !== null).map((k) => [k, src[k]])) as { [k in K]: never };
+}
+const IMAGE_PRESET_KEYS = ['cropSize', 'resizeSize', 'mean', 'std', 'interpolation'] as const;
+const imagePreset: PresetFactory<ImageClassification> = (p) => new ImageClassification(presetArgs(p, IMAGE_PRESET_KEYS));
 
 /** One published checkpoint (a member of a weights enum); P is its preset (ImageClassification for images). */
 export class Weights<P = ImageClassification> {
@@ -66,7 +81,12 @@ export class Weights<P = ImageClassification> {
   readonly transformParams: ClassificationTransformParams;
   private readonly preset: PresetFactory<P>;
 
-  constructor(readonly enumName: string, readonly name: string, e: RawWeightsEntry, preset?: PresetFactory<P>) {
+  readonly enumName: string;
+  readonly name: string;
+  constructor(enumName: string, name: string, e: RawWeightsEntry, preset?: PresetFactory<P>) {
+    [enumName, name, e, preset] = bindOwn(Weights, arguments) as [typeof enumName, typeof name, typeof e, typeof preset];
+    this.enumName = enumName;
+    this.name = name;
     this.preset = preset ?? (imagePreset as unknown as PresetFactory<P>);
     this.url = e.url;
     this.fileName = e.fileName;
@@ -100,6 +120,7 @@ export class Weights<P = ImageClassification> {
 
   toString(): string { return `${this.enumName}.${this.name}`; }
 }
+classArgs(Weights, 'torchvision.models.Weights', 'enumName, name, e:dict, preset?');
 
 /** A generated table of weights enums: { EnumName: { default, entries: { MEMBER: entry } } }. */
 export type WeightsTable = { readonly [enumName: string]: { readonly default: string; readonly entries: { readonly [member: string]: RawWeightsEntry } } };
@@ -109,8 +130,11 @@ export class WeightsEnum<P = ImageClassification> {
   readonly DEFAULT: Weights<P>;
   private readonly entries: Map<string, Weights<P>>;
 
+  readonly enumName: string;
   /** An enum of the classification table, or of another family's table (`table`) with that family's preset. */
-  constructor(readonly enumName: string, table?: WeightsTable, preset?: PresetFactory<P>) {
+  constructor(enumName: string, table?: WeightsTable, preset?: PresetFactory<P>) {
+    [enumName, table, preset] = bindOwn(WeightsEnum, arguments) as [typeof enumName, typeof table, typeof preset];
+    this.enumName = enumName;
     const d = (table ?? (WEIGHTS_DATA as unknown as WeightsTable))[enumName];
     if (!d) throw new Error(`unknown weights enum '${enumName}'`);
     this.entries = new Map(Object.entries(d.entries).map(([k, e]) => [k, new Weights<P>(enumName, k, e, preset)]));
@@ -144,12 +168,14 @@ export class WeightsEnum<P = ImageClassification> {
 
   toString(): string { return this.enumName; }
 }
+classArgs(WeightsEnum, 'torchvision.models.WeightsEnum', 'enumName, table?:dict, preset?');
 
 export type WeightsEnumOf<E extends WeightsEnumName> = WeightsEnum & { readonly [K in keyof Data[E]['entries']]: Weights };
 
 const enums = new Map<string, WeightsEnum<any>>();
 /** The weights enum named as torchvision names it ('ResNet50_Weights'). */
 export function weightsEnum<E extends WeightsEnumName>(name: E): WeightsEnumOf<E> {
+  [name] = bindOwn(weightsEnum, arguments) as [typeof name];
   let e = enums.get(name);
   if (!e) enums.set(name, (e = new WeightsEnum(name)));
   return e as WeightsEnumOf<E>;
@@ -264,8 +290,11 @@ export function buildModel<O extends BuilderOptions, M extends Module>(
     if (cats !== null) overwriteNamedParam(o as Record<string, unknown>, 'numClasses', cats.length);
     hooks.fixOptions?.(o, w.weights);
   }
-  const model = build(o);
-  loadWeights(model, w, { progress: o.progress, fixKeys: hooks.fixKeys });
+  // the model's constructor gets the model's options only, as torchvision's _resnet(block, layers, weights, progress,
+  // **kwargs) passes kwargs: weights and progress are the builder's (the constructors refuse keys they do not take)
+  const { weights: _weights, progress, ...modelOpts } = o;
+  const model = build(modelOpts as O);
+  loadWeights(model, w, { progress, fixKeys: hooks.fixKeys });
   if (w.kind === 'published') hooks.afterLoad?.(model);
   return model;
 }

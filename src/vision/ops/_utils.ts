@@ -2,6 +2,12 @@
 import { Tensor } from '../../tensor.js';
 import { cat, fullLike, zerosLike } from '../../creation.js';
 import type { DTypeName } from '../../dtype.js';
+import { bindOwn, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(checkRoiBoxesShape, 'checkRoiBoxesShape', 'torchvision.ops.check_roi_boxes_shape', 'fn, boxes');
+registerSignature(convertBoxesToRoiFormat, 'convertBoxesToRoiFormat', 'torchvision.ops.convert_boxes_to_roi_format', 'boxes');
 
 /** The name of a tensor's dtype ('float32'): the one place the ops compare dtypes. */
 export function dtypeOf(t: Tensor): DTypeName {
@@ -15,6 +21,7 @@ export function catOrSelf(tensors: readonly Tensor[], dim = 0): Tensor {
 
 /** A list of per-image [L, 4] boxes as one [K, 5] tensor whose first column is the image index. */
 export function convertBoxesToRoiFormat(boxes: readonly Tensor[]): Tensor {
+  [boxes] = bindOwn(convertBoxesToRoiFormat, arguments) as Parameters<typeof convertBoxesToRoiFormat>;
   const concat = catOrSelf(boxes, 0);
   const ids = catOrSelf(boxes.map((b, i) => fullLike(b.narrow(1, 0, 1), i)), 0);
   return cat([ids, concat], 1);
@@ -22,6 +29,7 @@ export function convertBoxesToRoiFormat(boxes: readonly Tensor[]): Tensor {
 
 /** RoIs are a [K, 5] tensor (batch index, x1, y1, x2, y2) or a list of [L, 4] tensors, one per image. */
 export function checkRoiBoxesShape(fn: string, boxes: Tensor | readonly Tensor[]): void {
+  [fn, boxes] = bindOwn(checkRoiBoxesShape, arguments) as Parameters<typeof checkRoiBoxesShape>;
   if (Array.isArray(boxes)) {
     (boxes as readonly Tensor[]).forEach((t, i) => {
       if (!(t instanceof Tensor) || t.ndim !== 2 || t.shape[1] !== 4) {

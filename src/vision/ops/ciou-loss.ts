@@ -7,12 +7,18 @@ import { checkReduction, upcastNonFloat } from './_utils.js';
 import { reduceLoss } from './reduce-loss.js';
 import { diouIouLoss } from './diou-loss.js';
 import type { BoxLossOptions } from './giou-loss.js';
+import { bindOwn, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(completeBoxIouLoss, 'completeBoxIouLoss', 'torchvision.ops.complete_box_iou_loss', 'boxes1, boxes2; reduction, eps');
 
 const atanOp = op('aten::atan');
 const atan = (t: Tensor): Tensor => new Tensor(atanOp(t._h));
 
 /** Complete-IoU loss of paired boxes [..., 4] in (x1, y1, x2, y2). */
 export function completeBoxIouLoss(boxes1: Tensor, boxes2: Tensor, opts: BoxLossOptions = {}): Tensor {
+  [boxes1, boxes2, opts = {}] = bindOwn(completeBoxIouLoss, arguments) as Parameters<typeof completeBoxIouLoss>;
   const reduction = opts.reduction ?? 'none';
   checkReduction('completeBoxIouLoss', reduction);
   const eps = opts.eps ?? 1e-7;

@@ -9,6 +9,11 @@ import { Parameter } from '../../nn/parameter.js';
 import * as init from '../../nn/init.js';
 import { pyValue } from '../../nn/modules/repr.js';
 import { pair } from './_utils.js';
+import { bindOwn, classArgs, registerSignature, type PyRest } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(deformConv2d, 'deformConv2d', 'torchvision.ops.deform_conv2d', 'input, offset, weight; bias, stride, padding, dilation, mask');
 
 const deformConv2dOp = op('torchvision::deform_conv2d');
 
@@ -27,6 +32,7 @@ export interface DeformConv2dOptions {
  * tap). The convolution groups and offset groups follow from the shapes, as in torchvision.
  */
 export function deformConv2d(input: Tensor, offset: Tensor, weight: Tensor, opts: DeformConv2dOptions = {}): Tensor {
+  [input, offset, weight, opts = {}] = bindOwn(deformConv2d, arguments) as Parameters<typeof deformConv2d>;
   if (input.ndim !== 4) throw new RangeError(`deformConv2d: input must be 4-d (N, C, H, W), got [${input.shape}]`);
   if (weight.ndim !== 4) throw new RangeError(`deformConv2d: weight must be 4-d (Cout, C / groups, kH, kW), got [${weight.shape}]`);
   if (offset.ndim !== 4) throw new RangeError(`deformConv2d: offset must be 4-d (N, 2 * offset_groups * kH * kW, outH, outW), got [${offset.shape}]`);
@@ -69,7 +75,12 @@ export class DeformConv2d extends Module {
   dilation: [number, number];
   groups: number;
 
-  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly number[], opts: DeformConv2dModuleOptions = {}) {
+  /** torchvision's order (in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias), or an options object. */
+  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly number[],
+    ...rest: PyRest<DeformConv2dModuleOptions, ['stride', 'padding', 'dilation', 'groups', 'bias']>);
+  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly number[], ..._rest: unknown[]) {
+    let opts: DeformConv2dModuleOptions;
+    [inChannels, outChannels, kernelSize, opts = {}] = bindOwn(DeformConv2d, arguments) as [number, number, number | readonly number[], DeformConv2dModuleOptions?];
     super();
     const groups = opts.groups ?? 1;
     if (inChannels % groups !== 0) throw new RangeError('DeformConv2d: inChannels must be divisible by groups');
@@ -110,3 +121,4 @@ export class DeformConv2d extends Module {
     return s;
   }
 }
+classArgs(DeformConv2d, 'torchvision.ops.DeformConv2d', 'inChannels, outChannels, kernelSize; stride, padding, dilation, groups, bias');

@@ -4,6 +4,11 @@ import type { Tensor } from '../../tensor.js';
 import { checkReduction, lossInterUnion, upcastNonFloat } from './_utils.js';
 import { reduceLoss } from './reduce-loss.js';
 import type { BoxLossOptions } from './giou-loss.js';
+import { bindOwn, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(distanceBoxIouLoss, 'distanceBoxIouLoss', 'torchvision.ops.distance_box_iou_loss', 'boxes1, boxes2; reduction, eps');
 
 /** The distance-IoU loss of paired boxes and their IoU (shared with the complete-IoU loss). */
 export function diouIouLoss(boxes1: Tensor, boxes2: Tensor, eps = 1e-7): [Tensor, Tensor] {
@@ -30,6 +35,7 @@ export function diouIouLoss(boxes1: Tensor, boxes2: Tensor, eps = 1e-7): [Tensor
 
 /** Distance-IoU loss of paired boxes [..., 4] in (x1, y1, x2, y2). */
 export function distanceBoxIouLoss(boxes1: Tensor, boxes2: Tensor, opts: BoxLossOptions = {}): Tensor {
+  [boxes1, boxes2, opts = {}] = bindOwn(distanceBoxIouLoss, arguments) as Parameters<typeof distanceBoxIouLoss>;
   const reduction = opts.reduction ?? 'none';
   checkReduction('distanceBoxIouLoss', reduction);
   const [loss] = diouIouLoss(upcastNonFloat(boxes1), upcastNonFloat(boxes2), opts.eps ?? 1e-7);

@@ -8,6 +8,12 @@ import { Module } from '../../nn/module.js';
 import { pad } from '../../nn/functional/padding.js';
 import { maxPool2d, maxPool3d } from '../../nn/functional/pooling.js';
 import { pyBool, pyFloat } from '../../nn/modules/repr.js';
+import { bindOwn, classArgs, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(dropBlock2d, 'dropBlock2d', 'torchvision.ops.drop_block2d', 'input, p, blockSize; inplace, eps, training');
+registerSignature(dropBlock3d, 'dropBlock3d', 'torchvision.ops.drop_block3d', 'input, p, blockSize; inplace, eps, training');
 
 const emptyOp = op('aten::empty.memory_format');
 const bernoulli_ = op('aten::bernoulli_.float');
@@ -53,11 +59,13 @@ function dropBlock(fn: string, spatial: 2 | 3, input: Tensor, p: number, blockSi
 
 /** DropBlock on [N, C, H, W]: zeroes blockSize x blockSize squares; the survivors are rescaled. */
 export function dropBlock2d(input: Tensor, p: number, blockSize: number, opts: DropBlockOptions = {}): Tensor {
+  [input, p, blockSize, opts = {}] = bindOwn(dropBlock2d, arguments) as Parameters<typeof dropBlock2d>;
   return dropBlock('dropBlock2d', 2, input, p, blockSize, opts);
 }
 
 /** DropBlock on [N, C, D, H, W]: zeroes blockSize^3 cubes; the survivors are rescaled. */
 export function dropBlock3d(input: Tensor, p: number, blockSize: number, opts: DropBlockOptions = {}): Tensor {
+  [input, p, blockSize, opts = {}] = bindOwn(dropBlock3d, arguments) as Parameters<typeof dropBlock3d>;
   return dropBlock('dropBlock3d', 3, input, p, blockSize, opts);
 }
 
@@ -69,6 +77,7 @@ export class DropBlock2d extends Module {
   eps: number;
 
   constructor(p: number, blockSize: number, opts: { inplace?: boolean; eps?: number } = {}) {
+    [p, blockSize, opts = {}] = bindOwn(DropBlock2d, arguments) as ConstructorParameters<typeof DropBlock2d>;
     super();
     this.p = p;
     this.blockSize = blockSize;
@@ -84,6 +93,7 @@ export class DropBlock2d extends Module {
     return `p=${pyFloat(this.p)}, block_size=${this.blockSize}, inplace=${pyBool(this.inplace)}`;
   }
 }
+classArgs(DropBlock2d, 'torchvision.ops.DropBlock2d', 'p, blockSize; inplace, eps');
 
 /** See dropBlock3d. Active only in training mode. */
 export class DropBlock3d extends DropBlock2d {
@@ -91,3 +101,4 @@ export class DropBlock3d extends DropBlock2d {
     return dropBlock3d(input, this.p, this.blockSize, { inplace: this.inplace, eps: this.eps, training: this.training });
   }
 }
+classArgs(DropBlock3d, 'torchvision.ops.DropBlock3d', 'p, blockSize; inplace, eps'); // bound by DropBlock2d's constructor

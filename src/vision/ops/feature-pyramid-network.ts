@@ -12,6 +12,7 @@ import { maxPool2d } from '../../nn/functional/pooling.js';
 import { relu } from '../../nn/functional/activation.js';
 import { Conv2dNormActivation, type NormLayerFactory } from './misc.js';
 import { featureEntries, type FeatureMaps } from './poolers.js';
+import { bindOwn, classArgs } from '../../args.js';
 
 /** An extra block after the FPN's outputs: gets the results, the inputs and the names, returns results and names. */
 export abstract class ExtraFPNBlock extends Module {
@@ -26,6 +27,7 @@ export class LastLevelMaxPool extends ExtraFPNBlock {
     return [x, names];
   }
 }
+classArgs(LastLevelMaxPool, 'torchvision.ops.feature_pyramid_network.LastLevelMaxPool', ''); // Module's constructor refuses arguments
 
 /** Levels 'p6' and 'p7' (RetinaNet): stride-2 3x3 convolutions of P5 (or C5 when the channel counts differ). */
 export class LastLevelP6P7 extends ExtraFPNBlock {
@@ -34,6 +36,7 @@ export class LastLevelP6P7 extends ExtraFPNBlock {
   declare use_P5: boolean;
 
   constructor(inChannels: number, outChannels: number) {
+    [inChannels, outChannels] = bindOwn(LastLevelP6P7, arguments) as ConstructorParameters<typeof LastLevelP6P7>;
     super();
     this.p6 = new Conv2d(inChannels, outChannels, 3, { stride: 2, padding: 1 });
     this.p7 = new Conv2d(outChannels, outChannels, 3, { stride: 2, padding: 1 });
@@ -55,6 +58,7 @@ export class LastLevelP6P7 extends ExtraFPNBlock {
     return [p, names];
   }
 }
+classArgs(LastLevelP6P7, 'torchvision.ops.LastLevelP6P7', 'inChannels, outChannels');
 
 export interface FeaturePyramidNetworkOptions {
   extraBlocks?: ExtraFPNBlock | null;
@@ -74,6 +78,7 @@ export class FeaturePyramidNetwork extends Module {
   declare extra_blocks: ExtraFPNBlock | null;
 
   constructor(inChannelsList: readonly number[], outChannels: number, opts: FeaturePyramidNetworkOptions = {}) {
+    [inChannelsList, outChannels, opts = {}] = bindOwn(FeaturePyramidNetwork, arguments) as ConstructorParameters<typeof FeaturePyramidNetwork>;
     super();
     const normLayer = opts.normLayer ?? null;
     this.inner_blocks = new ModuleList();
@@ -155,3 +160,4 @@ export class FeaturePyramidNetwork extends Module {
     return new Map(names.map((k, i) => [k, results[i]!]));
   }
 }
+classArgs(FeaturePyramidNetwork, 'torchvision.ops.FeaturePyramidNetwork', 'inChannelsList, outChannels; extraBlocks, normLayer');

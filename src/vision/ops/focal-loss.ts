@@ -3,6 +3,11 @@
 import type { Tensor } from '../../tensor.js';
 import { binaryCrossEntropyWithLogits } from '../../nn/functional/loss.js';
 import { checkReduction, type LossReduction } from './_utils.js';
+import { bindOwn, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(sigmoidFocalLoss, 'sigmoidFocalLoss', 'torchvision.ops.sigmoid_focal_loss', 'inputs, targets; alpha, gamma, reduction');
 
 export interface SigmoidFocalLossOptions {
   /** Weight of the positives in (0, 1); negatives get 1 - alpha. A negative alpha weighs nothing. Default 0.25. */
@@ -15,6 +20,7 @@ export interface SigmoidFocalLossOptions {
 
 /** Focal loss of logits `inputs` against binary `targets` of the same shape (floats 0 or 1). */
 export function sigmoidFocalLoss(inputs: Tensor, targets: Tensor, opts: SigmoidFocalLossOptions = {}): Tensor {
+  [inputs, targets, opts = {}] = bindOwn(sigmoidFocalLoss, arguments) as Parameters<typeof sigmoidFocalLoss>;
   const alpha = opts.alpha ?? 0.25;
   const gamma = opts.gamma ?? 2;
   const reduction = opts.reduction ?? 'none';

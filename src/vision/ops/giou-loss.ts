@@ -2,6 +2,11 @@
 import type { Tensor } from '../../tensor.js';
 import { checkReduction, lossInterUnion, upcastNonFloat, type LossReduction } from './_utils.js';
 import { reduceLoss } from './reduce-loss.js';
+import { bindOwn, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(generalizedBoxIouLoss, 'generalizedBoxIouLoss', 'torchvision.ops.generalized_box_iou_loss', 'boxes1, boxes2; reduction, eps');
 
 export interface BoxLossOptions {
   /** 'none' (default): one loss per box pair; 'mean'; 'sum'. */
@@ -12,6 +17,7 @@ export interface BoxLossOptions {
 
 /** Gradient-friendly IoU loss for paired boxes [..., 4] in (x1, y1, x2, y2); 0 for equal boxes, up to 2. */
 export function generalizedBoxIouLoss(boxes1: Tensor, boxes2: Tensor, opts: BoxLossOptions = {}): Tensor {
+  [boxes1, boxes2, opts = {}] = bindOwn(generalizedBoxIouLoss, arguments) as Parameters<typeof generalizedBoxIouLoss>;
   const reduction = opts.reduction ?? 'none';
   checkReduction('generalizedBoxIouLoss', reduction);
   const eps = opts.eps ?? 1e-7;

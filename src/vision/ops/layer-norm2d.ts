@@ -3,6 +3,7 @@
 import type { Tensor } from '../../tensor.js';
 import { LayerNorm } from '../../nn/modules/normalization.js';
 import { layerNorm } from '../../nn/functional/normalization.js';
+import { classArgs } from '../../args.js';
 
 export class LayerNorm2d extends LayerNorm {
   override forward(x: Tensor): Tensor {
@@ -11,3 +12,4 @@ export class LayerNorm2d extends LayerNorm {
     return y.permute(0, 3, 1, 2);
   }
 }
+classArgs(LayerNorm2d, 'torchvision.models.convnext.LayerNorm2d', 'normalizedShape; eps, elementwiseAffine'); // bound by LayerNorm's constructor

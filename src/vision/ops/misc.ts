@@ -11,6 +11,7 @@ import { Tensor } from '../../tensor.js';
 import { ones, zeros } from '../../creation.js';
 import type { StateDict } from '../../nn/module.js';
 import { pyFloat } from '../../nn/modules/repr.js';
+import { bindOwn, classArgs } from '../../args.js';
 
 /** Builds a normalisation layer for a number of channels (torchvision's `norm_layer`). */
 export type NormLayerFactory = (numFeatures: number) => Module;
@@ -88,9 +89,11 @@ export class ConvNormActivation extends Sequential {
 /** Conv2d -> norm -> activation as one Sequential ("0", "1", "2"), torchvision.ops.Conv2dNormActivation. */
 export class Conv2dNormActivation extends ConvNormActivation {
   constructor(inChannels: number, outChannels: number, opts: Conv2dNormActivationOptions = {}) {
+    [inChannels, outChannels, opts = {}] = bindOwn(Conv2dNormActivation, arguments) as ConstructorParameters<typeof Conv2dNormActivation>;
     super(inChannels, outChannels, opts, 2, (i, o, k, c) => new nn.Conv2d(i, o, k, c), batchNorm2d);
   }
 }
+classArgs(Conv2dNormActivation, 'torchvision.ops.Conv2dNormActivation', 'inChannels, outChannels; kernelSize, stride, padding, groups, normLayer, activationLayer, dilation, inplace, bias');
 
 export interface Conv3dNormActivationOptions extends Omit<Conv2dNormActivationOptions, 'kernelSize' | 'stride' | 'padding' | 'dilation'> {
   kernelSize?: number | [number, number, number];
@@ -107,9 +110,11 @@ export const batchNorm3d: NormLayerFactory = (c) => new nn.BatchNorm3d(c);
 /** Conv3d -> norm -> activation as one Sequential ("0", "1", "2"), torchvision.ops.Conv3dNormActivation. */
 export class Conv3dNormActivation extends ConvNormActivation {
   constructor(inChannels: number, outChannels: number, opts: Conv3dNormActivationOptions = {}) {
+    [inChannels, outChannels, opts = {}] = bindOwn(Conv3dNormActivation, arguments) as ConstructorParameters<typeof Conv3dNormActivation>;
     super(inChannels, outChannels, opts, 3, (i, o, k, c) => new nn.Conv3d(i, o, k, c), batchNorm3d);
   }
 }
+classArgs(Conv3dNormActivation, 'torchvision.ops.Conv3dNormActivation', 'inChannels, outChannels; kernelSize, stride, padding, groups, normLayer, activationLayer, dilation, inplace, bias');
 
 export interface SqueezeExcitationOptions {
   /** delta in the paper; default ReLU. */
@@ -127,6 +132,7 @@ export class SqueezeExcitation extends Module {
   declare scale_activation: Module;
 
   constructor(inputChannels: number, squeezeChannels: number, opts: SqueezeExcitationOptions = {}) {
+    [inputChannels, squeezeChannels, opts = {}] = bindOwn(SqueezeExcitation, arguments) as ConstructorParameters<typeof SqueezeExcitation>;
     super();
     this.avgpool = new nn.AdaptiveAvgPool2d(1);
     this.fc1 = new nn.Conv2d(inputChannels, squeezeChannels, 1);
@@ -147,6 +153,7 @@ export class SqueezeExcitation extends Module {
     return this.scale(input).mul(input);
   }
 }
+classArgs(SqueezeExcitation, 'torchvision.ops.SqueezeExcitation', 'inputChannels, squeezeChannels; activation, scaleActivation');
 
 /** BatchNorm2d with fixed statistics and affine parameters, all of them buffers (used by detection backbones). */
 export class FrozenBatchNorm2d extends Module {
@@ -157,6 +164,7 @@ export class FrozenBatchNorm2d extends Module {
   declare eps: number;
 
   constructor(numFeatures: number, opts: { eps?: number } = {}) {
+    [numFeatures, opts = {}] = bindOwn(FrozenBatchNorm2d, arguments) as ConstructorParameters<typeof FrozenBatchNorm2d>;
     super();
     Object.defineProperty(this, 'eps', { value: opts.eps ?? 1e-5, enumerable: false, writable: true });
     this.registerBuffer('weight', ones([numFeatures]));
@@ -186,3 +194,4 @@ export class FrozenBatchNorm2d extends Module {
     return `${this._getName()}(${this.weight.shape[0]}, eps=${pyFloat(this.eps)})`;
   }
 }
+classArgs(FrozenBatchNorm2d, 'torchvision.ops.FrozenBatchNorm2d', 'numFeatures; eps');

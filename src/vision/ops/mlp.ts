@@ -4,6 +4,7 @@ import { Module } from '../../nn/module.js';
 import { Sequential } from '../../nn/modules/container.js';
 import * as nn from '../../nn/index.js';
 import type { ActivationLayerFactory, NormLayerFactory } from './misc.js';
+import { bindOwn, classArgs } from '../../args.js';
 
 export interface MLPOptions {
   /** A normalisation layer after each hidden Linear (default none). */
@@ -18,6 +19,7 @@ export interface MLPOptions {
 
 export class MLP extends Sequential {
   constructor(inChannels: number, hiddenChannels: readonly number[], o: MLPOptions = {}) {
+    [inChannels, hiddenChannels, o = {}] = bindOwn(MLP, arguments) as ConstructorParameters<typeof MLP>;
     if (hiddenChannels.length === 0) throw new RangeError('MLP: hiddenChannels must name at least one layer width');
     const inplace = o.inplace === undefined ? true : o.inplace;
     const params = inplace === null ? {} : { inplace };
@@ -38,3 +40,4 @@ export class MLP extends Sequential {
     super(...layers);
   }
 }
+classArgs(MLP, 'torchvision.ops.MLP', 'inChannels, hiddenChannels; normLayer, activationLayer, inplace, bias, dropout');

@@ -2,11 +2,13 @@
 // around its LayerNorm with it).
 import type { Tensor } from '../../tensor.js';
 import { Module } from '../../nn/module.js';
+import { bindOwn, classArgs } from '../../args.js';
 
 export class Permute extends Module {
   dims: number[];
 
   constructor(dims: readonly number[]) {
+    [dims] = bindOwn(Permute, arguments) as ConstructorParameters<typeof Permute>;
     super();
     if (!Array.isArray(dims) || dims.some((d) => !Number.isInteger(d))) {
       throw new TypeError(`Permute: dims must be a list of integers, got ${JSON.stringify(dims)}`);
@@ -18,3 +20,4 @@ export class Permute extends Module {
     return x.permute(this.dims);
   }
 }
+classArgs(Permute, 'torchvision.ops.Permute', 'dims');

@@ -6,6 +6,11 @@ import { Module } from '../../nn/module.js';
 import { boxArea } from './boxes.js';
 import { roiAlign } from './roi-align.js';
 import { disposeTemporary } from '../../memory.js';
+import { bindOwn, classArgs, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(initLevelMapper, 'initLevelMapper', 'tstorch.vision.ops.initLevelMapper', 'kMin, kMax, canonicalScale?, canonicalLevel?, eps?');
 
 /** Feature maps by name, in order (Python's OrderedDict): a Map, or an object whose keys keep insertion order. */
 export type FeatureMaps = Map<string, Tensor> | Record<string, Tensor>;
@@ -16,8 +21,20 @@ export function featureEntries(x: FeatureMaps): [string, Tensor][] {
 
 /** Maps boxes to FPN levels (torchvision's LevelMapper): floor(lvl0 + log2(sqrt(area) / s0) + eps), clamped. */
 export class LevelMapper {
-  constructor(readonly kMin: number, readonly kMax: number, readonly canonicalScale = 224, readonly canonicalLevel = 4,
-    readonly eps = 1e-6) {}
+  readonly kMin: number;
+  readonly kMax: number;
+  readonly canonicalScale: number;
+  readonly canonicalLevel: number;
+  readonly eps: number;
+  constructor(kMin: number, kMax: number, canonicalScale = 224, canonicalLevel = 4,
+    eps = 1e-6) {
+    [kMin, kMax, canonicalScale = 224, canonicalLevel = 4, eps = 1e-6] = bindOwn(LevelMapper, arguments) as ConstructorParameters<typeof LevelMapper>;
+    this.kMin = kMin;
+    this.kMax = kMax;
+    this.canonicalScale = canonicalScale;
+    this.canonicalLevel = canonicalLevel;
+    this.eps = eps;
+  }
 
   /** The level index (0 = kMin) of every box of every image, concatenated: int64 [K]. */
   call(boxlists: readonly Tensor[]): Tensor {
@@ -28,8 +45,10 @@ export class LevelMapper {
     return targetLvls.clamp(this.kMin, this.kMax).to('int64').sub(this.kMin).to('int64');
   }
 }
+classArgs(LevelMapper, 'torchvision.ops.LevelMapper', 'kMin, kMax, canonicalScale?, canonicalLevel?, eps?');
 
 export function initLevelMapper(kMin: number, kMax: number, canonicalScale = 224, canonicalLevel = 4, eps = 1e-6): LevelMapper {
+  [kMin, kMax, canonicalScale = 224, canonicalLevel = 4, eps = 1e-6] = bindOwn(initLevelMapper, arguments) as Parameters<typeof initLevelMapper>;
   return new LevelMapper(kMin, kMax, canonicalScale, canonicalLevel, eps);
 }
 
@@ -110,6 +129,7 @@ export class MultiScaleRoIAlign extends Module {
 
   constructor(featmapNames: readonly string[], outputSize: number | readonly number[], samplingRatio: number,
     opts: MultiScaleRoIAlignOptions = {}) {
+    [featmapNames, outputSize, samplingRatio, opts = {}] = bindOwn(MultiScaleRoIAlign, arguments) as ConstructorParameters<typeof MultiScaleRoIAlign>;
     super();
     const os = typeof outputSize === 'number' ? [outputSize, outputSize] : [...outputSize];
     if (os.length !== 2 || !os.every((v) => Number.isInteger(v) && v > 0)) {
@@ -143,3 +163,4 @@ export class MultiScaleRoIAlign extends Module {
     return `featmap_names=[${this.featmapNames.map((n) => `'${n}'`).join(', ')}], output_size=(${this.outputSize.join(', ')}), sampling_ratio=${this.samplingRatio}`;
   }
 }
+classArgs(MultiScaleRoIAlign, 'torchvision.ops.MultiScaleRoIAlign', 'featmapNames, outputSize, samplingRatio; *, canonicalScale, canonicalLevel');

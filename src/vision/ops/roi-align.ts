@@ -5,6 +5,11 @@ import { op } from '../../native/ops.js';
 import { Module } from '../../nn/module.js';
 import { pyBool, pyFloat } from '../../nn/modules/repr.js';
 import { pair, roisOf } from './_utils.js';
+import { bindOwn, classArgs, registerSignature, type PyRest } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(roiAlign, 'roiAlign', 'torchvision.ops.roi_align', 'input, boxes, outputSize; spatialScale, samplingRatio, aligned');
 
 const roiAlignOp = op('torchvision::roi_align');
 
@@ -27,7 +32,10 @@ export function outputSizeRepr(v: number | readonly number[]): string {
  * in (x1, y1, x2, y2)), the pooled regions [K, C, outputSize[0], outputSize[1]].
  */
 export function roiAlign(input: Tensor, boxes: Tensor | readonly Tensor[], outputSize: number | readonly number[],
-  opts: RoIAlignOptions = {}): Tensor {
+  ...rest: PyRest<RoIAlignOptions, ['spatialScale', 'samplingRatio', 'aligned']>): Tensor;
+export function roiAlign(input: Tensor, boxes: Tensor | readonly Tensor[], outputSize: number | readonly number[], ..._rest: unknown[]): Tensor {
+  let opts: RoIAlignOptions;
+  [input, boxes, outputSize, opts = {}] = bindOwn(roiAlign, arguments) as [Tensor, Tensor | readonly Tensor[], number | readonly number[], RoIAlignOptions?];
   const rois = roisOf('roiAlign', boxes);
   const [oh, ow] = pair('roiAlign', 'outputSize', outputSize);
   const samplingRatio = opts.samplingRatio ?? -1;
@@ -43,6 +51,7 @@ export class RoIAlign extends Module {
   aligned: boolean;
 
   constructor(outputSize: number | readonly number[], spatialScale: number, samplingRatio: number, aligned = false) {
+    [outputSize, spatialScale, samplingRatio, aligned = false] = bindOwn(RoIAlign, arguments) as ConstructorParameters<typeof RoIAlign>;
     super();
     pair('RoIAlign', 'outputSize', outputSize);
     this.outputSize = outputSize;
@@ -60,3 +69,4 @@ export class RoIAlign extends Module {
       + `sampling_ratio=${this.samplingRatio}, aligned=${pyBool(this.aligned)}`;
   }
 }
+classArgs(RoIAlign, 'torchvision.ops.RoIAlign', 'outputSize, spatialScale, samplingRatio, aligned?');

@@ -5,6 +5,11 @@ import { op } from '../../native/ops.js';
 import { dtypeCode } from '../../dtype.js';
 import { Module } from '../../nn/module.js';
 import { pyFloat } from '../../nn/modules/repr.js';
+import { bindOwn, classArgs, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(stochasticDepth, 'stochasticDepth', 'torchvision.ops.stochastic_depth', 'input, p, mode, training?');
 
 export type StochasticDepthMode = 'batch' | 'row';
 
@@ -23,6 +28,7 @@ function checkArgs(p: number, mode: string): void {
  * the same manualSeed the same rows are dropped as in PyTorch.
  */
 export function stochasticDepth(input: Tensor, p: number, mode: StochasticDepthMode, training = true): Tensor {
+  [input, p, mode, training = true] = bindOwn(stochasticDepth, arguments) as Parameters<typeof stochasticDepth>;
   checkArgs(p, mode);
   if (!training || p === 0) return input;
   const survivalRate = 1 - p;
@@ -39,6 +45,7 @@ export class StochasticDepth extends Module {
   mode: StochasticDepthMode;
 
   constructor(p: number, mode: StochasticDepthMode) {
+    [p, mode] = bindOwn(StochasticDepth, arguments) as ConstructorParameters<typeof StochasticDepth>;
     super();
     checkArgs(p, mode);
     this.p = p;
@@ -54,3 +61,4 @@ export class StochasticDepth extends Module {
     return `p=${pyFloat(this.p)}, mode=${this.mode}`;
   }
 }
+classArgs(StochasticDepth, 'torchvision.ops.StochasticDepth', 'p, mode');

@@ -9,6 +9,13 @@ import { inferenceMode } from '../../autograd/grad-mode.js';
 import { tidy } from '../../memory.js';
 import { logitsOf } from '../../train/classifier.js';
 import { compile } from '../../inference/compile.js';
+import { bindOwn, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(eagerEngine, 'eagerEngine', 'tstorch.vision.serve.eagerEngine', 'model');
+registerSignature(engineNames, 'engineNames', 'tstorch.vision.serve.engineNames', '');
+registerSignature(registerEngine, 'registerEngine', 'tstorch.vision.serve.registerEngine', 'name, factory');
 
 export interface InferenceEngine {
   /** The engine's name ('eager', 'jit', 'onnxruntime'). */
@@ -30,6 +37,7 @@ export type EngineFactory = (model: Module, opts: EngineOptions) => InferenceEng
 
 /** The module as it is: forward in inference mode; GoogLeNet's and Inception's {logits} unwrapped. */
 export function eagerEngine(model: Module): InferenceEngine {
+  [model] = bindOwn(eagerEngine, arguments) as Parameters<typeof eagerEngine>;
   model.eval();
   return {
     engine: 'eager',
@@ -50,7 +58,8 @@ function compiledEngine(name: 'jit' | 'onnxruntime' | 'auto'): EngineFactory {
 }
 
 const ENGINES = new Map<string, EngineFactory>([
-  ['eager', eagerEngine],
+  // a factory is called with (model, opts); eagerEngine takes the model only (it is bound: an extra argument is an error)
+  ['eager', (model) => eagerEngine(model)],
   ['jit', compiledEngine('jit')],
   ['onnxruntime', compiledEngine('onnxruntime')],
   ['auto', compiledEngine('auto')],
@@ -61,11 +70,15 @@ const ENGINES = new Map<string, EngineFactory>([
  * registration must happen in a module that thread imports (this one, or one it imports).
  */
 export function registerEngine(name: string, factory: EngineFactory): void {
+  [name, factory] = bindOwn(registerEngine, arguments) as Parameters<typeof registerEngine>;
   if (typeof factory !== 'function') throw new TypeError(`registerEngine: the factory for '${name}' must be a function`);
   ENGINES.set(name, factory);
 }
 
-export function engineNames(): string[] { return [...ENGINES.keys()]; }
+export function engineNames(): string[] {
+  bindOwn(engineNames, arguments);
+  return [...ENGINES.keys()];
+}
 
 export async function createEngine(name: string, model: Module, opts: EngineOptions): Promise<InferenceEngine> {
   const factory = ENGINES.get(name);

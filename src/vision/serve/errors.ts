@@ -1,3 +1,4 @@
+import { bindOwn, classArgs } from '../../args.js';
 // The errors a model server answers with. Each carries its HTTP status and a kind (the `type` of the JSON body,
 // the `kind` label of the error metric), so that a client can tell a truncated upload from a full queue without
 // parsing the message, and the message names what was wrong (the field, the size, the content type).
@@ -28,8 +29,13 @@ export type ErrorKind = keyof typeof ERROR_STATUS;
 export class ServeError extends Error {
   override name = 'ServeError';
   readonly status: number;
-  constructor(readonly kind: ErrorKind, message: string, readonly headers: Record<string, string> = {}) {
+  readonly kind: ErrorKind;
+  readonly headers: Record<string, string>;
+  constructor(kind: ErrorKind, message: string, headers: Record<string, string> = {}) {
+    [kind, message, headers = {}] = bindOwn(ServeError, arguments) as ConstructorParameters<typeof ServeError>;
     super(message);
+    this.kind = kind;
+    this.headers = headers;
     this.status = ERROR_STATUS[kind];
   }
 
@@ -38,6 +44,7 @@ export class ServeError extends Error {
     return { code: this.status, type: this.kind, message: this.message };
   }
 }
+classArgs(ServeError, 'tstorch.vision.serve.ServeError', 'kind, message, headers?:dict');
 
 export function isErrorKind(k: unknown): k is ErrorKind {
   return typeof k === 'string' && Object.hasOwn(ERROR_STATUS, k);

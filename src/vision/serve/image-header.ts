@@ -3,6 +3,12 @@
 // decoded, so a body that is not an image, a header cut short, or a decompression bomb (a small file whose
 // header promises billions of pixels) is refused with a 400 and costs nothing.
 import { ServeError } from './errors.js';
+import { bindOwn, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(readImageHeader, 'readImageHeader', 'tstorch.vision.serve.readImageHeader', 'b, maxPixels?, name?');
+registerSignature(sniffFormat, 'sniffFormat', 'tstorch.vision.serve.sniffFormat', 'b');
 
 /** Pillow's Image.MAX_IMAGE_PIXELS (1024 * 1024 * 1024 // 4 // 3): above it PIL warns of a decompression bomb. */
 export const PIL_MAX_IMAGE_PIXELS = 89_478_485;
@@ -20,6 +26,7 @@ const ascii = (b: Uint8Array, s: string, at = 0): boolean => starts(b, [...s].ma
 
 /** The format of an image file from its magic number, or null. */
 export function sniffFormat(b: Uint8Array): ImageFormat | null {
+  [b] = bindOwn(sniffFormat, arguments) as Parameters<typeof sniffFormat>;
   if (starts(b, [0xff, 0xd8, 0xff])) return 'jpeg';
   if (starts(b, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';
   if (ascii(b, 'GIF87a') || ascii(b, 'GIF89a')) return 'gif';
@@ -126,6 +133,7 @@ function netpbmSize(b: Uint8Array): [number, number] {
  * `corrupt_image` for a malformed or zero-sized one, `image_too_large` when width x height exceeds `maxPixels`.
  */
 export function readImageHeader(b: Uint8Array, maxPixels = PIL_MAX_IMAGE_PIXELS, name = 'the body'): ImageHeader {
+  [b, maxPixels = PIL_MAX_IMAGE_PIXELS, name = 'the body'] = bindOwn(readImageHeader, arguments) as Parameters<typeof readImageHeader>;
   if (b.length === 0) throw new ServeError('empty_body', `${name} is empty (0 bytes): expected an image`);
   const format = sniffFormat(b);
   if (format === null) {

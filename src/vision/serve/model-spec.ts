@@ -7,6 +7,11 @@ import { listModels } from '../models/registry.js';
 import '../models/index.js';
 import { isWeightsFile } from '../../train/pretrained.js';
 import { configBeside } from '../../train/run-dir.js';
+import { bindOwn, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(parseModelSpec, 'parseModelSpec', 'tstorch.vision.serve.parseModelSpec', 'spec');
 
 export interface ModelSpec {
   /** The name clients use: POST /predictions/{name}. */
@@ -48,6 +53,7 @@ function archOfFile(file: string, name: string, spec: string): string {
 
 /** Parses one command-line model argument (see the header for the forms). */
 export function parseModelSpec(spec: string): ModelSpec {
+  [spec] = bindOwn(parseModelSpec, arguments) as Parameters<typeof parseModelSpec>;
   const eq = spec.indexOf('=');
   const left = eq < 0 ? spec : spec.slice(0, eq);
   const right = eq < 0 ? null : spec.slice(eq + 1);

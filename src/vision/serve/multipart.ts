@@ -2,6 +2,11 @@
 // parts between `--boundary` delimiters, each with its headers. Everything malformed is an error naming what:
 // a missing or overlong boundary, a part without headers, a body without its closing delimiter.
 import { ServeError } from './errors.js';
+import { bindOwn, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(parseMultipart, 'parseMultipart', 'tstorch.vision.serve.parseMultipart', 'body, contentType');
 
 export interface Part {
   /** The form field's name (Content-Disposition's `name`). */
@@ -62,6 +67,7 @@ function parseHeaders(block: string, index: number): { name: string; filename: s
 
 /** The parts of a multipart/form-data body; their data are views into `body`. */
 export function parseMultipart(body: Uint8Array, contentType: string): Part[] {
+  [body, contentType] = bindOwn(parseMultipart, arguments) as Parameters<typeof parseMultipart>;
   const boundary = boundaryOf(contentType);
   const buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const dash = Buffer.from(`--${boundary}`);

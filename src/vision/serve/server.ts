@@ -24,6 +24,11 @@ import { DEFAULT_VERSION, parseModelSpec, specKey, type ModelSpec } from './mode
 import { Registry, PROMETHEUS_CONTENT_TYPE, type Counter, type Gauge, type Histogram } from './metrics.js';
 import type { ModelInfo } from './model-protocol.js';
 import { engineNames } from './engine.js';
+import { bindOwn, classArgs, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(createServer, 'createServer', 'tstorch.vision.serve.createServer', '; *, models, maxBodyBytes, timeout, maxImagePixels, maxImagesPerRequest, topk, workers, apiKey, log, onProgress, batchSize, maxBatchDelay, queueSize, engine, threads');
 
 /** Per-model settings; each falls back to the server's. */
 export interface ModelOptions {
@@ -210,6 +215,7 @@ export class ModelServer {
 
   /** Use createServer(), which also loads the models. */
   constructor(opts: ServeOptions) {
+    [opts] = bindOwn(ModelServer, arguments) as ConstructorParameters<typeof ModelServer>;
     if (opts === null || typeof opts !== 'object') throw new TypeError('serve: options must be an object');
     for (const k of Object.keys(opts)) if (!SERVER_OPTION_KEYS.has(k)) throw new RangeError(`serve: unknown option '${k}'`);
     if (!Array.isArray(opts.models) || opts.models.length === 0) throw new RangeError('serve: name at least one model');
@@ -635,6 +641,7 @@ export class ModelServer {
     }
   }
 }
+classArgs(ModelServer, 'tstorch.vision.serve.ModelServer', '; *, models, maxBodyBytes, timeout, maxImagePixels, maxImagesPerRequest, topk, workers, apiKey, log, onProgress, batchSize, maxBatchDelay, queueSize, engine, threads');
 
 const round = (v: number): number => Math.round(v * 1000) / 1000;
 
@@ -644,6 +651,7 @@ const round = (v: number): number => Math.round(v * 1000) / 1000;
  * `listen()` to serve on 127.0.0.1, or mount `handler` in your own node:http or Express app.
  */
 export async function createServer(opts: ServeOptions): Promise<ModelServer> {
+  [opts] = bindOwn(createServer, arguments) as Parameters<typeof createServer>;
   const s = new ModelServer(opts);
   try {
     await s.load();

@@ -18,6 +18,12 @@ import type { ImageOrTensor, PaddingMode } from './functional.js';
 import { resize, type InterpolationMode } from './image-geometry.js';
 import { ColorJitter, gaussianBlur } from './image-color.js';
 import { coin, rand1, randint1 } from './draws.js';
+import { bindOwn, classArgs, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(copyPaste, 'copyPaste', 'tstorch.vision.transforms.detection.copyPaste', 'image, target:dict, pasteImage, pasteTarget:dict, blending?, resizeInterpolation?');
+registerSignature(flipKeypoints, 'flipKeypoints', 'tstorch.vision.transforms.detection.flipKeypoints', 'kps, width, flipIndices?');
 
 /** A detection target. Only the fields present are transformed. */
 export interface DetTarget {
@@ -42,7 +48,11 @@ function applyPair(t: DetectionTransformLike, image: ImageOrTensor, target: DetT
 
 /** The joint transforms in sequence. */
 export class DetectionCompose {
-  constructor(readonly transforms: readonly DetectionTransformLike[]) {}
+  readonly transforms: readonly DetectionTransformLike[];
+  constructor(transforms: readonly DetectionTransformLike[]) {
+    [transforms] = bindOwn(DetectionCompose, arguments) as ConstructorParameters<typeof DetectionCompose>;
+    this.transforms = transforms;
+  }
   call(image: ImageOrTensor, target: DetTarget | null): DetectionPair {
     let pair: DetectionPair = [image, target];
     for (const t of this.transforms) pair = applyPair(t, pair[0], pair[1]);
@@ -50,6 +60,7 @@ export class DetectionCompose {
   }
   toString(): string { return `Compose(\n${this.transforms.map((t) => `    ${String(t)}`).join('\n')}\n)`; }
 }
+classArgs(DetectionCompose, 'tstorch.vision.transforms.detection.DetectionCompose', 'transforms');
 
 /** COCO's person keypoints mirrored left to right: left eye <-> right eye, ... (references' flip_inds). */
 export const COCO_PERSON_KEYPOINT_FLIP_INDICES: readonly number[] = [0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15];
@@ -59,6 +70,7 @@ export const COCO_PERSON_KEYPOINT_FLIP_INDICES: readonly number[] = [0, 2, 1, 4,
  * `flipIndices`, and unlabelled keypoints (visibility 0) kept at (0, 0, 0) as COCO has them.
  */
 export function flipKeypoints(kps: Tensor, width: number, flipIndices: readonly number[] = COCO_PERSON_KEYPOINT_FLIP_INDICES): Tensor {
+  [kps, width, flipIndices = COCO_PERSON_KEYPOINT_FLIP_INDICES] = bindOwn(flipKeypoints, arguments) as Parameters<typeof flipKeypoints>;
   if (kps.ndim !== 3 || kps.shape[2] !== 3) throw new RangeError(`flipKeypoints: keypoints must be [N, K, 3], got [${kps.shape}]`);
   if (flipIndices.length !== kps.shape[1]) throw new RangeError(`flipKeypoints: ${flipIndices.length} flip indices for ${kps.shape[1]} keypoints`);
   const flipped = kps.index(':', tensor([...flipIndices], { dtype: 'int64' })).clone();
@@ -73,7 +85,12 @@ function copyTarget(t: DetTarget): DetTarget { return { ...t }; }
 
 /** Horizontal flip with probability p (torch.rand(1) < p), boxes, masks and keypoints with it. */
 export class RandomHorizontalFlip {
-  constructor(readonly p = 0.5, readonly keypointFlipIndices: readonly number[] = COCO_PERSON_KEYPOINT_FLIP_INDICES) {
+  readonly p: number;
+  readonly keypointFlipIndices: readonly number[];
+  constructor(p = 0.5, keypointFlipIndices: readonly number[] = COCO_PERSON_KEYPOINT_FLIP_INDICES) {
+    [p = 0.5, keypointFlipIndices = COCO_PERSON_KEYPOINT_FLIP_INDICES] = bindOwn(RandomHorizontalFlip, arguments) as ConstructorParameters<typeof RandomHorizontalFlip>;
+    this.p = p;
+    this.keypointFlipIndices = keypointFlipIndices;
     if (!(p >= 0 && p <= 1)) throw new RangeError(`RandomHorizontalFlip: probability p should be between 0 and 1, got ${p}`);
   }
   call<I extends ImageOrTensor>(image: I, target: DetTarget | null): [I, DetTarget | null] {
@@ -91,22 +108,30 @@ export class RandomHorizontalFlip {
   }
   toString(): string { return `RandomHorizontalFlip(p=${this.p})`; }
 }
+classArgs(RandomHorizontalFlip, 'torchvision.transforms.RandomHorizontalFlip', 'p?, keypointFlipIndices?');
 
 /** PIL image to a uint8 [C, H, W] tensor; the target passes through. */
 export class PILToTensor {
+  constructor() { bindOwn(PILToTensor, arguments); }
   call(image: ImageOrTensor, target: DetTarget | null): [Tensor, DetTarget | null] { return [F.pilToTensor(image), target]; }
   toString(): string { return 'PILToTensor()'; }
 }
+classArgs(PILToTensor, 'tstorch.vision.transforms.detection.PILToTensor', '');
 
 /** F.convert_image_dtype of the image tensor (uint8 to float scales by 1/255). */
 export class ConvertImageDtype {
-  constructor(readonly dtype: DTypeLike = 'float32') {}
+  readonly dtype: DTypeLike;
+  constructor(dtype: DTypeLike = 'float32') {
+    [dtype = 'float32'] = bindOwn(ConvertImageDtype, arguments) as ConstructorParameters<typeof ConvertImageDtype>;
+    this.dtype = dtype;
+  }
   call(image: ImageOrTensor, target: DetTarget | null): [Tensor, DetTarget | null] {
     if (!(image instanceof Tensor)) throw new TypeError('ConvertImageDtype: expected an image tensor (use PILToTensor first)');
     return [F.convertImageDtype(image, this.dtype), target];
   }
   toString(): string { return `ConvertImageDtype(${this.dtype})`; }
 }
+classArgs(ConvertImageDtype, 'torchvision.transforms.ConvertImageDtype', 'dtype?');
 
 function checkImageTensor(fn: string, image: ImageOrTensor): ImageOrTensor {
   if (image instanceof Tensor) {
@@ -141,6 +166,7 @@ export class RandomIoUCrop {
   readonly options: number[];
   readonly trials: number;
   constructor(opts: RandomIoUCropOptions = {}) {
+    [opts = {}] = bindOwn(RandomIoUCrop, arguments) as ConstructorParameters<typeof RandomIoUCrop>;
     this.minScale = opts.minScale ?? 0.3;
     this.maxScale = opts.maxScale ?? 1.0;
     this.minAspectRatio = opts.minAspectRatio ?? 0.5;
@@ -196,6 +222,7 @@ export class RandomIoUCrop {
   }
   toString(): string { return `RandomIoUCrop(min_scale=${this.minScale}, max_scale=${this.maxScale}, options=[${this.options.join(', ')}])`; }
 }
+classArgs(RandomIoUCrop, 'tstorch.vision.transforms.detection.RandomIoUCrop', '; *, minScale, maxScale, minAspectRatio, maxAspectRatio, samplerOptions, trials');
 
 export interface RandomZoomOutOptions {
   /** Canvas colour per channel. Default [0, 0, 0]. */
@@ -211,6 +238,7 @@ export class RandomZoomOut {
   readonly sideRange: [number, number];
   readonly p: number;
   constructor(opts: RandomZoomOutOptions = {}) {
+    [opts = {}] = bindOwn(RandomZoomOut, arguments) as ConstructorParameters<typeof RandomZoomOut>;
     this.fill = opts.fill ?? [0.0, 0.0, 0.0];
     this.sideRange = opts.sideRange ?? [1.0, 4.0];
     if (this.sideRange[0] < 1.0 || this.sideRange[0] > this.sideRange[1]) throw new RangeError(`RandomZoomOut: invalid canvas side range provided [${this.sideRange}].`);
@@ -251,6 +279,7 @@ export class RandomZoomOut {
   }
   toString(): string { return `RandomZoomOut(fill=[${this.fill.join(', ')}], side_range=(${this.sideRange.join(', ')}), p=${this.p})`; }
 }
+classArgs(RandomZoomOut, 'tstorch.vision.transforms.detection.RandomZoomOut', '; *, fill, sideRange, p');
 
 export interface RandomPhotometricDistortOptions {
   contrast?: [number, number];
@@ -268,6 +297,7 @@ export class RandomPhotometricDistort {
   private readonly saturation: ColorJitter;
   readonly p: number;
   constructor(opts: RandomPhotometricDistortOptions = {}) {
+    [opts = {}] = bindOwn(RandomPhotometricDistort, arguments) as ConstructorParameters<typeof RandomPhotometricDistort>;
     this.brightness = new ColorJitter({ brightness: opts.brightness ?? [0.875, 1.125] });
     this.contrast = new ColorJitter({ contrast: opts.contrast ?? [0.5, 1.5] });
     this.hue = new ColorJitter({ hue: opts.hue ?? [-0.05, 0.05] });
@@ -299,6 +329,7 @@ export class RandomPhotometricDistort {
   }
   toString(): string { return `RandomPhotometricDistort(p=${this.p})`; }
 }
+classArgs(RandomPhotometricDistort, 'tstorch.vision.transforms.detection.RandomPhotometricDistort', '; *, contrast, saturation, hue, brightness, p');
 
 function scaleBoxesAndMasks(target: DetTarget, newWidth: number, newHeight: number, origWidth: number, origHeight: number): DetTarget {
   const out = copyTarget(target);
@@ -315,7 +346,15 @@ function scaleBoxesAndMasks(target: DetTarget, newWidth: number, newHeight: numb
  * size that fits targetSize ([height, width]).
  */
 export class ScaleJitter {
-  constructor(readonly targetSize: [number, number], readonly scaleRange: [number, number] = [0.1, 2.0], readonly interpolation: InterpolationMode = 'bilinear') {}
+  readonly targetSize: [number, number];
+  readonly scaleRange: [number, number];
+  readonly interpolation: InterpolationMode;
+  constructor(targetSize: [number, number], scaleRange: [number, number] = [0.1, 2.0], interpolation: InterpolationMode = 'bilinear') {
+    [targetSize, scaleRange = [0.1, 2.0], interpolation = 'bilinear'] = bindOwn(ScaleJitter, arguments) as ConstructorParameters<typeof ScaleJitter>;
+    this.targetSize = targetSize;
+    this.scaleRange = scaleRange;
+    this.interpolation = interpolation;
+  }
   call(image0: ImageOrTensor, target: DetTarget | null): DetectionPair {
     const image = checkImageTensor('ScaleJitter', image0);
     const [, origHeight, origWidth] = F.getDimensions(image);
@@ -328,12 +367,18 @@ export class ScaleJitter {
   }
   toString(): string { return `ScaleJitter(target_size=(${this.targetSize.join(', ')}), scale_range=(${this.scaleRange.join(', ')}))`; }
 }
+classArgs(ScaleJitter, 'tstorch.vision.transforms.detection.ScaleJitter', 'targetSize, scaleRange?, interpolation?');
 
 /** Crops (at a random offset) or pads (right and bottom) to exactly `size` = [height, width]. */
 export class FixedSizeCrop {
   readonly cropHeight: number;
   readonly cropWidth: number;
-  constructor(size: number | readonly number[], readonly fill: number | number[] = 0, readonly paddingMode: PaddingMode = 'constant') {
+  readonly fill: number | number[];
+  readonly paddingMode: PaddingMode;
+  constructor(size: number | readonly number[], fill: number | number[] = 0, paddingMode: PaddingMode = 'constant') {
+    [size, fill = 0, paddingMode = 'constant'] = bindOwn(FixedSizeCrop, arguments) as ConstructorParameters<typeof FixedSizeCrop>;
+    this.fill = fill;
+    this.paddingMode = paddingMode;
     const s = typeof size === 'number' ? [size, size] : size.length === 1 ? [size[0]!, size[0]!] : [...size];
     if (s.length !== 2) throw new RangeError('FixedSizeCrop: Please provide only two dimensions (h, w) for size.');
     [this.cropHeight, this.cropWidth] = s as [number, number];
@@ -383,11 +428,17 @@ export class FixedSizeCrop {
   }
   toString(): string { return `FixedSizeCrop(size=(${this.cropHeight}, ${this.cropWidth}))`; }
 }
+classArgs(FixedSizeCrop, 'tstorch.vision.transforms.detection.FixedSizeCrop', 'size, fill?, paddingMode?');
 
 /** Resizes so that the shorter side is one of minSize (drawn) and the longer side at most maxSize. */
 export class RandomShortestSize {
   readonly minSize: number[];
-  constructor(minSize: number | readonly number[], readonly maxSize: number, readonly interpolation: InterpolationMode = 'bilinear') {
+  readonly maxSize: number;
+  readonly interpolation: InterpolationMode;
+  constructor(minSize: number | readonly number[], maxSize: number, interpolation: InterpolationMode = 'bilinear') {
+    [minSize, maxSize, interpolation = 'bilinear'] = bindOwn(RandomShortestSize, arguments) as ConstructorParameters<typeof RandomShortestSize>;
+    this.maxSize = maxSize;
+    this.interpolation = interpolation;
     this.minSize = typeof minSize === 'number' ? [minSize] : [...minSize];
     if (this.minSize.length === 0) throw new RangeError('RandomShortestSize: minSize needs at least one size');
   }
@@ -402,6 +453,7 @@ export class RandomShortestSize {
   }
   toString(): string { return `RandomShortestSize(min_size=[${this.minSize.join(', ')}], max_size=${this.maxSize})`; }
 }
+classArgs(RandomShortestSize, 'tstorch.vision.transforms.detection.RandomShortestSize', 'minSize, maxSize, interpolation?');
 
 /**
  * One image of Simple Copy-Paste: a random subset of the paste image's objects (with their masks) pasted over the
@@ -409,6 +461,7 @@ export class RandomShortestSize {
  */
 export function copyPaste(image: Tensor, target: DetTarget, pasteImage: Tensor, pasteTarget: DetTarget, blending = true,
   resizeInterpolation: InterpolationMode = 'bilinear'): [Tensor, DetTarget] {
+  [image, target, pasteImage, pasteTarget, blending = true, resizeInterpolation = 'bilinear'] = bindOwn(copyPaste, arguments) as Parameters<typeof copyPaste>;
   if (pasteTarget.masks === undefined || target.masks === undefined) throw new TypeError('copyPaste: both targets need masks');
   const numMasks = pasteTarget.masks.shape[0]!;
   // A degenerate case (no masks, possible after LSJ): nothing to paste.
@@ -461,7 +514,13 @@ export function copyPaste(image: Tensor, target: DetTarget, pasteImage: Tensor, 
 
 /** Simple Copy-Paste over a batch: image i receives objects of image i - 1 (the first those of the last). */
 export class SimpleCopyPaste {
-  constructor(readonly blending = true, readonly resizeInterpolation: InterpolationMode = 'bilinear') {}
+  readonly blending: boolean;
+  readonly resizeInterpolation: InterpolationMode;
+  constructor(blending = true, resizeInterpolation: InterpolationMode = 'bilinear') {
+    [blending = true, resizeInterpolation = 'bilinear'] = bindOwn(SimpleCopyPaste, arguments) as ConstructorParameters<typeof SimpleCopyPaste>;
+    this.blending = blending;
+    this.resizeInterpolation = resizeInterpolation;
+  }
   call(images: readonly Tensor[], targets: readonly DetTarget[]): [Tensor[], DetTarget[]] {
     if (!Array.isArray(images) || !images.every((v) => v instanceof Tensor)) throw new TypeError('SimpleCopyPaste: images should be a list of tensors');
     if (!Array.isArray(targets) || targets.length !== images.length) throw new TypeError('SimpleCopyPaste: targets should be a list of the same size as images');
@@ -483,3 +542,4 @@ export class SimpleCopyPaste {
   }
   toString(): string { return `SimpleCopyPaste(blending=${this.blending ? 'True' : 'False'}, resize_interpolation=${this.resizeInterpolation})`; }
 }
+classArgs(SimpleCopyPaste, 'tstorch.vision.transforms.detection.SimpleCopyPaste', 'blending?, resizeInterpolation?');

@@ -1,3 +1,9 @@
+import { bindOwn, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(getrgb, 'getrgb', 'tstorch.vision.utils.getrgb', 'color');
+registerSignature(toRgb, 'toRgb', 'tstorch.vision.utils.toRgb', 'c, what?');
 // PIL's ImageColor: colour names (the 148 CSS names Pillow knows) and the colour string formats getrgb reads.
 const COLORMAP: Record<string, string> = {
   aliceblue: '#f0f8ff',
@@ -192,6 +198,7 @@ const to255 = (rgb: RGB): RGB => rgb.map((c) => Math.trunc(c * 255 + 0.5)) as RG
 
 /** PIL's ImageColor.getrgb: (r, g, b) or (r, g, b, a) of a colour string; unknown strings are an error naming them. */
 export function getrgb(color: string): RGB | RGBA {
+  [color] = bindOwn(getrgb, arguments) as Parameters<typeof getrgb>;
   if (color.length > 100) throw new RangeError('getrgb: color specifier is too long');
   const c = color.toLowerCase();
   const named = COLORMAP[c];
@@ -216,6 +223,7 @@ export function getrgb(color: string): RGB | RGBA {
 
 /** A colour argument as an (r, g, b) or (r, g, b, a) tuple of integers 0..255. */
 export function toRgb(c: ColorLike, what = 'color'): RGB | RGBA {
+  [c, what = 'color'] = bindOwn(toRgb, arguments) as Parameters<typeof toRgb>;
   if (typeof c === 'string') return getrgb(c);
   if (!Array.isArray(c) || (c.length !== 3 && c.length !== 4) || !c.every((v) => Number.isInteger(v) && v >= 0 && v <= 255)) {
     throw new TypeError(`${what}: expected a colour string or an (r, g, b) tuple of integers 0..255, got ${JSON.stringify(c)}`);

@@ -11,10 +11,15 @@ import { createImage } from '../io/image.js';
 import { drawText, DEFAULT_FONT } from './text.js';
 import { PilDraw, type Ink } from './pil-draw.js';
 import { toRgb, type ColorLike, type RGB } from './colors.js';
-import { defn } from '../../args.js';
+import { defn, bindOwn, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(generateColorPalette, 'generateColorPalette', 'tstorch.vision.utils.generateColorPalette', 'numObjects');
 
 /** torchvision's _generate_color_palette: colour i is (i * (2^25 - 1, 2^15 - 1, 2^21 - 1)) mod 255. */
 export function generateColorPalette(numObjects: number): RGB[] {
+  [numObjects] = bindOwn(generateColorPalette, arguments) as Parameters<typeof generateColorPalette>;
   const palette = [2 ** 25 - 1, 2 ** 15 - 1, 2 ** 21 - 1];
   return Array.from({ length: numObjects }, (_, i) => palette.map((p) => (i * p) % 255) as RGB);
 }

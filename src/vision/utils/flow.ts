@@ -3,13 +3,18 @@
 // relative to the largest in the batch. The same operations as torchvision's, so the pixels are its pixels.
 import { Tensor } from '../../tensor.js';
 import { arange, zeros } from '../../creation.js';
-import { withArgs } from '../../args.js';
+import { withArgs, bindOwn, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(makeColorwheel, 'makeColorwheel', 'tstorch.vision.utils.makeColorwheel', '');
 
 /** float32's machine epsilon (torch.finfo(torch.float).eps). */
 const FLOAT32_EPS = 1.1920928955078125e-7;
 
 /** The 55 colours of the wheel (torchvision's _make_colorwheel): [55, 3] float32, 0 to 255. */
 export function makeColorwheel(): Tensor {
+  bindOwn(makeColorwheel, arguments);
   const [RY, YG, GC, CB, BM, MR] = [15, 6, 4, 11, 13, 6];
   const wheel = zeros([RY + YG + GC + CB + BM + MR, 3]);
   const ramp = (n: number): Tensor => arange(0, n, { dtype: 'int64' }).mul(255).div(n).floor();

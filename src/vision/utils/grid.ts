@@ -3,9 +3,13 @@ import { writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Tensor } from '../../tensor.js';
 import { cat, full, stack } from '../../creation.js';
-import { withArgs, type PyRest } from '../../args.js';
+import { withArgs, type PyRest, bindOwn, registerSignature } from '../../args.js';
 import { encodeImage, encodeImageSync } from '../io/decode.js';
 import { createImage, type RGBImage } from '../io/image.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(gridToImage, 'gridToImage', 'tstorch.vision.utils.gridToImage', 'grid');
 
 export interface MakeGridOptions {
   /** Images per row (default 8). */
@@ -74,6 +78,7 @@ export const makeGrid = withArgs('makeGrid', 'torchvision.utils.make_grid', 'ten
 
 /** save_image's conversion: a float image in [0, 1] to 8 bits, rounding to nearest (x * 255 + 0.5). */
 export function gridToImage(grid: Tensor): RGBImage {
+  [grid] = bindOwn(gridToImage, arguments) as Parameters<typeof gridToImage>;
   const x = grid.detach().mul(255).add_(0.5).clamp_(0, 255).permute([1, 2, 0]).to('cpu').to('uint8').contiguous();
   const [h, w, c] = x.shape;
   return createImage(w, h, c, new Uint8Array(x.toBytes()));

@@ -5,6 +5,14 @@ import { writeFile } from 'node:fs/promises';
 import { svgToPng } from '../io/sharp-ops.js';
 import { runSync } from '../io/sync.js';
 import { DEFAULT_FONT, escapeXml, textWidth } from './text.js';
+import { bindOwn, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(curvesSvg, 'curvesSvg', 'tstorch.vision.utils.curvesSvg', '; *, series, x, xLabel, yLabel, title, width, height, path, colors');
+registerSignature(niceTicks, 'niceTicks', 'tstorch.vision.utils.niceTicks', 'lo, hi, target?, cover?');
+registerSignature(plotCurves, 'plotCurves', 'tstorch.vision.utils.plotCurves', '; *, series, x, xLabel, yLabel, title, width, height, path, colors');
+registerSignature(plotCurvesSync, 'plotCurvesSync', 'tstorch.vision.utils.plotCurvesSync', '; *, series, x, xLabel, yLabel, title, width, height, path, colors');
 
 /** matplotlib's tab10 colours, in its order. */
 export const TAB10 = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
@@ -29,6 +37,7 @@ export interface PlotCurvesOptions {
  * tick at or below lo to the tick at or above hi (so the axis ends on labelled values).
  */
 export function niceTicks(lo: number, hi: number, target = 6, cover = false): number[] {
+  [lo, hi, target = 6, cover = false] = bindOwn(niceTicks, arguments) as Parameters<typeof niceTicks>;
   if (!(hi > lo)) { const d = Math.abs(lo) > 0 ? Math.abs(lo) * 0.1 : 1; lo -= d; hi += d; }
   const raw = (hi - lo) / target;
   const mag = 10 ** Math.floor(Math.log10(raw));
@@ -49,6 +58,7 @@ const fmt = (v: number): string => {
 
 /** The chart as an SVG document. */
 export function curvesSvg(opts: PlotCurvesOptions): string {
+  [opts] = bindOwn(curvesSvg, arguments) as Parameters<typeof curvesSvg>;
   const names = Object.keys(opts.series);
   if (names.length === 0) throw new RangeError('plotCurves: series is empty');
   for (const n of names) {
@@ -118,12 +128,14 @@ export function curvesSvg(opts: PlotCurvesOptions): string {
 
 /** Renders the chart to PNG bytes, written to `opts.path` when given. */
 export async function plotCurves(opts: PlotCurvesOptions): Promise<Uint8Array> {
+  [opts] = bindOwn(plotCurves, arguments) as Parameters<typeof plotCurves>;
   const png = await svgToPng(curvesSvg(opts));
   if (opts.path !== undefined) await writeFile(opts.path, png);
   return png;
 }
 
 export function plotCurvesSync(opts: PlotCurvesOptions): Uint8Array {
+  [opts] = bindOwn(plotCurvesSync, arguments) as Parameters<typeof plotCurvesSync>;
   const png = runSync({ kind: 'svgPng', svg: curvesSvg(opts) }) as Uint8Array;
   if (opts.path !== undefined) writeFileSync(opts.path, png);
   return png;

@@ -6,6 +6,17 @@ import { tensor as makeTensor } from '../../creation.js';
 import { overlaySvgRaw, type RawImage } from '../io/sharp-ops.js';
 import { runSync } from '../io/sync.js';
 import { createImage, isImage, tensorToImage, toRGB, type RGBImage } from '../io/image.js';
+import { bindOwn, registerSignature } from '../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(captionedGrid, 'captionedGrid', 'tstorch.vision.utils.captionedGrid', 'images; *, captions, nrow, padding, position, fontSize, color, background, mean, std');
+registerSignature(captionedGridAsync, 'captionedGridAsync', 'tstorch.vision.utils.captionedGridAsync', 'images; *, captions, nrow, padding, position, fontSize, color, background, mean, std');
+registerSignature(drawText, 'drawText', 'tstorch.vision.utils.drawText', 'img:dict, items:dict');
+registerSignature(drawTextAsync, 'drawTextAsync', 'tstorch.vision.utils.drawTextAsync', 'img:dict, items:dict');
+registerSignature(textSvg, 'textSvg', 'tstorch.vision.utils.textSvg', 'width, height, items');
+registerSignature(textWidth, 'textWidth', 'tstorch.vision.utils.textWidth', 'text, fontSize');
+registerSignature(wrapText, 'wrapText', 'tstorch.vision.utils.wrapText', 'text, maxWidth, fontSize?');
 
 export const DEFAULT_FONT = "'DejaVu Sans', 'Liberation Sans', sans-serif";
 
@@ -28,6 +39,7 @@ export interface TextItem {
 
 /** The SVG document drawing `items` on a width x height transparent page. Lines split at '\n'. */
 export function textSvg(width: number, height: number, items: readonly TextItem[]): string {
+  [width, height, items] = bindOwn(textSvg, arguments) as Parameters<typeof textSvg>;
   const parts = items.map((it) => {
     const size = it.fontSize ?? 12;
     const lines = it.text.split('\n');
@@ -48,12 +60,14 @@ function fromRaw(r: RawImage): RGBImage { return createImage(r.width, r.height, 
 
 /** Draws text items over an image (a new image; tensors are taken as to_pil_image would). */
 export function drawText(img: RGBImage | Tensor, items: TextItem | readonly TextItem[]): RGBImage {
+  [img, items] = bindOwn(drawText, arguments) as Parameters<typeof drawText>;
   const base = asImage(img, 'drawText');
   const list = Array.isArray(items) ? items : [items as TextItem];
   return fromRaw(runSync({ kind: 'overlay', image: base, svg: textSvg(base.width, base.height, list) }) as RawImage);
 }
 
 export async function drawTextAsync(img: RGBImage | Tensor, items: TextItem | readonly TextItem[]): Promise<RGBImage> {
+  [img, items] = bindOwn(drawTextAsync, arguments) as Parameters<typeof drawTextAsync>;
   const base = asImage(img, 'drawText');
   const list = Array.isArray(items) ? items : [items as TextItem];
   return fromRaw(await overlaySvgRaw(base, textSvg(base.width, base.height, list)));
@@ -69,6 +83,7 @@ const DEJAVU_SANS_ADVANCE = [
 
 /** The width of `text` in DejaVu Sans at `fontSize` px (other characters counted as 0.7 em). */
 export function textWidth(text: string, fontSize: number): number {
+  [text, fontSize] = bindOwn(textWidth, arguments) as Parameters<typeof textWidth>;
   let w = 0;
   for (const ch of text) {
     const c = ch.codePointAt(0)!;
@@ -79,6 +94,7 @@ export function textWidth(text: string, fontSize: number): number {
 
 /** Greedy word wrap so that each line fits `maxWidth` px of DejaVu Sans at `fontSize` ('\n' also breaks). */
 export function wrapText(text: string, maxWidth: number, fontSize = 12): string {
+  [text, maxWidth, fontSize = 12] = bindOwn(wrapText, arguments) as Parameters<typeof wrapText>;
   const out: string[] = [];
   for (const para of text.split('\n')) {
     let line = '';
@@ -148,11 +164,13 @@ function layout(images: readonly (RGBImage | Tensor)[] | Tensor, opts: Captioned
 
 /** A picture of the images in a grid, each with its caption under (or over) it. */
 export function captionedGrid(images: readonly (RGBImage | Tensor)[] | Tensor, opts: CaptionedGridOptions): RGBImage {
+  [images, opts] = bindOwn(captionedGrid, arguments) as Parameters<typeof captionedGrid>;
   const { canvas, svg } = layout(images, opts);
   return fromRaw(runSync({ kind: 'overlay', image: canvas, svg }) as RawImage);
 }
 
 export async function captionedGridAsync(images: readonly (RGBImage | Tensor)[] | Tensor, opts: CaptionedGridOptions): Promise<RGBImage> {
+  [images, opts] = bindOwn(captionedGridAsync, arguments) as Parameters<typeof captionedGridAsync>;
   const { canvas, svg } = layout(images, opts);
   return fromRaw(await overlaySvgRaw(canvas, svg));
 }

@@ -7,6 +7,7 @@ import { Module } from '../../../nn/module.js';
 import { normalizeDtype, type DTypeLike } from '../../../dtype.js';
 import { keep } from '../../../memory.js';
 import type { ImageList } from './image-list.js';
+import { bindOwn, classArgs } from '../../../args.js';
 
 export class AnchorGenerator extends Module {
   readonly sizes: number[][];
@@ -16,6 +17,7 @@ export class AnchorGenerator extends Module {
   /** sizes: one list per feature map (or one size per map); aspectRatios: one list per map (or one for all). */
   constructor(sizes: readonly (number | readonly number[])[] = [[128, 256, 512]],
     aspectRatios: readonly (number | readonly number[])[] = [[0.5, 1.0, 2.0]]) {
+    [sizes = [[128, 256, 512]], aspectRatios = [[0.5, 1.0, 2.0]]] = bindOwn(AnchorGenerator, arguments) as ConstructorParameters<typeof AnchorGenerator>;
     super();
     const s = sizes.map((x) => (typeof x === 'number' ? [x] : [...x]));
     const a = typeof aspectRatios[0] === 'number'
@@ -85,3 +87,4 @@ export class AnchorGenerator extends Module {
     return imageList.imageSizes.map(() => cat(anchorsOverAllFeatureMaps));
   }
 }
+classArgs(AnchorGenerator, 'torchvision.models.detection.AnchorGenerator', 'sizes?, aspectRatios?');

@@ -13,6 +13,16 @@ import { ResNet, resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_3
 import { MobileNetV2, mobilenet_v2 } from '../mobilenetv2.js';
 import { MobileNetV3, mobilenet_v3_large, mobilenet_v3_small } from '../mobilenetv3.js';
 import type { WeightsArg } from '../weights.js';
+import { bindOwn, classArgs, registerSignature } from '../../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(checkKeys, 'checkKeys', 'tstorch.vision.models.detection.checkKeys', 'fn, opts:dict, known');
+registerSignature(mobilenetExtractor, 'mobilenetExtractor', 'tstorch.vision.models.detection.mobilenetExtractor', 'model, fpn, trainableLayers, returnedLayers?, extraBlocks?, normLayer?');
+registerSignature(mobilenet_backbone, 'mobilenet_backbone', 'torchvision.models.detection.mobilenet_backbone', '; *, backboneName, weights, fpn, normLayer, trainableLayers, returnedLayers, extraBlocks');
+registerSignature(resnetFpnExtractor, 'resnetFpnExtractor', 'tstorch.vision.models.detection.resnetFpnExtractor', 'backbone, trainableLayers, returnedLayers?, extraBlocks?, normLayer?');
+registerSignature(resnet_fpn_backbone, 'resnet_fpn_backbone', 'torchvision.models.detection.resnet_fpn_backbone', '; *, backboneName, weights, normLayer, trainableLayers, returnedLayers, extraBlocks');
+registerSignature(validateTrainableLayers, 'validateTrainableLayers', 'tstorch.vision.models.detection.validateTrainableLayers', 'isTrained, trainableBackboneLayers, maxValue, defaultValue');
 
 const frozenBn: NormLayerFactory = (c) => new FrozenBatchNorm2d(c);
 
@@ -24,6 +34,7 @@ export class BackboneWithFPN extends Module {
 
   constructor(backbone: Module, returnLayers: Record<string, string>, inChannelsList: readonly number[], outChannels: number,
     opts: { extraBlocks?: ExtraFPNBlock | null; normLayer?: NormLayerFactory | null } = {}) {
+    [backbone, returnLayers, inChannelsList, outChannels, opts = {}] = bindOwn(BackboneWithFPN, arguments) as ConstructorParameters<typeof BackboneWithFPN>;
     super();
     this.body = new IntermediateLayerGetter(backbone, returnLayers);
     this.fpn = new FeaturePyramidNetwork(inChannelsList, outChannels, {
@@ -43,6 +54,7 @@ export class BackboneWithFPN extends Module {
     return out;
   }
 }
+classArgs(BackboneWithFPN, 'torchvision.models.detection.BackboneWithFPN', 'backbone, returnLayers:dict, inChannelsList, outChannels; extraBlocks, normLayer');
 
 const RESNETS = {
   resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d, resnext101_32x8d, resnext101_64x4d, wide_resnet50_2, wide_resnet101_2,
@@ -61,6 +73,7 @@ export interface ResnetFpnBackboneOptions {
 
 /** torchvision's resnet_fpn_backbone: a ResNet (FrozenBatchNorm2d by default) with an FPN on layers 1-4. */
 export function resnet_fpn_backbone(opts: ResnetFpnBackboneOptions): BackboneWithFPN {
+  [opts] = bindOwn(resnet_fpn_backbone, arguments) as Parameters<typeof resnet_fpn_backbone>;
   checkKeys('resnet_fpn_backbone', opts, ['backboneName', 'weights', 'normLayer', 'trainableLayers', 'returnedLayers', 'extraBlocks']);
   const build = RESNETS[opts.backboneName];
   if (!build) throw new RangeError(`resnet_fpn_backbone: unknown backboneName '${opts.backboneName}' (one of ${Object.keys(RESNETS).join(', ')})`);
@@ -71,6 +84,7 @@ export function resnet_fpn_backbone(opts: ResnetFpnBackboneOptions): BackboneWit
 /** torchvision's _resnet_fpn_extractor: freezes all but the last `trainableLayers` of a ResNet and adds the FPN. */
 export function resnetFpnExtractor(backbone: ResNet, trainableLayers: number, returnedLayers: number[] | null = null,
   extraBlocks: ExtraFPNBlock | null = null, normLayer: NormLayerFactory | null = null): BackboneWithFPN {
+  [backbone, trainableLayers, returnedLayers = null, extraBlocks = null, normLayer = null] = bindOwn(resnetFpnExtractor, arguments) as Parameters<typeof resnetFpnExtractor>;
   if (!(trainableLayers >= 0 && trainableLayers <= 5)) throw new RangeError(`Trainable layers should be in the range [0,5], got ${trainableLayers}`);
   const layersToTrain = ['layer4', 'layer3', 'layer2', 'layer1', 'conv1'].slice(0, trainableLayers);
   if (trainableLayers === 5) layersToTrain.push('bn1');
@@ -93,6 +107,7 @@ export function resnetFpnExtractor(backbone: ResNet, trainableLayers: number, re
  */
 export function validateTrainableLayers(isTrained: boolean, trainableBackboneLayers: number | null | undefined, maxValue: number,
   defaultValue: number): number {
+  [isTrained, trainableBackboneLayers, maxValue, defaultValue] = bindOwn(validateTrainableLayers, arguments) as Parameters<typeof validateTrainableLayers>;
   let t = trainableBackboneLayers ?? null;
   if (!isTrained) {
     if (t !== null) {
@@ -120,6 +135,7 @@ export interface MobilenetBackboneOptions {
 
 /** torchvision's mobilenet_backbone: a MobileNet's features, with an FPN on its last two stages or a 1x1 conv to 256. */
 export function mobilenet_backbone(opts: MobilenetBackboneOptions): Module {
+  [opts] = bindOwn(mobilenet_backbone, arguments) as Parameters<typeof mobilenet_backbone>;
   checkKeys('mobilenet_backbone', opts, ['backboneName', 'weights', 'fpn', 'normLayer', 'trainableLayers', 'returnedLayers', 'extraBlocks']);
   const build = MOBILENETS[opts.backboneName];
   if (!build) throw new RangeError(`mobilenet_backbone: unknown backboneName '${opts.backboneName}' (one of ${Object.keys(MOBILENETS).join(', ')})`);
@@ -131,10 +147,12 @@ export function mobilenet_backbone(opts: MobilenetBackboneOptions): Module {
 export class MobileNetFeatures extends Sequential {
   declare outChannels: number;
 }
+classArgs(MobileNetFeatures, 'tstorch.vision.models.detection.MobileNetFeatures', '...modules'); // bound by Sequential's constructor
 
 /** torchvision's _mobilenet_extractor. Stages start at the strided blocks (`_is_cn`); the last trainableLayers stages train. */
 export function mobilenetExtractor(model: MobileNetV2 | MobileNetV3, fpn: boolean, trainableLayers: number, returnedLayers: number[] | null = null,
   extraBlocks: ExtraFPNBlock | null = null, normLayer: NormLayerFactory | null = null): Module {
+  [model, fpn, trainableLayers, returnedLayers = null, extraBlocks = null, normLayer = null] = bindOwn(mobilenetExtractor, arguments) as Parameters<typeof mobilenetExtractor>;
   const backbone = model.features;
   const blocks = backbone.children();
   const stageIndices = [0, ...blocks.flatMap((b, i) => ((b as { isCn?: boolean }).isCn ? [i] : [])), blocks.length - 1];
@@ -162,6 +180,7 @@ export function mobilenetExtractor(model: MobileNetV2 | MobileNetV3, fpn: boolea
 
 /** An option the function does not know is an error naming it (no silently ignored arguments). */
 export function checkKeys(fn: string, opts: object, known: readonly string[]): void {
+  [fn, opts, known] = bindOwn(checkKeys, arguments) as Parameters<typeof checkKeys>;
   for (const k of Object.keys(opts)) {
     if (!known.includes(k)) throw new TypeError(`${fn}: unknown option '${k}' (known: ${known.join(', ')})`);
   }

@@ -7,6 +7,7 @@ import { Module } from '../../../nn/module.js';
 import { Tensor } from '../../../tensor.js';
 import { arange, cat, meshgrid, stack, tensor } from '../../../creation.js';
 import { pyFloat } from '../../../nn/modules/repr.js';
+import { bindOwn, classArgs } from '../../../args.js';
 
 /** What DefaultBoxGenerator reads of an ImageList: the padded batch and the images' sizes. */
 export interface ImageListLike {
@@ -36,6 +37,7 @@ export class DefaultBoxGenerator extends Module {
   private declare readonly whPairs: Tensor[];
 
   constructor(aspectRatios: number[][], opts: DefaultBoxGeneratorOptions = {}) {
+    [aspectRatios, opts = {}] = bindOwn(DefaultBoxGenerator, arguments) as ConstructorParameters<typeof DefaultBoxGenerator>;
     super();
     if (!Array.isArray(aspectRatios) || !aspectRatios.every((r) => Array.isArray(r) && r.every((v) => typeof v === 'number'))) {
       throw new TypeError('DefaultBoxGenerator: aspectRatios must be a list of lists of numbers, one per feature map');
@@ -140,3 +142,4 @@ export class DefaultBoxGenerator extends Module {
     return `DefaultBoxGenerator(aspect_ratios=[${this.aspectRatios.map(ints).join(', ')}], clip=${this.clip ? 'True' : 'False'}, scales=${scales}, steps=${this.steps === null ? 'None' : ints(this.steps)})`;
   }
 }
+classArgs(DefaultBoxGenerator, 'torchvision.models.detection.DefaultBoxGenerator', 'aspectRatios; minRatio, maxRatio, scales, steps, clip');

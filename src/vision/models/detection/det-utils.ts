@@ -14,10 +14,25 @@ import { completeBoxIouLoss } from '../../ops/ciou-loss.js';
 import { distanceBoxIouLoss } from '../../ops/diou-loss.js';
 import { generalizedBoxIouLoss } from '../../ops/giou-loss.js';
 import { featureEntries, type FeatureMaps } from '../../ops/poolers.js';
+import { bindOwn, classArgs, registerSignature } from '../../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(boxLoss, 'boxLoss', 'tstorch.vision.models.detection.boxLoss', 'type, boxCoder, anchorsPerImage, matchedGtBoxesPerImage, bboxRegressionPerImage; *, beta, eps');
+registerSignature(encodeBoxes, 'encodeBoxes', 'torchvision.models.detection.encode_boxes', 'referenceBoxes, proposals, weights');
+registerSignature(overwriteEps, 'overwriteEps', 'torchvision.models.detection.overwrite_eps', 'model, eps');
+registerSignature(retrieveOutChannels, 'retrieveOutChannels', 'torchvision.models.detection.retrieve_out_channels', 'model, size');
+registerSignature(topkMin, 'topkMin', 'tstorch.vision.models.detection.topkMin', 'input, origKval, axis');
 
 /** Samples a fixed number of elements per image with a fixed proportion of positives (matched index >= 1). */
 export class BalancedPositiveNegativeSampler {
-  constructor(readonly batchSizePerImage: number, readonly positiveFraction: number) {}
+  readonly batchSizePerImage: number;
+  readonly positiveFraction: number;
+  constructor(batchSizePerImage: number, positiveFraction: number) {
+    [batchSizePerImage, positiveFraction] = bindOwn(BalancedPositiveNegativeSampler, arguments) as ConstructorParameters<typeof BalancedPositiveNegativeSampler>;
+    this.batchSizePerImage = batchSizePerImage;
+    this.positiveFraction = positiveFraction;
+  }
 
   /**
    * matchedIdxs: per image, -1 (ignore), 0 (negative) or >= 1 (positive). Returns per image two uint8 masks:
@@ -46,9 +61,11 @@ export class BalancedPositiveNegativeSampler {
     return [posIdx, negIdx];
   }
 }
+classArgs(BalancedPositiveNegativeSampler, 'torchvision.models.detection.BalancedPositiveNegativeSampler', 'batchSizePerImage, positiveFraction');
 
 /** torchvision's encode_boxes: the (dx, dy, dw, dh) of `referenceBoxes` relative to `proposals`, weighted. */
 export function encodeBoxes(referenceBoxes: Tensor, proposals: Tensor, weights: Tensor): Tensor {
+  [referenceBoxes, proposals, weights] = bindOwn(encodeBoxes, arguments) as Parameters<typeof encodeBoxes>;
   const [wx, wy, ww, wh] = [0, 1, 2, 3].map((i) => weights.select(0, i)) as [Tensor, Tensor, Tensor, Tensor];
   const col = (t: Tensor, i: number): Tensor => t.select(1, i).unsqueeze(1);
   const px1 = col(proposals, 0), py1 = col(proposals, 1), px2 = col(proposals, 2), py2 = col(proposals, 3);
@@ -75,6 +92,7 @@ export class BoxCoder {
   readonly bboxXformClip: number;
 
   constructor(weights: readonly number[], bboxXformClip = Math.log(1000.0 / 16)) {
+    [weights, bboxXformClip = Math.log(1000.0 / 16)] = bindOwn(BoxCoder, arguments) as ConstructorParameters<typeof BoxCoder>;
     if (weights.length !== 4) throw new RangeError(`BoxCoder: weights must have 4 elements, got ${weights.length}`);
     this.weights = [weights[0]!, weights[1]!, weights[2]!, weights[3]!];
     this.bboxXformClip = bboxXformClip;
@@ -126,10 +144,15 @@ export class BoxCoder {
     return stack([predCtrX.sub(cToCW), predCtrY.sub(cToCH), predCtrX.add(cToCW), predCtrY.add(cToCH)], 2).flatten(1);
   }
 }
+classArgs(BoxCoder, 'torchvision.models.detection.BoxCoder', 'weights, bboxXformClip?');
 
 /** FCOS's box coding: distances from the centre of the reference box to the four edges of the target box. */
 export class BoxLinearCoder {
-  constructor(readonly normalizeBySize = true) {}
+  readonly normalizeBySize: boolean;
+  constructor(normalizeBySize = true) {
+    [normalizeBySize = true] = bindOwn(BoxLinearCoder, arguments) as ConstructorParameters<typeof BoxLinearCoder>;
+    this.normalizeBySize = normalizeBySize;
+  }
 
   encode(referenceBoxes: Tensor, proposals: Tensor): Tensor {
     const c = (t: Tensor, i: number): Tensor => t.select(-1, i);
@@ -157,6 +180,7 @@ export class BoxLinearCoder {
     return stack([ctrX.sub(c(relCodes, 0)), ctrY.sub(c(relCodes, 1)), ctrX.add(c(relCodes, 2)), ctrY.add(c(relCodes, 3))], -1);
   }
 }
+classArgs(BoxLinearCoder, 'torchvision.models.detection.BoxLinearCoder', 'normalizeBySize?');
 
 /**
  * Assigns each prediction (column of an M x N quality matrix, e.g. IoU of M ground-truth boxes with N anchors)
@@ -170,7 +194,14 @@ export class Matcher {
   readonly BELOW_LOW_THRESHOLD = -1;
   readonly BETWEEN_THRESHOLDS = -2;
 
-  constructor(readonly highThreshold: number, readonly lowThreshold: number, readonly allowLowQualityMatches = false) {
+  readonly highThreshold: number;
+  readonly lowThreshold: number;
+  readonly allowLowQualityMatches: boolean;
+  constructor(highThreshold: number, lowThreshold: number, allowLowQualityMatches = false) {
+    [highThreshold, lowThreshold, allowLowQualityMatches = false] = bindOwn(Matcher, arguments) as ConstructorParameters<typeof Matcher>;
+    this.highThreshold = highThreshold;
+    this.lowThreshold = lowThreshold;
+    this.allowLowQualityMatches = allowLowQualityMatches;
     if (!(lowThreshold <= highThreshold)) throw new RangeError('low_threshold should be <= high_threshold');
   }
 
@@ -197,10 +228,12 @@ export class Matcher {
     matches.indexPut_([predIndsToUpdate], allMatches.index(predIndsToUpdate));
   }
 }
+classArgs(Matcher, 'torchvision.models.detection.Matcher', 'highThreshold, lowThreshold, allowLowQualityMatches?');
 
 /** SSD's matcher: one threshold, and every ground truth is the match of its best prediction. */
 export class SSDMatcher extends Matcher {
   constructor(threshold: number) {
+    [threshold] = bindOwn(SSDMatcher, arguments) as ConstructorParameters<typeof SSDMatcher>;
     super(threshold, threshold, false);
   }
 
@@ -211,17 +244,20 @@ export class SSDMatcher extends Matcher {
     return matches;
   }
 }
+classArgs(SSDMatcher, 'torchvision.models.detection.SSDMatcher', 'threshold');
 
 /**
  * Sets the eps of every FrozenBatchNorm2d in the model: torchvision's older detection checkpoints were trained
  * with eps 0 (before pytorch/vision#2933), so their builders set it back when those weights are loaded.
  */
 export function overwriteEps(model: Module, eps: number): void {
+  [model, eps] = bindOwn(overwriteEps, arguments) as Parameters<typeof overwriteEps>;
   for (const m of model.modules()) if (m instanceof FrozenBatchNorm2d) m.eps = eps;
 }
 
 /** The channel counts of a backbone's outputs, from one forward pass of zeros of size [width, height], in eval mode. */
 export function retrieveOutChannels(model: Module, size: readonly [number, number]): number[] {
+  [model, size] = bindOwn(retrieveOutChannels, arguments) as Parameters<typeof retrieveOutChannels>;
   const inTraining = model.training;
   model.eval();
   try {
@@ -238,6 +274,7 @@ export function retrieveOutChannels(model: Module, size: readonly [number, numbe
 
 /** min(k, input.size(axis)): torchvision's _topk_min outside tracing. */
 export function topkMin(input: Tensor, origKval: number, axis: number): number {
+  [input, origKval, axis] = bindOwn(topkMin, arguments) as Parameters<typeof topkMin>;
   return Math.min(origKval, input.shape.at(axis)!);
 }
 
@@ -246,6 +283,7 @@ export type BoxLossType = 'l1' | 'smooth_l1' | 'ciou' | 'diou' | 'giou';
 /** torchvision's _box_loss: the summed box regression loss of one image, of the given type. */
 export function boxLoss(type: BoxLossType, boxCoder: BoxCoder, anchorsPerImage: Tensor, matchedGtBoxesPerImage: Tensor,
   bboxRegressionPerImage: Tensor, cnf: { beta?: number; eps?: number } | null = null): Tensor {
+  [type, boxCoder, anchorsPerImage, matchedGtBoxesPerImage, bboxRegressionPerImage, cnf = null] = bindOwn(boxLoss, arguments) as Parameters<typeof boxLoss>;
   if (!['l1', 'smooth_l1', 'ciou', 'diou', 'giou'].includes(type)) throw new RangeError(`Unsupported loss: ${type}`);
   if (type === 'l1') {
     const target = boxCoder.encodeSingle(matchedGtBoxesPerImage, anchorsPerImage);

@@ -21,6 +21,13 @@ import { RoIHeads } from './roi-heads.js';
 import { mobilenetExtractor, resnetFpnExtractor, validateTrainableLayers } from './backbone-utils.js';
 import { detectionWeightsEnum, ovewriteValueParam } from './weights.js';
 import { overwriteEps } from './det-utils.js';
+import { bindOwn, classArgs, registerSignature } from '../../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(defaultAnchorgen, 'defaultAnchorgen', 'tstorch.vision.models.detection.defaultAnchorgen', '');
+registerSignature(loadDetectionWeights, 'loadDetectionWeights', 'tstorch.vision.models.detection.loadDetectionWeights', 'model, r:dict, progress, epsZeroFor?');
+registerSignature(resolveDetectionWeights, 'resolveDetectionWeights', 'tstorch.vision.models.detection.resolveDetectionWeights', 'e, backboneEnum, o:dict, defaultBackbone, defaultNumClasses?');
 
 /** The constructor options of FasterRCNN (torchvision's keyword arguments in camelCase). */
 export interface FasterRCNNOptions {
@@ -73,6 +80,7 @@ export function checkOptions(what: string, opts: object, known: readonly string[
 
 /** The default anchors: one size per FPN level (32 to 512), three aspect ratios. */
 export function defaultAnchorgen(): AnchorGenerator {
+  bindOwn(defaultAnchorgen, arguments);
   const sizes = [[32], [64], [128], [256], [512]];
   return new AnchorGenerator(sizes, sizes.map(() => [0.5, 1.0, 2.0]));
 }
@@ -83,6 +91,7 @@ export class TwoMLPHead extends Module {
   declare fc7: nn.Linear;
 
   constructor(inChannels: number, representationSize: number) {
+    [inChannels, representationSize] = bindOwn(TwoMLPHead, arguments) as ConstructorParameters<typeof TwoMLPHead>;
     super();
     this.fc6 = new nn.Linear(inChannels, representationSize);
     this.fc7 = new nn.Linear(representationSize, representationSize);
@@ -92,11 +101,13 @@ export class TwoMLPHead extends Module {
     return relu(this.fc7.call(relu(this.fc6.call(x.flatten(1)))));
   }
 }
+classArgs(TwoMLPHead, 'torchvision.models.detection.TwoMLPHead', 'inChannels, representationSize');
 
 /** Convolutions (with a norm layer) then fully connected layers: the v2 box head. */
 export class FastRCNNConvFCHead extends Sequential {
   constructor(inputSize: readonly [number, number, number], convLayers: readonly number[], fcLayers: readonly number[],
     normLayer: NormLayerFactory | null = null) {
+    [inputSize, convLayers, fcLayers, normLayer = null] = bindOwn(FastRCNNConvFCHead, arguments) as ConstructorParameters<typeof FastRCNNConvFCHead>;
     const [inChannels, inHeight, inWidth] = inputSize;
     const blocks: Module[] = [];
     let previous = inChannels;
@@ -121,6 +132,7 @@ export class FastRCNNConvFCHead extends Sequential {
 
   override _getName(): string { return 'FastRCNNConvFCHead'; }
 }
+classArgs(FastRCNNConvFCHead, 'torchvision.models.detection.FastRCNNConvFCHead', 'inputSize, convLayers, fcLayers, normLayer?');
 
 /** Class scores and per-class box deltas from the box head's features. */
 export class FastRCNNPredictor extends Module {
@@ -128,6 +140,7 @@ export class FastRCNNPredictor extends Module {
   declare bbox_pred: nn.Linear;
 
   constructor(inChannels: number, numClasses: number) {
+    [inChannels, numClasses] = bindOwn(FastRCNNPredictor, arguments) as ConstructorParameters<typeof FastRCNNPredictor>;
     super();
     this.cls_score = new nn.Linear(inChannels, numClasses);
     this.bbox_pred = new nn.Linear(inChannels, numClasses * 4);
@@ -141,6 +154,7 @@ export class FastRCNNPredictor extends Module {
     return [this.cls_score.call(f), this.bbox_pred.call(f)];
   }
 }
+classArgs(FastRCNNPredictor, 'torchvision.models.detection.FastRCNNPredictor', 'inChannels, numClasses');
 
 /** The RPN, the box RoIHeads and the transform of a Faster R-CNN, from the options (shared with Mask/Keypoint R-CNN). */
 export function fasterRCNNParts(backbone: Module, o: FasterRCNNOptions): { rpn: RegionProposalNetwork; roiHeads: RoIHeads; transform: GeneralizedRCNNTransform } {
@@ -194,11 +208,13 @@ export function fasterRCNNParts(backbone: Module, o: FasterRCNNOptions): { rpn: 
  */
 export class FasterRCNN extends GeneralizedRCNN {
   constructor(backbone: Module, opts: FasterRCNNOptions = {}) {
+    [backbone, opts = {}] = bindOwn(FasterRCNN, arguments) as ConstructorParameters<typeof FasterRCNN>;
     checkOptions('FasterRCNN', opts, FASTER_RCNN_OPTIONS);
     const { rpn, roiHeads, transform } = fasterRCNNParts(backbone, opts);
     super(backbone, rpn, roiHeads, transform);
   }
 }
+classArgs(FasterRCNN, 'torchvision.models.detection.FasterRCNN', 'backbone; numClasses, minSize, maxSize, imageMean, imageStd, rpnAnchorGenerator, rpnHead, rpnPreNmsTopNTrain, rpnPreNmsTopNTest, rpnPostNmsTopNTrain, rpnPostNmsTopNTest, rpnNmsThresh, rpnFgIouThresh, rpnBgIouThresh, rpnBatchSizePerImage, rpnPositiveFraction, rpnScoreThresh, boxRoiPool, boxHead, boxPredictor, boxScoreThresh, boxNmsThresh, boxDetectionsPerImg, boxFgIouThresh, boxBgIouThresh, boxBatchSizePerImage, boxPositiveFraction, bboxRegWeights, *, sizeDivisible, fixedSize, skipResize');
 
 /** The options of every detection builder besides the model's own. */
 export interface DetectionBuilderOptions {
@@ -225,6 +241,7 @@ export interface ResolvedDetectionWeights {
  */
 export function resolveDetectionWeights(e: WeightsEnum<any>, backboneEnum: WeightsEnum<any>, o: DetectionBuilderOptions, defaultBackbone: string | null,
   defaultNumClasses = 91): ResolvedDetectionWeights {
+  [e, backboneEnum, o, defaultBackbone, defaultNumClasses = 91] = bindOwn(resolveDetectionWeights, arguments) as Parameters<typeof resolveDetectionWeights>;
   const weights = resolveWeights(e, o.weights);
   let weightsBackbone: WeightsArg = o.weightsBackbone === undefined ? defaultBackbone : o.weightsBackbone;
   if (weightsBackbone !== null && typeof weightsBackbone !== 'string') backboneEnum.verify(weightsBackbone);
@@ -241,6 +258,7 @@ export function resolveDetectionWeights(e: WeightsEnum<any>, backboneEnum: Weigh
 
 /** Loads the resolved detection weights (strict) and sets FrozenBatchNorm2d's eps to 0 for the checkpoints trained so. */
 export function loadDetectionWeights(model: Module, r: ResolvedDetectionWeights, progress: boolean | undefined, epsZeroFor: readonly string[] = []): void {
+  [model, r, progress, epsZeroFor = []] = bindOwn(loadDetectionWeights, arguments) as Parameters<typeof loadDetectionWeights>;
   loadWeights(model, r.weights, { progress });
   if (r.weights.kind === 'published' && epsZeroFor.includes(r.weights.weights.toString())) overwriteEps(model, 0.0);
 }

@@ -29,6 +29,7 @@ import {
 } from './ssd.js';
 import { resolveDetectionWeights, loadDetectionWeights, BUILDER_OPTIONS, type DetectionBuilderOptions } from './faster-rcnn.js';
 import { backboneOutChannels, splitPerLevel, transformOptions, type TransformPassThroughOptions } from './retinanet.js';
+import { bindOwn, classArgs } from '../../../args.js';
 
 /** (N, A * K, H, W) -> (N, H*W*A, K). */
 function toAnchorRows(t: Tensor, k: number): Tensor {
@@ -60,6 +61,7 @@ export class FCOSClassificationHead extends Module {
   declare numAnchors: number;
 
   constructor(inChannels: number, numAnchors: number, numClasses: number, opts: { numConvs?: number; priorProbability?: number; normLayer?: NormLayerFactory | null } = {}) {
+    [inChannels, numAnchors, numClasses, opts = {}] = bindOwn(FCOSClassificationHead, arguments) as ConstructorParameters<typeof FCOSClassificationHead>;
     super();
     checkKeys('FCOSClassificationHead', opts, ['numConvs', 'priorProbability', 'normLayer']);
     Object.defineProperty(this, 'numClasses', { value: numClasses, writable: true, enumerable: false });
@@ -81,6 +83,7 @@ export class FCOSClassificationHead extends Module {
     return cat(x.map((features) => toAnchorRows(this.cls_logits.call(this.conv.call(features)), this.numClasses)), 1);
   }
 }
+classArgs(FCOSClassificationHead, 'torchvision.models.detection.FCOSClassificationHead', 'inChannels, numAnchors, numClasses; numConvs, priorProbability, normLayer');
 
 /** The box regression branch (distances to the four edges, through ReLU) and the centre-ness branch, one tower. */
 export class FCOSRegressionHead extends Module {
@@ -89,6 +92,7 @@ export class FCOSRegressionHead extends Module {
   declare bbox_ctrness: nn.Conv2d;
 
   constructor(inChannels: number, numAnchors: number, opts: { numConvs?: number; normLayer?: NormLayerFactory | null } = {}) {
+    [inChannels, numAnchors, opts = {}] = bindOwn(FCOSRegressionHead, arguments) as ConstructorParameters<typeof FCOSRegressionHead>;
     super();
     checkKeys('FCOSRegressionHead', opts, ['numConvs', 'normLayer']);
     this.conv = tower(inChannels, opts.numConvs ?? 4, opts.normLayer ?? groupNorm32);
@@ -117,6 +121,7 @@ export class FCOSRegressionHead extends Module {
     return [cat(allBboxRegression, 1), cat(allBboxCtrness, 1)];
   }
 }
+classArgs(FCOSRegressionHead, 'torchvision.models.detection.FCOSRegressionHead', 'inChannels, numAnchors; numConvs, normLayer');
 
 export class FCOSHead extends Module {
   declare classification_head: FCOSClassificationHead;
@@ -124,6 +129,7 @@ export class FCOSHead extends Module {
   declare boxCoder: BoxLinearCoder;
 
   constructor(inChannels: number, numAnchors: number, numClasses: number, numConvs: number | null = 4) {
+    [inChannels, numAnchors, numClasses, numConvs = 4] = bindOwn(FCOSHead, arguments) as ConstructorParameters<typeof FCOSHead>;
     super();
     Object.defineProperty(this, 'boxCoder', { value: new BoxLinearCoder(true), writable: true, enumerable: false });
     this.classification_head = new FCOSClassificationHead(inChannels, numAnchors, numClasses, { numConvs: numConvs ?? 4 });
@@ -188,6 +194,7 @@ export class FCOSHead extends Module {
     return { cls_logits: clsLogits, bbox_regression: bboxRegression, bbox_ctrness: bboxCtrness };
   }
 }
+classArgs(FCOSHead, 'torchvision.models.detection.FCOSHead', 'inChannels, numAnchors, numClasses, numConvs?');
 
 /** An int64 index tensor for advanced indexing (Python's `t[:, :, [0, 2]]`). */
 function tensorIdx(v: number[]): Tensor {
@@ -235,6 +242,7 @@ export class FCOS extends Module {
   declare topkCandidates: number;
 
   constructor(backbone: Module, numClasses: number, opts: FCOSOptions = {}) {
+    [backbone, numClasses, opts = {}] = bindOwn(FCOS, arguments) as ConstructorParameters<typeof FCOS>;
     super();
     checkKeys('FCOS', opts, FCOS_OPTIONS);
     const outChannels = backboneOutChannels('FCOS', backbone);
@@ -328,6 +336,7 @@ export class FCOS extends Module {
     return this.transform.postprocess(detections as never, imageList.imageSizes, origSizes) as unknown as SingleStageDetection[];
   }
 }
+classArgs(FCOS, 'torchvision.models.detection.FCOS', 'backbone, numClasses; minSize, maxSize, imageMean, imageStd, anchorGenerator, head, centerSamplingRadius, scoreThresh, nmsThresh, detectionsPerImg, topkCandidates, *, sizeDivisible, fixedSize, skipResize');
 
 export const FCOS_ResNet50_FPN_Weights = detectionWeightsEnum('FCOS_ResNet50_FPN_Weights');
 

@@ -8,6 +8,7 @@ import type { GeneralizedRCNNTransform, TargetDict } from './transform.js';
 import type { ImageSize } from './image-list.js';
 import type { RegionProposalNetwork } from './rpn.js';
 import type { Detection, RoIHeads } from './roi-heads.js';
+import { bindOwn, classArgs } from '../../../args.js';
 
 export class GeneralizedRCNN extends Module {
   declare transform: GeneralizedRCNNTransform;
@@ -16,6 +17,7 @@ export class GeneralizedRCNN extends Module {
   declare roi_heads: RoIHeads;
 
   constructor(backbone: Module, rpn: RegionProposalNetwork, roiHeads: RoIHeads, transform: GeneralizedRCNNTransform) {
+    [backbone, rpn, roiHeads, transform] = bindOwn(GeneralizedRCNN, arguments) as ConstructorParameters<typeof GeneralizedRCNN>;
     super();
     // torchvision's attribute order: transform, backbone, rpn, roi_heads (the state dict has no transform entries).
     this.transform = transform;
@@ -83,3 +85,4 @@ export class GeneralizedRCNN extends Module {
     });
   }
 }
+classArgs(GeneralizedRCNN, 'torchvision.models.detection.GeneralizedRCNN', 'backbone, rpn, roiHeads, transform');

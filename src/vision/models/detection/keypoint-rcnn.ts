@@ -15,10 +15,12 @@ import { resnetFpnExtractor, validateTrainableLayers } from './backbone-utils.js
 import { detectionWeightsEnum, ovewriteValueParam } from './weights.js';
 import { BUILDER_OPTIONS, FASTER_RCNN_OPTIONS, checkOptions, fasterRCNNParts, loadDetectionWeights, resolveDetectionWeights,
   type DetectionBuilderOptions, type FasterRCNNOptions } from './faster-rcnn.js';
+import { bindOwn, classArgs } from '../../../args.js';
 
 /** Eight 3x3 convolutions with ReLU on the 14x14 pooled features. */
 export class KeypointRCNNHeads extends Sequential {
   constructor(inChannels: number, layers: readonly number[]) {
+    [inChannels, layers] = bindOwn(KeypointRCNNHeads, arguments) as ConstructorParameters<typeof KeypointRCNNHeads>;
     const d: Module[] = [];
     let next = inChannels;
     for (const out of layers) {
@@ -36,6 +38,7 @@ export class KeypointRCNNHeads extends Sequential {
 
   override _getName(): string { return 'KeypointRCNNHeads'; }
 }
+classArgs(KeypointRCNNHeads, 'torchvision.models.detection.KeypointRCNNHeads', 'inChannels, layers');
 
 /** A 2x transposed convolution to one map per keypoint, then 2x bilinear upsampling: 56x56 heatmaps. */
 export class KeypointRCNNPredictor extends Module {
@@ -44,6 +47,7 @@ export class KeypointRCNNPredictor extends Module {
   declare outChannels: number;
 
   constructor(inChannels: number, numKeypoints: number) {
+    [inChannels, numKeypoints] = bindOwn(KeypointRCNNPredictor, arguments) as ConstructorParameters<typeof KeypointRCNNPredictor>;
     super();
     const deconvKernel = 4;
     this.kps_score_lowres = new nn.ConvTranspose2d(inChannels, numKeypoints, deconvKernel, { stride: 2, padding: deconvKernel / 2 - 1 });
@@ -58,6 +62,7 @@ export class KeypointRCNNPredictor extends Module {
     return interpolate(y, { scaleFactor: this.upScale, mode: 'bilinear', alignCorners: false, recomputeScaleFactor: false });
   }
 }
+classArgs(KeypointRCNNPredictor, 'torchvision.models.detection.KeypointRCNNPredictor', 'inChannels, numKeypoints');
 
 export interface KeypointRCNNOptions extends FasterRCNNOptions {
   keypointRoiPool?: MultiScaleRoIAlign | null;
@@ -69,6 +74,7 @@ export const KEYPOINT_RCNN_OPTIONS: readonly string[] = [...FASTER_RCNN_OPTIONS,
 
 export class KeypointRCNN extends GeneralizedRCNN {
   constructor(backbone: Module, opts: KeypointRCNNOptions = {}) {
+    [backbone, opts = {}] = bindOwn(KeypointRCNN, arguments) as ConstructorParameters<typeof KeypointRCNN>;
     checkOptions('KeypointRCNN', opts, KEYPOINT_RCNN_OPTIONS);
     if (opts.keypointRoiPool != null && !(opts.keypointRoiPool instanceof MultiScaleRoIAlign)) {
       throw new TypeError(`keypointRoiPool should be of type MultiScaleRoIAlign or null instead of ${(opts.keypointRoiPool as object).constructor?.name}`);
@@ -91,6 +97,7 @@ export class KeypointRCNN extends GeneralizedRCNN {
     this.roi_heads.keypoint_predictor = keypointPredictor;
   }
 }
+classArgs(KeypointRCNN, 'torchvision.models.detection.KeypointRCNN', 'backbone; numClasses, minSize, maxSize, imageMean, imageStd, rpnAnchorGenerator, rpnHead, rpnPreNmsTopNTrain, rpnPreNmsTopNTest, rpnPostNmsTopNTrain, rpnPostNmsTopNTest, rpnNmsThresh, rpnFgIouThresh, rpnBgIouThresh, rpnBatchSizePerImage, rpnPositiveFraction, rpnScoreThresh, boxRoiPool, boxHead, boxPredictor, boxScoreThresh, boxNmsThresh, boxDetectionsPerImg, boxFgIouThresh, boxBgIouThresh, boxBatchSizePerImage, boxPositiveFraction, bboxRegWeights, keypointRoiPool, keypointHead, keypointPredictor, numKeypoints, *, sizeDivisible, fixedSize, skipResize');
 
 export type KeypointRCNNBuilderOptions = DetectionBuilderOptions & Omit<KeypointRCNNOptions, 'numClasses'>;
 

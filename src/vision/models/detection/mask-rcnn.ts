@@ -15,12 +15,14 @@ import { resnetFpnExtractor, validateTrainableLayers } from './backbone-utils.js
 import { detectionWeightsEnum } from './weights.js';
 import { BUILDER_OPTIONS, FASTER_RCNN_OPTIONS, FastRCNNConvFCHead, checkOptions, defaultAnchorgen, fasterRCNNParts, loadDetectionWeights,
   resolveDetectionWeights, type DetectionBuilderOptions, type FasterRCNNOptions } from './faster-rcnn.js';
+import { bindOwn, classArgs } from '../../../args.js';
 
 /** 3x3 convolutions (with ReLU, and a norm layer in v2) on the 14x14 pooled features. */
 export class MaskRCNNHeads extends Sequential {
   static readonly _version = 2;
 
   constructor(inChannels: number, layers: readonly number[], dilation: number, normLayer: NormLayerFactory | null = null) {
+    [inChannels, layers, dilation, normLayer = null] = bindOwn(MaskRCNNHeads, arguments) as ConstructorParameters<typeof MaskRCNNHeads>;
     const blocks: Module[] = [];
     let next = inChannels;
     for (const f of layers) {
@@ -54,10 +56,12 @@ export class MaskRCNNHeads extends Sequential {
     super.loadFromStateDict(sd, prefix, missing, used, errors);
   }
 }
+classArgs(MaskRCNNHeads, 'torchvision.models.detection.MaskRCNNHeads', 'inChannels, layers, dilation, normLayer?');
 
 /** A 2x transposed convolution, ReLU, then one mask logit map per class. */
 export class MaskRCNNPredictor extends Sequential {
   constructor(inChannels: number, dimReduced: number, numClasses: number) {
+    [inChannels, dimReduced, numClasses] = bindOwn(MaskRCNNPredictor, arguments) as ConstructorParameters<typeof MaskRCNNPredictor>;
     super(new Map<string, Module>([
       ['conv5_mask', new nn.ConvTranspose2d(inChannels, dimReduced, 2, 2, 0)],
       ['relu', new nn.ReLU({ inplace: true })],
@@ -70,6 +74,7 @@ export class MaskRCNNPredictor extends Sequential {
 
   override _getName(): string { return 'MaskRCNNPredictor'; }
 }
+classArgs(MaskRCNNPredictor, 'torchvision.models.detection.MaskRCNNPredictor', 'inChannels, dimReduced, numClasses');
 
 export interface MaskRCNNOptions extends FasterRCNNOptions {
   maskRoiPool?: MultiScaleRoIAlign | null;
@@ -80,6 +85,7 @@ export const MASK_RCNN_OPTIONS: readonly string[] = [...FASTER_RCNN_OPTIONS, 'ma
 
 export class MaskRCNN extends GeneralizedRCNN {
   constructor(backbone: Module, opts: MaskRCNNOptions = {}) {
+    [backbone, opts = {}] = bindOwn(MaskRCNN, arguments) as ConstructorParameters<typeof MaskRCNN>;
     checkOptions('MaskRCNN', opts, MASK_RCNN_OPTIONS);
     if (opts.maskRoiPool != null && !(opts.maskRoiPool instanceof MultiScaleRoIAlign)) {
       throw new TypeError(`maskRoiPool should be of type MultiScaleRoIAlign or null instead of ${(opts.maskRoiPool as object).constructor?.name}`);
@@ -98,6 +104,7 @@ export class MaskRCNN extends GeneralizedRCNN {
     this.roi_heads.mask_predictor = maskPredictor;
   }
 }
+classArgs(MaskRCNN, 'torchvision.models.detection.MaskRCNN', 'backbone; numClasses, minSize, maxSize, imageMean, imageStd, rpnAnchorGenerator, rpnHead, rpnPreNmsTopNTrain, rpnPreNmsTopNTest, rpnPostNmsTopNTrain, rpnPostNmsTopNTest, rpnNmsThresh, rpnFgIouThresh, rpnBgIouThresh, rpnBatchSizePerImage, rpnPositiveFraction, rpnScoreThresh, boxRoiPool, boxHead, boxPredictor, boxScoreThresh, boxNmsThresh, boxDetectionsPerImg, boxFgIouThresh, boxBgIouThresh, boxBatchSizePerImage, boxPositiveFraction, bboxRegWeights, maskRoiPool, maskHead, maskPredictor, *, sizeDivisible, fixedSize, skipResize');
 
 export type MaskRCNNBuilderOptions = DetectionBuilderOptions & Omit<MaskRCNNOptions, 'numClasses'>;
 

@@ -6,9 +6,18 @@ import type { Tensor } from '../../../tensor.js';
 import { stack, zeros, zerosLike, empty } from '../../../creation.js';
 import { interpolate } from '../../../nn/functional/upsampling.js';
 import { pad } from '../../../nn/functional/padding.js';
+import { bindOwn, registerSignature } from '../../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(expandBoxes, 'expandBoxes', 'torchvision.models.detection.expand_boxes', 'boxes, scale');
+registerSignature(expandMasks, 'expandMasks', 'torchvision.models.detection.expand_masks', 'mask, padding');
+registerSignature(pasteMaskInImage, 'pasteMaskInImage', 'torchvision.models.detection.paste_mask_in_image', 'mask, box, imH, imW');
+registerSignature(pasteMasksInImage, 'pasteMasksInImage', 'torchvision.models.detection.paste_masks_in_image', 'masks, boxes, imgShape, padding?');
 
 /** Boxes scaled by `scale` about their centres. */
 export function expandBoxes(boxes: Tensor, scale: number): Tensor {
+  [boxes, scale] = bindOwn(expandBoxes, arguments) as Parameters<typeof expandBoxes>;
   const wHalf = boxes.select(1, 2).sub(boxes.select(1, 0)).mul(0.5).mul(scale);
   const hHalf = boxes.select(1, 3).sub(boxes.select(1, 1)).mul(0.5).mul(scale);
   const xC = boxes.select(1, 2).add(boxes.select(1, 0)).mul(0.5);
@@ -23,6 +32,7 @@ export function expandBoxes(boxes: Tensor, scale: number): Tensor {
 
 /** Masks [N, 1, M, M] padded by `padding` on every side, and the scale (M + 2 padding) / M that the boxes take. */
 export function expandMasks(mask: Tensor, padding: number): [Tensor, number] {
+  [mask, padding] = bindOwn(expandMasks, arguments) as Parameters<typeof expandMasks>;
   const M = mask.shape.at(-1)!;
   const scale = (M + 2 * padding) / M;
   return [pad(mask, [padding, padding, padding, padding]), scale];
@@ -30,6 +40,7 @@ export function expandMasks(mask: Tensor, padding: number): [Tensor, number] {
 
 /** One mask [M, M] resized into its int64 box (x1, y1, x2, y2) on an imH x imW canvas of zeros. */
 export function pasteMaskInImage(mask: Tensor, box: readonly number[], imH: number, imW: number): Tensor {
+  [mask, box, imH, imW] = bindOwn(pasteMaskInImage, arguments) as Parameters<typeof pasteMaskInImage>;
   const [b0, b1, b2, b3] = box as [number, number, number, number];
   const w = Math.max(b2 - b0 + 1, 1);
   const h = Math.max(b3 - b1 + 1, 1);
@@ -48,6 +59,7 @@ export function pasteMaskInImage(mask: Tensor, box: readonly number[], imH: numb
 
 /** Masks [N, 1, M, M] pasted into their boxes [N, 4] on an image of imgShape [H, W]: [N, 1, H, W]. */
 export function pasteMasksInImage(masks: Tensor, boxes: Tensor, imgShape: readonly [number, number], padding = 1): Tensor {
+  [masks, boxes, imgShape, padding = 1] = bindOwn(pasteMasksInImage, arguments) as Parameters<typeof pasteMasksInImage>;
   const [padded, scale] = expandMasks(masks, padding);
   const intBoxes = expandBoxes(boxes, scale).to('int64');
   const [imH, imW] = imgShape;

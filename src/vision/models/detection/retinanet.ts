@@ -27,6 +27,7 @@ import {
   checkDegenerateBoxes, checkTargets, featureList, originalImageSizes, type SingleStageDetection, type SingleStageTarget,
 } from './ssd.js';
 import { resolveDetectionWeights, loadDetectionWeights, BUILDER_OPTIONS, type DetectionBuilderOptions } from './faster-rcnn.js';
+import { bindOwn, classArgs } from '../../../args.js';
 
 /** Python's sum of a list of tensors, left to right (torchvision's _sum). */
 function sumList(x: Tensor[]): Tensor {
@@ -96,6 +97,7 @@ export class RetinaNetClassificationHead extends Module {
   readonly BETWEEN_THRESHOLDS = Matcher.BETWEEN_THRESHOLDS;
 
   constructor(inChannels: number, numAnchors: number, numClasses: number, opts: { priorProbability?: number; normLayer?: NormLayerFactory | null } = {}) {
+    [inChannels, numAnchors, numClasses, opts = {}] = bindOwn(RetinaNetClassificationHead, arguments) as ConstructorParameters<typeof RetinaNetClassificationHead>;
     super();
     checkKeys('RetinaNetClassificationHead', opts, ['priorProbability', 'normLayer']);
     const priorProbability = opts.priorProbability ?? 0.01;
@@ -145,6 +147,7 @@ export class RetinaNetClassificationHead extends Module {
     return headRowsOverLevels(this.conv, this.cls_logits, x, this.numClasses);
   }
 }
+classArgs(RetinaNetClassificationHead, 'torchvision.models.detection.RetinaNetClassificationHead', 'inChannels, numAnchors, numClasses; priorProbability, normLayer');
 
 /** Four 3x3 conv (+ norm) + ReLU layers, then per anchor the 4 box deltas; L1 (or GIoU in v2) loss. */
 export class RetinaNetRegressionHead extends Module {
@@ -156,6 +159,7 @@ export class RetinaNetRegressionHead extends Module {
   declare lossType: BoxLossType;
 
   constructor(inChannels: number, numAnchors: number, opts: { normLayer?: NormLayerFactory | null } = {}) {
+    [inChannels, numAnchors, opts = {}] = bindOwn(RetinaNetRegressionHead, arguments) as ConstructorParameters<typeof RetinaNetRegressionHead>;
     super();
     checkKeys('RetinaNetRegressionHead', opts, ['normLayer']);
     const layers: Module[] = [];
@@ -199,12 +203,14 @@ export class RetinaNetRegressionHead extends Module {
     return headRowsOverLevels(this.conv, this.bbox_reg, x, 4);
   }
 }
+classArgs(RetinaNetRegressionHead, 'torchvision.models.detection.RetinaNetRegressionHead', 'inChannels, numAnchors; normLayer');
 
 export class RetinaNetHead extends Module {
   declare classification_head: RetinaNetClassificationHead;
   declare regression_head: RetinaNetRegressionHead;
 
   constructor(inChannels: number, numAnchors: number, numClasses: number, opts: { normLayer?: NormLayerFactory | null } = {}) {
+    [inChannels, numAnchors, numClasses, opts = {}] = bindOwn(RetinaNetHead, arguments) as ConstructorParameters<typeof RetinaNetHead>;
     super();
     checkKeys('RetinaNetHead', opts, ['normLayer']);
     this.classification_head = new RetinaNetClassificationHead(inChannels, numAnchors, numClasses, { normLayer: opts.normLayer ?? null });
@@ -222,6 +228,7 @@ export class RetinaNetHead extends Module {
     return { cls_logits: this.classification_head.call(x), bbox_regression: this.regression_head.call(x) };
   }
 }
+classArgs(RetinaNetHead, 'torchvision.models.detection.RetinaNetHead', 'inChannels, numAnchors, numClasses; normLayer');
 
 /** The options GeneralizedRCNNTransform takes through a detector (torchvision's **kwargs). */
 export interface TransformPassThroughOptions {
@@ -301,6 +308,7 @@ export class RetinaNet extends Module {
   declare topkCandidates: number;
 
   constructor(backbone: Module, numClasses: number, opts: RetinaNetOptions = {}) {
+    [backbone, numClasses, opts = {}] = bindOwn(RetinaNet, arguments) as ConstructorParameters<typeof RetinaNet>;
     super();
     checkKeys('RetinaNet', opts, RETINANET_OPTIONS);
     const outChannels = backboneOutChannels('RetinaNet', backbone);
@@ -361,6 +369,7 @@ export class RetinaNet extends Module {
     return this.transform.postprocess(detections as never, imageList.imageSizes, origSizes) as unknown as SingleStageDetection[];
   }
 }
+classArgs(RetinaNet, 'torchvision.models.detection.RetinaNet', 'backbone, numClasses; minSize, maxSize, imageMean, imageStd, anchorGenerator, head, proposalMatcher, scoreThresh, nmsThresh, detectionsPerImg, fgIouThresh, bgIouThresh, topkCandidates, *, sizeDivisible, fixedSize, skipResize');
 
 export const RetinaNet_ResNet50_FPN_Weights = detectionWeightsEnum('RetinaNet_ResNet50_FPN_Weights');
 export const RetinaNet_ResNet50_FPN_V2_Weights = detectionWeightsEnum('RetinaNet_ResNet50_FPN_V2_Weights');

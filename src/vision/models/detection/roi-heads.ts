@@ -14,9 +14,22 @@ import type { FeatureMaps, MultiScaleRoIAlign } from '../../ops/poolers.js';
 import { BalancedPositiveNegativeSampler, BoxCoder, Matcher } from './det-utils.js';
 import type { ImageSize } from './image-list.js';
 import type { TargetDict } from './transform.js';
+import { bindOwn, classArgs, registerSignature } from '../../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(fastrcnnLoss, 'fastrcnnLoss', 'torchvision.models.detection.fastrcnn_loss', 'classLogits, boxRegression, labels, regressionTargets');
+registerSignature(heatmapsToKeypoints, 'heatmapsToKeypoints', 'torchvision.models.detection.heatmaps_to_keypoints', 'maps, rois');
+registerSignature(keypointrcnnInference, 'keypointrcnnInference', 'torchvision.models.detection.keypointrcnn_inference', 'x, boxes');
+registerSignature(keypointrcnnLoss, 'keypointrcnnLoss', 'torchvision.models.detection.keypointrcnn_loss', 'keypointLogits, proposals, gtKeypoints, keypointMatchedIdxs');
+registerSignature(keypointsToHeatmap, 'keypointsToHeatmap', 'torchvision.models.detection.keypoints_to_heatmap', 'keypoints, rois, heatmapSize');
+registerSignature(maskrcnnInference, 'maskrcnnInference', 'torchvision.models.detection.maskrcnn_inference', 'x, labels');
+registerSignature(maskrcnnLoss, 'maskrcnnLoss', 'torchvision.models.detection.maskrcnn_loss', 'maskLogits, proposals, gtMasks, gtLabels, maskMatchedIdxs');
+registerSignature(projectMasksOnBoxes, 'projectMasksOnBoxes', 'torchvision.models.detection.project_masks_on_boxes', 'gtMasks, boxes, matchedIdxs, M');
 
 /** Faster R-CNN's losses: cross entropy of the classes, smooth L1 (beta 1/9) of the true class's box, per sample. */
 export function fastrcnnLoss(classLogits: Tensor, boxRegression: Tensor, labelsList: readonly Tensor[], regressionTargetsList: readonly Tensor[]): [Tensor, Tensor] {
+  [classLogits, boxRegression, labelsList, regressionTargetsList] = bindOwn(fastrcnnLoss, arguments) as Parameters<typeof fastrcnnLoss>;
   const labels = cat(labelsList, 0);
   const regressionTargets = cat(regressionTargetsList, 0);
   const classificationLoss = crossEntropy(classLogits, labels);
@@ -31,6 +44,7 @@ export function fastrcnnLoss(classLogits: Tensor, boxRegression: Tensor, labelsL
 
 /** The mask of each detection's own class, as probabilities [n, 1, M, M], split per image. */
 export function maskrcnnInference(x: Tensor, labels: readonly Tensor[]): Tensor[] {
+  [x, labels] = bindOwn(maskrcnnInference, arguments) as Parameters<typeof maskrcnnInference>;
   const maskProb = x.sigmoid();
   const numMasks = x.shape[0]!;
   const boxesPerImage = labels.map((l) => l.shape[0]!);
@@ -41,6 +55,7 @@ export function maskrcnnInference(x: Tensor, labels: readonly Tensor[]): Tensor[
 
 /** Ground-truth masks cropped and resized (RoI Align, scale 1) to the proposals: [n, M, M]. */
 export function projectMasksOnBoxes(gtMasks: Tensor, boxes: Tensor, matchedIdxs: Tensor, M: number): Tensor {
+  [gtMasks, boxes, matchedIdxs, M] = bindOwn(projectMasksOnBoxes, arguments) as Parameters<typeof projectMasksOnBoxes>;
   const idx = matchedIdxs.to(boxes);
   const rois = cat([idx.unsqueeze(1), boxes], 1);
   const masks = gtMasks.unsqueeze(1).to(rois);
@@ -49,6 +64,7 @@ export function projectMasksOnBoxes(gtMasks: Tensor, boxes: Tensor, matchedIdxs:
 
 export function maskrcnnLoss(maskLogits: Tensor, proposals: readonly Tensor[], gtMasks: readonly Tensor[], gtLabels: readonly Tensor[],
   maskMatchedIdxs: readonly Tensor[]): Tensor {
+  [maskLogits, proposals, gtMasks, gtLabels, maskMatchedIdxs] = bindOwn(maskrcnnLoss, arguments) as Parameters<typeof maskrcnnLoss>;
   const discretizationSize = maskLogits.shape.at(-1)!;
   const labels = cat(gtLabels.map((l, i) => l.index(maskMatchedIdxs[i]!)), 0);
   const maskTargets = cat(gtMasks.map((m, i) => projectMasksOnBoxes(m, proposals[i]!, maskMatchedIdxs[i]!, discretizationSize)), 0);
@@ -58,6 +74,7 @@ export function maskrcnnLoss(maskLogits: Tensor, proposals: readonly Tensor[], g
 
 /** Keypoints [n, K, 3] as flat indices into each RoI's heatmapSize^2 grid, and whether each is valid. */
 export function keypointsToHeatmap(keypoints: Tensor, rois: Tensor, heatmapSize: number): [Tensor, Tensor] {
+  [keypoints, rois, heatmapSize] = bindOwn(keypointsToHeatmap, arguments) as Parameters<typeof keypointsToHeatmap>;
   const offsetX = rois.select(1, 0).unsqueeze(1);
   const offsetY = rois.select(1, 1).unsqueeze(1);
   // Python's `int / tensor` is reciprocal(tensor) * int.
@@ -80,6 +97,7 @@ export function keypointsToHeatmap(keypoints: Tensor, rois: Tensor, heatmapSize:
 
 /** Keypoint locations from heatmaps [n, K, S, S] in their RoIs: [n, K, 3] (x, y, 1) and the scores [n, K]. */
 export function heatmapsToKeypoints(maps: Tensor, rois: Tensor): [Tensor, Tensor] {
+  [maps, rois] = bindOwn(heatmapsToKeypoints, arguments) as Parameters<typeof heatmapsToKeypoints>;
   const offsetX = rois.select(1, 0);
   const offsetY = rois.select(1, 1);
   const widths = rois.select(1, 2).sub(rois.select(1, 0)).clamp(1);
@@ -115,6 +133,7 @@ export function heatmapsToKeypoints(maps: Tensor, rois: Tensor): [Tensor, Tensor
 
 export function keypointrcnnLoss(keypointLogits: Tensor, proposals: readonly Tensor[], gtKeypoints: readonly Tensor[],
   keypointMatchedIdxs: readonly Tensor[]): Tensor {
+  [keypointLogits, proposals, gtKeypoints, keypointMatchedIdxs] = bindOwn(keypointrcnnLoss, arguments) as Parameters<typeof keypointrcnnLoss>;
   const [N, K, H, W] = [...keypointLogits.shape] as [number, number, number, number];
   if (H !== W) {
     throw new RangeError(`keypoint_logits height and width (last two elements of shape) should be equal. Instead got H = ${H} and W = ${W}`);
@@ -135,6 +154,7 @@ export function keypointrcnnLoss(keypointLogits: Tensor, proposals: readonly Ten
 }
 
 export function keypointrcnnInference(x: Tensor, boxes: readonly Tensor[]): [Tensor[], Tensor[]] {
+  [x, boxes] = bindOwn(keypointrcnnInference, arguments) as Parameters<typeof keypointrcnnInference>;
   const kpProbs: Tensor[] = [];
   const kpScores: Tensor[] = [];
   const x2 = x.split(boxes.map((b) => b.shape[0]!), 0);
@@ -184,6 +204,7 @@ export class RoIHeads extends Module {
   declare detectionsPerImg: number;
 
   constructor(boxRoiPool: MultiScaleRoIAlign, boxHead: Module, boxPredictor: Module, o: RoIHeadsOptions) {
+    [boxRoiPool, boxHead, boxPredictor, o] = bindOwn(RoIHeads, arguments) as ConstructorParameters<typeof RoIHeads>;
     super();
     const hidden = {
       proposalMatcher: new Matcher(o.fgIouThresh, o.bgIouThresh, false),
@@ -376,3 +397,4 @@ export class RoIHeads extends Module {
     return [result, losses];
   }
 }
+classArgs(RoIHeads, 'torchvision.models.detection.RoIHeads', 'boxRoiPool, boxHead, boxPredictor; fgIouThresh, bgIouThresh, batchSizePerImage, positiveFraction, bboxRegWeights, scoreThresh, nmsThresh, detectionsPerImg, maskRoiPool, maskHead, maskPredictor, keypointRoiPool, keypointHead, keypointPredictor');

@@ -16,6 +16,12 @@ import { BalancedPositiveNegativeSampler, BoxCoder, Matcher, topkMin } from './d
 import type { AnchorGenerator } from './anchor-utils.js';
 import type { ImageList, ImageSize } from './image-list.js';
 import type { TargetDict } from './transform.js';
+import { bindOwn, classArgs, registerSignature } from '../../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(concatBoxPredictionLayers, 'concatBoxPredictionLayers', 'torchvision.models.detection.concat_box_prediction_layers', 'boxCls, boxRegression');
+registerSignature(permuteAndFlatten, 'permuteAndFlatten', 'torchvision.models.detection.permute_and_flatten', 'layer, N, A, C, H, W');
 
 /** A 3x3 convolution (convDepth of them) then two 1x1 convolutions: objectness logits and box deltas per anchor. */
 export class RPNHead extends Module {
@@ -25,6 +31,7 @@ export class RPNHead extends Module {
   declare bbox_pred: Conv2d;
 
   constructor(inChannels: number, numAnchors: number, convDepth = 1) {
+    [inChannels, numAnchors, convDepth = 1] = bindOwn(RPNHead, arguments) as ConstructorParameters<typeof RPNHead>;
     super();
     const convs: Module[] = [];
     for (let i = 0; i < convDepth; i++) convs.push(new Conv2dNormActivation(inChannels, inChannels, { kernelSize: 3, normLayer: null }));
@@ -65,14 +72,17 @@ export class RPNHead extends Module {
     return [logits, bboxReg];
   }
 }
+classArgs(RPNHead, 'torchvision.models.detection.RPNHead', 'inChannels, numAnchors, convDepth?');
 
 /** [N, A*C, H, W] -> [N, H*W*A, C]. */
 export function permuteAndFlatten(layer: Tensor, N: number, _A: number, C: number, H: number, W: number): Tensor {
+  [layer, N, _A, C, H, W] = bindOwn(permuteAndFlatten, arguments) as Parameters<typeof permuteAndFlatten>;
   return layer.view(N, -1, C, H, W).permute(0, 3, 4, 1, 2).reshape(N, -1, C);
 }
 
 /** Per-level head outputs flattened and concatenated: class scores [N*sum(HWA), C], box deltas [N*sum(HWA), 4]. */
 export function concatBoxPredictionLayers(boxCls: readonly Tensor[], boxRegression: readonly Tensor[]): [Tensor, Tensor] {
+  [boxCls, boxRegression] = bindOwn(concatBoxPredictionLayers, arguments) as Parameters<typeof concatBoxPredictionLayers>;
   const clsFlat: Tensor[] = [];
   const regFlat: Tensor[] = [];
   boxCls.forEach((c, i) => {
@@ -112,6 +122,7 @@ export class RegionProposalNetwork extends Module {
   declare minSize: number;
 
   constructor(anchorGenerator: AnchorGenerator, head: Module, o: RegionProposalNetworkOptions) {
+    [anchorGenerator, head, o] = bindOwn(RegionProposalNetwork, arguments) as ConstructorParameters<typeof RegionProposalNetwork>;
     super();
     this.anchor_generator = anchorGenerator;
     this.head = head;
@@ -229,3 +240,4 @@ export class RegionProposalNetwork extends Module {
     return [boxes, losses];
   }
 }
+classArgs(RegionProposalNetwork, 'torchvision.models.detection.RegionProposalNetwork', 'anchorGenerator, head; fgIouThresh, bgIouThresh, batchSizePerImage, positiveFraction, preNmsTopN, postNmsTopN, nmsThresh, scoreThresh');

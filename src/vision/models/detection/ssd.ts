@@ -23,6 +23,7 @@ import { DefaultBoxGenerator } from './default-box-generator.js';
 import { GeneralizedRCNNTransform } from './transform.js';
 import { checkKeys, validateTrainableLayers } from './backbone-utils.js';
 import type { ImageList } from './image-list.js';
+import { bindOwn, classArgs } from '../../../args.js';
 
 /** A training target: ground-truth boxes [N, 4] (x1, y1, x2, y2, pixels of the input image) and int64 labels [N]. */
 export interface SingleStageTarget {
@@ -57,6 +58,7 @@ export class SSDScoringHead extends Module {
   declare numColumns: number;
 
   constructor(moduleList: ModuleList, numColumns: number) {
+    [moduleList, numColumns] = bindOwn(SSDScoringHead, arguments) as ConstructorParameters<typeof SSDScoringHead>;
     super();
     this.module_list = moduleList;
     Object.defineProperty(this, 'numColumns', { value: numColumns, writable: true, enumerable: false });
@@ -74,24 +76,29 @@ export class SSDScoringHead extends Module {
     return cat(allResults, 1);
   }
 }
+classArgs(SSDScoringHead, 'torchvision.models.detection.SSDScoringHead', 'moduleList, numColumns');
 
 export class SSDClassificationHead extends SSDScoringHead {
   constructor(inChannels: number[], numAnchors: number[], numClasses: number) {
+    [inChannels, numAnchors, numClasses] = bindOwn(SSDClassificationHead, arguments) as ConstructorParameters<typeof SSDClassificationHead>;
     const clsLogits = new ModuleList();
     inChannels.forEach((channels, i) => clsLogits.append(new nn.Conv2d(channels, numClasses * numAnchors[i]!, 3, { padding: 1 })));
     xavierInit(clsLogits);
     super(clsLogits, numClasses);
   }
 }
+classArgs(SSDClassificationHead, 'torchvision.models.detection.SSDClassificationHead', 'inChannels, numAnchors, numClasses');
 
 export class SSDRegressionHead extends SSDScoringHead {
   constructor(inChannels: number[], numAnchors: number[]) {
+    [inChannels, numAnchors] = bindOwn(SSDRegressionHead, arguments) as ConstructorParameters<typeof SSDRegressionHead>;
     const bboxReg = new ModuleList();
     inChannels.forEach((channels, i) => bboxReg.append(new nn.Conv2d(channels, 4 * numAnchors[i]!, 3, { padding: 1 })));
     xavierInit(bboxReg);
     super(bboxReg, 4);
   }
 }
+classArgs(SSDRegressionHead, 'torchvision.models.detection.SSDRegressionHead', 'inChannels, numAnchors');
 
 /** What an SSD head returns: box regression (N, HWA, 4) and class logits (N, HWA, numClasses). */
 export interface SSDHeadOutputs {
@@ -104,6 +111,7 @@ export class SSDHead extends Module {
   declare regression_head: SSDScoringHead;
 
   constructor(inChannels: number[], numAnchors: number[], numClasses: number) {
+    [inChannels, numAnchors, numClasses] = bindOwn(SSDHead, arguments) as ConstructorParameters<typeof SSDHead>;
     super();
     this.classification_head = new SSDClassificationHead(inChannels, numAnchors, numClasses);
     this.regression_head = new SSDRegressionHead(inChannels, numAnchors);
@@ -113,6 +121,7 @@ export class SSDHead extends Module {
     return { bbox_regression: this.regression_head.call(x), cls_logits: this.classification_head.call(x) };
   }
 }
+classArgs(SSDHead, 'torchvision.models.detection.SSDHead', 'inChannels, numAnchors, numClasses');
 
 export interface SSDOptions {
   /** Per-channel mean of the input normalisation (default ImageNet's). */
@@ -206,6 +215,7 @@ export class SSD extends Module {
   declare negToPosRatio: number;
 
   constructor(backbone: Module, anchorGenerator: DefaultBoxGenerator, size: [number, number], numClasses: number, opts: SSDOptions = {}) {
+    [backbone, anchorGenerator, size, numClasses, opts = {}] = bindOwn(SSD, arguments) as ConstructorParameters<typeof SSD>;
     super();
     checkKeys('SSD', opts, SSD_OPTIONS);
     if (!(anchorGenerator instanceof DefaultBoxGenerator)) throw new TypeError('SSD: anchorGenerator must be a DefaultBoxGenerator');
@@ -335,6 +345,7 @@ export class SSD extends Module {
     });
   }
 }
+classArgs(SSD, 'torchvision.models.detection.SSD', 'backbone, anchorGenerator, size, numClasses; imageMean, imageStd, head, scoreThresh, nmsThresh, detectionsPerImg, iouThresh, topkCandidates, positiveFraction, *, skipResize');
 
 /**
  * SSD300's VGG-16 feature maps: conv4_3 (L2-normalised, times a learned per-channel scale starting at 20), fc7
@@ -346,6 +357,7 @@ export class SSDFeatureExtractorVGG extends Module {
   declare extra: ModuleList;
 
   constructor(backbone: Sequential, highres: boolean) {
+    [backbone, highres] = bindOwn(SSDFeatureExtractorVGG, arguments) as ConstructorParameters<typeof SSDFeatureExtractorVGG>;
     super();
     const layers = backbone.children();
     const maxpools = layers.flatMap((l, i) => (l instanceof nn.MaxPool2d ? [i] : []));
@@ -395,6 +407,7 @@ export class SSDFeatureExtractorVGG extends Module {
     return new Map(output.map((v, i) => [String(i), v]));
   }
 }
+classArgs(SSDFeatureExtractorVGG, 'torchvision.models.detection.SSDFeatureExtractorVGG', 'backbone, highres');
 
 /** torchvision's _vgg_extractor: freezes all but the last `trainableLayers` stages of VGG's features. */
 export function vggExtractor(backbone: VGG, highres: boolean, trainableLayers: number): SSDFeatureExtractorVGG {

@@ -16,6 +16,7 @@ import { DefaultBoxGenerator } from './default-box-generator.js';
 import { checkKeys, validateTrainableLayers } from './backbone-utils.js';
 import { SSD, SSDScoringHead, type SSDHeadOutputs, type SSDOptions } from './ssd.js';
 import { resolveDetectionWeights, loadDetectionWeights, BUILDER_OPTIONS, type DetectionBuilderOptions } from './faster-rcnn.js';
+import { bindOwn, classArgs } from '../../../args.js';
 
 const relu6: ActivationLayerFactory = (o) => new nn.ReLU6(o);
 
@@ -49,27 +50,32 @@ function normalInit(conv: Module): void {
 
 export class SSDLiteClassificationHead extends SSDScoringHead {
   constructor(inChannels: number[], numAnchors: number[], numClasses: number, normLayer: NormLayerFactory) {
+    [inChannels, numAnchors, numClasses, normLayer] = bindOwn(SSDLiteClassificationHead, arguments) as ConstructorParameters<typeof SSDLiteClassificationHead>;
     const clsLogits = new ModuleList();
     inChannels.forEach((channels, i) => clsLogits.append(predictionBlock(channels, numClasses * numAnchors[i]!, 3, normLayer)));
     normalInit(clsLogits);
     super(clsLogits, numClasses);
   }
 }
+classArgs(SSDLiteClassificationHead, 'torchvision.models.detection.SSDLiteClassificationHead', 'inChannels, numAnchors, numClasses, normLayer');
 
 export class SSDLiteRegressionHead extends SSDScoringHead {
   constructor(inChannels: number[], numAnchors: number[], normLayer: NormLayerFactory) {
+    [inChannels, numAnchors, normLayer] = bindOwn(SSDLiteRegressionHead, arguments) as ConstructorParameters<typeof SSDLiteRegressionHead>;
     const bboxReg = new ModuleList();
     inChannels.forEach((channels, i) => bboxReg.append(predictionBlock(channels, 4 * numAnchors[i]!, 3, normLayer)));
     normalInit(bboxReg);
     super(bboxReg, 4);
   }
 }
+classArgs(SSDLiteRegressionHead, 'torchvision.models.detection.SSDLiteRegressionHead', 'inChannels, numAnchors, normLayer');
 
 export class SSDLiteHead extends Module {
   declare classification_head: SSDLiteClassificationHead;
   declare regression_head: SSDLiteRegressionHead;
 
   constructor(inChannels: number[], numAnchors: number[], numClasses: number, normLayer: NormLayerFactory) {
+    [inChannels, numAnchors, numClasses, normLayer] = bindOwn(SSDLiteHead, arguments) as ConstructorParameters<typeof SSDLiteHead>;
     super();
     this.classification_head = new SSDLiteClassificationHead(inChannels, numAnchors, numClasses, normLayer);
     this.regression_head = new SSDLiteRegressionHead(inChannels, numAnchors, normLayer);
@@ -79,6 +85,7 @@ export class SSDLiteHead extends Module {
     return { bbox_regression: this.regression_head.call(x), cls_logits: this.classification_head.call(x) };
   }
 }
+classArgs(SSDLiteHead, 'torchvision.models.detection.SSDLiteHead', 'inChannels, numAnchors, numClasses, normLayer');
 
 /**
  * MobileNet feature maps for SSDlite: C4's expansion layer (stride 16), the end of the backbone (stride 32) and
@@ -89,6 +96,7 @@ export class SSDLiteFeatureExtractorMobileNet extends Module {
   declare extra: ModuleList;
 
   constructor(backbone: Sequential, c4Pos: number, normLayer: NormLayerFactory, widthMult = 1.0, minDepth = 16) {
+    [backbone, c4Pos, normLayer, widthMult = 1.0, minDepth = 16] = bindOwn(SSDLiteFeatureExtractorMobileNet, arguments) as ConstructorParameters<typeof SSDLiteFeatureExtractorMobileNet>;
     super();
     const layers = backbone.children();
     const c4 = layers[c4Pos] as MobileNetV3InvertedResidual;
@@ -125,6 +133,7 @@ export class SSDLiteFeatureExtractorMobileNet extends Module {
     return new Map(output.map((v, i) => [String(i), v]));
   }
 }
+classArgs(SSDLiteFeatureExtractorMobileNet, 'torchvision.models.detection.SSDLiteFeatureExtractorMobileNet', 'backbone, c4Pos, normLayer, widthMult?, minDepth?');
 
 /** torchvision's ssdlite._mobilenet_extractor: freezes all but the last `trainableLayers` stages, cuts at C4. */
 export function ssdliteMobilenetExtractor(backbone: MobileNetV3, trainableLayers: number, normLayer: NormLayerFactory): SSDLiteFeatureExtractorMobileNet {

@@ -8,6 +8,13 @@ import { Module } from '../../../nn/module.js';
 import { interpolate } from '../../../nn/functional/upsampling.js';
 import { ImageList, type ImageSize } from './image-list.js';
 import { pasteMasksInImage } from './paste-masks.js';
+import { bindOwn, classArgs, registerSignature } from '../../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(resizeBoxes, 'resizeBoxes', 'torchvision.models.detection.resize_boxes', 'boxes, originalSize, newSize');
+registerSignature(resizeImageAndMasks, 'resizeImageAndMasks', 'tstorch.vision.models.detection.resizeImageAndMasks', 'image, selfMinSize, selfMaxSize, target?:dict, fixedSize?');
+registerSignature(resizeKeypoints, 'resizeKeypoints', 'torchvision.models.detection.resize_keypoints', 'keypoints, originalSize, newSize');
 
 /** A training target or a prediction: boxes, labels, masks, keypoints... by torchvision's names. */
 export type TargetDict = Record<string, Tensor>;
@@ -15,6 +22,7 @@ export type TargetDict = Record<string, Tensor>;
 /** One image [C, H, W] resized by torchvision's rule, and its target's masks with it (nearest). */
 export function resizeImageAndMasks(image: Tensor, selfMinSize: number, selfMaxSize: number, target: TargetDict | null = null,
   fixedSize: readonly [number, number] | null = null): [Tensor, TargetDict | null] {
+  [image, selfMinSize, selfMaxSize, target = null, fixedSize = null] = bindOwn(resizeImageAndMasks, arguments) as Parameters<typeof resizeImageAndMasks>;
   let size: [number, number] | null = null;
   let scaleFactor: number | null = null;
   let recompute: boolean | null = null;
@@ -42,6 +50,7 @@ export function resizeImageAndMasks(image: Tensor, selfMinSize: number, selfMaxS
 
 /** Keypoints [N, K, 3] (x, y, visibility) scaled from originalSize to newSize ([H, W] each). */
 export function resizeKeypoints(keypoints: Tensor, originalSize: readonly number[], newSize: readonly number[]): Tensor {
+  [keypoints, originalSize, newSize] = bindOwn(resizeKeypoints, arguments) as Parameters<typeof resizeKeypoints>;
   const [ratioH, ratioW] = newSize.map((s, i) => tensor(s, { dtype: 'float32' }).div(tensor(originalSize[i]!, { dtype: 'float32' }))) as [Tensor, Tensor];
   const resized = keypoints.clone();
   resized.select(-1, 0).mul_(ratioW);
@@ -51,6 +60,7 @@ export function resizeKeypoints(keypoints: Tensor, originalSize: readonly number
 
 /** Boxes [N, 4] (x1, y1, x2, y2) scaled from originalSize to newSize ([H, W] each). */
 export function resizeBoxes(boxes: Tensor, originalSize: readonly number[], newSize: readonly number[]): Tensor {
+  [boxes, originalSize, newSize] = bindOwn(resizeBoxes, arguments) as Parameters<typeof resizeBoxes>;
   const [ratioHeight, ratioWidth] = newSize.map((s, i) => tensor(s, { dtype: 'float32' }).div(tensor(originalSize[i]!, { dtype: 'float32' }))) as [Tensor, Tensor];
   const [xmin, ymin, xmax, ymax] = boxes.unbind(1) as [Tensor, Tensor, Tensor, Tensor];
   return stack([xmin.mul(ratioWidth), ymin.mul(ratioHeight), xmax.mul(ratioWidth), ymax.mul(ratioHeight)], 1);
@@ -77,6 +87,7 @@ export class GeneralizedRCNNTransform extends Module {
   /** minSize: the short side after resizing (a list: one drawn at random per image in training, the last in eval). */
   constructor(minSize: number | readonly number[], maxSize: number, imageMean: readonly number[], imageStd: readonly number[],
     opts: GeneralizedRCNNTransformOptions = {}) {
+    [minSize, maxSize, imageMean, imageStd, opts = {}] = bindOwn(GeneralizedRCNNTransform, arguments) as ConstructorParameters<typeof GeneralizedRCNNTransform>;
     super();
     for (const k of Object.keys(opts)) {
       if (!['sizeDivisible', 'fixedSize', 'skipResize'].includes(k)) throw new TypeError(`GeneralizedRCNNTransform: unknown option '${k}'`);
@@ -193,3 +204,4 @@ export class GeneralizedRCNNTransform extends Module {
       + `    Resize(min_size=(${this.minSize.join(', ')}${this.minSize.length === 1 ? ',' : ''}), max_size=${this.maxSize}, mode='bilinear')\n)`;
   }
 }
+classArgs(GeneralizedRCNNTransform, 'torchvision.models.detection.GeneralizedRCNNTransform', 'minSize, maxSize, imageMean, imageStd; sizeDivisible, fixedSize, *, skipResize');

@@ -9,6 +9,12 @@ import type { ImageOrTensor } from '../../transforms/functional.js';
 import { WeightsEnum, type Weights, type RawWeightsEntry, type WeightsTable } from '../weights.js';
 import { DETECTION_WEIGHTS_DATA } from './weights-data.js';
 import { COCO_CATEGORIES, COCO_PERSON_CATEGORIES, COCO_PERSON_KEYPOINT_NAMES } from './coco-categories.js';
+import { bindOwn, classArgs, registerSignature } from '../../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(detectionWeightsEnum, 'detectionWeightsEnum', 'tstorch.vision.models.detection.detectionWeightsEnum', 'name');
+registerSignature(ovewriteValueParam, 'ovewriteValueParam', 'tstorch.vision.models.detection.ovewriteValueParam', 'param, actual, expected');
 
 /** torchvision's ObjectDetection preset: an image to a float tensor in [0, 1]; the model does the rest. */
 export class ObjectDetection extends Transform<ImageOrTensor, Tensor> {
@@ -17,6 +23,7 @@ export class ObjectDetection extends Transform<ImageOrTensor, Tensor> {
     return F.convertImageDtype(t, 'float32');
   }
 }
+classArgs(ObjectDetection, 'torchvision.transforms._presets.ObjectDetection', ''); // Transform's constructor refuses arguments
 
 const NAMED_LISTS: Record<string, readonly string[]> = { coco: COCO_CATEGORIES, coco_person: COCO_PERSON_CATEGORIES };
 
@@ -37,6 +44,7 @@ export type DetectionWeightsEnumName = keyof typeof DETECTION_WEIGHTS_DATA;
 const enums = new Map<string, WeightsEnum<ObjectDetection>>();
 /** The detection weights enum named as torchvision names it ('MaskRCNN_ResNet50_FPN_Weights'). */
 export function detectionWeightsEnum(name: DetectionWeightsEnumName): WeightsEnum<ObjectDetection> {
+  [name] = bindOwn(detectionWeightsEnum, arguments) as Parameters<typeof detectionWeightsEnum>;
   let e = enums.get(name);
   if (!e) {
     const data = DETECTION_WEIGHTS_DATA[name] as unknown as { default: string; entries: Record<string, DetectionRawEntry> };
@@ -55,6 +63,7 @@ export function detectionWeightsEnum(name: DetectionWeightsEnumName): WeightsEnu
  * different value given by the caller is an error naming it.
  */
 export function ovewriteValueParam(param: string, actual: number | null | undefined, expected: number): number {
+  [param, actual, expected] = bindOwn(ovewriteValueParam, arguments) as Parameters<typeof ovewriteValueParam>;
   if (actual !== null && actual !== undefined && actual !== expected) {
     throw new Error(`The parameter '${param}' expected value ${expected} but got ${actual} instead.`);
   }

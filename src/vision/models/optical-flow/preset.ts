@@ -3,8 +3,10 @@
 import { Tensor } from '../../../tensor.js';
 import * as F from '../../transforms/functional.js';
 import type { ImageOrTensor } from '../../transforms/functional.js';
+import { bindOwn, classArgs } from '../../../args.js';
 
 export class OpticalFlow {
+  constructor() { bindOwn(OpticalFlow, arguments); }
   /** `transforms(img1, img2)` in Python: both images, preprocessed. */
   call(img1: ImageOrTensor, img2: ImageOrTensor): [Tensor, Tensor] {
     return [this.one(img1), this.one(img2)];
@@ -18,5 +20,6 @@ export class OpticalFlow {
 
   toString(): string { return 'OpticalFlow()'; }
 }
+classArgs(OpticalFlow, 'torchvision.transforms._presets.OpticalFlow', '');
 
 export const opticalFlowPreset = (): OpticalFlow => new OpticalFlow();

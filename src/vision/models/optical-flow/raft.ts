@@ -17,6 +17,7 @@ import { OPTICAL_FLOW_WEIGHTS_DATA } from './weights-data.js';
 import { opticalFlowPreset } from './preset.js';
 import { gridSampleAbsolute, makeCoordsGrid, upsampleFlow } from './utils.js';
 import { modelBuilder } from '../builder-args.js';
+import { bindOwn, classArgs } from '../../../args.js';
 
 type BlockOptions = { normLayer: NormLayerFactory | null; stride?: number };
 
@@ -28,6 +29,7 @@ export class ResidualBlock extends Module {
   declare relu: Module;
 
   constructor(inChannels: number, outChannels: number, o: BlockOptions & { alwaysProject?: boolean }) {
+    [inChannels, outChannels, o] = bindOwn(ResidualBlock, arguments) as ConstructorParameters<typeof ResidualBlock>;
     super();
     const stride = o.stride ?? 1;
     this.convnormrelu1 = new Conv2dNormActivation(inChannels, outChannels, { normLayer: o.normLayer, kernelSize: 3, stride, bias: true });
@@ -43,6 +45,7 @@ export class ResidualBlock extends Module {
     return this.relu.call((this.downsample.call(x) as Tensor).add(y));
   }
 }
+classArgs(ResidualBlock, 'torchvision.models.optical_flow.ResidualBlock', 'inChannels, outChannels; *, normLayer, stride, alwaysProject');
 
 /** 1x1, 3x3 (strided), 1x1 conv-norm-ReLUs at a quarter of the width, and a shortcut (RAFT-small's block). */
 export class BottleneckBlock extends Module {
@@ -53,6 +56,7 @@ export class BottleneckBlock extends Module {
   declare downsample: Module;
 
   constructor(inChannels: number, outChannels: number, o: BlockOptions) {
+    [inChannels, outChannels, o] = bindOwn(BottleneckBlock, arguments) as ConstructorParameters<typeof BottleneckBlock>;
     super();
     const stride = o.stride ?? 1;
     const mid = Math.floor(outChannels / 4);
@@ -70,6 +74,7 @@ export class BottleneckBlock extends Module {
     return this.relu.call((this.downsample.call(x) as Tensor).add(y));
   }
 }
+classArgs(BottleneckBlock, 'torchvision.models.optical_flow.BottleneckBlock', 'inChannels, outChannels; *, normLayer, stride');
 
 export type RaftBlockClass = typeof ResidualBlock | typeof BottleneckBlock;
 
@@ -94,6 +99,7 @@ export class FeatureEncoder extends Module {
   declare downsampleFactor: number;
 
   constructor(o: FeatureEncoderOptions = {}) {
+    [o = {}] = bindOwn(FeatureEncoder, arguments) as ConstructorParameters<typeof FeatureEncoder>;
     super();
     const block = o.block ?? ResidualBlock;
     const layers = o.layers ?? [64, 64, 96, 128, 256];
@@ -127,6 +133,7 @@ export class FeatureEncoder extends Module {
     return this.conv.call(y);
   }
 }
+classArgs(FeatureEncoder, 'torchvision.models.optical_flow.FeatureEncoder', '; *, block, layers, strides, normLayer');
 
 /** Encodes the current flow and the correlation features together (part of the update block). */
 export class MotionEncoder extends Module {
@@ -138,6 +145,7 @@ export class MotionEncoder extends Module {
   declare outChannels: number;
 
   constructor(o: { inChannelsCorr: number; corrLayers?: readonly number[]; flowLayers?: readonly number[]; outChannels?: number }) {
+    [o] = bindOwn(MotionEncoder, arguments) as ConstructorParameters<typeof MotionEncoder>;
     super();
     const corrLayers = o.corrLayers ?? [256, 192];
     const flowLayers = o.flowLayers ?? [128, 64];
@@ -160,6 +168,7 @@ export class MotionEncoder extends Module {
     return cat([corrFlow, flow], 1);
   }
 }
+classArgs(MotionEncoder, 'torchvision.models.optical_flow.MotionEncoder', '; *, inChannelsCorr, corrLayers, flowLayers, outChannels');
 
 /** A convolutional GRU unit. */
 export class ConvGRU extends Module {
@@ -168,6 +177,7 @@ export class ConvGRU extends Module {
   declare convq: nn.Conv2d;
 
   constructor(o: { inputSize: number; hiddenSize: number; kernelSize: number | [number, number]; padding: number | [number, number] }) {
+    [o] = bindOwn(ConvGRU, arguments) as ConstructorParameters<typeof ConvGRU>;
     super();
     const c = o.hiddenSize + o.inputSize;
     this.convz = new nn.Conv2d(c, o.hiddenSize, o.kernelSize, { padding: o.padding });
@@ -183,6 +193,7 @@ export class ConvGRU extends Module {
     return z.neg().add(1).mul(h).add(z.mul(q));
   }
 }
+classArgs(ConvGRU, 'torchvision.models.optical_flow.ConvGRU', '; *, inputSize, hiddenSize, kernelSize, padding');
 
 type Kernel = number | [number, number];
 
@@ -193,6 +204,7 @@ export class RecurrentBlock extends Module {
   declare hiddenSize: number;
 
   constructor(o: { inputSize: number; hiddenSize: number; kernelSize?: Kernel[]; padding?: Kernel[] }) {
+    [o] = bindOwn(RecurrentBlock, arguments) as ConstructorParameters<typeof RecurrentBlock>;
     super();
     const kernelSize = o.kernelSize ?? [[1, 5], [5, 1]];
     const padding = o.padding ?? [[0, 2], [2, 0]];
@@ -212,6 +224,7 @@ export class RecurrentBlock extends Module {
     return this.convgru2 === null ? h1 : this.convgru2.call(h1, x);
   }
 }
+classArgs(RecurrentBlock, 'torchvision.models.optical_flow.RecurrentBlock', '; *, inputSize, hiddenSize, kernelSize, padding');
 
 /** The "delta flow" from the hidden state. */
 export class FlowHead extends Module {
@@ -220,6 +233,7 @@ export class FlowHead extends Module {
   declare relu: Module;
 
   constructor(o: { inChannels: number; hiddenSize: number }) {
+    [o] = bindOwn(FlowHead, arguments) as ConstructorParameters<typeof FlowHead>;
     super();
     this.conv1 = new nn.Conv2d(o.inChannels, o.hiddenSize, 3, { padding: 1 });
     this.conv2 = new nn.Conv2d(o.hiddenSize, 2, 3, { padding: 1 });
@@ -230,6 +244,7 @@ export class FlowHead extends Module {
     return this.conv2.call(this.relu.call(this.conv1.call(x)));
   }
 }
+classArgs(FlowHead, 'torchvision.models.optical_flow.FlowHead', '; *, inChannels, hiddenSize');
 
 /** Motion encoder, recurrent block and flow head: one refinement of the flow. */
 export class UpdateBlock extends Module {
@@ -239,6 +254,7 @@ export class UpdateBlock extends Module {
   declare hiddenStateSize: number;
 
   constructor(o: { motionEncoder: MotionEncoder; recurrentBlock: RecurrentBlock; flowHead: FlowHead }) {
+    [o] = bindOwn(UpdateBlock, arguments) as ConstructorParameters<typeof UpdateBlock>;
     super();
     this.motion_encoder = o.motionEncoder;
     this.recurrent_block = o.recurrentBlock;
@@ -252,6 +268,7 @@ export class UpdateBlock extends Module {
     return [h, this.flow_head.call(h)];
   }
 }
+classArgs(UpdateBlock, 'torchvision.models.optical_flow.UpdateBlock', '; *, motionEncoder, recurrentBlock, flowHead');
 
 /** The convex-upsampling weights (8 x 8 x 9 per position) from the hidden state; RAFT-large only. */
 export class MaskPredictor extends Module {
@@ -260,6 +277,7 @@ export class MaskPredictor extends Module {
   declare multiplier: number;
 
   constructor(o: { inChannels: number; hiddenSize: number; multiplier?: number }) {
+    [o] = bindOwn(MaskPredictor, arguments) as ConstructorParameters<typeof MaskPredictor>;
     super();
     this.convrelu = new Conv2dNormActivation(o.inChannels, o.hiddenSize, { normLayer: null, kernelSize: 3 });
     this.conv = new nn.Conv2d(o.hiddenSize, 8 * 8 * 9, 1, { padding: 0 });
@@ -271,6 +289,7 @@ export class MaskPredictor extends Module {
     return this.conv.call(this.convrelu.call(x)).mul(this.multiplier);
   }
 }
+classArgs(MaskPredictor, 'torchvision.models.optical_flow.MaskPredictor', '; *, inChannels, hiddenSize, multiplier');
 
 /** The correlation pyramid of two feature maps, and the lookup of a neighbourhood around given positions. */
 export class CorrBlock extends Module {
@@ -280,6 +299,7 @@ export class CorrBlock extends Module {
   declare corrPyramid: Tensor[];
 
   constructor(o: { numLevels?: number; radius?: number } = {}) {
+    [o = {}] = bindOwn(CorrBlock, arguments) as ConstructorParameters<typeof CorrBlock>;
     super();
     const hidden = (k: string, v: unknown): void => { Object.defineProperty(this, k, { value: v, enumerable: false, writable: true }); };
     hidden('numLevels', o.numLevels ?? 4);
@@ -328,6 +348,7 @@ export class CorrBlock extends Module {
     return features;
   }
 }
+classArgs(CorrBlock, 'torchvision.models.optical_flow.CorrBlock', '; *, numLevels, radius');
 
 export interface RAFTParts {
   featureEncoder: Module;
@@ -346,6 +367,7 @@ export class RAFT extends Module {
   declare mask_predictor: MaskPredictor | null;
 
   constructor(p: RAFTParts) {
+    [p] = bindOwn(RAFT, arguments) as ConstructorParameters<typeof RAFT>;
     super();
     this.feature_encoder = p.featureEncoder;
     this.context_encoder = p.contextEncoder;
@@ -400,6 +422,7 @@ export class RAFT extends Module {
     return predictions;
   }
 }
+classArgs(RAFT, 'torchvision.models.optical_flow.RAFT', '; *, featureEncoder, contextEncoder, corrBlock, updateBlock, maskPredictor');
 
 interface RaftConfig {
   featureEncoderLayers: number[];

@@ -17,12 +17,16 @@ import { SimpleSegmentationModel } from './segmentation-model.js';
 import { FCNHead } from './fcn.js';
 import { buildSegmentationModel, type SegmentationBuilderOptions } from './builder.js';
 import { modelBuilder } from '../builder-args.js';
+import { bindOwn, classArgs } from '../../../args.js';
 
 export class DeepLabV3 extends SimpleSegmentationModel {}
+// SimpleSegmentationModel's constructor binds the arguments
+classArgs(DeepLabV3, 'torchvision.models.segmentation.DeepLabV3', 'backbone, classifier, auxClassifier?');
 
 /** 3x3 atrous convolution (padding = dilation), BN, ReLU. */
 export class ASPPConv extends Sequential {
   constructor(inChannels: number, outChannels: number, dilation: number) {
+    [inChannels, outChannels, dilation] = bindOwn(ASPPConv, arguments) as ConstructorParameters<typeof ASPPConv>;
     super(
       new nn.Conv2d(inChannels, outChannels, 3, { padding: dilation, dilation, bias: false }),
       new nn.BatchNorm2d(outChannels),
@@ -30,10 +34,12 @@ export class ASPPConv extends Sequential {
     );
   }
 }
+classArgs(ASPPConv, 'torchvision.models.segmentation.ASPPConv', 'inChannels, outChannels, dilation');
 
 /** Image-level features: global average, 1x1 convolution, BN, ReLU, upsampled back to the map's size. */
 export class ASPPPooling extends Sequential {
   constructor(inChannels: number, outChannels: number) {
+    [inChannels, outChannels] = bindOwn(ASPPPooling, arguments) as ConstructorParameters<typeof ASPPPooling>;
     super(new nn.AdaptiveAvgPool2d(1), new nn.Conv2d(inChannels, outChannels, 1, { bias: false }), new nn.BatchNorm2d(outChannels), new nn.ReLU());
   }
 
@@ -45,6 +51,7 @@ export class ASPPPooling extends Sequential {
     return out;
   }
 }
+classArgs(ASPPPooling, 'torchvision.models.segmentation.ASPPPooling', 'inChannels, outChannels');
 
 /** Atrous spatial pyramid pooling: a 1x1 branch, one atrous branch per rate, image pooling; concatenated and projected. */
 export class ASPP extends Module {
@@ -52,6 +59,7 @@ export class ASPP extends Module {
   declare project: Sequential;
 
   constructor(inChannels: number, atrousRates: readonly number[], outChannels = 256) {
+    [inChannels, atrousRates, outChannels = 256] = bindOwn(ASPP, arguments) as ConstructorParameters<typeof ASPP>;
     super();
     const modules: Module[] = [new Sequential(new nn.Conv2d(inChannels, outChannels, 1, { bias: false }), new nn.BatchNorm2d(outChannels), new nn.ReLU())];
     for (const rate of atrousRates) modules.push(new ASPPConv(inChannels, outChannels, rate));
@@ -75,10 +83,12 @@ export class ASPP extends Module {
     return out;
   }
 }
+classArgs(ASPP, 'torchvision.models.segmentation.ASPP', 'inChannels, atrousRates, outChannels?');
 
 /** ASPP, 3x3 convolution, BN, ReLU, 1x1 convolution to the classes. */
 export class DeepLabHead extends Sequential {
   constructor(inChannels: number, numClasses: number) {
+    [inChannels, numClasses] = bindOwn(DeepLabHead, arguments) as ConstructorParameters<typeof DeepLabHead>;
     super(
       new ASPP(inChannels, [12, 24, 36]),
       new nn.Conv2d(256, 256, 3, { padding: 1, bias: false }),
@@ -88,6 +98,7 @@ export class DeepLabHead extends Sequential {
     );
   }
 }
+classArgs(DeepLabHead, 'torchvision.models.segmentation.DeepLabHead', 'inChannels, numClasses');
 
 export const DeepLabV3_ResNet50_Weights = segmentationWeightsEnum('DeepLabV3_ResNet50_Weights');
 export const DeepLabV3_ResNet101_Weights = segmentationWeightsEnum('DeepLabV3_ResNet101_Weights');

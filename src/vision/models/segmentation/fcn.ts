@@ -9,12 +9,16 @@ import { segmentationWeightsEnum } from './preset.js';
 import { SimpleSegmentationModel } from './segmentation-model.js';
 import { buildSegmentationModel, type SegmentationBuilderOptions } from './builder.js';
 import { modelBuilder } from '../builder-args.js';
+import { bindOwn, classArgs } from '../../../args.js';
 
 export class FCN extends SimpleSegmentationModel {}
+// SimpleSegmentationModel's constructor binds the arguments
+classArgs(FCN, 'torchvision.models.segmentation.FCN', 'backbone, classifier, auxClassifier?');
 
 /** 3x3 convolution to a quarter of the channels, BN, ReLU, dropout 0.1, 1x1 convolution to the classes. */
 export class FCNHead extends Sequential {
   constructor(inChannels: number, channels: number) {
+    [inChannels, channels] = bindOwn(FCNHead, arguments) as ConstructorParameters<typeof FCNHead>;
     const inter = Math.floor(inChannels / 4);
     super(
       new nn.Conv2d(inChannels, inter, 3, { padding: 1, bias: false }),
@@ -25,6 +29,7 @@ export class FCNHead extends Sequential {
     );
   }
 }
+classArgs(FCNHead, 'torchvision.models.segmentation.FCNHead', 'inChannels, channels');
 
 export const FCN_ResNet50_Weights = segmentationWeightsEnum('FCN_ResNet50_Weights');
 export const FCN_ResNet101_Weights = segmentationWeightsEnum('FCN_ResNet101_Weights');

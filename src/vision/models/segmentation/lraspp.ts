@@ -15,6 +15,7 @@ import { mobileNetV3StageIndices } from './deeplabv3.js';
 import { buildSegmentationModel, type SegmentationBuilderOptions } from './builder.js';
 import type { SegmentationOutput } from './segmentation-model.js';
 import { modelBuilder } from '../builder-args.js';
+import { bindOwn, classArgs } from '../../../args.js';
 
 export class LRASPPHead extends Module {
   declare cbr: Sequential;
@@ -23,6 +24,7 @@ export class LRASPPHead extends Module {
   declare high_classifier: nn.Conv2d;
 
   constructor(lowChannels: number, highChannels: number, numClasses: number, interChannels: number) {
+    [lowChannels, highChannels, numClasses, interChannels] = bindOwn(LRASPPHead, arguments) as ConstructorParameters<typeof LRASPPHead>;
     super();
     this.cbr = new Sequential(new nn.Conv2d(highChannels, interChannels, 1, { bias: false }), new nn.BatchNorm2d(interChannels), new nn.ReLU({ inplace: true }));
     this.scale = new Sequential(new nn.AdaptiveAvgPool2d(1), new nn.Conv2d(highChannels, interChannels, 1, { bias: false }), new nn.Sigmoid());
@@ -48,12 +50,14 @@ export class LRASPPHead extends Module {
     return out;
   }
 }
+classArgs(LRASPPHead, 'torchvision.models.segmentation.LRASPPHead', 'lowChannels, highChannels, numClasses, interChannels');
 
 export class LRASPP extends Module {
   declare backbone: Module;
   declare classifier: LRASPPHead;
 
   constructor(backbone: Module, lowChannels: number, highChannels: number, numClasses: number, interChannels = 128) {
+    [backbone, lowChannels, highChannels, numClasses, interChannels = 128] = bindOwn(LRASPP, arguments) as ConstructorParameters<typeof LRASPP>;
     super();
     this.backbone = backbone;
     this.classifier = new LRASPPHead(lowChannels, highChannels, numClasses, interChannels);
@@ -68,6 +72,7 @@ export class LRASPP extends Module {
     return { out: up };
   }
 }
+classArgs(LRASPP, 'torchvision.models.segmentation.LRASPP', 'backbone, lowChannels, highChannels, numClasses, interChannels?');
 
 export const LRASPP_MobileNet_V3_Large_Weights = segmentationWeightsEnum('LRASPP_MobileNet_V3_Large_Weights');
 

@@ -5,8 +5,9 @@ import { Transform } from '../../transforms/transforms.js';
 import { resize, type InterpolationMode } from '../../transforms/image-geometry.js';
 import * as F from '../../transforms/functional.js';
 import type { ImageOrTensor } from '../../transforms/functional.js';
-import { tableWeightsEnum, type ClassificationTransformParams, type WeightsTable } from '../weights.js';
+import { presetArgs, tableWeightsEnum, type ClassificationTransformParams, type WeightsTable } from '../weights.js';
 import { SEGMENTATION_WEIGHTS_DATA } from './weights-data.js';
+import { bindOwn, classArgs, withArgs } from '../../../args.js';
 
 /** The parameters of torchvision's SemanticSegmentation preset. */
 export interface SegmentationTransformParams {
@@ -26,6 +27,7 @@ export class SemanticSegmentation extends Transform<ImageOrTensor, Tensor> {
   readonly interpolation: InterpolationMode;
 
   constructor(p: Omit<SegmentationTransformParams, 'kind'>) {
+    [p] = bindOwn(SemanticSegmentation, arguments) as ConstructorParameters<typeof SemanticSegmentation>;
     super();
     this.resizeSize = p.resizeSize === null ? null : [...p.resizeSize];
     this.mean = [...p.mean];
@@ -48,10 +50,11 @@ export class SemanticSegmentation extends Transform<ImageOrTensor, Tensor> {
       `    std=${list(this.std)}\n    interpolation=InterpolationMode.${this.interpolation.toUpperCase()}\n)`;
   }
 }
+classArgs(SemanticSegmentation, 'tstorch.vision.models.segmentation.SemanticSegmentation', '; *, resizeSize, mean, std, interpolation');
 
 /** The preset of the segmentation weights table (weights.transforms()). */
-export const segmentationPreset = (p: ClassificationTransformParams): SemanticSegmentation =>
-  new SemanticSegmentation(p as unknown as SegmentationTransformParams);
+export const segmentationPreset = withArgs('segmentationPreset', 'tstorch.vision.models.segmentation.segmentationPreset', 'p:dict',
+  (p: ClassificationTransformParams): SemanticSegmentation => new SemanticSegmentation(presetArgs(p, ['resizeSize', 'mean', 'std', 'interpolation'])));
 
 /** The generated table, typed as the weights tables are (its presets have no crop size; transformParams says so at run time). */
 const TABLE = SEGMENTATION_WEIGHTS_DATA as unknown as WeightsTable & typeof SEGMENTATION_WEIGHTS_DATA;

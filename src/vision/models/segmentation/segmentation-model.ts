@@ -4,6 +4,7 @@
 import { Module, releaseOutput } from '../../../nn/module.js';
 import { interpolate } from '../../../nn/functional/upsampling.js';
 import type { Tensor } from '../../../tensor.js';
+import { bindOwn, classArgs } from '../../../args.js';
 
 /** Per-pixel class scores (N, classes, H, W) at the input's size: `out`, and `aux` when trained with the auxiliary loss. */
 export interface SegmentationOutput {
@@ -17,6 +18,7 @@ export class SimpleSegmentationModel extends Module {
   declare aux_classifier: Module | null;
 
   constructor(backbone: Module, classifier: Module, auxClassifier: Module | null = null) {
+    [backbone, classifier, auxClassifier = null] = bindOwn(SimpleSegmentationModel, arguments) as ConstructorParameters<typeof SimpleSegmentationModel>;
     super();
     this.backbone = backbone;
     this.classifier = classifier;
@@ -38,3 +40,4 @@ export class SimpleSegmentationModel extends Module {
     return result;
   }
 }
+classArgs(SimpleSegmentationModel, 'tstorch.vision.models.segmentation.SimpleSegmentationModel', 'backbone, classifier, auxClassifier?');

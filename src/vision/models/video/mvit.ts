@@ -17,6 +17,12 @@ import { buildModel, tableWeightsEnum, type BuilderOptions } from '../weights.js
 import { VIDEO_WEIGHTS_DATA } from './weights-data.js';
 import { videoPreset } from './preset.js';
 import { modelBuilder } from '../builder-args.js';
+import { bindOwn, classArgs, registerSignature } from '../../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(mvitV1BBlocks, 'mvitV1BBlocks', 'tstorch.vision.models.video.mvitV1BBlocks', '');
+registerSignature(mvitV2SBlocks, 'mvitV2SBlocks', 'tstorch.vision.models.video.mvitV2SBlocks', '');
 
 type THW = [number, number, number];
 
@@ -47,6 +53,7 @@ export class Pool extends Module {
   declare normBeforePool: boolean;
 
   constructor(pool: Module, norm: Module | null, activation: Module | null = null, normBeforePool = false) {
+    [pool, norm, activation = null, normBeforePool = false] = bindOwn(Pool, arguments) as ConstructorParameters<typeof Pool>;
     super();
     this.pool = pool;
     const layers = [norm, activation].filter((l): l is Module => l !== null);
@@ -69,6 +76,7 @@ export class Pool extends Module {
     return [squeezed ? x.squeeze(1) : x, [t, h, w]];
   }
 }
+classArgs(Pool, 'torchvision.models.video.Pool', 'pool, norm, activation?, normBeforePool?');
 
 /** A relative-position table resampled to length d (linear interpolation), as torchvision's _interpolate. */
 function interpolateTable(embedding: Tensor, d: number): Tensor {
@@ -141,6 +149,7 @@ export class MultiscaleAttention extends Module {
   declare rel_pos_t: Parameter | null;
 
   constructor(inputSize: number[], embedDim: number, outputDim: number, numHeads: number, o: MultiscaleAttentionOptions) {
+    [inputSize, embedDim, outputDim, numHeads, o] = bindOwn(MultiscaleAttention, arguments) as ConstructorParameters<typeof MultiscaleAttention>;
     super();
     const hidden = (k: string, v: unknown): void => { Object.defineProperty(this, k, { value: v, enumerable: false, writable: true }); };
     const headDim = Math.floor(outputDim / numHeads);
@@ -213,6 +222,7 @@ export class MultiscaleAttention extends Module {
     return [this.project.call(out), thw];
   }
 }
+classArgs(MultiscaleAttention, 'torchvision.models.video.MultiscaleAttention', 'inputSize, embedDim, outputDim, numHeads; kernelQ, kernelKv, strideQ, strideKv, residualPool, residualWithClsEmbed, relPosEmbed, dropout, normLayer');
 
 /** torchvision.ops.MLP as MViT builds it: Linear, GELU, Dropout, Linear, Dropout. */
 function mlp(inChannels: number, hidden: number, out: number, dropout: number): Sequential {
@@ -242,6 +252,7 @@ export class MultiscaleBlock extends Module {
   declare project: nn.Linear | null;
 
   constructor(inputSize: number[], cnf: MSBlockConfig, o: MultiscaleBlockOptions) {
+    [inputSize, cnf, o] = bindOwn(MultiscaleBlock, arguments) as ConstructorParameters<typeof MultiscaleBlock>;
     super();
     Object.defineProperty(this, 'projAfterAttn', { value: o.projAfterAttn, enumerable: false, writable: true });
     const normLayer = o.normLayer ?? ((c: number) => new nn.LayerNorm(c));
@@ -280,6 +291,7 @@ export class MultiscaleBlock extends Module {
     return [xProj.add(this.stochastic_depth.call(this.mlp.call(xNorm2))), thwNew];
   }
 }
+classArgs(MultiscaleBlock, 'torchvision.models.video.MultiscaleBlock', 'inputSize, cnf:dict; residualPool, residualWithClsEmbed, relPosEmbed, projAfterAttn, dropout, stochasticDepthProb, normLayer');
 
 /** The class token and, for v1, learned spatial, temporal and class position embeddings. */
 export class PositionalEncoding extends Module {
@@ -291,6 +303,7 @@ export class PositionalEncoding extends Module {
   declare class_pos: Parameter | null;
 
   constructor(embedSize: number, spatialSize: [number, number], temporalSize: number, relPosEmbed: boolean) {
+    [embedSize, spatialSize, temporalSize, relPosEmbed] = bindOwn(PositionalEncoding, arguments) as ConstructorParameters<typeof PositionalEncoding>;
     super();
     Object.defineProperty(this, 'spatialSize', { value: spatialSize, enumerable: false, writable: true });
     Object.defineProperty(this, 'temporalSize', { value: temporalSize, enumerable: false, writable: true });
@@ -317,6 +330,7 @@ export class PositionalEncoding extends Module {
     return x;
   }
 }
+classArgs(PositionalEncoding, 'torchvision.models.video.PositionalEncoding', 'embedSize, spatialSize, temporalSize, relPosEmbed');
 
 export interface MViTOptions {
   /** The input's (H, W). */
@@ -349,6 +363,7 @@ export class MViT extends Module {
   declare head: Sequential;
 
   constructor(o: MViTOptions) {
+    [o] = bindOwn(MViT, arguments) as ConstructorParameters<typeof MViT>;
     super();
     const total = o.blockSetting.length;
     if (total === 0) throw new RangeError("The configuration parameter can't be empty.");
@@ -399,6 +414,7 @@ export class MViT extends Module {
     return this.head.call(x);
   }
 }
+classArgs(MViT, 'torchvision.models.video.MViT', '; spatialSize, temporalSize, blockSetting, residualPool, residualWithClsEmbed, relPosEmbed, projAfterAttn, dropout, attentionDropout, stochasticDepthProb, numClasses, *, normLayer, patchEmbedKernel, patchEmbedStride, patchEmbedPadding');
 
 /** A variant's blocks from torchvision's per-block lists. */
 function blockSetting(c: { numHeads: number[]; inputChannels: number[]; outputChannels: number[]; kernelQ: number[][]; kernelKv: number[][]; strideQ: number[][]; strideKv: number[][] }): MSBlockConfig[] {
@@ -415,6 +431,7 @@ const HEADS = [1, 2, 2, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 8, 8];
 
 /** MViT v1-B's 16 blocks. */
 export function mvitV1BBlocks(): MSBlockConfig[] {
+  bindOwn(mvitV1BBlocks, arguments);
   return blockSetting({
     numHeads: HEADS,
     inputChannels: [96, 192, 192, ...repeat(384, 11), 768, 768],
@@ -428,6 +445,7 @@ export function mvitV1BBlocks(): MSBlockConfig[] {
 
 /** MViT v2-S's 16 blocks. */
 export function mvitV2SBlocks(): MSBlockConfig[] {
+  bindOwn(mvitV2SBlocks, arguments);
   const none = [1, 1, 1];
   return blockSetting({
     numHeads: HEADS,

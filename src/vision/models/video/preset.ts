@@ -6,7 +6,8 @@ import { Tensor } from '../../../tensor.js';
 import { Transform } from '../../transforms/transforms.js';
 import { resize, type InterpolationMode } from '../../transforms/image-geometry.js';
 import * as F from '../../transforms/functional.js';
-import type { ClassificationTransformParams } from '../weights.js';
+import { presetArgs, type ClassificationTransformParams } from '../weights.js';
+import { bindOwn, classArgs } from '../../../args.js';
 
 export interface VideoClassificationParams {
   cropSize: number[];
@@ -24,6 +25,7 @@ export class VideoClassification extends Transform<Tensor, Tensor> {
   readonly interpolation: InterpolationMode;
 
   constructor(p: VideoClassificationParams) {
+    [p] = bindOwn(VideoClassification, arguments) as ConstructorParameters<typeof VideoClassification>;
     super();
     this.cropSize = [...p.cropSize];
     this.resizeSize = [...p.resizeSize];
@@ -55,6 +57,8 @@ export class VideoClassification extends Transform<Tensor, Tensor> {
       `    std=${list(this.std)}\n    interpolation=InterpolationMode.${this.interpolation.toUpperCase()}\n)`;
   }
 }
+classArgs(VideoClassification, 'tstorch.vision.models.video.VideoClassification', '; *, cropSize, resizeSize, mean, std, interpolation');
 
 /** The preset of the video weights tables (weights.transforms()). */
-export const videoPreset = (p: ClassificationTransformParams): VideoClassification => new VideoClassification(p);
+export const videoPreset = (p: ClassificationTransformParams): VideoClassification =>
+  new VideoClassification(presetArgs(p, ['cropSize', 'resizeSize', 'mean', 'std', 'interpolation']));

@@ -11,6 +11,7 @@ import { buildModel, tableWeightsEnum, type BuilderOptions, type WeightsEnum } f
 import { VIDEO_WEIGHTS_DATA } from './weights-data.js';
 import { videoPreset, type VideoClassification } from './preset.js';
 import { modelBuilder } from '../builder-args.js';
+import { bindOwn, classArgs } from '../../../args.js';
 
 type Triple = [number, number, number];
 
@@ -23,14 +24,17 @@ export interface ConvBuilder {
 /** A 3x3x3 convolution, no bias. */
 export class Conv3DSimple extends nn.Conv3d {
   constructor(inPlanes: number, outPlanes: number, _midplanes: number | null = null, stride = 1, padding = 1) {
+    [inPlanes, outPlanes, _midplanes = null, stride = 1, padding = 1] = bindOwn(Conv3DSimple, arguments) as ConstructorParameters<typeof Conv3DSimple>;
     super(inPlanes, outPlanes, [3, 3, 3], { stride, padding, bias: false });
   }
   static getDownsampleStride(stride: number): Triple { return [stride, stride, stride]; }
 }
+classArgs(Conv3DSimple, 'torchvision.models.video.Conv3DSimple', 'inPlanes, outPlanes, midplanes?, stride?, padding?');
 
 /** A spatial 1x3x3 convolution, norm and ReLU, then a temporal 3x1x1 convolution (R(2+1)D). */
 export class Conv2Plus1D extends Sequential {
   constructor(inPlanes: number, outPlanes: number, midplanes: number, stride = 1, padding = 1) {
+    [inPlanes, outPlanes, midplanes, stride = 1, padding = 1] = bindOwn(Conv2Plus1D, arguments) as ConstructorParameters<typeof Conv2Plus1D>;
     super(
       new nn.Conv3d(inPlanes, midplanes, [1, 3, 3], { stride: [1, stride, stride], padding: [0, padding, padding], bias: false }),
       new nn.BatchNorm3d(midplanes),
@@ -40,14 +44,17 @@ export class Conv2Plus1D extends Sequential {
   }
   static getDownsampleStride(stride: number): Triple { return [stride, stride, stride]; }
 }
+classArgs(Conv2Plus1D, 'torchvision.models.video.Conv2Plus1D', 'inPlanes, outPlanes, midplanes, stride?, padding?');
 
 /** A 1x3x3 convolution: spatial only (MC3's upper layers). */
 export class Conv3DNoTemporal extends nn.Conv3d {
   constructor(inPlanes: number, outPlanes: number, _midplanes: number | null = null, stride = 1, padding = 1) {
+    [inPlanes, outPlanes, _midplanes = null, stride = 1, padding = 1] = bindOwn(Conv3DNoTemporal, arguments) as ConstructorParameters<typeof Conv3DNoTemporal>;
     super(inPlanes, outPlanes, [1, 3, 3], { stride: [1, stride, stride], padding: [0, padding, padding], bias: false });
   }
   static getDownsampleStride(stride: number): Triple { return [1, stride, stride]; }
 }
+classArgs(Conv3DNoTemporal, 'torchvision.models.video.Conv3DNoTemporal', 'inPlanes, outPlanes, midplanes?, stride?, padding?');
 
 /** A convolution class as a ConvBuilder (torchvision passes the classes themselves). */
 function builderOf(cls: (typeof Conv3DSimple) | (typeof Conv2Plus1D) | (typeof Conv3DNoTemporal)): ConvBuilder {
@@ -76,6 +83,7 @@ export class BasicBlock extends Module {
   declare stride: number;
 
   constructor(inplanes: number, planes: number, convBuilder: ConvBuilder, stride = 1, downsample: Module | null = null) {
+    [inplanes, planes, convBuilder, stride = 1, downsample = null] = bindOwn(BasicBlock, arguments) as ConstructorParameters<typeof BasicBlock>;
     super();
     const midplanes = midplanesOf(inplanes, planes);
     this.conv1 = new Sequential(convBuilder(inplanes, planes, midplanes, stride), new nn.BatchNorm3d(planes), new nn.ReLU({ inplace: true }));
@@ -90,6 +98,7 @@ export class BasicBlock extends Module {
     return addResidual(out, x, this.downsample, this.relu);
   }
 }
+classArgs(BasicBlock, 'torchvision.models.video.BasicBlock', 'inplanes, planes, convBuilder, stride?, downsample?');
 
 export class Bottleneck extends Module {
   static readonly expansion = 4;
@@ -101,6 +110,7 @@ export class Bottleneck extends Module {
   declare stride: number;
 
   constructor(inplanes: number, planes: number, convBuilder: ConvBuilder, stride = 1, downsample: Module | null = null) {
+    [inplanes, planes, convBuilder, stride = 1, downsample = null] = bindOwn(Bottleneck, arguments) as ConstructorParameters<typeof Bottleneck>;
     super();
     const midplanes = midplanesOf(inplanes, planes);
     this.conv1 = new Sequential(new nn.Conv3d(inplanes, planes, 1, { bias: false }), new nn.BatchNorm3d(planes), new nn.ReLU({ inplace: true }));
@@ -116,10 +126,12 @@ export class Bottleneck extends Module {
     return addResidual(out, x, this.downsample, this.relu);
   }
 }
+classArgs(Bottleneck, 'torchvision.models.video.Bottleneck', 'inplanes, planes, convBuilder, stride?, downsample?');
 
 /** The default stem: a 3x7x7 convolution (stride 1, 2, 2), norm, ReLU. */
 export class BasicStem extends Sequential {
   constructor() {
+    bindOwn(BasicStem, arguments);
     super(
       new nn.Conv3d(3, 64, [3, 7, 7], { stride: [1, 2, 2], padding: [1, 3, 3], bias: false }),
       new nn.BatchNorm3d(64),
@@ -127,10 +139,12 @@ export class BasicStem extends Sequential {
     );
   }
 }
+classArgs(BasicStem, 'torchvision.models.video.BasicStem', '');
 
 /** R(2+1)D's stem: the 3x7x7 convolution factorised into 1x7x7 (45 channels) and 3x1x1. */
 export class R2Plus1dStem extends Sequential {
   constructor() {
+    bindOwn(R2Plus1dStem, arguments);
     super(
       new nn.Conv3d(3, 45, [1, 7, 7], { stride: [1, 2, 2], padding: [0, 3, 3], bias: false }),
       new nn.BatchNorm3d(45),
@@ -141,6 +155,7 @@ export class R2Plus1dStem extends Sequential {
     );
   }
 }
+classArgs(R2Plus1dStem, 'torchvision.models.video.R2Plus1dStem', '');
 
 export type VideoBlockClass = (typeof BasicBlock) | (typeof Bottleneck);
 
@@ -161,6 +176,7 @@ export class VideoResNet extends Module {
   declare fc: nn.Linear;
 
   constructor(block: VideoBlockClass, convMakers: readonly ConvBuilder[], layers: readonly number[], stem: () => Module, opts: VideoResNetOptions = {}) {
+    [block, convMakers, layers, stem, opts = {}] = bindOwn(VideoResNet, arguments) as ConstructorParameters<typeof VideoResNet>;
     super();
     if (convMakers.length !== 4 || layers.length !== 4) throw new RangeError('VideoResNet: convMakers and layers need one entry per layer (4)');
     this.inplanes = 64;
@@ -216,6 +232,7 @@ export class VideoResNet extends Module {
     return out;
   }
 }
+classArgs(VideoResNet, 'torchvision.models.video.VideoResNet', 'block, convMakers, layers, stem; numClasses, zeroInitResidual');
 
 export type VideoResNetBuilderOptions = VideoResNetOptions & BuilderOptions;
 

@@ -13,10 +13,12 @@ import { buildModel, tableWeightsEnum, type BuilderOptions } from '../weights.js
 import { VIDEO_WEIGHTS_DATA } from './weights-data.js';
 import { videoPreset } from './preset.js';
 import { modelBuilder } from '../builder-args.js';
+import { bindOwn, classArgs } from '../../../args.js';
 
 /** A spatial (1, k, k) convolution then a temporal (k, 1, 1) one, each with norm and ReLU. */
 export class TemporalSeparableConv extends Sequential {
   constructor(inPlanes: number, outPlanes: number, kernelSize: number, stride: number, padding: number, normLayer: NormLayerFactory) {
+    [inPlanes, outPlanes, kernelSize, stride, padding, normLayer] = bindOwn(TemporalSeparableConv, arguments) as ConstructorParameters<typeof TemporalSeparableConv>;
     super(
       new Conv3dNormActivation(inPlanes, outPlanes, {
         kernelSize: [1, kernelSize, kernelSize], stride: [1, stride, stride], padding: [0, padding, padding], bias: false, normLayer,
@@ -27,6 +29,7 @@ export class TemporalSeparableConv extends Sequential {
     );
   }
 }
+classArgs(TemporalSeparableConv, 'torchvision.models.video.TemporalSeparableConv', 'inPlanes, outPlanes, kernelSize, stride, padding, normLayer');
 
 /** S3D's Inception block: 1x1x1, 1x1x1 -> separable 3x3x3 (twice), and 3x3x3 max pooling -> 1x1x1, concatenated. */
 export class SepInceptionBlock3D extends Module {
@@ -36,6 +39,7 @@ export class SepInceptionBlock3D extends Module {
   declare branch3: Sequential;
 
   constructor(inPlanes: number, b0Out: number, b1Mid: number, b1Out: number, b2Mid: number, b2Out: number, b3Out: number, normLayer: NormLayerFactory) {
+    [inPlanes, b0Out, b1Mid, b1Out, b2Mid, b2Out, b3Out, normLayer] = bindOwn(SepInceptionBlock3D, arguments) as ConstructorParameters<typeof SepInceptionBlock3D>;
     super();
     const unit = (i: number, o: number): Module => new Conv3dNormActivation(i, o, { kernelSize: 1, stride: 1, normLayer });
     this.branch0 = unit(inPlanes, b0Out);
@@ -48,6 +52,7 @@ export class SepInceptionBlock3D extends Module {
     return catBranches(x, [this.branch0, this.branch1, this.branch2, this.branch3]);
   }
 }
+classArgs(SepInceptionBlock3D, 'torchvision.models.video.SepInceptionBlock3D', 'inPlanes, b0Out, b1Mid, b1Out, b2Mid, b2Out, b3Out, normLayer');
 
 export interface S3DOptions {
   numClasses?: number;
@@ -62,6 +67,7 @@ export class S3D extends Module {
   declare classifier: Sequential;
 
   constructor(opts: S3DOptions = {}) {
+    [opts = {}] = bindOwn(S3D, arguments) as ConstructorParameters<typeof S3D>;
     super();
     const norm: NormLayerFactory = opts.normLayer ?? ((c) => new nn.BatchNorm3d(c, { eps: 0.001, momentum: 0.001 }));
     const inception = (...a: [number, number, number, number, number, number, number]): Module => new SepInceptionBlock3D(...a, norm);
@@ -97,6 +103,7 @@ export class S3D extends Module {
     return out;
   }
 }
+classArgs(S3D, 'torchvision.models.video.S3D', '; numClasses, dropout, normLayer');
 
 export type S3DBuilderOptions = S3DOptions & BuilderOptions;
 

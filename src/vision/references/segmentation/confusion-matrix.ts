@@ -6,9 +6,15 @@ import { Tensor } from '../../../tensor.js';
 import { zeros } from '../../../creation.js';
 import { inferenceMode } from '../../../autograd/grad-mode.js';
 import { keep, tidy } from '../../../memory.js';
+import { bindOwn, classArgs, registerSignature } from '../../../args.js';
+
+// PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
+// unknown keyword is a TypeError naming it.
+registerSignature(pyFixed, 'pyFixed', 'tstorch.vision.references.segmentation.pyFixed', 'x, digits');
 
 /** Python's '{:.1f}'.format(x): the exact binary value rounded half-to-even (JavaScript's toFixed rounds half up). */
 export function pyFixed(x: number, digits: number): string {
+  [x, digits] = bindOwn(pyFixed, arguments) as Parameters<typeof pyFixed>;
   if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
   const exact = Math.abs(x).toFixed(Math.min(100, digits + 60));
   const [int, frac] = exact.split('.') as [string, string];
@@ -35,7 +41,10 @@ export class ConfusionMatrix {
   /** (numClasses, numClasses) int64 counts: row = target class, column = predicted class; null before update. */
   mat: Tensor | null = null;
 
-  constructor(readonly numClasses: number) {
+  readonly numClasses: number;
+  constructor(numClasses: number) {
+    [numClasses] = bindOwn(ConfusionMatrix, arguments) as ConstructorParameters<typeof ConfusionMatrix>;
+    this.numClasses = numClasses;
     if (!Number.isInteger(numClasses) || numClasses < 1) throw new RangeError(`ConfusionMatrix: numClasses must be a positive integer, got ${numClasses}`);
   }
 
@@ -75,3 +84,4 @@ export class ConfusionMatrix {
       `mean IoU: ${pyFixed(iu.mean().item() * 100, 1)}`;
   }
 }
+classArgs(ConfusionMatrix, 'tstorch.vision.references.segmentation.ConfusionMatrix', 'numClasses');
