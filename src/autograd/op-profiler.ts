@@ -2,6 +2,7 @@
 // torch.autograd.profiler.profile().key_averages() gives in PyTorch (calls, cpu_time_total, self_cpu_time_total),
 // so the same model run in tstorch and in PyTorch can be compared operator by operator (bench/op-profile.ts).
 import { native } from '../native/binding.js';
+import { bindOwn, registerSignature } from '../args.js';
 
 /** One operator's totals over the profiled region. */
 export interface OpTotals {
@@ -25,6 +26,7 @@ const prof = native as unknown as ProfilerNative;
  * time first. One profiled region at a time (a nested call is an error); the hooks are removed even if `fn` throws.
  */
 export function profileOps<T>(fn: () => T): { result: T; ops: OpTotals[] } {
+  [fn] = bindOwn(profileOps, arguments) as [() => T];
   prof.profilerStart();
   let result: T;
   try {
@@ -35,3 +37,5 @@ export function profileOps<T>(fn: () => T): { result: T; ops: OpTotals[] } {
   }
   return { result, ops: prof.profilerStop() };
 }
+// tstorch's own (PyTorch's profiler is a context manager): an extra argument is a TypeError naming it.
+registerSignature(profileOps, 'profileOps', 'tstorch.autograd.profileOps', 'fn');
