@@ -342,3 +342,50 @@ export function bindOwn(f: unknown, args: ArrayLike<unknown>): unknown[] {
   const list = Array.prototype.slice.call(args) as unknown[];
   return trivial(sig, list) ? list : bindArgs(sig, list);
 }
+
+const declaredCounts = new WeakMap<Function, number>();
+
+/**
+ * How many positional parameters a function declares (Infinity with a rest parameter, or when its source cannot be
+ * read: native and bound functions), read once from its source text. Module.call uses it so that an argument the
+ * forward method has no parameter for is a TypeError instead of being dropped: JavaScript would pass it silently.
+ */
+export function declaredParameterCount(f: Function): number {
+  let n = declaredCounts.get(f);
+  if (n === undefined) {
+    // a withArgs wrapper binds (and refuses) its arguments itself; a body that reads `arguments` takes any number
+    const src = Function.prototype.toString.call(f);
+    n = registry.has(f) || /\barguments\b/.test(src) ? Infinity : countParameters(src);
+    declaredCounts.set(f, n);
+  }
+  return n;
+}
+
+function countParameters(src: string): number {
+  if (src.includes('[native code]')) return Infinity;
+  let i = src.indexOf('(');
+  // `x => ...`: one parameter and no parenthesis before the arrow
+  const arrow = src.indexOf('=>');
+  if (arrow >= 0 && (i < 0 || arrow < i)) return 1;
+  if (i < 0) return Infinity;
+  let depth = 0, count = 0, sawToken = false;
+  for (i++; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === '"' || c === "'" || c === '`') {
+      // skip a string literal (template literals with nested ${} holding backticks are not expected in defaults)
+      for (i++; i < src.length && src[i] !== c; i++) if (src[i] === '\\') i++;
+      sawToken = true;
+      continue;
+    }
+    if (c === '/' && src[i + 1] === '*') { i = src.indexOf('*/', i + 2) + 1; if (i <= 0) return Infinity; continue; }
+    if (c === '/' && src[i + 1] === '/') { i = src.indexOf('\n', i); if (i < 0) return Infinity; continue; }
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') {
+      if (depth === 0) return sawToken ? count + 1 : 0;
+      depth--;
+    } else if (depth === 0 && c === ',') count++;
+    else if (depth === 0 && c === '.' && src.startsWith('...', i)) return Infinity;
+    if (!/\s/.test(c)) sawToken = true;
+  }
+  return Infinity;
+}

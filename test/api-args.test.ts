@@ -455,3 +455,24 @@ test('the classes, RoI functions and collectives bound by the whole-package walk
     }
   }
 });
+
+test('a module called with a positional argument its forward() has no parameter for is a TypeError, as in Python', () => {
+  const x = torch.zeros([1, 2]);
+  const lin = new torch.nn.Linear(2, 3);
+  assert.throws(() => lin.call(x, 5), /^TypeError: Linear\.forward\(\) takes 1 positional argument but 2 were given/);
+  const rois = torch.tensor([[0, 0, 0, 2, 2]]);
+  const roi = new vision.ops.RoIAlign(2, 1, 2);
+  assert.throws(() => roi.call(torch.zeros([1, 1, 4, 4]), rois, 3), /RoIAlign\.forward\(\) takes 2 positional arguments but 3 were given/);
+  assert.deepEqual([...roi.call(torch.zeros([1, 1, 4, 4]), rois).shape], [1, 1, 2, 2]);
+  // optional parameters count; a rest parameter or a bound forward (withArgs) takes what its signature says
+  class Scaled extends torch.nn.Module {
+    override forward(a: torch.Tensor, scale = 2, opts: { shift?: number } = {}): torch.Tensor { return a.mul(scale).add(opts.shift ?? 0); }
+  }
+  assert.deepEqual(new Scaled().call(torch.ones([1]), 3, { shift: 1 }).toArray(), [4]);
+  assert.throws(() => new Scaled().call(torch.ones([1]), 3, {}, 4), /Scaled\.forward\(\) takes 3 positional arguments but 4 were given/);
+  const seq = new torch.nn.Sequential(lin);
+  assert.throws(() => seq.call(x, x), /Sequential\.forward\(\) takes 1 positional argument but 2 were given/);
+  const mha = new torch.nn.MultiheadAttention(4, 2);
+  const q = torch.zeros([3, 1, 4]);
+  assert.throws(() => (mha.call as (...a: unknown[]) => unknown)(q, q, q, null, true, null, true, false, 1), /TypeError/);
+});

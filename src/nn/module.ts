@@ -4,7 +4,7 @@
 // value is a Parameter is a parameter, in the order they were first assigned (Object.keys order). Buffers are
 // registered with registerBuffer() and then read and assigned like any property. Internal state lives in
 // non-enumerable properties so that it never shows up as a child.
-import { installMethodArgs } from '../args.js';
+import { declaredParameterCount, installMethodArgs } from '../args.js';
 import { inspect } from 'node:util';
 import { Tensor } from '../tensor.js';
 import { Parameter } from './parameter.js';
@@ -81,6 +81,11 @@ export class Module {
 
   /** Python's `module(x)`: forward pre-hooks, forward(), forward hooks. */
   call(...args: any[]): any {
+    // JavaScript drops an argument the forward method has no parameter for; Python refuses it. So do we.
+    const max = declaredParameterCount(this.forward);
+    if (args.length > max) {
+      throw new TypeError(`${this._getName()}.forward() takes ${max} positional argument${max === 1 ? '' : 's'} but ${args.length} were given`);
+    }
     const int = this._internals;
     if (int.forwardPreHooks.size === 0 && int.forwardHooks.size === 0) return this.forward(...args);
     for (const hook of int.forwardPreHooks.values()) {
