@@ -14,7 +14,7 @@ import * as torch from '../src/index.js';
 import * as vision from '../src/vision/index.js';
 import { parseArgs } from '../src/cli/args.js';
 import { getModel, getModelWeights } from '../src/vision/models/index.js';
-import { SemanticSegmentation, type SegmentationTransformParams } from '../src/vision/models/segmentation/preset.js';
+import type { SemanticSegmentation } from '../src/vision/models/segmentation/preset.js';
 import { openImageSync } from '../src/vision/io/index.js';
 import { profileOps, type OpTotals } from '../src/autograd/op-profiler.js';
 import { median } from './stats.js';
@@ -43,7 +43,7 @@ if (a.kind === 'detection') {
   run = () => torch.inferenceMode(() => torch.tidy(() => { model.call([img]); }));
 } else {
   const model = getModel(a.model!, { weights: null, weightsBackbone: null }).eval();
-  const preset = new SemanticSegmentation(getModelWeights(a.model!).DEFAULT.transformParams as unknown as SegmentationTransformParams);
+  const preset = getModelWeights(a.model!).DEFAULT.transforms() as SemanticSegmentation;
   const x = (preset.call(openImageSync(photo, { mode: 'RGB' })) as torch.Tensor).unsqueeze(0);
   run = () => torch.inferenceMode(() => torch.tidy(() => { model.call(x); }));
 }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import * as torch from '../src/index.js';
 import { parseArgs } from '../src/cli/args.js';
 import { getModel, getModelWeights } from '../src/vision/models/index.js';
-import { SemanticSegmentation, type SegmentationTransformParams } from '../src/vision/models/segmentation/preset.js';
+import type { SemanticSegmentation } from '../src/vision/models/segmentation/preset.js';
 import { openImageSync } from '../src/vision/io/index.js';
 import { median } from './stats.js';
 import { mkdirSync as makeOutFolder } from 'node:fs';
@@ -38,7 +38,7 @@ const batches = a.batchSizes!.split(',').map(Number);
 
 torch.manualSeed(0);
 const model = getModel(a.model!, { weights: null, weightsBackbone: null }).eval();
-const preset = new SemanticSegmentation(getModelWeights(a.model!).DEFAULT.transformParams as unknown as SegmentationTransformParams);
+const preset = getModelWeights(a.model!).DEFAULT.transforms() as SemanticSegmentation;
 const x1 = (preset.call(openImageSync(photo, { mode: 'RGB' })) as torch.Tensor).unsqueeze(0);
 const rows = batches.map((bs) => ({ batch: bs, shape: [bs, ...x1.shape.slice(1)], x: x1.expand(bs, -1, -1, -1).contiguous(), tstorch: [] as number[], pytorch: [] as number[],
   tstorchCpu: [] as number[], pytorchCpu: [] as number[], tstorchFaults: [] as number[], pytorchFaults: [] as number[] }));
