@@ -8,9 +8,8 @@ import { workerData } from 'node:worker_threads';
 import * as torch from '../../index.js';
 import { unpack } from '../../data/pack.js';
 import { loadZooModel } from '../../train/pretrained.js';
-import { inferenceTransform, topk } from '../../train/predict.js';
-import { decodeToImage } from '../io/decode.js';
-import type { Compose } from '../transforms/index.js';
+import { topk } from '../../train/predict.js';
+import { preprocessUpload } from './preprocess-image.js';
 import { createEngine, type InferenceEngine } from './engine.js';
 import { ThreadChooser } from './thread-choice.js';
 import type { DecodeRun, ModelInfo, ModelReply, ModelStart, RunBatch, Stop } from './model-protocol.js';
@@ -80,8 +79,6 @@ async function load(): Promise<{ engine: InferenceEngine; info: ModelInfo; class
   return { engine, info, classes: loaded.classes, chooser };
 }
 
-let transform: { key: string; tf: Compose } | null = null;
-
 /**
  * A decode-run's image as a batch of 1, decoded and preprocessed exactly as a preprocessing thread does it
  * (preprocess-thread.ts); null with the decoder's message posted when the image cannot be decoded. It runs at
@@ -89,12 +86,8 @@ let transform: { key: string; tf: Compose } | null = null;
  * switching to 1 and back for every lone request would cost more than the preprocessing's few parallel loops.
  */
 async function decodeOne(m: DecodeRun): Promise<torch.Tensor | null> {
-  const key = JSON.stringify(m.preprocess);
-  if (transform?.key !== key) transform = { key, tf: inferenceTransform(m.preprocess) };
-  const tf = transform.tf;
   try {
-    const img = await decodeToImage(new Uint8Array(m.bytes), { mode: 'RGB' });
-    return torch.tidy(() => (tf.call(img) as torch.Tensor).unsqueeze(0));
+    return await preprocessUpload(m.bytes, m.preprocess, (x) => x.unsqueeze(0));
   } catch (e) {
     post({ type: 'decode-error', id: m.id, message: e instanceof Error ? e.message : String(e) });
     return null;

@@ -3,36 +3,20 @@
 // that the main thread only moves bytes. One task at a time, in order: memory stays bounded by the tasks sent.
 import { workerData } from 'node:worker_threads';
 import { setNumThreads } from '../../config.js';
-import { tidy } from '../../memory.js';
 import { pack } from '../../data/pack.js';
-import { decodeToImage } from '../io/decode.js';
-import { inferenceTransform } from '../../train/predict.js';
-import type { Tensor } from '../../tensor.js';
-import type { Compose } from '../transforms/index.js';
+import { preprocessUpload } from './preprocess-image.js';
 import type { PreprocessReply, PreprocessStart, PreprocessTask } from './preprocess-protocol.js';
 
 const start = workerData as PreprocessStart;
 // The model's thread runs the forward passes with libtorch's threads; these small tensor ops need one.
 setNumThreads(1);
 
-const transforms = new Map<string, Compose>();
-function transformFor(p: PreprocessTask['preprocess']): Compose {
-  const key = JSON.stringify(p);
-  let tf = transforms.get(key);
-  if (tf === undefined) {
-    tf = inferenceTransform(p);
-    transforms.set(key, tf);
-  }
-  return tf;
-}
-
 async function run(task: PreprocessTask): Promise<void> {
   const t0 = performance.now();
   let reply: PreprocessReply;
   const transfer: ArrayBuffer[] = [];
   try {
-    const img = await decodeToImage(new Uint8Array(task.bytes), { mode: 'RGB' });
-    const tensor = tidy(() => pack(transformFor(task.preprocess).call(img) as Tensor, transfer));
+    const tensor = await preprocessUpload(task.bytes, task.preprocess, (x) => pack(x, transfer));
     reply = { id: task.id, ok: true, tensor, ms: performance.now() - t0 };
   } catch (e) {
     reply = { id: task.id, ok: false, message: e instanceof Error ? e.message : String(e) };
