@@ -333,6 +333,10 @@ function stringOptions(o: Record<string, string | number> | null | undefined): R
  * torchvision.io.write_video: writes [T, H, W, 3] uint8 frames at `fps` (rounded to an integer, as torchvision
  * does) with PyAV's stream defaults (yuv420p, or rgb24 for libx264rgb; 1024 kb/s unless options say
  * otherwise). The file appears complete or not at all (written beside it, then renamed).
+ *
+ * Repeatable bytes: libx264's default macroblock-tree rate control reads uninitialised memory (x264 0.164 with
+ * FFmpeg 5.1), so the same frames can encode to different, equally valid files, in torchvision as here. Pass
+ * `options: { threads: 1, 'x264-params': 'mbtree=0' }` when the file must be a function of the frames.
  */
 function writeVideoImpl(path: string, videoArray: Tensor, fps: number, opts: WriteVideoOptions = {}): void {
   if (!(videoArray instanceof Tensor)) throw new TypeError('writeVideo: videoArray must be a Tensor [T, H, W, 3]');
