@@ -1,11 +1,15 @@
 // RAFT (raft_large, raft_small) against torchvision 0.14: modules, seeded initialisation, every flow update of an
 // eval forward on two frames, a torchvision checkpoint loading strictly, the weight entries and their preset, and
 // one training step of raft_small (the reference's sequence loss over every update: loss and all gradients).
+// Inside tidy (as the CLI and benches run it) RAFT frees each temporary once used, as Python's reference counting
+// does: the same numbers, and no tensor left alive per update besides its prediction.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import * as torch from '../src/index.js';
 import * as models from '../src/vision/models/index.js';
 import { runPython, assertClose } from './helpers/pytorch.js';
@@ -13,6 +17,9 @@ import { assertSameModel } from './helpers/zoo.js';
 import { assertGradientsAndBuffersMatch, PY_GRADIENTS_AND_BUFFERS } from './helpers/train-parity.js';
 
 const of = models.opticalFlow;
+setFlagsFromString('--expose-gc');
+// the live-tensor count must not drop by the collector freeing earlier garbage mid-pass
+const collectGarbage = runInNewContext('gc') as () => void;
 const dir = mkdtempSync(join(tmpdir(), 'tstorch-raft-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -63,6 +70,22 @@ for (const [i, name] of (['raft_small', 'raft_large'] as const).entries()) {
       assert.deepEqual([...p.shape], [1, 2, 128, 128]);
       assertClose(p, ref.tensors[`${name}:${k}`]!, { atol: 0, rtol: 1e-4, what: `${name} flow update ${k + 1}` });
     });
+    // inside tidy, live tensors at the end of the forward pass: 2 x the updates must add exactly their predictions
+    const liveAfter = (updates: number): { live: number; preds: torch.Tensor[] } => {
+      collectGarbage();
+      const before = torch.memoryStats().liveTensors;
+      let live = 0;
+      const out = torch.tidy(() => torch.inferenceMode(() => {
+        const p = m.call(img1, img2, updates) as torch.Tensor[];
+        live = torch.memoryStats().liveTensors - before;
+        return p;
+      }));
+      return { live, preds: out };
+    };
+    const once = liveAfter(UPDATES);
+    const twice = liveAfter(2 * UPDATES);
+    assert.equal(twice.live - once.live, UPDATES, `${name}: tensors left alive per update inside tidy (${once.live} after ${UPDATES}, ${twice.live} after ${2 * UPDATES})`);
+    once.preds.forEach((p, k) => assert.ok(p.equal(preds[k]!), `${name}: update ${k + 1} inside tidy equals the plain pass`));
   });
 }
 
@@ -106,13 +129,17 @@ ${PY_GRADIENTS_AND_BUFFERS}OUT_J = {'params': names, 'buffers': bnames}
   torch.manualSeed(80);
   const m = of.raft_small();
   m.train();
-  const preds = m.call(img1, img2, 3) as torch.Tensor[];
-  let loss: torch.Tensor | null = null;
-  preds.forEach((p, i) => {
-    const l = p.sub(target).abs().mean().mul(0.8 ** (preds.length - i - 1));
-    loss = loss === null ? l : loss.add(l);
+  // inside tidy: the temporaries RAFT frees early are still alive in the autograd graph for backward
+  const loss = torch.tidy(() => {
+    const preds = m.call(img1, img2, 3) as torch.Tensor[];
+    let sum: torch.Tensor | null = null;
+    preds.forEach((p, i) => {
+      const l = p.sub(target).abs().mean().mul(0.8 ** (preds.length - i - 1));
+      sum = sum === null ? l : sum.add(l);
+    });
+    sum!.backward();
+    return sum!;
   });
-  loss!.backward();
-  assertClose(loss!.detach(), refStep.tensors['loss']!, { atol: 0, rtol: 1e-5, what: 'raft_small loss' });
+  assertClose(loss.detach(), refStep.tensors['loss']!, { atol: 0, rtol: 1e-5, what: 'raft_small loss' });
   assertGradientsAndBuffersMatch(m, refStep, 'raft_small');
 });

@@ -3,12 +3,19 @@
 // positions pooled into a 4-level pyramid, and a convolutional GRU that refines the flow `numFlowUpdates` times
 // from correlations looked up around the current estimate. forward(image1, image2) returns every update's flow
 // at full resolution, [N, 2, H, W] each (H and W multiples of 8; images in [-1, 1], the OpticalFlow preset).
-import { Module } from '../../../nn/module.js';
+//
+// Every temporary is freed as soon as it is used (callChain, releaseOutput, disposeTemporary; inside a tidy scope
+// only), as Python's reference counting frees it: otherwise the 12 updates' activations (~100 MB each at 520x960)
+// all live to the end of the pass, every allocation is memory the system must page in afresh, and the pass is
+// slower than PyTorch's, which reuses the same few blocks update after update.
+import { Module, callChain, releaseOutput } from '../../../nn/module.js';
+import { disposeTemporary } from '../../../memory.js';
 import { Sequential } from '../../../nn/modules/container.js';
 import * as nn from '../../../nn/index.js';
 import { avgPool2d } from '../../../nn/functional/pooling.js';
 import { relu } from '../../../nn/functional/activation.js';
 import { Tensor } from '../../../tensor.js';
+import { pipe } from '../pipe.js';
 import { cat, linspace, meshgrid, stack, scalarTensor } from '../../../creation.js';
 import { Conv2dNormActivation, type NormLayerFactory } from '../../ops/misc.js';
 import { registerModel } from '../registry.js';
@@ -41,8 +48,8 @@ export class ResidualBlock extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    const y = this.convnormrelu2.call(this.convnormrelu1.call(x)) as Tensor;
-    return this.relu.call((this.downsample.call(x) as Tensor).add(y));
+    const y = callChain(x, [this.convnormrelu1, this.convnormrelu2]) as Tensor;
+    return shortcutSum(this.downsample, x, y, this.convnormrelu2, this.relu);
   }
 }
 classArgs(ResidualBlock, 'torchvision.models.optical_flow.ResidualBlock', 'inChannels, outChannels; *, normLayer, stride, alwaysProject');
@@ -70,11 +77,20 @@ export class BottleneckBlock extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    const y = this.convnormrelu3.call(this.convnormrelu2.call(this.convnormrelu1.call(x))) as Tensor;
-    return this.relu.call((this.downsample.call(x) as Tensor).add(y));
+    const y = callChain(x, [this.convnormrelu1, this.convnormrelu2, this.convnormrelu3]) as Tensor;
+    return shortcutSum(this.downsample, x, y, this.convnormrelu3, this.relu);
   }
 }
 classArgs(BottleneckBlock, 'torchvision.models.optical_flow.BottleneckBlock', 'inChannels, outChannels; *, normLayer, stride');
+
+/** relu(downsample(x) + y), freeing the two summands (unless a hook saw them). */
+function shortcutSum(downsample: Module, x: Tensor, y: Tensor, yProducer: Module, relu: Module): Tensor {
+  const shortcut = downsample.call(x) as Tensor;
+  const sum = shortcut.add(y);
+  if (shortcut !== x) releaseOutput(downsample, shortcut);
+  if (y !== x) releaseOutput(yProducer, y);
+  return relu.call(sum);
+}
 
 export type RaftBlockClass = typeof ResidualBlock | typeof BottleneckBlock;
 
@@ -126,11 +142,7 @@ export class FeatureEncoder extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    let y = this.convnormrelu.call(x) as Tensor;
-    y = this.layer1.call(y);
-    y = this.layer2.call(y);
-    y = this.layer3.call(y);
-    return this.conv.call(y);
+    return callChain(x, [this.convnormrelu, this.layer1, this.layer2, this.layer3, this.conv]) as Tensor;
   }
 }
 classArgs(FeatureEncoder, 'torchvision.models.optical_flow.FeatureEncoder', '; *, block, layers, strides, normLayer');
@@ -162,10 +174,17 @@ export class MotionEncoder extends Module {
   }
 
   override forward(flow: Tensor, corrFeatures: Tensor): Tensor {
-    const corr = this.convcorr2.call(this.convcorr1.call(corrFeatures)) as Tensor;
-    const f = this.convflow2.call(this.convflow1.call(flow)) as Tensor;
-    const corrFlow = this.conv.call(cat([corr, f], 1)) as Tensor;
-    return cat([corrFlow, flow], 1);
+    const corr = callChain(corrFeatures, [this.convcorr1, this.convcorr2]) as Tensor;
+    const f = callChain(flow, [this.convflow1, this.convflow2]) as Tensor;
+    const both = cat([corr, f], 1);
+    // corr is convcorr1's output when convcorr2 is the identity: neither module's hooks may have seen it
+    if (corr !== corrFeatures && !this.convcorr1.hasForwardHooks()) releaseOutput(this.convcorr2, corr);
+    releaseOutput(this.convflow2, f);
+    const corrFlow = this.conv.call(both) as Tensor;
+    disposeTemporary(both);
+    const out = cat([corrFlow, flow], 1);
+    releaseOutput(this.conv, corrFlow);
+    return out;
   }
 }
 classArgs(MotionEncoder, 'torchvision.models.optical_flow.MotionEncoder', '; *, inChannelsCorr, corrLayers, flowLayers, outChannels');
@@ -187,11 +206,34 @@ export class ConvGRU extends Module {
 
   override forward(h: Tensor, x: Tensor): Tensor {
     const hx = cat([h, x], 1);
-    const z = this.convz.call(hx).sigmoid();
-    const r = this.convr.call(hx).sigmoid();
-    const q = this.convq.call(cat([r.mul(h), x], 1)).tanh();
-    return z.neg().add(1).mul(h).add(z.mul(q));
+    const z = activate(this.convz, hx, 'sigmoid');
+    const r = activate(this.convr, hx, 'sigmoid');
+    disposeTemporary(hx);
+    const rh = r.mul(h);
+    disposeTemporary(r);
+    const rhx = cat([rh, x], 1);
+    disposeTemporary(rh);
+    const q = activate(this.convq, rhx, 'tanh');
+    disposeTemporary(rhx);
+    // (1 - z) * h + z * q
+    const keep = z.rsub(1);
+    const kept = keep.mul(h);
+    disposeTemporary(keep);
+    const update = z.mul(q);
+    disposeTemporary(z);
+    disposeTemporary(q);
+    const out = kept.add(update);
+    disposeTemporary(kept);
+    disposeTemporary(update);
+    return out;
   }
+}
+/** sigmoid(conv(x)) or tanh(conv(x)), freeing the convolution's output. */
+function activate(conv: Module, x: Tensor, fn: 'sigmoid' | 'tanh'): Tensor {
+  const pre = conv.call(x) as Tensor;
+  const out = fn === 'sigmoid' ? pre.sigmoid() : pre.tanh();
+  releaseOutput(conv, pre);
+  return out;
 }
 classArgs(ConvGRU, 'torchvision.models.optical_flow.ConvGRU', '; *, inputSize, hiddenSize, kernelSize, padding');
 
@@ -221,7 +263,10 @@ export class RecurrentBlock extends Module {
 
   override forward(h: Tensor, x: Tensor): Tensor {
     const h1 = this.convgru1.call(h, x) as Tensor;
-    return this.convgru2 === null ? h1 : this.convgru2.call(h1, x);
+    if (this.convgru2 === null) return h1;
+    const h2 = this.convgru2.call(h1, x) as Tensor;
+    releaseOutput(this.convgru1, h1);
+    return h2;
   }
 }
 classArgs(RecurrentBlock, 'torchvision.models.optical_flow.RecurrentBlock', '; *, inputSize, hiddenSize, kernelSize, padding');
@@ -241,7 +286,7 @@ export class FlowHead extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    return this.conv2.call(this.relu.call(this.conv1.call(x)));
+    return callChain(x, [this.conv1, this.relu, this.conv2]) as Tensor;
   }
 }
 classArgs(FlowHead, 'torchvision.models.optical_flow.FlowHead', '; *, inChannels, hiddenSize');
@@ -264,7 +309,10 @@ export class UpdateBlock extends Module {
 
   override forward(hidden: Tensor, context: Tensor, corrFeatures: Tensor, flow: Tensor): [Tensor, Tensor] {
     const motion = this.motion_encoder.call(flow, corrFeatures) as Tensor;
-    const h = this.recurrent_block.call(hidden, cat([context, motion], 1)) as Tensor;
+    const x = cat([context, motion], 1);
+    releaseOutput(this.motion_encoder, motion);
+    const h = this.recurrent_block.call(hidden, x) as Tensor;
+    disposeTemporary(x);
     return [h, this.flow_head.call(h)];
   }
 }
@@ -286,7 +334,10 @@ export class MaskPredictor extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    return this.conv.call(this.convrelu.call(x)).mul(this.multiplier);
+    const y = callChain(x, [this.convrelu, this.conv]) as Tensor;
+    const out = y.mul(this.multiplier);
+    releaseOutput(this.conv, y);
+    return out;
   }
 }
 classArgs(MaskPredictor, 'torchvision.models.optical_flow.MaskPredictor', '; *, inChannels, hiddenSize, multiplier');
@@ -314,11 +365,18 @@ export class CorrBlock extends Module {
       throw new RangeError(`Input feature maps should have the same shape, instead got [${fmap1.shape}] (fmap1.shape) != [${fmap2.shape}] (fmap2.shape)`);
     }
     const [b, c, h, w] = fmap1.shape as number[] as [number, number, number, number];
-    const f1 = fmap1.view(b, c, h * w);
+    this.releasePyramid();
+    const f1t = pipe(fmap1, (t) => t.view(b, c, h * w), (t) => t.transpose(1, 2));
     const f2 = fmap2.view(b, c, h * w);
-    let corr = f1.transpose(1, 2).matmul(f2).view(b, h, w, 1, h, w);
-    corr = corr.div(scalarTensor(c, { dtype: 'int64' }).sqrt());
-    corr = corr.reshape(b * h * w, 1, h, w);
+    const products = f1t.matmul(f2);
+    for (const t of [f1t, f2]) disposeTemporary(t);
+    const channels = scalarTensor(c, { dtype: 'int64' });
+    const scale = channels.sqrt();
+    disposeTemporary(channels);
+    // the 1/sqrt(c) scaling reads the matmul's output through a view; both go once it is written out
+    let corr = pipe(products, (t) => t.view(b, h, w, 1, h, w), (t) => t.div(scale), (t) => t.reshape(b * h * w, 1, h, w));
+    disposeTemporary(products);
+    disposeTemporary(scale);
     this.corrPyramid = [corr];
     for (let i = 0; i < this.numLevels - 1; i++) {
       corr = avgPool2d(corr, 2, { stride: 2 });
@@ -326,21 +384,38 @@ export class CorrBlock extends Module {
     }
   }
 
+  /** Frees the pyramid's levels (inside a tidy scope; see disposeTemporary) and forgets them. */
+  releasePyramid(): void {
+    for (const t of this.corrPyramid) disposeTemporary(t);
+    this.corrPyramid = [];
+  }
+
   /** The correlations in a (2 radius + 1)^2 square around each centroid, at every level: [N, outChannels, h, w]. */
   indexPyramid(centroidsCoords: Tensor): Tensor {
     const side = 2 * this.radius + 1;
     const di = linspace(-this.radius, this.radius, side);
     const dj = linspace(-this.radius, this.radius, side);
-    const delta = stack(meshgrid([di, dj], 'ij'), -1).view(1, side, side, 2);
+    const grids = meshgrid([di, dj], 'ij');
+    const stacked = stack(grids, -1);
+    const delta = stacked.view(1, side, side, 2);
+    for (const t of [di, dj, ...grids, stacked]) disposeTemporary(t);
     const [b, , h, w] = centroidsCoords.shape as number[] as [number, number, number, number];
-    let centroids = centroidsCoords.permute(0, 2, 3, 1).reshape(b * h * w, 1, 1, 2);
+    let centroids = pipe(centroidsCoords, (t) => t.permute(0, 2, 3, 1), (t) => t.reshape(b * h * w, 1, 1, 2));
     const indexed: Tensor[] = [];
     for (const corr of this.corrPyramid) {
       const coords = centroids.add(delta);
-      indexed.push(gridSampleAbsolute(corr, coords, { alignCorners: true, mode: 'bilinear' }).view(b, h, w, -1));
-      centroids = centroids.div(2);
+      indexed.push(pipe(corr, (t) => gridSampleAbsolute(t, coords, { alignCorners: true, mode: 'bilinear' }), (t) => t.view(b, h, w, -1)));
+      disposeTemporary(coords);
+      const next = centroids.div(2);
+      if (centroids !== centroidsCoords) disposeTemporary(centroids);
+      centroids = next;
     }
-    const features = cat(indexed, -1).permute(0, 3, 1, 2).contiguous();
+    disposeTemporary(centroids);
+    disposeTemporary(delta);
+    const joined = cat(indexed, -1);
+    for (const t of indexed) disposeTemporary(t);
+    const features = pipe(joined, (t) => t.permute(0, 3, 1, 2), (t) => t.contiguous());
+    disposeTemporary(joined);
     const expected = [b, this.outChannels, h, w];
     if (features.shape.join() !== expected.join()) {
       throw new Error(`Output shape of index pyramid is incorrect. Should be [${expected}], got [${features.shape}]`);
@@ -389,10 +464,14 @@ export class RAFT extends Module {
     // torchvision's check reads `not (h % 8 == 0) and (w % 8 == 0)`; both must be multiples of 8 for the encoders
     if (h % 8 !== 0 || w % 8 !== 0) throw new RangeError(`input image H and W should be divisible by 8, insted got ${h} (h) and ${w} (w)`);
 
-    const fmaps = this.feature_encoder.call(cat([image1, image2], 0)) as Tensor;
+    const pair = cat([image1, image2], 0);
+    const fmaps = this.feature_encoder.call(pair) as Tensor;
+    disposeTemporary(pair);
     const [fmap1, fmap2] = fmaps.chunk(2, 0) as [Tensor, Tensor];
     if (fmap1.shape.slice(-2).join() !== [h / 8, w / 8].join()) throw new RangeError('The feature encoder should downsample H and W by 8');
     this.corr_block.buildPyramid(fmap1, fmap2);
+    for (const t of [fmap1, fmap2]) disposeTemporary(t);
+    releaseOutput(this.feature_encoder, fmaps);
 
     const contextOut = this.context_encoder.call(image1) as Tensor;
     if (contextOut.shape.slice(-2).join() !== [h / 8, w / 8].join()) throw new RangeError('The context encoder should downsample H and W by 8');
@@ -401,24 +480,41 @@ export class RAFT extends Module {
     if (outChannelsContext <= 0) {
       throw new RangeError(`The context encoder outputs ${contextOut.shape[1]} channels, but it should have at strictly more than hidden_state=${hiddenSize} channels`);
     }
-    let [hidden, context] = contextOut.split([hiddenSize, outChannelsContext], 1) as [Tensor, Tensor];
-    hidden = hidden.tanh();
-    context = relu(context);
+    const [hiddenPart, contextPart] = contextOut.split([hiddenSize, outChannelsContext], 1) as [Tensor, Tensor];
+    let hidden = hiddenPart.tanh();
+    const context = relu(contextPart);
+    for (const t of [hiddenPart, contextPart]) disposeTemporary(t);
+    releaseOutput(this.context_encoder, contextOut);
 
     const coords0 = makeCoordsGrid(b, h / 8, w / 8);
     let coords1 = makeCoordsGrid(b, h / 8, w / 8);
     const predictions: Tensor[] = [];
     for (let i = 0; i < numFlowUpdates; i++) {
-      coords1 = coords1.detach(); // no gradient through this branch, as in the paper
+      const detached = coords1.detach(); // no gradient through this branch, as in the paper
+      disposeTemporary(coords1);
+      coords1 = detached;
       const corrFeatures = this.corr_block.indexPyramid(coords1);
       const flow = coords1.sub(coords0);
-      let delta: Tensor;
-      [hidden, delta] = this.update_block.call(hidden, context, corrFeatures, flow) as [Tensor, Tensor];
-      coords1 = coords1.add(delta);
+      const [newHidden, delta] = this.update_block.call(hidden, context, corrFeatures, flow) as [Tensor, Tensor];
+      disposeTemporary(corrFeatures);
+      disposeTemporary(flow);
+      // the previous state: tanh's output, then the update block's (which its hooks may have seen)
+      if (newHidden !== hidden) {
+        if (i === 0) disposeTemporary(hidden);
+        else releaseOutput(this.update_block, hidden);
+      }
+      hidden = newHidden;
+      const moved = coords1.add(delta);
+      disposeTemporary(coords1);
+      coords1 = moved;
+      releaseOutput(this.update_block, delta);
       const upMask = this.mask_predictor === null ? null : this.mask_predictor.call(hidden) as Tensor;
-      predictions.push(upsampleFlow(coords1.sub(coords0), upMask));
+      const lowRes = coords1.sub(coords0);
+      predictions.push(upsampleFlow(lowRes, upMask));
+      disposeTemporary(lowRes);
+      if (upMask !== null) releaseOutput(this.mask_predictor!, upMask);
     }
-    this.corr_block.corrPyramid = [];
+    this.corr_block.releasePyramid();
     return predictions;
   }
 }

@@ -5,6 +5,8 @@ import { arange, cat, meshgrid, stack } from '../../../creation.js';
 import { gridSample, unfold } from '../../../nn/functional/vision.js';
 import { interpolate } from '../../../nn/functional/upsampling.js';
 import { bindOwn, registerSignature } from '../../../args.js';
+import { disposeTemporary } from '../../../memory.js';
+import { pipe } from '../pipe.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -16,11 +18,16 @@ registerSignature(upsampleFlow, 'upsampleFlow', 'torchvision.models.optical_flow
 export function gridSampleAbsolute(img: Tensor, absoluteGrid: Tensor, opts: { mode?: 'bilinear' | 'nearest' | 'bicubic'; alignCorners?: boolean } = {}): Tensor {
   [img, absoluteGrid, opts = {}] = bindOwn(gridSampleAbsolute, arguments) as Parameters<typeof gridSampleAbsolute>;
   const [h, w] = img.shape.slice(-2) as [number, number];
-  let [xgrid, ygrid] = absoluteGrid.split([1, 1], -1) as [Tensor, Tensor];
-  xgrid = xgrid.mul(2).div(w - 1).sub(1);
+  const [x, y] = absoluteGrid.split([1, 1], -1) as [Tensor, Tensor];
+  // each temporary is freed once used (inside a tidy scope), as Python frees them: RAFT calls this 4 times an update
+  const xgrid = pipe(x, (t) => t.mul(2), (t) => t.div(w - 1), (t) => t.sub(1));
   // h > 1: the same function serves RAFT-Stereo's one-row inputs in torchvision
-  if (h > 1) ygrid = ygrid.mul(2).div(h - 1).sub(1);
-  return gridSample(img, cat([xgrid, ygrid], -1), { mode: opts.mode ?? 'bilinear', alignCorners: opts.alignCorners });
+  const ygrid = h > 1 ? pipe(y, (t) => t.mul(2), (t) => t.div(h - 1), (t) => t.sub(1)) : y;
+  const normalized = cat([xgrid, ygrid], -1);
+  for (const t of new Set([x, y, xgrid, ygrid])) disposeTemporary(t);
+  const out = gridSample(img, normalized, { mode: opts.mode ?? 'bilinear', alignCorners: opts.alignCorners });
+  disposeTemporary(normalized);
+  return out;
 }
 
 /** [batch, 2, h, w] float32: each pixel's (x, y). */
@@ -36,11 +43,14 @@ export function upsampleFlow(flow: Tensor, upMask: Tensor | null = null, factor 
   [flow, upMask = null, factor = 8] = bindOwn(upsampleFlow, arguments) as Parameters<typeof upsampleFlow>;
   const [b, c, h, w] = flow.shape as number[] as [number, number, number, number];
   const newH = h * factor, newW = w * factor;
+  // pipe frees each intermediate once the next step has used it, but never its first tensor, the caller's
   if (upMask === null) {
-    return interpolate(flow, { size: [newH, newW], mode: 'bilinear', alignCorners: true }).mul(factor);
+    return pipe(flow, (t) => interpolate(t, { size: [newH, newW], mode: 'bilinear', alignCorners: true }), (t) => t.mul(factor));
   }
-  const mask = upMask.view(b, 1, 9, factor, factor, h, w).softmax(2);
-  const up = unfold(flow.mul(factor), 3, { padding: 1 }).view(b, c, 9, 1, 1, h, w);
-  const summed = mask.mul(up).sum(2);
-  return summed.permute(0, 1, 4, 2, 5, 3).reshape(b, c, newH, newW);
+  const mask = pipe(upMask, (t) => t.view(b, 1, 9, factor, factor, h, w), (t) => t.softmax(2));
+  const up = pipe(flow, (t) => t.mul(factor), (t) => unfold(t, 3, { padding: 1 }), (t) => t.view(b, c, 9, 1, 1, h, w));
+  const out = pipe(flow, () => mask.mul(up), (t) => t.sum(2), (t) => t.permute(0, 1, 4, 2, 5, 3), (t) => t.reshape(b, c, newH, newW));
+  disposeTemporary(mask);
+  disposeTemporary(up);
+  return out;
 }
