@@ -373,10 +373,13 @@ export class CorrBlock extends Module {
     const channels = scalarTensor(c, { dtype: 'int64' });
     const scale = channels.sqrt();
     disposeTemporary(channels);
-    // the 1/sqrt(c) scaling reads the matmul's output through a view; both go once it is written out
-    let corr = pipe(products, (t) => t.view(b, h, w, 1, h, w), (t) => t.div(scale), (t) => t.reshape(b * h * w, 1, h, w));
-    disposeTemporary(products);
+    // torchvision divides into a new tensor; dividing the matmul's own output in place gives the same values
+    // without a second (h w)^2 volume (243 MB at 520x960) to allocate and page in. bmm's backward needs its
+    // inputs, not its output, so this is also right under autograd.
+    products.div_(scale);
     disposeTemporary(scale);
+    let corr = pipe(products, (t) => t.view(b, h, w, 1, h, w), (t) => t.reshape(b * h * w, 1, h, w));
+    disposeTemporary(products);
     this.corrPyramid = [corr];
     for (let i = 0; i < this.numLevels - 1; i++) {
       corr = avgPool2d(corr, 2, { stride: 2 });
