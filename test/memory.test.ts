@@ -142,6 +142,15 @@ test('Sequential frees each intermediate once the next layer consumed it, inside
     assert.equal(seen!.shape[1], 4096, 'the hooked output is still alive inside the scope');
   }));
   h.remove();
+  // Also when an in-place module passes the hooked output on: ReLU(inplace) returns the tensor the hook saw.
+  const inplace = new torch.nn.Sequential(new torch.nn.Linear(64, 32), new torch.nn.ReLU({ inplace: true }), new torch.nn.Linear(32, 8));
+  let seenInplace: torch.Tensor | undefined;
+  const h2 = (inplace.at(0) as torch.nn.Module).registerForwardHook((_m, _i, o) => { seenInplace = o as torch.Tensor; });
+  torch.noGrad(() => torch.tidy(() => {
+    inplace.call(x);
+    assert.ok(!seenInplace!.isDisposed, 'an output a hook saw, passed through an in-place ReLU, is still alive');
+  }));
+  h2.remove();
   // Gradients are unaffected: the graph holds its own references to what backward needs.
   const lin = new torch.nn.Sequential(new torch.nn.Linear(4, 8), new torch.nn.Tanh(), new torch.nn.Linear(8, 1));
   const xs = torch.randn(5, 4);

@@ -89,6 +89,28 @@ for (const [i, name] of (['raft_small', 'raft_large'] as const).entries()) {
   });
 }
 
+test('inside tidy, RAFT leaves alone every tensor a forward hook saw (the hook may keep it)', () => {
+  torch.manualSeed(72);
+  const m = of.raft_small().eval();
+  const u = m.update_block;
+  const watched: [string, torch.nn.Module][] = [['feature_encoder.layer1', (m.feature_encoder as any).layer1], ['feature_encoder', m.feature_encoder],
+    ['context_encoder', m.context_encoder], ['update_block', u], ['motion_encoder', u.motion_encoder],
+    ['motion_encoder.convcorr1', u.motion_encoder.convcorr1], ['convgru1', u.recurrent_block.convgru1],
+    ['convgru1.convz', u.recurrent_block.convgru1.convz], ['flow_head.conv1', u.flow_head.conv1]];
+  const seen: [string, torch.Tensor][] = [];
+  const handles = watched.map(([name, mod]) => mod.registerForwardHook((_m, _i, o) => {
+    for (const t of Array.isArray(o) ? o : [o]) seen.push([name, t as torch.Tensor]);
+  }));
+  torch.tidy(() => torch.inferenceMode(() => {
+    m.call(img1, img2, 2);
+    // every tensor a hook was handed is still readable at the end of the pass
+    const dead = seen.filter(([, t]) => { try { t.abs(); return false; } catch { return true; } }).map(([name]) => name);
+    assert.deepEqual(dead, [], 'outputs a hook saw, freed by the pass');
+  }));
+  for (const h of handles) h.remove();
+  assert.deepEqual(new Set(seen.map(([name]) => name)), new Set(watched.map(([name]) => name)), 'every hook ran');
+});
+
 test('a torchvision RAFT checkpoint loads strictly; weight entries and the OpticalFlow preset equal torchvision\'s', () => {
   const m = of.raft_small({ weights: ckpt });
   const preds = torch.noGrad(() => m.eval().call(img1, img2, UPDATES)) as torch.Tensor[];

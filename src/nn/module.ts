@@ -419,14 +419,19 @@ function checkName(name: string, m: Module): void {
  */
 export function callChain(input: any, modules: Iterable<Module>): any {
   let x = input;
-  let prev: Module | undefined;
+  // whether a hook has seen x: its producer's, or those of modules that passed it through (an in-place ReLU
+  // returns the tensor a hooked convolution made)
+  let seenByHook = false;
   for (const m of modules) {
     const y = m.call(x);
-    if (x !== input && y !== x && x instanceof Tensor && y instanceof Tensor && !prev!.hasForwardHooks() && !m.hasForwardHooks()) {
-      disposeTemporary(x);
+    const hooked = m.hasForwardHooks();
+    if (y === x) {
+      seenByHook ||= hooked;
+      continue;
     }
+    if (x !== input && x instanceof Tensor && y instanceof Tensor && !seenByHook && !hooked) disposeTemporary(x);
     x = y;
-    prev = m;
+    seenByHook = hooked;
   }
   return x;
 }
