@@ -18,6 +18,7 @@ const spec = {
   momentum: { type: 'number', default: 0.9, help: 'SGD momentum' },
   weightDecay: { type: 'number', default: 0.0005, help: 'SGD weight decay' },
   lrStep: { type: 'number', default: 3, help: 'multiply the learning rate by 0.1 every this many epochs' },
+  warmupIters: { type: 'number', integer: true, min: 0, help: "first-epoch linear lr warm-up from lr/1000 over this many steps (default torchvision's reference: min(1000, steps per epoch - 1)); 0: none" },
   batchSize: { type: 'number', default: 2, help: 'images per step' },
   valFraction: { type: 'number', help: 'fraction of the images held out for mAP (at least one; default 0.2; not with --val-data)' },
   minSize: { type: 'number', default: 0, help: "the model's resize short side (0: the model's default)" },
@@ -55,6 +56,6 @@ export async function run(argv: string[]): Promise<void> {
     model, data, weights: a.weights!, epochs: a.epochs, lr: a.lr, momentum: a.momentum, weightDecay: a.weightDecay, batchSize: a.batchSize,
     lrStep: a.lrStep, valFraction, valData: a.valData, evalFirst: a.evalFirst, weightsBackbone: a.weightsBackbone,
     trainableBackboneLayers: a.trainableBackboneLayers, minSize: a.minSize || undefined, maxSize: a.maxSize || undefined,
-    out: a.out ?? `runs/finetune-${model}`, seed: a.seed, maxSteps: a.maxSteps,
+    out: a.out ?? `runs/finetune-${model}`, seed: a.seed, maxSteps: a.maxSteps, warmupIters: a.warmupIters,
   });
 }
