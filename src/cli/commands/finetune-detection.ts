@@ -8,7 +8,7 @@ import { runDetectionFinetune } from '../../train/detection-finetune.js';
 const spec = {
   task: { type: 'string', default: 'detection', help: "'detection'" },
   data: { type: 'string', help: 'folder with annotations.json (COCO instances) and the images (else $TSTORCH_DATA)' },
-  weights: { type: 'string', default: 'DEFAULT', help: "starting weights: DEFAULT (torchvision's COCO weights), a checkpoint file, or 'none' (random)" },
+  weights: { type: 'string', default: 'DEFAULT', help: "starting weights: DEFAULT (torchvision's COCO weights, frozen BatchNorm), a detector checkpoint file (loaded with its own class count as torchvision's builder(weights=None) + load_state_dict: every layer and BatchNorm trains), or 'none' (random)" },
   weightsBackbone: { type: 'string', help: "with --weights none: the backbone's starting weights, a classifier checkpoint file with torchvision's keys (e.g. mobilenet_v3_large's) or a published name (IMAGENET1K_V1, downloaded); default random" },
   trainableBackboneLayers: { type: 'number', integer: true, min: 0, max: 6, help: "backbone stages trained from the top (torchvision's trainable_backbone_layers; default the model's: 3 with pretrained weights, all without)" },
   valData: { type: 'string', path: 'dir', help: 'a second COCO-layout folder to evaluate on (then every image of --data trains and --val-fraction is not used)' },
