@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runPython } from './helpers/pytorch.js';
 import { cli } from './helpers/cli.js';
-import { createServer, type ModelServer, type RequestLog } from '../src/vision/serve/server.js';
+import { createServer, defaultModelWorkers, type ModelServer, type RequestLog } from '../src/vision/serve/server.js';
 import { loadZooModel } from '../src/train/pretrained.js';
 import { predictFiles } from '../src/train/predict.js';
 
@@ -185,6 +185,9 @@ test('routes: ping, models, a model that failed to load, unknown names, methods'
   assert.equal(d.classes, 2);
   assert.equal(d.batchSize, 4);
   assert.deepEqual(d.preprocess.cropSize, [224]);
+  // threads: 1 and no modelWorkers: one worker per core (2 on 2 cores, at most 4), each named in the description
+  assert.equal(d.minWorkers, defaultModelWorkers(1));
+  assert.equal(d.workers.length, defaultModelWorkers(1));
   assert.equal((await (await fetch(`${url}/models/ants/all`)).json() as unknown[]).length, 1);
   const [b] = await (await fetch(`${url}/models/broken/1.0`)).json() as any[];
   assert.equal(b.status, 'FAILED');
@@ -332,7 +335,7 @@ test('close() answers every request it took, then stops listening', async () => 
 });
 
 test('tstorch serve: progress at start, a JSON line per request, SIGTERM stops it with exit code 0; bad arguments exit 1', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/main.ts'), 'serve', `ants=${run}/best.pth`, '--port', '0', '--threads', '1', '--workers', '1'], { cwd: repo });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/main.ts'), 'serve', `ants=${run}/best.pth`, '--port', '0', '--threads', '1', '--workers', '1', '--model-workers', '1'], { cwd: repo });
   let out = '', err = '';
   child.stdout.on('data', (c: Buffer) => { out += c; });
   const listening = new Promise<string>((res, rej) => {
@@ -347,7 +350,7 @@ test('tstorch serve: progress at start, a JSON line per request, SIGTERM stops i
   try {
     const u = await listening;
     assert.match(err, /\[1\/1\] loading ants@1\.0 \(mobilenet_v3_small, weights .*best\.pth\)/);
-    assert.match(err, /\[1\/1\] ready ants@1\.0: .*best\.pth, 2 classes, engine eager, threads 1/);
+    assert.match(err, /\[1\/1\] ready ants@1\.0: .*best\.pth, 2 classes, engine eager, threads 1 .*, 1 worker, /);
     const r = await fetch(`${u}/predictions/ants`, { method: 'PUT', body: readFileSync(files[1]!) });
     assertAnswer(await r.json() as Record<string, number>, want[1]!, 'CLI');
     child.kill('SIGTERM');

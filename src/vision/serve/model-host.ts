@@ -1,5 +1,6 @@
-// A served model seen from the main thread: its thread (model-thread.ts), started through the same bootstrap as
-// the DataLoader's workers, loads the model and then runs one batch at a time. `start` resolves with what was
+// A served model's worker seen from the main thread: its thread (model-thread.ts), started through the same
+// bootstrap as the DataLoader's workers, loads the model and then runs one batch at a time (a model has one or
+// more workers; the batcher hands each its own batches). `start` resolves with what was
 // loaded or rejects with why it could not be; a thread that dies fails its batch and marks the model dead.
 import { Worker, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { BOOTSTRAP, threadEntry } from '../../worker-bootstrap.js';
@@ -19,6 +20,9 @@ export interface ModelHostOptions {
   maxThreads: number;
   /** The server's preprocessing threads. */
   workers: number;
+  /** This worker's index among the model's `replicas` workers (default: the only one). */
+  replica?: number;
+  replicas?: number;
 }
 
 export class ModelHost {
@@ -40,8 +44,9 @@ export class ModelHost {
       entry, tsx, port: port2, flag: new SharedArrayBuffer(4),
       failure: { type: 'load-failed', message: MODEL_START_FAILED }, failureField: 'message',
       spec: this.spec, engine: this.opts.engine, threads: this.opts.threads, batchSize: this.opts.batchSize, maxThreads: this.opts.maxThreads, workers: this.opts.workers,
+      replica: this.opts.replica ?? 0, replicas: this.opts.replicas ?? 1,
     };
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, transferList: [port2], name: `serve model ${this.spec.name}@${this.spec.version}` });
+    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, transferList: [port2], name: `serve model ${this.spec.name}@${this.spec.version}${(this.opts.replicas ?? 1) > 1 ? ` worker ${this.opts.replica ?? 0}` : ''}` });
     this.worker = worker;
     this.port = port1;
     this.exited = new Promise((r) => worker.once('exit', () => r()));

@@ -15,6 +15,9 @@ export interface ModelStart extends BootstrapData {
   maxThreads: number;
   /** The server's preprocessing threads: `threads: 0` also tries the cores they leave. */
   workers: number;
+  /** This worker's index among the model's workers (`replicas` of them); worker 0 also runs the lone images. */
+  replica: number;
+  replicas: number;
 }
 
 /** What the main thread learns about a loaded model. */
@@ -27,8 +30,13 @@ export interface ModelInfo {
   numClasses: number;
   preprocess: ClassificationTransformParams;
   engine: string;
-  /** The intra-op threads timed fastest at start for a batch of 1 and a full batch; `adaptive`: chosen again per batch as it serves. */
+  /**
+   * The intra-op threads timed fastest at start for a lone image (worker 0's lone-request path) and a full batch;
+   * `adaptive`: chosen again per batch as it serves.
+   */
   threads: { single: number; batch: number; adaptive: boolean };
+  /** The model's workers (threads with a copy of the model each, running batches side by side). */
+  workers: number;
   loadSeconds: number;
 }
 
