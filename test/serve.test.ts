@@ -174,6 +174,46 @@ test('bad uploads get a 400 with a JSON error naming the problem, and the server
   assertAnswer(ok.json, want[0]!, 'after the bad ones');
 });
 
+test('without preprocessing threads (workers: 0) each model worker decodes its own batches: the same answers, a bad image in a batch gets its 400 alone', async () => {
+  const s = await createServer({ models: [`ants=${run}/best.pth`], threads: 1, workers: 0, modelWorkers: 2, batchSize: 4, maxBatchDelay: 200, log: null });
+  try {
+    const u = (await s.listen({ port: 0 })).url;
+    const [d] = await (await fetch(`${u}/models/ants`)).json() as any[];
+    assert.equal(d.workers.length, 2);
+    const jpeg = readFileSync(files[0]!);
+    const truncated = jpeg.subarray(0, Math.floor(jpeg.length / 2));
+    // Everything at once: the uploads share batches (up to 4, waiting up to 200 ms), one of them truncated.
+    const bodies = [...files.map((f) => readFileSync(f)), truncated, ...files.slice(0, 2).map((f) => readFileSync(f))];
+    const rs = await Promise.all(bodies.map(async (body) => {
+      const r = await fetch(`${u}/predictions/ants`, { method: 'POST', body, headers: { 'content-type': 'image/jpeg' } });
+      return { status: r.status, json: await r.json() as any };
+    }));
+    rs.forEach((r, i) => {
+      if (i === files.length) {
+        assert.equal(r.status, 400, JSON.stringify(r.json));
+        assert.equal(r.json.type, 'truncated_image');
+      } else {
+        assert.equal(r.status, 200, JSON.stringify(r.json));
+        assertAnswer(r.json, want[i % files.length]!, `workers 0, image ${i}`);
+      }
+    });
+    const batches = await (await fetch(`${u}/metrics`)).text();
+    const ofOne = Number(/tstorch_serve_batch_size_bucket\{model="ants",version="1.0",le="1"\} (\d+)/.exec(batches)![1]);
+    const passes = Number(/tstorch_serve_batch_size_count\{model="ants",version="1.0"\} (\d+)/.exec(batches)![1]);
+    assert.ok(passes >= 2 && ofOne < passes, `some uploads shared a forward pass (${ofOne} of ${passes} passes ran one image)`);
+    // A multipart request with a truncated part: a 400 naming the part.
+    const form = new FormData();
+    form.append('a', new Blob([readFileSync(files[1]!)]), 'a.jpg');
+    form.append('b', new Blob([truncated]), 'b.jpg');
+    const m = await fetch(`${u}/predictions/ants`, { method: 'POST', body: form });
+    const mj = await m.json() as any;
+    assert.equal(m.status, 400, JSON.stringify(mj));
+    assert.match(mj.message, /part 'b' \(b\.jpg\)/);
+  } finally {
+    await s.close();
+  }
+});
+
 test('routes: ping, models, a model that failed to load, unknown names, methods', async () => {
   assert.deepEqual(await (await fetch(`${url}/ping`)).json(), { status: 'Partial Healthy' });
   assert.deepEqual(await (await fetch(`${url}/models`)).json(), { models: [{ modelName: 'ants', modelUrl: `${run}/best.pth` }, { modelName: 'broken', modelUrl: join(dir, 'missing.pth') }] });

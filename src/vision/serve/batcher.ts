@@ -10,8 +10,11 @@ import type { ClassificationTransformParams } from '../models/weights.js';
 import type { ModelHost } from './model-host.js';
 
 export interface BatchItem {
-  /** A packed CHW tensor (data/pack.ts) from a preprocessing thread. */
+  /** A packed CHW tensor (data/pack.ts) from a preprocessing thread; or, without preprocessing threads, null with `bytes`. */
   tensor: unknown;
+  /** The upload itself, decoded and preprocessed (`preprocess`) by the model worker that runs its batch. */
+  bytes?: Uint8Array;
+  preprocess?: ClassificationTransformParams;
   topk: number;
   /** Set when the request gave up (timeout, client gone): the item is dropped instead of run. */
   cancelled: boolean;
@@ -27,7 +30,7 @@ export interface BatchResult {
   inferenceMs: number;
   /** libtorch threads of the forward pass. */
   threads: number;
-  /** Decode and preprocess time, when the model's thread did them (runAlone). */
+  /** Decode and preprocess time, when the model's thread did them (runAlone, or a batch of uploads). */
   preprocessMs?: number;
 }
 
@@ -143,6 +146,24 @@ export class Batcher {
     this.busy.add(host);
     const start = performance.now();
     const topk = Math.max(...batch.map((q) => q.item.topk));
+    if (batch[0]!.item.bytes !== undefined) {
+      // Uploads: decoded in the worker; an image the decoder refuses fails alone, the others get their answers.
+      host.decodeAndRunBatch(batch.map((q) => q.item.bytes!), batch[0]!.item.preprocess!, topk).then(({ tops, ms, threads, preprocessMs }) => {
+        const ran = tops.filter((t) => !(t instanceof Error)).length;
+        if (ran > 0) this.opts.onBatch?.(ran, ms);
+        batch.forEach((q, i) => {
+          const t = tops[i]!;
+          if (t instanceof Error) q.reject(t);
+          else q.resolve({ top: t.slice(0, q.item.topk), batchSize: ran, queueMs: start - q.item.enqueuedAt, inferenceMs: ms, threads, preprocessMs });
+        });
+      }, (e: Error) => {
+        for (const q of batch) q.reject(e);
+      }).finally(() => {
+        this.busy.delete(host);
+        this.schedule();
+      });
+      return;
+    }
     const transfer = batch.map((q) => (q.item.tensor as { bytes: ArrayBuffer }).bytes);
     host.run(batch.map((q) => q.item.tensor), topk, transfer).then(({ tops, ms, threads }) => {
       this.opts.onBatch?.(batch.length, ms);

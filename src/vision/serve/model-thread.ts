@@ -13,7 +13,7 @@ import { topk } from '../../train/predict.js';
 import { preprocessUpload } from './preprocess-image.js';
 import { createEngine, type InferenceEngine } from './engine.js';
 import { ThreadChooser } from './thread-choice.js';
-import type { DecodeRun, ModelInfo, ModelReply, ModelStart, RunBatch, Stop } from './model-protocol.js';
+import type { DecodeBatch, DecodeRun, ModelInfo, ModelReply, ModelStart, RunBatch, Stop } from './model-protocol.js';
 
 const start = workerData as ModelStart;
 const post = (r: ModelReply): void => start.port.postMessage(r);
@@ -105,7 +105,55 @@ async function decodeOne(m: DecodeRun): Promise<torch.Tensor | null> {
   }
 }
 
-async function runBatch(engine: InferenceEngine, choosers: Choosers, classes: string[] | null, m: RunBatch | DecodeRun): Promise<void> {
+/**
+ * A decode-batch: each image decoded and preprocessed as a preprocessing thread does it, the ones that decode run
+ * as one forward pass; an image the decoder refuses gets its message, the others their answers.
+ */
+async function runDecodedBatch(engine: InferenceEngine, chooser: ThreadChooser, classes: string[] | null, m: DecodeBatch): Promise<void> {
+  const t0 = performance.now();
+  const xs: (torch.Tensor | null)[] = [];
+  const errors: (string | null)[] = [];
+  let x: torch.Tensor | null = null;
+  let out: torch.Tensor | null = null;
+  try {
+    for (const bytes of m.images) {
+      try {
+        xs.push(await preprocessUpload(bytes, m.preprocess, (t) => t));
+        errors.push(null);
+      } catch (e) {
+        xs.push(null);
+        errors.push(e instanceof Error ? e.message : String(e));
+      }
+    }
+    const preprocessMs = performance.now() - t0;
+    const good = xs.filter((t): t is torch.Tensor => t !== null);
+    let tops: ReturnType<typeof topk> = [];
+    let threads = torch.getNumThreads();
+    const f0 = performance.now();
+    if (good.length > 0) {
+      x = torch.stack(good);
+      const n = good.length;
+      threads = chooser.choose(n);
+      const switched = threads !== torch.getNumThreads();
+      if (switched) torch.setNumThreads(threads);
+      const s0 = performance.now();
+      out = await engine.run(x);
+      if (!switched) chooser.record(n, threads, performance.now() - s0);
+      tops = topk(out, m.topk, classes);
+    }
+    let k = 0;
+    post({ type: 'decoded', id: m.id, tops: xs.map((t) => (t === null ? null : tops[k++]!)), errors, ms: performance.now() - f0, threads, preprocessMs });
+  } catch (e) {
+    post({ type: 'error', id: m.id, message: e instanceof Error ? e.message : String(e) });
+  } finally {
+    for (const t of xs) t?.dispose();
+    x?.dispose();
+    out?.dispose();
+  }
+}
+
+async function runBatch(engine: InferenceEngine, choosers: Choosers, classes: string[] | null, m: RunBatch | DecodeRun | DecodeBatch): Promise<void> {
+  if (m.type === 'decode-batch') return runDecodedBatch(engine, choosers.batch, classes, m);
   const chooser = m.type === 'decode-run' ? choosers.lone : choosers.batch;
   let t0 = performance.now();
   let preprocessMs: number | undefined;
@@ -144,7 +192,7 @@ try {
   const { engine, info, classes, choosers } = await load();
   // One batch at a time, in order, even when the engine's run() is asynchronous.
   let chain = Promise.resolve();
-  start.port.on('message', (m: RunBatch | DecodeRun | Stop) => {
+  start.port.on('message', (m: RunBatch | DecodeRun | DecodeBatch | Stop) => {
     if (m.type === 'stop') {
       void chain.then(() => {
         engine.dispose?.();

@@ -61,7 +61,10 @@ export interface ServeOptions extends ModelOptions {
   maxImagesPerRequest?: number;
   /** Classes returned per image (TorchServe's default 5); a request may ask for fewer or more with ?topk=N. */
   topk?: number;
-  /** Preprocessing threads. Default: one per core but one, at least one, at most 4. */
+  /**
+   * Preprocessing threads. Default: one per core but one, at least one, at most 4. 0: none, each model worker
+   * decodes and preprocesses the images of its own batches.
+   */
   workers?: number;
   /** When set, every route but /ping needs `Authorization: Bearer KEY` or `X-API-Key: KEY`. */
   apiKey?: string | null;
@@ -237,7 +240,8 @@ interface Ctx {
 export class ModelServer {
   readonly metrics = new Registry();
   private readonly models = new Map<string, ServedModel[]>();
-  private readonly pool: PreprocessPool;
+  /** The preprocessing threads; null with `workers: 0` (the model workers decode their own batches). */
+  private readonly pool: PreprocessPool | null;
   private readonly o: Omit<Required<ServeOptions>, 'models' | keyof ModelOptions> & { model: Required<ModelOptions> };
   private http: Server | null = null;
   private shuttingDown = false;
@@ -264,7 +268,7 @@ export class ModelServer {
       maxImagePixels: positiveInt('maxImagePixels', opts.maxImagePixels ?? DEFAULTS.maxImagePixels),
       maxImagesPerRequest: positiveInt('maxImagesPerRequest', opts.maxImagesPerRequest ?? DEFAULTS.maxImagesPerRequest),
       topk: positiveInt('topk', opts.topk ?? DEFAULTS.topk),
-      workers: positiveInt('workers', opts.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1))),
+      workers: opts.workers === 0 ? 0 : positiveInt('workers', opts.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1))),
       apiKey: opts.apiKey ?? null,
       log: opts.log ?? null,
       onProgress: opts.onProgress ?? null,
@@ -305,7 +309,7 @@ export class ModelServer {
       list.push(served);
       this.models.set(spec.name, list);
     }
-    this.pool = new PreprocessPool(this.o.workers);
+    this.pool = this.o.workers > 0 ? new PreprocessPool(this.o.workers) : null;
   }
 
   /** Loads every model, one after the other, in its own thread; a model that fails is reported and not served. */
@@ -392,7 +396,7 @@ export class ModelServer {
     const force = setTimeout(() => http?.closeAllConnections(), 5_000);
     await closed;
     clearTimeout(force);
-    await this.pool.close();
+    await this.pool?.close();
     await Promise.all([...this.models.values()].flat().flatMap((s) => s.hosts.map((h) => h.close())));
   }
 
@@ -638,6 +642,22 @@ export class ModelServer {
             return { result, ms: result.preprocessMs ?? 0 };
           } catch (e) {
             if (e instanceof DecodeError) throw decodeFailure(e.message.replace(/^cannot decode image \([^)]*\): /, ''), im.name);
+            throw e;
+          }
+        }
+        if (this.pool === null) {
+          // No preprocessing threads: the image waits as it came, and the model worker that runs its batch decodes it.
+          const item: BatchItem = { tensor: null, bytes: im.data, preprocess, topk, cancelled: ctx.answered, enqueuedAt: performance.now() };
+          items.push(item);
+          upstream--;
+          try {
+            const result = await b.submit(item, true);
+            return { result, ms: result.preprocessMs ?? 0 };
+          } catch (e) {
+            if (e instanceof DecodeError) {
+              for (const it of items) it.cancelled = true;
+              throw decodeFailure(e.message.replace(/^cannot decode image \([^)]*\): /, ''), im.name);
+            }
             throw e;
           }
         }
