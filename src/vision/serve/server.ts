@@ -4,8 +4,9 @@
 //   GET /models, GET /models/{model}[/{version}|/all]
 //   GET /metrics                                Prometheus text
 // Uploads are checked from their header before decoding (format, size, decompression bombs), decoded and
-// preprocessed in threads (preprocess-pool.ts), batched per model (batcher.ts) and run in the model's own
-// thread (model-host.ts). Every limit is an answer, never unbounded memory: 413 for a body over the limit, 503
+// preprocessed in threads (preprocess-pool.ts; or, with `workers: 0`, in the model worker that runs the batch),
+// batched per model (batcher.ts) and run in the model's worker threads (model-host.ts: one per core by default,
+// each with its own copy of the model and one batch at a time). Every limit is an answer, never unbounded memory: 413 for a body over the limit, 503
 // with Retry-After when a model's queue is full, 504 past the per-request timeout, 400 with a JSON error naming
 // the problem for every bad upload. `close()` stops taking requests and answers every one it took.
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
