@@ -10,7 +10,8 @@
 //
 //   node --import tsx bench/serve-load.ts [--models resnet18,mobilenet_v3_large] [--concurrency 1,8,64]
 //       [--duration 60] [--rounds 1] [--sides tstorch,async,threads,batching,batching:2] [--batch-size 8]
-//       (a tstorch variant: 'tstorch:t2' --threads 2, 'tstorch:w2' --workers 2, 'tstorch:ejit' --engine jit,
+//       (a tstorch variant: 'tstorch:t2' --threads 2, 'tstorch:w2' --workers 2, 'tstorch:m1' --model-workers 1,
+//       'tstorch:ejit' --engine jit,
 //       'tstorch:NAME=VALUE' an environment variable; several join with ':')
 //       [--max-batch-delay 10] [--data DIR]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -99,19 +100,19 @@ async function load(url: string, model: string, connections: number, duration: n
 
 /**
  * A tstorch side's variant, for comparing settings in one run: 'tstorch:t2:w2:ejit:OMP_WAIT_POLICY=passive'
- * serves with --threads 2, --workers 2 and --engine jit, and that variable in the server's environment.
+ * serves with --threads 2, --workers 2 and --engine jit ('m2': --model-workers 2), and that variable in the server's environment.
  */
 function tstorchVariant(side: string): { args: string[]; env: Record<string, string> } {
   const args: string[] = [];
   const env: Record<string, string> = {};
   for (const part of side.split(':').slice(1)) {
     const kv = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(part);
-    const flag = /^([tw])(\d+)$/.exec(part);
+    const flag = /^([twm])(\d+)$/.exec(part);
     const engine = /^e([a-z]+)$/.exec(part);
     if (kv) env[kv[1]!] = kv[2]!;
-    else if (flag) args.push(flag[1] === 't' ? '--threads' : '--workers', flag[2]!);
+    else if (flag) args.push({ t: '--threads', w: '--workers', m: '--model-workers' }[flag[1] as 't' | 'w' | 'm'], flag[2]!);
     else if (engine) args.push('--engine', engine[1]!);
-    else throw new Error(`side '${side}': '${part}' is not tN (--threads), wN (--workers), eNAME (--engine) or NAME=VALUE (environment)`);
+    else throw new Error(`side '${side}': '${part}' is not tN (--threads), wN (--workers), mN (--model-workers), eNAME (--engine) or NAME=VALUE (environment)`);
   }
   return { args, env };
 }

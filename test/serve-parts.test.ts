@@ -15,7 +15,7 @@ import { parseModelSpec, ModelSpecError } from '../src/vision/serve/model-spec.j
 import { Batcher, CancelledError, type BatchItem } from '../src/vision/serve/batcher.js';
 import type { ModelHost } from '../src/vision/serve/model-host.js';
 import { DecodeError } from '../src/vision/serve/preprocess-pool.js';
-import { answerJson } from '../src/vision/serve/server.js';
+import { answerJson, defaultModelWorkers } from '../src/vision/serve/server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tstorch-serve-parts-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -284,6 +284,67 @@ test('batching: a lone image on an idle model runs alone in the model\'s thread;
   await assert.rejects(b.runAlone(new Uint8Array(0), {} as never, 1), DecodeError);
   b.expect(1);
   assert.equal(b.alone, true);
+});
+
+test('batching with two model workers: two batches run side by side; lone images go to the first worker, batches to the last idle one', async () => {
+  // Two stand-ins for model workers: each records its calls and holds its batch until released.
+  const calls: string[] = [];
+  const held: (() => void)[] = [];
+  const worker = (name: string): ModelHost => ({
+    run: (inputs: unknown[], topk: number) => new Promise((resolve) => {
+      calls.push(`${name} batch ${inputs.length}`);
+      held.push(() => resolve({ tops: inputs.map((t) => [{ index: (t as { x: number }).x, label: `c${(t as { x: number }).x}`, probability: 1 }].slice(0, topk)), ms: 1, threads: 1 }));
+    }),
+    decodeAndRun: (_bytes: Uint8Array, _p: unknown, topk: number) => new Promise((resolve) => {
+      calls.push(`${name} alone`);
+      held.push(() => resolve({ tops: [[{ index: 0, label: 'c0', probability: 1 }].slice(0, topk)], ms: 1, threads: 2, preprocessMs: 1 }));
+    }),
+  }) as unknown as ModelHost;
+  const sizes: number[] = [];
+  const b = new Batcher([worker('w0'), worker('w1')], { batchSize: 2, maxBatchDelay: 1000, onBatch: (n) => sizes.push(n) });
+  const item = (x: number): BatchItem => ({ tensor: { bytes: new ArrayBuffer(0), x }, topk: 1, cancelled: false, enqueuedAt: performance.now() });
+  const release = async (): Promise<void> => { for (const r of held.splice(0)) r(); await new Promise((r) => setImmediate(r)); };
+
+  // A lone image: the first worker, decoded there.
+  b.expect(1);
+  assert.equal(b.alone, true);
+  const lone = b.runAlone(new Uint8Array(3), {} as never, 1);
+  assert.deepEqual(calls, ['w0 alone']);
+  assert.equal(b.alone, false, 'a worker is busy: the next image is not alone');
+  await release();
+  assert.equal((await lone).threads, 2);
+  // Five images at once (one more announced): the last worker takes the first full batch, the first worker the
+  // second one at the same time, and the fifth waits for whichever finishes first.
+  b.expect(1);
+  const rs = [1, 2, 3, 4, 5].map((x) => b.submit(item(x)));
+  assert.deepEqual(calls.slice(1), ['w1 batch 2', 'w0 batch 2'], 'two batches run side by side');
+  assert.equal(b.waiting, 1);
+  assert.equal(b.running, true);
+  held.shift()!(); // w1 finishes
+  await new Promise((r) => setImmediate(r));
+  const firstTwo = await Promise.all(rs.slice(0, 2));
+  assert.deepEqual(firstTwo.map((r) => r.top[0]!.label), ['c1', 'c2']);
+  // The announced image has not come: the fifth waits (maxBatchDelay) until it is no longer expected.
+  assert.deepEqual(calls.slice(1), ['w1 batch 2', 'w0 batch 2']);
+  b.expect(-1);
+  assert.deepEqual(calls.slice(1), ['w1 batch 2', 'w0 batch 2', 'w1 batch 1'], 'the idle worker takes it, the busy one keeps running');
+  await release();
+  const rest = await Promise.all(rs.slice(2));
+  assert.deepEqual(rest.map((r) => [r.top[0]!.label, r.batchSize]), [['c3', 2], ['c4', 2], ['c5', 1]]);
+  assert.deepEqual(sizes.sort(), [1, 1, 2, 2]);
+  assert.equal(b.running, false);
+  assert.throws(() => new Batcher([], { batchSize: 1, maxBatchDelay: 0 }), /at least one worker/);
+});
+
+test('model workers: one per core when threads are chosen per batch, else as many as the threads fit; at most 4', () => {
+  assert.equal(defaultModelWorkers(0, 1), 1);
+  assert.equal(defaultModelWorkers(0, 2), 2);
+  assert.equal(defaultModelWorkers(0, 16), 4);
+  assert.equal(defaultModelWorkers(1, 2), 2);
+  assert.equal(defaultModelWorkers(2, 2), 1);
+  assert.equal(defaultModelWorkers(4, 2), 1);
+  assert.equal(defaultModelWorkers(3, 12), 4);
+  assert.equal(defaultModelWorkers(1, 16), 4);
 });
 
 test('answers: {label: probability} best first, integer-like labels included; one object per image', () => {

@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runPython } from './helpers/pytorch.js';
 import { cli } from './helpers/cli.js';
-import { createServer, type ModelServer, type RequestLog } from '../src/vision/serve/server.js';
+import { createServer, defaultModelWorkers, type ModelServer, type RequestLog } from '../src/vision/serve/server.js';
 import { loadZooModel } from '../src/train/pretrained.js';
 import { predictFiles } from '../src/train/predict.js';
 
@@ -174,6 +174,46 @@ test('bad uploads get a 400 with a JSON error naming the problem, and the server
   assertAnswer(ok.json, want[0]!, 'after the bad ones');
 });
 
+test('without preprocessing threads (workers: 0) each model worker decodes its own batches: the same answers, a bad image in a batch gets its 400 alone', async () => {
+  const s = await createServer({ models: [`ants=${run}/best.pth`], threads: 1, workers: 0, modelWorkers: 2, batchSize: 4, maxBatchDelay: 200, log: null });
+  try {
+    const u = (await s.listen({ port: 0 })).url;
+    const [d] = await (await fetch(`${u}/models/ants`)).json() as any[];
+    assert.equal(d.workers.length, 2);
+    const jpeg = readFileSync(files[0]!);
+    const truncated = jpeg.subarray(0, Math.floor(jpeg.length / 2));
+    // Everything at once: the uploads share batches (up to 4, waiting up to 200 ms), one of them truncated.
+    const bodies = [...files.map((f) => readFileSync(f)), truncated, ...files.slice(0, 2).map((f) => readFileSync(f))];
+    const rs = await Promise.all(bodies.map(async (body) => {
+      const r = await fetch(`${u}/predictions/ants`, { method: 'POST', body, headers: { 'content-type': 'image/jpeg' } });
+      return { status: r.status, json: await r.json() as any };
+    }));
+    rs.forEach((r, i) => {
+      if (i === files.length) {
+        assert.equal(r.status, 400, JSON.stringify(r.json));
+        assert.equal(r.json.type, 'truncated_image');
+      } else {
+        assert.equal(r.status, 200, JSON.stringify(r.json));
+        assertAnswer(r.json, want[i % files.length]!, `workers 0, image ${i}`);
+      }
+    });
+    const batches = await (await fetch(`${u}/metrics`)).text();
+    const ofOne = Number(/tstorch_serve_batch_size_bucket\{model="ants",version="1.0",le="1"\} (\d+)/.exec(batches)![1]);
+    const passes = Number(/tstorch_serve_batch_size_count\{model="ants",version="1.0"\} (\d+)/.exec(batches)![1]);
+    assert.ok(passes >= 2 && ofOne < passes, `some uploads shared a forward pass (${ofOne} of ${passes} passes ran one image)`);
+    // A multipart request with a truncated part: a 400 naming the part.
+    const form = new FormData();
+    form.append('a', new Blob([readFileSync(files[1]!)]), 'a.jpg');
+    form.append('b', new Blob([truncated]), 'b.jpg');
+    const m = await fetch(`${u}/predictions/ants`, { method: 'POST', body: form });
+    const mj = await m.json() as any;
+    assert.equal(m.status, 400, JSON.stringify(mj));
+    assert.match(mj.message, /part 'b' \(b\.jpg\)/);
+  } finally {
+    await s.close();
+  }
+});
+
 test('routes: ping, models, a model that failed to load, unknown names, methods', async () => {
   assert.deepEqual(await (await fetch(`${url}/ping`)).json(), { status: 'Partial Healthy' });
   assert.deepEqual(await (await fetch(`${url}/models`)).json(), { models: [{ modelName: 'ants', modelUrl: `${run}/best.pth` }, { modelName: 'broken', modelUrl: join(dir, 'missing.pth') }] });
@@ -185,6 +225,9 @@ test('routes: ping, models, a model that failed to load, unknown names, methods'
   assert.equal(d.classes, 2);
   assert.equal(d.batchSize, 4);
   assert.deepEqual(d.preprocess.cropSize, [224]);
+  // threads: 1 and no modelWorkers: one worker per core (2 on 2 cores, at most 4), each named in the description
+  assert.equal(d.minWorkers, defaultModelWorkers(1));
+  assert.equal(d.workers.length, defaultModelWorkers(1));
   assert.equal((await (await fetch(`${url}/models/ants/all`)).json() as unknown[]).length, 1);
   const [b] = await (await fetch(`${url}/models/broken/1.0`)).json() as any[];
   assert.equal(b.status, 'FAILED');
@@ -332,7 +375,7 @@ test('close() answers every request it took, then stops listening', async () => 
 });
 
 test('tstorch serve: progress at start, a JSON line per request, SIGTERM stops it with exit code 0; bad arguments exit 1', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/main.ts'), 'serve', `ants=${run}/best.pth`, '--port', '0', '--threads', '1', '--workers', '1'], { cwd: repo });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/main.ts'), 'serve', `ants=${run}/best.pth`, '--port', '0', '--threads', '1', '--workers', '1', '--model-workers', '1'], { cwd: repo });
   let out = '', err = '';
   child.stdout.on('data', (c: Buffer) => { out += c; });
   const listening = new Promise<string>((res, rej) => {
@@ -347,7 +390,7 @@ test('tstorch serve: progress at start, a JSON line per request, SIGTERM stops i
   try {
     const u = await listening;
     assert.match(err, /\[1\/1\] loading ants@1\.0 \(mobilenet_v3_small, weights .*best\.pth\)/);
-    assert.match(err, /\[1\/1\] ready ants@1\.0: .*best\.pth, 2 classes, engine eager, threads 1/);
+    assert.match(err, /\[1\/1\] ready ants@1\.0: .*best\.pth, 2 classes, engine eager, threads 1 .*, 1 worker, /);
     const r = await fetch(`${u}/predictions/ants`, { method: 'PUT', body: readFileSync(files[1]!) });
     assertAnswer(await r.json() as Record<string, number>, want[1]!, 'CLI');
     child.kill('SIGTERM');

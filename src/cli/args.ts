@@ -62,6 +62,7 @@ export const OPTION_RULES: Record<string, Partial<OptionSpec>> = {
   maxRestarts: { integer: true, min: 0, max: 1000 },
   // serving (tstorch serve); the server checks its options again for library callers
   port: { integer: true, min: 0, max: 65_535 },
+  modelWorkers: { integer: true, min: 0, max: 64 },
   maxBatchDelay: { min: 0, max: 60_000 },
   queueSize: { integer: true, min: 1, max: 1_000_000 },
   timeout: { integer: true, min: 1 },

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as torch from '../index.js';
 import * as vision from '../vision/index.js';
 import { getModelBuilder } from '../vision/models/registry.js';
-import { detectorFamily, replaceClassPredictor } from './detector-family.js';
+import { detectorFamily, replaceClassPredictor, stateDictNumClasses } from './detector-family.js';
 import { ProgressBar } from '../utils/progress.js';
 import { UserError } from '../cli/errors.js';
 import { writeFileAtomic } from '../serialization/atomic.js';
@@ -34,6 +34,9 @@ export interface DetectionFinetuneOptions {
   weightsBackbone?: string;
   /** torchvision's trainable_backbone_layers (undefined: the builder's default). */
   trainableBackboneLayers?: number;
+  /** Iterations of linear learning-rate warm-up (from lr/1000) in the first epoch, as torchvision's detection
+   * reference (engine.train_one_epoch) does; default its min(1000, steps per epoch - 1); 0: none. */
+  warmupIters?: number;
   /** Evaluate the starting weights before training: an epoch 0 row (not a candidate for best.pth). */
   evalFirst?: boolean;
   minSize?: number;
@@ -102,9 +105,43 @@ export function runDetectionFinetune(o: DetectionFinetuneOptions): DetectionEpoc
     throw new UserError(`finetune: --weights-backbone needs --weights none (detector weights '${o.weights}' replace the backbone's, as in torchvision)`);
   }
   const weightsBackbone = o.weightsBackbone === undefined || o.weightsBackbone === 'none' ? null : o.weightsBackbone;
+  // A detector checkpoint file (a torchvision-written one, or an earlier fine-tuning run's best.pth) loads the way a
+  // torchvision user loads their own file: builder(weights=None, weights_backbone=None, num_classes=K from the file),
+  // then load_state_dict(strict). torchvision's builders take no file, and only its published weights freeze the
+  // BatchNorm layers: a checkpoint trained with live BatchNorm (as --weights none trains) diverged under frozen
+  // statistics (NaN loss within 20 steps at lr 0.005 and 0.01, warm-up or not). The predictor is swapped below.
+  let fileStateDict: Record<string, torch.Tensor> | null = null;
+  if (o.weights !== 'none' && existsSync(o.weights)) {
+    if (o.trainableBackboneLayers !== undefined) {
+      throw new UserError('finetune: --trainable-backbone-layers applies to published weights or --weights-backbone; a checkpoint file trains every layer, as torchvision\'s builder with weights=None does');
+    }
+    let sd: unknown;
+    try {
+      sd = torch.load(o.weights);
+    } catch (e) {
+      throw new UserError(`finetune: '${o.weights}' is not a PyTorch checkpoint: ${(e as Error).message.split('\n')[0]}`);
+    }
+    if (sd === null || typeof sd !== 'object' || Object.values(sd).some((v) => !(v instanceof torch.Tensor))) {
+      throw new UserError(`finetune: '${o.weights}' does not hold a state dict (a dict of tensors)`);
+    }
+    const stateDict = sd as Record<string, torch.Tensor>;
+    fileStateDict = stateDict;
+    try {
+      extra.numClasses = stateDictNumClasses(stateDict, family);
+    } catch (e) {
+      throw new UserError(`finetune: checkpoint '${o.weights}' does not fit ${o.model}: ${(e as Error).message}`);
+    }
+    const kps = stateDict['roi_heads.keypoint_predictor.kps_score_lowres.weight'];
+    if (kps && o.model.startsWith('keypoint')) extra.numKeypoints = kps.shape[1];
+  }
   let model: torch.nn.Module;
   try {
-    model = o.weights === 'none' ? builder({ weights: null, weightsBackbone, ...extra }) : builder({ weights: o.weights, ...extra });
+    if (fileStateDict !== null) {
+      model = builder({ weights: null, weightsBackbone: null, ...extra });
+      model.loadStateDict(fileStateDict, { strict: true });
+    } else {
+      model = o.weights === 'none' ? builder({ weights: null, weightsBackbone, ...extra }) : builder({ weights: o.weights, ...extra });
+    }
   } catch (e) {
     const which = o.weights === 'none' && weightsBackbone !== null ? `backbone weights '${weightsBackbone}'` : `weights '${o.weights}'`;
     throw new UserError(`finetune: ${o.model} ${which}: ${(e as Error).message.split('\n')[0]}`);
@@ -116,7 +153,7 @@ export function runDetectionFinetune(o: DetectionFinetuneOptions): DetectionEpoc
   const scheduler = new torch.optim.lrScheduler.StepLR(optimizer, { stepSize: o.lrStep, gamma: 0.1 });
   mkdirSync(o.out, { recursive: true });
   writeFileSync(join(o.out, 'config.json'), JSON.stringify({ task: 'detection', model: o.model, weights: o.weights, weightsBackbone, numClasses, categories,
-    epochs: o.epochs, lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay, batchSize: o.batchSize, lrStep: o.lrStep,
+    epochs: o.epochs, lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay, batchSize: o.batchSize, lrStep: o.lrStep, warmupIters: o.warmupIters ?? null,
     trainImages: trainIdx.length, valImages: valIdx.length, valData: o.valData ?? null, seed: o.seed }, null, 2));
   const metricsPath = join(o.out, 'metrics.jsonl');
   writeFileSync(metricsPath, '');
@@ -151,8 +188,13 @@ export function runDetectionFinetune(o: DetectionFinetuneOptions): DetectionEpoc
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
     model.train();
     const perm = (torch.randperm(trainIdx.length).toArray() as number[]).map((i) => trainIdx[i]!);
-    let steps = Math.ceil(perm.length / o.batchSize);
-    if (o.maxSteps > 0) steps = Math.min(steps, o.maxSteps);
+    const epochSteps = Math.ceil(perm.length / o.batchSize);
+    const steps = o.maxSteps > 0 ? Math.min(epochSteps, o.maxSteps) : epochSteps;
+    // torchvision's reference warms the first epoch up with a LinearLR chained onto the step schedule, stepped
+    // after every optimizer step: fresh heads on frozen statistics diverge at full lr from the first batches.
+    const warmupIters = o.warmupIters ?? Math.min(1000, epochSteps - 1);
+    const warmup = epoch === 1 && warmupIters > 0
+      ? new torch.optim.lrScheduler.LinearLR(optimizer, { startFactor: 1 / 1000, totalIters: warmupIters }) : null;
     const bar = new ProgressBar({ total: steps, desc: `epoch ${epoch} train`, unit: 'batch' });
     let lossSum = 0;
     for (let s = 0; s < steps; s++) {
@@ -165,6 +207,7 @@ export function runDetectionFinetune(o: DetectionFinetuneOptions): DetectionEpoc
         optimizer.step();
         return loss.item();
       });
+      warmup?.step();
       if (!Number.isFinite(value)) throw new UserError(`finetune: the loss became ${value} at epoch ${epoch}, step ${s + 1}; lower --lr`);
       lossSum += value;
       bar.setPostfix({ loss: value.toFixed(4) });

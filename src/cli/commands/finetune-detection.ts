@@ -8,7 +8,7 @@ import { runDetectionFinetune } from '../../train/detection-finetune.js';
 const spec = {
   task: { type: 'string', default: 'detection', help: "'detection'" },
   data: { type: 'string', help: 'folder with annotations.json (COCO instances) and the images (else $TSTORCH_DATA)' },
-  weights: { type: 'string', default: 'DEFAULT', help: "starting weights: DEFAULT (torchvision's COCO weights), a checkpoint file, or 'none' (random)" },
+  weights: { type: 'string', default: 'DEFAULT', help: "starting weights: DEFAULT (torchvision's COCO weights, frozen BatchNorm), a detector checkpoint file (loaded with its own class count as torchvision's builder(weights=None) + load_state_dict: every layer and BatchNorm trains), or 'none' (random)" },
   weightsBackbone: { type: 'string', help: "with --weights none: the backbone's starting weights, a classifier checkpoint file with torchvision's keys (e.g. mobilenet_v3_large's) or a published name (IMAGENET1K_V1, downloaded); default random" },
   trainableBackboneLayers: { type: 'number', integer: true, min: 0, max: 6, help: "backbone stages trained from the top (torchvision's trainable_backbone_layers; default the model's: 3 with pretrained weights, all without)" },
   valData: { type: 'string', path: 'dir', help: 'a second COCO-layout folder to evaluate on (then every image of --data trains and --val-fraction is not used)' },
@@ -18,6 +18,7 @@ const spec = {
   momentum: { type: 'number', default: 0.9, help: 'SGD momentum' },
   weightDecay: { type: 'number', default: 0.0005, help: 'SGD weight decay' },
   lrStep: { type: 'number', default: 3, help: 'multiply the learning rate by 0.1 every this many epochs' },
+  warmupIters: { type: 'number', integer: true, min: 0, help: "first-epoch linear lr warm-up from lr/1000 over this many steps (default torchvision's reference: min(1000, steps per epoch - 1)); 0: none" },
   batchSize: { type: 'number', default: 2, help: 'images per step' },
   valFraction: { type: 'number', help: 'fraction of the images held out for mAP (at least one; default 0.2; not with --val-data)' },
   minSize: { type: 'number', default: 0, help: "the model's resize short side (0: the model's default)" },
@@ -55,6 +56,6 @@ export async function run(argv: string[]): Promise<void> {
     model, data, weights: a.weights!, epochs: a.epochs, lr: a.lr, momentum: a.momentum, weightDecay: a.weightDecay, batchSize: a.batchSize,
     lrStep: a.lrStep, valFraction, valData: a.valData, evalFirst: a.evalFirst, weightsBackbone: a.weightsBackbone,
     trainableBackboneLayers: a.trainableBackboneLayers, minSize: a.minSize || undefined, maxSize: a.maxSize || undefined,
-    out: a.out ?? `runs/finetune-${model}`, seed: a.seed, maxSteps: a.maxSteps,
+    out: a.out ?? `runs/finetune-${model}`, seed: a.seed, maxSteps: a.maxSteps, warmupIters: a.warmupIters,
   });
 }

@@ -20,8 +20,9 @@ const spec = {
   maxImagePixels: { type: 'number', default: PIL_MAX_IMAGE_PIXELS, help: "largest image (width x height, read from the header before decoding; PIL's limit)" },
   maxImagesPerRequest: { type: 'number', default: 64, help: 'most images in one multipart request' },
   topk: { type: 'number', default: 5, help: 'classes per image in an answer (a request may pass ?topk=N)' },
-  workers: { type: 'number', default: 0, help: 'threads that decode and preprocess uploads (0: one per core but one, 1 to 4)' },
+  workers: { type: 'number', help: 'threads that decode and preprocess uploads (default: one per core but one, 1 to 4; 0: none, each model worker decodes its own batches)' },
   threads: { type: 'number', default: 0, help: 'libtorch threads per model (0: per batch, whichever of 1, the cores the preprocessing threads leave, and all cores runs that batch size fastest, measured as it serves)' },
+  modelWorkers: { type: 'number', default: 0, help: 'worker threads per model, each with its own copy of the model, running batches side by side (0: one per core, at most 4, each at its share of the cores for a batch; with --threads N: as many as N fits in the cores)' },
   engine: { type: 'string', default: 'eager', help: `inference engine (${engineNames().join(', ')})` },
   apiKey: { type: 'string', help: 'require Authorization: Bearer KEY (or X-API-Key) on every route but /ping (or set TSTORCH_SERVE_API_KEY)' },
   log: { type: 'boolean', default: true, help: 'print one JSON line per request on stdout (--no-log: none)' },
@@ -66,10 +67,10 @@ export async function run(argv: string[]): Promise<void> {
   const opts: ServeOptions = {
     models, batchSize: a.batchSize, maxBatchDelay: a.maxBatchDelay, queueSize: a.queueSize, timeout: a.timeout,
     maxBodyBytes: a.maxBodyBytes, maxImagePixels: a.maxImagePixels, maxImagesPerRequest: a.maxImagesPerRequest, topk: a.topk,
-    threads: a.threads, engine: a.engine, apiKey: apiKey === '' ? null : apiKey,
+    threads: a.threads, modelWorkers: a.modelWorkers, engine: a.engine, apiKey: apiKey === '' ? null : apiKey,
     log: a.log ? (e) => { process.stdout.write(JSON.stringify(e) + '\n'); } : null,
     onProgress: progress,
-    ...(a.workers > 0 ? { workers: a.workers } : {}),
+    ...(a.workers !== undefined ? { workers: a.workers } : {}),
   };
   // Signals are taken from the start: one that arrives while the models load stops the server once they have.
   let signalled: string | null = null;

@@ -1,5 +1,6 @@
-// A served model seen from the main thread: its thread (model-thread.ts), started through the same bootstrap as
-// the DataLoader's workers, loads the model and then runs one batch at a time. `start` resolves with what was
+// A served model's worker seen from the main thread: its thread (model-thread.ts), started through the same
+// bootstrap as the DataLoader's workers, loads the model and then runs one batch at a time (a model has one or
+// more workers; the batcher hands each its own batches). `start` resolves with what was
 // loaded or rejects with why it could not be; a thread that dies fails its batch and marks the model dead.
 import { Worker, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { BOOTSTRAP, threadEntry } from '../../worker-bootstrap.js';
@@ -7,9 +8,11 @@ import type { TopK } from '../../train/predict.js';
 import type { ModelSpec } from './model-spec.js';
 import type { ClassificationTransformParams } from '../models/weights.js';
 import { DecodeError } from './preprocess-pool.js';
-import { MODEL_START_FAILED, type DecodeRun, type ModelInfo, type ModelReply, type ModelStart, type RunBatch } from './model-protocol.js';
+import { MODEL_START_FAILED, type DecodeBatch, type DecodeRun, type ModelInfo, type ModelReply, type ModelStart, type RunBatch } from './model-protocol.js';
 
 export interface BatchReply { tops: TopK[][]; ms: number; threads: number; preprocessMs?: number }
+/** A batch decoded in the model's thread: per image its top-k, or the DecodeError of an image the decoder refused. */
+export interface DecodedBatchReply { tops: (TopK[] | DecodeError)[]; ms: number; threads: number; preprocessMs: number }
 
 export interface ModelHostOptions {
   engine: string;
@@ -19,12 +22,15 @@ export interface ModelHostOptions {
   maxThreads: number;
   /** The server's preprocessing threads. */
   workers: number;
+  /** This worker's index among the model's `replicas` workers (default: the only one). */
+  replica?: number;
+  replicas?: number;
 }
 
 export class ModelHost {
   private worker: Worker | null = null;
   private port: MessagePort | null = null;
-  private pending = new Map<number, { resolve: (r: BatchReply) => void; reject: (e: Error) => void }>();
+  private pending = new Map<number, { resolve: (r: BatchReply | DecodedBatchReply) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   /** Why the model cannot run (failed to load, its thread died), or null. */
   failure: string | null = null;
@@ -40,8 +46,9 @@ export class ModelHost {
       entry, tsx, port: port2, flag: new SharedArrayBuffer(4),
       failure: { type: 'load-failed', message: MODEL_START_FAILED }, failureField: 'message',
       spec: this.spec, engine: this.opts.engine, threads: this.opts.threads, batchSize: this.opts.batchSize, maxThreads: this.opts.maxThreads, workers: this.opts.workers,
+      replica: this.opts.replica ?? 0, replicas: this.opts.replicas ?? 1,
     };
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, transferList: [port2], name: `serve model ${this.spec.name}@${this.spec.version}` });
+    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, transferList: [port2], name: `serve model ${this.spec.name}@${this.spec.version}${(this.opts.replicas ?? 1) > 1 ? ` worker ${this.opts.replica ?? 0}` : ''}` });
     this.worker = worker;
     this.port = port1;
     this.exited = new Promise((r) => worker.once('exit', () => r()));
@@ -64,11 +71,13 @@ export class ModelHost {
             // The thread closes its port and exits by itself (terminating it inside an addon call could abort).
             die(r.message);
             break;
-          case 'result': case 'error': case 'decode-error': {
+          case 'result': case 'error': case 'decode-error': case 'decoded': {
             const p = this.pending.get(r.id);
             if (p === undefined) break;
             this.pending.delete(r.id);
-            if (r.type === 'result') p.resolve({ tops: r.tops, ms: r.ms, threads: r.threads, preprocessMs: r.preprocessMs });
+            if (r.type === 'decoded') {
+              p.resolve({ tops: r.tops.map((t, i) => t ?? new DecodeError(r.errors[i] ?? 'cannot decode image')), ms: r.ms, threads: r.threads, preprocessMs: r.preprocessMs });
+            } else if (r.type === 'result') p.resolve({ tops: r.tops, ms: r.ms, threads: r.threads, preprocessMs: r.preprocessMs });
             else if (r.type === 'decode-error') p.reject(new DecodeError(r.message));
             else p.reject(new Error(r.message));
             break;
@@ -88,7 +97,17 @@ export class ModelHost {
   /** Runs one batch of packed tensors; each image's top `topk` classes. */
   run(inputs: unknown[], topk: number, transfer: ArrayBuffer[]): Promise<BatchReply> {
     const id = this.nextId++;
-    return this.send({ type: 'run', id, inputs, topk }, transfer);
+    return this.send({ type: 'run', id, inputs, topk }, transfer) as Promise<BatchReply>;
+  }
+
+  /**
+   * Decodes and preprocesses a batch of uploads in the model's thread and runs the ones that decode as one
+   * forward pass; each image's top-k or its DecodeError. Each image is copied into a buffer of its own, which is moved.
+   */
+  decodeAndRunBatch(images: Uint8Array[], preprocess: ClassificationTransformParams, topk: number): Promise<DecodedBatchReply> {
+    const copies = images.map((b) => new Uint8Array(b).buffer);
+    const id = this.nextId++;
+    return this.send({ type: 'decode-batch', id, images: copies, preprocess, topk }, copies) as Promise<DecodedBatchReply>;
   }
 
   /**
@@ -98,10 +117,10 @@ export class ModelHost {
   decodeAndRun(bytes: Uint8Array, preprocess: ClassificationTransformParams, topk: number): Promise<BatchReply> {
     const copy = new Uint8Array(bytes);
     const id = this.nextId++;
-    return this.send({ type: 'decode-run', id, bytes: copy.buffer, preprocess, topk }, [copy.buffer]);
+    return this.send({ type: 'decode-run', id, bytes: copy.buffer, preprocess, topk }, [copy.buffer]) as Promise<BatchReply>;
   }
 
-  private send(msg: RunBatch | DecodeRun, transfer: ArrayBuffer[]): Promise<BatchReply> {
+  private send(msg: RunBatch | DecodeRun | DecodeBatch, transfer: ArrayBuffer[]): Promise<BatchReply | DecodedBatchReply> {
     if (!this.ready || this.port === null) return Promise.reject(new Error(this.failure ?? 'the model is not loaded'));
     return new Promise((resolve, reject) => {
       this.pending.set(msg.id, { resolve, reject });

@@ -15,6 +15,9 @@ export interface ModelStart extends BootstrapData {
   maxThreads: number;
   /** The server's preprocessing threads: `threads: 0` also tries the cores they leave. */
   workers: number;
+  /** This worker's index among the model's workers (`replicas` of them); worker 0 also runs the lone images. */
+  replica: number;
+  replicas: number;
 }
 
 /** What the main thread learns about a loaded model. */
@@ -27,8 +30,13 @@ export interface ModelInfo {
   numClasses: number;
   preprocess: ClassificationTransformParams;
   engine: string;
-  /** The intra-op threads timed fastest at start for a batch of 1 and a full batch; `adaptive`: chosen again per batch as it serves. */
+  /**
+   * The intra-op threads timed fastest at start for a lone image (worker 0's lone-request path) and a full batch;
+   * `adaptive`: chosen again per batch as it serves.
+   */
   threads: { single: number; batch: number; adaptive: boolean };
+  /** The model's workers (threads with a copy of the model each, running batches side by side). */
+  workers: number;
   loadSeconds: number;
 }
 
@@ -40,6 +48,12 @@ export interface RunBatch { type: 'run'; id: number; inputs: unknown[]; topk: nu
  * crosses threads twice instead of four times (each crossing waits for the other thread to be scheduled).
  */
 export interface DecodeRun { type: 'decode-run'; id: number; bytes: ArrayBuffer; preprocess: ClassificationTransformParams; topk: number }
+/**
+ * Main -> thread: decode and preprocess a batch of uploaded images here, then run those that decoded as one
+ * forward pass. Sent when the server has no preprocessing threads (each model worker decodes its own batches: on
+ * a machine whose cores all have a model worker, no thread competes with them for a core).
+ */
+export interface DecodeBatch { type: 'decode-batch'; id: number; images: ArrayBuffer[]; preprocess: ClassificationTransformParams; topk: number }
 export interface Stop { type: 'stop' }
 
 export type ModelReply =
@@ -48,6 +62,8 @@ export type ModelReply =
   | { type: 'result'; id: number; tops: TopK[][]; ms: number; threads: number; preprocessMs?: number }
   /** A decode-run's image could not be decoded (the decoder's message, as a preprocessing thread sends it). */
   | { type: 'decode-error'; id: number; message: string }
+  /** A decode-batch's answer: per image its top-k, or the decoder's message for an image it refused. */
+  | { type: 'decoded'; id: number; tops: (TopK[] | null)[]; errors: (string | null)[]; ms: number; threads: number; preprocessMs: number }
   | { type: 'error'; id: number; message: string };
 
 export const MODEL_START_FAILED = 'the model thread failed to start';

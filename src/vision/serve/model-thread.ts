@@ -1,8 +1,9 @@
-// A served model's thread: the one place its forward passes run, so that concurrent requests never run libtorch
-// in parallel and oversubscribe the cores. It loads the model (as `tstorch predict` does: a published weights
-// name, a checkpoint with the class names of the run beside it, or 'none'), builds its engine, times the
-// intra-op thread counts (and keeps choosing them per batch as it serves: thread-choice.ts), and then runs the batches the main thread sends, one at a time, answering with
-// each image's top-k classes.
+// A served model's worker thread: one of the places its forward passes run (one batch at a time each; a model has
+// `replicas` of them, each with its own copy of the model, and their intra-op threads together fit the cores, so
+// that concurrent batches never oversubscribe them). It loads the model (as `tstorch predict` does: a published
+// weights name, a checkpoint with the class names of the run beside it, or 'none'), builds its engine, times the
+// intra-op thread counts (and keeps choosing them per batch as it serves: thread-choice.ts), and then runs the
+// batches the main thread sends, one at a time, answering with each image's top-k classes.
 import { availableParallelism } from 'node:os';
 import { workerData } from 'node:worker_threads';
 import * as torch from '../../index.js';
@@ -12,19 +13,24 @@ import { topk } from '../../train/predict.js';
 import { preprocessUpload } from './preprocess-image.js';
 import { createEngine, type InferenceEngine } from './engine.js';
 import { ThreadChooser } from './thread-choice.js';
-import type { DecodeRun, ModelInfo, ModelReply, ModelStart, RunBatch, Stop } from './model-protocol.js';
+import type { DecodeBatch, DecodeRun, ModelInfo, ModelReply, ModelStart, RunBatch, Stop } from './model-protocol.js';
 
 const start = workerData as ModelStart;
 const post = (r: ModelReply): void => start.port.postMessage(r);
 
 /**
- * The thread counts a forward pass may get: 1, the cores the preprocessing threads leave, and every core (when
- * nothing is being decoded, a batch may use them all). `threads > 0` fixes the count.
+ * The thread counts a forward pass may get. A lone image (worker 0, every worker idle, nothing being decoded) may
+ * use every core: 1, the cores the preprocessing threads leave, or all of them. A batch shares the cores with the
+ * model's other workers: with one worker the same candidates, with several at most its share of the cores (1 each
+ * with 2 workers on 2 cores). `threads > 0` fixes the count.
  */
-function threadCandidates(): number[] {
+function threadCandidates(lone: boolean): number[] {
   if (start.threads > 0) return [start.threads];
   const cores = Math.max(1, Math.min(availableParallelism(), start.maxThreads));
-  return [...new Set([1, Math.max(1, cores - start.workers), cores])];
+  const all = [...new Set([1, Math.max(1, cores - start.workers), cores])];
+  if (lone || start.replicas === 1) return all;
+  const share = Math.max(1, Math.floor(cores / start.replicas));
+  return [...new Set([1, share])];
 }
 
 /**
@@ -49,7 +55,10 @@ async function timeThreads(engine: InferenceEngine, chooser: ThreadChooser, shap
   for (const [t, ms] of best) chooser.record(n, t, ms);
 }
 
-async function load(): Promise<{ engine: InferenceEngine; info: ModelInfo; classes: string[] | null; chooser: ThreadChooser }> {
+/** Thread choices for a lone image (decode-run) and for batches (run); one and the same with a single worker. */
+interface Choosers { lone: ThreadChooser; batch: ThreadChooser }
+
+async function load(): Promise<{ engine: InferenceEngine; info: ModelInfo; classes: string[] | null; choosers: Choosers }> {
   const t0 = performance.now();
   const { spec } = start;
   const loaded = await loadZooModel(spec.arch, spec.weights, { progress: false });
@@ -65,18 +74,20 @@ async function load(): Promise<{ engine: InferenceEngine; info: ModelInfo; class
   if (loaded.classes !== null && loaded.classes.length !== numClasses) {
     throw new Error(`${loaded.source} has ${numClasses} outputs but ${loaded.classes.length} class names`);
   }
-  const chooser = new ThreadChooser(threadCandidates());
-  await timeThreads(engine, chooser, shape, 1);
-  if (start.batchSize > 1) await timeThreads(engine, chooser, shape, start.batchSize);
+  const batch = new ThreadChooser(threadCandidates(false));
+  // Only worker 0 runs lone images; the others' lone chooser is never asked.
+  const lone = start.replicas === 1 ? batch : new ThreadChooser(start.replica === 0 ? threadCandidates(true) : batch.candidates);
+  await timeThreads(engine, lone, shape, 1);
+  if (start.batchSize > 1) await timeThreads(engine, batch, shape, start.batchSize);
   const threads: ModelInfo['threads'] = {
-    single: chooser.best(1) ?? chooser.candidates[0]!, batch: chooser.best(start.batchSize) ?? chooser.candidates[0]!,
-    adaptive: chooser.candidates.length > 1,
+    single: lone.best(1) ?? lone.candidates[0]!, batch: batch.best(start.batchSize) ?? batch.candidates[0]!,
+    adaptive: lone.candidates.length > 1 || batch.candidates.length > 1,
   };
   const info: ModelInfo = {
     arch: spec.arch, source: loaded.source, kind: loaded.kind, classes: loaded.classes, numClasses, preprocess: p,
-    engine: engine.describe?.() ?? engine.engine, threads, loadSeconds: (performance.now() - t0) / 1000,
+    engine: engine.describe?.() ?? engine.engine, threads, workers: start.replicas, loadSeconds: (performance.now() - t0) / 1000,
   };
-  return { engine, info, classes: loaded.classes, chooser };
+  return { engine, info, classes: loaded.classes, choosers: { lone, batch } };
 }
 
 /**
@@ -94,7 +105,56 @@ async function decodeOne(m: DecodeRun): Promise<torch.Tensor | null> {
   }
 }
 
-async function runBatch(engine: InferenceEngine, chooser: ThreadChooser, classes: string[] | null, m: RunBatch | DecodeRun): Promise<void> {
+/**
+ * A decode-batch: each image decoded and preprocessed as a preprocessing thread does it, the ones that decode run
+ * as one forward pass; an image the decoder refuses gets its message, the others their answers.
+ */
+async function runDecodedBatch(engine: InferenceEngine, chooser: ThreadChooser, classes: string[] | null, m: DecodeBatch): Promise<void> {
+  const t0 = performance.now();
+  const xs: (torch.Tensor | null)[] = [];
+  const errors: (string | null)[] = [];
+  let x: torch.Tensor | null = null;
+  let out: torch.Tensor | null = null;
+  try {
+    for (const bytes of m.images) {
+      try {
+        xs.push(await preprocessUpload(bytes, m.preprocess, (t) => t));
+        errors.push(null);
+      } catch (e) {
+        xs.push(null);
+        errors.push(e instanceof Error ? e.message : String(e));
+      }
+    }
+    const preprocessMs = performance.now() - t0;
+    const good = xs.filter((t): t is torch.Tensor => t !== null);
+    let tops: ReturnType<typeof topk> = [];
+    let threads = torch.getNumThreads();
+    const f0 = performance.now();
+    if (good.length > 0) {
+      x = torch.stack(good);
+      const n = good.length;
+      threads = chooser.choose(n);
+      const switched = threads !== torch.getNumThreads();
+      if (switched) torch.setNumThreads(threads);
+      const s0 = performance.now();
+      out = await engine.run(x);
+      if (!switched) chooser.record(n, threads, performance.now() - s0);
+      tops = topk(out, m.topk, classes);
+    }
+    let k = 0;
+    post({ type: 'decoded', id: m.id, tops: xs.map((t) => (t === null ? null : tops[k++]!)), errors, ms: performance.now() - f0, threads, preprocessMs });
+  } catch (e) {
+    post({ type: 'error', id: m.id, message: e instanceof Error ? e.message : String(e) });
+  } finally {
+    for (const t of xs) t?.dispose();
+    x?.dispose();
+    out?.dispose();
+  }
+}
+
+async function runBatch(engine: InferenceEngine, choosers: Choosers, classes: string[] | null, m: RunBatch | DecodeRun | DecodeBatch): Promise<void> {
+  if (m.type === 'decode-batch') return runDecodedBatch(engine, choosers.batch, classes, m);
+  const chooser = m.type === 'decode-run' ? choosers.lone : choosers.batch;
   let t0 = performance.now();
   let preprocessMs: number | undefined;
   let x: torch.Tensor | null = null;
@@ -129,10 +189,10 @@ async function runBatch(engine: InferenceEngine, chooser: ThreadChooser, classes
 }
 
 try {
-  const { engine, info, classes, chooser } = await load();
+  const { engine, info, classes, choosers } = await load();
   // One batch at a time, in order, even when the engine's run() is asynchronous.
   let chain = Promise.resolve();
-  start.port.on('message', (m: RunBatch | DecodeRun | Stop) => {
+  start.port.on('message', (m: RunBatch | DecodeRun | DecodeBatch | Stop) => {
     if (m.type === 'stop') {
       void chain.then(() => {
         engine.dispose?.();
@@ -140,7 +200,7 @@ try {
       });
       return;
     }
-    chain = chain.then(() => runBatch(engine, chooser, classes, m));
+    chain = chain.then(() => runBatch(engine, choosers, classes, m));
   });
   post({ type: 'ready', info });
 } catch (e) {

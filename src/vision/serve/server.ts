@@ -4,8 +4,9 @@
 //   GET /models, GET /models/{model}[/{version}|/all]
 //   GET /metrics                                Prometheus text
 // Uploads are checked from their header before decoding (format, size, decompression bombs), decoded and
-// preprocessed in threads (preprocess-pool.ts), batched per model (batcher.ts) and run in the model's own
-// thread (model-host.ts). Every limit is an answer, never unbounded memory: 413 for a body over the limit, 503
+// preprocessed in threads (preprocess-pool.ts; or, with `workers: 0`, in the model worker that runs the batch),
+// batched per model (batcher.ts) and run in the model's worker threads (model-host.ts: one per core by default,
+// each with its own copy of the model and one batch at a time). Every limit is an answer, never unbounded memory: 413 for a body over the limit, 503
 // with Retry-After when a model's queue is full, 504 past the per-request timeout, 400 with a JSON error naming
 // the problem for every bad upload. `close()` stops taking requests and answers every one it took.
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -28,7 +29,7 @@ import { bindOwn, classArgs, registerSignature } from '../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
-registerSignature(createServer, 'createServer', 'tstorch.vision.serve.createServer', '; *, models, maxBodyBytes, timeout, maxImagePixels, maxImagesPerRequest, topk, workers, apiKey, log, onProgress, batchSize, maxBatchDelay, queueSize, engine, threads');
+registerSignature(createServer, 'createServer', 'tstorch.vision.serve.createServer', '; *, models, maxBodyBytes, timeout, maxImagePixels, maxImagesPerRequest, topk, workers, apiKey, log, onProgress, batchSize, maxBatchDelay, queueSize, engine, threads, modelWorkers');
 
 /** Per-model settings; each falls back to the server's. */
 export interface ModelOptions {
@@ -37,6 +38,12 @@ export interface ModelOptions {
   queueSize?: number;
   engine?: string;
   threads?: number;
+  /**
+   * Worker threads per model (TorchServe's default_workers_per_model), each with its own copy of the model, each
+   * running its own batches side by side. 0 (default): one per core (at most 4) when `threads` is 0, else as many
+   * as `threads` fits in the cores.
+   */
+  modelWorkers?: number;
 }
 
 export interface ServeOptions extends ModelOptions {
@@ -55,7 +62,10 @@ export interface ServeOptions extends ModelOptions {
   maxImagesPerRequest?: number;
   /** Classes returned per image (TorchServe's default 5); a request may ask for fewer or more with ?topk=N. */
   topk?: number;
-  /** Preprocessing threads. Default: one per core but one, at least one, at most 4. */
+  /**
+   * Preprocessing threads. Default: one per core but one, at least one, at most 4. 0: none, each model worker
+   * decodes and preprocesses the images of its own batches.
+   */
   workers?: number;
   /** When set, every route but /ping needs `Authorization: Bearer KEY` or `X-API-Key: KEY`. */
   apiKey?: string | null;
@@ -102,25 +112,52 @@ export interface ModelStatus {
 }
 
 const DEFAULTS = {
-  batchSize: 8, maxBatchDelay: 10, queueSize: 100, engine: 'eager', threads: 0,
+  batchSize: 8, maxBatchDelay: 10, queueSize: 100, engine: 'eager', threads: 0, modelWorkers: 0,
   maxBodyBytes: 16 * 1024 * 1024, timeout: 30_000, maxImagePixels: PIL_MAX_IMAGE_PIXELS, maxImagesPerRequest: 64, topk: 5,
 };
 
 /** Raw-body content types taken as an image upload; the bytes themselves say which format it is. */
 const RAW_TYPES = new Set(['application/octet-stream', 'application/x-www-form-urlencoded', '']);
 
+/**
+ * The model workers `modelWorkers: 0` means: one per core when the thread count is chosen per batch, else as many
+ * as the fixed thread count fits in the cores; at most 4 (each is a copy of the model in memory). On 2 cores: two
+ * workers at 1 thread each, which ran more images per second than one worker at 2 threads (BENCHMARKS.md).
+ */
+export function defaultModelWorkers(threads: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.min(4, threads > 0 ? Math.floor(cores / threads) : cores));
+}
+
 class ServedModel {
-  readonly host: ModelHost;
+  /** The model's workers; the first also runs lone images. */
+  readonly hosts: ModelHost[];
   readonly batcher: Batcher;
   /** Images (or not yet parsed requests) admitted and not yet answered: the queue the limit bounds. */
   inflight = 0;
   info: ModelInfo | null = null;
   error: string | null = null;
   constructor(readonly spec: ModelSpec, readonly opts: Required<ModelOptions>, onBatch: (size: number, ms: number) => void, workers: number) {
-    this.host = new ModelHost(spec, { engine: opts.engine, threads: opts.threads, batchSize: opts.batchSize, maxThreads: availableParallelism(), workers });
-    this.batcher = new Batcher(this.host, { batchSize: opts.batchSize, maxBatchDelay: opts.maxBatchDelay, onBatch });
+    const replicas = opts.modelWorkers > 0 ? opts.modelWorkers : defaultModelWorkers(opts.threads);
+    this.hosts = Array.from({ length: replicas }, (_, replica) => new ModelHost(spec, {
+      engine: opts.engine, threads: opts.threads, batchSize: opts.batchSize, maxThreads: availableParallelism(), workers, replica, replicas,
+    }));
+    this.batcher = new Batcher(this.hosts, { batchSize: opts.batchSize, maxBatchDelay: opts.maxBatchDelay, onBatch });
   }
-  get ready(): boolean { return this.info !== null && this.host.ready; }
+  /** Served while every worker is: a worker that died fails the model, as a lone model thread did. */
+  get ready(): boolean { return this.info !== null && this.hosts.every((h) => h.ready); }
+  get failure(): string | null { return this.hosts.find((h) => h.failure !== null)?.failure ?? null; }
+
+  /** Starts the workers one after the other (each times its thread counts on a quiet machine); worker 0's info. */
+  async start(): Promise<ModelInfo> {
+    let info: ModelInfo | null = null;
+    let seconds = 0;
+    for (const h of this.hosts) {
+      const i = await h.start();
+      info ??= i;
+      seconds += i.loadSeconds;
+    }
+    return { ...info!, loadSeconds: seconds };
+  }
 }
 
 function positiveInt(what: string, v: unknown): number {
@@ -133,7 +170,7 @@ function nonNegative(what: string, v: unknown): number {
   return v;
 }
 
-const MODEL_OPTION_KEYS = ['batchSize', 'maxBatchDelay', 'queueSize', 'engine', 'threads'] as const;
+const MODEL_OPTION_KEYS = ['batchSize', 'maxBatchDelay', 'queueSize', 'engine', 'threads', 'modelWorkers'] as const;
 const SERVER_OPTION_KEYS = new Set<string>([...MODEL_OPTION_KEYS, 'models', 'maxBodyBytes', 'timeout', 'maxImagePixels', 'maxImagesPerRequest', 'topk', 'workers', 'apiKey', 'log', 'onProgress']);
 const SPEC_KEYS = new Set<string>([...MODEL_OPTION_KEYS, 'name', 'version', 'arch', 'weights']);
 
@@ -145,6 +182,10 @@ function modelOptions(o: ModelOptions, base: Required<ModelOptions>, where: stri
   if (o.threads !== undefined) {
     if (o.threads !== 0) positiveInt(`${where}threads`, o.threads);
     r.threads = o.threads;
+  }
+  if (o.modelWorkers !== undefined) {
+    if (o.modelWorkers !== 0) positiveInt(`${where}modelWorkers`, o.modelWorkers);
+    r.modelWorkers = o.modelWorkers;
   }
   if (o.engine !== undefined) {
     if (!engineNames().includes(o.engine)) throw new RangeError(`serve: ${where}engine '${o.engine}' is not available (engines: ${engineNames().join(', ')})`);
@@ -200,7 +241,8 @@ interface Ctx {
 export class ModelServer {
   readonly metrics = new Registry();
   private readonly models = new Map<string, ServedModel[]>();
-  private readonly pool: PreprocessPool;
+  /** The preprocessing threads; null with `workers: 0` (the model workers decode their own batches). */
+  private readonly pool: PreprocessPool | null;
   private readonly o: Omit<Required<ServeOptions>, 'models' | keyof ModelOptions> & { model: Required<ModelOptions> };
   private http: Server | null = null;
   private shuttingDown = false;
@@ -219,7 +261,7 @@ export class ModelServer {
     if (opts === null || typeof opts !== 'object') throw new TypeError('serve: options must be an object');
     for (const k of Object.keys(opts)) if (!SERVER_OPTION_KEYS.has(k)) throw new RangeError(`serve: unknown option '${k}'`);
     if (!Array.isArray(opts.models) || opts.models.length === 0) throw new RangeError('serve: name at least one model');
-    const model = modelOptions(opts, { batchSize: DEFAULTS.batchSize, maxBatchDelay: DEFAULTS.maxBatchDelay, queueSize: DEFAULTS.queueSize, engine: DEFAULTS.engine, threads: DEFAULTS.threads }, '');
+    const model = modelOptions(opts, { batchSize: DEFAULTS.batchSize, maxBatchDelay: DEFAULTS.maxBatchDelay, queueSize: DEFAULTS.queueSize, engine: DEFAULTS.engine, threads: DEFAULTS.threads, modelWorkers: DEFAULTS.modelWorkers }, '');
     this.o = {
       model,
       maxBodyBytes: positiveInt('maxBodyBytes', opts.maxBodyBytes ?? DEFAULTS.maxBodyBytes),
@@ -227,7 +269,7 @@ export class ModelServer {
       maxImagePixels: positiveInt('maxImagePixels', opts.maxImagePixels ?? DEFAULTS.maxImagePixels),
       maxImagesPerRequest: positiveInt('maxImagesPerRequest', opts.maxImagesPerRequest ?? DEFAULTS.maxImagesPerRequest),
       topk: positiveInt('topk', opts.topk ?? DEFAULTS.topk),
-      workers: positiveInt('workers', opts.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1))),
+      workers: opts.workers === 0 ? 0 : positiveInt('workers', opts.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1))),
       apiKey: opts.apiKey ?? null,
       log: opts.log ?? null,
       onProgress: opts.onProgress ?? null,
@@ -268,7 +310,7 @@ export class ModelServer {
       list.push(served);
       this.models.set(spec.name, list);
     }
-    this.pool = new PreprocessPool(this.o.workers);
+    this.pool = this.o.workers > 0 ? new PreprocessPool(this.o.workers) : null;
   }
 
   /** Loads every model, one after the other, in its own thread; a model that fails is reported and not served. */
@@ -278,10 +320,11 @@ export class ModelServer {
       const what = `${specKey(s.spec)} (${s.spec.arch}, weights ${s.spec.weights})`;
       this.o.onProgress?.(`[${i + 1}/${all.length}] loading ${what}`);
       try {
-        s.info = await s.host.start();
+        s.info = await s.start();
         const t = s.info.threads;
         this.o.onProgress?.(`[${i + 1}/${all.length}] ready ${specKey(s.spec)}: ${s.info.source}, ${s.info.numClasses} classes, engine ${s.info.engine}, ` +
-          `threads ${t.single} (1 image) / ${t.batch} (batch ${s.opts.batchSize})${t.adaptive ? ' at start, re-measured per batch' : ''}, ${s.info.loadSeconds.toFixed(1)} s`);
+          `threads ${t.single} (1 image) / ${t.batch} (batch ${s.opts.batchSize}${s.info.workers > 1 ? ' per worker' : ''})${t.adaptive ? ' at start, re-measured per batch' : ''}, ` +
+          `${s.info.workers} worker${s.info.workers > 1 ? 's' : ''}, ${s.info.loadSeconds.toFixed(1)} s`);
       } catch (e) {
         s.error = (e as Error).message;
         this.o.onProgress?.(`[${i + 1}/${all.length}] FAILED ${what}: ${s.error} (not served)`);
@@ -293,7 +336,7 @@ export class ModelServer {
   status(): ModelStatus[] {
     return [...this.models.values()].flat().map((s) => ({
       name: s.spec.name, version: s.spec.version, arch: s.spec.arch, weights: s.spec.weights,
-      status: s.ready ? 'READY' : 'FAILED', error: s.error ?? s.host.failure, info: s.info,
+      status: s.ready ? 'READY' : 'FAILED', error: s.error ?? s.failure, info: s.info,
       batchSize: s.opts.batchSize, maxBatchDelay: s.opts.maxBatchDelay, queueSize: s.opts.queueSize,
       isDefault: this.models.get(s.spec.name)![0] === s,
     }));
@@ -354,8 +397,8 @@ export class ModelServer {
     const force = setTimeout(() => http?.closeAllConnections(), 5_000);
     await closed;
     clearTimeout(force);
-    await this.pool.close();
-    await Promise.all([...this.models.values()].flat().map((s) => s.host.close()));
+    await this.pool?.close();
+    await Promise.all([...this.models.values()].flat().flatMap((s) => s.hosts.map((h) => h.close())));
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -505,10 +548,10 @@ export class ModelServer {
     return {
       modelName: s.spec.name, modelVersion: s.spec.version, modelUrl: s.spec.weights, runtime: 'tstorch', engine: s.info?.engine ?? s.opts.engine,
       arch: s.spec.arch, weights: s.info?.source ?? s.spec.weights, isDefault: st.isDefault,
-      minWorkers: 1, maxWorkers: 1, batchSize: s.opts.batchSize, maxBatchDelay: s.opts.maxBatchDelay, queueSize: s.opts.queueSize,
+      minWorkers: s.hosts.length, maxWorkers: s.hosts.length, batchSize: s.opts.batchSize, maxBatchDelay: s.opts.maxBatchDelay, queueSize: s.opts.queueSize,
       loadedAtStartup: true, status: st.status, error: st.error,
       classes: s.info?.numClasses ?? null, preprocess: s.info?.preprocess ?? null, threads: s.info?.threads ?? null,
-      workers: s.ready ? [{ id: `${s.spec.name}@${s.spec.version}`, status: 'READY', queueDepth: s.inflight }] : [],
+      workers: s.ready ? s.hosts.map((_, i) => ({ id: `${s.spec.name}@${s.spec.version}${s.hosts.length > 1 ? `/${i}` : ''}`, status: 'READY', queueDepth: s.inflight })) : [],
     };
   }
 
@@ -518,7 +561,7 @@ export class ModelServer {
     ctx.entry.model = model.spec.name;
     ctx.entry.version = model.spec.version;
     if (this.shuttingDown) throw new ServeError('shutting_down', 'the server is shutting down', { 'Retry-After': '1' });
-    if (!model.ready) throw new ServeError('model_unavailable', `model ${specKey(model.spec)} is not served: ${model.error ?? model.host.failure ?? 'it is not loaded'}`);
+    if (!model.ready) throw new ServeError('model_unavailable', `model ${specKey(model.spec)} is not served: ${model.error ?? model.failure ?? 'it is not loaded'}`);
     let topk = this.o.topk;
     for (const [k, v] of url.searchParams) {
       if (k !== 'topk') throw new ServeError('bad_request', `unknown query parameter '${k}' (known: topk)`);
@@ -603,6 +646,22 @@ export class ModelServer {
             throw e;
           }
         }
+        if (this.pool === null) {
+          // No preprocessing threads: the image waits as it came, and the model worker that runs its batch decodes it.
+          const item: BatchItem = { tensor: null, bytes: im.data, preprocess, topk, cancelled: ctx.answered, enqueuedAt: performance.now() };
+          items.push(item);
+          upstream--;
+          try {
+            const result = await b.submit(item, true);
+            return { result, ms: result.preprocessMs ?? 0 };
+          } catch (e) {
+            if (e instanceof DecodeError) {
+              for (const it of items) it.cancelled = true;
+              throw decodeFailure(e.message.replace(/^cannot decode image \([^)]*\): /, ''), im.name);
+            }
+            throw e;
+          }
+        }
         let preprocessed;
         try {
           preprocessed = await this.pool.run(im.data, preprocess);
@@ -641,7 +700,7 @@ export class ModelServer {
     }
   }
 }
-classArgs(ModelServer, 'tstorch.vision.serve.ModelServer', '; *, models, maxBodyBytes, timeout, maxImagePixels, maxImagesPerRequest, topk, workers, apiKey, log, onProgress, batchSize, maxBatchDelay, queueSize, engine, threads');
+classArgs(ModelServer, 'tstorch.vision.serve.ModelServer', '; *, models, maxBodyBytes, timeout, maxImagePixels, maxImagesPerRequest, topk, workers, apiKey, log, onProgress, batchSize, maxBatchDelay, queueSize, engine, threads, modelWorkers');
 
 const round = (v: number): number => Math.round(v * 1000) / 1000;
 
