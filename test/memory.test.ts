@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import * as torch from '../src/index.js';
+import * as vision from '../src/vision/index.js';
 
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
@@ -151,6 +152,21 @@ test('Sequential frees each intermediate once the next layer consumed it, inside
     assert.ok(!seenInplace!.isDisposed, 'an output a hook saw, passed through an in-place ReLU, is still alive');
   }));
   h2.remove();
+  // And when the hook is inside a block: a BatchNorm's output that the block's in-place ReLU returns, in a
+  // Sequential and in IntermediateLayerGetter (the detection backbones' body).
+  const block = (cin: number) => new torch.nn.Sequential(new torch.nn.Conv2d(cin, 4, 3), new torch.nn.BatchNorm2d(4), new torch.nn.ReLU({ inplace: true }));
+  const img = torch.randn(1, 3, 12, 12);
+  for (const wrap of ['Sequential', 'IntermediateLayerGetter'] as const) {
+    const blocks = new torch.nn.Sequential(block(3), block(4), block(4)).eval();
+    const net = wrap === 'Sequential' ? blocks : new vision.models.IntermediateLayerGetter(blocks, { '2': 'out' });
+    let seenInner: torch.Tensor | undefined;
+    const h3 = ((blocks.at(0) as torch.nn.Sequential).at(1) as torch.nn.Module).registerForwardHook((_m, _i, o) => { seenInner = o as torch.Tensor; });
+    torch.noGrad(() => torch.tidy(() => {
+      net.call(img);
+      assert.ok(!seenInner!.isDisposed, `${wrap}: an output a hook inside a block saw is still alive`);
+    }));
+    h3.remove();
+  }
   // Gradients are unaffected: the graph holds its own references to what backward needs.
   const lin = new torch.nn.Sequential(new torch.nn.Linear(4, 8), new torch.nn.Tanh(), new torch.nn.Linear(8, 1));
   const xs = torch.randn(5, 4);

@@ -108,13 +108,15 @@ export class Module {
   registerForwardHook(hook: ForwardHook): RemovableHandle {
     const id = this._internals.nextHookId++;
     this._internals.forwardHooks.set(id, hook);
-    return { remove: () => void this._internals.forwardHooks.delete(id) };
+    liveForwardHooks++;
+    return { remove: () => { if (this._internals.forwardHooks.delete(id)) liveForwardHooks--; } };
   }
 
   registerForwardPreHook(hook: ForwardPreHook): RemovableHandle {
     const id = this._internals.nextHookId++;
     this._internals.forwardPreHooks.set(id, hook);
-    return { remove: () => void this._internals.forwardPreHooks.delete(id) };
+    liveForwardHooks++;
+    return { remove: () => { if (this._internals.forwardPreHooks.delete(id)) liveForwardHooks--; } };
   }
 
   // ----- registration ---------------------------------------------------------------------------------
@@ -417,6 +419,17 @@ function checkName(name: string, m: Module): void {
  * hook saw, that a module passed through unchanged, or that is not a plain Tensor result). Python frees these
  * by reference counting; without it every activation of a forward pass stays alive to the end of the scope.
  */
+/** Forward hooks and pre-hooks registered and not removed, on any module: while there are none, no subtree walk. */
+let liveForwardHooks = 0;
+
+/**
+ * Whether a hook on `m` or on any module inside it may have seen (and kept) a tensor `m` returns: an inner
+ * BatchNorm's hook sees the tensor its block's in-place ReLU returns. The models' early frees ask this.
+ */
+export function hookMaySeeOutput(m: Module): boolean {
+  return liveForwardHooks > 0 && m.modules().some((x) => x.hasForwardHooks());
+}
+
 export function callChain(input: any, modules: Iterable<Module>): any {
   let x = input;
   // whether a hook has seen x: its producer's, or those of modules that passed it through (an in-place ReLU
@@ -424,7 +437,7 @@ export function callChain(input: any, modules: Iterable<Module>): any {
   let seenByHook = false;
   for (const m of modules) {
     const y = m.call(x);
-    const hooked = m.hasForwardHooks();
+    const hooked = hookMaySeeOutput(m);
     if (y === x) {
       seenByHook ||= hooked;
       continue;
@@ -437,11 +450,11 @@ export function callChain(input: any, modules: Iterable<Module>): any {
 }
 
 /**
- * Frees `t`, an output of `producer` that the caller has finished with, unless a hook on `producer` saw it
- * (the hook may keep it). Only inside a tidy scope, and only a tensor the scope owns (see disposeTemporary).
+ * Frees `t`, an output of `producer` that the caller has finished with, unless a hook on `producer` or inside it
+ * saw it (the hook may keep it). Only inside a tidy scope, and only a tensor the scope owns (see disposeTemporary).
  */
 export function releaseOutput(producer: Module, t: unknown): void {
-  if (t instanceof Tensor && !producer.hasForwardHooks()) disposeTemporary(t);
+  if (t instanceof Tensor && !hookMaySeeOutput(producer)) disposeTemporary(t);
 }
 
 // PyTorch's argument binding for Module's methods (see args.ts): positional order, options objects, and errors for

@@ -2,7 +2,7 @@
 // order, returning the outputs of the named ones under new names ({ layer4: 'out', layer3: 'aux' }). The
 // segmentation models take their backbone's features this way; the children keep their names, so state-dict keys
 // are the backbone's ("backbone.layer1.0.conv1.weight").
-import { Module } from '../../nn/module.js';
+import { Module, hookMaySeeOutput } from '../../nn/module.js';
 import { ModuleDict } from '../../nn/modules/container.js';
 import { Tensor } from '../../tensor.js';
 import { disposeTemporary } from '../../memory.js';
@@ -34,14 +34,20 @@ export class IntermediateLayerGetter extends ModuleDict {
   /** The outputs of the returned layers by their new names, in layer order. */
   override forward(x: Tensor): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
-    let prev: Module | null = null;
+    // whether a hook has seen x: its producer's or, through an in-place module that passed it on, an earlier one's
+    let seenByHook = false;
     const input = x;
     for (const [name, m] of this.entries()) {
       const y: Tensor = m.call(x);
+      const hooked = hookMaySeeOutput(m);
       // an activation nobody returns is freed once consumed (inside a tidy scope), as Python's refcount frees it
-      if (x !== input && y !== x && !Object.values(out).includes(x) && !prev!.hasForwardHooks() && !m.hasForwardHooks()) disposeTemporary(x);
+      if (y === x) {
+        seenByHook ||= hooked;
+      } else {
+        if (x !== input && !Object.values(out).includes(x) && !seenByHook && !hooked) disposeTemporary(x);
+        seenByHook = hooked;
+      }
       x = y;
-      prev = m;
       const outName = this.returnLayers[name];
       if (outName !== undefined) out[outName] = x;
     }

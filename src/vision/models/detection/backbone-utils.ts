@@ -2,7 +2,7 @@
 // detectors. A ResNet or MobileNet with FrozenBatchNorm2d, its early layers frozen (trainableLayers counts the
 // trainable ones from the top), and a Feature Pyramid Network over the chosen stages (BackboneWithFPN).
 import type { Tensor } from '../../../tensor.js';
-import { Module, releaseOutput } from '../../../nn/module.js';
+import { Module, releaseOutput, hookMaySeeOutput } from '../../../nn/module.js';
 import { Sequential } from '../../../nn/modules/container.js';
 import { Conv2d } from '../../../nn/modules/conv.js';
 import { FrozenBatchNorm2d, type NormLayerFactory } from '../../ops/misc.js';
@@ -48,7 +48,7 @@ export class BackboneWithFPN extends Module {
     // A hook on the body or on the layer that produced a map may keep it: such a map is left to the tidy scope.
     const features = this.body.call(x) as Record<string, Tensor>;
     const out: Map<string, Tensor> = this.fpn.call(features);
-    if (!this.body.hasForwardHooks()) {
+    if (!hookMaySeeOutput(this.body)) {
       for (const [layer, name] of Object.entries(this.body.returnLayers)) releaseOutput(this.body.get(layer)!, features[name]);
     }
     return out;

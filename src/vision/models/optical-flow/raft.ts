@@ -8,7 +8,7 @@
 // only), as Python's reference counting frees it: otherwise the 12 updates' activations (~100 MB each at 520x960)
 // all live to the end of the pass, every allocation is memory the system must page in afresh, and the pass is
 // slower than PyTorch's, which reuses the same few blocks update after update.
-import { Module, callChain, releaseOutput } from '../../../nn/module.js';
+import { Module, callChain, releaseOutput, hookMaySeeOutput } from '../../../nn/module.js';
 import { disposeTemporary } from '../../../memory.js';
 import { Sequential } from '../../../nn/modules/container.js';
 import * as nn from '../../../nn/index.js';
@@ -178,7 +178,7 @@ export class MotionEncoder extends Module {
     const f = callChain(flow, [this.convflow1, this.convflow2]) as Tensor;
     const both = cat([corr, f], 1);
     // corr is convcorr1's output when convcorr2 is the identity: neither module's hooks may have seen it
-    if (corr !== corrFeatures && !this.convcorr1.hasForwardHooks()) releaseOutput(this.convcorr2, corr);
+    if (corr !== corrFeatures && !hookMaySeeOutput(this.convcorr1)) releaseOutput(this.convcorr2, corr);
     releaseOutput(this.convflow2, f);
     const corrFlow = this.conv.call(both) as Tensor;
     disposeTemporary(both);
