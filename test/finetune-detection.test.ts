@@ -267,7 +267,7 @@ test('tstorch finetune --task detection: --weights-backbone FILE, --trainable-ba
 const EPOCHS = 10;
 const TRANSFER_EPOCHS = 1;
 const MIN_RISE_AP50 = 0.1;
-test('tstorch finetune --task detection raises box mAP on held-out pasted bees', { skip: process.env.TSTORCH_HEAVY_TESTS !== '1' }, async () => {
+test('tstorch finetune --task detection raises box mAP on held-out pasted bees, then from a torchvision-saved detector on pasted ants', { skip: process.env.TSTORCH_HEAVY_TESTS !== '1' }, async () => {
   assert.ok(data, 'hymenoptera_data/train not found under $TSTORCH_DATA or ../shared/data');
   const root = resolve(data, '..', '..');
   const dir = mkdtempSync(join(tmpdir(), 'tstorch-ftdet4-'));
