@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as torch from '../index.js';
 import * as vision from '../vision/index.js';
 import { getModelBuilder } from '../vision/models/registry.js';
-import { detectorFamily, replaceClassPredictor, stateDictNumClasses } from './detector-family.js';
+import { detectorFamily, readDetectorCheckpoint, replaceClassPredictor } from './detector-family.js';
 import { ProgressBar } from '../utils/progress.js';
 import { UserError } from '../cli/errors.js';
 import { writeFileAtomic } from '../serialization/atomic.js';
@@ -115,24 +115,9 @@ export function runDetectionFinetune(o: DetectionFinetuneOptions): DetectionEpoc
     if (o.trainableBackboneLayers !== undefined) {
       throw new UserError('finetune: --trainable-backbone-layers applies to published weights or --weights-backbone; a checkpoint file trains every layer, as torchvision\'s builder with weights=None does');
     }
-    let sd: unknown;
-    try {
-      sd = torch.load(o.weights);
-    } catch (e) {
-      throw new UserError(`finetune: '${o.weights}' is not a PyTorch checkpoint: ${(e as Error).message.split('\n')[0]}`);
-    }
-    if (sd === null || typeof sd !== 'object' || Object.values(sd).some((v) => !(v instanceof torch.Tensor))) {
-      throw new UserError(`finetune: '${o.weights}' does not hold a state dict (a dict of tensors)`);
-    }
-    const stateDict = sd as Record<string, torch.Tensor>;
-    fileStateDict = stateDict;
-    try {
-      extra.numClasses = stateDictNumClasses(stateDict, family);
-    } catch (e) {
-      throw new UserError(`finetune: checkpoint '${o.weights}' does not fit ${o.model}: ${(e as Error).message}`);
-    }
-    const kps = stateDict['roi_heads.keypoint_predictor.kps_score_lowres.weight'];
-    if (kps && o.model.startsWith('keypoint')) extra.numKeypoints = kps.shape[1];
+    const file = readDetectorCheckpoint(o.weights, o.model, family, 'finetune');
+    fileStateDict = file.stateDict;
+    Object.assign(extra, file.options);
   }
   let model: torch.nn.Module;
   try {

@@ -2,8 +2,10 @@
 // detectors, which differ in where they keep their classes: the R-CNNs in roi_heads.box_predictor, RetinaNet and
 // FCOS in the cls_logits conv of head.classification_head, SSD and SSDlite in the per-level convs of
 // head.classification_head.module_list. Also the name of each family's score-threshold option and its default.
+import { existsSync } from 'node:fs';
 import * as torch from '../index.js';
 import * as vision from '../vision/index.js';
+import { UserError } from '../cli/errors.js';
 import * as nn from '../nn/index.js';
 import * as init from '../nn/init.js';
 
@@ -72,6 +74,34 @@ export function stateDictNumClasses(sd: Record<string, torch.Tensor>, family: De
     throw new Error(`'${clsKey}' has ${cls.shape[0]} output channels, not a multiple of the ${reg.shape[0]} / 4 anchors of '${regKey}'`);
   }
   return numClasses;
+}
+
+/**
+ * A detector checkpoint file read for `command` ('detect', 'finetune'): its state dict and the builder options its
+ * heads need (a fine-tuned file has as many classes as its class predictor's outputs, a keypoint R-CNN as many
+ * keypoints as its keypoint maps). Errors are UserErrors naming the file.
+ */
+export function readDetectorCheckpoint(path: string, model: string, family: DetectorFamily, command: string):
+  { stateDict: Record<string, torch.Tensor>; options: { numClasses: number; numKeypoints?: number } } {
+  if (!existsSync(path)) throw new UserError(`${command}: checkpoint file '${path}' does not exist`);
+  let sd: unknown;
+  try {
+    sd = torch.load(path);
+  } catch (e) {
+    throw new UserError(`${command}: '${path}' is not a PyTorch checkpoint: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (sd === null || typeof sd !== 'object' || Object.values(sd).some((v) => !(v instanceof torch.Tensor))) {
+    throw new UserError(`${command}: '${path}' does not hold a state dict (a dict of tensors)`);
+  }
+  const stateDict = sd as Record<string, torch.Tensor>;
+  let numClasses: number;
+  try {
+    numClasses = stateDictNumClasses(stateDict, family);
+  } catch (e) {
+    throw new UserError(`${command}: checkpoint '${path}' does not fit ${model}: ${(e as Error).message}`);
+  }
+  const kps = stateDict['roi_heads.keypoint_predictor.kps_score_lowres.weight'];
+  return { stateDict, options: kps && model.startsWith('keypoint') ? { numClasses, numKeypoints: kps.shape[1]! } : { numClasses } };
 }
 
 type Det = typeof vision.models.detection;

@@ -14,7 +14,7 @@ import { writeFileAtomic } from '../../serialization/atomic.js';
 import { getModelBuilder } from '../../vision/models/registry.js';
 import { DETECTION_MODEL_WEIGHTS } from '../../vision/models/detection/weights-data.js';
 import { COCO_PERSON_SKELETON } from '../../vision/models/detection/coco-categories.js';
-import { detectorFamily, scoreThreshOptions, stateDictNumClasses } from '../../train/detector-family.js';
+import { detectorFamily, readDetectorCheckpoint, scoreThreshOptions, stateDictNumClasses } from '../../train/detector-family.js';
 import { prepareForCoco } from '../../vision/coco/coco-evaluator.js';
 import type { CocoResult } from '../../vision/coco/coco.js';
 import type { IouType } from '../../vision/coco/cocoeval.js';
@@ -77,25 +77,9 @@ function loadDetector(name: string, weights: string, o: { minSize: number; maxSi
     return { model, categories: fileCategories('', numClasses), source: 'random weights' };
   }
   if (isFile) {
-    if (!existsSync(weights)) throw new UserError(`detect: checkpoint file '${weights}' does not exist`);
-    let sd: Record<string, torch.Tensor>;
-    try {
-      sd = torch.load(weights) as Record<string, torch.Tensor>;
-    } catch (e) {
-      throw new UserError(`detect: '${weights}' is not a PyTorch checkpoint: ${(e as Error).message.split('\n')[0]}`);
-    }
-    if (sd === null || typeof sd !== 'object' || Object.values(sd).some((v) => !(v instanceof torch.Tensor))) {
-      throw new UserError(`detect: '${weights}' does not hold a state dict (a dict of tensors)`);
-    }
-    // A fine-tuned checkpoint has as many classes as its class predictor's outputs (per anchor for the single-stage
-    // heads), a keypoint R-CNN as many keypoints as its keypoint maps.
-    try {
-      extra.numClasses = stateDictNumClasses(sd, family);
-    } catch (e) {
-      throw new UserError(`detect: checkpoint '${weights}' does not fit ${name}: ${(e as Error).message}`);
-    }
-    const kps = sd['roi_heads.keypoint_predictor.kps_score_lowres.weight'];
-    if (kps && name.startsWith('keypoint')) extra.numKeypoints = kps.shape[1];
+    const file = readDetectorCheckpoint(weights, name, family, 'detect');
+    Object.assign(extra, file.options);
+    const sd = file.stateDict;
     let model: torch.nn.Module;
     try {
       model = builder({ weights: null, weightsBackbone: null, ...extra });
