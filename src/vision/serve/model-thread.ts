@@ -105,6 +105,21 @@ async function decodeOne(m: DecodeRun): Promise<torch.Tensor | null> {
   }
 }
 
+/** One forward pass of the batch x at the thread count the chooser picks for its size, timed for the chooser. */
+async function forward(engine: InferenceEngine, chooser: ThreadChooser, x: torch.Tensor): Promise<{ out: torch.Tensor; threads: number }> {
+  const n = x.shape[0]!;
+  const threads = chooser.choose(n);
+  // at::set_num_threads sets this thread's OpenMP team size; libtorch's parallel regions read it per region.
+  const switched = threads !== torch.getNumThreads();
+  if (switched) torch.setNumThreads(threads);
+  const f0 = performance.now();
+  const out = await engine.run(x);
+  // The first pass after a switch pays for it (libtorch's pthreadpool and oneDNN's kernels for that thread
+  // count are rebuilt): measured, 1-thread MobileNet v3 passes right after 2-thread ones took 5x their time.
+  if (!switched) chooser.record(n, threads, performance.now() - f0);
+  return { out, threads };
+}
+
 /**
  * A decode-batch: each image decoded and preprocessed as a preprocessing thread does it, the ones that decode run
  * as one forward pass; an image the decoder refuses gets its message, the others their answers.
@@ -132,13 +147,9 @@ async function runDecodedBatch(engine: InferenceEngine, chooser: ThreadChooser, 
     const f0 = performance.now();
     if (good.length > 0) {
       x = torch.stack(good);
-      const n = good.length;
-      threads = chooser.choose(n);
-      const switched = threads !== torch.getNumThreads();
-      if (switched) torch.setNumThreads(threads);
-      const s0 = performance.now();
-      out = await engine.run(x);
-      if (!switched) chooser.record(n, threads, performance.now() - s0);
+      const r = await forward(engine, chooser, x);
+      out = r.out;
+      threads = r.threads;
       tops = topk(out, m.topk, classes);
     }
     let k = 0;
@@ -168,16 +179,9 @@ async function runBatch(engine: InferenceEngine, choosers: Choosers, classes: st
     } else {
       x = torch.tidy(() => torch.stack(m.inputs.map((t) => unpack(t) as torch.Tensor)));
     }
-    const n = x.shape[0]!;
-    const threads = chooser.choose(n);
-    // at::set_num_threads sets this thread's OpenMP team size; libtorch's parallel regions read it per region.
-    const switched = threads !== torch.getNumThreads();
-    if (switched) torch.setNumThreads(threads);
-    const f0 = performance.now();
-    out = await engine.run(x);
-    // The first pass after a switch pays for it (libtorch's pthreadpool and oneDNN's kernels for that thread
-    // count are rebuilt): measured, 1-thread MobileNet v3 passes right after 2-thread ones took 5x their time.
-    if (!switched) chooser.record(n, threads, performance.now() - f0);
+    const r = await forward(engine, chooser, x);
+    out = r.out;
+    const threads = r.threads;
     const tops = topk(out, m.topk, classes);
     post({ type: 'result', id: m.id, tops, ms: performance.now() - t0, threads, ...(preprocessMs !== undefined ? { preprocessMs } : {}) });
   } catch (e) {
