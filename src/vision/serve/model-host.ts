@@ -8,11 +8,16 @@ import type { TopK } from '../../train/predict.js';
 import type { ModelSpec } from './model-spec.js';
 import type { ClassificationTransformParams } from '../models/weights.js';
 import { DecodeError } from './preprocess-pool.js';
-import { MODEL_START_FAILED, type DecodeBatch, type DecodeRun, type ModelInfo, type ModelReply, type ModelStart, type RunBatch } from './model-protocol.js';
+import { MODEL_START_FAILED, type DecodeBatch, type DecodeRun, type ModelInfo, type ModelReply, type ModelStart, type Probe, type RunBatch, type SetReplicas } from './model-protocol.js';
 
 export interface BatchReply { tops: TopK[][]; ms: number; threads: number; preprocessMs?: number }
 /** A batch decoded in the model's thread: per image its top-k, or the DecodeError of an image the decoder refused. */
 export interface DecodedBatchReply { tops: (TopK[] | DecodeError)[]; ms: number; threads: number; preprocessMs: number }
+
+/** A probe's count of images and the time they took (ms). */
+export interface ProbeReply { images: number; ms: number }
+/** The batch thread count timed for the new worker count. */
+export interface ReplicasReply { batchThreads: number; adaptive: boolean }
 
 export interface ModelHostOptions {
   engine: string;
@@ -30,7 +35,7 @@ export interface ModelHostOptions {
 export class ModelHost {
   private worker: Worker | null = null;
   private port: MessagePort | null = null;
-  private pending = new Map<number, { resolve: (r: BatchReply | DecodedBatchReply) => void; reject: (e: Error) => void }>();
+  private pending = new Map<number, { resolve: (r: BatchReply | DecodedBatchReply | ProbeReply | ReplicasReply) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   /** Why the model cannot run (failed to load, its thread died), or null. */
   failure: string | null = null;
@@ -71,11 +76,13 @@ export class ModelHost {
             // The thread closes its port and exits by itself (terminating it inside an addon call could abort).
             die(r.message);
             break;
-          case 'result': case 'error': case 'decode-error': case 'decoded': {
+          case 'result': case 'error': case 'decode-error': case 'decoded': case 'probed': case 'replicas-set': {
             const p = this.pending.get(r.id);
             if (p === undefined) break;
             this.pending.delete(r.id);
-            if (r.type === 'decoded') {
+            if (r.type === 'probed') p.resolve({ images: r.images, ms: r.ms });
+            else if (r.type === 'replicas-set') p.resolve({ batchThreads: r.batchThreads, adaptive: r.adaptive });
+            else if (r.type === 'decoded') {
               p.resolve({ tops: r.tops.map((t, i) => t ?? new DecodeError(r.errors[i] ?? 'cannot decode image')), ms: r.ms, threads: r.threads, preprocessMs: r.preprocessMs });
             } else if (r.type === 'result') p.resolve({ tops: r.tops, ms: r.ms, threads: r.threads, preprocessMs: r.preprocessMs });
             else if (r.type === 'decode-error') p.reject(new DecodeError(r.message));
@@ -120,7 +127,22 @@ export class ModelHost {
     return this.send({ type: 'decode-run', id, bytes: copy.buffer, preprocess, topk }, [copy.buffer]) as Promise<BatchReply>;
   }
 
-  private send(msg: RunBatch | DecodeRun | DecodeBatch, transfer: ArrayBuffer[]): Promise<BatchReply | DecodedBatchReply> {
+  /**
+   * Times forward passes of zeros at the batch size, at the thread count a batch gets with `replicas` workers (at
+   * least `passes` passes and `ms` ms); for the choice of the model's worker count.
+   */
+  probe(replicas: number, passes: number, ms: number): Promise<ProbeReply> {
+    const id = this.nextId++;
+    return this.send({ type: 'probe', id, replicas, passes, ms }, []) as Promise<ProbeReply>;
+  }
+
+  /** Tells the worker that the model runs `replicas` workers from now on; its batch thread count, timed again. */
+  setReplicas(replicas: number): Promise<ReplicasReply> {
+    const id = this.nextId++;
+    return this.send({ type: 'replicas', id, replicas }, []) as Promise<ReplicasReply>;
+  }
+
+  private send(msg: RunBatch | DecodeRun | DecodeBatch | Probe | SetReplicas, transfer: ArrayBuffer[]): Promise<BatchReply | DecodedBatchReply | ProbeReply | ReplicasReply> {
     if (!this.ready || this.port === null) return Promise.reject(new Error(this.failure ?? 'the model is not loaded'));
     return new Promise((resolve, reject) => {
       this.pending.set(msg.id, { resolve, reject });

@@ -37,6 +37,11 @@ export interface ModelInfo {
   threads: { single: number; batch: number; adaptive: boolean };
   /** The model's workers (threads with a copy of the model each, running batches side by side). */
   workers: number;
+  /**
+   * When the server chose the worker count by timing (server.ts): images/s at the batch size of one worker alone
+   * and of `tried` workers side by side.
+   */
+  workerChoice?: { tried: number; aloneImgPerS: number; togetherImgPerS: number };
   loadSeconds: number;
 }
 
@@ -54,6 +59,14 @@ export interface DecodeRun { type: 'decode-run'; id: number; bytes: ArrayBuffer;
  * a machine whose cores all have a model worker, no thread competes with them for a core).
  */
 export interface DecodeBatch { type: 'decode-batch'; id: number; images: ArrayBuffer[]; preprocess: ClassificationTransformParams; topk: number }
+/**
+ * Main -> thread: forward passes of zeros at the batch size, at the thread count a batch gets with `replicas`
+ * workers, for at least `passes` passes and `ms` ms; answered with 'probed' (the server times one worker alone and
+ * all side by side to choose the model's worker count).
+ */
+export interface Probe { type: 'probe'; id: number; replicas: number; passes: number; ms: number }
+/** Main -> thread: the model runs `replicas` workers from now on (batches get that share of the cores). */
+export interface SetReplicas { type: 'replicas'; id: number; replicas: number }
 export interface Stop { type: 'stop' }
 
 export type ModelReply =
@@ -64,6 +77,8 @@ export type ModelReply =
   | { type: 'decode-error'; id: number; message: string }
   /** A decode-batch's answer: per image its top-k, or the decoder's message for an image it refused. */
   | { type: 'decoded'; id: number; tops: (TopK[] | null)[]; errors: (string | null)[]; ms: number; threads: number; preprocessMs: number }
+  | { type: 'probed'; id: number; images: number; ms: number }
+  | { type: 'replicas-set'; id: number; batchThreads: number; adaptive: boolean }
   | { type: 'error'; id: number; message: string };
 
 export const MODEL_START_FAILED = 'the model thread failed to start';

@@ -12,8 +12,8 @@ import { loadZooModel } from '../../train/pretrained.js';
 import { topk } from '../../train/predict.js';
 import { preprocessUpload } from './preprocess-image.js';
 import { createEngine, type InferenceEngine } from './engine.js';
-import { ThreadChooser } from './thread-choice.js';
-import type { DecodeBatch, DecodeRun, ModelInfo, ModelReply, ModelStart, RunBatch, Stop } from './model-protocol.js';
+import { keptCandidates, ThreadChooser } from './thread-choice.js';
+import type { DecodeBatch, DecodeRun, ModelInfo, ModelReply, ModelStart, Probe, RunBatch, SetReplicas, Stop } from './model-protocol.js';
 
 const start = workerData as ModelStart;
 const post = (r: ModelReply): void => start.port.postMessage(r);
@@ -24,21 +24,26 @@ const post = (r: ModelReply): void => start.port.postMessage(r);
  * model's other workers: with one worker the same candidates, with several at most its share of the cores (1 each
  * with 2 workers on 2 cores). `threads > 0` fixes the count.
  */
-function threadCandidates(lone: boolean): number[] {
+function threadCandidates(lone: boolean, replicas = start.replicas): number[] {
   if (start.threads > 0) return [start.threads];
   const cores = Math.max(1, Math.min(availableParallelism(), start.maxThreads));
   const all = [...new Set([1, Math.max(1, cores - start.workers), cores])];
-  if (lone || start.replicas === 1) return all;
-  const share = Math.max(1, Math.floor(cores / start.replicas));
-  return [...new Set([1, share])];
+  if (lone || replicas === 1) return all;
+  return [...new Set([1, shareOfCores(replicas)])];
+}
+
+/** A batch's thread count when `replicas` workers run batches side by side: its share of the cores. */
+function shareOfCores(replicas: number): number {
+  const cores = Math.max(1, Math.min(availableParallelism(), start.maxThreads));
+  return Math.max(1, Math.floor(cores / replicas));
 }
 
 /**
  * Seeds the chooser (thread-choice.ts) by timing the engine itself on zeros at a batch of `n` with every
  * candidate, twice in turn, keeping each one's best; from then on the served batches keep it up to date.
  */
-async function timeThreads(engine: InferenceEngine, chooser: ThreadChooser, shape: number[], n: number): Promise<void> {
-  if (chooser.candidates.length === 1) return;
+async function timeThreads(engine: InferenceEngine, chooser: ThreadChooser, shape: number[], n: number): Promise<Map<number, number>> {
+  if (chooser.candidates.length === 1) return new Map();
   const x = torch.zeros([n, ...shape]);
   const best = new Map<number, number>();
   try {
@@ -53,12 +58,57 @@ async function timeThreads(engine: InferenceEngine, chooser: ThreadChooser, shap
     x.dispose();
   }
   for (const [t, ms] of best) chooser.record(n, t, ms);
+  return best;
 }
 
-/** Thread choices for a lone image (decode-run) and for batches (run); one and the same with a single worker. */
+/**
+ * The chooser for lone images (worker 0's decode-runs): its candidates timed at batch 1, and those that lost
+ * badly with more threads dropped (keptCandidates), so that serving never switches to them to re-measure.
+ */
+async function loneChooser(engine: InferenceEngine, shape: number[]): Promise<ThreadChooser> {
+  const timing = new ThreadChooser(threadCandidates(true));
+  const best = await timeThreads(engine, timing, shape, 1);
+  const kept = best.size > 0 ? keptCandidates(best) : timing.candidates;
+  if (kept.length === timing.candidates.length) return timing;
+  const lone = new ThreadChooser(kept);
+  for (const t of kept) lone.record(1, t, best.get(t)!);
+  return lone;
+}
+
+/** The chooser for batches, for `replicas` workers side by side, timed at the batch size. */
+async function batchChooser(engine: InferenceEngine, shape: number[], replicas: number): Promise<ThreadChooser> {
+  const batch = new ThreadChooser(threadCandidates(false, replicas));
+  if (start.batchSize > 1) await timeThreads(engine, batch, shape, start.batchSize);
+  return batch;
+}
+
+/** Thread choices for a lone image (decode-run) and for batches (run, decode-batch); batches of 1 use the latter. */
 interface Choosers { lone: ThreadChooser; batch: ThreadChooser }
 
-async function load(): Promise<{ engine: InferenceEngine; info: ModelInfo; classes: string[] | null; choosers: Choosers }> {
+/**
+ * A timed run for the choice of the model's worker count (server.ts): forward passes of zeros at the batch size,
+ * at the thread count a batch gets with `replicas` workers, for at least `passes` passes and `ms` milliseconds.
+ */
+async function probe(engine: InferenceEngine, m: Probe, shape: number[]): Promise<void> {
+  const x = torch.zeros([start.batchSize, ...shape]);
+  try {
+    torch.setNumThreads(shareOfCores(m.replicas));
+    (await engine.run(x)).dispose(); // the pass after a switch pays for it
+    let passes = 0;
+    const t0 = performance.now();
+    while (passes < m.passes || performance.now() - t0 < m.ms) {
+      (await engine.run(x)).dispose();
+      passes++;
+    }
+    post({ type: 'probed', id: m.id, images: passes * start.batchSize, ms: performance.now() - t0 });
+  } catch (e) {
+    post({ type: 'error', id: m.id, message: e instanceof Error ? e.message : String(e) });
+  } finally {
+    x.dispose();
+  }
+}
+
+async function load(): Promise<{ engine: InferenceEngine; info: ModelInfo; classes: string[] | null; choosers: Choosers; shape: number[] }> {
   const t0 = performance.now();
   const { spec } = start;
   const loaded = await loadZooModel(spec.arch, spec.weights, { progress: false });
@@ -74,11 +124,9 @@ async function load(): Promise<{ engine: InferenceEngine; info: ModelInfo; class
   if (loaded.classes !== null && loaded.classes.length !== numClasses) {
     throw new Error(`${loaded.source} has ${numClasses} outputs but ${loaded.classes.length} class names`);
   }
-  const batch = new ThreadChooser(threadCandidates(false));
   // Only worker 0 runs lone images; the others' lone chooser is never asked.
-  const lone = start.replicas === 1 ? batch : new ThreadChooser(start.replica === 0 ? threadCandidates(true) : batch.candidates);
-  await timeThreads(engine, lone, shape, 1);
-  if (start.batchSize > 1) await timeThreads(engine, batch, shape, start.batchSize);
+  const lone = start.replica === 0 ? await loneChooser(engine, shape) : new ThreadChooser([1]);
+  const batch = await batchChooser(engine, shape, start.replicas);
   const threads: ModelInfo['threads'] = {
     single: lone.best(1) ?? lone.candidates[0]!, batch: batch.best(start.batchSize) ?? batch.candidates[0]!,
     adaptive: lone.candidates.length > 1 || batch.candidates.length > 1,
@@ -87,7 +135,7 @@ async function load(): Promise<{ engine: InferenceEngine; info: ModelInfo; class
     arch: spec.arch, source: loaded.source, kind: loaded.kind, classes: loaded.classes, numClasses, preprocess: p,
     engine: engine.describe?.() ?? engine.engine, threads, workers: start.replicas, loadSeconds: (performance.now() - t0) / 1000,
   };
-  return { engine, info, classes: loaded.classes, choosers: { lone, batch } };
+  return { engine, info, classes: loaded.classes, choosers: { lone, batch }, shape };
 }
 
 /**
@@ -193,14 +241,30 @@ async function runBatch(engine: InferenceEngine, choosers: Choosers, classes: st
 }
 
 try {
-  const { engine, info, classes, choosers } = await load();
+  const { engine, info, classes, choosers, shape } = await load();
   // One batch at a time, in order, even when the engine's run() is asynchronous.
   let chain = Promise.resolve();
-  start.port.on('message', (m: RunBatch | DecodeRun | DecodeBatch | Stop) => {
+  start.port.on('message', (m: RunBatch | DecodeRun | DecodeBatch | Probe | SetReplicas | Stop) => {
     if (m.type === 'stop') {
       void chain.then(() => {
         engine.dispose?.();
         start.port.close();
+      });
+      return;
+    }
+    if (m.type === 'probe') {
+      chain = chain.then(() => probe(engine, m, shape));
+      return;
+    }
+    if (m.type === 'replicas') {
+      // The server settled on another worker count: batches get another share of the cores, timed again.
+      chain = chain.then(async () => {
+        try {
+          choosers.batch = await batchChooser(engine, shape, m.replicas);
+          post({ type: 'replicas-set', id: m.id, batchThreads: choosers.batch.best(start.batchSize) ?? choosers.batch.candidates[0]!, adaptive: choosers.lone.candidates.length > 1 || choosers.batch.candidates.length > 1 });
+        } catch (e) {
+          post({ type: 'error', id: m.id, message: e instanceof Error ? e.message : String(e) });
+        }
       });
       return;
     }

@@ -19,7 +19,8 @@ import { readBody, ClientGoneError } from './body.js';
 import { parseMultipart, headerParams } from './multipart.js';
 import { readImageHeader, decodeFailure, PIL_MAX_IMAGE_PIXELS } from './image-header.js';
 import { PreprocessPool, DecodeError } from './preprocess-pool.js';
-import { ModelHost } from './model-host.js';
+import { ModelHost, type ProbeReply } from './model-host.js';
+import { chooseModelWorkers } from './thread-choice.js';
 import { Batcher, CancelledError, type BatchItem, type BatchResult } from './batcher.js';
 import { DEFAULT_VERSION, parseModelSpec, specKey, type ModelSpec } from './model-spec.js';
 import { Registry, PROMETHEUS_CONTENT_TYPE, type Counter, type Gauge, type Histogram } from './metrics.js';
@@ -116,6 +117,13 @@ const DEFAULTS = {
   maxBodyBytes: 16 * 1024 * 1024, timeout: 30_000, maxImagePixels: PIL_MAX_IMAGE_PIXELS, maxImagesPerRequest: 64, topk: 5,
 };
 
+/** How the worker count was chosen, for the start line: ' (2 side by side: 1.9x one alone)'. */
+function workerChoice(info: ModelInfo): string {
+  const c = info.workerChoice;
+  if (c === undefined) return '';
+  return ` (timed: ${c.tried} side by side ${c.togetherImgPerS.toFixed(1)} img/s, one alone ${c.aloneImgPerS.toFixed(1)}: ${(c.togetherImgPerS / c.aloneImgPerS).toFixed(2)}x)`;
+}
+
 /** Raw-body content types taken as an image upload; the bytes themselves say which format it is. */
 const RAW_TYPES = new Set(['application/octet-stream', 'application/x-www-form-urlencoded', '']);
 
@@ -131,12 +139,12 @@ export function defaultModelWorkers(threads: number, cores = availableParallelis
 class ServedModel {
   /** The model's workers; the first also runs lone images. */
   readonly hosts: ModelHost[];
-  readonly batcher: Batcher;
+  batcher: Batcher;
   /** Images (or not yet parsed requests) admitted and not yet answered: the queue the limit bounds. */
   inflight = 0;
   info: ModelInfo | null = null;
   error: string | null = null;
-  constructor(readonly spec: ModelSpec, readonly opts: Required<ModelOptions>, onBatch: (size: number, ms: number) => void, workers: number) {
+  constructor(readonly spec: ModelSpec, readonly opts: Required<ModelOptions>, private readonly onBatch: (size: number, ms: number) => void, workers: number) {
     const replicas = opts.modelWorkers > 0 ? opts.modelWorkers : defaultModelWorkers(opts.threads);
     this.hosts = Array.from({ length: replicas }, (_, replica) => new ModelHost(spec, {
       engine: opts.engine, threads: opts.threads, batchSize: opts.batchSize, maxThreads: availableParallelism(), workers, replica, replicas,
@@ -147,7 +155,12 @@ class ServedModel {
   get ready(): boolean { return this.info !== null && this.hosts.every((h) => h.ready); }
   get failure(): string | null { return this.hosts.find((h) => h.failure !== null)?.failure ?? null; }
 
-  /** Starts the workers one after the other (each times its thread counts on a quiet machine); worker 0's info. */
+  /**
+   * Starts the workers one after the other (each times its thread counts on a quiet machine); worker 0's info.
+   * When the worker count is the server's to choose (`modelWorkers: 0` with `threads: 0`), it is timed here:
+   * worker 0 alone, then all side by side, at the batch size (chooseModelWorkers); the workers that are not worth
+   * their core are stopped (and their copy of the model freed).
+   */
   async start(): Promise<ModelInfo> {
     let info: ModelInfo | null = null;
     let seconds = 0;
@@ -156,7 +169,29 @@ class ServedModel {
       info ??= i;
       seconds += i.loadSeconds;
     }
-    return { ...info!, loadSeconds: seconds };
+    info = { ...info!, loadSeconds: seconds };
+    if (this.opts.modelWorkers === 0 && this.opts.threads === 0 && this.hosts.length > 1) {
+      const t0 = performance.now();
+      info = await this.chooseWorkers(info);
+      info.loadSeconds += (performance.now() - t0) / 1000;
+    }
+    return info;
+  }
+
+  private async chooseWorkers(info: ModelInfo): Promise<ModelInfo> {
+    const tried = this.hosts.length;
+    const rate = (r: ProbeReply): number => (r.images * 1000) / r.ms;
+    // At least 3 passes and half a second each way (ResNet18 at batch 8 on 1 thread: about 3 s in all).
+    const alone = rate(await this.hosts[0]!.probe(tried, 3, 500));
+    const together = (await Promise.all(this.hosts.map((h) => h.probe(tried, 3, 500)))).reduce((sum, r) => sum + rate(r), 0);
+    const n = chooseModelWorkers(alone, together, tried);
+    const workerChoice = { tried, aloneImgPerS: alone, togetherImgPerS: together };
+    if (n === tried) return { ...info, workerChoice };
+    const extra = this.hosts.splice(n);
+    await Promise.all(extra.map((h) => h.close()));
+    this.batcher = new Batcher(this.hosts, { batchSize: this.opts.batchSize, maxBatchDelay: this.opts.maxBatchDelay, onBatch: this.onBatch });
+    const r = await this.hosts[0]!.setReplicas(n);
+    return { ...info, workers: n, threads: { ...info.threads, batch: r.batchThreads, adaptive: r.adaptive }, workerChoice };
   }
 }
 
@@ -324,7 +359,7 @@ export class ModelServer {
         const t = s.info.threads;
         this.o.onProgress?.(`[${i + 1}/${all.length}] ready ${specKey(s.spec)}: ${s.info.source}, ${s.info.numClasses} classes, engine ${s.info.engine}, ` +
           `threads ${t.single} (1 image) / ${t.batch} (batch ${s.opts.batchSize}${s.info.workers > 1 ? ' per worker' : ''})${t.adaptive ? ' at start, re-measured per batch' : ''}, ` +
-          `${s.info.workers} worker${s.info.workers > 1 ? 's' : ''}, ${s.info.loadSeconds.toFixed(1)} s`);
+          `${s.info.workers} worker${s.info.workers > 1 ? 's' : ''}${workerChoice(s.info)}, ${s.info.loadSeconds.toFixed(1)} s`);
       } catch (e) {
         s.error = (e as Error).message;
         this.o.onProgress?.(`[${i + 1}/${all.length}] FAILED ${what}: ${s.error} (not served)`);
