@@ -3,7 +3,7 @@
 // each time it loses again), and a machine that changes (a core taken by another process) changes the choice.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ThreadChooser } from '../src/vision/serve/thread-choice.js';
+import { chooseModelWorkers, keptCandidates, ThreadChooser } from '../src/vision/serve/thread-choice.js';
 
 /** Runs `batches` batches of `n` through the chooser with per-image times from `msPerImage(threads)`; the threads used. */
 function serve(c: ThreadChooser, n: number, batches: number, msPerImage: (threads: number) => number): number[] {
@@ -77,4 +77,35 @@ test('ThreadChooser with one candidate (threads fixed) never explores; bad candi
   assert.deepEqual(serve(c, 4, 20, () => 10), Array(20).fill(3));
   assert.throws(() => new ThreadChooser([]), /candidates must be positive integers/);
   assert.throws(() => new ThreadChooser([1, 0]), /candidates must be positive integers, got \[1, 0\]/);
+});
+
+test('keptCandidates drops only the bigger teams that lost badly at start', () => {
+  // A lone MobileNet v3 image on this machine: 1 thread 13 ms, 2 threads 21 ms (1.6x): 2 is not re-measured.
+  assert.deepEqual(keptCandidates(new Map([[1, 13], [2, 21]])), [1]);
+  // A lone ResNet18 image: 2 threads faster; 1 thread stays (a loaded machine may favour it), whatever its time.
+  assert.deepEqual(keptCandidates(new Map([[1, 50], [2, 43]])), [1, 2]);
+  assert.deepEqual(keptCandidates(new Map([[1, 90], [2, 43]])), [1, 2]);
+  // Close calls stay: the chooser keeps measuring them as it serves.
+  assert.deepEqual(keptCandidates(new Map([[1, 13], [2, 19]])), [1, 2]);
+  assert.deepEqual(keptCandidates(new Map([[1, 10], [2, 30], [4, 14]]), 1.5), [1, 4]);
+  assert.deepEqual(keptCandidates(new Map([[1, 13], [2, 19]]), 1.4), [1]);
+  assert.throws(() => keptCandidates(new Map([[1, 1]]), 0.5), /factor must be at least 1, got 0.5/);
+});
+
+test('chooseModelWorkers keeps the workers side by side only when they pay for their cores', () => {
+  // ResNet18 at batch 8 on 2 cores (BENCHMARKS.md): one worker 21 img/s, two side by side 45: both.
+  assert.equal(chooseModelWorkers(21.0, 45.1, 2), 2);
+  // MobileNet v3: 87 alone, 114 side by side (1.31x): one worker, the other core decodes.
+  assert.equal(chooseModelWorkers(87.3, 114.4, 2), 1);
+  // The threshold: half of one more worker's throughput per extra worker.
+  assert.equal(chooseModelWorkers(10, 15, 2), 2);
+  assert.equal(chooseModelWorkers(10, 14.9, 2), 1);
+  assert.equal(chooseModelWorkers(10, 25, 4), 4);
+  assert.equal(chooseModelWorkers(10, 24.9, 4), 1);
+  assert.equal(chooseModelWorkers(10, 12, 2, 0.1), 2);
+  // Nothing to choose, or nothing measured: the count stays.
+  assert.equal(chooseModelWorkers(10, 5, 1), 1);
+  assert.equal(chooseModelWorkers(0, 0, 2), 2);
+  assert.equal(chooseModelWorkers(NaN, 20, 2), 2);
+  assert.throws(() => chooseModelWorkers(1, 2, 0), /workers must be a positive integer, got 0/);
 });
