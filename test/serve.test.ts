@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { runPython } from './helpers/pytorch.js';
 import { cli } from './helpers/cli.js';
 import { createServer, defaultModelWorkers, type ModelServer, type RequestLog } from '../src/vision/serve/server.js';
+import { chooseModelWorkers } from '../src/vision/serve/thread-choice.js';
 import { loadZooModel } from '../src/train/pretrained.js';
 import { predictFiles } from '../src/train/predict.js';
 
@@ -172,6 +173,33 @@ test('bad uploads get a 400 with a JSON error naming the problem, and the server
   const ok = await post('/predictions/ants', jpeg);
   assert.equal(ok.status, 200);
   assertAnswer(ok.json, want[0]!, 'after the bad ones');
+});
+
+test('with threads and modelWorkers left to the server, the worker count is timed at start (one worker alone against all side by side) and the answers stay right', async () => {
+  const s = await createServer({ models: [`ants=${run}/best.pth`], workers: 1, batchSize: 4, log: null });
+  try {
+    const u = (await s.listen({ port: 0 })).url;
+    const [d] = await (await fetch(`${u}/models/ants`)).json() as any[];
+    const tried = defaultModelWorkers(0);
+    if (tried === 1) {
+      assert.equal(d.workerChoice, null, 'one core: nothing to choose');
+    } else {
+      const c = d.workerChoice;
+      assert.equal(c.tried, tried);
+      assert.ok(c.aloneImgPerS > 0 && c.togetherImgPerS > 0, JSON.stringify(c));
+      assert.equal(d.workers.length, chooseModelWorkers(c.aloneImgPerS, c.togetherImgPerS, tried), JSON.stringify(c));
+    }
+    // One at a time (the lone-image path), then all at once (batches).
+    for (const [i, f] of files.entries()) {
+      const r = await fetch(`${u}/predictions/ants`, { method: 'POST', body: readFileSync(f), headers: { 'content-type': 'image/jpeg' } });
+      assert.equal(r.status, 200);
+      assertAnswer(await r.json() as any, want[i]!, `timed workers, image ${i} alone`);
+    }
+    const rs = await Promise.all(files.map(async (f) => (await fetch(`${u}/predictions/ants`, { method: 'POST', body: readFileSync(f), headers: { 'content-type': 'image/jpeg' } })).json()));
+    rs.forEach((j, i) => assertAnswer(j as any, want[i]!, `timed workers, image ${i} at once`));
+  } finally {
+    await s.close();
+  }
 });
 
 test('without preprocessing threads (workers: 0) each model worker decodes its own batches: the same answers, a bad image in a batch gets its 400 alone', async () => {

@@ -586,6 +586,7 @@ export class ModelServer {
       minWorkers: s.hosts.length, maxWorkers: s.hosts.length, batchSize: s.opts.batchSize, maxBatchDelay: s.opts.maxBatchDelay, queueSize: s.opts.queueSize,
       loadedAtStartup: true, status: st.status, error: st.error,
       classes: s.info?.numClasses ?? null, preprocess: s.info?.preprocess ?? null, threads: s.info?.threads ?? null,
+      workerChoice: s.info?.workerChoice ?? null,
       workers: s.ready ? s.hosts.map((_, i) => ({ id: `${s.spec.name}@${s.spec.version}${s.hosts.length > 1 ? `/${i}` : ''}`, status: 'READY', queueDepth: s.inflight })) : [],
     };
   }
