@@ -86,22 +86,25 @@ test('keptCandidates drops only the bigger teams that lost badly at start', () =
   assert.deepEqual(keptCandidates(new Map([[1, 50], [2, 43]])), [1, 2]);
   assert.deepEqual(keptCandidates(new Map([[1, 90], [2, 43]])), [1, 2]);
   // Close calls stay: the chooser keeps measuring them as it serves.
-  assert.deepEqual(keptCandidates(new Map([[1, 13], [2, 19]])), [1, 2]);
+  assert.deepEqual(keptCandidates(new Map([[1, 13], [2, 16]])), [1, 2]);
+  assert.deepEqual(keptCandidates(new Map([[1, 13], [2, 17]])), [1]);
   assert.deepEqual(keptCandidates(new Map([[1, 10], [2, 30], [4, 14]]), 1.5), [1, 4]);
-  assert.deepEqual(keptCandidates(new Map([[1, 13], [2, 19]]), 1.4), [1]);
+  assert.deepEqual(keptCandidates(new Map([[1, 13], [2, 19]]), 1.5), [1, 2]);
   assert.throws(() => keptCandidates(new Map([[1, 1]]), 0.5), /factor must be at least 1, got 0.5/);
 });
 
 test('chooseModelWorkers keeps the workers side by side only when they pay for their cores', () => {
   // ResNet18 at batch 8 on 2 cores (BENCHMARKS.md): one worker 21 img/s, two side by side 45: both.
   assert.equal(chooseModelWorkers(21.0, 45.1, 2), 2);
-  // MobileNet v3: 87 alone, 114 side by side (1.31x): one worker, the other core decodes.
+  // MobileNet v3: 87 alone, 114 side by side (1.31x), or 60 and 90.5 (1.51x): one worker, the other core decodes.
   assert.equal(chooseModelWorkers(87.3, 114.4, 2), 1);
-  // The threshold: half of one more worker's throughput per extra worker.
-  assert.equal(chooseModelWorkers(10, 15, 2), 2);
-  assert.equal(chooseModelWorkers(10, 14.9, 2), 1);
-  assert.equal(chooseModelWorkers(10, 25, 4), 4);
-  assert.equal(chooseModelWorkers(10, 24.9, 4), 1);
+  assert.equal(chooseModelWorkers(60.0, 90.5, 2), 1);
+  // The threshold: three quarters of one more worker's throughput per extra worker.
+  assert.equal(chooseModelWorkers(10, 17.5, 2), 2);
+  assert.equal(chooseModelWorkers(10, 17.4, 2), 1);
+  assert.equal(chooseModelWorkers(10, 32.5, 4), 4);
+  assert.equal(chooseModelWorkers(10, 32.4, 4), 1);
+  assert.equal(chooseModelWorkers(10, 15, 2, 0.5), 2);
   assert.equal(chooseModelWorkers(10, 12, 2, 0.1), 2);
   // Nothing to choose, or nothing measured: the count stays.
   assert.equal(chooseModelWorkers(10, 5, 1), 1);

@@ -22,7 +22,7 @@ const spec = {
   topk: { type: 'number', default: 5, help: 'classes per image in an answer (a request may pass ?topk=N)' },
   workers: { type: 'number', help: 'threads that decode and preprocess uploads (default: one per core but one, 1 to 4; 0: none, each model worker decodes its own batches)' },
   threads: { type: 'number', default: 0, help: 'libtorch threads per model (0: per batch, whichever of 1, the cores the preprocessing threads leave, and all cores runs that batch size fastest, measured as it serves)' },
-  modelWorkers: { type: 'number', default: 0, help: 'worker threads per model, each with its own copy of the model, running batches side by side (0: timed at start: one per core, at most 4, each at its share of the cores for a batch, kept only if they run 1.5x one worker alone at the batch size, else one; with --threads N: as many as N fits in the cores)' },
+  modelWorkers: { type: 'number', default: 0, help: 'worker threads per model, each with its own copy of the model, running batches side by side (0: timed at start: one per core, at most 4, each at its share of the cores for a batch, kept only if they run 1.75x one worker alone at the batch size (2 workers), else one; with --threads N: as many as N fits in the cores)' },
   engine: { type: 'string', default: 'eager', help: `inference engine (${engineNames().join(', ')})` },
   apiKey: { type: 'string', help: 'require Authorization: Bearer KEY (or X-API-Key) on every route but /ping (or set TSTORCH_SERVE_API_KEY)' },
   log: { type: 'boolean', default: true, help: 'print one JSON line per request on stdout (--no-log: none)' },

@@ -113,13 +113,14 @@ export class ThreadChooser {
 
 /**
  * The candidates worth re-measuring after the timing at start (`bestMs`: each candidate's best time there, on an
- * idle machine): all but those that use more threads than the fastest and were more than `factor` times slower.
+ * idle machine): all but those that use more threads than the fastest and were more than `factor` times slower
+ * (default 1.25: at start a lone MobileNet v3 image measured 1.5-2x slower at 2 threads, a ResNet18 one faster).
  * Load only makes a bigger OpenMP team slower (a preempted member holds up every barrier), so such a candidate
  * cannot become the fastest, and every re-measurement costs a slow pass and two thread switches (a lone MobileNet
  * v3 image: 12 ms at 1 thread, 20-30 ms at 2 with the pass after each switch slower still; BENCHMARKS.md). Fewer
  * threads than the fastest always stay: a loaded machine may favour them.
  */
-export function keptCandidates(bestMs: ReadonlyMap<number, number>, factor = 1.5): number[] {
+export function keptCandidates(bestMs: ReadonlyMap<number, number>, factor = 1.25): number[] {
   if (!(factor >= 1)) throw new RangeError(`keptCandidates: factor must be at least 1, got ${factor}`);
   const entries = [...bestMs].filter(([, ms]) => ms >= 0);
   if (entries.length === 0) return [...bestMs.keys()];
@@ -130,11 +131,14 @@ export function keptCandidates(bestMs: ReadonlyMap<number, number>, factor = 1.5
 /**
  * How many model workers a model gets when the count is left to the server: all `workers` if running them side by
  * side (`togetherImgPerS`, all at their share of the cores) beats one alone (`aloneImgPerS`, the other cores left to
- * decoding and HTTP) by at least `minGain` per extra worker (the default: half of one more worker's throughput),
- * else one. A compute-bound model (ResNet18 at batch 8 on 2 cores: 1.9x) gets them all; a memory-bound one whose
- * copies slow each other down (MobileNet v3: 1.1x) runs one worker, which keeps the other core for decoding.
+ * decoding and HTTP) by at least `minGain` per extra worker (the default: three quarters of one more worker's
+ * throughput), else one. A compute-bound model (ResNet18 at batch 8 on 2 cores: 1.9-2.1x at start) gets them all;
+ * a memory-bound one whose copies slow each other down (MobileNet v3: 1.2-1.5x at start) runs one worker, which
+ * keeps the other core for decoding: served, one MobileNet worker ran 5-20 % more images/s at 64 clients than two
+ * (BENCHMARKS.md). The timing at start leaves out decoding and HTTP, which take their share of the cores from two
+ * workers but not from one, hence a threshold above the bare 1 + 0.5 per worker.
  */
-export function chooseModelWorkers(aloneImgPerS: number, togetherImgPerS: number, workers: number, minGain = 0.5): number {
+export function chooseModelWorkers(aloneImgPerS: number, togetherImgPerS: number, workers: number, minGain = 0.75): number {
   if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`chooseModelWorkers: workers must be a positive integer, got ${workers}`);
   if (workers === 1 || !(aloneImgPerS > 0) || !(togetherImgPerS > 0)) return workers;
   return togetherImgPerS >= aloneImgPerS * (1 + minGain * (workers - 1)) ? workers : 1;
