@@ -11,7 +11,8 @@ type Method = (this: Tensor, ...args: any[]) => any;
 /** torch.<name>(input, ...): the Tensor method `method` on `input`, with the method's signature after `input`. */
 function fromMethod<F>(name: string, method: string = name): F {
   const entry = TENSOR_SIGNATURES[method];
-  const spec = entry === undefined ? 'input' : entry[1];
+  // a method without an entry is one of tensor-signatures.ts's NO_ARGS methods: input is its only argument
+  const spec = entry === undefined ? '' : entry[1];
   const pyName = entry === undefined ? `torch.${name}` : entry[0].replace('torch.Tensor.', 'torch.');
   const s = spec.trim();
   const full = s === '' ? 'input' : s.startsWith(';') ? `input${s}` : `input, ${s}`;
