@@ -12,7 +12,12 @@ import { Size, sizeOf } from './size.js';
 import { Node, nodeOf } from './autograd/node.js';
 import { py } from './native/python-layer.js';
 import { track, setTensorCheck } from './memory.js';
-import { isPlainObject } from './args.js';
+import { isPlainObject, type PyRest } from './args.js';
+
+/** allclose/isclose's keyword arguments. */
+export interface CloseOptions { rtol?: number; atol?: number; equalNan?: boolean }
+/** nan_to_num's keyword arguments. */
+export interface NanToNumOptions { nan?: number; posinf?: number; neginf?: number }
 import { formatTensor } from './tensor-format.js';
 import { pyFloat } from './nn/modules/repr.js';
 import { namedTuple, type ValuesIndices as NamedValuesIndices, type MinMax as NamedMinMax } from './return-types.js';
@@ -231,7 +236,10 @@ export class Tensor {
   /** Computes the gradients of this tensor with respect to the graph's leaves (PyTorch's order, or `{ gradient, ... }`). */
   backward(gradient?: Tensor | null, opts?: { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] }): void;
   backward(opts: { gradient?: Tensor | null; retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] }): void;
-  backward(gradient?: Tensor | null | object, opts: { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] } = {}): void {
+  backward(gradient: Tensor | null | undefined, retainGraph?: boolean, createGraph?: boolean, inputs?: Tensor[]): void;
+  backward(gradient?: Tensor | null | object, o?: unknown): void {
+    // installMethodArgs binds the call first: `o` is the options object with every later parameter that was given
+    const opts = (o ?? {}) as { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] };
     if (gradient !== undefined && gradient !== null && !(gradient instanceof Tensor)) throw new TypeError('backward(): gradient must be a Tensor');
     native.backward([this._h], gradient ? [gradient._h] : null, opts.retainGraph, opts.createGraph ?? false,
       opts.inputs ? opts.inputs.map((t) => t._h) : null);
@@ -547,10 +555,14 @@ export class Tensor {
   ge(other: TensorOrScalar): Tensor { return new Tensor(O.ge(this._h, arg(other))); }
   /** True when both have the same shape and elements (torch.equal). */
   equal(other: Tensor): boolean { return O.equal(this._h, other._h) as boolean; }
-  allclose(other: Tensor, opts: { rtol?: number; atol?: number; equalNan?: boolean } = {}): boolean {
+  allclose(other: Tensor, ...rest: PyRest<CloseOptions, ['rtol', 'atol', 'equalNan']>): boolean;
+  allclose(other: Tensor, o?: unknown, ..._bound: unknown[]): boolean {
+    const opts = (o ?? {}) as CloseOptions; // bound by installMethodArgs: the options object
     return O.allclose(this._h, other._h, opts.rtol, opts.atol, opts.equalNan) as boolean;
   }
-  isclose(other: Tensor, opts: { rtol?: number; atol?: number; equalNan?: boolean } = {}): Tensor {
+  isclose(other: Tensor, ...rest: PyRest<CloseOptions, ['rtol', 'atol', 'equalNan']>): Tensor;
+  isclose(other: Tensor, o?: unknown, ..._bound: unknown[]): Tensor {
+    const opts = (o ?? {}) as CloseOptions; // bound by installMethodArgs: the options object
     return new Tensor(O.isclose(this._h, other._h, opts.rtol, opts.atol, opts.equalNan));
   }
   logicalNot(): Tensor { return new Tensor(O.logicalNot(this._h)); }
@@ -563,7 +575,9 @@ export class Tensor {
   isneginf(): Tensor { return new Tensor(O.isneginf(this._h)); }
   isinf(): Tensor { return new Tensor(O.isinf(this._h)); }
   isfinite(): Tensor { return new Tensor(O.isfinite(this._h)); }
-  nanToNum(opts: { nan?: number; posinf?: number; neginf?: number } = {}): Tensor {
+  nanToNum(...rest: PyRest<NanToNumOptions, ['nan', 'posinf', 'neginf']>): Tensor;
+  nanToNum(o?: unknown, ..._bound: unknown[]): Tensor {
+    const opts = (o ?? {}) as NanToNumOptions; // bound by installMethodArgs: the options object
     return new Tensor(O.nanToNum(this._h, opts.nan, opts.posinf, opts.neginf));
   }
 

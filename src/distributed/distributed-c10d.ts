@@ -329,8 +329,9 @@ export interface InitProcessGroupOptions {
  * Python's init_process_group: rendezvous (env://, tcp://, file:// or a store), the default group, a
  * store-based barrier and the group's sequence number. Resolves when every rank has joined.
  */
-export async function initProcessGroup(opts: InitProcessGroupOptions = {}): Promise<void> {
-  [opts = {}] = bindOwn(initProcessGroup, arguments) as Parameters<typeof initProcessGroup>;
+export async function initProcessGroup(...rest: PyRest<InitProcessGroupOptions, ['backend', 'initMethod', 'timeout', 'worldSize', 'rank', 'store', 'groupName']>): Promise<void>;
+export async function initProcessGroup(...args: unknown[]): Promise<void> {
+  const [opts = {}] = bindOwn(initProcessGroup, args) as [InitProcessGroupOptions?];
   for (const k of Object.keys(opts)) {
     if (!['backend', 'initMethod', 'timeout', 'worldSize', 'rank', 'store', 'groupName'].includes(k)) {
       throw new TypeError(`initProcessGroup: unknown option '${k}'`);
@@ -408,8 +409,9 @@ export interface NewGroupOptions {
  * Python's new_group(ranks): every process of the default group must call it, in the same order, members
  * or not; returns NON_GROUP_MEMBER on the others.
  */
-export async function newGroup(ranks?: number[] | null, opts: NewGroupOptions = {}): Promise<ProcessGroup | typeof NON_GROUP_MEMBER> {
-  [ranks, opts = {}] = bindOwn(newGroup, arguments) as Parameters<typeof newGroup>;
+export async function newGroup(ranks?: number[] | null, ...rest: PyRest<NewGroupOptions, ['timeout', 'backend']>): Promise<ProcessGroup | typeof NON_GROUP_MEMBER>;
+export async function newGroup(...args: unknown[]): Promise<ProcessGroup | typeof NON_GROUP_MEMBER> {
+  const [ranks, opts = {}] = bindOwn(newGroup, args) as [(number[] | null)?, NewGroupOptions?];
   const def = defaultGroup();
   const rec = recordOf(def);
   const backend = opts.backend === undefined ? rec.backend : checkBackend(opts.backend);
