@@ -205,7 +205,7 @@ export const nonzero: Nonzero = fromMethod('nonzero');
 interface Unique {
   (input: Tensor, sorted?: boolean, returnInverse?: false, returnCounts?: false, dim?: number | null): Tensor;
   (input: Tensor, o: { sorted?: boolean; returnInverse?: false; returnCounts?: false; dim?: number | null }): Tensor;
-  (input: Tensor, sorted: boolean | undefined, returnInverse: boolean, returnCounts: boolean, dim?: number | null): Tensor | Tensor[];
+  (input: Tensor, sorted: boolean | undefined, returnInverse: boolean, returnCounts?: boolean, dim?: number | null): Tensor | Tensor[];
   (input: Tensor, o: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean; dim?: number | null }): Tensor | Tensor[];
 }
 export const unique: Unique = fromMethod('unique');

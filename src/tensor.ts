@@ -844,7 +844,7 @@ export class Tensor {
    */
   unique(sorted?: boolean, returnInverse?: false, returnCounts?: false, dim?: number | null): Tensor;
   unique(o: { sorted?: boolean; returnInverse?: false; returnCounts?: false; dim?: number | null }): Tensor;
-  unique(sorted: boolean | undefined, returnInverse: boolean, returnCounts: boolean, dim?: number | null): Tensor | Tensor[];
+  unique(sorted: boolean | undefined, returnInverse: boolean, returnCounts?: boolean, dim?: number | null): Tensor | Tensor[];
   unique(o: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean; dim?: number | null }): Tensor | Tensor[];
   unique(sorted: unknown = true, returnInverse = false, returnCounts = false, dim: number | null = null): Tensor | Tensor[] {
     const r = (dim === null || dim === undefined

@@ -112,8 +112,11 @@ export interface ShiftedWindowAttentionOptions {
  * applied whenever their probability is non-zero, in eval mode too.
  */
 export function shiftedWindowAttention(input: Tensor, qkvWeight: Tensor, projWeight: Tensor, relativePositionBias: Tensor,
-  windowSize: readonly number[], numHeads: number, shiftSizeIn: readonly number[], o: ShiftedWindowAttentionOptions = {}): Tensor {
-  [input, qkvWeight, projWeight, relativePositionBias, windowSize, numHeads, shiftSizeIn, o = {}] = bindOwn(shiftedWindowAttention, arguments) as Parameters<typeof shiftedWindowAttention>;
+  windowSize: readonly number[], numHeads: number, shiftSize: readonly number[],
+  ...rest: PyRest<ShiftedWindowAttentionOptions, ['attentionDropout', 'dropout', 'qkvBias', 'projBias', 'logitScale']>): Tensor;
+export function shiftedWindowAttention(...args: unknown[]): Tensor {
+  const [input, qkvWeight, projWeight, relativePositionBias, windowSize, numHeads, shiftSizeIn, o = {}] = bindOwn(shiftedWindowAttention, args) as
+    [Tensor, Tensor, Tensor, Tensor, readonly number[], number, readonly number[], ShiftedWindowAttentionOptions?];
   if (input.ndim !== 4) throw new RangeError(`shiftedWindowAttention: expected a channels-last input (B, H, W, C), got shape [${input.shape}]`);
   const [B, H, W, C] = input.shape;
   const [ws0, ws1] = windowSize as [number, number];
