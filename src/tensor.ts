@@ -90,7 +90,7 @@ const O = {
   addcmul: op('aten::addcmul'), addcmul_: op('aten::addcmul_'), addcdiv: op('aten::addcdiv'), addcdiv_: op('aten::addcdiv_'),
   copy_: op('aten::copy_'), zero_: op('aten::zero_'), fill_: op('aten::fill_.Scalar'), fillT_: op('aten::fill_.Tensor'),
   uniform_: op('aten::uniform_'), normal_: op('aten::normal_'), bernoulli_: op('aten::bernoulli_.float'),
-  bernoulli: op('aten::bernoulli'), randomFromTo_: op('aten::random_.from'), exponential_: op('aten::exponential_'),
+  bernoulli: op('aten::bernoulli'), randomFromTo_: op('aten::random_.from'), randomTo_: op('aten::random_.to'), random_: op('aten::random_'), exponential_: op('aten::exponential_'),
   view: op('aten::view'), viewDtype: op('aten::view.dtype'), reshape: op('aten::reshape'),
   flatten: op('aten::flatten.using_ints'), unflatten: op('aten::unflatten.int'),
   permute: op('aten::permute'), transpose: op('aten::transpose.int'), t: op('aten::t'),
@@ -896,7 +896,16 @@ export class Tensor {
   normal_(mean = 0, std = 1): this { O.normal_(this._h, mean, std); return this; }
   bernoulli_(p = 0.5): this { O.bernoulli_(this._h, p); return this; }
   bernoulli(): Tensor { return new Tensor(O.bernoulli(this._h)); }
-  random_(from: number, to: number): this { O.randomFromTo_(this._h, from, to); return this; }
+  /**
+   * PyTorch's three forms: random_() draws from [0, 2^mantissa] (the whole range for integers), random_(to) from
+   * [0, to), random_(from, to) from [from, to). One number is `to`, as in Python (random_(5) never means from=5).
+   */
+  random_(from?: number, to?: number): this {
+    if (from === undefined && to === undefined) O.random_(this._h);
+    else if (to === undefined) O.randomTo_(this._h, from);
+    else O.randomFromTo_(this._h, from ?? 0, to);
+    return this;
+  }
   exponential_(lambd = 1): this { O.exponential_(this._h, lambd); return this; }
 }
 

@@ -351,7 +351,7 @@ export async function initProcessGroup(...args: unknown[]): Promise<void> {
     if (!(rank >= 0)) throw new DistributedError('rank must be non-negative if using store');
   } else {
     initMethod ??= 'env://';
-    const rv = await rendezvous(initMethod, rank, worldSize, timeoutMs);
+    const rv = await rendezvous(initMethod, rank, worldSize, { timeout: timeoutMs });
     rank = rv.rank;
     worldSize = rv.worldSize;
     rv.store.setTimeout(timeoutMs);

@@ -78,14 +78,28 @@ export function boundCallables(): Callable[] {
 /** One argument list a signature accepts: fixed positions, how many are required, and a rest element type. */
 interface ArgList { types: ts.Type[]; names: (string | undefined)[]; min: number; rest: ts.Type | null }
 
-export function checkPositionalTypes(callables: Callable[] = boundCallables()): { checked: number; findings: Finding[] } {
+export interface CheckResult {
+  /** How many callables were compared. */
+  checked: number;
+  findings: Finding[];
+  /** The compiler's diagnostics on `extraSource` (calls that must type-check, `@ts-expect-error` ones that must not). */
+  extraDiagnostics: string[];
+}
+
+/**
+ * Compares `callables` (by default every bound public callable) with their declared types. `extraSource` is
+ * type-checked in the same Program after them (it sees `torch`, `vision`, `PyRest` and `__tensor`; declarations in
+ * it may be named by extra callables' `expr`).
+ */
+export function checkPositionalTypes(callables: Callable[] = boundCallables(), extraSource = ''): CheckResult {
   const snippetPath = join(ROOT, 'test', '__api_types_snippet__.ts');
-  const lines = [
+  const header = [
     "import * as torch from '../src/index.js';",
     "import * as vision from '../src/vision/index.js';",
+    "import type { PyRest } from '../src/args.js';",
     'declare const __tensor: torch.Tensor;',
-    ...callables.map((c, i) => `export const __c${i} = ${c.expr};`),
   ];
+  const lines = [...header, ...callables.map((c, i) => `export const __c${i} = ${c.expr};`), extraSource];
   const snippet = lines.join('\n');
   const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.json'), { noEmit: true }, {
     ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')); },
@@ -102,9 +116,13 @@ export function checkPositionalTypes(callables: Callable[] = boundCallables()): 
 
   // a callable the types lack is a diagnostic on its line
   const missingAt = new Map<number, string>();
-  for (const d of program.getSemanticDiagnostics(source)) {
+  const extraDiagnostics: string[] = [];
+  const extraLine0 = header.length + callables.length;
+  for (const d of [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]) {
     const line = source.getLineAndCharacterOfPosition(d.start ?? 0).line;
-    missingAt.set(line - 3, ts.flattenDiagnosticMessageText(d.messageText, ' '));
+    const text = ts.flattenDiagnosticMessageText(d.messageText, ' ');
+    if (line >= extraLine0) extraDiagnostics.push(`line ${line - extraLine0 + 1} of the extra source: ${text}`);
+    else missingAt.set(line - header.length, text);
   }
 
   const isNever = (t: ts.Type): boolean => (t.flags & ts.TypeFlags.Never) !== 0;
@@ -228,7 +246,7 @@ export function checkPositionalTypes(callables: Callable[] = boundCallables()): 
   callables.forEach((c, idx) => {
     const { sig } = c;
     const short = c.name.replace(/^.*\./, '');
-    const decl = source.statements[idx + 3] as ts.VariableStatement;
+    const decl = source.statements[idx + header.length] as ts.VariableStatement;
     const init = decl.declarationList.declarations[0]!.initializer!;
     checked++;
     const miss = missingAt.get(idx);
@@ -275,5 +293,5 @@ export function checkPositionalTypes(callables: Callable[] = boundCallables()): 
     }
     if (rejected.length || untyped.length) findings.push({ name: c.name, spec: sig.spec, rejected, untyped });
   });
-  return { checked, findings };
+  return { checked, findings, extraDiagnostics };
 }

@@ -120,4 +120,5 @@ export class Join {
 }
 // The hooks' keyword arguments (Python's **kwargs) are keyword-only: DDP's divideByInitialWorldSize is the one a
 // tstorch joinable reads; a joinable of your own reads its keys from the same options object.
-classArgs(Join, 'torch.distributed.algorithms.Join', 'joinables; enable, throwOnEarlyTermination, *, divideByInitialWorldSize');
+// **kwargs: every other keyword goes to each joinable's join hook, as in Python (DDP's takes divideByInitialWorldSize)
+classArgs(Join, 'torch.distributed.algorithms.Join', 'joinables; enable, throwOnEarlyTermination, **kwargs');
