@@ -4,7 +4,7 @@
 import { checkPositionalTypes } from '../test/helpers/api-types.js';
 
 const t0 = Date.now();
-const { checked, findings } = checkPositionalTypes();
+const { checked, findings, keywordOnlyRequired } = checkPositionalTypes();
 if (process.argv.includes('--json')) console.log(JSON.stringify(findings, null, 1));
 else {
   for (const f of findings) {
@@ -12,4 +12,5 @@ else {
     console.log(`${f.name}  [${f.spec}]: ${what}`);
   }
 }
+console.error(`${keywordOnlyRequired.length} have no positional form (a keyword-only parameter is required): ${keywordOnlyRequired.join(', ')}`);
 console.error(`${findings.length} of ${checked} bound callables have types that reject a PyTorch positional form (${((Date.now() - t0) / 1000).toFixed(1)} s)`);

@@ -900,8 +900,17 @@ export class Tensor {
    * PyTorch's three forms: random_() draws from [0, 2^mantissa] (the whole range for integers), random_(to) from
    * [0, to), random_(from, to) from [from, to). One number is `to`, as in Python (random_(5) never means from=5).
    */
-  random_(from?: number, to?: number): this {
-    if (from === undefined && to === undefined) O.random_(this._h);
+  random_(to?: number): this;
+  random_(from: number, to: number | null | undefined): this;
+  random_(opts: { from?: number; to?: number | null }): this;
+  random_(a?: unknown, b?: unknown): this {
+    // installMethodArgs binds the call first: `a` is from (a number or undefined) here
+    const from = a as number | undefined;
+    const to = (b ?? undefined) as number | undefined;
+    // from with to=None (Python's random_(5, None), or { from: 5 } bound to two arguments): [from, 2^mantissa]
+    // eslint-disable-next-line prefer-rest-params
+    if (arguments.length >= 2 && from !== undefined && to === undefined) O.randomFromTo_(this._h, from, null);
+    else if (from === undefined && to === undefined) O.random_(this._h);
     else if (to === undefined) O.randomTo_(this._h, from);
     else O.randomFromTo_(this._h, from ?? 0, to);
     return this;

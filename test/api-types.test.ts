@@ -11,10 +11,12 @@ import { signature } from '../src/args.js';
 import { boundCallables, checkPositionalTypes, type Callable } from './helpers/api-types.js';
 import { runPython } from './helpers/pytorch.js';
 
-/** Callables whose types reject a PyTorch positional prefix on purpose, and why. */
-const EXCEPTIONS: Record<string, string> = {
-  'torch.scatter': "scatter(input, dim, index) is no PyTorch call: src or value is required (the spec marks src optional only because value may be given by name instead)",
-};
+/**
+ * Callables whose types may reject a PyTorch positional prefix, and why: none today. (A prefix that PyTorch itself
+ * refuses is not compared: `torch.scatter(input, dim, index)` without src is no call, and the declarations say so by
+ * requiring src.)
+ */
+const EXCEPTIONS: Record<string, string> = {};
 
 // Forms that must type-check (the compiler resolves the overloads itself here, not the helper's comparison), and
 // forms that must not (`@ts-expect-error`: an unused one is a diagnostic).
@@ -113,15 +115,17 @@ test('torch.abs and the other one-argument functions refuse a second argument (i
   assert.deepEqual(torch.abs(a).toArray(), [1]);
 });
 
-test('Tensor.random_(to) draws from [0, to) as in PyTorch (it drew from [to, 2^24])', () => {
+test('Tensor.random_(to) draws from [0, to) as in PyTorch (it drew from [to, 2^24]); random_(from, None) from [from, 2^24]', () => {
   const draw = (f: (t: torch.Tensor) => torch.Tensor, n = 8): number[] => { torch.manualSeed(0); return f(torch.zeros(n)).toArray() as number[]; };
-  const mine = [draw((t) => t.random_(5)), draw((t) => t.random_(2, 5)), draw((t) => t.random_({ to: 5 })), draw((t) => t.random_(), 4)];
+  const mine = [draw((t) => t.random_(5)), draw((t) => t.random_(2, 5)), draw((t) => t.random_({ to: 5 })), draw((t) => t.random_(), 4),
+    draw((t) => t.random_(3, null), 4), draw((t) => t.random_({ from: 3 }), 4)];
   const { json } = runPython(`
 torch.manual_seed(0); a = torch.zeros(8).random_(5).tolist()
 torch.manual_seed(0); b = torch.zeros(8).random_(2, 5).tolist()
 torch.manual_seed(0); c = torch.zeros(8).random_(to=5).tolist()
 torch.manual_seed(0); d = torch.zeros(4).random_().tolist()
-OUT_J = [a, b, c, d]`);
+torch.manual_seed(0); e = torch.zeros(4).random_(3, None).tolist()
+OUT_J = [a, b, c, d, e, e]`);
   assert.deepEqual(mine, json);
 });
 

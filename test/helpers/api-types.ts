@@ -82,6 +82,8 @@ export interface CheckResult {
   /** How many callables were compared. */
   checked: number;
   findings: Finding[];
+  /** Callables that have no positional form to compare: the declarations require a keyword-only parameter. */
+  keywordOnlyRequired: string[];
   /** The compiler's diagnostics on `extraSource` (calls that must type-check, `@ts-expect-error` ones that must not). */
   extraDiagnostics: string[];
 }
@@ -206,16 +208,21 @@ export function checkPositionalTypes(callables: Callable[] = boundCallables(), e
     const prop = optionSymbol(t, name);
     return prop === undefined ? undefined : checker.getTypeOfSymbol(prop);
   }
-  /** Whether an options type in the declarations requires `name` (a property neither optional nor undefined-able). */
-  function declaredRequired(lists: ArgList[], name: string): boolean {
-    for (const l of lists) {
-      const last = l.types[l.types.length - 1];
-      const prop = last === undefined ? undefined : optionSymbol(last, name);
-      if (prop === undefined) continue;
+  /**
+   * Whether every declared argument list requires `name`: as a required parameter of that name, or as a property
+   * neither optional nor undefined-able of a required options object (torchvision's `root`, which an
+   * options-convention spec cannot mark).
+   */
+  function declaredRequired(lists: ArgList[], name: string, asOption = false): boolean {
+    return lists.every((l) => {
+      const j = l.names.indexOf(name);
+      if (j >= 0) return !asOption && j < l.min;
+      const last = l.types.length - 1;
+      const prop = last < 0 ? undefined : optionSymbol(l.types[last]!, name);
+      if (prop === undefined || last >= l.min) return false;
       const t = checker.getTypeOfSymbol(prop);
       return !(prop.flags & ts.SymbolFlags.Optional) && !(t.isUnion() ? t.types : [t]).some((m) => m.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Any | ts.TypeFlags.Unknown));
-    }
-    return false;
+    });
   }
 
   /** The declared type of PyTorch parameter `name` at position `i` (see the header). */
@@ -242,6 +249,7 @@ export function checkPositionalTypes(callables: Callable[] = boundCallables(), e
   }
 
   const findings: Finding[] = [];
+  const keywordOnlyRequired: string[] = [];
   let checked = 0;
   callables.forEach((c, idx) => {
     const { sig } = c;
@@ -270,7 +278,7 @@ export function checkPositionalTypes(callables: Callable[] = boundCallables(), e
     // every prefix from the required parameters to all of them (a variadic parameter: the ones before it, then one
     // value of it). Required: by the spec, or by the declared options type (torchvision's `root`, which an
     // options-convention spec cannot mark). A keyword-only parameter the declarations require leaves no positional form.
-    if (sig.keywordOnly.some((p) => declaredRequired(lists, p))) return;
+    if (sig.keywordOnly.some((p) => declaredRequired(lists, p, true))) { keywordOnlyRequired.push(c.name); return; }
     let shortest = Math.min(sig.required, fixed.length);
     fixed.forEach((p, i) => { if (declaredRequired(lists, p)) shortest = Math.max(shortest, i + 1); });
     if (vi >= 0) shortest = vi + 1;
@@ -280,9 +288,11 @@ export function checkPositionalTypes(callables: Callable[] = boundCallables(), e
         // one variadic value: some argument list has a place for it after the parameters before it
         const before = refs.slice(0, vi);
         if (before.some((r) => r === undefined)) continue;
+        // (how many values a variadic parameter needs is the callable's own rule: randint(high, size) needs two)
         const ok = lists.some((l) => {
           const slot = vi < l.types.length ? l.types[vi] : l.rest;
-          return slot != null && accepts(l, [...before as ts.Type[], slot]);
+          return slot != null && !isNever(slot)
+            && (before as ts.Type[]).every((r, i) => assignable(r, i < l.types.length ? l.types[i]! : l.rest ?? checker.getNeverType()));
         });
         if (!ok) rejected.push(`${short}(${[...fixed, `...${sig.variadic}`].join(', ')})`);
         continue;
@@ -293,5 +303,5 @@ export function checkPositionalTypes(callables: Callable[] = boundCallables(), e
     }
     if (rejected.length || untyped.length) findings.push({ name: c.name, spec: sig.spec, rejected, untyped });
   });
-  return { checked, findings, extraDiagnostics };
+  return { checked, findings, keywordOnlyRequired, extraDiagnostics };
 }
