@@ -155,3 +155,18 @@ test('Python\'s **kwargs: getModel(name, **config), Join\'s hook keywords, rende
     dist.destroyProcessGroup();
   }
 });
+
+test('the retyped constructors and functions bind PyTorch\'s positional forms at run time as well', () => {
+  const { ops, models } = vision;
+  torch.manualSeed(0);
+  // Conv2dNormActivation(in_channels, out_channels, kernel_size, stride): stride 2 halves 8x8
+  assert.deepEqual([...new ops.Conv2dNormActivation(3, 4, 3, 2).eval().call(torch.rand(1, 3, 8, 8)).shape], [1, 4, 4, 4]);
+  const p = torch.rand(6);
+  const t = torch.tensor([0, 1, 1, 0, 1, 0]);
+  assert.ok(ops.sigmoidFocalLoss(p, t, 0.5, 1, 'sum').equal(ops.sigmoidFocalLoss(p, t, { alpha: 0.5, gamma: 1, reduction: 'sum' })));
+  assert.ok(!ops.sigmoidFocalLoss(p, t, 0.5, 1, 'sum').equal(ops.sigmoidFocalLoss(p, t)), 'the positional alpha, gamma, reduction changed nothing');
+  // SqueezeNet(version, num_classes, dropout)
+  assert.equal(new models.SqueezeNet('1_1', 7, 0.1).stateDict()['classifier.1.weight']!.shape[0], 7);
+  const b = torch.tensor([[0, 0, 4, 4], [1, 1, 3, 5]]);
+  assert.ok(ops.generalizedBoxIouLoss(b, b.flip(0), 'sum', 1e-7).equal(ops.generalizedBoxIouLoss(b, b.flip(0), { reduction: 'sum', eps: 1e-7 })));
+});
