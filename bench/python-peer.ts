@@ -1,15 +1,16 @@
 // The PyTorch side of a side-by-side benchmark as ONE long-lived Python process, started before tstorch times
 // anything and asked for each round over a pipe, instead of a fresh `spawnSync(python3 ...)` per round.
 //
-// Why: spawning a child forks the benchmark's own process, and a fork between tstorch's rounds is not free for
-// tstorch. OpenBLAS (Debian's libopenblas0-pthread, which libtorch's matrix products call) registers
-// pthread_atfork(blas_thread_shutdown): every fork stops its worker thread, and the next GEMM starts a new one.
-// The fork also write-protects every page of the parent's heap (copy-on-write until the child execs), so the
-// next pass takes a page fault on each page it writes again: measured 4,600-7,500 faults per Swin-T batch-1 pass
-// in the 6 passes after a spawn, against ~200 without (BENCHMARKS.md, "Swin-T and OpenBLAS's thread pool").
-// PyTorch's side, a fresh process each round, never paid either, so tstorch's rounds 2..n ran in a condition
-// PyTorch's never did. With one peer spawned at the start, neither side forks between its timed passes, and both
-// processes stay warm across rounds (models built once, JIT/allocators warm), so rounds compare like with like.
+// Why: spawning a child forks the benchmark's own process, and a fork between tstorch's rounds changes the
+// conditions of tstorch's next round only. OpenBLAS (Debian's libopenblas0-pthread, which libtorch's matrix
+// products call) registers pthread_atfork(blas_thread_shutdown): every fork stops its worker thread and the next
+// GEMM starts a new one (a new thread id after each spawn, none after an equally long wait without one). The fork
+// also write-protects the parent's heap (copy-on-write until the child execs): Swin-T batch-1 passes took
+// 4,600-7,500 page faults each in the 6 passes after a spawn against ~200 without. PyTorch's side, a fresh process
+// each round, met neither. In alternating A/B runs (BENCHMARKS.md, "Swin-T, OpenBLAS's pool and the bench's
+// forks") the medians moved less than the machine's drift, so this is about like-for-like conditions, not a
+// measured speed-up. With one peer spawned at the start, neither side forks between its timed passes and both
+// stay warm across rounds (models built once).
 //
 // Protocol (the Python script's `--serve` mode): one JSON array of command-line arguments per line on stdin; the
 // script answers with its usual JSON result lines, then `{"done": true}`.
@@ -20,7 +21,8 @@ import type { Readable, Writable } from 'node:stream';
 const PYTHON = process.env.TSTORCH_PYTHON ?? '/usr/bin/python3';
 
 export class PythonPeer {
-  private readonly proc: ChildProcessByStdio<Writable, Readable, null>;
+  /** The Python process (its pid lets a probe read its threads' CPU time). */
+  readonly proc: ChildProcessByStdio<Writable, Readable, null>;
   private readonly pending: string[] = [];
   private wake: (() => void) | null = null;
   private exited: string | null = null;

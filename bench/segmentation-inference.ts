@@ -3,7 +3,7 @@
 // mode under inferenceMode (PyTorch: eval() + torch.inference_mode()), random weights, the same thread count.
 // The two sides alternate, round by round (the machine's speed drifts), and the report compares medians. The
 // PyTorch side is one process for the whole run (bench/python-peer.ts: a fresh process per round forked this one
-// before each of tstorch's rounds, which stopped its OpenBLAS pool and write-protected its heap). The dilated
+// before each of tstorch's rounds, which restarted its OpenBLAS pool and write-protected its heap). The dilated
 // convolutions (`_slow_conv2d_forward`) do their GEMMs in OpenBLAS, whose own threads torch.setNumThreads does
 // not bound on either side; `--blas-threads N` pins them on both.
 //

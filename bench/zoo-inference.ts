@@ -5,8 +5,8 @@
 // This machine is a shared VM whose speed drifts by 10-30 % over seconds, so the two sides alternate: each
 // round times every batch size in tstorch, then in the PyTorch process, and the report compares the median
 // forward-pass time of all rounds (img/s = batch / median time). The minimum is printed too. The PyTorch side is
-// one process for the whole run, started before tstorch times anything (bench/python-peer.ts says why a fresh
-// process per round made tstorch's later rounds slower), so neither side forks between its timed passes.
+// one process for the whole run, started before tstorch times anything, so neither side forks between its timed
+// passes (bench/python-peer.ts: a spawn per round restarted tstorch's OpenBLAS pool and write-protected its heap).
 //
 // Matrix products (linear layers, attention) run in OpenBLAS, whose own thread pool (one thread per core) works
 // beside libtorch's intra-op threads on both sides: torch.set_num_threads does not bound it, in PyTorch as in
