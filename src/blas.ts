@@ -9,6 +9,7 @@
 // before user code runs, so this module calls openblas_set_num_threads. Results do not depend on the count
 // (OpenBLAS splits a GEMM's output, not its sums: test/blas.test.ts checks bit-equality).
 import { availableParallelism } from 'node:os';
+import { withArgs } from './args.js';
 import { native } from './native/binding.js';
 
 export interface BlasInfo {
@@ -27,14 +28,14 @@ interface BlasNative {
 const nb = native as unknown as BlasNative;
 
 /** What BLAS library libtorch's matrix products run in, and its thread count. */
-export function info(): BlasInfo {
+export const info = withArgs('info', 'tstorch.blas.info', '', function info(): BlasInfo {
   return nb.blasInfo();
-}
+});
 
 /** OpenBLAS's thread count (null when the BLAS is not OpenBLAS). */
-export function getNumThreads(): number | null {
+export const getNumThreads = withArgs('getNumThreads', 'tstorch.blas.getNumThreads', '', function getNumThreads(): number | null {
   return nb.blasInfo().numThreads;
-}
+});
 
 /**
  * Sets how many threads OpenBLAS uses for one matrix product (openblas_set_num_threads; OPENBLAS_NUM_THREADS in
@@ -42,7 +43,7 @@ export function getNumThreads(): number | null {
  * MAX_THREADS) or that only oversubscribes the cores (over 4 per hardware thread, as torch.setNumThreads).
  * Call it between passes, not while another thread runs a matrix product.
  */
-export function setNumThreads(n: number): void {
+export const setNumThreads = withArgs('setNumThreads', 'tstorch.blas.setNumThreads', 'n', function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`blas.setNumThreads: n must be a positive integer, got ${n}`);
   const i = nb.blasInfo();
   if (i.numThreads === null) {
@@ -55,4 +56,4 @@ export function setNumThreads(n: number): void {
       (max === maxBuilt ? `this OpenBLAS was built with MAX_THREADS=${maxBuilt})` : `4 per hardware thread, ${availableParallelism()} here)`));
   }
   nb.blasSetNumThreads(n);
-}
+});
