@@ -1,12 +1,16 @@
 // Inference time of a segmentation model on a photo, tstorch vs PyTorch side by side in one run: the weights'
 // SemanticSegmentation preset (the photo's shorter side resized to 520, as the published weights expect), eval
 // mode under inferenceMode (PyTorch: eval() + torch.inference_mode()), random weights, the same thread count.
-// The two sides alternate, round by round (the machine's speed drifts), and the report compares medians.
+// The two sides alternate, round by round (the machine's speed drifts), and the report compares medians. The
+// PyTorch side is one process for the whole run (bench/python-peer.ts: a fresh process per round forked this one
+// before each of tstorch's rounds, which restarted its OpenBLAS pool and write-protected its heap). The dilated
+// convolutions (`_slow_conv2d_forward`) do their GEMMs in OpenBLAS, whose own threads torch.setNumThreads does
+// not bound on either side; `--blas-threads N` pins them on both.
 //
 //   node --import tsx bench/segmentation-inference.ts [--model deeplabv3_resnet50] [--photo FILE]
-//       [--batch-sizes 1] [--rounds 3] [--iters 5] [--warmup 1] [--threads N]
+//       [--batch-sizes 1] [--rounds 3] [--iters 5] [--warmup 1] [--threads N] [--blas-threads N]
 // The photo defaults to an ants/bees one under $TSTORCH_DATA or ../shared/data.
-import { spawnSync } from 'node:child_process';
+import { PythonPeer } from './python-peer.js';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as torch from '../src/index.js';
@@ -18,7 +22,6 @@ import { median } from './stats.js';
 import { mkdirSync as makeOutFolder } from 'node:fs';
 makeOutFolder(new URL('./out/', import.meta.url), { recursive: true }); // the default --out folder (git ignores it)
 
-const PYTHON = process.env.TSTORCH_PYTHON ?? '/usr/bin/python3';
 const a = parseArgs(process.argv.slice(2), {
   model: { type: 'string', default: 'deeplabv3_resnet50', help: 'a segmentation model' },
   photo: { type: 'string', help: 'the photo (default: hymenoptera val/ants/10308379_1b6c72e180.jpg)' },
@@ -27,6 +30,7 @@ const a = parseArgs(process.argv.slice(2), {
   iters: { type: 'number', default: 5, help: 'timed forward passes per round and batch size' },
   warmup: { type: 'number', default: 1, help: 'untimed forward passes first, each round' },
   threads: { type: 'number', default: 0, help: 'intra-op threads for both (0: tstorch default, all cores)' },
+  blasThreads: { type: 'number', default: 0, help: "OpenBLAS's own threads for both (0: the library's default, one per core)" },
   out: { type: 'string', default: 'bench/out/segmentation-inference.json', help: 'JSON report', path: 'outFile' },
 }, 'segmentation-inference');
 const photo = a.photo ?? [process.env.TSTORCH_DATA, '../shared/data'].filter((d): d is string => !!d)
@@ -34,6 +38,10 @@ const photo = a.photo ?? [process.env.TSTORCH_DATA, '../shared/data'].filter((d)
 if (!photo) throw new Error('no photo: pass --photo FILE or set $TSTORCH_DATA');
 if (a.threads > 0) torch.setNumThreads(a.threads);
 const threads = torch.getNumThreads();
+if (a.blasThreads > 0) torch.blas.setNumThreads(a.blasThreads);
+// started now, while this process is small and before any matrix product has started OpenBLAS's pool
+const peer = new PythonPeer('bench/pytorch/segmentation_inference.py', a.blasThreads > 0 ? { OPENBLAS_NUM_THREADS: String(a.blasThreads) } : {});
+const blasThreads = { tstorch: torch.blas.getNumThreads(), pytorch: null as number | null };
 const batches = a.batchSizes!.split(',').map(Number);
 
 torch.manualSeed(0);
@@ -57,11 +65,10 @@ for (let round = 0; round < a.rounds; round++) {
       r.tstorchFaults.push(r1.minorPageFault - r0.minorPageFault);
     }
   }
-  const py = spawnSync(PYTHON, ['bench/pytorch/segmentation_inference.py', '--model', a.model!, '--photo', photo, '--batch-sizes', a.batchSizes!,
-    '--iters', String(a.iters), '--warmup', String(a.warmup), '--threads', String(threads)], { encoding: 'utf8' });
-  if (py.status !== 0) throw new Error(`PyTorch side failed:\n${py.stderr}`);
-  for (const l of py.stdout.split('\n').filter((l) => l.trim())) {
-    const p = JSON.parse(l) as { batch: number; times_ms: number[]; cpu_ms: number[]; minflt: number[] };
+  const py = await peer.run<{ batch: number; times_ms: number[]; cpu_ms: number[]; minflt: number[]; blas_threads: number | null }>(['--model',
+    a.model!, '--photo', photo, '--batch-sizes', a.batchSizes!, '--iters', String(a.iters), '--warmup', String(a.warmup), '--threads', String(threads)]);
+  for (const p of py) {
+    blasThreads.pytorch = p.blas_threads;
     const row = rows.find((r) => r.batch === p.batch)!;
     row.pytorch.push(...p.times_ms);
     row.pytorchCpu.push(...p.cpu_ms);
@@ -71,17 +78,19 @@ for (let round = 0; round < a.rounds; round++) {
     console.error(`round ${round + 1}/${a.rounds} batch ${r.batch}: median ms so far tstorch ${median(r.tstorch).toFixed(1)}, PyTorch ${median(r.pytorch).toFixed(1)}`);
   }
 }
+await peer.close();
 const report = rows.map((r) => ({
   model: a.model, batch: r.batch, shape: r.shape, tstorchMedianMs: median(r.tstorch), pytorchMedianMs: median(r.pytorch),
   tstorchMinMs: Math.min(...r.tstorch), pytorchMinMs: Math.min(...r.pytorch), ratio: median(r.pytorch) / median(r.tstorch),
   tstorchCpuMs: median(r.tstorchCpu), pytorchCpuMs: median(r.pytorchCpu), cpuRatio: median(r.pytorchCpu) / median(r.tstorchCpu),
   tstorchMinCpuMs: Math.min(...r.tstorchCpu), pytorchMinCpuMs: Math.min(...r.pytorchCpu),
   tstorchPageFaults: median(r.tstorchFaults), pytorchPageFaults: median(r.pytorchFaults),
+  tstorchTimesMs: r.tstorch.map((t) => Math.round(t)), pytorchTimesMs: r.pytorch.map((t) => Math.round(t)),
 }));
 const command = `node --import tsx bench/segmentation-inference.ts ${process.argv.slice(2).join(' ')}`.trim();
 mkdirSync('bench/out', { recursive: true });
-writeFileSync(a.out!, JSON.stringify({ command, photo, threads, rounds: a.rounds, iters: a.iters, warmup: a.warmup, rows: report }, null, 2) + '\n');
-console.log(`\`${command}\` (${threads} thread(s); ${a.rounds} alternating rounds of ${a.iters} timed passes after ${a.warmup} warm-up)\n`);
+writeFileSync(a.out!, JSON.stringify({ command, photo, threads, blasThreads, rounds: a.rounds, iters: a.iters, warmup: a.warmup, rows: report }, null, 2) + '\n');
+console.log(`\`${command}\` (${threads} thread(s), OpenBLAS threads tstorch ${blasThreads.tstorch} / PyTorch ${blasThreads.pytorch}; ${a.rounds} alternating rounds of ${a.iters} timed passes after ${a.warmup} warm-up)\n`);
 console.log('| model | input | tstorch ms | PyTorch ms | ratio (PyTorch / tstorch time) | min ms tstorch / PyTorch | CPU ms tstorch / PyTorch (median) | CPU ratio | min CPU ms | page faults per pass |');
 console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of report) {

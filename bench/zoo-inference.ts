@@ -3,12 +3,19 @@
 // input of the weights' crop size (Inception v3: 299), batch sizes 1 and 8.
 //
 // This machine is a shared VM whose speed drifts by 10-30 % over seconds, so the two sides alternate: each
-// round times every batch size in tstorch, then in a fresh PyTorch process, and the report compares the median
-// forward-pass time of all rounds (img/s = batch / median time). The minimum is printed too.
+// round times every batch size in tstorch, then in the PyTorch process, and the report compares the median
+// forward-pass time of all rounds (img/s = batch / median time). The minimum is printed too. The PyTorch side is
+// one process for the whole run, started before tstorch times anything, so neither side forks between its timed
+// passes (bench/python-peer.ts: a spawn per round restarted tstorch's OpenBLAS pool and write-protected its heap).
+//
+// Matrix products (linear layers, attention) run in OpenBLAS, whose own thread pool (one thread per core) works
+// beside libtorch's intra-op threads on both sides: torch.set_num_threads does not bound it, in PyTorch as in
+// tstorch. `--blas-threads N` pins it on both sides (OPENBLAS_NUM_THREADS for PyTorch, torch.blas.setNumThreads
+// for tstorch); the report gives both sides' OpenBLAS thread counts.
 //
 //   node --import tsx bench/zoo-inference.ts [--models resnet50,vgg13,...] [--batch-sizes 1,8] [--rounds 3]
-//       [--iters 10] [--warmup 2] [--threads N]
-import { spawnSync } from 'node:child_process';
+//       [--iters 10] [--warmup 2] [--threads N] [--blas-threads N]
+import { PythonPeer } from './python-peer.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as torch from '../src/index.js';
 import { parseArgs } from '../src/cli/args.js';
@@ -18,7 +25,6 @@ import { median } from './stats.js';
 import { mkdirSync as makeOutFolder } from 'node:fs';
 makeOutFolder(new URL('./out/', import.meta.url), { recursive: true }); // the default --out folder (git ignores it)
 
-const PYTHON = process.env.TSTORCH_PYTHON ?? '/usr/bin/python3';
 const a = parseArgs(process.argv.slice(2), {
   models: { type: 'string', default: 'resnet50,vgg13,densenet121,mobilenet_v2,googlenet,inception_v3', help: 'models' },
   batchSizes: { type: 'string', default: '1,8', help: 'batch sizes' },
@@ -26,10 +32,15 @@ const a = parseArgs(process.argv.slice(2), {
   iters: { type: 'number', default: 10, help: 'timed forward passes per round, model and batch size' },
   warmup: { type: 'number', default: 2, help: 'untimed forward passes first, each round' },
   threads: { type: 'number', default: 0, help: 'intra-op threads for both (0: tstorch default, all cores)' },
+  blasThreads: { type: 'number', default: 0, help: "OpenBLAS's own threads for both (0: the library's default, one per core)" },
   out: { type: 'string', default: 'bench/out/zoo-inference.json', help: 'JSON report', path: 'outFile' },
 }, 'zoo-inference');
 if (a.threads > 0) torch.setNumThreads(a.threads);
 const threads = torch.getNumThreads();
+if (a.blasThreads > 0) torch.blas.setNumThreads(a.blasThreads);
+// started now, while this process is small and before any matrix product has started OpenBLAS's pool
+const peer = new PythonPeer('bench/pytorch/zoo_inference.py', a.blasThreads > 0 ? { OPENBLAS_NUM_THREADS: String(a.blasThreads) } : {});
+const blasThreads = { tstorch: torch.blas.getNumThreads(), pytorch: null as number | null };
 const models = a.models!.split(',');
 const batches = a.batchSizes!.split(',').map(Number);
 
@@ -54,12 +65,11 @@ for (const name of models) {
         mine[i]!.tstorch.push(performance.now() - t0);
       }
     });
-    const py = spawnSync(PYTHON, ['bench/pytorch/zoo_inference.py', '--models', name, '--batch-sizes', a.batchSizes!,
-      '--iters', String(a.iters), '--warmup', String(a.warmup), '--threads', String(threads)], { encoding: 'utf8' });
-    if (py.status !== 0) throw new Error(`PyTorch side failed:\n${py.stderr}`);
-    for (const l of py.stdout.split('\n').filter((l) => l.trim())) {
-      const r = JSON.parse(l) as { batch: number; times_ms: number[] };
+    const py = await peer.run<{ batch: number; times_ms: number[]; blas_threads: number | null }>(['--models', name,
+      '--batch-sizes', a.batchSizes!, '--iters', String(a.iters), '--warmup', String(a.warmup), '--threads', String(threads)]);
+    for (const r of py) {
       mine.find((m) => m.batch === r.batch)!.pytorch.push(...r.times_ms);
+      blasThreads.pytorch = r.blas_threads;
     }
     for (const m of mine) {
       console.error(`round ${round + 1}/${a.rounds} ${name} batch ${m.batch}: median ms so far tstorch ` +
@@ -68,6 +78,7 @@ for (const name of models) {
   }
   for (const x of inputs) x.dispose();
 }
+await peer.close();
 
 const report = rows.map((r) => {
   const ts = median(r.tstorch);
@@ -76,12 +87,14 @@ const report = rows.map((r) => {
     model: r.model, batch: r.batch, size: r.size,
     tstorchMedianMs: ts, pytorchMedianMs: pt, tstorchMinMs: Math.min(...r.tstorch), pytorchMinMs: Math.min(...r.pytorch),
     tstorchImgS: (r.batch * 1000) / ts, pytorchImgS: (r.batch * 1000) / pt, ratio: pt / ts,
+    // every timed pass in order (rounds one after the other), to see warm-up and outliers behind a median
+    tstorchTimesMs: r.tstorch.map((t) => Math.round(t * 10) / 10), pytorchTimesMs: r.pytorch.map((t) => Math.round(t * 10) / 10),
   };
 });
 const command = `node --import tsx bench/zoo-inference.ts ${process.argv.slice(2).join(' ')}`.trim();
 mkdirSync('bench/out', { recursive: true });
-writeFileSync(a.out!, JSON.stringify({ command, threads, rounds: a.rounds, iters: a.iters, warmup: a.warmup, rows: report }, null, 2) + '\n');
-console.log(`\`${command}\` (${threads} thread(s); ${a.rounds} alternating rounds of ${a.iters} timed passes after ${a.warmup} warm-up)\n`);
+writeFileSync(a.out!, JSON.stringify({ command, threads, blasThreads, rounds: a.rounds, iters: a.iters, warmup: a.warmup, rows: report }, null, 2) + '\n');
+console.log(`\`${command}\` (${threads} thread(s), OpenBLAS threads tstorch ${blasThreads.tstorch} / PyTorch ${blasThreads.pytorch}; ${a.rounds} alternating rounds of ${a.iters} timed passes after ${a.warmup} warm-up)\n`);
 console.log('| model | input | batch | tstorch img/s | PyTorch img/s | ratio | min ms tstorch / PyTorch |');
 console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
 for (const r of report) {

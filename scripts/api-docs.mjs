@@ -52,7 +52,7 @@ if (unnamed.length) {
 const cell = (s) => s.replace(/\|/g, '\\|');
 const params = (sig) => {
   const pos = sig.positional.map((p, i) => (p === sig.variadic ? `...${p}` : i < sig.required ? p : `${p}?`));
-  return [...pos, ...(sig.keywordOnly.length ? ['*', ...sig.keywordOnly] : [])].join(', ');
+  return [...pos, ...(sig.keywordOnly.length ? ['*', ...sig.keywordOnly] : []), ...(sig.varKeyword ? [`**${sig.varKeyword}`] : [])].join(', ');
 };
 rows.sort((a, b) => a[0].localeCompare(b[0]));
 const md = [
@@ -63,8 +63,9 @@ const md = [
   '',
   'Every public function, method and constructor of tstorch, the PyTorch or torchvision callable it mirrors, and its',
   "parameters in PyTorch's order (camelCase). A call may pass them positionally in that order, or by name in one",
-  'options object as the last argument; `*` starts the keyword-only ones (options object only). One positional',
-  'argument too many, or an unknown option key, is a TypeError naming it. See also the "Porting from PyTorch" page.',
+  'options object as the last argument; `*` starts the keyword-only ones (options object only), and `**name` takes any',
+  "other keyword (Python's **kwargs). One positional argument too many, or an unknown option key, is a TypeError naming",
+  'it. See also the "Porting from PyTorch" page.',
   '',
   `${rows.length} callables.`,
   '',

@@ -19,6 +19,9 @@
 //   ...name   variadic positional parameters (sizes: `view(2, 3)` or `view([2, 3])`)
 //   name:dict a parameter whose value may be a plain object (ModuleDict's modules): a plain object in its
 //             position is that value, not the options object
+//   **name    Python's **kwargs (last): keywords no other parameter takes are collected instead of refused; the
+//             implementation gets them as one object after its other arguments ('positional'), or in its
+//             options object ('options')
 //   ;         end of the implementation's separate arguments (options convention)
 import { inspect } from 'node:util';
 
@@ -37,6 +40,8 @@ export interface Signature {
   readonly variadic: string | null;
   /** Parameters whose value may be a plain object. */
   readonly dicts: readonly string[];
+  /** Python's **kwargs parameter, if any: it takes the keywords no other parameter takes. */
+  readonly varKeyword: string | null;
   /** 'options': the implementation takes `head` separate arguments and an options object; 'positional': all separately. */
   readonly convention: 'positional' | 'options';
   /** Separate arguments of an 'options' implementation. */
@@ -70,6 +75,7 @@ export function signature(name: string, pyName: string, spec: string): Signature
   const keywordOnly: string[] = [];
   let required = 0;
   let variadic: string | null = null;
+  let varKeyword: string | null = null;
   let kwOnly = false;
   let head = 0;
   let optionalSeen = false;
@@ -83,6 +89,12 @@ export function signature(name: string, pyName: string, spec: string): Signature
       }
       const p = raw.trim();
       if (p === '') continue;
+      if (varKeyword !== null) throw new Error(`signature ${name}: '${p}' after **${varKeyword}`);
+      if (p.startsWith('**')) {
+        if (inHead && convention === 'options') throw new Error(`signature ${name}: '${p}' before ';'`);
+        varKeyword = p.slice(2);
+        continue;
+      }
       if (p === '*') { kwOnly = true; continue; }
       if (p.startsWith('...')) {
         if (variadic !== null || kwOnly) throw new Error(`signature ${name}: bad variadic '${p}'`);
@@ -111,7 +123,7 @@ export function signature(name: string, pyName: string, spec: string): Signature
   parse(headPart, true);
   parse(restPart, convention === 'positional');
   if (convention === 'positional') head = positional.length;
-  return Object.freeze({ name, pyName, positional, keywordOnly, required, variadic, dicts, convention, head, spec });
+  return Object.freeze({ name, pyName, positional, keywordOnly, required, variadic, dicts, varKeyword, convention, head, spec });
 }
 
 /** A plain object (not an array, tensor, Map...): what an options object is. */
@@ -173,13 +185,14 @@ export function bindArgs(sig: Signature, args: ArrayLike<unknown>): unknown[] {
   // A trailing plain object is the options object, even where a required parameter goes (`F.maxPool2d(x,
   // { kernelSize: 3 })`, `new nn.Linear({ inFeatures: 4, outFeatures: 2 })`), unless that parameter takes plain
   // objects (a state dict, a duck-typed dataset: ':dict' in the spec).
-  const named = sig.keywordOnly.length > 0 || sig.positional.some((p) => p !== sig.variadic);
+  const named = sig.keywordOnly.length > 0 || sig.varKeyword !== null || sig.positional.some((p) => p !== sig.variadic);
   if (named && n > 0 && isPlainObject(args[n - 1]) && !sig.dicts.includes(sig.positional[n - 1] ?? '')) {
     given = args[n - 1] as Record<string, unknown>;
     n--;
   }
   const P = sig.positional;
   const values = new Map<string, unknown>();
+  const kwargs: Record<string, unknown> = {};
   let varargs: unknown[] | undefined;
   if (sig.variadic === null) {
     if (n > P.length) throw tooMany(sig, n, args);
@@ -198,7 +211,11 @@ export function bindArgs(sig: Signature, args: ArrayLike<unknown>): unknown[] {
         varargs = v === undefined ? [] : [v];
         continue;
       }
-      if (!P.includes(key) && !sig.keywordOnly.includes(key)) throw unknownKeyword(sig, key);
+      if (!P.includes(key) && !sig.keywordOnly.includes(key)) {
+        if (sig.varKeyword === null) throw unknownKeyword(sig, key);
+        if (v !== undefined) kwargs[key] = v;
+        continue;
+      }
       if (values.has(key) && values.get(key) !== undefined && v !== undefined) {
         throw new TypeError(`${sig.name}() got multiple values for argument '${key}' (positionally and in the options object)`);
       }
@@ -219,8 +236,8 @@ export function bindArgs(sig: Signature, args: ArrayLike<unknown>): unknown[] {
   if (sig.convention === 'options') {
     const opts: Record<string, unknown> = {};
     for (const [k, v] of values) if (!headNames.includes(k) && v !== undefined) opts[k] = v;
-    out.push(opts);
-  }
+    out.push(Object.assign(opts, kwargs));
+  } else if (sig.varKeyword !== null) out.push(kwargs);
   return out;
 }
 

@@ -2,7 +2,8 @@
 // signature behind `input` (positional order, options object, errors for extra or unknown arguments: see
 // tensor-signatures.ts). Each is registered under its PyTorch name for the API reference and the API walk test.
 import { Tensor, type TensorOrScalar, type Scalar, type ValuesIndices, type MinMax, type VarOptions, type ReduceOptions } from './tensor.js';
-import { withArgs, implementationOf } from './args.js';
+import { withArgs, implementationOf, type PyRest } from './args.js';
+import type { CloseOptions, NanToNumOptions } from './tensor.js';
 import { TENSOR_SIGNATURES } from './tensor-signatures.js';
 import type { DTypeLike } from './dtype.js';
 
@@ -11,7 +12,8 @@ type Method = (this: Tensor, ...args: any[]) => any;
 /** torch.<name>(input, ...): the Tensor method `method` on `input`, with the method's signature after `input`. */
 function fromMethod<F>(name: string, method: string = name): F {
   const entry = TENSOR_SIGNATURES[method];
-  const spec = entry === undefined ? 'input' : entry[1];
+  // a method without an entry is one of tensor-signatures.ts's NO_ARGS methods: input is its only argument
+  const spec = entry === undefined ? '' : entry[1];
   const pyName = entry === undefined ? `torch.${name}` : entry[0].replace('torch.Tensor.', 'torch.');
   const s = spec.trim();
   const full = s === '' ? 'input' : s.startsWith(';') ? `input${s}` : `input, ${s}`;
@@ -87,7 +89,7 @@ export const bitwiseNot: Unary = fromMethod('bitwiseNot');
 export const logicalAnd: (input: Tensor, other: Tensor) => Tensor = fromMethod('logicalAnd');
 export const logicalOr: (input: Tensor, other: Tensor) => Tensor = fromMethod('logicalOr');
 export const logicalXor: (input: Tensor, other: Tensor) => Tensor = fromMethod('logicalXor');
-export const nanToNum: (input: Tensor, o?: { nan?: number; posinf?: number; neginf?: number }) => Tensor = fromMethod('nanToNum');
+export const nanToNum: (input: Tensor, ...rest: PyRest<NanToNumOptions, ['nan', 'posinf', 'neginf']>) => Tensor = fromMethod('nanToNum');
 export const clamp: (input: Tensor, min?: Scalar | null | Tensor, max?: Scalar | null | Tensor) => Tensor = fromMethod('clamp');
 export const clip: (input: Tensor, min?: Scalar | null | Tensor, max?: Scalar | null | Tensor) => Tensor = fromMethod('clip');
 
@@ -101,8 +103,8 @@ export const ge: Compare = fromMethod('ge');
 export const maximum: (input: Tensor, other: Tensor) => Tensor = fromMethod('maximum');
 export const minimum: (input: Tensor, other: Tensor) => Tensor = fromMethod('minimum');
 export const equal: (input: Tensor, other: Tensor) => boolean = fromMethod('equal');
-export const allclose: (input: Tensor, other: Tensor, o?: { rtol?: number; atol?: number; equalNan?: boolean }) => boolean = fromMethod('allclose');
-export const isclose: (input: Tensor, other: Tensor, o?: { rtol?: number; atol?: number; equalNan?: boolean }) => Tensor = fromMethod('isclose');
+export const allclose: (input: Tensor, other: Tensor, ...rest: PyRest<CloseOptions, ['rtol', 'atol', 'equalNan']>) => boolean = fromMethod('allclose');
+export const isclose: (input: Tensor, other: Tensor, ...rest: PyRest<CloseOptions, ['rtol', 'atol', 'equalNan']>) => Tensor = fromMethod('isclose');
 
 interface Reduce {
   (input: Tensor, dim?: number | number[] | null, keepdim?: boolean, o?: { dtype?: DTypeLike }): Tensor;
@@ -203,7 +205,7 @@ export const nonzero: Nonzero = fromMethod('nonzero');
 interface Unique {
   (input: Tensor, sorted?: boolean, returnInverse?: false, returnCounts?: false, dim?: number | null): Tensor;
   (input: Tensor, o: { sorted?: boolean; returnInverse?: false; returnCounts?: false; dim?: number | null }): Tensor;
-  (input: Tensor, sorted: boolean | undefined, returnInverse: boolean, returnCounts: boolean, dim?: number | null): Tensor | Tensor[];
+  (input: Tensor, sorted: boolean | undefined, returnInverse: boolean, returnCounts?: boolean, dim?: number | null): Tensor | Tensor[];
   (input: Tensor, o: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean; dim?: number | null }): Tensor | Tensor[];
 }
 export const unique: Unique = fromMethod('unique');

@@ -29,6 +29,7 @@ export * as onnx from './onnx/index.js';
 export * as inference from './inference/index.js';
 // PyTorch's module-level switches and the helpers that port PyTorch code needs (issue 9).
 export * as backends from './backends.js';
+export * as blas from './blas.js';
 export { useDeterministicAlgorithms, areDeterministicAlgorithmsEnabled, isDeterministicAlgorithmsWarnOnlyEnabled, setFlushDenormal } from './backends.js';
 export { isTensor, len, format } from './python.js';
 export * as builtins from './builtins.js';

@@ -1,12 +1,13 @@
 // Printing tensors as PyTorch prints them (torch/_tensor_str.py): 4 decimals, integer mode ("1."),
 // scientific notation for wide ranges, summarisation with '...' beyond 1000 elements, dtype/grad suffixes.
-import { withArgs } from './args.js';
+import { api, type PyRest } from './args.js';
 import type { Tensor } from './tensor.js';
 
 export const printOptions = { precision: 4, threshold: 1000, edgeitems: 3, linewidth: 80, sciMode: null as boolean | null };
 
 /** torch.set_printoptions */
-export const setPrintOptions = withArgs('setPrintOptions', 'torch.set_printoptions', '; precision, threshold, edgeitems, linewidth, *, sciMode',
+export const setPrintOptions = api<(...a: PyRest<Partial<typeof printOptions>, ['precision', 'threshold', 'edgeitems', 'linewidth']>) => void>(
+  'setPrintOptions', 'torch.set_printoptions', '; precision, threshold, edgeitems, linewidth, *, sciMode',
   (o: Partial<typeof printOptions> = {}): void => { setPrintOptionsImpl(o); });
 function setPrintOptionsImpl(o: Partial<typeof printOptions>): void {
   Object.assign(printOptions, o);

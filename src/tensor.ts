@@ -12,7 +12,12 @@ import { Size, sizeOf } from './size.js';
 import { Node, nodeOf } from './autograd/node.js';
 import { py } from './native/python-layer.js';
 import { track, setTensorCheck } from './memory.js';
-import { isPlainObject } from './args.js';
+import { isPlainObject, type PyRest } from './args.js';
+
+/** allclose/isclose's keyword arguments. */
+export interface CloseOptions { rtol?: number; atol?: number; equalNan?: boolean }
+/** nan_to_num's keyword arguments. */
+export interface NanToNumOptions { nan?: number; posinf?: number; neginf?: number }
 import { formatTensor } from './tensor-format.js';
 import { pyFloat } from './nn/modules/repr.js';
 import { namedTuple, type ValuesIndices as NamedValuesIndices, type MinMax as NamedMinMax } from './return-types.js';
@@ -85,7 +90,7 @@ const O = {
   addcmul: op('aten::addcmul'), addcmul_: op('aten::addcmul_'), addcdiv: op('aten::addcdiv'), addcdiv_: op('aten::addcdiv_'),
   copy_: op('aten::copy_'), zero_: op('aten::zero_'), fill_: op('aten::fill_.Scalar'), fillT_: op('aten::fill_.Tensor'),
   uniform_: op('aten::uniform_'), normal_: op('aten::normal_'), bernoulli_: op('aten::bernoulli_.float'),
-  bernoulli: op('aten::bernoulli'), randomFromTo_: op('aten::random_.from'), exponential_: op('aten::exponential_'),
+  bernoulli: op('aten::bernoulli'), randomFromTo_: op('aten::random_.from'), randomTo_: op('aten::random_.to'), random_: op('aten::random_'), exponential_: op('aten::exponential_'),
   view: op('aten::view'), viewDtype: op('aten::view.dtype'), reshape: op('aten::reshape'),
   flatten: op('aten::flatten.using_ints'), unflatten: op('aten::unflatten.int'),
   permute: op('aten::permute'), transpose: op('aten::transpose.int'), t: op('aten::t'),
@@ -231,7 +236,10 @@ export class Tensor {
   /** Computes the gradients of this tensor with respect to the graph's leaves (PyTorch's order, or `{ gradient, ... }`). */
   backward(gradient?: Tensor | null, opts?: { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] }): void;
   backward(opts: { gradient?: Tensor | null; retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] }): void;
-  backward(gradient?: Tensor | null | object, opts: { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] } = {}): void {
+  backward(gradient: Tensor | null | undefined, retainGraph?: boolean, createGraph?: boolean, inputs?: Tensor[]): void;
+  backward(gradient?: Tensor | null | object, o?: unknown): void {
+    // installMethodArgs binds the call first: `o` is the options object with every later parameter that was given
+    const opts = (o ?? {}) as { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] };
     if (gradient !== undefined && gradient !== null && !(gradient instanceof Tensor)) throw new TypeError('backward(): gradient must be a Tensor');
     native.backward([this._h], gradient ? [gradient._h] : null, opts.retainGraph, opts.createGraph ?? false,
       opts.inputs ? opts.inputs.map((t) => t._h) : null);
@@ -547,10 +555,14 @@ export class Tensor {
   ge(other: TensorOrScalar): Tensor { return new Tensor(O.ge(this._h, arg(other))); }
   /** True when both have the same shape and elements (torch.equal). */
   equal(other: Tensor): boolean { return O.equal(this._h, other._h) as boolean; }
-  allclose(other: Tensor, opts: { rtol?: number; atol?: number; equalNan?: boolean } = {}): boolean {
+  allclose(other: Tensor, ...rest: PyRest<CloseOptions, ['rtol', 'atol', 'equalNan']>): boolean;
+  allclose(other: Tensor, o?: unknown, ..._bound: unknown[]): boolean {
+    const opts = (o ?? {}) as CloseOptions; // bound by installMethodArgs: the options object
     return O.allclose(this._h, other._h, opts.rtol, opts.atol, opts.equalNan) as boolean;
   }
-  isclose(other: Tensor, opts: { rtol?: number; atol?: number; equalNan?: boolean } = {}): Tensor {
+  isclose(other: Tensor, ...rest: PyRest<CloseOptions, ['rtol', 'atol', 'equalNan']>): Tensor;
+  isclose(other: Tensor, o?: unknown, ..._bound: unknown[]): Tensor {
+    const opts = (o ?? {}) as CloseOptions; // bound by installMethodArgs: the options object
     return new Tensor(O.isclose(this._h, other._h, opts.rtol, opts.atol, opts.equalNan));
   }
   logicalNot(): Tensor { return new Tensor(O.logicalNot(this._h)); }
@@ -563,7 +575,9 @@ export class Tensor {
   isneginf(): Tensor { return new Tensor(O.isneginf(this._h)); }
   isinf(): Tensor { return new Tensor(O.isinf(this._h)); }
   isfinite(): Tensor { return new Tensor(O.isfinite(this._h)); }
-  nanToNum(opts: { nan?: number; posinf?: number; neginf?: number } = {}): Tensor {
+  nanToNum(...rest: PyRest<NanToNumOptions, ['nan', 'posinf', 'neginf']>): Tensor;
+  nanToNum(o?: unknown, ..._bound: unknown[]): Tensor {
+    const opts = (o ?? {}) as NanToNumOptions; // bound by installMethodArgs: the options object
     return new Tensor(O.nanToNum(this._h, opts.nan, opts.posinf, opts.neginf));
   }
 
@@ -830,7 +844,7 @@ export class Tensor {
    */
   unique(sorted?: boolean, returnInverse?: false, returnCounts?: false, dim?: number | null): Tensor;
   unique(o: { sorted?: boolean; returnInverse?: false; returnCounts?: false; dim?: number | null }): Tensor;
-  unique(sorted: boolean | undefined, returnInverse: boolean, returnCounts: boolean, dim?: number | null): Tensor | Tensor[];
+  unique(sorted: boolean | undefined, returnInverse: boolean, returnCounts?: boolean, dim?: number | null): Tensor | Tensor[];
   unique(o: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean; dim?: number | null }): Tensor | Tensor[];
   unique(sorted: unknown = true, returnInverse = false, returnCounts = false, dim: number | null = null): Tensor | Tensor[] {
     const r = (dim === null || dim === undefined
@@ -882,7 +896,25 @@ export class Tensor {
   normal_(mean = 0, std = 1): this { O.normal_(this._h, mean, std); return this; }
   bernoulli_(p = 0.5): this { O.bernoulli_(this._h, p); return this; }
   bernoulli(): Tensor { return new Tensor(O.bernoulli(this._h)); }
-  random_(from: number, to: number): this { O.randomFromTo_(this._h, from, to); return this; }
+  /**
+   * PyTorch's three forms: random_() draws from [0, 2^mantissa] (the whole range for integers), random_(to) from
+   * [0, to), random_(from, to) from [from, to). One number is `to`, as in Python (random_(5) never means from=5).
+   */
+  random_(to?: number): this;
+  random_(from: number, to: number | null | undefined): this;
+  random_(opts: { from?: number; to?: number | null }): this;
+  random_(a?: unknown, b?: unknown): this {
+    // installMethodArgs binds the call first: `a` is from (a number or undefined) here
+    const from = a as number | undefined;
+    const to = (b ?? undefined) as number | undefined;
+    // from with to=None (Python's random_(5, None), or { from: 5 } bound to two arguments): [from, 2^mantissa]
+    // eslint-disable-next-line prefer-rest-params
+    if (arguments.length >= 2 && from !== undefined && to === undefined) O.randomFromTo_(this._h, from, null);
+    else if (from === undefined && to === undefined) O.random_(this._h);
+    else if (to === undefined) O.randomTo_(this._h, from);
+    else O.randomFromTo_(this._h, from ?? 0, to);
+    return this;
+  }
   exponential_(lambd = 1): this { O.exponential_(this._h, lambd); return this; }
 }
 

@@ -112,7 +112,9 @@ function tooManyPositional(sig: Signature): unknown[] | null {
 
 function unknownKeyword(sig: Signature): unknown[] | null {
   const named = sig.keywordOnly.length > 0 || sig.positional.some((p) => p !== sig.variadic);
-  if (!named || sig.dicts.length) return null;
+  // Python's **kwargs takes any keyword (getModel's config, Join's hook keywords): what refuses an unknown one is
+  // the builder or the hook it goes to
+  if (!named || sig.dicts.length || sig.varKeyword !== null) return null;
   const head = Array.from({ length: sig.required }, junk);
   return [...head, { bogusOption: 1 }];
 }

@@ -2,11 +2,16 @@
 """Inference time of a torchvision segmentation model on a photo, the PyTorch side of
 bench/segmentation-inference.ts: the weights' SemanticSegmentation preset (shorter side resized to 520), eval
 mode under torch.inference_mode(), random weights. Prints one JSON object per batch size:
-  {"model", "batch", "shape", "threads", "times_ms"}
+  {"model", "batch", "shape", "threads", "blas_threads", "times_ms", "cpu_ms", "minflt"}
+
+`--serve`: stay up and read one JSON array of these arguments per stdin line, answering each with the result
+lines and then {"done": true} (bench/python-peer.ts). The model is built once per process.
 """
 import argparse
+import ctypes
 import json
 import resource
+import sys
 import time
 
 import torch
@@ -21,24 +26,48 @@ p.add_argument('--batch-sizes', default='1')
 p.add_argument('--iters', type=int, default=5)
 p.add_argument('--warmup', type=int, default=1)
 p.add_argument('--threads', type=int, default=0)
-a = p.parse_args()
-if a.threads > 0:
-    torch.set_num_threads(a.threads)
-torch.manual_seed(0)
-model = getattr(S, a.model)(weights_backbone=None, aux_loss=None).eval()
-x1 = get_model_weights(a.model).DEFAULT.transforms()(Image.open(a.photo).convert('RGB')).unsqueeze(0)
-for bs in [int(b) for b in a.batch_sizes.split(',')]:
-    x = x1.expand(bs, -1, -1, -1).contiguous()
-    with torch.inference_mode():
-        for _ in range(a.warmup):
-            model(x)
-        times, cpu_ms, minflt = [], [], []
-        for _ in range(a.iters):
-            t0 = time.perf_counter()
-            r0 = resource.getrusage(resource.RUSAGE_SELF)
-            model(x)['out']
-            times.append((time.perf_counter() - t0) * 1000)
-            r1 = resource.getrusage(resource.RUSAGE_SELF)
-            cpu_ms.append((r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime) * 1000)
-            minflt.append(r1.ru_minflt - r0.ru_minflt)
-    print(json.dumps({'model': a.model, 'batch': bs, 'shape': list(x.shape), 'threads': torch.get_num_threads(), 'times_ms': times, 'cpu_ms': cpu_ms, 'minflt': minflt}), flush=True)
+_models = {}
+
+
+def blas_threads():
+    """OpenBLAS's thread count (None if the BLAS libtorch loaded is not OpenBLAS)."""
+    for line in open('/proc/self/maps'):
+        path = line.split()[-1]
+        if 'openblas' in path:
+            return ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL).openblas_get_num_threads()  # already loaded: same copy
+    return None
+
+
+def run(a):
+    if a.threads > 0:
+        torch.set_num_threads(a.threads)
+    if a.model not in _models:
+        torch.manual_seed(0)
+        _models[a.model] = getattr(S, a.model)(weights_backbone=None, aux_loss=None).eval()
+    model = _models[a.model]
+    x1 = get_model_weights(a.model).DEFAULT.transforms()(Image.open(a.photo).convert('RGB')).unsqueeze(0)
+    for bs in [int(b) for b in a.batch_sizes.split(',')]:
+        x = x1.expand(bs, -1, -1, -1).contiguous()
+        with torch.inference_mode():
+            for _ in range(a.warmup):
+                model(x)
+            times, cpu_ms, minflt = [], [], []
+            for _ in range(a.iters):
+                t0 = time.perf_counter()
+                r0 = resource.getrusage(resource.RUSAGE_SELF)
+                model(x)['out']
+                times.append((time.perf_counter() - t0) * 1000)
+                r1 = resource.getrusage(resource.RUSAGE_SELF)
+                cpu_ms.append((r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime) * 1000)
+                minflt.append(r1.ru_minflt - r0.ru_minflt)
+        print(json.dumps({'model': a.model, 'batch': bs, 'shape': list(x.shape), 'threads': torch.get_num_threads(),
+                          'blas_threads': blas_threads(), 'times_ms': times, 'cpu_ms': cpu_ms, 'minflt': minflt}), flush=True)
+
+
+if '--serve' in sys.argv[1:]:
+    for line in sys.stdin:
+        if line.strip():
+            run(p.parse_args(json.loads(line)))
+            print(json.dumps({'done': True}), flush=True)
+else:
+    run(p.parse_args())

@@ -1,12 +1,18 @@
 #!/usr/bin/python3
 """Inference throughput of torchvision models in eval mode under torch.inference_mode(), the PyTorch side of
 bench/zoo-inference.ts. Prints one JSON object per (model, batch size):
-  {"model", "batch", "size", "iters", "seconds", "img_s", "threads", "times_ms"}
-(times_ms: each timed forward pass, for medians)
+  {"model", "batch", "size", "iters", "seconds", "img_s", "threads", "blas_threads", "times_ms"}
+(times_ms: each timed forward pass, for medians; blas_threads: OpenBLAS's own thread count, which
+torch.set_num_threads does not change)
 Random weights (speed does not depend on the values) and a fixed random input of the weights' crop size.
+
+`--serve`: stay up and read one JSON array of these arguments per stdin line, answering each with the result
+lines and then {"done": true} (bench/python-peer.ts). Models are built once per process.
 """
 import argparse
+import ctypes
 import json
+import sys
 import time
 
 import torch
@@ -18,24 +24,49 @@ p.add_argument('--batch-sizes', default='1,8')
 p.add_argument('--iters', type=int, default=5)
 p.add_argument('--warmup', type=int, default=2)
 p.add_argument('--threads', type=int, default=0)
-a = p.parse_args()
-if a.threads > 0:
-    torch.set_num_threads(a.threads)
-torch.manual_seed(0)
-for name in a.models.split(','):
-    size = 299 if name.startswith('inception') else 224
-    kwargs = {'aux_logits': False, 'init_weights': False} if name in ('googlenet', 'inception_v3') else {}
-    model = torchvision.models.get_model(name, weights=None, **kwargs).eval()
-    for bs in [int(b) for b in a.batch_sizes.split(',')]:
-        x = torch.randn(bs, 3, size, size)
-        with torch.inference_mode():
-            for _ in range(a.warmup):
-                model(x)
-            times = []
-            for _ in range(a.iters):
-                t0 = time.perf_counter()
-                model(x)
-                times.append((time.perf_counter() - t0) * 1000)
-            dt = sum(times) / 1000
-        print(json.dumps({'model': name, 'batch': bs, 'size': size, 'iters': a.iters, 'seconds': dt,
-                          'img_s': bs * a.iters / dt, 'threads': torch.get_num_threads(), 'times_ms': times}), flush=True)
+
+_models = {}
+
+
+def blas_threads():
+    """OpenBLAS's thread count (None if the BLAS libtorch loaded is not OpenBLAS)."""
+    for line in open('/proc/self/maps'):
+        path = line.split()[-1]
+        if 'openblas' in path:
+            return ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL).openblas_get_num_threads()  # already loaded: same copy
+    return None
+
+
+def run(a):
+    if a.threads > 0:
+        torch.set_num_threads(a.threads)
+    for name in a.models.split(','):
+        size = 299 if name.startswith('inception') else 224
+        kwargs = {'aux_logits': False, 'init_weights': False} if name in ('googlenet', 'inception_v3') else {}
+        if name not in _models:
+            torch.manual_seed(0)
+            _models[name] = torchvision.models.get_model(name, weights=None, **kwargs).eval()
+        model = _models[name]
+        for bs in [int(b) for b in a.batch_sizes.split(',')]:
+            x = torch.randn(bs, 3, size, size)
+            with torch.inference_mode():
+                for _ in range(a.warmup):
+                    model(x)
+                times = []
+                for _ in range(a.iters):
+                    t0 = time.perf_counter()
+                    model(x)
+                    times.append((time.perf_counter() - t0) * 1000)
+                dt = sum(times) / 1000
+            print(json.dumps({'model': name, 'batch': bs, 'size': size, 'iters': a.iters, 'seconds': dt,
+                              'img_s': bs * a.iters / dt, 'threads': torch.get_num_threads(),
+                              'blas_threads': blas_threads(), 'times_ms': times}), flush=True)
+
+
+if '--serve' in sys.argv[1:]:
+    for line in sys.stdin:
+        if line.strip():
+            run(p.parse_args(json.loads(line)))
+            print(json.dumps({'done': True}), flush=True)
+else:
+    run(p.parse_args())

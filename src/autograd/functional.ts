@@ -2,7 +2,7 @@
 import { native } from '../native/binding.js';
 import { Tensor } from '../tensor.js';
 import { noGrad } from './grad-mode.js';
-import { bindOwn, registerSignature } from '../args.js';
+import { bindOwn, registerSignature, type PyRest } from '../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -18,8 +18,9 @@ export interface GradOptions {
 }
 
 /** torch.autograd.grad(outputs, inputs): the gradients of outputs with respect to inputs (null when unused). */
-export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts: GradOptions = {}): (Tensor | null)[] {
-  [outputs, inputs, opts = {}] = bindOwn(grad, arguments) as Parameters<typeof grad>;
+export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], ...rest: PyRest<GradOptions, ['gradOutputs', 'retainGraph', 'createGraph']>): (Tensor | null)[];
+export function grad(...args: unknown[]): (Tensor | null)[] {
+  const [outputs, inputs, opts = {}] = bindOwn(grad, args) as [Tensor | Tensor[], Tensor | Tensor[], GradOptions?];
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const ins = Array.isArray(inputs) ? inputs : [inputs];
   const go = opts.gradOutputs === undefined || opts.gradOutputs === null ? null
@@ -29,10 +30,14 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts
   return res.map((h) => (h === null ? null : new Tensor(h)));
 }
 
-/** torch.autograd.backward(tensors, gradTensors) */
+/** torch.autograd.backward's keyword arguments (grad_tensors aside). */
+export interface BackwardOptions { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] }
+
+/** torch.autograd.backward(tensors, gradTensors, retainGraph, createGraph) */
 export function backward(tensors: Tensor | Tensor[], gradTensors?: (Tensor | null)[] | null,
-  opts: { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] } = {}): void {
-  [tensors, gradTensors, opts = {}] = bindOwn(backward, arguments) as Parameters<typeof backward>;
+  ...rest: PyRest<BackwardOptions, ['retainGraph', 'createGraph']>): void;
+export function backward(...args: unknown[]): void {
+  const [tensors, gradTensors, opts = {}] = bindOwn(backward, args) as [Tensor | Tensor[], ((Tensor | null)[] | null)?, BackwardOptions?];
   const ts = Array.isArray(tensors) ? tensors : [tensors];
   native.backward(ts.map((t) => t._h), gradTensors ? gradTensors.map((g) => (g === null ? null : g._h)) : null,
     opts.retainGraph, opts.createGraph ?? false, opts.inputs ? opts.inputs.map((t) => t._h) : null);

@@ -3,7 +3,7 @@
 import { Tensor } from '../tensor.js';
 import { randperm } from '../creation.js';
 import { Generator, runOn } from './generator.js';
-import { bindCtor, classArgs, withArgs } from '../args.js';
+import { bindCtor, classArgs, withArgs, api, type PyRest } from '../args.js';
 
 /**
  * A map-style dataset: `length` samples (Python's len(dataset)), read by index with `get(i)` (`dataset[i]`) or
@@ -158,8 +158,8 @@ export interface RandomSplitOptions {
  * (summing to 1; remainders go one by one to the first splits). Without a seed or generator the default
  * generator is used, as in PyTorch.
  */
-export const randomSplit: <T>(dataset: MapDataset<T>, lengths: readonly number[], opts?: RandomSplitOptions) => Subset<T>[] =
-  withArgs('randomSplit', 'torch.utils.data.random_split', 'dataset, lengths; generator, *, seed', randomSplitImpl);
+export const randomSplit = api<<T>(dataset: MapDataset<T>, lengths: readonly number[], ...rest: PyRest<RandomSplitOptions, ['generator']>) => Subset<T>[]>(
+  'randomSplit', 'torch.utils.data.random_split', 'dataset, lengths; generator, *, seed', randomSplitImpl);
 function randomSplitImpl<T>(dataset: MapDataset<T>, lengths: readonly number[], opts: RandomSplitOptions = {}): Subset<T>[] {
   const n = dataset.length;
   let sizes = [...lengths];

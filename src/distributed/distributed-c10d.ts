@@ -17,7 +17,7 @@ import { ReduceOp } from './reduce-op.js';
 import { rendezvous } from './rendezvous.js';
 import { Store, PrefixStore, DEFAULT_TIMEOUT_MS, checkTimeout } from './store.js';
 import { Work, DistributedError } from './work.js';
-import { bindOwn, registerSignature } from '../args.js';
+import { bindOwn, registerSignature, type PyRest } from '../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -329,8 +329,9 @@ export interface InitProcessGroupOptions {
  * Python's init_process_group: rendezvous (env://, tcp://, file:// or a store), the default group, a
  * store-based barrier and the group's sequence number. Resolves when every rank has joined.
  */
-export async function initProcessGroup(opts: InitProcessGroupOptions = {}): Promise<void> {
-  [opts = {}] = bindOwn(initProcessGroup, arguments) as Parameters<typeof initProcessGroup>;
+export async function initProcessGroup(...rest: PyRest<InitProcessGroupOptions, ['backend', 'initMethod', 'timeout', 'worldSize', 'rank', 'store', 'groupName']>): Promise<void>;
+export async function initProcessGroup(...args: unknown[]): Promise<void> {
+  const [opts = {}] = bindOwn(initProcessGroup, args) as [InitProcessGroupOptions?];
   for (const k of Object.keys(opts)) {
     if (!['backend', 'initMethod', 'timeout', 'worldSize', 'rank', 'store', 'groupName'].includes(k)) {
       throw new TypeError(`initProcessGroup: unknown option '${k}'`);
@@ -350,7 +351,7 @@ export async function initProcessGroup(opts: InitProcessGroupOptions = {}): Prom
     if (!(rank >= 0)) throw new DistributedError('rank must be non-negative if using store');
   } else {
     initMethod ??= 'env://';
-    const rv = await rendezvous(initMethod, rank, worldSize, timeoutMs);
+    const rv = await rendezvous(initMethod, rank, worldSize, { timeout: timeoutMs });
     rank = rv.rank;
     worldSize = rv.worldSize;
     rv.store.setTimeout(timeoutMs);
@@ -408,8 +409,9 @@ export interface NewGroupOptions {
  * Python's new_group(ranks): every process of the default group must call it, in the same order, members
  * or not; returns NON_GROUP_MEMBER on the others.
  */
-export async function newGroup(ranks?: number[] | null, opts: NewGroupOptions = {}): Promise<ProcessGroup | typeof NON_GROUP_MEMBER> {
-  [ranks, opts = {}] = bindOwn(newGroup, arguments) as Parameters<typeof newGroup>;
+export async function newGroup(ranks?: number[] | null, ...rest: PyRest<NewGroupOptions, ['timeout', 'backend']>): Promise<ProcessGroup | typeof NON_GROUP_MEMBER>;
+export async function newGroup(...args: unknown[]): Promise<ProcessGroup | typeof NON_GROUP_MEMBER> {
+  const [ranks, opts = {}] = bindOwn(newGroup, args) as [(number[] | null)?, NewGroupOptions?];
   const def = defaultGroup();
   const rec = recordOf(def);
   const backend = opts.backend === undefined ? rec.backend : checkBackend(opts.backend);
@@ -514,8 +516,11 @@ export function allReduce(tensor: Tensor, ..._rest: unknown[]): Work | null | vo
 /** Python's broadcast: `tensor` on every rank becomes `src`'s (a global rank). */
 export function broadcast(tensor: Tensor, src: number, opts?: CollectiveOptions & { asyncOp?: false }): void;
 export function broadcast(tensor: Tensor, src: number, opts: CollectiveOptions & { asyncOp: true }): Work | null;
-export function broadcast(tensor: Tensor, src: number, opts: CollectiveOptions = {}): Work | null | void {
-  [tensor, src, opts = {}] = bindOwn(broadcast, arguments) as [typeof tensor, typeof src, typeof opts];
+/** PyTorch's positional order: broadcast(tensor, src, group, asyncOp). */
+export function broadcast(tensor: Tensor, src: number, group?: GroupArg, asyncOp?: false): void;
+export function broadcast(tensor: Tensor, src: number, group: GroupArg, asyncOp: true): Work | null;
+export function broadcast(...args: unknown[]): Work | null | void {
+  const [tensor, src, opts = {}] = bindOwn(broadcast, args) as [Tensor, number, CollectiveOptions?];
   checkTensor(tensor, 'broadcast');
   if (notInGroup(opts.group)) return warnNotInGroup('broadcast');
   const pg = groupOf(opts.group);
@@ -526,8 +531,11 @@ export function broadcast(tensor: Tensor, src: number, opts: CollectiveOptions =
 /** Python's reduce: the reduction lands in `tensor` on `dst` (a global rank). */
 export function reduce(tensor: Tensor, dst: number, opts?: CollectiveOptions & { op?: ReduceOp | string; asyncOp?: false }): void;
 export function reduce(tensor: Tensor, dst: number, opts: CollectiveOptions & { op?: ReduceOp | string; asyncOp: true }): Work | null;
-export function reduce(tensor: Tensor, dst: number, opts: CollectiveOptions & { op?: ReduceOp | string } = {}): Work | null | void {
-  [tensor, dst, opts = {}] = bindOwn(reduce, arguments) as [typeof tensor, typeof dst, typeof opts];
+/** PyTorch's positional order: reduce(tensor, dst, op, group, asyncOp). */
+export function reduce(tensor: Tensor, dst: number, op?: ReduceOp | string, group?: GroupArg, asyncOp?: false): void;
+export function reduce(tensor: Tensor, dst: number, op: ReduceOp | string | undefined, group: GroupArg, asyncOp: true): Work | null;
+export function reduce(...args: unknown[]): Work | null | void {
+  const [tensor, dst, opts = {}] = bindOwn(reduce, args) as [Tensor, number, (CollectiveOptions & { op?: ReduceOp | string })?];
   checkTensor(tensor, 'reduce');
   const op = ReduceOp.of(opts.op, 'reduce');
   if (notInGroup(opts.group)) return warnNotInGroup('reduce');
@@ -539,8 +547,11 @@ export function reduce(tensor: Tensor, dst: number, opts: CollectiveOptions & { 
 /** Python's all_gather: tensorList[i] receives rank i's `tensor`. */
 export function allGather(tensorList: Tensor[], tensor: Tensor, opts?: CollectiveOptions & { asyncOp?: false }): void;
 export function allGather(tensorList: Tensor[], tensor: Tensor, opts: CollectiveOptions & { asyncOp: true }): Work | null;
-export function allGather(tensorList: Tensor[], tensor: Tensor, opts: CollectiveOptions = {}): Work | null | void {
-  [tensorList, tensor, opts = {}] = bindOwn(allGather, arguments) as [typeof tensorList, typeof tensor, typeof opts];
+/** PyTorch's positional order: allGather(tensorList, tensor, group, asyncOp). */
+export function allGather(tensorList: Tensor[], tensor: Tensor, group?: GroupArg, asyncOp?: false): void;
+export function allGather(tensorList: Tensor[], tensor: Tensor, group: GroupArg, asyncOp: true): Work | null;
+export function allGather(...args: unknown[]): Work | null | void {
+  const [tensorList, tensor, opts = {}] = bindOwn(allGather, args) as [Tensor[], Tensor, CollectiveOptions?];
   checkTensorList(tensorList, 'allGather', 'tensor_list');
   checkTensor(tensor, 'allGather');
   checkSameDtype('allGather', ...tensorList, tensor);
@@ -552,8 +563,11 @@ export function allGather(tensorList: Tensor[], tensor: Tensor, opts: Collective
 /** Python's all_gather_into_tensor: `output` (world size x input) receives every rank's input. */
 export function allGatherIntoTensor(output: Tensor, input: Tensor, opts?: CollectiveOptions & { asyncOp?: false }): void;
 export function allGatherIntoTensor(output: Tensor, input: Tensor, opts: CollectiveOptions & { asyncOp: true }): Work | null;
-export function allGatherIntoTensor(output: Tensor, input: Tensor, opts: CollectiveOptions = {}): Work | null | void {
-  [output, input, opts = {}] = bindOwn(allGatherIntoTensor, arguments) as [typeof output, typeof input, typeof opts];
+/** PyTorch's positional order: allGatherIntoTensor(output, input, group, asyncOp). */
+export function allGatherIntoTensor(output: Tensor, input: Tensor, group?: GroupArg, asyncOp?: false): void;
+export function allGatherIntoTensor(output: Tensor, input: Tensor, group: GroupArg, asyncOp: true): Work | null;
+export function allGatherIntoTensor(...args: unknown[]): Work | null | void {
+  const [output, input, opts = {}] = bindOwn(allGatherIntoTensor, args) as [Tensor, Tensor, CollectiveOptions?];
   checkTensor(output, 'allGatherIntoTensor', 'output_tensor');
   checkTensor(input, 'allGatherIntoTensor', 'input_tensor');
   if (notInGroup(opts.group)) return warnNotInGroup('all_gather_into_tensor');
@@ -564,8 +578,11 @@ export function allGatherIntoTensor(output: Tensor, input: Tensor, opts: Collect
 /** Python's gather: on `dst`, gatherList[i] receives rank i's `tensor`; other ranks pass no list. */
 export function gather(tensor: Tensor, opts?: CollectiveOptions & { gatherList?: Tensor[] | null; dst?: number; asyncOp?: false }): void;
 export function gather(tensor: Tensor, opts: CollectiveOptions & { gatherList?: Tensor[] | null; dst?: number; asyncOp: true }): Work | null;
-export function gather(tensor: Tensor, opts: CollectiveOptions & { gatherList?: Tensor[] | null; dst?: number } = {}): Work | null | void {
-  [tensor, opts = {}] = bindOwn(gather, arguments) as [typeof tensor, typeof opts];
+/** PyTorch's positional order: gather(tensor, gatherList, dst, group, asyncOp). */
+export function gather(tensor: Tensor, gatherList?: Tensor[] | null, dst?: number, group?: GroupArg, asyncOp?: false): void;
+export function gather(tensor: Tensor, gatherList: Tensor[] | null | undefined, dst: number | undefined, group: GroupArg, asyncOp: true): Work | null;
+export function gather(...args: unknown[]): Work | null | void {
+  const [tensor, opts = {}] = bindOwn(gather, args) as [Tensor, (CollectiveOptions & { gatherList?: Tensor[] | null; dst?: number })?];
   checkTensor(tensor, 'gather');
   const gatherList = opts.gatherList ?? [];
   if (opts.gatherList) checkTensorList(opts.gatherList, 'gather', 'gather_list');
@@ -588,8 +605,11 @@ export function gather(tensor: Tensor, opts: CollectiveOptions & { gatherList?: 
 /** Python's scatter: rank i's `tensor` receives scatterList[i] of `src`; other ranks pass no list. */
 export function scatter(tensor: Tensor, opts?: CollectiveOptions & { scatterList?: Tensor[] | null; src?: number; asyncOp?: false }): void;
 export function scatter(tensor: Tensor, opts: CollectiveOptions & { scatterList?: Tensor[] | null; src?: number; asyncOp: true }): Work | null;
-export function scatter(tensor: Tensor, opts: CollectiveOptions & { scatterList?: Tensor[] | null; src?: number } = {}): Work | null | void {
-  [tensor, opts = {}] = bindOwn(scatter, arguments) as [typeof tensor, typeof opts];
+/** PyTorch's positional order: scatter(tensor, scatterList, src, group, asyncOp). */
+export function scatter(tensor: Tensor, scatterList?: Tensor[] | null, src?: number, group?: GroupArg, asyncOp?: false): void;
+export function scatter(tensor: Tensor, scatterList: Tensor[] | null | undefined, src: number | undefined, group: GroupArg, asyncOp: true): Work | null;
+export function scatter(...args: unknown[]): Work | null | void {
+  const [tensor, opts = {}] = bindOwn(scatter, args) as [Tensor, (CollectiveOptions & { scatterList?: Tensor[] | null; src?: number })?];
   checkTensor(tensor, 'scatter');
   const scatterList = opts.scatterList ?? [];
   if (opts.scatterList) checkTensorList(opts.scatterList, 'scatter', 'scatter_list');
@@ -613,8 +633,11 @@ export function scatter(tensor: Tensor, opts: CollectiveOptions & { scatterList?
 /** Python's reduce_scatter: `output` on rank i receives the reduction of every rank's inputList[i]. */
 export function reduceScatter(output: Tensor, inputList: Tensor[], opts?: CollectiveOptions & { op?: ReduceOp | string; asyncOp?: false }): void;
 export function reduceScatter(output: Tensor, inputList: Tensor[], opts: CollectiveOptions & { op?: ReduceOp | string; asyncOp: true }): Work | null;
-export function reduceScatter(output: Tensor, inputList: Tensor[], opts: CollectiveOptions & { op?: ReduceOp | string } = {}): Work | null | void {
-  [output, inputList, opts = {}] = bindOwn(reduceScatter, arguments) as [typeof output, typeof inputList, typeof opts];
+/** PyTorch's positional order: reduceScatter(output, inputList, op, group, asyncOp). */
+export function reduceScatter(output: Tensor, inputList: Tensor[], op?: ReduceOp | string, group?: GroupArg, asyncOp?: false): void;
+export function reduceScatter(output: Tensor, inputList: Tensor[], op: ReduceOp | string | undefined, group: GroupArg, asyncOp: true): Work | null;
+export function reduceScatter(...args: unknown[]): Work | null | void {
+  const [output, inputList, opts = {}] = bindOwn(reduceScatter, args) as [Tensor, Tensor[], (CollectiveOptions & { op?: ReduceOp | string })?];
   checkTensor(output, 'reduceScatter', 'output');
   checkTensorList(inputList, 'reduceScatter', 'input_list');
   checkSameDtype('reduceScatter', output, ...inputList);
@@ -627,8 +650,11 @@ export function reduceScatter(output: Tensor, inputList: Tensor[], opts: Collect
 /** Python's all_to_all_single: splits `input` (by inputSplitSizes along dim 0) to the ranks, gathers into `output`. */
 export function allToAllSingle(output: Tensor, input: Tensor, opts?: CollectiveOptions & { outputSplitSizes?: number[] | null; inputSplitSizes?: number[] | null; asyncOp?: false }): void;
 export function allToAllSingle(output: Tensor, input: Tensor, opts: CollectiveOptions & { outputSplitSizes?: number[] | null; inputSplitSizes?: number[] | null; asyncOp: true }): Work | null;
-export function allToAllSingle(output: Tensor, input: Tensor, opts: CollectiveOptions & { outputSplitSizes?: number[] | null; inputSplitSizes?: number[] | null } = {}): Work | null | void {
-  [output, input, opts = {}] = bindOwn(allToAllSingle, arguments) as [typeof output, typeof input, typeof opts];
+/** PyTorch's positional order: allToAllSingle(output, input, outputSplitSizes, inputSplitSizes, group, asyncOp). */
+export function allToAllSingle(output: Tensor, input: Tensor, outputSplitSizes?: number[] | null, inputSplitSizes?: number[] | null, group?: GroupArg, asyncOp?: false): void;
+export function allToAllSingle(output: Tensor, input: Tensor, outputSplitSizes: number[] | null | undefined, inputSplitSizes: number[] | null | undefined, group: GroupArg, asyncOp: true): Work | null;
+export function allToAllSingle(...args: unknown[]): Work | null | void {
+  const [output, input, opts = {}] = bindOwn(allToAllSingle, args) as [Tensor, Tensor, (CollectiveOptions & { outputSplitSizes?: number[] | null; inputSplitSizes?: number[] | null })?];
   checkTensor(output, 'allToAllSingle', 'output');
   checkTensor(input, 'allToAllSingle', 'input');
   checkSameDtype('allToAllSingle', output, input);
@@ -642,8 +668,11 @@ export function allToAllSingle(output: Tensor, input: Tensor, opts: CollectiveOp
 /** Python's all_to_all: outputList[i] receives rank i's inputList[this rank]. (Gloo in 1.13 has no list form; use allToAllSingle.) */
 export function allToAll(outputList: Tensor[], inputList: Tensor[], opts?: CollectiveOptions & { asyncOp?: false }): void;
 export function allToAll(outputList: Tensor[], inputList: Tensor[], opts: CollectiveOptions & { asyncOp: true }): Work | null;
-export function allToAll(outputList: Tensor[], inputList: Tensor[], opts: CollectiveOptions = {}): Work | null | void {
-  [outputList, inputList, opts = {}] = bindOwn(allToAll, arguments) as [typeof outputList, typeof inputList, typeof opts];
+/** PyTorch's positional order: allToAll(outputList, inputList, group, asyncOp). */
+export function allToAll(outputList: Tensor[], inputList: Tensor[], group?: GroupArg, asyncOp?: false): void;
+export function allToAll(outputList: Tensor[], inputList: Tensor[], group: GroupArg, asyncOp: true): Work | null;
+export function allToAll(...args: unknown[]): Work | null | void {
+  const [outputList, inputList, opts = {}] = bindOwn(allToAll, args) as [Tensor[], Tensor[], CollectiveOptions?];
   checkTensorList(outputList, 'allToAll', 'output_tensor_list');
   checkTensorList(inputList, 'allToAll', 'input_tensor_list');
   checkSameDtype('allToAll', ...outputList, ...inputList);
@@ -655,16 +684,24 @@ export function allToAll(outputList: Tensor[], inputList: Tensor[], opts: Collec
 /** Python's barrier: returns when every rank of the group has entered it. */
 export function barrier(opts?: CollectiveOptions & { asyncOp?: false }): void;
 export function barrier(opts: CollectiveOptions & { asyncOp: true }): Work | null;
-export function barrier(opts: CollectiveOptions = {}): Work | null | void {
-  [opts = {}] = bindOwn(barrier, arguments) as [typeof opts];
+/** PyTorch's positional order: barrier(group, asyncOp). */
+export function barrier(group?: GroupArg, asyncOp?: false): void;
+export function barrier(group: GroupArg, asyncOp: true): Work | null;
+export function barrier(...args: unknown[]): Work | null | void {
+  const [opts = {}] = bindOwn(barrier, args) as [CollectiveOptions?];
   if (notInGroup(opts.group)) return warnNotInGroup('barrier');
   const pg = groupOf(opts.group);
   return run('barrier', pg, opts.asyncOp, null, () => dist().distBarrier(pg._h));
 }
 
+export interface MonitoredBarrierOptions { group?: GroupArg; timeout?: number; waitAllRanks?: boolean }
+export interface SendOptions { group?: GroupArg; tag?: number }
+export interface RecvOptions { src?: number | null; group?: GroupArg; tag?: number }
+
 /** Python's monitored_barrier (Gloo): like barrier, but names the ranks that did not arrive within `timeout` ms. */
-export function monitoredBarrier(opts: { group?: GroupArg; timeout?: number; waitAllRanks?: boolean } = {}): void {
-  [opts = {}] = bindOwn(monitoredBarrier, arguments) as Parameters<typeof monitoredBarrier>;
+export function monitoredBarrier(...args: PyRest<MonitoredBarrierOptions, ['group', 'timeout', 'waitAllRanks']>): void;
+export function monitoredBarrier(...args: unknown[]): void {
+  const [opts = {}] = bindOwn(monitoredBarrier, args) as [MonitoredBarrierOptions?];
   if (notInGroup(opts.group)) return warnNotInGroup('monitored_barrier');
   const pg = groupOf(opts.group);
   if (getBackend(pg) !== 'gloo') throw new DistributedError('monitored_barrier is only implemented for GLOO backend.');
@@ -677,8 +714,9 @@ export function monitoredBarrier(opts: { group?: GroupArg; timeout?: number; wai
 }
 
 /** Python's isend: returns a Work; `dst` is a global rank. */
-export function isend(tensor: Tensor, dst: number, opts: { group?: GroupArg; tag?: number } = {}): Work | null {
-  [tensor, dst, opts = {}] = bindOwn(isend, arguments) as Parameters<typeof isend>;
+export function isend(tensor: Tensor, dst: number, ...rest: PyRest<SendOptions, ['group', 'tag']>): Work | null;
+export function isend(...args: unknown[]): Work | null {
+  const [tensor, dst, opts = {}] = bindOwn(isend, args) as [Tensor, number, SendOptions?];
   checkTensor(tensor, 'isend');
   if (notInGroup(opts.group)) {
     warnNotInGroup('isend');
@@ -690,8 +728,9 @@ export function isend(tensor: Tensor, dst: number, opts: { group?: GroupArg; tag
 }
 
 /** Python's irecv: returns a Work; without `src`, receives from any rank (see Work.sourceRank()). */
-export function irecv(tensor: Tensor, opts: { src?: number | null; group?: GroupArg; tag?: number } = {}): Work | null {
-  [tensor, opts = {}] = bindOwn(irecv, arguments) as Parameters<typeof irecv>;
+export function irecv(tensor: Tensor, ...rest: PyRest<RecvOptions, ['src', 'group', 'tag']>): Work | null;
+export function irecv(...args: unknown[]): Work | null {
+  const [tensor, opts = {}] = bindOwn(irecv, args) as [Tensor, RecvOptions?];
   checkTensor(tensor, 'irecv');
   if (notInGroup(opts.group)) {
     warnNotInGroup('irecv');
@@ -707,14 +746,16 @@ export function irecv(tensor: Tensor, opts: { src?: number | null; group?: Group
 }
 
 /** Python's send (blocking). */
-export function send(tensor: Tensor, dst: number, opts: { group?: GroupArg; tag?: number } = {}): void {
-  [tensor, dst, opts = {}] = bindOwn(send, arguments) as Parameters<typeof send>;
+export function send(tensor: Tensor, dst: number, ...rest: PyRest<SendOptions, ['group', 'tag']>): void;
+export function send(...args: unknown[]): void {
+  const [tensor, dst, opts = {}] = bindOwn(send, args) as [Tensor, number, SendOptions?];
   isend(tensor, dst, opts)?.waitSync();
 }
 
 /** Python's recv (blocking): returns the sender's global rank (-1 when not in the group). */
-export function recv(tensor: Tensor, opts: { src?: number | null; group?: GroupArg; tag?: number } = {}): number {
-  [tensor, opts = {}] = bindOwn(recv, arguments) as Parameters<typeof recv>;
+export function recv(tensor: Tensor, ...rest: PyRest<RecvOptions, ['src', 'group', 'tag']>): number;
+export function recv(...args: unknown[]): number {
+  const [tensor, opts = {}] = bindOwn(recv, args) as [Tensor, RecvOptions?];
   const work = irecv(tensor, opts);
   if (work === null) return -1;
   work.waitSync();

@@ -12,7 +12,7 @@ import { allGather, broadcast, gather, getRank, getWorldSize } from './distribut
 import type { GroupArg } from './process-group.js';
 import { NON_GROUP_MEMBER } from './process-group.js';
 import { DistributedError } from './work.js';
-import { bindOwn, registerSignature } from '../args.js';
+import { bindOwn, registerSignature, type PyRest } from '../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -85,8 +85,9 @@ function sizesOf(t: Tensor): number[] {
  * Python's broadcast_object_list: every rank's `objectList` receives `src`'s entries (in place; the list
  * must have the same length everywhere). Returns the list.
  */
-export function broadcastObjectList<T extends JsonValue>(objectList: T[], opts: { src?: number; group?: GroupArg } = {}): T[] {
-  [objectList, opts = {}] = bindOwn(broadcastObjectList, arguments) as [typeof objectList, typeof opts];
+export function broadcastObjectList<T extends JsonValue>(objectList: T[], ...rest: PyRest<{ src?: number; group?: GroupArg }, ['src', 'group']>): T[];
+export function broadcastObjectList<T extends JsonValue>(...args: unknown[]): T[] {
+  const [objectList, opts = {}] = bindOwn(broadcastObjectList, args) as [T[], { src?: number; group?: GroupArg }?];
   if (opts.group === NON_GROUP_MEMBER) return objectList;
   if (!Array.isArray(objectList)) throw new TypeError('broadcastObjectList: objectList must be an array');
   const src = opts.src ?? 0;
@@ -129,8 +130,9 @@ function paddedPickle(obj: unknown, groupSize: number, what: string, group: Grou
 }
 
 /** Python's all_gather_object: `objectList[i]` receives rank i's `obj` (in place). Returns the list. */
-export function allGatherObject<T extends JsonValue>(objectList: T[], obj: T, opts: { group?: GroupArg } = {}): T[] {
-  [objectList, obj, opts = {}] = bindOwn(allGatherObject, arguments) as [typeof objectList, typeof obj, typeof opts];
+export function allGatherObject<T extends JsonValue>(objectList: T[], obj: T, ...rest: PyRest<{ group?: GroupArg }, ['group']>): T[];
+export function allGatherObject<T extends JsonValue>(...args: unknown[]): T[] {
+  const [objectList, obj, opts = {}] = bindOwn(allGatherObject, args) as [T[], T, { group?: GroupArg }?];
   if (opts.group === NON_GROUP_MEMBER) return objectList;
   const groupSize = getWorldSize(opts.group);
   const { input, sizes, max } = paddedPickle(obj, groupSize, 'allGatherObject', opts.group);
@@ -142,8 +144,9 @@ export function allGatherObject<T extends JsonValue>(objectList: T[], obj: T, op
 }
 
 /** Python's gather_object: on `dst`, `objectGatherList[i]` receives rank i's `obj`. */
-export function gatherObject<T extends JsonValue>(obj: T, opts: { objectGatherList?: T[] | null; dst?: number; group?: GroupArg } = {}): T[] | null {
-  [obj, opts = {}] = bindOwn(gatherObject, arguments) as [typeof obj, typeof opts];
+export function gatherObject<T extends JsonValue>(obj: T, ...rest: PyRest<{ objectGatherList?: T[] | null; dst?: number; group?: GroupArg }, ['objectGatherList', 'dst', 'group']>): T[] | null;
+export function gatherObject<T extends JsonValue>(...args: unknown[]): T[] | null {
+  const [obj, opts = {}] = bindOwn(gatherObject, args) as [T, { objectGatherList?: T[] | null; dst?: number; group?: GroupArg }?];
   if (opts.group === NON_GROUP_MEMBER) return null;
   const dst = opts.dst ?? 0;
   const myRank = getRank();

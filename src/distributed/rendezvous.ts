@@ -5,11 +5,12 @@
 // and the keys live under /worker/attempt_<TORCHELASTIC_RESTART_COUNT>.
 import { Store, TCPStore, FileStore, PrefixStore, checkTimeout } from './store.js';
 import { DistributedError } from './work.js';
-import { bindOwn, registerSignature } from '../args.js';
+import { bindOwn, registerSignature, type PyRest } from '../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
-registerSignature(rendezvous, 'rendezvous', 'torch.distributed.rendezvous', 'url, rank?, worldSize?, timeoutMs?');
+// Python's rendezvous(url, rank=-1, world_size=-1, **kwargs): its handlers take one keyword, timeout (ms here)
+registerSignature(rendezvous, 'rendezvous', 'torch.distributed.rendezvous', 'url, rank?, worldSize?, *, timeout');
 registerSignature(isTorchelasticLaunched, 'isTorchelasticLaunched', 'torch.distributed.is_torchelastic_launched', '');
 
 export interface Rendezvous {
@@ -100,12 +101,17 @@ export async function createC10dStore(hostname: string, port: number, rank: numb
   return TCPStore.create(hostname, port, { worldSize, isMaster: rank === 0, timeout: timeoutMs, multiTenant: true });
 }
 
+/** rendezvous's parameters by name; timeout in milliseconds (Python's handlers take a timedelta). */
+export interface RendezvousOptions { rank?: number; worldSize?: number; timeout?: number }
+
 /**
- * Python's rendezvous(url, rank, world_size, timeout): resolves the init method to a store, this process's
- * rank and the world size. -1 means "from the URL or the environment".
+ * Python's rendezvous(url, rank=-1, world_size=-1, *, timeout): resolves the init method to a store, this
+ * process's rank and the world size. -1 means "from the URL or the environment".
  */
-export async function rendezvous(url: string, rank = -1, worldSize = -1, timeoutMs = 30 * 60 * 1000): Promise<Rendezvous> {
-  [url, rank = -1, worldSize = -1, timeoutMs = 30 * 60 * 1000] = bindOwn(rendezvous, arguments) as Parameters<typeof rendezvous>;
+export async function rendezvous(url: string, ...rest: PyRest<RendezvousOptions, ['rank', 'worldSize']>): Promise<Rendezvous>;
+export async function rendezvous(...args: unknown[]): Promise<Rendezvous> {
+  // bound in the positional convention: the keyword-only timeout comes fourth
+  const [url, rank = -1, worldSize = -1, timeoutMs = 30 * 60 * 1000] = bindOwn(rendezvous, args) as [string, number?, number?, number?];
   if (typeof url !== 'string') throw new TypeError(`rendezvous: url must be a string, got ${typeof url}`);
   if (!Number.isInteger(rank)) throw new TypeError(`rendezvous: rank must be an integer, got ${rank}`);
   if (!Number.isInteger(worldSize)) throw new TypeError(`rendezvous: worldSize must be an integer, got ${worldSize}`);

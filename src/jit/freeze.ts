@@ -1,7 +1,7 @@
 // torch.jit.freeze and torch.jit.optimize_for_inference, as libtorch implements them.
 import { jitNative as J } from './native.js';
 import { ScriptModule } from './script-module.js';
-import { bindOwn, registerSignature } from '../args.js';
+import { bindOwn, registerSignature, type PyRest } from '../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -20,8 +20,9 @@ export interface FreezeOptions {
  * optimisations (dropout removal, convolution-batchnorm folding...). The module must be in eval mode, as in
  * Python. Returns a new ScriptModule; the original is unchanged.
  */
-export function freeze(module: ScriptModule, opts: FreezeOptions = {}): ScriptModule {
-  [module, opts = {}] = bindOwn(freeze, arguments) as Parameters<typeof freeze>;
+export function freeze(module: ScriptModule, ...rest: PyRest<FreezeOptions, ['preservedAttrs', 'optimizeNumerics']>): ScriptModule;
+export function freeze(...args: unknown[]): ScriptModule {
+  const [module, opts = {}] = bindOwn(freeze, args) as [ScriptModule, FreezeOptions?];
   if (!(module instanceof ScriptModule)) throw new TypeError('torch.jit.freeze: expected a ScriptModule (torch.jit.trace or torch.jit.load)');
   if (module.training) {
     throw new Error('torch.jit.freeze: freezing is only implemented for modules in eval mode; call .eval() before freezing');

@@ -6,7 +6,7 @@ import { ones, zeros } from '../../creation.js';
 import { allReduce, getRank } from '../distributed-c10d.js';
 import type { ProcessGroup } from '../process-group.js';
 import type { Work } from '../work.js';
-import { bindOwn, classArgs } from '../../args.js';
+import { bindOwn, classArgs, type PyRest } from '../../args.js';
 
 export interface JoinHook {
   /** Called repeatedly while some rank has not joined: issues the collectives a training step would. */
@@ -38,8 +38,9 @@ export class Join {
   private readonly processGroup: ProcessGroup;
   private readonly rank: number;
 
-  constructor(joinables: Joinable[], opts: { enable?: boolean; throwOnEarlyTermination?: boolean } & Record<string, unknown> = {}) {
-    [joinables, opts = {}] = bindOwn(Join, arguments) as [typeof joinables, typeof opts];
+  constructor(joinables: Joinable[], ...rest: PyRest<{ enable?: boolean; throwOnEarlyTermination?: boolean } & Record<string, unknown>, ['enable', 'throwOnEarlyTermination']>);
+  constructor(...args: unknown[]) {
+    const [joinables, opts = {}] = bindOwn(Join, args) as [Joinable[], ({ enable?: boolean; throwOnEarlyTermination?: boolean } & Record<string, unknown>)?];
     if (joinables.length === 0) throw new RangeError('The join context manager requires at least one joinable');
     const { enable, throwOnEarlyTermination, ...hookOpts } = opts;
     this.joinables = joinables;
@@ -119,4 +120,5 @@ export class Join {
 }
 // The hooks' keyword arguments (Python's **kwargs) are keyword-only: DDP's divideByInitialWorldSize is the one a
 // tstorch joinable reads; a joinable of your own reads its keys from the same options object.
-classArgs(Join, 'torch.distributed.algorithms.Join', 'joinables; enable, throwOnEarlyTermination, *, divideByInitialWorldSize');
+// **kwargs: every other keyword goes to each joinable's join hook, as in Python (DDP's takes divideByInitialWorldSize)
+classArgs(Join, 'torch.distributed.algorithms.Join', 'joinables; enable, throwOnEarlyTermination, **kwargs');

@@ -50,6 +50,8 @@ export interface MaxPoolFn {
   (input: Tensor, kernelSize: Size, o: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
   (input: Tensor, kernelSize: Size, ...rest: PyRest<MaxPoolOptions & { returnIndices?: false }, ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices']>): Tensor;
   (input: Tensor, kernelSize: Size, o: MaxPoolOptions): Tensor | [Tensor, Tensor];
+  // returnIndices known only at run time (a boolean variable), as the options form allows
+  (input: Tensor, kernelSize: Size, stride: Size | null | undefined, padding: Size | undefined, dilation: Size | undefined, ceilMode: boolean | undefined, returnIndices: boolean | undefined): Tensor | [Tensor, Tensor];
 }
 const MAX_POOL = 'input, kernelSize; stride, padding, dilation, ceilMode, returnIndices';
 

@@ -22,7 +22,7 @@ import type { ProcessGroup } from '../../distributed/process-group.js';
 import { ReduceOp } from '../../distributed/reduce-op.js';
 import { Work, DistributedError } from '../../distributed/work.js';
 import { Join, DISABLED_JOIN_CONFIG, type JoinConfig, type JoinHook, type Joinable } from '../../distributed/algorithms/join.js';
-import { bindOwn, classArgs } from '../../args.js';
+import { bindOwn, checkOptions, classArgs, type PyRest } from '../../args.js';
 
 /** dist._DEFAULT_FIRST_BUCKET_BYTES: the first bucket's cap when parameters are bucketed by size. */
 const DEFAULT_FIRST_BUCKET_BYTES = 1024 * 1024;
@@ -93,8 +93,9 @@ export class DistributedDataParallel extends Module implements Joinable {
   declare private modulesBuffers: Tensor[];
   declare private hasRebuiltBuckets: boolean;
 
-  constructor(module: Module, opts: DistributedDataParallelOptions = {}) {
-    [module, opts = {}] = bindOwn(DistributedDataParallel, arguments) as ConstructorParameters<typeof DistributedDataParallel>;
+  constructor(module: Module, ...rest: PyRest<DistributedDataParallelOptions, ['deviceIds', 'outputDevice']>);
+  constructor(...args: unknown[]) {
+    const [module, opts = {}] = bindOwn(DistributedDataParallel, args) as [Module, DistributedDataParallelOptions?];
     super();
     for (const k of Object.keys(opts)) {
       if (!OPTION_KEYS.includes(k)) throw new TypeError(`DistributedDataParallel: unknown option '${k}'`);
@@ -307,6 +308,9 @@ export class DistributedDataParallel extends Module implements Joinable {
   }
 
   joinHook(opts: Record<string, unknown>): JoinHook {
+    // Python's hook ignores the keywords it does not know (Join passes every hook all of them); one that no hook
+    // here takes would be dropped, so it is an error naming it
+    checkOptions('DistributedDataParallel.joinHook', opts, ['divideByInitialWorldSize']);
     const divide = (opts.divideByInitialWorldSize as boolean | undefined) ?? true;
     dist().distLoggerUnevenInputJoin(this.reducer);
     this.divideByInitialWorldSize = divide;

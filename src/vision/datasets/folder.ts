@@ -7,7 +7,7 @@
 // overlap under `for await`), then applies the transforms.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { classArgs, withArgs, type PyRest } from '../../args.js';
+import { classArgs, withArgs, api, type PyRest } from '../../args.js';
 import { openImage, openImageSync } from '../io/decode.js';
 import { VisionDataset, datasetOptions, type VisionDatasetOptions } from './vision-dataset.js';
 
@@ -70,7 +70,8 @@ export interface MakeDatasetOptions {
 }
 
 /** make_dataset: [path, classIndex] pairs. */
-export const makeDataset = withArgs('makeDataset', 'torchvision.datasets.folder.make_dataset', 'directory, classToIdx:dict; extensions, isValidFile, *, allowEmpty', makeDatasetImpl);
+export const makeDataset = api<(directory: string, classToIdx: Record<string, number>,
+  ...rest: PyRest<MakeDatasetOptions, ['extensions', 'isValidFile']>) => [string, number][]>('makeDataset', 'torchvision.datasets.folder.make_dataset', 'directory, classToIdx:dict; extensions, isValidFile, *, allowEmpty', makeDatasetImpl);
 function makeDatasetImpl(directory: string, classToIdx: Record<string, number>, opts: MakeDatasetOptions = {}): [string, number][] {
   const ext = opts.extensions ?? null;
   const valid = opts.isValidFile ?? null;

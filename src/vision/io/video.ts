@@ -14,7 +14,7 @@ import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Tensor } from '../../tensor.js';
 import { cat, empty, stack } from '../../creation.js';
-import { withArgs } from '../../args.js';
+import { withArgs, api, type PyRest } from '../../args.js';
 import { videoNative as V, type FrameHandle, type ReaderHandle, type StreamInfo } from './video-native.js';
 
 export type PtsUnit = 'pts' | 'sec';
@@ -391,8 +391,9 @@ function writeVideoImpl(path: string, videoArray: Tensor, fps: number, opts: Wri
 // torchvision's parameter order (src/args.ts): read_video(filename, start_pts, end_pts, pts_unit, output_format),
 // read_video_timestamps(filename, pts_unit), write_video(filename, video_array, fps, video_codec, options, audio_array,
 // audio_fps, audio_codec, audio_options); the two encoder option dicts are values, not the options object.
-export const readVideo = withArgs('readVideo', 'torchvision.io.read_video',
+export const readVideo = api<(filename: string, ...rest: PyRest<ReadVideoOptions, ['startPts', 'endPts', 'ptsUnit', 'outputFormat']>) => [Tensor, Tensor, VideoInfo]>('readVideo', 'torchvision.io.read_video',
   'filename; startPts, endPts, ptsUnit, outputFormat, *, maxBytes, threads', readVideoImpl);
 export const readVideoTimestamps = withArgs('readVideoTimestamps', 'torchvision.io.read_video_timestamps', 'filename, ptsUnit?', readVideoTimestampsImpl);
-export const writeVideo = withArgs('writeVideo', 'torchvision.io.write_video',
+export const writeVideo = api<(filename: string, videoArray: Tensor, fps: number,
+  ...rest: PyRest<WriteVideoOptions, ['videoCodec', 'options', 'audioArray', 'audioFps', 'audioCodec', 'audioOptions']>) => void>('writeVideo', 'torchvision.io.write_video',
   'filename, videoArray, fps; videoCodec, options:dict, audioArray, audioFps, audioCodec, audioOptions:dict', writeVideoImpl);

@@ -7,7 +7,7 @@ import type { Tensor } from '../../tensor.js';
 import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions } from './weights.js';
 import { checkBuilderArity, registerBuilder } from './builder-args.js';
-import { bindOwn, classArgs } from '../../args.js';
+import { bindOwn, classArgs, type PyRest } from '../../args.js';
 
 export interface AlexNetOptions {
   numClasses?: number;
@@ -19,8 +19,9 @@ export class AlexNet extends Module {
   declare avgpool: Module;
   declare classifier: Sequential;
 
-  constructor(opts: AlexNetOptions = {}) {
-    [opts = {}] = bindOwn(AlexNet, arguments) as ConstructorParameters<typeof AlexNet>;
+  constructor(...rest: PyRest<AlexNetOptions, ['numClasses', 'dropout']>);
+  constructor(...args: unknown[]) {
+    const [opts = {}] = bindOwn(AlexNet, args) as [AlexNetOptions?];
     super();
     const numClasses = opts.numClasses ?? 1000;
     const dropout = opts.dropout ?? 0.5;

@@ -14,7 +14,7 @@ import { LayerNorm2d } from '../ops/layer-norm2d.js';
 import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 import { modelBuilder } from './builder-args.js';
-import { bindOwn, classArgs } from '../../args.js';
+import { bindOwn, classArgs, type PyRest } from '../../args.js';
 
 /** The ConvNeXt block: dwconv 7x7 -> LayerNorm -> Linear 4x -> GELU -> Linear, scaled, plus the input. */
 export class CNBlock extends Module {
@@ -83,8 +83,9 @@ export class ConvNeXt extends Module {
   declare avgpool: Module;
   declare classifier: Sequential;
 
-  constructor(blockSetting: CNBlockConfig[], opts: ConvNeXtOptions = {}) {
-    [blockSetting, opts = {}] = bindOwn(ConvNeXt, arguments) as ConstructorParameters<typeof ConvNeXt>;
+  constructor(blockSetting: CNBlockConfig[], ...rest: PyRest<ConvNeXtOptions, ['stochasticDepthProb', 'layerScale', 'numClasses', 'block', 'normLayer']>);
+  constructor(...args: unknown[]) {
+    const [blockSetting, opts = {}] = bindOwn(ConvNeXt, args) as [CNBlockConfig[], ConvNeXtOptions?];
     super();
     if (!blockSetting || blockSetting.length === 0) throw new RangeError('The blockSetting should not be empty');
     if (!blockSetting.every((s) => s instanceof CNBlockConfig)) throw new TypeError('The blockSetting should be CNBlockConfig[]');

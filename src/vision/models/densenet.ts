@@ -11,7 +11,7 @@ import type { StateDict } from '../../nn/module.js';
 import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 import { modelBuilder } from './builder-args.js';
-import { bindOwn, classArgs, registerSignature } from '../../args.js';
+import { bindOwn, classArgs, registerSignature, type PyRest } from '../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -116,8 +116,9 @@ export class DenseNet extends Module {
   declare features: Sequential;
   declare classifier: nn.Linear;
 
-  constructor(opts: DenseNetOptions = {}) {
-    [opts = {}] = bindOwn(DenseNet, arguments) as ConstructorParameters<typeof DenseNet>;
+  constructor(...rest: PyRest<DenseNetOptions, ['growthRate', 'blockConfig', 'numInitFeatures', 'bnSize', 'dropRate', 'numClasses', 'memoryEfficient']>);
+  constructor(...args: unknown[]) {
+    const [opts = {}] = bindOwn(DenseNet, args) as [DenseNetOptions?];
     super();
     const growthRate = opts.growthRate ?? 32;
     const blockConfig = opts.blockConfig ?? [6, 12, 24, 16];

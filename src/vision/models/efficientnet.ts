@@ -12,7 +12,7 @@ import { initMobileNetWeights } from './mobile-init.js';
 import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 import { makeDivisible } from './make-divisible.js';
 import { modelBuilder } from './builder-args.js';
-import { bindOwn, classArgs, registerSignature } from '../../args.js';
+import { bindOwn, classArgs, registerSignature, type PyRest } from '../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -165,8 +165,9 @@ export class EfficientNet extends Module {
   declare avgpool: Module;
   declare classifier: Sequential;
 
-  constructor(setting: MBConvConfigBase[], dropout: number, opts: EfficientNetOptions = {}) {
-    [setting, dropout, opts = {}] = bindOwn(EfficientNet, arguments) as ConstructorParameters<typeof EfficientNet>;
+  constructor(setting: MBConvConfigBase[], dropout: number, ...rest: PyRest<EfficientNetOptions, ['stochasticDepthProb', 'numClasses', 'normLayer', 'lastChannel']>);
+  constructor(...args: unknown[]) {
+    const [setting, dropout, opts = {}] = bindOwn(EfficientNet, args) as [MBConvConfigBase[], number, EfficientNetOptions?];
     super();
     if (!setting || setting.length === 0) throw new RangeError('The invertedResidualSetting should not be empty');
     if (!setting.every((s) => s instanceof MBConvConfigBase)) throw new TypeError('The invertedResidualSetting should be MBConvConfig[]');

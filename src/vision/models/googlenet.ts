@@ -12,7 +12,7 @@ import type { Tensor } from '../../tensor.js';
 import { registerModel } from './registry.js';
 import { buildModel, overwriteNamedParam, weightsEnum, type BuilderOptions } from './weights.js';
 import { checkBuilderArity, registerBuilder } from './builder-args.js';
-import { bindOwn, classArgs, registerSignature } from '../../args.js';
+import { bindOwn, classArgs, registerSignature, type PyRest } from '../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -143,8 +143,9 @@ export class GoogLeNet extends Module {
   declare dropout: Module;
   declare fc: nn.Linear;
 
-  constructor(opts: GoogLeNetOptions = {}) {
-    [opts = {}] = bindOwn(GoogLeNet, arguments) as ConstructorParameters<typeof GoogLeNet>;
+  constructor(...rest: PyRest<GoogLeNetOptions, ['numClasses', 'auxLogits', 'transformInput', 'initWeights']>);
+  constructor(...args: unknown[]) {
+    const [opts = {}] = bindOwn(GoogLeNet, args) as [GoogLeNetOptions?];
     super();
     const numClasses = opts.numClasses ?? 1000;
     this.auxLogits = opts.auxLogits ?? true;

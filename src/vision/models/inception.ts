@@ -11,7 +11,7 @@ import { registerModel } from './registry.js';
 import { buildModel, overwriteNamedParam, weightsEnum, type BuilderOptions } from './weights.js';
 import { BasicConv2d, transformInputImageNet } from './googlenet.js';
 import { checkBuilderArity, registerBuilder } from './builder-args.js';
-import { bindOwn, classArgs } from '../../args.js';
+import { bindOwn, classArgs, type PyRest } from '../../args.js';
 
 const F = nn.functional;
 const conv = (i: number, o: number, k: number | [number, number], extra: { stride?: number; padding?: number | [number, number] } = {}): BasicConv2d =>
@@ -208,8 +208,9 @@ export class Inception3 extends Module {
   declare Mixed_7a: Module; declare Mixed_7b: Module; declare Mixed_7c: Module;
   declare avgpool: Module; declare dropout: Module; declare fc: nn.Linear;
 
-  constructor(opts: Inception3Options = {}) {
-    [opts = {}] = bindOwn(Inception3, arguments) as ConstructorParameters<typeof Inception3>;
+  constructor(...rest: PyRest<Inception3Options, ['numClasses', 'auxLogits', 'transformInput']>);
+  constructor(...args: unknown[]) {
+    const [opts = {}] = bindOwn(Inception3, args) as [Inception3Options?];
     super();
     const numClasses = opts.numClasses ?? 1000;
     this.auxLogits = opts.auxLogits ?? true;

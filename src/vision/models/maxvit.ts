@@ -16,7 +16,7 @@ import { StochasticDepth } from '../ops/stochastic-depth.js';
 import { registerModel } from './registry.js';
 import { buildModel, rejectFixedOptions, weightsEnum, type BuilderOptions } from './weights.js';
 import { checkBuilderArity, registerBuilder } from './builder-args.js';
-import { bindOwn, classArgs } from '../../args.js';
+import { bindOwn, classArgs, type PyRest } from '../../args.js';
 
 type Size = [number, number];
 
@@ -228,8 +228,9 @@ export class PartitionAttentionLayer extends Module {
   readonly p: number;
   readonly g: number;
 
-  constructor(o: PartitionAttentionOptions) {
-    [o] = bindOwn(PartitionAttentionLayer, arguments) as ConstructorParameters<typeof PartitionAttentionLayer>;
+  constructor(...rest: PyRest<PartitionAttentionOptions, ['inChannels', 'headDim', 'partitionSize', 'partitionType', 'gridSize', 'mlpRatio', 'activationLayer', 'normLayer', 'attentionDropout', 'mlpDropout', 'pStochasticDropout']>);
+  constructor(...args: unknown[]) {
+    const [o] = bindOwn(PartitionAttentionLayer, args) as [PartitionAttentionOptions];
     super();
     this.nHeads = Math.floor(o.inChannels / o.headDim);
     this.headDim = o.headDim;
@@ -301,8 +302,9 @@ export interface MaxVitLayerOptions {
 export class MaxVitLayer extends Module {
   declare layers: Sequential;
 
-  constructor(o: MaxVitLayerOptions) {
-    [o] = bindOwn(MaxVitLayer, arguments) as ConstructorParameters<typeof MaxVitLayer>;
+  constructor(...rest: PyRest<MaxVitLayerOptions, ['inChannels', 'outChannels', 'squeezeRatio', 'expansionRatio', 'stride', 'normLayer', 'activationLayer', 'headDim', 'mlpRatio', 'mlpDropout', 'attentionDropout', 'pStochasticDropout', 'partitionSize', 'gridSize']>);
+  constructor(...args: unknown[]) {
+    const [o] = bindOwn(MaxVitLayer, args) as [MaxVitLayerOptions];
     super();
     const attention = (partitionType: 'grid' | 'window'): PartitionAttentionLayer => new PartitionAttentionLayer({
       inChannels: o.outChannels, headDim: o.headDim, partitionSize: o.partitionSize, partitionType, gridSize: o.gridSize,
@@ -333,8 +335,9 @@ export class MaxVitBlock extends Module {
   declare layers: ModuleList;
   readonly gridSize: Size;
 
-  constructor(o: MaxVitBlockOptions) {
-    [o] = bindOwn(MaxVitBlock, arguments) as ConstructorParameters<typeof MaxVitBlock>;
+  constructor(...rest: PyRest<MaxVitBlockOptions, ['inChannels', 'outChannels', 'squeezeRatio', 'expansionRatio', 'normLayer', 'activationLayer', 'headDim', 'mlpRatio', 'mlpDropout', 'attentionDropout', 'partitionSize', 'inputGridSize', 'nLayers', 'pStochastic']>);
+  constructor(...args: unknown[]) {
+    const [o] = bindOwn(MaxVitBlock, args) as [MaxVitBlockOptions];
     super();
     if (o.pStochastic.length !== o.nLayers) throw new RangeError(`p_stochastic must have length n_layers=${o.nLayers}, got p_stochastic=[${o.pStochastic}].`);
     this.layers = new ModuleList();
@@ -381,8 +384,9 @@ export class MaxVit extends Module {
   declare classifier: Sequential;
   readonly partitionSize: number;
 
-  constructor(o: MaxVitOptions) {
-    [o] = bindOwn(MaxVit, arguments) as ConstructorParameters<typeof MaxVit>;
+  constructor(...rest: PyRest<MaxVitOptions, ['inputSize', 'stemChannels', 'partitionSize', 'blockChannels', 'blockLayers', 'headDim', 'stochasticDepthProb', 'normLayer', 'activationLayer', 'squeezeRatio', 'expansionRatio', 'mlpRatio', 'mlpDropout', 'attentionDropout', 'numClasses']>);
+  constructor(...args: unknown[]) {
+    const [o] = bindOwn(MaxVit, args) as [MaxVitOptions];
     super();
     const inputChannels = 3;
     // the batch norm parameters of the original implementation

@@ -7,7 +7,7 @@ import { Tensor } from '../../tensor.js';
 import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 import { modelBuilder } from './builder-args.js';
-import { bindOwn, classArgs, registerSignature } from '../../args.js';
+import { bindOwn, classArgs, registerSignature, type PyRest } from '../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -89,8 +89,9 @@ export class MNASNet extends Module {
   /** The checkpoint format this model is in (torchvision's _version): 1 after loading a version-1 checkpoint. */
   version: number = MNASNet.VERSION;
 
-  constructor(alpha: number, opts: MNASNetOptions = {}) {
-    [alpha, opts = {}] = bindOwn(MNASNet, arguments) as ConstructorParameters<typeof MNASNet>;
+  constructor(alpha: number, ...rest: PyRest<MNASNetOptions, ['numClasses', 'dropout']>);
+  constructor(...args: unknown[]) {
+    const [alpha, opts = {}] = bindOwn(MNASNet, args) as [number, MNASNetOptions?];
     super();
     if (!(alpha > 0)) throw new RangeError(`alpha should be greater than 0.0 instead of ${alpha}`);
     this.alpha = alpha;

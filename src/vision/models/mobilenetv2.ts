@@ -12,7 +12,7 @@ import { makeDivisible } from './make-divisible.js';
 import { pyRound } from './py-round.js';
 import { initMobileNetWeights } from './mobile-init.js';
 import { modelBuilder } from './builder-args.js';
-import { bindOwn, classArgs } from '../../args.js';
+import { bindOwn, classArgs, type PyRest } from '../../args.js';
 
 const relu6: ActivationLayerFactory = (o) => new nn.ReLU6(o);
 const batchNorm: NormLayerFactory = (c) => new nn.BatchNorm2d(c);
@@ -77,8 +77,9 @@ export class MobileNetV2 extends Module {
   declare classifier: Sequential;
   readonly lastChannel: number;
 
-  constructor(opts: MobileNetV2Options = {}) {
-    [opts = {}] = bindOwn(MobileNetV2, arguments) as ConstructorParameters<typeof MobileNetV2>;
+  constructor(...rest: PyRest<MobileNetV2Options, ['numClasses', 'widthMult', 'invertedResidualSetting', 'roundNearest', 'block', 'normLayer', 'dropout']>);
+  constructor(...args: unknown[]) {
+    const [opts = {}] = bindOwn(MobileNetV2, args) as [MobileNetV2Options?];
     super();
     const Block = opts.block ?? MobileNetV2InvertedResidual;
     const normLayer = opts.normLayer ?? batchNorm;

@@ -11,7 +11,7 @@ import { buildModel, weightsEnum, type BuilderOptions } from './weights.js';
 import { makeDivisible } from './make-divisible.js';
 import { initMobileNetWeights } from './mobile-init.js';
 import { modelBuilder } from './builder-args.js';
-import { bindOwn, classArgs, registerSignature } from '../../args.js';
+import { bindOwn, classArgs, registerSignature, type PyRest } from '../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -112,8 +112,9 @@ export class MobileNetV3 extends Module {
   declare avgpool: Module;
   declare classifier: Sequential;
 
-  constructor(setting: InvertedResidualConfig[], lastChannel: number, opts: MobileNetV3Options = {}) {
-    [setting, lastChannel, opts = {}] = bindOwn(MobileNetV3, arguments) as ConstructorParameters<typeof MobileNetV3>;
+  constructor(setting: InvertedResidualConfig[], lastChannel: number, ...rest: PyRest<MobileNetV3Options, ['numClasses', 'block', 'normLayer', 'dropout']>);
+  constructor(...args: unknown[]) {
+    const [setting, lastChannel, opts = {}] = bindOwn(MobileNetV3, args) as [InvertedResidualConfig[], number, MobileNetV3Options?];
     super();
     if (!setting || setting.length === 0) throw new RangeError('The invertedResidualSetting should not be empty');
     if (!setting.every((s) => s instanceof InvertedResidualConfig)) throw new TypeError('The invertedResidualSetting should be InvertedResidualConfig[]');

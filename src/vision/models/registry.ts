@@ -8,7 +8,7 @@ import { bindOwn, registerSignature } from '../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
-registerSignature(getModel, 'getModel', 'torchvision.models.get_model', 'name, config?:dict');
+registerSignature(getModel, 'getModel', 'torchvision.models.get_model', 'name, **config');
 registerSignature(getModelBuilder, 'getModelBuilder', 'torchvision.models.get_model_builder', 'name');
 registerSignature(getModelWeights, 'getModelWeights', 'torchvision.models.get_model_weights', 'name');
 registerSignature(getWeight, 'getWeight', 'torchvision.models.get_weight', 'name');
@@ -58,8 +58,14 @@ export function getModelBuilder(name: string): ModelBuilder { [name] = bindOwn(g
                                                               return entry(name).builder; }
 
 /** Builds a model by name with the builder's options: `getModel('resnet50', { weights: 'DEFAULT' })`. */
-export function getModel(name: string, opts: Record<string, unknown> = {}): Module { [name, opts = {}] = bindOwn(getModel, arguments) as Parameters<typeof getModel>;
-                                                                                     return entry(name).builder(opts); }
+export function getModel(name: string, config?: Record<string, unknown>): Module;
+/** Python's `get_model(name='resnet18', num_classes=10)`: every keyword in one object, the name among them. */
+export function getModel(kwargs: { name: string } & Record<string, unknown>): Module;
+export function getModel(...args: unknown[]): Module {
+  // the binder collects every keyword other than name into config (Python's **config)
+  const [name, config = {}] = bindOwn(getModel, args) as [string, Record<string, unknown>?];
+  return entry(name).builder(config);
+}
 
 /** The weights enum of a model (torchvision.models.get_model_weights). */
 export function getModelWeights(name: string): WeightsEnum<unknown> {

@@ -12,7 +12,7 @@ import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from '
 import { makeDivisible } from './make-divisible.js';
 import { pyRound } from './py-round.js';
 import { modelBuilder } from './builder-args.js';
-import { bindOwn, classArgs } from '../../args.js';
+import { bindOwn, classArgs, type PyRest } from '../../args.js';
 
 const reluFactory: ActivationLayerFactory = (o) => new nn.ReLU(o);
 const scalarPow = op('aten::pow.Scalar');
@@ -185,8 +185,9 @@ export class RegNet extends Module {
   declare avgpool: Module;
   declare fc: nn.Linear;
 
-  constructor(blockParams: BlockParams, opts: RegNetOptions = {}) {
-    [blockParams, opts = {}] = bindOwn(RegNet, arguments) as ConstructorParameters<typeof RegNet>;
+  constructor(blockParams: BlockParams, ...rest: PyRest<RegNetOptions, ['numClasses', 'stemWidth', 'stemType', 'blockType', 'normLayer', 'activation']>);
+  constructor(...args: unknown[]) {
+    const [blockParams, opts = {}] = bindOwn(RegNet, args) as [BlockParams, RegNetOptions?];
     super();
     const Stem = opts.stemType ?? SimpleStemIN;
     const normLayer = opts.normLayer ?? ((c: number) => new nn.BatchNorm2d(c));

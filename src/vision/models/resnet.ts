@@ -9,7 +9,7 @@ import { registerModel } from './registry.js';
 import { buildModel, overwriteNamedParam, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 import type { NormLayerFactory } from '../ops/misc.js';
 import { modelBuilder } from './builder-args.js';
-import { bindOwn, classArgs, registerSignature } from '../../args.js';
+import { bindOwn, classArgs, registerSignature, type PyRest } from '../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -50,8 +50,9 @@ export class BasicBlock extends Module {
   declare downsample: Module | null;
   declare stride: number;
 
-  constructor(inplanes: number, planes: number, opts: BlockOptions = {}) {
-    [inplanes, planes, opts = {}] = bindOwn(BasicBlock, arguments) as ConstructorParameters<typeof BasicBlock>;
+  constructor(inplanes: number, planes: number, ...rest: PyRest<BlockOptions, ['stride', 'downsample', 'groups', 'baseWidth', 'dilation', 'normLayer']>);
+  constructor(...args: unknown[]) {
+    const [inplanes, planes, opts = {}] = bindOwn(BasicBlock, args) as [number, number, BlockOptions?];
     super();
     const normLayer = opts.normLayer ?? defaultNorm;
     if ((opts.groups ?? 1) !== 1 || (opts.baseWidth ?? 64) !== 64) throw new Error('BasicBlock only supports groups=1 and base_width=64');
@@ -95,8 +96,9 @@ export class Bottleneck extends Module {
   declare downsample: Module | null;
   declare stride: number;
 
-  constructor(inplanes: number, planes: number, opts: BlockOptions = {}) {
-    [inplanes, planes, opts = {}] = bindOwn(Bottleneck, arguments) as ConstructorParameters<typeof Bottleneck>;
+  constructor(inplanes: number, planes: number, ...rest: PyRest<BlockOptions, ['stride', 'downsample', 'groups', 'baseWidth', 'dilation', 'normLayer']>);
+  constructor(...args: unknown[]) {
+    const [inplanes, planes, opts = {}] = bindOwn(Bottleneck, args) as [number, number, BlockOptions?];
     super();
     const normLayer = opts.normLayer ?? defaultNorm;
     const groups = opts.groups ?? 1;
@@ -150,8 +152,9 @@ export class ResNet extends Module {
   declare groups: number;
   declare baseWidth: number;
 
-  constructor(block: ResidualBlockClass, layers: [number, number, number, number], opts: ResNetOptions = {}) {
-    [block, layers, opts = {}] = bindOwn(ResNet, arguments) as ConstructorParameters<typeof ResNet>;
+  constructor(block: ResidualBlockClass, layers: [number, number, number, number], ...rest: PyRest<ResNetOptions, ['numClasses', 'zeroInitResidual', 'groups', 'widthPerGroup', 'replaceStrideWithDilation', 'normLayer']>);
+  constructor(...args: unknown[]) {
+    const [block, layers, opts = {}] = bindOwn(ResNet, args) as [ResidualBlockClass, [number, number, number, number], ResNetOptions?];
     super();
     this.normLayer = opts.normLayer ?? defaultNorm;
     this.inplanes = 64;

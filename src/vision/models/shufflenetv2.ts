@@ -8,7 +8,7 @@ import type { Tensor } from '../../tensor.js';
 import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 import { modelBuilder } from './builder-args.js';
-import { bindOwn, classArgs, registerSignature } from '../../args.js';
+import { bindOwn, classArgs, registerSignature, type PyRest } from '../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -96,8 +96,9 @@ export class ShuffleNetV2 extends Module {
   declare fc: nn.Linear;
   readonly stageOutChannels: number[];
 
-  constructor(stagesRepeats: number[], stagesOutChannels: number[], opts: ShuffleNetV2Options = {}) {
-    [stagesRepeats, stagesOutChannels, opts = {}] = bindOwn(ShuffleNetV2, arguments) as ConstructorParameters<typeof ShuffleNetV2>;
+  constructor(stagesRepeats: number[], stagesOutChannels: number[], ...rest: PyRest<ShuffleNetV2Options, ['numClasses', 'invertedResidual']>);
+  constructor(...args: unknown[]) {
+    const [stagesRepeats, stagesOutChannels, opts = {}] = bindOwn(ShuffleNetV2, args) as [number[], number[], ShuffleNetV2Options?];
     super();
     if (stagesRepeats.length !== 3) throw new RangeError('ShuffleNetV2: expected stagesRepeats as list of 3 positive ints');
     if (stagesOutChannels.length !== 5) throw new RangeError('ShuffleNetV2: expected stagesOutChannels as list of 5 positive ints');

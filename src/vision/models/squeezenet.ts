@@ -8,7 +8,7 @@ import type { Tensor } from '../../tensor.js';
 import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 import { modelBuilder } from './builder-args.js';
-import { bindOwn, classArgs } from '../../args.js';
+import { bindOwn, classArgs, type PyRest } from '../../args.js';
 
 /** Squeeze (1x1) then expand into parallel 1x1 and 3x3 convolutions, concatenated. */
 export class Fire extends Module {
@@ -49,8 +49,9 @@ export class SqueezeNet extends Module {
   declare features: Sequential;
   declare classifier: Sequential;
 
-  constructor(version: '1_0' | '1_1' = '1_0', opts: SqueezeNetOptions = {}) {
-    [version = '1_0', opts = {}] = bindOwn(SqueezeNet, arguments) as ConstructorParameters<typeof SqueezeNet>;
+  constructor(version?: '1_0' | '1_1', ...rest: PyRest<SqueezeNetOptions, ['numClasses', 'dropout']>);
+  constructor(...args: unknown[]) {
+    const [version = '1_0', opts = {}] = bindOwn(SqueezeNet, args) as [('1_0' | '1_1')?, SqueezeNetOptions?];
     super();
     this.numClasses = opts.numClasses ?? 1000;
     const pool = (): Module => new nn.MaxPool2d(3, { stride: 2, ceilMode: true });

@@ -22,7 +22,7 @@ import { pipe } from './pipe.js';
 import { registerModel } from './registry.js';
 import { buildModel, rejectFixedOptions, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 import { modelBuilder } from './builder-args.js';
-import { bindOwn, classArgs, registerSignature } from '../../args.js';
+import { bindOwn, classArgs, registerSignature, type PyRest } from '../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -112,8 +112,11 @@ export interface ShiftedWindowAttentionOptions {
  * applied whenever their probability is non-zero, in eval mode too.
  */
 export function shiftedWindowAttention(input: Tensor, qkvWeight: Tensor, projWeight: Tensor, relativePositionBias: Tensor,
-  windowSize: readonly number[], numHeads: number, shiftSizeIn: readonly number[], o: ShiftedWindowAttentionOptions = {}): Tensor {
-  [input, qkvWeight, projWeight, relativePositionBias, windowSize, numHeads, shiftSizeIn, o = {}] = bindOwn(shiftedWindowAttention, arguments) as Parameters<typeof shiftedWindowAttention>;
+  windowSize: readonly number[], numHeads: number, shiftSize: readonly number[],
+  ...rest: PyRest<ShiftedWindowAttentionOptions, ['attentionDropout', 'dropout', 'qkvBias', 'projBias', 'logitScale']>): Tensor;
+export function shiftedWindowAttention(...args: unknown[]): Tensor {
+  const [input, qkvWeight, projWeight, relativePositionBias, windowSize, numHeads, shiftSizeIn, o = {}] = bindOwn(shiftedWindowAttention, args) as
+    [Tensor, Tensor, Tensor, Tensor, readonly number[], number, readonly number[], ShiftedWindowAttentionOptions?];
   if (input.ndim !== 4) throw new RangeError(`shiftedWindowAttention: expected a channels-last input (B, H, W, C), got shape [${input.shape}]`);
   const [B, H, W, C] = input.shape;
   const [ws0, ws1] = windowSize as [number, number];
@@ -245,8 +248,10 @@ export class ShiftedWindowAttention extends Module {
   attentionDropout: number;
   dropout: number;
 
-  constructor(dim: number, windowSize: readonly number[], shiftSize: readonly number[], numHeads: number, o: ShiftedWindowAttentionModuleOptions = {}) {
-    [dim, windowSize, shiftSize, numHeads, o = {}] = bindOwn(ShiftedWindowAttention, arguments) as ConstructorParameters<typeof ShiftedWindowAttention>;
+  constructor(dim: number, windowSize: readonly number[], shiftSize: readonly number[], numHeads: number, o?: ShiftedWindowAttentionModuleOptions);
+  constructor(dim: number, windowSize: readonly number[], shiftSize: readonly number[], numHeads: number, ...rest: PyRest<ShiftedWindowAttentionModuleOptions, ['qkvBias', 'projBias', 'attentionDropout', 'dropout']>);
+  constructor(...args: unknown[]) {
+    const [dim, windowSize, shiftSize, numHeads, o = {}] = bindOwn(ShiftedWindowAttention, args) as [number, readonly number[], readonly number[], number, ShiftedWindowAttentionModuleOptions?];
     super();
     if (windowSize.length !== 2 || shiftSize.length !== 2) throw new RangeError('window_size and shift_size must be of length 2');
     this.windowSize = [...windowSize];
@@ -298,8 +303,10 @@ export class ShiftedWindowAttentionV2 extends ShiftedWindowAttention {
   declare cpb_mlp: Sequential;
   declare relative_coords_table: Tensor;
 
-  constructor(dim: number, windowSize: readonly number[], shiftSize: readonly number[], numHeads: number, o: ShiftedWindowAttentionModuleOptions = {}) {
-    [dim, windowSize, shiftSize, numHeads, o = {}] = bindOwn(ShiftedWindowAttentionV2, arguments) as ConstructorParameters<typeof ShiftedWindowAttentionV2>;
+  constructor(dim: number, windowSize: readonly number[], shiftSize: readonly number[], numHeads: number, o?: ShiftedWindowAttentionModuleOptions);
+  constructor(dim: number, windowSize: readonly number[], shiftSize: readonly number[], numHeads: number, ...rest: PyRest<ShiftedWindowAttentionModuleOptions, ['qkvBias', 'projBias', 'attentionDropout', 'dropout']>);
+  constructor(...args: unknown[]) {
+    const [dim, windowSize, shiftSize, numHeads, o = {}] = bindOwn(ShiftedWindowAttentionV2, args) as [number, readonly number[], readonly number[], number, ShiftedWindowAttentionModuleOptions?];
     super(dim, windowSize, shiftSize, numHeads, o);
     this.logit_scale = new Parameter(ones([numHeads, 1, 1]).mul(10).log());
     // mlp to generate continuous relative position bias
@@ -366,8 +373,10 @@ export class SwinTransformerBlock extends Module {
   declare norm2: Module;
   declare mlp: MLP;
 
-  constructor(dim: number, numHeads: number, windowSize: readonly number[], shiftSize: readonly number[], o: SwinBlockOptions = {}) {
-    [dim, numHeads, windowSize, shiftSize, o = {}] = bindOwn(SwinTransformerBlock, arguments) as ConstructorParameters<typeof SwinTransformerBlock>;
+  constructor(dim: number, numHeads: number, windowSize: readonly number[], shiftSize: readonly number[], o?: SwinBlockOptions);
+  constructor(dim: number, numHeads: number, windowSize: readonly number[], shiftSize: readonly number[], ...rest: PyRest<SwinBlockOptions, ['mlpRatio', 'dropout', 'attentionDropout', 'stochasticDepthProb', 'normLayer', 'attnLayer']>);
+  constructor(...args: unknown[]) {
+    const [dim, numHeads, windowSize, shiftSize, o = {}] = bindOwn(SwinTransformerBlock, args) as [number, number, readonly number[], readonly number[], SwinBlockOptions?];
     super();
     const normLayer = o.normLayer ?? ((c: number) => new nn.LayerNorm(c));
     const Attn = o.attnLayer ?? ShiftedWindowAttention;
@@ -404,8 +413,10 @@ function residual(x: Tensor, branch: Module[]): Tensor {
 
 /** V2 block (post-norm): x + SD(norm1(attn(x))), then x + SD(norm2(mlp(x))). */
 export class SwinTransformerBlockV2 extends SwinTransformerBlock {
-  constructor(dim: number, numHeads: number, windowSize: readonly number[], shiftSize: readonly number[], o: SwinBlockOptions = {}) {
-    [dim, numHeads, windowSize, shiftSize, o = {}] = bindOwn(SwinTransformerBlockV2, arguments) as ConstructorParameters<typeof SwinTransformerBlockV2>;
+  constructor(dim: number, numHeads: number, windowSize: readonly number[], shiftSize: readonly number[], o?: SwinBlockOptions);
+  constructor(dim: number, numHeads: number, windowSize: readonly number[], shiftSize: readonly number[], ...rest: PyRest<SwinBlockOptions, ['mlpRatio', 'dropout', 'attentionDropout', 'stochasticDepthProb', 'normLayer', 'attnLayer']>);
+  constructor(...args: unknown[]) {
+    const [dim, numHeads, windowSize, shiftSize, o = {}] = bindOwn(SwinTransformerBlockV2, args) as [number, number, readonly number[], readonly number[], SwinBlockOptions?];
     super(dim, numHeads, windowSize, shiftSize, { ...o, attnLayer: o.attnLayer ?? ShiftedWindowAttentionV2 });
   }
 
@@ -450,8 +461,10 @@ export class SwinTransformer extends Module {
   declare head: nn.Linear;
   readonly numClasses: number;
 
-  constructor(o: SwinTransformerOptions) {
-    [o] = bindOwn(SwinTransformer, arguments) as ConstructorParameters<typeof SwinTransformer>;
+  constructor(o: SwinTransformerOptions);
+  constructor(...rest: PyRest<SwinTransformerOptions, ['patchSize', 'embedDim', 'depths', 'numHeads', 'windowSize', 'mlpRatio', 'dropout', 'attentionDropout', 'stochasticDepthProb', 'numClasses', 'normLayer', 'block', 'downsampleLayer']>);
+  constructor(...args: unknown[]) {
+    const [o] = bindOwn(SwinTransformer, args) as [SwinTransformerOptions];
     super();
     this.numClasses = o.numClasses ?? 1000;
     const Block = o.block ?? SwinTransformerBlock;

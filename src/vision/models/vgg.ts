@@ -8,7 +8,7 @@ import type { Tensor } from '../../tensor.js';
 import { registerModel } from './registry.js';
 import { buildModel, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 import { modelBuilder } from './builder-args.js';
-import { bindOwn, classArgs, registerSignature } from '../../args.js';
+import { bindOwn, classArgs, registerSignature, type PyRest } from '../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -25,8 +25,9 @@ export class VGG extends Module {
   declare avgpool: Module;
   declare classifier: Sequential;
 
-  constructor(features: Module, opts: VGGOptions = {}) {
-    [features, opts = {}] = bindOwn(VGG, arguments) as ConstructorParameters<typeof VGG>;
+  constructor(features: Module, ...rest: PyRest<VGGOptions, ['numClasses', 'initWeights', 'dropout']>);
+  constructor(...args: unknown[]) {
+    const [features, opts = {}] = bindOwn(VGG, args) as [Module, VGGOptions?];
     super();
     const dropout = opts.dropout ?? 0.5;
     this.features = features;

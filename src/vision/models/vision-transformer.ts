@@ -16,7 +16,7 @@ import { MLP } from '../ops/mlp.js';
 import { registerModel } from './registry.js';
 import { buildModel, overwriteNamedParam, rejectFixedOptions, weightsEnum, type BuilderOptions, type WeightsEnum } from './weights.js';
 import { modelBuilder } from './builder-args.js';
-import { bindOwn, classArgs, registerSignature } from '../../args.js';
+import { bindOwn, classArgs, registerSignature, type PyRest } from '../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -175,8 +175,9 @@ export class VisionTransformer extends Module {
   readonly representationSize: number | null;
   readonly seqLength: number;
 
-  constructor(o: VisionTransformerOptions) {
-    [o] = bindOwn(VisionTransformer, arguments) as ConstructorParameters<typeof VisionTransformer>;
+  constructor(...rest: PyRest<VisionTransformerOptions, ['imageSize', 'patchSize', 'numLayers', 'numHeads', 'hiddenDim', 'mlpDim', 'dropout', 'attentionDropout', 'numClasses', 'representationSize', 'normLayer', 'convStemConfigs']>);
+  constructor(...args: unknown[]) {
+    const [o] = bindOwn(VisionTransformer, args) as [VisionTransformerOptions];
     super();
     if (o.imageSize % o.patchSize !== 0) throw new RangeError(`Input shape indivisible by patch size! (image size ${o.imageSize}, patch size ${o.patchSize})`);
     this.imageSize = o.imageSize;
@@ -289,8 +290,9 @@ export interface InterpolateEmbeddingsOptions {
  * patch grid, the class token's kept) for `imageSize` and `patchSize`, so that a checkpoint trained at one
  * resolution loads into a model built for another. Returns the dict unchanged when the sizes already agree.
  */
-export function interpolateEmbeddings(imageSize: number, patchSize: number, modelState: StateDict, o: InterpolateEmbeddingsOptions = {}): StateDict {
-  [imageSize, patchSize, modelState, o = {}] = bindOwn(interpolateEmbeddings, arguments) as Parameters<typeof interpolateEmbeddings>;
+export function interpolateEmbeddings(imageSize: number, patchSize: number, modelState: StateDict, ...rest: PyRest<InterpolateEmbeddingsOptions, ['interpolationMode', 'resetHeads']>): StateDict;
+export function interpolateEmbeddings(...args: unknown[]): StateDict {
+  const [imageSize, patchSize, modelState, o = {}] = bindOwn(interpolateEmbeddings, args) as [number, number, StateDict, InterpolateEmbeddingsOptions?];
   const posEmbedding = modelState['encoder.pos_embedding'];
   if (!(posEmbedding instanceof Tensor)) throw new Error("interpolateEmbeddings: the state dict has no 'encoder.pos_embedding'");
   const [n, seq, hiddenDim] = posEmbedding.shape;

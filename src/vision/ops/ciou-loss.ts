@@ -7,7 +7,7 @@ import { checkReduction, upcastNonFloat } from './_utils.js';
 import { reduceLoss } from './reduce-loss.js';
 import { diouIouLoss } from './diou-loss.js';
 import type { BoxLossOptions } from './giou-loss.js';
-import { bindOwn, registerSignature } from '../../args.js';
+import { bindOwn, registerSignature, type PyRest } from '../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -17,8 +17,9 @@ const atanOp = op('aten::atan');
 const atan = (t: Tensor): Tensor => new Tensor(atanOp(t._h));
 
 /** Complete-IoU loss of paired boxes [..., 4] in (x1, y1, x2, y2). */
-export function completeBoxIouLoss(boxes1: Tensor, boxes2: Tensor, opts: BoxLossOptions = {}): Tensor {
-  [boxes1, boxes2, opts = {}] = bindOwn(completeBoxIouLoss, arguments) as Parameters<typeof completeBoxIouLoss>;
+export function completeBoxIouLoss(boxes1: Tensor, boxes2: Tensor, ...rest: PyRest<BoxLossOptions, ['reduction', 'eps']>): Tensor;
+export function completeBoxIouLoss(...args: unknown[]): Tensor {
+  const [boxes1, boxes2, opts = {}] = bindOwn(completeBoxIouLoss, args) as [Tensor, Tensor, BoxLossOptions?];
   const reduction = opts.reduction ?? 'none';
   checkReduction('completeBoxIouLoss', reduction);
   const eps = opts.eps ?? 1e-7;

@@ -31,8 +31,9 @@ export interface DeformConv2dOptions {
  * (bilinearly) at its position plus the learned offset [N, 2 * offsetGroups * kH * kW, outH, outW] ((dy, dx) per
  * tap). The convolution groups and offset groups follow from the shapes, as in torchvision.
  */
-export function deformConv2d(input: Tensor, offset: Tensor, weight: Tensor, opts: DeformConv2dOptions = {}): Tensor {
-  [input, offset, weight, opts = {}] = bindOwn(deformConv2d, arguments) as Parameters<typeof deformConv2d>;
+export function deformConv2d(input: Tensor, offset: Tensor, weight: Tensor, ...rest: PyRest<DeformConv2dOptions, ['bias', 'stride', 'padding', 'dilation', 'mask']>): Tensor;
+export function deformConv2d(...args: unknown[]): Tensor {
+  const [input, offset, weight, opts = {}] = bindOwn(deformConv2d, args) as [Tensor, Tensor, Tensor, DeformConv2dOptions?];
   if (input.ndim !== 4) throw new RangeError(`deformConv2d: input must be 4-d (N, C, H, W), got [${input.shape}]`);
   if (weight.ndim !== 4) throw new RangeError(`deformConv2d: weight must be 4-d (Cout, C / groups, kH, kW), got [${weight.shape}]`);
   if (offset.ndim !== 4) throw new RangeError(`deformConv2d: offset must be 4-d (N, 2 * offset_groups * kH * kW, outH, outW), got [${offset.shape}]`);

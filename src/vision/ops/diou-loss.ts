@@ -4,7 +4,7 @@ import type { Tensor } from '../../tensor.js';
 import { checkReduction, lossInterUnion, upcastNonFloat } from './_utils.js';
 import { reduceLoss } from './reduce-loss.js';
 import type { BoxLossOptions } from './giou-loss.js';
-import { bindOwn, registerSignature } from '../../args.js';
+import { bindOwn, registerSignature, type PyRest } from '../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -34,8 +34,9 @@ export function diouIouLoss(boxes1: Tensor, boxes2: Tensor, eps = 1e-7): [Tensor
 }
 
 /** Distance-IoU loss of paired boxes [..., 4] in (x1, y1, x2, y2). */
-export function distanceBoxIouLoss(boxes1: Tensor, boxes2: Tensor, opts: BoxLossOptions = {}): Tensor {
-  [boxes1, boxes2, opts = {}] = bindOwn(distanceBoxIouLoss, arguments) as Parameters<typeof distanceBoxIouLoss>;
+export function distanceBoxIouLoss(boxes1: Tensor, boxes2: Tensor, ...rest: PyRest<BoxLossOptions, ['reduction', 'eps']>): Tensor;
+export function distanceBoxIouLoss(...args: unknown[]): Tensor {
+  const [boxes1, boxes2, opts = {}] = bindOwn(distanceBoxIouLoss, args) as [Tensor, Tensor, BoxLossOptions?];
   const reduction = opts.reduction ?? 'none';
   checkReduction('distanceBoxIouLoss', reduction);
   const [loss] = diouIouLoss(upcastNonFloat(boxes1), upcastNonFloat(boxes2), opts.eps ?? 1e-7);

@@ -8,7 +8,7 @@ import { Module } from '../../nn/module.js';
 import { pad } from '../../nn/functional/padding.js';
 import { maxPool2d, maxPool3d } from '../../nn/functional/pooling.js';
 import { pyBool, pyFloat } from '../../nn/modules/repr.js';
-import { bindOwn, classArgs, registerSignature } from '../../args.js';
+import { bindOwn, classArgs, registerSignature, type PyRest } from '../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -58,14 +58,16 @@ function dropBlock(fn: string, spatial: 2 | 3, input: Tensor, p: number, blockSi
 }
 
 /** DropBlock on [N, C, H, W]: zeroes blockSize x blockSize squares; the survivors are rescaled. */
-export function dropBlock2d(input: Tensor, p: number, blockSize: number, opts: DropBlockOptions = {}): Tensor {
-  [input, p, blockSize, opts = {}] = bindOwn(dropBlock2d, arguments) as Parameters<typeof dropBlock2d>;
+export function dropBlock2d(input: Tensor, p: number, blockSize: number, ...rest: PyRest<DropBlockOptions, ['inplace', 'eps', 'training']>): Tensor;
+export function dropBlock2d(...args: unknown[]): Tensor {
+  const [input, p, blockSize, opts = {}] = bindOwn(dropBlock2d, args) as [Tensor, number, number, DropBlockOptions?];
   return dropBlock('dropBlock2d', 2, input, p, blockSize, opts);
 }
 
 /** DropBlock on [N, C, D, H, W]: zeroes blockSize^3 cubes; the survivors are rescaled. */
-export function dropBlock3d(input: Tensor, p: number, blockSize: number, opts: DropBlockOptions = {}): Tensor {
-  [input, p, blockSize, opts = {}] = bindOwn(dropBlock3d, arguments) as Parameters<typeof dropBlock3d>;
+export function dropBlock3d(input: Tensor, p: number, blockSize: number, ...rest: PyRest<DropBlockOptions, ['inplace', 'eps', 'training']>): Tensor;
+export function dropBlock3d(...args: unknown[]): Tensor {
+  const [input, p, blockSize, opts = {}] = bindOwn(dropBlock3d, args) as [Tensor, number, number, DropBlockOptions?];
   return dropBlock('dropBlock3d', 3, input, p, blockSize, opts);
 }
 
@@ -76,8 +78,9 @@ export class DropBlock2d extends Module {
   inplace: boolean;
   eps: number;
 
-  constructor(p: number, blockSize: number, opts: { inplace?: boolean; eps?: number } = {}) {
-    [p, blockSize, opts = {}] = bindOwn(DropBlock2d, arguments) as ConstructorParameters<typeof DropBlock2d>;
+  constructor(p: number, blockSize: number, ...rest: PyRest<{ inplace?: boolean; eps?: number }, ['inplace', 'eps']>);
+  constructor(...args: unknown[]) {
+    const [p, blockSize, opts = {}] = bindOwn(DropBlock2d, args) as [number, number, ({ inplace?: boolean; eps?: number })?];
     super();
     this.p = p;
     this.blockSize = blockSize;

@@ -12,7 +12,7 @@ import { maxPool2d } from '../../nn/functional/pooling.js';
 import { relu } from '../../nn/functional/activation.js';
 import { Conv2dNormActivation, type NormLayerFactory } from './misc.js';
 import { featureEntries, type FeatureMaps } from './poolers.js';
-import { bindOwn, classArgs } from '../../args.js';
+import { bindOwn, classArgs, type PyRest } from '../../args.js';
 
 /** An extra block after the FPN's outputs: gets the results, the inputs and the names, returns results and names. */
 export abstract class ExtraFPNBlock extends Module {
@@ -77,8 +77,9 @@ export class FeaturePyramidNetwork extends Module {
   declare layer_blocks: ModuleList;
   declare extra_blocks: ExtraFPNBlock | null;
 
-  constructor(inChannelsList: readonly number[], outChannels: number, opts: FeaturePyramidNetworkOptions = {}) {
-    [inChannelsList, outChannels, opts = {}] = bindOwn(FeaturePyramidNetwork, arguments) as ConstructorParameters<typeof FeaturePyramidNetwork>;
+  constructor(inChannelsList: readonly number[], outChannels: number, ...rest: PyRest<FeaturePyramidNetworkOptions, ['extraBlocks', 'normLayer']>);
+  constructor(...args: unknown[]) {
+    const [inChannelsList, outChannels, opts = {}] = bindOwn(FeaturePyramidNetwork, args) as [readonly number[], number, FeaturePyramidNetworkOptions?];
     super();
     const normLayer = opts.normLayer ?? null;
     this.inner_blocks = new ModuleList();

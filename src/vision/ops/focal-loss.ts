@@ -3,7 +3,7 @@
 import type { Tensor } from '../../tensor.js';
 import { binaryCrossEntropyWithLogits } from '../../nn/functional/loss.js';
 import { checkReduction, type LossReduction } from './_utils.js';
-import { bindOwn, registerSignature } from '../../args.js';
+import { bindOwn, registerSignature, type PyRest } from '../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -19,8 +19,9 @@ export interface SigmoidFocalLossOptions {
 }
 
 /** Focal loss of logits `inputs` against binary `targets` of the same shape (floats 0 or 1). */
-export function sigmoidFocalLoss(inputs: Tensor, targets: Tensor, opts: SigmoidFocalLossOptions = {}): Tensor {
-  [inputs, targets, opts = {}] = bindOwn(sigmoidFocalLoss, arguments) as Parameters<typeof sigmoidFocalLoss>;
+export function sigmoidFocalLoss(inputs: Tensor, targets: Tensor, ...rest: PyRest<SigmoidFocalLossOptions, ['alpha', 'gamma', 'reduction']>): Tensor;
+export function sigmoidFocalLoss(...args: unknown[]): Tensor {
+  const [inputs, targets, opts = {}] = bindOwn(sigmoidFocalLoss, args) as [Tensor, Tensor, SigmoidFocalLossOptions?];
   const alpha = opts.alpha ?? 0.25;
   const gamma = opts.gamma ?? 2;
   const reduction = opts.reduction ?? 'none';

@@ -2,7 +2,7 @@
 import type { Tensor } from '../../tensor.js';
 import { checkReduction, lossInterUnion, upcastNonFloat, type LossReduction } from './_utils.js';
 import { reduceLoss } from './reduce-loss.js';
-import { bindOwn, registerSignature } from '../../args.js';
+import { bindOwn, registerSignature, type PyRest } from '../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -16,8 +16,9 @@ export interface BoxLossOptions {
 }
 
 /** Gradient-friendly IoU loss for paired boxes [..., 4] in (x1, y1, x2, y2); 0 for equal boxes, up to 2. */
-export function generalizedBoxIouLoss(boxes1: Tensor, boxes2: Tensor, opts: BoxLossOptions = {}): Tensor {
-  [boxes1, boxes2, opts = {}] = bindOwn(generalizedBoxIouLoss, arguments) as Parameters<typeof generalizedBoxIouLoss>;
+export function generalizedBoxIouLoss(boxes1: Tensor, boxes2: Tensor, ...rest: PyRest<BoxLossOptions, ['reduction', 'eps']>): Tensor;
+export function generalizedBoxIouLoss(...args: unknown[]): Tensor {
+  const [boxes1, boxes2, opts = {}] = bindOwn(generalizedBoxIouLoss, args) as [Tensor, Tensor, BoxLossOptions?];
   const reduction = opts.reduction ?? 'none';
   checkReduction('generalizedBoxIouLoss', reduction);
   const eps = opts.eps ?? 1e-7;

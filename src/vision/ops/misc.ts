@@ -11,7 +11,7 @@ import { Tensor } from '../../tensor.js';
 import { ones, zeros } from '../../creation.js';
 import type { StateDict } from '../../nn/module.js';
 import { pyFloat } from '../../nn/modules/repr.js';
-import { bindOwn, classArgs } from '../../args.js';
+import { bindOwn, classArgs, type PyRest } from '../../args.js';
 
 /** Builds a normalisation layer for a number of channels (torchvision's `norm_layer`). */
 export type NormLayerFactory = (numFeatures: number) => Module;
@@ -88,8 +88,9 @@ export class ConvNormActivation extends Sequential {
 
 /** Conv2d -> norm -> activation as one Sequential ("0", "1", "2"), torchvision.ops.Conv2dNormActivation. */
 export class Conv2dNormActivation extends ConvNormActivation {
-  constructor(inChannels: number, outChannels: number, opts: Conv2dNormActivationOptions = {}) {
-    [inChannels, outChannels, opts = {}] = bindOwn(Conv2dNormActivation, arguments) as ConstructorParameters<typeof Conv2dNormActivation>;
+  constructor(inChannels: number, outChannels: number, ...rest: PyRest<Conv2dNormActivationOptions, ['kernelSize', 'stride', 'padding', 'groups', 'normLayer', 'activationLayer', 'dilation', 'inplace', 'bias']>);
+  constructor(...args: unknown[]) {
+    const [inChannels, outChannels, opts = {}] = bindOwn(Conv2dNormActivation, args) as [number, number, Conv2dNormActivationOptions?];
     super(inChannels, outChannels, opts, 2, (i, o, k, c) => new nn.Conv2d(i, o, k, c), batchNorm2d);
   }
 }
@@ -109,8 +110,9 @@ export const batchNorm3d: NormLayerFactory = (c) => new nn.BatchNorm3d(c);
 
 /** Conv3d -> norm -> activation as one Sequential ("0", "1", "2"), torchvision.ops.Conv3dNormActivation. */
 export class Conv3dNormActivation extends ConvNormActivation {
-  constructor(inChannels: number, outChannels: number, opts: Conv3dNormActivationOptions = {}) {
-    [inChannels, outChannels, opts = {}] = bindOwn(Conv3dNormActivation, arguments) as ConstructorParameters<typeof Conv3dNormActivation>;
+  constructor(inChannels: number, outChannels: number, ...rest: PyRest<Conv3dNormActivationOptions, ['kernelSize', 'stride', 'padding', 'groups', 'normLayer', 'activationLayer', 'dilation', 'inplace', 'bias']>);
+  constructor(...args: unknown[]) {
+    const [inChannels, outChannels, opts = {}] = bindOwn(Conv3dNormActivation, args) as [number, number, Conv3dNormActivationOptions?];
     super(inChannels, outChannels, opts, 3, (i, o, k, c) => new nn.Conv3d(i, o, k, c), batchNorm3d);
   }
 }
@@ -131,8 +133,9 @@ export class SqueezeExcitation extends Module {
   declare activation: Module;
   declare scale_activation: Module;
 
-  constructor(inputChannels: number, squeezeChannels: number, opts: SqueezeExcitationOptions = {}) {
-    [inputChannels, squeezeChannels, opts = {}] = bindOwn(SqueezeExcitation, arguments) as ConstructorParameters<typeof SqueezeExcitation>;
+  constructor(inputChannels: number, squeezeChannels: number, ...rest: PyRest<SqueezeExcitationOptions, ['activation', 'scaleActivation']>);
+  constructor(...args: unknown[]) {
+    const [inputChannels, squeezeChannels, opts = {}] = bindOwn(SqueezeExcitation, args) as [number, number, SqueezeExcitationOptions?];
     super();
     this.avgpool = new nn.AdaptiveAvgPool2d(1);
     this.fc1 = new nn.Conv2d(inputChannels, squeezeChannels, 1);
@@ -163,8 +166,9 @@ export class FrozenBatchNorm2d extends Module {
   declare running_var: Tensor;
   declare eps: number;
 
-  constructor(numFeatures: number, opts: { eps?: number } = {}) {
-    [numFeatures, opts = {}] = bindOwn(FrozenBatchNorm2d, arguments) as ConstructorParameters<typeof FrozenBatchNorm2d>;
+  constructor(numFeatures: number, ...rest: PyRest<{ eps?: number }, ['eps']>);
+  constructor(...args: unknown[]) {
+    const [numFeatures, opts = {}] = bindOwn(FrozenBatchNorm2d, args) as [number, ({ eps?: number })?];
     super();
     Object.defineProperty(this, 'eps', { value: opts.eps ?? 1e-5, enumerable: false, writable: true });
     this.registerBuffer('weight', ones([numFeatures]));

@@ -4,7 +4,7 @@ import { Module } from '../../nn/module.js';
 import { Sequential } from '../../nn/modules/container.js';
 import * as nn from '../../nn/index.js';
 import type { ActivationLayerFactory, NormLayerFactory } from './misc.js';
-import { bindOwn, classArgs } from '../../args.js';
+import { bindOwn, classArgs, type PyRest } from '../../args.js';
 
 export interface MLPOptions {
   /** A normalisation layer after each hidden Linear (default none). */
@@ -18,8 +18,9 @@ export interface MLPOptions {
 }
 
 export class MLP extends Sequential {
-  constructor(inChannels: number, hiddenChannels: readonly number[], o: MLPOptions = {}) {
-    [inChannels, hiddenChannels, o = {}] = bindOwn(MLP, arguments) as ConstructorParameters<typeof MLP>;
+  constructor(inChannels: number, hiddenChannels: readonly number[], ...rest: PyRest<MLPOptions, ['normLayer', 'activationLayer', 'inplace', 'bias', 'dropout']>);
+  constructor(...args: unknown[]) {
+    const [inChannels, hiddenChannels, o = {}] = bindOwn(MLP, args) as [number, readonly number[], MLPOptions?];
     if (hiddenChannels.length === 0) throw new RangeError('MLP: hiddenChannels must name at least one layer width');
     const inplace = o.inplace === undefined ? true : o.inplace;
     const params = inplace === null ? {} : { inplace };

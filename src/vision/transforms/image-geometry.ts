@@ -3,7 +3,7 @@
 // (Pillow's kernels, see pil-kernels.ts); on [..., C, H, W] tensors they follow torchvision's tensor path
 // (ATen's interpolation, grid_sample).
 import { withArgs } from '../../args.js';
-import { bindCtor, classArgs, type PyRest } from '../../args.js';
+import { bindCtor, classArgs, api, type PyRest } from '../../args.js';
 import { Tensor } from '../../tensor.js';
 import { empty, tensor as makeTensor } from '../../creation.js';
 import { op } from '../../native/ops.js';
@@ -82,7 +82,8 @@ export interface ResizeOptions {
 }
 
 /** F.resize: size n resizes the shorter side to n keeping the aspect ratio; [h, w] resizes to exactly that. */
-export const resize = withArgs('resize', 'torchvision.transforms.functional.resize', 'img:dict, size; interpolation, maxSize, antialias', resizeImpl);
+export const resize = api<<T extends ImageOrTensor>(img: T, size: number | readonly number[],
+  ...rest: PyRest<ResizeOptions, ['interpolation', 'maxSize', 'antialias']>) => T>('resize', 'torchvision.transforms.functional.resize', 'img:dict, size; interpolation, maxSize, antialias', resizeImpl);
 function resizeImpl<T extends ImageOrTensor>(img: T, size: number | readonly number[], opts: ResizeOptions = {}): T {
   const mode = checkInterpolation(opts.interpolation ?? 'bilinear', 'resize');
   const [, h, w] = F.getDimensions(img);
@@ -93,7 +94,8 @@ function resizeImpl<T extends ImageOrTensor>(img: T, size: number | readonly num
   return (mode === 'nearest' ? resizeNearestImage(img, out[1], out[0]) : resampleImage(img, out[1], out[0], PIL_FILTER[mode])) as T;
 }
 
-export const resizedCrop = withArgs('resizedCrop', 'torchvision.transforms.functional.resized_crop', 'img:dict, top, left, height, width, size; interpolation, antialias', resizedCropImpl);
+export const resizedCrop = api<<T extends ImageOrTensor>(img: T, top: number, left: number, height: number, width: number,
+  size: number | readonly number[], ...rest: PyRest<ResizeOptions, ['interpolation', 'antialias']>) => T>('resizedCrop', 'torchvision.transforms.functional.resized_crop', 'img:dict, top, left, height, width, size; interpolation, antialias', resizedCropImpl);
 function resizedCropImpl<T extends ImageOrTensor>(img: T, top: number, left: number, height: number, width: number,
   size: number | readonly number[], opts: ResizeOptions = {}): T {
   return resize(F.crop(img, top, left, height, width), size, opts);
@@ -226,7 +228,8 @@ function tensorFill(fill: number | readonly number[] | undefined | null): number
  * F.rotate (counter-clockwise degrees): PIL's Image.rotate on an image; torchvision's grid_sample path on a
  * tensor (where an omitted fill means no fill mask, as in torchvision).
  */
-export const rotate = withArgs('rotate', 'torchvision.transforms.functional.rotate', 'img:dict, angle; interpolation, expand, center, fill', rotateImpl);
+export const rotate = api<<T extends ImageOrTensor>(img: T, angle: number,
+  ...rest: PyRest<RotateOptions, ['interpolation', 'expand', 'center', 'fill']>) => T>('rotate', 'torchvision.transforms.functional.rotate', 'img:dict, angle; interpolation, expand, center, fill', rotateImpl);
 function rotateImpl<T extends ImageOrTensor>(img: T, angle: number, opts: RotateOptions = {}): T {
   const mode = checkInterpolation(opts.interpolation ?? 'nearest', 'rotate');
   if (img instanceof Tensor) {
@@ -294,7 +297,8 @@ export interface AffineOptions {
 }
 
 /** F.affine: angle in degrees, translate [tx, ty] pixels, scale, shear [sx, sy] degrees (a number: [s, 0]). */
-export const affine = withArgs('affine', 'torchvision.transforms.functional.affine', 'img:dict, angle, translate, scale, shear; interpolation, fill, center', affineImpl);
+export const affine = api<<T extends ImageOrTensor>(img: T, angle: number, translate: readonly [number, number], scale: number,
+  shear: number | readonly number[], ...rest: PyRest<AffineOptions, ['interpolation', 'fill', 'center']>) => T>('affine', 'torchvision.transforms.functional.affine', 'img:dict, angle, translate, scale, shear; interpolation, fill, center', affineImpl);
 function affineImpl<T extends ImageOrTensor>(img: T, angle: number, translate: readonly [number, number], scale: number,
   shear: number | readonly number[], opts: AffineOptions = {}): T {
   if (!(scale > 0)) throw new RangeError(`affine: scale must be positive, got ${scale}`);
@@ -435,7 +439,8 @@ export interface PerspectiveOptions {
 }
 
 /** F.perspective: the quadrilateral `startpoints` ([x, y] top-left, top-right, bottom-right, bottom-left) moved to `endpoints`. */
-export const perspective = withArgs('perspective', 'torchvision.transforms.functional.perspective', 'img:dict, startpoints, endpoints; interpolation, fill', perspectiveImpl);
+export const perspective = api<<T extends ImageOrTensor>(img: T, startpoints: readonly (readonly number[])[],
+  endpoints: readonly (readonly number[])[], ...rest: PyRest<PerspectiveOptions, ['interpolation', 'fill']>) => T>('perspective', 'torchvision.transforms.functional.perspective', 'img:dict, startpoints, endpoints; interpolation, fill', perspectiveImpl);
 function perspectiveImpl<T extends ImageOrTensor>(img: T, startpoints: readonly (readonly number[])[], endpoints: readonly (readonly number[])[],
   opts: PerspectiveOptions = {}): T {
   const mode = checkInterpolation(opts.interpolation ?? 'bilinear', 'perspective');

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Tensor } from '../../tensor.js';
 import { cat, full, stack } from '../../creation.js';
-import { withArgs, type PyRest, bindOwn, registerSignature } from '../../args.js';
+import { withArgs, api, type PyRest, bindOwn, registerSignature } from '../../args.js';
 import { encodeImage, encodeImageSync } from '../io/decode.js';
 import { createImage, type RGBImage } from '../io/image.js';
 
@@ -93,18 +93,23 @@ function formatOf(path: string, format?: 'png' | 'jpeg'): 'png' | 'jpeg' {
 }
 
 /** torchvision.utils.save_image: makeGrid, then an 8-bit PNG or JPEG file, synchronously as in Python. */
+/** save_image's keyword arguments: make_grid's and the file format. */
+export type SaveImageOptions = MakeGridOptions & { format?: 'png' | 'jpeg' };
+
 function saveImageImpl(tensor: Tensor | readonly Tensor[], path: string, opts: MakeGridOptions & { format?: 'png' | 'jpeg' } = {}): void {
   const img = gridToImage(makeGridImpl(tensor, opts));
   writeFileSync(path, encodeImageSync(img, { format: formatOf(path, opts.format), quality: 75 }));
 }
-export const saveImage = withArgs('saveImage', 'torchvision.utils.save_image', 'tensor, fp; format, nrow, padding, normalize, valueRange, scaleEach, padValue', saveImageImpl);
+export const saveImage = api<(tensor: Tensor | readonly Tensor[], fp: string,
+  ...rest: PyRest<SaveImageOptions, ['format', 'nrow', 'padding', 'normalize', 'valueRange', 'scaleEach', 'padValue']>) => void>('saveImage', 'torchvision.utils.save_image', 'tensor, fp; format, nrow, padding, normalize, valueRange, scaleEach, padValue', saveImageImpl);
 
 /** saveImage without blocking the event loop while the file is encoded. */
 async function saveImageAsyncImpl(tensor: Tensor | readonly Tensor[], path: string, opts: MakeGridOptions & { format?: 'png' | 'jpeg' } = {}): Promise<void> {
   const img = gridToImage(makeGridImpl(tensor, opts));
   await writeFile(path, await encodeImage(img, { format: formatOf(path, opts.format), quality: 75 }));
 }
-export const saveImageAsync = withArgs('saveImageAsync', 'torchvision.utils.save_image', 'tensor, fp; format, nrow, padding, normalize, valueRange, scaleEach, padValue', saveImageAsyncImpl);
+export const saveImageAsync = api<(tensor: Tensor | readonly Tensor[], fp: string,
+  ...rest: PyRest<SaveImageOptions, ['format', 'nrow', 'padding', 'normalize', 'valueRange', 'scaleEach', 'padValue']>) => Promise<void>>('saveImageAsync', 'torchvision.utils.save_image', 'tensor, fp; format, nrow, padding, normalize, valueRange, scaleEach, padValue', saveImageAsyncImpl);
 
 /** The same as saveImage (kept for code written before saveImage became synchronous, as torchvision's). */
 export const saveImageSync = saveImage;

@@ -13,7 +13,7 @@ import { ResNet, resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_3
 import { MobileNetV2, mobilenet_v2 } from '../mobilenetv2.js';
 import { MobileNetV3, mobilenet_v3_large, mobilenet_v3_small } from '../mobilenetv3.js';
 import type { WeightsArg } from '../weights.js';
-import { bindOwn, classArgs, registerSignature } from '../../../args.js';
+import { bindOwn, classArgs, registerSignature, type PyRest } from '../../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -27,14 +27,19 @@ registerSignature(validateTrainableLayers, 'validateTrainableLayers', 'tstorch.v
 const frozenBn: NormLayerFactory = (c) => new FrozenBatchNorm2d(c);
 
 /** A backbone whose chosen layers feed a Feature Pyramid Network; `outChannels` is the FPN's width. */
+/** BackboneWithFPN's keyword arguments. */
+export interface BackboneWithFPNOptions { extraBlocks?: ExtraFPNBlock | null; normLayer?: NormLayerFactory | null }
+
 export class BackboneWithFPN extends Module {
   declare body: IntermediateLayerGetter;
   declare fpn: FeaturePyramidNetwork;
   declare outChannels: number;
 
   constructor(backbone: Module, returnLayers: Record<string, string>, inChannelsList: readonly number[], outChannels: number,
-    opts: { extraBlocks?: ExtraFPNBlock | null; normLayer?: NormLayerFactory | null } = {}) {
-    [backbone, returnLayers, inChannelsList, outChannels, opts = {}] = bindOwn(BackboneWithFPN, arguments) as ConstructorParameters<typeof BackboneWithFPN>;
+    ...rest: PyRest<BackboneWithFPNOptions, ['extraBlocks', 'normLayer']>);
+  constructor(...args: unknown[]) {
+    const [backbone, returnLayers, inChannelsList, outChannels, opts = {}] = bindOwn(BackboneWithFPN, args) as
+      [Module, Record<string, string>, readonly number[], number, BackboneWithFPNOptions?];
     super();
     this.body = new IntermediateLayerGetter(backbone, returnLayers);
     this.fpn = new FeaturePyramidNetwork(inChannelsList, outChannels, {

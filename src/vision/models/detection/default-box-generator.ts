@@ -7,7 +7,7 @@ import { Module } from '../../../nn/module.js';
 import { Tensor } from '../../../tensor.js';
 import { arange, cat, meshgrid, stack, tensor } from '../../../creation.js';
 import { pyFloat } from '../../../nn/modules/repr.js';
-import { bindOwn, classArgs } from '../../../args.js';
+import { bindOwn, classArgs, type PyRest } from '../../../args.js';
 
 /** What DefaultBoxGenerator reads of an ImageList: the padded batch and the images' sizes. */
 export interface ImageListLike {
@@ -36,8 +36,9 @@ export class DefaultBoxGenerator extends Module {
   /** Per feature map, the [2 + 2 * ratios, 2] (w, h) pairs relative to the image size. */
   private declare readonly whPairs: Tensor[];
 
-  constructor(aspectRatios: number[][], opts: DefaultBoxGeneratorOptions = {}) {
-    [aspectRatios, opts = {}] = bindOwn(DefaultBoxGenerator, arguments) as ConstructorParameters<typeof DefaultBoxGenerator>;
+  constructor(aspectRatios: number[][], ...rest: PyRest<DefaultBoxGeneratorOptions, ['minRatio', 'maxRatio', 'scales', 'steps', 'clip']>);
+  constructor(...args: unknown[]) {
+    const [aspectRatios, opts = {}] = bindOwn(DefaultBoxGenerator, args) as [number[][], DefaultBoxGeneratorOptions?];
     super();
     if (!Array.isArray(aspectRatios) || !aspectRatios.every((r) => Array.isArray(r) && r.every((v) => typeof v === 'number'))) {
       throw new TypeError('DefaultBoxGenerator: aspectRatios must be a list of lists of numbers, one per feature map');

@@ -21,7 +21,7 @@ import { RoIHeads } from './roi-heads.js';
 import { mobilenetExtractor, resnetFpnExtractor, validateTrainableLayers } from './backbone-utils.js';
 import { detectionWeightsEnum, ovewriteValueParam } from './weights.js';
 import { overwriteEps } from './det-utils.js';
-import { bindOwn, classArgs, registerSignature } from '../../../args.js';
+import { bindOwn, classArgs, registerSignature, type PyRest } from '../../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -207,8 +207,9 @@ export function fasterRCNNParts(backbone: Module, o: FasterRCNNOptions): { rpn: 
  * a feature map or feature maps by name ('0'...'3' for the default RoI pooler).
  */
 export class FasterRCNN extends GeneralizedRCNN {
-  constructor(backbone: Module, opts: FasterRCNNOptions = {}) {
-    [backbone, opts = {}] = bindOwn(FasterRCNN, arguments) as ConstructorParameters<typeof FasterRCNN>;
+  constructor(backbone: Module, ...rest: PyRest<FasterRCNNOptions, ['numClasses', 'minSize', 'maxSize', 'imageMean', 'imageStd', 'rpnAnchorGenerator', 'rpnHead', 'rpnPreNmsTopNTrain', 'rpnPreNmsTopNTest', 'rpnPostNmsTopNTrain', 'rpnPostNmsTopNTest', 'rpnNmsThresh', 'rpnFgIouThresh', 'rpnBgIouThresh', 'rpnBatchSizePerImage', 'rpnPositiveFraction', 'rpnScoreThresh', 'boxRoiPool', 'boxHead', 'boxPredictor', 'boxScoreThresh', 'boxNmsThresh', 'boxDetectionsPerImg', 'boxFgIouThresh', 'boxBgIouThresh', 'boxBatchSizePerImage', 'boxPositiveFraction', 'bboxRegWeights']>);
+  constructor(...args: unknown[]) {
+    const [backbone, opts = {}] = bindOwn(FasterRCNN, args) as [Module, FasterRCNNOptions?];
     checkOptions('FasterRCNN', opts, FASTER_RCNN_OPTIONS);
     const { rpn, roiHeads, transform } = fasterRCNNParts(backbone, opts);
     super(backbone, rpn, roiHeads, transform);

@@ -29,7 +29,7 @@ import {
 } from './ssd.js';
 import { resolveDetectionWeights, loadDetectionWeights, BUILDER_OPTIONS, type DetectionBuilderOptions } from './faster-rcnn.js';
 import { backboneOutChannels, splitPerLevel, transformOptions, type TransformPassThroughOptions } from './retinanet.js';
-import { bindOwn, classArgs } from '../../../args.js';
+import { bindOwn, classArgs, type PyRest } from '../../../args.js';
 
 /** (N, A * K, H, W) -> (N, H*W*A, K). */
 function toAnchorRows(t: Tensor, k: number): Tensor {
@@ -60,8 +60,9 @@ export class FCOSClassificationHead extends Module {
   declare numClasses: number;
   declare numAnchors: number;
 
-  constructor(inChannels: number, numAnchors: number, numClasses: number, opts: { numConvs?: number; priorProbability?: number; normLayer?: NormLayerFactory | null } = {}) {
-    [inChannels, numAnchors, numClasses, opts = {}] = bindOwn(FCOSClassificationHead, arguments) as ConstructorParameters<typeof FCOSClassificationHead>;
+  constructor(inChannels: number, numAnchors: number, numClasses: number, ...rest: PyRest<{ numConvs?: number; priorProbability?: number; normLayer?: NormLayerFactory | null }, ['numConvs', 'priorProbability', 'normLayer']>);
+  constructor(...args: unknown[]) {
+    const [inChannels, numAnchors, numClasses, opts = {}] = bindOwn(FCOSClassificationHead, args) as [number, number, number, ({ numConvs?: number; priorProbability?: number; normLayer?: NormLayerFactory | null })?];
     super();
     checkKeys('FCOSClassificationHead', opts, ['numConvs', 'priorProbability', 'normLayer']);
     Object.defineProperty(this, 'numClasses', { value: numClasses, writable: true, enumerable: false });
@@ -91,8 +92,9 @@ export class FCOSRegressionHead extends Module {
   declare bbox_reg: nn.Conv2d;
   declare bbox_ctrness: nn.Conv2d;
 
-  constructor(inChannels: number, numAnchors: number, opts: { numConvs?: number; normLayer?: NormLayerFactory | null } = {}) {
-    [inChannels, numAnchors, opts = {}] = bindOwn(FCOSRegressionHead, arguments) as ConstructorParameters<typeof FCOSRegressionHead>;
+  constructor(inChannels: number, numAnchors: number, ...rest: PyRest<{ numConvs?: number; normLayer?: NormLayerFactory | null }, ['numConvs', 'normLayer']>);
+  constructor(...args: unknown[]) {
+    const [inChannels, numAnchors, opts = {}] = bindOwn(FCOSRegressionHead, args) as [number, number, ({ numConvs?: number; normLayer?: NormLayerFactory | null })?];
     super();
     checkKeys('FCOSRegressionHead', opts, ['numConvs', 'normLayer']);
     this.conv = tower(inChannels, opts.numConvs ?? 4, opts.normLayer ?? groupNorm32);
@@ -241,8 +243,9 @@ export class FCOS extends Module {
   declare detectionsPerImg: number;
   declare topkCandidates: number;
 
-  constructor(backbone: Module, numClasses: number, opts: FCOSOptions = {}) {
-    [backbone, numClasses, opts = {}] = bindOwn(FCOS, arguments) as ConstructorParameters<typeof FCOS>;
+  constructor(backbone: Module, numClasses: number, ...rest: PyRest<FCOSOptions, ['minSize', 'maxSize', 'imageMean', 'imageStd', 'anchorGenerator', 'head', 'centerSamplingRadius', 'scoreThresh', 'nmsThresh', 'detectionsPerImg', 'topkCandidates']>);
+  constructor(...args: unknown[]) {
+    const [backbone, numClasses, opts = {}] = bindOwn(FCOS, args) as [Module, number, FCOSOptions?];
     super();
     checkKeys('FCOS', opts, FCOS_OPTIONS);
     const outChannels = backboneOutChannels('FCOS', backbone);

@@ -15,7 +15,7 @@ import { resnetFpnExtractor, validateTrainableLayers } from './backbone-utils.js
 import { detectionWeightsEnum, ovewriteValueParam } from './weights.js';
 import { BUILDER_OPTIONS, FASTER_RCNN_OPTIONS, checkOptions, fasterRCNNParts, loadDetectionWeights, resolveDetectionWeights,
   type DetectionBuilderOptions, type FasterRCNNOptions } from './faster-rcnn.js';
-import { bindOwn, classArgs } from '../../../args.js';
+import { bindOwn, classArgs, type PyRest } from '../../../args.js';
 
 /** Eight 3x3 convolutions with ReLU on the 14x14 pooled features. */
 export class KeypointRCNNHeads extends Sequential {
@@ -73,8 +73,9 @@ export interface KeypointRCNNOptions extends FasterRCNNOptions {
 export const KEYPOINT_RCNN_OPTIONS: readonly string[] = [...FASTER_RCNN_OPTIONS, 'keypointRoiPool', 'keypointHead', 'keypointPredictor', 'numKeypoints'];
 
 export class KeypointRCNN extends GeneralizedRCNN {
-  constructor(backbone: Module, opts: KeypointRCNNOptions = {}) {
-    [backbone, opts = {}] = bindOwn(KeypointRCNN, arguments) as ConstructorParameters<typeof KeypointRCNN>;
+  constructor(backbone: Module, ...rest: PyRest<KeypointRCNNOptions, ['numClasses', 'minSize', 'maxSize', 'imageMean', 'imageStd', 'rpnAnchorGenerator', 'rpnHead', 'rpnPreNmsTopNTrain', 'rpnPreNmsTopNTest', 'rpnPostNmsTopNTrain', 'rpnPostNmsTopNTest', 'rpnNmsThresh', 'rpnFgIouThresh', 'rpnBgIouThresh', 'rpnBatchSizePerImage', 'rpnPositiveFraction', 'rpnScoreThresh', 'boxRoiPool', 'boxHead', 'boxPredictor', 'boxScoreThresh', 'boxNmsThresh', 'boxDetectionsPerImg', 'boxFgIouThresh', 'boxBgIouThresh', 'boxBatchSizePerImage', 'boxPositiveFraction', 'bboxRegWeights', 'keypointRoiPool', 'keypointHead', 'keypointPredictor', 'numKeypoints']>);
+  constructor(...args: unknown[]) {
+    const [backbone, opts = {}] = bindOwn(KeypointRCNN, args) as [Module, KeypointRCNNOptions?];
     checkOptions('KeypointRCNN', opts, KEYPOINT_RCNN_OPTIONS);
     if (opts.keypointRoiPool != null && !(opts.keypointRoiPool instanceof MultiScaleRoIAlign)) {
       throw new TypeError(`keypointRoiPool should be of type MultiScaleRoIAlign or null instead of ${(opts.keypointRoiPool as object).constructor?.name}`);

@@ -15,7 +15,7 @@ import { resnetFpnExtractor, validateTrainableLayers } from './backbone-utils.js
 import { detectionWeightsEnum } from './weights.js';
 import { BUILDER_OPTIONS, FASTER_RCNN_OPTIONS, FastRCNNConvFCHead, checkOptions, defaultAnchorgen, fasterRCNNParts, loadDetectionWeights,
   resolveDetectionWeights, type DetectionBuilderOptions, type FasterRCNNOptions } from './faster-rcnn.js';
-import { bindOwn, classArgs } from '../../../args.js';
+import { bindOwn, classArgs, type PyRest } from '../../../args.js';
 
 /** 3x3 convolutions (with ReLU, and a norm layer in v2) on the 14x14 pooled features. */
 export class MaskRCNNHeads extends Sequential {
@@ -84,8 +84,9 @@ export interface MaskRCNNOptions extends FasterRCNNOptions {
 export const MASK_RCNN_OPTIONS: readonly string[] = [...FASTER_RCNN_OPTIONS, 'maskRoiPool', 'maskHead', 'maskPredictor'];
 
 export class MaskRCNN extends GeneralizedRCNN {
-  constructor(backbone: Module, opts: MaskRCNNOptions = {}) {
-    [backbone, opts = {}] = bindOwn(MaskRCNN, arguments) as ConstructorParameters<typeof MaskRCNN>;
+  constructor(backbone: Module, ...rest: PyRest<MaskRCNNOptions, ['numClasses', 'minSize', 'maxSize', 'imageMean', 'imageStd', 'rpnAnchorGenerator', 'rpnHead', 'rpnPreNmsTopNTrain', 'rpnPreNmsTopNTest', 'rpnPostNmsTopNTrain', 'rpnPostNmsTopNTest', 'rpnNmsThresh', 'rpnFgIouThresh', 'rpnBgIouThresh', 'rpnBatchSizePerImage', 'rpnPositiveFraction', 'rpnScoreThresh', 'boxRoiPool', 'boxHead', 'boxPredictor', 'boxScoreThresh', 'boxNmsThresh', 'boxDetectionsPerImg', 'boxFgIouThresh', 'boxBgIouThresh', 'boxBatchSizePerImage', 'boxPositiveFraction', 'bboxRegWeights', 'maskRoiPool', 'maskHead', 'maskPredictor']>);
+  constructor(...args: unknown[]) {
+    const [backbone, opts = {}] = bindOwn(MaskRCNN, args) as [Module, MaskRCNNOptions?];
     checkOptions('MaskRCNN', opts, MASK_RCNN_OPTIONS);
     if (opts.maskRoiPool != null && !(opts.maskRoiPool instanceof MultiScaleRoIAlign)) {
       throw new TypeError(`maskRoiPool should be of type MultiScaleRoIAlign or null instead of ${(opts.maskRoiPool as object).constructor?.name}`);

@@ -27,7 +27,7 @@ import {
   checkDegenerateBoxes, checkTargets, featureList, originalImageSizes, type SingleStageDetection, type SingleStageTarget,
 } from './ssd.js';
 import { resolveDetectionWeights, loadDetectionWeights, BUILDER_OPTIONS, type DetectionBuilderOptions } from './faster-rcnn.js';
-import { bindOwn, classArgs } from '../../../args.js';
+import { bindOwn, classArgs, type PyRest } from '../../../args.js';
 
 /** Python's sum of a list of tensors, left to right (torchvision's _sum). */
 function sumList(x: Tensor[]): Tensor {
@@ -96,8 +96,9 @@ export class RetinaNetClassificationHead extends Module {
   declare numAnchors: number;
   readonly BETWEEN_THRESHOLDS = Matcher.BETWEEN_THRESHOLDS;
 
-  constructor(inChannels: number, numAnchors: number, numClasses: number, opts: { priorProbability?: number; normLayer?: NormLayerFactory | null } = {}) {
-    [inChannels, numAnchors, numClasses, opts = {}] = bindOwn(RetinaNetClassificationHead, arguments) as ConstructorParameters<typeof RetinaNetClassificationHead>;
+  constructor(inChannels: number, numAnchors: number, numClasses: number, ...rest: PyRest<{ priorProbability?: number; normLayer?: NormLayerFactory | null }, ['priorProbability', 'normLayer']>);
+  constructor(...args: unknown[]) {
+    const [inChannels, numAnchors, numClasses, opts = {}] = bindOwn(RetinaNetClassificationHead, args) as [number, number, number, ({ priorProbability?: number; normLayer?: NormLayerFactory | null })?];
     super();
     checkKeys('RetinaNetClassificationHead', opts, ['priorProbability', 'normLayer']);
     const priorProbability = opts.priorProbability ?? 0.01;
@@ -158,8 +159,9 @@ export class RetinaNetRegressionHead extends Module {
   /** torchvision's `_loss_type`: 'l1' (v1) or 'giou' (v2), or any of _box_loss's types. */
   declare lossType: BoxLossType;
 
-  constructor(inChannels: number, numAnchors: number, opts: { normLayer?: NormLayerFactory | null } = {}) {
-    [inChannels, numAnchors, opts = {}] = bindOwn(RetinaNetRegressionHead, arguments) as ConstructorParameters<typeof RetinaNetRegressionHead>;
+  constructor(inChannels: number, numAnchors: number, ...rest: PyRest<{ normLayer?: NormLayerFactory | null }, ['normLayer']>);
+  constructor(...args: unknown[]) {
+    const [inChannels, numAnchors, opts = {}] = bindOwn(RetinaNetRegressionHead, args) as [number, number, ({ normLayer?: NormLayerFactory | null })?];
     super();
     checkKeys('RetinaNetRegressionHead', opts, ['normLayer']);
     const layers: Module[] = [];
@@ -209,8 +211,9 @@ export class RetinaNetHead extends Module {
   declare classification_head: RetinaNetClassificationHead;
   declare regression_head: RetinaNetRegressionHead;
 
-  constructor(inChannels: number, numAnchors: number, numClasses: number, opts: { normLayer?: NormLayerFactory | null } = {}) {
-    [inChannels, numAnchors, numClasses, opts = {}] = bindOwn(RetinaNetHead, arguments) as ConstructorParameters<typeof RetinaNetHead>;
+  constructor(inChannels: number, numAnchors: number, numClasses: number, ...rest: PyRest<{ normLayer?: NormLayerFactory | null }, ['normLayer']>);
+  constructor(...args: unknown[]) {
+    const [inChannels, numAnchors, numClasses, opts = {}] = bindOwn(RetinaNetHead, args) as [number, number, number, ({ normLayer?: NormLayerFactory | null })?];
     super();
     checkKeys('RetinaNetHead', opts, ['normLayer']);
     this.classification_head = new RetinaNetClassificationHead(inChannels, numAnchors, numClasses, { normLayer: opts.normLayer ?? null });
@@ -307,8 +310,9 @@ export class RetinaNet extends Module {
   declare detectionsPerImg: number;
   declare topkCandidates: number;
 
-  constructor(backbone: Module, numClasses: number, opts: RetinaNetOptions = {}) {
-    [backbone, numClasses, opts = {}] = bindOwn(RetinaNet, arguments) as ConstructorParameters<typeof RetinaNet>;
+  constructor(backbone: Module, numClasses: number, ...rest: PyRest<RetinaNetOptions, ['minSize', 'maxSize', 'imageMean', 'imageStd', 'anchorGenerator', 'head', 'proposalMatcher', 'scoreThresh', 'nmsThresh', 'detectionsPerImg', 'fgIouThresh', 'bgIouThresh', 'topkCandidates']>);
+  constructor(...args: unknown[]) {
+    const [backbone, numClasses, opts = {}] = bindOwn(RetinaNet, args) as [Module, number, RetinaNetOptions?];
     super();
     checkKeys('RetinaNet', opts, RETINANET_OPTIONS);
     const outChannels = backboneOutChannels('RetinaNet', backbone);

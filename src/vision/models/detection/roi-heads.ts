@@ -14,7 +14,7 @@ import type { FeatureMaps, MultiScaleRoIAlign } from '../../ops/poolers.js';
 import { BalancedPositiveNegativeSampler, BoxCoder, Matcher } from './det-utils.js';
 import type { ImageSize } from './image-list.js';
 import type { TargetDict } from './transform.js';
-import { bindOwn, classArgs, registerSignature } from '../../../args.js';
+import { bindOwn, classArgs, registerSignature, type PyRest } from '../../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -203,8 +203,9 @@ export class RoIHeads extends Module {
   declare nmsThresh: number;
   declare detectionsPerImg: number;
 
-  constructor(boxRoiPool: MultiScaleRoIAlign, boxHead: Module, boxPredictor: Module, o: RoIHeadsOptions) {
-    [boxRoiPool, boxHead, boxPredictor, o] = bindOwn(RoIHeads, arguments) as ConstructorParameters<typeof RoIHeads>;
+  constructor(boxRoiPool: MultiScaleRoIAlign, boxHead: Module, boxPredictor: Module, ...rest: PyRest<RoIHeadsOptions, ['fgIouThresh', 'bgIouThresh', 'batchSizePerImage', 'positiveFraction', 'bboxRegWeights', 'scoreThresh', 'nmsThresh', 'detectionsPerImg', 'maskRoiPool', 'maskHead', 'maskPredictor', 'keypointRoiPool', 'keypointHead', 'keypointPredictor']>);
+  constructor(...args: unknown[]) {
+    const [boxRoiPool, boxHead, boxPredictor, o] = bindOwn(RoIHeads, args) as [MultiScaleRoIAlign, Module, Module, RoIHeadsOptions];
     super();
     const hidden = {
       proposalMatcher: new Matcher(o.fgIouThresh, o.bgIouThresh, false),

@@ -16,7 +16,7 @@ import { BalancedPositiveNegativeSampler, BoxCoder, Matcher, topkMin } from './d
 import type { AnchorGenerator } from './anchor-utils.js';
 import type { ImageList, ImageSize } from './image-list.js';
 import type { TargetDict } from './transform.js';
-import { bindOwn, classArgs, registerSignature } from '../../../args.js';
+import { bindOwn, classArgs, registerSignature, type PyRest } from '../../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -121,8 +121,9 @@ export class RegionProposalNetwork extends Module {
   declare scoreThresh: number;
   declare minSize: number;
 
-  constructor(anchorGenerator: AnchorGenerator, head: Module, o: RegionProposalNetworkOptions) {
-    [anchorGenerator, head, o] = bindOwn(RegionProposalNetwork, arguments) as ConstructorParameters<typeof RegionProposalNetwork>;
+  constructor(anchorGenerator: AnchorGenerator, head: Module, ...rest: PyRest<RegionProposalNetworkOptions, ['fgIouThresh', 'bgIouThresh', 'batchSizePerImage', 'positiveFraction', 'preNmsTopN', 'postNmsTopN', 'nmsThresh', 'scoreThresh']>);
+  constructor(...args: unknown[]) {
+    const [anchorGenerator, head, o] = bindOwn(RegionProposalNetwork, args) as [AnchorGenerator, Module, RegionProposalNetworkOptions];
     super();
     this.anchor_generator = anchorGenerator;
     this.head = head;

@@ -23,7 +23,7 @@ import { DefaultBoxGenerator } from './default-box-generator.js';
 import { GeneralizedRCNNTransform } from './transform.js';
 import { checkKeys, validateTrainableLayers } from './backbone-utils.js';
 import type { ImageList } from './image-list.js';
-import { bindOwn, classArgs } from '../../../args.js';
+import { bindOwn, classArgs, type PyRest } from '../../../args.js';
 
 /** A training target: ground-truth boxes [N, 4] (x1, y1, x2, y2, pixels of the input image) and int64 labels [N]. */
 export interface SingleStageTarget {
@@ -214,8 +214,9 @@ export class SSD extends Module {
   declare topkCandidates: number;
   declare negToPosRatio: number;
 
-  constructor(backbone: Module, anchorGenerator: DefaultBoxGenerator, size: [number, number], numClasses: number, opts: SSDOptions = {}) {
-    [backbone, anchorGenerator, size, numClasses, opts = {}] = bindOwn(SSD, arguments) as ConstructorParameters<typeof SSD>;
+  constructor(backbone: Module, anchorGenerator: DefaultBoxGenerator, size: [number, number], numClasses: number, ...rest: PyRest<SSDOptions, ['imageMean', 'imageStd', 'head', 'scoreThresh', 'nmsThresh', 'detectionsPerImg', 'iouThresh', 'topkCandidates', 'positiveFraction']>);
+  constructor(...args: unknown[]) {
+    const [backbone, anchorGenerator, size, numClasses, opts = {}] = bindOwn(SSD, args) as [Module, DefaultBoxGenerator, [number, number], number, SSDOptions?];
     super();
     checkKeys('SSD', opts, SSD_OPTIONS);
     if (!(anchorGenerator instanceof DefaultBoxGenerator)) throw new TypeError('SSD: anchorGenerator must be a DefaultBoxGenerator');

@@ -8,7 +8,7 @@ import { Module } from '../../../nn/module.js';
 import { interpolate } from '../../../nn/functional/upsampling.js';
 import { ImageList, type ImageSize } from './image-list.js';
 import { pasteMasksInImage } from './paste-masks.js';
-import { bindOwn, classArgs, registerSignature } from '../../../args.js';
+import { bindOwn, classArgs, registerSignature, type PyRest } from '../../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -86,8 +86,10 @@ export class GeneralizedRCNNTransform extends Module {
 
   /** minSize: the short side after resizing (a list: one drawn at random per image in training, the last in eval). */
   constructor(minSize: number | readonly number[], maxSize: number, imageMean: readonly number[], imageStd: readonly number[],
-    opts: GeneralizedRCNNTransformOptions = {}) {
-    [minSize, maxSize, imageMean, imageStd, opts = {}] = bindOwn(GeneralizedRCNNTransform, arguments) as ConstructorParameters<typeof GeneralizedRCNNTransform>;
+    ...rest: PyRest<GeneralizedRCNNTransformOptions, ['sizeDivisible', 'fixedSize']>);
+  constructor(...args: unknown[]) {
+    const [minSize, maxSize, imageMean, imageStd, opts = {}] = bindOwn(GeneralizedRCNNTransform, args) as
+      [number | readonly number[], number, readonly number[], readonly number[], GeneralizedRCNNTransformOptions?];
     super();
     for (const k of Object.keys(opts)) {
       if (!['sizeDivisible', 'fixedSize', 'skipResize'].includes(k)) throw new TypeError(`GeneralizedRCNNTransform: unknown option '${k}'`);

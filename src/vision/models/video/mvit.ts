@@ -17,7 +17,7 @@ import { buildModel, tableWeightsEnum, type BuilderOptions } from '../weights.js
 import { VIDEO_WEIGHTS_DATA } from './weights-data.js';
 import { videoPreset } from './preset.js';
 import { modelBuilder } from '../builder-args.js';
-import { bindOwn, classArgs, registerSignature } from '../../../args.js';
+import { bindOwn, classArgs, registerSignature, type PyRest } from '../../../args.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
@@ -148,8 +148,9 @@ export class MultiscaleAttention extends Module {
   declare rel_pos_w: Parameter | null;
   declare rel_pos_t: Parameter | null;
 
-  constructor(inputSize: number[], embedDim: number, outputDim: number, numHeads: number, o: MultiscaleAttentionOptions) {
-    [inputSize, embedDim, outputDim, numHeads, o] = bindOwn(MultiscaleAttention, arguments) as ConstructorParameters<typeof MultiscaleAttention>;
+  constructor(inputSize: number[], embedDim: number, outputDim: number, numHeads: number, ...rest: PyRest<MultiscaleAttentionOptions, ['kernelQ', 'kernelKv', 'strideQ', 'strideKv', 'residualPool', 'residualWithClsEmbed', 'relPosEmbed', 'dropout', 'normLayer']>);
+  constructor(...args: unknown[]) {
+    const [inputSize, embedDim, outputDim, numHeads, o] = bindOwn(MultiscaleAttention, args) as [number[], number, number, number, MultiscaleAttentionOptions];
     super();
     const hidden = (k: string, v: unknown): void => { Object.defineProperty(this, k, { value: v, enumerable: false, writable: true }); };
     const headDim = Math.floor(outputDim / numHeads);
@@ -251,8 +252,9 @@ export class MultiscaleBlock extends Module {
   declare stochastic_depth: StochasticDepth;
   declare project: nn.Linear | null;
 
-  constructor(inputSize: number[], cnf: MSBlockConfig, o: MultiscaleBlockOptions) {
-    [inputSize, cnf, o] = bindOwn(MultiscaleBlock, arguments) as ConstructorParameters<typeof MultiscaleBlock>;
+  constructor(inputSize: number[], cnf: MSBlockConfig, ...rest: PyRest<MultiscaleBlockOptions, ['residualPool', 'residualWithClsEmbed', 'relPosEmbed', 'projAfterAttn', 'dropout', 'stochasticDepthProb', 'normLayer']>);
+  constructor(...args: unknown[]) {
+    const [inputSize, cnf, o] = bindOwn(MultiscaleBlock, args) as [number[], MSBlockConfig, MultiscaleBlockOptions];
     super();
     Object.defineProperty(this, 'projAfterAttn', { value: o.projAfterAttn, enumerable: false, writable: true });
     const normLayer = o.normLayer ?? ((c: number) => new nn.LayerNorm(c));
@@ -362,8 +364,9 @@ export class MViT extends Module {
   declare norm: Module;
   declare head: Sequential;
 
-  constructor(o: MViTOptions) {
-    [o] = bindOwn(MViT, arguments) as ConstructorParameters<typeof MViT>;
+  constructor(...rest: PyRest<MViTOptions, ['spatialSize', 'temporalSize', 'blockSetting', 'residualPool', 'residualWithClsEmbed', 'relPosEmbed', 'projAfterAttn', 'dropout', 'attentionDropout', 'stochasticDepthProb', 'numClasses']>);
+  constructor(...args: unknown[]) {
+    const [o] = bindOwn(MViT, args) as [MViTOptions];
     super();
     const total = o.blockSetting.length;
     if (total === 0) throw new RangeError("The configuration parameter can't be empty.");

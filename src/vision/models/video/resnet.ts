@@ -11,7 +11,7 @@ import { buildModel, tableWeightsEnum, type BuilderOptions, type WeightsEnum } f
 import { VIDEO_WEIGHTS_DATA } from './weights-data.js';
 import { videoPreset, type VideoClassification } from './preset.js';
 import { modelBuilder } from '../builder-args.js';
-import { bindOwn, classArgs } from '../../../args.js';
+import { bindOwn, classArgs, type PyRest } from '../../../args.js';
 
 type Triple = [number, number, number];
 
@@ -175,8 +175,9 @@ export class VideoResNet extends Module {
   declare avgpool: Module;
   declare fc: nn.Linear;
 
-  constructor(block: VideoBlockClass, convMakers: readonly ConvBuilder[], layers: readonly number[], stem: () => Module, opts: VideoResNetOptions = {}) {
-    [block, convMakers, layers, stem, opts = {}] = bindOwn(VideoResNet, arguments) as ConstructorParameters<typeof VideoResNet>;
+  constructor(block: VideoBlockClass, convMakers: readonly ConvBuilder[], layers: readonly number[], stem: () => Module, ...rest: PyRest<VideoResNetOptions, ['numClasses', 'zeroInitResidual']>);
+  constructor(...args: unknown[]) {
+    const [block, convMakers, layers, stem, opts = {}] = bindOwn(VideoResNet, args) as [VideoBlockClass, readonly ConvBuilder[], readonly number[], () => Module, VideoResNetOptions?];
     super();
     if (convMakers.length !== 4 || layers.length !== 4) throw new RangeError('VideoResNet: convMakers and layers need one entry per layer (4)');
     this.inplanes = 64;

@@ -13,7 +13,7 @@ import { buildModel, tableWeightsEnum, type BuilderOptions } from '../weights.js
 import { VIDEO_WEIGHTS_DATA } from './weights-data.js';
 import { videoPreset } from './preset.js';
 import { modelBuilder } from '../builder-args.js';
-import { bindOwn, classArgs } from '../../../args.js';
+import { bindOwn, classArgs, type PyRest } from '../../../args.js';
 
 /** A spatial (1, k, k) convolution then a temporal (k, 1, 1) one, each with norm and ReLU. */
 export class TemporalSeparableConv extends Sequential {
@@ -66,8 +66,9 @@ export class S3D extends Module {
   declare avgpool: Module;
   declare classifier: Sequential;
 
-  constructor(opts: S3DOptions = {}) {
-    [opts = {}] = bindOwn(S3D, arguments) as ConstructorParameters<typeof S3D>;
+  constructor(...rest: PyRest<S3DOptions, ['numClasses', 'dropout', 'normLayer']>);
+  constructor(...args: unknown[]) {
+    const [opts = {}] = bindOwn(S3D, args) as [S3DOptions?];
     super();
     const norm: NormLayerFactory = opts.normLayer ?? ((c) => new nn.BatchNorm3d(c, { eps: 0.001, momentum: 0.001 }));
     const inception = (...a: [number, number, number, number, number, number, number]): Module => new SepInceptionBlock3D(...a, norm);
