@@ -23,7 +23,7 @@ import { ModelHost, type ProbeReply } from './model-host.js';
 import { chooseModelWorkers } from './thread-choice.js';
 import { native } from '../../native/binding.js';
 
-/** src/native/serve_memory.cc */
+/** src/native/cpu_cache.cc */
 const serveMemory = native as unknown as { mallocTrim(): boolean };
 import { Batcher, CancelledError, type BatchItem, type BatchResult } from './batcher.js';
 import { DEFAULT_VERSION, parseModelSpec, specKey, type ModelSpec } from './model-spec.js';
@@ -180,7 +180,7 @@ class ServedModel {
       info.loadSeconds += (performance.now() - t0) / 1000;
     }
     // The timing passes' (and any stopped worker's) activations stay in glibc's arenas unless trimmed
-    // (src/native/serve_memory.cc): 770 -> 385 MiB at start for MobileNet v3 with its worker count timed.
+    // (src/native/cpu_cache.cc): 770 -> 385 MiB at start for MobileNet v3 with its worker count timed.
     serveMemory.mallocTrim();
     return info;
   }
