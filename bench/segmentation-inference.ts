@@ -50,7 +50,7 @@ const preset = getModelWeights(a.model!).DEFAULT.transforms() as SemanticSegment
 const x1 = (preset.call(openImageSync(photo, { mode: 'RGB' })) as torch.Tensor).unsqueeze(0);
 const rows = batches.map((bs) => ({ batch: bs, shape: [bs, ...x1.shape.slice(1)], x: x1.expand(bs, -1, -1, -1).contiguous(), tstorch: [] as number[], pytorch: [] as number[],
   tstorchCpu: [] as number[], pytorchCpu: [] as number[], tstorchFaults: [] as number[], pytorchFaults: [] as number[] }));
-for (let round = 0; round < a.rounds; round++) {
+const tstorchRound = (): void => {
   for (const r of rows) {
     const run = (): void => torch.inferenceMode(() => torch.tidy(() => { model.call(r.x); }));
     for (let w = 0; w < a.warmup; w++) run();
@@ -65,6 +65,8 @@ for (let round = 0; round < a.rounds; round++) {
       r.tstorchFaults.push(r1.minorPageFault - r0.minorPageFault);
     }
   }
+};
+const pytorchRound = async (): Promise<void> => {
   const py = await peer.run<{ batch: number; times_ms: number[]; cpu_ms: number[]; minflt: number[]; blas_threads: number | null }>(['--model',
     a.model!, '--photo', photo, '--batch-sizes', a.batchSizes!, '--iters', String(a.iters), '--warmup', String(a.warmup), '--threads', String(threads)]);
   for (const p of py) {
@@ -73,6 +75,16 @@ for (let round = 0; round < a.rounds; round++) {
     row.pytorch.push(...p.times_ms);
     row.pytorchCpu.push(...p.cpu_ms);
     row.pytorchFaults.push(...p.minflt);
+  }
+};
+for (let round = 0; round < a.rounds; round++) {
+  // which side goes first alternates too (a drift one way over the run must not always favour the second)
+  if (round % 2 === 0) {
+    tstorchRound();
+    await pytorchRound();
+  } else {
+    await pytorchRound();
+    tstorchRound();
   }
   for (const r of rows) {
     console.error(`round ${round + 1}/${a.rounds} batch ${r.batch}: median ms so far tstorch ${median(r.tstorch).toFixed(1)}, PyTorch ${median(r.pytorch).toFixed(1)}`);

@@ -3,8 +3,8 @@
 // input of the weights' crop size (Inception v3: 299), batch sizes 1 and 8.
 //
 // This machine is a shared VM whose speed drifts by 10-30 % over seconds, so the two sides alternate: each
-// round times every batch size in tstorch, then in the PyTorch process, and the report compares the median
-// forward-pass time of all rounds (img/s = batch / median time). The minimum is printed too. The PyTorch side is
+// round times every batch size in tstorch and in the PyTorch process (tstorch first in even rounds, PyTorch
+// first in odd ones), and the report compares the median forward-pass time of all rounds (img/s = batch / median time). The minimum is printed too. The PyTorch side is
 // one process for the whole run, started before tstorch times anything, so neither side forks between its timed
 // passes (bench/python-peer.ts: a spawn per round restarted tstorch's OpenBLAS pool and write-protected its heap).
 //
@@ -55,7 +55,7 @@ for (const name of models) {
   const mine = batches.map((bs) => ({ model: name, batch: bs, size, tstorch: [] as number[], pytorch: [] as number[] }));
   rows.push(...mine);
   const inputs = batches.map((bs) => torch.randn([bs, 3, size, size]));
-  for (let round = 0; round < a.rounds; round++) {
+  const tstorchRound = (): void => {
     batches.forEach((bs, i) => {
       const run = (): void => torch.inferenceMode(() => torch.tidy(() => { model.call(inputs[i]!); }));
       for (let w = 0; w < a.warmup; w++) run();
@@ -65,11 +65,24 @@ for (const name of models) {
         mine[i]!.tstorch.push(performance.now() - t0);
       }
     });
+  };
+  const pytorchRound = async (): Promise<void> => {
     const py = await peer.run<{ batch: number; times_ms: number[]; blas_threads: number | null }>(['--models', name,
       '--batch-sizes', a.batchSizes!, '--iters', String(a.iters), '--warmup', String(a.warmup), '--threads', String(threads)]);
     for (const r of py) {
       mine.find((m) => m.batch === r.batch)!.pytorch.push(...r.times_ms);
       blasThreads.pytorch = r.blas_threads;
+    }
+  };
+  for (let round = 0; round < a.rounds; round++) {
+    // which side goes first alternates too: on a machine whose speed drifts one way over a run (another job
+    // ending), the side that always ran second would always get the quieter half
+    if (round % 2 === 0) {
+      tstorchRound();
+      await pytorchRound();
+    } else {
+      await pytorchRound();
+      tstorchRound();
     }
     for (const m of mine) {
       console.error(`round ${round + 1}/${a.rounds} ${name} batch ${m.batch}: median ms so far tstorch ` +
