@@ -5,7 +5,7 @@
 // step; the first 3 steps (warm-up, the bucket rebuild) are left out. Rounds alternate between a tstorch
 // world and a PyTorch world; medians of every timed step of rank 0.
 //
-//   node --import tsx bench/ddp-step.ts [--data ../shared/data/cifar-10-batches-bin] [--steps 15] [--batch 32] [--rounds 3]
+//   node --import tsx bench/ddp-step.ts [--data ../shared/data/cifar-10-batches-bin] [--steps 15] [--batch 32] [--rounds 3] [--ranks 2]
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,26 +20,32 @@ const data = arg('data', process.env.TSTORCH_DATA ? join(process.env.TSTORCH_DAT
 const steps = Number(arg('steps', '15'));
 const batch = Number(arg('batch', '32'));
 const rounds = Number(arg('rounds', '3'));
+const ranks = Number(arg('ranks', '2')); // 1: the same step with DDP's bookkeeping but no peer to wait for
 const WARMUP = 3;
 const script = { ts: 'test/helpers/ddp-worker.ts', py: 'test/helpers/ddp_reference.py' };
 
 const times: Record<'tstorch' | 'pytorch', number[]> = { tstorch: [], pytorch: [] };
+// rank 0's process CPU time per step (every thread, Gloo's included): less moved by other jobs than wall time
+const cpu: Record<'tstorch' | 'pytorch', number[]> = { tstorch: [], pytorch: [] };
 const load = [loadavg()[0]!];
 for (let r = 0; r < rounds; r++) {
   const order: ('tstorch' | 'pytorch')[] = r % 2 ? ['tstorch', 'pytorch'] : ['pytorch', 'tstorch'];
   for (const kind of order) {
     const out = mkdtempSync(join(tmpdir(), 'tstorch-ddp-bench-'));
     const cfg = { data, out, steps, batch, lr: 0.01, momentum: 0.9, seed: 1, model: 'resnet18' };
-    await runWorld(kind, 2, script, [JSON.stringify(cfg)]);
-    times[kind].push(...(JSON.parse(readFileSync(join(out, 'rank0.json'), 'utf8')).times as number[]).slice(WARMUP));
+    await runWorld(kind, ranks, script, [JSON.stringify(cfg)]);
+    const rank0 = JSON.parse(readFileSync(join(out, 'rank0.json'), 'utf8')) as { times: number[]; cpuTimes: number[] };
+    times[kind].push(...rank0.times.slice(WARMUP));
+    cpu[kind].push(...rank0.cpuTimes.slice(WARMUP));
     rmSync(out, { recursive: true, force: true });
   }
   load.push(loadavg()[0]!);
 }
 const ts = median(times.tstorch), py = median(times.pytorch);
 console.log(`load average during the run: ${load.map((l) => l.toFixed(1)).join(', ')}`);
-console.log('| ranks | batch per rank | tstorch s/step (img/s) | PyTorch s/step (img/s) | tstorch speed / PyTorch |');
-console.log('|---|---|---|---|---|');
-console.log(`| 2 | ${batch} | ${ts.toFixed(3)} (${((2 * batch) / ts).toFixed(0)}) | ${py.toFixed(3)} (${((2 * batch) / py).toFixed(0)}) | ${(py / ts).toFixed(2)} |`);
+const tsCpu = median(cpu.tstorch), pyCpu = median(cpu.pytorch);
+console.log('| ranks | batch per rank | tstorch s/step (img/s) | PyTorch s/step (img/s) | tstorch speed / PyTorch | CPU s/step tstorch / PyTorch | CPU ratio |');
+console.log('|---|---|---|---|---|---|---|');
+console.log(`| ${ranks} | ${batch} | ${ts.toFixed(3)} (${((ranks * batch) / ts).toFixed(0)}) | ${py.toFixed(3)} (${((ranks * batch) / py).toFixed(0)}) | ${(py / ts).toFixed(2)} | ${tsCpu.toFixed(3)} / ${pyCpu.toFixed(3)} | ${(pyCpu / tsCpu).toFixed(2)} |`);
 mkdirSync('bench/out', { recursive: true });
-writeFileSync('bench/out/ddp-step.json', JSON.stringify({ batch, steps, load, times }, null, 2));
+writeFileSync('bench/out/ddp-step.json', JSON.stringify({ ranks, batch, steps, load, times, cpu }, null, 2));

@@ -77,6 +77,7 @@ async function main(): Promise<void> {
   const b = cfg.batch;
   const losses: number[] = [];
   const times: number[] = [];
+  const cpuTimes: number[] = []; // the process's CPU time per step (every thread: Gloo's included), as Python's time.process_time()
   let pos = 0;
   const microStep = (): number => torch.tidy(() => {
     const idx = torch.tensor(order.slice(pos, pos + b).map(BigInt), { dtype: 'int64' });
@@ -91,11 +92,14 @@ async function main(): Promise<void> {
   const loop = (): void => {
     for (let step = 0; step < steps; step++) {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       opt.zeroGrad({ setToNone: false });
       let loss = 0;
       for (let k = 0; k < micro; k++) loss = k < micro - 1 ? ddp.noSync(microStep) : microStep();
       torch.noGrad(() => opt.step());
       times.push((performance.now() - t0) / 1000);
+      const c = process.cpuUsage(c0);
+      cpuTimes.push((c.user + c.system) / 1e6);
       losses.push(loss);
     }
   };
@@ -106,7 +110,7 @@ async function main(): Promise<void> {
   const logging = ddp.getDdpLoggingData();
   const keep = ['bucket_sizes', 'num_buckets_reduced', 'has_rebuilt_buckets', 'rebuilt_bucket_sizes'];
   writeFileSync(join(cfg.out, `rank${rank}.json`), JSON.stringify({
-    losses, times, rank, world, kind: 'tstorch', logging: Object.fromEntries(Object.entries(logging).filter(([k]) => keep.includes(k))),
+    losses, times, cpuTimes, rank, world, kind: 'tstorch', logging: Object.fromEntries(Object.entries(logging).filter(([k]) => keep.includes(k))),
   }));
   dist.destroyProcessGroup();
 }

@@ -189,13 +189,13 @@ def train(cfg):
     order = list(iter(sampler))
     micro = cfg.get('noSync', 1)
     b = cfg['batch']
-    losses, times = [], []
+    losses, times, cpu_times = [], [], []
     pos = 0
     # join: uneven inputs, rank r takes join * r more steps than rank 0, inside DDP's join context.
     steps = cfg['steps'] + cfg.get('join', 0) * rank
     with (ddp.join() if cfg.get('join') else contextlib.nullcontext()):
         for step in range(steps):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             opt.zero_grad()
             for k in range(micro):
                 idx = torch.tensor(order[pos:pos + b])
@@ -211,11 +211,12 @@ def train(cfg):
                     loss.backward()
             opt.step()
             times.append(time.perf_counter() - t0)
+            cpu_times.append(time.process_time() - c0)
             losses.append(loss.item())
     os.makedirs(cfg['out'], exist_ok=True)
     torch.save(ddp.state_dict(), os.path.join(cfg['out'], f'rank{rank}.pt'))
     with open(os.path.join(cfg['out'], f'rank{rank}.json'), 'w') as f:
-        json.dump({'losses': losses, 'times': times, 'rank': rank, 'world': world, 'kind': 'pytorch',
+        json.dump({'losses': losses, 'times': times, 'cpuTimes': cpu_times, 'rank': rank, 'world': world, 'kind': 'pytorch',
                    'logging': {k: v for k, v in ddp._get_ddp_logging_data().items() if k in ('bucket_sizes', 'num_buckets_reduced', 'has_rebuilt_buckets', 'rebuilt_bucket_sizes')}},
                   f)
 
