@@ -63,3 +63,18 @@ export class PythonPeer {
     await gone;
   }
 }
+
+/**
+ * One round of a side-by-side benchmark: tstorch first in even rounds, PyTorch first in odd ones. On a machine whose
+ * speed drifts one way over a run (another job ending), the side that always ran second would always get the
+ * quieter half.
+ */
+export async function bothSides(round: number, tstorch: () => void, pytorch: () => Promise<void>): Promise<void> {
+  if (round % 2 === 0) {
+    tstorch();
+    await pytorch();
+  } else {
+    await pytorch();
+    tstorch();
+  }
+}

@@ -10,7 +10,7 @@
 //   node --import tsx bench/segmentation-inference.ts [--model deeplabv3_resnet50] [--photo FILE]
 //       [--batch-sizes 1] [--rounds 3] [--iters 5] [--warmup 1] [--threads N] [--blas-threads N]
 // The photo defaults to an ants/bees one under $TSTORCH_DATA or ../shared/data.
-import { PythonPeer } from './python-peer.js';
+import { bothSides, PythonPeer } from './python-peer.js';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as torch from '../src/index.js';
@@ -78,14 +78,7 @@ const pytorchRound = async (): Promise<void> => {
   }
 };
 for (let round = 0; round < a.rounds; round++) {
-  // which side goes first alternates too (a drift one way over the run must not always favour the second)
-  if (round % 2 === 0) {
-    tstorchRound();
-    await pytorchRound();
-  } else {
-    await pytorchRound();
-    tstorchRound();
-  }
+  await bothSides(round, tstorchRound, pytorchRound);
   for (const r of rows) {
     console.error(`round ${round + 1}/${a.rounds} batch ${r.batch}: median ms so far tstorch ${median(r.tstorch).toFixed(1)}, PyTorch ${median(r.pytorch).toFixed(1)}`);
   }

@@ -15,7 +15,7 @@
 //
 //   node --import tsx bench/zoo-inference.ts [--models resnet50,vgg13,...] [--batch-sizes 1,8] [--rounds 3]
 //       [--iters 10] [--warmup 2] [--threads N] [--blas-threads N]
-import { PythonPeer } from './python-peer.js';
+import { bothSides, PythonPeer } from './python-peer.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as torch from '../src/index.js';
 import { parseArgs } from '../src/cli/args.js';
@@ -75,15 +75,7 @@ for (const name of models) {
     }
   };
   for (let round = 0; round < a.rounds; round++) {
-    // which side goes first alternates too: on a machine whose speed drifts one way over a run (another job
-    // ending), the side that always ran second would always get the quieter half
-    if (round % 2 === 0) {
-      tstorchRound();
-      await pytorchRound();
-    } else {
-      await pytorchRound();
-      tstorchRound();
-    }
+    await bothSides(round, tstorchRound, pytorchRound);
     for (const m of mine) {
       console.error(`round ${round + 1}/${a.rounds} ${name} batch ${m.batch}: median ms so far tstorch ` +
         `${median(m.tstorch).toFixed(1)}, PyTorch ${median(m.pytorch).toFixed(1)}`);

@@ -8,16 +8,16 @@ mode under torch.inference_mode(), random weights. Prints one JSON object per ba
 lines and then {"done": true} (bench/python-peer.ts). The model is built once per process.
 """
 import argparse
-import ctypes
 import json
 import resource
-import sys
 import time
 
 import torch
 from PIL import Image
 from torchvision.models import segmentation as S
 from torchvision.models import get_model_weights
+
+from peer import blas_threads, main
 
 p = argparse.ArgumentParser()
 p.add_argument('--model', default='deeplabv3_resnet50')
@@ -27,15 +27,6 @@ p.add_argument('--iters', type=int, default=5)
 p.add_argument('--warmup', type=int, default=1)
 p.add_argument('--threads', type=int, default=0)
 _models = {}
-
-
-def blas_threads():
-    """OpenBLAS's thread count (None if the BLAS libtorch loaded is not OpenBLAS)."""
-    for line in open('/proc/self/maps'):
-        path = line.split()[-1]
-        if 'openblas' in path:
-            return ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL).openblas_get_num_threads()  # already loaded: same copy
-    return None
 
 
 def run(a):
@@ -64,10 +55,4 @@ def run(a):
                           'blas_threads': blas_threads(), 'times_ms': times, 'cpu_ms': cpu_ms, 'minflt': minflt}), flush=True)
 
 
-if '--serve' in sys.argv[1:]:
-    for line in sys.stdin:
-        if line.strip():
-            run(p.parse_args(json.loads(line)))
-            print(json.dumps({'done': True}), flush=True)
-else:
-    run(p.parse_args())
+main(p, run)

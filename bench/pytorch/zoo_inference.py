@@ -10,13 +10,13 @@ Random weights (speed does not depend on the values) and a fixed random input of
 lines and then {"done": true} (bench/python-peer.ts). Models are built once per process.
 """
 import argparse
-import ctypes
 import json
-import sys
 import time
 
 import torch
 import torchvision
+
+from peer import blas_threads, main
 
 p = argparse.ArgumentParser()
 p.add_argument('--models', default='resnet50,vgg13,densenet121,mobilenet_v2,googlenet,inception_v3')
@@ -26,15 +26,6 @@ p.add_argument('--warmup', type=int, default=2)
 p.add_argument('--threads', type=int, default=0)
 
 _models = {}
-
-
-def blas_threads():
-    """OpenBLAS's thread count (None if the BLAS libtorch loaded is not OpenBLAS)."""
-    for line in open('/proc/self/maps'):
-        path = line.split()[-1]
-        if 'openblas' in path:
-            return ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL).openblas_get_num_threads()  # already loaded: same copy
-    return None
 
 
 def run(a):
@@ -63,10 +54,4 @@ def run(a):
                               'blas_threads': blas_threads(), 'times_ms': times}), flush=True)
 
 
-if '--serve' in sys.argv[1:]:
-    for line in sys.stdin:
-        if line.strip():
-            run(p.parse_args(json.loads(line)))
-            print(json.dumps({'done': True}), flush=True)
-else:
-    run(p.parse_args())
+main(p, run)
