@@ -108,6 +108,14 @@ async function probe(engine: InferenceEngine, m: Probe, shape: number[]): Promis
   }
 }
 
+/** What the start line and /models report of the choosers: their best counts so far, and whether they re-measure. */
+function threadsInfo({ lone, batch }: Choosers): ModelInfo['threads'] {
+  return {
+    single: lone.best(1) ?? lone.candidates[0]!, batch: batch.best(start.batchSize) ?? batch.candidates[0]!,
+    adaptive: lone.candidates.length > 1 || batch.candidates.length > 1,
+  };
+}
+
 async function load(): Promise<{ engine: InferenceEngine; info: ModelInfo; classes: string[] | null; choosers: Choosers; shape: number[] }> {
   const t0 = performance.now();
   const { spec } = start;
@@ -127,10 +135,7 @@ async function load(): Promise<{ engine: InferenceEngine; info: ModelInfo; class
   // Only worker 0 runs lone images; the others' lone chooser is never asked.
   const lone = start.replica === 0 ? await loneChooser(engine, shape) : new ThreadChooser([1]);
   const batch = await batchChooser(engine, shape, start.replicas);
-  const threads: ModelInfo['threads'] = {
-    single: lone.best(1) ?? lone.candidates[0]!, batch: batch.best(start.batchSize) ?? batch.candidates[0]!,
-    adaptive: lone.candidates.length > 1 || batch.candidates.length > 1,
-  };
+  const threads = threadsInfo({ lone, batch });
   const info: ModelInfo = {
     arch: spec.arch, source: loaded.source, kind: loaded.kind, classes: loaded.classes, numClasses, preprocess: p,
     engine: engine.describe?.() ?? engine.engine, threads, workers: start.replicas, loadSeconds: (performance.now() - t0) / 1000,
@@ -261,7 +266,8 @@ try {
       chain = chain.then(async () => {
         try {
           choosers.batch = await batchChooser(engine, shape, m.replicas);
-          post({ type: 'replicas-set', id: m.id, batchThreads: choosers.batch.best(start.batchSize) ?? choosers.batch.candidates[0]!, adaptive: choosers.lone.candidates.length > 1 || choosers.batch.candidates.length > 1 });
+          const t = threadsInfo(choosers);
+          post({ type: 'replicas-set', id: m.id, batchThreads: t.batch, adaptive: t.adaptive });
         } catch (e) {
           post({ type: 'error', id: m.id, message: e instanceof Error ? e.message : String(e) });
         }
