@@ -153,7 +153,11 @@ class ServedModel {
     this.hosts = Array.from({ length: replicas }, (_, replica) => new ModelHost(spec, {
       engine: opts.engine, threads: opts.threads, batchSize: opts.batchSize, maxThreads: availableParallelism(), workers, replica, replicas,
     }));
-    this.batcher = new Batcher(this.hosts, { batchSize: opts.batchSize, maxBatchDelay: opts.maxBatchDelay, onBatch });
+    this.batcher = this.newBatcher();
+  }
+  /** The queue that hands batches to the current workers. */
+  private newBatcher(): Batcher {
+    return new Batcher(this.hosts, { batchSize: this.opts.batchSize, maxBatchDelay: this.opts.maxBatchDelay, onBatch: this.onBatch });
   }
   /** Served while every worker is: a worker that died fails the model, as a lone model thread did. */
   get ready(): boolean { return this.info !== null && this.hosts.every((h) => h.ready); }
@@ -196,7 +200,7 @@ class ServedModel {
     if (n === tried) return { ...info, workerChoice };
     const extra = this.hosts.splice(n);
     await Promise.all(extra.map((h) => h.close()));
-    this.batcher = new Batcher(this.hosts, { batchSize: this.opts.batchSize, maxBatchDelay: this.opts.maxBatchDelay, onBatch: this.onBatch });
+    this.batcher = this.newBatcher();
     const r = await this.hosts[0]!.setReplicas(n);
     return { ...info, workers: n, threads: { ...info.threads, batch: r.batchThreads, adaptive: r.adaptive }, workerChoice };
   }
