@@ -10,7 +10,9 @@ import { runPython, assertClose } from './helpers/pytorch.js';
 
 type Tensor = torch.Tensor;
 
-const SHAPES = [[3, 4], [4], [2, 2]];
+// Parameter 3 (320 KB in float64) is larger than the optimizers' cache-sized ranges (Optimizer.updateGroup):
+// a step updates [0, 3), [3] and [4] one after another.
+const SHAPES = [[3, 4], [4], [2, 2], [160, 256], [5]];
 const STEPS = 5;
 // Parameter 2 gets no gradient at step 2, so its state runs one step behind the others (Adam's per-step
 // bias correction, Adagrad's lr decay).
@@ -32,14 +34,14 @@ const CONFIGS: Config[] = [
   { name: 'sgd nesterov maximize', cls: 'SGD', opts: { lr: 0.05, momentum: 0.8, nesterov: true, maximize: true } },
   {
     name: 'sgd groups', cls: 'SGD', opts: { lr: 1e-2, momentum: 0.9 },
-    groups: [{ params: [0] }, { params: [1, 2], opts: { lr: 1e-3, weightDecay: 0.1 } }],
+    groups: [{ params: [0, 3] }, { params: [1, 2, 4], opts: { lr: 1e-3, weightDecay: 0.1 } }],
   },
   { name: 'adam', cls: 'Adam', opts: { lr: 0.01 } },
   { name: 'adam amsgrad wd maximize', cls: 'Adam', opts: { lr: 0.02, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.05, amsgrad: true, maximize: true } },
   { name: 'adam float32', cls: 'Adam', opts: { lr: 0.01, weightDecay: 0.01 }, dtype: 'float32' },
   {
     name: 'adam groups', cls: 'Adam', opts: { lr: 0.01 },
-    groups: [{ params: [0, 2], opts: { amsgrad: true } }, { params: [1], opts: { lr: 0.1, betas: [0.5, 0.9] } }],
+    groups: [{ params: [0, 2, 3], opts: { amsgrad: true } }, { params: [1, 4], opts: { lr: 0.1, betas: [0.5, 0.9] } }],
   },
   { name: 'adamw', cls: 'AdamW', opts: { lr: 0.01 } },
   { name: 'adamw amsgrad maximize', cls: 'AdamW', opts: { lr: 0.03, weightDecay: 0.1, amsgrad: true, maximize: true } },

@@ -58,9 +58,7 @@ export class Adagrad extends Optimizer<AdagradHyperParams> {
     if (!(s.sum instanceof Tensor)) s.sum = this.persist(fullLike(p, initialAccumulatorValue));
   }
 
-  protected override updateGroup(group: ParamGroup<AdagradHyperParams>): void {
-    const { params, grads } = this.withGrads(group);
-    if (params.length === 0) return;
+  protected override updateParams(group: ParamGroup<AdagradHyperParams>, params: Tensor[], grads: Tensor[]): void {
     const { lr, lrDecay, eps } = group;
     // A state dict loaded without some parameters' state leaves them to start afresh.
     for (const p of params) this.initState(p, group.initialAccumulatorValue);

@@ -124,8 +124,7 @@ export class Adam extends Optimizer<AdamHyperParams> {
     });
   }
 
-  protected override updateGroup(group: ParamGroup<AdamHyperParams>): void {
-    const { params, grads } = this.withGrads(group);
+  protected override updateParams(group: ParamGroup<AdamHyperParams>, params: Tensor[], grads: Tensor[]): void {
     adamUpdate(params, grads, group, (p) => this.stateOf(p), (t) => this.persist(t), false);
   }
 

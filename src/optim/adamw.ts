@@ -2,6 +2,7 @@
 // as PyTorch 1.13's single-tensor algorithm (torch/optim/adamw.py).
 import { bindCtor, classArgs, type PyRest } from '../args.js';
 import { Optimizer, checkOptionNames, type Params, type ParamGroup } from './optimizer.js';
+import type { Tensor } from '../tensor.js';
 import { adamUpdate, checkAdamOptions, stepsToTensors } from './adam.js';
 
 export interface AdamWHyperParams {
@@ -39,8 +40,7 @@ export class AdamW extends Optimizer<AdamWHyperParams> {
     });
   }
 
-  protected override updateGroup(group: ParamGroup<AdamWHyperParams>): void {
-    const { params, grads } = this.withGrads(group);
+  protected override updateParams(group: ParamGroup<AdamWHyperParams>, params: Tensor[], grads: Tensor[]): void {
     adamUpdate(params, grads, group, (p) => this.stateOf(p), (t) => this.persist(t), true);
   }
 

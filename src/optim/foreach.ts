@@ -74,6 +74,27 @@ export function maximum_(self: readonly Tensor[], other: readonly Tensor[]): voi
 }
 
 /**
+ * Index ranges `[start, end)` over `tensors`, in order, each holding at most `limitBytes` of data (a larger
+ * tensor is a range of its own): the optimizers' cache-sized ranges (Optimizer.updateGroup).
+ */
+export function cacheChunks(tensors: readonly Tensor[], limitBytes: number): [number, number][] {
+  const ranges: [number, number][] = [];
+  let start = 0;
+  let bytes = 0;
+  tensors.forEach((t, i) => {
+    const n = t.numel() * t.elementSize();
+    if (i > start && bytes + n > limitBytes) {
+      ranges.push([start, i]);
+      start = i;
+      bytes = 0;
+    }
+    bytes += n;
+  });
+  if (tensors.length > start) ranges.push([start, tensors.length]);
+  return ranges;
+}
+
+/**
  * The gradients an update uses, as PyTorch's optimizers derive them: negated for `maximize`, plus
  * `weightDecay * param` (L2 penalty) when it is non-zero. Returns `grads` itself when neither applies.
  */

@@ -6,6 +6,7 @@
 // (`exp_avg`, `momentum_buffer`), as state-dict keys do elsewhere.
 import { installMethodArgs } from '../args.js';
 import { Tensor } from '../tensor.js';
+import { cacheChunks } from './foreach.js';
 import { tidy, keep, untrack } from '../memory.js';
 import { noGrad, enableGrad } from '../autograd/grad-mode.js';
 import { isFloatingPoint } from '../dtype.js';
@@ -59,8 +60,9 @@ export function checkOptionNames(what: string, opts: object | undefined, known: 
 
 /**
  * The base of all optimizers (torch.optim.Optimizer). A subclass passes its defaults to the constructor and
- * implements updateGroup(), which runs inside noGrad and a tidy scope: temporaries are freed after each step,
- * and tensors kept as state go through persist().
+ * implements updateParams(group, params, grads), which runs inside noGrad and a tidy scope: temporaries are
+ * freed after each step, and tensors kept as state go through persist(). It is given a group's parameters
+ * that have a gradient a cache-sized range at a time (see updateGroup()).
  *
  *   const opt = new torch.optim.SGD([{ params: model.features.parameters() },
  *     { params: model.classifier.parameters(), lr: 1e-3 }], { lr: 1e-4, momentum: 0.9 });
@@ -160,8 +162,24 @@ export abstract class Optimizer<H extends HyperParams = HyperParams> {
     return loss;
   }
 
-  /** Updates one group's parameters that have a gradient. Runs inside noGrad and tidy. */
-  protected abstract updateGroup(group: ParamGroup<H>): void;
+  /**
+   * Updates one group's parameters that have a gradient, passing them to updateParams() in ranges of at most
+   * 256 KB of parameters. An update is several foreach passes (SGD with momentum: the buffer's scale, the
+   * gradient's sum, the parameter's step); range by range, each pass finds the range's tensors still in the
+   * core's cache from the pass before, as PyTorch's single-tensor loop does parameter by parameter, instead
+   * of reading every parameter, buffer and gradient from memory again for each pass (ResNet-18's SGD step:
+   * 11 ms in one range, 9 ms in ranges; PyTorch 9.4 ms). The arithmetic per element is the same either way.
+   * Runs inside noGrad and tidy; override it for an update that needs the whole group at once.
+   */
+  protected updateGroup(group: ParamGroup<H>): void {
+    const { params, grads } = this.withGrads(group);
+    for (const [start, end] of cacheChunks(params, 256 * 1024)) {
+      this.updateParams(group, params.slice(start, end), grads.slice(start, end));
+    }
+  }
+
+  /** Updates `params` (some of `group`'s, each with its gradient in `grads`, never empty). Runs inside noGrad and tidy. */
+  protected abstract updateParams(group: ParamGroup<H>, params: Tensor[], grads: Tensor[]): void;
 
   /** The group's parameters that have gradients, with those gradients (handles freed by the step's tidy). */
   protected withGrads(group: ParamGroup<H>): { params: Tensor[]; grads: Tensor[] } {

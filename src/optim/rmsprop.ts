@@ -47,9 +47,7 @@ export class RMSprop extends Optimizer<RMSpropHyperParams> {
     });
   }
 
-  protected override updateGroup(group: ParamGroup<RMSpropHyperParams>): void {
-    const { params, grads } = this.withGrads(group);
-    if (params.length === 0) return;
+  protected override updateParams(group: ParamGroup<RMSpropHyperParams>, params: Tensor[], grads: Tensor[]): void {
     const { lr, alpha, eps, momentum, centered } = group;
     const states = params.map((p) => {
       const s = this.stateOf(p);

@@ -43,9 +43,7 @@ export class SGD extends Optimizer<SGDHyperParams> {
     });
   }
 
-  protected override updateGroup(group: ParamGroup<SGDHyperParams>): void {
-    const { params, grads } = this.withGrads(group);
-    if (params.length === 0) return;
+  protected override updateParams(group: ParamGroup<SGDHyperParams>, params: Tensor[], grads: Tensor[]): void {
     const { lr, momentum, dampening, nesterov } = group;
     let dps = effectiveGrads(params, grads, group.maximize, group.weightDecay);
     if (momentum !== 0) {
