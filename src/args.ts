@@ -178,31 +178,34 @@ function tooMany(sig: Signature, given: number, args: ArrayLike<unknown>): TypeE
  * Throws a TypeError naming the parameter for anything Python would refuse.
  */
 export function bindArgs(sig: Signature, args: ArrayLike<unknown>): unknown[] {
+  const plan = planOf(sig);
   let n = args.length;
   let given: Record<string, unknown> | undefined;
-  // A trailing plain object is the options object, unless the required parameters need it as a value or there
-  // is nothing it could name (a variadic index such as t.index({ start: 1 }) takes plain objects as values).
   // A trailing plain object is the options object, even where a required parameter goes (`F.maxPool2d(x,
   // { kernelSize: 3 })`, `new nn.Linear({ inFeatures: 4, outFeatures: 2 })`), unless that parameter takes plain
-  // objects (a state dict, a duck-typed dataset: ':dict' in the spec).
-  const named = sig.keywordOnly.length > 0 || sig.varKeyword !== null || sig.positional.some((p) => p !== sig.variadic);
-  if (named && n > 0 && isPlainObject(args[n - 1]) && !sig.dicts.includes(sig.positional[n - 1] ?? '')) {
+  // objects (a state dict, a duck-typed dataset: ':dict' in the spec), or there is nothing it could name (a
+  // variadic index such as t.index({ start: 1 }) takes plain objects as values).
+  if (plan.named && n > 0 && isPlainObject(args[n - 1]) && !plan.dictAt[n - 1]) {
     given = args[n - 1] as Record<string, unknown>;
     n--;
   }
   const P = sig.positional;
-  const values = new Map<string, unknown>();
-  const kwargs: Record<string, unknown> = {};
+  const vi = plan.variadicAt;
+  // one slot per parameter: the positional ones in order, then the keyword-only ones
+  const vals: unknown[] = new Array(plan.slotCount);
   let varargs: unknown[] | undefined;
-  if (sig.variadic === null) {
-    if (n > P.length) throw tooMany(sig, n, args);
-    for (let i = 0; i < n; i++) values.set(P[i]!, args[i]);
-  } else {
-    const vi = P.indexOf(sig.variadic);
-    for (let i = 0; i < Math.min(n, vi); i++) values.set(P[i]!, args[i]);
+  // the slots [0, byPosition) have their positional argument
+  const byPosition = vi < 0 ? n : Math.min(n, vi);
+  if (vi < 0 && n > P.length) throw tooMany(sig, n, args);
+  for (let i = 0; i < byPosition; i++) vals[i] = args[i];
+  if (vi >= 0) {
     varargs = [];
     for (let i = vi; i < n; i++) varargs.push(args[i]);
   }
+  let kwargs: Record<string, unknown> | undefined;
+  // the slots the options object set that no positional argument had, in its key order (the order an
+  // 'options' implementation's options object lists them in)
+  let keyed: number[] | undefined;
   if (given !== undefined) {
     for (const key of Object.keys(given)) {
       const v = given[key];
@@ -211,40 +214,87 @@ export function bindArgs(sig: Signature, args: ArrayLike<unknown>): unknown[] {
         varargs = v === undefined ? [] : [v];
         continue;
       }
-      if (!P.includes(key) && !sig.keywordOnly.includes(key)) {
+      const slot = plan.slots.get(key);
+      if (slot === undefined) {
         if (sig.varKeyword === null) throw unknownKeyword(sig, key);
-        if (v !== undefined) kwargs[key] = v;
+        if (v !== undefined) (kwargs ??= {})[key] = v;
         continue;
       }
-      if (values.has(key) && values.get(key) !== undefined && v !== undefined) {
+      if (v === undefined) continue;
+      if (vals[slot] !== undefined) {
         throw new TypeError(`${sig.name}() got multiple values for argument '${key}' (positionally and in the options object)`);
       }
-      if (v !== undefined || !values.has(key)) values.set(key, v);
+      vals[slot] = v;
+      if (slot >= byPosition) (keyed ??= []).push(slot);
     }
   }
   for (let i = 0; i < sig.required; i++) {
-    if (P[i] !== sig.variadic && values.get(P[i]!) === undefined) {
+    if (i !== vi && vals[i] === undefined) {
       throw new TypeError(`${sig.name}() missing required argument '${P[i]}' (position ${i + 1})`);
     }
   }
   const out: unknown[] = [];
-  const headNames = sig.convention === 'options' ? P.slice(0, sig.head) : [...P, ...sig.keywordOnly];
-  for (const name of headNames) {
-    if (name === sig.variadic) out.push(...(varargs ?? []));
-    else out.push(values.get(name));
+  const headCount = sig.convention === 'options' ? sig.head : plan.slotCount;
+  for (let i = 0; i < headCount; i++) {
+    if (i === vi) { if (varargs !== undefined) out.push(...varargs); } else out.push(vals[i]);
   }
   if (sig.convention === 'options') {
     const opts: Record<string, unknown> = {};
-    for (const [k, v] of values) if (!headNames.includes(k) && v !== undefined) opts[k] = v;
-    out.push(Object.assign(opts, kwargs));
-  } else if (sig.varKeyword !== null) out.push(kwargs);
+    const names = plan.names;
+    for (let i = headCount; i < byPosition; i++) if (vals[i] !== undefined) opts[names[i]!] = vals[i];
+    if (keyed !== undefined) for (const i of keyed) if (i >= headCount) opts[names[i]!] = vals[i];
+    out.push(kwargs === undefined ? opts : Object.assign(opts, kwargs));
+  } else if (sig.varKeyword !== null) out.push(kwargs ?? {});
   return out;
+}
+
+/** What bindArgs needs of a signature beyond its fields, computed once per signature. */
+interface BindPlan {
+  /** Whether a trailing plain object can be the options object (there is a parameter it could name). */
+  readonly named: boolean;
+  /** Every parameter's slot: positional ones by position, keyword-only ones after them. */
+  readonly slots: ReadonlyMap<string, number>;
+  /** Slot -> name. */
+  readonly names: readonly string[];
+  readonly slotCount: number;
+  /** Positional index -> whether that parameter takes plain objects (':dict'). */
+  readonly dictAt: readonly boolean[];
+  /** The variadic parameter's position, or -1. */
+  readonly variadicAt: number;
+  /** A variadic call with positional arguments only is already in the implementation's convention. */
+  readonly variadicPassThrough: boolean;
+}
+
+const plans = new WeakMap<Signature, BindPlan>();
+
+function planOf(sig: Signature): BindPlan {
+  let plan = plans.get(sig);
+  if (plan === undefined) {
+    const names = [...sig.positional, ...sig.keywordOnly];
+    plan = {
+      named: sig.keywordOnly.length > 0 || sig.varKeyword !== null || sig.positional.some((p) => p !== sig.variadic),
+      slots: new Map(names.map((name, i) => [name, i])),
+      names,
+      slotCount: names.length,
+      dictAt: sig.positional.map((p) => sig.dicts.includes(p)),
+      variadicAt: sig.variadic === null ? -1 : sig.positional.indexOf(sig.variadic),
+      variadicPassThrough: sig.variadic !== null && sig.convention === 'positional' && sig.keywordOnly.length === 0 && sig.varKeyword === null,
+    };
+    plans.set(sig, plan);
+  }
+  return plan;
 }
 
 /** Whether a call can skip binding: positional arguments only, no more than the implementation takes. */
 function trivial(sig: Signature, args: IArguments | unknown[]): boolean {
   const n = args.length;
-  if (sig.variadic !== null || n > sig.head || n < sig.required) return false;
+  if (n < sig.required) return false;
+  if (sig.variadic !== null) {
+    // `t.view(2, 3)`: every argument from the variadic one on is one of its values, as the implementation takes them
+    const plan = planOf(sig);
+    return plan.variadicPassThrough && (n === 0 || !plan.named || !isPlainObject(args[n - 1]) || plan.dictAt[n - 1] === true);
+  }
+  if (n > sig.head) return false;
   return n === 0 || !isPlainObject(args[n - 1]);
 }
 

@@ -45,6 +45,7 @@ test('linear, convolution and pooling functions match PyTorch', () => {
   const cases: Case[] = [
     fc('linear', [r(3, 5), r(4, 5), r(4)], ([v, ww, bb]) => F.linear(v!, ww!, bb), 'F.linear(x0, x1, x2)'),
     fc('linear no bias', [r(2, 3, 5), r(4, 5)], ([v, ww]) => F.linear(v!, ww!), 'F.linear(x0, x1)'),
+    fc('linear 1-d weight (a vector, as matmul)', [r(3, 5), r(5)], ([v, ww]) => F.linear(v!, ww!), 'F.linear(x0, x1)'),
     fc('conv2d groups stride', [x, w, b], ([v, ww, bb]) => F.conv2d(v!, ww!, bb, { stride: 2, padding: 1, groups: 2 }),
       'F.conv2d(x0, x1, x2, stride=2, padding=1, groups=2)'),
     fc('conv2d dilation asymmetric', [x, r(3, 4, 2, 3)], ([v, ww]) => F.conv2d(v!, ww!, null, { stride: [1, 2], padding: [2, 0], dilation: [2, 1] }),
@@ -143,6 +144,7 @@ test('pad, interpolate, oneHot and channelShuffle match PyTorch', () => {
 test('bad arguments are rejected with errors that name them', () => {
   assert.throws(() => F.conv2d(x, r(3, 5, 3, 3)), /conv2d: input of shape \[2,4,6,6\] has 4 channels/);
   assert.throws(() => F.linear(r(2, 3), r(4, 5)), /linear: input of shape \[2,3\] does not match weight/);
+  assert.throws(() => F.layerNorm(r(2, 3), [4]), /layerNorm: normalizedShape \[4\] does not match the trailing dimensions of input shape \[2,3\]/);
   assert.throws(() => F.dropout(x, { p: 1.5 }), /dropout probability p has to be between 0 and 1/);
   assert.throws(() => F.batchNorm(r(1, 4), null, null, { training: true }), /more than 1 value per channel/);
   assert.throws(() => F.crossEntropy(r(3, 4), torch.tensor([1, 2], { dtype: 'int64' })), /target of shape \[2\]/);

@@ -48,13 +48,18 @@ export const batchNorm = defn('batchNorm', 'torch.nn.functional.batch_norm', 'in
 
 export const layerNorm = defn('layerNorm', 'torch.nn.functional.layer_norm', 'input, normalizedShape', ['weight', 'bias', 'eps'], (input: Tensor, normalizedShape: number | readonly number[],
   o: { weight?: Tensor | null; bias?: Tensor | null; eps?: number } = {}): Tensor => {
-  const ns = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
-  const s = input.shape;
-  const tail = s.slice(s.length - ns.length);
-  if (ns.length > s.length || tail.some((v, i) => v !== ns[i])) {
-    throw new RangeError(`layerNorm: normalizedShape [${ns}] does not match the trailing dimensions of input shape [${s.join()}]`);
+  const ns = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
+  try {
+    return new Tensor(O.layerNorm(input._h, ns, o.weight?._h ?? null, o.bias?._h ?? null, o.eps ?? 1e-5, true));
+  } catch (e) {
+    // The shapes are read only when libtorch refuses: a transformer calls layerNorm dozens of times a pass.
+    const s = input.shape;
+    const tail = s.slice(s.length - ns.length);
+    if (ns.length > s.length || tail.some((v, i) => v !== ns[i])) {
+      throw new RangeError(`layerNorm: normalizedShape [${ns.join()}] does not match the trailing dimensions of input shape [${s.join()}]`);
+    }
+    throw e;
   }
-  return new Tensor(O.layerNorm(input._h, ns, o.weight?._h ?? null, o.bias?._h ?? null, o.eps ?? 1e-5, true));
 });
 
 export const groupNorm = defn('groupNorm', 'torch.nn.functional.group_norm', 'input, numGroups', ['weight', 'bias', 'eps'], (input: Tensor, numGroups: number,
