@@ -27,6 +27,8 @@ const script = { ts: 'test/helpers/ddp-worker.ts', py: 'test/helpers/ddp_referen
 const times: Record<'tstorch' | 'pytorch', number[]> = { tstorch: [], pytorch: [] };
 // rank 0's process CPU time per step (every thread, Gloo's included): less moved by other jobs than wall time
 const cpu: Record<'tstorch' | 'pytorch', number[]> = { tstorch: [], pytorch: [] };
+type Phases = { forward: number; backward: number; step: number };
+const phases: Record<'tstorch' | 'pytorch', Phases[]> = { tstorch: [], pytorch: [] };
 const load = [loadavg()[0]!];
 for (let r = 0; r < rounds; r++) {
   const order: ('tstorch' | 'pytorch')[] = r % 2 ? ['tstorch', 'pytorch'] : ['pytorch', 'tstorch'];
@@ -34,8 +36,9 @@ for (let r = 0; r < rounds; r++) {
     const out = mkdtempSync(join(tmpdir(), 'tstorch-ddp-bench-'));
     const cfg = { data, out, steps, batch, lr: 0.01, momentum: 0.9, seed: 1, model: 'resnet18' };
     await runWorld(kind, ranks, script, [JSON.stringify(cfg)]);
-    const rank0 = JSON.parse(readFileSync(join(out, 'rank0.json'), 'utf8')) as { times: number[]; cpuTimes: number[] };
+    const rank0 = JSON.parse(readFileSync(join(out, 'rank0.json'), 'utf8')) as { times: number[]; cpuTimes: number[]; phases: Phases[] };
     times[kind].push(...rank0.times.slice(WARMUP));
+    phases[kind].push(...rank0.phases.slice(WARMUP));
     cpu[kind].push(...rank0.cpuTimes.slice(WARMUP));
     rmSync(out, { recursive: true, force: true });
   }
@@ -47,5 +50,11 @@ const tsCpu = median(cpu.tstorch), pyCpu = median(cpu.pytorch);
 console.log('| ranks | batch per rank | tstorch s/step (img/s) | PyTorch s/step (img/s) | tstorch speed / PyTorch | CPU s/step tstorch / PyTorch | CPU ratio |');
 console.log('|---|---|---|---|---|---|---|');
 console.log(`| ${ranks} | ${batch} | ${ts.toFixed(3)} (${((ranks * batch) / ts).toFixed(0)}) | ${py.toFixed(3)} (${((ranks * batch) / py).toFixed(0)}) | ${(py / ts).toFixed(2)} | ${tsCpu.toFixed(3)} / ${pyCpu.toFixed(3)} | ${(pyCpu / tsCpu).toFixed(2)} |`);
+// Where a step's time goes (medians over steps, ms): the rest is zeroGrad and the batch's indexing
+console.log('\n| phase (median ms) | tstorch | PyTorch |\n|---|---|---|');
+for (const p of ['forward', 'backward', 'step'] as const) {
+  const ms = (k: 'tstorch' | 'pytorch'): string => (1000 * median(phases[k].map((x) => x[p]))).toFixed(1);
+  console.log(`| ${p === 'backward' ? 'backward (with the allreduces)' : p === 'step' ? 'optimizer step' : 'forward (with the loss)'} | ${ms('tstorch')} | ${ms('pytorch')} |`);
+}
 mkdirSync('bench/out', { recursive: true });
-writeFileSync('bench/out/ddp-step.json', JSON.stringify({ ranks, batch, steps, load, times, cpu }, null, 2));
+writeFileSync('bench/out/ddp-step.json', JSON.stringify({ ranks, batch, steps, load, times, cpu, phases }, null, 2));

@@ -78,14 +78,23 @@ async function main(): Promise<void> {
   const losses: number[] = [];
   const times: number[] = [];
   const cpuTimes: number[] = []; // the process's CPU time per step (every thread: Gloo's included), as Python's time.process_time()
+  // Per step, the last micro-step's forward (with the loss) and backward (with the bucket allreduces) and the
+  // optimizer step, in seconds (bench/ddp-step.ts prints their medians)
+  const phases: { forward: number; backward: number; step: number }[] = [];
+  let forward = 0;
+  let backward = 0;
   let pos = 0;
   const microStep = (): number => torch.tidy(() => {
     const idx = torch.tensor(order.slice(pos, pos + b).map(BigInt), { dtype: 'int64' });
     pos += b;
     const x = images.indexSelect(0, idx).float().div(255).sub(0.5).div(0.5);
     const y = labels.indexSelect(0, idx);
+    const tf = performance.now();
     const loss = F.crossEntropy(ddp.call(x), y);
+    const tb = performance.now();
     loss.backward();
+    forward = (tb - tf) / 1000;
+    backward = (performance.now() - tb) / 1000;
     return loss.item();
   });
   const steps = cfg.steps + (cfg.join ?? 0) * rank;
@@ -96,8 +105,11 @@ async function main(): Promise<void> {
       opt.zeroGrad({ setToNone: false });
       let loss = 0;
       for (let k = 0; k < micro; k++) loss = k < micro - 1 ? ddp.noSync(microStep) : microStep();
+      const ts = performance.now();
       torch.noGrad(() => opt.step());
-      times.push((performance.now() - t0) / 1000);
+      const t1 = performance.now();
+      phases.push({ forward, backward, step: (t1 - ts) / 1000 });
+      times.push((t1 - t0) / 1000);
       const c = process.cpuUsage(c0);
       cpuTimes.push((c.user + c.system) / 1e6);
       losses.push(loss);
@@ -110,7 +122,7 @@ async function main(): Promise<void> {
   const logging = ddp.getDdpLoggingData();
   const keep = ['bucket_sizes', 'num_buckets_reduced', 'has_rebuilt_buckets', 'rebuilt_bucket_sizes'];
   writeFileSync(join(cfg.out, `rank${rank}.json`), JSON.stringify({
-    losses, times, cpuTimes, rank, world, kind: 'tstorch', logging: Object.fromEntries(Object.entries(logging).filter(([k]) => keep.includes(k))),
+    losses, times, cpuTimes, phases, rank, world, kind: 'tstorch', logging: Object.fromEntries(Object.entries(logging).filter(([k]) => keep.includes(k))),
   }));
   dist.destroyProcessGroup();
 }

@@ -189,7 +189,7 @@ def train(cfg):
     order = list(iter(sampler))
     micro = cfg.get('noSync', 1)
     b = cfg['batch']
-    losses, times, cpu_times = [], [], []
+    losses, times, cpu_times, phases = [], [], [], []  # phases: as ddp-worker.ts's
     pos = 0
     # join: uneven inputs, rank r takes join * r more steps than rank 0, inside DDP's join context.
     steps = cfg['steps'] + cfg.get('join', 0) * rank
@@ -207,16 +207,22 @@ def train(cfg):
                         loss = F.cross_entropy(ddp(x), y)
                         loss.backward()
                 else:
+                    tf = time.perf_counter()
                     loss = F.cross_entropy(ddp(x), y)
+                    tb = time.perf_counter()
                     loss.backward()
+                    forward, backward = tb - tf, time.perf_counter() - tb
+            ts = time.perf_counter()
             opt.step()
-            times.append(time.perf_counter() - t0)
+            t1 = time.perf_counter()
+            phases.append({'forward': forward, 'backward': backward, 'step': t1 - ts})
+            times.append(t1 - t0)
             cpu_times.append(time.process_time() - c0)
             losses.append(loss.item())
     os.makedirs(cfg['out'], exist_ok=True)
     torch.save(ddp.state_dict(), os.path.join(cfg['out'], f'rank{rank}.pt'))
     with open(os.path.join(cfg['out'], f'rank{rank}.json'), 'w') as f:
-        json.dump({'losses': losses, 'times': times, 'cpuTimes': cpu_times, 'rank': rank, 'world': world, 'kind': 'pytorch',
+        json.dump({'losses': losses, 'times': times, 'cpuTimes': cpu_times, 'phases': phases, 'rank': rank, 'world': world, 'kind': 'pytorch',
                    'logging': {k: v for k, v in ddp._get_ddp_logging_data().items() if k in ('bucket_sizes', 'num_buckets_reduced', 'has_rebuilt_buckets', 'rebuilt_bucket_sizes')}},
                   f)
 
