@@ -33,4 +33,4 @@ export * as blas from './blas.js';
 export { useDeterministicAlgorithms, areDeterministicAlgorithmsEnabled, isDeterministicAlgorithmsWarnOnlyEnabled, setFlushDenormal } from './backends.js';
 export { isTensor, len, format } from './python.js';
 export * as builtins from './builtins.js';
-export { cpuCacheStats, type CpuCacheStats } from './memory.js';
+export { cpuCacheStats, emptyCpuCache, type CpuCacheStats } from './memory.js';

@@ -6,6 +6,7 @@
 // `Tensor.dispose()` / `using t = ...` free one tensor at once. Disposing drops this handle's reference:
 // memory shared with other live tensors (views, parameters, gradients) stays valid for them.
 import { native } from './native/binding.js';
+import { withArgs } from './args.js';
 
 export interface Disposable {
   dispose(): void;
@@ -17,7 +18,7 @@ const scopes: Set<Disposable>[] = [];
 
 /** The caching CPU allocator's state (src/native/cpu_cache.cc). */
 export interface CpuCacheStats {
-  /** Freed blocks held for reuse now (none outside tidy scopes). */
+  /** Freed blocks held for reuse now: freed inside tidy scopes, kept for the next scope (see emptyCpuCache). */
   cachedBytes: number;
   /** TSTORCH_CPU_CACHE_MB in bytes (default 1 GiB; 0: no caching). */
   limitBytes: number;
@@ -27,12 +28,22 @@ export interface CpuCacheStats {
   /** Outermost tidy scopes running, over all threads. */
   scopes: number;
 }
-const cpuCache = native as unknown as { cpuCacheEnter(): void; cpuCacheLeave(): void; cpuCacheStats(): CpuCacheStats };
+const cpuCache = native as unknown as { cpuCacheEnter(): void; cpuCacheLeave(): void; cpuCacheStats(): CpuCacheStats; cpuCacheEmpty(): void };
 
 /** The caching CPU allocator's counters (for tests and benchmarks). */
 export function cpuCacheStats(): CpuCacheStats {
   return cpuCache.cpuCacheStats();
 }
+
+/**
+ * Returns every block the caching CPU allocator holds to the system now, as `torch.cuda.empty_cache()` does for
+ * PyTorch's GPU cache. The blocks a tidy scope frees stay cached after it ends, for the next scope (the next
+ * forward pass or step allocates the same sizes); a long-lived process that is done with tidy work for a while
+ * can give them back with this. Tensors are not affected.
+ */
+export const emptyCpuCache: () => void = withArgs('emptyCpuCache', 'torch.cuda.empty_cache', '', (): void => {
+  cpuCache.cpuCacheEmpty();
+});
 const kept = new WeakSet<Disposable>();
 
 /** Called by every new tensor: a tensor made inside a tidy scope belongs to it. */
@@ -88,7 +99,8 @@ function isTensorLike(v: unknown): v is Disposable {
  */
 export function tidy<T>(fn: () => T): T {
   // While any tidy scope runs, large freed blocks are cached for reuse by the next allocation of their size
-  // instead of being unmapped and page-faulted in again (src/native/cpu_cache.cc); the last scope's end frees them.
+  // instead of being unmapped and page-faulted in again (src/native/cpu_cache.cc); the last scope's end keeps
+  // those it freed for the next scope and frees the ones it found cached and did not reuse.
   const outermost = scopes.length === 0;
   if (outermost) cpuCache.cpuCacheEnter();
   try {

@@ -16,6 +16,7 @@ export const TENSOR_SIGNATURES: Record<string, readonly [string, string]> = {
   isComplex: ['torch.Tensor.is_complex', ''],
   elementSize: ['torch.Tensor.element_size', ''],
   storageOffset: ['torch.Tensor.storage_offset', ''],
+  dataPtr: ['torch.Tensor.data_ptr', ''],
   storageInfo: ['(tstorch) storage identity', ''],
   isContiguous: ['torch.Tensor.is_contiguous', 'memoryFormat?'],
   isInference: ['torch.Tensor.is_inference', ''],

@@ -208,6 +208,8 @@ export class Tensor {
   isComplex(): boolean { return this.dtype.isComplex; }
   elementSize(): number { return this.dtype.itemsize; }
   storageOffset(): number { return native.storageInfo(this._h)[2]; }
+  /** The address of the first element (torch.Tensor.data_ptr): views of one storage share memory when their ranges overlap. */
+  dataPtr(): number { return native.dataPtr(this._h); }
   /** Identity and extent of the storage behind this tensor (shared by its views): used by serialization. */
   storageInfo(): { key: string; nbytes: number; offset: number } {
     const [key, nbytes, offset] = native.storageInfo(this._h);

@@ -1,15 +1,19 @@
 // The caching CPU allocator (src/native/cpu_cache.cc): inside tidy scopes a freed large block serves the next
-// allocation of its size; the last scope's end frees every cached block; outside tidy nothing is cached; a reused
-// block gives correct results; TSTORCH_CPU_CACHE_MB=0 turns it off.
-import { test } from 'node:test';
+// allocation of its size; the blocks a scope freed stay cached for the next scope, and the blocks it found cached
+// and did not reuse are freed at its end; outside tidy nothing new is cached, and a large allocation the cache
+// cannot serve empties it; emptyCpuCache() empties it at once; a reused block gives correct results;
+// TSTORCH_CPU_CACHE_MB=0 turns it off.
+import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as torch from '../src/index.js';
-import { cpuCacheStats } from '../src/memory.js';
+import { cpuCacheStats, emptyCpuCache } from '../src/memory.js';
 
 const N = 1 << 20; // 4 MiB of float32: above the 1 MiB threshold
 
-test('inside tidy a freed large block is reused; the scope end frees the cache', () => {
+beforeEach(() => emptyCpuCache());
+
+test('inside tidy a freed large block is reused; the scope end keeps what it freed for the next scope', () => {
   const s0 = cpuCacheStats();
   assert.equal(s0.scopes, 0);
   assert.equal(s0.cachedBytes, 0);
@@ -29,16 +33,59 @@ test('inside tidy a freed large block is reused; the scope end frees the cache',
   });
   const s1 = cpuCacheStats();
   assert.equal(s1.scopes, 0);
-  assert.equal(s1.cachedBytes, 0, 'the outermost scope end frees every cached block');
+  // b and the nested scope's block: both freed during the scope, both kept
+  assert.equal(s1.cachedBytes, 2 * 4 * N, 'the blocks the scope freed stay cached');
+  // the next scope (the next pass of the same work) is served from them without new blocks
+  const { hits, misses } = s1;
+  torch.tidy(() => { torch.ones([N]); torch.ones([N]); });
+  const s2 = cpuCacheStats();
+  assert.deepEqual([s2.hits - hits, s2.misses - misses], [2, 0]);
+  assert.equal(s2.cachedBytes, 2 * 4 * N);
+  emptyCpuCache();
+  assert.equal(cpuCacheStats().cachedBytes, 0, 'emptyCpuCache frees every cached block');
 });
 
-test('outside tidy, and for small tensors, nothing is cached', () => {
+test('blocks a scope found cached and did not reuse are freed at its end', () => {
+  torch.tidy(() => { torch.ones([N]); });
+  assert.equal(cpuCacheStats().cachedBytes, 4 * N);
+  torch.tidy(() => { torch.ones([2 * N]); }); // another size: the first block is stale
+  assert.equal(cpuCacheStats().cachedBytes, 8 * N, 'only the block this scope freed is left');
+});
+
+test('outside tidy nothing is cached, and a large allocation the cache cannot serve empties it', () => {
   const a = torch.ones([N]);
   a.dispose();
   assert.equal(cpuCacheStats().cachedBytes, 0);
   torch.tidy(() => {
     torch.ones([1000]).dispose();
-    assert.equal(cpuCacheStats().cachedBytes, 0);
+    assert.equal(cpuCacheStats().cachedBytes, 0, 'small tensors are never cached');
+    torch.ones([N]);
+  });
+  assert.equal(cpuCacheStats().cachedBytes, 4 * N);
+  const hits = cpuCacheStats().hits;
+  const b = torch.ones([N]); // outside tidy, the cached size: served from the cache
+  assert.equal(cpuCacheStats().hits, hits + 1);
+  b.dispose();
+  assert.equal(cpuCacheStats().cachedBytes, 0, 'a block freed outside tidy is not cached');
+  torch.tidy(() => { torch.ones([N]); });
+  torch.ones([3 * N]).dispose(); // a size the cache cannot serve: the work has changed
+  assert.equal(cpuCacheStats().cachedBytes, 0);
+});
+
+test('the most recently freed block of a size is reused first (the one most likely still in cache)', () => {
+  torch.tidy(() => {
+    const a = torch.ones([N]);
+    const b = torch.ones([N]);
+    const [pa, pb] = [a.dataPtr(), b.dataPtr()];
+    assert.notEqual(pa, pb);
+    a.dispose();
+    b.dispose();
+    assert.equal(torch.zeros([N]).dataPtr(), pb);
+    assert.equal(torch.zeros([N]).dataPtr(), pa);
+    // dataPtr is torch.Tensor.data_ptr: a view starts at its offset
+    assert.equal(b.isDisposed, true);
+    const c = torch.ones([N]);
+    assert.equal(c.narrow(0, 10, 5).dataPtr(), c.dataPtr() + 10 * 4);
   });
 });
 
@@ -55,12 +102,20 @@ test('a block is reused only for a request at most 1/8 smaller; results stay exa
     const z = x.mul(2).add(1);
     assert.ok(torch.equal(y, z));
   });
-  assert.equal(cpuCacheStats().cachedBytes, 0);
+  // reused across scopes too: the same computation in the next scope, from the kept blocks
+  torch.manualSeed(0);
+  const x = torch.randn([512, 512]);
+  const y = torch.tidy(() => x.mul(2).add(1));
+  const hits = cpuCacheStats().hits;
+  const z = torch.tidy(() => x.mul(2).add(1));
+  assert.ok(cpuCacheStats().hits > hits);
+  assert.ok(torch.equal(y, z));
 });
 
-test('an error inside tidy still ends the scope and frees the cache', () => {
+test('an error inside tidy still ends the scope', () => {
   assert.throws(() => torch.tidy(() => { torch.ones([N]).dispose(); throw new Error('boom'); }), /boom/);
-  assert.deepEqual([cpuCacheStats().scopes, cpuCacheStats().cachedBytes], [0, 0]);
+  assert.equal(cpuCacheStats().scopes, 0);
+  assert.equal(cpuCacheStats().cachedBytes, 4 * N);
 });
 
 test('TSTORCH_CPU_CACHE_MB=0 turns caching off', () => {

@@ -669,6 +669,16 @@ Napi::Value StorageInfo(const Napi::CallbackInfo& info) {
   });
 }
 
+// dataPtr(t): the address of the tensor's first element, as torch.Tensor.data_ptr() (0 when it has none).
+Napi::Value DataPtr(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    const at::Tensor& t = TensorOf(info[0], "dataPtr");
+    const void* p = t.has_storage() ? t.data_ptr() : nullptr;
+    // user-space addresses on 64-bit Linux and macOS stay below 2^47, exact in a double
+    return Napi::Number::New(info.Env(), static_cast<double>(reinterpret_cast<uintptr_t>(p)));
+  });
+}
+
 // isContiguous(t, memoryFormatCode?): not a dispatcher operator (TorchScript registers it separately).
 Napi::Value IsContiguous(const Napi::CallbackInfo& info) {
   const at::Tensor& t = TensorOf(info[0], "isContiguous");
@@ -1356,6 +1366,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("dtype", DtypeCode);
   fn("device", DeviceOf);
   fn("storageInfo", StorageInfo);
+  fn("dataPtr", DataPtr);
   fn("isContiguous", IsContiguous);
   fn("dispose", Dispose);
   fn("isDisposed", IsDisposed);

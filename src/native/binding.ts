@@ -37,6 +37,7 @@ export interface Native {
   dtype(h: Handle): number;
   device(h: Handle): string;
   storageInfo(h: Handle): [key: string, nbytes: number, offset: number];
+  dataPtr(h: Handle): number;
   isContiguous(h: Handle, memoryFormat?: number): boolean;
   dispose(h: Handle): void;
   isDisposed(h: Handle): boolean;

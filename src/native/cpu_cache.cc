@@ -1,4 +1,4 @@
-// A caching CPU allocator for large tensors, active only while a tidy scope runs (src/memory.ts).
+// A caching CPU allocator for large tensors, fed by tidy scopes (src/memory.ts).
 //
 // Why: libtorch's default CPU allocator is malloc, and glibc serves every block over 32 MB (and, until its
 // dynamic threshold has risen, every block over 128 kB) with a fresh mmap that free() unmaps again. A ResNet-50
@@ -8,12 +8,18 @@
 // and hands them back to the next allocation of the same size (the activations of the blocks of one ResNet
 // stage, the levels of an FPN, the next pass's layers), as PyTorch's CUDA caching allocator does on GPUs.
 //
+// Between scopes: when the last tidy scope ends, the blocks it freed stay cached for the next scope, which is
+// usually the next forward pass or training step of the same model and allocates the same sizes again. Freeing
+// them there made every pass map and zero its activations afresh: ResNet-18 at batch 1 spent 4-5 % of a pass in
+// page faults, PyTorch none (its blocks are freed while the pass runs, so glibc's heap reuses them). What the
+// cache keeps is what the process held a moment before, so it never raises the peak. Blocks that a scope found
+// cached and did not reuse are freed at its end (sizes of some other work), a large allocation outside any scope
+// that the cache cannot serve frees the whole cache (the work has changed), and emptyCpuCache() frees it at once.
+//
 // Bounds: only blocks of at least kMinBlock bytes are cached (glibc's heap already reuses small ones), a block
 // is reused for a request of its size up to 1/8 smaller, the cache holds at most TSTORCH_CPU_CACHE_MB
-// megabytes (default 1024; 0 turns caching off), and when the last tidy scope of the process ends every cached
-// block is freed: outside tidy, memory behaves as with libtorch's own allocator. Thread-safe (a mutex): tensors
-// are freed on whatever thread drops them. The allocator object is never destroyed, so tensors freed during
-// process exit still find it.
+// megabytes (default 1024; 0 turns caching off). Thread-safe (a mutex): tensors are freed on whatever thread
+// drops them. The allocator object is never destroyed, so tensors freed during process exit still find it.
 #include "common.h"
 
 #include <c10/core/Allocator.h>
@@ -44,17 +50,24 @@ class CachingCpuAllocator final : public c10::Allocator {
       return {p, p, &c10::free_cpu, c10::Device(c10::DeviceType::CPU)};
     }
     const size_t want = (n + kPage - 1) / kPage * kPage;
+    std::multimap<size_t, Block> release;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       auto it = free_.lower_bound(want);
       if (it != free_.end() && it->first - want <= want / 8) {
-        void* p = it->second;
+        // the most recently freed block of that size (a multimap keeps equal keys in insertion order): the one
+        // most likely still in cache, as glibc's bins hand back the last chunk freed
+        it = std::prev(free_.upper_bound(it->first));
+        void* p = it->second.p;
         cachedBytes_ -= it->first;
         free_.erase(it);
         hits_++;
         return {p, p, &Free, c10::Device(c10::DeviceType::CPU)};
       }
+      // outside every scope, a size the cache cannot serve: the work has changed, its blocks go back
+      if (scopes_ == 0) TakeAll(release);
     }
+    FreeAll(release);
     void* p = c10::alloc_cpu(want);
     std::lock_guard<std::mutex> lock(mutex_);
     sizes_[p] = want;
@@ -75,7 +88,7 @@ class CachingCpuAllocator final : public c10::Allocator {
         const size_t size = it->second;
         if (scopes_ > 0 && cachedBytes_ + size <= limit_) {
           try {
-            free_.emplace(size, p);
+            free_.emplace(size, Block{p, generation_});
             cachedBytes_ += size;
             return;
           } catch (...) {
@@ -90,20 +103,39 @@ class CachingCpuAllocator final : public c10::Allocator {
 
   void Enter() {
     std::lock_guard<std::mutex> lock(mutex_);
-    scopes_++;
+    if (scopes_++ == 0) generation_++;
   }
 
+  // The last scope's end keeps the blocks freed during it (this generation) for the next scope, and frees those
+  // cached before it that it did not reuse.
   void Leave() {
-    std::multimap<size_t, void*> release;
+    std::multimap<size_t, Block> release;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (scopes_ > 0) scopes_--;
       if (scopes_ > 0) return;
-      release.swap(free_);
-      for (const auto& [size, p] : release) sizes_.erase(p);
-      cachedBytes_ = 0;
+      for (auto it = free_.begin(); it != free_.end();) {
+        if (it->second.generation == generation_) {
+          ++it;
+          continue;
+        }
+        sizes_.erase(it->second.p);
+        cachedBytes_ -= it->first;
+        release.insert(*it);
+        it = free_.erase(it);
+      }
     }
-    for (const auto& [size, p] : release) c10::free_cpu(p);
+    FreeAll(release);
+  }
+
+  // Every cached block back to the system (emptyCpuCache()).
+  void Empty() {
+    std::multimap<size_t, Block> release;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      TakeAll(release);
+    }
+    FreeAll(release);
   }
 
   Napi::Object Stats(Napi::Env env) const {
@@ -131,14 +163,32 @@ class CachingCpuAllocator final : public c10::Allocator {
   }
 
  private:
+  struct Block {
+    void* p;
+    uint64_t generation;  // the outermost scope during which it was freed
+  };
+
+  // Moves every cached block into `out` (the caller frees them after unlocking). Holds the mutex.
+  void TakeAll(std::multimap<size_t, Block>& out) const {
+    for (const auto& [size, b] : free_) sizes_.erase(b.p);
+    out.swap(free_);
+    free_.clear();
+    cachedBytes_ = 0;
+  }
+
+  static void FreeAll(const std::multimap<size_t, Block>& blocks) {
+    for (const auto& [size, b] : blocks) c10::free_cpu(b.p);
+  }
+
   const size_t limit_;
   mutable std::mutex mutex_;
   mutable std::unordered_map<void*, size_t> sizes_;  // every large block this allocator made and has not freed
-  mutable std::multimap<size_t, void*> free_;        // cached blocks by size
+  mutable std::multimap<size_t, Block> free_;        // cached blocks by size
   mutable size_t cachedBytes_ = 0;
   mutable size_t hits_ = 0;
   mutable size_t misses_ = 0;
   int scopes_ = 0;
+  uint64_t generation_ = 0;
 };
 
 // The outermost tidy scope of a JavaScript thread begins: freed large blocks are kept for reuse from now on.
@@ -147,9 +197,16 @@ Napi::Value CpuCacheEnter(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// It ends: when no thread is inside a tidy scope any more, every cached block goes back to the system.
+// It ends: when no thread is inside a tidy scope any more, the blocks cached before the scope and not reused
+// in it go back to the system; those it freed stay for the next scope.
 Napi::Value CpuCacheLeave(const Napi::CallbackInfo& info) {
   CachingCpuAllocator::Instance()->Leave();
+  return info.Env().Undefined();
+}
+
+// Every cached block goes back to the system now.
+Napi::Value CpuCacheEmpty(const Napi::CallbackInfo& info) {
+  CachingCpuAllocator::Instance()->Empty();
   return info.Env().Undefined();
 }
 
@@ -177,6 +234,7 @@ Napi::Value MallocTrim(const Napi::CallbackInfo& info) {
 TSTORCH_EXPORT("cpuCacheEnter", CpuCacheEnter);
 TSTORCH_EXPORT("cpuCacheLeave", CpuCacheLeave);
 TSTORCH_EXPORT("cpuCacheStats", CpuCacheStats);
+TSTORCH_EXPORT("cpuCacheEmpty", CpuCacheEmpty);
 TSTORCH_EXPORT("mallocTrim", MallocTrim);
 
 }  // namespace tstorch

@@ -22,6 +22,7 @@ import { PreprocessPool, DecodeError } from './preprocess-pool.js';
 import { ModelHost, type ProbeReply } from './model-host.js';
 import { chooseModelWorkers } from './thread-choice.js';
 import { native } from '../../native/binding.js';
+import { emptyCpuCache } from '../../memory.js';
 
 /** src/native/cpu_cache.cc */
 const serveMemory = native as unknown as { mallocTrim(): boolean };
@@ -183,8 +184,9 @@ class ServedModel {
       info = await this.chooseWorkers(info);
       info.loadSeconds += (performance.now() - t0) / 1000;
     }
-    // The timing passes' (and any stopped worker's) activations stay in glibc's arenas unless trimmed
-    // (src/native/cpu_cache.cc): 770 -> 385 MiB at start for MobileNet v3 with its worker count timed.
+    // The timing passes' (and any stopped worker's) activations stay in the CPU cache and glibc's arenas unless
+    // given back (src/native/cpu_cache.cc): 770 -> 385 MiB at start for MobileNet v3 with its worker count timed.
+    emptyCpuCache();
     serveMemory.mallocTrim();
     return info;
   }
