@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as torch from '../src/index.js';
 import { cpuCacheStats, emptyCpuCache } from '../src/memory.js';
 
-const N = 1 << 20; // 4 MiB of float32: above the 1 MiB threshold
+const N = 1 << 20; // 4 MiB of float32: above the 128 KiB threshold
 
 beforeEach(() => emptyCpuCache());
 
@@ -58,6 +58,7 @@ test('outside tidy nothing is cached, and a large allocation the cache cannot se
   assert.equal(cpuCacheStats().cachedBytes, 0);
   torch.tidy(() => {
     torch.ones([1000]).dispose();
+    torch.ones([30000]).dispose(); // 120 KiB: glibc's heap reuses it
     assert.equal(cpuCacheStats().cachedBytes, 0, 'small tensors are never cached');
     torch.ones([N]);
   });
@@ -70,6 +71,15 @@ test('outside tidy nothing is cached, and a large allocation the cache cannot se
   torch.tidy(() => { torch.ones([N]); });
   torch.ones([3 * N]).dispose(); // a size the cache cannot serve: the work has changed
   assert.equal(cpuCacheStats().cachedBytes, 0);
+});
+
+test('blocks from 128 KiB on are cached (a ResNet-18 layer-1 activation, 784 KiB, among them)', () => {
+  torch.tidy(() => {
+    torch.ones([1, 64, 56, 56]).dispose();
+    assert.equal(cpuCacheStats().cachedBytes, 802816);
+    torch.ones([32768]).dispose(); // exactly 128 KiB
+    assert.equal(cpuCacheStats().cachedBytes, 802816 + 131072);
+  });
 });
 
 test('the most recently freed block of a size is reused first (the one most likely still in cache)', () => {

@@ -16,7 +16,10 @@
 // cached and did not reuse are freed at its end (sizes of some other work), a large allocation outside any scope
 // that the cache cannot serve frees the whole cache (the work has changed), and emptyCpuCache() frees it at once.
 //
-// Bounds: only blocks of at least kMinBlock bytes are cached (glibc's heap already reuses small ones), a block
+// Bounds: only blocks of at least kMinBlock bytes are cached (128 kB, glibc's smallest mmap threshold: below it
+// glibc's heap reuses blocks; above it, even once the threshold has risen, a heap whose top grows and shrinks
+// with each pass is trimmed and faulted in again: ResNet-18's 784 kB layer-1 activations took 196-350 page faults
+// a pass with a 1 MB minimum here, none with this one), a block
 // is reused for a request of its size up to 1/8 smaller, the cache holds at most TSTORCH_CPU_CACHE_MB
 // megabytes (default 1024; 0 turns caching off). Thread-safe (a mutex): tensors are freed on whatever thread
 // drops them. The allocator object is never destroyed, so tensors freed during process exit still find it.
@@ -37,7 +40,7 @@
 namespace tstorch {
 namespace {
 
-constexpr size_t kMinBlock = 1 << 20;
+constexpr size_t kMinBlock = 128 << 10;
 constexpr size_t kPage = 4096;
 
 class CachingCpuAllocator final : public c10::Allocator {
