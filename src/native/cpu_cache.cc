@@ -68,7 +68,7 @@ class CachingCpuAllocator final : public c10::Allocator {
         return {p, p, &Free, c10::Device(c10::DeviceType::CPU)};
       }
       // outside every scope, a size the cache cannot serve: the work has changed, its blocks go back
-      if (scopes_ == 0) TakeAll(release);
+      if (scopes_ == 0) Take(release, /*keep_current=*/false);
     }
     FreeAll(release);
     void* p = c10::alloc_cpu(want);
@@ -117,16 +117,7 @@ class CachingCpuAllocator final : public c10::Allocator {
       std::lock_guard<std::mutex> lock(mutex_);
       if (scopes_ > 0) scopes_--;
       if (scopes_ > 0) return;
-      for (auto it = free_.begin(); it != free_.end();) {
-        if (it->second.generation == generation_) {
-          ++it;
-          continue;
-        }
-        sizes_.erase(it->second.p);
-        cachedBytes_ -= it->first;
-        release.insert(*it);
-        it = free_.erase(it);
-      }
+      Take(release, /*keep_current=*/true);
     }
     FreeAll(release);
   }
@@ -136,7 +127,7 @@ class CachingCpuAllocator final : public c10::Allocator {
     std::multimap<size_t, Block> release;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      TakeAll(release);
+      Take(release, /*keep_current=*/false);
     }
     FreeAll(release);
   }
@@ -171,12 +162,19 @@ class CachingCpuAllocator final : public c10::Allocator {
     uint64_t generation;  // the outermost scope during which it was freed
   };
 
-  // Moves every cached block into `out` (the caller frees them after unlocking). Holds the mutex.
-  void TakeAll(std::multimap<size_t, Block>& out) const {
-    for (const auto& [size, b] : free_) sizes_.erase(b.p);
-    out.swap(free_);
-    free_.clear();
-    cachedBytes_ = 0;
+  // Moves the cached blocks into `out` (the caller frees them after unlocking): all of them, or with
+  // `keep_current` those not freed during the current generation. Holds the mutex.
+  void Take(std::multimap<size_t, Block>& out, bool keep_current) const {
+    for (auto it = free_.begin(); it != free_.end();) {
+      if (keep_current && it->second.generation == generation_) {
+        ++it;
+        continue;
+      }
+      sizes_.erase(it->second.p);
+      cachedBytes_ -= it->first;
+      out.insert(*it);
+      it = free_.erase(it);
+    }
   }
 
   static void FreeAll(const std::multimap<size_t, Block>& blocks) {
