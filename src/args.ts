@@ -192,7 +192,7 @@ export function bindArgs(sig: Signature, args: ArrayLike<unknown>): unknown[] {
   const P = sig.positional;
   const vi = plan.variadicAt;
   // one slot per parameter: the positional ones in order, then the keyword-only ones
-  const vals: unknown[] = new Array(plan.slotCount);
+  const vals: unknown[] = new Array(plan.names.length);
   let varargs: unknown[] | undefined;
   // the slots [0, byPosition) have their positional argument
   const byPosition = vi < 0 ? n : Math.min(n, vi);
@@ -234,7 +234,7 @@ export function bindArgs(sig: Signature, args: ArrayLike<unknown>): unknown[] {
     }
   }
   const out: unknown[] = [];
-  const headCount = sig.convention === 'options' ? sig.head : plan.slotCount;
+  const headCount = sig.convention === 'options' ? sig.head : plan.names.length;
   for (let i = 0; i < headCount; i++) {
     if (i === vi) { if (varargs !== undefined) out.push(...varargs); } else out.push(vals[i]);
   }
@@ -256,7 +256,6 @@ interface BindPlan {
   readonly slots: ReadonlyMap<string, number>;
   /** Slot -> name. */
   readonly names: readonly string[];
-  readonly slotCount: number;
   /** Positional index -> whether that parameter takes plain objects (':dict'). */
   readonly dictAt: readonly boolean[];
   /** The variadic parameter's position, or -1. */
@@ -275,7 +274,6 @@ function planOf(sig: Signature): BindPlan {
       named: sig.keywordOnly.length > 0 || sig.varKeyword !== null || sig.positional.some((p) => p !== sig.variadic),
       slots: new Map(names.map((name, i) => [name, i])),
       names,
-      slotCount: names.length,
       dictAt: sig.positional.map((p) => sig.dicts.includes(p)),
       variadicAt: sig.variadic === null ? -1 : sig.positional.indexOf(sig.variadic),
       variadicPassThrough: sig.variadic !== null && sig.convention === 'positional' && sig.keywordOnly.length === 0 && sig.varKeyword === null,
