@@ -167,8 +167,9 @@ export abstract class Optimizer<H extends HyperParams = HyperParams> {
    * 256 KB of parameters. An update is several foreach passes (SGD with momentum: the buffer's scale, the
    * gradient's sum, the parameter's step); range by range, each pass finds the range's tensors still in the
    * core's cache from the pass before, as PyTorch's single-tensor loop does parameter by parameter, instead
-   * of reading every parameter, buffer and gradient from memory again for each pass (ResNet-18's SGD step:
-   * 11 ms in one range, 9 ms in ranges; PyTorch 9.4 ms). The arithmetic per element is the same either way.
+   * of reading every parameter, buffer and gradient from memory again for each pass (ResNet-18's SGD step,
+   * back-to-back runs at load ~1: 10.4-11.1 ms in one range, 9.0-9.5 in ranges; under more load the two were
+   * within the spread between processes, BENCHMARKS.md). The arithmetic per element is the same either way.
    * Runs inside noGrad and tidy; override it for an update that needs the whole group at once.
    */
   protected updateGroup(group: ParamGroup<H>): void {
