@@ -100,7 +100,7 @@ function isTensorLike(v: unknown): v is Disposable {
 export function tidy<T>(fn: () => T): T {
   // While any tidy scope runs, large freed blocks are cached for reuse by the next allocation of their size
   // instead of being unmapped and page-faulted in again (src/native/cpu_cache.cc); the last scope's end keeps
-  // those it freed for the next scope and frees the ones it found cached and did not reuse.
+  // them for the next scopes and frees those that the last few scopes left unused.
   const outermost = scopes.length === 0;
   if (outermost) cpuCache.cpuCacheEnter();
   try {

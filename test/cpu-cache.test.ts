@@ -1,6 +1,6 @@
 // The caching CPU allocator (src/native/cpu_cache.cc): inside tidy scopes a freed large block serves the next
-// allocation of its size; the blocks a scope freed stay cached for the next scope, and the blocks it found cached
-// and did not reuse are freed at its end; outside tidy nothing new is cached, and a large allocation the cache
+// allocation of its size; freed blocks stay cached across scopes, and a block that four outermost scopes in a row
+// left unused is freed; outside tidy nothing new is cached, and a large allocation the cache
 // cannot serve empties it; emptyCpuCache() empties it at once; a reused block gives correct results;
 // TSTORCH_CPU_CACHE_MB=0 turns it off.
 import { test, beforeEach } from 'node:test';
@@ -45,11 +45,41 @@ test('inside tidy a freed large block is reused; the scope end keeps what it fre
   assert.equal(cpuCacheStats().cachedBytes, 0, 'emptyCpuCache frees every cached block');
 });
 
-test('blocks a scope found cached and did not reuse are freed at its end', () => {
+test("a cached block that four scopes in a row left unused is freed at the fourth one's end", () => {
+  emptyCpuCache();
   torch.tidy(() => { torch.ones([N]); });
   assert.equal(cpuCacheStats().cachedBytes, 4 * N);
-  torch.tidy(() => { torch.ones([2 * N]); }); // another size: the first block is stale
-  assert.equal(cpuCacheStats().cachedBytes, 8 * N, 'only the block this scope freed is left');
+  // other work: blocks of 2N elements; the N-element block waits three scopes, then goes
+  for (let i = 1; i <= 3; i++) {
+    torch.tidy(() => { torch.ones([2 * N]); });
+    assert.equal(cpuCacheStats().cachedBytes, 4 * N + 8 * N, `after ${i} scope(s) without it the block is still cached`);
+  }
+  torch.tidy(() => { torch.ones([2 * N]); });
+  assert.equal(cpuCacheStats().cachedBytes, 8 * N, 'only the block the recent scopes used is left');
+  emptyCpuCache();
+});
+
+test("a training loop with the optimizer step outside the pass scope keeps both scopes' blocks", () => {
+  // the loop PyTorch users write: zeroGrad and step outside, forward and backward inside one tidy scope;
+  // the optimizer's update is a tidy scope of its own, so each step runs two outermost scopes
+  emptyCpuCache();
+  const w = torch.randn([N / 4, 4], { requiresGrad: true });
+  const opt = new torch.optim.Adam([w], { lr: 0.1 });
+  const x = torch.randn([4, 64]);
+  const step = (): void => {
+    opt.zeroGrad();
+    torch.tidy(() => { torch.mm(w, x).relu().sum().backward(); });
+    opt.step();
+  };
+  for (let i = 0; i < 3; i++) step();
+  const s0 = cpuCacheStats();
+  const faults0 = process.resourceUsage().minorPageFault;
+  for (let i = 0; i < 5; i++) step();
+  const s1 = cpuCacheStats();
+  assert.equal(s1.misses - s0.misses, 0, 'every large block of the later steps came from the cache');
+  assert.ok(s1.hits - s0.hits >= 5, `hits ${s1.hits - s0.hits}`);
+  assert.ok(process.resourceUsage().minorPageFault - faults0 < 200, 'no activation faulted in again');
+  emptyCpuCache();
 });
 
 test('outside tidy nothing is cached, and a large allocation the cache cannot serve empties it', () => {

@@ -12,9 +12,15 @@
 // usually the next forward pass or training step of the same model and allocates the same sizes again. Freeing
 // them there made every pass map and zero its activations afresh: ResNet-18 at batch 1 spent 4-5 % of a pass in
 // page faults, PyTorch none (its blocks are freed while the pass runs, so glibc's heap reuses them). What the
-// cache keeps is what the process held a moment before, so it never raises the peak. Blocks that a scope found
-// cached and did not reuse are freed at its end (sizes of some other work), a large allocation outside any scope
-// that the cache cannot serve frees the whole cache (the work has changed), and emptyCpuCache() frees it at once.
+// cache keeps is what the process held a moment before, so it never raises the peak.
+//
+// Blocks that no scope has reused during the last kKeepScopes outermost scopes are freed at a scope's end (sizes
+// of some other work). Not after one scope: a training loop written as PyTorch users write it (zero_grad and
+// step outside any scope, forward and backward in one) runs two outermost scopes per step, the optimizer's own
+// tidy and the pass's, and a one-scope rule made each free the other's blocks: every step faulted its 18-50 MiB
+// of ResNet-18 activations in again. Keeping them a few scopes longer does not raise the peak either: the scope
+// that first stops reusing them ran with them cached. A large allocation outside any scope that the cache cannot
+// serve frees the whole cache (the work has changed), and emptyCpuCache() frees it at once.
 //
 // Bounds: only blocks of at least kMinBlock bytes are cached (128 kB, glibc's smallest mmap threshold: below it
 // glibc's heap reuses blocks; above it, even once the threshold has risen, a heap whose top grows and shrinks
@@ -42,6 +48,8 @@ namespace {
 
 constexpr size_t kMinBlock = 128 << 10;
 constexpr size_t kPage = 4096;
+// a cached block that this many outermost scopes in a row left unused is freed (see the top)
+constexpr uint64_t kKeepScopes = 4;
 
 class CachingCpuAllocator final : public c10::Allocator {
  public:
@@ -68,7 +76,7 @@ class CachingCpuAllocator final : public c10::Allocator {
         return {p, p, &Free, c10::Device(c10::DeviceType::CPU)};
       }
       // outside every scope, a size the cache cannot serve: the work has changed, its blocks go back
-      if (scopes_ == 0) Take(release, /*keep_current=*/false);
+      if (scopes_ == 0) Take(release, /*keep_recent=*/false);
     }
     FreeAll(release);
     void* p = c10::alloc_cpu(want);
@@ -109,15 +117,15 @@ class CachingCpuAllocator final : public c10::Allocator {
     if (scopes_++ == 0) generation_++;
   }
 
-  // The last scope's end keeps the blocks freed during it (this generation) for the next scope, and frees those
-  // cached before it that it did not reuse.
+  // The last scope's end keeps the blocks freed during it and the kKeepScopes - 1 scopes before, and frees
+  // those that have waited longer.
   void Leave() {
     std::multimap<size_t, Block> release;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (scopes_ > 0) scopes_--;
       if (scopes_ > 0) return;
-      Take(release, /*keep_current=*/true);
+      Take(release, /*keep_recent=*/true);
     }
     FreeAll(release);
   }
@@ -127,7 +135,7 @@ class CachingCpuAllocator final : public c10::Allocator {
     std::multimap<size_t, Block> release;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      Take(release, /*keep_current=*/false);
+      Take(release, /*keep_recent=*/false);
     }
     FreeAll(release);
   }
@@ -159,14 +167,14 @@ class CachingCpuAllocator final : public c10::Allocator {
  private:
   struct Block {
     void* p;
-    uint64_t generation;  // the outermost scope during which it was freed
+    uint64_t generation;  // the outermost scope during which it was last freed
   };
 
   // Moves the cached blocks into `out` (the caller frees them after unlocking): all of them, or with
-  // `keep_current` those not freed during the current generation. Holds the mutex.
-  void Take(std::multimap<size_t, Block>& out, bool keep_current) const {
+  // `keep_recent` those not freed during the last kKeepScopes generations. Holds the mutex.
+  void Take(std::multimap<size_t, Block>& out, bool keep_recent) const {
     for (auto it = free_.begin(); it != free_.end();) {
-      if (keep_current && it->second.generation == generation_) {
+      if (keep_recent && generation_ - it->second.generation < kKeepScopes) {
         ++it;
         continue;
       }
@@ -198,8 +206,8 @@ Napi::Value CpuCacheEnter(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// It ends: when no thread is inside a tidy scope any more, the blocks cached before the scope and not reused
-// in it go back to the system; those it freed stay for the next scope.
+// It ends: when no thread is inside a tidy scope any more, the blocks that the last few scopes left unused go
+// back to the system; the others stay for the next scope.
 Napi::Value CpuCacheLeave(const Napi::CallbackInfo& info) {
   CachingCpuAllocator::Instance()->Leave();
   return info.Env().Undefined();
