@@ -4,7 +4,7 @@
 import { native, type Handle } from './native/binding.js';
 import { op } from './native/ops.js';
 import {
-  type AnyTypedArray, DType, type DTypeLike, type DTypeName, type MemoryFormat, MEMORY_FORMAT, dtypeCode, dtypeFromCode,
+  type AnyTypedArray, DType, type DTypeLike, type DTypeName, type MemoryFormat, memoryFormatCode, dtypeCode, dtypeFromCode,
   normalizeDtype, typedArrayOf, float32, bool, uint8,
 } from './dtype.js';
 import { Device, type DeviceLike, device as toDevice, isDeviceString } from './device.js';
@@ -210,13 +210,15 @@ export class Tensor {
   storageOffset(): number { return native.storageInfo(this._h)[2]; }
   /** The address of the first element (torch.Tensor.data_ptr): views of one storage share memory when their ranges overlap. */
   dataPtr(): number { return native.dataPtr(this._h); }
+  /** The version counter that in-place operations bump (torch.Tensor._version); views share their base's. */
+  get _version(): number { return native.tensorVersion(this._h); }
   /** Identity and extent of the storage behind this tensor (shared by its views): used by serialization. */
   storageInfo(): { key: string; nbytes: number; offset: number } {
     const [key, nbytes, offset] = native.storageInfo(this._h);
     return { key, nbytes, offset };
   }
   isContiguous(memoryFormat?: MemoryFormat): boolean {
-    return native.isContiguous(this._h, memoryFormat === undefined ? undefined : MEMORY_FORMAT[memoryFormat]);
+    return native.isContiguous(this._h, memoryFormat === undefined ? undefined : memoryFormatCode(memoryFormat));
   }
   isInference(): boolean { return native.isInference(this._h); }
   get isDisposed(): boolean { return native.isDisposed(this._h); }
@@ -303,7 +305,7 @@ export class Tensor {
     const dt = dtype === undefined ? undefined : dtypeCode(dtype as DTypeLike);
     const dev = device === undefined ? undefined : String(checkDevice(device));
     return new Tensor(O.to(this._h, dt, undefined, dev, undefined, nonBlocking, copy,
-      o.memoryFormat === undefined ? undefined : MEMORY_FORMAT[o.memoryFormat]));
+      o.memoryFormat === undefined ? undefined : memoryFormatCode(o.memoryFormat)));
   }
   /** type(dtype) casts (as to(dtype)); type() with no dtype is PyTorch's type string, e.g. 'torch.FloatTensor'. */
   type(): string;
@@ -780,9 +782,9 @@ export class Tensor {
   expandAs(other: Tensor): Tensor { return new Tensor(O.expandAs(this._h, other._h)); }
   repeat(...sizes: (number | readonly number[])[]): Tensor { return new Tensor(O.repeat(this._h, sizesOf(sizes))); }
   repeatInterleave(repeats: number, dim?: number): Tensor { return new Tensor(O.repeatInterleave(this._h, repeats, dim ?? null)); }
-  contiguous(memoryFormat: MemoryFormat = 'contiguous'): Tensor { return new Tensor(O.contiguous(this._h, MEMORY_FORMAT[memoryFormat])); }
+  contiguous(memoryFormat: MemoryFormat = 'contiguous'): Tensor { return new Tensor(O.contiguous(this._h, memoryFormatCode(memoryFormat))); }
   clone(memoryFormat?: MemoryFormat): Tensor {
-    return new Tensor(O.clone(this._h, memoryFormat === undefined ? undefined : MEMORY_FORMAT[memoryFormat]));
+    return new Tensor(O.clone(this._h, memoryFormat === undefined ? undefined : memoryFormatCode(memoryFormat)));
   }
   narrow(dim: number, start: number, length: number): Tensor { return new Tensor(O.narrow(this._h, dim, start, length)); }
   select(dim: number, index: number): Tensor { return new Tensor(O.select(this._h, dim, index)); }

@@ -23,6 +23,8 @@
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/csrc/autograd/function.h>
 #include <torch/csrc/autograd/variable.h>
+#include <torch/csrc/jit/frontend/tracer.h>
+#include <ATen/Config.h>
 
 #include <algorithm>
 #include <atomic>
@@ -82,7 +84,10 @@ namespace {
 
 int64_t AccountedBytes(const at::Tensor& t) {
   // The tensor's own extent, not its whole storage: views of one storage would otherwise each count it all.
-  if (!t.defined() || !t.has_storage()) return 0;
+  if (!t.defined()) return 0;
+  // oneDNN's opaque tensors (a convolution weight nn.Conv2d keeps reordered) hold their memory without a storage
+  if (t.is_mkldnn()) return static_cast<int64_t>(t.numel()) * static_cast<int64_t>(t.element_size());
+  if (!t.has_storage()) return 0;
   return static_cast<int64_t>(t.numel()) * static_cast<int64_t>(t.element_size());
 }
 
@@ -604,6 +609,44 @@ Napi::Value ToBytes(const Napi::CallbackInfo& info) {
 
 // viewBytes(t) -> ArrayBuffer over the tensor's own memory (no copy). Only for contiguous CPU tensors;
 // the ArrayBuffer keeps the storage alive until it is collected, so it is safe after dispose().
+}  // namespace
+
+// Storages whose memory something other than an ATen operator may write: a JavaScript view over it
+// (viewBytes: numpy(), toBuffer()), or a c10d collective, which writes its outputs on Gloo's threads. Neither
+// bumps the tensor's version counter, so a weight read through such a storage is never kept reordered
+// (mkldnnConvEligible): the copy would miss those writes. Entries are weak; expired ones are pruned as the
+// table grows, so it holds about as many entries as there are live exposed storages.
+namespace {
+std::mutex g_exposed_mutex;
+std::unordered_map<const c10::StorageImpl*, c10::weak_intrusive_ptr<c10::StorageImpl>> g_exposed;
+size_t g_exposed_prune_at = 1024;
+}  // namespace
+
+void MarkWrittenOutsideAten(const at::Tensor& t) {
+  if (!t.defined() || !t.has_storage()) return;
+  const c10::Storage& st = t.storage();
+  std::lock_guard<std::mutex> lock(g_exposed_mutex);
+  g_exposed.insert_or_assign(st.unsafeGetStorageImpl(), st.getWeakStorageImpl());
+  if (g_exposed.size() >= g_exposed_prune_at) {
+    for (auto it = g_exposed.begin(); it != g_exposed.end();) it = it->second.expired() ? g_exposed.erase(it) : std::next(it);
+    g_exposed_prune_at = std::max<size_t>(1024, 2 * g_exposed.size());
+  }
+}
+
+bool WrittenOutsideAten(const at::Tensor& t) {
+  if (!t.has_storage()) return false;
+  std::lock_guard<std::mutex> lock(g_exposed_mutex);
+  auto it = g_exposed.find(t.storage().unsafeGetStorageImpl());
+  if (it == g_exposed.end()) return false;
+  if (it->second.expired()) {  // a storage that lived at this address before
+    g_exposed.erase(it);
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
 Napi::Value ViewBytes(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
@@ -613,6 +656,7 @@ Napi::Value ViewBytes(const Napi::CallbackInfo& info) {
     }
     size_t n = t.numel() * t.element_size();
     if (n == 0) return Napi::ArrayBuffer::New(env, 0);
+    MarkWrittenOutsideAten(t);
     auto* keep = new at::Tensor(t);
     return Napi::ArrayBuffer::New(env, t.data_ptr(), n, [](Napi::BasicEnv, void*, at::Tensor* k) { delete k; }, keep);
   });
@@ -677,6 +721,79 @@ Napi::Value DataPtr(const Napi::CallbackInfo& info) {
     // user-space addresses on 64-bit Linux and macOS stay below 2^47, exact in a double
     return Napi::Number::New(info.Env(), static_cast<double>(reinterpret_cast<uintptr_t>(p)));
   });
+}
+
+// tensorVersion(t): the version counter that in-place operations bump (torch.Tensor._version).
+Napi::Value TensorVersion(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    const at::Tensor& t = TensorOf(info[0], "tensorVersion");
+    return Napi::Number::New(info.Env(), static_cast<double>(t._version()));
+  });
+}
+
+// mkldnnConvEligible(input, weight, bias, stride, padding, dilation, groups): whether libtorch 1.13's
+// convolution would run this 2-d convolution on oneDNN (Convolution.cpp: ConvParams::use_mkldnn, reached
+// for a non-transposed CPU float convolution) with plain NCHW tensors, with autograd and tracing off, and
+// with arguments it accepts as they are. nn.Conv2d then calls aten::mkldnn_convolution itself with its weight
+// reordered once into oneDNN's blocked layout (see src/nn/modules/conv-prepack.ts): the same primitive on
+// the same values, without reordering the weight on every call. False sends the call down the usual path,
+// which also gives PyTorch's error for arguments it refuses.
+bool IntList2(const Napi::Value& v, int64_t out[2]) {
+  if (!v.IsArray()) return false;
+  auto a = v.As<Napi::Array>();
+  if (a.Length() != 2) return false;
+  for (uint32_t i = 0; i < 2; i++) {
+    Napi::Value e = a.Get(i);
+    if (!e.IsNumber()) return false;
+    double d = e.As<Napi::Number>().DoubleValue();
+    if (d != static_cast<double>(static_cast<int64_t>(d))) return false;
+    out[i] = static_cast<int64_t>(d);
+  }
+  return true;
+}
+
+Napi::Value MkldnnConvEligible(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto no = [&]() { return Napi::Boolean::New(env, false); };
+#if AT_MKLDNN_ENABLED()
+  if (info.Length() < 7 || !IsTensorExternal(info[0]) || !IsTensorExternal(info[1])) return no();
+  if (!at::globalContext().userEnabledMkldnn() || c10::GradMode::is_enabled() || torch::jit::tracer::isTracing()) return no();
+  const at::Tensor& input = TensorOf(info[0], "mkldnnConvEligible");
+  const at::Tensor& weight = TensorOf(info[1], "mkldnnConvEligible");
+  if (!input.defined() || !weight.defined()) return no();
+  const at::Tensor* bias = nullptr;
+  if (IsTensorExternal(info[2])) {
+    bias = &TensorOf(info[2], "mkldnnConvEligible");
+  } else if (!info[2].IsNull() && !info[2].IsUndefined()) {
+    return no();
+  }
+  int64_t stride[2], padding[2], dilation[2];
+  if (!IntList2(info[3], stride) || !IntList2(info[4], padding) || !IntList2(info[5], dilation) || !info[6].IsNumber()) return no();
+  const int64_t groups = info[6].As<Napi::Number>().Int64Value();
+  auto plain = [](const at::Tensor& t) {
+    return t.device().is_cpu() && t.layout() == at::kStrided && t.scalar_type() == at::kFloat && !t.is_mkldnn() &&
+           t.is_contiguous() && t.suggest_memory_format() == at::MemoryFormat::Contiguous && !t.is_conj() && !t.is_neg();
+  };
+  if (input.dim() != 4 || weight.dim() != 4 || !plain(input) || !plain(weight) || input.numel() == 0 || weight.numel() == 0) return no();
+  if (WrittenOutsideAten(weight)) return no();
+  if (bias != nullptr && (!plain(*bias) || bias->dim() != 1 || bias->size(0) != weight.size(0))) return no();
+  if (groups < 1 || weight.size(0) % groups != 0 || input.size(1) != weight.size(1) * groups) return no();
+  for (int i = 0; i < 2; i++) {
+    if (stride[i] < 1 || padding[i] < 0 || dilation[i] < 1) return no();
+    const int64_t out = (input.size(2 + i) + 2 * padding[i] - dilation[i] * (weight.size(2 + i) - 1) - 1) / stride[i] + 1;
+    if (input.size(2 + i) + 2 * padding[i] < dilation[i] * (weight.size(2 + i) - 1) + 1 || out < 1) return no();
+  }
+  // ConvParams::use_mkldnn for a CPU float input (libtorch 1.13)
+  const bool strided = stride[0] != 1 || stride[1] != 1;
+  const bool dilated = dilation[0] != 1 || dilation[1] != 1;
+  const bool first = strided || dilated || input.size(0) >= 16 || weight.size(-1) != 1 || weight.size(-2) != 1 ||
+                     at::get_num_threads() > 1;
+  const bool second = groups > 1 || (weight.size(-1) > 3 && weight.size(-2) > 3) || input.size(0) > 1 ||
+                      input.size(0) * input.size(1) * input.size(2) * input.size(3) > 20480;
+  return Napi::Boolean::New(env, first && second);
+#else
+  return no();
+#endif
 }
 
 // isContiguous(t, memoryFormatCode?): not a dispatcher operator (TorchScript registers it separately).
@@ -1367,6 +1484,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("device", DeviceOf);
   fn("storageInfo", StorageInfo);
   fn("dataPtr", DataPtr);
+  fn("tensorVersion", TensorVersion);
+  fn("mkldnnConvEligible", MkldnnConvEligible);
   fn("isContiguous", IsContiguous);
   fn("dispose", Dispose);
   fn("isDisposed", IsDisposed);

@@ -38,6 +38,10 @@ export interface Native {
   device(h: Handle): string;
   storageInfo(h: Handle): [key: string, nbytes: number, offset: number];
   dataPtr(h: Handle): number;
+  /** The tensor's version counter (torch.Tensor._version). */
+  tensorVersion(h: Handle): number;
+  /** Whether libtorch would run this 2-d convolution on oneDNN with plain tensors, grad and tracing off (src/nn/modules/conv-prepack.ts). */
+  mkldnnConvEligible(input: Handle, weight: Handle, bias: Handle | null, stride: number[], padding: number[], dilation: number[], groups: number): boolean;
   isContiguous(h: Handle, memoryFormat?: number): boolean;
   dispose(h: Handle): void;
   isDisposed(h: Handle): boolean;

@@ -27,6 +27,10 @@ bool IsTensorExternal(const Napi::Value& v);
 const at::Tensor& TensorOf(const Napi::Value& v, const char* what);
 /** A JavaScript array of handles (null/undefined entries become undefined tensors). */
 std::vector<at::Tensor> TensorArray(const Napi::Value& v, const char* what);
+// Marks t's storage as written by something other than an ATen operator (a JavaScript view, a collective), which
+// does not bump its version counter; WrittenOutsideAten asks (see addon.cc).
+void MarkWrittenOutsideAten(const at::Tensor& t);
+bool WrittenOutsideAten(const at::Tensor& t);
 /** An IValue returned by an operator, as JavaScript: tensors, numbers, booleans, strings, lists, tuples. */
 Napi::Value FromIValue(Napi::Env env, const c10::IValue& v);
 

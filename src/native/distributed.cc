@@ -170,11 +170,20 @@ std::string Str(const Napi::Value& v) { return v.As<Napi::String>().Utf8Value();
 int64_t Int(const Napi::Value& v) { return v.As<Napi::Number>().Int64Value(); }
 bool Bool(const Napi::Value& v) { return v.ToBoolean().Value(); }
 
+// The tensors of a collective: c10d writes them on Gloo's threads, outside ATen's operators and version counters
+// (see MarkWrittenOutsideAten); inputs are marked too, which only costs a weight its reordered copy. Not
+// marked: what c10d only reads (bucket assignment, parameter checks, the Reducer's parameters) and
+// broadcast_coalesced, which copies its results back with copy_, an ATen operator.
+std::vector<at::Tensor> Exposed(std::vector<at::Tensor> tensors) {
+  for (const auto& t : tensors) MarkWrittenOutsideAten(t);
+  return tensors;
+}
+
 std::vector<std::vector<at::Tensor>> TensorLists(const Napi::Value& v, const char* what) {
   std::vector<std::vector<at::Tensor>> out;
   if (v.IsNull() || v.IsUndefined()) return out;
   auto arr = v.As<Napi::Array>();
-  for (uint32_t i = 0; i < arr.Length(); i++) out.push_back(TensorArray(arr.Get(i), what));
+  for (uint32_t i = 0; i < arr.Length(); i++) out.push_back(Exposed(TensorArray(arr.Get(i), what)));
   return out;
 }
 
@@ -575,7 +584,7 @@ Napi::Value DistAllReduce(const Napi::CallbackInfo& info) {
   ThrowIfTransportFailed();
   c10d::AllreduceOptions opts;
   opts.reduceOp = ReduceOpOf(info[2]);
-  return Issued(info, c10d::ops::allreduce(GroupOf(info[0], "allReduce"), TensorArray(info[1], "allReduce"), opts));
+  return Issued(info, c10d::ops::allreduce(GroupOf(info[0], "allReduce"), Exposed(TensorArray(info[1], "allReduce")), opts));
 }
 
 // distBroadcast(group, tensors, rootRank)
@@ -584,7 +593,7 @@ Napi::Value DistBroadcast(const Napi::CallbackInfo& info) {
   c10d::BroadcastOptions opts;
   opts.rootRank = Int(info[2]);
   opts.rootTensor = 0;
-  return Issued(info, c10d::ops::broadcast(GroupOf(info[0], "broadcast"), TensorArray(info[1], "broadcast"), opts));
+  return Issued(info, c10d::ops::broadcast(GroupOf(info[0], "broadcast"), Exposed(TensorArray(info[1], "broadcast")), opts));
 }
 
 // distReduce(group, tensors, rootRank, op)
@@ -594,19 +603,20 @@ Napi::Value DistReduce(const Napi::CallbackInfo& info) {
   opts.rootRank = Int(info[2]);
   opts.rootTensor = 0;
   opts.reduceOp = ReduceOpOf(info[3]);
-  return Issued(info, c10d::ops::reduce(GroupOf(info[0], "reduce"), TensorArray(info[1], "reduce"), opts));
+  return Issued(info, c10d::ops::reduce(GroupOf(info[0], "reduce"), Exposed(TensorArray(info[1], "reduce")), opts));
 }
 
 // distAllGather(group, outputLists, inputs)
 Napi::Value DistAllGather(const Napi::CallbackInfo& info) {
   ThrowIfTransportFailed();
-  return Issued(info, c10d::ops::allgather(GroupOf(info[0], "allGather"), TensorLists(info[1], "allGather"), TensorArray(info[2], "allGather")));
+  return Issued(info, c10d::ops::allgather(GroupOf(info[0], "allGather"), TensorLists(info[1], "allGather"), Exposed(TensorArray(info[2], "allGather"))));
 }
 
 // distAllGatherIntoTensor(group, output, input): Python's all_gather_into_tensor (_allgather_base).
 Napi::Value DistAllGatherIntoTensor(const Napi::CallbackInfo& info) {
   ThrowIfTransportFailed();
   at::Tensor out = TensorOf(info[1], "allGatherIntoTensor");
+  MarkWrittenOutsideAten(out);
   at::Tensor in = TensorOf(info[2], "allGatherIntoTensor");
   return Issued(info, GroupOf(info[0], "allGatherIntoTensor")->_allgather_base(out, in));
 }
@@ -616,7 +626,7 @@ Napi::Value DistGather(const Napi::CallbackInfo& info) {
   ThrowIfTransportFailed();
   c10d::GatherOptions opts;
   opts.rootRank = Int(info[3]);
-  return Issued(info, c10d::ops::gather(GroupOf(info[0], "gather"), TensorLists(info[1], "gather"), TensorArray(info[2], "gather"), opts));
+  return Issued(info, c10d::ops::gather(GroupOf(info[0], "gather"), TensorLists(info[1], "gather"), Exposed(TensorArray(info[2], "gather")), opts));
 }
 
 // distScatter(group, outputs, inputLists, rootRank)
@@ -624,7 +634,7 @@ Napi::Value DistScatter(const Napi::CallbackInfo& info) {
   ThrowIfTransportFailed();
   c10d::ScatterOptions opts;
   opts.rootRank = Int(info[3]);
-  return Issued(info, c10d::ops::scatter(GroupOf(info[0], "scatter"), TensorArray(info[1], "scatter"), TensorLists(info[2], "scatter"), opts));
+  return Issued(info, c10d::ops::scatter(GroupOf(info[0], "scatter"), Exposed(TensorArray(info[1], "scatter")), TensorLists(info[2], "scatter"), opts));
 }
 
 // distReduceScatter(group, outputs, inputLists, op)
@@ -632,13 +642,14 @@ Napi::Value DistReduceScatter(const Napi::CallbackInfo& info) {
   ThrowIfTransportFailed();
   c10d::ReduceScatterOptions opts;
   opts.reduceOp = ReduceOpOf(info[3]);
-  return Issued(info, c10d::ops::reduce_scatter(GroupOf(info[0], "reduceScatter"), TensorArray(info[1], "reduceScatter"), TensorLists(info[2], "reduceScatter"), opts));
+  return Issued(info, c10d::ops::reduce_scatter(GroupOf(info[0], "reduceScatter"), Exposed(TensorArray(info[1], "reduceScatter")), TensorLists(info[2], "reduceScatter"), opts));
 }
 
 // distAllToAllSingle(group, output, input, outputSplits, inputSplits)
 Napi::Value DistAllToAllSingle(const Napi::CallbackInfo& info) {
   ThrowIfTransportFailed();
   at::Tensor out = TensorOf(info[1], "allToAllSingle");
+  MarkWrittenOutsideAten(out);
   at::Tensor in = TensorOf(info[2], "allToAllSingle");
   auto out_splits = Ints(info[3]);
   auto in_splits = Ints(info[4]);
@@ -648,7 +659,7 @@ Napi::Value DistAllToAllSingle(const Napi::CallbackInfo& info) {
 // distAllToAll(group, outputs, inputs)
 Napi::Value DistAllToAll(const Napi::CallbackInfo& info) {
   ThrowIfTransportFailed();
-  return Issued(info, c10d::ops::alltoall(GroupOf(info[0], "allToAll"), TensorArray(info[1], "allToAll"), TensorArray(info[2], "allToAll")));
+  return Issued(info, c10d::ops::alltoall(GroupOf(info[0], "allToAll"), Exposed(TensorArray(info[1], "allToAll")), Exposed(TensorArray(info[2], "allToAll"))));
 }
 
 Napi::Value DistBarrier(const Napi::CallbackInfo& info) {
@@ -668,19 +679,19 @@ Napi::Value DistMonitoredBarrier(const Napi::CallbackInfo& info) {
 // distSend(group, tensors, dstRank, tag)
 Napi::Value DistSend(const Napi::CallbackInfo& info) {
   ThrowIfTransportFailed();
-  return Issued(info, c10d::ops::send(GroupOf(info[0], "send"), TensorArray(info[1], "send"), Int(info[2]), Int(info[3])));
+  return Issued(info, c10d::ops::send(GroupOf(info[0], "send"), Exposed(TensorArray(info[1], "send")), Int(info[2]), Int(info[3])));
 }
 
 // distRecv(group, tensors, srcRank, tag)
 Napi::Value DistRecv(const Napi::CallbackInfo& info) {
   ThrowIfTransportFailed();
-  return Issued(info, c10d::ops::recv(GroupOf(info[0], "recv"), TensorArray(info[1], "recv"), Int(info[2]), Int(info[3])));
+  return Issued(info, c10d::ops::recv(GroupOf(info[0], "recv"), Exposed(TensorArray(info[1], "recv")), Int(info[2]), Int(info[3])));
 }
 
 // distRecvAnysource(group, tensors, tag)
 Napi::Value DistRecvAnysource(const Napi::CallbackInfo& info) {
   ThrowIfTransportFailed();
-  auto tensors = TensorArray(info[1], "recv");
+  auto tensors = Exposed(TensorArray(info[1], "recv"));
   return Issued(info, GroupOf(info[0], "recv")->recvAnysource(tensors, static_cast<int>(Int(info[2]))));
 }
 

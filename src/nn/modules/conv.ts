@@ -7,6 +7,7 @@ import { Parameter } from '../parameter.js';
 import * as init from '../init.js';
 import { conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d } from '../functional/conv.js';
 import { pad } from '../functional/padding.js';
+import { keptWeightConv2d } from './conv-prepack.js';
 import { ntuple, type IntOrPair } from './utils.js';
 import { pyValue } from './repr.js';
 
@@ -154,7 +155,14 @@ export class Conv2d extends ConvForward {
     const [i, o, k, opts = {}] = bindCtor(Conv2d, args) as [number, number, IntOrPair, ConvOptions];
     super(2, i, o, k, false, opts);
   }
-  override forward(input: Tensor): Tensor { return this.convForward(input, conv2d, 2); }
+  override forward(input: Tensor): Tensor {
+    // without autograd, libtorch's oneDNN path with the weight kept reordered (conv-prepack.ts); else aten::conv2d
+    if (this.paddingMode === 'zeros' && typeof this.padding !== 'string') {
+      const y = keptWeightConv2d(this, input, this.weight, this.bias, this.stride, this.padding, this.dilation, this.groups);
+      if (y !== null) return y;
+    }
+    return this.convForward(input, conv2d, 2);
+  }
 }
 
 export class Conv3d extends ConvForward {
