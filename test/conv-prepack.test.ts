@@ -14,7 +14,7 @@ const nn = torch.nn;
 function usesKeptWeight(run: () => unknown): boolean {
   const { ops } = profileOps(run);
   const names = new Set(ops.map((o) => o.name));
-  return names.has('aten::mkldnn_convolution') && !names.has('aten::conv2d');
+  return names.has('aten::mkldnn_convolution') && !names.has('aten::conv2d') && !names.has('aten::conv3d');
 }
 
 test('the kept-weight convolution equals aten::conv2d bit for bit, at 1 and 2 threads', () => {
@@ -46,6 +46,17 @@ test('the kept-weight convolution equals aten::conv2d bit for bit, at 1 and 2 th
   }
   // libtorch sends 1x1 convolutions at batch < 16 on one thread, and tiny single-image inputs, to its own kernels
   assert.ok(fast >= cases / 2 && fast < cases, `kept-weight path in ${fast} of ${cases} cases`);
+});
+
+test("nn.Conv3d too: the kept-weight path equals aten::conv3d bit for bit (R3D's stem and 3x3x3 blocks)", () => {
+  torch.manualSeed(3);
+  for (const [cin, cout, k, s, p] of [[3, 8, [3, 7, 7], [1, 2, 2], [1, 3, 3]], [8, 8, [3, 3, 3], [1, 1, 1], [1, 1, 1]], [8, 16, [1, 1, 1], [2, 2, 2], [0, 0, 0]]] as const) {
+    const m = new nn.Conv3d(cin, cout, k as unknown as number[], { stride: s as unknown as number[], padding: p as unknown as number[], bias: false }).eval();
+    const x = torch.randn([2, cin, 4, 12, 12]);
+    const ref = m.call(x).detach();
+    assert.ok(usesKeptWeight(() => torch.inferenceMode(() => m.call(x))), `conv3d ${cin}->${cout}: kept-weight path`);
+    assert.ok(torch.equal(ref, torch.inferenceMode(() => m.call(x))), `conv3d ${cin}->${cout} k${k}`);
+  }
 });
 
 test('taken only without autograd, outside tracing, with oneDNN enabled, for plain NCHW float tensors', () => {

@@ -732,17 +732,17 @@ Napi::Value TensorVersion(const Napi::CallbackInfo& info) {
 }
 
 // mkldnnConvEligible(input, weight, bias, stride, padding, dilation, groups): whether libtorch 1.13's
-// convolution would run this 2-d convolution on oneDNN (Convolution.cpp: ConvParams::use_mkldnn, reached
+// convolution would run this 2-d or 3-d convolution on oneDNN (Convolution.cpp: ConvParams::use_mkldnn, reached
 // for a non-transposed CPU float convolution) with plain NCHW tensors, with autograd and tracing off, and
 // with arguments it accepts as they are. nn.Conv2d then calls aten::mkldnn_convolution itself with its weight
 // reordered once into oneDNN's blocked layout (see src/nn/modules/conv-prepack.ts): the same primitive on
 // the same values, without reordering the weight on every call. False sends the call down the usual path,
 // which also gives PyTorch's error for arguments it refuses.
-bool IntList2(const Napi::Value& v, int64_t out[2]) {
+bool IntListN(const Napi::Value& v, size_t n, int64_t out[3]) {
   if (!v.IsArray()) return false;
   auto a = v.As<Napi::Array>();
-  if (a.Length() != 2) return false;
-  for (uint32_t i = 0; i < 2; i++) {
+  if (a.Length() != n) return false;
+  for (uint32_t i = 0; i < n; i++) {
     Napi::Value e = a.Get(i);
     if (!e.IsNumber()) return false;
     double d = e.As<Napi::Number>().DoubleValue();
@@ -767,25 +767,30 @@ Napi::Value MkldnnConvEligible(const Napi::CallbackInfo& info) {
   } else if (!info[2].IsNull() && !info[2].IsUndefined()) {
     return no();
   }
-  int64_t stride[2], padding[2], dilation[2];
-  if (!IntList2(info[3], stride) || !IntList2(info[4], padding) || !IntList2(info[5], dilation) || !info[6].IsNumber()) return no();
+  const int64_t nd = input.dim();
+  if ((nd != 4 && nd != 5) || weight.dim() != nd) return no();
+  const size_t n = static_cast<size_t>(nd - 2);  // spatial dimensions
+  int64_t stride[3], padding[3], dilation[3];
+  if (!IntListN(info[3], n, stride) || !IntListN(info[4], n, padding) || !IntListN(info[5], n, dilation) || !info[6].IsNumber()) return no();
   const int64_t groups = info[6].As<Napi::Number>().Int64Value();
   auto plain = [](const at::Tensor& t) {
     return t.device().is_cpu() && t.layout() == at::kStrided && t.scalar_type() == at::kFloat && !t.is_mkldnn() &&
            t.is_contiguous() && t.suggest_memory_format() == at::MemoryFormat::Contiguous && !t.is_conj() && !t.is_neg();
   };
-  if (input.dim() != 4 || weight.dim() != 4 || !plain(input) || !plain(weight) || input.numel() == 0 || weight.numel() == 0) return no();
+  if (!plain(input) || !plain(weight) || input.numel() == 0 || weight.numel() == 0) return no();
   if (WrittenOutsideAten(weight)) return no();
   if (bias != nullptr && (!plain(*bias) || bias->dim() != 1 || bias->size(0) != weight.size(0))) return no();
   if (groups < 1 || weight.size(0) % groups != 0 || input.size(1) != weight.size(1) * groups) return no();
-  for (int i = 0; i < 2; i++) {
+  bool strided = false, dilated = false;
+  for (size_t i = 0; i < n; i++) {
     if (stride[i] < 1 || padding[i] < 0 || dilation[i] < 1) return no();
+    strided = strided || stride[i] != 1;
+    dilated = dilated || dilation[i] != 1;
     const int64_t out = (input.size(2 + i) + 2 * padding[i] - dilation[i] * (weight.size(2 + i) - 1) - 1) / stride[i] + 1;
     if (input.size(2 + i) + 2 * padding[i] < dilation[i] * (weight.size(2 + i) - 1) + 1 || out < 1) return no();
   }
-  // ConvParams::use_mkldnn for a CPU float input (libtorch 1.13)
-  const bool strided = stride[0] != 1 || stride[1] != 1;
-  const bool dilated = dilation[0] != 1 || dilation[1] != 1;
+  // ConvParams::use_mkldnn for a CPU float input (libtorch 1.13): the same test for 2-d and 3-d, on the input's
+  // first four sizes and the kernel's last two
   const bool first = strided || dilated || input.size(0) >= 16 || weight.size(-1) != 1 || weight.size(-2) != 1 ||
                      at::get_num_threads() > 1;
   const bool second = groups > 1 || (weight.size(-1) > 3 && weight.size(-2) > 3) || input.size(0) > 1 ||

@@ -1,5 +1,5 @@
-// nn.Conv2d without autograd: the weight reordered once into oneDNN's blocked layout and kept, instead of on
-// every call.
+// nn.Conv2d and nn.Conv3d without autograd: the weight reordered once into oneDNN's blocked layout and kept,
+// instead of on every call.
 //
 // Why: libtorch runs a float CPU convolution on oneDNN (ConvParams::use_mkldnn), whose kernels want the weight
 // blocked (e.g. ABcd16b16a), so every call of aten::conv2d on a plain NCHW weight first copies the whole weight
@@ -26,7 +26,8 @@ import { untrack } from '../../memory.js';
 
 const O = {
   toMkldnn: op('aten::to_mkldnn'),
-  reorder: op('aten::mkldnn_reorder_conv2d_weight'),
+  reorder2d: op('aten::mkldnn_reorder_conv2d_weight'),
+  reorder3d: op('aten::mkldnn_reorder_conv3d_weight'),
   conv: op('aten::mkldnn_convolution'),
 };
 
@@ -40,10 +41,10 @@ interface Kept {
 const kept = new WeakMap<object, Kept>();
 
 /**
- * The convolution of `owner`'s weight on oneDNN with the weight kept reordered, or null where libtorch would
- * not use oneDNN for it (or gradients are on): the caller then runs aten::conv2d.
+ * The 2-d or 3-d convolution of `owner`'s weight on oneDNN with the weight kept reordered, or null where
+ * libtorch would not use oneDNN for it (or gradients are on): the caller then runs aten::conv2d / conv3d.
  */
-export function keptWeightConv2d(owner: object, input: Tensor, weight: Tensor, bias: Tensor | null,
+export function keptWeightConv(owner: object, input: Tensor, weight: Tensor, bias: Tensor | null,
   stride: number[], padding: number[], dilation: number[], groups: number): Tensor | null {
   const b = bias === null ? null : bias._h;
   if (!native.mkldnnConvEligible(input._h, weight._h, b, stride, padding, dilation, groups)) return null;
@@ -53,7 +54,8 @@ export function keptWeightConv2d(owner: object, input: Tensor, weight: Tensor, b
   if (k === undefined || k.weight !== weight || k.version !== version || k.address !== address) {
     if (k !== undefined) k.reordered.dispose();
     const blocked = O.toMkldnn(weight._h);
-    const reordered = new Tensor(O.reorder(blocked, padding, stride, dilation, groups));
+    const reorder = stride.length === 3 ? O.reorder3d : O.reorder2d;
+    const reordered = new Tensor(reorder(blocked, padding, stride, dilation, groups));
     native.dispose(blocked);
     untrack(reordered); // lives with the module, not with the tidy scope of the call that made it
     k = { weight, version, address, reordered };

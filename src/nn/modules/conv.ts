@@ -7,7 +7,7 @@ import { Parameter } from '../parameter.js';
 import * as init from '../init.js';
 import { conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d } from '../functional/conv.js';
 import { pad } from '../functional/padding.js';
-import { keptWeightConv2d } from './conv-prepack.js';
+import { keptWeightConv } from './conv-prepack.js';
 import { ntuple, type IntOrPair } from './utils.js';
 import { pyValue } from './repr.js';
 
@@ -127,6 +127,12 @@ abstract class ConvNd extends Module {
 }
 
 abstract class ConvForward extends ConvNd {
+  /** Without autograd, libtorch's oneDNN path with the weight kept reordered (conv-prepack.ts); null: the usual operator. */
+  protected keptOrPlain(input: Tensor): Tensor | null {
+    if (this.paddingMode !== 'zeros' || typeof this.padding === 'string') return null;
+    return keptWeightConv(this, input, this.weight, this.bias, this.stride, this.padding, this.dilation, this.groups);
+  }
+
   protected convForward(input: Tensor, f: typeof conv2d, n: number): Tensor {
     if (this.paddingMode !== 'zeros') {
       return f(pad(input, this.reversedPaddingRepeatedTwice, { mode: this.paddingMode }), this.weight, this.bias,
@@ -155,14 +161,7 @@ export class Conv2d extends ConvForward {
     const [i, o, k, opts = {}] = bindCtor(Conv2d, args) as [number, number, IntOrPair, ConvOptions];
     super(2, i, o, k, false, opts);
   }
-  override forward(input: Tensor): Tensor {
-    // without autograd, libtorch's oneDNN path with the weight kept reordered (conv-prepack.ts); else aten::conv2d
-    if (this.paddingMode === 'zeros' && typeof this.padding !== 'string') {
-      const y = keptWeightConv2d(this, input, this.weight, this.bias, this.stride, this.padding, this.dilation, this.groups);
-      if (y !== null) return y;
-    }
-    return this.convForward(input, conv2d, 2);
-  }
+  override forward(input: Tensor): Tensor { return this.keptOrPlain(input) ?? this.convForward(input, conv2d, 2); }
 }
 
 export class Conv3d extends ConvForward {
@@ -172,7 +171,7 @@ export class Conv3d extends ConvForward {
     const [i, o, k, opts = {}] = bindCtor(Conv3d, args) as [number, number, IntOrPair, ConvOptions];
     super(3, i, o, k, false, opts);
   }
-  override forward(input: Tensor): Tensor { return this.convForward(input, conv3d, 3); }
+  override forward(input: Tensor): Tensor { return this.keptOrPlain(input) ?? this.convForward(input, conv3d, 3); }
 }
 
 abstract class ConvTransposeNd extends ConvNd {
