@@ -101,3 +101,18 @@ test('swin_t training step (stochastic depth and all) matches torchvision', () =
   const y = torch.tensor([4, 9], { dtype: 'int64' });
   assertTrainStepMatches({ name: 'swin_t', kwargs: 'num_classes=10', seed: 75, stepSeed: 76 }, () => models.swin_t({ numClasses: 10 }), x, y);
 });
+
+test('the shifted-window attention mask is made once per shape, and the same in eval, inference mode and training', () => {
+  torch.manualSeed(0);
+  const block = new models.SwinTransformerBlock(8, 2, [4, 4], [2, 2]);
+  const x = torch.randn([2, 8, 8, 8]);
+  const train = block.call(x) as torch.Tensor; // training mode, with autograd: the mask is a constant
+  train.sum().backward();
+  block.eval();
+  const first = torch.inferenceMode(() => block.call(x) as torch.Tensor);
+  const { ops } = torch.autograd.profileOps(() => torch.noGrad(() => block.call(x)));
+  assert.equal(ops.find((o) => o.name === 'aten::masked_fill'), undefined, 'no mask operators once the shape has been seen');
+  const again = torch.noGrad(() => block.call(x) as torch.Tensor);
+  assert.ok(torch.equal(first, again));
+  assert.ok(ops.some((o) => o.name === 'aten::roll'), 'the block did shift');
+});

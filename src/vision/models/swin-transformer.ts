@@ -13,7 +13,8 @@ import { softmax } from '../../nn/functional/activation.js';
 import { dropout } from '../../nn/functional/dropout.js';
 import { normalize } from '../../nn/functional/normalization.js';
 import { Tensor } from '../../tensor.js';
-import { disposeTemporary, tidy } from '../../memory.js';
+import { disposeTemporary, tidy, untrack } from '../../memory.js';
+import { inferenceMode, noGrad } from '../../autograd/grad-mode.js';
 import type { NormLayerFactory } from '../ops/misc.js';
 import { MLP } from '../ops/mlp.js';
 import { Permute } from '../ops/permute.js';
@@ -105,6 +106,47 @@ export interface ShiftedWindowAttentionOptions {
   logitScale?: Tensor | null;
 }
 
+
+/**
+ * The additive attention mask of shifted windows, (1, windows, 1, N, N): -100 between positions the cyclic roll
+ * brought together from different regions, 0 elsewhere. It depends only on the padded size, the window and the
+ * shift, so it is made once per shape (torchvision makes it in every block of every forward pass: about 35
+ * small operators, 1.3 ms of Swin-T's batch-1 pass at one thread) and kept, outside any tidy scope and autograd.
+ */
+function shiftedWindowMask(padH: number, padW: number, ws0: number, ws1: number, s0: number, s1: number, like: Tensor): Tensor {
+  const key = `${padH},${padW},${ws0},${ws1},${s0},${s1},${like.dtype.name},${like.device.toString()}`;
+  const hit = maskCache.get(key);
+  if (hit !== undefined) return hit;
+  const numWindows = (padH / ws0) * (padW / ws1);
+  // made outside inference mode and autograd, so that the kept tensor serves passes in either
+  const m = inferenceMode(() => noGrad(() => tidy(() => {
+    const attnMask = zeros([padH, padW], { dtype: like.dtype, device: like.device });
+    const hSlices: [number, number | null][] = [[0, -ws0], [-ws0, -s0], [-s0, null]];
+    const wSlices: [number, number | null][] = [[0, -ws1], [-ws1, -s1], [-s1, null]];
+    let count = 0;
+    for (const [h0, h1] of hSlices) {
+      for (const [w0, w1] of wSlices) {
+        attnMask.slice(0, h0, h1).slice(1, w0, w1).fill_(count);
+        count += 1;
+      }
+    }
+    let mm = attnMask.view(padH / ws0, ws0, padW / ws1, ws1).permute(0, 2, 1, 3).reshape(numWindows, ws0 * ws1);
+    mm = mm.unsqueeze(1).sub(mm.unsqueeze(2));
+    return mm.maskedFill(mm.ne(0), -100.0).maskedFill(mm.eq(0), 0.0).unsqueeze(1).unsqueeze(0);
+  })), false);
+  untrack(m);
+  if (maskCache.size >= MASK_CACHE_ENTRIES) {
+    const [oldest, t] = maskCache.entries().next().value as [string, Tensor];
+    maskCache.delete(oldest);
+    t.dispose();
+  }
+  maskCache.set(key, m);
+  return m;
+}
+/** Masks by shape; a Swin model has one per stage with a shift, so a few models' worth fit. */
+const maskCache = new Map<string, Tensor>();
+const MASK_CACHE_ENTRIES = 32;
+
 /**
  * torchvision's shifted_window_attention on a channels-last input (B, H, W, C): pad to whole windows, roll by
  * the shift, attend within each window (plus the relative position bias, and -100 between positions that the
@@ -184,24 +226,9 @@ export function shiftedWindowAttention(...args: unknown[]): Tensor {
 
   if (shifted) {
     // regions that the roll brought together must not attend to each other
-    const m = tidy(() => {
-      const attnMask = zeros([padH, padW], { dtype: x.dtype, device: x.device });
-      const hSlices: [number, number | null][] = [[0, -ws0], [-ws0, -shift[0]!], [-shift[0]!, null]];
-      const wSlices: [number, number | null][] = [[0, -ws1], [-ws1, -shift[1]!], [-shift[1]!, null]];
-      let count = 0;
-      for (const [h0, h1] of hSlices) {
-        for (const [w0, w1] of wSlices) {
-          attnMask.slice(0, h0, h1).slice(1, w0, w1).fill_(count);
-          count += 1;
-        }
-      }
-      let mm = attnMask.view(padH / ws0, ws0, padW / ws1, ws1).permute(0, 2, 1, 3).reshape(numWindows, ws0 * ws1);
-      mm = mm.unsqueeze(1).sub(mm.unsqueeze(2));
-      return mm.maskedFill(mm.ne(0), -100.0).maskedFill(mm.eq(0), 0.0).unsqueeze(1).unsqueeze(0);
-    });
+    const m = shiftedWindowMask(padH, padW, ws0, ws1, shift[0]!, shift[1]!, x);
     attnStep(attn.view(Math.floor(n0 / numWindows), numWindows, numHeads, n1, n1));
     attnStep(attn.add(m));
-    disposeTemporary(m);
     attnStep(attn.view(-1, numHeads, n1, n1));
   }
 
