@@ -782,9 +782,14 @@ export class Tensor {
   expandAs(other: Tensor): Tensor { return new Tensor(O.expandAs(this._h, other._h)); }
   repeat(...sizes: (number | readonly number[])[]): Tensor { return new Tensor(O.repeat(this._h, sizesOf(sizes))); }
   repeatInterleave(repeats: number, dim?: number): Tensor { return new Tensor(O.repeatInterleave(this._h, repeats, dim ?? null)); }
-  contiguous(memoryFormat: MemoryFormat = 'contiguous'): Tensor { return new Tensor(O.contiguous(this._h, memoryFormatCode(memoryFormat))); }
-  clone(memoryFormat?: MemoryFormat): Tensor {
-    return new Tensor(O.clone(this._h, memoryFormat === undefined ? undefined : memoryFormatCode(memoryFormat)));
+  // memoryFormat is keyword-only in PyTorch (the binder refuses it positionally): an options object
+  contiguous(o?: { memoryFormat?: MemoryFormat }): Tensor;
+  contiguous(memoryFormat?: unknown): Tensor {
+    return new Tensor(O.contiguous(this._h, memoryFormatCode((memoryFormat ?? 'contiguous') as MemoryFormat)));
+  }
+  clone(o?: { memoryFormat?: MemoryFormat }): Tensor;
+  clone(memoryFormat?: unknown): Tensor {
+    return new Tensor(O.clone(this._h, memoryFormat === undefined ? undefined : memoryFormatCode(memoryFormat as MemoryFormat)));
   }
   narrow(dim: number, start: number, length: number): Tensor { return new Tensor(O.narrow(this._h, dim, start, length)); }
   select(dim: number, index: number): Tensor { return new Tensor(O.select(this._h, dim, index)); }
