@@ -106,7 +106,6 @@ export interface ShiftedWindowAttentionOptions {
   logitScale?: Tensor | null;
 }
 
-
 /**
  * The additive attention mask of shifted windows, (1, windows, 1, N, N): -100 between positions the cyclic roll
  * brought together from different regions, 0 elsewhere. It depends only on the padded size, the window and the
