@@ -52,11 +52,20 @@ export function keptWeightConv(owner: object, input: Tensor, weight: Tensor, bia
   const address = native.dataPtr(weight._h);
   let k = kept.get(owner);
   if (k === undefined || k.weight !== weight || k.version !== version || k.address !== address) {
-    if (k !== undefined) k.reordered.dispose();
+    if (k !== undefined) {
+      k.reordered.dispose();
+      kept.delete(owner);
+    }
     const blocked = O.toMkldnn(weight._h);
-    const reorder = stride.length === 3 ? O.reorder3d : O.reorder2d;
-    const reordered = new Tensor(reorder(blocked, padding, stride, dilation, groups));
-    native.dispose(blocked);
+    let reordered: Tensor;
+    try {
+      const reorder = stride.length === 3 ? O.reorder3d : O.reorder2d;
+      reordered = new Tensor(reorder(blocked, padding, stride, dilation, groups));
+    } catch {
+      return null; // a weight oneDNN cannot reorder on its own: aten::conv2d / conv3d decides, with its own error
+    } finally {
+      native.dispose(blocked);
+    }
     untrack(reordered); // lives with the module, not with the tidy scope of the call that made it
     k = { weight, version, address, reordered };
     kept.set(owner, k);
