@@ -139,9 +139,8 @@ export type MemoryFormat = keyof typeof MEMORY_FORMAT;
 
 /** The code of a memory format name; an unknown name (e.g. Python's 'channels_last') is an error naming the valid ones. */
 export function memoryFormatCode(name: MemoryFormat): number {
-  const code = (MEMORY_FORMAT as Record<string, number>)[name as string];
-  if (typeof name !== 'string' || !Object.hasOwn(MEMORY_FORMAT, name) || code === undefined) {
+  if (typeof name !== 'string' || !Object.hasOwn(MEMORY_FORMAT, name)) {
     throw new TypeError(`memoryFormat must be one of ${Object.keys(MEMORY_FORMAT).map((k) => `'${k}'`).join(', ')} (torch.contiguous_format, preserve_format, channels_last, channels_last_3d), got ${typeof name === 'string' ? `'${name}'` : String(name)}`);
   }
-  return code;
+  return MEMORY_FORMAT[name];
 }

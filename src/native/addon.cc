@@ -84,10 +84,8 @@ namespace {
 
 int64_t AccountedBytes(const at::Tensor& t) {
   // The tensor's own extent, not its whole storage: views of one storage would otherwise each count it all.
-  if (!t.defined()) return 0;
   // oneDNN's opaque tensors (a convolution weight nn.Conv2d keeps reordered) hold their memory without a storage
-  if (t.is_mkldnn()) return static_cast<int64_t>(t.numel()) * static_cast<int64_t>(t.element_size());
-  if (!t.has_storage()) return 0;
+  if (!t.defined() || (!t.has_storage() && !t.is_mkldnn())) return 0;
   return static_cast<int64_t>(t.numel()) * static_cast<int64_t>(t.element_size());
 }
 
@@ -607,8 +605,6 @@ Napi::Value ToBytes(const Napi::CallbackInfo& info) {
   });
 }
 
-// viewBytes(t) -> ArrayBuffer over the tensor's own memory (no copy). Only for contiguous CPU tensors;
-// the ArrayBuffer keeps the storage alive until it is collected, so it is safe after dispose().
 }  // namespace
 
 // Storages whose memory something other than an ATen operator may write: a JavaScript view over it
@@ -647,6 +643,8 @@ bool WrittenOutsideAten(const at::Tensor& t) {
 
 namespace {
 
+// viewBytes(t) -> ArrayBuffer over the tensor's own memory (no copy). Only for contiguous CPU tensors;
+// the ArrayBuffer keeps the storage alive until it is collected, so it is safe after dispose().
 Napi::Value ViewBytes(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();

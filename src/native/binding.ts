@@ -40,7 +40,7 @@ export interface Native {
   dataPtr(h: Handle): number;
   /** The tensor's version counter (torch.Tensor._version). */
   tensorVersion(h: Handle): number;
-  /** Whether libtorch would run this 2-d convolution on oneDNN with plain tensors, grad and tracing off (src/nn/modules/conv-prepack.ts). */
+  /** Whether libtorch would run this 2-d or 3-d convolution on oneDNN with plain tensors, grad and tracing off (src/nn/modules/conv-prepack.ts). */
   mkldnnConvEligible(input: Handle, weight: Handle, bias: Handle | null, stride: number[], padding: number[], dilation: number[], groups: number): boolean;
   isContiguous(h: Handle, memoryFormat?: number): boolean;
   dispose(h: Handle): void;
