@@ -68,18 +68,39 @@ async function waitReady(url: string, proc: ChildProcess, what: string): Promise
   throw new Error(`${what} did not answer /ping`);
 }
 
+/** CPU time (ms) of each of the process's threads, by thread name (threads of one name summed), from /proc. */
+function cpuByThread(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  const tick = 1000 / 100; // USER_HZ
+  let tids: string[] = [];
+  try { tids = readdirSync(`/proc/${pid}/task`); } catch { return out; }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const name = stat.slice(stat.indexOf('(') + 1, close).replace(/[0-9]+$/, '#');
+      const f = stat.slice(close + 2).split(' ');
+      out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) * tick);
+    } catch { /* the thread ended */ }
+  }
+  return out;
+}
+
 interface Run {
   model: string; side: string; connections: number; round: number; seconds: number;
   imagesPerSecond: number; p50: number; p99: number; ok: number; failed: number; non2xx: number;
   rssStartMiB: number; rssEndMiB: number; rssPeakMiB: number; load: number[];
   /** The server's RSS (MiB), once a second through the run. */
   rss: number[];
+  /** The server's CPU time per answered image (ms), by thread name: where the cores went. */
+  cpuMsPerImage: Record<string, number>;
 }
 
 async function load(url: string, model: string, connections: number, duration: number, pid: number): Promise<Omit<Run, 'model' | 'side' | 'round'>> {
   const samples: number[] = [rssOf(pid)];
   const timer = setInterval(() => samples.push(rssOf(pid)), 1000);
   const load0 = loadavg();
+  const cpu0 = cpuByThread(pid);
   const t0 = performance.now();
   const r = await autocannon({
     url, connections, duration, pipelining: 1, timeout: 60,
@@ -88,13 +109,18 @@ async function load(url: string, model: string, connections: number, duration: n
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(timer);
   samples.push(rssOf(pid));
+  const cpuMsPerImage: Record<string, number> = {};
+  for (const [name, ms] of cpuByThread(pid)) {
+    const d = ms - (cpu0.get(name) ?? 0);
+    if (d > 0 && r['2xx'] > 0) cpuMsPerImage[name] = Math.round((d / r['2xx']) * 10) / 10;
+  }
   const mib = (v: number): number => Math.round(v / 2 ** 20);
   return {
     connections, seconds: Math.round(seconds * 10) / 10,
     imagesPerSecond: Math.round((r['2xx'] / r.duration) * 10) / 10,
     p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], failed: r.errors + r.timeouts + r.non2xx, non2xx: r.non2xx,
     rssStartMiB: mib(samples[0]!), rssEndMiB: mib(samples.at(-1)!), rssPeakMiB: mib(Math.max(...samples)), load: [...load0, ...loadavg()].map((v) => Math.round(v * 100) / 100),
-    rss: samples.map(mib),
+    rss: samples.map(mib), cpuMsPerImage,
   };
 }
 

@@ -16,6 +16,7 @@ import { runPython } from './helpers/pytorch.js';
 import { cli } from './helpers/cli.js';
 import { createServer, defaultModelWorkers, type ModelServer, type RequestLog } from '../src/vision/serve/server.js';
 import { chooseModelWorkers } from '../src/vision/serve/thread-choice.js';
+import * as blas from '../src/blas.js';
 import { loadZooModel } from '../src/train/pretrained.js';
 import { predictFiles } from '../src/train/predict.js';
 
@@ -175,9 +176,14 @@ test('bad uploads get a 400 with a JSON error naming the problem, and the server
   assertAnswer(ok.json, want[0]!, 'after the bad ones');
 });
 
-test('with threads and modelWorkers left to the server, the worker count is timed at start (one worker alone against all side by side) and the answers stay right', async () => {
+test('with threads and modelWorkers left to the server, the worker count is timed at start (one worker alone against all side by side) and the answers stay right; OpenBLAS runs one thread', async () => {
+  const blasBefore = blas.getNumThreads();
+  if (blasBefore !== null) blas.setNumThreads(2);
+  await assert.rejects(createServer({ models: [`ants=${run}/best.pth`], blasThreads: 0 }), /blasThreads/);
   const s = await createServer({ models: [`ants=${run}/best.pth`], workers: 1, batchSize: 4, log: null });
   try {
+    // OpenBLAS's idle pool threads would spin between batches on the core that decodes (server.ts).
+    if (blasBefore !== null) assert.equal(blas.getNumThreads(), 1, 'the server runs OpenBLAS single-threaded by default');
     const u = (await s.listen({ port: 0 })).url;
     const [d] = await (await fetch(`${u}/models/ants`)).json() as any[];
     const tried = defaultModelWorkers(0);
@@ -199,6 +205,7 @@ test('with threads and modelWorkers left to the server, the worker count is time
     rs.forEach((j, i) => assertAnswer(j as any, want[i]!, `timed workers, image ${i} at once`));
   } finally {
     await s.close();
+    if (blasBefore !== null) blas.setNumThreads(blasBefore);
   }
 });
 

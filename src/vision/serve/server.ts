@@ -32,10 +32,11 @@ import { Registry, PROMETHEUS_CONTENT_TYPE, type Counter, type Gauge, type Histo
 import type { ModelInfo } from './model-protocol.js';
 import { engineNames } from './engine.js';
 import { bindOwn, classArgs, registerSignature } from '../../args.js';
+import * as blas from '../../blas.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
-registerSignature(createServer, 'createServer', 'tstorch.vision.serve.createServer', '; *, models, maxBodyBytes, timeout, maxImagePixels, maxImagesPerRequest, topk, workers, apiKey, log, onProgress, batchSize, maxBatchDelay, queueSize, engine, threads, modelWorkers');
+registerSignature(createServer, 'createServer', 'tstorch.vision.serve.createServer', '; *, models, maxBodyBytes, timeout, maxImagePixels, maxImagesPerRequest, topk, workers, apiKey, log, onProgress, batchSize, maxBatchDelay, queueSize, engine, threads, modelWorkers, blasThreads');
 
 /** Per-model settings; each falls back to the server's. */
 export interface ModelOptions {
@@ -79,6 +80,15 @@ export interface ServeOptions extends ModelOptions {
   log?: ((entry: RequestLog) => void) | null;
   /** Called with a line per start-up step (models loading, loaded, failed). */
   onProgress?: ((line: string) => void) | null;
+  /**
+   * OpenBLAS's threads (torch.blas.setNumThreads), set for the whole process when the server starts. Default 1:
+   * the models' parallelism is libtorch's intra-op threads (`threads`), and OpenBLAS's own pool, two threads on a
+   * 2-core machine, spins (sched_yield) for about 0.1 s after every matrix product, here after every batch's
+   * classifier, taking a core from decoding: MobileNet v3 served 56-65 images/s at 8 clients with the pool, 71-87
+   * without (bench/serve-load.ts, BENCHMARKS.md). null: OpenBLAS is left as it is. An error when a count is given
+   * and libtorch's BLAS is not OpenBLAS.
+   */
+  blasThreads?: number | null;
 }
 
 export interface RequestLog {
@@ -219,7 +229,7 @@ function nonNegative(what: string, v: unknown): number {
 }
 
 const MODEL_OPTION_KEYS = ['batchSize', 'maxBatchDelay', 'queueSize', 'engine', 'threads', 'modelWorkers'] as const;
-const SERVER_OPTION_KEYS = new Set<string>([...MODEL_OPTION_KEYS, 'models', 'maxBodyBytes', 'timeout', 'maxImagePixels', 'maxImagesPerRequest', 'topk', 'workers', 'apiKey', 'log', 'onProgress']);
+const SERVER_OPTION_KEYS = new Set<string>([...MODEL_OPTION_KEYS, 'models', 'maxBodyBytes', 'timeout', 'maxImagePixels', 'maxImagesPerRequest', 'topk', 'workers', 'apiKey', 'log', 'onProgress', 'blasThreads']);
 const SPEC_KEYS = new Set<string>([...MODEL_OPTION_KEYS, 'name', 'version', 'arch', 'weights']);
 
 function modelOptions(o: ModelOptions, base: Required<ModelOptions>, where: string): Required<ModelOptions> {
@@ -298,6 +308,8 @@ export class ModelServer {
   private idleWaiters: (() => void)[] = [];
   private readonly expectContinue = new WeakSet<IncomingMessage>();
   private readonly apiKeyDigest: Buffer | null;
+  /** Whether the caller chose OpenBLAS's thread count (then it is an error without OpenBLAS), or took the default. */
+  private readonly explicitBlasThreads: boolean;
   private readonly m: {
     requests: Counter; latency: Histogram; batch: Histogram; inference: Histogram; queue: Gauge; errors: Counter;
     images: Counter; tsRequests: Counter; tsLatency: Counter; tsQueue: Counter;
@@ -321,9 +333,11 @@ export class ModelServer {
       apiKey: opts.apiKey ?? null,
       log: opts.log ?? null,
       onProgress: opts.onProgress ?? null,
+      blasThreads: opts.blasThreads === null ? null : positiveInt('blasThreads', opts.blasThreads ?? 1),
     };
     if (this.o.apiKey !== null && (typeof this.o.apiKey !== 'string' || this.o.apiKey === '')) throw new RangeError('serve: apiKey must be a non-empty string');
     this.apiKeyDigest = this.o.apiKey !== null ? digest(this.o.apiKey) : null;
+    this.explicitBlasThreads = opts.blasThreads !== undefined && opts.blasThreads !== null;
 
     const r = this.metrics;
     this.m = {
@@ -363,6 +377,12 @@ export class ModelServer {
 
   /** Loads every model, one after the other, in its own thread; a model that fails is reported and not served. */
   async load(): Promise<void> {
+    const n = this.o.blasThreads;
+    // The default only applies where there is an OpenBLAS pool; a count the caller gave is an error without one.
+    if (n !== null && (blas.getNumThreads() !== null || this.explicitBlasThreads)) {
+      blas.setNumThreads(n);
+      this.o.onProgress?.(`OpenBLAS: ${n} thread${n > 1 ? 's' : ''}`);
+    }
     const all = [...this.models.values()].flat();
     for (const [i, s] of all.entries()) {
       const what = `${specKey(s.spec)} (${s.spec.arch}, weights ${s.spec.weights})`;
@@ -749,7 +769,7 @@ export class ModelServer {
     }
   }
 }
-classArgs(ModelServer, 'tstorch.vision.serve.ModelServer', '; *, models, maxBodyBytes, timeout, maxImagePixels, maxImagesPerRequest, topk, workers, apiKey, log, onProgress, batchSize, maxBatchDelay, queueSize, engine, threads, modelWorkers');
+classArgs(ModelServer, 'tstorch.vision.serve.ModelServer', '; *, models, maxBodyBytes, timeout, maxImagePixels, maxImagesPerRequest, topk, workers, apiKey, log, onProgress, batchSize, maxBatchDelay, queueSize, engine, threads, modelWorkers, blasThreads');
 
 const round = (v: number): number => Math.round(v * 1000) / 1000;
 
