@@ -10,7 +10,7 @@
 //
 //   node --import tsx bench/serve-load.ts [--models resnet18,mobilenet_v3_large] [--concurrency 1,8,64]
 //       [--duration 60] [--rounds 1] [--sides tstorch,async,threads,batching,batching:2] [--batch-size 8]
-//       (a tstorch variant: 'tstorch:t2' --threads 2, 'tstorch:w2' --workers 2, 'tstorch:m1' --model-workers 1,
+//       (a tstorch variant: 'tstorch:t2' --threads 2, 'tstorch:w2' --workers 2, 'tstorch:m1' --model-workers 1, 'tstorch:b0' --blas-threads 0,
 //       'tstorch:ejit' --engine jit,
 //       'tstorch:NAME=VALUE' an environment variable; several join with ':')
 //       [--max-batch-delay 10] [--data DIR]
@@ -133,12 +133,12 @@ function tstorchVariant(side: string): { args: string[]; env: Record<string, str
   const env: Record<string, string> = {};
   for (const part of side.split(':').slice(1)) {
     const kv = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(part);
-    const flag = /^([twm])(\d+)$/.exec(part);
+    const flag = /^([twmb])(\d+)$/.exec(part);
     const engine = /^e([a-z]+)$/.exec(part);
     if (kv) env[kv[1]!] = kv[2]!;
-    else if (flag) args.push({ t: '--threads', w: '--workers', m: '--model-workers' }[flag[1] as 't' | 'w' | 'm'], flag[2]!);
+    else if (flag) args.push({ t: '--threads', w: '--workers', m: '--model-workers', b: '--blas-threads' }[flag[1] as 't' | 'w' | 'm' | 'b'], flag[2]!);
     else if (engine) args.push('--engine', engine[1]!);
-    else throw new Error(`side '${side}': '${part}' is not tN (--threads), wN (--workers), mN (--model-workers), eNAME (--engine) or NAME=VALUE (environment)`);
+    else throw new Error(`side '${side}': '${part}' is not tN (--threads), wN (--workers), mN (--model-workers), bN (--blas-threads), eNAME (--engine) or NAME=VALUE (environment)`);
   }
   return { args, env };
 }

@@ -205,7 +205,10 @@ test('with threads and modelWorkers left to the server, the worker count is time
     rs.forEach((j, i) => assertAnswer(j as any, want[i]!, `timed workers, image ${i} at once`));
   } finally {
     await s.close();
-    if (blasBefore !== null) blas.setNumThreads(blasBefore);
+    if (blasBefore !== null) {
+      assert.equal(blas.getNumThreads(), 2, 'close() gives OpenBLAS back the count the server found');
+      blas.setNumThreads(blasBefore);
+    }
   }
 });
 

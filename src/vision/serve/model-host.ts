@@ -30,6 +30,8 @@ export interface ModelHostOptions {
   /** This worker's index among the model's `replicas` workers (default: the only one). */
   replica?: number;
   replicas?: number;
+  /** OpenBLAS's thread count for lone images and for batches (model-protocol.ts); default null: left alone. */
+  blas?: { lone: number; batch: number } | null;
 }
 
 export class ModelHost {
@@ -51,7 +53,7 @@ export class ModelHost {
       entry, tsx, port: port2, flag: new SharedArrayBuffer(4),
       failure: { type: 'load-failed', message: MODEL_START_FAILED }, failureField: 'message',
       spec: this.spec, engine: this.opts.engine, threads: this.opts.threads, batchSize: this.opts.batchSize, maxThreads: this.opts.maxThreads, workers: this.opts.workers,
-      replica: this.opts.replica ?? 0, replicas: this.opts.replicas ?? 1,
+      replica: this.opts.replica ?? 0, replicas: this.opts.replicas ?? 1, blas: this.opts.blas ?? null,
     };
     const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, transferList: [port2], name: `serve model ${this.spec.name}@${this.spec.version}${(this.opts.replicas ?? 1) > 1 ? ` worker ${this.opts.replica ?? 0}` : ''}` });
     this.worker = worker;

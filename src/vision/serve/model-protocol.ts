@@ -18,6 +18,11 @@ export interface ModelStart extends BootstrapData {
   /** This worker's index among the model's workers (`replicas` of them); worker 0 also runs the lone images. */
   replica: number;
   replicas: number;
+  /**
+   * OpenBLAS's thread count (process-wide) for a lone image's pass and for a batch's, set before each pass; null:
+   * left alone (server.ts, `blasThreads`).
+   */
+  blas: { lone: number; batch: number } | null;
 }
 
 /** What the main thread learns about a loaded model. */

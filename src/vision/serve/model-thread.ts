@@ -7,6 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { workerData } from 'node:worker_threads';
 import * as torch from '../../index.js';
+import * as blas from '../../blas.js';
 import { unpack } from '../../data/pack.js';
 import { loadZooModel } from '../../train/pretrained.js';
 import { topk } from '../../train/predict.js';
@@ -39,11 +40,25 @@ function shareOfCores(replicas: number): number {
 }
 
 /**
+ * OpenBLAS's thread count for the next pass (process-wide; server.ts's `blasThreads` says why): a lone image's
+ * pass, with nothing else to do on the machine, gets the pool (its MobileNet v3 pass: 11.6 ms against 13.8 ms on
+ * one OpenBLAS thread, served at 1 client), a batch's gets `blas.batch`, so that the pool's threads, which spin
+ * for ~0.1 s after each product, do not take the core that decodes the next batch. Only the speed depends on it:
+ * OpenBLAS splits a product's output, not its sums (test/blas.test.ts).
+ */
+function useBlas(lone: boolean): void {
+  if (start.blas === null) return;
+  const n = lone ? start.blas.lone : start.blas.batch;
+  if (blas.getNumThreads() !== n) blas.setNumThreads(n);
+}
+
+/**
  * Seeds the chooser (thread-choice.ts) by timing the engine itself on zeros at a batch of `n` with every
  * candidate, twice in turn, keeping each one's best; from then on the served batches keep it up to date.
  */
-async function timeThreads(engine: InferenceEngine, chooser: ThreadChooser, shape: number[], n: number): Promise<Map<number, number>> {
+async function timeThreads(engine: InferenceEngine, chooser: ThreadChooser, shape: number[], n: number, lone: boolean): Promise<Map<number, number>> {
   if (chooser.candidates.length === 1) return new Map();
+  useBlas(lone);
   const x = torch.zeros([n, ...shape]);
   const best = new Map<number, number>();
   try {
@@ -67,7 +82,7 @@ async function timeThreads(engine: InferenceEngine, chooser: ThreadChooser, shap
  */
 async function loneChooser(engine: InferenceEngine, shape: number[]): Promise<ThreadChooser> {
   const timing = new ThreadChooser(threadCandidates(true));
-  const best = await timeThreads(engine, timing, shape, 1);
+  const best = await timeThreads(engine, timing, shape, 1, true);
   const kept = best.size > 0 ? keptCandidates(best) : timing.candidates;
   if (kept.length === timing.candidates.length) return timing;
   const lone = new ThreadChooser(kept);
@@ -78,7 +93,7 @@ async function loneChooser(engine: InferenceEngine, shape: number[]): Promise<Th
 /** The chooser for batches, for `replicas` workers side by side, timed at the batch size. */
 async function batchChooser(engine: InferenceEngine, shape: number[], replicas: number): Promise<ThreadChooser> {
   const batch = new ThreadChooser(threadCandidates(false, replicas));
-  if (start.batchSize > 1) await timeThreads(engine, batch, shape, start.batchSize);
+  if (start.batchSize > 1) await timeThreads(engine, batch, shape, start.batchSize, false);
   return batch;
 }
 
@@ -93,6 +108,7 @@ async function probe(engine: InferenceEngine, m: Probe, shape: number[]): Promis
   const x = torch.zeros([start.batchSize, ...shape]);
   try {
     torch.setNumThreads(shareOfCores(m.replicas));
+    useBlas(false);
     (await engine.run(x)).dispose(); // the pass after a switch pays for it
     let passes = 0;
     const t0 = performance.now();
@@ -159,9 +175,10 @@ async function decodeOne(m: DecodeRun): Promise<torch.Tensor | null> {
 }
 
 /** One forward pass of the batch x at the thread count the chooser picks for its size, timed for the chooser. */
-async function forward(engine: InferenceEngine, chooser: ThreadChooser, x: torch.Tensor): Promise<{ out: torch.Tensor; threads: number }> {
+async function forward(engine: InferenceEngine, chooser: ThreadChooser, x: torch.Tensor, lone = false): Promise<{ out: torch.Tensor; threads: number }> {
   const n = x.shape[0]!;
   const threads = chooser.choose(n);
+  useBlas(lone);
   // at::set_num_threads sets this thread's OpenMP team size; libtorch's parallel regions read it per region.
   const switched = threads !== torch.getNumThreads();
   if (switched) torch.setNumThreads(threads);
@@ -232,7 +249,7 @@ async function runBatch(engine: InferenceEngine, choosers: Choosers, classes: st
     } else {
       x = torch.tidy(() => torch.stack(m.inputs.map((t) => unpack(t) as torch.Tensor)));
     }
-    const r = await forward(engine, chooser, x);
+    const r = await forward(engine, chooser, x, m.type === 'decode-run');
     out = r.out;
     const threads = r.threads;
     const tops = topk(out, m.topk, classes);

@@ -81,12 +81,12 @@ export interface ServeOptions extends ModelOptions {
   /** Called with a line per start-up step (models loading, loaded, failed). */
   onProgress?: ((line: string) => void) | null;
   /**
-   * OpenBLAS's threads (torch.blas.setNumThreads), set for the whole process when the server starts. Default 1:
-   * the models' parallelism is libtorch's intra-op threads (`threads`), and OpenBLAS's own pool, two threads on a
-   * 2-core machine, spins (sched_yield) for about 0.1 s after every matrix product, here after every batch's
-   * classifier, taking a core from decoding: MobileNet v3 served 56-65 images/s at 8 clients with the pool, 71-87
-   * without (bench/serve-load.ts, BENCHMARKS.md). null: OpenBLAS is left as it is. An error when a count is given
-   * and libtorch's BLAS is not OpenBLAS.
+   * OpenBLAS's threads (torch.blas.setNumThreads; process-wide) for a batch's forward pass. Default 1: OpenBLAS's
+   * pool (one thread per core as it starts) spins with sched_yield for about 0.1 s after every matrix product, and
+   * between batches that took the core that decodes the next one: MobileNet v3 served 56-65 images/s at 8 clients
+   * with the pool, 70-87 without (bench/serve-load.ts, BENCHMARKS.md). A lone image (nothing else in flight) keeps
+   * the pool as the server found it, which runs its pass faster (11.6 against 13.8 ms). close() gives the pool
+   * its count back. null: OpenBLAS is left alone. A count given where libtorch's BLAS is not OpenBLAS is an error.
    */
   blasThreads?: number | null;
 }
@@ -159,10 +159,11 @@ class ServedModel {
   inflight = 0;
   info: ModelInfo | null = null;
   error: string | null = null;
-  constructor(readonly spec: ModelSpec, readonly opts: Required<ModelOptions>, private readonly onBatch: (size: number, ms: number) => void, workers: number) {
+  constructor(readonly spec: ModelSpec, readonly opts: Required<ModelOptions>, private readonly onBatch: (size: number, ms: number) => void, workers: number,
+    blasCounts: { lone: number; batch: number } | null) {
     const replicas = opts.modelWorkers > 0 ? opts.modelWorkers : defaultModelWorkers(opts.threads);
     this.hosts = Array.from({ length: replicas }, (_, replica) => new ModelHost(spec, {
-      engine: opts.engine, threads: opts.threads, batchSize: opts.batchSize, maxThreads: availableParallelism(), workers, replica, replicas,
+      engine: opts.engine, threads: opts.threads, batchSize: opts.batchSize, maxThreads: availableParallelism(), workers, replica, replicas, blas: blasCounts,
     }));
     this.batcher = this.newBatcher();
   }
@@ -308,8 +309,11 @@ export class ModelServer {
   private idleWaiters: (() => void)[] = [];
   private readonly expectContinue = new WeakSet<IncomingMessage>();
   private readonly apiKeyDigest: Buffer | null;
-  /** Whether the caller chose OpenBLAS's thread count (then it is an error without OpenBLAS), or took the default. */
-  private readonly explicitBlasThreads: boolean;
+  /**
+   * OpenBLAS's thread counts for a lone image's pass (the pool as the server found it) and a batch's
+   * (`blasThreads`), which the model threads set before each pass; null: OpenBLAS is left alone.
+   */
+  private readonly blasCounts: { lone: number; batch: number } | null;
   private readonly m: {
     requests: Counter; latency: Histogram; batch: Histogram; inference: Histogram; queue: Gauge; errors: Counter;
     images: Counter; tsRequests: Counter; tsLatency: Counter; tsQueue: Counter;
@@ -337,7 +341,11 @@ export class ModelServer {
     };
     if (this.o.apiKey !== null && (typeof this.o.apiKey !== 'string' || this.o.apiKey === '')) throw new RangeError('serve: apiKey must be a non-empty string');
     this.apiKeyDigest = this.o.apiKey !== null ? digest(this.o.apiKey) : null;
-    this.explicitBlasThreads = opts.blasThreads !== undefined && opts.blasThreads !== null;
+    const pool = this.o.blasThreads === null ? null : blas.getNumThreads();
+    if (pool === null && opts.blasThreads !== undefined && opts.blasThreads !== null) {
+      throw new RangeError('serve: blasThreads: the BLAS libtorch uses in this process is not OpenBLAS, so there is no OpenBLAS pool to size');
+    }
+    this.blasCounts = pool === null || this.o.blasThreads === null ? null : { lone: pool, batch: this.o.blasThreads };
 
     const r = this.metrics;
     this.m = {
@@ -366,7 +374,7 @@ export class ModelServer {
       const served: ServedModel = new ServedModel(spec, modelOptions(mo, model, `model ${key}: `), (size, ms) => {
         this.m.batch.observe(labels, size);
         this.m.inference.observe(labels, ms / 1000);
-      }, this.o.workers);
+      }, this.o.workers, this.blasCounts);
       this.m.queue.set(labels, () => served.inflight);
       this.m.requests.touch({ ...labels, code: '200' });
       list.push(served);
@@ -377,11 +385,10 @@ export class ModelServer {
 
   /** Loads every model, one after the other, in its own thread; a model that fails is reported and not served. */
   async load(): Promise<void> {
-    const n = this.o.blasThreads;
-    // The default only applies where there is an OpenBLAS pool; a count the caller gave is an error without one.
-    if (n !== null && (blas.getNumThreads() !== null || this.explicitBlasThreads)) {
-      blas.setNumThreads(n);
-      this.o.onProgress?.(`OpenBLAS: ${n} thread${n > 1 ? 's' : ''}`);
+    const b = this.blasCounts;
+    if (b !== null) {
+      blas.setNumThreads(b.batch); // checks the count (OpenBLAS's MAX_THREADS) before any model thread uses it
+      this.o.onProgress?.(`OpenBLAS: ${b.lone} thread${b.lone > 1 ? 's' : ''} for a lone image, ${b.batch} for a batch`);
     }
     const all = [...this.models.values()].flat();
     for (const [i, s] of all.entries()) {
@@ -467,6 +474,8 @@ export class ModelServer {
     clearTimeout(force);
     await this.pool?.close();
     await Promise.all([...this.models.values()].flat().flatMap((s) => s.hosts.map((h) => h.close())));
+    // OpenBLAS's pool is the process's: it goes back to the count the server found.
+    if (this.blasCounts !== null) blas.setNumThreads(this.blasCounts.lone);
   }
 
   // ---------------------------------------------------------------------------------------------------------
