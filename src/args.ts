@@ -297,6 +297,28 @@ function trivial(sig: Signature, args: IArguments | unknown[]): boolean {
 }
 
 /**
+ * Whether a call to an 'options' implementation already has the bound form: its `head` separate arguments, then
+ * an options object whose keys all name keyword slots and whose values are all set. bindArgs would build an equal
+ * object (the same keys, order and values), so the call skips it: layers call their functional forms this way
+ * (`conv2d(x, w, b, { stride, padding, dilation, groups })`) for every convolution of every pass.
+ */
+function boundOptions(sig: Signature, args: IArguments | unknown[]): boolean {
+  const n = args.length;
+  if (sig.convention !== 'options' || sig.variadic !== null || sig.varKeyword !== null || n - 1 !== sig.head || n - 1 < sig.required) return false;
+  const given = args[n - 1];
+  if (!isPlainObject(given)) return false;
+  const plan = planOf(sig);
+  if (plan.dictAt[n - 1] === true) return false;
+  for (let i = 0; i < sig.required; i++) if (args[i] === undefined) return false; // bindArgs names the missing one
+  for (const key in given) {
+    if (!Object.prototype.hasOwnProperty.call(given, key)) return false;
+    const slot = plan.slots.get(key);
+    if (slot === undefined || slot < sig.head || (given as Record<string, unknown>)[key] === undefined) return false;
+  }
+  return true;
+}
+
+/**
  * Wraps `impl` so that every call is bound by `spec` first. The wrapper keeps `this`, and is registered so the
  * API walk test and the reference documentation find its signature.
  */
@@ -304,7 +326,7 @@ export function withArgs<F extends (...a: any[]) => any>(name: string, pyName: s
   const sig = signature(name, pyName, spec);
   const wrapped = function (this: unknown): unknown {
     // eslint-disable-next-line prefer-rest-params
-    if (trivial(sig, arguments)) return impl.apply(this, arguments as unknown as unknown[]);
+    if (trivial(sig, arguments) || boundOptions(sig, arguments)) return impl.apply(this, arguments as unknown as unknown[]);
     // eslint-disable-next-line prefer-rest-params
     return impl.apply(this, bindArgs(sig, arguments));
   };

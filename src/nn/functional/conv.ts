@@ -53,14 +53,18 @@ function checkInput(fn: string, input: Tensor, weight: Tensor, spatial: number, 
 function conv(fn: string, spatial: number, plain: (...a: unknown[]) => any, padded: (...a: unknown[]) => any,
   input: Tensor, weight: Tensor, bias: Tensor | null | undefined, o: ConvOptions): Tensor {
   const groups = o.groups ?? 1;
-  checkInput(fn, input, weight, spatial, groups);
   const b = bias ? bias._h : null;
   const p = o.padding ?? 0;
-  if (typeof p === 'string') {
-    if (p !== 'same' && p !== 'valid') throw new TypeError(`${fn}: padding must be a number, a list, 'same' or 'valid', got '${p}'`);
-    return new Tensor(padded(input._h, weight._h, b, o.stride ?? 1, p, o.dilation ?? 1, groups));
+  if (typeof p === 'string' && p !== 'same' && p !== 'valid') throw new TypeError(`${fn}: padding must be a number, a list, 'same' or 'valid', got '${p}'`);
+  try {
+    if (typeof p === 'string') return new Tensor(padded(input._h, weight._h, b, o.stride ?? 1, p, o.dilation ?? 1, groups));
+    return new Tensor(plain(input._h, weight._h, b, o.stride ?? 1, p, o.dilation ?? 1, groups));
+  } catch (e) {
+    // libtorch checks the dimensions and channels itself (check_shape_forward); the shapes are read only when it
+    // refuses, for a message that names both: a network calls its convolutions dozens of times a pass.
+    checkInput(fn, input, weight, spatial, groups);
+    throw e;
   }
-  return new Tensor(plain(input._h, weight._h, b, o.stride ?? 1, p, o.dilation ?? 1, groups));
 }
 
 export const conv1d = api<ConvFn<ConvOptions>>('conv1d', 'torch.nn.functional.conv1d', 'input, weight, bias?; stride, padding, dilation, groups', (input: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvOptions = {}): Tensor => {

@@ -38,12 +38,18 @@ export const batchNorm = defn('batchNorm', 'torch.nn.functional.batch_norm', 'in
   if (!training && (runningMean === null || runningVar === null)) {
     throw new TypeError('batchNorm: runningMean and runningVar must be defined in evaluation mode (training: false)');
   }
-  const c = input.shape[1]!;
-  for (const [name, t] of [['runningMean', runningMean], ['runningVar', runningVar], ['weight', o.weight], ['bias', o.bias]] as const) {
-    if (t && t.numel() !== c) throw new RangeError(`batchNorm: ${name} has ${t.numel()} elements but the input has ${c} channels (shape [${input.shape.join()}])`);
+  try {
+    return new Tensor(O.batchNorm(input._h, o.weight?._h ?? null, o.bias?._h ?? null, runningMean?._h ?? null,
+      runningVar?._h ?? null, training, o.momentum ?? 0.1, o.eps ?? 1e-5, true));
+  } catch (e) {
+    // libtorch checks every size against the channels too (_batch_norm_impl_index); they are read only when it
+    // refuses, for a message that names the tensor: a ResNet calls batchNorm after every convolution.
+    const c = input.shape[1]!;
+    for (const [name, t] of [['runningMean', runningMean], ['runningVar', runningVar], ['weight', o.weight], ['bias', o.bias]] as const) {
+      if (t && t.numel() !== c) throw new RangeError(`batchNorm: ${name} has ${t.numel()} elements but the input has ${c} channels (shape [${input.shape.join()}])`);
+    }
+    throw e;
   }
-  return new Tensor(O.batchNorm(input._h, o.weight?._h ?? null, o.bias?._h ?? null, runningMean?._h ?? null,
-    runningVar?._h ?? null, training, o.momentum ?? 0.1, o.eps ?? 1e-5, true));
 });
 
 export const layerNorm = defn('layerNorm', 'torch.nn.functional.layer_norm', 'input, normalizedShape', ['weight', 'bias', 'eps'], (input: Tensor, normalizedShape: number | readonly number[],
