@@ -10,7 +10,8 @@ await torch.distributed.initProcessGroup({ backend: 'gloo' });
 const out: Record<string, number[]> = {};
 for (const mb of sizes) {
   const t = torch.ones([Math.round((mb * 1e6) / 4)]);
-  for (let i = 0; i < 3; i++) torch.distributed.allReduce(t);
+  // About a second of warm-up calls, the same count on every rank and on both sides (bench/allreduce.ts)
+  for (let i = 0; i < Math.max(3, Math.ceil(1250 / mb)); i++) torch.distributed.allReduce(t);
   const times: number[] = [];
   for (let i = 0; i < iters; i++) {
     torch.distributed.barrier();

@@ -1,5 +1,7 @@
 // Allreduce bandwidth between two local processes, tstorch vs PyTorch (both on libtorch's ProcessGroupGloo):
-// float32 SUM allreduces of 25 MB and 100 MB, each timed between barriers after 3 warm-up calls; rounds
+// float32 SUM allreduces of 25 MB and 100 MB, each timed between barriers after about a second of warm-up calls
+// (max(3, ceil(1250 / MB)) on both sides, so that no timed call overlaps the end of a rank's start-up: a tstorch
+// rank's V8 goes on compiling and collecting in the background for a while, on the same two cores); rounds
 // alternate between a tstorch world and a PyTorch world; medians of every timed call.
 //
 //   node --import tsx bench/allreduce.ts [--sizes 25,100] [--iters 10] [--rounds 3]

@@ -1,5 +1,6 @@
 # A PyTorch rank of bench/allreduce.ts: the twin of bench/allreduce-worker.ts.
 import json
+import math
 import sys
 import time
 
@@ -13,7 +14,8 @@ dist.init_process_group('gloo')
 out = {}
 for mb in sizes:
     t = torch.ones(round(mb * 1e6 / 4))
-    for _ in range(3):
+    # About a second of warm-up calls, the same count on every rank and on both sides (bench/allreduce.ts)
+    for _ in range(max(3, math.ceil(1250 / mb))):
         dist.all_reduce(t)
     times = []
     for _ in range(iters):
