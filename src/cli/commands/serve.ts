@@ -23,7 +23,7 @@ const spec = {
   workers: { type: 'number', help: 'threads that decode and preprocess uploads (default: one per core but one, 1 to 4; 0: none, each model worker decodes its own batches)' },
   threads: { type: 'number', default: 0, help: 'libtorch threads per model (0: per batch, whichever of 1, the cores the preprocessing threads leave, and all cores runs that batch size fastest, measured as it serves)' },
   modelWorkers: { type: 'number', default: 0, help: 'worker threads per model, each with its own copy of the model, running batches side by side (0: timed at start: one per core, at most 4, each at its share of the cores for a batch, kept only if they run 1.75x one worker alone at the batch size (2 workers), else one; with --threads N: as many as N fits in the cores)' },
-  blasThreads: { type: 'number', default: 1, help: "OpenBLAS's threads for the process (0: as OpenBLAS starts, one per core; its idle threads spin between matrix products and take a core from decoding)" },
+  blasThreads: { type: 'number', default: 1, help: "OpenBLAS's threads for a batch's forward pass; a lone image keeps OpenBLAS's pool (0: leave OpenBLAS as it starts, one thread per core, whose idle threads spin between matrix products and take a core from decoding)" },
   engine: { type: 'string', default: 'eager', help: `inference engine (${engineNames().join(', ')})` },
   apiKey: { type: 'string', help: 'require Authorization: Bearer KEY (or X-API-Key) on every route but /ping (or set TSTORCH_SERVE_API_KEY)' },
   log: { type: 'boolean', default: true, help: 'print one JSON line per request on stdout (--no-log: none)' },
@@ -43,8 +43,8 @@ Routes (TorchServe's inference API):
 
 Threads: OpenMP's threads wait passively (OMP_WAIT_POLICY=passive unless set): on a busy machine, spinning
 threads burn the time slices that their preempted team-mates need, and a 2-thread ResNet18 forward pass went
-from 47 ms to seconds (bench/serve-load.ts, BENCHMARKS.md). OpenBLAS runs one thread (--blas-threads): its
-own pool's idle threads spin for about 0.1 s after every matrix product, on the core that decodes.
+from 47 ms to seconds (bench/serve-load.ts, BENCHMARKS.md). Batches run OpenBLAS on one thread (--blas-threads):
+its pool's idle threads spin for about 0.1 s after every matrix product, on the core that decodes the next batch.
 
 Example:
   tstorch serve resnet18=resnet18:best.pth --port 8080 &
