@@ -152,15 +152,7 @@ export class Module {
     }
     return out;
   }
-  children(): Module[] {
-    // namedChildren's walk without its pairs: Sequential.forward asks for its children on every call.
-    const out: Module[] = [];
-    for (const k of Object.keys(this)) {
-      const v = (this as any)[k];
-      if (v instanceof Module) out.push(v);
-    }
-    return out;
-  }
+  children(): Module[] { return this.namedChildren().map(([, m]) => m); }
 
   /** Every module of the tree with its dotted name, this one first (PyTorch's named_modules(memo, prefix, remove_duplicate)). */
   namedModules(memo: Set<Module> | null = null, prefix = '', removeDuplicate = true): [string, Module][] {
