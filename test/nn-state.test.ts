@@ -185,3 +185,32 @@ for i, p in enumerate(ps):
   assert.equal(vps[3]!.grad, null);
   assert.equal(nn.utils.clipGradNorm_([new nn.Parameter(torch.zeros([2]))], 1).item(), 0);
 });
+
+test("Module.to({ memoryFormat: 'channelsLast' }) re-lays out 4-d parameters and buffers only, and gives PyTorch's outputs", () => {
+  torch.manualSeed(0);
+  const net = new SmallNet().eval();
+  const x = torch.randn([2, 3, 8, 8]);
+  const sd = Object.fromEntries(Object.entries(net.stateDict()).map(([k, v]) => [k, v.clone()]));
+  const before = torch.noGrad(() => net.call(x));
+  assert.equal(net.to({ memoryFormat: 'channelsLast' }), net);
+  const layouts = Object.fromEntries(net.namedParameters().map(([k, p]) => [k, [p.isContiguous(), p.isContiguous('channelsLast')]]));
+  const { json, tensors } = runPython(PY_NET + String.raw`
+net = SmallNet().eval()
+net.load_state_dict({k: T[k] for k in T if k != 'x'})
+net.to(memory_format=torch.channels_last)
+OUT_J = {k: [p.is_contiguous(), p.is_contiguous(memory_format=torch.channels_last)] for k, p in net.named_parameters()}
+with torch.no_grad():
+    OUT['y'] = net(T['x'].contiguous(memory_format=torch.channels_last))
+`, { tensors: { ...sd, x } });
+  assert.deepEqual(layouts, json);
+  assert.equal(net.conv1.weight.isContiguous(), false, 'a 4-d weight is channels last');
+  const after = torch.noGrad(() => net.call(x.contiguous({ memoryFormat: 'channelsLast' })));
+  assertClose(after, tensors.y!, { atol: 1e-5 });
+  assertClose(after, before, { atol: 1e-5 });
+  // the state dict still has PyTorch's keys and values
+  for (const [k, v] of Object.entries(net.stateDict())) assert.ok(torch.equal(v, sd[k]!), k);
+  assert.throws(() => net.to({ memoryFormat: 'channels_last' as never }), /memoryFormat must be one of 'contiguous', 'preserve', 'channelsLast', 'channelsLast3d'/);
+  assert.throws(() => net.to({ memory_format: 'channelsLast' } as never), /unexpected option 'memory_format'/);
+  // as in PyTorch, a 5-d weight cannot be channels last (2-d)
+  assert.throws(() => new nn.Conv3d(2, 2, 1).to({ memoryFormat: 'channelsLast' }), /rank 4/);
+});

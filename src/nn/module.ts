@@ -11,7 +11,7 @@ import { Parameter } from './parameter.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { disposeTemporary, untrack } from '../memory.js';
 import { setStateDictMetadata, stateDictMetadata, type StateDictMetadata } from '../serialization/state-dict.js';
-import { DType, type DTypeLike, normalizeDtype } from '../dtype.js';
+import { DType, type DTypeLike, type MemoryFormat, memoryFormatCode, normalizeDtype } from '../dtype.js';
 import { Device, type DeviceLike, isDeviceString } from '../device.js';
 import { namedTuple, type NamedTuple } from '../return-types.js';
 
@@ -348,31 +348,42 @@ export class Module {
     return this;
   }
 
-  /** Moves or casts parameters and buffers in place (floating-point ones only for a dtype, as in PyTorch). */
-  to(target: DTypeLike | DeviceLike | { device?: DeviceLike; dtype?: DTypeLike }): this {
+  /**
+   * Moves or casts parameters and buffers in place (floating-point ones only for a dtype, as in PyTorch).
+   * `memoryFormat` (Python's `memory_format=`, e.g. `model.to({ memoryFormat: 'channelsLast' })`) re-lays out the
+   * 4-d and 5-d ones only, as Module._apply does: convolution weights for channels-last inference.
+   */
+  to(target: DTypeLike | DeviceLike | { device?: DeviceLike; dtype?: DTypeLike; memoryFormat?: MemoryFormat }): this {
     let device: DeviceLike | undefined;
     let dtype: DTypeLike | undefined;
+    let memoryFormat: MemoryFormat | undefined;
     if (target instanceof DType) dtype = target;
     else if (target instanceof Device) device = target;
     else if (typeof target === 'string') {
       if (isDeviceString(target)) device = target; else dtype = normalizeDtype(target as DTypeLike);
     } else if (target !== null && typeof target === 'object') {
       for (const k of Object.keys(target)) {
-        if (k !== 'device' && k !== 'dtype') throw new TypeError(`Module.to: unexpected option '${k}' (expected device and/or dtype)`);
+        if (k !== 'device' && k !== 'dtype' && k !== 'memoryFormat') {
+          throw new TypeError(`Module.to: unexpected option '${k}' (expected device, dtype and/or memoryFormat)`);
+        }
       }
-      ({ device, dtype } = target);
-    } else throw new TypeError(`Module.to: expected a device, a dtype or {device, dtype}, got ${String(target)}`);
+      ({ device, dtype, memoryFormat } = target);
+      if (memoryFormat !== undefined) memoryFormatCode(memoryFormat); // an unknown name is an error naming the valid ones
+    } else throw new TypeError(`Module.to: expected a device, a dtype or {device, dtype, memoryFormat}, got ${String(target)}`);
+    // As Module._apply's convert(): the memory format applies to 4-d and 5-d tensors only.
+    const convert = (t: Tensor): Tensor => t.to({
+      device, dtype: dtype && t.isFloatingPoint() ? dtype : undefined,
+      ...(memoryFormat !== undefined && (t.dim() === 4 || t.dim() === 5) ? { memoryFormat } : {}),
+    });
     noGrad(() => {
       for (const m of this.modules()) {
-        for (const [k, p] of m.localParameters()) {
-          const moved = p.to({ device, dtype: dtype && p.isFloatingPoint() ? dtype : undefined });
-          p.setData(moved);
+        for (const [, p] of m.localParameters()) {
+          p.setData(convert(p));
           const g = p.grad;
-          if (g !== null) p.grad = g.to({ device, dtype: dtype && g.isFloatingPoint() ? dtype : undefined });
-          void k;
+          if (g !== null) p.grad = convert(g);
         }
         for (const [k, b] of m.localBuffers()) {
-          const moved = b.to({ device, dtype: dtype && b.isFloatingPoint() ? dtype : undefined });
+          const moved = convert(b);
           untrack(moved);
           (m as any)[k] = moved;
         }
