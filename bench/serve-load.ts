@@ -11,7 +11,7 @@
 //   node --import tsx bench/serve-load.ts [--models resnet18,mobilenet_v3_large] [--concurrency 1,8,64]
 //       [--duration 60] [--rounds 1] [--sides tstorch,async,threads,batching,batching:2] [--batch-size 8]
 //       (a tstorch variant: 'tstorch:t2' --threads 2, 'tstorch:w2' --workers 2, 'tstorch:m1' --model-workers 1, 'tstorch:b0' --blas-threads 0,
-//       'tstorch:ejit' --engine jit,
+//       'tstorch:ejit' --engine jit, 'tstorch:fcontiguous' --memory-format contiguous,
 //       'tstorch:NAME=VALUE' an environment variable; several join with ':')
 //       [--max-batch-delay 10] [--data DIR]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -126,7 +126,7 @@ async function load(url: string, model: string, connections: number, duration: n
 
 /**
  * A tstorch side's variant, for comparing settings in one run: 'tstorch:t2:w2:ejit:OMP_WAIT_POLICY=passive'
- * serves with --threads 2, --workers 2 and --engine jit ('m2': --model-workers 2), and that variable in the server's environment.
+ * serves with --threads 2, --workers 2 and --engine jit ('m2': --model-workers 2, 'fcontiguous': --memory-format contiguous), and that variable in the server's environment.
  */
 function tstorchVariant(side: string): { args: string[]; env: Record<string, string> } {
   const args: string[] = [];
@@ -135,10 +135,12 @@ function tstorchVariant(side: string): { args: string[]; env: Record<string, str
     const kv = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(part);
     const flag = /^([twmb])(\d+)$/.exec(part);
     const engine = /^e([a-z]+)$/.exec(part);
+    const format = /^f(auto|contiguous|channels-last)$/.exec(part);
     if (kv) env[kv[1]!] = kv[2]!;
     else if (flag) args.push({ t: '--threads', w: '--workers', m: '--model-workers', b: '--blas-threads' }[flag[1] as 't' | 'w' | 'm' | 'b'], flag[2]!);
     else if (engine) args.push('--engine', engine[1]!);
-    else throw new Error(`side '${side}': '${part}' is not tN (--threads), wN (--workers), mN (--model-workers), bN (--blas-threads), eNAME (--engine) or NAME=VALUE (environment)`);
+    else if (format) args.push('--memory-format', format[1]!);
+    else throw new Error(`side '${side}': '${part}' is not tN (--threads), wN (--workers), mN (--model-workers), bN (--blas-threads), eNAME (--engine), fFORMAT (--memory-format) or NAME=VALUE (environment)`);
   }
   return { args, env };
 }

@@ -136,6 +136,68 @@ test('the deployment engines serve the same answers: jit (traced, frozen TorchSc
   }
 });
 
+test("the eager engine serves CNNs channels last ('auto'), with the contiguous layout's answers; 'contiguous' keeps PyTorch's layout", async () => {
+  const { resolveMemoryFormat } = await import('../src/vision/serve/engine.js');
+  const torch = await import('../src/index.js');
+  assert.equal(resolveMemoryFormat(new torch.nn.Sequential(new torch.nn.Conv2d(3, 4, 3))), 'channelsLast');
+  assert.equal(resolveMemoryFormat(new torch.nn.Sequential(new torch.nn.Linear(3, 4))), 'contiguous');
+  // a transformer-style model (a patch-embedding convolution and layer norms: ViT, Swin, ConvNeXt) stays contiguous
+  assert.equal(resolveMemoryFormat(new torch.nn.Sequential(new torch.nn.Conv2d(3, 4, 2, { stride: 2 }), new torch.nn.Flatten(2), new torch.nn.LayerNorm(4))), 'contiguous');
+  assert.equal(resolveMemoryFormat(new torch.nn.Conv2d(3, 4, 3), 'contiguous'), 'contiguous');
+  await assert.rejects(createServer({ models: [`ants=${run}/best.pth`], memoryFormat: 'nhwc' as never }), /memoryFormat must be one of 'auto', 'contiguous', 'channelsLast', got nhwc/);
+  await assert.rejects(createServer({ models: [`ants=${run}/best.pth`], engine: 'jit', memoryFormat: 'channelsLast' }), /memoryFormat 'channelsLast' is the eager engine's; the jit engine runs the contiguous layout/);
+  const answers: Record<string, Record<string, number>[]> = {};
+  for (const memoryFormat of ['auto', 'contiguous'] as const) {
+    const s = await createServer({ models: [`ants=${run}/best.pth`], threads: 1, workers: 1, modelWorkers: 1, batchSize: 4, maxBatchDelay: 20, memoryFormat, log: null });
+    try {
+      const u = (await s.listen({ port: 0 })).url;
+      const [d] = await (await fetch(`${u}/models/ants`)).json() as { engine: string }[];
+      assert.equal(d!.engine, memoryFormat === 'auto' ? 'eager, channels last' : 'eager', JSON.stringify(d));
+      // four at once: a batch (of a size other than the example's), in the chosen layout
+      answers[memoryFormat] = await Promise.all(files.slice(0, 4).map((f) => fetch(`${u}/predictions/ants`, { method: 'POST', body: readFileSync(f) }).then((r) => r.json() as Promise<Record<string, number>>)));
+      answers[memoryFormat]!.forEach((a, i) => assertAnswer(a, want[i]!, `${memoryFormat} ${files[i]}`));
+    } finally {
+      await s.close();
+    }
+  }
+  answers.auto!.forEach((a, i) => {
+    const c = answers.contiguous![i]!;
+    assert.deepEqual(Object.keys(a), Object.keys(c));
+    for (const k of Object.keys(a)) assert.ok(Math.abs(a[k]! - c[k]!) < 1e-5, `${files[i]} ${k}: channels last ${a[k]} vs contiguous ${c[k]}`);
+  });
+});
+
+test('a client that disconnects before its answer frees its place in the queue: its waiting images do not run', async () => {
+  const entries: RequestLog[] = [];
+  const s = await createServer({ models: [`ants=${run}/best.pth`], threads: 1, workers: 1, modelWorkers: 1, batchSize: 2, maxBatchDelay: 0, queueSize: 40, log: (e) => entries.push(e) });
+  try {
+    const u = (await s.listen({ port: 0 })).url;
+    const body = readFileSync(files[0]!);
+    const depth = async (): Promise<number> => ((await (await fetch(`${u}/models/ants`)).json() as { workers: { queueDepth: number }[] }[])[0]!.workers[0]!.queueDepth);
+    // 30 clients that give up after 150 ms, while one worker runs two images at a time
+    const abort = new AbortController();
+    const sent = Array.from({ length: 30 }, () => fetch(`${u}/predictions/ants`, { method: 'POST', body, headers: { 'content-type': 'image/jpeg' }, signal: abort.signal }).then((r) => r.status, () => 'aborted'));
+    await new Promise((r) => setTimeout(r, 150));
+    abort.abort();
+    const statuses = await Promise.all(sent);
+    const t0 = performance.now();
+    while (await depth() > 0) {
+      assert.ok(performance.now() - t0 < 10_000, 'the abandoned requests still hold the queue after 10 s');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const ran = entries.filter((e) => e.status === 200).length;
+    const gone = entries.filter((e) => e.status === 499);
+    assert.ok(statuses.filter((x) => x === 'aborted').length > 0, `some requests were still waiting at the abort: ${statuses.join(',')}`);
+    assert.ok(gone.some((e) => /disconnected before its answer/.test(e.message ?? '')), JSON.stringify(gone.slice(0, 3)));
+    assert.ok(ran < 30, `${ran} of 30 images ran although their clients had gone`);
+    // and the next client is served
+    const r = await fetch(`${u}/predictions/ants`, { method: 'POST', body, headers: { 'content-type': 'image/jpeg' } });
+    assertAnswer(await r.json() as Record<string, number>, want[0]!, 'after the abandoned ones');
+  } finally {
+    await s.close();
+  }
+});
+
 test('bad uploads get a 400 with a JSON error naming the problem, and the server keeps serving', async () => {
   const jpeg = readFileSync(files[0]!);
   const bomb = Buffer.from(jpeg);
@@ -428,7 +490,7 @@ test('tstorch serve: progress at start, a JSON line per request, SIGTERM stops i
   try {
     const u = await listening;
     assert.match(err, /\[1\/1\] loading ants@1\.0 \(mobilenet_v3_small, weights .*best\.pth\)/);
-    assert.match(err, /\[1\/1\] ready ants@1\.0: .*best\.pth, 2 classes, engine eager, threads 1 .*, 1 worker, /);
+    assert.match(err, /\[1\/1\] ready ants@1\.0: .*best\.pth, 2 classes, engine eager, channels last, threads 1 .*, 1 worker, /);
     const r = await fetch(`${u}/predictions/ants`, { method: 'PUT', body: readFileSync(files[1]!) });
     assertAnswer(await r.json() as Record<string, number>, want[1]!, 'CLI');
     child.kill('SIGTERM');

@@ -10,10 +10,12 @@ import { tidy } from '../../memory.js';
 import { logitsOf } from '../../train/classifier.js';
 import { compile } from '../../inference/compile.js';
 import { bindOwn, registerSignature } from '../../args.js';
+import { Conv2d } from '../../nn/modules/conv.js';
+import { LayerNorm } from '../../nn/modules/normalization.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
 // unknown keyword is a TypeError naming it.
-registerSignature(eagerEngine, 'eagerEngine', 'tstorch.vision.serve.eagerEngine', 'model');
+registerSignature(eagerEngine, 'eagerEngine', 'tstorch.vision.serve.eagerEngine', 'model; *, memoryFormat');
 registerSignature(engineNames, 'engineNames', 'tstorch.vision.serve.engineNames', '');
 registerSignature(registerEngine, 'registerEngine', 'tstorch.vision.serve.registerEngine', 'name, factory');
 
@@ -31,17 +33,54 @@ export interface InferenceEngine {
 export interface EngineOptions {
   /** A batch of the input's shape (1, C, H, W), for engines that trace or export. */
   exampleInput: Tensor;
+  /** The eager engine's memory format (eagerEngine); the compiled engines take 'auto' or 'contiguous' only. */
+  memoryFormat?: ServedMemoryFormat;
+}
+
+/**
+ * How the eager engine lays out a served model's 4-d weights and batches. 'channelsLast' is PyTorch's advice for
+ * CNN inference on CPU (`model.to(memory_format=torch.channels_last)` and channels-last input): oneDNN then runs
+ * its NHWC convolutions without reordering every activation to its blocked layout and back, and ResNet18 at batch
+ * 8 ran 15-20 % faster per image on this machine (BENCHMARKS.md). The answers differ from the contiguous layout's
+ * by float rounding only (a few 1e-6 in the logits; test/serve.test.ts). 'auto': channels last for a
+ * convolutional network (2-d convolutions and no layer norm), contiguous otherwise: the transformer-style models
+ * (ViT, Swin, MaxViT, ConvNeXt: layer norms) flatten their patches or permute to channels last themselves, and
+ * ViT-B/16 and ConvNeXt-T batches ran slower channels last (BENCHMARKS.md).
+ */
+export type ServedMemoryFormat = 'auto' | 'contiguous' | 'channelsLast';
+export const SERVED_MEMORY_FORMATS: readonly ServedMemoryFormat[] = ['auto', 'contiguous', 'channelsLast'];
+
+/** The memory format 'auto' stands for with this model: channels last for a convolutional network (see above). */
+export function resolveMemoryFormat(model: Module, format: ServedMemoryFormat = 'auto'): 'contiguous' | 'channelsLast' {
+  if (!SERVED_MEMORY_FORMATS.includes(format)) {
+    throw new RangeError(`memoryFormat must be one of ${SERVED_MEMORY_FORMATS.map((f) => `'${f}'`).join(', ')}, got ${String(format)}`);
+  }
+  if (format !== 'auto') return format;
+  let conv = false;
+  for (const m of model.modules()) {
+    if (m instanceof LayerNorm) return 'contiguous';
+    conv ||= m instanceof Conv2d;
+  }
+  return conv ? 'channelsLast' : 'contiguous';
 }
 
 export type EngineFactory = (model: Module, opts: EngineOptions) => InferenceEngine | Promise<InferenceEngine>;
 
-/** The module as it is: forward in inference mode; GoogLeNet's and Inception's {logits} unwrapped. */
-export function eagerEngine(model: Module): InferenceEngine {
-  [model] = bindOwn(eagerEngine, arguments) as Parameters<typeof eagerEngine>;
+/**
+ * The module itself: forward in inference mode; GoogLeNet's and Inception's {logits} unwrapped. With
+ * `memoryFormat` 'channelsLast' (or 'auto' on a model with 2-d convolutions) the model's 4-d parameters and
+ * buffers are moved to channels last (Module.to, in place) and each 4-d batch is laid out so before the pass.
+ */
+export function eagerEngine(model: Module, opts: { memoryFormat?: ServedMemoryFormat } = {}): InferenceEngine {
+  [model, opts = {}] = bindOwn(eagerEngine, arguments) as Parameters<typeof eagerEngine>;
   model.eval();
+  const format = resolveMemoryFormat(model, opts.memoryFormat);
+  if (format === 'channelsLast') model.to({ memoryFormat: 'channelsLast' });
+  const layout = (batch: Tensor): Tensor => (format === 'channelsLast' && batch.dim() === 4 ? batch.contiguous({ memoryFormat: 'channelsLast' }) : batch);
   return {
     engine: 'eager',
-    run: (batch) => inferenceMode(() => tidy(() => logitsOf(model.call(batch)))),
+    run: (batch) => inferenceMode(() => tidy(() => logitsOf(model.call(layout(batch))))),
+    describe: () => (format === 'channelsLast' ? 'eager, channels last' : 'eager'),
   };
 }
 
@@ -52,14 +91,17 @@ export function eagerEngine(model: Module): InferenceEngine {
  */
 function compiledEngine(name: 'jit' | 'onnxruntime' | 'auto'): EngineFactory {
   return (model, opts) => {
+    if (opts.memoryFormat !== undefined && opts.memoryFormat !== 'auto' && opts.memoryFormat !== 'contiguous') {
+      throw new RangeError(`memoryFormat '${opts.memoryFormat}' is the eager engine's; the ${name} engine runs the contiguous layout`);
+    }
     model.eval();
     return compile(model, { engine: name, exampleInput: opts.exampleInput });
   };
 }
 
 const ENGINES = new Map<string, EngineFactory>([
-  // a factory is called with (model, opts); eagerEngine takes the model only (it is bound: an extra argument is an error)
-  ['eager', (model) => eagerEngine(model)],
+  // a factory is called with (model, opts); eagerEngine takes the memory format only (its keywords are bound: an unknown one is an error)
+  ['eager', (model, opts) => eagerEngine(model, { memoryFormat: opts.memoryFormat ?? 'auto' })],
   ['jit', compiledEngine('jit')],
   ['onnxruntime', compiledEngine('onnxruntime')],
   ['auto', compiledEngine('auto')],

@@ -8,6 +8,7 @@ import type { TopK } from '../../train/predict.js';
 import type { ModelSpec } from './model-spec.js';
 import type { ClassificationTransformParams } from '../models/weights.js';
 import { DecodeError } from './preprocess-pool.js';
+import type { ServedMemoryFormat } from './engine.js';
 import { MODEL_START_FAILED, type DecodeBatch, type DecodeRun, type ModelInfo, type ModelReply, type ModelStart, type Probe, type RunBatch, type SetReplicas } from './model-protocol.js';
 
 export interface BatchReply { tops: TopK[][]; ms: number; threads: number; preprocessMs?: number }
@@ -21,6 +22,8 @@ export interface ReplicasReply { batchThreads: number; adaptive: boolean }
 
 export interface ModelHostOptions {
   engine: string;
+  /** The eager engine's memory format (engine.ts); default 'auto'. */
+  memoryFormat?: ServedMemoryFormat;
   threads: number;
   batchSize: number;
   /** The most intra-op threads `threads: 0` may choose. */
@@ -52,7 +55,7 @@ export class ModelHost {
     const data: ModelStart = {
       entry, tsx, port: port2, flag: new SharedArrayBuffer(4),
       failure: { type: 'load-failed', message: MODEL_START_FAILED }, failureField: 'message',
-      spec: this.spec, engine: this.opts.engine, threads: this.opts.threads, batchSize: this.opts.batchSize, maxThreads: this.opts.maxThreads, workers: this.opts.workers,
+      spec: this.spec, engine: this.opts.engine, memoryFormat: this.opts.memoryFormat ?? 'auto', threads: this.opts.threads, batchSize: this.opts.batchSize, maxThreads: this.opts.maxThreads, workers: this.opts.workers,
       replica: this.opts.replica ?? 0, replicas: this.opts.replicas ?? 1, blas: this.opts.blas ?? null,
     };
     const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, transferList: [port2], name: `serve model ${this.spec.name}@${this.spec.version}${(this.opts.replicas ?? 1) > 1 ? ` worker ${this.opts.replica ?? 0}` : ''}` });

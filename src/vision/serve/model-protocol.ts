@@ -3,10 +3,13 @@ import type { BootstrapData } from '../../worker-bootstrap.js';
 import type { ClassificationTransformParams } from '../models/weights.js';
 import type { TopK } from '../../train/predict.js';
 import type { ModelSpec } from './model-spec.js';
+import type { ServedMemoryFormat } from './engine.js';
 
 export interface ModelStart extends BootstrapData {
   spec: ModelSpec;
   engine: string;
+  /** The eager engine's memory format (engine.ts). */
+  memoryFormat: ServedMemoryFormat;
   /** libtorch intra-op threads for the forward passes; 0: choose per batch from the measured times (thread-choice.ts). */
   threads: number;
   /** The largest batch the server will send (the thread times and warms up at this size). */

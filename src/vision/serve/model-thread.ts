@@ -140,7 +140,7 @@ async function load(): Promise<{ engine: InferenceEngine; info: ModelInfo; class
   const crop = p.cropSize.length === 1 ? [p.cropSize[0]!, p.cropSize[0]!] : [p.cropSize[0]!, p.cropSize[1]!];
   const shape = [3, crop[0]!, crop[1]!];
   const example = torch.zeros([1, ...shape]);
-  const engine = await createEngine(start.engine, loaded.model, { exampleInput: example });
+  const engine = await createEngine(start.engine, loaded.model, { exampleInput: example, memoryFormat: start.memoryFormat });
   const out = await engine.run(example);
   const numClasses = out.shape[1]!;
   out.dispose();
