@@ -41,11 +41,12 @@ export interface EngineOptions {
  * How the eager engine lays out a served model's 4-d weights and batches. 'channelsLast' is PyTorch's advice for
  * CNN inference on CPU (`model.to(memory_format=torch.channels_last)` and channels-last input): oneDNN then runs
  * its NHWC convolutions without reordering every activation to its blocked layout and back, and ResNet18 at batch
- * 8 ran 15-20 % faster per image on this machine (BENCHMARKS.md). The answers differ from the contiguous layout's
+ * 8 took 28 instead of 33 ms per image on one thread here (BENCHMARKS.md). The answers differ from the contiguous layout's
  * by float rounding only (a few 1e-6 in the logits; test/serve.test.ts). 'auto': channels last for a
  * convolutional network (2-d convolutions and no layer norm), contiguous otherwise: the transformer-style models
  * (ViT, Swin, MaxViT, ConvNeXt: layer norms) flatten their patches or permute to channels last themselves, and
- * ViT-B/16 and ConvNeXt-T batches ran slower channels last (BENCHMARKS.md).
+ * gained nothing from it (ViT-B/16 and ConvNeXt-T at batch 8 within 1-2 % either way; BENCHMARKS.md), so they keep
+ * PyTorch's layout.
  */
 export type ServedMemoryFormat = 'auto' | 'contiguous' | 'channelsLast';
 export const SERVED_MEMORY_FORMATS: readonly ServedMemoryFormat[] = ['auto', 'contiguous', 'channelsLast'];
