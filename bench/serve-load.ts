@@ -86,6 +86,17 @@ function cpuByThread(pid: number): Map<string, number> {
   return out;
 }
 
+/** The process's minor page faults and system CPU time (ms) so far, from /proc/PID/stat. */
+function faultsAndSys(pid: number): { minflt: number; sysMs: number } {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { minflt: Number(f[7]), sysMs: Number(f[12]) * 10 };
+  } catch {
+    return { minflt: NaN, sysMs: NaN };
+  }
+}
+
 interface Run {
   model: string; side: string; connections: number; round: number; seconds: number;
   imagesPerSecond: number; p50: number; p99: number; ok: number; failed: number; non2xx: number;
@@ -94,6 +105,9 @@ interface Run {
   rss: number[];
   /** The server's CPU time per answered image (ms), by thread name: where the cores went. */
   cpuMsPerImage: Record<string, number>;
+  /** Of that, system time (ms per image), and the minor page faults per image: memory paged in afresh. */
+  sysMsPerImage: number;
+  minorFaultsPerImage: number;
 }
 
 async function load(url: string, model: string, connections: number, duration: number, pid: number): Promise<Omit<Run, 'model' | 'side' | 'round'>> {
@@ -101,6 +115,7 @@ async function load(url: string, model: string, connections: number, duration: n
   const timer = setInterval(() => samples.push(rssOf(pid)), 1000);
   const load0 = loadavg();
   const cpu0 = cpuByThread(pid);
+  const fs0 = faultsAndSys(pid);
   const t0 = performance.now();
   const r = await autocannon({
     url, connections, duration, pipelining: 1, timeout: 60,
@@ -114,13 +129,15 @@ async function load(url: string, model: string, connections: number, duration: n
     const d = ms - (cpu0.get(name) ?? 0);
     if (d > 0 && r['2xx'] > 0) cpuMsPerImage[name] = Math.round((d / r['2xx']) * 10) / 10;
   }
+  const fs1 = faultsAndSys(pid);
+  const perImage = (d: number): number => (r['2xx'] > 0 ? Math.round((d / r['2xx']) * 10) / 10 : NaN);
   const mib = (v: number): number => Math.round(v / 2 ** 20);
   return {
     connections, seconds: Math.round(seconds * 10) / 10,
     imagesPerSecond: Math.round((r['2xx'] / r.duration) * 10) / 10,
     p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], failed: r.errors + r.timeouts + r.non2xx, non2xx: r.non2xx,
     rssStartMiB: mib(samples[0]!), rssEndMiB: mib(samples.at(-1)!), rssPeakMiB: mib(Math.max(...samples)), load: [...load0, ...loadavg()].map((v) => Math.round(v * 100) / 100),
-    rss: samples.map(mib), cpuMsPerImage,
+    rss: samples.map(mib), cpuMsPerImage, sysMsPerImage: perImage(fs1.sysMs - fs0.sysMs), minorFaultsPerImage: perImage(fs1.minflt - fs0.minflt),
   };
 }
 

@@ -149,3 +149,32 @@ test('a memory format name libtorch does not know is an error, not the default l
   assert.throws(() => x.clone({ memoryFormat: 'nhwc' as never }), /memoryFormat must be one of/);
   assert.throws(() => x.isContiguous('channels_last' as never), /memoryFormat must be one of/);
 });
+
+test('a convolution marked for oneDNN channels last (the served eager engine) runs every channels-last call there, 1x1 on one thread included; unmarked ones keep PyTorch\'s choice bit for bit', async () => {
+  const { useOneDnnChannelsLast } = await import('../src/nn/modules/conv-prepack.js');
+  torch.manualSeed(1);
+  const before = torch.getNumThreads();
+  torch.setNumThreads(1);
+  try {
+    for (const [cin, cout, k, s, p, g] of [[16, 24, 1, 1, 0, 1], [16, 16, 3, 1, 1, 16], [8, 16, 3, 2, 1, 1]] as const) {
+      const plain = new nn.Conv2d(cin, cout, k, { stride: s, padding: p, groups: g }).eval().to({ memoryFormat: 'channelsLast' });
+      const marked = new nn.Conv2d(cin, cout, k, { stride: s, padding: p, groups: g }).eval();
+      marked.loadStateDict(plain.stateDict());
+      marked.to({ memoryFormat: 'channelsLast' });
+      useOneDnnChannelsLast(marked);
+      const x = torch.randn([4, cin, 12, 12]).contiguous({ memoryFormat: 'channelsLast' });
+      const ref = plain.call(x).detach(); // gradients on: aten::conv2d, libtorch's own choice
+      assert.ok(torch.equal(ref, torch.noGrad(() => plain.call(x))), `unmarked ${cin}->${cout} k${k}: PyTorch's bits`);
+      const names = new Set(profileOps(() => torch.noGrad(() => marked.call(x))).ops.map((o) => o.name));
+      assert.ok(names.has('aten::mkldnn_convolution') && !names.has('aten::conv2d'), `marked ${cin}->${cout} k${k}: ${[...names].join(', ')}`);
+      const y = torch.noGrad(() => marked.call(x));
+      assert.ok(y.isContiguous('channelsLast'), 'the output stays channels last');
+      assert.ok(y.sub(ref).abs().max().item() < 1e-5, `marked ${cin}->${cout} k${k}: ${y.sub(ref).abs().max().item()}`);
+      // with gradients on, or on a contiguous input, the usual path
+      assert.ok(torch.equal(marked.call(x).detach(), ref));
+      assert.ok(torch.equal(torch.noGrad(() => marked.call(x.contiguous())), torch.noGrad(() => plain.call(x.contiguous()))));
+    }
+  } finally {
+    torch.setNumThreads(before);
+  }
+});

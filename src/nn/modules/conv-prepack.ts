@@ -23,6 +23,7 @@ import { Tensor } from '../../tensor.js';
 import { native } from '../../native/binding.js';
 import { op } from '../../native/ops.js';
 import { untrack } from '../../memory.js';
+import { py } from '../../native/python-layer.js';
 
 const O = {
   toMkldnn: op('aten::to_mkldnn'),
@@ -41,11 +42,46 @@ interface Kept {
 const kept = new WeakMap<object, Kept>();
 
 /**
+ * Convolutions marked by useOneDnnChannelsLast: with gradients off, every call on a channels-last input goes to
+ * oneDNN's NHWC kernels (aten::mkldnn_convolution, which libtorch itself calls for such an input on more than one
+ * thread), not to libtorch's single-thread choice for a 1x1 convolution at batch < 16 (ConvParams::use_mkldnn:
+ * "THNN is faster when single-threaded"), whose im2col kernel on a channels-last input took MobileNet v3 large at
+ * batch 8 from 11.3 to 23.2 ms per image on one thread here (BENCHMARKS.md). Only for modules that ask for it (the
+ * served eager engine in channels last, src/vision/serve/engine.ts): the numbers differ from that kernel's by float
+ * rounding, and a plain nn.Conv2d keeps PyTorch's own choice, bit for bit.
+ */
+const oneDnnChannelsLast = new WeakSet<object>();
+
+/** Marks a 2-d convolution module for oneDNN on every channels-last call without gradients (see above). */
+export function useOneDnnChannelsLast(module: object): void {
+  oneDnnChannelsLast.add(module);
+}
+
+const O_CPU_FLOAT = (t: Tensor): boolean => t.dtype.name === 'float32' && t.device.type === 'cpu';
+
+/** The channels-last oneDNN call for a marked module, or null where it does not apply (or oneDNN refuses it). */
+function channelsLastOneDnn(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number): Tensor | null {
+  if (input.dim() !== 4 || weight.dim() !== 4 || native.isGradEnabled() || !py.backendsGet().mkldnnEnabled) return null;
+  // channels last and not also plain contiguous (a 1x1 map, a single channel: the usual path decides)
+  if (!input.isContiguous('channelsLast') || input.isContiguous() || !weight.isContiguous('channelsLast')) return null;
+  if (!O_CPU_FLOAT(input) || !O_CPU_FLOAT(weight) || (bias !== null && !O_CPU_FLOAT(bias))) return null;
+  try {
+    return new Tensor(O.conv(input._h, weight._h, bias === null ? null : bias._h, padding, stride, dilation, groups));
+  } catch {
+    return null; // aten::conv2d gives PyTorch's error for what oneDNN refused
+  }
+}
+
+/**
  * The 2-d or 3-d convolution of `owner`'s weight on oneDNN with the weight kept reordered, or null where
  * libtorch would not use oneDNN for it (or gradients are on): the caller then runs aten::conv2d / conv3d.
  */
 export function keptWeightConv(owner: object, input: Tensor, weight: Tensor, bias: Tensor | null,
   stride: number[], padding: number[], dilation: number[], groups: number): Tensor | null {
+  if (oneDnnChannelsLast.has(owner) && stride.length === 2) {
+    const y = channelsLastOneDnn(input, weight, bias, stride, padding, dilation, groups);
+    if (y !== null) return y;
+  }
   const b = bias === null ? null : bias._h;
   if (!native.mkldnnConvEligible(input._h, weight._h, b, stride, padding, dilation, groups)) return null;
   const version = native.tensorVersion(weight._h);

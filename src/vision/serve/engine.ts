@@ -11,6 +11,7 @@ import { logitsOf } from '../../train/classifier.js';
 import { compile } from '../../inference/compile.js';
 import { bindOwn, registerSignature } from '../../args.js';
 import { Conv2d } from '../../nn/modules/conv.js';
+import { useOneDnnChannelsLast } from '../../nn/modules/conv-prepack.js';
 import { LayerNorm } from '../../nn/modules/normalization.js';
 
 // PyTorch's argument binding (src/args.ts) for this module's functions: an extra positional argument or an
@@ -76,7 +77,11 @@ export function eagerEngine(model: Module, opts: { memoryFormat?: ServedMemoryFo
   [model, opts = {}] = bindOwn(eagerEngine, arguments) as Parameters<typeof eagerEngine>;
   model.eval();
   const format = resolveMemoryFormat(model, opts.memoryFormat);
-  if (format === 'channelsLast') model.to({ memoryFormat: 'channelsLast' });
+  if (format === 'channelsLast') {
+    model.to({ memoryFormat: 'channelsLast' });
+    // oneDNN's NHWC kernels for every convolution, 1x1 ones on one thread included (conv-prepack.ts says why)
+    for (const m of model.modules()) if (m instanceof Conv2d) useOneDnnChannelsLast(m);
+  }
   const layout = (batch: Tensor): Tensor => (format === 'channelsLast' && batch.dim() === 4 ? batch.contiguous({ memoryFormat: 'channelsLast' }) : batch);
   return {
     engine: 'eager',
