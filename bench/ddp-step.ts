@@ -3,7 +3,7 @@
 // parity tests (test/helpers/ddp-worker.ts and ddp_reference.py, which also prove the two runs compute the
 // same bits). A step is zeroGrad, forward, loss, backward (with the bucket allreduces) and the optimizer
 // step; the first 3 steps (warm-up, the bucket rebuild) are left out. Rounds alternate between a tstorch
-// world and a PyTorch world; medians of every timed step of rank 0.
+// world and a PyTorch world; medians of every timed step of rank 0, and each round's ratio of medians.
 //
 //   node --import tsx bench/ddp-step.ts [--data ../shared/data/cifar-10-batches-bin] [--steps 15] [--batch 32] [--rounds 3] [--ranks 2]
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +29,8 @@ const times: Record<'tstorch' | 'pytorch', number[]> = { tstorch: [], pytorch: [
 const cpu: Record<'tstorch' | 'pytorch', number[]> = { tstorch: [], pytorch: [] };
 type Phases = { forward: number; backward: number; step: number };
 const phases: Record<'tstorch' | 'pytorch', Phases[]> = { tstorch: [], pytorch: [] };
+// each world's median step: a round's two worlds ran back to back, so their ratio is less moved by the machine's drift
+const perRound: Record<'tstorch' | 'pytorch', number[]> = { tstorch: [], pytorch: [] };
 const load = [loadavg()[0]!];
 for (let r = 0; r < rounds; r++) {
   const order: ('tstorch' | 'pytorch')[] = r % 2 ? ['tstorch', 'pytorch'] : ['pytorch', 'tstorch'];
@@ -38,6 +40,7 @@ for (let r = 0; r < rounds; r++) {
     await runWorld(kind, ranks, script, [JSON.stringify(cfg)]);
     const rank0 = JSON.parse(readFileSync(join(out, 'rank0.json'), 'utf8')) as { times: number[]; cpuTimes: number[]; phases: Phases[] };
     times[kind].push(...rank0.times.slice(WARMUP));
+    perRound[kind].push(median(rank0.times.slice(WARMUP)));
     phases[kind].push(...rank0.phases.slice(WARMUP));
     cpu[kind].push(...rank0.cpuTimes.slice(WARMUP));
     rmSync(out, { recursive: true, force: true });
@@ -50,6 +53,8 @@ const tsCpu = median(cpu.tstorch), pyCpu = median(cpu.pytorch);
 console.log('| ranks | batch per rank | tstorch s/step (img/s) | PyTorch s/step (img/s) | tstorch speed / PyTorch | CPU s/step tstorch / PyTorch | CPU ratio |');
 console.log('|---|---|---|---|---|---|---|');
 console.log(`| ${ranks} | ${batch} | ${ts.toFixed(3)} (${((ranks * batch) / ts).toFixed(0)}) | ${py.toFixed(3)} (${((ranks * batch) / py).toFixed(0)}) | ${(py / ts).toFixed(2)} | ${tsCpu.toFixed(3)} / ${pyCpu.toFixed(3)} | ${(pyCpu / tsCpu).toFixed(2)} |`);
+const roundRatios = perRound.pytorch.map((p, r) => p / perRound.tstorch[r]!);
+console.log(`\nround ratios (PyTorch / tstorch median step): ${roundRatios.map((x) => x.toFixed(2)).join(', ')}; median ${median(roundRatios).toFixed(2)}, tstorch ahead in ${roundRatios.filter((x) => x >= 1).length} of ${roundRatios.length}`);
 // Where a step's time goes (medians over steps, ms): the rest is zeroGrad and the batch's indexing
 console.log('\n| phase (median ms) | tstorch | PyTorch |\n|---|---|---|');
 for (const p of ['forward', 'backward', 'step'] as const) {
@@ -57,4 +62,4 @@ for (const p of ['forward', 'backward', 'step'] as const) {
   console.log(`| ${p === 'backward' ? 'backward (with the allreduces)' : p === 'step' ? 'optimizer step' : 'forward (with the loss)'} | ${ms('tstorch')} | ${ms('pytorch')} |`);
 }
 mkdirSync('bench/out', { recursive: true });
-writeFileSync('bench/out/ddp-step.json', JSON.stringify({ ranks, batch, steps, load, times, cpu, phases }, null, 2));
+writeFileSync('bench/out/ddp-step.json', JSON.stringify({ ranks, batch, steps, load, times, cpu, phases, perRound }, null, 2));
