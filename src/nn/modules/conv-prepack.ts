@@ -57,14 +57,14 @@ export function useOneDnnChannelsLast(module: object): void {
   oneDnnChannelsLast.add(module);
 }
 
-const O_CPU_FLOAT = (t: Tensor): boolean => t.dtype.name === 'float32' && t.device.type === 'cpu';
+const cpuFloat32 = (t: Tensor): boolean => t.dtype.name === 'float32' && t.device.type === 'cpu';
 
 /** The channels-last oneDNN call for a marked module, or null where it does not apply (or oneDNN refuses it). */
 function channelsLastOneDnn(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number): Tensor | null {
   if (input.dim() !== 4 || weight.dim() !== 4 || native.isGradEnabled() || !py.backendsGet().mkldnnEnabled) return null;
   // channels last and not also plain contiguous (a 1x1 map, a single channel: the usual path decides)
   if (!input.isContiguous('channelsLast') || input.isContiguous() || !weight.isContiguous('channelsLast')) return null;
-  if (!O_CPU_FLOAT(input) || !O_CPU_FLOAT(weight) || (bias !== null && !O_CPU_FLOAT(bias))) return null;
+  if (!cpuFloat32(input) || !cpuFloat32(weight) || (bias !== null && !cpuFloat32(bias))) return null;
   try {
     return new Tensor(O.conv(input._h, weight._h, bias === null ? null : bias._h, padding, stride, dilation, groups));
   } catch {
@@ -73,8 +73,9 @@ function channelsLastOneDnn(input: Tensor, weight: Tensor, bias: Tensor | null, 
 }
 
 /**
- * The 2-d or 3-d convolution of `owner`'s weight on oneDNN with the weight kept reordered, or null where
- * libtorch would not use oneDNN for it (or gradients are on): the caller then runs aten::conv2d / conv3d.
+ * The 2-d or 3-d convolution of `owner`'s weight on oneDNN with the weight kept reordered (for a module marked by
+ * useOneDnnChannelsLast and a channels-last input: on oneDNN with the weight as it is), or null where libtorch would
+ * not use oneDNN for it (or gradients are on): the caller then runs aten::conv2d / conv3d.
  */
 export function keptWeightConv(owner: object, input: Tensor, weight: Tensor, bias: Tensor | null,
   stride: number[], padding: number[], dilation: number[], groups: number): Tensor | null {

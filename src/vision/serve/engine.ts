@@ -52,11 +52,19 @@ export interface EngineOptions {
 export type ServedMemoryFormat = 'auto' | 'contiguous' | 'channelsLast';
 export const SERVED_MEMORY_FORMATS: readonly ServedMemoryFormat[] = ['auto', 'contiguous', 'channelsLast'];
 
-/** The memory format 'auto' stands for with this model: channels last for a convolutional network (see above). */
-export function resolveMemoryFormat(model: Module, format: ServedMemoryFormat = 'auto'): 'contiguous' | 'channelsLast' {
+/** A RangeError for a memory format that is not one, or one the engine cannot run ('channelsLast' is the eager engine's). */
+export function checkMemoryFormat(engine: string, format: ServedMemoryFormat): void {
   if (!SERVED_MEMORY_FORMATS.includes(format)) {
     throw new RangeError(`memoryFormat must be one of ${SERVED_MEMORY_FORMATS.map((f) => `'${f}'`).join(', ')}, got ${String(format)}`);
   }
+  if (engine !== 'eager' && format === 'channelsLast') {
+    throw new RangeError(`memoryFormat 'channelsLast' is the eager engine's; the ${engine} engine runs the contiguous layout`);
+  }
+}
+
+/** The memory format 'auto' stands for with this model: channels last for a convolutional network (see above). */
+export function resolveMemoryFormat(model: Module, format: ServedMemoryFormat = 'auto'): 'contiguous' | 'channelsLast' {
+  checkMemoryFormat('eager', format);
   if (format !== 'auto') return format;
   let conv = false;
   for (const m of model.modules()) {
@@ -70,8 +78,9 @@ export type EngineFactory = (model: Module, opts: EngineOptions) => InferenceEng
 
 /**
  * The module itself: forward in inference mode; GoogLeNet's and Inception's {logits} unwrapped. With
- * `memoryFormat` 'channelsLast' (or 'auto' on a model with 2-d convolutions) the model's 4-d parameters and
- * buffers are moved to channels last (Module.to, in place) and each 4-d batch is laid out so before the pass.
+ * `memoryFormat` 'channelsLast' (or 'auto' on a convolutional network) the model's 4-d parameters and buffers are
+ * moved to channels last (Module.to, in place), its convolutions run on oneDNN (useOneDnnChannelsLast), and each
+ * 4-d batch is laid out so before the pass.
  */
 export function eagerEngine(model: Module, opts: { memoryFormat?: ServedMemoryFormat } = {}): InferenceEngine {
   [model, opts = {}] = bindOwn(eagerEngine, arguments) as Parameters<typeof eagerEngine>;
@@ -97,9 +106,7 @@ export function eagerEngine(model: Module, opts: { memoryFormat?: ServedMemoryFo
  */
 function compiledEngine(name: 'jit' | 'onnxruntime' | 'auto'): EngineFactory {
   return (model, opts) => {
-    if (opts.memoryFormat !== undefined && opts.memoryFormat !== 'auto' && opts.memoryFormat !== 'contiguous') {
-      throw new RangeError(`memoryFormat '${opts.memoryFormat}' is the eager engine's; the ${name} engine runs the contiguous layout`);
-    }
+    if (opts.memoryFormat !== undefined) checkMemoryFormat(name, opts.memoryFormat);
     model.eval();
     return compile(model, { engine: name, exampleInput: opts.exampleInput });
   };

@@ -30,7 +30,7 @@ import { Batcher, CancelledError, type BatchItem, type BatchResult } from './bat
 import { DEFAULT_VERSION, parseModelSpec, specKey, type ModelSpec } from './model-spec.js';
 import { Registry, PROMETHEUS_CONTENT_TYPE, type Counter, type Gauge, type Histogram } from './metrics.js';
 import type { ModelInfo } from './model-protocol.js';
-import { engineNames, SERVED_MEMORY_FORMATS, type ServedMemoryFormat } from './engine.js';
+import { checkMemoryFormat, engineNames, type ServedMemoryFormat } from './engine.js';
 import { bindOwn, classArgs, registerSignature } from '../../args.js';
 import * as blas from '../../blas.js';
 
@@ -256,14 +256,11 @@ function modelOptions(o: ModelOptions, base: Required<ModelOptions>, where: stri
     if (!engineNames().includes(o.engine)) throw new RangeError(`serve: ${where}engine '${o.engine}' is not available (engines: ${engineNames().join(', ')})`);
     r.engine = o.engine;
   }
-  if (o.memoryFormat !== undefined) {
-    if (!SERVED_MEMORY_FORMATS.includes(o.memoryFormat)) {
-      throw new RangeError(`serve: ${where}memoryFormat must be one of ${SERVED_MEMORY_FORMATS.map((f) => `'${f}'`).join(', ')}, got ${String(o.memoryFormat)}`);
-    }
-    r.memoryFormat = o.memoryFormat;
-  }
-  if (r.engine !== 'eager' && r.memoryFormat === 'channelsLast') {
-    throw new RangeError(`serve: ${where}memoryFormat 'channelsLast' is the eager engine's; the ${r.engine} engine runs the contiguous layout`);
+  if (o.memoryFormat !== undefined) r.memoryFormat = o.memoryFormat;
+  try {
+    checkMemoryFormat(r.engine, r.memoryFormat);
+  } catch (e) {
+    throw new RangeError(`serve: ${where}${(e as Error).message}`);
   }
   return r;
 }
