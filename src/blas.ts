@@ -6,8 +6,9 @@
 // cores busy, in PyTorch as in tstorch (PyTorch 1.13's at::set_num_threads sets OpenMP's and MKL's counts only;
 // `torch.set_num_threads(1)` leaves `openblas_get_num_threads()` at 2 on a 2-core machine). Python users pin it
 // with OPENBLAS_NUM_THREADS before importing torch, or threadpoolctl; in a Node process the library is loaded
-// before user code runs, so this module calls openblas_set_num_threads. Results do not depend on the count
-// (OpenBLAS splits a GEMM's output, not its sums: test/blas.test.ts checks bit-equality).
+// before user code runs, so this module calls openblas_set_num_threads. The count can change a product's last
+// bits: OpenBLAS chooses its kernels by it (a 200x80 by 80x952 product rounds differently at 1 and 2 threads on a
+// Cooperlake core), so tstorch equals PyTorch bit for bit at equal counts (test/blas.test.ts).
 import { availableParallelism } from 'node:os';
 import { withArgs } from './args.js';
 import { native } from './native/binding.js';

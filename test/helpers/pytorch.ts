@@ -5,11 +5,16 @@
 // In the Python code: `T` is a dict of the input tensors, `J` the input JSON value, `OUT` a dict to fill with
 // output tensors and `OUT_J` (a variable) a JSON-able value to return. torch, torchvision (when installed),
 // numpy, math are imported. Tensors travel as raw little-endian bytes with their shape and dtype.
+//
+// The oracle computes in this process's configuration: libtorch's intra-op thread count and OpenBLAS's own thread
+// count are passed on. Both choose kernels: libtorch sends a single-thread 1x1 convolution to its GEMM path, and
+// OpenBLAS's GEMMs round differently at 1 and 2 threads for some shapes (a 200x80 by 80x952 product on this
+// machine's Cooperlake kernel), which reorders near-tied detection scores downstream.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Tensor, fromBytes, type DType } from '../../src/index.js';
+import { Tensor, fromBytes, getNumThreads, blas, type DType } from '../../src/index.js';
 
 export const PYTHON = process.env.TSTORCH_PYTHON ?? '/usr/bin/python3';
 
@@ -17,7 +22,7 @@ const PRELUDE = String.raw`
 import json, sys, os, math
 import numpy as np
 import torch
-torch.set_num_threads(1)
+torch.set_num_threads(int(os.environ['TSTORCH_ORACLE_THREADS']))
 try:
     import torchvision
 except Exception:
@@ -78,8 +83,12 @@ export function runPython(code: string, input: { tensors?: Record<string, Tensor
     writeFileSync(join(dir, 'in.json'), JSON.stringify({ tensors: meta, json: input.json ?? null }));
     const script = PRELUDE + '\n' + code + '\n' + POSTLUDE;
     writeFileSync(join(dir, 'script.py'), script);
+    const blasThreads = blas.getNumThreads();
+    const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: '1', TSTORCH_ORACLE_THREADS: String(getNumThreads()) };
+    // OPENBLAS_NUM_THREADS takes precedence over OMP_NUM_THREADS in OpenBLAS
+    if (blasThreads !== null) env.OPENBLAS_NUM_THREADS = String(blasThreads);
     try {
-      execFileSync(PYTHON, [join(dir, 'script.py'), dir], { stdio: 'pipe', timeout: opts.timeoutMs ?? 300_000, env: { ...process.env, OMP_NUM_THREADS: '1' } });
+      execFileSync(PYTHON, [join(dir, 'script.py'), dir], { stdio: 'pipe', timeout: opts.timeoutMs ?? 300_000, env });
     } catch (e) {
       const err = e as { stderr?: Buffer; message: string };
       throw new Error(`PyTorch script failed: ${err.stderr?.toString() ?? err.message}`);

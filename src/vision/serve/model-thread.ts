@@ -43,8 +43,8 @@ function shareOfCores(replicas: number): number {
  * OpenBLAS's thread count for the next pass (process-wide; server.ts's `blasThreads` says why): a lone image's
  * pass, with nothing else to do on the machine, gets the pool (its MobileNet v3 pass: 11.6 ms against 13.8 ms on
  * one OpenBLAS thread, served at 1 client), a batch's gets `blas.batch`, so that the pool's threads, which spin
- * for ~0.1 s after each product, do not take the core that decodes the next batch. Only the speed depends on it:
- * OpenBLAS splits a product's output, not its sums (test/blas.test.ts).
+ * for ~0.1 s after each product, do not take the core that decodes the next batch. Results can differ in the last
+ * bits between the two counts (OpenBLAS picks kernels by it, src/blas.ts), as they do between batch sizes.
  */
 function useBlas(lone: boolean): void {
   if (start.blas === null) return;

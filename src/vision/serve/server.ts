@@ -93,6 +93,7 @@ export interface ServeOptions extends ModelOptions {
    * with the pool, 70-87 without (bench/serve-load.ts, BENCHMARKS.md). A lone image (nothing else in flight) keeps
    * the pool as the server found it, which runs its pass faster (11.6 against 13.8 ms). close() gives the pool
    * its count back. null: OpenBLAS is left alone. A count given where libtorch's BLAS is not OpenBLAS is an error.
+   * The count can change a product's last bits (src/blas.ts), as the batch size can.
    */
   blasThreads?: number | null;
 }
