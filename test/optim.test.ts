@@ -217,6 +217,16 @@ test('stateDict -> loadStateDict into a fresh optimizer continues identically', 
 });
 
 test('zeroGrad: null gradients are skipped, zeroed ones still step (as in PyTorch)', () => {
+  // a gradient with a graph (backward with createGraph) is detached before it is zeroed, as torch.optim does
+  const q = new torch.nn.Parameter(torch.tensor([2.0, -1.0]));
+  q.pow(3).sum().backward({ createGraph: true });
+  assert.notEqual(q.grad!.gradFn, null);
+  const withGraph = q.grad!;
+  new torch.optim.SGD([q], { lr: 0.1 }).zeroGrad();
+  assert.equal(q.grad!.gradFn, null);
+  assert.equal(q.grad!.requiresGrad, false);
+  assert.deepEqual(q.grad!.toArray(), [0, 0]);
+  assert.deepEqual(withGraph.toArray(), [0, 0], 'zeroed in place');
   const x = torch.tensor([1.0, -2.0, 3.0], { dtype: 'float64' });
   const run = () => {
     const p = new torch.nn.Parameter(x.clone());

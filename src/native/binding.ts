@@ -70,6 +70,8 @@ export interface Native {
   gradFn(h: Handle): string | null;
   grad(h: Handle): Handle | null;
   setGrad(h: Handle, g: Handle | null): void;
+  /** Optimizer.zeroGrad's loop over parameters in one call: gradients set to undefined, or detached and zeroed in place. */
+  zeroGrads(params: Handle[], setToNone: boolean): void;
   backward(tensors: Handle[], grads: (Handle | null)[] | null, retainGraph: boolean | undefined, createGraph: boolean,
     inputs: Handle[] | null): void;
   autogradGrad(outputs: Handle[], inputs: Handle[], gradOutputs: (Handle | null)[] | null, retainGraph: boolean | undefined,
