@@ -257,7 +257,10 @@ OUT_J = i
       using r = new io.VideoReader(clips.h264);
       for (const f of r) f.data.dispose();
     }
-    assert.equal(torch.memoryStats().liveTensors, before, 'no tensor left behind');
+    // at most as many as before: garbage from earlier tests that V8 finalizes during the loop lowers the count (74 -> 72
+    // seen in a fresh clone's run); a tensor a read leaves behind would raise it by 25 or more
+    const after = torch.memoryStats().liveTensors;
+    assert.ok(after <= before, `no tensor left behind: ${before} live tensors before the 25 reads, ${after} after`);
     const grown = (process.memoryUsage().rss - rss0) / 2 ** 20;
     assert.ok(grown < 40, `resident memory grew by ${grown.toFixed(1)} MiB over 25 reads`);
   });
