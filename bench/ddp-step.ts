@@ -5,8 +5,13 @@
 // step; the first 3 steps (warm-up, the bucket rebuild) are left out. Rounds alternate between a tstorch
 // world and a PyTorch world; medians of every timed step of rank 0, and each round's ratio of medians.
 //
-//   node --import tsx bench/ddp-step.ts [--data ../shared/data/cifar-10-batches-bin] [--steps 15] [--batch 32] [--rounds 3] [--ranks 2]
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// --paired: each round starts a tstorch world and a PyTorch world at once and hands steps between them (step k of
+// one world, then step k of the other, who goes first alternating), so that both sample the same minutes of a shared
+// machine whose speed drifts; a waiting world's ranks sleep between 1-ms polls. The ratio is then of steps taken
+// seconds apart rather than of worlds taken a minute apart.
+//
+//   node --import tsx bench/ddp-step.ts [--data ../shared/data/cifar-10-batches-bin] [--steps 15] [--batch 32] [--rounds 3] [--ranks 2] [--paired]
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median } from './stats.js';
@@ -21,6 +26,7 @@ const steps = Number(arg('steps', '15'));
 const batch = Number(arg('batch', '32'));
 const rounds = Number(arg('rounds', '3'));
 const ranks = Number(arg('ranks', '2')); // 1: the same step with DDP's bookkeeping but no peer to wait for
+const paired = process.argv.includes('--paired');
 const WARMUP = 3;
 const script = { ts: 'test/helpers/ddp-worker.ts', py: 'test/helpers/ddp_reference.py' };
 
@@ -32,18 +38,43 @@ const phases: Record<'tstorch' | 'pytorch', Phases[]> = { tstorch: [], pytorch: 
 // each world's median step: a round's two worlds ran back to back, so their ratio is less moved by the machine's drift
 const perRound: Record<'tstorch' | 'pytorch', number[]> = { tstorch: [], pytorch: [] };
 const load = [loadavg()[0]!];
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+// --paired: lets the worlds take steps in turn through marker files (test/helpers/ddp-worker.ts's `turns`)
+async function handTurns(dir: string, order: ('tstorch' | 'pytorch')[]): Promise<void> {
+  for (let step = 0; step < steps; step++) {
+    for (const kind of step % 2 ? [...order].reverse() : order) {
+      writeFileSync(join(dir, `go-${kind}-${step}`), '');
+      for (let r = 0; r < ranks; r++) while (!existsSync(join(dir, `done-${kind}-${step}-${r}`))) await sleep(1);
+    }
+  }
+}
+function collect(kind: 'tstorch' | 'pytorch', out: string): void {
+  const rank0 = JSON.parse(readFileSync(join(out, 'rank0.json'), 'utf8')) as { times: number[]; cpuTimes: number[]; phases: Phases[] };
+  times[kind].push(...rank0.times.slice(WARMUP));
+  perRound[kind].push(median(rank0.times.slice(WARMUP)));
+  phases[kind].push(...rank0.phases.slice(WARMUP));
+  cpu[kind].push(...rank0.cpuTimes.slice(WARMUP));
+  rmSync(out, { recursive: true, force: true });
+}
 for (let r = 0; r < rounds; r++) {
   const order: ('tstorch' | 'pytorch')[] = r % 2 ? ['tstorch', 'pytorch'] : ['pytorch', 'tstorch'];
-  for (const kind of order) {
-    const out = mkdtempSync(join(tmpdir(), 'tstorch-ddp-bench-'));
-    const cfg = { data, out, steps, batch, lr: 0.01, momentum: 0.9, seed: 1, model: 'resnet18' };
-    await runWorld(kind, ranks, script, [JSON.stringify(cfg)]);
-    const rank0 = JSON.parse(readFileSync(join(out, 'rank0.json'), 'utf8')) as { times: number[]; cpuTimes: number[]; phases: Phases[] };
-    times[kind].push(...rank0.times.slice(WARMUP));
-    perRound[kind].push(median(rank0.times.slice(WARMUP)));
-    phases[kind].push(...rank0.phases.slice(WARMUP));
-    cpu[kind].push(...rank0.cpuTimes.slice(WARMUP));
-    rmSync(out, { recursive: true, force: true });
+  const cfgOf = (out: string, turns?: { dir: string; world: string }): string =>
+    JSON.stringify({ data, out, steps, batch, lr: 0.01, momentum: 0.9, seed: 1, model: 'resnet18', turns });
+  if (paired) {
+    const dir = mkdtempSync(join(tmpdir(), 'tstorch-ddp-turns-'));
+    const outs = order.map(() => mkdtempSync(join(tmpdir(), 'tstorch-ddp-bench-')));
+    await Promise.all([
+      ...order.map((kind, i) => runWorld(kind, ranks, script, [cfgOf(outs[i]!, { dir, world: kind })])),
+      handTurns(dir, order),
+    ]);
+    order.forEach((kind, i) => collect(kind, outs[i]!));
+    rmSync(dir, { recursive: true, force: true });
+  } else {
+    for (const kind of order) {
+      const out = mkdtempSync(join(tmpdir(), 'tstorch-ddp-bench-'));
+      await runWorld(kind, ranks, script, [cfgOf(out)]);
+      collect(kind, out);
+    }
   }
   load.push(loadavg()[0]!);
 }
@@ -62,4 +93,4 @@ for (const p of ['forward', 'backward', 'step'] as const) {
   console.log(`| ${p === 'backward' ? 'backward (with the allreduces)' : p === 'step' ? 'optimizer step' : 'forward (with the loss)'} | ${ms('tstorch')} | ${ms('pytorch')} |`);
 }
 mkdirSync('bench/out', { recursive: true });
-writeFileSync('bench/out/ddp-step.json', JSON.stringify({ ranks, batch, steps, load, times, cpu, phases, perRound }, null, 2));
+writeFileSync(`bench/out/ddp-step${paired ? '-paired' : ''}.json`, JSON.stringify({ ranks, batch, steps, paired, load, times, cpu, phases, perRound }, null, 2));

@@ -2,7 +2,7 @@
 // model, sampler, steps, and the same config JSON as its only argument). Run it under `tstorch run`,
 // torchrun --no_python, or with RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT set. Writes rank<r>.pt (the DDP
 // state dict) and rank<r>.json (losses, step times) into config.out.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as torch from '../../src/index.js';
 import * as models from '../../src/vision/models/index.js';
@@ -28,7 +28,15 @@ interface Config {
   threads?: number;
   /** Uneven inputs: rank r takes join * r more steps, inside ddp.join(). */
   join?: number;
+  /**
+   * bench/ddp-step.ts --paired: a folder where the bench hands turns between two worlds that run at once. Before
+   * step k this rank waits for `go-<world>-<k>` there, and after it writes `done-<world>-<k>-<rank>`.
+   */
+  turns?: { dir: string; world: string };
 }
+
+// Sleeps `ms` without giving the event loop a turn (the training loop is synchronous).
+const sleepSync = (ms: number): void => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms); };
 
 /** The Python twin's Tiny: a convolution, BatchNorm, a head, and a second head that never runs. */
 class Tiny extends nn.Module {
@@ -100,6 +108,8 @@ async function main(): Promise<void> {
   const steps = cfg.steps + (cfg.join ?? 0) * rank;
   const loop = (): void => {
     for (let step = 0; step < steps; step++) {
+      const turns = cfg.turns;
+      if (turns) while (!existsSync(join(turns.dir, `go-${turns.world}-${step}`))) sleepSync(1);
       const t0 = performance.now();
       const c0 = process.cpuUsage();
       opt.zeroGrad({ setToNone: false });
@@ -113,6 +123,7 @@ async function main(): Promise<void> {
       const c = process.cpuUsage(c0);
       cpuTimes.push((c.user + c.system) / 1e6);
       losses.push(loss);
+      if (turns) writeFileSync(join(turns.dir, `done-${turns.world}-${step}-${rank}`), '');
     }
   };
   if (cfg.join) ddp.join().run(loop);

@@ -193,8 +193,13 @@ def train(cfg):
     pos = 0
     # join: uneven inputs, rank r takes join * r more steps than rank 0, inside DDP's join context.
     steps = cfg['steps'] + cfg.get('join', 0) * rank
+    turns = cfg.get('turns')
     with (ddp.join() if cfg.get('join') else contextlib.nullcontext()):
         for step in range(steps):
+            # bench/ddp-step.ts --paired: wait for this world's turn (ddp-worker.ts's `turns`)
+            if turns:
+                while not os.path.exists(os.path.join(turns['dir'], 'go-%s-%d' % (turns['world'], step))):
+                    time.sleep(0.001)
             t0, c0 = time.perf_counter(), time.process_time()
             opt.zero_grad()
             for k in range(micro):
@@ -219,6 +224,8 @@ def train(cfg):
             times.append(t1 - t0)
             cpu_times.append(time.process_time() - c0)
             losses.append(loss.item())
+            if turns:
+                open(os.path.join(turns['dir'], 'done-%s-%d-%d' % (turns['world'], step, rank)), 'w').close()
     os.makedirs(cfg['out'], exist_ok=True)
     torch.save(ddp.state_dict(), os.path.join(cfg['out'], f'rank{rank}.pt'))
     with open(os.path.join(cfg['out'], f'rank{rank}.json'), 'w') as f:
