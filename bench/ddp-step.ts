@@ -44,7 +44,13 @@ async function handTurns(dir: string, order: ('tstorch' | 'pytorch')[]): Promise
   for (let step = 0; step < steps; step++) {
     for (const kind of step % 2 ? [...order].reverse() : order) {
       writeFileSync(join(dir, `go-${kind}-${step}`), '');
-      for (let r = 0; r < ranks; r++) while (!existsSync(join(dir, `done-${kind}-${step}-${r}`))) await sleep(1);
+      for (let r = 0; r < ranks; r++) {
+        while (!existsSync(join(dir, `done-${kind}-${step}-${r}`))) {
+          // removed below when a world failed: stop handing turns
+          if (!existsSync(dir)) throw new Error(`ddp-step --paired: stopped at step ${step}, a world failed`);
+          await sleep(1);
+        }
+      }
     }
   }
 }
@@ -63,12 +69,16 @@ for (let r = 0; r < rounds; r++) {
   if (paired) {
     const dir = mkdtempSync(join(tmpdir(), 'tstorch-ddp-turns-'));
     const outs = order.map(() => mkdtempSync(join(tmpdir(), 'tstorch-ddp-bench-')));
-    await Promise.all([
-      ...order.map((kind, i) => runWorld(kind, ranks, script, [cfgOf(outs[i]!, { dir, world: kind })])),
-      handTurns(dir, order),
-    ]);
-    order.forEach((kind, i) => collect(kind, outs[i]!));
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      await Promise.all([
+        ...order.map((kind, i) => runWorld(kind, ranks, script, [cfgOf(outs[i]!, { dir, world: kind })])),
+        handTurns(dir, order),
+      ]);
+      order.forEach((kind, i) => collect(kind, outs[i]!));
+    } finally {
+      // also what tells the other world's waiting ranks, and handTurns, to stop when one world failed
+      for (const d of [dir, ...outs]) rmSync(d, { recursive: true, force: true });
+    }
   } else {
     for (const kind of order) {
       const out = mkdtempSync(join(tmpdir(), 'tstorch-ddp-bench-'));

@@ -35,8 +35,16 @@ interface Config {
   turns?: { dir: string; world: string };
 }
 
-// Sleeps `ms` without giving the event loop a turn (the training loop is synchronous).
-const sleepSync = (ms: number): void => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms); };
+// Waits for `go-<world>-<step>` (the training loop is synchronous: it sleeps without giving the event loop a turn).
+// The bench removes the folder when a world fails, and then the ranks waiting here stop with an error instead of
+// polling forever.
+const nap = new Int32Array(new SharedArrayBuffer(4));
+function awaitTurn(turns: { dir: string; world: string }, step: number): void {
+  while (!existsSync(join(turns.dir, `go-${turns.world}-${step}`))) {
+    if (!existsSync(turns.dir)) throw new Error(`ddp-worker: the turn folder ${turns.dir} is gone (the bench stopped) before step ${step}`);
+    Atomics.wait(nap, 0, 0, 1);
+  }
+}
 
 /** The Python twin's Tiny: a convolution, BatchNorm, a head, and a second head that never runs. */
 class Tiny extends nn.Module {
@@ -106,10 +114,10 @@ async function main(): Promise<void> {
     return loss.item();
   });
   const steps = cfg.steps + (cfg.join ?? 0) * rank;
+  const turns = cfg.turns;
   const loop = (): void => {
     for (let step = 0; step < steps; step++) {
-      const turns = cfg.turns;
-      if (turns) while (!existsSync(join(turns.dir, `go-${turns.world}-${step}`))) sleepSync(1);
+      if (turns) awaitTurn(turns, step);
       const t0 = performance.now();
       const c0 = process.cpuUsage();
       opt.zeroGrad({ setToNone: false });

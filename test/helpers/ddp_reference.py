@@ -197,8 +197,11 @@ def train(cfg):
     with (ddp.join() if cfg.get('join') else contextlib.nullcontext()):
         for step in range(steps):
             # bench/ddp-step.ts --paired: wait for this world's turn (ddp-worker.ts's `turns`)
+            # (the bench removes the folder when a world fails: stop rather than poll forever)
             if turns:
                 while not os.path.exists(os.path.join(turns['dir'], 'go-%s-%d' % (turns['world'], step))):
+                    if not os.path.isdir(turns['dir']):
+                        raise RuntimeError('ddp_reference: the turn folder %s is gone (the bench stopped) before step %d' % (turns['dir'], step))
                     time.sleep(0.001)
             t0, c0 = time.perf_counter(), time.process_time()
             opt.zero_grad()
