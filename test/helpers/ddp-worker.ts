@@ -42,7 +42,7 @@ const nap = new Int32Array(new SharedArrayBuffer(4));
 function awaitTurn(turns: { dir: string; world: string }, step: number): void {
   while (!existsSync(join(turns.dir, `go-${turns.world}-${step}`))) {
     if (!existsSync(turns.dir)) throw new Error(`ddp-worker: the turn folder ${turns.dir} is gone (the bench stopped) before step ${step}`);
-    Atomics.wait(nap, 0, 0, 1);
+    Atomics.wait(nap, 0, 0, 5); // bench/ddp-step.ts's POLL_MS
   }
 }
 
