@@ -40,7 +40,7 @@ const phases: Record<'tstorch' | 'pytorch', Phases[]> = { tstorch: [], pytorch: 
 const perRound: Record<'tstorch' | 'pytorch', number[]> = { tstorch: [], pytorch: [] };
 const load = [loadavg()[0]!];
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-// --paired: the polling interval of this script and of the waiting ranks (ddp-worker.ts, ddp_reference.py)
+// --paired: the polling interval of this script and of the waiting ranks (passed to them as turns.pollMs)
 const POLL_MS = 5;
 // --paired: lets the worlds take steps in turn through marker files (test/helpers/ddp-worker.ts's `turns`)
 async function handTurns(dir: string, order: ('tstorch' | 'pytorch')[]): Promise<void> {
@@ -67,14 +67,14 @@ function collect(kind: 'tstorch' | 'pytorch', out: string): void {
 }
 for (let r = 0; r < rounds; r++) {
   const order: ('tstorch' | 'pytorch')[] = r % 2 ? ['tstorch', 'pytorch'] : ['pytorch', 'tstorch'];
-  const cfgOf = (out: string, turns?: { dir: string; world: string }): string =>
+  const cfgOf = (out: string, turns?: { dir: string; world: string; pollMs: number }): string =>
     JSON.stringify({ data, out, steps, batch, lr: 0.01, momentum: 0.9, seed: 1, model: 'resnet18', turns });
   if (paired) {
     const dir = mkdtempSync(join(tmpdir(), 'tstorch-ddp-turns-'));
     const outs = order.map(() => mkdtempSync(join(tmpdir(), 'tstorch-ddp-bench-')));
     try {
       await Promise.all([
-        ...order.map((kind, i) => runWorld(kind, ranks, script, [cfgOf(outs[i]!, { dir, world: kind })])),
+        ...order.map((kind, i) => runWorld(kind, ranks, script, [cfgOf(outs[i]!, { dir, world: kind, pollMs: POLL_MS })])),
         handTurns(dir, order),
       ]);
       order.forEach((kind, i) => collect(kind, outs[i]!));

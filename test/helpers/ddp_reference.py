@@ -202,7 +202,7 @@ def train(cfg):
                 while not os.path.exists(os.path.join(turns['dir'], 'go-%s-%d' % (turns['world'], step))):
                     if not os.path.isdir(turns['dir']):
                         raise RuntimeError('ddp_reference: the turn folder %s is gone (the bench stopped) before step %d' % (turns['dir'], step))
-                    time.sleep(0.005)  # bench/ddp-step.ts's POLL_MS
+                    time.sleep(turns['pollMs'] / 1000)
             t0, c0 = time.perf_counter(), time.process_time()
             opt.zero_grad()
             for k in range(micro):
