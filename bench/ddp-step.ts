@@ -17,6 +17,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median } from './stats.js';
 import { runWorld } from './distributed-world.js';
+import type { Turns } from '../test/helpers/ddp-worker.js';
 
 const arg = (name: string, def: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -65,10 +66,11 @@ function collect(kind: 'tstorch' | 'pytorch', out: string): void {
   cpu[kind].push(...rank0.cpuTimes.slice(WARMUP));
   rmSync(out, { recursive: true, force: true });
 }
+// a worker's config (test/helpers/ddp-worker.ts's Config, read by ddp_reference.py too)
+const cfgOf = (out: string, turns?: Turns): string =>
+  JSON.stringify({ data, out, steps, batch, lr: 0.01, momentum: 0.9, seed: 1, model: 'resnet18', turns });
 for (let r = 0; r < rounds; r++) {
   const order: ('tstorch' | 'pytorch')[] = r % 2 ? ['tstorch', 'pytorch'] : ['pytorch', 'tstorch'];
-  const cfgOf = (out: string, turns?: { dir: string; world: string; pollMs: number }): string =>
-    JSON.stringify({ data, out, steps, batch, lr: 0.01, momentum: 0.9, seed: 1, model: 'resnet18', turns });
   if (paired) {
     const dir = mkdtempSync(join(tmpdir(), 'tstorch-ddp-turns-'));
     const outs = order.map(() => mkdtempSync(join(tmpdir(), 'tstorch-ddp-bench-')));

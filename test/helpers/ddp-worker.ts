@@ -10,6 +10,12 @@ import * as models from '../../src/vision/models/index.js';
 const { nn } = torch;
 const F = nn.functional;
 
+/**
+ * bench/ddp-step.ts --paired: a folder where the bench hands turns between two worlds that run at once. Before step k
+ * a rank waits for `go-<world>-<k>` there, looking every `pollMs`, and after it writes `done-<world>-<k>-<rank>`.
+ */
+export interface Turns { dir: string; world: string; pollMs: number }
+
 interface Config {
   data: string;
   out: string;
@@ -28,18 +34,15 @@ interface Config {
   threads?: number;
   /** Uneven inputs: rank r takes join * r more steps, inside ddp.join(). */
   join?: number;
-  /**
-   * bench/ddp-step.ts --paired: a folder where the bench hands turns between two worlds that run at once. Before
-   * step k this rank waits for `go-<world>-<k>` there, looking every `pollMs`, and after it writes `done-<world>-<k>-<rank>`.
-   */
-  turns?: { dir: string; world: string; pollMs: number };
+  /** bench/ddp-step.ts --paired's turns (see Turns). */
+  turns?: Turns;
 }
 
 // Waits for `go-<world>-<step>` (the training loop is synchronous: it sleeps without giving the event loop a turn).
 // The bench removes the folder when a world fails, and then the ranks waiting here stop with an error instead of
 // polling forever.
 const nap = new Int32Array(new SharedArrayBuffer(4));
-function awaitTurn(turns: { dir: string; world: string; pollMs: number }, step: number): void {
+function awaitTurn(turns: Turns, step: number): void {
   while (!existsSync(join(turns.dir, `go-${turns.world}-${step}`))) {
     if (!existsSync(turns.dir)) throw new Error(`ddp-worker: the turn folder ${turns.dir} is gone (the bench stopped) before step ${step}`);
     Atomics.wait(nap, 0, 0, turns.pollMs);
