@@ -11,7 +11,14 @@
 // The bench needs two cores for that. With one core, the sides run one after the other, which it says.
 //
 //   node --import tsx bench/train-step.ts [--model resnet18] [--batch 32] [--size 32] [--steps 60] [--warmup 10]
-//       [--rounds 4] [--threads 1]
+//       [--rounds 4] [--threads 1] [--tstorch-env 'K=V;K2=V2'] [--pytorch-env 'K=V']
+//
+// A PyTorch process's steps depend on glibc's state. PyTorch frees its activations with free(), and glibc unmaps
+// each block above its mmap threshold (128 kB at start), so every step maps and zeroes them again: ResNet-18 at
+// batch 32 takes about 13,700 page faults a step. The threshold rises (up to 32 MB) once the process frees a
+// mapped block of that size. Freeing one 20 MB tensor before the loop leaves PyTorch with no faults at all, and DDP's
+// construction does the same. `--pytorch-env 'GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456'`
+// gives the PyTorch side that heap from the start.
 //
 // `--worker` runs one side's steps (the bench starts it): it prints `ready` once the model is built, waits for a
 // line on stdin, runs the steps, and prints one JSON line.
@@ -33,6 +40,8 @@ const a = parseArgs(process.argv.slice(2), {
   warmup: { type: 'number', default: 10, help: 'untimed steps first' },
   rounds: { type: 'number', default: 4, help: 'rounds; the cores swap every round' },
   threads: { type: 'number', default: 1, help: 'intra-op threads for both' },
+  tstorchEnv: { type: 'string', default: '', help: 'KEY=VALUE pairs, separated by ";", added to the tstorch side\'s environment' },
+  pytorchEnv: { type: 'string', default: '', help: 'KEY=VALUE pairs, separated by ";", added to the PyTorch side\'s environment' },
   worker: { type: 'boolean', default: false, help: 'run the tstorch side (started by the bench)' },
 }, 'train-step');
 
@@ -81,10 +90,21 @@ async function worker(): Promise<void> {
   process.exit(0);
 }
 
+/** `K=V;K2=V2` as an object; a pair without `=` is an error naming the option. */
+function envPairs(option: string, text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of text.split(';').filter((x) => x !== '')) {
+    const i = pair.indexOf('=');
+    if (i <= 0) throw new Error(`train-step: --${option} wants KEY=VALUE pairs separated by ';', got '${pair}'`);
+    out[pair.slice(0, i)] = pair.slice(i + 1);
+  }
+  return out;
+}
+
 /** Starts a side pinned to `core` (or unpinned); resolves once it is ready, with a function that runs it. */
-function start(cmd: string, args: string[], core: number | null, label: string): Promise<() => Promise<Side>> {
+function start(cmd: string, args: string[], core: number | null, label: string, env: Record<string, string>): Promise<() => Promise<Side>> {
   const argv = core === null ? [cmd, ...args] : ['taskset', '-c', String(core), cmd, ...args];
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   const out = createInterface({ input: child.stdout });
   const lines: string[] = [];
   let wake: (() => void) | null = null;
@@ -115,18 +135,21 @@ function start(cmd: string, args: string[], core: number | null, label: string):
 
 async function bench(): Promise<void> {
   const pinned = availableParallelism() >= 2;
+  const tsEnv = envPairs('tstorch-env', a.tstorchEnv!);
+  const ptEnv = envPairs('pytorch-env', a.pytorchEnv!);
   const common = ['--model', a.model!, '--batch', String(a.batch), '--size', String(a.size), '--steps', String(a.steps),
     '--warmup', String(a.warmup), '--threads', String(a.threads)];
   const self = fileURLToPath(import.meta.url);
   const py = fileURLToPath(new URL('./pytorch/train_step.py', import.meta.url));
   const rounds: { round: number; cores: string; load: number; tstorch: Side; pytorch: Side; ratio: number }[] = [];
   console.log(`${a.model} training step, batch ${a.batch} at ${a.size}x${a.size}, ${a.threads} thread(s), ${a.steps} timed steps a round, ` +
-    (pinned ? 'both sides at once on cores of their own' : 'one core: the sides one after the other'));
+    (pinned ? 'both sides at once on cores of their own' : 'one core: the sides one after the other') +
+    (a.tstorchEnv ? `; tstorch with ${a.tstorchEnv}` : '') + (a.pytorchEnv ? `; PyTorch with ${a.pytorchEnv}` : ''));
   for (let r = 0; r < a.rounds; r++) {
     const [tc, pc] = pinned ? (r % 2 === 0 ? [0, 1] : [1, 0]) : [null, null];
     const load = loadavg()[0]!;
-    const ts = start(process.execPath, ['--import', 'tsx', self, '--worker', ...common], tc, 'the tstorch side');
-    const pt = start(process.env.TSTORCH_PYTHON ?? '/usr/bin/python3', [py, ...common], pc, 'the PyTorch side');
+    const ts = start(process.execPath, ['--import', 'tsx', self, '--worker', ...common], tc, 'the tstorch side', tsEnv);
+    const pt = start(process.env.TSTORCH_PYTHON ?? '/usr/bin/python3', [py, ...common], pc, 'the PyTorch side', ptEnv);
     const [runTs, runPt] = await Promise.all([ts, pt]);
     let tstorch: Side;
     let pytorch: Side;
