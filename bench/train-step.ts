@@ -16,8 +16,8 @@
 // A PyTorch process's steps depend on glibc's state. PyTorch frees its activations with free(), and glibc unmaps
 // each block above its mmap threshold (128 kB at start), so every step maps and zeroes them again: ResNet-18 at
 // batch 32 takes about 13,700 page faults a step. The threshold rises (up to 32 MB) once the process frees a
-// mapped block of that size. Freeing one 20 MB tensor before the loop leaves PyTorch with no faults at all, and DDP's
-// construction does the same. `--pytorch-env 'GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456'`
+// mapped block of that size. Freeing one 20 MB tensor before the loop leaves PyTorch with no faults at all, and so
+// does the DDP bench's reference worker: it frees NumPy's 30 MB copy of the CIFAR-10 file. `--pytorch-env 'GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456'`
 // gives the PyTorch side that heap from the start.
 //
 // `--worker` runs one side's steps (the bench starts it): it prints `ready` once the model is built, waits for a
