@@ -58,7 +58,8 @@ async function worker(): Promise<void> {
   const F = torch.nn.functional;
   const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
   console.log('ready');
-  await lines.next();
+  // stdin closed before the go line: the bench has stopped, so there is nothing to time
+  if ((await lines.next()).done) process.exit(1);
   const t = { forward: [] as number[], backward: [] as number[], optimizer: [] as number[], whole: [] as number[] };
   let faults = 0;
   for (let i = 0; i < a.warmup + a.steps; i++) {
@@ -101,10 +102,16 @@ function envPairs(option: string, text: string): Record<string, string> {
   return out;
 }
 
+// the sides still running; if the bench stops early (a side failed), they are stopped with it
+const children = new Set<import('node:child_process').ChildProcess>();
+process.on('exit', () => { for (const c of children) c.kill(); });
+
 /** Starts a side pinned to `core` (or unpinned); resolves once it is ready, with a function that runs it. */
 function start(cmd: string, args: string[], core: number | null, label: string, env: Record<string, string>): Promise<() => Promise<Side>> {
   const argv = core === null ? [cmd, ...args] : ['taskset', '-c', String(core), cmd, ...args];
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
   const out = createInterface({ input: child.stdout });
   const lines: string[] = [];
   let wake: (() => void) | null = null;

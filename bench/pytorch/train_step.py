@@ -31,7 +31,8 @@ opt = torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9)
 x = torch.randn(a.batch, 3, a.size, a.size)
 y = torch.randint(0, 10, (a.batch,))
 print('ready', flush=True)
-sys.stdin.readline()
+if not sys.stdin.readline():
+    sys.exit(1)  # stdin closed before the go line: the bench has stopped
 t = {'forward': [], 'backward': [], 'optimizer': [], 'whole': []}
 faults = 0
 for i in range(a.warmup + a.steps):
