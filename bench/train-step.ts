@@ -22,7 +22,8 @@
 //
 // `--worker` runs one side's steps (the bench starts it): it prints `ready` once the model is built, waits for a
 // line on stdin, runs the steps, and prints one JSON line.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
@@ -103,7 +104,7 @@ function envPairs(option: string, text: string): Record<string, string> {
 }
 
 // the sides still running; if the bench stops early (a side failed), they are stopped with it
-const children = new Set<import('node:child_process').ChildProcess>();
+const children = new Set<ChildProcess>();
 process.on('exit', () => { for (const c of children) c.kill(); });
 
 /** Starts a side pinned to `core` (or unpinned); resolves once it is ready, with a function that runs it. */
@@ -111,22 +112,14 @@ function start(cmd: string, args: string[], core: number | null, label: string, 
   const argv = core === null ? [cmd, ...args] : ['taskset', '-c', String(core), cmd, ...args];
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   children.add(child);
-  child.on('exit', () => children.delete(child));
-  const out = createInterface({ input: child.stdout });
-  const lines: string[] = [];
-  let wake: (() => void) | null = null;
-  let exit: string | null = null;
-  out.on('line', (l) => { lines.push(l); wake?.(); });
-  child.on('exit', (code, signal) => { exit = `${label} exited (${signal ?? `code ${code}`}) before its result`; wake?.(); });
-  child.on('error', (e) => { exit = `${label}: ${e.message}`; wake?.(); });
+  const exited = once(child, 'exit').finally(() => children.delete(child));
+  exited.catch(() => {}); // a spawn error is reported by next(), which may start waiting only after it
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async (): Promise<string> => {
-    for (;;) {
-      const l = lines.shift();
-      if (l !== undefined) return l;
-      if (exit) throw new Error(exit);
-      await new Promise<void>((r) => { wake = r; });
-      wake = null;
-    }
+    const r = await lines.next();
+    if (!r.done) return r.value as string;
+    const [code, signal] = await exited.catch((e: Error) => { throw new Error(`${label}: ${e.message}`); });
+    throw new Error(`${label} exited (${signal ?? `code ${code}`}) before its result`);
   };
   return (async () => {
     while ((await next()) !== 'ready');
