@@ -74,6 +74,8 @@ async function worker(): Promise<void> {
       t2 = performance.now();
       loss.backward();
     });
+    // tstorch's backward phase also holds the end of the step's tidy scope (its temporaries freed); PyTorch frees
+    // them as their references drop, inside its own phases
     const t3 = performance.now();
     opt.step();
     const t4 = performance.now();
