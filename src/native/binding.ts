@@ -72,6 +72,15 @@ export interface Native {
   setGrad(h: Handle, g: Handle | null): void;
   /** Optimizer.zeroGrad's loop over parameters in one call: gradients set to undefined, or detached and zeroed in place. */
   zeroGrads(params: Handle[], setToNone: boolean): void;
+  /**
+   * SGD's update in one pass per parameter (src/native/fused_sgd.cc), bit for bit ATen's operators; bufs are the
+   * momentum buffers (null when momentum is 0). Returns the indices it did not update (not plain contiguous
+   * float32/float64 CPU tensors, or a CPU or libtorch where the kernel does not match ATen's operators).
+   */
+  sgdFusedStep(params: Handle[], grads: Handle[], bufs: Handle[] | null, lr: number, momentum: number,
+    dampening: number, weightDecay: number, nesterov: boolean, maximize: boolean): number[];
+  /** Whether sgdFusedStep updates parameters of this dtype here ('float32' or 'float64'). */
+  sgdFusedUsable(dtype: string): boolean;
   backward(tensors: Handle[], grads: (Handle | null)[] | null, retainGraph: boolean | undefined, createGraph: boolean,
     inputs: Handle[] | null): void;
   autogradGrad(outputs: Handle[], inputs: Handle[], gradOutputs: (Handle | null)[] | null, retainGraph: boolean | undefined,
