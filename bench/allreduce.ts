@@ -5,8 +5,15 @@
 // alternate between a tstorch world and a PyTorch world; medians of every timed call, and each round's ratio of
 // medians (the two worlds of a round ran back to back).
 //
-//   node --import tsx bench/allreduce.ts [--sizes 25,100] [--iters 10] [--rounds 3]
-import { mkdirSync, writeFileSync } from 'node:fs';
+// --paired: the two worlds of a round run at once and take turns through marker files, as bench/ddp-step.ts
+// --paired does for training steps: each size's warm-up in one world and then the other, then timed call i in
+// one world and then in the other, the order swapped every call. Worlds run back to back sample different
+// minutes of this machine, and rounds spread by 0.83-1.10 that way; paired, both sides sample the same seconds.
+//
+//   node --import tsx bench/allreduce.ts [--sizes 25,100] [--iters 10] [--rounds 3] [--paired]
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { median } from './stats.js';
 import { runWorld } from './distributed-world.js';
@@ -18,6 +25,7 @@ const arg = (name: string, def: string): string => {
 const sizes = arg('sizes', '25,100');
 const iters = arg('iters', '10');
 const rounds = Number(arg('rounds', '3'));
+const paired = process.argv.includes('--paired');
 const script = { ts: 'bench/allreduce-worker.ts', py: 'bench/pytorch/allreduce.py' };
 
 const times: Record<'tstorch' | 'pytorch', Record<string, number[]>> = { tstorch: {}, pytorch: {} };
@@ -25,14 +33,52 @@ const times: Record<'tstorch' | 'pytorch', Record<string, number[]>> = { tstorch
 // cores), so each round's ratio compares two worlds that ran back to back, and their median is the steadier figure.
 const perRound: Record<'tstorch' | 'pytorch', Record<string, number[]>> = { tstorch: {}, pytorch: {} };
 const load = [loadavg()[0]!];
-for (let r = 0; r < rounds; r++) {
-  const order: ('tstorch' | 'pytorch')[] = r % 2 ? ['tstorch', 'pytorch'] : ['pytorch', 'tstorch'];
-  for (const kind of order) {
-    const got = JSON.parse(await runWorld(kind, 2, script, [sizes, iters])) as Record<string, number[]>;
-    for (const [mb, ts] of Object.entries(got)) {
-      (times[kind][mb] ??= []).push(...ts);
-      (perRound[kind][mb] ??= []).push(median(ts));
+type Kind = 'tstorch' | 'pytorch';
+function record(kind: Kind, stdout: string): void {
+  const got = JSON.parse(stdout) as Record<string, number[]>;
+  for (const [mb, ts] of Object.entries(got)) {
+    (times[kind][mb] ??= []).push(...ts);
+    (perRound[kind][mb] ??= []).push(median(ts));
+  }
+}
+// --paired: the polling interval of this script and of the waiting ranks
+const POLL_MS = 5;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+// --paired: hands each world its turns (the workers' `go-` / `done-` files, bench/allreduce-worker.ts)
+async function handTurns(dir: string, order: Kind[]): Promise<void> {
+  const turn = async (kind: Kind, name: string): Promise<void> => {
+    writeFileSync(join(dir, `go-${kind}-${name}`), '');
+    for (let rank = 0; rank < 2; rank++) {
+      while (!existsSync(join(dir, `done-${kind}-${name}-${rank}`))) {
+        // removed below when a world failed: stop handing turns
+        if (!existsSync(dir)) throw new Error(`allreduce --paired: stopped at turn ${name}, a world failed`);
+        await sleep(POLL_MS);
+      }
     }
+  };
+  for (const label of sizes.split(',')) {
+    for (const kind of order) await turn(kind, `${label}-warm`);
+    for (let i = 0; i < Number(iters); i++) {
+      for (const kind of i % 2 ? [...order].reverse() : order) await turn(kind, `${label}-${i}`);
+    }
+  }
+}
+for (let r = 0; r < rounds; r++) {
+  const order: Kind[] = r % 2 ? ['tstorch', 'pytorch'] : ['pytorch', 'tstorch'];
+  if (paired) {
+    const dir = mkdtempSync(join(tmpdir(), 'tstorch-allreduce-turns-'));
+    try {
+      const [outs] = await Promise.all([
+        Promise.all(order.map((kind) => runWorld(kind, 2, script, [sizes, iters, JSON.stringify({ dir, world: kind, pollMs: POLL_MS })]))),
+        handTurns(dir, order),
+      ]);
+      order.forEach((kind, i) => record(kind, outs[i]!));
+    } finally {
+      // also what tells the other world's waiting ranks, and handTurns, to stop when one world failed
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } else {
+    for (const kind of order) record(kind, await runWorld(kind, 2, script, [sizes, iters]));
   }
   load.push(loadavg()[0]!);
 }
@@ -52,4 +98,4 @@ for (const r of rows) {
     `${r.medianRoundRatio.toFixed(2)} (${r.roundsAhead} of ${r.roundRatios.length}) | ${r.roundRatios.map((x) => x.toFixed(2)).join(', ')} |`);
 }
 mkdirSync('bench/out', { recursive: true });
-writeFileSync('bench/out/allreduce.json', JSON.stringify({ rows, load, times, perRound }, null, 2));
+writeFileSync(`bench/out/allreduce${paired ? '-paired' : ''}.json`, JSON.stringify({ paired, rows, load, times, perRound }, null, 2));
