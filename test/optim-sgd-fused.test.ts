@@ -3,12 +3,15 @@
 // tail, every branch of the update; and the parameters the kernel hands back (non-contiguous, bfloat16) updated
 // by ATen's operators in the same step, as exactly.
 import { test } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import * as torch from '../src/index.js';
 import { native } from '../src/native/binding.js';
 import { runPython } from './helpers/pytorch.js';
 
 type Tensor = torch.Tensor;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 // 40,000 elements pass ATen's grain (32,768), so with several threads the update is split as the operators split it.
 const SIZES = [1, 7, 15, 16, 17, 33, 105, 40_000];
@@ -96,10 +99,10 @@ for (const [ci, cfg] of CONFIGS.entries()) {
 }
 
 test('the one-pass kernel takes plain float32/float64 parameters here, and hands back the others', () => {
-  for (const dtype of ['float32', 'float64'] as const) {
-    // this machine's libtorch has FMA kernels (AVX2), so the probe against ATen's operators must agree
-    assert.equal(native.sgdFusedUsable(dtype), true, `usable for ${dtype}`);
-  }
+  // libtorch's AVX2 and AVX512 kernels fuse `self + alpha * other` (FMA), and there the probe against ATen's
+  // operators must agree; elsewhere the kernel must stay unused
+  const fma = process.arch === 'x64' && ['AVX2', 'AVX512'].includes(torch.config().cpuCapability ?? '');
+  for (const dtype of ['float32', 'float64'] as const) assert.equal(native.sgdFusedUsable(dtype), fma, `usable for ${dtype}`);
   const plain = torch.randn([100]);
   const strided = torch.randn([100, 2]).select(1, 0);
   const half = torch.randn([100]).to('bfloat16');
@@ -108,5 +111,14 @@ test('the one-pass kernel takes plain float32/float64 parameters here, and hands
   const handed = native.sgdFusedStep([plain._h, strided._h, half._h, plain._h], [g._h, g._h, g.to('bfloat16')._h, plain._h],
     [buf._h, buf.clone()._h, buf.to('bfloat16')._h, buf.clone()._h], 0.1, 0.9, 0, 0, false, false);
   // the last pair shares its memory (parameter and gradient are one tensor): the operators' path, not the kernel
-  assert.deepEqual(handed, [1, 2, 3]);
+  assert.deepEqual(handed, fma ? [1, 2, 3] : [0, 1, 2, 3]);
+});
+
+test("with libtorch's kernels without FMA (ATEN_CPU_CAPABILITY=default), the probe refuses the one-pass kernel", () => {
+  // ATen's DEFAULT kernels round `self + alpha * other` twice; the fused kernel would differ from them in the
+  // last bit of about a quarter of the elements, so it must not be used there
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '-e',
+    "import { native } from './src/native/binding.js'; console.log(JSON.stringify([native.sgdFusedUsable('float32'), native.sgdFusedUsable('float64')]))"],
+  { cwd: ROOT, env: { ...process.env, ATEN_CPU_CAPABILITY: 'default' }, encoding: 'utf8' });
+  assert.deepEqual(JSON.parse(out.trim().split('\n').pop()!), [false, false]);
 });
