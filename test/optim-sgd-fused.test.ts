@@ -122,3 +122,19 @@ test("with libtorch's kernels without FMA (ATEN_CPU_CAPABILITY=default), the pro
   { cwd: ROOT, env: { ...process.env, ATEN_CPU_CAPABILITY: 'default' }, encoding: 'utf8' });
   assert.deepEqual(JSON.parse(out.trim().split('\n').pop()!), [false, false]);
 });
+
+test('an lr beyond float32 is refused for float32 parameters, as ATen refuses it, and nothing is written', () => {
+  // PyTorch: p.add_(buf, alpha=-1e39) raises "value cannot be converted to type float without overflow"
+  for (const momentum of [0, 0.9]) {
+    const p = new torch.nn.Parameter(torch.ones([20]));
+    const opt = new torch.optim.SGD([p], { lr: 1e39, momentum });
+    p.grad = torch.ones([20]);
+    if (momentum !== 0) {
+      // the first step with momentum creates the buffer on the operators' path; the fused path takes the second
+      assert.throws(() => opt.step(), /cannot be converted to type float without overflow/);
+      opt.state.get(p)!.momentum_buffer = torch.ones([20]);
+    }
+    assert.throws(() => opt.step(), /cannot be converted to type float without overflow/);
+    assert.deepEqual(p.detach().toArray(), new Array(20).fill(1), `momentum ${momentum}: parameter unchanged`);
+  }
+});

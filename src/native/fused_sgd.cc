@@ -23,6 +23,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
 #include <mutex>
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -186,6 +187,16 @@ bool Usable(at::ScalarType dtype) {
   return dtype == at::kFloat ? f32 : dtype == at::kDouble ? f64 : false;
 }
 
+// Whether every hyper-parameter converts to T without overflow: ATen refuses an alpha that does not (Scalar::to
+// checks), so such a step takes the operators' path and gets their error.
+template <typename T>
+bool Representable(std::initializer_list<double> values) {
+  for (double v : values) {
+    if (std::isfinite(v) && !std::isfinite(static_cast<T>(v))) return false;
+  }
+  return true;
+}
+
 bool Disjoint(const at::Tensor& a, const at::Tensor& b) {
   const auto* a0 = static_cast<const char*>(a.data_ptr());
   const auto* b0 = static_cast<const char*>(b.data_ptr());
@@ -231,7 +242,8 @@ Napi::Value SgdFusedStep(const Napi::CallbackInfo& info) {
       const at::Tensor empty;
       const at::Tensor& b = hasBuf ? bufs[i] : empty;
       if (p.defined() && (p.scalar_type() == at::kFloat || p.scalar_type() == at::kDouble) && Plain(p, p) && Plain(g, p) &&
-          (!hasBuf || (Plain(b, p) && Disjoint(b, p) && Disjoint(b, g))) && Disjoint(p, g) && Usable(p.scalar_type())) {
+          (!hasBuf || (Plain(b, p) && Disjoint(b, p) && Disjoint(b, g))) && Disjoint(p, g) && Usable(p.scalar_type()) &&
+          (p.scalar_type() == at::kDouble || Representable<float>({lr, momentum, 1 - dampening, weightDecay}))) {
         if (p.scalar_type() == at::kFloat) {
           Step<float>(p, b, g, MakeHyper<float>(lr, momentum, dampening, weightDecay, nesterov, maximize));
         } else {
