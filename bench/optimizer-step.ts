@@ -1,7 +1,8 @@
 // One optimizer step over all of a torchvision model's parameters, tstorch vs PyTorch side by side: the update
 // alone (fixed random gradients set once, no forward or backward), SGD with momentum and Adam by default, one
-// thread each. tstorch runs an update as foreach passes over cache-sized ranges of parameters
-// (Optimizer.updateGroup); PyTorch 1.13 loops over the parameters one at a time. Rounds alternate which side goes
+// thread each. tstorch runs SGD's update in one pass per parameter (src/native/fused_sgd.cc) and the others' as
+// foreach passes over cache-sized ranges of parameters (Optimizer.updateGroup); PyTorch 1.13 loops over the
+// parameters one at a time, several operators each. Rounds alternate which side goes
 // first; the PyTorch side is one long-lived process (bench/python-peer.ts). Medians of every timed step.
 //
 //   node --import tsx bench/optimizer-step.ts [--model resnet18] [--optimizers sgd,adam] [--steps 30] [--warmup 5]

@@ -162,7 +162,8 @@ export abstract class Optimizer<H extends HyperParams = HyperParams> {
    * of reading every parameter, buffer and gradient from memory again for each pass (ResNet-18's SGD step,
    * back-to-back runs at load ~1: 10.4-11.1 ms in one range, 9.0-9.5 in ranges; under more load the two were
    * within the spread between processes, BENCHMARKS.md). The arithmetic per element is the same either way.
-   * Runs inside noGrad and tidy; override it for an update that needs the whole group at once.
+   * Runs inside noGrad and tidy; override it for an update that needs the whole group at once (SGD overrides
+   * it to update most parameters in one native pass each, src/optim/sgd.ts).
    */
   protected updateGroup(group: ParamGroup<H>): void {
     const { params, grads } = this.withGrads(group);
