@@ -57,6 +57,7 @@ export class SGD extends Optimizer<SGDHyperParams> {
     const { params, grads } = this.withGrads(group);
     const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
     const fusedAt: number[] = [];
+    const restAt: number[] = [];
     const bufs: Tensor[] = [];
     params.forEach((p, i) => {
       if (momentum === 0) {
@@ -69,17 +70,14 @@ export class SGD extends Optimizer<SGDHyperParams> {
       if (b instanceof Tensor) {
         fusedAt.push(i);
         bufs.push(b);
+      } else {
+        restAt.push(i);
       }
     });
-    const inFused = new Set(fusedAt);
-    const restAt = params.map((_p, i) => i).filter((i) => !inFused.has(i));
     if (fusedAt.length > 0) {
       const handedBack = native.sgdFusedStep(fusedAt.map((i) => params[i]!._h), fusedAt.map((i) => grads[i]!._h),
         momentum === 0 ? null : bufs.map((b) => b._h), lr, momentum, dampening, weightDecay, nesterov, maximize);
-      const handed = new Set(handedBack);
-      fusedAt.forEach((i, k) => {
-        if (handed.has(k)) restAt.push(i);
-      });
+      for (const k of handedBack) restAt.push(fusedAt[k]!);
     }
     if (restAt.length === 0) return;
     restAt.sort((a, b) => a - b);
