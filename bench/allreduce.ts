@@ -11,12 +11,11 @@
 // minutes of this machine, and rounds spread by 0.83-1.10 that way; paired, both sides sample the same seconds.
 //
 //   node --import tsx bench/allreduce.ts [--sizes 25,100] [--iters 10] [--rounds 3] [--paired]
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadavg } from 'node:os';
 import { median } from './stats.js';
-import { runWorld } from './distributed-world.js';
+import { runWorld, takeTurn } from './distributed-world.js';
 
 const arg = (name: string, def: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -43,23 +42,12 @@ function record(kind: Kind, stdout: string): void {
 }
 // --paired: the polling interval of this script and of the waiting ranks
 const POLL_MS = 5;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 // --paired: hands each world its turns (the workers' `go-` / `done-` files, bench/allreduce-worker.ts)
 async function handTurns(dir: string, order: Kind[]): Promise<void> {
-  const turn = async (kind: Kind, name: string): Promise<void> => {
-    writeFileSync(join(dir, `go-${kind}-${name}`), '');
-    for (let rank = 0; rank < 2; rank++) {
-      while (!existsSync(join(dir, `done-${kind}-${name}-${rank}`))) {
-        // removed below when a world failed: stop handing turns
-        if (!existsSync(dir)) throw new Error(`allreduce --paired: stopped at turn ${name}, a world failed`);
-        await sleep(POLL_MS);
-      }
-    }
-  };
   for (const label of sizes.split(',')) {
-    for (const kind of order) await turn(kind, `${label}-warm`);
+    for (const kind of order) await takeTurn(dir, kind, `${label}-warm`, 2, POLL_MS);
     for (let i = 0; i < Number(iters); i++) {
-      for (const kind of i % 2 ? [...order].reverse() : order) await turn(kind, `${label}-${i}`);
+      for (const kind of i % 2 ? [...order].reverse() : order) await takeTurn(dir, kind, `${label}-${i}`, 2, POLL_MS);
     }
   }
 }

@@ -12,11 +12,11 @@
 // Python: at 1 ms, the two idle ranks and this script took about 18 % of a core from the world taking its step.)
 //
 //   node --import tsx bench/ddp-step.ts [--data ../shared/data/cifar-10-batches-bin] [--steps 15] [--batch 32] [--rounds 3] [--ranks 2] [--paired]
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median } from './stats.js';
-import { runWorld } from './distributed-world.js';
+import { runWorld, takeTurn } from './distributed-world.js';
 import type { Turns } from '../test/helpers/ddp-worker.js';
 
 const arg = (name: string, def: string): string => {
@@ -40,22 +40,12 @@ const phases: Record<'tstorch' | 'pytorch', Phases[]> = { tstorch: [], pytorch: 
 // each world's median step: a round's two worlds ran back to back, so their ratio is less moved by the machine's drift
 const perRound: Record<'tstorch' | 'pytorch', number[]> = { tstorch: [], pytorch: [] };
 const load = [loadavg()[0]!];
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 // --paired: the polling interval of this script and of the waiting ranks (passed to them as turns.pollMs)
 const POLL_MS = 5;
 // --paired: lets the worlds take steps in turn through marker files (test/helpers/ddp-worker.ts's `turns`)
 async function handTurns(dir: string, order: ('tstorch' | 'pytorch')[]): Promise<void> {
   for (let step = 0; step < steps; step++) {
-    for (const kind of step % 2 ? [...order].reverse() : order) {
-      writeFileSync(join(dir, `go-${kind}-${step}`), '');
-      for (let r = 0; r < ranks; r++) {
-        while (!existsSync(join(dir, `done-${kind}-${step}-${r}`))) {
-          // removed below when a world failed: stop handing turns
-          if (!existsSync(dir)) throw new Error(`ddp-step --paired: stopped at step ${step}, a world failed`);
-          await sleep(POLL_MS);
-        }
-      }
-    }
+    for (const kind of step % 2 ? [...order].reverse() : order) await takeTurn(dir, kind, String(step), ranks, POLL_MS);
   }
 }
 function collect(kind: 'tstorch' | 'pytorch', out: string): void {

@@ -1,6 +1,8 @@
 // Starting a 2-rank world for the distributed benchmarks: one process per rank on 127.0.0.1, tstorch (tsx)
 // or PyTorch (Debian's /usr/bin/python3), env:// variables set. Resolves with rank 0's stdout.
 import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -28,4 +30,19 @@ export async function runWorld(kind: 'tstorch' | 'pytorch', ranks: number, scrip
     child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${kind} rank ${rank} exited with ${code}`))));
   })));
   return outs[0]!;
+}
+
+/**
+ * The --paired benches (ddp-step.ts, allreduce.ts): gives world `kind` its turn `name` by writing the marker file
+ * `go-<kind>-<name>` in `dir`, and waits until each of its `ranks` has written `done-<kind>-<name>-<rank>`,
+ * polling every `pollMs`. Fails once `dir` is gone: the bench removes it when a world failed.
+ */
+export async function takeTurn(dir: string, kind: string, name: string, ranks: number, pollMs: number): Promise<void> {
+  writeFileSync(join(dir, `go-${kind}-${name}`), '');
+  for (let rank = 0; rank < ranks; rank++) {
+    while (!existsSync(join(dir, `done-${kind}-${name}-${rank}`))) {
+      if (!existsSync(dir)) throw new Error(`stopped at turn ${name} of the ${kind} world: a world failed`);
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
 }
